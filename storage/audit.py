@@ -1,0 +1,70 @@
+"""The append-only audit log: who did what to which record, when."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, field_validator
+
+from storage.clock import to_iso
+from storage.rows import fetch_all, insert
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str | None
+    detail: dict[str, Any]
+
+    @field_validator("detail", mode="before")
+    @classmethod
+    def _parse_detail(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+async def record(
+    tx: aiosqlite.Connection,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | str | None = None,
+    **detail: Any,
+) -> int:
+    return await insert(
+        tx,
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            to_iso(at),
+            actor_id,
+            action,
+            entity,
+            None if entity_id is None else str(entity_id),
+            json.dumps(detail, ensure_ascii=False, default=str),
+        ),
+    )
+
+
+async def for_entity(
+    conn: aiosqlite.Connection, entity: str, entity_id: int | str
+) -> list[AuditEntry]:
+    return await fetch_all(
+        conn,
+        AuditEntry,
+        "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
+        (entity, str(entity_id)),
+    )
+
+
+async def recent(conn: aiosqlite.Connection, limit: int = 100) -> list[AuditEntry]:
+    return await fetch_all(
+        conn, AuditEntry, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+    )

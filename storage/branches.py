@@ -1,0 +1,78 @@
+"""Party branches (党支部): the unit that members, secretaries and records belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+from pydantic import BaseModel, field_validator
+
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
+
+NAME_MAX = 40
+
+
+class Branch(BaseModel):
+    id: int
+    name: str
+    notice_chat_id: int | None = None
+    created_at: datetime
+
+
+class BranchSummary(Branch):
+    member_count: int
+
+
+class BranchName(BaseModel):
+    """A branch name as typed by an admin: trimmed, 2 to 40 characters, one line."""
+
+    value: str
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not 2 <= len(value) <= NAME_MAX:
+            raise ValueError("length")
+        return value
+
+
+class DuplicateBranch(Exception):
+    """A branch with that name (ignoring case) already exists."""
+
+
+async def create(tx: aiosqlite.Connection, name: str, *, now: datetime) -> Branch:
+    clean = BranchName(value=name).value
+    if await fetch_value(tx, "SELECT 1 FROM branches WHERE name = ? COLLATE NOCASE", (clean,)):
+        raise DuplicateBranch(clean)
+    branch_id = await insert(
+        tx, "INSERT INTO branches (name, created_at) VALUES (?, ?)", (clean, to_iso(now))
+    )
+    return Branch(id=branch_id, name=clean, created_at=now)
+
+
+async def get(conn: aiosqlite.Connection, branch_id: int) -> Branch | None:
+    return await fetch_one(conn, Branch, "SELECT * FROM branches WHERE id = ?", (branch_id,))
+
+
+async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
+    return await fetch_all(
+        conn,
+        BranchSummary,
+        """
+        SELECT b.*, COUNT(m.id) AS member_count
+        FROM branches b
+        LEFT JOIN members m ON m.branch_id = b.id AND m.status = 'active'
+        GROUP BY b.id ORDER BY b.name
+        """,
+    )
+
+
+async def all_ids(conn: aiosqlite.Connection) -> list[int]:
+    async with conn.execute("SELECT id FROM branches ORDER BY id") as cur:
+        return [row[0] for row in await cur.fetchall()]
+
+
+async def set_notice_chat(tx: aiosqlite.Connection, branch_id: int, chat_id: int | None) -> None:
+    await tx.execute("UPDATE branches SET notice_chat_id = ? WHERE id = ?", (chat_id, branch_id))

@@ -1,0 +1,61 @@
+"""What unfinished conversations have reached and collected, kept across restarts.
+
+Stored as JSON (never pickle), so the file stays readable and safe to load.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.clock import from_iso, to_iso
+
+
+async def load_states(
+    conn: aiosqlite.Connection, handler: str
+) -> list[tuple[str, Any, datetime]]:
+    async with conn.execute(
+        "SELECT conv_key, state, updated_at FROM conversation_states WHERE handler = ?",
+        (handler,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [(row[0], json.loads(row[1]), from_iso(row[2])) for row in rows]
+
+
+async def save_state(
+    tx: aiosqlite.Connection, handler: str, key: str, state: Any, *, now: datetime
+) -> None:
+    if state is None:
+        await tx.execute(
+            "DELETE FROM conversation_states WHERE handler = ? AND conv_key = ?", (handler, key)
+        )
+        return
+    await tx.execute(
+        "INSERT INTO conversation_states (handler, conv_key, state, updated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (handler, conv_key) DO UPDATE SET"
+        " state = excluded.state, updated_at = excluded.updated_at",
+        (handler, key, json.dumps(state), to_iso(now)),
+    )
+
+
+async def load_user_data(conn: aiosqlite.Connection) -> dict[int, dict[str, Any]]:
+    async with conn.execute("SELECT telegram_id, data FROM user_flow_data") as cur:
+        rows = await cur.fetchall()
+    return {int(row[0]): json.loads(row[1]) for row in rows}
+
+
+async def save_user_data(
+    tx: aiosqlite.Connection, telegram_id: int, data: dict[str, Any] | None, *, now: datetime
+) -> None:
+    if not data:
+        await tx.execute("DELETE FROM user_flow_data WHERE telegram_id = ?", (telegram_id,))
+        return
+    await tx.execute(
+        "INSERT INTO user_flow_data (telegram_id, data, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET data = excluded.data,"
+        " updated_at = excluded.updated_at",
+        (telegram_id, json.dumps(data, ensure_ascii=False), to_iso(now)),
+    )

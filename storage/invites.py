@@ -1,0 +1,121 @@
+"""Invite codes behind deep links: which branch and role a code is for, and its limits."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.clock import to_iso
+from storage.members import Role
+from storage.rows import fetch_one, fetch_value, insert
+
+# 16 random bytes -> 22 characters of A-Za-z0-9_- (what Telegram allows in a deep link).
+CODE_BYTES = 16
+MEMBER_INVITE_TTL = timedelta(days=7)
+MEMBER_INVITE_USES = 100
+SECRETARY_INVITE_TTL = timedelta(days=7)
+SECRETARY_INVITE_USES = 1
+
+
+class Invite(BaseModel):
+    id: int
+    code: str
+    branch_id: int
+    role: Role
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    max_uses: int
+    uses: int = 0
+    revoked_at: datetime | None = None
+
+
+class InviteProblem(StrEnum):
+    UNKNOWN = "unknown"
+    WRONG_CASE = "wrong_case"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    REVOKED = "revoked"
+    ALREADY_USED = "already_used"
+
+
+async def create(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    role: Role,
+    created_by: int | None,
+    now: datetime,
+    ttl: timedelta | None = None,
+    max_uses: int | None = None,
+) -> Invite:
+    if role not in (Role.MEMBER, Role.SECRETARY):
+        raise ValueError(f"invites are for members and secretaries, not {role}")
+    secretary = role is Role.SECRETARY
+    ttl = ttl or (SECRETARY_INVITE_TTL if secretary else MEMBER_INVITE_TTL)
+    max_uses = max_uses or (SECRETARY_INVITE_USES if secretary else MEMBER_INVITE_USES)
+    code = secrets.token_urlsafe(CODE_BYTES)
+    expires = now + ttl
+    invite_id = await insert(
+        tx,
+        "INSERT INTO invites (code, branch_id, role, created_by, created_at, expires_at,"
+        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code, branch_id, role.value, created_by, to_iso(now), to_iso(expires), max_uses),
+    )
+    return Invite(
+        id=invite_id,
+        code=code,
+        branch_id=branch_id,
+        role=role,
+        created_by=created_by,
+        created_at=now,
+        expires_at=expires,
+        max_uses=max_uses,
+    )
+
+
+async def check(
+    conn: aiosqlite.Connection, code: str, *, telegram_id: int, now: datetime
+) -> Invite | InviteProblem:
+    """The invite a code opens for this person now, or why it does not."""
+    invite = await fetch_one(conn, Invite, "SELECT * FROM invites WHERE code = ?", (code,))
+    if invite is None:
+        # Codes are case-sensitive; a code retyped by hand often is not.
+        near = await fetch_value(
+            conn, "SELECT 1 FROM invites WHERE lower(code) = lower(?)", (code,)
+        )
+        return InviteProblem.WRONG_CASE if near else InviteProblem.UNKNOWN
+    if await fetch_value(
+        conn,
+        "SELECT 1 FROM invite_uses WHERE invite_id = ? AND telegram_id = ?",
+        (invite.id, telegram_id),
+    ):
+        return InviteProblem.ALREADY_USED
+    if invite.revoked_at is not None:
+        return InviteProblem.REVOKED
+    if invite.expires_at <= now:
+        return InviteProblem.EXPIRED
+    if invite.uses >= invite.max_uses:
+        return InviteProblem.USED_UP
+    return invite
+
+
+async def redeem(
+    tx: aiosqlite.Connection, invite: Invite, *, telegram_id: int, member_id: int, now: datetime
+) -> bool:
+    """Count one use; False if the invite was used up meanwhile (nothing is written then)."""
+    async with tx.execute(
+        "UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
+        (invite.id,),
+    ) as cur:
+        if cur.rowcount != 1:
+            return False
+    await tx.execute(
+        "INSERT INTO invite_uses (invite_id, telegram_id, member_id, used_at) VALUES (?, ?, ?, ?)",
+        (invite.id, telegram_id, member_id, to_iso(now)),
+    )
+    return True

@@ -1,0 +1,159 @@
+"""People and their roles: members, branch secretaries, bureau admins and inspectors."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+from pydantic import BaseModel, field_validator
+
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one, insert
+
+NAME_MIN, NAME_MAX = 2, 20
+# The middle dot in names such as 阿依古丽·买买提, and the look-alikes phones type for it.
+_NAME_DOTS = "·•‧・"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    SECRETARY = "secretary"
+    ADMIN = "admin"
+    INSPECTOR = "inspector"
+
+
+class Member(BaseModel):
+    id: int
+    telegram_id: int
+    name: str
+    role: Role
+    branch_id: int | None
+    post: str | None = None
+    status: str = "active"
+    unreachable_at: datetime | None = None
+    joined_at: datetime
+    left_at: datetime | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role is Role.SECRETARY
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+class PersonName(BaseModel):
+    """A real name as typed: 2–20 letters (any script), spaces or the middle dot."""
+
+    value: str
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        value = " ".join(value.split())
+        value = "".join("·" if ch in _NAME_DOTS else ch for ch in value)
+        if not NAME_MIN <= len(value) <= NAME_MAX:
+            raise ValueError("length")
+        for ch in value:
+            if ch in " ·":
+                continue
+            if not unicodedata.category(ch).startswith(("L", "M")):
+                raise ValueError("characters")
+        if value.startswith("·") or value.endswith("·"):
+            raise ValueError("characters")
+        return value
+
+
+async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
+    return await fetch_one(conn, Member, "SELECT * FROM members WHERE id = ?", (member_id,))
+
+
+async def get_active_by_telegram(conn: aiosqlite.Connection, telegram_id: int) -> Member | None:
+    return await fetch_one(
+        conn,
+        Member,
+        "SELECT * FROM members WHERE telegram_id = ? AND status = 'active'",
+        (telegram_id,),
+    )
+
+
+async def create(
+    tx: aiosqlite.Connection,
+    *,
+    telegram_id: int,
+    name: str,
+    role: Role,
+    branch_id: int | None,
+    now: datetime,
+) -> Member:
+    member_id = await insert(
+        tx,
+        "INSERT INTO members (telegram_id, name, role, branch_id, joined_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (telegram_id, name, role.value, branch_id, to_iso(now)),
+    )
+    return Member(
+        id=member_id,
+        telegram_id=telegram_id,
+        name=name,
+        role=role,
+        branch_id=branch_id,
+        joined_at=now,
+    )
+
+
+async def list_branch(
+    conn: aiosqlite.Connection, branch_id: int, *, include_left: bool = False
+) -> list[Member]:
+    status = "" if include_left else "AND status = 'active'"
+    return await fetch_all(
+        conn,
+        Member,
+        f"SELECT * FROM members WHERE branch_id = ? {status}"
+        " ORDER BY status, CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name",
+        (branch_id,),
+    )
+
+
+async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
+    return await fetch_all(
+        conn,
+        Member,
+        "SELECT * FROM members WHERE branch_id = ? AND role = 'secretary' AND status = 'active'"
+        " ORDER BY id",
+        (branch_id,),
+    )
+
+
+async def admins(conn: aiosqlite.Connection) -> list[Member]:
+    return await fetch_all(
+        conn, Member, "SELECT * FROM members WHERE role = 'admin' AND status = 'active'"
+    )
+
+
+async def mark_left(tx: aiosqlite.Connection, member_id: int, *, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE members SET status = 'left', left_at = ? WHERE id = ? AND status = 'active'",
+        (to_iso(now), member_id),
+    )
+
+
+async def set_unreachable(
+    tx: aiosqlite.Connection, telegram_id: int, at: datetime | None
+) -> None:
+    """Mark (or clear, with ``None``) that Telegram refuses messages to this person."""
+    await tx.execute(
+        "UPDATE members SET unreachable_at = ? WHERE telegram_id = ? AND status = 'active'",
+        (None if at is None else to_iso(at), telegram_id),
+    )
+
+
+async def set_post(tx: aiosqlite.Connection, member_id: int, post: str | None) -> None:
+    await tx.execute("UPDATE members SET post = ? WHERE id = ?", (post, member_id))

@@ -1,0 +1,32 @@
+"""Per-account preferences kept before and after joining: the interface language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.clock import to_iso
+from storage.rows import fetch_value
+
+LANGUAGES = ("zh", "en")
+
+
+async def get_language(conn: aiosqlite.Connection, telegram_id: int) -> str | None:
+    value = await fetch_value(
+        conn, "SELECT language FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
+    )
+    return str(value) if value is not None else None
+
+
+async def set_language(
+    tx: aiosqlite.Connection, telegram_id: int, language: str, *, now: datetime
+) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    await tx.execute(
+        "INSERT INTO user_prefs (telegram_id, language, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language,"
+        " updated_at = excluded.updated_at",
+        (telegram_id, language, to_iso(now)),
+    )
