@@ -1,0 +1,313 @@
+"""The outbox: messages the bot sends on its own, persisted before they are sent.
+
+A reminder, digest or broadcast becomes one row per recipient with a unique dedupe key,
+so enqueueing the same thing twice inserts nothing. The dispatcher (``schedules``) moves
+a row through its states::
+
+    pending --claim--> sending --> sent | failed | blocked
+       ^                  |
+       +-- reschedule ----+   (timeouts, flood waits; and recover_in_flight after a crash)
+
+Only a row whose request may be on its way to Telegram is ever 'sending', so a crash
+leaves exactly those to repeat. Every transition records what happened (``attempts``,
+``last_error``). Times are UTC ISO text, compared as strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, TypeAdapter, field_validator, model_validator
+
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one
+
+CALLBACK_DATA_MAX_BYTES = 64
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class Button(BaseModel):
+    """One inline button: either a callback (our own codec's string) or a link."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Button:
+        if (self.callback_data is None) == (self.url is None):
+            raise ValueError("a button needs exactly one of callback_data and url")
+        # Telegram rejects longer callback data, but only when the message is sent: refuse
+        # it at enqueue time so the mistake surfaces where it was made.
+        if (
+            self.callback_data is not None
+            and len(self.callback_data.encode("utf-8")) > CALLBACK_DATA_MAX_BYTES
+        ):
+            raise ValueError("callback_data is longer than 64 bytes")
+        return self
+
+
+Keyboard = list[list[Button]]
+ButtonsInput = Sequence[Sequence[Button | Mapping[str, str]]]
+_KEYBOARD = TypeAdapter(Keyboard)
+
+
+class OutboxMessage(BaseModel):
+    id: int
+    chat_id: int
+    member_id: int | None = None
+    kind: str
+    text: str
+    buttons: Keyboard | None = None
+    photo: str | None = None
+    dedupe_key: str
+    not_before: datetime
+    created_at: datetime
+    status: OutboxStatus
+    attempts: int = 0
+    flood_waits: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    telegram_message_id: int | None = None
+
+    @field_validator("buttons", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @property
+    def is_group(self) -> bool:
+        """Telegram gives groups and channels negative ids; people have positive ones."""
+        return self.chat_id < 0
+
+
+class OutboxStateError(RuntimeError):
+    """An outcome was recorded for a row that is not in 'sending'."""
+
+
+class OutboxCount(BaseModel):
+    kind: str
+    status: OutboxStatus
+    count: int
+
+
+async def enqueue(
+    tx: aiosqlite.Connection,
+    *,
+    chat_id: int,
+    member_id: int | None,
+    kind: str,
+    text: str,
+    buttons: ButtonsInput | None,
+    dedupe_key: str,
+    not_before: datetime,
+    now: datetime,
+    photo: str | None = None,
+) -> bool:
+    """Add a message unless one with this dedupe key exists; True when a row was added."""
+    keyboard = None if buttons is None else encode_buttons(buttons)
+    async with tx.execute(
+        "INSERT OR IGNORE INTO outbox"
+        " (chat_id, member_id, kind, text, buttons, photo, dedupe_key, not_before, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            member_id,
+            kind,
+            text,
+            keyboard,
+            photo,
+            dedupe_key,
+            to_iso(not_before),
+            to_iso(now),
+        ),
+    ) as cur:
+        return cur.rowcount == 1
+
+
+def encode_buttons(buttons: ButtonsInput) -> str:
+    """Validate a keyboard and store it as compact JSON (absent actions left out)."""
+    rows = [
+        [Button.model_validate(b) if isinstance(b, Mapping) else b for b in row] for row in buttons
+    ]
+    return json.dumps(
+        _KEYBOARD.dump_python(_KEYBOARD.validate_python(rows), exclude_none=True),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+async def claim_due(
+    tx: aiosqlite.Connection,
+    now: datetime,
+    limit: int,
+    *,
+    skip_chats: Collection[int] = (),
+) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due pending rows 'sending' (one more attempt) and return them.
+
+    Oldest first. ``skip_chats`` leaves alone chats the caller may not send to yet, so a
+    busy group does not hold back everyone queued behind it.
+    """
+    async with tx.execute(
+        """
+        UPDATE outbox SET status = 'sending', attempts = attempts + 1
+        WHERE id IN (
+            SELECT id FROM outbox
+            WHERE status = 'pending' AND not_before <= ?
+              AND chat_id NOT IN (SELECT value FROM json_each(?))
+            ORDER BY not_before, id
+            LIMIT ?
+        )
+        RETURNING *
+        """,
+        (to_iso(now), json.dumps(list(skip_chats)), limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    claimed = [OutboxMessage.model_validate(dict(row)) for row in rows]
+    # RETURNING comes back in no promised order.
+    return sorted(claimed, key=lambda m: (m.not_before, m.id))
+
+
+async def mark_sent(
+    tx: aiosqlite.Connection, message_id: int, telegram_message_id: int, now: datetime
+) -> None:
+    await _finish(
+        tx,
+        "status = 'sent', sent_at = ?, telegram_message_id = ?",
+        (to_iso(now), telegram_message_id),
+        message_id,
+    )
+
+
+async def reschedule(
+    tx: aiosqlite.Connection, message_id: int, not_before: datetime, error: str
+) -> None:
+    """Back to pending after a transient failure; the attempt stays counted."""
+    await _finish(
+        tx,
+        "status = 'pending', not_before = ?, last_error = ?",
+        (to_iso(not_before), error),
+        message_id,
+    )
+
+
+async def defer_for_flood(
+    tx: aiosqlite.Connection, message_id: int, not_before: datetime, error: str
+) -> None:
+    """Back to pending after a 429: Telegram asked us to wait, the message did not fail.
+
+    The attempt is given back and counted as a flood wait instead, which the dispatcher
+    caps separately so a row cannot bounce forever.
+    """
+    await _finish(
+        tx,
+        "status = 'pending', not_before = ?, last_error = ?,"
+        " attempts = MAX(attempts - 1, 0), flood_waits = flood_waits + 1",
+        (to_iso(not_before), error),
+        message_id,
+    )
+
+
+async def retarget(tx: aiosqlite.Connection, message_id: int, chat_id: int, error: str) -> None:
+    """A group became a supergroup under a new id: send there, without losing an attempt."""
+    await _finish(
+        tx,
+        "status = 'pending', chat_id = ?, last_error = ?, attempts = MAX(attempts - 1, 0)",
+        (chat_id, error),
+        message_id,
+    )
+
+
+async def mark_failed(tx: aiosqlite.Connection, message_id: int, error: str) -> None:
+    await _finish(tx, "status = 'failed', last_error = ?", (error,), message_id)
+
+
+async def mark_blocked(tx: aiosqlite.Connection, message_id: int, error: str) -> None:
+    """The recipient blocked the bot (or removed it from the group): final for this row."""
+    await _finish(tx, "status = 'blocked', last_error = ?", (error,), message_id)
+
+
+async def _finish(
+    tx: aiosqlite.Connection, assignments: str, params: tuple[Any, ...], message_id: int
+) -> None:
+    # Only a row that is being sent can have an outcome; anything else is a caller's bug.
+    async with tx.execute(
+        f"UPDATE outbox SET {assignments} WHERE id = ? AND status = 'sending'",
+        (*params, message_id),
+    ) as cur:
+        if cur.rowcount != 1:
+            raise OutboxStateError(f"outbox row {message_id} is not being sent")
+
+
+async def recover_in_flight(tx: aiosqlite.Connection) -> int:
+    """Put rows a crash left in 'sending' back to pending; return how many.
+
+    Their request may or may not have reached Telegram, so sending them again can repeat
+    them: this is the one place a message is ever delivered twice.
+    """
+    async with tx.execute(
+        "UPDATE outbox SET status = 'pending',"
+        " last_error = 'interrupted while sending; sent again after restart'"
+        " WHERE status = 'sending'"
+    ) as cur:
+        return cur.rowcount
+
+
+async def get(conn: aiosqlite.Connection, message_id: int) -> OutboxMessage | None:
+    return await fetch_one(conn, OutboxMessage, "SELECT * FROM outbox WHERE id = ?", (message_id,))
+
+
+async def get_by_dedupe_key(conn: aiosqlite.Connection, dedupe_key: str) -> OutboxMessage | None:
+    return await fetch_one(
+        conn, OutboxMessage, "SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,)
+    )
+
+
+async def list_all(conn: aiosqlite.Connection) -> list[OutboxMessage]:
+    return await fetch_all(conn, OutboxMessage, "SELECT * FROM outbox ORDER BY id")
+
+
+async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
+    """When the earliest pending row becomes due (possibly already past)."""
+    row = await fetch_one(
+        conn,
+        _Moment,
+        "SELECT not_before AS at FROM outbox WHERE status = 'pending' ORDER BY not_before LIMIT 1",
+    )
+    return row.at if row else None
+
+
+class _Moment(BaseModel):
+    at: datetime
+
+
+async def counts(conn: aiosqlite.Connection) -> list[OutboxCount]:
+    """How many rows of each kind are in each status."""
+    return await fetch_all(
+        conn,
+        OutboxCount,
+        "SELECT kind, status, COUNT(*) AS count FROM outbox"
+        " GROUP BY kind, status ORDER BY kind, status",
+    )
+
+
+async def oldest_pending(conn: aiosqlite.Connection) -> OutboxMessage | None:
+    """The pending row first in line (earliest not-before)."""
+    return await fetch_one(
+        conn,
+        OutboxMessage,
+        "SELECT * FROM outbox WHERE status = 'pending' ORDER BY not_before, id LIMIT 1",
+    )
