@@ -157,3 +157,7 @@ async def set_unreachable(
 
 async def set_post(tx: aiosqlite.Connection, member_id: int, post: str | None) -> None:
     await tx.execute("UPDATE members SET post = ? WHERE id = ?", (post, member_id))
+
+
+async def set_role(tx: aiosqlite.Connection, member_id: int, role: Role) -> None:
+    await tx.execute("UPDATE members SET role = ? WHERE id = ?", (role.value, member_id))

@@ -1,0 +1,118 @@
+"""The composition root: builds the Application and wires storage, features and schedules.
+
+Nothing imports this package; it imports everything else. Tests build the same
+Application through `build_application`, with a fake Bot API transport as `request`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import aiosqlite
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from handlers import admin, branch, fallback, onboarding
+from handlers.common.context import XContext, identify
+from handlers.common.errors import error_handler
+from handlers.common.menu import register_default_menu, refresh_menu
+from handlers.common.persistence import SqlitePersistence
+from handlers.common.registry import Registrar
+from handlers.common.services import SERVICES_KEY, BotConfig, Services
+from storage import Database, branches, members, prefs
+from storage.clock import Clock, SystemClock
+
+# Order matters: each feature's conversations get the next groups; fallback goes last.
+FEATURES = [onboarding, admin, branch, fallback]
+
+
+class XianfengApplication(Application):  # type: ignore[type-arg]
+    """Writes conversation state right after each update, so a crash loses no step."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if self.persistence is not None:
+            await self.update_persistence()
+
+
+def config_from_settings(settings: Settings) -> BotConfig:
+    quiet_start, quiet_end = settings.quiet_window()
+    return BotConfig(
+        zone=settings.zone,
+        admin_ids=settings.admin_ids,
+        default_language=settings.default_language,
+        conversation_timeout=timedelta(minutes=settings.conversation_timeout_minutes),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+
+
+def build_application(
+    *,
+    token: str,
+    db: Database,
+    config: BotConfig,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    base_url: str = "https://api.telegram.org/bot",
+    base_file_url: str = "https://api.telegram.org/file/bot",
+    proxy_url: str | None = None,
+) -> Application:  # type: ignore[type-arg]
+    clock = clock or SystemClock()
+    builder = (
+        ApplicationBuilder()
+        .application_class(XianfengApplication)
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .context_types(ContextTypes(context=XContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zone))
+        .persistence(SqlitePersistence(db, clock, conversation_timeout=config.conversation_timeout))
+        .rate_limiter(AIORateLimiter())
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    elif proxy_url:
+        builder = builder.proxy(proxy_url).get_updates_proxy(proxy_url)
+    app = builder.build()
+    services = Services(db=db, clock=clock, config=config)
+    app.bot_data[SERVICES_KEY] = services
+    app.add_handler(TypeHandler(Update, identify), group=-1)
+    registrar = Registrar(app, config)
+    for feature in FEATURES:
+        feature.register(registrar)
+    services.commands = tuple(registrar.commands)
+    services.extras["registrar"] = registrar
+    app.add_error_handler(error_handler)
+    return app
+
+
+async def startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """What start-up does after `initialize`: the command menus."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    await register_default_menu(app.bot, services.commands)
+    async with services.db.read() as conn:
+        people = [*await members.admins(conn), *await _secretaries(conn)]
+        languages = {p.telegram_id: await prefs.get_language(conn, p.telegram_id) for p in people}
+    for person in people:
+        lang = languages[person.telegram_id] or services.config.default_language
+        await refresh_menu(app.bot, person, services.commands, lang)
+
+
+async def _secretaries(conn: aiosqlite.Connection) -> list[members.Member]:
+    result: list[members.Member] = []
+    for branch_id in await branches.all_ids(conn):
+        result += await members.secretaries(conn, branch_id)
+    return result

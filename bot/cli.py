@@ -1,0 +1,128 @@
+"""The `xianfeng` command: run the bot, migrate the database, back it up, inspect the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import build_application, config_from_settings, startup
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+from storage import Database, DatabaseError
+
+logger = logging.getLogger("xianfeng")
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        settings = load_settings()
+        token = settings.token() if args.command == "run" else None
+    except SettingsError as exc:
+        print(f"xianfeng: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, token)
+    try:
+        if args.command == "run":
+            assert token is not None
+            asyncio.run(_run(settings, token))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "backup":
+            asyncio.run(_backup(settings, Path(args.path)))
+    except DatabaseError as exc:
+        print(f"xianfeng: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xianfeng",
+        description="先锋 (xianfeng): the Telegram bot for party-member teachers. "
+        "Settings come from XIANFENG_* environment variables or a .env file.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="migrate the database, register the command menu and start long polling",
+        description="Migrate the database, register the command menu and start long polling. "
+        "Needs XIANFENG_BOT_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.",
+    )
+    sub.add_parser(
+        "migrate",
+        help="apply database migrations that are missing, then exit",
+        description="Create the database file if needed and apply missing migrations.",
+    )
+    backup = sub.add_parser(
+        "backup",
+        help="write a consistent copy of the database to PATH (safe while the bot runs)",
+        description="Copy the database with SQLite's online backup API, safe while the bot "
+        "runs, and check the copy with PRAGMA integrity_check.",
+    )
+    backup.add_argument("path", metavar="PATH", help="where to write the copy (must not exist)")
+    return parser
+
+
+async def _migrate(settings: Settings) -> None:
+    db = Database(settings.database)
+    await db.open()
+    try:
+        print(f"database {settings.database} is at schema version {await db.schema_version()}")
+    finally:
+        await db.close()
+
+
+async def _backup(settings: Settings, target: Path) -> None:
+    if not settings.database.exists():
+        raise DatabaseError(f"database {settings.database} does not exist")
+    db = Database(settings.database)
+    await db.open(migrate=False)
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()
+    print(f"backup written to {target} (integrity check ok)")
+
+
+async def _run(settings: Settings, token: str) -> None:
+    db = Database(settings.database)
+    await db.open()
+    app = build_application(
+        token=token,
+        db=db,
+        config=config_from_settings(settings),
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_file_base_url,
+        proxy_url=settings.proxy_url,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with app:
+            await startup(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(drop_pending_updates=False)
+            logger.info("xianfeng is running (database %s); Ctrl-C to stop", settings.database)
+            await stop.wait()
+            logger.info("stopping")
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await db.close()

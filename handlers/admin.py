@@ -1,0 +1,195 @@
+"""Bureau administration: creating branches, listing them, inviting their secretaries."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common import views
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.errors import NotFound
+from handlers.common.flows import END, cancel_button, conversation
+from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.i18n import texts
+from handlers.common.links import describe_invite
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from storage import audit, branches, invites
+from storage.branches import BranchName, DuplicateBranch
+from storage.members import Role
+
+FLOW = "newbranch"
+ASK_NAME = "newbranch.name"
+ADMIN = frozenset({Role.ADMIN})
+
+COMMANDS = [
+    CommandSpec("newbranch", "cmd.newbranch", ADMIN),
+    CommandSpec("branches", "cmd.branches", ADMIN),
+]
+
+texts(
+    {
+        "cmd.newbranch": ("新建党支部", "create a branch"),
+        "cmd.branches": ("党支部列表", "list branches"),
+        "newbranch.ask": (
+            "请输入新党支部的名称（2–40 个字），例如：临海市第一中学党支部。",
+            "Please type the new branch's name (2–40 characters), e.g. 临海市第一中学党支部.",
+        ),
+        "newbranch.bad_name": (
+            "名称需为 2–40 个字，请重新输入。",
+            "A name is 2–40 characters. Please type it again.",
+        ),
+        "newbranch.duplicate": (
+            "已有名为「{name}」的党支部，请换一个名称。",
+            "A branch named “{name}” already exists. Please choose another name.",
+        ),
+        "newbranch.done": (
+            "已创建党支部：{name}\n请把下面的链接私信发给该支部书记。",
+            "Branch created: {name}\nSend the link below privately to its secretary.",
+        ),
+        "branches.none": (
+            "还没有党支部。发送 /newbranch 新建。",
+            "There are no branches yet. Send /newbranch to create one.",
+        ),
+        "branches.title": ("党支部（共 {count} 个）：", "Branches ({count}):"),
+        "branches.line": ("{name} — {count} 人", "{name} — {count} people"),
+        "branches.secretary_invite": ("书记邀请：{name}", "Secretary invite: {name}"),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    reg.flow(
+        conversation(
+            FLOW,
+            entry_points=[CommandHandler("newbranch", new_branch)],
+            states={
+                ASK_NAME: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name),
+                    MessageHandler(~filters.COMMAND, name_not_text),
+                ]
+            },
+            timeout=reg.config.conversation_timeout,
+        )
+    )
+    reg.add(CommandHandler("branches", list_branches))
+    reg.add(CallbackQueryHandler(secretary_invite, pattern=pattern("adm", "secinv")))
+
+
+async def new_branch(update: Update, context: XContext) -> object:
+    require_private(update)
+    require_admin(context)
+    message = update.effective_message
+    assert message is not None
+    name = " ".join(context.args or [])
+    if not name:
+        await message.reply_text(
+            context.t("newbranch.ask"), reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]])
+        )
+        return ASK_NAME
+    return await _create(update, context, name)
+
+
+async def receive_name(update: Update, context: XContext) -> object:
+    require_admin(context)
+    assert update.effective_message is not None and update.effective_message.text is not None
+    return await _create(update, context, update.effective_message.text)
+
+
+async def name_not_text(update: Update, context: XContext) -> object:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("newbranch.ask"))
+    return ASK_NAME
+
+
+async def _create(update: Update, context: XContext, name: str) -> object:
+    admin = require_admin(context)
+    message = update.effective_message
+    assert message is not None
+    try:
+        clean = BranchName(value=name).value
+    except ValueError:
+        await message.reply_text(context.t("newbranch.bad_name"))
+        return ASK_NAME
+    now = context.now()
+    try:
+        async with context.db.transaction() as tx:
+            branch = await branches.create(tx, clean, now=now)
+            invite = await invites.create(
+                tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
+            )
+            await audit.record(
+                tx, at=now, actor_id=admin.id, action="branch.created", entity="branch",
+                entity_id=branch.id, name=branch.name,
+            )
+            await audit.record(
+                tx, at=now, actor_id=admin.id, action="invite.created", entity="invite",
+                entity_id=invite.id, role="secretary", branch_id=branch.id,
+            )
+    except DuplicateBranch:
+        await message.reply_text(context.t("newbranch.duplicate", name=clean))
+        return ASK_NAME
+    await message.reply_text(context.t("newbranch.done", name=branch.name))
+    await message.reply_text(
+        describe_invite(
+            context.t, invite, context.bot.username,
+            views.role_name(context.t, Role.SECRETARY), branch.name, context.config.zone,
+        ),
+        disable_web_page_preview=True,
+    )
+    return END
+
+
+async def list_branches(update: Update, context: XContext) -> None:
+    require_admin(context)
+    message = update.effective_message
+    assert message is not None
+    async with context.db.read() as conn:
+        rows = await branches.list_with_counts(conn)
+    if not rows:
+        await message.reply_text(context.t("branches.none"))
+        return
+    lines = [context.t("branches.title", count=len(rows))]
+    lines += [context.t("branches.line", name=row.name, count=row.member_count) for row in rows]
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                context.t("branches.secretary_invite", name=row.name)[:60],
+                callback_data=encode("adm", "secinv", row.id),
+            )
+        ]
+        for row in rows
+    ]
+    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard))
+
+
+async def secretary_invite(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "adm")
+    admin = require_admin(context)
+    branch_id = data.int_arg(0)
+    query = update.callback_query
+    assert query is not None
+    now = context.now()
+    async with context.db.transaction() as tx:
+        branch = await branches.get(tx, branch_id)
+        if branch is None:
+            raise NotFound()
+        invite = await invites.create(
+            tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
+        )
+        await audit.record(
+            tx, at=now, actor_id=admin.id, action="invite.created", entity="invite",
+            entity_id=invite.id, role="secretary", branch_id=branch.id,
+        )
+    await query.answer()
+    assert query.message is not None
+    await context.bot.send_message(
+        query.message.chat.id,
+        describe_invite(
+            context.t, invite, context.bot.username,
+            views.role_name(context.t, Role.SECRETARY), branch.name, context.config.zone,
+        ),
+        disable_web_page_preview=True,
+    )

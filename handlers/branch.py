@@ -1,0 +1,200 @@
+"""A secretary's branch: invite links for members, the member list, removing a member."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common import views
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.errors import NotAllowed, NotFound, StaleButton
+from handlers.common.flows import remove_buttons
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_access,
+    require_private,
+    require_secretary,
+)
+from handlers.common.i18n import texts
+from handlers.common.links import describe_invite
+from handlers.common.notify import tell
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from storage import audit, branches, invites, members
+from storage.members import Role
+
+SECRETARY = frozenset({Role.SECRETARY})
+
+COMMANDS = [
+    CommandSpec("invite", "cmd.invite", SECRETARY),
+    CommandSpec("members", "cmd.members", SECRETARY),
+]
+
+texts(
+    {
+        "cmd.invite": ("生成党员邀请链接", "invite link for members"),
+        "cmd.members": ("本支部成员", "branch members"),
+        "members.title": ("{branch}（{count} 人）：", "{branch} ({count} people):"),
+        "members.line": ("{index}. {name}（{role}）{flag}", "{index}. {name} ({role}){flag}"),
+        "members.unreachable": (" ⚠️ 消息发送不到", " ⚠️ messages not delivered"),
+        "members.left_title": ("已离开：{names}", "Left: {names}"),
+        "members.remove_button": ("移除 {name}", "Remove {name}"),
+        "members.confirm_remove": (
+            "确定将 {name} 移出本支部吗？其记录会保留，标记为“已离开”。",
+            "Remove {name} from the branch? Their records are kept, marked as left.",
+        ),
+        "members.confirm_yes": ("确定移除", "Yes, remove"),
+        "members.confirm_no": ("不移除", "Keep"),
+        "members.removed": ("已将 {name} 移出本支部。", "{name} was removed from the branch."),
+        "members.kept": ("已保留 {name}。", "{name} stays in the branch."),
+        "members.removed_notice": (
+            "您已被移出 {branch}。如有疑问，请联系支部书记。",
+            "You were removed from {branch}. Please contact the branch secretary if this "
+            "is unexpected.",
+        ),
+        "members.cannot_remove_self": (
+            "不能移除自己。如需更换书记，请联系管理员。",
+            "You cannot remove yourself. Ask an administrator to change the secretary.",
+        ),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    reg.add(CommandHandler("invite", invite))
+    reg.add(CommandHandler("members", list_members))
+    reg.add(CallbackQueryHandler(ask_remove, pattern=pattern("mem", "rm")))
+    reg.add(CallbackQueryHandler(confirm_remove, pattern=pattern("mem", "rmok")))
+    reg.add(CallbackQueryHandler(keep_member, pattern=pattern("mem", "keep")))
+
+
+async def invite(update: Update, context: XContext) -> None:
+    require_private(update)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None and update.effective_message is not None
+    now = context.now()
+    async with context.db.transaction() as tx:
+        branch = await branches.get(tx, secretary.branch_id)
+        created = await invites.create(
+            tx, branch_id=secretary.branch_id, role=Role.MEMBER, created_by=secretary.id, now=now
+        )
+        await audit.record(
+            tx, at=now, actor_id=secretary.id, action="invite.created", entity="invite",
+            entity_id=created.id, role="member", branch_id=secretary.branch_id,
+        )
+    assert branch is not None
+    await update.effective_message.reply_text(
+        describe_invite(
+            context.t, created, context.bot.username,
+            views.role_name(context.t, Role.MEMBER), branch.name, context.config.zone,
+        ),
+        disable_web_page_preview=True,
+    )
+
+
+async def list_members(update: Update, context: XContext) -> None:
+    require_private(update)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None and update.effective_message is not None
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, secretary.branch_id)
+        people = await members.list_branch(conn, secretary.branch_id, include_left=True)
+    assert branch is not None
+    t = context.t
+    active = [m for m in people if m.active]
+    left = [m for m in people if not m.active]
+    lines = [t("members.title", branch=branch.name, count=len(active))]
+    for index, person in enumerate(active, start=1):
+        flag = t("members.unreachable") if person.unreachable_at else ""
+        lines.append(
+            t(
+                "members.line", index=index, name=person.name,
+                role=views.role_name(t, person.role), flag=flag,
+            )
+        )
+    if left:
+        lines.append(t("members.left_title", names="、".join(m.name for m in left)))
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                t("members.remove_button", name=person.name)[:60],
+                callback_data=encode("mem", "rm", person.id),
+            )
+        ]
+        for person in active
+        if person.role is Role.MEMBER
+    ]
+    await update.effective_message.reply_text(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None
+    )
+
+
+async def ask_remove(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "mem")
+    secretary = require_secretary(context)
+    target = await _removable(context, data.int_arg(0), secretary)
+    query = update.callback_query
+    assert query is not None
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                context.t("members.confirm_yes"), callback_data=encode("mem", "rmok", target.id)
+            ),
+            InlineKeyboardButton(
+                context.t("members.confirm_no"), callback_data=encode("mem", "keep", target.id)
+            ),
+        ]
+    ]
+    await query.answer()
+    assert query.message is not None
+    await context.bot.send_message(
+        query.message.chat.id,
+        context.t("members.confirm_remove", name=target.name),
+        reply_markup=InlineKeyboardMarkup(keyboard),
+    )
+
+
+async def confirm_remove(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "mem")
+    secretary = require_secretary(context)
+    target = await _removable(context, data.int_arg(0), secretary)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        await members.mark_left(tx, target.id, now=now)
+        await audit.record(
+            tx, at=now, actor_id=secretary.id, action="member.removed", entity="member",
+            entity_id=target.id, branch_id=target.branch_id,
+        )
+        branch = await branches.get(tx, target.branch_id or 0)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(context.t("members.removed", name=target.name))
+    if branch is not None:
+        await tell(context, target.telegram_id, "members.removed_notice", branch=branch.name)
+
+
+async def keep_member(update: Update, context: XContext) -> None:
+    parse_callback(update, "mem")
+    require_secretary(context)
+    await remove_buttons(update)
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.t("flow.cancelled"))
+
+
+async def _removable(
+    context: XContext, member_id: int, secretary: members.Member
+) -> members.Member:
+    async with context.db.read() as conn:
+        target = await members.get(conn, member_id)
+    if target is None:
+        raise NotFound()
+    require_branch_access(secretary, target.branch_id)
+    if target.id == secretary.id:
+        raise NotAllowed("members.cannot_remove_self")
+    if not target.active:
+        raise StaleButton()
+    return target

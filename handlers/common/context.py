@@ -1,0 +1,118 @@
+"""The custom CallbackContext: database, clock, settings, the current person and language.
+
+``identify`` runs before any handler (group -1) and loads the person once per update, so
+handlers read ``context.member`` and ``context.t`` instead of fetching them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from handlers.common.i18n import Translator, language_from_client
+from handlers.common.services import SERVICES_KEY, BotConfig, Services
+from storage import Database, audit, members, prefs
+from storage.clock import Clock
+from storage.members import Member, Role
+
+
+class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._member: Member | None = None
+        self._translator: Translator | None = None
+        self._identified = False
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data[SERVICES_KEY]
+        assert isinstance(services, Services)
+        return services
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def config(self) -> BotConfig:
+        return self.services.config
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    @property
+    def member(self) -> Member | None:
+        """The active person behind this update, or None for a stranger."""
+        return self._member
+
+    @property
+    def t(self) -> Translator:
+        if self._translator is None:
+            self._translator = Translator(self.config.default_language)
+        return self._translator
+
+    def set_identity(self, member: Member | None, language: str) -> None:
+        self._member = member
+        self._translator = Translator(language)
+        self._identified = True
+
+    @property
+    def identified(self) -> bool:
+        return self._identified
+
+
+async def identify(update: object, context: XContext) -> None:
+    """Load the person and their language; bootstrap admins from the settings."""
+    if context.identified or not isinstance(update, Update) or update.effective_user is None:
+        return
+    user = update.effective_user
+    config = context.config
+    async with context.db.read() as conn:
+        member = await members.get_active_by_telegram(conn, user.id)
+        language = await prefs.get_language(conn, user.id)
+    if member is None and user.id in config.admin_ids:
+        member = await _bootstrap_admin(context, user.id, user.full_name)
+    elif member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
+        # Admin rights come from ADMIN_IDS; someone removed from it is no longer an admin.
+        async with context.db.transaction() as tx:
+            await members.mark_left(tx, member.id, now=context.now())
+            await audit.record(
+                tx,
+                at=context.now(),
+                actor_id=None,
+                action="admin.revoked",
+                entity="member",
+                entity_id=member.id,
+            )
+        member = None
+    lang = language or language_from_client(user.language_code, config.default_language)
+    context.set_identity(member, lang)
+
+
+async def _bootstrap_admin(context: XContext, telegram_id: int, full_name: str) -> Member:
+    name = (full_name or str(telegram_id))[:40]
+    async with context.db.transaction() as tx:
+        member = await members.create(
+            tx, telegram_id=telegram_id, name=name, role=Role.ADMIN, branch_id=None, now=context.now()
+        )
+        await audit.record(
+            tx,
+            at=context.now(),
+            actor_id=member.id,
+            action="admin.bootstrap",
+            entity="member",
+            entity_id=member.id,
+        )
+    return member

@@ -1,0 +1,142 @@
+"""Domain refusals that guards raise, and the one error handler that answers them.
+
+A refusal is a polite answer, not a fault: it is logged at INFO. Anything else is a bug:
+logged with the update, and the user is told something went wrong, in their language.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from handlers.common.context import XContext, identify
+from handlers.common.i18n import texts
+
+logger = logging.getLogger(__name__)
+
+texts(
+    {
+        "error.internal": (
+            "抱歉，系统出了点问题，您刚才的操作可能没有完成。请稍后再试；如仍不行，请联系管理员。",
+            "Sorry, something went wrong and your last action may not have been completed. "
+            "Please try again later, or contact the administrator.",
+        ),
+        "refuse.stranger": (
+            "您还没有加入任何党支部。请点击支部书记发给您的邀请链接加入。",
+            "You have not joined a party branch yet. Please open the invite link your "
+            "branch secretary sent you.",
+        ),
+        "refuse.role": (
+            "抱歉，您没有权限使用此功能。",
+            "Sorry, you are not allowed to use this.",
+        ),
+        "refuse.other_branch": (
+            "抱歉，这条记录不属于您的党支部，无法查看或操作。",
+            "Sorry, this record belongs to another branch; you cannot see or change it.",
+        ),
+        "refuse.not_found": (
+            "没有找到这条记录，可能已被撤回或删除。",
+            "That record was not found; it may have been withdrawn.",
+        ),
+        "refuse.stale_button": (
+            "此按钮已失效，请重新打开相关菜单。",
+            "This button is no longer valid. Please open the menu again.",
+        ),
+        "refuse.bad_button": (
+            "无法识别此按钮。",
+            "This button was not recognised.",
+        ),
+        "refuse.private_only": (
+            "请在与我的私聊中使用此命令。",
+            "Please use this command in a private chat with me.",
+        ),
+    }
+)
+
+
+class Refusal(Exception):
+    """Raised by guards; the error handler answers with the message ``key``."""
+
+    key = "refuse.role"
+
+    def __init__(self, key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(key or self.key)
+        if key:
+            self.key = key
+        self.kwargs = kwargs
+
+
+class NotRegistered(Refusal):
+    key = "refuse.stranger"
+
+
+class NotAllowed(Refusal):
+    key = "refuse.role"
+
+
+class OtherBranch(Refusal):
+    key = "refuse.other_branch"
+
+
+class NotFound(Refusal):
+    key = "refuse.not_found"
+
+
+class StaleButton(Refusal):
+    key = "refuse.stale_button"
+
+
+class BadButton(Refusal):
+    key = "refuse.bad_button"
+
+
+class PrivateOnly(Refusal):
+    key = "refuse.private_only"
+
+
+async def error_handler(update: object, context: XContext) -> None:
+    error = context.error
+    if not isinstance(update, Update):
+        logger.error("error outside an update: %r", error, exc_info=error)
+        return
+    if isinstance(error, Refusal):
+        logger.info(
+            "refused %s for user %s", type(error).__name__, _user_id(update), extra={"key": error.key}
+        )
+        await _answer(update, context, error.key, alert=True, **error.kwargs)
+        return
+    logger.error(
+        "unhandled error for update %s",
+        json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000],
+        exc_info=error,
+    )
+    await _answer(update, context, "error.internal", alert=True)
+
+
+async def _answer(
+    update: Update, context: XContext, key: str, *, alert: bool, **kwargs: Any
+) -> None:
+    """Say it where the person will see it: as a button alert or as a reply."""
+    try:
+        await identify(update, context)
+        text = context.t(key, **kwargs)
+        if update.callback_query is not None:
+            plain = html.unescape(text)
+            await update.callback_query.answer(plain[:200], show_alert=alert)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        logger.warning("could not tell the user about an error", exc_info=True)
+    except Exception:
+        # The error handler must never raise: PTB would only log it again, and the
+        # database may be the thing that failed.
+        logger.exception("error while answering an error")
+
+
+def _user_id(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None

@@ -1,0 +1,185 @@
+"""Conversations built one way: persistent, timed out, and left with /cancel at any step.
+
+``conversation(...)`` wraps PTB's ConversationHandler with the fallbacks every flow needs:
+
+* ``/cancel`` or a [Cancel] button ends the flow (the feature may keep a draft first);
+* any other command ends the flow and lets that command run, so /visit in the middle of
+  /pledge starts the visit instead of being taken as an answer;
+* after the timeout the person is told the flow ended.
+
+A handled step raises ``ApplicationHandlerStop`` so the catch-all handlers in the later
+group never answer the same message a second time.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from handlers.common.callback import encode
+from handlers.common.context import XContext, identify
+from handlers.common.i18n import Translator, texts
+
+Step = Callable[[Update, XContext], Awaitable[object]]
+Hook = Callable[[Update, XContext], Awaitable[None]]
+
+END = ConversationHandler.END
+CANCEL_DATA = encode("flow", "cancel")
+
+texts(
+    {
+        "flow.cancelled": ("已取消。", "Cancelled."),
+        "flow.nothing_to_cancel": (
+            "当前没有进行中的操作。发送 /help 查看可用命令。",
+            "There is nothing to cancel. Send /help to see what you can do.",
+        ),
+        "flow.left": ("（已退出上一步未完成的操作。）", "(The unfinished step was left.)"),
+        "flow.timed_out": (
+            "操作已超过 {minutes} 分钟未继续，已自动结束。需要时请重新开始。",
+            "This step was left unfinished for {minutes} minutes and has ended. "
+            "Please start again when you are ready.",
+        ),
+        "button.cancel": ("取消", "Cancel"),
+        "button.back": ("返回", "Back"),
+        "input.text_expected": (
+            "这里需要输入文字，请重新输入。",
+            "Please answer with text here.",
+        ),
+        "input.use_buttons": (
+            "请点击上面的按钮选择，或按提示输入。",
+            "Please tap one of the buttons above, or type as asked.",
+        ),
+    }
+)
+
+
+def cancel_button(t: Translator) -> InlineKeyboardButton:
+    return InlineKeyboardButton(t("button.cancel"), callback_data=CANCEL_DATA)
+
+
+def flow_data(context: XContext, name: str) -> dict[str, Any]:
+    """What this flow has collected so far (JSON values only: it is persisted)."""
+    user_data = context.user_data
+    if user_data is None:
+        raise RuntimeError("flow data needs an update with a user")
+    data = user_data.setdefault(name, {})
+    assert isinstance(data, dict)
+    return data
+
+
+def clear_flow(context: XContext, name: str) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(name, None)
+
+
+def conversation(
+    name: str,
+    *,
+    entry_points: list[BaseHandler[Any, Any, Any]],
+    states: dict[object, list[BaseHandler[Any, Any, Any]]],
+    timeout: timedelta,
+    on_cancel: Hook | None = None,
+    on_timeout: Hook | None = None,
+) -> ConversationHandler[Any]:
+    """A persistent ConversationHandler with the standard fallbacks."""
+
+    async def cancel(update: Update, context: XContext) -> int:
+        if on_cancel is not None:
+            await on_cancel(update, context)
+        clear_flow(context, name)
+        await _say(update, context, "flow.cancelled")
+        return END
+
+    async def leave(update: Update, context: XContext) -> int:
+        # Another command: end this flow quietly and let that command run.
+        clear_flow(context, name)
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(context.t("flow.left"))
+        return END
+
+    async def timed_out(update: Update, context: XContext) -> None:
+        await identify(update, context)
+        if on_timeout is not None:
+            await on_timeout(update, context)
+        clear_flow(context, name)
+        chat = update.effective_chat
+        if chat is not None:
+            minutes = int(timeout.total_seconds() // 60) or 1
+            await context.bot.send_message(chat.id, context.t("flow.timed_out", minutes=minutes))
+
+    for handler in entry_points:
+        _stop_after(handler)
+    for handlers in states.values():
+        for handler in handlers:
+            _stop_after(handler)
+    cancel_handlers: list[BaseHandler[Any, Any, Any]] = [
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"),
+    ]
+    for handler in cancel_handlers:
+        _stop_after(handler)
+    fallbacks = [*cancel_handlers, MessageHandler(filters.COMMAND, leave)]
+    with warnings.catch_warnings():
+        # per_message=False is deliberate: one flow per person, buttons included.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states={
+                **states,
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=fallbacks,
+            name=name,
+            persistent=True,
+            conversation_timeout=timeout.total_seconds(),
+            allow_reentry=True,
+        )
+
+
+async def remove_buttons(update: Update) -> None:
+    """Take the buttons off the message that was pressed, so it cannot be pressed again."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # already gone, or the message is too old to edit: nothing to do
+
+
+def _stop_after(handler: BaseHandler[Any, Any, Any]) -> None:
+    callback = handler.callback
+
+    @functools.wraps(callback)
+    async def step(update: Update, context: XContext) -> object:
+        state = await callback(update, context)
+        raise ApplicationHandlerStop(state)
+
+    handler.callback = step
+
+
+async def _say(update: Update, context: XContext, key: str) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await remove_buttons(update)
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, context.t(key))

@@ -1,0 +1,38 @@
+"""Invite deep links and how an invite is described to the person who shares it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from handlers.common.i18n import Translator, texts
+from storage.invites import Invite
+
+texts(
+    {
+        "invite.link": (
+            "{branch} 邀请链接（{role}）：\n{link}\n\n有效期至 {expires}，最多可使用 {uses} 次。"
+            "请通过私信发给对方，不要公开张贴。",
+            "Invite link to {branch} ({role}):\n{link}\n\nValid until {expires}, for at most {uses} "
+            "uses. Send it privately; do not post it publicly.",
+        ),
+    }
+)
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+def describe_invite(
+    t: Translator, invite: Invite, bot_username: str, role_name: str,
+    branch_name: str,
+    zone: ZoneInfo,
+) -> str:
+    return t(
+        "invite.link",
+        role=role_name,
+        branch=branch_name,
+        link=deep_link(bot_username, invite.code),
+        expires=invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        uses=invite.max_uses,
+    )

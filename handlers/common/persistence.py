@@ -1,0 +1,101 @@
+"""PTB persistence over our SQLite database: conversation states and flow data, as JSON.
+
+PTB's own persistence classes pickle to a file or keep memory; this one keeps what a
+flow has reached in the same database as everything else. PTB does not persist
+conversation timeouts, so states older than the timeout are dropped when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from storage import Database, flowstate
+from storage.clock import Clock
+
+
+class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, db: Database, clock: Clock, *, conversation_timeout: timedelta) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=60,
+        )
+        self._db = db
+        self._clock = clock
+        self._timeout = conversation_timeout
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        async with self._db.read() as conn:
+            return dict(await flowstate.load_user_data(conn))
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        async with self._db.transaction() as tx:
+            await flowstate.save_user_data(tx, user_id, data, now=self._clock.now())
+
+    async def drop_user_data(self, user_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await flowstate.save_user_data(tx, user_id, None, now=self._clock.now())
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Nothing to refresh: this process is the only writer of flow data."""
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        cutoff = self._clock.now() - self._timeout
+        conversations: ConversationDict = {}
+        async with self._db.read() as conn:
+            rows = await flowstate.load_states(conn, name)
+        for key, state, updated_at in rows:
+            if updated_at >= cutoff:
+                conversations[_decode_key(key)] = state
+        return conversations
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        async with self._db.transaction() as tx:
+            await flowstate.save_state(tx, name, _encode_key(key), new_state, now=self._clock.now())
+
+    # Bot-wide and chat data are not persisted here (settings and records live in tables).
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        """Every update is written when it happens; nothing is buffered."""
+
+
+def _encode_key(key: ConversationKey) -> str:
+    return json.dumps(list(key))
+
+
+def _decode_key(text: str) -> ConversationKey:
+    return tuple(json.loads(text))

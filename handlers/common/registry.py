@@ -1,0 +1,50 @@
+"""How features add their handlers to the Application, in the groups the flows rely on.
+
+Each conversation gets a group of its own (0, 1, ...) so one flow's fallbacks never hide
+another flow's entry point. Plain commands and buttons share ``COMMON_GROUP``; the
+catch-alls are added last to that group, so they answer only what nothing else took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from telegram.ext import Application, BaseHandler, ConversationHandler
+
+from handlers.common.services import BotConfig, CommandSpec
+
+COMMON_GROUP = 100
+Renderer = Callable[..., Any]
+
+
+class Registrar:
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any], config: BotConfig) -> None:
+        self.app = app
+        self.config = config
+        self._next_flow_group = 0
+        self.commands: list[CommandSpec] = []
+        self.renderers: dict[str, Renderer] = {}
+        self.startup_hooks: list[Callable[..., Any]] = []
+
+    def flow(self, handler: ConversationHandler[Any]) -> None:
+        if self._next_flow_group >= COMMON_GROUP:
+            raise RuntimeError("too many conversations")
+        self.app.add_handler(handler, group=self._next_flow_group)
+        self._next_flow_group += 1
+
+    def add(self, handler: BaseHandler[Any, Any, Any]) -> None:
+        self.app.add_handler(handler, group=COMMON_GROUP)
+
+    def command_specs(self, specs: Sequence[CommandSpec]) -> None:
+        known = {spec.name for spec in self.commands}
+        for spec in specs:
+            if spec.name in known:
+                raise ValueError(f"command /{spec.name} offered twice")
+            self.commands.append(spec)
+
+    def renderer(self, kind: str, render: Renderer) -> None:
+        """How a reminder kind looks; handed to the reminder engine by the composition root."""
+        if kind in self.renderers:
+            raise ValueError(f"renderer for {kind} given twice")
+        self.renderers[kind] = render

@@ -1,0 +1,44 @@
+"""What the composition root hands to handlers: storage, the clock and settings as values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+from storage import Database
+from storage.clock import Clock
+from storage.members import Role
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command a feature offers: who may use it, and its menu description key."""
+
+    name: str
+    description_key: str
+    roles: frozenset[Role]
+    in_menu: bool = True
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    admin_ids: frozenset[int] = frozenset()
+    default_language: str = "zh"
+    conversation_timeout: timedelta = timedelta(minutes=30)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    config: BotConfig
+    commands: Sequence[CommandSpec] = ()
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+SERVICES_KEY = "services"

@@ -1,0 +1,64 @@
+"""Screens every feature shares: the home menu and the command help, by role and language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handlers.common.i18n import Raw, Translator, texts
+from handlers.common.services import CommandSpec
+from storage.branches import Branch
+from storage.members import Member, Role
+
+texts(
+    {
+        "role.member": ("党员", "member"),
+        "role.secretary": ("支部书记", "branch secretary"),
+        "role.admin": ("管理员（教育局）", "administrator (education bureau)"),
+        "role.inspector": ("督查组", "inspection group"),
+        "home.greeting": (
+            "您好，{name}！\n{place}身份：{role}\n\n您可以使用：\n{commands}",
+            "Hello, {name}!\n{place}Role: {role}\n\nYou can use:\n{commands}",
+        ),
+        "home.branch_line": ("党支部：{branch}\n", "Branch: {branch}\n"),
+        "help.title": ("可用命令：", "Commands you can use:"),
+        "help.cancel_note": (
+            "任何步骤中发送 /cancel 都可以退出。",
+            "Send /cancel at any step to leave it.",
+        ),
+    }
+)
+
+
+def role_name(t: Translator, role: Role) -> str:
+    return t(f"role.{role.value}")
+
+
+def commands_for(specs: Sequence[CommandSpec], member: Member | None) -> list[CommandSpec]:
+    """The commands this person may use; an empty role set means everyone, strangers too."""
+    return [
+        spec
+        for spec in specs
+        if not spec.roles or (member is not None and member.role in spec.roles)
+    ]
+
+
+def command_lines(t: Translator, specs: Sequence[CommandSpec]) -> str:
+    return "\n".join(f"/{spec.name} — {t(spec.description_key)}" for spec in specs)
+
+
+def home(
+    t: Translator, member: Member, branch: Branch | None, specs: Sequence[CommandSpec]
+) -> str:
+    place = t("home.branch_line", branch=branch.name) if branch else ""
+    return t(
+        "home.greeting",
+        name=member.name,
+        place=Raw(place),
+        role=role_name(t, member.role),
+        commands=Raw(command_lines(t, commands_for(specs, member))),
+    )
+
+
+def help_text(t: Translator, member: Member | None, specs: Sequence[CommandSpec]) -> str:
+    lines = command_lines(t, commands_for(specs, member))
+    return f"{t('help.title')}\n{lines}\n\n{t('help.cancel_note')}"

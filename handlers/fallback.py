@@ -1,0 +1,54 @@
+"""The catch-alls, added last: whatever no feature took still gets a clear answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common.context import XContext
+from handlers.common.flows import CANCEL_DATA
+from handlers.common.i18n import texts
+from handlers.common.registry import Registrar
+
+texts(
+    {
+        "fallback.unknown_command": (
+            "没有这个命令。发送 /help 查看您可以使用的命令。",
+            "I don't know that command. Send /help to see what you can use.",
+        ),
+        "fallback.text": (
+            "我没有理解您的意思。请使用菜单中的命令，或发送 /help 查看帮助。",
+            "I did not understand that. Please use a command from the menu, or send /help.",
+        ),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.add(CallbackQueryHandler(cancel_after_flow, pattern=f"^{CANCEL_DATA}$"))
+    reg.add(CallbackQueryHandler(unknown_button))
+    reg.add(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
+    reg.add(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, unknown_text))
+
+
+async def cancel_after_flow(update: Update, context: XContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.t("flow.nothing_to_cancel")[:200])
+
+
+async def unknown_button(update: Update, context: XContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.t("refuse.stale_button"), show_alert=True)
+
+
+async def unknown_command(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("fallback.unknown_command"))
+
+
+async def unknown_text(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    key = "fallback.text" if context.member is not None else "start.stranger"
+    await update.effective_message.reply_text(context.t(key))

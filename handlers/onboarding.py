@@ -1,0 +1,338 @@
+"""Joining by invite link, the home menu, /me, /help, /language and /cancel outside a flow."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common import views
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton
+from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
+from handlers.common.guards import parse_callback, require_member
+from handlers.common.i18n import LANGUAGES, texts
+from handlers.common.menu import refresh_menu
+from handlers.common.notify import tell, translator_for
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from storage import audit, branches, invites, members, prefs
+from storage.invites import Invite, InviteProblem
+from storage.members import Member, PersonName, Role
+
+FLOW = "join"
+ASK_NAME = "join.name"
+EVERYONE: frozenset[Role] = frozenset()
+ALL_ROLES = frozenset(Role)
+
+COMMANDS = [
+    CommandSpec("start", "cmd.start", EVERYONE, in_menu=False),
+    CommandSpec("me", "cmd.me", ALL_ROLES),
+    CommandSpec("help", "cmd.help", EVERYONE),
+    CommandSpec("language", "cmd.language", EVERYONE),
+    CommandSpec("cancel", "cmd.cancel", EVERYONE),
+]
+
+texts(
+    {
+        "cmd.start": ("开始 / 主菜单", "start / home menu"),
+        "cmd.me": ("我的信息", "my details"),
+        "cmd.help": ("查看可用命令", "what I can do"),
+        "cmd.language": ("切换语言 / Language", "language / 切换语言"),
+        "cmd.cancel": ("退出当前操作", "leave the current step"),
+        "start.stranger": (
+            "您好！我是「先锋」，为党员教师记录岗位承诺、家访和党日活动。\n\n"
+            "加入方法：请点击支部书记发给您的邀请链接；"
+            "如果只有邀请码，请发送 /start 邀请码。",
+            "Hello! I am Xianfeng. I help member teachers record pledges, home visits "
+            "and party-day service.\n\nTo join, open the invite link your branch "
+            "secretary sent you; if you only have the code, send /start CODE.",
+        ),
+        "join.offer": (
+            "邀请您以「{role}」身份加入：{branch}\n\n请回复您的真实姓名（2–20 个字）。",
+            "You are invited to join {branch} as {role}.\n\n"
+            "Please reply with your real name (2–20 characters).",
+        ),
+        "join.bad_name": (
+            "姓名需为 2–20 个字，只能包含文字、空格或间隔号“·”（如 阿依古丽·买买提）。"
+            "请重新输入您的真实姓名。",
+            "A name is 2–20 characters of letters, spaces or the middle dot “·” "
+            "(e.g. 阿依古丽·买买提). Please type your real name again.",
+        ),
+        "join.done": (
+            "欢迎加入 {branch}，{name}！您的身份：{role}。",
+            "Welcome to {branch}, {name}! Your role: {role}.",
+        ),
+        "join.promoted": (
+            "您已成为 {branch} 的支部书记。",
+            "You are now the branch secretary of {branch}.",
+        ),
+        "join.notify_secretary": (
+            "{name} 已通过邀请链接加入本支部（{role}）。",
+            "{name} joined the branch through an invite link ({role}).",
+        ),
+        "join.problem.unknown": (
+            "邀请码无效。请核对后重新发送，或请支部书记重新发一个邀请链接。",
+            "This invite code is not valid. Please check it, or ask your branch secretary "
+            "for a new invite link.",
+        ),
+        "join.problem.wrong_case": (
+            "邀请码区分大小写，您输入的大小写不对。请直接点击邀请链接，或按原样逐字输入。",
+            "Invite codes are case-sensitive and the case does not match. Please open the "
+            "invite link directly, or type the code exactly as given.",
+        ),
+        "join.problem.expired": (
+            "此邀请链接已过期。请向支部书记索取新的邀请链接。",
+            "This invite link has expired. Please ask your branch secretary for a new one.",
+        ),
+        "join.problem.used_up": (
+            "此邀请链接的使用次数已满。请向支部书记索取新的邀请链接。",
+            "This invite link has been used the maximum number of times. Please ask your "
+            "branch secretary for a new one.",
+        ),
+        "join.problem.revoked": (
+            "此邀请链接已被撤销。请向支部书记索取新的邀请链接。",
+            "This invite link was withdrawn. Please ask your branch secretary for a new one.",
+        ),
+        "join.problem.already_used": (
+            "您已经用过这个邀请链接了。发送 /me 查看您的信息。",
+            "You have already used this invite link. Send /me to see your details.",
+        ),
+        "join.other_branch": (
+            "您已是 {branch} 的成员，一个人只能属于一个党支部。如需转出，请先联系原支部书记。",
+            "You are already in {branch}; a person belongs to one branch only. "
+            "To move, please ask your current branch secretary first.",
+        ),
+        "join.same_branch": (
+            "您已经是 {branch} 的成员了。发送 /me 查看您的信息。",
+            "You are already in {branch}. Send /me to see your details.",
+        ),
+        "join.admin": (
+            "您是管理员账号，无需加入党支部。",
+            "Your account is an administrator's; it does not join a branch.",
+        ),
+        "me.details": (
+            "姓名：{name}\n党支部：{branch}\n身份：{role}\n加入时间：{joined}",
+            "Name: {name}\nBranch: {branch}\nRole: {role}\nJoined: {joined}",
+        ),
+        "me.no_branch": ("（无）", "(none)"),
+        "language.choose": ("请选择语言：", "Choose your language:"),
+        "language.set": ("已切换为简体中文。", "Language set to English."),
+        "language.zh": ("简体中文", "简体中文"),
+        "language.en": ("English", "English"),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    reg.flow(
+        conversation(
+            FLOW,
+            entry_points=[CommandHandler("start", start, filters=filters.ChatType.PRIVATE)],
+            states={
+                ASK_NAME: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name),
+                    MessageHandler(~filters.COMMAND, name_not_text),
+                ],
+            },
+            timeout=reg.config.conversation_timeout,
+        )
+    )
+    reg.add(CommandHandler("me", me))
+    reg.add(CommandHandler("help", help_command))
+    reg.add(CommandHandler("language", language))
+    reg.add(CallbackQueryHandler(set_language, pattern=pattern("lang", "set")))
+    reg.add(CommandHandler("cancel", nothing_to_cancel))
+
+
+async def start(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    code = "".join(context.args or [])
+    if not code:
+        await show_home(update, context)
+        return END
+    member = context.member
+    if member is not None and member.role in (Role.ADMIN, Role.INSPECTOR):
+        await message.reply_text(context.t("join.admin"))
+        return END
+    async with context.db.read() as conn:
+        found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
+        branch = await branches.get(conn, found.branch_id) if isinstance(found, Invite) else None
+        current = (
+            await branches.get(conn, member.branch_id)
+            if member is not None and member.branch_id is not None
+            else None
+        )
+    if isinstance(found, InviteProblem):
+        await message.reply_text(context.t(f"join.problem.{found.value}"))
+        return END
+    assert branch is not None
+    if member is not None and current is not None:
+        if member.branch_id != found.branch_id:
+            await message.reply_text(context.t("join.other_branch", branch=current.name))
+        elif found.role is Role.SECRETARY and member.role is Role.MEMBER:
+            await _promote(context, member, found, branch.name)
+            await message.reply_text(context.t("join.promoted", branch=branch.name))
+        else:
+            await message.reply_text(context.t("join.same_branch", branch=branch.name))
+        return END
+    flow_data(context, FLOW)["code"] = found.code
+    await message.reply_text(
+        context.t("join.offer", branch=branch.name, role=views.role_name(context.t, found.role)),
+        reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return ASK_NAME
+
+
+async def receive_name(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    try:
+        name = PersonName(value=message.text).value
+    except ValueError:
+        await message.reply_text(context.t("join.bad_name"))
+        return ASK_NAME
+    code = flow_data(context, FLOW).get("code", "")
+    now = context.now()
+    async with context.db.transaction() as tx:
+        # Checked again inside the transaction: the invite may have run out meanwhile.
+        found = await invites.check(tx, code, telegram_id=user.id, now=now)
+        if isinstance(found, InviteProblem):
+            problem: InviteProblem | None = found
+        elif await members.get_active_by_telegram(tx, user.id) is not None:
+            problem = InviteProblem.ALREADY_USED
+        else:
+            problem = None
+            member = await members.create(
+                tx, telegram_id=user.id, name=name, role=found.role,
+                branch_id=found.branch_id, now=now,
+            )
+            if not await invites.redeem(tx, found, telegram_id=user.id, member_id=member.id, now=now):
+                raise RuntimeError("invite used up during the transaction")
+            await audit.record(
+                tx, at=now, actor_id=member.id, action="member.joined", entity="member",
+                entity_id=member.id, invite_id=found.id, role=found.role.value,
+                branch_id=found.branch_id,
+            )
+            branch = await branches.get(tx, found.branch_id)
+            secretaries = await members.secretaries(tx, found.branch_id)
+    clear_flow(context, FLOW)
+    if problem is not None:
+        await message.reply_text(context.t(f"join.problem.{problem.value}"))
+        return END
+    assert branch is not None
+    context.set_identity(member, context.t.lang)
+    role = views.role_name(context.t, member.role)
+    await message.reply_text(context.t("join.done", branch=branch.name, name=name, role=role))
+    await show_home(update, context)
+    await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
+    await _tell_secretaries(context, secretaries, member)
+    return END
+
+
+async def name_not_text(update: Update, context: XContext) -> object:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("join.bad_name"))
+    return ASK_NAME
+
+
+async def show_home(update: Update, context: XContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    member = context.member
+    if member is None:
+        await message.reply_text(context.t("start.stranger"))
+        return
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, member.branch_id) if member.branch_id else None
+    await message.reply_text(views.home(context.t, member, branch, context.services.commands))
+
+
+async def me(update: Update, context: XContext) -> None:
+    member = require_member(context)
+    assert update.effective_message is not None
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, member.branch_id) if member.branch_id else None
+    joined = member.joined_at.astimezone(context.config.zone).strftime("%Y-%m-%d")
+    await update.effective_message.reply_text(
+        context.t(
+            "me.details",
+            name=member.name,
+            branch=branch.name if branch else context.t("me.no_branch"),
+            role=views.role_name(context.t, member.role),
+            joined=joined,
+        )
+    )
+
+
+async def help_command(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        views.help_text(context.t, context.member, context.services.commands)
+    )
+
+
+async def language(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    keyboard = [
+        [
+            InlineKeyboardButton(context.t(f"language.{lang}"), callback_data=encode("lang", "set", lang))
+            for lang in LANGUAGES
+        ]
+    ]
+    await update.effective_message.reply_text(
+        context.t("language.choose"), reply_markup=InlineKeyboardMarkup(keyboard)
+    )
+
+
+async def set_language(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "lang")
+    lang = data.str_arg(0)
+    if lang not in LANGUAGES:
+        raise BadButton()
+    user = update.effective_user
+    query = update.callback_query
+    assert user is not None and query is not None
+    async with context.db.transaction() as tx:
+        await prefs.set_language(tx, user.id, lang, now=context.now())
+    context.set_identity(context.member, lang)
+    await query.answer()
+    await query.edit_message_text(context.t("language.set"))
+    if context.member is not None:
+        await refresh_menu(context.bot, context.member, context.services.commands, lang)
+
+
+async def nothing_to_cancel(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("flow.nothing_to_cancel"))
+
+
+async def _promote(context: XContext, member: Member, invite: Invite, branch_name: str) -> None:
+    now = context.now()
+    async with context.db.transaction() as tx:
+        if not await invites.redeem(
+            tx, invite, telegram_id=member.telegram_id, member_id=member.id, now=now
+        ):
+            raise RuntimeError("invite used up during the transaction")
+        await members.set_role(tx, member.id, Role.SECRETARY)
+        await audit.record(
+            tx, at=now, actor_id=member.id, action="member.promoted", entity="member",
+            entity_id=member.id, invite_id=invite.id, to="secretary", branch=branch_name,
+        )
+    promoted = member.model_copy(update={"role": Role.SECRETARY})
+    context.set_identity(promoted, context.t.lang)
+    await refresh_menu(context.bot, promoted, context.services.commands, context.t.lang)
+
+
+async def _tell_secretaries(context: XContext, secretaries: list[Member], joined: Member) -> None:
+    for secretary in secretaries:
+        if secretary.id != joined.id:
+            t = await translator_for(context, secretary.telegram_id)
+            await tell(
+                context, secretary.telegram_id, "join.notify_secretary",
+                name=joined.name, role=views.role_name(t, joined.role),
+            )
