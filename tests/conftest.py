@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 warns on every RetryAfter unless it may use timedelta; production sets the same.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path

@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 
+from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, identify
 from handlers.common.i18n import texts
 
@@ -104,6 +105,8 @@ async def error_handler(update: object, context: XContext) -> None:
     if not isinstance(update, Update):
         logger.error("error outside an update: %r", error, exc_info=error)
         return
+    if isinstance(error, BadCallbackData):
+        error = BadButton()
     if isinstance(error, Refusal):
         logger.info(
             "refused %s for user %s", type(error).__name__, _user_id(update), extra={"key": error.key}

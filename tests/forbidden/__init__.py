@@ -1,0 +1,43 @@
+"""Rows for the one table-driven test of every guarded handler's failure modes.
+
+Each feature keeps its rows in a module here (``CASES: list[Case]``); ``test_forbidden.py``
+runs them all against a bot with two branches (see ``Harness.branch_with_people`` and
+``Harness.second_branch``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakebot import FakeUser
+
+Action = Callable[[Any], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """``actor`` does ``action`` (after ``setup``) and must be told ``expect`` (a message key).
+
+    ``action`` gets the Harness; e.g. ``lambda h: h.send(MEMBER, "/members")`` or
+    ``lambda h: h.callback(MEMBER, "mem:rm:1")``. ``setup`` may create the records the
+    action names and return nothing. ``check`` may assert that nothing changed.
+    """
+
+    name: str
+    actor: FakeUser
+    action: Action
+    expect: str
+    setup: Action | None = None
+    check: Action | None = None
+
+
+def all_cases() -> list[Case]:
+    cases: list[Case] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        cases.extend(module.CASES)
+    return cases
