@@ -6,11 +6,11 @@ Application through `build_application`, with a fake Bot API transport as `reque
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import aiosqlite
-
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -27,15 +27,17 @@ from bot.settings import Settings
 from handlers import admin, branch, fallback, onboarding
 from handlers.common.context import XContext, identify
 from handlers.common.errors import error_handler
-from handlers.common.menu import register_default_menu, refresh_menu
+from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
+from schedules.dispatcher import Dispatcher
 from storage import Database, branches, members, prefs
 from storage.clock import Clock, SystemClock
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
 FEATURES = [onboarding, admin, branch, fallback]
+_DISPATCHER_TASK = "dispatcher_task"
 
 
 class XianfengApplication(Application):  # type: ignore[type-arg]
@@ -99,9 +101,35 @@ def build_application(
     return app
 
 
-async def startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """What start-up does after `initialize`: the command menus."""
+async def startup(
+    app: Application[Any, Any, Any, Any, Any, Any], *, run_dispatcher: bool = True
+) -> None:
+    """What start-up does after `initialize`: command menus, then the outbox dispatcher.
+
+    Tests pass ``run_dispatcher=False`` and drain the outbox step by step instead.
+    """
     services: Services = app.bot_data[SERVICES_KEY]
+    services.dispatcher = Dispatcher(services.db, app.bot, services.clock)
+    if run_dispatcher:
+        stop = asyncio.Event()
+        task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
+        services.extras[_DISPATCHER_TASK] = (stop, task)
+    await _register_menus(app, services)
+
+
+async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Let the dispatcher finish the messages in flight, then return."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    running = services.extras.pop(_DISPATCHER_TASK, None)
+    if running is not None:
+        stop, task = running  # type: ignore[misc]
+        stop.set()
+        await task
+
+
+async def _register_menus(
+    app: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
     await register_default_menu(app.bot, services.commands)
     async with services.db.read() as conn:
         people = [*await members.admins(conn), *await _secretaries(conn)]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import build_application, config_from_settings, startup
+from bot.app import build_application, config_from_settings, shutdown, startup
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database, DatabaseError
@@ -126,6 +126,7 @@ async def _run(settings: Settings, token: str) -> None:
             await stop.wait()
             logger.info("stopping")
             await app.updater.stop()
+            await shutdown(app)
             await app.stop()
     finally:
         await db.close()

@@ -86,7 +86,8 @@ async def new_branch(update: Update, context: XContext) -> object:
     name = " ".join(context.args or [])
     if not name:
         await message.reply_text(
-            context.t("newbranch.ask"), reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]])
+            context.t("newbranch.ask"),
+            reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]]),
         )
         return ASK_NAME
     return await _create(update, context, name)
@@ -121,12 +122,23 @@ async def _create(update: Update, context: XContext, name: str) -> object:
                 tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
             )
             await audit.record(
-                tx, at=now, actor_id=admin.id, action="branch.created", entity="branch",
-                entity_id=branch.id, name=branch.name,
+                tx,
+                at=now,
+                actor_id=admin.id,
+                action="branch.created",
+                entity="branch",
+                entity_id=branch.id,
+                name=branch.name,
             )
             await audit.record(
-                tx, at=now, actor_id=admin.id, action="invite.created", entity="invite",
-                entity_id=invite.id, role="secretary", branch_id=branch.id,
+                tx,
+                at=now,
+                actor_id=admin.id,
+                action="invite.created",
+                entity="invite",
+                entity_id=invite.id,
+                role="secretary",
+                branch_id=branch.id,
             )
     except DuplicateBranch:
         await message.reply_text(context.t("newbranch.duplicate", name=clean))
@@ -134,8 +146,12 @@ async def _create(update: Update, context: XContext, name: str) -> object:
     await message.reply_text(context.t("newbranch.done", name=branch.name))
     await message.reply_text(
         describe_invite(
-            context.t, invite, context.bot.username,
-            views.role_name(context.t, Role.SECRETARY), branch.name, context.config.zone,
+            context.t,
+            invite,
+            context.bot.username,
+            views.role_name(context.t, Role.SECRETARY),
+            branch.name,
+            context.config.zone,
         ),
         disable_web_page_preview=True,
     )
@@ -180,16 +196,26 @@ async def secretary_invite(update: Update, context: XContext) -> None:
             tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
         )
         await audit.record(
-            tx, at=now, actor_id=admin.id, action="invite.created", entity="invite",
-            entity_id=invite.id, role="secretary", branch_id=branch.id,
+            tx,
+            at=now,
+            actor_id=admin.id,
+            action="invite.created",
+            entity="invite",
+            entity_id=invite.id,
+            role="secretary",
+            branch_id=branch.id,
         )
     await query.answer()
     assert query.message is not None
     await context.bot.send_message(
         query.message.chat.id,
         describe_invite(
-            context.t, invite, context.bot.username,
-            views.role_name(context.t, Role.SECRETARY), branch.name, context.config.zone,
+            context.t,
+            invite,
+            context.bot.username,
+            views.role_name(context.t, Role.SECRETARY),
+            branch.name,
+            context.config.zone,
         ),
         disable_web_page_preview=True,
     )

@@ -81,14 +81,24 @@ async def invite(update: Update, context: XContext) -> None:
             tx, branch_id=secretary.branch_id, role=Role.MEMBER, created_by=secretary.id, now=now
         )
         await audit.record(
-            tx, at=now, actor_id=secretary.id, action="invite.created", entity="invite",
-            entity_id=created.id, role="member", branch_id=secretary.branch_id,
+            tx,
+            at=now,
+            actor_id=secretary.id,
+            action="invite.created",
+            entity="invite",
+            entity_id=created.id,
+            role="member",
+            branch_id=secretary.branch_id,
         )
     assert branch is not None
     await update.effective_message.reply_text(
         describe_invite(
-            context.t, created, context.bot.username,
-            views.role_name(context.t, Role.MEMBER), branch.name, context.config.zone,
+            context.t,
+            created,
+            context.bot.username,
+            views.role_name(context.t, Role.MEMBER),
+            branch.name,
+            context.config.zone,
         ),
         disable_web_page_preview=True,
     )
@@ -110,8 +120,11 @@ async def list_members(update: Update, context: XContext) -> None:
         flag = t("members.unreachable") if person.unreachable_at else ""
         lines.append(
             t(
-                "members.line", index=index, name=person.name,
-                role=views.role_name(t, person.role), flag=flag,
+                "members.line",
+                index=index,
+                name=person.name,
+                role=views.role_name(t, person.role),
+                flag=flag,
             )
         )
     if left:
@@ -164,8 +177,13 @@ async def confirm_remove(update: Update, context: XContext) -> None:
     async with context.db.transaction() as tx:
         await members.mark_left(tx, target.id, now=now)
         await audit.record(
-            tx, at=now, actor_id=secretary.id, action="member.removed", entity="member",
-            entity_id=target.id, branch_id=target.branch_id,
+            tx,
+            at=now,
+            actor_id=secretary.id,
+            action="member.removed",
+            entity="member",
+            entity_id=target.id,
+            branch_id=target.branch_id,
         )
         branch = await branches.get(tx, target.branch_id or 0)
     query = update.callback_query

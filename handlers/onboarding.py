@@ -208,14 +208,26 @@ async def receive_name(update: Update, context: XContext) -> object:
         else:
             problem = None
             member = await members.create(
-                tx, telegram_id=user.id, name=name, role=found.role,
-                branch_id=found.branch_id, now=now,
+                tx,
+                telegram_id=user.id,
+                name=name,
+                role=found.role,
+                branch_id=found.branch_id,
+                now=now,
             )
-            if not await invites.redeem(tx, found, telegram_id=user.id, member_id=member.id, now=now):
+            if not await invites.redeem(
+                tx, found, telegram_id=user.id, member_id=member.id, now=now
+            ):
                 raise RuntimeError("invite used up during the transaction")
             await audit.record(
-                tx, at=now, actor_id=member.id, action="member.joined", entity="member",
-                entity_id=member.id, invite_id=found.id, role=found.role.value,
+                tx,
+                at=now,
+                actor_id=member.id,
+                action="member.joined",
+                entity="member",
+                entity_id=member.id,
+                invite_id=found.id,
+                role=found.role.value,
                 branch_id=found.branch_id,
             )
             branch = await branches.get(tx, found.branch_id)
@@ -280,7 +292,9 @@ async def language(update: Update, context: XContext) -> None:
     assert update.effective_message is not None
     keyboard = [
         [
-            InlineKeyboardButton(context.t(f"language.{lang}"), callback_data=encode("lang", "set", lang))
+            InlineKeyboardButton(
+                context.t(f"language.{lang}"), callback_data=encode("lang", "set", lang)
+            )
             for lang in LANGUAGES
         ]
     ]
@@ -320,8 +334,15 @@ async def _promote(context: XContext, member: Member, invite: Invite, branch_nam
             raise RuntimeError("invite used up during the transaction")
         await members.set_role(tx, member.id, Role.SECRETARY)
         await audit.record(
-            tx, at=now, actor_id=member.id, action="member.promoted", entity="member",
-            entity_id=member.id, invite_id=invite.id, to="secretary", branch=branch_name,
+            tx,
+            at=now,
+            actor_id=member.id,
+            action="member.promoted",
+            entity="member",
+            entity_id=member.id,
+            invite_id=invite.id,
+            to="secretary",
+            branch=branch_name,
         )
     promoted = member.model_copy(update={"role": Role.SECRETARY})
     context.set_identity(promoted, context.t.lang)
@@ -333,6 +354,9 @@ async def _tell_secretaries(context: XContext, secretaries: list[Member], joined
         if secretary.id != joined.id:
             t = await translator_for(context, secretary.telegram_id)
             await tell(
-                context, secretary.telegram_id, "join.notify_secretary",
-                name=joined.name, role=views.role_name(t, joined.role),
+                context,
+                secretary.telegram_id,
+                "join.notify_secretary",
+                name=joined.name,
+                role=views.role_name(t, joined.role),
             )

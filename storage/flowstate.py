@@ -14,9 +14,7 @@ import aiosqlite
 from storage.clock import from_iso, to_iso
 
 
-async def load_states(
-    conn: aiosqlite.Connection, handler: str
-) -> list[tuple[str, Any, datetime]]:
+async def load_states(conn: aiosqlite.Connection, handler: str) -> list[tuple[str, Any, datetime]]:
     async with conn.execute(
         "SELECT conv_key, state, updated_at FROM conversation_states WHERE handler = ?",
         (handler,),

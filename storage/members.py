@@ -145,9 +145,7 @@ async def mark_left(tx: aiosqlite.Connection, member_id: int, *, now: datetime) 
     )
 
 
-async def set_unreachable(
-    tx: aiosqlite.Connection, telegram_id: int, at: datetime | None
-) -> None:
+async def set_unreachable(tx: aiosqlite.Connection, telegram_id: int, at: datetime | None) -> None:
     """Mark (or clear, with ``None``) that Telegram refuses messages to this person."""
     await tx.execute(
         "UPDATE members SET unreachable_at = ? WHERE telegram_id = ? AND status = 'active'",

@@ -17,7 +17,8 @@ import pytest
 
 from bot.app import build_application, startup
 from handlers.common.services import BotConfig
-from storage import Database
+from schedules.dispatcher import Dispatcher
+from storage import Database, outbox
 from storage.clock import FixedClock
 from tests.fakebot import FakeTelegram, FakeUser, UpdateFactory
 
@@ -53,7 +54,7 @@ class Harness:
             token="999000:TEST", db=self.db, config=self.config, clock=self.clock, request=self.tg
         )
         await self.app.initialize()
-        await startup(self.app)
+        await startup(self.app, run_dispatcher=False)
         await self.app.start()  # runs the job queue, which conversation timeouts need
         self.updates = UpdateFactory(self.app.bot, self.tg)
 
@@ -75,6 +76,24 @@ class Harness:
         self.db = Database(self.db_path)
         await self.start()
 
+    async def deliver(self) -> int:
+        """Drain the outbox through the fake transport, as the running dispatcher would.
+
+        Pacing runs on fake time, so a chat's one-message-a-second limit costs nothing.
+        """
+        timer = _InstantTimer()
+        dispatcher = Dispatcher(self.db, self.app.bot, self.clock, timer=timer)
+        total = 0
+        for _ in range(1000):
+            sent = await dispatcher.run_once()
+            total += sent
+            timer.elapsed += 2.0
+            async with self.db.read() as conn:
+                due = await outbox.next_due_at(conn)
+            if sent == 0 and (due is None or due > self.clock.now()):
+                break
+        return total
+
     async def send(self, user: FakeUser, text: str, chat: Any = None) -> list[str]:
         return await self._process(user, self.updates.text(user, text, chat), chat)
 
@@ -84,7 +103,9 @@ class Harness:
     async def callback(self, user: FakeUser, data: str, message_id: int | None = None) -> list[str]:
         return await self._process(user, self.updates.callback(user, data, message_id))
 
-    async def photo(self, user: FakeUser, file_id: str = "PHOTO1", caption: str | None = None) -> list[str]:
+    async def photo(
+        self, user: FakeUser, file_id: str = "PHOTO1", caption: str | None = None
+    ) -> list[str]:
         return await self._process(user, self.updates.photo(user, file_id, caption))
 
     async def location(self, user: FakeUser, lat: float = 28.85, lon: float = 121.14) -> list[str]:
@@ -146,6 +167,19 @@ class Harness:
             if "?start=" in text:
                 return text.split("?start=")[1].split()[0]
         raise AssertionError("no invite link was sent")
+
+
+class _InstantTimer:
+    """Monotonic time that only moves when slept on or advanced by hand."""
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    async def sleep(self, seconds: float) -> None:
+        self.elapsed += max(seconds, 0.0)
 
 
 @pytest.fixture

@@ -105,7 +105,12 @@ async def _bootstrap_admin(context: XContext, telegram_id: int, full_name: str) 
     name = (full_name or str(telegram_id))[:40]
     async with context.db.transaction() as tx:
         member = await members.create(
-            tx, telegram_id=telegram_id, name=name, role=Role.ADMIN, branch_id=None, now=context.now()
+            tx,
+            telegram_id=telegram_id,
+            name=name,
+            role=Role.ADMIN,
+            branch_id=None,
+            now=context.now(),
         )
         await audit.record(
             tx,

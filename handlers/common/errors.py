@@ -109,7 +109,10 @@ async def error_handler(update: object, context: XContext) -> None:
         error = BadButton()
     if isinstance(error, Refusal):
         logger.info(
-            "refused %s for user %s", type(error).__name__, _user_id(update), extra={"key": error.key}
+            "refused %s for user %s",
+            type(error).__name__,
+            _user_id(update),
+            extra={"key": error.key},
         )
         await _answer(update, context, error.key, alert=True, **error.kwargs)
         return

@@ -24,7 +24,10 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 def describe_invite(
-    t: Translator, invite: Invite, bot_username: str, role_name: str,
+    t: Translator,
+    invite: Invite,
+    bot_username: str,
+    role_name: str,
     branch_name: str,
     zone: ZoneInfo,
 ) -> str:

@@ -34,9 +34,7 @@ async def register_default_menu(bot: Bot, specs: Sequence[CommandSpec]) -> None:
         )
 
 
-async def refresh_menu(
-    bot: Bot, member: Member, specs: Sequence[CommandSpec], lang: str
-) -> None:
+async def refresh_menu(bot: Bot, member: Member, specs: Sequence[CommandSpec], lang: str) -> None:
     """Secretaries, admins and inspectors get their own menu in their private chat."""
     if member.role is Role.MEMBER and lang == "zh":
         scope_default = True

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from schedules.dispatcher import Dispatcher
 from storage import Database
 from storage.clock import Clock
 from storage.members import Role
@@ -38,6 +39,7 @@ class Services:
     clock: Clock
     config: BotConfig
     commands: Sequence[CommandSpec] = ()
+    dispatcher: Dispatcher | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
 

@@ -46,9 +46,7 @@ def command_lines(t: Translator, specs: Sequence[CommandSpec]) -> str:
     return "\n".join(f"/{spec.name} — {t(spec.description_key)}" for spec in specs)
 
 
-def home(
-    t: Translator, member: Member, branch: Branch | None, specs: Sequence[CommandSpec]
-) -> str:
+def home(t: Translator, member: Member, branch: Branch | None, specs: Sequence[CommandSpec]) -> str:
     place = t("home.branch_line", branch=branch.name) if branch else ""
     return t(
         "home.greeting",

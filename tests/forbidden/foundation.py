@@ -29,9 +29,16 @@ CASES = [
     Case("member /members", MEMBER, lambda h: h.send(MEMBER, "/members"), "refuse.role"),
     Case("admin /invite", ADMIN, lambda h: h.send(ADMIN, "/invite"), "refuse.role"),
     Case("member /newbranch", MEMBER, lambda h: h.send(MEMBER, "/newbranch 假支部"), "refuse.role"),
-    Case("secretary /newbranch", SECRETARY, lambda h: h.send(SECRETARY, "/newbranch 假支部"), "refuse.role"),
+    Case(
+        "secretary /newbranch",
+        SECRETARY,
+        lambda h: h.send(SECRETARY, "/newbranch 假支部"),
+        "refuse.role",
+    ),
     Case("secretary /branches", SECRETARY, lambda h: h.send(SECRETARY, "/branches"), "refuse.role"),
-    Case("stranger /branches", STRANGER, lambda h: h.send(STRANGER, "/branches"), "refuse.stranger"),
+    Case(
+        "stranger /branches", STRANGER, lambda h: h.send(STRANGER, "/branches"), "refuse.stranger"
+    ),
     Case(
         "member presses remove",
         MEMBER,
@@ -50,11 +57,38 @@ CASES = [
         lambda h: _press_remove(h, SECRETARY, "李书记", "rmok"),
         "members.cannot_remove_self",
     ),
-    Case("forged remove id", SECRETARY, lambda h: h.callback(SECRETARY, "mem:rmok:99999"), "refuse.not_found"),
-    Case("malformed remove id", SECRETARY, lambda h: h.callback(SECRETARY, "mem:rmok:abc"), "refuse.bad_button"),
-    Case("garbage callback", MEMBER, lambda h: h.callback(MEMBER, "\u0000%%%"), "refuse.stale_button"),
+    Case(
+        "forged remove id",
+        SECRETARY,
+        lambda h: h.callback(SECRETARY, "mem:rmok:99999"),
+        "refuse.not_found",
+    ),
+    Case(
+        "malformed remove id",
+        SECRETARY,
+        lambda h: h.callback(SECRETARY, "mem:rmok:abc"),
+        "refuse.bad_button",
+    ),
+    Case(
+        "garbage callback", MEMBER, lambda h: h.callback(MEMBER, "\u0000%%%"), "refuse.stale_button"
+    ),
     Case("unknown prefix", MEMBER, lambda h: h.callback(MEMBER, "zzz:yy:1"), "refuse.stale_button"),
-    Case("member secretary-invite button", MEMBER, lambda h: h.callback(MEMBER, "adm:secinv:1"), "refuse.role"),
-    Case("admin secretary-invite unknown branch", ADMIN, lambda h: h.callback(ADMIN, "adm:secinv:777"), "refuse.not_found"),
-    Case("bad language button", MEMBER, lambda h: h.callback(MEMBER, "lang:set:fr"), "refuse.bad_button"),
+    Case(
+        "member secretary-invite button",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "adm:secinv:1"),
+        "refuse.role",
+    ),
+    Case(
+        "admin secretary-invite unknown branch",
+        ADMIN,
+        lambda h: h.callback(ADMIN, "adm:secinv:777"),
+        "refuse.not_found",
+    ),
+    Case(
+        "bad language button",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "lang:set:fr"),
+        "refuse.bad_button",
+    ),
 ]

@@ -1,0 +1,1 @@
+-- Reserved for the pledges feature; its engineer fills it in.

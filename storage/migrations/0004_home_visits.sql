@@ -1,0 +1,1 @@
+-- Reserved for the home_visits feature; its engineer fills it in.

@@ -1,0 +1,1 @@
+-- Reserved for the party_day feature; its engineer fills it in.

@@ -1,0 +1,1 @@
+-- Reserved for the reminders feature; its engineer fills it in.
