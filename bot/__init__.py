@@ -1,1 +1,1 @@
-"""The composition root: settings, building the Application, the command line. Imported by nothing."""
+"""The composition root: settings, the Application, the command line. Imported by nothing."""

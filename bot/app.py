@@ -7,6 +7,7 @@ Application through `build_application`, with a fake Bot API transport as `reque
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +26,8 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from handlers import admin, branch, fallback, onboarding
-from handlers.common.context import XContext, identify
-from handlers.common.errors import error_handler
+from handlers.common.context import XContext
+from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
@@ -40,7 +41,7 @@ FEATURES = [onboarding, admin, branch, fallback]
 _DISPATCHER_TASK = "dispatcher_task"
 
 
-class XianfengApplication(Application):  # type: ignore[type-arg]
+class XianfengApplication(Application[Any, Any, Any, Any, Any, Any]):
     """Writes conversation state right after each update, so a crash loses no step."""
 
     async def process_update(self, update: object) -> None:
@@ -71,7 +72,7 @@ def build_application(
     base_url: str = "https://api.telegram.org/bot",
     base_file_url: str = "https://api.telegram.org/file/bot",
     proxy_url: str | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application[Any, Any, Any, Any, Any, Any]:
     clock = clock or SystemClock()
     builder = (
         ApplicationBuilder()
@@ -91,7 +92,7 @@ def build_application(
     app = builder.build()
     services = Services(db=db, clock=clock, config=config)
     app.bot_data[SERVICES_KEY] = services
-    app.add_handler(TypeHandler(Update, identify), group=-1)
+    app.add_handler(TypeHandler(Update, identify_or_stop), group=-1)
     registrar = Registrar(app, config)
     for feature in FEATURES:
         feature.register(registrar)
@@ -113,7 +114,7 @@ async def startup(
     if run_dispatcher:
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
-        services.extras[_DISPATCHER_TASK] = (stop, task)
+        services.extras[_DISPATCHER_TASK] = _Running(stop, task)
     await _register_menus(app, services)
 
 
@@ -121,10 +122,15 @@ async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Let the dispatcher finish the messages in flight, then return."""
     services: Services = app.bot_data[SERVICES_KEY]
     running = services.extras.pop(_DISPATCHER_TASK, None)
-    if running is not None:
-        stop, task = running  # type: ignore[misc]
-        stop.set()
-        await task
+    if isinstance(running, _Running):
+        running.stop.set()
+        await running.task
+
+
+@dataclass(frozen=True)
+class _Running:
+    stop: asyncio.Event
+    task: asyncio.Task[None]
 
 
 async def _register_menus(

@@ -43,9 +43,13 @@ class Database:
         if str(self.path) != ":memory:" and not self.path.parent.exists():
             raise DatabaseError(f"folder for the database does not exist: {self.path.parent}")
         self._writer = await _connect(self.path)
-        if migrate:
-            await apply_migrations(self._writer)
-        self._reader = await _connect(self.path)
+        try:
+            if migrate:
+                await apply_migrations(self._writer)
+            self._reader = await _connect(self.path)
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

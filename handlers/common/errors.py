@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, identify
@@ -130,6 +131,10 @@ async def _answer(
     """Say it where the person will see it: as a button alert or as a reply."""
     try:
         await identify(update, context)
+    except Exception:
+        # The database may be what failed; answer in the default language then.
+        logger.warning("could not load the person to answer an error", exc_info=True)
+    try:
         text = context.t(key, **kwargs)
         if update.callback_query is not None:
             plain = html.unescape(text)
@@ -146,3 +151,18 @@ async def _answer(
 
 def _user_id(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user else None
+
+
+async def identify_or_stop(update: object, context: XContext) -> None:
+    """Runs before every handler (group -1): load the person, or stop this update.
+
+    Without the person no handler can decide what is allowed, so a failure here (the
+    database gone away) answers once and stops, rather than carrying on as a stranger.
+    """
+    try:
+        await identify(update, context)
+    except Exception:
+        logger.exception("could not identify the sender of an update")
+        if isinstance(update, Update):
+            await _answer(update, context, "error.internal", alert=True)
+        raise ApplicationHandlerStop from None

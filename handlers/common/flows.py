@@ -13,6 +13,7 @@ group never answer the same message a second time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Awaitable, Callable
@@ -158,10 +159,9 @@ async def remove_buttons(update: Update) -> None:
     query = update.callback_query
     if query is None or query.message is None:
         return
-    try:
+    # Already gone, or the message is too old to edit: nothing to do either way.
+    with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass  # already gone, or the message is too old to edit: nothing to do
 
 
 def _stop_after(handler: BaseHandler[Any, Any, Any]) -> None:

@@ -36,12 +36,9 @@ async def register_default_menu(bot: Bot, specs: Sequence[CommandSpec]) -> None:
 
 async def refresh_menu(bot: Bot, member: Member, specs: Sequence[CommandSpec], lang: str) -> None:
     """Secretaries, admins and inspectors get their own menu in their private chat."""
-    if member.role is Role.MEMBER and lang == "zh":
-        scope_default = True
-    else:
-        scope_default = False
     try:
-        if scope_default:
+        if member.role is Role.MEMBER and lang == "zh":
+            # The default menu is already this one; a chat-scoped copy would go stale.
             await bot.delete_my_commands(scope=BotCommandScopeChat(member.telegram_id))
         else:
             await bot.set_my_commands(

@@ -1,0 +1,189 @@
+"""The data layer: migrations, transactions, the append-only audit log, online backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage import Database, DatabaseError, audit, branches, members
+from storage.members import PersonName, Role
+from storage.migrations import Migration, apply_migrations, load_migrations
+
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+async def test_fresh_file_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        assert await db.schema_version() == len(load_migrations())
+        async with db.read() as conn, conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+        async with db.read() as conn, conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_reapplying_migrations_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    async with Database(path) as db, db.transaction() as tx:
+        await branches.create(tx, "一中党支部", now=NOW)
+    async with aiosqlite.connect(path) as conn:
+        assert await apply_migrations(conn) == []
+    async with Database(path) as db, db.read() as conn:
+        assert [b.name for b in await branches.list_with_counts(conn)] == ["一中党支部"]
+
+
+async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:
+    bad = [
+        *load_migrations()[:1],
+        Migration(2, "0002_bad.sql", "CREATE TABLE ok_table (id INTEGER);\nSELECT * FROM nope;\n"),
+    ]
+    async with aiosqlite.connect(tmp_path / "a.sqlite3", isolation_level=None) as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            await apply_migrations(conn, bad)
+        async with conn.execute("PRAGMA user_version") as cur:
+            assert (await cur.fetchone())[0] == 1
+        async with conn.execute("SELECT name FROM sqlite_master WHERE name = 'ok_table'") as cur:
+            assert await cur.fetchone() is None
+
+
+def test_migration_files_are_numbered_without_gaps(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("CREATE TABLE a (x);")
+    (tmp_path / "0003_c.sql").write_text("CREATE TABLE c (x);")
+    with pytest.raises(ValueError, match="without gaps"):
+        load_migrations(tmp_path)
+    (tmp_path / "4_bad name.sql").write_text("")
+    with pytest.raises(ValueError, match="badly named"):
+        load_migrations(tmp_path)
+
+
+def test_statements_split_like_sqlite_including_triggers() -> None:
+    sql = load_migrations()[0]
+    statements = sql.statements()
+    assert any(s.startswith("CREATE TRIGGER audit_log_no_update") for s in statements)
+    assert all(sqlite3.complete_statement(s) for s in statements)
+
+
+async def test_newer_database_than_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        await Database(path).open()
+
+
+async def test_transaction_rolls_back_everything_on_error(db: Database) -> None:
+    with pytest.raises(ZeroDivisionError):
+        async with db.transaction() as tx:
+            await branches.create(tx, "一中党支部", now=NOW)
+            _ = 1 / 0
+    async with db.read() as conn:
+        assert await branches.list_with_counts(conn) == []
+
+
+async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:
+    """A failing transaction must not take a concurrent one's writes down with it."""
+
+    async def good() -> None:
+        async with db.transaction() as tx:
+            await branches.create(tx, "good", now=NOW)
+
+    async def bad() -> None:
+        async with db.transaction() as tx:
+            await branches.create(tx, "bad", now=NOW)
+            await asyncio.sleep(0.01)
+            raise RuntimeError("boom")
+
+    results = await asyncio.gather(bad(), good(), return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    async with db.read() as conn:
+        assert [b.name for b in await branches.list_with_counts(conn)] == ["good"]
+
+
+async def test_audit_log_is_append_only(db: Database) -> None:
+    async with db.transaction() as tx:
+        entry = await audit.record(
+            tx,
+            at=NOW,
+            actor_id=None,
+            action="branch.created",
+            entity="branch",
+            entity_id=1,
+            name="x",
+        )
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            async with db.transaction() as tx:
+                await tx.execute(statement)
+    async with db.read() as conn:
+        [kept] = await audit.for_entity(conn, "branch", 1)
+    assert kept.id == entry and kept.detail == {"name": "x"}
+
+
+async def test_duplicate_branch_names_are_refused_ignoring_case(db: Database) -> None:
+    async with db.transaction() as tx:
+        await branches.create(tx, "Linhai No.1 Branch", now=NOW)
+    with pytest.raises(branches.DuplicateBranch):
+        async with db.transaction() as tx:
+            await branches.create(tx, "  linhai  no.1 branch ", now=NOW)
+
+
+async def test_a_person_has_one_active_membership(db: Database) -> None:
+    async with db.transaction() as tx:
+        branch = await branches.create(tx, "一中", now=NOW)
+        first = await members.create(
+            tx, telegram_id=5, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=NOW
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await members.create(
+                tx, telegram_id=5, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=NOW
+            )
+    async with db.transaction() as tx:
+        await members.mark_left(tx, first.id, now=NOW)
+        await members.create(
+            tx, telegram_id=5, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=NOW
+        )
+    async with db.read() as conn:
+        rows = await members.list_branch(conn, branch.id, include_left=True)
+    assert sorted(m.status for m in rows) == ["active", "left"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("王小明", "王小明"),
+        ("阿依古丽·买买提", "阿依古丽·买买提"),
+        ("阿依古丽•买买提", "阿依古丽·买买提"),
+        ("  Li   Lei ", "Li Lei"),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_person_names_accepted(typed: str, kept: str) -> None:
+    assert PersonName(value=typed).value == kept
+
+
+@pytest.mark.parametrize(
+    "typed", ["王", "", "王小明123", "a" * 21, "·王小明", "<b>王</b>", "王小明!"]
+)
+def test_person_names_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        PersonName(value=typed)
+
+
+async def test_backup_while_open_is_consistent(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as tx:
+        await branches.create(tx, "一中", now=NOW)
+    target = tmp_path / "copy.sqlite3"
+    await db.backup(target)
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT name FROM branches").fetchall() == [("一中",)]
+    with pytest.raises(DatabaseError, match="already exists"):
+        await db.backup(target)

@@ -1,0 +1,140 @@
+"""Settings: defaults, parsing, and one clear line (exit 2) for anything missing or malformed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.logs import RedactToken
+from bot.settings import SettingsError, load_settings
+
+TOKEN = "123456:AAH-secret-part_xyz"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("XIANFENG_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.database == Path("xianfeng.sqlite3")
+    assert settings.zone == ZoneInfo("Asia/Shanghai")
+    assert settings.default_language == "zh"
+    assert settings.admin_ids == frozenset()
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert settings.api_file_base_url == "https://api.telegram.org/file/bot"
+    assert settings.proxy_url is None
+
+
+def test_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIANFENG_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("XIANFENG_ADMIN_IDS", " 11, 22 ,33")
+    monkeypatch.setenv("XIANFENG_TIMEZONE", "Asia/Urumqi")
+    monkeypatch.setenv("XIANFENG_DEFAULT_LANGUAGE", "en")
+    monkeypatch.setenv("XIANFENG_PROXY_URL", "socks5://127.0.0.1:1080")
+    monkeypatch.setenv("XIANFENG_LOG_LEVEL", "debug")
+    settings = load_settings()
+    assert settings.token() == TOKEN
+    assert settings.admin_ids == frozenset({11, 22, 33})
+    assert settings.zone == ZoneInfo("Asia/Urumqi")
+    assert settings.default_language == "en"
+    assert settings.proxy_url == "socks5://127.0.0.1:1080"
+    assert settings.log_level == "DEBUG"
+
+
+def test_values_from_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("XIANFENG_ADMIN_IDS=7\nXIANFENG_DATABASE=/tmp/x.db\n")
+    settings = load_settings()
+    assert settings.admin_ids == frozenset({7})
+    assert settings.database == Path("/tmp/x.db")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("XIANFENG_ADMIN_IDS", "12,abc", "XIANFENG_ADMIN_IDS"),
+        ("XIANFENG_TIMEZONE", "Mars/Olympus", "XIANFENG_TIMEZONE"),
+        ("XIANFENG_DEFAULT_LANGUAGE", "fr", "XIANFENG_DEFAULT_LANGUAGE"),
+        ("XIANFENG_LOG_LEVEL", "LOUD", "XIANFENG_LOG_LEVEL"),
+        ("XIANFENG_PROXY_URL", "ftp://proxy", "XIANFENG_PROXY_URL"),
+        ("XIANFENG_QUIET_HOURS", "9pm-8am", "XIANFENG_QUIET_HOURS"),
+    ],
+)
+def test_malformed_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert named in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_token_required_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SettingsError, match="XIANFENG_BOT_TOKEN is not set"):
+        load_settings().token()
+    monkeypatch.setenv("XIANFENG_BOT_TOKEN", "no-colon")
+    with pytest.raises(SettingsError, match="XIANFENG_BOT_TOKEN is malformed"):
+        load_settings().token()
+
+
+def test_token_is_not_shown_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIANFENG_BOT_TOKEN", TOKEN)
+    assert "secret-part" not in repr(load_settings())
+
+
+def test_logs_never_print_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.redact")
+    handler = logging.Handler()
+    records: list[str] = []
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    handler.addFilter(RedactToken(TOKEN))
+    logger.addHandler(handler)
+    try:
+        logger.warning("POST https://api.telegram.org/bot%s/getMe failed", TOKEN)
+        logger.warning("secret alone: %s", TOKEN.split(":")[1])
+    finally:
+        logger.removeHandler(handler)
+    assert records == [
+        "POST https://api.telegram.org/bot<token>/getMe failed",
+        "secret alone: <token>",
+    ]
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("XIANFENG_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = _cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "xianfeng: XIANFENG_BOT_TOKEN is not set: get a token from @BotFather and set it"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_malformed_setting_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = _cli("migrate", env={"XIANFENG_TIMEZONE": "Nowhere/City"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "XIANFENG_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
