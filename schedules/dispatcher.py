@@ -115,6 +115,8 @@ class DispatchStats:
     blocked: int = 0
     recovered: int = 0
     record_errors: int = 0
+    paused_seconds: float = 0.0
+    """Time all sending stood still because of 429s."""
 
 
 class Dispatcher:
@@ -275,7 +277,10 @@ class Dispatcher:
 
     def _pause(self, seconds: float) -> None:
         # Telegram's flood control is per bot, so every send waits, not just this chat's.
-        self._paused_until = max(self._paused_until, self._timer.monotonic() + seconds)
+        now = self._timer.monotonic()
+        until = now + seconds
+        self.stats.paused_seconds += max(until - max(self._paused_until, now), 0.0)
+        self._paused_until = max(self._paused_until, until)
 
     async def _record(self, message: OutboxMessage, result: Result) -> None:
         now = self._clock.now()
