@@ -118,6 +118,19 @@ class DispatchStats:
     paused_seconds: float = 0.0
     """Time all sending stood still because of 429s."""
 
+    def count(self, outcome: Outcome) -> None:
+        match outcome:
+            case Outcome.SENT:
+                self.sent += 1
+            case Outcome.FLOOD:
+                self.flood_waits += 1
+            case Outcome.RETRY | Outcome.MOVED:
+                self.retried += 1
+            case Outcome.BLOCKED:
+                self.blocked += 1
+            case Outcome.FAILED:
+                self.failed += 1
+
 
 class Dispatcher:
     def __init__(
@@ -176,12 +189,21 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then let the requests in flight finish and return."""
         await self.recover()
+        failures = 0
         while not stop.is_set():
             self._wake.clear()
-            await self._pass(stop)
-            if stop.is_set():
-                break
-            await self._wait_any((self._wake, stop), await self._idle_delay())
+            try:
+                await self._pass(stop)
+                delay = await self._idle_delay()
+                failures = 0
+            except Exception:
+                # A dead dispatcher silently stops every reminder; a broken database
+                # gets a retry with back-off (and a log line each time) instead.
+                failures += 1
+                delay = self.limits.backoff(failures)
+                log.exception("outbox: dispatching failed; trying again in %.0f s", delay)
+            if not stop.is_set():
+                await self._wait_any((self._wake, stop), delay)
 
     # ------------------------------------------------------------------ one pass
 
@@ -289,24 +311,19 @@ class Dispatcher:
             match result.kind:
                 case Outcome.SENT:
                     await outbox.mark_sent(tx, message.id, result.message_id or 0, now)
-                    self.stats.sent += 1
                 case Outcome.FLOOD:
                     await outbox.defer_for_flood(tx, message.id, _later(now, result.delay), error)
-                    self.stats.flood_waits += 1
                 case Outcome.RETRY:
                     await outbox.reschedule(tx, message.id, _later(now, result.delay), error)
-                    self.stats.retried += 1
                 case Outcome.MOVED:
                     await outbox.retarget(tx, message.id, result.chat_id or 0, error)
-                    self.stats.retried += 1
                 case Outcome.BLOCKED:
                     await outbox.mark_blocked(tx, message.id, error)
                     if not message.is_group:
                         await members.set_unreachable(tx, message.chat_id, now)
-                    self.stats.blocked += 1
                 case Outcome.FAILED:
                     await outbox.mark_failed(tx, message.id, error)
-                    self.stats.failed += 1
+        self.stats.count(result.kind)
         if result.kind in (Outcome.FAILED, Outcome.BLOCKED):
             log.warning(
                 "outbox: row %d (%s to %d) %s: %s",
@@ -334,6 +351,9 @@ class Dispatcher:
         return max(min(min(positive, default=MIN_IDLE), self.limits.idle_poll), MIN_IDLE)
 
     async def _wait_any(self, events: Iterable[asyncio.Event], seconds: float) -> None:
+        events = list(events)
+        if any(event.is_set() for event in events):
+            return
         waiters: list[asyncio.Future[object]] = [
             asyncio.ensure_future(event.wait()) for event in events
         ]

@@ -531,6 +531,30 @@ async def test_graceful_stop_finishes_the_messages_in_flight(
     assert OutboxStatus.PENDING in statuses  # stopped, not drained
 
 
+async def test_run_survives_a_failing_database_and_tries_again(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = TimedFake()
+    tg = Bot("123:TEST", request=fake)
+    await tg.initialize()
+    await enqueue(db, clock, "k", 11)
+    real_claim = outbox.claim_due
+    failures = iter([True])
+
+    async def flaky_claim(*args: Any, **kwargs: Any) -> list[OutboxMessage]:
+        if next(failures, False):
+            raise OSError("disk I/O error")
+        return await real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "claim_due", flaky_claim)
+    d = Dispatcher(db, tg, clock, DispatchLimits(rate=1000.0, backoff_base=0.01))
+    stop = asyncio.Event()
+    runner = asyncio.create_task(d.run(stop))
+    await _until(lambda: len(fake.sent_messages()) == 1)
+    stop.set()
+    await asyncio.wait_for(runner, 2)
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     """Poll what the fake has recorded (it has no event to wait on), for at most 2 s."""
     async with asyncio.timeout(2.0):
