@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER
+from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, Harness
+from tests.fakebot import FakeUser
 from tests.forbidden import Case
 
 
-async def _member_id(h: object, name: str) -> int:
-    from storage import members
-
-    async with h.db.read() as conn:  # type: ignore[attr-defined]
-        async with conn.execute("SELECT id FROM members WHERE name = ?", (name,)) as cur:
-            row = await cur.fetchone()
+async def _member_id(h: Harness, name: str) -> int:
+    async with (
+        h.db.read() as conn,
+        conn.execute("SELECT id FROM members WHERE name = ?", (name,)) as cur,
+    ):
+        row = await cur.fetchone()
     assert row is not None
-    _ = members
     return int(row[0])
 
 
-async def _press_remove(h: object, actor: object, name: str, action: str = "rm") -> object:
+async def _press_remove(h: Harness, actor: FakeUser, name: str, action: str = "rm") -> object:
     member_id = await _member_id(h, name)
-    return await h.callback(actor, f"mem:{action}:{member_id}")  # type: ignore[attr-defined]
+    return await h.callback(actor, f"mem:{action}:{member_id}")
 
 
 CASES = [
