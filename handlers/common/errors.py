@@ -116,13 +116,16 @@ async def error_handler(update: object, context: XContext) -> None:
             extra={"key": error.key},
         )
         await _answer(update, context, error.key, alert=True, **error.kwargs)
-        return
+        # Answered: no handler in a later group (e.g. the unknown-command catch-all after a
+        # refused conversation entry point) may answer the same update a second time.
+        raise ApplicationHandlerStop
     logger.error(
         "unhandled error for update %s",
         json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000],
         exc_info=error,
     )
     await _answer(update, context, "error.internal", alert=True)
+    raise ApplicationHandlerStop
 
 
 async def _answer(
