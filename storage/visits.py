@@ -1,0 +1,708 @@
+"""Home visits (家访): what a member teacher logs, its edits, follow-ups and term targets.
+
+A student is recorded by an alias the teacher chooses (never a full name; see
+``looks_like_full_name``), with a class, how and whom the teacher met, the topics, and
+optionally a note, a photo (a Telegram file id) and a follow-up date. The invariants live
+on the models: no visit in the future, alias and class at most 20 characters, a note at
+most 1000, at least one topic, a follow-up after the visit.
+
+Edits are allowed for ``EDIT_WINDOW`` after logging and keep the replaced version in
+``home_visit_versions``; after that the record is locked. Withdrawing marks a visit,
+never deletes it. Follow-ups can be completed or postponed at any time.
+
+The reminder engine calls ``follow_ups_due`` and ``members_behind_target``; /mydata calls
+``personal_records``. Audit entries carry ids and field names only, never student data,
+because the audit log can never be cleaned.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.terms import Term, next_month
+
+ALIAS_MAX = 20
+CLASS_MAX = 20
+NOTE_MAX = 1000
+EDIT_WINDOW = timedelta(days=7)
+POSTPONE = timedelta(days=7)
+TARGET_MAX = 100
+RECENT_CLASSES = 6
+
+
+class Form(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class Met(StrEnum):
+    PARENTS = "parents"
+    GRANDPARENTS = "grandparents"
+    GUARDIAN = "guardian"
+
+
+class Topic(StrEnum):
+    STUDY = "study"
+    SAFETY = "safety"
+    HEALTH = "health"
+    LEFT_BEHIND = "left_behind"
+    HARDSHIP = "hardship"
+    OTHER = "other"
+
+
+class VisitProblem(ValueError):
+    """Input a visit cannot hold; ``code`` names the message the person is shown."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class VisitLocked(Exception):
+    """The edit window has passed (or the visit was withdrawn): the record is final."""
+
+
+class VisitChanged(Exception):
+    """Someone saved this visit since it was opened: the edit was based on an old version."""
+
+
+# --------------------------------------------------------------------------- field rules
+
+
+def clean_alias(text: str) -> str:
+    alias = " ".join(text.split())
+    if not alias:
+        raise VisitProblem("alias_empty")
+    if len(alias) > ALIAS_MAX:
+        raise VisitProblem("alias_long")
+    return alias
+
+
+def clean_class(text: str) -> str:
+    # Phones type full-width brackets as often as half-width ones; store one spelling so
+    # the class buttons do not offer 三(2)班 twice.
+    name = "".join(text.split()).replace("（", "(").replace("）", ")")
+    if not name:
+        raise VisitProblem("class_empty")
+    if len(name) > CLASS_MAX:
+        raise VisitProblem("class_long")
+    return name
+
+
+def clean_note(text: str | None) -> str | None:
+    if text is None:
+        return None
+    note = text.strip()
+    if len(note) > NOTE_MAX:
+        raise VisitProblem("note_long")
+    return note or None
+
+
+# The most common single and compound surnames. A short all-Han alias that starts with
+# one, and has no marker such as 同学 or 某, is probably a real name: the teacher is
+# warned (not refused: 王伟 may be the alias a class uses, and the teacher knows best).
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿"
+    "关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍"
+    "华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米"
+    "柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = {
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "慕容", "令狐", "尉迟", "公孙",
+    "夏侯", "端木", "长孙", "宇文", "司徒", "西门", "独孤", "南宫", "万俟", "闻人",
+}  # fmt: skip
+_ALIAS_MARKERS = ("同学", "某", "学生", "家长", "老师", "*", "x", "X", "○", "〇")
+
+
+def looks_like_full_name(alias: str) -> bool:
+    """True for aliases such as 王小明 that read like a student's real full name."""
+    if any(marker in alias for marker in _ALIAS_MARKERS):
+        return False
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in alias):
+        return False
+    if alias[:2] in _COMPOUND_SURNAMES:
+        return 3 <= len(alias) <= 4
+    return alias[0] in _SURNAMES and 2 <= len(alias) <= 3
+
+
+def problem_code(error: ValidationError) -> str:
+    """The ``VisitProblem`` code behind a model's validation error (or ``invalid``)."""
+    for detail in error.errors():
+        cause = (detail.get("ctx") or {}).get("error")
+        if isinstance(cause, VisitProblem):
+            return cause.code
+    return "invalid"
+
+
+# --------------------------------------------------------------------------- models
+
+
+class VisitFields(BaseModel):
+    """What a teacher enters about one visit, with the rules that hold for every version."""
+
+    visit_date: date
+    student_alias: str
+    class_name: str
+    form: Form
+    met: Met
+    topics: list[Topic]
+    note: str | None = None
+    photo_file_id: str | None = Field(default=None, max_length=200)
+    follow_up_on: date | None = None
+
+    @field_validator("student_alias")
+    @classmethod
+    def _alias(cls, value: str) -> str:
+        return clean_alias(value)
+
+    @field_validator("class_name")
+    @classmethod
+    def _class(cls, value: str) -> str:
+        return clean_class(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        return clean_note(value)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topics_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[Topic]) -> list[Topic]:
+        if not value:
+            raise VisitProblem("topics_empty")
+        return [topic for topic in Topic if topic in value]  # one each, in menu order
+
+    @model_validator(mode="after")
+    def _follow_up_after_visit(self) -> VisitFields:
+        if self.follow_up_on is not None and self.follow_up_on <= self.visit_date:
+            raise VisitProblem("follow_up_early")
+        return self
+
+    def content(self) -> dict[str, Any]:
+        """The entered fields as JSON values (what a version snapshot keeps)."""
+        return self.model_dump(mode="json", include=set(VisitFields.model_fields))
+
+
+class VisitContent(VisitFields):
+    """Fields as entered on ``today`` (the deployment's local date): not in the future."""
+
+    today: date = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _not_future(self) -> VisitContent:
+        if self.visit_date > self.today:
+            raise VisitProblem("date_future")
+        return self
+
+
+class HomeVisit(VisitFields):
+    id: int
+    member_id: int
+    branch_id: int
+    follow_up_done_at: datetime | None = None
+    follow_up_note: str | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_by: int | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def locked(self, now: datetime) -> bool:
+        """Past the edit window: kept as filed."""
+        return now >= self.created_at + EDIT_WINDOW
+
+    def editable(self, now: datetime) -> bool:
+        return not self.withdrawn and not self.locked(now)
+
+    @property
+    def follow_up_open(self) -> bool:
+        return (
+            self.follow_up_on is not None and self.follow_up_done_at is None and not self.withdrawn
+        )
+
+
+class VisitVersion(BaseModel):
+    visit_id: int
+    version: int
+    content: dict[str, Any]
+    replaced_at: datetime
+    replaced_by: int | None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class FollowUpDue(BaseModel):
+    """An open follow-up for the reminder engine: whom to remind, about which visit."""
+
+    visit_id: int
+    member_id: int
+    telegram_id: int
+    due_on: date
+    visit_date: date
+    student_alias: str
+    class_name: str
+
+    @property
+    def dedupe_key(self) -> str:
+        """One reminder per visit and due date: a postponed follow-up is reminded again."""
+        return f"visit_follow_up:{self.visit_id}:{self.due_on.isoformat()}"
+
+
+class MemberProgress(BaseModel):
+    """One branch person's visits in a term (and in the month of ``as_of``) against target."""
+
+    member_id: int
+    telegram_id: int
+    name: str
+    role: str
+    term_count: int
+    month_count: int
+    target: int | None = None
+
+    @property
+    def behind(self) -> bool:
+        return self.target is not None and self.term_count < self.target
+
+
+class BranchProgress(BaseModel):
+    """A branch's totals for the bureau and inspectors: counts only, no student data."""
+
+    branch_id: int
+    name: str
+    people: int
+    visits: int
+    target: int | None = None
+    at_target: int = 0
+    none_this_month: int = 0
+
+
+# --------------------------------------------------------------------------- writes
+
+
+async def create(
+    tx: aiosqlite.Connection,
+    *,
+    member_id: int,
+    branch_id: int,
+    content: VisitContent,
+    term: Term,
+    now: datetime,
+) -> HomeVisit:
+    if not term.contains(content.visit_date):
+        raise VisitProblem("date_outside_term")
+    fields = content.content()
+    visit_id = await insert(
+        tx,
+        "INSERT INTO home_visits (member_id, branch_id, visit_date, student_alias, class_name,"
+        " form, met, topics, note, photo_file_id, follow_up_on, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            member_id,
+            branch_id,
+            fields["visit_date"],
+            fields["student_alias"],
+            fields["class_name"],
+            fields["form"],
+            fields["met"],
+            json.dumps(fields["topics"]),
+            fields["note"],
+            fields["photo_file_id"],
+            fields["follow_up_on"],
+            to_iso(now),
+            to_iso(now),
+        ),
+    )
+    visit = await get(tx, visit_id)
+    assert visit is not None
+    return visit
+
+
+async def update(
+    tx: aiosqlite.Connection,
+    visit: HomeVisit,
+    content: VisitContent,
+    *,
+    term: Term,
+    actor_id: int,
+    now: datetime,
+) -> tuple[HomeVisit, list[str]]:
+    """Replace the content, keeping the old version; returns the visit and changed fields.
+
+    ``visit`` is the version the editor started from: if it was saved again meanwhile,
+    ``VisitChanged``; if it is locked or withdrawn now, ``VisitLocked``.
+    """
+    current = await get(tx, visit.id)
+    if current is None or not current.editable(now):
+        raise VisitLocked()
+    if current.version != visit.version:
+        raise VisitChanged()
+    if not term.contains(content.visit_date):
+        raise VisitProblem("date_outside_term")
+    before = current.content()
+    after = content.content()
+    changed = [name for name in after if after[name] != before[name]]
+    if not changed:
+        return current, []
+    await tx.execute(
+        "INSERT INTO home_visit_versions (visit_id, version, content, replaced_at, replaced_by)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (
+            current.id,
+            current.version,
+            json.dumps(before, ensure_ascii=False),
+            to_iso(now),
+            actor_id,
+        ),
+    )
+    await tx.execute(
+        "UPDATE home_visits SET visit_date = ?, student_alias = ?, class_name = ?, form = ?,"
+        " met = ?, topics = ?, note = ?, photo_file_id = ?, follow_up_on = ?,"
+        " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        (
+            after["visit_date"],
+            after["student_alias"],
+            after["class_name"],
+            after["form"],
+            after["met"],
+            json.dumps(after["topics"]),
+            after["note"],
+            after["photo_file_id"],
+            after["follow_up_on"],
+            to_iso(now),
+            current.id,
+            current.version,
+        ),
+    )
+    updated = await get(tx, visit.id)
+    assert updated is not None
+    return updated, changed
+
+
+async def withdraw(
+    tx: aiosqlite.Connection, visit_id: int, *, actor_id: int, now: datetime
+) -> HomeVisit:
+    current = await get(tx, visit_id)
+    if current is None or not current.editable(now):
+        raise VisitLocked()
+    await tx.execute(
+        "UPDATE home_visits SET withdrawn_at = ?, withdrawn_by = ?, updated_at = ?"
+        " WHERE id = ? AND withdrawn_at IS NULL",
+        (to_iso(now), actor_id, to_iso(now), visit_id),
+    )
+    withdrawn = await get(tx, visit_id)
+    assert withdrawn is not None
+    return withdrawn
+
+
+async def complete_follow_up(
+    tx: aiosqlite.Connection, visit_id: int, *, note: str | None, now: datetime
+) -> bool:
+    """Mark the follow-up done; False if there is no open one (done, withdrawn, none)."""
+    clean = clean_note(note)
+    async with tx.execute(
+        "UPDATE home_visits SET follow_up_done_at = ?, follow_up_note = ?, updated_at = ?"
+        " WHERE id = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL"
+        " AND withdrawn_at IS NULL",
+        (to_iso(now), clean, to_iso(now), visit_id),
+    ) as cur:
+        return cur.rowcount == 1
+
+
+async def postpone_follow_up(
+    tx: aiosqlite.Connection, visit_id: int, *, today: date, now: datetime
+) -> date | None:
+    """Move an open follow-up a week past its date (or past today, if already overdue)."""
+    visit = await get(tx, visit_id)
+    if visit is None or not visit.follow_up_open or visit.follow_up_on is None:
+        return None
+    new_date = max(visit.follow_up_on, today) + POSTPONE
+    await tx.execute(
+        "UPDATE home_visits SET follow_up_on = ?, updated_at = ? WHERE id = ?",
+        (new_date.isoformat(), to_iso(now), visit_id),
+    )
+    return new_date
+
+
+async def set_target(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    target: int,
+    set_by: int,
+    today: date,
+    now: datetime,
+) -> None:
+    if not 0 <= target <= TARGET_MAX:
+        raise VisitProblem("target_range")
+    await tx.execute(
+        "INSERT INTO visit_targets (branch_id, target, set_on, set_by, set_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (branch_id, target, today.isoformat(), set_by, to_iso(now)),
+    )
+
+
+# --------------------------------------------------------------------------- reads
+
+
+async def get(conn: aiosqlite.Connection, visit_id: int) -> HomeVisit | None:
+    return await fetch_one(conn, HomeVisit, "SELECT * FROM home_visits WHERE id = ?", (visit_id,))
+
+
+async def versions(conn: aiosqlite.Connection, visit_id: int) -> list[VisitVersion]:
+    return await fetch_all(
+        conn,
+        VisitVersion,
+        "SELECT * FROM home_visit_versions WHERE visit_id = ? ORDER BY version",
+        (visit_id,),
+    )
+
+
+async def list_for_member(
+    conn: aiosqlite.Connection, member_id: int, term: Term, *, offset: int = 0, limit: int = 5
+) -> list[HomeVisit]:
+    """A member's visits dated in ``term`` (withdrawn ones too, marked), newest first."""
+    return await fetch_all(
+        conn,
+        HomeVisit,
+        "SELECT * FROM home_visits WHERE member_id = ? AND visit_date BETWEEN ? AND ?"
+        " ORDER BY visit_date DESC, id DESC LIMIT ? OFFSET ?",
+        (member_id, term.start.isoformat(), term.end.isoformat(), limit, offset),
+    )
+
+
+async def listed_for_member(conn: aiosqlite.Connection, member_id: int, term: Term) -> int:
+    """How many rows ``list_for_member`` pages through."""
+    value = await fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM home_visits WHERE member_id = ? AND visit_date BETWEEN ? AND ?",
+        (member_id, term.start.isoformat(), term.end.isoformat()),
+    )
+    return int(value or 0)
+
+
+async def count_for_member(conn: aiosqlite.Connection, member_id: int, term: Term) -> int:
+    """Visits that count towards the target: in the term and not withdrawn."""
+    value = await fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM home_visits WHERE member_id = ? AND withdrawn_at IS NULL"
+        " AND visit_date BETWEEN ? AND ?",
+        (member_id, term.start.isoformat(), term.end.isoformat()),
+    )
+    return int(value or 0)
+
+
+async def has_visits(conn: aiosqlite.Connection, member_id: int) -> bool:
+    return bool(
+        await fetch_value(
+            conn, "SELECT 1 FROM home_visits WHERE member_id = ? LIMIT 1", (member_id,)
+        )
+    )
+
+
+async def open_follow_ups(conn: aiosqlite.Connection, member_id: int) -> list[HomeVisit]:
+    """A member's follow-ups not yet done, soonest first (whatever term the visit was in)."""
+    return await fetch_all(
+        conn,
+        HomeVisit,
+        "SELECT * FROM home_visits WHERE member_id = ? AND follow_up_on IS NOT NULL"
+        " AND follow_up_done_at IS NULL AND withdrawn_at IS NULL ORDER BY follow_up_on, id",
+        (member_id,),
+    )
+
+
+async def recent_classes(
+    conn: aiosqlite.Connection, member_id: int, limit: int = RECENT_CLASSES
+) -> list[str]:
+    """The classes this member logged visits for, most recently used first."""
+    async with conn.execute(
+        "SELECT class_name FROM home_visits WHERE member_id = ? GROUP BY class_name"
+        " ORDER BY MAX(id) DESC LIMIT ?",
+        (member_id, limit),
+    ) as cur:
+        return [str(row[0]) for row in await cur.fetchall()]
+
+
+async def target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> int | None:
+    """The per-member target set for this branch during ``term``, or None if none was."""
+    value = await fetch_value(
+        conn,
+        "SELECT target FROM visit_targets WHERE branch_id = ? AND set_on BETWEEN ? AND ?"
+        " ORDER BY id DESC LIMIT 1",
+        (branch_id, term.start.isoformat(), term.end.isoformat()),
+    )
+    return None if value is None else int(value)
+
+
+async def branch_progress(
+    conn: aiosqlite.Connection, branch_id: int, term: Term, as_of: date
+) -> list[MemberProgress]:
+    """Every active member and secretary of the branch with their counts, fewest first.
+
+    The month is the calendar month of ``as_of`` up to that day.
+    """
+    target = await target_for(conn, branch_id, term)
+    month_first = as_of.replace(day=1)
+    rows = await fetch_all(
+        conn,
+        MemberProgress,
+        """
+        SELECT m.id AS member_id, m.telegram_id, m.name, m.role,
+               COUNT(v.id) AS term_count,
+               COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
+        FROM members m
+        LEFT JOIN home_visits v
+               ON v.member_id = m.id AND v.withdrawn_at IS NULL
+              AND v.visit_date BETWEEN ? AND ?
+        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        GROUP BY m.id ORDER BY term_count, m.name
+        """,
+        (
+            month_first.isoformat(),
+            as_of.isoformat(),
+            term.start.isoformat(),
+            term.end.isoformat(),
+            branch_id,
+        ),
+    )
+    return [row.model_copy(update={"target": target}) for row in rows]
+
+
+async def branch_totals(
+    conn: aiosqlite.Connection, term: Term, as_of: date
+) -> list[BranchProgress]:
+    """Counts per branch for the bureau and inspectors, by branch name."""
+    async with conn.execute("SELECT id, name FROM branches ORDER BY name") as cur:
+        branch_rows = [(int(row[0]), str(row[1])) for row in await cur.fetchall()]
+    totals = []
+    for branch_id, name in branch_rows:
+        people = await branch_progress(conn, branch_id, term, as_of)
+        target = people[0].target if people else await target_for(conn, branch_id, term)
+        totals.append(
+            BranchProgress(
+                branch_id=branch_id,
+                name=name,
+                people=len(people),
+                visits=sum(p.term_count for p in people),
+                target=target,
+                at_target=sum(1 for p in people if target is not None and p.term_count >= target),
+                none_this_month=sum(1 for p in people if p.month_count == 0),
+            )
+        )
+    return totals
+
+
+# --------------------------------------------------------------------------- for reminders
+
+
+async def follow_ups_due(conn: aiosqlite.Connection, on: date) -> list[FollowUpDue]:
+    """Open follow-ups due on or before ``on`` whose teacher is still active.
+
+    Overdue ones are included so a missed day is not lost; send each once by
+    ``FollowUpDue.dedupe_key`` (a postponed follow-up gets a new key).
+    """
+    return await fetch_all(
+        conn,
+        FollowUpDue,
+        """
+        SELECT v.id AS visit_id, v.member_id, m.telegram_id, v.follow_up_on AS due_on,
+               v.visit_date, v.student_alias, v.class_name
+        FROM home_visits v JOIN members m ON m.id = v.member_id
+        WHERE v.follow_up_on IS NOT NULL AND v.follow_up_on <= ?
+          AND v.follow_up_done_at IS NULL AND v.withdrawn_at IS NULL
+          AND m.status = 'active'
+        ORDER BY v.follow_up_on, v.id
+        """,
+        (on.isoformat(),),
+    )
+
+
+async def members_behind_target(
+    conn: aiosqlite.Connection, branch_id: int, term: Term, as_of: date
+) -> list[MemberProgress]:
+    """Active branch people with fewer visits in ``term`` than its target (none if unset)."""
+    return [p for p in await branch_progress(conn, branch_id, term, as_of) if p.behind]
+
+
+# --------------------------------------------------------------------------- /mydata
+
+
+async def personal_records(conn: aiosqlite.Connection, telegram_id: int) -> dict[str, Any]:
+    """Everything stored about one Telegram account that this code knows of, as JSON values.
+
+    Memberships, language, home visits with their earlier versions, targets and terms the
+    person set, audit entries of their actions, and any unfinished step's answers.
+    """
+    memberships = await _dicts(
+        conn, "SELECT * FROM members WHERE telegram_id = ? ORDER BY id", (telegram_id,)
+    )
+    ids = [int(row["id"]) for row in memberships]
+    marks = ",".join("?" * len(ids)) or "NULL"
+    visits = await _dicts(
+        conn, f"SELECT * FROM home_visits WHERE member_id IN ({marks}) ORDER BY id", ids
+    )
+    for visit in visits:
+        visit["topics"] = json.loads(visit["topics"])
+        visit["earlier_versions"] = [
+            version.model_dump(mode="json", exclude={"visit_id"})
+            for version in await versions(conn, int(visit["id"]))
+        ]
+    prefs = await _dicts(
+        conn, "SELECT language, updated_at FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
+    )
+    unfinished = await fetch_value(
+        conn, "SELECT data FROM user_flow_data WHERE telegram_id = ?", (telegram_id,)
+    )
+    audit = await _dicts(
+        conn, f"SELECT * FROM audit_log WHERE actor_id IN ({marks}) ORDER BY id", ids
+    )
+    for entry in audit:
+        entry["detail"] = json.loads(entry["detail"])
+    return {
+        "telegram_id": telegram_id,
+        "memberships": memberships,
+        "language": prefs[0] if prefs else None,
+        "home_visits": visits,
+        "visit_targets_set": await _dicts(
+            conn, f"SELECT * FROM visit_targets WHERE set_by IN ({marks}) ORDER BY id", ids
+        ),
+        "terms_set": await _dicts(
+            conn, f"SELECT * FROM terms WHERE set_by IN ({marks}) ORDER BY id", ids
+        ),
+        "actions": audit,
+        "unfinished_steps": json.loads(unfinished) if unfinished else None,
+    }
+
+
+async def _dicts(
+    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] | list[Any]
+) -> list[dict[str, Any]]:
+    async with conn.execute(sql, tuple(params)) as cur:
+        return [dict(row) for row in await cur.fetchall()]
+
+
+def month_span(as_of: date) -> tuple[date, date]:
+    """The first and last day of ``as_of``'s month."""
+    return as_of.replace(day=1), next_month(as_of) - timedelta(days=1)
