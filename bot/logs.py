@@ -10,7 +10,10 @@ class RedactToken(logging.Filter):
 
     def __init__(self, token: str | None) -> None:
         super().__init__()
-        self._secrets = [s for s in (token, token.split(":", 1)[-1] if token else None) if s]
+        secret = token.split(":", 1)[-1] if token else ""
+        # The secret part alone is redacted too, unless too short to be a real one (a
+        # 1-character "secret" would blank out every letter of the log).
+        self._secrets = [s for s in (token, secret if len(secret) >= 8 else None) if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
@@ -34,3 +37,7 @@ def setup_logging(level: str, token: str | None) -> None:
     # httpx logs every request URL at INFO; the URL carries the token and floods the log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: names, notes, student
+    # aliases. Those never belong in a log, whatever the level.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.INFO)

@@ -103,12 +103,18 @@ def test_logs_never_print_the_token(caplog: pytest.LogCaptureFixture) -> None:
     try:
         logger.warning("POST https://api.telegram.org/bot%s/getMe failed", TOKEN)
         logger.warning("secret alone: %s", TOKEN.split(":")[1])
+        logger.warning("short secrets are not redacted letter by letter: x")
     finally:
         logger.removeHandler(handler)
     assert records == [
         "POST https://api.telegram.org/bot<token>/getMe failed",
         "secret alone: <token>",
+        "short secrets are not redacted letter by letter: x",
     ]
+    short = RedactToken("1:x")
+    record = logging.LogRecord("t", logging.INFO, "", 0, "x marks 1:x", None, None)
+    short.filter(record)
+    assert record.getMessage() == "x marks <token>"
 
 
 def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
