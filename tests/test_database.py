@@ -187,3 +187,50 @@ async def test_backup_while_open_is_consistent(db: Database, tmp_path: Path) -> 
         assert conn.execute("SELECT name FROM branches").fetchall() == [("一中",)]
     with pytest.raises(DatabaseError, match="already exists"):
         await db.backup(target)
+
+
+async def test_oldest_schema_with_data_migrates_to_latest_keeping_every_row(
+    tmp_path: Path,
+) -> None:
+    """Build schema version 1, fill it, migrate to the latest version, check every row."""
+    path = tmp_path / "old.sqlite3"
+    oldest = load_migrations()[:1]
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await apply_migrations(conn, oldest)
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("BEGIN")
+        await conn.execute(
+            "INSERT INTO branches (id, name, notice_chat_id, created_at)"
+            " VALUES (1, '一中党支部', -1001, '2026-09-01T00:00:00+00:00')"
+        )
+        await conn.execute(
+            "INSERT INTO members (id, telegram_id, name, role, branch_id, post, status,"
+            " joined_at) VALUES (1, 11, '李书记', 'secretary', 1, '校长', 'active',"
+            " '2026-09-01T00:00:00+00:00'), (2, 12, '王老师', 'member', 1, NULL, 'left',"
+            " '2026-09-02T00:00:00+00:00')"
+        )
+        await conn.execute(
+            "INSERT INTO invites (id, code, branch_id, role, created_by, created_at,"
+            " expires_at, max_uses, uses) VALUES (1, 'abc_DEF-123', 1, 'member', 1,"
+            " '2026-09-01T00:00:00+00:00', '2026-09-08T00:00:00+00:00', 100, 1)"
+        )
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail)"
+            " VALUES ('2026-09-01T00:00:00+00:00', 1, 'member.joined', 'member', '1', '{}')"
+        )
+        await conn.execute("INSERT INTO user_prefs VALUES (12, 'en', '2026-09-02T00:00:00+00:00')")
+        await conn.execute("COMMIT")
+        before = {
+            table: await (await conn.execute(f"SELECT * FROM {table} ORDER BY 1")).fetchall()
+            for table in ("branches", "members", "invites", "audit_log", "user_prefs")
+        }
+    async with Database(path) as db:
+        assert await db.schema_version() == len(load_migrations())
+        async with db.read() as conn:
+            for table, rows in before.items():
+                async with conn.execute(f"SELECT * FROM {table} ORDER BY 1") as cur:
+                    after = [tuple(row) for row in await cur.fetchall()]
+                # Later migrations may add columns; every old value must still be there.
+                assert [row[: len(old)] for row, old in zip(after, rows, strict=True)] == [
+                    tuple(old) for old in rows
+                ], table
