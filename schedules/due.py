@@ -1,0 +1,534 @@
+"""What is due: from the tables and a moment, the reminders to queue now and those to skip.
+
+``due(conn, now=..., since=..., zone=..., quiet=...)`` is the whole question; it reads
+and never writes, so "what is due at 2026-12-12 09:00?" is one call in a test.
+
+How it decides, for every kind (the rules are spelled out in ``docs/REMINDERS.md``):
+
+1. Each kind lists its *occurrences* whose time came in the last ``HORIZON`` (35 days):
+   an occurrence has a moment it is due (from the branch's rules, in the deployment's
+   zone), a moment it stops being useful, a dedupe key, and recipients, who are read
+   from the tables *now* (so a member who answered, logged or left meanwhile is not
+   reminded, and one who joined is).
+2. Per recipient: a muted kind is dropped. The reminder may go at the end of the quiet
+   hours if now is inside them. If it can no longer go before it stops being useful, it
+   is *skipped*; otherwise it is *due*.
+3. A due reminder whose dedupe key is already in the outbox (or was skipped before) is
+   left out: the outbox's unique key makes queueing idempotent, this only saves renders.
+4. A skipped reminder is reported only if its due moment lies in the window
+   ``(since, now]`` the engine examines for the first time, so each one is logged once;
+   ``since`` is the end of the previous window (None on the very first run).
+
+Because a reminder is due while it is useful (not only at its exact moment), catch-up
+after downtime is the same code path, and a record made after its reminder's moment (a
+party day set two days ahead, a member who joins after the announcement) still gets its
+reminder while it is useful.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from schedules.kinds import SCHEDULED, Kind, Reminder
+from schedules.quiet import QuietHours, at_local, local_date
+from storage import partyday, pledges, reminders, terms, visits
+from storage.members import Member, Role
+from storage.reminders import BranchRules
+
+HORIZON = timedelta(days=35)
+"""How far back occurrences are looked for; every kind stops being useful sooner."""
+MAX_ANNOUNCE_DAYS = 14
+REVIEW_AFTER = timedelta(days=3)
+REVIEW_REPEAT = timedelta(days=7)
+STALE_AFTER = timedelta(days=30)
+NUDGE_USEFUL = timedelta(days=7)
+FOLLOW_UP_USEFUL = timedelta(days=7)
+TERM_SETTLING = timedelta(days=28)
+"""No "behind the visit target" nudge in a term's first four weeks: everyone is behind."""
+
+MIDNIGHT = time(0, 0)
+
+
+class SkipReason:
+    EXPIRED = "expired"
+    """Its moment passed while nothing could be sent, and it is no longer useful."""
+    QUIET = "quiet_hours"
+    """It fell in the quiet hours and stops being useful before they end."""
+    REPLACED = "replaced"
+    """A later reminder of the same thing takes its place (the morning-of reminder for
+    the D-3 announcement; next week's for a pledge review)."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    kind: Kind
+    member_id: int
+    dedupe_key: str
+    due_at: datetime
+    reason: str
+
+
+@dataclass
+class DuePlan:
+    now: datetime
+    since: datetime | None
+    reminders: list[Reminder] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    muted: int = 0
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    kind: Kind
+    key: str
+    branch_id: int | None
+    due_at: datetime
+    expires_at: datetime
+    recipients: list[Member]
+    payload: dict[str, Any]
+    late_reason: str = SkipReason.EXPIRED
+
+
+async def due(
+    conn: aiosqlite.Connection,
+    *,
+    now: datetime,
+    since: datetime | None,
+    zone: ZoneInfo,
+    quiet: QuietHours,
+    kinds: Collection[str] = SCHEDULED,
+) -> DuePlan:
+    """The reminders to queue at ``now`` and those to report as skipped (see module doc)."""
+    scan = _Scan(conn, now, zone, frozenset(kinds))
+    await scan.load()
+    occurrences = [
+        *await scan.party_days(),
+        *await scan.pledge_nudges(),
+        *await scan.pledge_reviews(),
+        *await scan.visit_follow_ups(),
+        *await scan.visits_behind(),
+        *await scan.digests(),
+    ]
+    plan = DuePlan(now=now, since=since)
+    mutes = await reminders.all_mutes(conn)
+    release = quiet.release(now, zone)
+    candidates: list[Reminder] = []
+    late: list[Skipped] = []
+    for occ in occurrences:
+        if occ.kind not in scan.kinds or occ.due_at > now:
+            continue
+        for person in occ.recipients:
+            key = f"{occ.key}:{person.id}"
+            if (person.id, occ.kind.value) in mutes:
+                plan.muted += 1
+                continue
+            if release < occ.expires_at:
+                candidates.append(
+                    Reminder(
+                        kind=occ.kind,
+                        member_id=person.id,
+                        telegram_id=person.telegram_id,
+                        branch_id=occ.branch_id,
+                        dedupe_key=key,
+                        due_at=occ.due_at,
+                        not_before=release,
+                        expires_at=occ.expires_at,
+                        payload=occ.payload,
+                    )
+                )
+            elif since is not None and occ.due_at > since:
+                reason = occ.late_reason if now >= occ.expires_at else SkipReason.QUIET
+                late.append(Skipped(occ.kind, person.id, key, occ.due_at, reason))
+    keys = [r.dedupe_key for r in candidates] + [s.dedupe_key for s in late]
+    handled = await reminders.queued_keys(conn, keys) | await reminders.skipped_keys(conn, keys)
+    plan.reminders = _unique(r for r in candidates if r.dedupe_key not in handled)
+    plan.skipped = [s for s in late if s.dedupe_key not in handled]
+    return plan
+
+
+def _unique(items: Iterable[Reminder]) -> list[Reminder]:
+    seen: set[str] = set()
+    result = []
+    for item in items:
+        if item.dedupe_key not in seen:
+            seen.add(item.dedupe_key)
+            result.append(item)
+    return result
+
+
+def monthly_at(year: int, month: int, rules: BranchRules, zone: ZoneInfo) -> datetime:
+    """The branch's monthly moment in that month (a day past its end means its last day)."""
+    last = calendar.monthrange(year, month)[1]
+    return at_local(date(year, month, min(rules.monthly_day, last)), rules.monthly_time, zone)
+
+
+def month_text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def following_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+class _Scan:
+    """One evaluation: the moment, the window start, and what every kind shares."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, now: datetime, zone: ZoneInfo, kinds: frozenset[str]
+    ) -> None:
+        self.conn = conn
+        self.now = now
+        self.zone = zone
+        self.kinds = kinds
+        self.earliest = now - HORIZON
+        self.today = local_date(now, zone)
+        self.rules: dict[int, BranchRules] = {}
+        self.people: dict[int, Member] = {}
+        self.created: dict[int, datetime] = {}
+
+    async def load(self) -> None:
+        self.rules = await reminders.all_rules(self.conn)
+        self.people = await reminders.active_people(self.conn)
+        self.created = await reminders.branches_created(self.conn)
+
+    def wants(self, *kinds: Kind) -> bool:
+        return any(kind.value in self.kinds for kind in kinds)
+
+    def in_range(self, moment: datetime) -> bool:
+        return self.earliest <= moment <= self.now
+
+    def rules_of(self, branch_id: int) -> BranchRules:
+        return self.rules.get(branch_id, BranchRules())
+
+    def branch_people(self, branch_id: int) -> list[Member]:
+        return sorted(
+            (
+                p
+                for p in self.people.values()
+                if p.branch_id == branch_id and p.role in (Role.MEMBER, Role.SECRETARY)
+            ),
+            key=lambda p: p.id,
+        )
+
+    def secretaries(self, branch_id: int) -> list[Member]:
+        return [p for p in self.branch_people(branch_id) if p.role is Role.SECRETARY]
+
+    def months(self) -> list[tuple[int, int]]:
+        """This month and the one before: every monthly moment within the horizon."""
+        return [
+            previous_month(self.today.year, self.today.month),
+            (self.today.year, self.today.month),
+        ]
+
+    # ----------------------------------------------------------------- party day
+
+    async def party_days(self) -> list[_Occurrence]:
+        if not self.wants(Kind.PARTYDAY_ANNOUNCE, Kind.PARTYDAY_MORNING):
+            return []
+        first = local_date(self.earliest, self.zone)
+        last = self.today + timedelta(days=MAX_ANNOUNCE_DAYS)
+        found: list[_Occurrence] = []
+        for day in await partyday.party_days_between(self.conn, first, last):
+            if day.date is None or day.cancelled:
+                continue
+            rules = self.rules_of(day.branch_id)
+            people = self.branch_people(day.branch_id)
+            base = f"partyday:{day.branch_id}:{day.date.isoformat()}"
+            payload = {
+                "branch_id": day.branch_id,
+                "year": day.year,
+                "month": day.month,
+                "date": day.date.isoformat(),
+            }
+            announce_at = at_local(
+                day.date - timedelta(days=rules.announce_days), rules.announce_time, self.zone
+            )
+            if self.in_range(announce_at):
+                found.append(await self._announcement(day, announce_at, base, people, payload))
+            morning_at = at_local(day.date, rules.morning_time, self.zone)
+            if self.in_range(morning_at):
+                away = await reminders.on_approved_leave(
+                    self.conn, day.branch_id, month_text(day.year, day.month)
+                )
+                found.append(
+                    _Occurrence(
+                        Kind.PARTYDAY_MORNING,
+                        f"{base}:morning",
+                        day.branch_id,
+                        morning_at,
+                        at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone),
+                        [p for p in people if p.id not in away],
+                        payload,
+                    )
+                )
+        return found
+
+    async def _announcement(
+        self,
+        day: partyday.PartyDay,
+        announce_at: datetime,
+        base: str,
+        people: list[Member],
+        payload: dict[str, Any],
+    ) -> _Occurrence:
+        """The announcement; or, when the secretary announced the month by hand before
+        this moment, a reminder to those who have not answered (the announcement's dedupe
+        key is shared with the by-hand one, so nobody gets the announcement twice)."""
+        assert day.date is not None
+        # Once the day has come, the morning-of reminder says it instead.
+        expires = at_local(day.date, MIDNIGHT, self.zone)
+        month = await partyday.get_month(self.conn, day.branch_id, day.year, day.month)
+        if (
+            month is not None
+            and month.announced_at is not None
+            and month.announced_at < announce_at
+        ):
+            silent = {
+                m.id
+                for m in await partyday.members_without_reply(self.conn, day.branch_id, day.date)
+            }
+            return _Occurrence(
+                Kind.PARTYDAY_ANNOUNCE,
+                f"{base}:before",
+                day.branch_id,
+                announce_at,
+                expires,
+                [p for p in people if p.id in silent],
+                {**payload, "variant": "reminder"},
+                late_reason=SkipReason.REPLACED,
+            )
+        return _Occurrence(
+            Kind.PARTYDAY_ANNOUNCE,
+            f"{base}:announce",
+            day.branch_id,
+            announce_at,
+            expires,
+            people,
+            {**payload, "variant": "announcement"},
+            late_reason=SkipReason.REPLACED,
+        )
+
+    # ----------------------------------------------------------------- pledges
+
+    async def pledge_nudges(self) -> list[_Occurrence]:
+        """Start of period (January), no progress (monthly), ready for evaluation (monthly)."""
+        found: list[_Occurrence] = []
+        if self.wants(Kind.PLEDGE_NO_PLEDGE):
+            found += await self._no_pledge()
+        if self.wants(Kind.PLEDGE_STALE):
+            found += await self._stale_progress()
+        if self.wants(Kind.PLEDGE_EVALUATE):
+            found += await self._evaluation_due()
+        return found
+
+    async def _no_pledge(self) -> list[_Occurrence]:
+        year = self.today.year
+        period = str(year)
+        found = []
+        for branch_id, rules in self.rules.items():
+            due_at = monthly_at(year, 1, rules, self.zone)
+            if not self.in_range(due_at):
+                continue
+            without = await pledges.members_without_pledge(self.conn, branch_id, period)
+            ids = {m.id for m in without}
+            found.append(
+                _Occurrence(
+                    Kind.PLEDGE_NO_PLEDGE,
+                    f"pledge.no_pledge:{period}",
+                    branch_id,
+                    due_at,
+                    # Useful through January: after that the secretary's board shows it.
+                    at_local(date(year, 2, 1), MIDNIGHT, self.zone),
+                    [p for p in self.branch_people(branch_id) if p.id in ids],
+                    {"branch_id": branch_id, "period": period},
+                )
+            )
+        return found
+
+    async def _stale_progress(self) -> list[_Occurrence]:
+        stale = await pledges.stale_published(self.conn, self.now - STALE_AFTER)
+        found = []
+        for year, month in self.months():
+            for pledge in stale:
+                owner = self.people.get(pledge.member_id)
+                if owner is None or owner.branch_id != pledge.branch_id:
+                    continue
+                due_at = monthly_at(year, month, self.rules_of(pledge.branch_id), self.zone)
+                if not self.in_range(due_at):
+                    continue
+                found.append(
+                    _Occurrence(
+                        Kind.PLEDGE_STALE,
+                        f"pledge.stale_progress:{pledge.id}:{month_text(year, month)}",
+                        pledge.branch_id,
+                        due_at,
+                        due_at + NUDGE_USEFUL,
+                        [owner],
+                        {"pledge_id": pledge.id},
+                    )
+                )
+        return found
+
+    async def _evaluation_due(self) -> list[_Occurrence]:
+        ready = await pledges.due_for_evaluation(self.conn, self.today)
+        branches = {p.branch_id for p in ready}
+        found = []
+        for year, month in self.months():
+            for branch_id in sorted(branches):
+                due_at = monthly_at(year, month, self.rules_of(branch_id), self.zone)
+                if not self.in_range(due_at):
+                    continue
+                found.append(
+                    _Occurrence(
+                        Kind.PLEDGE_EVALUATE,
+                        f"pledge.evaluation_due:{branch_id}:{month_text(year, month)}",
+                        branch_id,
+                        due_at,
+                        due_at + NUDGE_USEFUL,
+                        self.secretaries(branch_id),
+                        {"branch_id": branch_id},
+                    )
+                )
+        return found
+
+    async def pledge_reviews(self) -> list[_Occurrence]:
+        """Pledges waiting more than 3 days: one message a day to the branch's secretaries,
+        on the day a pledge crosses 3 days and every 7 days after while it waits."""
+        if not self.wants(Kind.PLEDGE_REVIEW):
+            return []
+        days: dict[tuple[int, date], datetime] = {}
+        for pledge in await pledges.waiting_review(self.conn, self.now - REVIEW_AFTER):
+            if pledge.submitted_at is None:
+                continue
+            rules = self.rules_of(pledge.branch_id)
+            ready = pledge.submitted_at + REVIEW_AFTER
+            first = at_local(local_date(ready, self.zone), rules.daily_time, self.zone)
+            if first < ready:
+                first = at_local(
+                    local_date(ready, self.zone) + timedelta(days=1), rules.daily_time, self.zone
+                )
+            round_no = 0
+            while (due_at := first + REVIEW_REPEAT * round_no) <= self.now:
+                if self.in_range(due_at):
+                    days[(pledge.branch_id, local_date(due_at, self.zone))] = due_at
+                round_no += 1
+        found = []
+        for (branch_id, day), due_at in sorted(days.items()):
+            rules = self.rules_of(branch_id)
+            found.append(
+                _Occurrence(
+                    Kind.PLEDGE_REVIEW,
+                    f"pledge.waiting_review:{branch_id}:{day.isoformat()}",
+                    branch_id,
+                    due_at,
+                    # The next day's list (if any) says it again, up to date.
+                    at_local(day + timedelta(days=1), rules.daily_time, self.zone),
+                    self.secretaries(branch_id),
+                    {"branch_id": branch_id},
+                )
+            )
+        return found
+
+    # ----------------------------------------------------------------- home visits
+
+    async def visit_follow_ups(self) -> list[_Occurrence]:
+        if not self.wants(Kind.VISIT_FOLLOW_UP):
+            return []
+        found = []
+        for item in await visits.follow_ups_due(self.conn, self.today):
+            owner = self.people.get(item.member_id)
+            if owner is None or owner.branch_id is None:
+                continue
+            due_at = at_local(item.due_on, self.rules_of(owner.branch_id).daily_time, self.zone)
+            if not self.in_range(due_at):
+                continue
+            found.append(
+                _Occurrence(
+                    Kind.VISIT_FOLLOW_UP,
+                    f"visit.follow_up:{item.visit_id}:{item.due_on.isoformat()}",
+                    owner.branch_id,
+                    due_at,
+                    due_at + FOLLOW_UP_USEFUL,
+                    [owner],
+                    {"visit_id": item.visit_id, "due_on": item.due_on.isoformat()},
+                )
+            )
+        return found
+
+    async def visits_behind(self) -> list[_Occurrence]:
+        if not self.wants(Kind.VISIT_BEHIND):
+            return []
+        found = []
+        for year, month in self.months():
+            for branch_id, rules in self.rules.items():
+                due_at = monthly_at(year, month, rules, self.zone)
+                if not self.in_range(due_at):
+                    continue
+                on = local_date(due_at, self.zone)
+                term = await terms.term_for(self.conn, on)
+                if not term.contains(on) or on < term.start + TERM_SETTLING:
+                    continue
+                behind = await visits.members_behind_target(self.conn, branch_id, term, self.today)
+                for progress in behind:
+                    person = self.people.get(progress.member_id)
+                    if person is None:
+                        continue
+                    found.append(
+                        _Occurrence(
+                            Kind.VISIT_BEHIND,
+                            f"visit.behind_target:{month_text(year, month)}",
+                            branch_id,
+                            due_at,
+                            due_at + NUDGE_USEFUL,
+                            [person],
+                            {
+                                "branch_id": branch_id,
+                                "count": progress.term_count,
+                                "target": progress.target,
+                                "term_start": term.start.isoformat(),
+                                "term_end": term.end.isoformat(),
+                            },
+                        )
+                    )
+        return found
+
+    # ----------------------------------------------------------------- digest
+
+    async def digests(self) -> list[_Occurrence]:
+        """On the 1st, last month's digest for each secretary; late but once, until the
+        month is over (then next month's digest is the one to read)."""
+        if not self.wants(Kind.DIGEST):
+            return []
+        found = []
+        for year, month in self.months():
+            reported = previous_month(year, month)
+            for branch_id, rules in self.rules.items():
+                due_at = at_local(date(year, month, 1), rules.digest_time, self.zone)
+                begun = at_local(date(year, month, 1), MIDNIGHT, self.zone)
+                created = self.created.get(branch_id)
+                if not self.in_range(due_at) or created is None or created >= begun:
+                    continue
+                after = following_month(year, month)
+                found.append(
+                    _Occurrence(
+                        Kind.DIGEST,
+                        f"digest:{branch_id}:{month_text(*reported)}",
+                        branch_id,
+                        due_at,
+                        at_local(date(*after, 1), MIDNIGHT, self.zone),
+                        self.secretaries(branch_id),
+                        {"branch_id": branch_id, "month": month_text(*reported)},
+                    )
+                )
+        return found

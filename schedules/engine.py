@@ -1,0 +1,171 @@
+"""The tick: what is due becomes outbox rows, in one transaction with the time it ran.
+
+``ReminderEngine.tick()`` is what the JobQueue calls every minute (and once at start-up,
+which is the catch-up after downtime: the same code with a longer window):
+
+1. in one transaction: read ``last_run``, ask ``schedules.due`` what is due now;
+2. render each due reminder in its recipient's language with its kind's renderer and
+   queue it in the outbox under its dedupe key (each inside a savepoint, so one broken
+   renderer costs that reminder, not the tick);
+3. record the skipped ones (log line + ``reminder_skips`` row), set ``last_run = now``;
+4. after the commit, wake the dispatcher.
+
+A crash before the commit changes nothing and the next tick does the same work; after
+it, the rows are in the outbox and the dispatcher owns them. Either way nothing is lost
+and, thanks to the dedupe keys, nothing is queued twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from schedules.due import HORIZON, DuePlan, due
+from schedules.kinds import SCHEDULED, Reminder, Renderer
+from schedules.quiet import QuietHours
+from storage import outbox, prefs, reminders
+from storage.clock import Clock
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+NOTHING_TO_SAY = "nothing_to_say"
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    since: datetime | None
+    queued: int = 0
+    skipped: int = 0
+    muted: int = 0
+    empty: int = 0
+    failed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class ReminderEngine:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        zone: ZoneInfo,
+        quiet: QuietHours,
+        renderers: Mapping[str, Renderer],
+        default_language: str = "zh",
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+        self.quiet = quiet
+        self.renderers = dict(renderers)
+        self.default_language = default_language
+        self.wake = wake
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The scheduled kinds this engine can render (and so computes)."""
+        return frozenset(k.value for k in SCHEDULED if k.value in self.renderers)
+
+    @property
+    def missing(self) -> list[str]:
+        """Scheduled kinds nobody renders: never computed, said once at start-up."""
+        return sorted(k.value for k in SCHEDULED if k.value not in self.renderers)
+
+    async def tick(self) -> TickReport:
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            since = await reminders.last_run(tx)
+            if since is not None and now - since > HORIZON:
+                log.warning(
+                    "reminders: last run was %s; reminders due before %s are past use and "
+                    "were not examined",
+                    since.isoformat(),
+                    (now - HORIZON).isoformat(),
+                )
+            plan = await due(
+                tx, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds
+            )
+            report = TickReport(at=now, since=since, muted=plan.muted)
+            for reminder in plan.reminders:
+                await self._queue(tx, reminder, now, report)
+            await self._skip(tx, plan, now, report)
+            if since is None or now > since:
+                await reminders.set_last_run(tx, now, now=now)
+        if report.queued:
+            log.info("reminders: queued %d %s", report.queued, report.by_kind)
+            if self.wake is not None:
+                self.wake()
+        return report
+
+    async def _queue(
+        self, tx: aiosqlite.Connection, reminder: Reminder, now: datetime, report: TickReport
+    ) -> None:
+        render = self.renderers[reminder.kind.value]
+        language = await prefs.get_language(tx, reminder.telegram_id) or self.default_language
+        await tx.execute("SAVEPOINT reminder")
+        try:
+            rendered = await render(tx, reminder, language)
+            if rendered is None:
+                # The record changed since it was due (answered, done, withdrawn): note it
+                # so the next tick does not render it again.
+                await reminders.record_skip(
+                    tx,
+                    dedupe_key=reminder.dedupe_key,
+                    kind=reminder.kind.value,
+                    member_id=reminder.member_id,
+                    due_at=reminder.due_at,
+                    reason=NOTHING_TO_SAY,
+                    now=now,
+                )
+                report.empty += 1
+            elif await outbox.enqueue(
+                tx,
+                chat_id=reminder.telegram_id,
+                member_id=reminder.member_id,
+                kind=reminder.kind.value,
+                text=rendered.text,
+                buttons=rendered.buttons,
+                photo=rendered.photo,
+                dedupe_key=reminder.dedupe_key,
+                not_before=reminder.not_before,
+                now=now,
+            ):
+                report.queued += 1
+                report.by_kind[reminder.kind.value] = report.by_kind.get(reminder.kind.value, 0) + 1
+        except Exception:
+            # One broken renderer must not stop every other reminder: undo its writes,
+            # log it, and let the next tick try again while the reminder is useful.
+            await tx.execute("ROLLBACK TO reminder")
+            report.failed += 1
+            log.exception("reminders: could not render %s", reminder.dedupe_key)
+        finally:
+            await tx.execute("RELEASE reminder")
+
+    async def _skip(
+        self, tx: aiosqlite.Connection, plan: DuePlan, now: datetime, report: TickReport
+    ) -> None:
+        for item in plan.skipped:
+            if await reminders.record_skip(
+                tx,
+                dedupe_key=item.dedupe_key,
+                kind=item.kind.value,
+                member_id=item.member_id,
+                due_at=item.due_at,
+                reason=item.reason,
+                now=now,
+            ):
+                report.skipped += 1
+                log.info(
+                    "reminders: skipped %s (due %s): %s",
+                    item.dedupe_key,
+                    item.due_at.isoformat(),
+                    item.reason,
+                )

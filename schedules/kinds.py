@@ -1,0 +1,114 @@
+"""The reminder kinds, what a due reminder is, and how a renderer turns one into a message.
+
+A kind is the unit a member mutes in /settings and the ``kind`` of its outbox rows. The
+rules for when each kind is due (and until when it is still worth sending) are in
+``schedules.due``; they are written out for people in ``docs/REMINDERS.md``.
+
+``schedules`` knows no screens: the composition root hands the engine one ``Renderer``
+per kind, implemented next to the feature's views (``handlers/reminders/render.py``
+adapts them). A kind without a renderer is not computed at all, and the engine says so
+once at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.outbox import Button
+
+
+class Kind(StrEnum):
+    PARTYDAY_ANNOUNCE = "partyday.announce"
+    """D-3 (by default) announcement with [Attend] [Ask for leave], to every participant;
+    if the secretary announced the month by hand earlier, a reminder to those who have
+    not answered instead."""
+    PARTYDAY_MORNING = "partyday.morning"
+    """On the morning of the day, to every participant not on approved leave."""
+    PLEDGE_NO_PLEDGE = "pledge.no_pledge"
+    """In January, to members with no pledge for the year."""
+    PLEDGE_STALE = "pledge.stale_progress"
+    """Monthly, to owners of a published pledge without progress for 30 days."""
+    PLEDGE_REVIEW = "pledge.waiting_review"
+    """To the branch's secretaries: pledges waiting more than 3 days for review."""
+    PLEDGE_EVALUATE = "pledge.evaluation_due"
+    """Monthly, to secretaries while pledges are ready for evaluation (every pledge of a
+    year is by its end: evaluation time)."""
+    VISIT_FOLLOW_UP = "visit.follow_up"
+    """A home visit's follow-up on its due date, with [Done] [Postpone a week]."""
+    VISIT_BEHIND = "visit.behind_target"
+    """Monthly, to members behind the term's visit target."""
+    DIGEST = "digest"
+    """The secretary's monthly digest, on the 1st."""
+    BROADCAST = "broadcast"
+    """A secretary's own message to the branch (/notify): sent by hand, not mutable."""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    mutable: bool
+    """Shown in /settings with an on/off switch."""
+    secretaries_only: bool = False
+    """Only secretaries get it (so only they see its switch)."""
+    scheduled: bool = True
+    """Worked out by the engine from the tables (not sent by hand)."""
+
+
+SPECS: dict[Kind, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(Kind.PARTYDAY_ANNOUNCE, mutable=True),
+        KindSpec(Kind.PARTYDAY_MORNING, mutable=True),
+        KindSpec(Kind.PLEDGE_NO_PLEDGE, mutable=True),
+        KindSpec(Kind.PLEDGE_STALE, mutable=True),
+        KindSpec(Kind.PLEDGE_REVIEW, mutable=True, secretaries_only=True),
+        KindSpec(Kind.PLEDGE_EVALUATE, mutable=True, secretaries_only=True),
+        KindSpec(Kind.VISIT_FOLLOW_UP, mutable=True),
+        KindSpec(Kind.VISIT_BEHIND, mutable=True),
+        KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
+        KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
+    )
+}
+MUTABLE: tuple[Kind, ...] = tuple(k for k, spec in SPECS.items() if spec.mutable)
+SCHEDULED: frozenset[Kind] = frozenset(k for k, spec in SPECS.items() if spec.scheduled)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One message due to one person.
+
+    ``dedupe_key`` names the occurrence and the recipient, so queueing it twice inserts
+    nothing; ``not_before`` is when it may go (after quiet hours); ``expires_at`` is when
+    it stops being worth sending. ``payload`` holds ids the renderer needs (JSON values).
+    """
+
+    kind: Kind
+    member_id: int
+    telegram_id: int
+    branch_id: int | None
+    dedupe_key: str
+    due_at: datetime
+    not_before: datetime
+    expires_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reminder as the recipient will read it: HTML text, inline buttons, maybe a photo."""
+
+    text: str
+    buttons: list[list[Button]] | None = None
+    photo: str | None = None
+
+
+Renderer = Callable[[aiosqlite.Connection, Reminder, str], Awaitable[Rendered | None]]
+"""``render(tx, reminder, language)``: the message, or None when there is nothing to say
+any more (the record changed since it was due). Runs inside the tick's transaction, so it
+may record that something was announced (and must not open a transaction of its own)."""

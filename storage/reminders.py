@@ -1,0 +1,575 @@
+"""Reminder data: a branch's reminder times, per-person mutes, the engine's state, skipped
+reminders, secretaries' broadcasts, and the reads the reminder engine and the monthly
+digest need from the feature tables.
+
+What is due is worked out in ``schedules.due``; this module only stores and reads. Times
+of day are local times in the deployment's zone; moments are stored as UTC ISO text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from pydantic import BaseModel, Field, ValidationError
+
+from storage import audit, partyday, terms, visits
+from storage.clock import from_iso, to_iso
+from storage.members import Member
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
+
+BROADCAST_MAX = 3000
+_LAST_RUN = "last_run"
+
+
+# --------------------------------------------------------------------------- branch rules
+
+
+class BranchRules(BaseModel):
+    """When a branch's reminders go out; every field has a default a secretary may change.
+
+    ``monthly_day`` beyond a month's length means that month's last day (the 31st is the
+    30th in April and the 28th or 29th in February).
+    """
+
+    announce_days: int = Field(default=3, ge=1, le=14)
+    """The party-day announcement goes out this many days before the day ..."""
+    announce_time: time = time(9, 0)
+    """... at this time."""
+    morning_time: time = time(8, 0)
+    """The reminder on the morning of the party day."""
+    daily_time: time = time(9, 0)
+    """Follow-ups due that day, pledges waiting for review."""
+    monthly_day: int = Field(default=1, ge=1, le=31)
+    monthly_time: time = time(10, 0)
+    """Monthly nudges (no progress on a pledge, behind the visit target), the start-of-period
+    pledge reminder (in January) and evaluation time (in December)."""
+    digest_time: time = time(9, 0)
+    """The secretary's monthly digest, on the 1st."""
+
+
+RULE_NAMES: tuple[str, ...] = tuple(BranchRules.model_fields)
+
+
+class BadRule(ValueError):
+    """A rule name or value a secretary typed that cannot be used."""
+
+
+def parse_rule(name: str, value: str) -> Any:
+    """The typed value of one rule from text (``"09:30"``, ``"3"``); ``BadRule`` if wrong."""
+    if name not in RULE_NAMES:
+        raise BadRule(name)
+    text = value.strip().replace("：", ":")
+    try:
+        checked = BranchRules.model_validate({name: text})
+    except ValidationError as exc:
+        raise BadRule(name) from exc
+    return getattr(checked, name)
+
+
+def rule_text(value: Any) -> str:
+    return value.strftime("%H:%M") if isinstance(value, time) else str(value)
+
+
+async def rules_for(conn: aiosqlite.Connection, branch_id: int) -> BranchRules:
+    return (await all_rules(conn, [branch_id])).get(branch_id, BranchRules())
+
+
+async def all_rules(
+    conn: aiosqlite.Connection, branch_ids: Iterable[int] | None = None
+) -> dict[int, BranchRules]:
+    """Each branch's rules (defaults where it changed nothing); every branch if no ids."""
+    async with conn.execute("SELECT id FROM branches ORDER BY id") as cur:
+        known = [int(row[0]) for row in await cur.fetchall()]
+    wanted = known if branch_ids is None else [b for b in branch_ids if b in set(known)]
+    values: dict[int, dict[str, str]] = {b: {} for b in wanted}
+    async with conn.execute("SELECT branch_id, name, value FROM reminder_rules") as cur:
+        for branch_id, name, value in await cur.fetchall():
+            if int(branch_id) in values and name in RULE_NAMES:
+                values[int(branch_id)][str(name)] = str(value)
+    # A stored value the model no longer accepts falls back to the default, not a crash.
+    return {b: _rules_from(v) for b, v in values.items()}
+
+
+def _rules_from(values: dict[str, str]) -> BranchRules:
+    good: dict[str, str] = {}
+    for name, value in values.items():
+        try:
+            parse_rule(name, value)
+        except BadRule:
+            continue
+        good[name] = value
+    return BranchRules.model_validate(good)
+
+
+async def set_rule(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    name: str,
+    value: Any,
+    actor_id: int,
+    now: datetime,
+) -> BranchRules:
+    """Store one rule (already parsed) for the branch, audited; returns the new rules."""
+    text = rule_text(value)
+    parse_rule(name, text)
+    before = await rules_for(tx, branch_id)
+    await tx.execute(
+        "INSERT INTO reminder_rules (branch_id, name, value, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (branch_id, name) DO UPDATE SET"
+        " value = excluded.value, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        (branch_id, name, text, actor_id, to_iso(now)),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="reminders.rule_set",
+        entity="branch",
+        entity_id=branch_id,
+        rule=name,
+        before=rule_text(getattr(before, name)),
+        after=text,
+    )
+    return await rules_for(tx, branch_id)
+
+
+# --------------------------------------------------------------------------- mutes
+
+
+async def muted_kinds(conn: aiosqlite.Connection, member_id: int) -> set[str]:
+    async with conn.execute(
+        "SELECT kind FROM reminder_mutes WHERE member_id = ? AND muted = 1", (member_id,)
+    ) as cur:
+        return {str(row[0]) for row in await cur.fetchall()}
+
+
+async def all_mutes(conn: aiosqlite.Connection) -> set[tuple[int, str]]:
+    """Every (member id, kind) that is muted."""
+    async with conn.execute("SELECT member_id, kind FROM reminder_mutes WHERE muted = 1") as cur:
+        return {(int(row[0]), str(row[1])) for row in await cur.fetchall()}
+
+
+async def set_muted(
+    tx: aiosqlite.Connection, *, member_id: int, kind: str, muted: bool, now: datetime
+) -> None:
+    await tx.execute(
+        "INSERT INTO reminder_mutes (member_id, kind, muted, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (member_id, kind) DO UPDATE SET muted = excluded.muted,"
+        " updated_at = excluded.updated_at",
+        (member_id, kind, int(muted), to_iso(now)),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=member_id,
+        action="reminders.muted" if muted else "reminders.unmuted",
+        entity="member",
+        entity_id=member_id,
+        kind=kind,
+    )
+
+
+# --------------------------------------------------------------------------- engine state
+
+
+async def last_run(conn: aiosqlite.Connection) -> datetime | None:
+    value = await fetch_value(conn, "SELECT value FROM reminder_state WHERE name = ?", (_LAST_RUN,))
+    return None if value is None else from_iso(str(value))
+
+
+async def set_last_run(tx: aiosqlite.Connection, at: datetime, *, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO reminder_state (name, value, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
+        " updated_at = excluded.updated_at",
+        (_LAST_RUN, to_iso(at), to_iso(now)),
+    )
+
+
+async def queued_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox (in any status)."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return set()
+    async with conn.execute(
+        "SELECT dedupe_key FROM outbox WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted),),
+    ) as cur:
+        return {str(row[0]) for row in await cur.fetchall()}
+
+
+class Skip(BaseModel):
+    dedupe_key: str
+    kind: str
+    member_id: int | None
+    due_at: datetime
+    reason: str
+    skipped_at: datetime
+
+
+async def skipped_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return set()
+    async with conn.execute(
+        "SELECT dedupe_key FROM reminder_skips"
+        " WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted),),
+    ) as cur:
+        return {str(row[0]) for row in await cur.fetchall()}
+
+
+async def record_skip(
+    tx: aiosqlite.Connection,
+    *,
+    dedupe_key: str,
+    kind: str,
+    member_id: int | None,
+    due_at: datetime,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Note a reminder that will not be sent; True if it was not noted before."""
+    async with tx.execute(
+        "INSERT OR IGNORE INTO reminder_skips"
+        " (dedupe_key, kind, member_id, due_at, reason, skipped_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (dedupe_key, kind, member_id, to_iso(due_at), reason, to_iso(now)),
+    ) as cur:
+        return cur.rowcount == 1
+
+
+async def skips(conn: aiosqlite.Connection) -> list[Skip]:
+    return await fetch_all(conn, Skip, "SELECT * FROM reminder_skips ORDER BY skipped_at, rowid")
+
+
+# --------------------------------------------------------------------------- broadcasts
+
+
+class Broadcast(BaseModel):
+    id: int
+    branch_id: int
+    sender_id: int
+    text: str
+    recipients: int
+    not_before: datetime
+    created_at: datetime
+
+
+async def create_broadcast(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    sender_id: int,
+    text: str,
+    recipients: int,
+    not_before: datetime,
+    now: datetime,
+) -> Broadcast:
+    """Store a secretary's message (its outbox rows are the caller's), audited."""
+    if not 1 <= len(text) <= BROADCAST_MAX:
+        raise ValueError(f"a broadcast has 1 to {BROADCAST_MAX} characters")
+    broadcast_id = await insert(
+        tx,
+        "INSERT INTO broadcasts (branch_id, sender_id, text, recipients, not_before, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (branch_id, sender_id, text, recipients, to_iso(not_before), to_iso(now)),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=sender_id,
+        action="reminders.broadcast",
+        entity="broadcast",
+        entity_id=broadcast_id,
+        branch_id=branch_id,
+        recipients=recipients,
+        not_before=to_iso(not_before),
+    )
+    broadcast = await get_broadcast(tx, broadcast_id)
+    assert broadcast is not None
+    return broadcast
+
+
+async def get_broadcast(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
+    return await fetch_one(
+        conn, Broadcast, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
+    )
+
+
+# --------------------------------------------------------------------------- people
+
+
+async def active_people(conn: aiosqlite.Connection) -> dict[int, Member]:
+    """Every active membership by member id (admins and inspectors included)."""
+    people = await fetch_all(conn, Member, "SELECT * FROM members WHERE status = 'active'")
+    return {person.id: person for person in people}
+
+
+async def branch_people(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
+    """The branch's active members and secretaries: who branch reminders go to."""
+    return await fetch_all(
+        conn,
+        Member,
+        "SELECT * FROM members WHERE branch_id = ? AND status = 'active'"
+        " AND role IN ('member', 'secretary') ORDER BY id",
+        (branch_id,),
+    )
+
+
+async def branches_created(conn: aiosqlite.Connection) -> dict[int, datetime]:
+    """When each branch was created (a digest covers only months it existed in)."""
+    async with conn.execute("SELECT id, created_at FROM branches") as cur:
+        return {int(row[0]): from_iso(str(row[1])) for row in await cur.fetchall()}
+
+
+async def on_approved_leave(conn: aiosqlite.Connection, branch_id: int, month: str) -> set[int]:
+    """Members whose leave from the branch's party day of ``month`` (YYYY-MM) was approved."""
+    async with conn.execute(
+        "SELECT r.member_id FROM party_day_replies r"
+        " JOIN party_day_months pm ON pm.id = r.month_id"
+        " WHERE pm.branch_id = ? AND pm.month = ? AND r.answer = 'leave'"
+        " AND r.approval = 'approved'",
+        (branch_id, month),
+    ) as cur:
+        return {int(row[0]) for row in await cur.fetchall()}
+
+
+async def has_table(conn: aiosqlite.Connection, name: str) -> bool:
+    value = await fetch_value(
+        conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    )
+    return value is not None
+
+
+# --------------------------------------------------------------------------- the digest
+
+
+class PartyDaySection(BaseModel):
+    day: date | None
+    cancelled: bool = False
+    participants: int = 0
+    checked_in: int = 0
+    on_leave: int = 0
+    no_reply: int = 0
+
+
+class ServiceSection(BaseModel):
+    hours: float = 0.0
+    records: int = 0
+    people: int = 0
+
+
+class VisitsSection(BaseModel):
+    in_month: int = 0
+    term_start: date
+    term_end: date
+    term_total: int = 0
+    target: int | None = None
+    at_target: int = 0
+    people: int = 0
+
+
+class PledgesSection(BaseModel):
+    period: str
+    by_status: dict[str, int] = {}
+    without: int = 0
+
+
+class Digest(BaseModel):
+    """A branch's month for its secretary: a section per feature that has tables.
+
+    A section is None when the feature is not installed (its tables are missing); the
+    renderer leaves it out rather than showing zeros that would look like facts.
+    """
+
+    branch_id: int
+    branch_name: str
+    month: str
+    people: int
+    party_day: PartyDaySection | None = None
+    party_day_planned: bool = False
+    service: ServiceSection | None = None
+    visits: VisitsSection | None = None
+    pledges: PledgesSection | None = None
+    idle: list[str] = []
+    unreachable: list[str] = []
+
+
+async def digest(
+    conn: aiosqlite.Connection, branch_id: int, first: date, zone: ZoneInfo
+) -> Digest | None:
+    """What the branch did in the month starting ``first``; None if the branch is unknown."""
+    name = await fetch_value(conn, "SELECT name FROM branches WHERE id = ?", (branch_id,))
+    if name is None:
+        return None
+    last = _month_end(first)
+    month = f"{first.year:04d}-{first.month:02d}"
+    people = await branch_people(conn, branch_id)
+    result = Digest(
+        branch_id=branch_id,
+        branch_name=str(name),
+        month=month,
+        people=len(people),
+        unreachable=[p.name for p in people if p.unreachable_at is not None],
+    )
+    ids = [p.id for p in people]
+    if await has_table(conn, "party_day_months"):
+        result.party_day, result.party_day_planned = await _party_day_section(
+            conn, branch_id, first, ids
+        )
+    if await has_table(conn, "service_logs"):
+        result.service = await _service_section(conn, branch_id, first, last)
+    if await has_table(conn, "home_visits"):
+        result.visits = await _visits_section(conn, branch_id, first, last, ids)
+    if await has_table(conn, "pledges"):
+        result.pledges = await _pledges_section(conn, branch_id, str(first.year), ids)
+    active = await _active_in_month(conn, first, last, zone, ids)
+    result.idle = [p.name for p in people if p.id not in active]
+    return result
+
+
+async def _party_day_section(
+    conn: aiosqlite.Connection, branch_id: int, first: date, ids: list[int]
+) -> tuple[PartyDaySection | None, bool]:
+    # The feature's own rule for which day a month has (rule, moves, cancellations).
+    day = await partyday.party_day(conn, branch_id, first.year, first.month)
+    if day is None:
+        return None, False
+    if day.cancelled:
+        return PartyDaySection(day=None, cancelled=True, participants=len(ids)), True
+    replies: dict[int, tuple[str, str | None]] = {}
+    checked: set[int] = set()
+    if day.month_id is not None:
+        async with conn.execute(
+            "SELECT member_id, answer, approval FROM party_day_replies WHERE month_id = ?",
+            (day.month_id,),
+        ) as cur:
+            replies = {int(r[0]): (str(r[1]), r[2]) for r in await cur.fetchall()}
+        async with conn.execute(
+            "SELECT member_id FROM party_day_checkins WHERE month_id = ?", (day.month_id,)
+        ) as cur:
+            checked = {int(r[0]) for r in await cur.fetchall()}
+    return (
+        PartyDaySection(
+            day=day.date,
+            participants=len(ids),
+            checked_in=sum(1 for i in ids if i in checked),
+            on_leave=sum(1 for i in ids if replies.get(i, ("", None)) == ("leave", "approved")),
+            no_reply=sum(1 for i in ids if i not in replies),
+        ),
+        True,
+    )
+
+
+async def _service_section(
+    conn: aiosqlite.Connection, branch_id: int, first: date, last: date
+) -> ServiceSection:
+    async with conn.execute(
+        "SELECT COALESCE(SUM(hours), 0), COUNT(*), COUNT(DISTINCT member_id) FROM service_logs"
+        " WHERE branch_id = ? AND status = 'active' AND on_date BETWEEN ? AND ?",
+        (branch_id, first.isoformat(), last.isoformat()),
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return ServiceSection(hours=float(row[0]), records=int(row[1]), people=int(row[2]))
+
+
+async def _visits_section(
+    conn: aiosqlite.Connection, branch_id: int, first: date, last: date, ids: list[int]
+) -> VisitsSection:
+    term = await terms.term_for(conn, last)
+    in_month = await fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM home_visits WHERE branch_id = ? AND withdrawn_at IS NULL"
+        " AND visit_date BETWEEN ? AND ?",
+        (branch_id, first.isoformat(), last.isoformat()),
+    )
+    progress = await visits.branch_progress(conn, branch_id, term, min(last, term.end))
+    target = await visits.target_for(conn, branch_id, term)
+    counted = [p for p in progress if p.member_id in set(ids)]
+    return VisitsSection(
+        in_month=int(in_month or 0),
+        term_start=term.start,
+        term_end=term.end,
+        term_total=sum(p.term_count for p in counted),
+        target=target,
+        at_target=sum(1 for p in counted if target is not None and p.term_count >= target),
+        people=len(counted),
+    )
+
+
+async def _pledges_section(
+    conn: aiosqlite.Connection, branch_id: int, period: str, ids: list[int]
+) -> PledgesSection:
+    async with conn.execute(
+        "SELECT status, COUNT(*) FROM pledges WHERE branch_id = ? AND period = ?"
+        " AND status != 'withdrawn' GROUP BY status",
+        (branch_id, period),
+    ) as cur:
+        by_status = {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+    async with conn.execute(
+        "SELECT DISTINCT member_id FROM pledges WHERE branch_id = ? AND period = ?"
+        " AND status NOT IN ('draft', 'withdrawn')",
+        (branch_id, period),
+    ) as cur:
+        pledged = {int(r[0]) for r in await cur.fetchall()}
+    return PledgesSection(
+        period=period,
+        by_status=by_status,
+        without=sum(1 for i in ids if i not in pledged),
+    )
+
+
+async def _active_in_month(
+    conn: aiosqlite.Connection, first: date, last: date, zone: ZoneInfo, ids: list[int]
+) -> set[int]:
+    """Who logged anything in the month: a visit, a service record, pledge progress or a
+    party-day check-in (for each feature that is installed)."""
+    if not ids:
+        return set()
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    month = f"{first.year:04d}-{first.month:02d}"
+    queries: list[tuple[str, str, tuple[Any, ...]]] = [
+        (
+            "home_visits",
+            "SELECT member_id FROM home_visits WHERE withdrawn_at IS NULL"
+            " AND visit_date BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()),
+        ),
+        (
+            "service_logs",
+            "SELECT member_id FROM service_logs WHERE status = 'active'"
+            " AND on_date BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()),
+        ),
+        (
+            "pledge_updates",
+            "SELECT member_id FROM pledge_updates WHERE at >= ? AND at < ?",
+            (to_iso(start), to_iso(end)),
+        ),
+        (
+            "party_day_checkins",
+            "SELECT c.member_id FROM party_day_checkins c"
+            " JOIN party_day_months pm ON pm.id = c.month_id WHERE pm.month = ?",
+            (month,),
+        ),
+    ]
+    found: set[int] = set()
+    for table, sql, params in queries:
+        if not await has_table(conn, table):
+            continue
+        async with conn.execute(sql, params) as cur:
+            found |= {int(row[0]) for row in await cur.fetchall()}
+    return found & set(ids)
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
