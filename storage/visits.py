@@ -136,6 +136,12 @@ def looks_like_full_name(alias: str) -> bool:
     return alias[0] in _SURNAMES and 2 <= len(alias) <= 3
 
 
+def suggest_alias(alias: str) -> str:
+    """An alias to offer instead of what looks like a full name: 王小明 -> 王同学."""
+    surname = alias[:2] if alias[:2] in _COMPOUND_SURNAMES else alias[:1]
+    return f"{surname}同学"
+
+
 def problem_code(error: ValidationError) -> str:
     """The ``VisitProblem`` code behind a model's validation error (or ``invalid``)."""
     for detail in error.errors():

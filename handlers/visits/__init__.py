@@ -1,0 +1,43 @@
+"""Home visits (家访): logging from a phone, follow-ups, term targets, privacy, terms.
+
+Commands: /visit (log one), /visits (own list; ``branch`` for the secretary's view; the
+bureau's and inspectors' counts), /visittarget N (secretary), /term (admin), /mydata.
+
+Modules: ``flow`` (the /visit conversation), ``records`` (a member's list, details,
+withdrawing, follow-ups), ``oversight`` (branch and bureau views, targets),
+``term_admin``, ``mydata``; ``views`` has every screen and the renderers the reminder
+engine uses; ``access`` decides who may see or change a visit.
+"""
+
+from __future__ import annotations
+
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from handlers.visits import flow, mydata, oversight, records, term_admin, views
+from storage.members import Role
+
+BRANCH_PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
+
+COMMANDS = [
+    CommandSpec("visit", "cmd.visit", BRANCH_PEOPLE),
+    CommandSpec("visits", "cmd.visits", frozenset(Role)),
+    CommandSpec("visittarget", "cmd.visittarget", frozenset({Role.SECRETARY})),
+    CommandSpec("term", "cmd.term", frozenset({Role.ADMIN})),
+    CommandSpec("mydata", "cmd.mydata", frozenset(Role)),
+]
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    # The follow-up [Done] flow comes first: while it waits for its optional note, that
+    # note must not be taken as an answer by an unfinished /visit draft.
+    reg.flow(records.done_conversation(reg))
+    reg.flow(flow.conversation_handler(reg))
+    reg.flow(term_admin.conversation_handler(reg))
+    records.register(reg)
+    oversight.register(reg)
+    mydata.register(reg)
+    # How the reminder engine shows what ``storage.visits`` finds due (see views).
+    reg.renderer("visit_follow_up", views.follow_up_reminder)
+    reg.renderer("visit_behind_target", views.behind_target_reminder)
+    reg.renderer("visit_branch_behind", views.branch_behind_digest)

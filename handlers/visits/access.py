@@ -1,0 +1,67 @@
+"""Who may see or change a home visit, decided from the database on every request.
+
+A visit's details are for the teacher who logged it, their branch secretary and the
+bureau's admins. Inspectors see counts only. Only the teacher changes a visit, and only
+within the edit window.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from handlers.common.context import XContext
+from handlers.common.errors import NotAllowed, NotFound, Refusal
+from handlers.common.guards import require_branch_access
+from storage import terms, visits
+from storage.clock import local_today
+from storage.members import Member, Role
+from storage.terms import Term
+from storage.visits import HomeVisit
+
+
+class CountsOnly(Refusal):
+    key = "visit.counts_only"
+
+
+def today(context: XContext) -> date:
+    return local_today(context.clock, context.config.zone)
+
+
+async def current_term(context: XContext) -> Term:
+    async with context.db.read() as conn:
+        return await terms.term_for(conn, today(context))
+
+
+async def load(context: XContext, visit_id: int) -> HomeVisit:
+    async with context.db.read() as conn:
+        visit = await visits.get(conn, visit_id)
+    if visit is None:
+        raise NotFound()
+    return visit
+
+
+def require_viewer(actor: Member, visit: HomeVisit) -> None:
+    """The teacher, a secretary of the visit's branch, or an admin."""
+    if actor.role is Role.INSPECTOR:
+        raise CountsOnly()
+    require_branch_access(actor, visit.branch_id)
+    if actor.role in (Role.SECRETARY, Role.ADMIN):
+        return
+    if actor.id != visit.member_id:
+        raise NotAllowed("visit.not_yours")
+
+
+def require_owner(actor: Member, visit: HomeVisit) -> None:
+    """Only the teacher who logged a visit changes it (or its follow-up)."""
+    if actor.role is Role.INSPECTOR:
+        raise CountsOnly()
+    require_branch_access(actor, visit.branch_id)
+    if actor.id != visit.member_id:
+        raise NotAllowed("visit.not_yours")
+
+
+def require_editable(visit: HomeVisit, now: datetime) -> None:
+    if visit.withdrawn:
+        raise Refusal("visit.is_withdrawn")
+    if visit.locked(now):
+        raise Refusal("visit.locked")

@@ -1,0 +1,850 @@
+"""The /visit conversation: log a home visit (or edit one) in a few taps.
+
+Steps: date → student alias → class → form → whom met → topics → summary. The summary
+offers the optional parts (note, follow-up, photo) as buttons, and [Save] [Edit]
+[Cancel]. Once the summary has been reached, every step returns to it, so "Edit" is
+just the same steps again. Every step takes typed answers as well as buttons and
+answers wrong input with a clear message and the question again.
+
+What has been entered lives in ``flow_data(context, "visit")`` as JSON values, which the
+persistence writes after every update: a restart mid-flow loses nothing. The visit is
+written in one transaction at [Save], with its audit entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotFound
+from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.guards import parse_callback, require_branch_person, require_private
+from handlers.common.i18n import LANGUAGES, Translator
+from handlers.common.registry import Registrar
+from handlers.visits import access, views
+from handlers.visits.dates import parse_date
+from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
+from storage import audit, terms, visits
+from storage.terms import Term
+from storage.visits import (
+    Form,
+    Met,
+    Topic,
+    VisitChanged,
+    VisitContent,
+    VisitLocked,
+    VisitProblem,
+)
+
+FLOW = "visit"
+DATE = "visit.date"
+ALIAS = "visit.alias"
+CLASS = "visit.class"
+FORM = "visit.form"
+MET = "visit.met"
+TOPICS = "visit.topics"
+SUMMARY = "visit.summary"
+NOTE = "visit.note"
+FOLLOW_UP = "visit.follow_up"
+PHOTO = "visit.photo"
+ORDER = (DATE, ALIAS, CLASS, FORM, MET, TOPICS)
+FIELD_STATES = {
+    "date": DATE,
+    "alias": ALIAS,
+    "class": CLASS,
+    "form": FORM,
+    "met": MET,
+    "topics": TOPICS,
+}
+# Which step a model's complaint sends the person back to.
+PROBLEM_STATES = {
+    "date_future": DATE,
+    "date_outside_term": DATE,
+    "alias_empty": ALIAS,
+    "alias_long": ALIAS,
+    "class_empty": CLASS,
+    "class_long": CLASS,
+    "topics_empty": TOPICS,
+    "note_long": NOTE,
+    "follow_up_early": FOLLOW_UP,
+}
+_TOPIC_SPLIT = re.compile(r"[,，、;；/\n]+")
+
+Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
+
+
+def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.COMMAND & ~filters.TEXT
+
+    def on(action: str, callback: Step) -> BaseHandler[Any, Any, Any]:
+        return CallbackQueryHandler(callback, pattern=pattern(FLOW_PREFIX, action))
+
+    def typed(callback: Step) -> BaseHandler[Any, Any, Any]:
+        return MessageHandler(text, callback)
+
+    def wrong(state: str, key: str) -> BaseHandler[Any, Any, Any]:
+        return MessageHandler(other, _reask(state, key))
+
+    def stale(state: str) -> BaseHandler[Any, Any, Any]:
+        # Any other button of this flow: an earlier step's, or a calendar blank.
+        return CallbackQueryHandler(_stale(state), pattern=pattern(FLOW_PREFIX))
+
+    return conversation(
+        FLOW,
+        entry_points=[
+            CommandHandler("visit", start),
+            CallbackQueryHandler(start, pattern=pattern(RECORD_PREFIX, "new")),
+            CallbackQueryHandler(start_edit, pattern=pattern(RECORD_PREFIX, "edit")),
+        ],
+        states={
+            DATE: [
+                on("date", date_button),
+                on("cal", _calendar_month(DATE)),
+                on("day", _calendar_day(DATE)),
+                on("back", _back_to(DATE)),
+                typed(date_typed),
+                wrong(DATE, "input.text_expected"),
+                stale(DATE),
+            ],
+            ALIAS: [
+                on("alias", keep_alias),
+                typed(alias_typed),
+                wrong(ALIAS, "input.text_expected"),
+                stale(ALIAS),
+            ],
+            CLASS: [
+                on("cls", class_button),
+                typed(class_typed),
+                wrong(CLASS, "input.text_expected"),
+                stale(CLASS),
+            ],
+            FORM: [
+                on("form", form_button),
+                typed(form_typed),
+                wrong(FORM, "input.use_buttons"),
+                stale(FORM),
+            ],
+            MET: [
+                on("met", met_button),
+                typed(met_typed),
+                wrong(MET, "input.use_buttons"),
+                stale(MET),
+            ],
+            TOPICS: [
+                on("top", topic_toggle),
+                on("topdone", topics_done),
+                typed(topics_typed),
+                wrong(TOPICS, "input.use_buttons"),
+                stale(TOPICS),
+            ],
+            SUMMARY: [
+                on("save", save),
+                on("edit", edit_menu),
+                on("field", edit_field),
+                on("note", _go(NOTE)),
+                on("fu", _go(FOLLOW_UP)),
+                on("photo", _go(PHOTO)),
+                on("back", _back_to(SUMMARY)),
+                typed(summary_typed),
+                MessageHandler(filters.PHOTO, photo_received),
+                wrong(SUMMARY, "input.use_buttons"),
+                stale(SUMMARY),
+            ],
+            NOTE: [
+                on("rmnote", remove_note),
+                on("back", _back_to(SUMMARY)),
+                typed(note_typed),
+                wrong(NOTE, "input.text_expected"),
+                stale(NOTE),
+            ],
+            FOLLOW_UP: [
+                on("fuset", follow_up_choice),
+                on("cal", _calendar_month(FOLLOW_UP)),
+                on("day", _calendar_day(FOLLOW_UP)),
+                on("back", _back_to(SUMMARY)),
+                typed(follow_up_typed),
+                wrong(FOLLOW_UP, "input.text_expected"),
+                stale(FOLLOW_UP),
+            ],
+            PHOTO: [
+                on("rmphoto", remove_photo),
+                on("back", _back_to(SUMMARY)),
+                MessageHandler(filters.PHOTO, photo_received),
+                MessageHandler(filters.Document.IMAGE, _reask(PHOTO, "visit.photo_as_file")),
+                MessageHandler(~filters.COMMAND, _reask(PHOTO, "visit.photo_expected")),
+                stale(PHOTO),
+            ],
+        },
+        timeout=reg.config.conversation_timeout,
+    )
+
+
+# --------------------------------------------------------------------------- entry
+
+
+async def start(update: Update, context: XContext) -> object:
+    """/visit, or [Log a visit] on a reminder: a fresh draft, first question the date."""
+    require_private(update)
+    member = require_branch_person(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    dropped = bool((context.user_data or {}).get(FLOW))
+    clear_flow(context, FLOW)
+    draft = flow_data(context, FLOW)
+    async with context.db.read() as conn:
+        # The why-an-alias explanation is shown to someone logging their first visit.
+        draft["explain"] = not await visits.has_visits(conn, member.id)
+    if dropped:
+        await _send(update, context, context.t("visit.left_draft"))
+    return await ask(update, context, DATE)
+
+
+async def start_edit(update: Update, context: XContext) -> object:
+    """[Edit] on one of the member's visits: the summary, filled in from the record."""
+    require_private(update)
+    data = parse_callback(update, RECORD_PREFIX)
+    member = require_branch_person(context)
+    visit = await access.load(context, data.int_arg(0))
+    access.require_owner(member, visit)
+    access.require_editable(visit, context.now())
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    dropped = bool((context.user_data or {}).get(FLOW))
+    clear_flow(context, FLOW)
+    draft = flow_data(context, FLOW)
+    draft.update(
+        {
+            "edit_id": visit.id,
+            "edit_version": visit.version,
+            "orig_date": visit.visit_date.isoformat(),
+            "date": visit.visit_date.isoformat(),
+            "alias": visit.student_alias,
+            "class": visit.class_name,
+            "form": visit.form.value,
+            "met": visit.met.value,
+            "topics": [topic.value for topic in visit.topics],
+            "note": visit.note,
+            "photo": visit.photo_file_id,
+            "follow_up": visit.follow_up_on.isoformat() if visit.follow_up_on else None,
+            "summary": True,
+        }
+    )
+    if dropped:
+        await _send(update, context, context.t("visit.left_draft"))
+    return await ask(update, context, SUMMARY)
+
+
+# --------------------------------------------------------------------------- asking
+
+
+async def ask(update: Update, context: XContext, state: str, lead: str | None = None) -> str:
+    """Send the question of ``state`` (after ``lead``, e.g. what was wrong) and wait there."""
+    t = context.t
+    draft = flow_data(context, FLOW)
+    if state == DATE:
+        screen = views.ask_date(t, await _term(context, draft), access.today(context), lead)
+    elif state == ALIAS:
+        screen = views.ask_alias(t, bool(draft.pop("explain", False)), lead)
+    elif state == CLASS:
+        async with context.db.read() as conn:
+            options = await visits.recent_classes(conn, _member_id(context))
+        if draft.get("class") and draft["class"] not in options:
+            options.insert(0, draft["class"])
+        draft["class_options"] = options
+        screen = views.ask_class(t, options, lead)
+    elif state == FORM:
+        screen = views.ask_form(t, lead)
+    elif state == MET:
+        screen = views.ask_met(t, lead)
+    elif state == TOPICS:
+        screen = views.ask_topics(t, draft.get("topics") or [], lead)
+    elif state == NOTE:
+        screen = views.ask_note(t, bool(draft.get("note")), lead)
+    elif state == FOLLOW_UP:
+        screen = views.ask_follow_up(t, lead)
+    elif state == PHOTO:
+        screen = views.ask_photo(t, bool(draft.get("photo")), lead)
+    else:
+        screen = views.summary(t, draft, lead)
+    await _send(update, context, *screen)
+    return state
+
+
+async def advance(update: Update, context: XContext, answered: str) -> str:
+    """The next question: the following step, or the summary once it has been seen."""
+    draft = flow_data(context, FLOW)
+    if draft.get("summary") or answered == ORDER[-1]:
+        draft["summary"] = True
+        return await ask(update, context, SUMMARY)
+    return await ask(update, context, ORDER[ORDER.index(answered) + 1])
+
+
+# --------------------------------------------------------------------------- date
+
+
+async def date_button(update: Update, context: XContext) -> object:
+    which = parse_callback(update, FLOW_PREFIX).str_arg(0)
+    today = access.today(context)
+    if which == "pick":
+        lo, hi = await _date_bounds(context)
+        await _show_calendar(update, views.date_calendar(context.t, hi, lo, hi))
+        return DATE
+    days_ago = {"today": 0, "yesterday": 1}.get(which)
+    if days_ago is None:
+        raise BadButton()
+    await _pressed(update)
+    return await _take_date(update, context, today - timedelta(days=days_ago))
+
+
+async def date_typed(update: Update, context: XContext) -> object:
+    day = parse_date(_text(update), access.today(context), "past")
+    if day is None:
+        return await ask(update, context, DATE, context.t("visit.date_bad"))
+    return await _take_date(update, context, day)
+
+
+async def _take_date(update: Update, context: XContext, day: date) -> str:
+    draft = flow_data(context, FLOW)
+    problem = await _date_problem(context, draft, day)
+    if problem:
+        return await ask(update, context, DATE, problem)
+    draft["date"] = day.isoformat()
+    return await advance(update, context, DATE)
+
+
+async def _date_problem(context: XContext, draft: dict[str, Any], day: date) -> str | None:
+    today = access.today(context)
+    if day > today:
+        return context.t("visit.date_future", today=today.isoformat())
+    term = await _term(context, draft)
+    if not term.contains(day):
+        return context.t(
+            "visit.date_outside_term",
+            date=day.isoformat(),
+            start=term.start.isoformat(),
+            end=term.end.isoformat(),
+        )
+    return None
+
+
+async def _date_bounds(context: XContext) -> tuple[date, date]:
+    """The days a visit may be on: in its term, up to today."""
+    term = await _term(context, flow_data(context, FLOW))
+    hi = min(term.end, access.today(context))
+    return term.start, max(hi, term.start)
+
+
+def _follow_up_bounds(context: XContext) -> tuple[date, date]:
+    today = access.today(context)
+    return today + timedelta(days=1), today + timedelta(days=views.FOLLOW_UP_MAX_DAYS)
+
+
+def _calendar_month(state: str) -> Step:
+    async def flip(update: Update, context: XContext) -> object:
+        raw = parse_callback(update, FLOW_PREFIX).str_arg(0)
+        try:
+            month = date.fromisoformat(f"{raw}-01")
+        except ValueError as exc:
+            raise BadButton() from exc
+        if state == DATE:
+            lo, hi = await _date_bounds(context)
+        else:
+            lo, hi = _follow_up_bounds(context)
+        # A forged or stale month is brought back into the range rather than refused.
+        month = min(max(month, lo.replace(day=1)), hi)
+        make = views.date_calendar if state == DATE else views.follow_up_calendar
+        await _show_calendar(update, make(context.t, month, lo, hi))
+        return state
+
+    return flip
+
+
+def _calendar_day(state: str) -> Step:
+    async def pick(update: Update, context: XContext) -> object:
+        raw = parse_callback(update, FLOW_PREFIX).str_arg(0)
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError as exc:
+            raise BadButton() from exc
+        await _pressed(update)
+        if state == DATE:
+            return await _take_date(update, context, day)
+        return await _take_follow_up(update, context, day)
+
+    return pick
+
+
+# --------------------------------------------------------------------------- alias, class
+
+
+async def alias_typed(update: Update, context: XContext) -> object:
+    draft = flow_data(context, FLOW)
+    raw = _text(update)
+    try:
+        alias = visits.clean_alias(raw)
+    except VisitProblem as problem:
+        count = len(" ".join(raw.split()))
+        return await ask(update, context, ALIAS, context.t(f"visit.{problem.code}", count=count))
+    if visits.looks_like_full_name(alias):
+        # Warn once per alias; the button below keeps it if it really is an alias.
+        draft["alias_pending"] = alias
+        await _send(update, context, *views.full_name_warning(context.t, alias))
+        return ALIAS
+    draft["alias"] = alias
+    draft.pop("alias_pending", None)
+    return await advance(update, context, ALIAS)
+
+
+async def keep_alias(update: Update, context: XContext) -> object:
+    draft = flow_data(context, FLOW)
+    pending = draft.pop("alias_pending", None)
+    if not pending:
+        return await _stale(ALIAS)(update, context)
+    await _pressed(update)
+    draft["alias"] = pending
+    return await advance(update, context, ALIAS)
+
+
+async def class_button(update: Update, context: XContext) -> object:
+    index = parse_callback(update, FLOW_PREFIX).int_arg(0)
+    options = flow_data(context, FLOW).get("class_options") or []
+    if index >= len(options):
+        return await _stale(CLASS)(update, context)
+    await _pressed(update)
+    flow_data(context, FLOW)["class"] = options[index]
+    return await advance(update, context, CLASS)
+
+
+async def class_typed(update: Update, context: XContext) -> object:
+    try:
+        name = visits.clean_class(_text(update))
+    except VisitProblem as problem:
+        return await ask(update, context, CLASS, context.t(f"visit.{problem.code}"))
+    flow_data(context, FLOW)["class"] = name
+    return await advance(update, context, CLASS)
+
+
+# --------------------------------------------------------------------------- form, met, topics
+
+
+async def form_button(update: Update, context: XContext) -> object:
+    value = _enum(Form, parse_callback(update, FLOW_PREFIX).str_arg(0))
+    await _pressed(update)
+    flow_data(context, FLOW)["form"] = value.value
+    return await advance(update, context, FORM)
+
+
+async def form_typed(update: Update, context: XContext) -> object:
+    labels = {form: [views.form_label(t, form) for t in _both()] for form in Form}
+    found = _match(_text(update), labels)
+    if found is None:
+        return await ask(update, context, FORM, _unknown_choice(context, Form, views.form_label))
+    flow_data(context, FLOW)["form"] = found.value
+    return await advance(update, context, FORM)
+
+
+async def met_button(update: Update, context: XContext) -> object:
+    value = _enum(Met, parse_callback(update, FLOW_PREFIX).str_arg(0))
+    await _pressed(update)
+    flow_data(context, FLOW)["met"] = value.value
+    return await advance(update, context, MET)
+
+
+async def met_typed(update: Update, context: XContext) -> object:
+    labels = {met: [views.met_label(t, met) for t in _both()] for met in Met}
+    found = _match(_text(update), labels)
+    if found is None:
+        return await ask(update, context, MET, _unknown_choice(context, Met, views.met_label))
+    flow_data(context, FLOW)["met"] = found.value
+    return await advance(update, context, MET)
+
+
+async def topic_toggle(update: Update, context: XContext) -> object:
+    topic = _enum(Topic, parse_callback(update, FLOW_PREFIX).str_arg(0))
+    draft = flow_data(context, FLOW)
+    chosen = set(draft.get("topics") or [])
+    chosen ^= {topic.value}
+    draft["topics"] = [t.value for t in Topic if t.value in chosen]
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(views.topics_keyboard(context.t, draft["topics"]))
+    return TOPICS
+
+
+async def topics_done(update: Update, context: XContext) -> object:
+    query = update.callback_query
+    assert query is not None
+    if not flow_data(context, FLOW).get("topics"):
+        await query.answer(context.t("visit.topics_empty"), show_alert=True)
+        return TOPICS
+    await _pressed(update)
+    return await advance(update, context, TOPICS)
+
+
+async def topics_typed(update: Update, context: XContext) -> object:
+    """Topics typed as a list ("学习、安全", "study, safety"), or "完成" to go on."""
+    raw = _text(update).strip()
+    draft = flow_data(context, FLOW)
+    if _is_word(raw, "visit.btn.done"):
+        if not draft.get("topics"):
+            return await ask(update, context, TOPICS, context.t("visit.topics_empty"))
+        return await advance(update, context, TOPICS)
+    labels = {topic: [views.topic_label(t, topic) for t in _both()] for topic in Topic}
+    chosen: set[Topic] = set()
+    for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(raw))):
+        found = _match(part, labels)
+        # "Health and mood" has spaces in it; "学习 安全" uses them as separators.
+        words = [part] if found is not None else part.split()
+        for word in words:
+            topic = _match(word, labels)
+            if topic is None:
+                options = views.choice_options(
+                    context.t, [views.topic_label(context.t, each) for each in Topic]
+                )
+                problem = context.t("visit.topics_unknown", word=word, options=options)
+                return await ask(update, context, TOPICS, problem)
+            chosen.add(topic)
+    if not chosen:
+        return await ask(update, context, TOPICS, context.t("visit.topics_empty"))
+    draft["topics"] = [topic.value for topic in Topic if topic in chosen]
+    return await advance(update, context, TOPICS)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+async def edit_menu(update: Update, context: XContext) -> object:
+    await _pressed(update)
+    await _send(update, context, *views.edit_menu(context.t))
+    return SUMMARY
+
+
+async def edit_field(update: Update, context: XContext) -> object:
+    state = FIELD_STATES.get(parse_callback(update, FLOW_PREFIX).str_arg(0))
+    if state is None:
+        raise BadButton()
+    await _pressed(update)
+    return await ask(update, context, state)
+
+
+async def summary_typed(update: Update, context: XContext) -> object:
+    """The summary's buttons, typed: 保存 / save, 修改 / edit, 备注 / note ..."""
+    raw = _text(update)
+    if _is_word(raw, "visit.btn.save"):
+        return await save(update, context)
+    if _is_word(raw, "visit.btn.edit"):
+        await _send(update, context, *views.edit_menu(context.t))
+        return SUMMARY
+    for key, state in (
+        ("visit.btn.note", NOTE),
+        ("visit.btn.follow_up", FOLLOW_UP),
+        ("visit.btn.photo", PHOTO),
+    ):
+        if _is_word(raw, key):
+            return await ask(update, context, state)
+    return await ask(update, context, SUMMARY, context.t("input.use_buttons"))
+
+
+async def note_typed(update: Update, context: XContext) -> object:
+    raw = _text(update)
+    try:
+        note = visits.clean_note(raw)
+    except VisitProblem:
+        return await ask(
+            update, context, NOTE, context.t("visit.note_long", count=len(raw.strip()))
+        )
+    flow_data(context, FLOW)["note"] = note
+    return await ask(update, context, SUMMARY)
+
+
+async def remove_note(update: Update, context: XContext) -> object:
+    await _pressed(update)
+    flow_data(context, FLOW)["note"] = None
+    return await ask(update, context, SUMMARY)
+
+
+async def follow_up_choice(update: Update, context: XContext) -> object:
+    choice = parse_callback(update, FLOW_PREFIX).str_arg(0)
+    today = access.today(context)
+    if choice == "pick":
+        lo, hi = _follow_up_bounds(context)
+        await _show_calendar(update, views.follow_up_calendar(context.t, lo, lo, hi))
+        return FOLLOW_UP
+    if choice == "none":
+        await _pressed(update)
+        flow_data(context, FLOW)["follow_up"] = None
+        return await ask(update, context, SUMMARY)
+    if choice not in ("7", "14"):
+        raise BadButton()
+    await _pressed(update)
+    return await _take_follow_up(update, context, today + timedelta(days=int(choice)))
+
+
+async def follow_up_typed(update: Update, context: XContext) -> object:
+    day = parse_date(_text(update), access.today(context), "future")
+    if day is None:
+        return await ask(update, context, FOLLOW_UP, context.t("visit.date_bad"))
+    return await _take_follow_up(update, context, day)
+
+
+async def _take_follow_up(update: Update, context: XContext, day: date) -> str:
+    lo, hi = _follow_up_bounds(context)
+    if day < lo:
+        return await ask(update, context, FOLLOW_UP, context.t("visit.follow_up_past"))
+    if day > hi:
+        problem = context.t(
+            "visit.follow_up_far", days=views.FOLLOW_UP_MAX_DAYS, last=hi.isoformat()
+        )
+        return await ask(update, context, FOLLOW_UP, problem)
+    flow_data(context, FLOW)["follow_up"] = day.isoformat()
+    return await ask(update, context, SUMMARY)
+
+
+async def photo_received(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    assert message is not None and message.photo
+    draft = flow_data(context, FLOW)
+    draft["photo"] = message.photo[-1].file_id  # the largest size Telegram made
+    lead = None
+    if message.caption and not draft.get("note"):
+        # A caption is what the teacher wanted to say about the visit: keep it as the note.
+        try:
+            draft["note"] = visits.clean_note(message.caption)
+            lead = context.t("visit.caption_as_note")
+        except VisitProblem:
+            lead = None
+    return await ask(update, context, SUMMARY, lead)
+
+
+async def remove_photo(update: Update, context: XContext) -> object:
+    await _pressed(update)
+    flow_data(context, FLOW)["photo"] = None
+    return await ask(update, context, SUMMARY)
+
+
+async def save(update: Update, context: XContext) -> object:
+    """Write the visit (or the edit, keeping the old version) and its audit entry at once."""
+    member = require_branch_person(context)
+    assert member.branch_id is not None
+    draft = flow_data(context, FLOW)
+    for name, state in FIELD_STATES.items():
+        if not draft.get(name):
+            return await ask(update, context, state)
+    today = access.today(context)
+    now = context.now()
+    try:
+        content = VisitContent(
+            visit_date=draft["date"],
+            student_alias=draft["alias"],
+            class_name=draft["class"],
+            form=draft["form"],
+            met=draft["met"],
+            topics=draft["topics"],
+            note=draft.get("note"),
+            photo_file_id=draft.get("photo"),
+            follow_up_on=draft.get("follow_up"),
+            today=today,
+        )
+    except ValidationError as error:
+        return await _back_to_problem(update, context, visits.problem_code(error))
+    term = await _term(context, draft)
+    edit_id = draft.get("edit_id")
+    edited_version: int | None = None
+    try:
+        async with context.db.transaction() as tx:
+            if edit_id:
+                current = await visits.get(tx, int(edit_id))
+                if current is None:
+                    raise NotFound()
+                access.require_owner(member, current)
+                started_from = current.model_copy(update={"version": draft["edit_version"]})
+                visit, changed = await visits.update(
+                    tx, started_from, content, term=term, actor_id=member.id, now=now
+                )
+                if changed:
+                    edited_version = visit.version
+                    await audit.record(
+                        tx, at=now, actor_id=member.id, action="visit.edited",
+                        entity="home_visit", entity_id=visit.id, version=visit.version,
+                        fields=changed,
+                    )  # fmt: skip
+            else:
+                visit = await visits.create(
+                    tx, member_id=member.id, branch_id=member.branch_id, content=content,
+                    term=term, now=now,
+                )  # fmt: skip
+                # Ids and dates only: the audit log is never cleaned, so no student data.
+                await audit.record(
+                    tx, at=now, actor_id=member.id, action="visit.logged",
+                    entity="home_visit", entity_id=visit.id, branch_id=member.branch_id,
+                    visit_date=visit.visit_date.isoformat(),
+                    follow_up_on=visit.follow_up_on.isoformat() if visit.follow_up_on else None,
+                )  # fmt: skip
+            count = await visits.count_for_member(tx, member.id, term)
+            target = await visits.target_for(tx, member.branch_id, term)
+    except VisitProblem as problem:
+        return await _back_to_problem(update, context, problem.code)
+    except (VisitLocked, VisitChanged) as error:
+        await _pressed(update)
+        clear_flow(context, FLOW)
+        key = "visit.locked" if isinstance(error, VisitLocked) else "visit.changed_meanwhile"
+        await _send(update, context, context.t(key))
+        return END
+    await _pressed(update)
+    clear_flow(context, FLOW)
+    if edit_id and edited_version is None:
+        await _send(update, context, context.t("visit.unchanged"))
+        return END
+    text = views.saved(context.t, visit, count, target, edited_version=edited_version)
+    await _send(update, context, text)
+    return END
+
+
+async def _back_to_problem(update: Update, context: XContext, code: str) -> str:
+    """Back to the step a model's complaint is about, saying what is wrong."""
+    draft = flow_data(context, FLOW)
+    state = PROBLEM_STATES.get(code, SUMMARY)
+    if state == DATE:
+        lead = await _date_problem(context, draft, date.fromisoformat(draft["date"]))
+    elif state == FOLLOW_UP:
+        lead = context.t("visit.follow_up_past")
+    elif state == SUMMARY:
+        lead = context.t("input.use_buttons")
+    else:
+        field = {ALIAS: "alias", CLASS: "class", NOTE: "note"}.get(state, "")
+        lead = context.t(f"visit.{code}", count=len(str(draft.get(field) or "")))
+    return await ask(update, context, state, lead)
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def _go(state: str) -> Step:
+    async def go(update: Update, context: XContext) -> object:
+        await _pressed(update)
+        return await ask(update, context, state)
+
+    return go
+
+
+def _back_to(state: str) -> Step:
+    async def back(update: Update, context: XContext) -> object:
+        await _pressed(update)
+        return await ask(update, context, state)
+
+    return back
+
+
+def _reask(state: str, key: str) -> Step:
+    """Wrong kind of input (a photo where text is asked, and so on): say so, ask again."""
+
+    async def reask(update: Update, context: XContext) -> object:
+        return await ask(update, context, state, context.t(key))
+
+    return reask
+
+
+def _stale(state: str) -> Step:
+    async def stale(update: Update, context: XContext) -> object:
+        query = update.callback_query
+        assert query is not None
+        data = query.data or ""
+        if data == views.step("noop"):
+            await query.answer()  # a calendar blank or title: nothing to do
+            return state
+        await query.answer(context.t("visit.step_stale"))
+        return await ask(update, context, state)
+
+    return stale
+
+
+async def _term(context: XContext, draft: dict[str, Any]) -> Term:
+    """The term a visit's date must be in: today's, or the edited visit's own."""
+    async with context.db.read() as conn:
+        if draft.get("orig_date"):
+            return await terms.term_for(conn, date.fromisoformat(draft["orig_date"]))
+        return await terms.term_for(conn, access.today(context))
+
+
+async def _pressed(update: Update) -> None:
+    """Acknowledge a button and take the buttons off its message (the step is answered)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await remove_buttons(update)
+
+
+async def _show_calendar(update: Update, screen: views.Screen) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text, markup = screen
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _send(update: Update, context: XContext, text: str, markup: Any = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text
+
+
+def _member_id(context: XContext) -> int:
+    member = context.member
+    assert member is not None
+    return member.id
+
+
+def _both() -> list[Translator]:
+    return [Translator(lang) for lang in LANGUAGES]
+
+
+def _match(raw: str, labels: dict[Any, list[str]]) -> Any:
+    """The choice whose label (in either language) or code ``raw`` is, or None."""
+    wanted = _fold(raw)
+    for choice, names in labels.items():
+        if wanted in {_fold(name) for name in names} | {_fold(str(choice.value))}:
+            return choice
+    return None
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _is_word(raw: str, key: str) -> bool:
+    """Whether ``raw`` is a button's label typed by hand (emoji and case ignored)."""
+    return _fold(raw) in {_fold(t(key)) for t in _both()}
+
+
+def _enum(kind: Any, value: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        raise BadButton() from exc
+
+
+def _unknown_choice(context: XContext, kind: Any, label: Callable[..., str]) -> str:
+    options = views.choice_options(context.t, [label(context.t, choice) for choice in kind])
+    return str(context.t("visit.choice_unknown", options=options))

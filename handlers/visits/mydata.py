@@ -1,0 +1,53 @@
+"""/mydata: a person's own records, sent to them as a JSON file in the private chat.
+
+The file is built in memory and never written to disk; sending it is audited (without
+the content), so the bureau can answer "who exported what, when".
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from handlers.common.context import XContext
+from handlers.common.guards import require_member, require_private
+from handlers.common.registry import Registrar
+from handlers.visits import access
+from storage import audit, visits
+
+
+def register(reg: Registrar) -> None:
+    reg.add(CommandHandler("mydata", my_data))
+
+
+async def my_data(update: Update, context: XContext) -> None:
+    require_private(update)
+    member = require_member(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    now = context.now()
+    async with context.db.read() as conn:
+        records = await visits.personal_records(conn, user.id)
+    records["exported_at"] = now.isoformat(timespec="seconds")
+    payload = json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    async with context.db.transaction() as tx:
+        await audit.record(
+            tx,
+            at=now,
+            actor_id=member.id,
+            action="mydata.exported",
+            entity="member",
+            entity_id=member.id,
+            visits=len(records["home_visits"]),
+        )
+    name = f"xianfeng-mydata-{access.today(context).isoformat()}.json"
+    await context.bot.send_document(
+        chat.id,
+        document=io.BytesIO(payload),
+        filename=name,
+        caption=context.t("mydata.caption"),
+    )

@@ -1,0 +1,204 @@
+"""/visits for everyone, the secretary's branch view, the bureau's totals, /visittarget.
+
+A secretary sees their branch: each person's count against the term's target, who has
+no visit this month, and (a button per person) that person's records. Admins see every
+branch and can open any. Inspectors see the same counts but never a record.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import NotAllowed, NotFound
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_access,
+    require_member,
+    require_private,
+    require_secretary,
+)
+from handlers.common.registry import Registrar
+from handlers.visits import access, records, views
+from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
+from storage import audit, branches, members, terms, visits
+from storage.members import Member, Role
+from storage.visits import VisitProblem
+
+BRANCH_WORDS = ("branch", "支部")
+
+
+def register(reg: Registrar) -> None:
+    reg.add(CommandHandler("visits", visits_command))
+    reg.add(CommandHandler("visittarget", set_target))
+    reg.add(CallbackQueryHandler(open_branch, pattern=pattern(RECORD_PREFIX, "br")))
+    reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "mem")))
+    reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "memp")))
+
+
+async def visits_command(update: Update, context: XContext) -> None:
+    """/visits: one's own visits; /visits branch: the branch (secretary) or all (bureau)."""
+    require_private(update)
+    actor = require_member(context)
+    args = context.args or []
+    wants_branch = bool(args) and args[0].lower() in BRANCH_WORDS
+    if actor.role in (Role.ADMIN, Role.INSPECTOR):
+        await _totals(update, context, actor)
+    elif wants_branch:
+        secretary = require_secretary(context)
+        assert secretary.branch_id is not None
+        await _send(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
+    else:
+        await records.my_visits(update, context, actor)
+
+
+async def open_branch(update: Update, context: XContext) -> None:
+    require_private(update)
+    branch_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    if actor.role is Role.MEMBER:
+        raise NotAllowed()
+    if actor.role is not Role.INSPECTOR:
+        require_branch_access(actor, branch_id)
+    await _ack(update)
+    await _send(update, context, *await _branch_screen(context, actor, branch_id))
+
+
+async def member_page(update: Update, context: XContext) -> None:
+    """A secretary's or admin's read-only list of one person's visits this term."""
+    require_private(update)
+    data = parse_callback(update, RECORD_PREFIX)
+    member_id, page = data.int_arg(0), data.int_arg(1)
+    actor = require_member(context)
+    if actor.role is Role.INSPECTOR:
+        raise access.CountsOnly()
+    if actor.role is Role.MEMBER:
+        raise NotAllowed()
+    term = await access.current_term(context)
+    async with context.db.read() as conn:
+        person = await members.get(conn, member_id)
+        if person is None or person.branch_id is None:
+            raise NotFound()
+        require_branch_access(actor, person.branch_id)
+        total = await visits.listed_for_member(conn, person.id, term)
+        page = min(page, max(0, (total - 1) // PAGE_SIZE))
+        shown = await visits.list_for_member(
+            conn, person.id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        count = await visits.count_for_member(conn, person.id, term)
+        target = await visits.target_for(conn, person.branch_id, term)
+    screen = views.member_visits(
+        context.t,
+        name=person.name,
+        member_id=person.id,
+        term=term,
+        visits=shown,
+        page=page,
+        total=total,
+        count=count,
+        target=target,
+        now=context.now(),
+    )
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if data.action == "mem":
+        await _send(update, context, *screen)  # from the branch view: a message of its own
+    else:
+        await query.edit_message_text(screen[0], reply_markup=screen[1])  # turning a page
+
+
+async def set_target(update: Update, context: XContext) -> None:
+    """/visittarget N: the branch's per-member target for the current term."""
+    require_private(update)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    term = await access.current_term(context)
+    args = context.args or []
+    if not args:
+        async with context.db.read() as conn:
+            current = await visits.target_for(conn, secretary.branch_id, term)
+        shown = context.t("visit.target_each", target=current) if current is not None else None
+        await _send(
+            update,
+            context,
+            context.t(
+                "visit.target_usage",
+                start=term.start.isoformat(),
+                end=term.end.isoformat(),
+                current=shown or context.t("visit.target_unset"),
+            ),
+        )
+        return
+    try:
+        target = int(args[0])
+    except ValueError:
+        await _send(update, context, context.t("visit.target_bad"))
+        return
+    now = context.now()
+    try:
+        async with context.db.transaction() as tx:
+            await visits.set_target(
+                tx, branch_id=secretary.branch_id, target=target, set_by=secretary.id,
+                today=access.today(context), now=now,
+            )  # fmt: skip
+            await audit.record(
+                tx, at=now, actor_id=secretary.id, action="visit_target.set",
+                entity="branch", entity_id=secretary.branch_id, target=target,
+                term_start=term.start.isoformat(), term_end=term.end.isoformat(),
+            )  # fmt: skip
+    except VisitProblem:
+        await _send(update, context, context.t("visit.target_bad"))
+        return
+    await _send(
+        update,
+        context,
+        context.t(
+            "visit.target_set",
+            target=target,
+            start=term.start.isoformat(),
+            end=term.end.isoformat(),
+        ),
+    )
+
+
+async def _branch_screen(context: XContext, actor: Member, branch_id: int) -> views.Screen:
+    today = access.today(context)
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, branch_id)
+        if branch is None:
+            raise NotFound()
+        term = await terms.term_for(conn, today)
+        people = await visits.branch_progress(conn, branch_id, term, today)
+    return views.branch_view(
+        context.t,
+        branch_name=branch.name,
+        term=term,
+        people=people,
+        today=today,
+        member_buttons=actor.role is not Role.INSPECTOR,
+    )
+
+
+async def _totals(update: Update, context: XContext, actor: Member) -> None:
+    today = access.today(context)
+    async with context.db.read() as conn:
+        term = await terms.term_for(conn, today)
+        totals = await visits.branch_totals(conn, term, today)
+    screen = views.totals_view(context.t, term, totals, inspector=actor.role is Role.INSPECTOR)
+    await _send(update, context, *screen)
+
+
+async def _ack(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def _send(
+    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)

@@ -1,0 +1,320 @@
+"""A member's own visits: /visits (paged), details, history, withdrawing, follow-ups.
+
+Every button names a visit by id only; who may do what is checked against the database
+when it is pressed (``access``), so forged callback data gets a polite refusal. All of
+this answers in the private chat only: nothing about students goes to a group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import Refusal
+from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_member,
+    require_private,
+)
+from handlers.common.registry import Registrar
+from handlers.visits import access, views
+from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
+from storage import audit, members, visits
+from storage.members import Member
+from storage.visits import VisitLocked, VisitProblem
+
+DONE_FLOW = "visitdone"
+DONE_NOTE = "visitdone.note"
+DONE_PREFIX = "vd"
+# The /visit flow's key in user_data: a draft there is still waiting for its answers.
+VISIT_FLOW = "visit"
+
+
+def register(reg: Registrar) -> None:
+    reg.add(CallbackQueryHandler(turn_page, pattern=pattern(RECORD_PREFIX, "page")))
+    reg.add(CallbackQueryHandler(show, pattern=pattern(RECORD_PREFIX, "show")))
+    reg.add(CallbackQueryHandler(show_history, pattern=pattern(RECORD_PREFIX, "hist")))
+    reg.add(CallbackQueryHandler(show_photo, pattern=pattern(RECORD_PREFIX, "photo")))
+    reg.add(CallbackQueryHandler(ask_withdraw, pattern=pattern(RECORD_PREFIX, "wd")))
+    reg.add(CallbackQueryHandler(confirm_withdraw, pattern=pattern(RECORD_PREFIX, "wdok")))
+    reg.add(CallbackQueryHandler(keep, pattern=pattern(RECORD_PREFIX, "wdno")))
+    reg.add(CallbackQueryHandler(postpone, pattern=pattern(RECORD_PREFIX, "fpost")))
+    reg.add(CallbackQueryHandler(quiet, pattern=pattern(RECORD_PREFIX, "noop")))
+
+
+def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
+    """[Done] on a follow-up: an optional line about it, then recorded as done."""
+    return conversation(
+        DONE_FLOW,
+        entry_points=[CallbackQueryHandler(done_start, pattern=pattern(RECORD_PREFIX, "fdone"))],
+        states={
+            DONE_NOTE: [
+                CallbackQueryHandler(done_now, pattern=pattern(DONE_PREFIX, "now")),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, done_note),
+                MessageHandler(~filters.COMMAND, done_not_text),
+            ]
+        },
+        timeout=reg.config.conversation_timeout,
+    )
+
+
+# --------------------------------------------------------------------------- the list
+
+
+async def my_visits(update: Update, context: XContext, member: Member) -> None:
+    """/visits for a member or secretary: the first page, then open follow-ups."""
+    text, markup = await _page(context, member, 0)
+    await _send(update, context, text, markup)
+    async with context.db.read() as conn:
+        open_ones = await visits.open_follow_ups(conn, member.id)
+    if open_ones:
+        await _send(update, context, *views.follow_ups(context.t, open_ones, access.today(context)))
+
+
+async def turn_page(update: Update, context: XContext) -> None:
+    page = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    text, markup = await _page(context, member, page)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _page(context: XContext, member: Member, page: int) -> views.Screen:
+    assert member.branch_id is not None
+    term = await access.current_term(context)
+    async with context.db.read() as conn:
+        total = await visits.listed_for_member(conn, member.id, term)
+        # A page past the end (the list shrank since the button was made) shows the last.
+        page = min(page, max(0, (total - 1) // PAGE_SIZE))
+        shown = await visits.list_for_member(
+            conn, member.id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        count = await visits.count_for_member(conn, member.id, term)
+        target = await visits.target_for(conn, member.branch_id, term)
+    return views.my_visits(
+        context.t,
+        term=term,
+        visits=shown,
+        page=page,
+        total=total,
+        count=count,
+        target=target,
+        now=context.now(),
+        secretary=member.is_secretary,
+    )
+
+
+# --------------------------------------------------------------------------- one visit
+
+
+async def show(update: Update, context: XContext) -> None:
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    visit = await access.load(context, visit_id)
+    access.require_viewer(actor, visit)
+    async with context.db.read() as conn:
+        teacher = await members.get(conn, visit.member_id)
+    await _ack(update)
+    screen = views.visit_detail(
+        context.t,
+        visit,
+        teacher=teacher.name if teacher else "?",
+        zone=context.config.zone,
+        now=context.now(),
+        owner=actor.id == visit.member_id,
+        has_history=visit.version > 1,
+    )
+    await _send(update, context, *screen)
+
+
+async def show_history(update: Update, context: XContext) -> None:
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    visit = await access.load(context, visit_id)
+    access.require_viewer(actor, visit)
+    async with context.db.read() as conn:
+        earlier = await visits.versions(conn, visit.id)
+    await _ack(update)
+    await _send(update, context, views.history(context.t, visit.id, earlier, context.config.zone))
+
+
+async def show_photo(update: Update, context: XContext) -> None:
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    visit = await access.load(context, visit_id)
+    access.require_viewer(actor, visit)
+    await _ack(update)
+    chat = update.effective_chat
+    if visit.photo_file_id and chat is not None:
+        caption = context.t("visit.photo_caption", id=visit.id)
+        await context.bot.send_photo(chat.id, visit.photo_file_id, caption=caption)
+
+
+async def ask_withdraw(update: Update, context: XContext) -> None:
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    access.require_editable(visit, context.now())
+    await _ack(update)
+    await _send(update, context, *views.confirm_withdraw(context.t, visit))
+
+
+async def confirm_withdraw(update: Update, context: XContext) -> None:
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    access.require_editable(visit, context.now())
+    now = context.now()
+    try:
+        async with context.db.transaction() as tx:
+            withdrawn = await visits.withdraw(tx, visit.id, actor_id=member.id, now=now)
+            await audit.record(
+                tx, at=now, actor_id=member.id, action="visit.withdrawn",
+                entity="home_visit", entity_id=visit.id, version=withdrawn.version,
+            )  # fmt: skip
+    except VisitLocked as exc:
+        # The window closed between the check above and the write.
+        raise Refusal("visit.locked") from exc
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text = context.t(
+        "visit.withdrawn", date=visit.visit_date.isoformat(), alias=visit.student_alias
+    )
+    await query.edit_message_text(text)
+
+
+async def keep(update: Update, context: XContext) -> None:
+    parse_callback(update, RECORD_PREFIX)
+    require_member(context)
+    await remove_buttons(update)
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.t("visit.kept"))
+
+
+async def quiet(update: Update, context: XContext) -> None:
+    """A label-only button (the page number): nothing to do."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+async def postpone(update: Update, context: XContext) -> None:
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        new_date = await visits.postpone_follow_up(
+            tx, visit.id, today=access.today(context), now=now
+        )
+        if new_date is not None:
+            await audit.record(
+                tx, at=now, actor_id=member.id, action="visit.follow_up_postponed",
+                entity="home_visit", entity_id=visit.id, to=new_date.isoformat(),
+            )  # fmt: skip
+    if new_date is None:
+        raise Refusal("visit.no_open_follow_up")
+    await _ack(update)
+    await _send(
+        update,
+        context,
+        context.t("visit.postponed", date=new_date.isoformat(), alias=visit.student_alias),
+    )
+
+
+async def done_start(update: Update, context: XContext) -> object:
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    if not visit.follow_up_open:
+        raise Refusal("visit.no_open_follow_up")
+    await _ack(update)
+    flow_data(context, DONE_FLOW)["visit_id"] = visit.id
+    await _send(update, context, *views.done_ask(context.t, visit.student_alias))
+    return DONE_NOTE
+
+
+async def done_now(update: Update, context: XContext) -> object:
+    await _ack(update)
+    await remove_buttons(update)
+    return await _complete(update, context, None)
+
+
+async def done_note(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        note = visits.clean_note(message.text)
+    except VisitProblem:
+        return await _ask_done_again(
+            update, context, context.t("visit.note_long", count=len(message.text.strip()))
+        )
+    return await _complete(update, context, note)
+
+
+async def done_not_text(update: Update, context: XContext) -> object:
+    return await _ask_done_again(update, context, context.t("input.text_expected"))
+
+
+async def _ask_done_again(update: Update, context: XContext, problem: str) -> object:
+    visit_id = int(flow_data(context, DONE_FLOW).get("visit_id", 0))
+    visit = await access.load(context, visit_id)
+    await _send(update, context, *views.done_ask(context.t, visit.student_alias, problem))
+    return DONE_NOTE
+
+
+async def _complete(update: Update, context: XContext, note: str | None) -> object:
+    member = require_branch_person(context)
+    visit_id = int(flow_data(context, DONE_FLOW).get("visit_id", 0))
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        done = await visits.complete_follow_up(tx, visit.id, note=note, now=now)
+        if done:
+            await audit.record(
+                tx, at=now, actor_id=member.id, action="visit.follow_up_done",
+                entity="home_visit", entity_id=visit.id, with_note=note is not None,
+            )  # fmt: skip
+    clear_flow(context, DONE_FLOW)
+    if not done:
+        await _send(update, context, context.t("visit.no_open_follow_up"))
+        return END
+    await _send(update, context, context.t("visit.done_saved", alias=visit.student_alias))
+    if (context.user_data or {}).get(VISIT_FLOW):
+        await _send(update, context, context.t("visit.draft_waiting"))
+    return END
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _ack(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def _send(update: Update, context: XContext, text: str, markup: Any = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)

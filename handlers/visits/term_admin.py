@@ -1,0 +1,166 @@
+"""/term for admins: see the current school term and set its first and last day.
+
+``/term`` shows the term (and whether it is the default split) with a button to set it;
+``/term 2026-09-01 2027-01-20`` sets it at once; the button asks the two dates in turn.
+A set term replaces the set terms it overlaps (they are kept, marked), all audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
+from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.registry import Registrar
+from handlers.visits import access, views
+from handlers.visits.dates import parse_date
+from storage import audit, terms
+from storage.terms import TermProblem
+
+FLOW = "term"
+ASK_START = "term.start"
+ASK_END = "term.end"
+PREFIX = "vterm"
+
+
+def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        FLOW,
+        entry_points=[
+            CommandHandler("term", term_command),
+            CallbackQueryHandler(ask_start, pattern=pattern(PREFIX, "set")),
+        ],
+        states={
+            ASK_START: [
+                MessageHandler(text, start_typed),
+                MessageHandler(~filters.COMMAND, _again(ASK_START)),
+            ],
+            ASK_END: [
+                MessageHandler(text, end_typed),
+                MessageHandler(~filters.COMMAND, _again(ASK_END)),
+            ],
+        },
+        timeout=reg.config.conversation_timeout,
+    )
+
+
+async def term_command(update: Update, context: XContext) -> object:
+    require_private(update)
+    require_admin(context)
+    args = context.args or []
+    if len(args) >= 2:
+        today = access.today(context)
+        start = parse_date(args[0], today, "near")
+        end = parse_date(args[1], start, "future") if start else None
+        if start is None or end is None:
+            await _send(update, context, context.t("term.bad_date"))
+            return END
+        return await _save(update, context, start, end)
+    term = await access.current_term(context)
+    await _send(update, context, *views.term_view(context.t, term))
+    return END
+
+
+async def ask_start(update: Update, context: XContext) -> object:
+    require_private(update)
+    parse_callback(update, PREFIX)
+    require_admin(context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    clear_flow(context, FLOW)
+    await _ask(update, context, context.t("term.ask_start"))
+    return ASK_START
+
+
+async def start_typed(update: Update, context: XContext) -> object:
+    require_admin(context)
+    start = parse_date(_text(update), access.today(context), "near")
+    if start is None:
+        await _ask(
+            update, context, f"{context.t('term.bad_date')}\n\n{context.t('term.ask_start')}"
+        )
+        return ASK_START
+    flow_data(context, FLOW)["start"] = start.isoformat()
+    await _ask(update, context, context.t("term.ask_end", start=start.isoformat()))
+    return ASK_END
+
+
+async def end_typed(update: Update, context: XContext) -> object:
+    require_admin(context)
+    start = date.fromisoformat(flow_data(context, FLOW)["start"])
+    end = parse_date(_text(update), start, "future")
+    if end is None:
+        again = context.t("term.ask_end", start=start.isoformat())
+        await _ask(update, context, f"{context.t('term.bad_date')}\n\n{again}")
+        return ASK_END
+    return await _save(update, context, start, end)
+
+
+async def _save(update: Update, context: XContext, start: date, end: date) -> object:
+    admin = require_admin(context)
+    now = context.now()
+    try:
+        async with context.db.transaction() as tx:
+            term, replaced = await terms.set_term(
+                tx, start=start, end=end, set_by=admin.id, now=now
+            )
+            await audit.record(
+                tx, at=now, actor_id=admin.id, action="term.set", entity="term",
+                entity_id=term.id, start=start.isoformat(), end=end.isoformat(),
+                replaced=[old.id for old in replaced],
+            )  # fmt: skip
+    except TermProblem as problem:
+        again = context.t("term.ask_end", start=start.isoformat())
+        flow_data(context, FLOW)["start"] = start.isoformat()
+        await _ask(update, context, f"{context.t(f'term.problem.{problem.code}')}\n\n{again}")
+        return ASK_END
+    clear_flow(context, FLOW)
+    text = context.t("term.set", start=start.isoformat(), end=end.isoformat())
+    if replaced:
+        text += context.t("term.replaced", count=len(replaced))
+    await _send(update, context, text)
+    return END
+
+
+def _again(state: str) -> Any:
+    async def again(update: Update, context: XContext) -> object:
+        if state == ASK_START:
+            question = context.t("term.ask_start")
+        else:
+            question = context.t("term.ask_end", start=flow_data(context, FLOW).get("start", ""))
+        await _ask(update, context, f"{context.t('input.text_expected')}\n\n{question}")
+        return state
+
+    return again
+
+
+async def _ask(update: Update, context: XContext, text: str) -> None:
+    await _send(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+
+
+async def _send(
+    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text
