@@ -1,0 +1,50 @@
+"""Pledges (岗位承诺): make, review, publish (公示), progress (践诺), fulfil, evaluate (评诺).
+
+One conversation holds every typed step of the feature (making, a return note, progress,
+a rating, linking the notice chat), so a person is in at most one of them at a time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from handlers.common.flows import conversation
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from handlers.pledges import board, making, notice, progress, review, views
+from handlers.pledges.access import FLOW
+from storage.members import Role
+
+MAKERS = frozenset({Role.MEMBER, Role.SECRETARY})
+SECRETARY = frozenset({Role.SECRETARY})
+
+COMMANDS = [
+    CommandSpec("pledge", "cmd.pledge", MAKERS),
+    CommandSpec("pledges", "cmd.pledges", MAKERS),
+    CommandSpec("setnotice", "cmd.setnotice", SECRETARY),
+]
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    parts = (making, review, progress, notice)
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
+    for part in parts:
+        states.update(part.states())
+    reg.flow(
+        conversation(
+            FLOW,
+            entry_points=[handler for part in parts for handler in part.entry_points()],
+            states=states,
+            timeout=reg.config.conversation_timeout,
+            on_cancel=making.on_cancel,
+            on_timeout=making.on_timeout,
+        )
+    )
+    for part in (making, review, progress, notice, board):
+        for handler in part.plain_handlers():
+            reg.add(handler)
+    for kind, render in views.RENDERERS.items():
+        reg.renderer(kind, render)

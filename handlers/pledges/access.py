@@ -1,0 +1,281 @@
+"""What the pledge handlers share: the flow's states, loading a pledge with its guards,
+answering inside a flow, and reading typed answers (choices, dates).
+
+Authorization comes from the database: a button names a pledge, never who may touch it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import logging
+import re
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
+
+from handlers.common.context import XContext
+from handlers.common.errors import NotAllowed, NotFound, Refusal
+from handlers.common.flows import END, clear_flow, flow_data
+from handlers.common.guards import (
+    require_branch_access,
+    require_branch_person,
+    require_member,
+    require_secretary_or_admin,
+)
+from handlers.common.html import split_message
+from handlers.common.i18n import Translator
+from handlers.common.notify import translator_for
+from handlers.pledges import views
+from storage import members
+from storage import pledges as store
+from storage.clock import local_today
+from storage.members import Member, Role
+from storage.pledges import PledgeRow, PledgeStatus
+
+logger = logging.getLogger(__name__)
+
+FLOW = "pledge"
+# Conversation states (JSON strings: they are persisted).
+CHOOSE_DRAFT = "pledge.choose"
+ASK_PERIOD = "pledge.period"
+ASK_CATEGORY = "pledge.category"
+ASK_TEXT = "pledge.text"
+ASK_MEASURES = "pledge.measures"
+ASK_DATE = "pledge.date"
+ASK_POST = "pledge.post"
+PREVIEW = "pledge.preview"
+EDIT_MENU = "pledge.edit"
+ASK_NOTE = "pledge.note"
+ASK_PROGRESS = "pledge.progress"
+ASK_PROGRESS_TEXT = "pledge.progress_text"
+ASK_SUMMARY = "pledge.summary"
+ASK_SELF = "pledge.self"
+CHOOSE_RATING = "pledge.rating"
+ASK_COMMENT = "pledge.comment"
+ASK_NOTICE = "pledge.notice"
+
+Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
+Build = Callable[[Translator], tuple[str, InlineKeyboardMarkup | None]]
+
+
+def data(context: XContext) -> dict[str, object]:
+    return flow_data(context, FLOW)
+
+
+def begin(context: XContext, mode: str, **values: object) -> dict[str, object]:
+    """Start a fresh flow: whatever an earlier, unfinished one collected is dropped."""
+    collected = data(context)
+    collected.clear()
+    collected.update(mode=mode, **values)
+    return collected
+
+
+def pledge_id_in_flow(context: XContext) -> int:
+    value = data(context).get("pid")
+    if not isinstance(value, int):
+        raise NotFound()
+    return value
+
+
+def today(context: XContext) -> date:
+    return local_today(context.clock, context.config.zone)
+
+
+def max_open(context: XContext) -> int:
+    return context.config.max_open_pledges
+
+
+# ------------------------------------------------------------------ loading with guards
+
+
+async def load(context: XContext, pledge_id: int) -> PledgeRow:
+    async with context.db.read() as conn:
+        row = await store.get_row(conn, pledge_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def own_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
+    """A pledge the acting member made: only its owner adds to it or withdraws it."""
+    actor = require_branch_person(context)
+    row = await load(context, pledge_id)
+    require_branch_access(actor, row.branch_id)
+    if row.member_id != actor.id:
+        raise NotAllowed()
+    return actor, row
+
+
+async def reviewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
+    """A pledge the actor may review or evaluate: their branch's secretary, or an admin."""
+    actor = require_secretary_or_admin(context)
+    row = await load(context, pledge_id)
+    require_branch_access(actor, row.branch_id)
+    return actor, row
+
+
+async def viewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
+    actor = require_member(context)
+    if actor.role is Role.INSPECTOR:
+        raise NotAllowed()
+    row = await load(context, pledge_id)
+    require_branch_access(actor, row.branch_id)
+    if row.member_id != actor.id and actor.role is Role.MEMBER:
+        raise NotAllowed()
+    return actor, row
+
+
+def is_reviewer(actor: Member, row: PledgeRow) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.SECRETARY and actor.branch_id == row.branch_id
+
+
+def not_now(context: XContext, status: PledgeStatus) -> Refusal:
+    """This action does not fit the pledge's status (it moved on since the button was sent)."""
+    return Refusal("pledge.not_now", status=views.status_name(context.t, status))
+
+
+def already_reviewed(context: XContext, status: PledgeStatus) -> Refusal:
+    return Refusal("pledge.already_reviewed", status=views.status_name(context.t, status))
+
+
+# ------------------------------------------------------------------ answering
+
+
+async def ack(update: Update, text: str | None = None) -> None:
+    """Answer the pressed button (once, after the guards passed)."""
+    query = update.callback_query
+    if query is None:
+        return
+    # Too old to answer: the press itself is handled all the same.
+    with contextlib.suppress(BadRequest):
+        await query.answer(html.unescape(text)[:200] if text else None)
+
+
+async def say(
+    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send into the chat the update came from; long text in parts, buttons on the last."""
+    chat = update.effective_chat
+    assert chat is not None
+    parts = split_message(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await context.bot.send_message(chat.id, part, reply_markup=markup if last else None)
+
+
+async def send_to(context: XContext, telegram_id: int, build: Build) -> bool:
+    """Message another person in their own language; False if Telegram would not deliver."""
+    t = await translator_for(context, telegram_id)
+    text, markup = build(t)
+    try:
+        await context.bot.send_message(telegram_id, text, reply_markup=markup)
+    except TelegramError as exc:
+        logger.warning("could not message %s about a pledge: %s", telegram_id, exc)
+        return False
+    return True
+
+
+async def reviewers(context: XContext, branch_id: int) -> list[Member]:
+    """Who reviews a branch's pledges: its secretaries, or the admins while it has none."""
+    async with context.db.read() as conn:
+        found = await members.secretaries(conn, branch_id)
+        if not found:
+            found = await members.admins(conn)
+    return found
+
+
+async def answer_refusal(update: Update, context: XContext, refusal: Refusal) -> None:
+    text = context.t(refusal.key, **refusal.kwargs)
+    if update.callback_query is not None:
+        await ack_alert(update, text)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def ack_alert(update: Update, text: str) -> None:
+    query = update.callback_query
+    assert query is not None
+    with contextlib.suppress(BadRequest):
+        await query.answer(html.unescape(text)[:200], show_alert=True)
+
+
+def guarded(step: Step) -> Step:
+    """A flow entry whose refusals are answered here, not by the error handler.
+
+    An exception escaping a conversation's group would let the catch-alls of the later
+    group answer the same update a second time ("unknown button"); answered here, the
+    update stops with the conversation. A refused entry leaves an active flow where it
+    was (None keeps its state) and starts none (END: no timeout is scheduled).
+    """
+
+    @functools.wraps(step)
+    async def run(update: Update, context: XContext) -> object:
+        try:
+            return await step(update, context)
+        except Refusal as refusal:
+            await answer_refusal(update, context, refusal)
+            active = context.user_data is not None and bool(context.user_data.get(FLOW))
+            return None if active else END
+
+    return run
+
+
+def guarded_step(step: Step) -> Step:
+    """A step inside the flow: a refusal there means the flow cannot go on, so it ends."""
+
+    @functools.wraps(step)
+    async def run(update: Update, context: XContext) -> object:
+        try:
+            return await step(update, context)
+        except Refusal as refusal:
+            await answer_refusal(update, context, refusal)
+            clear_flow(context, FLOW)
+            return END
+
+    return run
+
+
+# ------------------------------------------------------------------ typed answers
+
+
+def typed_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The option a typed answer names: one of its words (or its value), else its number
+    in the list (1-based)."""
+    answer = _normal(text)
+    for value, words in options:
+        if answer in {_normal(word) for word in (value, *words)}:
+            return value
+    if answer.isdigit():
+        index = int(answer) - 1
+        return options[index][0] if 0 <= index < len(options) else None
+    return None
+
+
+def _normal(text: str) -> str:
+    return "".join(text.split()).strip("。.!！").lower()
+
+
+_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_SHORT = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(text: str, year: int) -> date | None:
+    """2026-12-31, 2026/12/31, 2026年12月31日, or without the year: 12-31, 12月31日."""
+    value = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    full = _FULL.match(value)
+    short = _SHORT.match(value)
+    try:
+        if full:
+            return date(int(full.group(1)), int(full.group(2)), int(full.group(3)))
+        if short:
+            return date(year, int(short.group(1)), int(short.group(2)))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,98 @@
+"""Lists of pledges: /pledges (the member's own), /pledges branch (the secretary's board:
+counts by status, who has none yet), and opening one pledge with what can be done now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import Refusal
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_private,
+    require_secretary,
+)
+from handlers.pledges import views
+from handlers.pledges.access import ack, is_reviewer, say, today, viewable_pledge
+from handlers.pledges.notice import POSTABLE
+from handlers.pledges.views import PREFIX
+from storage import branches
+from storage import pledges as store
+from storage.members import Role
+from storage.pledges import Period
+
+Handlers = list[BaseHandler[Any, Any, Any]]
+BRANCH_WORDS = ("branch", "b", "支部", "全支部")
+
+
+def plain_handlers() -> Handlers:
+    return [
+        CommandHandler("pledges", list_pledges),
+        CallbackQueryHandler(open_pledge, pattern=pattern(PREFIX, "open")),
+    ]
+
+
+async def list_pledges(update: Update, context: XContext) -> None:
+    """/pledges: my pledges; /pledges branch [year]: the branch board (secretaries)."""
+    require_private(update)
+    args = context.args or []
+    if args and args[0].lower() in BRANCH_WORDS:
+        await branch_board(update, context, args[1:])
+        return
+    member = require_branch_person(context)
+    async with context.db.read() as conn:
+        rows = await store.for_member(conn, member.id)
+    secretary = member.role is Role.SECRETARY
+    await say(
+        update, context, *views.my_list(context.t, rows, context.config.zone, secretary=secretary)
+    )
+
+
+async def branch_board(update: Update, context: XContext, args: list[str]) -> None:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    try:
+        period = Period(code=args[0]) if args else Period.containing(today(context))
+    except ValueError as exc:
+        raise Refusal("pledge.board.bad_period") from exc
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, secretary.branch_id)
+        rows = await store.for_branch(conn, secretary.branch_id, period.code)
+        without = await store.members_without_pledge(conn, secretary.branch_id, period.code)
+    assert branch is not None
+    await say(update, context, *views.board(context.t, branch.name, period.code, rows, without))
+
+
+async def open_pledge(update: Update, context: XContext) -> None:
+    """[Open]: the pledge in full, with the buttons for what this viewer may do now."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    actor, row = await viewable_pledge(context, pledge_id)
+    async with context.db.read() as conn:
+        progress = await store.updates(conn, row.id)
+        branch = await branches.get(conn, row.branch_id)
+    reviewer = is_reviewer(actor, row)
+    can_post = (
+        reviewer
+        and row.status in POSTABLE
+        and row.notice_message_id is None
+        and branch is not None
+        and branch.notice_chat_id is not None
+    )
+    await ack(update)
+    text, markup = views.detail(
+        context.t,
+        row,
+        owner=row.member_id == actor.id,
+        reviewer=reviewer,
+        today=today(context),
+        zone=context.config.zone,
+        progress=progress,
+        can_post_notice=can_post,
+    )
+    await say(update, context, text, markup)

@@ -1,0 +1,654 @@
+"""Making and editing a pledge (/pledge): period, category, text, measures, target date,
+the member's post once, a preview, then submit for review.
+
+The draft is a pledge row in status draft, saved as soon as its text is typed and updated
+at every step, so a timeout or a restart loses nothing that was entered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, Refusal
+from handlers.common.flows import END, clear_flow, flow_data, remove_buttons
+from handlers.common.guards import parse_callback, require_branch_person, require_private
+from handlers.common.i18n import Translator
+from handlers.pledges import review, views
+from handlers.pledges.access import (
+    ASK_CATEGORY,
+    ASK_DATE,
+    ASK_MEASURES,
+    ASK_PERIOD,
+    ASK_POST,
+    ASK_TEXT,
+    CHOOSE_DRAFT,
+    EDIT_MENU,
+    FLOW,
+    PREVIEW,
+    Step,
+    ack,
+    begin,
+    data,
+    guarded,
+    guarded_step,
+    load,
+    max_open,
+    not_now,
+    own_pledge,
+    parse_date,
+    pledge_id_in_flow,
+    say,
+    today,
+    typed_choice,
+)
+from handlers.pledges.views import PREFIX
+from storage import audit, members
+from storage import pledges as store
+from storage.members import Member
+from storage.pledges import (
+    BadLength,
+    Category,
+    IllegalTransition,
+    OutsidePeriod,
+    Period,
+    PledgeChanged,
+    PledgeLimitReached,
+    PledgeRow,
+    TooManyMeasures,
+)
+
+Handlers = list[BaseHandler[Any, Any, Any]]
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
+# From October on, a member may already pledge for the coming year.
+NEXT_YEAR_FROM_MONTH = 10
+# Typed words that mean "no measures" / "skip".
+NONE_WORDS = ("跳过", "无", "没有", "不填", "skip", "none", "no")
+
+
+def entry_points() -> Handlers:
+    return [
+        CommandHandler("pledge", guarded(start), filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(guarded(start), pattern=pattern(PREFIX, "start")),
+        CallbackQueryHandler(guarded(continue_pledge), pattern=pattern(PREFIX, "cont")),
+        CallbackQueryHandler(guarded(edit_pressed), pattern=pattern(PREFIX, "edit")),
+    ]
+
+
+def states() -> dict[object, Handlers]:
+    return {
+        CHOOSE_DRAFT: [
+            CallbackQueryHandler(guarded_step(new_pressed), pattern=pattern(PREFIX, "new")),
+            MessageHandler(TEXT, guarded_step(draft_typed)),
+            MessageHandler(OTHER, use_buttons(CHOOSE_DRAFT)),
+        ],
+        ASK_PERIOD: [
+            CallbackQueryHandler(guarded_step(period_pressed), pattern=pattern(PREFIX, "per")),
+            MessageHandler(TEXT, guarded_step(period_typed)),
+            MessageHandler(OTHER, use_buttons(ASK_PERIOD)),
+        ],
+        ASK_CATEGORY: [
+            CallbackQueryHandler(guarded_step(category_pressed), pattern=pattern(PREFIX, "cat")),
+            MessageHandler(TEXT, guarded_step(category_typed)),
+            MessageHandler(OTHER, use_buttons(ASK_CATEGORY)),
+        ],
+        ASK_TEXT: [
+            MessageHandler(TEXT, guarded_step(receive_text)),
+            MessageHandler(OTHER, text_expected(ASK_TEXT)),
+        ],
+        ASK_MEASURES: [
+            CallbackQueryHandler(guarded_step(skip_measures), pattern=pattern(PREFIX, "skipm")),
+            MessageHandler(TEXT, guarded_step(receive_measures)),
+            MessageHandler(OTHER, text_expected(ASK_MEASURES)),
+        ],
+        ASK_DATE: [
+            CallbackQueryHandler(guarded_step(date_pressed), pattern=pattern(PREFIX, "date")),
+            MessageHandler(TEXT, guarded_step(date_typed)),
+            MessageHandler(OTHER, text_expected(ASK_DATE)),
+        ],
+        ASK_POST: [
+            MessageHandler(TEXT, guarded_step(receive_post)),
+            MessageHandler(OTHER, text_expected(ASK_POST)),
+        ],
+        PREVIEW: [
+            CallbackQueryHandler(guarded_step(submit_pressed), pattern=pattern(PREFIX, "sub")),
+            MessageHandler(TEXT, guarded_step(preview_typed)),
+            MessageHandler(OTHER, use_buttons(PREVIEW)),
+        ],
+        EDIT_MENU: [
+            CallbackQueryHandler(guarded_step(field_pressed), pattern=pattern(PREFIX, "ef")),
+            CallbackQueryHandler(guarded_step(back_pressed), pattern=pattern(PREFIX, "back")),
+            MessageHandler(TEXT, guarded_step(field_typed)),
+            MessageHandler(OTHER, use_buttons(EDIT_MENU)),
+        ],
+    }
+
+
+def plain_handlers() -> Handlers:
+    return [CallbackQueryHandler(submit, pattern=pattern(PREFIX, "sub"))]
+
+
+# ------------------------------------------------------------------ starting
+
+
+async def start(update: Update, context: XContext) -> object:
+    """/pledge: continue an unfinished pledge, or begin a new one."""
+    require_private(update)
+    member = require_branch_person(context)
+    await ack(update)
+    async with context.db.read() as conn:
+        drafts = await store.unfinished(conn, member.id)
+    if drafts:
+        begin(context, "make", choices=[row.id for row in drafts])
+        await say(update, context, *views.draft_choice(context.t, drafts))
+        return CHOOSE_DRAFT
+    return await _begin_new(update, context, member)
+
+
+async def continue_pledge(update: Update, context: XContext) -> object:
+    """[Continue] / [Edit] on a draft or a returned pledge."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    member, row = await own_pledge(context, pledge_id)
+    if not row.editable:
+        raise not_now(context, row.status)
+    await ack(update)
+    await remove_buttons(update)
+    begin(context, "make", pid=row.id)
+    return await _resume(update, context, row, member)
+
+
+async def edit_pressed(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await own_pledge(context, pledge_id)
+    if not row.editable:
+        raise not_now(context, row.status)
+    await ack(update)
+    await remove_buttons(update)
+    if data(context).get("pid") != row.id:
+        begin(context, "make", pid=row.id)
+    await _ask(update, context, EDIT_MENU)
+    return EDIT_MENU
+
+
+async def new_pressed(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    await ack(update)
+    await remove_buttons(update)
+    return await _begin_new(update, context, member)
+
+
+async def draft_typed(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    choices = [int(str(pid)) for pid in _list(data(context).get("choices"))]
+    # Values that cannot be mistaken for a typed list number.
+    options: list[tuple[str, tuple[str, ...]]] = [(f"d{pid}", ()) for pid in choices]
+    options.append(("new", ("新建", "新的", "重新开始", "new", "start")))
+    chosen = typed_choice(_text(update), options)
+    if chosen is None:
+        return await _wrong(update, context, CHOOSE_DRAFT, "input.use_buttons")
+    if chosen == "new":
+        return await _begin_new(update, context, member)
+    _, row = await own_pledge(context, int(chosen[1:]))
+    if not row.editable:
+        raise not_now(context, row.status)
+    begin(context, "make", pid=row.id)
+    return await _resume(update, context, row, member)
+
+
+async def _begin_new(update: Update, context: XContext, member: Member) -> object:
+    begin(context, "make")
+    periods = offered_periods(today(context))
+    if len(periods) == 1:
+        return await _period_chosen(update, context, member, periods[0])
+    data(context)["periods"] = [p.code for p in periods]
+    await _ask(update, context, ASK_PERIOD)
+    return ASK_PERIOD
+
+
+def offered_periods(day: date) -> list[Period]:
+    """This year; from October on, the coming year too."""
+    current = Period.containing(day)
+    if day.month >= NEXT_YEAR_FROM_MONTH:
+        return [current, current.next()]
+    return [current]
+
+
+# ------------------------------------------------------------------ period and category
+
+
+async def period_pressed(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    code = parse_callback(update, PREFIX).str_arg(0)
+    if code not in _list(data(context).get("periods")):
+        raise BadButton()
+    await ack(update)
+    await remove_buttons(update)
+    return await _period_chosen(update, context, member, Period(code=code))
+
+
+async def period_typed(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    codes = [str(code) for code in _list(data(context).get("periods"))]
+    words = [("今年", "本年", "this", "this year"), ("明年", "下一年", "next", "next year")]
+    chosen = typed_choice(_text(update), list(zip(codes, words, strict=False)))
+    if chosen is None:
+        return await _wrong(update, context, ASK_PERIOD, "input.use_buttons")
+    return await _period_chosen(update, context, member, Period(code=chosen))
+
+
+async def _period_chosen(
+    update: Update, context: XContext, member: Member, period: Period
+) -> object:
+    async with context.db.read() as conn:
+        count = await store.open_count(conn, member.id, period.code)
+    if count >= max_open(context):
+        clear_flow(context, FLOW)
+        await say(update, context, _limit_text(context.t, count, max_open(context), period.code))
+        return END
+    data(context)["period"] = period.code
+    await _ask(update, context, ASK_CATEGORY)
+    return ASK_CATEGORY
+
+
+async def category_pressed(update: Update, context: XContext) -> object:
+    value = parse_callback(update, PREFIX).str_arg(0)
+    if value not in {c.value for c in Category}:
+        raise BadButton()
+    await ack(update)
+    await remove_buttons(update)
+    return await _category_chosen(update, context, Category(value))
+
+
+async def category_typed(update: Update, context: XContext) -> object:
+    chosen = typed_choice(_text(update), _options("pledge.category", [c.value for c in Category]))
+    if chosen is None:
+        return await _wrong(update, context, ASK_CATEGORY, "input.use_buttons")
+    return await _category_chosen(update, context, Category(chosen))
+
+
+async def _category_chosen(update: Update, context: XContext, category: Category) -> object:
+    if "pid" in data(context):  # editing: change it and show the preview again
+        return await _save(update, context, category=category)
+    data(context)["category"] = category.value
+    await _ask(update, context, ASK_TEXT)
+    return ASK_TEXT
+
+
+# ------------------------------------------------------------------ text, measures, date
+
+
+async def receive_text(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    try:
+        text = store.checked_text(_text(update), store.TEXT_MIN, store.TEXT_MAX)
+    except BadLength as exc:
+        return await _bad_length(update, context, ASK_TEXT, exc)
+    if "pid" in data(context):
+        return await _save(update, context, text=text)
+    period = Period(code=str(data(context)["period"]))
+    category = Category(str(data(context)["category"]))
+    try:
+        async with context.db.transaction() as tx:
+            draft = await store.create_draft(
+                tx,
+                member=member,
+                period=period,
+                category=category,
+                text=text,
+                now=context.now(),
+                max_open=max_open(context),
+            )
+    except PledgeLimitReached as exc:
+        clear_flow(context, FLOW)
+        await say(update, context, _limit_text(context.t, exc.count, exc.limit, period.code))
+        return END
+    data(context)["pid"] = draft.id
+    await say(update, context, context.t("pledge.make.draft_saved"))
+    await _ask(update, context, ASK_MEASURES)
+    return ASK_MEASURES
+
+
+async def receive_measures(update: Update, context: XContext) -> object:
+    typed = _text(update)
+    if typed_choice(typed, [("none", NONE_WORDS)]) == "none":
+        return await _save(update, context, measures=[])
+    try:
+        measures = store.parse_measures(typed)
+    except TooManyMeasures as exc:
+        text = context.t("pledge.make.too_many_measures", count=exc.count, high=store.MEASURES_MAX)
+        return await _wrong(update, context, ASK_MEASURES, text=text)
+    except BadLength:
+        text = context.t("pledge.make.bad_measure", low=store.MEASURE_MIN, high=store.MEASURE_MAX)
+        return await _wrong(update, context, ASK_MEASURES, text=text)
+    return await _save(update, context, measures=measures)
+
+
+async def skip_measures(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    await ack(update)
+    await remove_buttons(update)
+    if data(context).get("edit"):  # editing: [Skip] keeps the measures as they are
+        return await _show_preview(update, context)
+    return await _save(update, context, measures=[])
+
+
+async def date_pressed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    try:
+        chosen = date.fromisoformat(parse_callback(update, PREFIX).str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    await ack(update)
+    await remove_buttons(update)
+    return await _date_chosen(update, context, chosen)
+
+
+async def date_typed(update: Update, context: XContext) -> object:
+    row = await load(context, pledge_id_in_flow(context))
+    chosen = parse_date(_text(update), int(row.period))
+    if chosen is None:
+        return await _wrong(update, context, ASK_DATE, "pledge.make.bad_date")
+    return await _date_chosen(update, context, chosen)
+
+
+async def _date_chosen(update: Update, context: XContext, chosen: date) -> object:
+    row = await load(context, pledge_id_in_flow(context))
+    period = Period(code=row.period)
+    try:
+        store.check_target_date(chosen, period, today(context))
+    except OutsidePeriod:
+        text = context.t(
+            "pledge.make.date_outside",
+            date=chosen.isoformat(),
+            period=period.code,
+            start=max(today(context), period.start).isoformat(),
+            end=period.end.isoformat(),
+        )
+        return await _wrong(update, context, ASK_DATE, text=text)
+    return await _save(update, context, target_date=chosen)
+
+
+async def receive_post(update: Update, context: XContext) -> object:
+    member = require_branch_person(context)
+    try:
+        post = store.checked_post(_text(update))
+    except BadLength:
+        text = context.t("pledge.make.bad_post", low=store.POST_MIN, high=store.POST_MAX)
+        return await _wrong(update, context, ASK_POST, text=text)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        await members.set_post(tx, member.id, post)
+        await audit.record(
+            tx,
+            at=now,
+            actor_id=member.id,
+            action="member.post_set",
+            entity="member",
+            entity_id=member.id,
+            post=post,
+        )
+    return await _show_preview(update, context)
+
+
+# ------------------------------------------------------------------ preview and editing
+
+
+async def submit_pressed(update: Update, context: XContext) -> object:
+    return await submit(update, context)
+
+
+async def submit(update: Update, context: XContext) -> object:
+    """[Submit] / [Resubmit]: from the preview, or from the pledge's own screen."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    return await _submit(update, context, pledge_id)
+
+
+async def preview_typed(update: Update, context: XContext) -> object:
+    words = [
+        ("submit", ("提交", "确认", "确定", "submit", "send")),
+        ("edit", ("修改", "编辑", "edit", "change")),
+    ]
+    chosen = typed_choice(_text(update), words)
+    if chosen == "submit":
+        return await _submit(update, context, pledge_id_in_flow(context))
+    if chosen == "edit":
+        data(context)["edit"] = True
+        await _ask(update, context, EDIT_MENU)
+        return EDIT_MENU
+    return await _wrong(update, context, PREVIEW, "input.use_buttons")
+
+
+async def field_pressed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    field = parse_callback(update, PREFIX).str_arg(0)
+    if field not in views.EDIT_FIELDS:
+        raise BadButton()
+    await ack(update)
+    await remove_buttons(update)
+    return await _edit_field(update, context, field)
+
+
+async def field_typed(update: Update, context: XContext) -> object:
+    options = _options("pledge.field", list(views.EDIT_FIELDS))
+    options.append(("back", ("返回", "预览", "back", "preview")))
+    chosen = typed_choice(_text(update), options)
+    if chosen is None:
+        return await _wrong(update, context, EDIT_MENU, "input.use_buttons")
+    if chosen == "back":
+        return await _show_preview(update, context)
+    return await _edit_field(update, context, chosen)
+
+
+async def back_pressed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    await ack(update)
+    await remove_buttons(update)
+    return await _show_preview(update, context)
+
+
+async def _edit_field(update: Update, context: XContext, field: str) -> object:
+    data(context)["edit"] = True
+    state = {
+        "category": ASK_CATEGORY,
+        "text": ASK_TEXT,
+        "measures": ASK_MEASURES,
+        "date": ASK_DATE,
+    }[field]
+    await _ask(update, context, state)
+    return state
+
+
+async def _submit(update: Update, context: XContext, pledge_id: int) -> object:
+    member, row = await own_pledge(context, pledge_id)
+    if not row.editable:
+        raise not_now(context, row.status)
+    if not row.complete:
+        raise Refusal("pledge.make.incomplete")
+    try:
+        async with context.db.transaction() as tx:
+            await store.submit(
+                tx, row, actor_id=member.id, now=context.now(), max_open=max_open(context)
+            )
+    except PledgeLimitReached as exc:
+        raise Refusal("pledge.limit", count=exc.count, limit=exc.limit, period=row.period) from exc
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, pledge_id)
+        raise not_now(context, current.status) from exc
+    await ack(update)
+    await remove_buttons(update)
+    if data(context).get("pid") == pledge_id:
+        clear_flow(context, FLOW)
+    await say(update, context, context.t("pledge.make.submitted"))
+    await review.ask_reviewers(context, pledge_id)
+    return END
+
+
+# ------------------------------------------------------------------ saving and asking
+
+
+async def _save(update: Update, context: XContext, **changes: object) -> object:
+    """Write one answer into the draft, then go on to the next step (or the preview)."""
+    member = require_branch_person(context)
+    row = await load(context, pledge_id_in_flow(context))
+    try:
+        async with context.db.transaction() as tx:
+            await store.edit(tx, row, actor_id=member.id, now=context.now(), **changes)
+    except (IllegalTransition, PledgeChanged) as exc:
+        current = await load(context, row.id)
+        raise not_now(context, current.status) from exc
+    row = await load(context, row.id)
+    if data(context).get("edit"):
+        return await _show_preview(update, context)
+    return await _resume(update, context, row, member)
+
+
+async def _resume(update: Update, context: XContext, row: PledgeRow, member: Member) -> object:
+    """The first required answer still missing; the preview when none is.
+
+    Measures are optional, so a resumed draft goes on at the target date; the preview's
+    [Edit] reaches the measures.
+    """
+    if row.target_date is None:
+        await _ask(update, context, ASK_DATE)
+        return ASK_DATE
+    if not member.post:
+        await _ask(update, context, ASK_POST)
+        return ASK_POST
+    return await _show_preview(update, context)
+
+
+async def _show_preview(update: Update, context: XContext) -> object:
+    data(context)["edit"] = False
+    row = await load(context, pledge_id_in_flow(context))
+    await say(update, context, *views.preview(context.t, row))
+    return PREVIEW
+
+
+async def _ask(update: Update, context: XContext, state: str) -> None:
+    """Ask (again) the question of ``state``."""
+    t = context.t
+    collected = data(context)
+    if state == CHOOSE_DRAFT:
+        member = require_branch_person(context)
+        async with context.db.read() as conn:
+            drafts = await store.unfinished(conn, member.id)
+        await say(update, context, *views.draft_choice(t, drafts))
+    elif state == ASK_PERIOD:
+        periods = [Period(code=str(code)) for code in _list(collected.get("periods"))]
+        await say(update, context, *views.ask_period(t, periods, periods[0]))
+    elif state == ASK_CATEGORY:
+        period = collected.get("period")
+        if period is None:
+            period = (await load(context, pledge_id_in_flow(context))).period
+        await say(update, context, *views.ask_category(t, str(period)))
+    elif state == ASK_TEXT:
+        category = collected.get("category")
+        if category is None:
+            category = (await load(context, pledge_id_in_flow(context))).category
+        await say(update, context, *views.ask_text(t, Category(str(category))))
+    elif state == ASK_MEASURES:
+        await say(update, context, *views.ask_measures(t))
+    elif state == ASK_DATE:
+        row = await load(context, pledge_id_in_flow(context))
+        period = Period(code=row.period)
+        earliest = max(today(context), period.start)
+        await say(
+            update, context, *views.ask_date(t, period, earliest, date_choices(earliest, period))
+        )
+    elif state == ASK_POST:
+        await say(update, context, *views.ask_post(t))
+    elif state == PREVIEW:
+        await _show_preview(update, context)
+    elif state == EDIT_MENU:
+        await say(update, context, *views.edit_menu(t))
+
+
+def date_choices(earliest: date, period: Period) -> list[date]:
+    """Quick answers: the end of this month, of next month, and of the period."""
+    this_month_end = _month_end(earliest)
+    next_month_end = _month_end(this_month_end + timedelta(days=1))
+    found = {d for d in (this_month_end, next_month_end, period.end) if period.contains(d)}
+    return sorted(d for d in found if d >= earliest)
+
+
+def _month_end(day: date) -> date:
+    first_of_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_of_next - timedelta(days=1)
+
+
+async def _wrong(
+    update: Update,
+    context: XContext,
+    state: str,
+    key: str | None = None,
+    *,
+    text: str | None = None,
+) -> object:
+    """Say what was wrong with the answer, and ask the same question again."""
+    await say(update, context, text if text is not None else context.t(key or "input.use_buttons"))
+    await _ask(update, context, state)
+    return state
+
+
+async def _bad_length(update: Update, context: XContext, state: str, exc: BadLength) -> object:
+    text = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+    return await _wrong(update, context, state, text=text)
+
+
+def use_buttons(state: str) -> Step:
+    """For a button question answered with a photo, a sticker ...: say so, ask again."""
+
+    async def wrong(update: Update, context: XContext) -> object:
+        return await _wrong(update, context, state, "input.use_buttons")
+
+    return guarded_step(wrong)
+
+
+def text_expected(state: str) -> Step:
+    async def wrong(update: Update, context: XContext) -> object:
+        return await _wrong(update, context, state, "input.text_expected")
+
+    return guarded_step(wrong)
+
+
+async def on_cancel(update: Update, context: XContext) -> None:
+    """/cancel or [Cancel]: a draft being made is kept, and the member told where it is."""
+    await _tell_draft_kept(update, context, "pledge.make.draft_kept")
+
+
+async def on_timeout(update: Update, context: XContext) -> None:
+    await _tell_draft_kept(update, context, "pledge.make.draft_kept")
+
+
+async def _tell_draft_kept(update: Update, context: XContext, key: str) -> None:
+    collected = flow_data(context, FLOW)
+    if collected.get("mode") == "make" and isinstance(collected.get("pid"), int):
+        chat = update.effective_chat
+        if chat is not None:
+            await context.bot.send_message(chat.id, context.t(key))
+
+
+def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:
+    return t("pledge.limit", count=count, limit=limit, period=period)
+
+
+def _options(prefix: str, values: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Choices named in either language, so a typed answer works whatever the client."""
+    zh, en = Translator("zh"), Translator("en")
+    return [(v, (zh(f"{prefix}.{v}"), en(f"{prefix}.{v}"))) for v in values]
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []

@@ -1,0 +1,298 @@
+"""The member's side after publication: progress updates (践诺) with an optional photo,
+marking the pledge fulfilled with a summary, a self-assessment, and withdrawing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.flows import END, clear_flow, remove_buttons
+from handlers.common.guards import parse_callback
+from handlers.common.i18n import Translator
+from handlers.pledges import notice, views
+from handlers.pledges.access import (
+    ASK_PROGRESS,
+    ASK_PROGRESS_TEXT,
+    ASK_SELF,
+    ASK_SUMMARY,
+    FLOW,
+    Step,
+    ack,
+    begin,
+    data,
+    guarded,
+    guarded_step,
+    load,
+    not_now,
+    own_pledge,
+    pledge_id_in_flow,
+    reviewers,
+    say,
+    send_to,
+)
+from handlers.pledges.views import PREFIX
+from storage import pledges as store
+from storage.pledges import BadLength, IllegalTransition, PledgeChanged, PledgeRow, PledgeStatus
+
+Handlers = list[BaseHandler[Any, Any, Any]]
+TEXT = filters.TEXT & ~filters.COMMAND
+PHOTO = filters.PHOTO
+OTHER = ~filters.COMMAND
+S = PledgeStatus
+WITHDRAWABLE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED})
+
+
+def entry_points() -> Handlers:
+    return [
+        CallbackQueryHandler(guarded(ask_progress), pattern=pattern(PREFIX, "prog")),
+        CallbackQueryHandler(guarded(ask_summary), pattern=pattern(PREFIX, "ful")),
+        CallbackQueryHandler(guarded(ask_self), pattern=pattern(PREFIX, "self")),
+    ]
+
+
+def states() -> dict[object, Handlers]:
+    return {
+        ASK_PROGRESS: [
+            MessageHandler(TEXT, guarded_step(progress_text)),
+            MessageHandler(PHOTO, guarded_step(progress_photo)),
+            MessageHandler(OTHER, _again(ASK_PROGRESS, "pledge.progress.text_or_photo")),
+        ],
+        ASK_PROGRESS_TEXT: [
+            MessageHandler(TEXT, guarded_step(progress_text)),
+            MessageHandler(PHOTO, guarded_step(progress_photo)),
+            MessageHandler(OTHER, _again(ASK_PROGRESS_TEXT, "input.text_expected")),
+        ],
+        ASK_SUMMARY: [
+            MessageHandler(TEXT, guarded_step(receive_summary)),
+            MessageHandler(OTHER, _again(ASK_SUMMARY, "input.text_expected")),
+        ],
+        ASK_SELF: [
+            MessageHandler(TEXT, guarded_step(receive_self)),
+            MessageHandler(OTHER, _again(ASK_SELF, "input.text_expected")),
+        ],
+    }
+
+
+def plain_handlers() -> Handlers:
+    return [
+        CallbackQueryHandler(withdraw, pattern=pattern(PREFIX, "wd")),
+        CallbackQueryHandler(withdraw_confirmed, pattern=pattern(PREFIX, "wdok")),
+        CallbackQueryHandler(keep, pattern=pattern(PREFIX, "keep")),
+    ]
+
+
+# ------------------------------------------------------------------ progress (践诺)
+
+
+async def ask_progress(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await own_pledge(context, pledge_id)
+    if not row.accepts_progress:
+        raise not_now(context, row.status)
+    await ack(update)
+    begin(context, "progress", pid=row.id)
+    await say(update, context, *views.ask_progress(context.t, row))
+    return ASK_PROGRESS
+
+
+async def progress_text(update: Update, context: XContext) -> object:
+    photo = data(context).get("photo")
+    return await _save_progress(update, context, _text(update), str(photo) if photo else None)
+
+
+async def progress_photo(update: Update, context: XContext) -> object:
+    """A photo as evidence: with a caption it is saved at once, else a few words are asked."""
+    message = update.effective_message
+    assert message is not None and message.photo
+    file_id = message.photo[-1].file_id  # the largest size; Telegram keeps the file
+    if message.caption:
+        return await _save_progress(update, context, message.caption, file_id)
+    data(context)["photo"] = file_id
+    await say(update, context, context.t("pledge.progress.ask_caption"))
+    return ASK_PROGRESS_TEXT
+
+
+async def _save_progress(update: Update, context: XContext, text: str, photo: str | None) -> object:
+    member, row = await own_pledge(context, pledge_id_in_flow(context))
+    state = ASK_PROGRESS_TEXT if photo else ASK_PROGRESS
+    try:
+        async with context.db.transaction() as tx:
+            await store.add_update(
+                tx, row, actor_id=member.id, text=text, photo_file_id=photo, now=context.now()
+            )
+    except BadLength as exc:
+        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        await say(update, context, message)
+        return state
+    except IllegalTransition as exc:
+        raise not_now(context, row.status) from exc
+    clear_flow(context, FLOW)
+    row = await load(context, row.id)
+    keyboard = [[views.button(context.t("pledge.button.progress_more"), "prog", row.id)]]
+    if row.status is S.PUBLISHED:
+        keyboard[0].append(views.button(context.t("pledge.button.fulfil"), "ful", row.id))
+    await say(
+        update,
+        context,
+        context.t("pledge.progress.saved", count=row.update_count),
+        InlineKeyboardMarkup(keyboard),
+    )
+    await notice.refresh(context, row.id)
+    return END
+
+
+# ------------------------------------------------------------------ fulfil
+
+
+async def ask_summary(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await own_pledge(context, pledge_id)
+    if row.status is not S.PUBLISHED:
+        raise not_now(context, row.status)
+    await ack(update)
+    begin(context, "fulfil", pid=row.id)
+    await say(update, context, *views.ask_summary(context.t, row))
+    return ASK_SUMMARY
+
+
+async def receive_summary(update: Update, context: XContext) -> object:
+    member, row = await own_pledge(context, pledge_id_in_flow(context))
+    try:
+        async with context.db.transaction() as tx:
+            await store.fulfil(
+                tx, row, actor_id=member.id, summary=_text(update), now=context.now()
+            )
+    except BadLength as exc:
+        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        await say(update, context, message)
+        await say(update, context, *views.ask_summary(context.t, row))
+        return ASK_SUMMARY
+    except (IllegalTransition, PledgeChanged) as exc:
+        current = await load(context, row.id)
+        raise not_now(context, current.status) from exc
+    clear_flow(context, FLOW)
+    keyboard = InlineKeyboardMarkup(
+        [[views.button(context.t("pledge.button.self"), "self", row.id)]]
+    )
+    await say(update, context, context.t("pledge.fulfil.done"), keyboard)
+    await notice.refresh(context, row.id)
+    await _tell_reviewers_fulfilled(context, await load(context, row.id))
+    return END
+
+
+async def _tell_reviewers_fulfilled(context: XContext, row: PledgeRow) -> None:
+    def build(t: Translator) -> views.Screen:
+        text = t("pledge.fulfil.reviewer", name=row.owner_name, text=row.text)
+        keyboard = InlineKeyboardMarkup([[views.button(t("pledge.button.evaluate"), "ev", row.id)]])
+        return text, keyboard
+
+    for person in await reviewers(context, row.branch_id):
+        if person.id != row.member_id:
+            await send_to(context, person.telegram_id, build)
+
+
+# ------------------------------------------------------------------ self-assessment
+
+
+async def ask_self(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await own_pledge(context, pledge_id)
+    if not row.accepts_self_assessment:
+        raise not_now(context, row.status)
+    await ack(update)
+    begin(context, "self", pid=row.id)
+    await say(update, context, *views.ask_self(context.t, row))
+    return ASK_SELF
+
+
+async def receive_self(update: Update, context: XContext) -> object:
+    member, row = await own_pledge(context, pledge_id_in_flow(context))
+    try:
+        async with context.db.transaction() as tx:
+            await store.set_self_assessment(
+                tx, row, actor_id=member.id, text=_text(update), now=context.now()
+            )
+    except BadLength as exc:
+        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        await say(update, context, message)
+        await say(update, context, *views.ask_self(context.t, row))
+        return ASK_SELF
+    except (IllegalTransition, PledgeChanged) as exc:
+        current = await load(context, row.id)
+        raise not_now(context, current.status) from exc
+    clear_flow(context, FLOW)
+    await say(update, context, context.t("pledge.self.saved"), views.open_button(context.t, row.id))
+    return END
+
+
+# ------------------------------------------------------------------ withdraw
+
+
+async def withdraw(update: Update, context: XContext) -> None:
+    """[Withdraw]: asks first; the pledge stays on record, marked withdrawn."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await own_pledge(context, pledge_id)
+    if row.status not in WITHDRAWABLE:
+        raise not_now(context, row.status)
+    await ack(update)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                views.button(context.t("pledge.button.withdraw_yes"), "wdok", row.id),
+                views.button(context.t("pledge.button.keep"), "keep", row.id),
+            ]
+        ]
+    )
+    await say(update, context, context.t("pledge.withdraw.confirm", text=row.text), keyboard)
+
+
+async def withdraw_confirmed(update: Update, context: XContext) -> None:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    member, row = await own_pledge(context, pledge_id)
+    try:
+        async with context.db.transaction() as tx:
+            await store.withdraw(tx, row, actor_id=member.id, now=context.now())
+    except (IllegalTransition, PledgeChanged) as exc:
+        current = await load(context, pledge_id)
+        raise not_now(context, current.status) from exc
+    await ack(update)
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(context.t("pledge.withdraw.done"))
+    except BadRequest:
+        await say(update, context, context.t("pledge.withdraw.done"))
+    await notice.refresh(context, pledge_id)
+
+
+async def keep(update: Update, context: XContext) -> None:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    await own_pledge(context, pledge_id)
+    await ack(update, context.t("pledge.withdraw.kept"))
+    await remove_buttons(update)
+
+
+def _again(state: str, key: str) -> Step:
+    """Wrong kind of answer (a sticker, a voice note ...): say what is expected, ask again."""
+
+    async def wrong(update: Update, context: XContext) -> object:
+        await say(update, context, context.t(key))
+        if state in (ASK_SUMMARY, ASK_SELF):
+            row = await load(context, pledge_id_in_flow(context))
+            screen = views.ask_summary if state == ASK_SUMMARY else views.ask_self
+            await say(update, context, *screen(context.t, row))
+        return state
+
+    return guarded_step(wrong)
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text

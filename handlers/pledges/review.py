@@ -1,0 +1,330 @@
+"""The secretary's side of a pledge: approve (which publishes it), return with a note, and
+evaluate (评诺) once it is fulfilled or its target date has come.
+
+Only the secretary of the pledge's branch, or an admin, may do these; a second press on a
+pledge already reviewed says so and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, Refusal, StaleButton
+from handlers.common.flows import END, clear_flow, remove_buttons
+from handlers.common.guards import parse_callback
+from handlers.common.i18n import Translator
+from handlers.pledges import notice, views
+from handlers.pledges.access import (
+    ASK_COMMENT,
+    ASK_NOTE,
+    CHOOSE_RATING,
+    FLOW,
+    Step,
+    ack,
+    already_reviewed,
+    begin,
+    data,
+    guarded,
+    guarded_step,
+    load,
+    not_now,
+    pledge_id_in_flow,
+    reviewable_pledge,
+    reviewers,
+    say,
+    send_to,
+    today,
+    typed_choice,
+)
+from handlers.pledges.views import PREFIX
+from storage import pledges as store
+from storage.pledges import (
+    BadLength,
+    IllegalTransition,
+    PledgeChanged,
+    PledgeRow,
+    PledgeStatus,
+    Rating,
+)
+
+Handlers = list[BaseHandler[Any, Any, Any]]
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
+
+
+def entry_points() -> Handlers:
+    return [
+        CallbackQueryHandler(guarded(ask_return_note), pattern=pattern(PREFIX, "ret")),
+        CallbackQueryHandler(guarded(ask_rating), pattern=pattern(PREFIX, "ev")),
+    ]
+
+
+def states() -> dict[object, Handlers]:
+    return {
+        ASK_NOTE: [
+            MessageHandler(TEXT, guarded_step(receive_note)),
+            MessageHandler(OTHER, _again(ASK_NOTE, "input.text_expected")),
+        ],
+        CHOOSE_RATING: [
+            CallbackQueryHandler(guarded_step(rating_pressed), pattern=pattern(PREFIX, "rate")),
+            MessageHandler(TEXT, guarded_step(rating_typed)),
+            MessageHandler(OTHER, _again(CHOOSE_RATING, "input.use_buttons")),
+        ],
+        ASK_COMMENT: [
+            CallbackQueryHandler(guarded_step(skip_comment), pattern=pattern(PREFIX, "skipc")),
+            MessageHandler(TEXT, guarded_step(receive_comment)),
+            MessageHandler(OTHER, _again(ASK_COMMENT, "input.text_expected")),
+        ],
+    }
+
+
+def plain_handlers() -> Handlers:
+    return [
+        CallbackQueryHandler(approve, pattern=pattern(PREFIX, "ok")),
+        CallbackQueryHandler(rate_outside_flow, pattern=pattern(PREFIX, "rate")),
+    ]
+
+
+async def ask_reviewers(context: XContext, pledge_id: int) -> None:
+    """A pledge was submitted: its branch's secretaries get it with [Approve] [Return]."""
+    row = await load(context, pledge_id)
+    for person in await reviewers(context, row.branch_id):
+        await send_to(context, person.telegram_id, lambda t: views.review_request(t, row))
+
+
+# ------------------------------------------------------------------ approve
+
+
+async def approve(update: Update, context: XContext) -> None:
+    """[Approve]: the pledge is published, posted to the notice chat, the member told."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    actor, row = await reviewable_pledge(context, pledge_id)
+    if row.status is not PledgeStatus.SUBMITTED:
+        raise already_reviewed(context, row.status)
+    try:
+        async with context.db.transaction() as tx:
+            await store.approve(tx, row, actor_id=actor.id, now=context.now())
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, pledge_id)
+        raise already_reviewed(context, current.status) from exc
+    await ack(update, context.t("pledge.review.approved_ack"))
+    row = await load(context, pledge_id)
+    await _show_reviewed(update, context, row, actor.name)
+    await notice.publish(context, row)
+
+    def told(t: Translator) -> views.Screen:
+        return t("pledge.review.approved_member", text=row.text), views.open_button(t, row.id)
+
+    await send_to(context, row.owner_telegram_id, told)
+
+
+async def _show_reviewed(update: Update, context: XContext, row: PledgeRow, by: str) -> None:
+    """Turn the pressed review request into a record of the decision, without buttons."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(views.reviewed(context.t, row, by=by))
+    except BadRequest:
+        await remove_buttons(update)  # e.g. a photo message: at least stop a second press
+
+
+# ------------------------------------------------------------------ return with a note
+
+
+async def ask_return_note(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await reviewable_pledge(context, pledge_id)
+    if row.status is not PledgeStatus.SUBMITTED:
+        raise already_reviewed(context, row.status)
+    await ack(update)
+    begin(context, "note", pid=row.id)
+    await say(update, context, *views.ask_note(context.t, row))
+    return ASK_NOTE
+
+
+async def receive_note(update: Update, context: XContext) -> object:
+    actor, row = await reviewable_pledge(context, pledge_id_in_flow(context))
+    try:
+        note = store.checked_text(_text(update), store.NOTE_MIN, store.NOTE_MAX)
+    except BadLength as exc:
+        text = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        await say(update, context, text)
+        await say(update, context, *views.ask_note(context.t, row))
+        return ASK_NOTE
+    try:
+        async with context.db.transaction() as tx:
+            await store.return_to_member(tx, row, actor_id=actor.id, note=note, now=context.now())
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, row.id)
+        raise already_reviewed(context, current.status) from exc
+    clear_flow(context, FLOW)
+    await say(update, context, context.t("pledge.review.returned", name=row.owner_name))
+
+    def told(t: Translator) -> views.Screen:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    views.button(t("pledge.button.edit"), "cont", row.id),
+                    views.button(t("pledge.button.withdraw"), "wd", row.id),
+                ]
+            ]
+        )
+        return t("pledge.review.returned_member", note=note, text=row.text), keyboard
+
+    await send_to(context, row.owner_telegram_id, told)
+    return END
+
+
+# ------------------------------------------------------------------ evaluate
+
+
+async def ask_rating(update: Update, context: XContext) -> object:
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    _, row = await reviewable_pledge(context, pledge_id)
+    if row.status is PledgeStatus.EVALUATED:
+        raise already_reviewed(context, row.status)
+    if not row.evaluable(today(context)):
+        if row.status is PledgeStatus.PUBLISHED and row.target_date is not None:
+            raise _too_early(row)
+        raise not_now(context, row.status)
+    await ack(update)
+    begin(context, "rate", pid=row.id)
+    await say(update, context, *views.ask_rating(context.t, row))
+    return CHOOSE_RATING
+
+
+async def rating_pressed(update: Update, context: XContext) -> object:
+    callback = parse_callback(update, PREFIX)
+    pledge_id = callback.int_arg(0)
+    try:
+        rating = Rating(callback.str_arg(1))
+    except ValueError as exc:
+        raise BadButton() from exc
+    await reviewable_pledge(context, pledge_id)
+    await ack(update)
+    await remove_buttons(update)
+    data(context)["pid"] = pledge_id
+    return await _rated(update, context, rating)
+
+
+async def rating_typed(update: Update, context: XContext) -> object:
+    zh, en = Translator("zh"), Translator("en")
+    options = [
+        (r.value, (zh(f"pledge.rating.{r.value}"), en(f"pledge.rating.{r.value}"))) for r in Rating
+    ]
+    chosen = typed_choice(_text(update), options)
+    if chosen is None:
+        await say(update, context, context.t("input.use_buttons"))
+        row = await load(context, pledge_id_in_flow(context))
+        await say(update, context, *views.ask_rating(context.t, row))
+        return CHOOSE_RATING
+    return await _rated(update, context, Rating(chosen))
+
+
+async def _rated(update: Update, context: XContext, rating: Rating) -> object:
+    data(context)["rating"] = rating.value
+    await say(update, context, *views.ask_comment(context.t, rating))
+    return ASK_COMMENT
+
+
+async def receive_comment(update: Update, context: XContext) -> object:
+    text = _text(update).strip()
+    if len(text) > store.COMMENT_MAX:
+        message = context.t("pledge.bad_length", length=len(text), low=1, high=store.COMMENT_MAX)
+        await say(update, context, message)
+        await say(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
+        return ASK_COMMENT
+    return await _evaluate(update, context, text)
+
+
+async def skip_comment(update: Update, context: XContext) -> object:
+    await ack(update)
+    await remove_buttons(update)
+    return await _evaluate(update, context, None)
+
+
+async def _evaluate(update: Update, context: XContext, comment: str | None) -> object:
+    actor, row = await reviewable_pledge(context, pledge_id_in_flow(context))
+    rating = _rating_in_flow(context)
+    try:
+        async with context.db.transaction() as tx:
+            await store.evaluate(
+                tx,
+                row,
+                actor_id=actor.id,
+                rating=rating,
+                comment=comment,
+                today=today(context),
+                now=context.now(),
+            )
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, row.id)
+        raise already_reviewed(context, current.status) from exc
+    clear_flow(context, FLOW)
+    t = context.t
+    await say(
+        update,
+        context,
+        t("pledge.evaluate.done", name=row.owner_name, rating=views.rating_name(t, rating)),
+    )
+    await notice.refresh(context, row.id)
+
+    def told(t: Translator) -> views.Screen:
+        text = t("pledge.evaluate.member", rating=views.rating_name(t, rating), text=row.text)
+        if comment:
+            text += "\n" + t("pledge.detail.comment", text=comment)
+        return text, views.open_button(t, row.id)
+
+    await send_to(context, row.owner_telegram_id, told)
+    return END
+
+
+async def rate_outside_flow(update: Update, context: XContext) -> None:
+    """A rating button pressed after its evaluation ended (a double press, or a restart)."""
+    callback = parse_callback(update, PREFIX)
+    _, row = await reviewable_pledge(context, callback.int_arg(0))
+    if row.status is PledgeStatus.EVALUATED:
+        raise already_reviewed(context, row.status)
+    raise StaleButton()
+
+
+def _too_early(row: PledgeRow) -> Refusal:
+    assert row.target_date is not None
+    return Refusal("pledge.evaluate.too_early", date=row.target_date.isoformat())
+
+
+def _rating_in_flow(context: XContext) -> Rating:
+    try:
+        return Rating(str(data(context).get("rating")))
+    except ValueError as exc:
+        raise StaleButton() from exc
+
+
+def _again(state: str, key: str) -> Step:
+    """Wrong kind of answer (a photo where text is asked ...): say so and ask again."""
+
+    async def wrong(update: Update, context: XContext) -> object:
+        await say(update, context, context.t(key))
+        row = await load(context, pledge_id_in_flow(context))
+        if state == ASK_NOTE:
+            await say(update, context, *views.ask_note(context.t, row))
+        elif state == CHOOSE_RATING:
+            await say(update, context, *views.ask_rating(context.t, row))
+        else:
+            await say(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
+        return state
+
+    return guarded_step(wrong)
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text
