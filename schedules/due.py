@@ -126,10 +126,11 @@ async def due(
             continue
         for person in occ.recipients:
             key = f"{occ.key}:{person.id}"
+            useful = release < occ.expires_at
             if (person.id, occ.kind.value) in mutes:
-                plan.muted += 1
+                plan.muted += useful
                 continue
-            if release < occ.expires_at:
+            if useful:
                 candidates.append(
                     Reminder(
                         kind=occ.kind,

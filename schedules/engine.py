@@ -112,7 +112,7 @@ class ReminderEngine:
         language = await prefs.get_language(tx, reminder.telegram_id) or self.default_language
         await tx.execute("SAVEPOINT reminder")
         try:
-            rendered = await render(tx, reminder, language)
+            rendered = await render(tx, reminder, language, now)
             if rendered is None:
                 # The record changed since it was due (answered, done, withdrawn): note it
                 # so the next tick does not render it again.

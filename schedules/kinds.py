@@ -108,7 +108,7 @@ class Rendered:
     photo: str | None = None
 
 
-Renderer = Callable[[aiosqlite.Connection, Reminder, str], Awaitable[Rendered | None]]
-"""``render(tx, reminder, language)``: the message, or None when there is nothing to say
-any more (the record changed since it was due). Runs inside the tick's transaction, so it
-may record that something was announced (and must not open a transaction of its own)."""
+Renderer = Callable[[aiosqlite.Connection, Reminder, str, datetime], Awaitable[Rendered | None]]
+"""``render(tx, reminder, language, now)``: the message, or None when there is nothing to
+say any more (the record changed since it was due). Runs inside the tick's transaction,
+so it may record that something was announced (and must not open a transaction)."""
