@@ -25,7 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from handlers import admin, branch, fallback, onboarding, pledges, visits
+from handlers import admin, branch, fallback, onboarding, partyday, pledges, visits
 from handlers.common.context import XContext
 from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
@@ -37,7 +37,7 @@ from storage import Database, branches, members, prefs
 from storage.clock import Clock, SystemClock
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
-FEATURES = [onboarding, admin, branch, visits, pledges, fallback]
+FEATURES = [onboarding, admin, branch, visits, pledges, partyday, fallback]
 _DISPATCHER_TASK = "dispatcher_task"
 
 

@@ -1,0 +1,64 @@
+"""Party day (党日): the branch's monthly day, replies and leave, check-in, service log, roster.
+
+Commands: /partyday (the day; for a secretary also its rule and months), /checkin,
+/service (log, make-up, year's hours, edit or withdraw), /roster (secretary).
+
+All the steps that ask for input belong to one persistent conversation (``common.FLOW``);
+buttons that act at once (attend, approve, remind, mark, announce) are plain handlers.
+The timed announcement and reminders are sent by the reminder engine with the renderers
+registered here (see ``views``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler, CommandHandler
+
+from handlers.common.flows import conversation
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from handlers.partyday import checkin, common, manage, replies, roster, service, views
+from storage.members import Role
+
+PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
+SECRETARY = frozenset({Role.SECRETARY})
+
+COMMANDS = [
+    CommandSpec("partyday", "cmd.partyday", PEOPLE),
+    CommandSpec("checkin", "cmd.checkin", PEOPLE),
+    CommandSpec("service", "cmd.service", PEOPLE),
+    CommandSpec("roster", "cmd.roster", SECRETARY),
+]
+
+# Reminder kinds the engine (issue 6) sends; each renders (Translator, PartyDay, Branch).
+RENDERERS = {
+    "partyday.announce": views.announcement,
+    "partyday.d3": views.d3_reminder,
+    "partyday.morning": views.morning_reminder,
+}
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    modules = (manage, replies, checkin, service)
+    entry_points: list[BaseHandler[Any, Any, Any]] = []
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
+    for module in modules:
+        entry_points += module.entry_points()
+        states.update(module.states())
+    reg.flow(
+        conversation(
+            common.FLOW,
+            entry_points=entry_points,
+            states=states,
+            timeout=reg.config.conversation_timeout,
+            on_cancel=checkin.on_cancel,
+        )
+    )
+    reg.add(CommandHandler("partyday", manage.partyday_command))
+    for module in (manage, replies, checkin, roster, service):
+        for handler in module.plain_handlers():
+            reg.add(handler)
+    for kind, render in RENDERERS.items():
+        reg.renderer(kind, render)

@@ -1,0 +1,142 @@
+"""What the party-day step modules share: the flow's name, today's date, loading a month's
+day from a button, saying things in the chat, and enqueueing a message for many people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+
+from handlers.common.callback import Callback
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotFound, Refusal
+from handlers.common.flows import clear_flow, flow_data, remove_buttons
+from handlers.common.i18n import Translator
+from handlers.partyday.views import Rendered, long_date
+from storage import branches, outbox, prefs
+from storage.branches import Branch
+from storage.clock import local_today
+from storage.members import Member
+from storage.partyday import PartyDay, parse_button_month, party_day
+
+# One conversation for the whole feature, so a person is in at most one of its steps:
+# starting another (a [请假] press in the middle of /service) replaces the unfinished one.
+FLOW = "partyday"
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def today(context: XContext) -> date:
+    return local_today(context.clock, context.config.zone)
+
+
+def start(context: XContext, mode: str, **values: Any) -> dict[str, Any]:
+    """Begin a step sequence afresh: forget what an unfinished one had collected."""
+    clear_flow(context, FLOW)
+    data = flow_data(context, FLOW)
+    data["mode"] = mode
+    data.update(values)
+    return data
+
+
+def data(context: XContext) -> dict[str, Any]:
+    return flow_data(context, FLOW)
+
+
+def finish(context: XContext) -> None:
+    clear_flow(context, FLOW)
+
+
+def month_from(callback: Callback, index: int) -> tuple[int, int]:
+    try:
+        return parse_button_month(callback.str_arg(index))
+    except ValueError as exc:
+        raise BadButton() from exc
+
+
+async def branch_named(conn: aiosqlite.Connection, branch_id: int) -> Branch:
+    branch = await branches.get(conn, branch_id)
+    if branch is None:
+        raise NotFound()
+    return branch
+
+
+async def require_day(
+    conn: aiosqlite.Connection, branch_id: int, year: int, month: int
+) -> PartyDay:
+    day = await party_day(conn, branch_id, year, month)
+    if day is None:
+        raise Refusal("partyday.not_set")
+    return day
+
+
+def replies_open(day: PartyDay, now: datetime, context: XContext) -> bool:
+    """Answers may change until the day's start time (deployment zone)."""
+    starts = day.starts_at(context.config.zone)
+    return starts is not None and now < starts
+
+
+def refuse_if_closed(day: PartyDay, context: XContext) -> None:
+    if day.date is None:
+        raise Refusal("partyday.is_cancelled", reason=day.reason or "")
+    starts = day.starts_at(context.config.zone)
+    if starts is None or context.now() >= starts:
+        assert day.date is not None
+        start_text = f"{long_date(context.t, day.date)} {day.start_time.strftime('%H:%M')}"
+        raise Refusal("partyday.closed", start=start_text)
+
+
+async def say(update: Update, context: XContext, text: str, markup: Markup | None = None) -> None:
+    """Answer in the chat the update came from; a pressed button is acknowledged first."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def said_from_button(
+    update: Update, context: XContext, text: str, markup: Markup | None = None
+) -> None:
+    """Like ``say``, and the pressed message loses its buttons (they did their job)."""
+    await remove_buttons(update)
+    await say(update, context, text, markup)
+
+
+async def translator_in(conn: aiosqlite.Connection, person: Member, default: str) -> Translator:
+    return Translator(await prefs.get_language(conn, person.telegram_id) or default)
+
+
+async def enqueue_each(
+    tx: aiosqlite.Connection,
+    people: Sequence[Member],
+    *,
+    kind: str,
+    render: Callable[[Translator], Rendered],
+    dedupe: Callable[[Member], str],
+    now: datetime,
+    default_language: str,
+) -> int:
+    """One outbox row per person, in their language; returns how many rows were new."""
+    added = 0
+    for person in people:
+        t = await translator_in(tx, person, default_language)
+        text, buttons = render(t)
+        if await outbox.enqueue(
+            tx,
+            chat_id=person.telegram_id,
+            member_id=person.id,
+            kind=kind,
+            text=text,
+            buttons=buttons or None,
+            dedupe_key=dedupe(person),
+            not_before=now,
+            now=now,
+        ):
+            added += 1
+    return added

@@ -1,0 +1,735 @@
+"""/partyday: the day as a member sees it; for a secretary, the rule and the months.
+
+A secretary sets the rule (kind → day or weekday → time → place → check and save), sets a
+month's theme, moves or cancels one month with a reason (members are told through the
+outbox), and sends the coming day's announcement now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import date, time
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common import delivery
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, Refusal
+from handlers.common.flows import END, cancel_button
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_access,
+    require_branch_person,
+    require_private,
+    require_secretary,
+)
+from handlers.partyday import common, parse, views
+from storage import partyday
+from storage.members import Member
+from storage.partyday import PartyDay, month_key
+from storage.partyday_rules import DayRule, RuleKind, next_plans
+
+RULE_KIND = "pd.rule.kind"
+RULE_DAY = "pd.rule.day"
+RULE_NTH = "pd.rule.nth"
+RULE_WEEKDAY = "pd.rule.weekday"
+RULE_TIME = "pd.rule.time"
+RULE_PLACE = "pd.rule.place"
+RULE_CONFIRM = "pd.rule.confirm"
+MONTH_PICK = "pd.month.pick"
+THEME_TEXT = "pd.theme.text"
+MOVE_DATE = "pd.move.date"
+MOVE_REASON = "pd.move.reason"
+CANCEL_REASON = "pd.cancel.reason"
+CANCEL_CONFIRM = "pd.cancel.confirm"
+
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CallbackQueryHandler(rule_start, pattern=pattern("pd", "rule")),
+        CallbackQueryHandler(month_start, pattern=pattern("pd", "theme")),
+        CallbackQueryHandler(month_start, pattern=pattern("pd", "move")),
+        CallbackQueryHandler(month_start, pattern=pattern("pd", "cxl")),
+    ]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    return {
+        RULE_KIND: [
+            CallbackQueryHandler(rule_kind_pressed, pattern=pattern("pd", "rk")),
+            MessageHandler(TEXT, rule_kind_typed),
+            MessageHandler(OTHER, _again(RULE_KIND, "partyday.rule.bad_kind")),
+        ],
+        RULE_DAY: [
+            CallbackQueryHandler(rule_day_pressed, pattern=pattern("pd", "rd")),
+            MessageHandler(TEXT, rule_day_typed),
+            MessageHandler(OTHER, _again(RULE_DAY, "partyday.rule.bad_day")),
+        ],
+        RULE_NTH: [
+            CallbackQueryHandler(rule_nth_pressed, pattern=pattern("pd", "rn")),
+            MessageHandler(TEXT, rule_nth_typed),
+            MessageHandler(OTHER, _again(RULE_NTH, "partyday.rule.bad_nth")),
+        ],
+        RULE_WEEKDAY: [
+            CallbackQueryHandler(rule_weekday_pressed, pattern=pattern("pd", "rw")),
+            MessageHandler(TEXT, rule_weekday_typed),
+            MessageHandler(OTHER, _again(RULE_WEEKDAY, "partyday.rule.bad_weekday")),
+        ],
+        RULE_TIME: [
+            CallbackQueryHandler(rule_time_pressed, pattern=pattern("pd", "rt")),
+            MessageHandler(TEXT, rule_time_typed),
+            MessageHandler(OTHER, _again(RULE_TIME, "partyday.rule.bad_time")),
+        ],
+        RULE_PLACE: [
+            CallbackQueryHandler(rule_place_kept, pattern=pattern("pd", "rp")),
+            MessageHandler(TEXT, rule_place_typed),
+            MessageHandler(OTHER, _again(RULE_PLACE, "partyday.rule.bad_place")),
+        ],
+        RULE_CONFIRM: [
+            CallbackQueryHandler(rule_save_pressed, pattern=pattern("pd", "rsave")),
+            MessageHandler(TEXT, rule_save_typed),
+            MessageHandler(OTHER, _again(RULE_CONFIRM, "partyday.rule.confirm_again")),
+        ],
+        MONTH_PICK: [
+            CallbackQueryHandler(month_pressed, pattern=pattern("pd", "mo")),
+            MessageHandler(TEXT, month_typed),
+            MessageHandler(OTHER, _again(MONTH_PICK, "partyday.month.bad")),
+        ],
+        THEME_TEXT: [
+            MessageHandler(TEXT, theme_typed),
+            MessageHandler(OTHER, _again(THEME_TEXT, "partyday.theme.bad")),
+        ],
+        MOVE_DATE: [MessageHandler(TEXT, move_date_typed), MessageHandler(OTHER, move_date_other)],
+        MOVE_REASON: [
+            MessageHandler(TEXT, move_reason_typed),
+            MessageHandler(OTHER, _again(MOVE_REASON, "partyday.reason.bad")),
+        ],
+        CANCEL_REASON: [
+            MessageHandler(TEXT, cancel_reason_typed),
+            MessageHandler(OTHER, _again(CANCEL_REASON, "partyday.reason.bad")),
+        ],
+        CANCEL_CONFIRM: [
+            CallbackQueryHandler(cancel_confirmed, pattern=pattern("pd", "cxlok")),
+            MessageHandler(TEXT, cancel_confirm_typed),
+            MessageHandler(OTHER, _again(CANCEL_CONFIRM, "partyday.cancel.confirm_again")),
+        ],
+    }
+
+
+def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(announce, pattern=pattern("pd", "ann"))]
+
+
+# --------------------------------------------------------------------------- /partyday
+
+
+async def partyday_command(update: Update, context: XContext) -> None:
+    require_private(update)
+    person = require_branch_person(context)
+    assert person.branch_id is not None
+    today = common.today(context)
+    async with context.db.read() as conn:
+        branch = await common.branch_named(conn, person.branch_id)
+        rule = await partyday.current_rule(conn, branch.id)
+        coming = await partyday.upcoming(conn, branch.id, today)
+        day = await partyday.next_party_day(conn, branch.id, today)
+        reply = checkin = None
+        if day is not None and day.month_id is not None:
+            reply = await partyday.get_reply(conn, day.month_id, person.id)
+            checkin = await partyday.get_checkin(conn, day.month_id, person.id)
+    t = context.t
+    if day is not None:
+        text, keyboard = views.member_screen(
+            t,
+            branch,
+            day,
+            reply,
+            checkin,
+            today=today,
+            open_for_replies=common.replies_open(day, context.now(), context),
+        )
+        await common.say(update, context, text, keyboard)
+    elif not person.is_secretary:
+        await common.say(update, context, t("partyday.none"))
+    if person.is_secretary:
+        text, keyboard = views.secretary_screen(t, branch, rule, coming)
+        await common.say(update, context, text, keyboard)
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+async def rule_start(update: Update, context: XContext) -> object:
+    parse_callback(update, "pd")
+    require_secretary(context)
+    common.start(context, "rule")
+    await common.said_from_button(
+        update, context, context.t("partyday.rule.ask_kind"), views.rule_kind_question(context.t)
+    )
+    return RULE_KIND
+
+
+async def rule_kind_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    try:
+        kind = RuleKind(data.str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    common.data(context)["kind"] = kind.value
+    await common.said_from_button(update, context, *_kind_question(context, kind))
+    return {RuleKind.DAY: RULE_DAY, RuleKind.NTH: RULE_NTH, RuleKind.LAST: RULE_WEEKDAY}[kind]
+
+
+async def rule_kind_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    typed = parse.rule(_text(update))
+    if typed is None:
+        return await _ask(
+            update,
+            context,
+            RULE_KIND,
+            "partyday.rule.bad_kind",
+            views.rule_kind_question(context.t),
+        )
+    common.data(context).update(typed.model_dump(mode="json"))
+    return await _ask_time(update, context)
+
+
+async def rule_day_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    return await _take_day(update, context, data.int_arg(0))
+
+
+async def rule_day_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_day(update, context, parse.day_of_month(_text(update)))
+
+
+async def rule_nth_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    return await _take_nth(update, context, data.int_arg(0))
+
+
+async def rule_nth_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_nth(update, context, parse.nth(_text(update)))
+
+
+async def rule_weekday_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    return await _take_weekday(update, context, data.int_arg(0))
+
+
+async def rule_weekday_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_weekday(update, context, parse.weekday(_text(update)))
+
+
+async def rule_time_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    return await _take_time(update, context, parse.start_time(data.str_arg(0)))
+
+
+async def rule_time_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_time(update, context, parse.start_time(_text(update)))
+
+
+async def rule_place_kept(update: Update, context: XContext) -> object:
+    parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    async with context.db.read() as conn:
+        rule = await partyday.current_rule(conn, secretary.branch_id)
+    if rule is None:
+        raise BadButton()
+    return await _take_place(update, context, rule.place)
+
+
+async def rule_place_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_place(update, context, _text(update))
+
+
+async def rule_save_pressed(update: Update, context: XContext) -> object:
+    parse_callback(update, "pd")
+    return await _save_rule(update, context)
+
+
+async def rule_save_typed(update: Update, context: XContext) -> object:
+    if not parse.is_yes(_text(update)):
+        return await _ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
+    return await _save_rule(update, context)
+
+
+async def _take_day(update: Update, context: XContext, day: int | None) -> object:
+    if day is None or not 1 <= day <= 31:
+        return await _ask(
+            update, context, RULE_DAY, "partyday.rule.bad_day", views.rule_day_question(context.t)
+        )
+    common.data(context)["day"] = day
+    return await _ask_time(update, context)
+
+
+async def _take_nth(update: Update, context: XContext, nth: int | None) -> object:
+    if nth is None or not 1 <= nth <= 4:
+        return await _ask(
+            update, context, RULE_NTH, "partyday.rule.bad_nth", views.rule_nth_question(context.t)
+        )
+    common.data(context)["nth"] = nth
+    await common.said_from_button(
+        update, context, context.t("partyday.rule.ask_weekday"), views.weekday_question(context.t)
+    )
+    return RULE_WEEKDAY
+
+
+async def _take_weekday(update: Update, context: XContext, weekday: int | None) -> object:
+    if weekday is None or not 0 <= weekday <= 6:
+        return await _ask(
+            update,
+            context,
+            RULE_WEEKDAY,
+            "partyday.rule.bad_weekday",
+            views.weekday_question(context.t),
+        )
+    common.data(context)["weekday"] = weekday
+    return await _ask_time(update, context)
+
+
+async def _ask_time(update: Update, context: XContext) -> object:
+    await common.said_from_button(
+        update, context, context.t("partyday.rule.ask_time"), views.time_question(context.t)
+    )
+    return RULE_TIME
+
+
+async def _take_time(update: Update, context: XContext, start: time | None) -> object:
+    if start is None:
+        return await _ask(
+            update, context, RULE_TIME, "partyday.rule.bad_time", views.time_question(context.t)
+        )
+    common.data(context)["time"] = start.strftime("%H:%M")
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    async with context.db.read() as conn:
+        rule = await partyday.current_rule(conn, secretary.branch_id)
+    await common.said_from_button(
+        update,
+        context,
+        context.t("partyday.rule.ask_place"),
+        views.place_question(context.t, rule.place if rule else None),
+    )
+    return RULE_PLACE
+
+
+async def _take_place(update: Update, context: XContext, place: str) -> object:
+    try:
+        clean = partyday.clean_line(place, partyday.PLACE_MAX)
+    except ValueError:
+        return await _ask(update, context, RULE_PLACE, "partyday.rule.bad_place")
+    data = common.data(context)
+    data["place"] = clean
+    rule = _drafted_rule(data)
+    start = time.fromisoformat(data["time"])
+    plans = next_plans(rule, common.today(context))
+    text, keyboard = views.rule_confirm(context.t, rule, start, clean, plans)
+    await common.said_from_button(update, context, text, keyboard)
+    return RULE_CONFIRM
+
+
+async def _save_rule(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    data = common.data(context)
+    rule = _drafted_rule(data)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        await partyday.set_rule(
+            tx,
+            branch_id=secretary.branch_id,
+            rule=rule,
+            start_time=time.fromisoformat(data["time"]),
+            place=data["place"],
+            actor_id=secretary.id,
+            now=now,
+        )
+        branch = await common.branch_named(tx, secretary.branch_id)
+        coming = await partyday.upcoming(tx, branch.id, common.today(context))
+        stored = await partyday.current_rule(tx, branch.id)
+    common.finish(context)
+    t = context.t
+    saved = t("partyday.rule.saved")
+    if any(day.announced for day in coming):
+        saved += "\n" + t("partyday.rule.pinned_note")
+    await common.said_from_button(update, context, saved)
+    text, keyboard = views.secretary_screen(t, branch, stored, coming)
+    await common.say(update, context, text, keyboard)
+    return END
+
+
+def _drafted_rule(data: dict[str, object]) -> DayRule:
+    return DayRule.model_validate({key: data.get(key) for key in ("kind", "day", "nth", "weekday")})
+
+
+def _kind_question(context: XContext, kind: RuleKind) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    if kind is RuleKind.DAY:
+        return t("partyday.rule.ask_day"), views.rule_day_question(t)
+    if kind is RuleKind.NTH:
+        return t("partyday.rule.ask_nth"), views.rule_nth_question(t)
+    return t("partyday.rule.ask_weekday"), views.weekday_question(t)
+
+
+# --------------------------------------------------------------------------- one month
+
+
+async def month_start(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    action = {"theme": "theme", "move": "move", "cxl": "cancel"}[data.action]
+    async with context.db.read() as conn:
+        coming = await partyday.upcoming(conn, secretary.branch_id, common.today(context))
+    if not coming:
+        raise Refusal("partyday.month.none")
+    common.start(context, action)
+    await common.said_from_button(
+        update,
+        context,
+        context.t(f"partyday.month.ask_{action}"),
+        views.month_question(context.t, coming),
+    )
+    return MONTH_PICK
+
+
+async def month_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_secretary(context)
+    return await _take_month(update, context, common.month_from(data, 0))
+
+
+async def month_typed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _take_month(update, context, parse.month(_text(update), common.today(context)))
+
+
+async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    today = common.today(context)
+    if chosen is None or chosen < (today.year, today.month):
+        return await _ask(update, context, MONTH_PICK, "partyday.month.bad")
+    year, month = chosen
+    async with context.db.read() as conn:
+        day = await partyday.party_day(conn, secretary.branch_id, year, month)
+    if day is None:
+        return await _ask(update, context, MONTH_PICK, "partyday.month.none")
+    data = common.data(context)
+    data["month"] = month_key(year, month)
+    t = context.t
+    label = views.month_name(t, year, month)
+    keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
+    if data["mode"] == "theme":
+        await common.said_from_button(
+            update, context, t("partyday.theme.ask", month=label), keyboard
+        )
+        return THEME_TEXT
+    if data["mode"] == "move":
+        current = views.long_date(t, day.date) if day.date else "—"
+        example = _example_date(day)
+        await common.said_from_button(
+            update,
+            context,
+            t("partyday.move.ask_date", month=label, date=current, example=example),
+            keyboard,
+        )
+        return MOVE_DATE
+    await common.said_from_button(
+        update, context, t("partyday.cancel.ask_reason", month=label), keyboard
+    )
+    return CANCEL_REASON
+
+
+async def theme_typed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    year, month = _chosen(context)
+    try:
+        theme = partyday.clean_line(_text(update), partyday.THEME_MAX)
+    except ValueError:
+        return await _ask(update, context, THEME_TEXT, "partyday.theme.bad")
+    async with context.db.transaction() as tx:
+        await partyday.set_theme(
+            tx,
+            branch_id=secretary.branch_id,
+            year=year,
+            month=month,
+            theme=theme,
+            actor_id=secretary.id,
+            now=context.now(),
+        )
+    common.finish(context)
+    label = views.month_name(context.t, year, month)
+    await common.say(update, context, context.t("partyday.theme.saved", month=label, theme=theme))
+    return END
+
+
+async def move_date_typed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    year, month = _chosen(context)
+    today = common.today(context)
+    typed = parse.calendar_date(_text(update), today, (year, month))
+    if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
+        return await _bad_move_date(update, context)
+    common.data(context)["to"] = typed.isoformat()
+    await common.say(
+        update,
+        context,
+        context.t("partyday.move.ask_reason"),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return MOVE_REASON
+
+
+async def move_date_other(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _bad_move_date(update, context)
+
+
+async def move_reason_typed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    reason = _reason(update)
+    if reason is None:
+        return await _ask(update, context, MOVE_REASON, "partyday.reason.bad")
+    year, month = _chosen(context)
+    to = date.fromisoformat(common.data(context)["to"])
+    now = context.now()
+    async with context.db.transaction() as tx:
+        day = await partyday.move(
+            tx,
+            branch_id=secretary.branch_id,
+            year=year,
+            month=month,
+            to=to,
+            reason=reason,
+            actor_id=secretary.id,
+            now=now,
+        )
+        branch = await common.branch_named(tx, secretary.branch_id)
+        people = _others(await partyday.participants(tx, branch.id), secretary)
+        stamp = int(now.timestamp())
+        await common.enqueue_each(
+            tx,
+            people,
+            kind="partyday.moved",
+            render=lambda t: views.moved_notice(t, day, branch),
+            dedupe=lambda person: f"partyday:{branch.id}:{day.key}:moved:{stamp}:{person.id}",
+            now=now,
+            default_language=context.config.default_language,
+        )
+    delivery.wake(context)
+    common.finish(context)
+    t = context.t
+    await common.say(
+        update,
+        context,
+        t(
+            "partyday.move.done",
+            month=views.month_name(t, year, month),
+            date=views.long_date(t, to),
+            count=len(people),
+        ),
+    )
+    return END
+
+
+async def cancel_reason_typed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    reason = _reason(update)
+    if reason is None:
+        return await _ask(update, context, CANCEL_REASON, "partyday.reason.bad")
+    year, month = _chosen(context)
+    async with context.db.read() as conn:
+        day = await common.require_day(conn, secretary.branch_id, year, month)
+    common.data(context)["reason"] = reason
+    text, keyboard = views.cancel_confirm(context.t, day, reason)
+    await common.say(update, context, text, keyboard)
+    return CANCEL_CONFIRM
+
+
+async def cancel_confirmed(update: Update, context: XContext) -> object:
+    parse_callback(update, "pd")
+    return await _cancel_month(update, context)
+
+
+async def cancel_confirm_typed(update: Update, context: XContext) -> object:
+    if not parse.is_yes(_text(update)):
+        return await _ask(update, context, CANCEL_CONFIRM, "partyday.cancel.confirm_again")
+    return await _cancel_month(update, context)
+
+
+async def _cancel_month(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    year, month = _chosen(context)
+    reason = str(common.data(context)["reason"])
+    now = context.now()
+    async with context.db.transaction() as tx:
+        before = await common.require_day(tx, secretary.branch_id, year, month)
+        day = await partyday.cancel(
+            tx,
+            branch_id=secretary.branch_id,
+            year=year,
+            month=month,
+            reason=reason,
+            actor_id=secretary.id,
+            now=now,
+        )
+        branch = await common.branch_named(tx, secretary.branch_id)
+        people = _others(await partyday.participants(tx, branch.id), secretary)
+        stamp = int(now.timestamp())
+        await common.enqueue_each(
+            tx,
+            people,
+            kind="partyday.cancelled",
+            render=lambda t: views.cancelled_notice(t, day, branch, before.date),
+            dedupe=lambda person: f"partyday:{branch.id}:{day.key}:cancelled:{stamp}:{person.id}",
+            now=now,
+            default_language=context.config.default_language,
+        )
+    delivery.wake(context)
+    common.finish(context)
+    t = context.t
+    await common.said_from_button(
+        update,
+        context,
+        t("partyday.cancel.done", month=views.month_name(t, year, month), count=len(people)),
+    )
+    return END
+
+
+# --------------------------------------------------------------------------- announcement
+
+
+async def announce(update: Update, context: XContext) -> None:
+    """Send the month's announcement to every participant now (once per date)."""
+    data = parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    branch_id = data.int_arg(0)
+    require_branch_access(secretary, branch_id)
+    year, month = common.month_from(data, 1)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        day = await common.require_day(tx, branch_id, year, month)
+        if day.date is None:
+            raise Refusal("partyday.is_cancelled", reason=day.reason or "")
+        if not common.replies_open(day, now, context):
+            raise Refusal("partyday.remind.past")
+        branch = await common.branch_named(tx, branch_id)
+        # Pinned, so a later rule change cannot move a day members were told about.
+        announced = await partyday.pin(tx, day, actor_id=secretary.id, now=now)
+        people = await partyday.participants(tx, branch_id)
+        added = await common.enqueue_each(
+            tx,
+            people,
+            kind="partyday.announce",
+            render=lambda t: views.announcement(t, announced, branch),
+            dedupe=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
+            now=now,
+            default_language=context.config.default_language,
+        )
+        if added == 0:
+            # Nothing new went out: do not leave an "announced" audit entry behind.
+            raise _NothingNew()
+    delivery.wake(context)
+    t = context.t
+    assert announced.date is not None
+    await common.say(
+        update,
+        context,
+        t("partyday.announce.done", date=views.long_date(t, announced.date), count=added),
+    )
+
+
+class _NothingNew(Refusal):
+    key = "partyday.announce.already"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _ask(
+    update: Update,
+    context: XContext,
+    state: str,
+    key: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    **kwargs: object,
+) -> str:
+    """Say what was wrong (or what is needed) and stay on the same step."""
+    await common.say(update, context, context.t(key, **kwargs), keyboard)
+    return state
+
+
+def _again(state: str, key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, object]]:
+    """A handler for input of the wrong type (a photo where text is asked): ask again."""
+
+    async def again(update: Update, context: XContext) -> object:
+        return await _ask(update, context, state, key)
+
+    return again
+
+
+async def _bad_move_date(update: Update, context: XContext) -> object:
+    year, month = _chosen(context)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    async with context.db.read() as conn:
+        day = await partyday.party_day(conn, secretary.branch_id, year, month)
+    label = views.month_name(context.t, year, month)
+    example = _example_date(day) if day else f"{year}-{month:02d}-20"
+    return await _ask(
+        update, context, MOVE_DATE, "partyday.move.bad_date", month=label, example=example
+    )
+
+
+def _example_date(day: PartyDay) -> str:
+    base = day.date or day.nominal
+    if base is None:
+        return f"{day.year}-{day.month:02d}-20"
+    return base.isoformat()
+
+
+def _chosen(context: XContext) -> tuple[int, int]:
+    year, month = str(common.data(context)["month"]).split("-")
+    return int(year), int(month)
+
+
+def _reason(update: Update) -> str | None:
+    try:
+        return partyday.clean_line(_text(update), partyday.REASON_MAX)
+    except ValueError:
+        return None
+
+
+def _others(people: list[Member], actor: Member) -> list[Member]:
+    return [person for person in people if person.id != actor.id]
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return message.text if message is not None and message.text else ""

@@ -1,0 +1,309 @@
+"""Answering the announcement: [参加], [请假] with a reason, the secretary's decision, and the
+secretary's reminder to those who have not answered.
+
+An answer may change until the day's start time; a changed leave request is decided again
+(the buttons the secretary got for the older one no longer work).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common import delivery
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, StaleButton
+from handlers.common.flows import END, cancel_button
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_access,
+    require_branch_person,
+    require_secretary,
+)
+from handlers.common.i18n import Raw, Translator
+from handlers.common.notify import tell, translator_for
+from handlers.partyday import common, parse, views
+from storage import audit, members, partyday
+from storage.members import Member
+from storage.partyday import Answer, Approval, LeaveReason, PartyDay, Reply
+
+LEAVE_REASON = "pd.leave.reason"
+LEAVE_TEXT = "pd.leave.text"
+
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(leave_start, pattern=pattern("pd", "lv"))]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    return {
+        LEAVE_REASON: [
+            CallbackQueryHandler(reason_pressed, pattern=pattern("pd", "rs")),
+            MessageHandler(TEXT, reason_typed),
+            MessageHandler(OTHER, reason_other_input),
+        ],
+        LEAVE_TEXT: [
+            MessageHandler(TEXT, reason_text_typed),
+            MessageHandler(OTHER, reason_text_other_input),
+        ],
+    }
+
+
+def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CallbackQueryHandler(attend, pattern=pattern("pd", "att")),
+        CallbackQueryHandler(decide, pattern=pattern("pd", "ok")),
+        CallbackQueryHandler(decide, pattern=pattern("pd", "no")),
+        CallbackQueryHandler(remind, pattern=pattern("pd", "rem")),
+    ]
+
+
+# --------------------------------------------------------------------------- attend
+
+
+async def attend(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "pd")
+    person = require_branch_person(context)
+    branch_id = data.int_arg(0)
+    require_branch_access(person, branch_id)
+    year, month = common.month_from(data, 1)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        day = await common.require_day(tx, branch_id, year, month)
+        common.refuse_if_closed(day, context)
+        row = await partyday.ensure_month(tx, branch_id, year, month, now=now)
+        await partyday.set_reply(
+            tx, month_id=row.id, member_id=person.id, answer=Answer.ATTEND, now=now
+        )
+    assert day.date is not None
+    t = context.t
+    await common.say(update, context, t("partyday.attend.done", date=views.long_date(t, day.date)))
+
+
+# --------------------------------------------------------------------------- leave
+
+
+async def leave_start(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    person = require_branch_person(context)
+    branch_id = data.int_arg(0)
+    require_branch_access(person, branch_id)
+    year, month = common.month_from(data, 1)
+    async with context.db.read() as conn:
+        day = await common.require_day(conn, branch_id, year, month)
+    common.refuse_if_closed(day, context)
+    common.start(context, "leave", branch=branch_id, month=day.key)
+    text, keyboard = views.leave_question(context.t, day)
+    await common.say(update, context, text, keyboard)
+    return LEAVE_REASON
+
+
+async def reason_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    require_branch_person(context)
+    try:
+        reason = LeaveReason(data.str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    if reason is LeaveReason.OTHER:
+        return await _ask_text(update, context)
+    return await _save_leave(update, context, reason, None)
+
+
+async def reason_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    typed = update.effective_message.text if update.effective_message else None
+    assert typed is not None
+    labels = [
+        (
+            reason.value,
+            [Translator(lang)(f"partyday.reason.{reason.value}") for lang in ("zh", "en")],
+        )
+        for reason in LeaveReason
+    ]
+    matched = parse.choice(typed, labels)
+    if matched == LeaveReason.OTHER.value:
+        return await _ask_text(update, context)
+    if matched is not None:
+        return await _save_leave(update, context, LeaveReason(matched), None)
+    # Anything else typed here is the reason in the member's own words.
+    return await _take_text(update, context, typed, LEAVE_REASON)
+
+
+async def reason_other_input(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    await common.say(update, context, context.t("input.use_buttons"))
+    return LEAVE_REASON
+
+
+async def reason_text_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    typed = update.effective_message.text if update.effective_message else ""
+    return await _take_text(update, context, typed or "", LEAVE_TEXT)
+
+
+async def reason_text_other_input(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    await common.say(update, context, context.t("partyday.leave.bad_text"))
+    return LEAVE_TEXT
+
+
+async def _ask_text(update: Update, context: XContext) -> object:
+    await common.said_from_button(
+        update,
+        context,
+        context.t("partyday.leave.ask_text"),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return LEAVE_TEXT
+
+
+async def _take_text(update: Update, context: XContext, typed: str, state: str) -> object:
+    try:
+        text = partyday.clean_line(typed, partyday.LEAVE_TEXT_MAX)
+    except ValueError:
+        await common.say(update, context, context.t("partyday.leave.bad_text"))
+        return state
+    return await _save_leave(update, context, LeaveReason.OTHER, text)
+
+
+async def _save_leave(
+    update: Update, context: XContext, reason: LeaveReason, text: str | None
+) -> object:
+    person = require_branch_person(context)
+    data = common.data(context)
+    branch_id = int(data["branch"])
+    require_branch_access(person, branch_id)
+    year, month = partyday.parse_button_month(str(data["month"]))
+    now = context.now()
+    async with context.db.transaction() as tx:
+        day = await common.require_day(tx, branch_id, year, month)
+        common.refuse_if_closed(day, context)
+        row = await partyday.ensure_month(tx, branch_id, year, month, now=now)
+        reply = await partyday.set_reply(
+            tx,
+            month_id=row.id,
+            member_id=person.id,
+            answer=Answer.LEAVE,
+            reason_kind=reason,
+            reason_text=text,
+            now=now,
+        )
+        secretaries = await members.secretaries(tx, branch_id)
+    common.finish(context)
+    t = context.t
+    await common.said_from_button(
+        update, context, t("partyday.leave.done", reason=Raw(views.leave_reason(t, reply)))
+    )
+    await _ask_secretaries(context, secretaries, person, day, reply)
+    return END
+
+
+async def _ask_secretaries(
+    context: XContext, secretaries: list[Member], person: Member, day: PartyDay, reply: Reply
+) -> None:
+    """Each secretary (but not the one asking) gets the request with [批准] [不批准]."""
+    assert day.date is not None
+    for secretary in secretaries:
+        if secretary.id == person.id:
+            continue
+        t = await translator_for(context, secretary.telegram_id)
+        await tell(
+            context,
+            secretary.telegram_id,
+            "partyday.leave.to_secretary",
+            reply_markup=views.approval_buttons(t, reply),
+            name=person.name,
+            date=views.long_date(t, day.date),
+            reason=Raw(views.leave_reason(t, reply)),
+        )
+
+
+# --------------------------------------------------------------------------- decision
+
+
+async def decide(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    approve = data.action == "ok"
+    reply_id, rev = data.int_arg(0), data.int_arg(1)
+    now = context.now()
+    async with context.db.transaction() as tx:
+        reply = await partyday.get_reply_by_id(tx, reply_id)
+        row = await partyday.get_month_by_id(tx, reply.month_id) if reply else None
+        if reply is None or row is None:
+            raise NotFound()
+        require_branch_access(secretary, row.branch_id)
+        if reply.member_id == secretary.id:
+            raise NotAllowed()
+        if reply.rev != rev or reply.approval is not Approval.PENDING:
+            raise StaleButton()
+        decided = await partyday.decide_leave(
+            tx, reply, approve=approve, actor_id=secretary.id, now=now
+        )
+        member = await members.get(tx, decided.member_id)
+        year, month = (int(part) for part in row.month.split("-"))
+        day = await common.require_day(tx, row.branch_id, year, month)
+    assert member is not None
+    t = context.t
+    key = "partyday.leave.approved_done" if approve else "partyday.leave.declined_done"
+    await common.said_from_button(update, context, t(key, name=member.name))
+    member_t = await translator_for(context, member.telegram_id)
+    when = views.long_date(member_t, day.date) if day.date else "—"
+    notice = "partyday.leave.approved_notice" if approve else "partyday.leave.declined_notice"
+    await tell(context, member.telegram_id, notice, date=when)
+
+
+# --------------------------------------------------------------------------- reminder
+
+
+async def remind(update: Update, context: XContext) -> None:
+    """Enqueue a "please answer" for everyone without an answer (once a day each)."""
+    data = parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    branch_id = data.int_arg(0)
+    require_branch_access(secretary, branch_id)
+    year, month = common.month_from(data, 1)
+    now = context.now()
+    today = common.today(context)
+    async with context.db.transaction() as tx:
+        day = await common.require_day(tx, branch_id, year, month)
+        if day.date is None:
+            raise Refusal("partyday.is_cancelled", reason=day.reason or "")
+        if not common.replies_open(day, now, context):
+            raise Refusal("partyday.remind.past")
+        silent = await partyday.members_without_reply(tx, branch_id, day.date)
+        if not silent:
+            raise Refusal("partyday.remind.none")
+        branch = await common.branch_named(tx, branch_id)
+        added = await common.enqueue_each(
+            tx,
+            silent,
+            kind="partyday.remind",
+            render=lambda t: views.reply_reminder(t, day, branch),
+            dedupe=lambda person: f"partyday:{branch_id}:{day.date}:remind:{person.id}:{today}",
+            now=now,
+            default_language=context.config.default_language,
+        )
+        if added:
+            await audit.record(
+                tx,
+                at=now,
+                actor_id=secretary.id,
+                action="partyday.reminded",
+                entity="party_day_month",
+                entity_id=day.month_id,
+                branch_id=branch_id,
+                month=day.month_text,
+                people=[person.id for person in silent],
+            )
+    if not added:
+        raise Refusal("partyday.remind.already")
+    delivery.wake(context)
+    await common.say(update, context, context.t("partyday.remind.done", count=added))

@@ -1,0 +1,45 @@
+"""/roster: the secretary's one-command answer to "who came, who was excused, who has not
+answered, how many hours" for this month's party day (or ``/roster 2026-10``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from handlers.common.context import XContext
+from handlers.common.errors import Refusal
+from handlers.common.guards import require_private, require_secretary
+from handlers.partyday import common, parse, views
+from storage import partyday
+
+
+def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [CommandHandler("roster", roster_command)]
+
+
+async def roster_command(update: Update, context: XContext) -> None:
+    require_private(update)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    today = common.today(context)
+    year, month = today.year, today.month
+    if context.args:
+        chosen = parse.year_month(" ".join(context.args))
+        if chosen is None:
+            raise Refusal("partyday.roster.bad_month")
+        year, month = chosen
+    async with context.db.read() as conn:
+        branch = await common.branch_named(conn, secretary.branch_id)
+        day = await common.require_day(conn, branch.id, year, month)
+        lines = await partyday.roster(conn, day)
+    text, keyboard = views.roster_screen(
+        context.t,
+        branch,
+        day,
+        lines,
+        can_remind=common.replies_open(day, context.now(), context),
+    )
+    await common.say(update, context, text, keyboard)

@@ -1,0 +1,590 @@
+"""/service: log what was done (kind → date → hours → what → photo), a make-up (补课) for a
+month one was excused from, the year's hours by month, and editing or withdrawing a record
+in its first 7 days.
+
+Editing reuses the logging steps: the flow's ``mode`` is "edit" and the one changed field
+is saved as soon as it is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotFound, OtherBranch, Refusal
+from handlers.common.flows import END, cancel_button
+from handlers.common.guards import parse_callback, require_branch_person, require_private
+from handlers.common.i18n import Raw, Translator
+from handlers.partyday import common, parse, views
+from storage import partyday, service
+from storage.members import Member
+from storage.service import EDIT_WINDOW, ServiceEntry, ServiceKind, ServiceLog
+
+KIND = "svc.kind"
+DATE = "svc.date"
+HOURS = "svc.hours"
+DESCRIPTION = "svc.description"
+PHOTO = "svc.photo"
+FIELD = "svc.field"
+
+HISTORY_WORDS = {"history", "记录", "历史", "时长", "hours"}
+MAKEUP_WORDS = {"makeup", "make-up", "补课"}
+# How far back an excused month may still be made up.
+MAKEUP_WINDOW = timedelta(days=92)
+FIELDS = ("kind", "on_date", "hours", "description", "photo_file_id")
+
+TEXT = filters.TEXT & ~filters.COMMAND
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CommandHandler("service", service_command),
+        CallbackQueryHandler(makeup_pressed, pattern=pattern("svc", "mu")),
+        CallbackQueryHandler(edit_start, pattern=pattern("svc", "ed")),
+    ]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    return {
+        KIND: [
+            CallbackQueryHandler(kind_pressed, pattern=pattern("svc", "k")),
+            CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
+            MessageHandler(TEXT, kind_typed),
+            MessageHandler(~filters.COMMAND, _again("service.bad_kind")),
+        ],
+        DATE: [
+            CallbackQueryHandler(date_pressed, pattern=pattern("svc", "d")),
+            MessageHandler(TEXT, date_typed),
+            MessageHandler(~filters.COMMAND, date_other_input),
+        ],
+        HOURS: [
+            CallbackQueryHandler(hours_pressed, pattern=pattern("svc", "h")),
+            MessageHandler(TEXT, hours_typed),
+            MessageHandler(~filters.COMMAND, _again("service.bad_hours")),
+        ],
+        DESCRIPTION: [
+            MessageHandler(TEXT, description_typed),
+            MessageHandler(filters.PHOTO, description_photo),
+            MessageHandler(~filters.COMMAND, _again("input.text_expected")),
+        ],
+        PHOTO: [
+            MessageHandler(filters.PHOTO, photo_sent),
+            CallbackQueryHandler(photo_skipped, pattern=pattern("svc", "skip")),
+            MessageHandler(TEXT, photo_typed),
+            MessageHandler(~filters.COMMAND, _again("service.bad_photo")),
+        ],
+        FIELD: [
+            CallbackQueryHandler(field_pressed, pattern=pattern("svc", "ef")),
+            MessageHandler(TEXT, field_typed),
+            MessageHandler(~filters.COMMAND, _again("input.use_buttons")),
+        ],
+    }
+
+
+def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
+        CallbackQueryHandler(withdraw_ask, pattern=pattern("svc", "wd")),
+        CallbackQueryHandler(withdraw_confirmed, pattern=pattern("svc", "wdok")),
+    ]
+
+
+# --------------------------------------------------------------------------- start
+
+
+async def service_command(update: Update, context: XContext) -> object:
+    require_private(update)
+    person = require_branch_person(context)
+    word = parse.normalize(" ".join(context.args or []))
+    if word in HISTORY_WORDS:
+        await _show_history(update, context, person)
+        return END
+    makeup = await _makeup_months(context, person)
+    if word in MAKEUP_WORDS:
+        if not makeup:
+            raise Refusal("service.makeup.none")
+        if len(makeup) == 1:
+            return await _begin_makeup(update, context, makeup[0][0], makeup[0][1])
+    common.start(context, "log")
+    t = context.t
+    await common.say(
+        update,
+        context,
+        t("service.ask_kind"),
+        views.kind_question(t, makeup, show_history=True),
+    )
+    return KIND
+
+
+async def makeup_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    person = require_branch_person(context)
+    month_id = data.int_arg(0)
+    for candidate, label in await _makeup_months(context, person):
+        if candidate == month_id:
+            return await _begin_makeup(update, context, month_id, label)
+    async with context.db.read() as conn:
+        row = await partyday.get_month_by_id(conn, month_id)
+    if row is None:
+        raise NotFound()
+    if row.branch_id != person.branch_id:
+        raise OtherBranch()
+    raise Refusal("service.makeup.none")
+
+
+async def _begin_makeup(update: Update, context: XContext, month_id: int, label: str) -> object:
+    common.start(context, "makeup", makeup_month_id=month_id)
+    t = context.t
+    await common.said_from_button(
+        update,
+        context,
+        t("service.ask_kind_makeup", month=label),
+        views.kind_question(t, [], show_history=False),
+    )
+    return KIND
+
+
+async def history_pressed(update: Update, context: XContext) -> object:
+    parse_callback(update, "svc")
+    person = require_branch_person(context)
+    common.finish(context)
+    await common.said_from_button(update, context, *await _history(context, person))
+    return END
+
+
+# --------------------------------------------------------------------------- steps
+
+
+async def kind_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    require_branch_person(context)
+    try:
+        kind = ServiceKind(data.str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    return await _take_kind(update, context, kind)
+
+
+async def kind_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    labels = [(kind.value, _labels(f"service.kind.{kind.value}")) for kind in ServiceKind]
+    matched = parse.choice(_text(update), labels)
+    if matched is None:
+        return await _ask(update, context, KIND, "service.bad_kind")
+    return await _take_kind(update, context, ServiceKind(matched))
+
+
+async def _take_kind(update: Update, context: XContext, kind: ServiceKind) -> object:
+    data = common.data(context)
+    if data.get("mode") == "edit":
+        return await _apply_edit(update, context, {"kind": kind})
+    data["kind"] = kind.value
+    return await _ask_date(update, context)
+
+
+async def _ask_date(update: Update, context: XContext) -> object:
+    person = require_branch_person(context)
+    assert person.branch_id is not None
+    today = common.today(context)
+    party_date = None
+    if common.data(context).get("mode") != "makeup":
+        async with context.db.read() as conn:
+            day = await partyday.party_day(conn, person.branch_id, today.year, today.month)
+        if day is not None and day.date is not None and day.date <= today:
+            party_date = day.date
+    t = context.t
+    await common.said_from_button(
+        update,
+        context,
+        t("service.ask_date", example=today.strftime("%m-%d")),
+        views.date_question(t, today, party_date, yesterday_ok=today.day > 1),
+    )
+    return DATE
+
+
+async def date_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    require_branch_person(context)
+    try:
+        chosen = datetime.strptime(data.str_arg(0), "%Y%m%d").date()
+    except ValueError as exc:
+        raise BadButton() from exc
+    return await _take_date(update, context, chosen)
+
+
+async def date_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    return await _take_date(
+        update, context, parse.calendar_date(_text(update), common.today(context))
+    )
+
+
+async def date_other_input(update: Update, context: XContext) -> object:
+    return await _take_date(update, context, None)
+
+
+async def _take_date(update: Update, context: XContext, chosen: date | None) -> object:
+    data = common.data(context)
+    today = common.today(context)
+    logged_on = date.fromisoformat(data["logged_on"]) if data.get("mode") == "edit" else today
+    try:
+        if chosen is None:
+            raise ValueError("no date")
+        service.check_date(chosen, logged_on)
+    except ValueError:
+        example = today.strftime("%m-%d")
+        return await _ask(update, context, DATE, "service.bad_date", example=example)
+    if data.get("mode") == "edit":
+        return await _apply_edit(update, context, {"on_date": chosen})
+    data["on_date"] = chosen.isoformat()
+    t = context.t
+    await common.said_from_button(update, context, t("service.ask_hours"), views.hours_question(t))
+    return HOURS
+
+
+async def hours_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    require_branch_person(context)
+    if data.str_arg(0) == "other":
+        await common.said_from_button(
+            update,
+            context,
+            context.t("service.ask_hours_typed"),
+            InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        )
+        return HOURS
+    return await _take_hours(update, context, data.int_arg(0) / 2)
+
+
+async def hours_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    return await _take_hours(update, context, parse.hours(_text(update)))
+
+
+async def _take_hours(update: Update, context: XContext, hours: float | None) -> object:
+    try:
+        if hours is None:
+            raise ValueError("no number")
+        service.check_hours(hours)
+    except ValueError:
+        return await _ask(update, context, HOURS, "service.bad_hours")
+    data = common.data(context)
+    if data.get("mode") == "edit":
+        return await _apply_edit(update, context, {"hours": hours})
+    data["hours"] = hours
+    await common.said_from_button(
+        update,
+        context,
+        context.t("service.ask_description"),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return DESCRIPTION
+
+
+async def description_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    return await _take_description(update, context, _text(update))
+
+
+async def description_photo(update: Update, context: XContext) -> object:
+    """A photo with a caption answers two steps at once; without one, the text is asked again."""
+    require_branch_person(context)
+    message = update.effective_message
+    assert message is not None and message.photo
+    data = common.data(context)
+    if not message.caption or data.get("mode") == "edit":
+        return await _ask(update, context, DESCRIPTION, "input.text_expected")
+    data["photo"] = message.photo[-1].file_id
+    return await _take_description(update, context, message.caption, then_save=True)
+
+
+async def _take_description(
+    update: Update, context: XContext, text: str, *, then_save: bool = False
+) -> object:
+    try:
+        description = service.check_description(text)
+    except ValueError:
+        return await _ask(
+            update, context, DESCRIPTION, "service.bad_description", count=len(text.strip())
+        )
+    data = common.data(context)
+    if data.get("mode") == "edit":
+        return await _apply_edit(update, context, {"description": description})
+    data["description"] = description
+    if then_save:
+        return await _save(update, context)
+    t = context.t
+    await common.say(update, context, t("service.ask_photo"), views.photo_question(t))
+    return PHOTO
+
+
+async def photo_sent(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    message = update.effective_message
+    assert message is not None and message.photo
+    return await _take_photo(update, context, message.photo[-1].file_id)
+
+
+async def photo_skipped(update: Update, context: XContext) -> object:
+    parse_callback(update, "svc")
+    require_branch_person(context)
+    return await _take_photo(update, context, None)
+
+
+async def photo_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    if not parse.is_skip(_text(update)):
+        return await _ask(update, context, PHOTO, "service.bad_photo")
+    return await _take_photo(update, context, None)
+
+
+async def _take_photo(update: Update, context: XContext, file_id: str | None) -> object:
+    data = common.data(context)
+    if data.get("mode") == "edit":
+        return await _apply_edit(update, context, {"photo_file_id": file_id})
+    data["photo"] = file_id
+    return await _save(update, context)
+
+
+async def _save(update: Update, context: XContext) -> object:
+    person = require_branch_person(context)
+    assert person.branch_id is not None
+    data = common.data(context)
+    today = common.today(context)
+    now = context.now()
+    makeup_month_id = data.get("makeup_month_id")
+    entry = ServiceEntry(
+        kind=ServiceKind(data["kind"]),
+        on_date=date.fromisoformat(data["on_date"]),
+        hours=float(data["hours"]),
+        description=str(data["description"]),
+        photo_file_id=data.get("photo"),
+        logged_on=today,
+    )
+    async with context.db.transaction() as tx:
+        if makeup_month_id is not None and await service.has_makeup(tx, person.id, makeup_month_id):
+            raise Refusal("service.makeup.none")
+        link = (
+            None if makeup_month_id else await _party_link(tx, person.branch_id, entry.on_date, now)
+        )
+        stored = await service.log(
+            tx,
+            member_id=person.id,
+            branch_id=person.branch_id,
+            entry=entry,
+            party_month_id=link,
+            makeup_month_id=makeup_month_id,
+            now=now,
+        )
+        summary = await _summary(tx, context.t, stored)
+    common.finish(context)
+    await common.said_from_button(
+        update, context, context.t("service.saved", id=stored.id, summary=Raw(summary))
+    )
+    return END
+
+
+# --------------------------------------------------------------------------- edit, withdraw
+
+
+async def edit_start(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    record = await _own_changeable(context, data.int_arg(0))
+    common.start(context, "edit", log_id=record.id, logged_on=record.logged_on.isoformat())
+    async with context.db.read() as conn:
+        summary = await _summary(conn, context.t, record)
+    text, keyboard = views.edit_question(context.t, summary)
+    await common.said_from_button(update, context, text, keyboard)
+    return FIELD
+
+
+async def field_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "svc")
+    require_branch_person(context)
+    field = data.str_arg(0)
+    if field not in FIELDS:
+        raise BadButton()
+    return await _ask_field(update, context, field)
+
+
+async def field_typed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    matched = parse.choice(
+        _text(update), [(name, _labels(f"service.field.{name}")) for name in FIELDS]
+    )
+    if matched is None:
+        return await _ask(update, context, FIELD, "input.use_buttons")
+    return await _ask_field(update, context, matched)
+
+
+async def _ask_field(update: Update, context: XContext, field: str) -> object:
+    common.data(context)["field"] = field
+    t = context.t
+    if field == "kind":
+        await common.said_from_button(
+            update, context, t("service.bad_kind"), views.kind_question(t, [], show_history=False)
+        )
+        return KIND
+    if field == "on_date":
+        return await _ask_date(update, context)
+    if field == "hours":
+        await common.said_from_button(
+            update, context, t("service.ask_hours"), views.hours_question(t)
+        )
+        return HOURS
+    if field == "description":
+        keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
+        await common.said_from_button(update, context, t("service.ask_description"), keyboard)
+        return DESCRIPTION
+    await common.said_from_button(update, context, t("service.ask_photo"), views.photo_question(t))
+    return PHOTO
+
+
+async def _apply_edit(update: Update, context: XContext, change: dict[str, Any]) -> object:
+    data = common.data(context)
+    record = await _own_changeable(context, int(data["log_id"]))
+    now = context.now()
+    async with context.db.transaction() as tx:
+        new_date = change.get("on_date", record.on_date)
+        link = (
+            None
+            if record.makeup_month_id
+            else await _party_link(tx, record.branch_id, new_date, now)
+        )
+        try:
+            edited = await service.edit(
+                tx, record, changes=change, party_month_id=link, actor_id=record.member_id, now=now
+            )
+        except service.NotEditable as exc:
+            raise Refusal("service.not_editable") from exc
+        summary = await _summary(tx, context.t, edited)
+    common.finish(context)
+    await common.said_from_button(
+        update, context, context.t("service.edit.done", id=edited.id, summary=Raw(summary))
+    )
+    return END
+
+
+async def withdraw_ask(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "svc")
+    record = await _own_changeable(context, data.int_arg(0))
+    async with context.db.read() as conn:
+        summary = await _summary(conn, context.t, record)
+    text, keyboard = views.withdraw_question(context.t, record, summary)
+    await common.say(update, context, text, keyboard)
+
+
+async def withdraw_confirmed(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "svc")
+    record = await _own_changeable(context, data.int_arg(0))
+    async with context.db.transaction() as tx:
+        try:
+            await service.withdraw(tx, record, actor_id=record.member_id, now=context.now())
+        except service.NotEditable as exc:
+            raise Refusal("service.not_editable") from exc
+    await common.said_from_button(update, context, context.t("service.withdraw.done", id=record.id))
+
+
+# --------------------------------------------------------------------------- history
+
+
+async def _show_history(update: Update, context: XContext, person: Member) -> None:
+    await common.say(update, context, *await _history(context, person))
+
+
+async def _history(context: XContext, person: Member) -> tuple[str, InlineKeyboardMarkup | None]:
+    today = common.today(context)
+    now = context.now()
+    async with context.db.read() as conn:
+        by_month = await service.hours_by_month(conn, person.id, today.year)
+        recent = await service.recent(conn, person.id, now - EDIT_WINDOW)
+        summaries = [(record, await _summary(conn, context.t, record)) for record in recent]
+    editable = {record.id for record in recent if record.editable(now)}
+    return views.history_screen(context.t, today.year, by_month, summaries, editable)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _makeup_months(context: XContext, person: Member) -> list[tuple[int, str]]:
+    """(month id, label) of past months this person was excused from and has not made up."""
+    today = common.today(context)
+    found: list[tuple[int, str]] = []
+    async with context.db.read() as conn:
+        for _, row in await partyday.approved_leaves(conn, person.id, today - MAKEUP_WINDOW, today):
+            year, month = (int(part) for part in row.month.split("-"))
+            day = await partyday.party_day(conn, row.branch_id, year, month)
+            if day is None or day.date is None or day.date > today:
+                continue
+            if await service.has_makeup(conn, person.id, row.id):
+                continue
+            found.append((row.id, views.month_name(context.t, year, month)))
+    return found
+
+
+async def _party_link(
+    tx: aiosqlite.Connection, branch_id: int, on: date, now: datetime
+) -> int | None:
+    """The month row of the party day, when the service was done on that day."""
+    day = await partyday.party_day(tx, branch_id, on.year, on.month)
+    if day is None or day.date != on:
+        return None
+    row = await partyday.ensure_month(tx, branch_id, on.year, on.month, now=now)
+    return row.id
+
+
+async def _summary(conn: aiosqlite.Connection, t: Translator, record: ServiceLog) -> str:
+    makeup = None
+    if record.makeup_month_id is not None:
+        row = await partyday.get_month_by_id(conn, record.makeup_month_id)
+        if row is not None:
+            year, month = (int(part) for part in row.month.split("-"))
+            makeup = views.month_name(t, year, month)
+    edits = len(await service.versions(conn, record.id))
+    return views.service_summary(t, record, makeup_month=makeup, edits=edits)
+
+
+async def _own_changeable(context: XContext, log_id: int) -> ServiceLog:
+    person = require_branch_person(context)
+    async with context.db.read() as conn:
+        record = await service.get(conn, log_id)
+    if record is None:
+        raise NotFound()
+    if record.member_id != person.id:
+        if record.branch_id != person.branch_id:
+            raise OtherBranch()
+        raise Refusal("service.not_yours")
+    if not record.editable(context.now()):
+        raise Refusal("service.not_editable")
+    return record
+
+
+async def _ask(update: Update, context: XContext, state: str, key: str, **kwargs: Any) -> str:
+    await common.say(update, context, context.t(key, **kwargs))
+    return state
+
+
+def _again(key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, None]]:
+    """A handler for input of the wrong type: say what is expected and stay on the step."""
+
+    async def again(update: Update, context: XContext) -> None:
+        await common.say(update, context, context.t(key))
+        # None keeps the conversation where it is.
+
+    return again
+
+
+def _labels(key: str) -> list[str]:
+    return [Translator(lang)(key) for lang in ("zh", "en")]
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return message.text if message is not None and message.text else ""

@@ -1,0 +1,852 @@
+"""Party day (党日) records: a branch's rule, its months, replies and leave, and check-ins.
+
+The day a month actually has (``PartyDay``) is worked out here from three sources, the
+first that applies winning: a cancellation; a moved or pinned date on the month row
+(pinned when the announcement was sent); the branch's current rule with the holiday shift
+of ``storage.partyday_rules``.
+
+Every change writes its audit entry in the caller's transaction. The reminder engine uses
+``party_days_between`` and ``members_without_reply``; it does not need anything else here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage import audit
+from storage.clock import to_iso
+from storage.members import Member
+from storage.partyday_rules import DayRule, RuleKind, next_month, plan
+from storage.rows import fetch_all, fetch_one, insert
+
+PLACE_MAX = 60
+THEME_MAX = 100
+REASON_MAX = 200
+LEAVE_TEXT_MAX = 200
+# How many months ahead a "next party day" is looked for (a run of cancellations ends it).
+LOOKAHEAD_MONTHS = 12
+
+
+class MonthStatus(StrEnum):
+    PLANNED = "planned"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class Answer(StrEnum):
+    ATTEND = "attend"
+    LEAVE = "leave"
+
+
+class LeaveReason(StrEnum):
+    TEACHING = "teaching"
+    ILLNESS = "illness"
+    FAMILY = "family"
+    OFFICIAL = "official"
+    OTHER = "other"
+
+
+class Approval(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class CheckinMethod(StrEnum):
+    LOCATION = "location"
+    PHOTO = "photo"
+    MANUAL = "manual"
+
+
+class Rule(BaseModel):
+    """A branch's rule as stored: which day, at what time, where."""
+
+    id: int
+    branch_id: int
+    kind: RuleKind
+    day: int | None = None
+    nth: int | None = None
+    weekday: int | None = None
+    start_time: time
+    place: str
+    created_by: int | None = None
+    created_at: datetime
+    replaced_at: datetime | None = None
+
+    @property
+    def day_rule(self) -> DayRule:
+        return DayRule(kind=self.kind, day=self.day, nth=self.nth, weekday=self.weekday)
+
+
+def clean_line(value: str, limit: int) -> str:
+    """A place, theme or reason as typed: one line, trimmed, 1 to ``limit`` characters."""
+    value = " ".join(value.split())
+    if not 1 <= len(value) <= limit:
+        raise ValueError(f"between 1 and {limit} characters")
+    return value
+
+
+class PartyMonth(BaseModel):
+    id: int
+    branch_id: int
+    month: str
+    status: MonthStatus
+    day: date | None = None
+    start_time: time | None = None
+    place: str | None = None
+    theme: str | None = None
+    reason: str | None = None
+    announced_at: datetime | None = None
+    updated_by: int | None = None
+    updated_at: datetime
+
+
+class PartyDay(BaseModel):
+    """A branch's party day for one month, as members are to be told of it."""
+
+    branch_id: int
+    year: int
+    month: int
+    status: MonthStatus
+    date: dt.date | None  # None when cancelled
+    nominal: dt.date | None = None  # the rule's date before a holiday shift, when from the rule
+    start_time: time
+    place: str
+    theme: str | None = None
+    reason: str | None = None
+    month_id: int | None = None
+    announced: bool = False
+
+    @property
+    def key(self) -> str:
+        """``YYYYMM``: how buttons name the month (with the branch id)."""
+        return f"{self.year:04d}{self.month:02d}"
+
+    @property
+    def month_text(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is MonthStatus.CANCELLED
+
+    @property
+    def holiday_shifted(self) -> bool:
+        return self.nominal is not None and self.date is not None and self.nominal != self.date
+
+    def starts_at(self, zone: ZoneInfo) -> datetime | None:
+        """The moment it starts, in the deployment zone."""
+        if self.date is None:
+            return None
+        return datetime.combine(self.date, self.start_time, tzinfo=zone)
+
+
+class Reply(BaseModel):
+    id: int
+    month_id: int
+    member_id: int
+    answer: Answer
+    reason_kind: LeaveReason | None = None
+    reason_text: str | None = None
+    approval: Approval | None = None
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    rev: int
+    answered_at: datetime
+    updated_at: datetime
+
+    def decided(self, approve: bool) -> Approval:
+        """The approval a secretary's decision leads to; only a pending leave can be decided."""
+        if self.answer is not Answer.LEAVE or self.approval is not Approval.PENDING:
+            raise ValueError("only a pending leave request can be approved or declined")
+        return Approval.APPROVED if approve else Approval.DECLINED
+
+
+class Checkin(BaseModel):
+    id: int
+    month_id: int
+    member_id: int
+    method: CheckinMethod
+    latitude: float | None = None
+    longitude: float | None = None
+    photo_file_id: str | None = None
+    marked_by: int | None = None
+    at: datetime
+
+
+class RosterLine(BaseModel):
+    """One person on a month's roster."""
+
+    member: Member
+    reply: Reply | None = None
+    checkin: Checkin | None = None
+    hours: float = 0.0
+    makeup_hours: float = 0.0
+
+
+class NotPlannable(Exception):
+    """The month has no rule and no date of its own."""
+
+
+# --------------------------------------------------------------------------- month keys
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_button_month(text: str) -> tuple[int, int]:
+    """``YYYYMM`` from a button into (year, month); ValueError if it is not one."""
+    if len(text) != 6 or not text.isdigit():
+        raise ValueError("not a YYYYMM month")
+    year, month = int(text[:4]), int(text[4:])
+    if not 2000 <= year <= 2100 or not 1 <= month <= 12:
+        raise ValueError("month out of range")
+    return year, month
+
+
+# --------------------------------------------------------------------------- rules
+
+
+async def current_rule(conn: aiosqlite.Connection, branch_id: int) -> Rule | None:
+    return await fetch_one(
+        conn,
+        Rule,
+        "SELECT * FROM party_day_rules WHERE branch_id = ? AND replaced_at IS NULL",
+        (branch_id,),
+    )
+
+
+async def set_rule(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    rule: DayRule,
+    start_time: time,
+    place: str,
+    actor_id: int,
+    now: datetime,
+) -> Rule:
+    """Make ``rule`` the branch's rule; the one it replaces keeps its row."""
+    place = clean_line(place, PLACE_MAX)
+    await tx.execute(
+        "UPDATE party_day_rules SET replaced_at = ? WHERE branch_id = ? AND replaced_at IS NULL",
+        (to_iso(now), branch_id),
+    )
+    rule_id = await insert(
+        tx,
+        "INSERT INTO party_day_rules"
+        " (branch_id, kind, day, nth, weekday, start_time, place, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            branch_id,
+            rule.kind.value,
+            rule.day,
+            rule.nth,
+            rule.weekday,
+            start_time.strftime("%H:%M"),
+            place,
+            actor_id,
+            to_iso(now),
+        ),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.rule_set",
+        entity="party_day_rule",
+        entity_id=rule_id,
+        branch_id=branch_id,
+        kind=rule.kind.value,
+        day=rule.day,
+        nth=rule.nth,
+        weekday=rule.weekday,
+        start_time=start_time.strftime("%H:%M"),
+        place=place,
+    )
+    stored = await fetch_one(tx, Rule, "SELECT * FROM party_day_rules WHERE id = ?", (rule_id,))
+    assert stored is not None
+    return stored
+
+
+# --------------------------------------------------------------------------- months
+
+
+async def get_month(
+    conn: aiosqlite.Connection, branch_id: int, year: int, month: int
+) -> PartyMonth | None:
+    return await fetch_one(
+        conn,
+        PartyMonth,
+        "SELECT * FROM party_day_months WHERE branch_id = ? AND month = ?",
+        (branch_id, month_key(year, month)),
+    )
+
+
+async def get_month_by_id(conn: aiosqlite.Connection, month_id: int) -> PartyMonth | None:
+    return await fetch_one(
+        conn, PartyMonth, "SELECT * FROM party_day_months WHERE id = ?", (month_id,)
+    )
+
+
+async def party_day(
+    conn: aiosqlite.Connection, branch_id: int, year: int, month: int
+) -> PartyDay | None:
+    """The branch's day for the month, or None when it has neither rule nor own date."""
+    rule = await current_rule(conn, branch_id)
+    row = await get_month(conn, branch_id, year, month)
+    return effective_day(rule, row, branch_id, year, month)
+
+
+def effective_day(
+    rule: Rule | None, row: PartyMonth | None, branch_id: int, year: int, month: int
+) -> PartyDay | None:
+    """Combine a rule and a month row (either may be missing) into the month's day."""
+    start_time = (row.start_time if row else None) or (rule.start_time if rule else None)
+    place = (row.place if row else None) or (rule.place if rule else None)
+    if start_time is None or place is None:
+        return None
+    common = {
+        "branch_id": branch_id,
+        "year": year,
+        "month": month,
+        "start_time": start_time,
+        "place": place,
+        "theme": row.theme if row else None,
+        "reason": row.reason if row else None,
+        "month_id": row.id if row else None,
+        "announced": bool(row and row.announced_at),
+    }
+    if row is not None and row.status is MonthStatus.CANCELLED:
+        return PartyDay(status=MonthStatus.CANCELLED, date=None, **common)
+    if row is not None and row.day is not None:
+        return PartyDay(status=row.status, date=row.day, **common)
+    if rule is None:
+        return None
+    planned = plan(rule.day_rule, year, month)
+    return PartyDay(
+        status=MonthStatus.PLANNED, date=planned.date, nominal=planned.nominal, **common
+    )
+
+
+async def upcoming(
+    conn: aiosqlite.Connection, branch_id: int, today: date, n: int = 3
+) -> list[PartyDay]:
+    """The next ``n`` months' days from today's month, cancelled ones included.
+
+    This month counts only while its day is today or later (or it is cancelled and that
+    day has not passed by the rule); past days are left out.
+    """
+    rule = await current_rule(conn, branch_id)
+    days: list[PartyDay] = []
+    year, month = today.year, today.month
+    for _ in range(LOOKAHEAD_MONTHS + 1):
+        row = await get_month(conn, branch_id, year, month)
+        day = effective_day(rule, row, branch_id, year, month)
+        if day is not None and _not_past(day, rule, today):
+            days.append(day)
+            if len(days) == n:
+                break
+        year, month = next_month(year, month)
+    return days
+
+
+async def next_party_day(
+    conn: aiosqlite.Connection, branch_id: int, today: date
+) -> PartyDay | None:
+    """The first day that is not cancelled, today or later."""
+    for day in await upcoming(conn, branch_id, today, n=LOOKAHEAD_MONTHS):
+        if not day.cancelled:
+            return day
+    return None
+
+
+async def ensure_month(
+    tx: aiosqlite.Connection, branch_id: int, year: int, month: int, *, now: datetime
+) -> PartyMonth:
+    """The month's row, created (following the rule) if it does not exist yet."""
+    await tx.execute(
+        "INSERT OR IGNORE INTO party_day_months (branch_id, month, updated_at) VALUES (?, ?, ?)",
+        (branch_id, month_key(year, month), to_iso(now)),
+    )
+    row = await get_month(tx, branch_id, year, month)
+    assert row is not None
+    return row
+
+
+async def set_theme(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    year: int,
+    month: int,
+    theme: str,
+    actor_id: int,
+    now: datetime,
+) -> PartyMonth:
+    theme = clean_line(theme, THEME_MAX)
+    row = await ensure_month(tx, branch_id, year, month, now=now)
+    await tx.execute(
+        "UPDATE party_day_months SET theme = ?, updated_by = ?, updated_at = ? WHERE id = ?",
+        (theme, actor_id, to_iso(now), row.id),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.theme_set",
+        entity="party_day_month",
+        entity_id=row.id,
+        branch_id=branch_id,
+        month=row.month,
+        old=row.theme,
+        new=theme,
+    )
+    return row.model_copy(update={"theme": theme})
+
+
+async def move(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    year: int,
+    month: int,
+    to: date,
+    reason: str,
+    actor_id: int,
+    now: datetime,
+) -> PartyDay:
+    """Move one month's day to ``to`` (in the same month), or bring back a cancelled one."""
+    if (to.year, to.month) != (year, month):
+        raise ValueError("a month's day moves within its month")
+    reason = clean_line(reason, REASON_MAX)
+    before = await party_day(tx, branch_id, year, month)
+    if before is None:
+        raise NotPlannable()
+    row = await ensure_month(tx, branch_id, year, month, now=now)
+    await tx.execute(
+        "UPDATE party_day_months SET status = 'moved', day = ?, start_time = ?, place = ?,"
+        " reason = ?, updated_by = ?, updated_at = ? WHERE id = ?",
+        (
+            to.isoformat(),
+            before.start_time.strftime("%H:%M"),
+            before.place,
+            reason,
+            actor_id,
+            to_iso(now),
+            row.id,
+        ),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.moved",
+        entity="party_day_month",
+        entity_id=row.id,
+        branch_id=branch_id,
+        month=row.month,
+        old=None if before.date is None else before.date.isoformat(),
+        new=to.isoformat(),
+        reason=reason,
+    )
+    after = await party_day(tx, branch_id, year, month)
+    assert after is not None
+    return after
+
+
+async def cancel(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    year: int,
+    month: int,
+    reason: str,
+    actor_id: int,
+    now: datetime,
+) -> PartyDay:
+    reason = clean_line(reason, REASON_MAX)
+    before = await party_day(tx, branch_id, year, month)
+    if before is None:
+        raise NotPlannable()
+    row = await ensure_month(tx, branch_id, year, month, now=now)
+    # Time and place are kept so the month still reads sensibly in the roster and ledger.
+    await tx.execute(
+        "UPDATE party_day_months SET status = 'cancelled', start_time = ?, place = ?,"
+        " reason = ?, updated_by = ?, updated_at = ? WHERE id = ?",
+        (
+            before.start_time.strftime("%H:%M"),
+            before.place,
+            reason,
+            actor_id,
+            to_iso(now),
+            row.id,
+        ),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.cancelled",
+        entity="party_day_month",
+        entity_id=row.id,
+        branch_id=branch_id,
+        month=row.month,
+        day=None if before.date is None else before.date.isoformat(),
+        reason=reason,
+    )
+    after = await party_day(tx, branch_id, year, month)
+    assert after is not None
+    return after
+
+
+async def pin(tx: aiosqlite.Connection, day: PartyDay, *, actor_id: int, now: datetime) -> PartyDay:
+    """Fix the month's date, time and place as announced, and note when it was announced."""
+    if day.date is None:
+        raise ValueError("a cancelled day is not announced")
+    row = await ensure_month(tx, day.branch_id, day.year, day.month, now=now)
+    await tx.execute(
+        "UPDATE party_day_months SET day = ?, start_time = ?, place = ?, announced_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        (
+            day.date.isoformat(),
+            day.start_time.strftime("%H:%M"),
+            day.place,
+            to_iso(now),
+            to_iso(now),
+            row.id,
+        ),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.announced",
+        entity="party_day_month",
+        entity_id=row.id,
+        branch_id=day.branch_id,
+        month=row.month,
+        day=day.date.isoformat(),
+    )
+    pinned = await party_day(tx, day.branch_id, day.year, day.month)
+    assert pinned is not None
+    return pinned
+
+
+async def party_days_between(conn: aiosqlite.Connection, start: date, end: date) -> list[PartyDay]:
+    """Every branch's party day falling in [start, end] (cancelled days left out).
+
+    For the reminder engine: a D-3 notice looks at ``today + 3``, the morning-of reminder
+    at ``today``. Ordered by date, then branch.
+    """
+    if end < start:
+        return []
+    branch_ids = [
+        int(row[0])
+        for row in await _rows(
+            conn,
+            "SELECT branch_id FROM party_day_rules WHERE replaced_at IS NULL"
+            " UNION SELECT branch_id FROM party_day_months",
+        )
+    ]
+    found: list[PartyDay] = []
+    for branch_id in sorted(branch_ids):
+        rule = await current_rule(conn, branch_id)
+        year, month = start.year, start.month
+        while (year, month) <= (end.year, end.month):
+            row = await get_month(conn, branch_id, year, month)
+            day = effective_day(rule, row, branch_id, year, month)
+            if day is not None and day.date is not None and start <= day.date <= end:
+                found.append(day)
+            year, month = next_month(year, month)
+    return sorted(found, key=lambda d: (d.date or start, d.branch_id))
+
+
+def _not_past(day: PartyDay, rule: Rule | None, today: date) -> bool:
+    if day.date is not None:
+        return day.date >= today
+    # Cancelled: it counts until the day it would have been has passed.
+    if day.year == today.year and day.month == today.month and rule is not None:
+        return plan(rule.day_rule, day.year, day.month).date >= today
+    return (day.year, day.month) > (today.year, today.month)
+
+
+# --------------------------------------------------------------------------- people
+
+
+async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
+    """Who takes part in a branch's party day: its active members and secretaries."""
+    return await fetch_all(
+        conn,
+        Member,
+        "SELECT * FROM members WHERE branch_id = ? AND status = 'active'"
+        " AND role IN ('member', 'secretary')"
+        " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
+        (branch_id,),
+    )
+
+
+async def members_without_reply(
+    conn: aiosqlite.Connection, branch_id: int, day: date
+) -> list[Member]:
+    """Participants who have not answered the party day of ``day``'s month."""
+    return await fetch_all(
+        conn,
+        Member,
+        """
+        SELECT m.* FROM members m
+        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+          AND NOT EXISTS (
+              SELECT 1 FROM party_day_replies r
+              JOIN party_day_months pm ON pm.id = r.month_id
+              WHERE r.member_id = m.id AND pm.branch_id = ? AND pm.month = ?
+          )
+        ORDER BY CASE m.role WHEN 'secretary' THEN 0 ELSE 1 END, m.name, m.id
+        """,
+        (branch_id, branch_id, month_key(day.year, day.month)),
+    )
+
+
+# --------------------------------------------------------------------------- replies
+
+
+async def get_reply(conn: aiosqlite.Connection, month_id: int, member_id: int) -> Reply | None:
+    return await fetch_one(
+        conn,
+        Reply,
+        "SELECT * FROM party_day_replies WHERE month_id = ? AND member_id = ?",
+        (month_id, member_id),
+    )
+
+
+async def get_reply_by_id(conn: aiosqlite.Connection, reply_id: int) -> Reply | None:
+    return await fetch_one(conn, Reply, "SELECT * FROM party_day_replies WHERE id = ?", (reply_id,))
+
+
+async def set_reply(
+    tx: aiosqlite.Connection,
+    *,
+    month_id: int,
+    member_id: int,
+    answer: Answer,
+    reason_kind: LeaveReason | None = None,
+    reason_text: str | None = None,
+    now: datetime,
+) -> Reply:
+    """Record or change a member's answer; a leave request starts (again) as pending."""
+    if (answer is Answer.LEAVE) != (reason_kind is not None):
+        raise ValueError("a leave request needs a reason, attending has none")
+    if reason_text is not None:
+        reason_text = clean_line(reason_text, LEAVE_TEXT_MAX)
+    approval = Approval.PENDING.value if answer is Answer.LEAVE else None
+    kind = reason_kind.value if reason_kind else None
+    existing = await get_reply(tx, month_id, member_id)
+    if existing is None:
+        reply_id = await insert(
+            tx,
+            "INSERT INTO party_day_replies (month_id, member_id, answer, reason_kind,"
+            " reason_text, approval, answered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                month_id,
+                member_id,
+                answer.value,
+                kind,
+                reason_text,
+                approval,
+                to_iso(now),
+                to_iso(now),
+            ),
+        )
+    else:
+        reply_id = existing.id
+        await tx.execute(
+            "UPDATE party_day_replies SET answer = ?, reason_kind = ?, reason_text = ?,"
+            " approval = ?, decided_by = NULL, decided_at = NULL, rev = rev + 1,"
+            " updated_at = ? WHERE id = ?",
+            (answer.value, kind, reason_text, approval, to_iso(now), reply_id),
+        )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=member_id,
+        action="partyday.replied",
+        entity="party_day_reply",
+        entity_id=reply_id,
+        month_id=month_id,
+        answer=answer.value,
+        reason_kind=kind,
+        reason_text=reason_text,
+        previous=None if existing is None else existing.answer.value,
+    )
+    reply = await get_reply_by_id(tx, reply_id)
+    assert reply is not None
+    return reply
+
+
+async def decide_leave(
+    tx: aiosqlite.Connection, reply: Reply, *, approve: bool, actor_id: int, now: datetime
+) -> Reply:
+    approval = reply.decided(approve)
+    async with tx.execute(
+        "UPDATE party_day_replies SET approval = ?, decided_by = ?, decided_at = ?"
+        " WHERE id = ? AND rev = ? AND approval = 'pending'",
+        (approval.value, actor_id, to_iso(now), reply.id, reply.rev),
+    ) as cur:
+        if cur.rowcount != 1:
+            raise ValueError("the leave request changed meanwhile")
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="partyday.leave_approved" if approve else "partyday.leave_declined",
+        entity="party_day_reply",
+        entity_id=reply.id,
+        month_id=reply.month_id,
+        member_id=reply.member_id,
+    )
+    decided = await get_reply_by_id(tx, reply.id)
+    assert decided is not None
+    return decided
+
+
+async def approved_leaves(
+    conn: aiosqlite.Connection, member_id: int, since: date, until: date
+) -> list[tuple[Reply, PartyMonth]]:
+    """A member's approved leave for months whose day fell in [since, until]."""
+    async with conn.execute(
+        """
+        SELECT r.id AS reply_id, pm.id AS month_id FROM party_day_replies r
+        JOIN party_day_months pm ON pm.id = r.month_id
+        WHERE r.member_id = ? AND r.answer = 'leave' AND r.approval = 'approved'
+          AND pm.status <> 'cancelled' AND pm.month BETWEEN ? AND ?
+        ORDER BY pm.month
+        """,
+        (member_id, month_key(since.year, since.month), month_key(until.year, until.month)),
+    ) as cur:
+        pairs = [(int(row[0]), int(row[1])) for row in await cur.fetchall()]
+    result: list[tuple[Reply, PartyMonth]] = []
+    for reply_id, month_id in pairs:
+        reply = await get_reply_by_id(conn, reply_id)
+        row = await get_month_by_id(conn, month_id)
+        if reply is not None and row is not None:
+            result.append((reply, row))
+    return result
+
+
+# --------------------------------------------------------------------------- check-ins
+
+
+async def get_checkin(conn: aiosqlite.Connection, month_id: int, member_id: int) -> Checkin | None:
+    return await fetch_one(
+        conn,
+        Checkin,
+        "SELECT * FROM party_day_checkins WHERE month_id = ? AND member_id = ?",
+        (month_id, member_id),
+    )
+
+
+async def check_in(
+    tx: aiosqlite.Connection,
+    *,
+    month_id: int,
+    member_id: int,
+    method: CheckinMethod,
+    now: datetime,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photo_file_id: str | None = None,
+    marked_by: int | None = None,
+) -> Checkin | None:
+    """Record a check-in; None (and nothing written) if this person already checked in."""
+    async with tx.execute(
+        "INSERT OR IGNORE INTO party_day_checkins"
+        " (month_id, member_id, method, latitude, longitude, photo_file_id, marked_by, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            month_id,
+            member_id,
+            method.value,
+            latitude,
+            longitude,
+            photo_file_id,
+            marked_by,
+            to_iso(now),
+        ),
+    ) as cur:
+        if cur.rowcount != 1:
+            return None
+        checkin_id = cur.lastrowid
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=marked_by or member_id,
+        action="partyday.marked" if method is CheckinMethod.MANUAL else "partyday.checked_in",
+        entity="party_day_checkin",
+        entity_id=checkin_id,
+        month_id=month_id,
+        member_id=member_id,
+        method=method.value,
+    )
+    return await get_checkin(tx, month_id, member_id)
+
+
+# --------------------------------------------------------------------------- roster
+
+
+async def roster(conn: aiosqlite.Connection, day: PartyDay) -> list[RosterLine]:
+    """Each participant with their answer, check-in, the month's hours and make-up hours."""
+    people = await participants(conn, day.branch_id)
+    replies: dict[int, Reply] = {}
+    checkins: dict[int, Checkin] = {}
+    makeup: dict[int, float] = {}
+    if day.month_id is not None:
+        for reply in await fetch_all(
+            conn, Reply, "SELECT * FROM party_day_replies WHERE month_id = ?", (day.month_id,)
+        ):
+            replies[reply.member_id] = reply
+        for checkin in await fetch_all(
+            conn, Checkin, "SELECT * FROM party_day_checkins WHERE month_id = ?", (day.month_id,)
+        ):
+            checkins[checkin.member_id] = checkin
+        for member_id, hours in await _rows(
+            conn,
+            "SELECT member_id, SUM(hours) FROM service_logs"
+            " WHERE makeup_month_id = ? AND status = 'active' GROUP BY member_id",
+            (day.month_id,),
+        ):
+            makeup[int(member_id)] = float(hours)
+    hours_by_member = {
+        int(member_id): float(hours)
+        for member_id, hours in await _rows(
+            conn,
+            "SELECT member_id, SUM(hours) FROM service_logs"
+            " WHERE branch_id = ? AND status = 'active' AND on_date LIKE ?"
+            " AND makeup_month_id IS NULL GROUP BY member_id",
+            (day.branch_id, f"{day.month_text}-%"),
+        )
+    }
+    return [
+        RosterLine(
+            member=person,
+            reply=replies.get(person.id),
+            checkin=checkins.get(person.id),
+            hours=hours_by_member.get(person.id, 0.0),
+            makeup_hours=makeup.get(person.id, 0.0),
+        )
+        for person in people
+    ]
+
+
+async def _rows(
+    conn: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()
+) -> list[tuple[Any, ...]]:
+    async with conn.execute(sql, params) as cur:
+        return [tuple(row) for row in await cur.fetchall()]

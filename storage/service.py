@@ -1,0 +1,332 @@
+"""The service log (服务记录): what a member did on party day, or as a make-up (补课).
+
+A record's invariants live on ``ServiceEntry``: hours from 0.5 to 12 in half hours, at
+most 500 characters of what was done, and a date in the month it was logged and not after
+the day it was logged. A record can be edited for ``EDIT_WINDOW`` after it was logged:
+each edit keeps the previous version in ``service_log_versions``. It can be withdrawn,
+which marks it; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, field_validator, model_validator
+
+from storage import audit
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one, insert
+
+HOURS_MIN = 0.5
+HOURS_MAX = 12.0
+DESCRIPTION_MAX = 500
+EDIT_WINDOW = timedelta(days=7)
+# What an edit may change; the rest (who, which branch, make-up month) stays.
+EDITABLE = ("kind", "on_date", "hours", "description", "photo_file_id")
+
+
+class ServiceKind(StrEnum):
+    VOLUNTEER = "volunteer"
+    PAIRING = "pairing"
+    OUTREACH = "outreach"
+    CLEANUP = "cleanup"
+    STUDY = "study"
+    OTHER = "other"
+
+
+class ServiceStatus(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class ServiceEntry(BaseModel):
+    """What a member logs. ``logged_on`` is the local date it was first logged."""
+
+    kind: ServiceKind
+    on_date: date
+    hours: float
+    description: str
+    photo_file_id: str | None = None
+    logged_on: date
+
+    @field_validator("hours")
+    @classmethod
+    def _half_hours(cls, value: float) -> float:
+        return check_hours(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return check_description(value)
+
+    @model_validator(mode="after")
+    def _date_in_logged_month(self) -> ServiceEntry:
+        check_date(self.on_date, self.logged_on)
+        return self
+
+
+def check_hours(value: float) -> float:
+    """0.5 to 12, in half hours; ValueError otherwise."""
+    if not HOURS_MIN <= value <= HOURS_MAX:
+        raise ValueError(f"hours must be from {HOURS_MIN} to {HOURS_MAX}")
+    if not (value * 2).is_integer():
+        raise ValueError("hours are counted in half hours")
+    return value
+
+
+def check_description(value: str) -> str:
+    """What was done, trimmed: 1 to 500 characters; ValueError otherwise."""
+    value = value.strip()
+    if not 1 <= len(value) <= DESCRIPTION_MAX:
+        raise ValueError(f"what was done takes 1 to {DESCRIPTION_MAX} characters")
+    return value
+
+
+def check_date(on_date: date, logged_on: date) -> date:
+    """In the month it was logged, and not after the day it was logged."""
+    if on_date > logged_on:
+        raise ValueError("service cannot be logged for a future date")
+    if (on_date.year, on_date.month) != (logged_on.year, logged_on.month):
+        raise ValueError("service is logged in the month it was done")
+    return on_date
+
+
+class ServiceLog(BaseModel):
+    id: int
+    member_id: int
+    branch_id: int
+    kind: ServiceKind
+    on_date: date
+    hours: float
+    description: str
+    photo_file_id: str | None = None
+    party_month_id: int | None = None
+    makeup_month_id: int | None = None
+    logged_on: date
+    status: ServiceStatus
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status is ServiceStatus.ACTIVE
+
+    def editable(self, now: datetime) -> bool:
+        return self.active and now - self.created_at <= EDIT_WINDOW
+
+    def entry(self) -> ServiceEntry:
+        return ServiceEntry(
+            kind=self.kind,
+            on_date=self.on_date,
+            hours=self.hours,
+            description=self.description,
+            photo_file_id=self.photo_file_id,
+            logged_on=self.logged_on,
+        )
+
+
+class ServiceVersion(BaseModel):
+    """A record as it was before one edit."""
+
+    id: int
+    log_id: int
+    kind: ServiceKind
+    on_date: date
+    hours: float
+    description: str
+    photo_file_id: str | None = None
+    party_month_id: int | None = None
+    replaced_by: int | None = None
+    replaced_at: datetime
+
+
+class NotEditable(Exception):
+    """Withdrawn, or logged more than ``EDIT_WINDOW`` ago."""
+
+
+async def log(
+    tx: aiosqlite.Connection,
+    *,
+    member_id: int,
+    branch_id: int,
+    entry: ServiceEntry,
+    party_month_id: int | None,
+    makeup_month_id: int | None,
+    now: datetime,
+) -> ServiceLog:
+    log_id = await insert(
+        tx,
+        "INSERT INTO service_logs (member_id, branch_id, kind, on_date, hours, description,"
+        " photo_file_id, party_month_id, makeup_month_id, logged_on, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            member_id,
+            branch_id,
+            entry.kind.value,
+            entry.on_date.isoformat(),
+            entry.hours,
+            entry.description,
+            entry.photo_file_id,
+            party_month_id,
+            makeup_month_id,
+            entry.logged_on.isoformat(),
+            to_iso(now),
+            to_iso(now),
+        ),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=member_id,
+        action="service.logged",
+        entity="service_log",
+        entity_id=log_id,
+        branch_id=branch_id,
+        kind=entry.kind.value,
+        on_date=entry.on_date.isoformat(),
+        hours=entry.hours,
+        party_month_id=party_month_id,
+        makeup_month_id=makeup_month_id,
+        photo=entry.photo_file_id is not None,
+    )
+    stored = await get(tx, log_id)
+    assert stored is not None
+    return stored
+
+
+async def get(conn: aiosqlite.Connection, log_id: int) -> ServiceLog | None:
+    return await fetch_one(conn, ServiceLog, "SELECT * FROM service_logs WHERE id = ?", (log_id,))
+
+
+async def edit(
+    tx: aiosqlite.Connection,
+    current: ServiceLog,
+    *,
+    changes: dict[str, Any],
+    party_month_id: int | None,
+    actor_id: int,
+    now: datetime,
+) -> ServiceLog:
+    """Apply ``changes`` (fields of ``EDITABLE``), keeping the previous version.
+
+    ``party_month_id`` is the link the new date gives (the caller knows the party day).
+    Raises ``NotEditable``, or ``ValueError`` when the changed record breaks an invariant.
+    """
+    if not current.editable(now):
+        raise NotEditable()
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    entry = ServiceEntry.model_validate({**current.entry().model_dump(), **changes})
+    await tx.execute(
+        "INSERT INTO service_log_versions (log_id, kind, on_date, hours, description,"
+        " photo_file_id, party_month_id, replaced_by, replaced_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            current.id,
+            current.kind.value,
+            current.on_date.isoformat(),
+            current.hours,
+            current.description,
+            current.photo_file_id,
+            current.party_month_id,
+            actor_id,
+            to_iso(now),
+        ),
+    )
+    await tx.execute(
+        "UPDATE service_logs SET kind = ?, on_date = ?, hours = ?, description = ?,"
+        " photo_file_id = ?, party_month_id = ?, updated_at = ? WHERE id = ?",
+        (
+            entry.kind.value,
+            entry.on_date.isoformat(),
+            entry.hours,
+            entry.description,
+            entry.photo_file_id,
+            party_month_id,
+            to_iso(now),
+            current.id,
+        ),
+    )
+    before = current.entry().model_dump(mode="json")
+    after = entry.model_dump(mode="json")
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="service.edited",
+        entity="service_log",
+        entity_id=current.id,
+        changed={k: {"old": before[k], "new": after[k]} for k in EDITABLE if before[k] != after[k]},
+    )
+    updated = await get(tx, current.id)
+    assert updated is not None
+    return updated
+
+
+async def withdraw(
+    tx: aiosqlite.Connection, current: ServiceLog, *, actor_id: int, now: datetime
+) -> ServiceLog:
+    if not current.editable(now):
+        raise NotEditable()
+    await tx.execute(
+        "UPDATE service_logs SET status = 'withdrawn', withdrawn_at = ?, updated_at = ?"
+        " WHERE id = ? AND status = 'active'",
+        (to_iso(now), to_iso(now), current.id),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="service.withdrawn",
+        entity="service_log",
+        entity_id=current.id,
+        hours=current.hours,
+        on_date=current.on_date.isoformat(),
+    )
+    withdrawn = await get(tx, current.id)
+    assert withdrawn is not None
+    return withdrawn
+
+
+async def versions(conn: aiosqlite.Connection, log_id: int) -> list[ServiceVersion]:
+    return await fetch_all(
+        conn,
+        ServiceVersion,
+        "SELECT * FROM service_log_versions WHERE log_id = ? ORDER BY id",
+        (log_id,),
+    )
+
+
+async def recent(conn: aiosqlite.Connection, member_id: int, since: datetime) -> list[ServiceLog]:
+    """A member's records logged since ``since`` (withdrawn ones too), newest first."""
+    return await fetch_all(
+        conn,
+        ServiceLog,
+        "SELECT * FROM service_logs WHERE member_id = ? AND created_at >= ?"
+        " ORDER BY created_at DESC, id DESC",
+        (member_id, to_iso(since)),
+    )
+
+
+async def hours_by_month(conn: aiosqlite.Connection, member_id: int, year: int) -> dict[int, float]:
+    """A member's active hours in ``year``, by month (1-12; months without any left out)."""
+    async with conn.execute(
+        "SELECT CAST(substr(on_date, 6, 2) AS INTEGER), SUM(hours) FROM service_logs"
+        " WHERE member_id = ? AND status = 'active' AND on_date LIKE ? GROUP BY 1 ORDER BY 1",
+        (member_id, f"{year:04d}-%"),
+    ) as cur:
+        return {int(row[0]): float(row[1]) for row in await cur.fetchall()}
+
+
+async def has_makeup(conn: aiosqlite.Connection, member_id: int, month_id: int) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM service_logs WHERE member_id = ? AND makeup_month_id = ?"
+        " AND status = 'active'",
+        (member_id, month_id),
+    ) as cur:
+        return await cur.fetchone() is not None
