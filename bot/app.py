@@ -7,6 +7,7 @@ Application through `build_application`, with a fake Bot API transport as `reque
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from handlers import admin, branch, fallback, onboarding, partyday, pledges, visits
+from handlers import admin, branch, fallback, onboarding, partyday, pledges, reminders, visits
 from handlers.common.context import XContext
 from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
@@ -33,12 +34,28 @@ from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
 from schedules.dispatcher import Dispatcher
+from schedules.engine import ReminderEngine
+from schedules.quiet import QuietHours
 from storage import Database, branches, members, prefs
 from storage.clock import Clock, SystemClock
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
-FEATURES = [onboarding, admin, branch, visits, pledges, partyday, fallback]
+FEATURES = [onboarding, admin, branch, visits, pledges, partyday, reminders, fallback]
 _DISPATCHER_TASK = "dispatcher_task"
+REMINDERS = "reminders"
+# The reminder tick: every minute, a window (last run, now] read from the database, so a
+# run that is late or skipped loses nothing; the next one covers its window.
+TICK_SECONDS = 60
+TICK_JOB = {
+    # APScheduler's defaults (through PTB) are a 1 s grace and coalescing: a tick that
+    # starts more than 30 s late is dropped (the next covers its window), several missed
+    # ones run once, and two never overlap.
+    "misfire_grace_time": 30,
+    "coalesce": True,
+    "max_instances": 1,
+}
+
+log = logging.getLogger(__name__)
 
 
 class XianfengApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -98,16 +115,31 @@ def build_application(
         feature.register(registrar)
     services.commands = tuple(registrar.commands)
     services.extras["registrar"] = registrar
+    services.extras[REMINDERS] = ReminderEngine(
+        db,
+        clock,
+        zone=config.zone,
+        quiet=QuietHours(config.quiet_start, config.quiet_end),
+        renderers=reminders.engine_renderers(registrar.renderers, config),
+        default_language=config.default_language,
+        wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
+    )
     app.add_error_handler(error_handler)
     return app
 
 
 async def startup(
-    app: Application[Any, Any, Any, Any, Any, Any], *, run_dispatcher: bool = True
+    app: Application[Any, Any, Any, Any, Any, Any],
+    *,
+    run_dispatcher: bool = True,
+    run_reminders: bool | None = None,
 ) -> None:
-    """What start-up does after `initialize`: command menus, then the outbox dispatcher.
+    """What start-up does after `initialize`: command menus, the outbox dispatcher, and the
+    reminder tick (its first run, a second after start, is the catch-up after downtime).
 
-    Tests pass ``run_dispatcher=False`` and drain the outbox step by step instead.
+    Tests pass ``run_dispatcher=False`` and drain the outbox step by step instead; the
+    tick then follows it (``run_reminders`` defaults to ``run_dispatcher``), and tests
+    call ``reminder_engine(app).tick()`` with their own clock.
     """
     services: Services = app.bot_data[SERVICES_KEY]
     services.dispatcher = Dispatcher(services.db, app.bot, services.clock)
@@ -115,7 +147,28 @@ async def startup(
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
         services.extras[_DISPATCHER_TASK] = _Running(stop, task)
+    engine = reminder_engine(app)
+    if engine.missing:
+        log.warning("reminders: no renderer for %s; those kinds are not sent", engine.missing)
+    if (run_dispatcher if run_reminders is None else run_reminders) and app.job_queue:
+        app.job_queue.run_repeating(
+            _tick, interval=TICK_SECONDS, first=1, name=REMINDERS, job_kwargs=TICK_JOB
+        )
     await _register_menus(app, services)
+
+
+def reminder_engine(app: Application[Any, Any, Any, Any, Any, Any]) -> ReminderEngine:
+    engine = app.bot_data[SERVICES_KEY].extras[REMINDERS]
+    assert isinstance(engine, ReminderEngine)
+    return engine
+
+
+async def _tick(context: XContext) -> None:
+    try:
+        await reminder_engine(context.application).tick()
+    except Exception:
+        # The next tick covers this one's window, so one failure delays, never loses.
+        log.exception("reminders: the tick failed; the next one will cover its window")
 
 
 async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

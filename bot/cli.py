@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.app import build_application, config_from_settings, shutdown, startup
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+from schedules.outbox_report import outbox_report
 from storage import Database, DatabaseError
 
 logger = logging.getLogger("xianfeng")
@@ -44,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "backup":
             asyncio.run(_backup(settings, Path(args.path)))
+        elif args.command == "outbox":
+            asyncio.run(_outbox(settings))
     except DatabaseError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
         return 1
@@ -77,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         "runs, and check the copy with PRAGMA integrity_check.",
     )
     backup.add_argument("path", metavar="PATH", help="where to write the copy (must not exist)")
+    sub.add_parser(
+        "outbox",
+        help="show the outbox: messages by kind and status, and the oldest pending one",
+        description="Count the outbox's messages by kind and status (pending, sending, sent, "
+        "failed, blocked) and show the pending one first in line. Read-only; safe while "
+        "the bot runs.",
+    )
     return parser
 
 
@@ -99,6 +109,17 @@ async def _backup(settings: Settings, target: Path) -> None:
     finally:
         await db.close()
     print(f"backup written to {target} (integrity check ok)")
+
+
+async def _outbox(settings: Settings) -> None:
+    if not settings.database.exists():
+        raise DatabaseError(f"database {settings.database} does not exist")
+    db = Database(settings.database)
+    await db.open(migrate=False)
+    try:
+        print(await outbox_report(db))
+    finally:
+        await db.close()
 
 
 async def _run(settings: Settings, token: str) -> None:

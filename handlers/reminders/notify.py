@@ -1,0 +1,203 @@
+"""/notify: a secretary's own message to the whole branch, with a preview and a confirmation.
+
+The text is asked, shown as members will read it with [发送] [取消], and on [发送] becomes
+one outbox row per active member and secretary of the branch (the sender excepted), keyed
+``broadcast:{id}:{member}`` so a repeated press cannot send twice. It is not mutable. Like
+every message the bot sends on its own it respects the quiet hours: sent at night, it
+goes out when they end, and the secretary is told so at the preview and after sending.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common import delivery
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import StaleButton
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    clear_flow,
+    conversation,
+    flow_data,
+    remove_buttons,
+)
+from handlers.common.guards import require_private, require_secretary
+from handlers.common.i18n import Translator
+from handlers.common.registry import Registrar
+from handlers.reminders import views
+from handlers.reminders.settings import quiet_of
+from schedules.kinds import Kind
+from storage import branches, outbox, prefs, reminders
+from storage.members import Member
+from storage.reminders import BROADCAST_MAX
+
+FLOW = "notify"
+ASK_TEXT = "notify.text"
+CONFIRM = "notify.confirm"
+# Typed instead of pressing [发送] (any case, either language).
+CONFIRM_WORDS = frozenset({"发送", "确定", "确认", "是", "send", "yes", "ok", "confirm"})
+
+
+async def start(update: Update, context: XContext) -> str:
+    require_private(update)
+    require_secretary(context)
+    clear_flow(context, FLOW)
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.t("reminders.notify.ask", max=BROADCAST_MAX),
+        reply_markup=_cancel_only(context.t),
+    )
+    return ASK_TEXT
+
+
+async def got_text(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    message = update.effective_message
+    assert message is not None
+    text = (message.text or "").strip()
+    if not text:
+        await message.reply_text(context.t("input.text_expected"))
+        return ASK_TEXT
+    if len(text) > BROADCAST_MAX:
+        await message.reply_text(
+            context.t("reminders.notify.too_long", count=len(text), max=BROADCAST_MAX)
+        )
+        return ASK_TEXT
+    recipients = await _recipients(context, secretary)
+    if not recipients:
+        clear_flow(context, FLOW)
+        await message.reply_text(context.t("reminders.notify.nobody"))
+        return END
+    flow_data(context, FLOW)["text"] = text
+    branch_name = await _branch_name(context, secretary)
+    preview = views.notify_message(context.t, branch_name, secretary.name, text)
+    screen, keyboard = views.notify_preview(
+        context.t, preview, len(recipients), _night_until(context, context.now())
+    )
+    await message.reply_text(screen, reply_markup=keyboard)
+    return CONFIRM
+
+
+async def typed_at_confirm(update: Update, context: XContext) -> object:
+    """A typed "发送" sends; any other text replaces the notice and is previewed again."""
+    message = update.effective_message
+    assert message is not None
+    if (message.text or "").strip().lower() in CONFIRM_WORDS:
+        return await send(update, context)
+    return await got_text(update, context)
+
+
+async def not_text(update: Update, context: XContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("input.text_expected"))
+
+
+async def send(update: Update, context: XContext) -> int:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    text = flow_data(context, FLOW).get("text")
+    if not isinstance(text, str) or not text:
+        clear_flow(context, FLOW)
+        raise StaleButton()
+    now = context.now()
+    not_before = quiet_of(context).release(now, context.config.zone)
+    async with context.db.transaction() as tx:
+        branch = await branches.get(tx, secretary.branch_id)
+        assert branch is not None
+        people = [p for p in await reminders.branch_people(tx, branch.id) if p.id != secretary.id]
+        broadcast = await reminders.create_broadcast(
+            tx,
+            branch_id=branch.id,
+            sender_id=secretary.id,
+            text=text,
+            recipients=len(people),
+            not_before=not_before,
+            now=now,
+        )
+        for person in people:
+            t = Translator(
+                await prefs.get_language(tx, person.telegram_id) or context.config.default_language
+            )
+            await outbox.enqueue(
+                tx,
+                chat_id=person.telegram_id,
+                member_id=person.id,
+                kind=Kind.BROADCAST.value,
+                text=views.notify_message(t, branch.name, secretary.name, text),
+                buttons=None,
+                dedupe_key=f"broadcast:{broadcast.id}:{person.id}",
+                not_before=not_before,
+                now=now,
+            )
+    delivery.wake(context)
+    clear_flow(context, FLOW)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await remove_buttons(update)
+    later = _night_until(context, now)
+    reply = (
+        context.t("reminders.notify.queued_later", count=len(people), time=later)
+        if later
+        else context.t("reminders.notify.queued", count=len(people))
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, reply)
+    return END
+
+
+def _night_until(context: XContext, now: datetime) -> str | None:
+    """The local time the quiet hours end, if ``now`` is inside them."""
+    release = quiet_of(context).release(now, context.config.zone)
+    if release == now:
+        return None
+    return f"{release.astimezone(context.config.zone):%H:%M}"
+
+
+async def _recipients(context: XContext, secretary: Member) -> list[Member]:
+    assert secretary.branch_id is not None
+    async with context.db.read() as conn:
+        people = await reminders.branch_people(conn, secretary.branch_id)
+    return [p for p in people if p.id != secretary.id]
+
+
+async def _branch_name(context: XContext, secretary: Member) -> str:
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, secretary.branch_id or 0)
+    return branch.name if branch else ""
+
+
+def _cancel_only(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[cancel_button(t)]])
+
+
+def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
+        ASK_TEXT: [MessageHandler(text, got_text), MessageHandler(~filters.COMMAND, not_text)],
+        CONFIRM: [
+            CallbackQueryHandler(send, pattern=pattern(views.NOTIFY_PREFIX, "send")),
+            MessageHandler(text, typed_at_confirm),
+            MessageHandler(~filters.COMMAND, not_text),
+        ],
+    }
+    return conversation(
+        FLOW,
+        entry_points=[CommandHandler("notify", start)],
+        states=states,
+        timeout=reg.config.conversation_timeout,
+    )

@@ -1,0 +1,221 @@
+"""/settings: each reminder kind with an on/off switch, and (for secretaries) the branch's
+reminder times, changed one at a time by a button or a typed answer."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
+from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_private,
+    require_secretary,
+)
+from handlers.common.registry import Registrar
+from handlers.reminders import views
+from schedules.kinds import SPECS, Kind
+from schedules.quiet import QuietHours
+from storage import branches, reminders
+from storage.reminders import RULE_NAMES, BadRule
+
+RULE_FLOW = "reminder_rule"
+ASK_RULE = "reminder_rule.value"
+
+
+def quiet_of(context: XContext) -> QuietHours:
+    return QuietHours(context.config.quiet_start, context.config.quiet_end)
+
+
+# --------------------------------------------------------------------------- switches
+
+
+async def settings_command(update: Update, context: XContext) -> None:
+    require_private(update)
+    person = require_branch_person(context)
+    async with context.db.read() as conn:
+        muted = await reminders.muted_kinds(conn, person.id)
+    text, keyboard = views.settings_screen(context.t, person.role, muted, quiet_of(context))
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def switch(update: Update, context: XContext) -> None:
+    """``rem:off:<kind>`` mutes, ``rem:on:<kind>`` unmutes: pressing twice is harmless."""
+    data = parse_callback(update, views.PREFIX)
+    person = require_branch_person(context)
+    try:
+        kind = Kind(data.str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    if not SPECS[kind].mutable:
+        raise Refusal("reminders.not_mutable")
+    if kind not in views.kinds_for(person.role):
+        raise NotAllowed()
+    muted = data.action == "off"
+    async with context.db.transaction() as tx:
+        await reminders.set_muted(
+            tx, member_id=person.id, kind=kind.value, muted=muted, now=context.now()
+        )
+        now_muted = await reminders.muted_kinds(tx, person.id)
+    t = context.t
+    query = update.callback_query
+    assert query is not None
+    key = "reminders.muted" if muted else "reminders.unmuted"
+    await query.answer(t(key, label=views.kind_label(t, kind.value)))
+    _, keyboard = views.settings_screen(t, person.role, now_muted, quiet_of(context))
+    # The same press twice leaves the keyboard as it is; Telegram calls that an error.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=keyboard)
+
+
+# --------------------------------------------------------------------------- branch times
+
+
+async def show_rules(update: Update, context: XContext) -> None:
+    parse_callback(update, views.PREFIX)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await _send_rules(update, context, secretary.branch_id)
+
+
+async def ask_rule(update: Update, context: XContext) -> str:
+    data = parse_callback(update, views.PREFIX)
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    name = data.str_arg(0)
+    if name not in RULE_NAMES:
+        raise BadButton()
+    async with context.db.read() as conn:
+        rules = await reminders.rules_for(conn, secretary.branch_id)
+    clear_flow(context, RULE_FLOW)
+    flow_data(context, RULE_FLOW)["rule"] = name
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await _ask(update, context, name, getattr(rules, name))
+    return ASK_RULE
+
+
+async def rule_button(update: Update, context: XContext) -> object:
+    data = parse_callback(update, views.PREFIX)
+    raw = data.str_arg(0)
+    # Times travel as HHMM: the callback codec has no colon.
+    value = f"{raw[:2]}:{raw[2:]}" if len(raw) == 4 and raw.isdigit() else raw
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await remove_buttons(update)
+    return await _save(update, context, value)
+
+
+async def rule_typed(update: Update, context: XContext) -> object:
+    assert update.effective_message is not None
+    return await _save(update, context, update.effective_message.text or "")
+
+
+async def rule_not_text(update: Update, context: XContext) -> str:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(context.t("input.text_expected"))
+    return ASK_RULE
+
+
+async def _save(update: Update, context: XContext, value: str) -> object:
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    name = flow_data(context, RULE_FLOW).get("rule")
+    if name not in RULE_NAMES:
+        clear_flow(context, RULE_FLOW)
+        raise StaleButton()
+    chat = update.effective_chat
+    assert chat is not None
+    t = context.t
+    try:
+        parsed = reminders.parse_rule(name, value)
+    except BadRule:
+        if name in ("announce_days", "monthly_day"):
+            high = 14 if name == "announce_days" else 31
+            problem = t("reminders.rule.bad_number", low=1, high=high)
+        else:
+            problem = t("reminders.rule.bad_time")
+        await context.bot.send_message(chat.id, problem)
+        async with context.db.read() as conn:
+            rules = await reminders.rules_for(conn, secretary.branch_id)
+        await _ask(update, context, name, getattr(rules, name))
+        return ASK_RULE
+    async with context.db.transaction() as tx:
+        await reminders.set_rule(
+            tx,
+            branch_id=secretary.branch_id,
+            name=name,
+            value=parsed,
+            actor_id=secretary.id,
+            now=context.now(),
+        )
+    clear_flow(context, RULE_FLOW)
+    quiet = quiet_of(context)
+    quiet_end = None
+    if name.endswith("_time") and _inside(quiet, parsed):
+        quiet_end = f"{quiet.end:%H:%M}"
+    await context.bot.send_message(chat.id, views.rule_saved(t, name, parsed, quiet, quiet_end))
+    await _send_rules(update, context, secretary.branch_id)
+    return END
+
+
+def _inside(quiet: QuietHours, clock: Any) -> bool:
+    if quiet.start == quiet.end:
+        return False
+    if quiet.crosses_midnight:
+        return bool(clock >= quiet.start or clock < quiet.end)
+    return bool(quiet.start <= clock < quiet.end)
+
+
+async def _ask(update: Update, context: XContext, name: str, current: object) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    text, keyboard = views.rule_question(context.t, name, current)
+    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+
+
+async def _send_rules(update: Update, context: XContext, branch_id: int) -> None:
+    async with context.db.read() as conn:
+        branch = await branches.get(conn, branch_id)
+        rules = await reminders.rules_for(conn, branch_id)
+    assert branch is not None
+    chat = update.effective_chat
+    assert chat is not None
+    text, keyboard = views.rules_screen(context.t, branch.name, rules, quiet_of(context))
+    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+
+
+def rule_conversation(reg: Registrar) -> ConversationHandler[Any]:
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
+        ASK_RULE: [
+            CallbackQueryHandler(rule_button, pattern=pattern(views.PREFIX, "val")),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, rule_typed),
+            MessageHandler(~filters.COMMAND, rule_not_text),
+        ]
+    }
+    return conversation(
+        RULE_FLOW,
+        entry_points=[CallbackQueryHandler(ask_rule, pattern=pattern(views.PREFIX, "rule"))],
+        states=states,
+        timeout=reg.config.conversation_timeout,
+    )
