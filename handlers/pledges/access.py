@@ -33,7 +33,7 @@ from handlers.common.notify import translator_for
 from handlers.pledges import views
 from storage import members
 from storage import pledges as store
-from storage.clock import local_today
+from storage.clock import from_iso, local_today, to_iso
 from storage.members import Member, Role
 from storage.pledges import PledgeRow, PledgeStatus
 
@@ -209,20 +209,21 @@ async def ack_alert(update: Update, text: str) -> None:
 def guarded(step: Step) -> Step:
     """A flow entry whose refusals are answered here, not by the error handler.
 
-    An exception escaping a conversation's group would let the catch-alls of the later
-    group answer the same update a second time ("unknown button"); answered here, the
-    update stops with the conversation. A refused entry leaves an active flow where it
-    was (None keeps its state) and starts none (END: no timeout is scheduled).
+    Answered here, the update stops with the conversation and its state stays right: a
+    refused entry leaves an active flow where it was (None keeps its state) and starts
+    none (END, so PTB schedules no timeout for a conversation that does not exist).
     """
 
     @functools.wraps(step)
     async def run(update: Update, context: XContext) -> object:
         try:
-            return await step(update, context)
+            return _stamp(context, await step(update, context))
         except Refusal as refusal:
             await answer_refusal(update, context, refusal)
-            active = context.user_data is not None and bool(context.user_data.get(FLOW))
-            return None if active else END
+            if _active(context):
+                return None
+            clear_flow(context, FLOW)
+            return END
 
     return run
 
@@ -233,13 +234,30 @@ def guarded_step(step: Step) -> Step:
     @functools.wraps(step)
     async def run(update: Update, context: XContext) -> object:
         try:
-            return await step(update, context)
+            return _stamp(context, await step(update, context))
         except Refusal as refusal:
             await answer_refusal(update, context, refusal)
             clear_flow(context, FLOW)
             return END
 
     return run
+
+
+def _stamp(context: XContext, state: object) -> object:
+    """Keep the flow data in step with the conversation: gone when it ends, and dated
+    while it runs (a restart forgets a state older than the timeout, not the data)."""
+    if state == END:
+        clear_flow(context, FLOW)
+    elif state is not None:
+        data(context)["at"] = to_iso(context.now())
+    return state
+
+
+def _active(context: XContext) -> bool:
+    collected = context.user_data.get(FLOW) if context.user_data is not None else None
+    if not isinstance(collected, dict) or not isinstance(collected.get("at"), str):
+        return False
+    return context.now() - from_iso(collected["at"]) < context.config.conversation_timeout
 
 
 # ------------------------------------------------------------------ typed answers

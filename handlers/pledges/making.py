@@ -309,8 +309,7 @@ async def receive_text(update: Update, context: XContext) -> object:
         await say(update, context, _limit_text(context.t, exc.count, exc.limit, period.code))
         return END
     data(context)["pid"] = draft.id
-    await say(update, context, context.t("pledge.make.draft_saved"))
-    await _ask(update, context, ASK_MEASURES)
+    await say(update, context, *views.ask_measures(context.t, just_saved=True))
     return ASK_MEASURES
 
 
@@ -482,8 +481,6 @@ async def _submit(update: Update, context: XContext, pledge_id: int) -> object:
         raise not_now(context, current.status) from exc
     await ack(update)
     await remove_buttons(update)
-    if data(context).get("pid") == pledge_id:
-        clear_flow(context, FLOW)
     await say(update, context, context.t("pledge.make.submitted"))
     await review.ask_reviewers(context, pledge_id)
     return END

@@ -248,9 +248,12 @@ def ask_text(t: Translator, category: Category) -> Screen:
     return text, InlineKeyboardMarkup([[cancel_button(t)]])
 
 
-def ask_measures(t: Translator) -> Screen:
+def ask_measures(t: Translator, *, just_saved: bool = False) -> Screen:
     keyboard = [[button(t("pledge.button.skip"), "skipm"), cancel_button(t)]]
-    return t("pledge.make.ask_measures", high=MEASURES_MAX), InlineKeyboardMarkup(keyboard)
+    text = t("pledge.make.ask_measures", high=MEASURES_MAX)
+    if just_saved:
+        text = f"{t('pledge.make.draft_saved')}\n{text}"
+    return text, InlineKeyboardMarkup(keyboard)
 
 
 def ask_date(t: Translator, period: Period, earliest: date, choices: Sequence[date]) -> Screen:
