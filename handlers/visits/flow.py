@@ -117,7 +117,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 on("date", date_button),
                 on("cal", _calendar_month(DATE)),
                 on("day", _calendar_day(DATE)),
-                on("back", _back_to(DATE)),
+                on("back", _go(DATE)),
                 typed(date_typed),
                 wrong(DATE, "input.text_expected"),
                 stale(DATE),
@@ -160,7 +160,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 on("note", _go(NOTE)),
                 on("fu", _go(FOLLOW_UP)),
                 on("photo", _go(PHOTO)),
-                on("back", _back_to(SUMMARY)),
+                on("back", _go(SUMMARY)),
                 typed(summary_typed),
                 MessageHandler(filters.PHOTO, photo_received),
                 wrong(SUMMARY, "input.use_buttons"),
@@ -168,7 +168,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
             ],
             NOTE: [
                 on("rmnote", remove_note),
-                on("back", _back_to(SUMMARY)),
+                on("back", _go(SUMMARY)),
                 typed(note_typed),
                 wrong(NOTE, "input.text_expected"),
                 stale(NOTE),
@@ -177,14 +177,14 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 on("fuset", follow_up_choice),
                 on("cal", _calendar_month(FOLLOW_UP)),
                 on("day", _calendar_day(FOLLOW_UP)),
-                on("back", _back_to(SUMMARY)),
+                on("back", _go(SUMMARY)),
                 typed(follow_up_typed),
                 wrong(FOLLOW_UP, "input.text_expected"),
                 stale(FOLLOW_UP),
             ],
             PHOTO: [
                 on("rmphoto", remove_photo),
-                on("back", _back_to(SUMMARY)),
+                on("back", _go(SUMMARY)),
                 MessageHandler(filters.PHOTO, photo_received),
                 MessageHandler(filters.Document.IMAGE, _reask(PHOTO, "visit.photo_as_file")),
                 MessageHandler(~filters.COMMAND, _reask(PHOTO, "visit.photo_expected")),
@@ -737,19 +737,13 @@ async def _back_to_problem(update: Update, context: XContext, code: str) -> str:
 
 
 def _go(state: str) -> Step:
+    """A button that only leads to another step (or back to one)."""
+
     async def go(update: Update, context: XContext) -> object:
         await _pressed(update)
         return await ask(update, context, state)
 
     return go
-
-
-def _back_to(state: str) -> Step:
-    async def back(update: Update, context: XContext) -> object:
-        await _pressed(update)
-        return await ask(update, context, state)
-
-    return back
 
 
 def _reask(state: str, key: str) -> Step:

@@ -745,18 +745,17 @@ def _calendar(t: Translator, month: date, lo: date, hi: date) -> InlineKeyboardM
     names = "一二三四五六日" if t.lang == "zh" else ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     rows: Rows = [nav, [InlineKeyboardButton(name, callback_data=step("noop")) for name in names]]
     for week in calendar.monthcalendar(first.year, first.month):
-        row = []
-        for day_number in week:
-            day = first.replace(day=day_number) if day_number else None
-            if day is not None and lo <= day <= hi:
-                row.append(
-                    InlineKeyboardButton(
-                        str(day_number), callback_data=step("day", day.isoformat())
-                    )
-                )
-            else:
-                row.append(_blank())
-        rows.append(row)
+        days = [first.replace(day=n) if n else None for n in week]
+        if not any(day is not None and lo <= day <= hi for day in days):
+            continue  # a week with nothing to pick would only be a row of blanks
+        rows.append(
+            [
+                InlineKeyboardButton(str(day.day), callback_data=step("day", day.isoformat()))
+                if day is not None and lo <= day <= hi
+                else _blank()
+                for day in days
+            ]
+        )
     rows.append(
         [InlineKeyboardButton(t("button.back"), callback_data=step("back")), cancel_button(t)]
     )

@@ -1,0 +1,210 @@
+"""Who sees home visits: the branch view and targets, the bureau, inspectors, group chats,
+/mydata, and the admin's school terms."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from storage import audit, members
+from storage.members import Role
+from tests.conftest import (
+    ADMIN,
+    MEMBER,
+    MEMBER2,
+    OTHER_MEMBER,
+    OTHER_SECRETARY,
+    SECRETARY,
+    START,
+    Harness,
+)
+from tests.fakebot import FakeUser, Upload
+from tests.test_visits import log_visit, member_id, said, visit_rows
+
+INSPECTOR = FakeUser(4001, "督查一组")
+GROUP = -100555
+
+
+async def add_inspector(h: Harness) -> None:
+    """Inspectors have no invite flow yet (a later issue): the bureau adds them directly."""
+    async with h.db.transaction() as tx:
+        await members.create(
+            tx, telegram_id=INSPECTOR.id, name="督查一组", role=Role.INSPECTOR, branch_id=None,
+            now=h.clock.now(),
+        )  # fmt: skip
+
+
+async def test_secretary_sees_the_branch_against_its_target(harness: Harness) -> None:
+    await harness.branch_with_people()
+    replies = await harness.send(SECRETARY, "/visittarget")
+    assert said(replies, "用法：/visittarget") and said(replies, "未设置")
+    replies = await harness.send(SECRETARY, "/visittarget 二")
+    assert said(replies, "目标需为 0 到 100 之间的整数")
+    replies = await harness.send(SECRETARY, "/visittarget 2")
+    assert said(replies, "本学期（2026-09-01 至 2027-01-31）每位党员家访目标 2 次")
+    await log_visit(harness)
+    await log_visit(harness, alias="李同学")
+    replies = await harness.send(SECRETARY, "/visits branch")
+    text = replies[-1]
+    assert "目标：每人 2 次" in text
+    assert "王老师：2/2 ✅" in text and "张老师：0/2" in text and "李书记：0/2" in text
+    assert "本月（2026-11）还没有家访：" in text and "张老师" in text
+    assert "王同学" not in text  # the overview has counts, not students
+    # The secretary opens a member's records and one record.
+    replies = await harness.press(SECRETARY, "王老师 的记录")
+    assert said(replies, "王老师 的家访") and said(replies, "王同学")
+    replies = await harness.press(SECRETARY, "详情 1")
+    assert said(replies, "记录人：王老师")
+    assert "修改" not in " ".join(harness.buttons(SECRETARY))  # only the teacher edits
+    async with harness.db.read() as conn:
+        entries = await audit.for_entity(conn, "branch", 1)
+    assert [e.detail["target"] for e in entries if e.action == "visit_target.set"] == [2]
+
+
+async def test_target_is_per_term(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(SECRETARY, "/visittarget 4")
+    harness.clock.set(START + timedelta(days=80))  # 2027-02-16: the spring term
+    replies = await harness.send(SECRETARY, "/visits branch")
+    assert said(replies, "2027-02-01 至 2027-07-31") and said(replies, "未设置")
+
+
+async def test_secretary_of_another_branch_cannot_see_this_branch(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.second_branch()
+    await log_visit(harness)
+    visit_id = (await visit_rows(harness))[0]["id"]
+    before = len(harness.answers())
+    for data in (
+        "vis:br:1",
+        f"vis:mem:{await member_id(harness, MEMBER)}:0",
+        f"vis:show:{visit_id}",
+    ):
+        replies = await harness.callback(OTHER_SECRETARY, data)
+        assert not said(replies, "王同学")
+    assert harness.answers()[before:] == ["抱歉，这条记录不属于您的党支部，无法查看或操作。"] * 3
+    # Their own /visits branch shows only their branch.
+    replies = await harness.send(OTHER_SECRETARY, "/visits branch")
+    assert said(replies, "第二中学党支部") and not said(replies, "王老师")
+    assert not any("王同学" in text for text in harness.tg.texts(OTHER_SECRETARY.id))
+    # A member of the other branch cannot read the visit either.
+    await harness.callback(OTHER_MEMBER, f"vis:show:{visit_id}")
+    assert harness.answers()[-1] == "抱歉，这条记录不属于您的党支部，无法查看或操作。"
+
+
+async def test_inspector_sees_counts_only(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.second_branch()
+    await add_inspector(harness)
+    await log_visit(harness, follow_up="1 周后")
+    visit_id = (await visit_rows(harness))[0]["id"]
+    replies = await harness.send(INSPECTOR, "/visits")
+    text = replies[-1]
+    assert "各支部家访统计" in text and "第一中学党支部：1 次，3 人" in text
+    assert "督查组可查看数量" in text
+    replies = await harness.press(INSPECTOR, "第一中学党支部")
+    assert said(replies, "王老师：1") and "王老师 的记录" not in harness.buttons(INSPECTOR)
+    before = len(harness.answers())
+    for data in (
+        f"vis:show:{visit_id}",
+        f"vis:hist:{visit_id}",
+        f"vis:photo:{visit_id}",
+        f"vis:mem:{await member_id(harness, MEMBER)}:0",
+        f"vis:edit:{visit_id}",
+    ):
+        await harness.callback(INSPECTOR, data)
+    refused = harness.answers()[before:]
+    assert refused[:4] == ["督查组只能查看家访数量，不能查看具体记录（保护学生隐私）。"] * 4
+    assert refused[4] == "抱歉，您没有权限使用此功能。"
+    assert not any("王同学" in text for text in harness.tg.texts(INSPECTOR.id))
+    replies = await harness.send(INSPECTOR, "/visit")
+    assert replies == ["抱歉，您没有权限使用此功能。"]
+
+
+async def test_admin_sees_every_branch_and_can_open_records(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.second_branch()
+    await log_visit(harness)
+    replies = await harness.send(ADMIN, "/visits")
+    assert said(replies, "第一中学党支部：1 次") and said(replies, "第二中学党支部：0 次")
+    await harness.press(ADMIN, "第一中学党支部")
+    await harness.press(ADMIN, "王老师 的记录")
+    replies = await harness.press(ADMIN, "详情 1")
+    assert said(replies, "王同学")
+    # ... but it is not the admin's to change.
+    visit_id = (await visit_rows(harness))[0]["id"]
+    await harness.callback(ADMIN, f"vis:wdok:{visit_id}")
+    assert harness.answers()[-1] == "抱歉，您没有权限使用此功能。"
+
+
+async def test_nothing_about_students_in_a_group_chat(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await log_visit(harness)
+    group = {"id": GROUP, "type": "supergroup", "title": "第一中学党员群"}
+    for command in ("/visit", "/visits", "/visits branch", "/mydata"):
+        user = SECRETARY if "branch" in command else MEMBER
+        replies = await harness.send(user, command, chat=group)
+        assert replies == ["请在与我的私聊中使用此命令。"], (command, replies)
+    assert not any("王同学" in text for text in harness.tg.texts(GROUP))
+    assert not harness.tg.sent_messages(GROUP) or all(
+        "王同学" not in str(params) for params in harness.tg.sent_messages(GROUP)
+    )
+
+
+async def test_mydata_sends_the_members_own_records_as_a_file(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await log_visit(harness, follow_up="1 周后")
+    await log_visit(harness, MEMBER2, alias="张同学")
+    await harness.send(MEMBER, "/visits")
+    await harness.press(MEMBER, "修改 1")
+    await harness.press(MEMBER, "📝 备注")
+    await harness.send(MEMBER, "补充")
+    await harness.press(MEMBER, "✅ 保存")
+    await harness.send(MEMBER, "/mydata")
+    sent = harness.tg.last_sent(MEMBER.id)
+    document = sent["document"]
+    assert isinstance(document, Upload) and document.filename.endswith(".json")
+    assert "妥善保管" in sent["caption"]
+    data = json.loads(document.content)
+    assert [m["name"] for m in data["memberships"]] == ["王老师"]
+    assert [v["student_alias"] for v in data["home_visits"]] == ["王同学"]  # not 张同学
+    visit = data["home_visits"][0]
+    assert visit["note"] == "补充" and visit["earlier_versions"][0]["content"]["note"] is None
+    assert {a["action"] for a in data["actions"]} >= {
+        "member.joined",
+        "visit.logged",
+        "visit.edited",
+    }
+    async with harness.db.read() as conn:
+        exported = [e for e in await audit.recent(conn) if e.action == "mydata.exported"]
+    assert len(exported) == 1 and "王同学" not in str(exported[0].detail)
+
+
+async def test_admin_sets_the_school_term(harness: Harness) -> None:
+    await harness.branch_with_people()
+    replies = await harness.send(ADMIN, "/term")
+    assert said(replies, "当前学期：2026-09-01 至 2027-01-31（默认划分）")
+    await harness.press(ADMIN, "设置学期日期")
+    replies = await harness.send(ADMIN, "2026年9月1日")
+    assert said(replies, "开始日期：2026-09-01")
+    replies = await harness.send(ADMIN, "2026-09-10")
+    assert said(replies, "学期长度需在 28 到 250 天之间")
+    replies = await harness.send(ADMIN, "2027-01-20")
+    assert said(replies, "已设置学期：2026-09-01 至 2027-01-20")
+    replies = await harness.send(ADMIN, "/term")
+    assert said(replies, "2026-09-01 至 2027-01-20（管理员设置）")
+    # The member's visit dates now follow it.
+    harness.clock.set(START + timedelta(days=58))  # 2027-01-25, after the set term
+    await harness.send(MEMBER, "/visit")
+    replies = await harness.send(MEMBER, "2027-01-22")
+    assert said(replies, "不在本学期内（2026-09-01 至 2027-01-20）")
+    # Typed in one go, replacing the overlapping term (which is kept, marked).
+    replies = await harness.send(ADMIN, "/term 2026-09-01 2027-01-31")
+    assert said(replies, "替换了原先设置的 1 个重叠学期")
+    async with (
+        harness.db.read() as conn,
+        conn.execute("SELECT COUNT(*), COUNT(superseded_at) FROM terms") as cur,
+    ):
+        assert tuple(await cur.fetchone()) == (2, 1)  # type: ignore[arg-type]
+    replies = await harness.send(MEMBER2, "/term")
+    assert replies == ["抱歉，您没有权限使用此功能。"]
