@@ -394,7 +394,6 @@ class Digest(BaseModel):
     month: str
     people: int
     party_day: PartyDaySection | None = None
-    party_day_planned: bool = False
     service: ServiceSection | None = None
     visits: VisitsSection | None = None
     pledges: PledgesSection | None = None
@@ -421,9 +420,7 @@ async def digest(
     )
     ids = [p.id for p in people]
     if await has_table(conn, "party_day_months"):
-        result.party_day, result.party_day_planned = await _party_day_section(
-            conn, branch_id, first, ids
-        )
+        result.party_day = await _party_day_section(conn, branch_id, first, ids, zone)
     if await has_table(conn, "service_logs"):
         result.service = await _service_section(conn, branch_id, first, last)
     if await has_table(conn, "home_visits"):
@@ -436,14 +433,23 @@ async def digest(
 
 
 async def _party_day_section(
-    conn: aiosqlite.Connection, branch_id: int, first: date, ids: list[int]
-) -> tuple[PartyDaySection | None, bool]:
+    conn: aiosqlite.Connection, branch_id: int, first: date, ids: list[int], zone: ZoneInfo
+) -> PartyDaySection | None:
     # The feature's own rule for which day a month has (rule, moves, cancellations).
     day = await partyday.party_day(conn, branch_id, first.year, first.month)
     if day is None:
-        return None, False
+        return None
+    rule = await partyday.current_rule(conn, branch_id)
+    if (
+        day.month_id is None
+        and day.date is not None
+        and rule is not None
+        and rule.created_at.astimezone(zone).date() > day.date
+    ):
+        # The rule was set after that day: the month had no party day on record.
+        return None
     if day.cancelled:
-        return PartyDaySection(day=None, cancelled=True, participants=len(ids)), True
+        return PartyDaySection(day=None, cancelled=True, participants=len(ids))
     replies: dict[int, tuple[str, str | None]] = {}
     checked: set[int] = set()
     if day.month_id is not None:
@@ -456,15 +462,12 @@ async def _party_day_section(
             "SELECT member_id FROM party_day_checkins WHERE month_id = ?", (day.month_id,)
         ) as cur:
             checked = {int(r[0]) for r in await cur.fetchall()}
-    return (
-        PartyDaySection(
-            day=day.date,
-            participants=len(ids),
-            checked_in=sum(1 for i in ids if i in checked),
-            on_leave=sum(1 for i in ids if replies.get(i, ("", None)) == ("leave", "approved")),
-            no_reply=sum(1 for i in ids if i not in replies),
-        ),
-        True,
+    return PartyDaySection(
+        day=day.date,
+        participants=len(ids),
+        checked_in=sum(1 for i in ids if i in checked),
+        on_leave=sum(1 for i in ids if replies.get(i, ("", None)) == ("leave", "approved")),
+        no_reply=sum(1 for i in ids if i not in replies),
     )
 
 

@@ -1,0 +1,303 @@
+"""Reminders end to end: the tick on the harness's clock queues messages, ``deliver()`` sends
+them through the fake Bot API, and the buttons on them work.
+
+The branch (李书记, 王老师, 张老师) is made at 2026-11-28 10:00; its party day is the 10th
+at 14:30, so December's announcement is due on 2026-12-07 at 09:00 and the morning
+reminder on 2026-12-10 at 08:00.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import REMINDERS, TICK_SECONDS, build_application, reminder_engine, startup
+from handlers.common.services import BotConfig
+from schedules.engine import TickReport
+from schedules.kinds import Kind
+from storage import Database, audit, members, outbox, partyday, reminders
+from storage.clock import FixedClock
+from storage.members import Member
+from storage.partyday_rules import DayRule, RuleKind
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
+from tests.fakebot import FakeTelegram
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def at(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZONE)
+
+
+async def tick(h: Harness, when: datetime | None = None) -> TickReport:
+    if when is not None:
+        h.clock.set(when)
+    return await reminder_engine(h.app).tick()
+
+
+async def person(h: Harness, telegram_id: int) -> Member:
+    async with h.db.read() as conn:
+        found = await members.get_active_by_telegram(conn, telegram_id)
+    assert found is not None
+    return found
+
+
+async def with_party_day(h: Harness) -> None:
+    await h.branch_with_people()
+    secretary = await person(h, SECRETARY.id)
+    assert secretary.branch_id is not None
+    async with h.db.transaction() as tx:
+        await partyday.set_rule(
+            tx,
+            branch_id=secretary.branch_id,
+            rule=DayRule(kind=RuleKind.DAY, day=10),
+            start_time=time(14, 30),
+            place="三楼会议室",
+            actor_id=secretary.id,
+            now=h.clock.now(),
+        )
+    # The first run only notes the time: nothing was due yet.
+    assert (await tick(h)).queued == 0
+
+
+async def rows(h: Harness, kind: Kind) -> list[outbox.OutboxMessage]:
+    async with h.db.read() as conn:
+        return [m for m in await outbox.list_all(conn) if m.kind == kind.value]
+
+
+# --------------------------------------------------------------------------- party day
+
+
+async def test_the_announcement_reaches_every_member_and_its_buttons_work(
+    harness: Harness,
+) -> None:
+    await with_party_day(harness)
+    assert Kind.PARTYDAY_ANNOUNCE not in (await tick(harness, at(12, 7, 8, 59))).by_kind
+    report = await tick(harness, at(12, 7, 9, 0))
+    assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+    await harness.deliver()
+    for user in (SECRETARY, MEMBER, MEMBER2):
+        assert "三楼会议室" in harness.last(user)
+        assert harness.buttons(user) == ["参加", "请假"]
+    answer = await harness.press(MEMBER, "参加")
+    assert any("已登记" in text for text in answer)
+    # Sending pinned the day: a later rule change does not move it.
+    async with harness.db.read() as conn:
+        secretary = await person(harness, SECRETARY.id)
+        day = await partyday.party_day(conn, secretary.branch_id or 0, 2026, 12)
+    assert day is not None and day.announced
+    # A second tick the same minute queues nothing more.
+    assert (await tick(harness)).queued == 0
+
+
+async def test_the_morning_reminder_has_a_check_in_button(harness: Harness) -> None:
+    await with_party_day(harness)
+    await tick(harness, at(12, 10, 8, 0))
+    await harness.deliver()
+    assert "今天是党日" in harness.last(MEMBER)
+    assert harness.buttons(MEMBER) == ["签到"]
+
+
+async def test_after_downtime_the_announcement_is_skipped_and_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await with_party_day(harness)
+    await tick(harness, at(12, 6, 12, 0))
+    await harness.restart()
+    caplog.set_level(logging.INFO, logger="schedules.engine")
+    report = await tick(harness, at(12, 10, 9, 0))
+    # (The November digest went out on the 6th, when it was late but useful.)
+    assert report.by_kind == {Kind.PARTYDAY_MORNING: 3}
+    assert report.skipped == 3
+    assert "replaced" in caplog.text
+    async with harness.db.read() as conn:
+        skips = await reminders.skips(conn)
+    assert {s.kind for s in skips} == {Kind.PARTYDAY_ANNOUNCE}
+    await harness.deliver()
+    assert "今天是党日" in harness.last(MEMBER)
+
+
+async def test_a_muted_kind_does_not_arrive(harness: Harness) -> None:
+    await with_party_day(harness)
+    replies = await harness.send(MEMBER, "/settings")
+    assert "提醒设置" in replies[-1]
+    await harness.press(MEMBER, "✅ 党日通知（提前几天）")
+    assert "🔕 党日通知（提前几天）（已关闭）" in harness.buttons(MEMBER)
+    assert any("已关闭" in a for a in harness.answers())
+    member = await person(harness, MEMBER.id)
+    async with harness.db.read() as conn:
+        assert await reminders.muted_kinds(conn, member.id) == {Kind.PARTYDAY_ANNOUNCE.value}
+        trail = await audit.for_entity(conn, "member", member.id)
+    assert trail[-1].action == "reminders.muted"
+    await tick(harness, at(12, 7, 9, 0))
+    await harness.deliver()
+    assert "三楼会议室" not in harness.last(MEMBER)
+    assert "三楼会议室" in harness.last(MEMBER2)
+    # The morning reminder is another kind: still on.
+    await tick(harness, at(12, 10, 8, 0))
+    await harness.deliver()
+    assert "今天是党日" in harness.last(MEMBER)
+
+
+async def test_muting_and_unmuting_twice_is_harmless(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/settings")
+    label = "✅ 家访回访到期"
+    await harness.press(MEMBER, label)
+    await harness.callback(MEMBER, "rem:off:visit.follow_up")
+    await harness.press(MEMBER, "🔕 家访回访到期（已关闭）")
+    member = await person(harness, MEMBER.id)
+    async with harness.db.read() as conn:
+        assert await reminders.muted_kinds(conn, member.id) == set()
+
+
+async def test_members_see_no_switch_for_secretary_only_kinds(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/settings")
+    member_buttons = harness.buttons(MEMBER)
+    await harness.send(SECRETARY, "/settings")
+    secretary_buttons = harness.buttons(SECRETARY)
+    assert "✅ 月度汇总（每月 1 日）" not in member_buttons
+    assert "✅ 月度汇总（每月 1 日）" in secretary_buttons
+    assert "⏰ 本支部提醒时间" in secretary_buttons
+    assert "⏰ 本支部提醒时间" not in member_buttons
+
+
+# --------------------------------------------------------------------------- home visits
+
+
+async def test_a_follow_up_reminder_can_be_postponed_from_its_button(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await tick(harness)
+    member = await person(harness, MEMBER.id)
+    async with (
+        harness.db.transaction() as tx,
+        tx.execute(
+            "INSERT INTO home_visits (member_id, branch_id, visit_date, student_alias, class_name,"
+            " form, met, topics, follow_up_on, created_at, updated_at)"
+            " VALUES (?, ?, '2026-11-27', '小明', '初二(3)班', 'in_person', 'parents',"
+            " '[\"study\"]', '2026-12-01', ?, ?)",
+            (member.id, member.branch_id, "2026-11-28T02:00:00+00:00", "2026-11-28T02:00:00+00:00"),
+        ) as cur,
+    ):
+        visit_id = cur.lastrowid
+    await tick(harness, at(12, 1, 9, 0))
+    await harness.deliver()
+    assert "小明" in harness.last(MEMBER)
+    assert harness.buttons(MEMBER) == ["✅ 完成", "⏭ 推迟一周"]
+    replies = await harness.press(MEMBER, "⏭ 推迟一周")
+    assert any("已推迟" in text for text in replies)
+    async with (
+        harness.db.read() as conn,
+        conn.execute("SELECT follow_up_on FROM home_visits WHERE id = ?", (visit_id,)) as cur,
+    ):
+        row = await cur.fetchone()
+    assert row is not None and row[0] == "2026-12-08"
+    # A new date is a new reminder, a week later.
+    assert (await tick(harness, at(12, 8, 9, 0))).by_kind.get(Kind.VISIT_FOLLOW_UP) == 1
+
+
+# --------------------------------------------------------------------------- digest
+
+
+async def test_the_secretary_gets_the_monthly_digest(harness: Harness) -> None:
+    await with_party_day(harness)
+    member2 = await person(harness, MEMBER2.id)
+    async with harness.db.transaction() as tx:
+        await members.set_unreachable(tx, MEMBER2.id, harness.clock.now())
+    report = await tick(harness, at(12, 1, 9, 0))
+    assert report.by_kind == {Kind.DIGEST: 1}
+    await harness.deliver()
+    text = harness.last(SECRETARY)
+    assert "2026-11 月度汇总" in text
+    assert "本月没有任何记录" in text and "王老师" in text
+    assert "消息发送不到" in text and member2.name in text
+    assert "家访" in text and "承诺" in text and "服务" in text
+    assert [m.chat_id for m in await rows(harness, Kind.DIGEST)] == [SECRETARY.id]
+
+
+# --------------------------------------------------------------------------- branch times
+
+
+async def test_a_secretary_changes_the_announcement_time(harness: Harness) -> None:
+    await with_party_day(harness)
+    await harness.send(SECRETARY, "/settings")
+    await harness.press(SECRETARY, "⏰ 本支部提醒时间")
+    assert "党日通知时间：09:00" in harness.last(SECRETARY)
+    await harness.press(SECRETARY, "党日通知时间")
+    wrong = await harness.send(SECRETARY, "25:99")
+    assert any("没有看懂这个时间" in text for text in wrong)
+    saved = await harness.send(SECRETARY, "16:30")
+    assert any("已保存：党日通知时间 → 16:30" in text for text in saved)
+    assert "党日通知时间：16:30" in saved[-1]
+    assert (await tick(harness, at(12, 7, 9, 0))).by_kind.get(Kind.PARTYDAY_ANNOUNCE) is None
+    assert (await tick(harness, at(12, 7, 16, 30))).by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+
+
+async def test_a_time_inside_quiet_hours_is_accepted_with_a_note(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(SECRETARY, "/settings")
+    await harness.press(SECRETARY, "⏰ 本支部提醒时间")
+    await harness.press(SECRETARY, "党日当天提醒时间")
+    replies = await harness.press(SECRETARY, "07:30")
+    assert any("免打扰时段 21:00–08:00 内" in text and "08:00" in text for text in replies)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.read() as conn:
+        rules = await reminders.rules_for(conn, secretary.branch_id or 0)
+    assert rules.morning_time == time(7, 30)
+
+
+async def test_the_days_before_are_a_number(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(SECRETARY, "/settings")
+    await harness.press(SECRETARY, "⏰ 本支部提醒时间")
+    await harness.press(SECRETARY, "党日通知提前天数")
+    assert any("1–14" in text for text in await harness.send(SECRETARY, "20"))
+    await harness.send(SECRETARY, "5")
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.read() as conn:
+        assert (await reminders.rules_for(conn, secretary.branch_id or 0)).announce_days == 5
+        trail = await audit.for_entity(conn, "branch", secretary.branch_id or 0)
+    assert trail[-1].action == "reminders.rule_set"
+    assert trail[-1].detail == {"rule": "announce_days", "before": "3", "after": "5"}
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+async def test_startup_schedules_the_tick_on_purpose(tmp_path: Path) -> None:
+    db = Database(tmp_path / "wiring.sqlite3")
+    await db.open()
+    config = BotConfig(zone=ZoneInfo("Europe/Berlin"))
+    app = build_application(
+        token="999000:TEST",
+        db=db,
+        config=config,
+        clock=FixedClock(at(11, 28, 10)),
+        request=FakeTelegram(),
+    )
+    try:
+        await app.initialize()
+        await startup(app, run_dispatcher=False, run_reminders=True)
+        assert app.job_queue is not None
+        (job,) = app.job_queue.get_jobs_by_name(REMINDERS)
+        scheduled = job.job
+        assert scheduled.trigger.interval.total_seconds() == TICK_SECONDS
+        assert str(scheduled.trigger.timezone) == "Europe/Berlin"
+        assert (scheduled.misfire_grace_time, scheduled.coalesce, scheduled.max_instances) == (
+            30,
+            True,
+            1,
+        )
+        assert reminder_engine(app).missing == []
+    finally:
+        await app.shutdown()
+        await db.close()
+
+
+async def test_tests_and_scripts_get_no_background_tick(harness: Harness) -> None:
+    assert harness.app.job_queue.get_jobs_by_name(REMINDERS) == ()

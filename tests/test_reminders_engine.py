@@ -1,0 +1,162 @@
+"""The tick (``schedules.engine``) with stand-in renderers: rows, dedupe, last run, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+import pytest
+
+from schedules.engine import ReminderEngine
+from schedules.kinds import Kind, Reminder, Rendered, Renderer
+from schedules.quiet import QuietHours
+from storage import branches, members, outbox, prefs, reminders
+from storage.clock import FixedClock
+from storage.database import Database
+from storage.members import Role
+from storage.outbox import Button
+
+ZONE = ZoneInfo("Asia/Shanghai")
+CREATED = datetime(2026, 11, 1, 8, tzinfo=ZONE)
+DIGEST_DUE = datetime(2026, 12, 1, 9, tzinfo=ZONE)
+
+
+@pytest.fixture
+async def secretaries(db: Database) -> list[int]:
+    """Two branches, each with a secretary; the second reads English."""
+    ids = []
+    async with db.transaction() as tx:
+        for n, lang in ((1, "zh"), (2, "en")):
+            branch = await branches.create(tx, f"第{n}中学党支部", now=CREATED)
+            person = await members.create(
+                tx,
+                telegram_id=2000 + n,
+                name=f"书记{n}",
+                role=Role.SECRETARY,
+                branch_id=branch.id,
+                now=CREATED,
+            )
+            await prefs.set_language(tx, person.telegram_id, lang, now=CREATED)
+            ids.append(person.id)
+    return ids
+
+
+async def say_hello(
+    tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+) -> Rendered:
+    return Rendered(
+        f"{language}:{reminder.payload['month']}",
+        buttons=[[Button(text="ok", callback_data="x:y")]],
+    )
+
+
+def engine(
+    db: Database,
+    clock: FixedClock,
+    render: Renderer = say_hello,
+    wake: Callable[[], None] | None = None,
+) -> ReminderEngine:
+    return ReminderEngine(
+        db, clock, zone=ZONE, quiet=QuietHours(), renderers={Kind.DIGEST.value: render}, wake=wake
+    )
+
+
+async def all_rows(db: Database) -> list[outbox.OutboxMessage]:
+    async with db.read() as conn:
+        return await outbox.list_all(conn)
+
+
+async def test_due_reminders_become_rows_in_the_recipients_language(
+    db: Database, secretaries: list[int]
+) -> None:
+    clock = FixedClock(DIGEST_DUE)
+    woken: list[bool] = []
+    report = await engine(db, clock, wake=lambda: woken.append(True)).tick()
+    assert report.queued == 2 and woken == [True]
+    rows = await all_rows(db)
+    assert sorted(m.text for m in rows) == ["en:2026-11", "zh:2026-11"]
+    assert {m.kind for m in rows} == {"digest"}
+    assert rows[0].buttons == [[Button(text="ok", callback_data="x:y")]]
+    assert {m.not_before for m in rows} == {DIGEST_DUE}
+    async with db.read() as conn:
+        assert await reminders.last_run(conn) == DIGEST_DUE
+
+
+async def test_a_second_tick_queues_nothing_twice(db: Database, secretaries: list[int]) -> None:
+    clock = FixedClock(DIGEST_DUE)
+    woken: list[bool] = []
+    tick = engine(db, clock, wake=lambda: woken.append(True))
+    await tick.tick()
+    clock.advance(timedelta(minutes=1))
+    again = await tick.tick()
+    assert again.queued == 0 and len(await all_rows(db)) == 2
+    assert woken == [True]  # nothing new, nobody woken
+
+
+async def test_a_failing_renderer_costs_only_its_reminder(
+    db: Database, secretaries: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    async def fussy(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+    ) -> Rendered:
+        # A write before the failure must be undone with it.
+        await tx.execute("INSERT INTO reminder_state VALUES ('scratch', 'x', 'now')")
+        if language == "en":
+            raise RuntimeError("broken view")
+        await tx.execute("DELETE FROM reminder_state WHERE name = 'scratch'")
+        return await say_hello(tx, reminder, language, now)
+
+    clock = FixedClock(DIGEST_DUE)
+    report = await engine(db, clock, fussy).tick()
+    assert (report.queued, report.failed) == (1, 1)
+    assert "broken view" in caplog.text
+    async with (
+        db.read() as conn,
+        conn.execute("SELECT COUNT(*) FROM reminder_state WHERE name = 'scratch'") as cur,
+    ):
+        row = await cur.fetchone()
+    assert row is not None and row[0] == 0
+    # The next tick tries the failed one again (still useful), with a fixed renderer.
+    clock.advance(timedelta(minutes=1))
+    assert (await engine(db, clock).tick()).queued == 1
+
+
+async def test_nothing_to_say_is_noted_and_not_rendered_again(
+    db: Database, secretaries: list[int]
+) -> None:
+    calls: list[str] = []
+
+    async def silent(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+    ) -> Rendered | None:
+        calls.append(reminder.dedupe_key)
+        return None
+
+    clock = FixedClock(DIGEST_DUE)
+    report = await engine(db, clock, silent).tick()
+    assert (report.queued, report.empty) == (0, 2)
+    clock.advance(timedelta(minutes=1))
+    await engine(db, clock, silent).tick()
+    assert len(calls) == 2
+    async with db.read() as conn:
+        assert {s.reason for s in await reminders.skips(conn)} == {"nothing_to_say"}
+
+
+async def test_kinds_without_a_renderer_are_not_computed(
+    db: Database, secretaries: list[int]
+) -> None:
+    tick = engine(db, FixedClock(DIGEST_DUE))
+    assert tick.kinds == frozenset({Kind.DIGEST.value})
+    assert Kind.PARTYDAY_ANNOUNCE.value in tick.missing
+    assert Kind.BROADCAST.value not in tick.missing  # sent by hand, never scheduled
+
+
+async def test_a_long_downtime_is_logged(
+    db: Database, secretaries: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with db.transaction() as tx:
+        await reminders.set_last_run(tx, DIGEST_DUE - timedelta(days=90), now=DIGEST_DUE)
+    await engine(db, FixedClock(DIGEST_DUE)).tick()
+    assert "past use and were not examined" in caplog.text
