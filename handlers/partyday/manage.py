@@ -169,7 +169,8 @@ async def rule_start(update: Update, context: XContext) -> object:
     parse_callback(update, "pd")
     require_secretary(context)
     common.start(context, "rule")
-    await common.said_from_button(
+    # The settings screen keeps its buttons: it is a menu.
+    await common.say(
         update, context, context.t("partyday.rule.ask_kind"), views.rule_kind_question(context.t)
     )
     return RULE_KIND
@@ -404,7 +405,7 @@ async def month_start(update: Update, context: XContext) -> object:
     if not coming:
         raise Refusal("partyday.month.none")
     common.start(context, action)
-    await common.said_from_button(
+    await common.say(
         update,
         context,
         context.t(f"partyday.month.ask_{action}"),
