@@ -562,3 +562,22 @@ async def _to_summary(h: Harness) -> None:
     await h.press(MEMBER, "父母")
     await h.press(MEMBER, "学习")
     await h.press(MEMBER, "完成")
+
+
+async def test_what_is_typed_is_shown_as_typed_not_as_html(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    await harness.send(MEMBER, "W&M <3")
+    await harness.send(MEMBER, "<b>班")
+    await harness.press(MEMBER, "上门")
+    await harness.press(MEMBER, "父母")
+    await harness.press(MEMBER, "学习")
+    summary = await harness.press(MEMBER, "完成")
+    # Escaped for Telegram's HTML (the fake Bot API refuses broken HTML as Telegram does).
+    assert said(summary, "👤 学生：W&amp;M &lt;3") and said(summary, "🏫 班级：&lt;b&gt;班")
+    await harness.press(MEMBER, "✅ 保存")
+    row = (await visit_rows(harness))[0]
+    assert (row["student_alias"], row["class_name"]) == ("W&M <3", "<b>班")
+    listing = await harness.send(MEMBER, "/visits")
+    assert said(listing, "W&amp;M &lt;3（&lt;b&gt;班）")

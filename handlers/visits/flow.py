@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -86,6 +87,7 @@ PROBLEM_STATES = {
 _TOPIC_SPLIT = re.compile(r"[,，、;；/\n]+")
 
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
+E = TypeVar("E", bound=StrEnum)
 
 
 def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
@@ -204,14 +206,10 @@ async def start(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    dropped = bool((context.user_data or {}).get(FLOW))
-    clear_flow(context, FLOW)
-    draft = flow_data(context, FLOW)
+    draft = await _fresh_draft(update, context)
     async with context.db.read() as conn:
         # The why-an-alias explanation is shown to someone logging their first visit.
         draft["explain"] = not await visits.has_visits(conn, member.id)
-    if dropped:
-        await _send(update, context, context.t("visit.left_draft"))
     return await ask(update, context, DATE)
 
 
@@ -225,9 +223,7 @@ async def start_edit(update: Update, context: XContext) -> object:
     access.require_editable(visit, context.now())
     assert update.callback_query is not None
     await update.callback_query.answer()
-    dropped = bool((context.user_data or {}).get(FLOW))
-    clear_flow(context, FLOW)
-    draft = flow_data(context, FLOW)
+    draft = await _fresh_draft(update, context)
     draft.update(
         {
             "edit_id": visit.id,
@@ -245,9 +241,15 @@ async def start_edit(update: Update, context: XContext) -> object:
             "summary": True,
         }
     )
-    if dropped:
-        await _send(update, context, context.t("visit.left_draft"))
     return await ask(update, context, SUMMARY)
+
+
+async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:
+    """An empty draft; an unsaved one is dropped, and the person is told so."""
+    if (context.user_data or {}).get(FLOW):
+        await _send(update, context, context.t("visit.left_draft"))
+    clear_flow(context, FLOW)
+    return flow_data(context, FLOW)
 
 
 # --------------------------------------------------------------------------- asking
@@ -401,8 +403,8 @@ async def alias_typed(update: Update, context: XContext) -> object:
     except VisitProblem as problem:
         count = len(" ".join(raw.split()))
         return await ask(update, context, ALIAS, context.t(f"visit.{problem.code}", count=count))
-    if visits.looks_like_full_name(alias):
-        # Warn once per alias; the button below keeps it if it really is an alias.
+    if visits.looks_like_full_name(alias) and alias != draft.get("alias_pending"):
+        # Warned, not refused: the button below (or typing it again) keeps it.
         draft["alias_pending"] = alias
         await _send(update, context, *views.full_name_warning(context.t, alias))
         return ALIAS
@@ -480,7 +482,7 @@ async def topic_toggle(update: Update, context: XContext) -> object:
     draft = flow_data(context, FLOW)
     chosen = set(draft.get("topics") or [])
     chosen ^= {topic.value}
-    draft["topics"] = [t.value for t in Topic if t.value in chosen]
+    draft["topics"] = [each.value for each in Topic if each.value in chosen]
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -629,7 +631,7 @@ async def photo_received(update: Update, context: XContext) -> object:
             draft["note"] = visits.clean_note(message.caption)
             lead = context.t("visit.caption_as_note")
         except VisitProblem:
-            lead = None
+            pass  # over the note's limit (Telegram allows 1024): the photo alone is kept
     return await ask(update, context, SUMMARY, lead)
 
 
@@ -792,7 +794,9 @@ async def _show_calendar(update: Update, screen: views.Screen) -> None:
     await query.edit_message_text(text, reply_markup=markup)
 
 
-async def _send(update: Update, context: XContext, text: str, markup: Any = None) -> None:
+async def _send(
+    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, reply_markup=markup)
@@ -814,7 +818,7 @@ def _both() -> list[Translator]:
     return [Translator(lang) for lang in LANGUAGES]
 
 
-def _match(raw: str, labels: dict[Any, list[str]]) -> Any:
+def _match(raw: str, labels: dict[E, list[str]]) -> E | None:
     """The choice whose label (in either language) or code ``raw`` is, or None."""
     wanted = _fold(raw)
     for choice, names in labels.items():
@@ -832,13 +836,13 @@ def _is_word(raw: str, key: str) -> bool:
     return _fold(raw) in {_fold(t(key)) for t in _both()}
 
 
-def _enum(kind: Any, value: str) -> Any:
+def _enum(kind: type[E], value: str) -> E:
     try:
         return kind(value)
     except ValueError as exc:
         raise BadButton() from exc
 
 
-def _unknown_choice(context: XContext, kind: Any, label: Callable[..., str]) -> str:
+def _unknown_choice(context: XContext, kind: type[E], label: Callable[[Translator, E], str]) -> str:
     options = views.choice_options(context.t, [label(context.t, choice) for choice in kind])
-    return str(context.t("visit.choice_unknown", options=options))
+    return context.t("visit.choice_unknown", options=options)

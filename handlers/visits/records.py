@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.common.callback import pattern
@@ -314,7 +314,9 @@ async def _ack(update: Update) -> None:
         await update.callback_query.answer()
 
 
-async def _send(update: Update, context: XContext, text: str, markup: Any = None) -> None:
+async def _send(
+    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, reply_markup=markup)

@@ -7,6 +7,7 @@ A set term replaces the set terms it overlaps (they are kept, marked), all audit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
@@ -136,7 +137,7 @@ async def _save(update: Update, context: XContext, start: date, end: date) -> ob
     return END
 
 
-def _again(state: str) -> Any:
+def _again(state: str) -> Callable[[Update, XContext], Coroutine[Any, Any, object]]:
     async def again(update: Update, context: XContext) -> object:
         if state == ASK_START:
             question = context.t("term.ask_start")

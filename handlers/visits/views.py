@@ -1,4 +1,4 @@
-"""Screens of the home-visit feature: each returns ``(text, keyboard)`` for a Translator.
+"""Screens of the home-visit feature, for a Translator: ``(text, keyboard)``, or the text.
 
 Nothing here reads the database; handlers fetch and pass what a screen shows. Callback
 data: ``vf:...`` are steps of the /visit flow (only valid while it waits for them),
@@ -11,7 +11,7 @@ The reminder engine renders with ``follow_up_reminder``, ``behind_target_reminde
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -674,7 +674,7 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> Rows:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def _pager(t: Translator, page: int, total: int, data: Any) -> Rows:
+def _pager(t: Translator, page: int, total: int, data: Callable[[int], str]) -> Rows:
     pages = max(1, -(-total // PAGE_SIZE))
     if pages == 1:
         return []
