@@ -1,0 +1,128 @@
+"""Every scheduled kind end to end: the tick queues it for the right person, ``deliver()``
+sends it, and a button on it leads into the feature that owns it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from schedules.kinds import Kind
+from storage import members, partyday, pledges
+from storage.partyday import Answer
+from storage.pledges import Category, Period
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
+from tests.test_reminders import person, tick, with_party_day
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TEXT = "本学年每周为学困生义务辅导两次，帮助他们提高成绩。"
+
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZONE)
+
+
+async def submitted_pledge(h: Harness, *, publish: bool) -> int:
+    """王老师's pledge for 2026 (target 2026-12-31), submitted now; maybe also approved."""
+    now = h.clock.now()
+    owner = await person(h, MEMBER.id)
+    secretary = await person(h, SECRETARY.id)
+    async with h.db.transaction() as tx:
+        draft = await pledges.create_draft(
+            tx, member=owner, period=Period(code="2026"), category=Category.TEACHING,
+            text=TEXT, now=now,
+        )  # fmt: skip
+        draft = await pledges.edit(
+            tx, draft, actor_id=owner.id, now=now, target_date=date(2026, 12, 31)
+        )
+        made = await pledges.submit(tx, draft, actor_id=owner.id, now=now)
+        if publish:
+            await pledges.approve(tx, made, actor_id=secretary.id, now=now)
+    return made.id
+
+
+async def test_a_pledge_waiting_three_days_reaches_the_secretary(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await tick(harness)
+    await submitted_pledge(harness, publish=False)
+    # Submitted 2026-11-28 10:00: waiting 3 days after 09:00 on 12-01, so 12-02 09:00.
+    assert Kind.PLEDGE_REVIEW not in (await tick(harness, at(2026, 12, 1, 9, 0))).by_kind
+    report = await tick(harness, at(2026, 12, 2, 9, 0))
+    assert report.by_kind[Kind.PLEDGE_REVIEW] == 1
+    await harness.deliver()
+    assert "1 条承诺等待您审核" in harness.last(SECRETARY)
+    opened = await harness.press(SECRETARY, "1. 王老师")
+    assert any("学困生" in text for text in opened)
+
+
+async def test_january_brings_no_pledge_stale_progress_and_evaluation(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await tick(harness)
+    await submitted_pledge(harness, publish=True)
+    report = await tick(harness, at(2027, 1, 1, 10, 0))
+    # 2027: nobody has a pledge yet. 王老师's 2026 pledge has had no progress since
+    # 11-28 (34 days), and its target date has come, so it is ready for evaluation.
+    assert report.by_kind[Kind.PLEDGE_NO_PLEDGE] == 3
+    assert report.by_kind[Kind.PLEDGE_STALE] == 1
+    assert report.by_kind[Kind.PLEDGE_EVALUATE] == 1
+    await harness.deliver()
+    member_texts = harness.tg.texts(MEMBER.id)
+    assert any("2027 年度的岗位承诺您还没有作出" in t for t in member_texts)
+    assert any("34 天没有记录进展" in t for t in member_texts)
+    assert any("可以评诺" in t for t in harness.tg.texts(SECRETARY.id))
+    replies = await harness.press(MEMBER, "记录践诺")
+    assert replies, "the progress button answers"
+
+
+async def test_members_behind_the_visit_target_get_a_nudge(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await tick(harness)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO visit_targets (branch_id, target, set_on, set_by, set_at)"
+            " VALUES (?, 2, '2026-11-28', ?, '2026-11-28T02:00:00+00:00')",
+            (secretary.branch_id, secretary.id),
+        )
+    report = await tick(harness, at(2026, 12, 1, 10, 0))
+    assert report.by_kind[Kind.VISIT_BEHIND] == 3
+    await harness.deliver()
+    assert "本学期家访进度：0/2" in harness.last(MEMBER2)
+    started = await harness.press(MEMBER2, "记录家访")
+    assert started, "the button starts logging a visit"
+
+
+async def test_after_a_hand_sent_announcement_only_the_silent_are_reminded(
+    harness: Harness,
+) -> None:
+    await with_party_day(harness)
+    member = await person(harness, MEMBER.id)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.transaction() as tx:
+        day = await partyday.party_day(tx, secretary.branch_id or 0, 2026, 12)
+        assert day is not None
+        pinned = await partyday.pin(tx, day, actor_id=secretary.id, now=harness.clock.now())
+        assert pinned.month_id is not None
+        await partyday.set_reply(
+            tx,
+            month_id=pinned.month_id,
+            member_id=member.id,
+            answer=Answer.ATTEND,
+            now=harness.clock.now(),
+        )
+    report = await tick(harness, at(2026, 12, 7, 9, 0))
+    assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 2
+    await harness.deliver()
+    assert "3 天后是党日" in harness.last(MEMBER2)
+    assert harness.buttons(MEMBER2) == ["参加", "请假"]
+    assert not any("3 天后是党日" in t for t in harness.tg.texts(MEMBER.id))
+
+
+async def test_a_member_who_left_gets_nothing(harness: Harness) -> None:
+    await with_party_day(harness)
+    member2 = await person(harness, MEMBER2.id)
+    async with harness.db.transaction() as tx:
+        await members.mark_left(tx, member2.id, now=harness.clock.now())
+    report = await tick(harness, at(2026, 12, 7, 9, 0))
+    assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 2
+    await harness.deliver()
+    assert not any("党日通知" in t for t in harness.tg.texts(MEMBER2.id))
