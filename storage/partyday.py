@@ -508,8 +508,13 @@ async def cancel(
     return after
 
 
-async def pin(tx: aiosqlite.Connection, day: PartyDay, *, actor_id: int, now: datetime) -> PartyDay:
-    """Fix the month's date, time and place as announced, and note when it was announced."""
+async def pin(
+    tx: aiosqlite.Connection, day: PartyDay, *, actor_id: int | None, now: datetime
+) -> PartyDay:
+    """Fix the month's date, time and place as announced, and note when it was announced.
+
+    ``actor_id`` is None when the reminder engine announces (nobody pressed anything).
+    """
     if day.date is None:
         raise ValueError("a cancelled day is not announced")
     row = await ensure_month(tx, day.branch_id, day.year, day.month, now=now)

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
-from handlers.common.flows import clear_flow, flow_data, remove_buttons
+from handlers.common.flows import END, clear_flow, flow_data, remove_buttons
 from handlers.common.i18n import Translator
 from handlers.partyday.views import Rendered, long_date
 from storage import branches, outbox, prefs
@@ -106,6 +106,14 @@ async def said_from_button(
     """Like ``say``, and the pressed message loses its buttons (they did their job)."""
     await remove_buttons(update)
     await say(update, context, text, markup)
+
+
+async def refused(update: Update, context: XContext, refusal: Refusal) -> object:
+    """End the step with the refusal's message: at the last step of a flow, asking the same
+    question again would only be refused again (the day started, the record locked)."""
+    finish(context)
+    await say(update, context, context.t(refusal.key, **refusal.kwargs))
+    return END
 
 
 async def translator_in(conn: aiosqlite.Connection, person: Member, default: str) -> Translator:

@@ -655,7 +655,7 @@ async def announce(update: Update, context: XContext) -> None:
         )
         if added == 0:
             # Nothing new went out: do not leave an "announced" audit entry behind.
-            raise _NothingNew()
+            raise Refusal("partyday.announce.already")
     delivery.wake(context)
     t = context.t
     assert announced.date is not None
@@ -664,10 +664,6 @@ async def announce(update: Update, context: XContext) -> None:
         context,
         t("partyday.announce.done", date=views.long_date(t, announced.date), count=added),
     )
-
-
-class _NothingNew(Refusal):
-    key = "partyday.announce.already"
 
 
 # --------------------------------------------------------------------------- helpers

@@ -182,20 +182,24 @@ async def _save_leave(
     require_branch_access(person, branch_id)
     year, month = partyday.parse_button_month(str(data["month"]))
     now = context.now()
-    async with context.db.transaction() as tx:
-        day = await common.require_day(tx, branch_id, year, month)
-        common.refuse_if_closed(day, context)
-        row = await partyday.ensure_month(tx, branch_id, year, month, now=now)
-        reply = await partyday.set_reply(
-            tx,
-            month_id=row.id,
-            member_id=person.id,
-            answer=Answer.LEAVE,
-            reason_kind=reason,
-            reason_text=text,
-            now=now,
-        )
-        secretaries = await members.secretaries(tx, branch_id)
+    try:
+        async with context.db.transaction() as tx:
+            day = await common.require_day(tx, branch_id, year, month)
+            common.refuse_if_closed(day, context)
+            row = await partyday.ensure_month(tx, branch_id, year, month, now=now)
+            reply = await partyday.set_reply(
+                tx,
+                month_id=row.id,
+                member_id=person.id,
+                answer=Answer.LEAVE,
+                reason_kind=reason,
+                reason_text=text,
+                now=now,
+            )
+            secretaries = await members.secretaries(tx, branch_id)
+    except Refusal as refusal:
+        # The reason took a while and the day started (or was cancelled) meanwhile.
+        return await common.refused(update, context, refusal)
     common.finish(context)
     t = context.t
     await common.said_from_button(

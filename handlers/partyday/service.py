@@ -368,9 +368,12 @@ async def _save(update: Update, context: XContext) -> object:
         photo_file_id=data.get("photo"),
         logged_on=today,
     )
+    if makeup_month_id is not None and not any(
+        month_id == makeup_month_id for month_id, _ in await _makeup_months(context, person)
+    ):
+        # Made up meanwhile (another chat, a second flow): once per month.
+        return await common.refused(update, context, Refusal("service.makeup.none"))
     async with context.db.transaction() as tx:
-        if makeup_month_id is not None and await service.has_makeup(tx, person.id, makeup_month_id):
-            raise Refusal("service.makeup.none")
         link = (
             None if makeup_month_id else await _party_link(tx, person.branch_id, entry.on_date, now)
         )
@@ -449,7 +452,11 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
 
 async def _apply_edit(update: Update, context: XContext, change: dict[str, Any]) -> object:
     data = common.data(context)
-    record = await _own_changeable(context, int(data["log_id"]))
+    try:
+        # The week may have run out while the new value was being typed.
+        record = await _own_changeable(context, int(data["log_id"]))
+    except Refusal as refusal:
+        return await common.refused(update, context, refusal)
     now = context.now()
     async with context.db.transaction() as tx:
         new_date = change.get("on_date", record.on_date)

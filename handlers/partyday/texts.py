@@ -131,7 +131,6 @@ texts(
         "partyday.btn.move": ("调整某月日期", "Move a month's day"),
         "partyday.btn.cancel": ("取消某月党日", "Cancel a month"),
         "partyday.btn.announce": ("立即发送通知", "Send the announcement now"),
-        "partyday.btn.roster": ("本月名单", "This month's roster"),
         "partyday.btn.attend": ("参加", "Attend"),
         "partyday.btn.leave": ("请假", "Ask for leave"),
         "partyday.btn.checkin": ("签到", "Check in"),
@@ -289,10 +288,6 @@ texts(
         "partyday.announce.already": (
             "这次党日的通知已经发给所有人，没有重复发送。",
             "Everyone already has this announcement; nothing was sent twice.",
-        ),
-        "partyday.announce.no_day": (
-            "没有即将到来的党日：请先设置规则，或查看是否已取消。",
-            "There is no coming party day: set the rule first, or check for a cancellation.",
         ),
         "partyday.d3.text": (
             "【党日提醒】{branch}\n3 天后是党日：\n{block}\n\n还没回复的，请点击下方按钮。",

@@ -109,14 +109,13 @@ def member_screen(
     today: date,
     open_for_replies: bool,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    extra = ""
+    if not open_for_replies:
+        extra += t("partyday.extra.closed")
     if checkin is not None:
-        extra = t("partyday.extra.checked_in")
-    elif not open_for_replies:
-        extra = t("partyday.extra.closed")
+        extra += t("partyday.extra.checked_in")
     elif day.date == today:
-        extra = t("partyday.extra.today")
-    else:
-        extra = ""
+        extra += t("partyday.extra.today")
     text = t(
         "partyday.member_screen",
         branch=branch.name,
