@@ -690,3 +690,48 @@ async def test_secretary_board_counts_lists_and_who_has_none(harness: Harness) -
     assert "年份格式不对" in said[-1]
     said = await h.send(SECRETARY, "/pledges")
     assert "/pledges branch" in said[-1]
+
+
+async def test_a_secretarys_own_pledge_is_reviewed_by_someone_else(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    pledge = await make_pledge(h, SECRETARY)
+    assert "李书记 提交了岗位承诺" in h.last(ADMIN)
+    await h.callback(SECRETARY, f"pl:ok:{pledge.id}")
+    assert "没有权限" in h.answers()[-1]
+    assert (await only_pledge(h, SECRETARY.id)).status is PledgeStatus.SUBMITTED
+    said = await h.press(ADMIN, "✅ 通过")
+    assert "审核结果：已公示（局办）" in said[-1]
+    # The secretary hears, once, that the branch has no notice chat.
+    assert sum("还没有设置公示群" in text for text in h.tg.texts(SECRETARY.id)) == 1
+    await h.send(SECRETARY, "/pledges")
+    await h.press(SECRETARY, "1. 教书育人 · 已公示")
+    assert "评诺" not in h.buttons(SECRETARY)
+
+
+async def test_the_post_can_be_changed_from_the_edit_menu(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.send(MEMBER, "/pledge")
+    await h.press(MEMBER, "2026 年（今年）")
+    await h.press(MEMBER, "教书育人")
+    await h.send(MEMBER, TEXT)
+    await h.press(MEMBER, "跳过")
+    await h.press(MEMBER, "2026-12-31")
+    said = await h.send(MEMBER, "师")
+    assert "岗位需为 2–30 字" in said[0]
+    await h.send(MEMBER, "初二数学教师")
+    await h.press(MEMBER, "修改")
+    said = await h.press(MEMBER, "我的岗位")
+    assert "岗位" in said[-1]
+    said = await h.send(MEMBER, "初三数学教师、备课组长")
+    assert "岗位：初三数学教师、备课组长" in said[-1]
+    # Asked once: the next pledge goes from the date straight to the preview.
+    await h.press(MEMBER, "提交审核")
+    await h.send(MEMBER, "/pledge")
+    await h.press(MEMBER, "2027 年（明年）")
+    await h.press(MEMBER, "其他")
+    await h.send(MEMBER, BETTER)
+    await h.press(MEMBER, "跳过")
+    said = await h.send(MEMBER, "2027-06-30")
+    assert "请确认" in said[-1] and "初三数学教师、备课组长" in said[-1]

@@ -112,10 +112,13 @@ async def own_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeR
 
 
 async def reviewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
-    """A pledge the actor may review or evaluate: their branch's secretary, or an admin."""
+    """A pledge the actor may review or evaluate: their branch's secretary, or an admin,
+    but never the pledge's own maker (a secretary's pledge goes to another reviewer)."""
     actor = require_secretary_or_admin(context)
     row = await load(context, pledge_id)
     require_branch_access(actor, row.branch_id)
+    if row.member_id == actor.id:
+        raise NotAllowed()
     return actor, row
 
 
@@ -131,6 +134,8 @@ async def viewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, Pl
 
 
 def is_reviewer(actor: Member, row: PledgeRow) -> bool:
+    if row.member_id == actor.id:
+        return False
     if actor.role is Role.ADMIN:
         return True
     return actor.role is Role.SECRETARY and actor.branch_id == row.branch_id
@@ -182,8 +187,18 @@ async def send_to(context: XContext, telegram_id: int, build: Build) -> bool:
     return True
 
 
-async def reviewers(context: XContext, branch_id: int) -> list[Member]:
-    """Who reviews a branch's pledges: its secretaries, or the admins while it has none."""
+async def reviewers(context: XContext, row: PledgeRow) -> list[Member]:
+    """Who reviews this pledge: its branch's secretaries other than its maker, or the
+    admins when there is no one else (a branch without a secretary, a secretary's own)."""
+    async with context.db.read() as conn:
+        found = [m for m in await members.secretaries(conn, row.branch_id) if m.id != row.member_id]
+        if not found:
+            found = await members.admins(conn)
+    return found
+
+
+async def secretaries(context: XContext, branch_id: int) -> list[Member]:
+    """Who is told about the branch's notice chat: its secretaries, else the admins."""
     async with context.db.read() as conn:
         found = await members.secretaries(conn, branch_id)
         if not found:

@@ -458,6 +458,7 @@ async def _edit_field(update: Update, context: XContext, field: str) -> object:
         "text": ASK_TEXT,
         "measures": ASK_MEASURES,
         "date": ASK_DATE,
+        "post": ASK_POST,
     }[field]
     await _ask(update, context, state)
     return state

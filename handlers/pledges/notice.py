@@ -41,8 +41,8 @@ from handlers.pledges.access import (
     guarded_step,
     load,
     reviewable_pledge,
-    reviewers,
     say,
+    secretaries,
     send_to,
 )
 from handlers.pledges.views import PREFIX
@@ -94,12 +94,12 @@ async def publish(context: XContext, row: PledgeRow) -> None:
         if not told:
             async with context.db.transaction() as tx:
                 await store.mark_no_notice_told(tx, branch.id, now=context.now())
-            for person in await reviewers(context, branch.id):
+            for person in await secretaries(context, branch.id):
                 await send_to(context, person.telegram_id, _none_linked)
         return
     problem = await post(context, row, branch)
     if problem is not None:
-        for person in await reviewers(context, branch.id):
+        for person in await secretaries(context, branch.id):
             await send_to(context, person.telegram_id, _post_failed(problem, row))
 
 

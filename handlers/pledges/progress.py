@@ -192,9 +192,8 @@ async def _tell_reviewers_fulfilled(context: XContext, row: PledgeRow) -> None:
         keyboard = InlineKeyboardMarkup([[views.button(t("pledge.button.evaluate"), "ev", row.id)]])
         return text, keyboard
 
-    for person in await reviewers(context, row.branch_id):
-        if person.id != row.member_id:
-            await send_to(context, person.telegram_id, build)
+    for person in await reviewers(context, row):
+        await send_to(context, person.telegram_id, build)
 
 
 # ------------------------------------------------------------------ self-assessment

@@ -94,7 +94,7 @@ def plain_handlers() -> Handlers:
 async def ask_reviewers(context: XContext, pledge_id: int) -> None:
     """A pledge was submitted: its branch's secretaries get it with [Approve] [Return]."""
     row = await load(context, pledge_id)
-    for person in await reviewers(context, row.branch_id):
+    for person in await reviewers(context, row):
         await send_to(context, person.telegram_id, lambda t: views.review_request(t, row))
 
 

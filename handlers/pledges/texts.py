@@ -33,6 +33,7 @@ texts(
         "pledge.field.text": ("承诺内容", "pledge text"),
         "pledge.field.measures": ("具体措施", "measures"),
         "pledge.field.date": ("目标日期", "target date"),
+        "pledge.field.post": ("我的岗位", "my post"),
         # the pledge card
         "pledge.card.title": ("<b>岗位承诺</b>（{period} 年度）", "<b>Pledge</b> ({period})"),
         "pledge.card.owner": ("承诺人：{name}　岗位：{post}", "Member: {name} · Post: {post}"),

@@ -285,14 +285,15 @@ def preview(t: Translator, row: PledgeRow) -> Screen:
     return text, InlineKeyboardMarkup(keyboard)
 
 
-EDIT_FIELDS = ("category", "text", "measures", "date")
+# What the edit menu offers; the post (岗位) is the member's, kept for later pledges too.
+EDIT_FIELDS = ("category", "text", "measures", "date", "post")
 
 
 def edit_menu(t: Translator) -> Screen:
     names = [t(f"pledge.field.{name}") for name in EDIT_FIELDS]
     listing = "\n".join(f"{index}. {name}" for index, name in enumerate(names, start=1))
     buttons = [button(n, "ef", f) for n, f in zip(names, EDIT_FIELDS, strict=True)]
-    keyboard = [buttons[0:2], buttons[2:4], [button(t("pledge.button.back"), "back")]]
+    keyboard = [buttons[0:2], buttons[2:4], [buttons[4], button(t("pledge.button.back"), "back")]]
     return t("pledge.make.edit_which", options=listing), InlineKeyboardMarkup(keyboard)
 
 
