@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from handlers.common.i18n import Translator
+from handlers.pledges import views
 from storage import audit
 from storage import pledges as store
 from storage.pledges import PledgeStatus
@@ -735,3 +737,14 @@ async def test_the_post_can_be_changed_from_the_edit_menu(harness: Harness) -> N
     await h.press(MEMBER, "跳过")
     said = await h.send(MEMBER, "2027-06-30")
     assert "请确认" in said[-1] and "初三数学教师、备课组长" in said[-1]
+
+
+async def test_the_reminder_nudge_button_starts_a_pledge(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    text, markup = views.render_no_pledge_nudge(Translator("zh"), name="王老师", period="2026")
+    await h.app.bot.send_message(MEMBER.id, text, reply_markup=markup)
+    said = await h.press(MEMBER, "作出承诺")
+    assert "哪一年度" in said[-1]
+    said = await h.send(MEMBER, "2026")
+    assert "请选择类别" in said[-1]

@@ -39,8 +39,8 @@ def register(reg: Registrar) -> None:
             entry_points=[handler for part in parts for handler in part.entry_points()],
             states=states,
             timeout=reg.config.conversation_timeout,
-            on_cancel=making.on_cancel,
-            on_timeout=making.on_timeout,
+            on_cancel=making.keep_draft_note,
+            on_timeout=making.keep_draft_note,
         )
     )
     for part in (making, review, progress, notice, board):

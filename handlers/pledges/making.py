@@ -117,7 +117,7 @@ def states() -> dict[object, Handlers]:
             MessageHandler(OTHER, text_expected(ASK_POST)),
         ],
         PREVIEW: [
-            CallbackQueryHandler(guarded_step(submit_pressed), pattern=pattern(PREFIX, "sub")),
+            CallbackQueryHandler(guarded_step(submit), pattern=pattern(PREFIX, "sub")),
             MessageHandler(TEXT, guarded_step(preview_typed)),
             MessageHandler(OTHER, use_buttons(PREVIEW)),
         ],
@@ -398,10 +398,6 @@ async def receive_post(update: Update, context: XContext) -> object:
 # ------------------------------------------------------------------ preview and editing
 
 
-async def submit_pressed(update: Update, context: XContext) -> object:
-    return await submit(update, context)
-
-
 async def submit(update: Update, context: XContext) -> object:
     """[Submit] / [Resubmit]: from the preview, or from the pledge's own screen."""
     pledge_id = parse_callback(update, PREFIX).int_arg(0)
@@ -615,21 +611,13 @@ def text_expected(state: str) -> Step:
     return guarded_step(wrong)
 
 
-async def on_cancel(update: Update, context: XContext) -> None:
-    """/cancel or [Cancel]: a draft being made is kept, and the member told where it is."""
-    await _tell_draft_kept(update, context, "pledge.make.draft_kept")
-
-
-async def on_timeout(update: Update, context: XContext) -> None:
-    await _tell_draft_kept(update, context, "pledge.make.draft_kept")
-
-
-async def _tell_draft_kept(update: Update, context: XContext, key: str) -> None:
+async def keep_draft_note(update: Update, context: XContext) -> None:
+    """On /cancel, [Cancel] or the timeout: a draft being made is kept; say where it is."""
     collected = flow_data(context, FLOW)
     if collected.get("mode") == "make" and isinstance(collected.get("pid"), int):
         chat = update.effective_chat
         if chat is not None:
-            await context.bot.send_message(chat.id, context.t(key))
+            await context.bot.send_message(chat.id, context.t("pledge.make.draft_kept"))
 
 
 def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:
