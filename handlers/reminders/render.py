@@ -147,7 +147,7 @@ class _Adapters:
         if not day.announced:
             # Pinned, so a later rule change cannot move a day members were told about.
             # The engine is nobody: the audit entry has no actor.
-            day = await partyday.pin(tx, day, actor_id=None, now=now)  # type: ignore[arg-type]
+            day = await partyday.pin(tx, day, actor_id=None, now=now)
         return self.views[PARTYDAY_ANNOUNCE](t, day, branch)
 
     async def partyday_morning(
