@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from storage import partyday
+from handlers.common.i18n import Translator
+from storage import branches, outbox, partyday
 from tests.conftest import (
     EN_MEMBER,
     MEMBER,
@@ -511,3 +512,39 @@ async def test_marking_by_hand_opens_on_the_day(harness: Harness) -> None:
     await h.press(SECRETARY, "手动登记签到")
     assert h.buttons(SECRETARY) == ["李书记", "张老师"]
     assert await rows(h, "SELECT method, marked_by FROM party_day_checkins") == [("manual", 2)]
+
+
+async def test_the_reminder_engine_renderers(harness: Harness) -> None:
+    """What issue 6's engine sends: the D-3 notice and the morning-of reminder with [签到]."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 5, 9))
+    await rule_in_place(h)
+    async with h.db.read() as conn:
+        due = await partyday.party_days_between(conn, date(2026, 12, 8), date(2026, 12, 8))
+        branch = await branches.get(conn, 1)
+        silent = await partyday.members_without_reply(conn, 1, date(2026, 12, 8))
+    assert [d.date for d in due] == [date(2026, 12, 8)] and branch is not None
+    assert [m.name for m in silent] == ["李书记", "张老师", "王老师"]
+    renderers = h.app.bot_data["services"].extras["registrar"].renderers
+    assert set(renderers) >= {"partyday.announce", "partyday.d3", "partyday.morning"}
+    text, buttons = renderers["partyday.d3"](Translator("zh"), due[0], branch)
+    assert text.startswith("【党日提醒】第一中学党支部\n3 天后是党日：\n📅 2026年12月8日")
+    h.clock.set(at(12, 8, 7, 30))
+    text, buttons = renderers["partyday.morning"](Translator("en"), due[0], branch)
+    async with h.db.transaction() as tx:
+        await outbox.enqueue(
+            tx,
+            chat_id=MEMBER.id,
+            member_id=None,
+            kind="partyday.morning",
+            text=text,
+            buttons=buttons,
+            dedupe_key="partyday:1:2026-12-08:morning:test",
+            not_before=h.clock.now(),
+            now=h.clock.now(),
+        )
+    await h.deliver()
+    assert h.last(MEMBER).startswith("[Party day today] 第一中学党支部")
+    assert "发送您的位置" in (await h.press(MEMBER, "Check in"))[-1]
+    assert await h.location(MEMBER) == ["签到成功（位置），07:30。"]
