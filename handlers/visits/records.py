@@ -1,8 +1,10 @@
 """A member's own visits: /visits (paged), details, history, withdrawing, follow-ups.
 
 Every button names a visit by id only; who may do what is checked against the database
-when it is pressed (``access``), so forged callback data gets a polite refusal. All of
-this answers in the private chat only: nothing about students goes to a group.
+when it is pressed (``access``), so forged callback data gets a polite refusal. Every
+handler insists on the private chat, buttons included (a modified client can send any
+callback data on any message with buttons, a group's too): nothing about students goes
+to a group.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ async def my_visits(update: Update, context: XContext, member: Member) -> None:
 
 
 async def turn_page(update: Update, context: XContext) -> None:
+    require_private(update)
     page = parse_callback(update, RECORD_PREFIX).int_arg(0)
     member = require_branch_person(context)
     text, markup = await _page(context, member, page)
@@ -162,6 +165,7 @@ async def show_photo(update: Update, context: XContext) -> None:
 
 
 async def ask_withdraw(update: Update, context: XContext) -> None:
+    require_private(update)
     visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
     member = require_branch_person(context)
     visit = await access.load(context, visit_id)
@@ -172,6 +176,7 @@ async def ask_withdraw(update: Update, context: XContext) -> None:
 
 
 async def confirm_withdraw(update: Update, context: XContext) -> None:
+    require_private(update)
     visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
     member = require_branch_person(context)
     visit = await access.load(context, visit_id)
@@ -216,6 +221,7 @@ async def quiet(update: Update, context: XContext) -> None:
 
 
 async def postpone(update: Update, context: XContext) -> None:
+    require_private(update)
     visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
     member = require_branch_person(context)
     visit = await access.load(context, visit_id)

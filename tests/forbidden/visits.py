@@ -98,6 +98,16 @@ def _press(actor: FakeUser, action: str, *extra: object) -> Any:
     return press
 
 
+def _press_in_group(actor: FakeUser, action: str) -> Any:
+    """A button press forged on a message in a group chat (a modified client can)."""
+
+    async def press(h: Harness) -> object:
+        data = f"vis:{action}:{await _visit_id(h)}"
+        return await h.process(actor, h.updates.callback(actor, data, chat=GROUP))
+
+    return press
+
+
 def _press_member(actor: FakeUser, action: str, whose: FakeUser) -> Any:
     async def press(h: Harness) -> object:
         return await h.callback(actor, f"vis:{action}:{await _member_id(h, whose)}:0")
@@ -162,6 +172,35 @@ CASES = [
         "/mydata in a group",
         MEMBER,
         lambda h: h.send(MEMBER, "/mydata", chat=GROUP),
+        "refuse.private_only",
+    ),
+    Case(
+        "withdraw button forged in a group",
+        MEMBER,
+        _press_in_group(MEMBER, "wd"),
+        "refuse.private_only",
+        _visit,
+        _unchanged,
+    ),
+    Case(
+        "postpone button forged in a group",
+        MEMBER,
+        _press_in_group(MEMBER, "fpost"),
+        "refuse.private_only",
+        _visit,
+        _unchanged,
+    ),
+    Case(
+        "details button forged in a group",
+        MEMBER,
+        _press_in_group(MEMBER, "show"),
+        "refuse.private_only",
+        _visit,
+    ),
+    Case(
+        "page button forged in a group",
+        MEMBER,
+        lambda h: h.process(MEMBER, h.updates.callback(MEMBER, "vis:page:0", chat=GROUP)),
         "refuse.private_only",
     ),
     # Forged callback data naming another member's visit.
