@@ -220,6 +220,25 @@ async def test_the_secretary_gets_the_monthly_digest(harness: Harness) -> None:
     assert [m.chat_id for m in await rows(harness, Kind.DIGEST)] == [SECRETARY.id]
 
 
+async def test_the_digest_names_who_is_behind_the_visit_target(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await tick(harness)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO visit_targets (branch_id, target, set_on, set_by, set_at)"
+            " VALUES (?, 2, '2026-11-28', ?, '2026-11-28T02:00:00+00:00')",
+            (secretary.branch_id, secretary.id),
+        )
+    await tick(harness, at(12, 1, 9, 0))
+    await harness.deliver()
+    text = harness.last(SECRETARY)
+    assert "每人目标 2 次，已达标 0/3 人" in text
+    assert "王老师：0/2" in text
+    assert harness.buttons(SECRETARY) == ["查看全支部"]
+    assert await harness.press(SECRETARY, "查看全支部")
+
+
 # --------------------------------------------------------------------------- branch times
 
 

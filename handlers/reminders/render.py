@@ -19,6 +19,7 @@ from typing import Any
 import aiosqlite
 from telegram import InlineKeyboardMarkup
 
+from handlers.common.html import MESSAGE_LIMIT
 from handlers.common.i18n import Translator
 from handlers.common.services import BotConfig
 from handlers.reminders import views
@@ -41,6 +42,7 @@ PLEDGE_REVIEW = "pledge.waiting_review"
 PLEDGE_EVALUATE = "pledge.evaluation_due"
 VISIT_FOLLOW_UP = "visit_follow_up"
 VISIT_BEHIND = "visit_behind_target"
+VISIT_BRANCH_BEHIND = "visit_branch_behind"
 
 
 def engine_renderers(registered: Mapping[str, View], config: BotConfig) -> dict[str, Renderer]:
@@ -236,7 +238,20 @@ class _Adapters:
         self, tx: aiosqlite.Connection, reminder: Reminder, t: Translator, now: datetime
     ) -> Any:
         month = date.fromisoformat(f"{reminder.payload['month']}-01")
-        data = await reminders.digest(
-            tx, int(reminder.payload["branch_id"]), month, self.config.zone
-        )
-        return None if data is None else views.digest(t, data)
+        branch_id = int(reminder.payload["branch_id"])
+        data = await reminders.digest(tx, branch_id, month, self.config.zone)
+        if data is None:
+            return None
+        text = views.digest(t, data)
+        behind_view = self.views.get(VISIT_BRANCH_BEHIND)
+        if behind_view is None or data.visits is None or data.visits.target is None:
+            return text
+        # Who is below the visit target, by name, in the visits feature's own words.
+        term = terms.Term(start=data.visits.term_start, end=data.visits.term_end)
+        behind = await visits.members_behind_target(tx, branch_id, term, self.today(now))
+        if not behind:
+            return text
+        more, keyboard = behind_view(t, branch_id, data.branch_name, behind)
+        if len(text) + len(more) > MESSAGE_LIMIT - 2:
+            return text  # a very large branch: the counts above say it, the list would not fit
+        return f"{text}\n\n{more}", keyboard

@@ -178,6 +178,7 @@ texts(
             "✏️ 本月没有任何记录：{names}",
             "✏️ Logged nothing this month: {names}",
         ),
+        "reminders.digest.more": ("等，共 {count} 人", " … {count} in all"),
         "reminders.digest.all_active": (
             "✏️ 本月每人都有记录。",
             "✏️ Everyone logged something this month.",

@@ -27,6 +27,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "announce_days": ("1", "2", "3", "5", "7"),
     "monthly_day": ("1", "5", "10", "15", "25", "31"),
 }
+MAX_NAMES = 60
 DIGEST_STATUSES = ("submitted", "returned", "published", "fulfilled", "evaluated")
 
 
@@ -228,4 +229,8 @@ def _hours(hours: float) -> str:
 
 
 def _names(t: Translator, names: Sequence[str]) -> str:
-    return ("、" if t.lang == "zh" else ", ").join(names)
+    # A long list would not fit one message (4096 characters); the digest says how many.
+    shown = ("、" if t.lang == "zh" else ", ").join(names[:MAX_NAMES])
+    if len(names) > MAX_NAMES:
+        shown += t("reminders.digest.more", count=len(names))
+    return shown
