@@ -106,7 +106,7 @@ async def due(
     kinds: Collection[str] = SCHEDULED,
 ) -> DuePlan:
     """The reminders to queue at ``now`` and those to report as skipped (see module doc)."""
-    scan = _Scan(conn, now, zone, frozenset(kinds))
+    scan = _Scan(conn, now, since, zone, frozenset(kinds))
     await scan.load()
     occurrences = [
         *await scan.party_days(),
@@ -186,10 +186,16 @@ class _Scan:
     """One evaluation: the moment, the window start, and what every kind shares."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, now: datetime, zone: ZoneInfo, kinds: frozenset[str]
+        self,
+        conn: aiosqlite.Connection,
+        now: datetime,
+        since: datetime | None,
+        zone: ZoneInfo,
+        kinds: frozenset[str],
     ) -> None:
         self.conn = conn
         self.now = now
+        self.since = since
         self.zone = zone
         self.kinds = kinds
         self.earliest = now - HORIZON
@@ -208,6 +214,13 @@ class _Scan:
 
     def in_range(self, moment: datetime) -> bool:
         return self.earliest <= moment <= self.now
+
+    def needed(self, due_at: datetime, expires_at: datetime) -> bool:
+        """Worth reading its recipients: still useful, or due in this window (so a skip is
+        reported). Saves the queries for occurrences long past."""
+        if not self.in_range(due_at):
+            return False
+        return expires_at > self.now or (self.since is not None and due_at > self.since)
 
     def rules_of(self, branch_id: int) -> BranchRules:
         return self.rules.get(branch_id, BranchRules())
@@ -255,10 +268,11 @@ class _Scan:
             announce_at = at_local(
                 day.date - timedelta(days=rules.announce_days), rules.announce_time, self.zone
             )
-            if self.in_range(announce_at):
+            if self.needed(announce_at, at_local(day.date, MIDNIGHT, self.zone)):
                 found.append(await self._announcement(day, announce_at, base, people, payload))
             morning_at = at_local(day.date, rules.morning_time, self.zone)
-            if self.in_range(morning_at):
+            day_over = at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone)
+            if self.needed(morning_at, day_over):
                 away = await reminders.on_approved_leave(
                     self.conn, day.branch_id, month_text(day.year, day.month)
                 )
@@ -268,7 +282,7 @@ class _Scan:
                         f"{base}:morning",
                         day.branch_id,
                         morning_at,
-                        at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone),
+                        day_over,
                         [p for p in people if p.id not in away],
                         payload,
                     )
@@ -339,7 +353,9 @@ class _Scan:
         found = []
         for branch_id, rules in self.rules.items():
             due_at = monthly_at(year, 1, rules, self.zone)
-            if not self.in_range(due_at):
+            # Useful through January: after that the secretary's board shows it.
+            expires = at_local(date(year, 2, 1), MIDNIGHT, self.zone)
+            if not self.needed(due_at, expires):
                 continue
             without = await pledges.members_without_pledge(self.conn, branch_id, period)
             ids = {m.id for m in without}
@@ -349,8 +365,7 @@ class _Scan:
                     f"pledge.no_pledge:{period}",
                     branch_id,
                     due_at,
-                    # Useful through January: after that the secretary's board shows it.
-                    at_local(date(year, 2, 1), MIDNIGHT, self.zone),
+                    expires,
                     [p for p in self.branch_people(branch_id) if p.id in ids],
                     {"branch_id": branch_id, "period": period},
                 )
@@ -474,7 +489,7 @@ class _Scan:
         for year, month in self.months():
             for branch_id, rules in self.rules.items():
                 due_at = monthly_at(year, month, rules, self.zone)
-                if not self.in_range(due_at):
+                if not self.needed(due_at, due_at + NUDGE_USEFUL):
                     continue
                 on = local_date(due_at, self.zone)
                 term = await terms.term_for(self.conn, on)
