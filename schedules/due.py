@@ -203,11 +203,15 @@ class _Scan:
         self.rules: dict[int, BranchRules] = {}
         self.people: dict[int, Member] = {}
         self.created: dict[int, datetime] = {}
+        self.by_branch: dict[int, list[Member]] = {}
 
     async def load(self) -> None:
         self.rules = await reminders.all_rules(self.conn)
         self.people = await reminders.active_people(self.conn)
         self.created = await reminders.branches_created(self.conn)
+        for person in sorted(self.people.values(), key=lambda p: p.id):
+            if person.branch_id is not None and person.role in (Role.MEMBER, Role.SECRETARY):
+                self.by_branch.setdefault(person.branch_id, []).append(person)
 
     def wants(self, *kinds: Kind) -> bool:
         return any(kind.value in self.kinds for kind in kinds)
@@ -226,14 +230,7 @@ class _Scan:
         return self.rules.get(branch_id, BranchRules())
 
     def branch_people(self, branch_id: int) -> list[Member]:
-        return sorted(
-            (
-                p
-                for p in self.people.values()
-                if p.branch_id == branch_id and p.role in (Role.MEMBER, Role.SECRETARY)
-            ),
-            key=lambda p: p.id,
-        )
+        return self.by_branch.get(branch_id, [])
 
     def secretaries(self, branch_id: int) -> list[Member]:
         return [p for p in self.branch_people(branch_id) if p.role is Role.SECRETARY]
@@ -253,7 +250,7 @@ class _Scan:
         first = local_date(self.earliest, self.zone)
         last = self.today + timedelta(days=MAX_ANNOUNCE_DAYS)
         found: list[_Occurrence] = []
-        for day in await partyday.party_days_between(self.conn, first, last):
+        for day, month in await reminders.party_days(self.conn, first, last):
             if day.date is None or day.cancelled:
                 continue
             rules = self.rules_of(day.branch_id)
@@ -269,7 +266,9 @@ class _Scan:
                 day.date - timedelta(days=rules.announce_days), rules.announce_time, self.zone
             )
             if self.needed(announce_at, at_local(day.date, MIDNIGHT, self.zone)):
-                found.append(await self._announcement(day, announce_at, base, people, payload))
+                found.append(
+                    await self._announcement(day, month, announce_at, base, people, payload)
+                )
             morning_at = at_local(day.date, rules.morning_time, self.zone)
             day_over = at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone)
             if self.needed(morning_at, day_over):
@@ -292,6 +291,7 @@ class _Scan:
     async def _announcement(
         self,
         day: partyday.PartyDay,
+        month: partyday.PartyMonth | None,
         announce_at: datetime,
         base: str,
         people: list[Member],
@@ -303,7 +303,6 @@ class _Scan:
         assert day.date is not None
         # Once the day has come, the morning-of reminder says it instead.
         expires = at_local(day.date, MIDNIGHT, self.zone)
-        month = await partyday.get_month(self.conn, day.branch_id, day.year, day.month)
         if (
             month is not None
             and month.announced_at is not None

@@ -341,6 +341,40 @@ async def on_approved_leave(conn: aiosqlite.Connection, branch_id: int, month: s
         return {int(row[0]) for row in await cur.fetchall()}
 
 
+async def party_days(
+    conn: aiosqlite.Connection, start: date, end: date
+) -> list[tuple[partyday.PartyDay, partyday.PartyMonth | None]]:
+    """Every branch's party day in [start, end] with its month row (cancelled ones left
+    out), in two queries: ``partyday.party_days_between`` asks per branch and month, which
+    is too slow for a tick every minute. The day itself comes from the feature's own
+    ``effective_day`` (rule, moves, cancellations, holiday shift)."""
+    rules = {
+        rule.branch_id: rule
+        for rule in await fetch_all(
+            conn, partyday.Rule, "SELECT * FROM party_day_rules WHERE replaced_at IS NULL"
+        )
+    }
+    months: dict[tuple[int, str], partyday.PartyMonth] = {
+        (row.branch_id, row.month): row
+        for row in await fetch_all(
+            conn,
+            partyday.PartyMonth,
+            "SELECT * FROM party_day_months WHERE month BETWEEN ? AND ?",
+            (f"{start.year:04d}-{start.month:02d}", f"{end.year:04d}-{end.month:02d}"),
+        )
+    }
+    found = []
+    for branch_id in sorted({*rules, *(b for b, _ in months)}):
+        year, month = start.year, start.month
+        while (year, month) <= (end.year, end.month):
+            row = months.get((branch_id, f"{year:04d}-{month:02d}"))
+            day = partyday.effective_day(rules.get(branch_id), row, branch_id, year, month)
+            if day is not None and day.date is not None and start <= day.date <= end:
+                found.append((day, row))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return sorted(found, key=lambda pair: (pair[0].date or start, pair[0].branch_id))
+
+
 async def has_table(conn: aiosqlite.Connection, name: str) -> bool:
     value = await fetch_value(
         conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
