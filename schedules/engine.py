@@ -3,12 +3,12 @@
 ``ReminderEngine.tick()`` is what the JobQueue calls every minute (and once at start-up,
 which is the catch-up after downtime: the same code with a longer window):
 
-1. in one transaction: read ``last_run``, ask ``schedules.due`` what is due now;
-2. render each due reminder in its recipient's language with its kind's renderer and
-   queue it in the outbox under its dedupe key (each inside a savepoint, so one broken
-   renderer costs that reminder, not the tick);
-3. record the skipped ones (log line + ``reminder_skips`` row), set ``last_run = now``;
-4. after the commit, wake the dispatcher.
+1. read ``last_run`` and ask ``schedules.due`` what is due now (on the reader connection);
+2. in one transaction: render each due reminder in its recipient's language with its
+   kind's renderer and queue it in the outbox under its dedupe key (each inside a
+   savepoint, so one broken renderer costs that reminder, not the tick); record the
+   skipped ones (log line + ``reminder_skips`` row); set ``last_run = now``;
+3. after the commit, wake the dispatcher.
 
 A crash before the commit changes nothing and the next tick does the same work; after
 it, the rows are in the outbox and the dispatcher owns them. Either way nothing is lost
@@ -81,19 +81,23 @@ class ReminderEngine:
 
     async def tick(self) -> TickReport:
         now = self.clock.now()
-        async with self.db.transaction() as tx:
-            since = await reminders.last_run(tx)
-            if since is not None and now - since > HORIZON:
-                log.warning(
-                    "reminders: last run was %s; reminders due before %s are past use and "
-                    "were not examined",
-                    since.isoformat(),
-                    (now - HORIZON).isoformat(),
-                )
+        # What is due is read on the reader connection, so the writer (and every member's
+        # button press) waits only for the rendering and queueing below. Renderers re-read
+        # their record inside the transaction, so a change in between is not missed.
+        async with self.db.read() as conn:
+            since = await reminders.last_run(conn)
             plan = await due(
-                tx, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds
+                conn, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds
             )
-            report = TickReport(at=now, since=since, muted=plan.muted)
+        if since is not None and now - since > HORIZON:
+            log.warning(
+                "reminders: last run was %s; reminders due before %s are past use and "
+                "were not examined",
+                since.isoformat(),
+                (now - HORIZON).isoformat(),
+            )
+        report = TickReport(at=now, since=since, muted=plan.muted)
+        async with self.db.transaction() as tx:
             for reminder in plan.reminders:
                 await self._queue(tx, reminder, now, report)
             await self._skip(tx, plan, now, report)
