@@ -76,6 +76,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         conversation_timeout=timedelta(minutes=settings.conversation_timeout_minutes),
         quiet_start=quiet_start,
         quiet_end=quiet_end,
+        max_open_pledges=settings.max_open_pledges,
     )
 
 

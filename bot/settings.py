@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     quiet_hours: str = "21:00-08:00"
+    max_open_pledges: int = Field(default=3, ge=1, le=20)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

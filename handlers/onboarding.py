@@ -219,6 +219,9 @@ async def receive_name(update: Update, context: XContext) -> object:
                 tx, found, telegram_id=user.id, member_id=member.id, now=now
             ):
                 raise RuntimeError("invite used up during the transaction")
+            # Kept so that what others cause (an approval, a reminder) reaches this person
+            # in the language their Telegram client uses.
+            await prefs.keep_language(tx, user.id, context.t.lang, now=now)
             await audit.record(
                 tx,
                 at=now,

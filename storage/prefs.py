@@ -19,6 +19,19 @@ async def get_language(conn: aiosqlite.Connection, telegram_id: int) -> str | No
     return str(value) if value is not None else None
 
 
+async def keep_language(
+    tx: aiosqlite.Connection, telegram_id: int, language: str, *, now: datetime
+) -> None:
+    """Remember a language unless the person already chose one (with /language)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    await tx.execute(
+        "INSERT INTO user_prefs (telegram_id, language, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO NOTHING",
+        (telegram_id, language, to_iso(now)),
+    )
+
+
 async def set_language(
     tx: aiosqlite.Connection, telegram_id: int, language: str, *, now: datetime
 ) -> None:

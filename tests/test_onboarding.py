@@ -362,3 +362,16 @@ async def test_admin_removed_from_settings_loses_admin_rights(
         assert await second.send(ADMIN, "/branches") == [ZH("refuse.stranger")]
     finally:
         await second.stop()
+
+
+async def test_what_others_cause_reaches_a_member_in_their_client_language(
+    harness: Harness,
+) -> None:
+    """EN_MEMBER never used /language: a removal notice still comes in English."""
+    info = await harness.branch_with_people()
+    await harness.send(EN_MEMBER, f"/start {info['member_code']}")
+    await harness.send(EN_MEMBER, "Lin Wei")
+    await harness.send(SECRETARY, "/members")
+    await harness.press(SECRETARY, "移除 Lin Wei")
+    await harness.press(SECRETARY, "确定移除")
+    assert harness.last(EN_MEMBER) == EN("members.removed_notice", branch="第一中学党支部")

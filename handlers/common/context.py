@@ -83,7 +83,12 @@ async def identify(update: object, context: XContext) -> None:
         member = await members.get_active_by_telegram(conn, user.id)
         language = await prefs.get_language(conn, user.id)
     if member is None and user.id in config.admin_ids:
-        member = await _bootstrap_admin(context, user.id, user.full_name)
+        member = await _bootstrap_admin(
+            context,
+            user.id,
+            user.full_name,
+            language or language_from_client(user.language_code, config.default_language),
+        )
     elif member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
         # Admin rights come from ADMIN_IDS; someone removed from it is no longer an admin.
         async with context.db.transaction() as tx:
@@ -101,7 +106,9 @@ async def identify(update: object, context: XContext) -> None:
     context.set_identity(member, lang)
 
 
-async def _bootstrap_admin(context: XContext, telegram_id: int, full_name: str) -> Member:
+async def _bootstrap_admin(
+    context: XContext, telegram_id: int, full_name: str, language: str
+) -> Member:
     name = (full_name or str(telegram_id))[:40]
     async with context.db.transaction() as tx:
         member = await members.create(
@@ -120,4 +127,5 @@ async def _bootstrap_admin(context: XContext, telegram_id: int, full_name: str) 
             entity="member",
             entity_id=member.id,
         )
+        await prefs.keep_language(tx, telegram_id, language, now=context.now())
     return member
