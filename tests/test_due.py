@@ -620,3 +620,42 @@ async def test_members_behind_the_visit_target_monthly(db: Database, branch: Bra
     assert (member2.payload["count"], member2.payload["target"]) == (1, 2)
     # Not in a term's first four weeks: everyone is behind then.
     assert of(await ask(db, at(2026, 9, 1, 10, 0)), Kind.VISIT_BEHIND) == []
+
+
+# --------------------------------------------------------------------------- quiet hours
+
+
+@pytest.mark.parametrize(
+    ("local", "released"),
+    [
+        ((2026, 12, 1, 20, 59), (2026, 12, 1, 20, 59)),  # before: as is
+        ((2026, 12, 1, 21, 0), (2026, 12, 2, 8, 0)),  # start: next morning
+        ((2026, 12, 31, 23, 30), (2027, 1, 1, 8, 0)),  # across midnight and the year
+        ((2026, 12, 2, 3, 0), (2026, 12, 2, 8, 0)),  # after midnight: this morning
+        ((2026, 12, 2, 8, 0), (2026, 12, 2, 8, 0)),  # end: as is
+    ],
+)
+def test_quiet_hours_across_midnight(
+    local: tuple[int, int, int, int, int], released: tuple[int, int, int, int, int]
+) -> None:
+    moment = at(*local).astimezone(UTC)
+    assert QUIET.release(moment, ZONE) == at(*released)
+
+
+def test_quiet_hours_within_one_day_and_none_at_all() -> None:
+    early = QuietHours(time(0, 0), time(6, 30))
+    assert early.release(at(2026, 12, 1, 23, 0), ZONE) == at(2026, 12, 1, 23, 0)
+    assert early.release(at(2026, 12, 2, 5, 0), ZONE) == at(2026, 12, 2, 6, 30)
+    never = QuietHours(time(8, 0), time(8, 0))
+    assert never.release(at(2026, 12, 2, 3, 0), ZONE) == at(2026, 12, 2, 3, 0)
+
+
+def test_quiet_hours_in_another_zone_and_over_a_clock_change() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    quiet = QuietHours(time(22, 0), time(7, 0))
+    # 23:00 in Berlin on the night the clocks go forward (2027-03-28, 02:00 → 03:00):
+    # released at 07:00 CEST, which is 05:00 UTC.
+    night = datetime(2027, 3, 27, 23, 0, tzinfo=berlin)
+    assert quiet.release(night, berlin) == datetime(2027, 3, 28, 5, 0, tzinfo=UTC)
+    # The same moment is 06:00 in Shanghai: inside Shanghai's default quiet hours.
+    assert QUIET.release(night, ZONE) == at(2027, 3, 28, 8, 0)
