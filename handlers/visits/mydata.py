@@ -16,7 +16,7 @@ from handlers.common.context import XContext
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
 from handlers.visits import access
-from storage import audit, visits
+from storage import audit, personal_data
 
 
 def register(reg: Registrar) -> None:
@@ -31,7 +31,7 @@ async def my_data(update: Update, context: XContext) -> None:
     assert user is not None and chat is not None
     now = context.now()
     async with context.db.read() as conn:
-        records = await visits.personal_records(conn, user.id)
+        records = await personal_data.for_account(conn, user.id)
     records["exported_at"] = now.isoformat(timespec="seconds")
     payload = json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     async with context.db.transaction() as tx:

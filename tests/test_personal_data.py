@@ -1,0 +1,46 @@
+"""/mydata gathers a member's rows from every feature, and only that member's."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from storage import members, pledges, service
+from storage.pledges import Category, Period
+from storage.service import ServiceEntry, ServiceKind
+from tests.conftest import MEMBER, MEMBER2, Harness
+from tests.fakebot import Upload
+
+
+async def test_mydata_includes_pledges_and_service_and_nobody_elses(harness: Harness) -> None:
+    await harness.branch_with_people()
+    now = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        me = await members.get_active_by_telegram(tx, MEMBER.id)
+        other = await members.get_active_by_telegram(tx, MEMBER2.id)
+        assert me is not None and other is not None and me.branch_id is not None
+        for person, text in ((me, "每周为后进生义务辅导两次"), (other, "别人的承诺内容不应出现")):
+            await pledges.create_draft(
+                tx,
+                member=person,
+                period=Period(code="2026"),
+                category=Category.CARING,
+                text=text,
+                now=now,
+            )
+        await service.log(
+            tx, member_id=me.id, branch_id=me.branch_id,
+            entry=ServiceEntry(
+                kind=ServiceKind("volunteer"), on_date=date(2026, 11, 27), hours=1.5,
+                description="社区义诊协助", logged_on=date(2026, 11, 28),
+            ),
+            party_month_id=None, makeup_month_id=None, now=now,
+        )  # fmt: skip
+    await harness.send(MEMBER, "/mydata")
+    document = harness.tg.last_sent(MEMBER.id)["document"]
+    assert isinstance(document, Upload)
+    data = json.loads(document.content)
+    assert [p["text"] for p in data["pledges"]] == ["每周为后进生义务辅导两次"]
+    assert [(s["description"], s["hours"]) for s in data["service_logs"]] == [("社区义诊协助", 1.5)]
+    assert data["party_day_replies"] == [] and data["reminder_mutes"] == []
+    assert "别人的承诺" not in document.content.decode()
