@@ -102,6 +102,11 @@ async def identify(update: object, context: XContext) -> None:
                 entity_id=member.id,
             )
         member = None
+    if member is not None and member.unreachable_at is not None:
+        # They wrote to us, so Telegram delivers to them again (e.g. they unblocked the bot).
+        async with context.db.transaction() as tx:
+            await members.set_unreachable(tx, user.id, None)
+        member = member.model_copy(update={"unreachable_at": None})
     lang = language or language_from_client(user.language_code, config.default_language)
     context.set_identity(member, lang)
 

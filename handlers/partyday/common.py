@@ -128,9 +128,13 @@ async def enqueue_each(
     render: Callable[[Translator], Rendered],
     dedupe: Callable[[Member], str],
     now: datetime,
+    not_before: datetime,
     default_language: str,
 ) -> int:
-    """One outbox row per person, in their language; returns how many rows were new."""
+    """One outbox row per person, in their language; returns how many rows were new.
+
+    ``not_before`` is when they may go: now, or the end of the quiet hours at night.
+    """
     added = 0
     for person in people:
         t = await translator_in(tx, person, default_language)
@@ -143,7 +147,7 @@ async def enqueue_each(
             text=text,
             buttons=buttons or None,
             dedupe_key=dedupe(person),
-            not_before=now,
+            not_before=not_before,
             now=now,
         ):
             added += 1

@@ -539,6 +539,7 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
             render=lambda t: views.moved_notice(t, day, branch),
             dedupe=lambda person: f"partyday:{branch.id}:{day.key}:moved:{stamp}:{person.id}",
             now=now,
+            not_before=delivery.release_time(context),
             default_language=context.config.default_language,
         )
     delivery.wake(context)
@@ -610,6 +611,7 @@ async def _cancel_month(update: Update, context: XContext) -> object:
             render=lambda t: views.cancelled_notice(t, day, branch, before.date),
             dedupe=lambda person: f"partyday:{branch.id}:{day.key}:cancelled:{stamp}:{person.id}",
             now=now,
+            not_before=delivery.release_time(context),
             default_language=context.config.default_language,
         )
     delivery.wake(context)
@@ -651,6 +653,7 @@ async def announce(update: Update, context: XContext) -> None:
             render=lambda t: views.announcement(t, announced, branch),
             dedupe=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
             now=now,
+            not_before=delivery.release_time(context),
             default_language=context.config.default_language,
         )
         if added == 0:

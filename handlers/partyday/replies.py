@@ -293,6 +293,7 @@ async def remind(update: Update, context: XContext) -> None:
             render=lambda t: views.reply_reminder(t, day, branch),
             dedupe=lambda person: f"partyday:{branch_id}:{day.date}:remind:{person.id}:{today}",
             now=now,
+            not_before=delivery.release_time(context),
             default_language=context.config.default_language,
         )
         if added:
