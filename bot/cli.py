@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.app import build_application, config_from_settings, shutdown, startup
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -49,6 +51,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_outbox(settings))
     except DatabaseError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print(
+            "xianfeng: Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except NetworkError as exc:
+        reason = str(exc).replace(token or "\0", "<token>")
+        print(
+            f"xianfeng: cannot reach the Telegram Bot API at {settings.api_base_url} ({reason});"
+            " check the network, or set XIANFENG_PROXY_URL or XIANFENG_API_BASE_URL",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         pass

@@ -34,6 +34,7 @@ class FakeApiServer:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._update_given = False
+        self.reject_token = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,9 +47,14 @@ class FakeApiServer:
                     params = {k: v[0] for k, v in parse_qs(body).items()}
                 method = self.path.rsplit("/", 1)[-1]
                 server.calls.append((method, params))
-                result = server.answer(method, params)
-                payload = json.dumps({"ok": True, "result": result}).encode()
-                self.send_response(200)
+                if server.reject_token:
+                    status = 401
+                    answer = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                else:
+                    status = 200
+                    answer = {"ok": True, "result": server.answer(method, params)}
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -145,3 +151,36 @@ def test_run_starts_answers_and_stops_cleanly(api: FakeApiServer, tmp_path: Path
     with sqlite3.connect(tmp_path / "xianfeng.sqlite3") as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     assert version == len(load_migrations())
+
+
+def _run_briefly(env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XIANFENG_")}
+    env.update(XIANFENG_BOT_TOKEN=TOKEN, **env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_unreachable_telegram_is_one_clear_line(tmp_path: Path) -> None:
+    # Port 9 on loopback: nothing listens, the connection is refused at once.
+    result = _run_briefly({"XIANFENG_API_BASE_URL": "http://127.0.0.1:9/bot"}, tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("xianfeng: cannot reach the Telegram Bot API at")
+    assert "XIANFENG_PROXY_URL" in lines[-1]
+    assert "Traceback" not in result.stderr and "SECRET" not in result.stderr
+
+
+def test_rejected_token_is_one_clear_line(api: FakeApiServer, tmp_path: Path) -> None:
+    api.reject_token = True
+    result = _run_briefly({"XIANFENG_API_BASE_URL": f"http://127.0.0.1:{api.port}/bot"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "xianfeng: Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather"
+    )
+    assert "Traceback" not in result.stderr
