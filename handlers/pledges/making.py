@@ -131,10 +131,18 @@ def states() -> dict[object, Handlers]:
 
 
 def plain_handlers() -> Handlers:
-    return [CallbackQueryHandler(submit, pattern=pattern(PREFIX, "sub"))]
+    return [
+        CallbackQueryHandler(submit, pattern=pattern(PREFIX, "sub")),
+        # The flow starts only in private; in a group, say where to go instead of nothing.
+        CommandHandler("pledge", private_only, filters=filters.ChatType.GROUPS),
+    ]
 
 
 # ------------------------------------------------------------------ starting
+
+
+async def private_only(update: Update, context: XContext) -> None:
+    require_private(update)
 
 
 async def start(update: Update, context: XContext) -> object:

@@ -101,6 +101,12 @@ CASES = [
         "member /pledges branch", MEMBER, lambda h: h.send(MEMBER, "/pledges branch"), "refuse.role"
     ),
     Case(
+        "/pledge in a group",
+        MEMBER,
+        lambda h: h.send(MEMBER, "/pledge", chat=group_chat(-100999)),
+        "refuse.private_only",
+    ),
+    Case(
         "/pledges in a group",
         MEMBER,
         lambda h: h.send(MEMBER, "/pledges", chat=group_chat(-100999)),
