@@ -42,11 +42,16 @@ class Database:
             return
         if str(self.path) != ":memory:" and not self.path.parent.exists():
             raise DatabaseError(f"folder for the database does not exist: {self.path.parent}")
+        if self.path.is_dir():
+            raise DatabaseError(f"database path is a folder, not a file: {self.path}")
         self._writer = await _connect(self.path)
         try:
             if migrate:
                 await apply_migrations(self._writer)
             self._reader = await _connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            await self.close()
+            raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
         except BaseException:
             await self.close()
             raise
@@ -118,9 +123,14 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
-    conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA foreign_keys=ON")
-    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA synchronous=NORMAL")
+    try:
+        conn.row_factory = aiosqlite.Row
+        # A file that is not SQLite fails here, on its first real statement.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error as exc:
+        await conn.close()
+        raise DatabaseError(f"cannot use database {path}: {exc}") from exc
     return conn

@@ -72,3 +72,25 @@ def test_backup_refuses_to_overwrite_and_names_missing_database(tmp_path: Path) 
     (tmp_path / "taken.sqlite3").write_text("x")
     taken = _cli("backup", str(tmp_path / "taken.sqlite3"), cwd=tmp_path, env=env)
     assert taken.returncode == 1 and "already exists" in taken.stderr
+
+
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [
+        (lambda p: p.write_bytes(b"this is not a database, just some text" * 100), "cannot use"),
+        (lambda p: p.mkdir(), "is a folder"),
+        (
+            lambda p: sqlite3.connect(p).execute("PRAGMA user_version = 999").connection.commit(),
+            "newer than this program",
+        ),
+    ],
+    ids=["not sqlite", "a folder", "newer schema"],
+)
+def test_unusable_database_is_one_line_and_exit_1(tmp_path: Path, prepare, expected) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.sqlite3"
+    prepare(path)
+    result = _cli("migrate", cwd=tmp_path, env={"XIANFENG_DATABASE": str(path)})
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

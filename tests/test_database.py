@@ -75,7 +75,7 @@ async def test_newer_database_than_program_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 999")
-    with pytest.raises(RuntimeError, match="newer than this program"):
+    with pytest.raises(DatabaseError, match="newer than this program"):
         await Database(path).open()
 
 

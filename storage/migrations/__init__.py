@@ -17,6 +17,10 @@ MIGRATIONS_DIR = Path(__file__).parent
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
+class NewerSchema(sqlite3.DatabaseError):
+    """The file was written by a newer version of this program; it is left untouched."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -60,7 +64,7 @@ async def apply_migrations(
         row = await cur.fetchone()
     current = int(row[0]) if row else 0
     if current > len(migrations):
-        raise RuntimeError(
+        raise NewerSchema(
             f"database schema version {current} is newer than this program ({len(migrations)})"
         )
     applied = []
