@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from schedules.kinds import Kind
-from storage import members, partyday, pledges
+from storage import members, outbox, partyday, pledges
 from storage.partyday import Answer
 from storage.pledges import Category, Period
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
@@ -126,3 +126,48 @@ async def test_a_member_who_left_gets_nothing(harness: Harness) -> None:
     assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 2
     await harness.deliver()
     assert not any("党日通知" in t for t in harness.tg.texts(MEMBER2.id))
+
+
+async def test_a_long_review_list_for_a_large_branch_still_fits_one_message(
+    harness: Harness,
+) -> None:
+    """120 pledges waiting make a list of ~7,000 characters, which Telegram would refuse
+    (the row would fail and the reminder be lost): it is cut to whole lines instead."""
+    await harness.branch_with_people()
+    await tick(harness)
+    secretary = await person(harness, SECRETARY.id)
+    now = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        for i in range(120):
+            teacher = await members.create(
+                tx,
+                telegram_id=500_000 + i,
+                name=f"欧阳老师{i:03d}",
+                role=members.Role.MEMBER,
+                branch_id=secretary.branch_id,
+                now=now,
+            )
+            draft = await pledges.create_draft(
+                tx, member=teacher, period=Period(code="2026"), category=Category.TEACHING,
+                text=TEXT, now=now,
+            )  # fmt: skip
+            draft = await pledges.edit(
+                tx, draft, actor_id=teacher.id, now=now, target_date=date(2026, 12, 31)
+            )
+            await pledges.submit(tx, draft, actor_id=teacher.id, now=now)
+    for language in ("zh", "en"):
+        if language == "en":
+            await harness.send(SECRETARY, "/language")
+            await harness.press(SECRETARY, "English")
+        report = await tick(harness, at(2026, 12, 2 if language == "zh" else 9, 9, 0))
+        assert report.by_kind[Kind.PLEDGE_REVIEW] == 1
+        await harness.deliver()
+        heads = ("有 120 条承诺等待您审核：", "120 pledges are waiting for your review:")
+        (text,) = [t for t in harness.tg.texts(SECRETARY.id)[-2:] if t.startswith(heads)]
+        assert len(text) <= 4096
+        last = text.split("\n")[-1]
+        assert "欧阳老师000" in text
+        assert last.startswith("……（还有 ") or last.startswith("… (")
+    async with harness.db.read() as conn:
+        statuses = {m.status for m in await outbox.list_all(conn) if m.kind == Kind.PLEDGE_REVIEW}
+    assert statuses == {outbox.OutboxStatus.SENT}

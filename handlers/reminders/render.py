@@ -13,6 +13,7 @@ So this package imports no other feature: the composition root hands the views o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -70,10 +71,36 @@ def _renderer(adapter: Adapter) -> Renderer:
     async def render(
         tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
     ) -> Rendered | None:
-        screen = await adapter(tx, reminder, Translator(language), now)
-        return None if screen is None else to_rendered(screen)
+        t = Translator(language)
+        screen = await adapter(tx, reminder, t, now)
+        if screen is None:
+            return None
+        rendered = to_rendered(screen)
+        return replace(rendered, text=fit(t, rendered.text))
 
     return render
+
+
+def fit(t: Translator, text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The text cut to whole lines so that it fits one message, saying how many were left out.
+
+    A list (pledges waiting for review in a 120-member branch) can outgrow Telegram's 4096
+    characters, which Telegram refuses outright: the row would fail and the reminder be
+    lost. Lines are kept whole (no tag spans a line in these views), and the HTML length
+    is measured, which is never less than what Telegram counts.
+    """
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        more = t("reminders.more_lines", count=len(lines) - index)
+        if used + len(line) + 1 + len(more) > limit:
+            return "\n".join([*kept, more])
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)  # not reached: the whole text was longer than the limit
 
 
 def to_rendered(screen: Any) -> Rendered:

@@ -8,6 +8,10 @@ texts(
     {
         "cmd.settings": ("提醒设置（开关各类提醒）", "reminder settings (mute or unmute)"),
         "cmd.notify": ("给全支部发通知", "message the whole branch"),
+        "reminders.more_lines": (
+            "……（还有 {count} 条未列出）",
+            "… ({count} more not shown)",
+        ),
         # ------------------------------------------------------------ /settings
         "reminders.settings.title": (
             "🔔 <b>提醒设置</b>\n点击按钮开启或关闭各类提醒。支部书记亲自发送的通知不能关闭。"
