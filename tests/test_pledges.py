@@ -748,3 +748,36 @@ async def test_the_reminder_nudge_button_starts_a_pledge(harness: Harness) -> No
     assert "哪一年度" in said[-1]
     said = await h.send(MEMBER, "2026")
     assert "请选择类别" in said[-1]
+
+
+async def test_typed_skip_words_mean_what_the_skip_button_means(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    pledge = await only_pledge(h, MEMBER.id)
+    assert pledge.measures == ["每周二、四下午辅导", "每月与家长沟通一次"]
+    # Returned: editing the measures, typing 跳过 keeps them, 无 clears them.
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请再具体一些")
+    await h.press(MEMBER, "修改")
+    await h.press(MEMBER, "修改")
+    said = await h.press(MEMBER, "具体措施")
+    assert "点击“跳过”保持不变" in said[-1]
+    said = await h.send(MEMBER, "跳过")
+    assert "请确认" in said[-1] and "每月与家长沟通一次" in said[-1]
+    assert (await only_pledge(h, MEMBER.id)).measures == pledge.measures
+    await h.send(MEMBER, "修改")
+    await h.send(MEMBER, "3")
+    said = await h.send(MEMBER, "无")
+    assert "具体措施：无" in said[-1]
+    assert (await only_pledge(h, MEMBER.id)).measures == []
+    await h.press(MEMBER, "提交审核")
+    # The secretary types 跳过 where the comment is optional: no comment is saved.
+    await h.press(SECRETARY, "✅ 通过")
+    h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
+    await h.callback(SECRETARY, f"pl:ev:{pledge.id}")
+    await h.send(SECRETARY, "良好")
+    said = await h.send(SECRETARY, "跳过")
+    assert "已完成对 王老师 的评诺：良好" in said[-1]
+    assert (await only_pledge(h, MEMBER.id)).evaluation_comment is None
+    assert "评语" not in h.last(MEMBER)

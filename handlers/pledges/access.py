@@ -291,6 +291,11 @@ def typed_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str
     return None
 
 
+def says_one_of(text: str, words: Sequence[str]) -> bool:
+    """Whether a typed answer is one of these words (spacing, case and a full stop aside)."""
+    return _normal(text) in {_normal(word) for word in words}
+
+
 def _normal(text: str) -> str:
     return "".join(text.split()).strip("。.!！").lower()
 

@@ -44,6 +44,7 @@ from handlers.pledges.access import (
     parse_date,
     pledge_id_in_flow,
     say,
+    says_one_of,
     today,
     typed_choice,
 )
@@ -68,8 +69,10 @@ TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
 # From October on, a member may already pledge for the coming year.
 NEXT_YEAR_FROM_MONTH = 10
-# Typed words that mean "no measures" / "skip".
-NONE_WORDS = ("跳过", "无", "没有", "不填", "skip", "none", "no")
+# Typed words for the measures: "skip" is the [Skip] button (no measures for a new
+# pledge; the measures as they are when editing), "none" clears them either way.
+SKIP_WORDS = ("跳过", "skip")
+NONE_WORDS = ("无", "没有", "不填", "不需要", "none", "no")
 
 
 def entry_points() -> Handlers:
@@ -323,7 +326,9 @@ async def receive_text(update: Update, context: XContext) -> object:
 
 async def receive_measures(update: Update, context: XContext) -> object:
     typed = _text(update)
-    if typed_choice(typed, [("none", NONE_WORDS)]) == "none":
+    if says_one_of(typed, SKIP_WORDS) and data(context).get("edit"):
+        return await _show_preview(update, context)  # as [Skip]: keep them as they are
+    if says_one_of(typed, (*SKIP_WORDS, *NONE_WORDS)):
         return await _save(update, context, measures=[])
     try:
         measures = store.parse_measures(typed)
@@ -555,7 +560,7 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
             category = (await load(context, pledge_id_in_flow(context))).category
         await say(update, context, *views.ask_text(t, Category(str(category))))
     elif state == ASK_MEASURES:
-        await say(update, context, *views.ask_measures(t))
+        await say(update, context, *views.ask_measures(t, editing=bool(collected.get("edit"))))
     elif state == ASK_DATE:
         row = await load(context, pledge_id_in_flow(context))
         period = Period(code=row.period)

@@ -38,6 +38,7 @@ from handlers.pledges.access import (
     reviewable_pledge,
     reviewers,
     say,
+    says_one_of,
     send_to,
     today,
     typed_choice,
@@ -56,6 +57,8 @@ from storage.pledges import (
 Handlers = list[BaseHandler[Any, Any, Any]]
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
+# Typed words that mean [Skip] where a comment is optional.
+SKIP_WORDS = ("跳过", "无", "没有", "不填", "skip", "none", "no")
 
 
 def entry_points() -> Handlers:
@@ -236,6 +239,8 @@ async def _rated(update: Update, context: XContext, rating: Rating) -> object:
 
 async def receive_comment(update: Update, context: XContext) -> object:
     text = _text(update).strip()
+    if says_one_of(text, SKIP_WORDS):  # typed instead of [Skip]
+        return await _evaluate(update, context, None)
     if len(text) > store.COMMENT_MAX:
         message = context.t("pledge.bad_length", length=len(text), low=1, high=store.COMMENT_MAX)
         await say(update, context, message)

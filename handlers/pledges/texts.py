@@ -109,6 +109,12 @@ texts(
             "请列出 1–{high} 条具体措施，每行一条；不需要可点击“跳过”。",
             "List 1–{high} concrete measures, one per line; or tap Skip.",
         ),
+        "pledge.make.edit_measures": (
+            "请重新输入 1–{high} 条具体措施，每行一条（将替换原有措施）；"
+            "点击“跳过”保持不变，输入“无”则清空。",
+            "Send 1–{high} measures, one per line (they replace the old ones); tap Skip to "
+            "keep them as they are, or type “none” to remove them.",
+        ),
         "pledge.make.too_many_measures": (
             "措施最多 {high} 条，您写了 {count} 条。请合并后重新输入。",
             "At most {high} measures; you sent {count}. Please combine some and send again.",

@@ -248,8 +248,10 @@ def ask_text(t: Translator, category: Category) -> Screen:
     return text, InlineKeyboardMarkup([[cancel_button(t)]])
 
 
-def ask_measures(t: Translator, *, just_saved: bool = False) -> Screen:
+def ask_measures(t: Translator, *, just_saved: bool = False, editing: bool = False) -> Screen:
     keyboard = [[button(t("pledge.button.skip"), "skipm"), cancel_button(t)]]
+    if editing:
+        return t("pledge.make.edit_measures", high=MEASURES_MAX), InlineKeyboardMarkup(keyboard)
     text = t("pledge.make.ask_measures", high=MEASURES_MAX)
     if just_saved:
         text = f"{t('pledge.make.draft_saved')}\n{text}"
