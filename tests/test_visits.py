@@ -581,3 +581,22 @@ async def test_what_is_typed_is_shown_as_typed_not_as_html(harness: Harness) -> 
     assert (row["student_alias"], row["class_name"]) == ("W&M <3", "<b>班")
     listing = await harness.send(MEMBER, "/visits")
     assert said(listing, "W&amp;M &lt;3（&lt;b&gt;班）")
+
+
+async def test_a_long_history_is_sent_in_messages_telegram_accepts(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await log_visit(harness)
+    for digit in "12345":  # five edits, each with a note of the full 1000 characters
+        await harness.send(MEMBER, "/visits")
+        await harness.press(MEMBER, "修改 1")
+        await harness.press(MEMBER, "📝 备注")
+        await harness.send(MEMBER, digit * 1000)
+        await harness.press(MEMBER, "✅ 保存")
+    await harness.send(MEMBER, "/visits")
+    await harness.press(MEMBER, "详情 1")
+    replies = await harness.press(MEMBER, "历史版本")
+    # The fake Bot API refuses a message over 4096 characters, as Telegram does.
+    assert len(replies) >= 2 and all(len(reply) <= 4096 for reply in replies)
+    shown = "\n".join(replies)
+    assert all(f"第 {n} 版" in shown for n in range(1, 6)) and "4" * 1000 in shown
+    assert not said(harness.answers(), "系统出了点问题")

@@ -148,7 +148,8 @@ async def show_history(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         earlier = await visits.versions(conn, visit.id)
     await _ack(update)
-    await _send(update, context, views.history(context.t, visit.id, earlier, context.config.zone))
+    for text in views.history(context.t, visit.id, earlier, context.config.zone):
+        await _send(update, context, text)
 
 
 async def show_photo(update: Update, context: XContext) -> None:

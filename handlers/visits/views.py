@@ -42,6 +42,8 @@ FLOW_PREFIX = "vf"
 RECORD_PREFIX = "vis"
 PAGE_SIZE = 5
 FOLLOW_UP_MAX_DAYS = 120
+# Telegram refuses a message over 4096 characters; keep a margin for the joiners.
+MESSAGE_LIMIT = 4000
 
 
 def step(action: str, *args: object) -> str:
@@ -400,9 +402,12 @@ def visit_detail(
     return text, InlineKeyboardMarkup(rows) if rows else None
 
 
-def history(t: Translator, visit_id: int, versions: Sequence[VisitVersion], zone: ZoneInfo) -> str:
+def history(
+    t: Translator, visit_id: int, versions: Sequence[VisitVersion], zone: ZoneInfo
+) -> list[str]:
+    """Earlier versions, as few messages as fit Telegram's limit (each note may be 1000)."""
     if not versions:
-        return t("visit.history_none")
+        return [t("visit.history_none")]
     none = t("visit.none")
     lines = [t("visit.history_title", id=visit_id)]
     for version in versions:
@@ -422,7 +427,26 @@ def history(t: Translator, visit_id: int, versions: Sequence[VisitVersion], zone
                 follow_up=c.get("follow_up_on") or none,
             )
         )
-    return "\n\n".join(lines)
+    return pack(lines, "\n\n")
+
+
+def pack(lines: Sequence[str], joiner: str = "\n", limit: int = MESSAGE_LIMIT) -> list[str]:
+    """``lines`` joined into as few messages as keep each within ``limit`` characters.
+
+    Lengths are counted on the HTML text, which is never shorter than what Telegram
+    counts after parsing it, so a message that fits here fits there.
+    """
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(joiner) + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}{joiner}{line}" if current else line
+    if current:
+        messages.append(current)
+    return messages
 
 
 def confirm_withdraw(t: Translator, visit: HomeVisit) -> Screen:
