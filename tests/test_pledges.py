@@ -781,3 +781,26 @@ async def test_typed_skip_words_mean_what_the_skip_button_means(harness: Harness
     assert "已完成对 王老师 的评诺：良好" in said[-1]
     assert (await only_pledge(h, MEMBER.id)).evaluation_comment is None
     assert "评语" not in h.last(MEMBER)
+
+
+async def test_a_photo_whose_caption_is_refused_is_kept_for_the_words_typed_next(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")
+    await h.press(MEMBER, "查看承诺")
+    await h.press(MEMBER, "记录践诺")
+    said = await h.photo(MEMBER, "PHOTO_SHORT", caption="好")
+    assert "您输入了 1 字" in said[0] and "请用一两句话说明这张照片" in said[-1]
+    said = await h.send(MEMBER, "周四辅导现场")
+    assert "共 1 条" in said[-1]
+    pledge = await only_pledge(h, MEMBER.id)
+    async with h.db.read() as conn:
+        updates = await store.updates(conn, pledge.id)
+    assert [(u.text, u.photo_file_id) for u in updates] == [("周四辅导现场", "PHOTO_SHORT")]
+    # Text alone that is too short: told, and the question asked again.
+    await h.press(MEMBER, "再记一条")
+    said = await h.send(MEMBER, "好")
+    assert "您输入了 1 字" in said[0] and "请记录践诺进展" in said[-1]

@@ -111,9 +111,10 @@ async def progress_photo(update: Update, context: XContext) -> object:
     message = update.effective_message
     assert message is not None and message.photo
     file_id = message.photo[-1].file_id  # the largest size; Telegram keeps the file
+    # Kept first: should the caption be refused, the words typed next go with this photo.
+    data(context)["photo"] = file_id
     if message.caption:
         return await _save_progress(update, context, message.caption, file_id)
-    data(context)["photo"] = file_id
     await say(update, context, context.t("pledge.progress.ask_caption"))
     return ASK_PROGRESS_TEXT
 
@@ -129,6 +130,10 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
     except BadLength as exc:
         message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
         await say(update, context, message)
+        if photo:
+            await say(update, context, context.t("pledge.progress.ask_caption"))
+        else:
+            await say(update, context, *views.ask_progress(context.t, row))
         return state
     except IllegalTransition as exc:
         raise not_now(context, row.status) from exc
