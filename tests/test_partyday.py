@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from handlers.common.i18n import Translator
-from storage import branches, outbox, partyday
+from storage import branches, members, outbox, partyday
+from storage.members import Role
+from storage.partyday import Answer, LeaveReason
 from tests.conftest import (
     EN_MEMBER,
     MEMBER,
@@ -548,3 +550,61 @@ async def test_the_reminder_engine_renderers(harness: Harness) -> None:
     assert h.last(MEMBER).startswith("[Party day today] 第一中学党支部")
     assert "发送您的位置" in (await h.press(MEMBER, "Check in"))[-1]
     assert await h.location(MEMBER) == ["签到成功（位置），07:30。"]
+
+
+# --------------------------------------------------------------------------- a large branch
+
+
+async def test_a_large_branchs_roster_and_mark_list_fit_telegram(harness: Harness) -> None:
+    """90 more people, 60 of them asking for leave in 150 characters: the roster goes out in
+    parts under Telegram's 4096, with a few approve rows; the mark list goes by pages."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    async with h.db.transaction() as tx:
+        row = await partyday.ensure_month(tx, 1, 2026, 12, now=h.clock.now())
+        for i in range(90):
+            person = await members.create(
+                tx,
+                telegram_id=50000 + i,
+                name=f"欧阳某某某某某某某某某{i:03d}",
+                role=Role.MEMBER,
+                branch_id=1,
+                now=h.clock.now(),
+            )
+            if i < 60:
+                await partyday.set_reply(
+                    tx,
+                    month_id=row.id,
+                    member_id=person.id,
+                    answer=Answer.LEAVE,
+                    reason_kind=LeaveReason.OTHER,
+                    reason_text="县里<统一>安排&培训" * 13,
+                    now=h.clock.now(),
+                )
+    said = await h.send(SECRETARY, "/roster")
+    assert len(said) >= 3
+    sent = h.tg.sent_messages(SECRETARY.id)[-len(said) :]
+    assert all("reply_markup" not in message for message in sent[:-1])
+    labels = h.buttons(SECRETARY)
+    assert labels[:2] == ["提醒未回复的 33 人", "手动登记签到"]
+    assert len([label for label in labels if label.startswith("批准 ")]) == 8
+    joined = "\n".join(said)
+    assert "🟡 请假（60）" in joined and "⚪ 未回复（33）" in joined
+    assert "另有 52 人的请假待审批" in joined
+    assert joined.count("县里&lt;统一&gt;安排&amp;培训") == 60 * 13
+
+    h.clock.set(at(12, 8, 15))
+    await h.send(SECRETARY, "/roster")
+    await h.press(SECRETARY, "手动登记签到")
+    first_page = h.buttons(SECRETARY)
+    assert len(first_page) == 24 + 2 and first_page[-2:] == ["第 1/4 页", "下一页"]
+    await h.press(SECRETARY, "下一页")
+    assert h.buttons(SECRETARY)[0] == "欧阳某某某某某某某某某022"
+    # Marking one keeps the list (on its page) for the next.
+    said = await h.press(SECRETARY, "欧阳某某某某某某某某某022")
+    assert said == ["已为 欧阳某某某某某某某某某022 登记签到。"]
+    assert h.buttons(SECRETARY)[0] == "欧阳某某某某某某某某某023"
+    await h.press(SECRETARY, "欧阳某某某某某某某某某023")
+    assert await rows(h, "SELECT COUNT(*) FROM party_day_checkins") == [(2,)]

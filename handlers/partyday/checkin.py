@@ -7,15 +7,23 @@ no school's coordinates, so it does not judge distance); a photo by its Telegram
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
-from handlers.common.flows import END
+from handlers.common.flows import END, remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -51,6 +59,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CallbackQueryHandler(mark_list, pattern=pattern("pd", "mk")),
+        CallbackQueryHandler(mark_page, pattern=pattern("pd", "mkp")),
         CallbackQueryHandler(mark_member, pattern=pattern("pd", "mkm")),
     ]
 
@@ -205,11 +214,25 @@ async def mark_list(update: Update, context: XContext) -> None:
         day = await common.require_day(conn, branch_id, year, month)
         _refuse_before(context, day)
         lines = await partyday.roster(conn, day)
-    if all(line.checkin is not None for line in lines):
+    keyboard = views.mark_question(context.t, day, lines)
+    if keyboard is None:
         raise Refusal("partyday.mark.none")
-    await common.say(
-        update, context, context.t("partyday.mark.ask"), views.mark_question(context.t, day, lines)
-    )
+    await common.say(update, context, context.t("partyday.mark.ask"), keyboard)
+
+
+async def mark_page(update: Update, context: XContext) -> None:
+    """Turn the mark list's page (the list message is edited in place)."""
+    data = parse_callback(update, "pd")
+    secretary = require_secretary(context)
+    branch_id = data.int_arg(0)
+    require_branch_access(secretary, branch_id)
+    year, month = common.month_from(data, 1)
+    page = data.int_arg(2)
+    async with context.db.read() as conn:
+        day = await common.require_day(conn, branch_id, year, month)
+        _refuse_before(context, day)
+        lines = await partyday.roster(conn, day)
+    await _show_marks(update, views.mark_question(context.t, day, lines, page))
 
 
 async def mark_member(update: Update, context: XContext) -> None:
@@ -217,6 +240,7 @@ async def mark_member(update: Update, context: XContext) -> None:
     secretary = require_secretary(context)
     year, month = common.month_from(data, 0)
     member_id = data.int_arg(1)
+    page = data.int_arg(2) if len(data.args) > 2 else 0
     now = context.now()
     async with context.db.transaction() as tx:
         target = await members.get(tx, member_id)
@@ -235,16 +259,28 @@ async def mark_member(update: Update, context: XContext) -> None:
             now=now,
             marked_by=secretary.id,
         )
+        day = await common.require_day(tx, target.branch_id, year, month)
+        lines = await partyday.roster(tx, day)
     if checkin is None:
         raise Refusal("partyday.mark.already", name=target.name)
-    await common.said_from_button(
-        update, context, context.t("partyday.mark.done", name=target.name)
-    )
+    # The list stays, without the one just marked, so several can be marked in a row.
+    await _show_marks(update, views.mark_question(context.t, day, lines, page))
+    await common.say(update, context, context.t("partyday.mark.done", name=target.name))
     assert day.date is not None
     target_t = await translator_for(context, target.telegram_id)
     await tell(
         context, target.telegram_id, "partyday.mark.told", date=views.long_date(target_t, day.date)
     )
+
+
+async def _show_marks(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    if keyboard is None:
+        await remove_buttons(update)
+        return
+    with contextlib.suppress(BadRequest):  # the same page again: nothing to change
+        await query.edit_message_reply_markup(reply_markup=keyboard)
 
 
 def _refuse_before(context: XContext, day: PartyDay) -> None:

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
 from handlers.common.guards import require_private, require_secretary
+from handlers.common.html import split_message
 from handlers.partyday import common, parse, views
 from storage import partyday
 
@@ -41,5 +42,10 @@ async def roster_command(update: Update, context: XContext) -> None:
         day,
         lines,
         can_remind=common.replies_open(day, context.now(), context),
+        viewer_id=secretary.id,
     )
-    await common.say(update, context, text, keyboard)
+    # A large branch's roster is longer than one message: in parts, buttons under the last.
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await common.say(update, context, part)
+    await common.say(update, context, parts[-1], keyboard)

@@ -456,6 +456,14 @@ texts(
             "月份格式如 /roster 2026-11。",
             "Give the month like /roster 2026-11.",
         ),
+        "partyday.roster.more_waiting": (
+            "另有 {count} 人的请假待审批：请在各自的请假通知上审批，或审批后再发送 /roster。",
+            "{count} more leave requests are waiting: decide them on their notices, or send "
+            "/roster again after deciding these.",
+        ),
+        "partyday.mark.page": ("第 {page}/{pages} 页", "page {page}/{pages}"),
+        "partyday.btn.prev": ("上一页", "Previous"),
+        "partyday.btn.next": ("下一页", "Next"),
         "partyday.btn.remind": ("提醒未回复的 {count} 人", "Remind the {count} without answer"),
         "partyday.btn.mark": ("手动登记签到", "Mark someone present"),
         "partyday.btn.approve_name": ("批准 {name}", "Approve {name}"),

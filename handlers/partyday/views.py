@@ -19,7 +19,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from storage.branches import Branch
-from storage.partyday import Checkin, LeaveReason, PartyDay, Reply, RosterLine, Rule
+from storage.partyday import Approval, Checkin, LeaveReason, PartyDay, Reply, RosterLine, Rule
 from storage.partyday_rules import DayRule, Planned, RuleKind, holiday_name, is_holiday
 from storage.service import ServiceKind, ServiceLog
 
@@ -27,6 +27,11 @@ ButtonRows = list[list[dict[str, str]]]
 Rendered = tuple[str, ButtonRows]
 
 RULE_TIMES = (time(8, 30), time(14, 0), time(15, 30), time(16, 30))
+# Telegram refuses a keyboard of more than 100 buttons (or about 10 kB): the roster shows
+# approve/decline for the first few waiting requests, the mark list goes by pages.
+ROSTER_APPROVAL_ROWS = 8
+MARK_PAGE = 24
+MARK_PER_ROW = 2
 RULE_DAYS = (1, 5, 10, 15, 20, 25, 28, 31)
 HOUR_BUTTONS = (1, 2, 3, 4)
 
@@ -328,8 +333,16 @@ def leave_reason(t: Translator, reply: Reply) -> str:
 
 
 def roster_screen(
-    t: Translator, branch: Branch, day: PartyDay, lines: Sequence[RosterLine], *, can_remind: bool
+    t: Translator,
+    branch: Branch,
+    day: PartyDay,
+    lines: Sequence[RosterLine],
+    *,
+    can_remind: bool,
+    viewer_id: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The month's roster. The text may be longer than one message (split it to send);
+    ``viewer_id`` gets no approve/decline buttons for their own leave request."""
     month = month_name(t, day.year, day.month)
     if day.date is None:
         return (
@@ -419,9 +432,18 @@ def roster_screen(
             ]
         )
     rows.append([_button(t("partyday.btn.mark"), "pd", "mk", day.branch_id, day.key)])
-    for line in on_leave:
+    waiting = [
+        line
+        for line in on_leave
+        if line.reply is not None
+        and line.reply.approval is Approval.PENDING
+        and line.member.id != viewer_id
+    ]
+    if len(waiting) > ROSTER_APPROVAL_ROWS:
+        parts.append(t("partyday.roster.more_waiting", count=len(waiting) - ROSTER_APPROVAL_ROWS))
+    for line in waiting[:ROSTER_APPROVAL_ROWS]:
         reply = line.reply
-        if reply is not None and reply.approval is not None and reply.approval.value == "pending":
+        if reply is not None:
             rows.append(
                 [
                     _button(
@@ -444,13 +466,40 @@ def roster_screen(
 
 
 def mark_question(
-    t: Translator, day: PartyDay, lines: Sequence[RosterLine]
-) -> InlineKeyboardMarkup:
-    rows = [
-        [_button(line.member.name, "pd", "mkm", day.key, line.member.id)]
-        for line in lines
-        if line.checkin is None
+    t: Translator, day: PartyDay, lines: Sequence[RosterLine], page: int = 0
+) -> InlineKeyboardMarkup | None:
+    """Those not checked in, a page at a time, two to a row; None when nobody is left."""
+    left = [line for line in lines if line.checkin is None]
+    if not left:
+        return None
+    pages = (len(left) + MARK_PAGE - 1) // MARK_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = left[page * MARK_PAGE : (page + 1) * MARK_PAGE]
+    buttons = [
+        _button(line.member.name, "pd", "mkm", day.key, line.member.id, page) for line in shown
     ]
+    rows = [buttons[i : i + MARK_PER_ROW] for i in range(0, len(buttons), MARK_PER_ROW)]
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(
+                _button(t("partyday.btn.prev"), "pd", "mkp", day.branch_id, day.key, page - 1)
+            )
+        nav.append(
+            _button(
+                t("partyday.mark.page", page=page + 1, pages=pages),
+                "pd",
+                "mkp",
+                day.branch_id,
+                day.key,
+                page,
+            )
+        )
+        if page < pages - 1:
+            nav.append(
+                _button(t("partyday.btn.next"), "pd", "mkp", day.branch_id, day.key, page + 1)
+            )
+        rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
 
