@@ -20,7 +20,7 @@ from tests.conftest import (
     ZONE,
     Harness,
 )
-from tests.fakebot import FakeUser, group_chat
+from tests.fakebot import FakeTelegram, FakeUser, group_chat
 
 SECOND_SECRETARY = FakeUser(2003, "孙书记")
 GROUP = -1001234
@@ -804,3 +804,16 @@ async def test_a_photo_whose_caption_is_refused_is_kept_for_the_words_typed_next
     await h.press(MEMBER, "再记一条")
     said = await h.send(MEMBER, "好")
     assert "您输入了 1 字" in said[0] and "请记录践诺进展" in said[-1]
+
+
+async def test_returning_turns_the_review_request_into_a_record(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    request = h.tg.messages_in(SECRETARY.id)[-1]["message_id"]
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请写明辅导哪些学生")
+    record = h.tg.message(SECRETARY.id, request)
+    assert record is not None
+    assert "审核结果：已退回（李书记）" in record["text"]
+    assert FakeTelegram.buttons(record) == []  # no [Approve] left to press by mistake

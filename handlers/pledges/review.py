@@ -7,6 +7,7 @@ pledge already reviewed says so and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -138,6 +139,21 @@ async def _show_reviewed(update: Update, context: XContext, row: PledgeRow, by: 
         await remove_buttons(update)  # e.g. a photo message: at least stop a second press
 
 
+async def _record_on_request(
+    update: Update, context: XContext, message_id: int, row: PledgeRow, by: str
+) -> None:
+    """The review request pressed earlier (by its id) becomes the record of the decision."""
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        await context.bot.edit_message_text(
+            views.reviewed(context.t, row, by=by), chat_id=chat.id, message_id=message_id
+        )
+    except BadRequest:
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+
+
 # ------------------------------------------------------------------ return with a note
 
 
@@ -147,7 +163,10 @@ async def ask_return_note(update: Update, context: XContext) -> object:
     if row.status is not PledgeStatus.SUBMITTED:
         raise already_reviewed(context, row.status)
     await ack(update)
-    begin(context, "note", pid=row.id)
+    query = update.callback_query
+    pressed = query.message.message_id if query is not None and query.message else None
+    # The pressed request is turned into a record of the decision once the note is in.
+    begin(context, "note", pid=row.id, request=pressed)
     await say(update, context, *views.ask_note(context.t, row))
     return ASK_NOTE
 
@@ -167,7 +186,10 @@ async def receive_note(update: Update, context: XContext) -> object:
     except (PledgeChanged, IllegalTransition) as exc:
         current = await load(context, row.id)
         raise already_reviewed(context, current.status) from exc
+    request = data(context).get("request")
     clear_flow(context, FLOW)
+    if isinstance(request, int):
+        await _record_on_request(update, context, request, await load(context, row.id), actor.name)
     await say(update, context, context.t("pledge.review.returned", name=row.owner_name))
 
     def told(t: Translator) -> views.Screen:
