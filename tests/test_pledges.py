@@ -817,3 +817,24 @@ async def test_returning_turns_the_review_request_into_a_record(harness: Harness
     assert record is not None
     assert "审核结果：已退回（李书记）" in record["text"]
     assert FakeTelegram.buttons(record) == []  # no [Approve] left to press by mistake
+
+
+async def test_in_the_new_year_the_board_points_to_last_years_unevaluated_pledges(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")
+    h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
+    said = await h.send(SECRETARY, "/pledges branch")
+    assert "2027 年度岗位承诺" in said[-1]
+    assert "2026 年度还有 1 条承诺未完成评诺，请发送 /pledges branch 2026 查看" in said[-1]
+    said = await h.send(SECRETARY, "/pledges branch 2026")
+    assert "未完成评诺" not in said[-1]
+    await h.press(SECRETARY, "1. 王老师 · 已公示")
+    await h.press(SECRETARY, "评诺")
+    await h.press(SECRETARY, "良好")
+    await h.press(SECRETARY, "跳过")
+    said = await h.send(SECRETARY, "/pledges branch")
+    assert "未完成评诺" not in said[-1]

@@ -25,7 +25,12 @@ from handlers.pledges.views import PREFIX
 from storage import branches
 from storage import pledges as store
 from storage.members import Role
-from storage.pledges import Period
+from storage.pledges import Period, PledgeStatus
+
+# Not evaluated yet, and not given up: what still needs the secretary after the year.
+UNFINISHED = frozenset(
+    {PledgeStatus.SUBMITTED, PledgeStatus.RETURNED, PledgeStatus.PUBLISHED, PledgeStatus.FULFILLED}
+)
 
 Handlers = list[BaseHandler[Any, Any, Any]]
 BRANCH_WORDS = ("branch", "b", "支部", "全支部")
@@ -61,12 +66,24 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
         period = Period(code=args[0]) if args else Period.containing(today(context))
     except ValueError as exc:
         raise Refusal("pledge.board.bad_period") from exc
+    earlier = Period.of_year(int(period.code) - 1)
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
         rows = await store.for_branch(conn, secretary.branch_id, period.code)
         without = await store.members_without_pledge(conn, secretary.branch_id, period.code)
+        # Last year's pledges are evaluated in the new year: say they still wait.
+        unfinished = [
+            row
+            for row in await store.for_branch(conn, secretary.branch_id, earlier.code)
+            if row.status in UNFINISHED
+        ]
     assert branch is not None
-    await say(update, context, *views.board(context.t, branch.name, period.code, rows, without))
+    text, markup = views.board(context.t, branch.name, period.code, rows, without)
+    if unfinished and not args:
+        text += "\n\n" + context.t(
+            "pledge.board.earlier", period=earlier.code, count=len(unfinished)
+        )
+    await say(update, context, text, markup)
 
 
 async def open_pledge(update: Update, context: XContext) -> None:

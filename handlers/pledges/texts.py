@@ -306,6 +306,10 @@ texts(
             "No pledge yet ({count}): {names}",
         ),
         "pledge.board.everyone": ("全体党员都已作出承诺。", "Everyone has made a pledge."),
+        "pledge.board.earlier": (
+            "{period} 年度还有 {count} 条承诺未完成评诺，请发送 /pledges branch {period} 查看。",
+            "{count} pledges of {period} are not evaluated yet: send /pledges branch {period}.",
+        ),
         "pledge.board.bad_period": (
             "年份格式不对，例如：/pledges branch 2026",
             "Please give a year, e.g. /pledges branch 2026",
