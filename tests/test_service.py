@@ -96,6 +96,13 @@ async def test_the_year_by_month_edit_with_history_and_withdraw(harness: Harness
         h, "SELECT hours, description FROM service_log_versions WHERE log_id = 2 ORDER BY id"
     ) == [(3.0, "学习党章"), (2.5, "学习党章")]
 
+    # Changing one's mind at the question keeps the record and takes the buttons away.
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "撤回 #2")
+    assert h.buttons(MEMBER) == ["确定撤回", "不撤回"]
+    assert await h.press(MEMBER, "不撤回") == ["好的，记录 #2 保留，未撤回。"]
+    assert "确定撤回" not in h.buttons(MEMBER)
+    assert await rows(h, "SELECT status FROM service_logs WHERE id = 2") == [("active",)]
     await h.send(MEMBER, "/service history")
     await h.press(MEMBER, "撤回 #2")
     assert await h.press(MEMBER, "确定撤回") == ["已撤回记录 #2。"]

@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotFound, OtherBranch, Refusal
+from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
 from handlers.common.flows import END, cancel_button
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
@@ -93,6 +93,7 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
         CallbackQueryHandler(withdraw_ask, pattern=pattern("svc", "wd")),
         CallbackQueryHandler(withdraw_confirmed, pattern=pattern("svc", "wdok")),
+        CallbackQueryHandler(withdraw_kept, pattern=pattern("svc", "wdno")),
     ]
 
 
@@ -497,6 +498,19 @@ async def withdraw_confirmed(update: Update, context: XContext) -> None:
         except service.NotEditable as exc:
             raise Refusal("service.not_editable") from exc
     await common.said_from_button(update, context, context.t("service.withdraw.done", id=record.id))
+
+
+async def withdraw_kept(update: Update, context: XContext) -> None:
+    data = parse_callback(update, "svc")
+    person = require_branch_person(context)
+    log_id = data.int_arg(0)
+    async with context.db.read() as conn:
+        record = await service.get(conn, log_id)
+    if record is None:
+        raise NotFound()
+    if record.member_id != person.id:
+        raise OtherBranch() if record.branch_id != person.branch_id else NotAllowed()
+    await common.said_from_button(update, context, context.t("service.withdraw.kept", id=log_id))
 
 
 # --------------------------------------------------------------------------- history

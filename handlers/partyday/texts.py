@@ -574,6 +574,8 @@ texts(
             "Withdraw this record? It stops counting towards your hours but is kept.\n{summary}",
         ),
         "service.btn.withdraw_yes": ("确定撤回", "Yes, withdraw"),
+        "service.btn.withdraw_no": ("不撤回", "Keep it"),
+        "service.withdraw.kept": ("好的，记录 #{id} 保留，未撤回。", "Record #{id} is kept."),
         "service.withdraw.done": ("已撤回记录 #{id}。", "Record #{id} withdrawn."),
         "service.makeup.none": (
             "没有可以补课的月份：只有请假获批的党日才能补课（每月一次）。",

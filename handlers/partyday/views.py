@@ -643,7 +643,13 @@ def withdraw_question(
     t: Translator, log: ServiceLog, summary: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     text = t("service.withdraw.confirm", summary=Raw(summary))
-    keyboard = [[_button(t("service.btn.withdraw_yes"), "svc", "wdok", log.id), cancel_button(t)]]
+    # Not the flows' [取消]: no flow is open here, so that button would find nothing to end.
+    keyboard = [
+        [
+            _button(t("service.btn.withdraw_yes"), "svc", "wdok", log.id),
+            _button(t("service.btn.withdraw_no"), "svc", "wdno", log.id),
+        ]
+    ]
     return text, InlineKeyboardMarkup(keyboard)
 
 
