@@ -11,6 +11,7 @@ from storage import branches, members, outbox, partyday
 from storage.members import Role
 from storage.partyday import Answer, LeaveReason
 from tests.conftest import (
+    ADMIN,
     EN_MEMBER,
     MEMBER,
     MEMBER2,
@@ -608,3 +609,28 @@ async def test_a_large_branchs_roster_and_mark_list_fit_telegram(harness: Harnes
     assert h.buttons(SECRETARY)[0] == "欧阳某某某某某某某某某023"
     await h.press(SECRETARY, "欧阳某某某某某某某某某023")
     assert await rows(h, "SELECT COUNT(*) FROM party_day_checkins") == [(2,)]
+
+
+async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+    await h.press(SECRETARY, "请假")
+    said = await h.press(SECRETARY, "公务")
+    assert said == [
+        "已提交请假（公务）。本支部没有其他书记，已报教育局审批。党日开始前都可以更改。"
+    ]
+    assert h.last(ADMIN) == (
+        f"第一中学党支部 书记 李书记 申请 {DECEMBER_8} 党日请假：公务\n"
+        "（该支部没有其他书记，请局里审批。）"
+    )
+    # The secretary's roster has no buttons to approve their own request.
+    roster = (await h.send(SECRETARY, "/roster"))[-1]
+    assert "· 李书记：公务，待审批" in roster
+    assert not [label for label in h.buttons(SECRETARY) if "李书记" in label]
+    assert await press_on(h, ADMIN, "批准", "李书记 申请") == ["已批准 李书记 的请假。"]
+    assert h.last(SECRETARY).startswith(f"您 {DECEMBER_8} 党日的请假已批准")
+    assert await rows(h, "SELECT approval, decided_by FROM party_day_replies") == [("approved", 1)]

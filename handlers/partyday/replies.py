@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
@@ -22,6 +23,7 @@ from handlers.common.guards import (
     require_branch_access,
     require_branch_person,
     require_secretary,
+    require_secretary_or_admin,
 )
 from handlers.common.i18n import Raw, Translator
 from handlers.common.notify import tell, translator_for
@@ -196,33 +198,53 @@ async def _save_leave(
                 reason_text=text,
                 now=now,
             )
-            secretaries = await members.secretaries(tx, branch_id)
+            deciders, to_bureau = await _deciders(tx, branch_id, person)
+            branch = await common.branch_named(tx, branch_id)
     except Refusal as refusal:
         # The reason took a while and the day started (or was cancelled) meanwhile.
         return await common.refused(update, context, refusal)
     common.finish(context)
     t = context.t
+    done = "partyday.leave.done_bureau" if to_bureau else "partyday.leave.done"
     await common.said_from_button(
-        update, context, t("partyday.leave.done", reason=Raw(views.leave_reason(t, reply)))
+        update, context, t(done, reason=Raw(views.leave_reason(t, reply)))
     )
-    await _ask_secretaries(context, secretaries, person, day, reply)
+    await _ask_deciders(context, deciders, to_bureau, person, branch.name, day, reply)
     return END
 
 
-async def _ask_secretaries(
-    context: XContext, secretaries: list[Member], person: Member, day: PartyDay, reply: Reply
+async def _deciders(
+    conn: aiosqlite.Connection, branch_id: int, person: Member
+) -> tuple[list[Member], bool]:
+    """Who decides ``person``'s leave: the branch's secretaries but not the one asking; a
+    branch's only secretary asks the bureau (as a secretary's own pledge goes to it).
+    The flag says it went to the bureau."""
+    secretaries = [s for s in await members.secretaries(conn, branch_id) if s.id != person.id]
+    if secretaries or not person.is_secretary:
+        return secretaries, False
+    return await members.admins(conn), True
+
+
+async def _ask_deciders(
+    context: XContext,
+    deciders: list[Member],
+    to_bureau: bool,
+    person: Member,
+    branch_name: str,
+    day: PartyDay,
+    reply: Reply,
 ) -> None:
-    """Each secretary (but not the one asking) gets the request with [批准] [不批准]."""
+    """Each one who decides gets the request with [批准] [不批准]."""
     assert day.date is not None
-    for secretary in secretaries:
-        if secretary.id == person.id:
-            continue
-        t = await translator_for(context, secretary.telegram_id)
+    key = "partyday.leave.to_bureau" if to_bureau else "partyday.leave.to_secretary"
+    for decider in deciders:
+        t = await translator_for(context, decider.telegram_id)
         await tell(
             context,
-            secretary.telegram_id,
-            "partyday.leave.to_secretary",
+            decider.telegram_id,
+            key,
             reply_markup=views.approval_buttons(t, reply),
+            branch=branch_name,
             name=person.name,
             date=views.long_date(t, day.date),
             reason=Raw(views.leave_reason(t, reply)),
@@ -233,8 +255,10 @@ async def _ask_secretaries(
 
 
 async def decide(update: Update, context: XContext) -> None:
+    """A secretary decides a leave request of their branch; the bureau, a secretary's own
+    when the branch has no other secretary. Nobody decides their own."""
     data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
+    secretary = require_secretary_or_admin(context)
     approve = data.action == "ok"
     reply_id, rev = data.int_arg(0), data.int_arg(1)
     now = context.now()
@@ -246,6 +270,14 @@ async def decide(update: Update, context: XContext) -> None:
         require_branch_access(secretary, row.branch_id)
         if reply.member_id == secretary.id:
             raise NotAllowed()
+        if not secretary.is_secretary:
+            # The bureau decides only for a secretary nobody in the branch can decide for.
+            asker = await members.get(tx, reply.member_id)
+            if asker is None or not asker.is_secretary:
+                raise NotAllowed()
+            _, to_bureau = await _deciders(tx, row.branch_id, asker)
+            if not to_bureau:
+                raise NotAllowed()
         if reply.rev != rev or reply.approval is not Approval.PENDING:
             raise StaleButton()
         decided = await partyday.decide_leave(

@@ -64,7 +64,7 @@ texts(
         "partyday.reason.other": ("其他", "other"),
         "partyday.reason_with_text": ("{kind}：{text}", "{kind}: {text}"),
         "partyday.reason_own_words": ("“{text}”", "“{text}”"),
-        "partyday.approval.pending": ("待书记审批", "awaiting the secretary"),
+        "partyday.approval.pending": ("待审批", "awaiting a decision"),
         "partyday.approval.approved": ("已批准", "approved"),
         "partyday.approval.declined": ("未批准", "declined"),
         # ------------------------------------------------------------ the day, as shown
@@ -354,6 +354,17 @@ texts(
         "partyday.leave.to_secretary": (
             "{name} 申请 {date} 党日请假：{reason}",
             "{name} asks for leave from the party day on {date}: {reason}",
+        ),
+        "partyday.leave.done_bureau": (
+            "已提交请假（{reason}）。本支部没有其他书记，已报教育局审批。党日开始前都可以更改。",
+            "Leave requested ({reason}). Your branch has no other secretary, so the bureau "
+            "decides. You can change this until the day starts.",
+        ),
+        "partyday.leave.to_bureau": (
+            "{branch} 书记 {name} 申请 {date} 党日请假：{reason}\n"
+            "（该支部没有其他书记，请局里审批。）",
+            "{name}, secretary of {branch}, asks for leave from the party day on {date}: "
+            "{reason}\n(The branch has no other secretary; the bureau decides.)",
         ),
         "partyday.leave.approved_done": ("已批准 {name} 的请假。", "Leave approved for {name}."),
         "partyday.leave.declined_done": ("未批准 {name} 的请假。", "Leave declined for {name}."),

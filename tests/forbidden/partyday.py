@@ -123,7 +123,7 @@ def _at(moment: datetime) -> Any:
 
 
 async def _secretary_on_leave(h: Any) -> None:
-    """A branch whose only secretary asked for leave: nobody else may decide it."""
+    """A branch whose only secretary asked for leave: only the bureau may decide it."""
     secretary = await _id_of(h, "李书记")
     now = h.clock.now()
     async with h.db.transaction() as tx:
@@ -291,6 +291,14 @@ CASES = [
         lambda h: _decide(h, SECRETARY),
         "refuse.role",
         setup=_secretary_on_leave,
+        check=_nothing_decided,
+    ),
+    Case(
+        "admin decides a member's leave",
+        ADMIN,
+        lambda h: _decide(h, ADMIN),
+        "refuse.role",
+        setup=_rule,
         check=_nothing_decided,
     ),
     # forged, malformed, stale
