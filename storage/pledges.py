@@ -293,10 +293,12 @@ class PledgeRow(Pledge):
     owner_telegram_id: int
     update_count: int = 0
     last_update_at: datetime | None = None
+    last_update_text: str | None = None
 
     @property
     def last_activity(self) -> datetime:
-        return self.last_update_at or self.updated_at
+        """When anything last happened to it: an edit, a review, progress, an evaluation."""
+        return max(self.updated_at, self.last_update_at or self.updated_at)
 
 
 class PledgeUpdate(BaseModel):
@@ -655,7 +657,9 @@ async def _touch(tx: aiosqlite.Connection, pledge: Pledge, now: datetime) -> Non
 _ROW_SQL = """
 SELECT p.*, m.name AS owner_name, m.post AS owner_post, m.telegram_id AS owner_telegram_id,
        (SELECT COUNT(*) FROM pledge_updates u WHERE u.pledge_id = p.id) AS update_count,
-       (SELECT MAX(u.at) FROM pledge_updates u WHERE u.pledge_id = p.id) AS last_update_at
+       (SELECT MAX(u.at) FROM pledge_updates u WHERE u.pledge_id = p.id) AS last_update_at,
+       (SELECT u.text FROM pledge_updates u WHERE u.pledge_id = p.id
+        ORDER BY u.at DESC, u.id DESC LIMIT 1) AS last_update_text
 FROM pledges p JOIN members m ON m.id = p.member_id
 """
 

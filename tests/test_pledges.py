@@ -838,3 +838,26 @@ async def test_in_the_new_year_the_board_points_to_last_years_unevaluated_pledge
     await h.press(SECRETARY, "跳过")
     said = await h.send(SECRETARY, "/pledges branch")
     assert "未完成评诺" not in said[-1]
+
+
+async def test_my_list_shows_the_latest_progress_and_the_latest_change(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")
+    await h.press(MEMBER, "查看承诺")
+    await h.press(MEMBER, "记录践诺")
+    await h.send(MEMBER, "本周已辅导两次，学生进步明显。")
+    said = await h.send(MEMBER, "/pledges")
+    assert "已公示（更新于 2026-11-28）" in said[-1]
+    assert "最近践诺 11-28：本周已辅导两次，学生进步明显。" in said[-1]
+    # Evaluated in January: the list and the pledge show that date, not the progress's.
+    h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
+    pledge = await only_pledge(h, MEMBER.id)
+    await h.callback(SECRETARY, f"pl:ev:{pledge.id}")
+    await h.press(SECRETARY, "良好")
+    await h.press(SECRETARY, "跳过")
+    said = await h.send(MEMBER, "/pledges")
+    assert "已评诺（更新于 2027-01-04）" in said[-1]
+    said = await h.press(MEMBER, "1. 教书育人 · 已评诺")
+    assert "最近更新：2027-01-04 09:00" in said[-1]

@@ -286,6 +286,10 @@ texts(
             "{index}. {icon} {period} · {category} · {status}（更新于 {updated}）\n    {text}",
             "{index}. {icon} {period} · {category} · {status} (updated {updated})\n    {text}",
         ),
+        "pledge.list.last_progress": (
+            "    最近践诺 {at}：{text}",
+            "    Latest progress {at}: {text}",
+        ),
         "pledge.list.board_hint": (
             "查看全支部的承诺：/pledges branch",
             "The whole branch: /pledges branch",

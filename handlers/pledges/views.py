@@ -394,6 +394,14 @@ def my_list(t: Translator, rows: Sequence[PledgeRow], zone: ZoneInfo, *, secreta
                 text=_snippet(row.text),
             )
         )
+        if row.last_update_at and row.last_update_text:
+            lines.append(
+                t(
+                    "pledge.list.last_progress",
+                    at=row.last_update_at.astimezone(zone).strftime("%m-%d"),
+                    text=_snippet(row.last_update_text),
+                )
+            )
         if index <= MAX_BUTTONS:
             label = f"{index}. {category_name(t, row.category)} · {status_name(t, row.status)}"
             keyboard.append([button(label, "open", row.id)])
