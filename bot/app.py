@@ -143,7 +143,14 @@ async def startup(
     call ``reminder_engine(app).tick()`` with their own clock.
     """
     services: Services = app.bot_data[SERVICES_KEY]
-    services.dispatcher = Dispatcher(services.db, app.bot, services.clock)
+    config = services.config
+    services.dispatcher = Dispatcher(
+        services.db,
+        app.bot,
+        services.clock,
+        quiet=QuietHours(config.quiet_start, config.quiet_end),
+        zone=config.zone,
+    )
     if run_dispatcher:
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")

@@ -40,6 +40,15 @@ way to tell, so the retry is deliberate; not retrying would lose messages instea
 
 A graceful stop (``stop`` set) claims nothing more and returns when the requests in
 flight have been answered and recorded.
+
+Late rows: quiet hours and usefulness
+-------------------------------------
+Rows are queued with a ``not_before`` outside the quiet hours, but a row can still be
+late: the bot was down, Telegram asked for a long wait, a timeout's back-off ran on.
+So the dispatcher checks again when it sends: inside the quiet hours (``quiet``, in
+``zone``) it claims nothing and sleeps until they end, and a row past its
+``expires_at`` (a reminder's "useful until") is given up, logged and recorded as failed
+(``outbox.expire``), never delivered late and wrong.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -65,6 +75,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from schedules.pacing import ChatPacer, RatePacer, RealTimer, Timer
+from schedules.quiet import QuietHours
 from storage import members, outbox
 from storage.clock import Clock
 from storage.database import Database
@@ -114,6 +125,8 @@ class DispatchStats:
     failed: int = 0
     blocked: int = 0
     recovered: int = 0
+    expired: int = 0
+    """Rows given up unsent because they were no longer useful."""
     record_errors: int = 0
     paused_seconds: float = 0.0
     """Time all sending stood still because of 429s."""
@@ -141,14 +154,23 @@ class Dispatcher:
         limits: DispatchLimits | None = None,
         *,
         timer: Timer | None = None,
+        quiet: QuietHours | None = None,
+        zone: ZoneInfo | None = None,
     ) -> None:
         """``bot`` must allow ``limits.max_in_flight`` concurrent requests (PTB's default
-        HTTPXRequest pool has 256 connections; a pool of 1 would serialise them)."""
+        HTTPXRequest pool has 256 connections; a pool of 1 would serialise them).
+
+        ``quiet`` and ``zone``: nothing is sent inside the quiet hours (see the module
+        docstring); without them the dispatcher sends whenever a row is due."""
+        if quiet is not None and zone is None:
+            raise ValueError("quiet hours need the zone they are in")
         self._db = db
         self._bot = bot
         self._clock = clock
         self.limits = limits or DispatchLimits()
         self._timer: Timer = timer or RealTimer()
+        self._quiet = quiet
+        self._zone = zone
         self._pacer = RatePacer(self.limits.rate, self._timer, burst=self.limits.burst)
         self._chats = ChatPacer(
             interval=self.limits.chat_interval,
@@ -211,8 +233,9 @@ class Dispatcher:
         """Claim and send due rows until none can be sent now; return how many were tried."""
         tried = 0
         in_flight: set[asyncio.Task[None]] = set()
+        await self._expire()
         try:
-            while not stop.is_set():
+            while not stop.is_set() and self._quiet_wait() == 0:
                 await self._slots.acquire()
                 message = None
                 try:
@@ -234,6 +257,28 @@ class Dispatcher:
             if in_flight:
                 await asyncio.wait(set(in_flight))
         return tried
+
+    def _quiet_wait(self) -> float:
+        """Seconds until the quiet hours end; 0 outside them (or with none set)."""
+        if self._quiet is None or self._zone is None:
+            return 0.0
+        now = self._clock.now()
+        return max((self._quiet.release(now, self._zone) - now).total_seconds(), 0.0)
+
+    async def _expire(self) -> None:
+        """Give up the rows that stopped being useful before they could be sent."""
+        async with self._db.transaction() as tx:
+            expired = await outbox.expire(tx, self._clock.now())
+        for message in expired:
+            self.stats.expired += 1
+            log.warning(
+                "outbox: row %d (%s to %d) expired unsent: useful until %s, due since %s",
+                message.id,
+                message.kind,
+                message.chat_id,
+                f"{message.expires_at:%Y-%m-%d %H:%M} UTC",
+                f"{message.not_before:%Y-%m-%d %H:%M} UTC",
+            )
 
     async def _flood_cleared(self, stop: asyncio.Event) -> bool:
         """Wait out a pause ordered by a 429; False if told to stop meanwhile."""
@@ -337,7 +382,10 @@ class Dispatcher:
     # ------------------------------------------------------------------ idling
 
     async def _idle_delay(self) -> float:
-        """How long nothing can be sent: until the next row is due or a chat frees up."""
+        """How long nothing can be sent: until the next row is due or a chat frees up (or
+        the quiet hours end)."""
+        if quiet := self._quiet_wait():
+            return max(min(quiet, self.limits.idle_poll), MIN_IDLE)
         async with self._db.read() as conn:
             due = await outbox.next_due_at(conn)
         if due is None:

@@ -140,6 +140,7 @@ class ReminderEngine:
                 photo=rendered.photo,
                 dedupe_key=reminder.dedupe_key,
                 not_before=reminder.not_before,
+                expires_at=reminder.expires_at,
                 now=now,
             ):
                 report.queued += 1

@@ -5,7 +5,8 @@ so enqueueing the same thing twice inserts nothing. The dispatcher (``schedules`
 a row through its states::
 
     pending --claim--> sending --> sent | failed | blocked
-       ^                  |
+       ^  |               |
+       |  +-- expire --> failed   (no longer useful: past ``expires_at``, never sent)
        +-- reschedule ----+   (timeouts, flood waits; and recover_in_flight after a crash)
 
 Only a row whose request may be on its way to Telegram is ever 'sending', so a crash
@@ -81,6 +82,8 @@ class OutboxMessage(BaseModel):
     last_error: str | None = None
     sent_at: datetime | None = None
     telegram_message_id: int | None = None
+    expires_at: datetime | None = None
+    """When it stops being worth sending (a reminder's "useful until"); None: never."""
 
     @field_validator("buttons", mode="before")
     @classmethod
@@ -115,13 +118,18 @@ async def enqueue(
     not_before: datetime,
     now: datetime,
     photo: str | None = None,
+    expires_at: datetime | None = None,
 ) -> bool:
-    """Add a message unless one with this dedupe key exists; True when a row was added."""
+    """Add a message unless one with this dedupe key exists; True when a row was added.
+
+    ``expires_at``: when the message stops being worth sending; a row still unsent then
+    is given up (``expire``) rather than delivered late.
+    """
     keyboard = None if buttons is None else encode_buttons(buttons)
     async with tx.execute(
-        "INSERT OR IGNORE INTO outbox"
-        " (chat_id, member_id, kind, text, buttons, photo, dedupe_key, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO outbox (chat_id, member_id, kind, text, buttons, photo,"
+        " dedupe_key, not_before, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             chat_id,
             member_id,
@@ -132,6 +140,7 @@ async def enqueue(
             dedupe_key,
             to_iso(not_before),
             to_iso(now),
+            None if expires_at is None else to_iso(expires_at),
         ),
     ) as cur:
         return cur.rowcount == 1
@@ -159,21 +168,24 @@ async def claim_due(
     """Mark up to ``limit`` due pending rows 'sending' (one more attempt) and return them.
 
     Oldest first. ``skip_chats`` leaves alone chats the caller may not send to yet, so a
-    busy group does not hold back everyone queued behind it.
+    busy group does not hold back everyone queued behind it. A row past its
+    ``expires_at`` is never claimed (``expire`` gives it up).
     """
+    moment = to_iso(now)
     async with tx.execute(
         """
         UPDATE outbox SET status = 'sending', attempts = attempts + 1
         WHERE id IN (
             SELECT id FROM outbox
             WHERE status = 'pending' AND not_before <= ?
+              AND (expires_at IS NULL OR expires_at > ?)
               AND chat_id NOT IN (SELECT value FROM json_each(?))
             ORDER BY not_before, id
             LIMIT ?
         )
         RETURNING *
         """,
-        (to_iso(now), json.dumps(list(skip_chats)), limit),
+        (moment, moment, json.dumps(list(skip_chats)), limit),
     ) as cur:
         rows = await cur.fetchall()
     claimed = [OutboxMessage.model_validate(dict(row)) for row in rows]
@@ -250,6 +262,22 @@ async def _finish(
     ) as cur:
         if cur.rowcount != 1:
             raise OutboxStateError(f"outbox row {message_id} is not being sent")
+
+
+EXPIRED = "expired: no longer useful by the time it could be sent; not sent"
+
+
+async def expire(tx: aiosqlite.Connection, now: datetime) -> list[OutboxMessage]:
+    """Give up the pending rows whose ``expires_at`` has come ('failed', saying so) and
+    return them: the bot was down, the quiet hours held them, or retries took too long."""
+    async with tx.execute(
+        "UPDATE outbox SET status = 'failed', last_error = ?"
+        " WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?"
+        " RETURNING *",
+        (EXPIRED, to_iso(now)),
+    ) as cur:
+        rows = await cur.fetchall()
+    return sorted((OutboxMessage.model_validate(dict(row)) for row in rows), key=lambda m: m.id)
 
 
 async def recover_in_flight(tx: aiosqlite.Connection) -> int:

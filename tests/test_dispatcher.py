@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
@@ -20,6 +21,7 @@ from telegram.request import RequestData
 
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.outbox_report import outbox_report
+from schedules.quiet import QuietHours
 from storage import branches, members, outbox
 from storage.clock import FixedClock
 from storage.database import Database
@@ -462,6 +464,84 @@ async def test_sends_overlap_up_to_the_limit_but_never_to_one_chat(
     assert len(fake.sent_messages()) == 40
     assert fake.max_in_flight == 3
     assert not fake.same_chat_overlap
+
+
+# ------------------------------------------------------------------ late rows
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def test_nothing_goes_out_in_the_quiet_hours_even_if_it_was_due_before(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    """A row due at 20:55 that is still pending at 21:30 (the bot was down) waits for
+    08:00: members were promised nothing in the night."""
+    clock.set(datetime(2026, 3, 1, 20, 55, tzinfo=SHANGHAI))
+    await enqueue(db, clock, "late", 11)
+    clock.set(datetime(2026, 3, 1, 21, 30, tzinfo=SHANGHAI))
+    d = Dispatcher(db, bot, clock, FAST, timer=fake_time, quiet=QuietHours(), zone=SHANGHAI)
+    assert await d.run_once() == 0
+    assert fake.sent_messages() == []
+    # It sleeps until the morning (in polls of at most idle_poll), not in a busy loop.
+    assert await d._idle_delay() == FAST.idle_poll
+    clock.set(datetime(2026, 3, 2, 7, 59, 30, tzinfo=SHANGHAI))
+    assert await d._idle_delay() == 30.0
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI))
+    assert await d.run_once() == 1
+    assert (await row(db, "late")).status is OutboxStatus.SENT
+
+
+async def test_without_quiet_hours_a_late_row_goes_at_once(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    clock.set(datetime(2026, 3, 1, 23, 0, tzinfo=SHANGHAI))
+    await enqueue(db, clock, "k", 11)
+    none = QuietHours(time(0, 0), time(0, 0))
+    d = Dispatcher(db, bot, clock, FAST, timer=fake_time, quiet=none, zone=SHANGHAI)
+    assert await d.run_once() == 1
+
+
+async def test_a_row_past_its_usefulness_is_given_up_and_logged_not_sent(
+    db: Database,
+    bot: Bot,
+    fake: TimedFake,
+    clock: FixedClock,
+    fake_time: FakeTime,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with db.transaction() as tx:
+        for key, useful in (("stale", 3600), ("fresh", 3 * 3600), ("forever", None)):
+            await outbox.enqueue(
+                tx,
+                chat_id=10 + len(key),
+                member_id=None,
+                kind="partyday.morning",
+                text=key,
+                buttons=None,
+                dedupe_key=key,
+                not_before=clock.now(),
+                now=clock.now(),
+                expires_at=None if useful is None else clock.now() + timedelta(seconds=useful),
+            )
+    clock.advance(timedelta(hours=2))  # the bot was down
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 2
+    assert sorted(sent_texts(fake)) == ["forever", "fresh"]
+    stale = await row(db, "stale")
+    assert stale.status is OutboxStatus.FAILED and stale.attempts == 0
+    assert stale.last_error is not None and stale.last_error.startswith("expired")
+    assert d.stats.expired == 1
+    assert "expired unsent" in caplog.text
+
+
+async def test_an_expired_row_is_never_claimed(db: Database, clock: FixedClock) -> None:
+    async with db.transaction() as tx:
+        await outbox.enqueue(
+            tx, chat_id=11, member_id=None, kind="k", text="t", buttons=None, dedupe_key="k",
+            not_before=clock.now(), now=clock.now(), expires_at=clock.now(),
+        )  # fmt: skip
+        assert await outbox.claim_due(tx, clock.now(), 10) == []
 
 
 # ------------------------------------------------------------------ crash and stop

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import REMINDERS, TICK_SECONDS, build_application, reminder_engine, startup
-from handlers.common.services import BotConfig
+from handlers.common.services import SERVICES_KEY, BotConfig
 from schedules.engine import TickReport
 from schedules.kinds import Kind
 from storage import Database, audit, members, outbox, partyday, reminders
@@ -320,3 +320,31 @@ async def test_startup_schedules_the_tick_on_purpose(tmp_path: Path) -> None:
 
 async def test_tests_and_scripts_get_no_background_tick(harness: Harness) -> None:
     assert harness.app.job_queue.get_jobs_by_name(REMINDERS) == ()
+
+
+# --------------------------------------------------------------------------- late delivery
+
+
+async def test_queued_reminders_wait_out_the_night_and_expire_unsent(harness: Harness) -> None:
+    """The tick queued them, then the bot was down before they went out. Back at night,
+    the running dispatcher (as start-up builds it) holds them until 08:00; back after the
+    day, the morning reminder is given up instead of saying "today" on the wrong day."""
+    await with_party_day(harness)
+    assert (await tick(harness, at(12, 7, 9, 0))).by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+    await harness.restart()
+    dispatcher = harness.app.bot_data[SERVICES_KEY].dispatcher
+    harness.clock.set(at(12, 7, 22, 30))
+    assert await dispatcher.run_once() == 0
+    harness.clock.set(at(12, 8, 8, 0))
+    assert await dispatcher.run_once() == 3
+    assert "三楼会议室" in harness.last(MEMBER)
+
+    assert (await tick(harness, at(12, 10, 8, 0))).by_kind[Kind.PARTYDAY_MORNING] == 3
+    await harness.restart()
+    harness.clock.set(at(12, 11, 9, 0))
+    await tick(harness)
+    await harness.deliver()
+    assert not any("今天是党日" in text for text in harness.tg.texts(MEMBER.id))
+    morning = await rows(harness, Kind.PARTYDAY_MORNING)
+    assert [m.status for m in morning] == [outbox.OutboxStatus.FAILED] * 3
+    assert all(m.expires_at == at(12, 11) for m in morning)
