@@ -40,7 +40,6 @@ async def log_visit(
     await h.press(user, "上门")
     await h.press(user, "父母")
     await h.press(user, "学习")
-    await h.press(user, "完成")
     if follow_up is not None:
         await h.press(user, "🔔 回访")
         await h.press(user, follow_up)
@@ -85,35 +84,66 @@ def said(replies: list[str], text: str) -> bool:
 # --------------------------------------------------------------------------- the whole cycle
 
 
-async def test_typical_visit_takes_at_most_eight_taps_and_one_typed_alias(
-    harness: Harness,
-) -> None:
+async def test_the_first_visit_takes_eight_taps_and_one_typed_alias(harness: Harness) -> None:
     await harness.branch_with_people()
-    await log_visit(harness)  # the first visit types its class; later ones tap it
     taps_before = len(harness.tg.calls_to("answerCallbackQuery"))
     texts_typed = 0
 
     await harness.send(MEMBER, "/visit")  # tapped in the command menu
     await harness.press(MEMBER, "今天")
-    await harness.send(MEMBER, "李同学")
+    asked = await harness.send(MEMBER, "王同学")
     texts_typed += 1
+    # No classes of their own yet: the class is picked by grade, then number.
+    assert said(asked, "先选年级") and "初一" in harness.buttons(MEMBER)
+    asked = await harness.press(MEMBER, "三年级")
+    assert said(asked, "三年级几班")
+    await harness.press(MEMBER, "三(2)班")
+    await harness.press(MEMBER, "上门")
+    summary = await harness.press(MEMBER, "父母")
+    # The topics are ticked on the summary, which is redrawn in place.
+    assert said(summary, "💬 内容：（待选）") and said(summary, "请点选谈了哪些方面（可多选）")
+    summary = await harness.press(MEMBER, "学习")
+    assert said(summary, "💬 内容：学习") and "✅ 学习" in harness.buttons(MEMBER)
+    replies = await harness.press(MEMBER, "✅ 保存")
+
+    taps = 1 + len(harness.tg.calls_to("answerCallbackQuery")) - taps_before
+    assert taps == 8 and texts_typed == 1
+    assert said(replies, "家访已保存（2026-11-28，王同学）")
+    row = (await visit_rows(harness))[-1]
+    assert (row["class_name"], row["form"], row["met"]) == ("三(2)班", "in_person", "parents")
+    assert row["topics"] == '["study"]'
+    assert row["visit_date"] == "2026-11-28" and row["version"] == 1
+
+
+async def test_a_later_visit_taps_its_class_in_seven_taps(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await log_visit(harness)
+    taps_before = len(harness.tg.calls_to("answerCallbackQuery"))
+
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    await harness.send(MEMBER, "李同学")
     await harness.press(MEMBER, "三(2)班")
     await harness.press(MEMBER, "上门")
     await harness.press(MEMBER, "父母")
     await harness.press(MEMBER, "学习")
-    await harness.press(MEMBER, "完成")
     replies = await harness.press(MEMBER, "✅ 保存")
 
     taps = 1 + len(harness.tg.calls_to("answerCallbackQuery")) - taps_before
-    assert taps <= 8 and texts_typed == 1
+    assert taps == 7
     assert said(replies, "家访已保存（2026-11-28，李同学）")
     assert said(replies, "本学期家访：2 次")
-    row = (await visit_rows(harness))[-1]
-    assert row["student_alias"] == "李同学"
-    assert row["class_name"] == "三(2)班"
-    assert (row["form"], row["met"]) == ("in_person", "parents")
-    assert row["topics"] == '["study"]'
-    assert row["visit_date"] == "2026-11-28" and row["version"] == 1
+    # Another class than those used before: the grades are one tap away.
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    await harness.send(MEMBER, "赵同学")
+    await harness.press(MEMBER, "其他班级")
+    await harness.press(MEMBER, "初二")
+    await harness.press(MEMBER, "‹ 年级")
+    await harness.press(MEMBER, "高一")
+    asked = await harness.press(MEMBER, "高一(12)班")
+    assert said(asked, "家访方式")
+    assert flow_draft(harness, MEMBER)["class"] == "高一(12)班"
 
 
 async def test_log_and_follow_up_cycle(harness: Harness) -> None:
@@ -126,8 +156,7 @@ async def test_log_and_follow_up_cycle(harness: Harness) -> None:
     await harness.press(MEMBER, "电话")
     await harness.press(MEMBER, "祖辈")
     await harness.press(MEMBER, "留守儿童")
-    await harness.press(MEMBER, "家庭困难")
-    summary = await harness.press(MEMBER, "完成")
+    summary = await harness.press(MEMBER, "家庭困难")
     assert said(summary, "💬 内容：留守儿童、家庭困难")
     await harness.press(MEMBER, "📝 备注")
     await harness.send(MEMBER, "爷爷奶奶带，父母在外地打工。")
@@ -239,7 +268,7 @@ async def test_typed_dates_in_all_three_forms(harness: Harness) -> None:
     await harness.send(MEMBER, "三(2)班")
     await harness.press(MEMBER, "上门")
     await harness.press(MEMBER, "父母")
-    summary = await harness.send(MEMBER, "学习、安全")  # topics typed
+    summary = await harness.send(MEMBER, "学习、安全")  # topics typed on the summary
     assert said(summary, "📅 日期：2026-11-03") and said(summary, "💬 内容：学习、安全")
     for typed, shown in (
         ("11-05", "2026-11-05"),
@@ -352,7 +381,7 @@ async def test_a_button_from_an_earlier_step_asks_the_current_question(harness: 
     replies = await harness.callback(MEMBER, "vf:form:phone")
     assert said(replies, "请输入学生化名")
     assert said(harness.answers(), "这个按钮属于前面的步骤")
-    replies = await harness.callback(MEMBER, "vf:topdone")
+    replies = await harness.callback(MEMBER, "vf:top:study")
     assert await flow_state(harness, MEMBER) == '"visit.alias"'
 
 
@@ -364,12 +393,20 @@ async def test_topics_need_at_least_one(harness: Harness) -> None:
     await harness.send(MEMBER, "三(2)班")
     await harness.press(MEMBER, "视频")
     await harness.press(MEMBER, "父母")
-    await harness.press(MEMBER, "完成")
-    assert said(harness.answers(), "请至少选择一项")
+    await harness.press(MEMBER, "✅ 保存")
+    assert said(harness.answers(), "请至少选择一项谈话内容")
+    replies = await harness.send(MEMBER, "保存")
+    assert said(replies, "请至少选择一项谈话内容") and said(replies, "请核对家访记录")
     replies = await harness.send(MEMBER, "学习 Safety, health and mood")
     assert said(replies, "💬 内容：学习、安全、身心健康")
     replies = await harness.send(MEMBER, "随便")
     assert said(replies, "请点击上面的按钮")
+    # Unticking the last topic on the summary leaves nothing to save.
+    for label in ("✅ 学习", "✅ 安全", "✅ 身心健康"):
+        await harness.press(MEMBER, label)
+    await harness.press(MEMBER, "✅ 保存")
+    assert said(harness.answers()[-1:], "请至少选择一项谈话内容")
+    assert await visit_rows(harness) == []
 
 
 # --------------------------------------------------------------------------- restart, cancel
@@ -384,9 +421,8 @@ async def test_restart_mid_flow_loses_nothing(harness: Harness) -> None:
     await harness.press(MEMBER, "上门")
     await harness.restart()
     await harness.press(MEMBER, "父母")
-    await harness.press(MEMBER, "安全")
     await harness.restart()
-    summary = await harness.press(MEMBER, "完成")
+    summary = await harness.press(MEMBER, "安全")
     assert said(summary, "📅 日期：2026-11-03") and said(summary, "👤 学生：王同学")
     await harness.restart()
     await harness.press(MEMBER, "✅ 保存")
@@ -429,8 +465,7 @@ async def test_english_speaking_member(harness: Harness) -> None:
     await harness.send(EN_MEMBER, "Class 3-2")
     await harness.press(EN_MEMBER, "Phone")
     await harness.press(EN_MEMBER, "Grandparents")
-    await harness.press(EN_MEMBER, "Left-behind child")
-    summary = await harness.press(EN_MEMBER, "Done")
+    summary = await harness.press(EN_MEMBER, "Left-behind child")
     assert said(summary, "Please check the visit") and said(summary, "Topics: Left-behind child")
     await harness.press(EN_MEMBER, "🔔 Follow-up")
     await harness.send(EN_MEMBER, "12-10")
@@ -479,14 +514,14 @@ async def test_edit_within_seven_days_keeps_the_previous_version(harness: Harnes
 async def test_edits_after_the_seven_day_lock_are_refused(harness: Harness) -> None:
     await harness.branch_with_people()
     row = await log_visit(harness)
-    # Opened for editing on day 6, saved on day 8: refused at the save.
-    harness.clock.set(START + timedelta(days=6))
+    # Opened for editing ten minutes before the lock, saved five minutes after it.
+    harness.clock.set(START + timedelta(days=7, minutes=-10))
     await harness.send(MEMBER, "/visits")
     await harness.press(MEMBER, "修改 1")
     await harness.press(MEMBER, "✏️ 修改")
     await harness.press(MEMBER, "学生")
     await harness.send(MEMBER, "李同学")
-    harness.clock.set(START + timedelta(days=8))
+    harness.clock.set(START + timedelta(days=7, minutes=5))
     replies = await harness.press(MEMBER, "✅ 保存")
     assert said(replies, "已超过 7 天，已锁定")
     # Later presses of [Edit] or [Withdraw] are refused; the list offers neither.
@@ -561,7 +596,6 @@ async def _to_summary(h: Harness) -> None:
     await h.press(MEMBER, "上门")
     await h.press(MEMBER, "父母")
     await h.press(MEMBER, "学习")
-    await h.press(MEMBER, "完成")
 
 
 async def test_what_is_typed_is_shown_as_typed_not_as_html(harness: Harness) -> None:
@@ -572,8 +606,7 @@ async def test_what_is_typed_is_shown_as_typed_not_as_html(harness: Harness) -> 
     await harness.send(MEMBER, "<b>班")
     await harness.press(MEMBER, "上门")
     await harness.press(MEMBER, "父母")
-    await harness.press(MEMBER, "学习")
-    summary = await harness.press(MEMBER, "完成")
+    summary = await harness.press(MEMBER, "学习")
     # Escaped for Telegram's HTML (the fake Bot API refuses broken HTML as Telegram does).
     assert said(summary, "👤 学生：W&amp;M &lt;3") and said(summary, "🏫 班级：&lt;b&gt;班")
     await harness.press(MEMBER, "✅ 保存")

@@ -1,10 +1,15 @@
 """The /visit conversation: log a home visit (or edit one) in a few taps.
 
-Steps: date → student alias → class → form → whom met → topics → summary. The summary
-offers the optional parts (note, follow-up, photo) as buttons, and [Save] [Edit]
-[Cancel]. Once the summary has been reached, every step returns to it, so "Edit" is
-just the same steps again. Every step takes typed answers as well as buttons and
-answers wrong input with a clear message and the question again.
+Steps: date → student alias → class → form → whom met → summary. The summary has the
+topics to tick (multi-select, edited in place), the optional parts (note, follow-up,
+photo) as buttons, and [Save] [Edit] [Cancel]. Once the summary has been reached, every
+step returns to it, so "Edit" is just the same steps again. Every step takes typed
+answers as well as buttons and answers wrong input with a clear message and the
+question again.
+
+A typical visit is /visit, today, the typed alias, the class, the form, whom met, a
+topic, [Save]: eight taps on the first visit too (the class is picked by grade and
+number until the member has classes of their own to offer, then it is one tap).
 
 What has been entered lives in ``flow_data(context, "visit")`` as JSON values, which the
 persistence writes after every update: a restart mid-flow loses nothing. The visit is
@@ -63,7 +68,7 @@ SUMMARY = "visit.summary"
 NOTE = "visit.note"
 FOLLOW_UP = "visit.follow_up"
 PHOTO = "visit.photo"
-ORDER = (DATE, ALIAS, CLASS, FORM, MET, TOPICS)
+ORDER = (DATE, ALIAS, CLASS, FORM, MET)
 FIELD_STATES = {
     "date": DATE,
     "alias": ALIAS,
@@ -80,7 +85,7 @@ PROBLEM_STATES = {
     "alias_long": ALIAS,
     "class_empty": CLASS,
     "class_long": CLASS,
-    "topics_empty": TOPICS,
+    "topics_empty": SUMMARY,
     "note_long": NOTE,
     "follow_up_early": FOLLOW_UP,
 }
@@ -132,6 +137,8 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
             ],
             CLASS: [
                 on("cls", class_button),
+                on("grade", grade_button),
+                on("clsn", class_number_button),
                 typed(class_typed),
                 wrong(CLASS, "input.text_expected"),
                 stale(CLASS),
@@ -156,6 +163,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(TOPICS),
             ],
             SUMMARY: [
+                on("top", summary_topic_toggle),
                 on("save", save),
                 on("edit", edit_menu),
                 on("field", edit_field),
@@ -291,7 +299,7 @@ async def ask(update: Update, context: XContext, state: str, lead: str | None = 
 async def advance(update: Update, context: XContext, answered: str) -> str:
     """The next question: the following step, or the summary once it has been seen."""
     draft = flow_data(context, FLOW)
-    if draft.get("summary") or answered == ORDER[-1]:
+    if draft.get("summary") or answered not in ORDER[:-1]:
         draft["summary"] = True
         return await ask(update, context, SUMMARY)
     return await ask(update, context, ORDER[ORDER.index(answered) + 1])
@@ -305,7 +313,7 @@ async def date_button(update: Update, context: XContext) -> object:
     today = access.today(context)
     if which == "pick":
         lo, hi = await _date_bounds(context)
-        await _show_calendar(update, views.date_calendar(context.t, hi, lo, hi))
+        await _in_place(update, views.date_calendar(context.t, hi, lo, hi))
         return DATE
     days_ago = {"today": 0, "yesterday": 1}.get(which)
     if days_ago is None:
@@ -371,7 +379,7 @@ def _calendar_month(state: str) -> Step:
         # A forged or stale month is brought back into the range rather than refused.
         month = min(max(month, lo.replace(day=1)), hi)
         make = views.date_calendar if state == DATE else views.follow_up_calendar
-        await _show_calendar(update, make(context.t, month, lo, hi))
+        await _in_place(update, make(context.t, month, lo, hi))
         return state
 
     return flip
@@ -430,6 +438,29 @@ async def class_button(update: Update, context: XContext) -> object:
         return await _stale(CLASS)(update, context)
     await _pressed(update)
     flow_data(context, FLOW)["class"] = options[index]
+    return await advance(update, context, CLASS)
+
+
+async def grade_button(update: Update, context: XContext) -> object:
+    """A grade (or "all grades", back from the numbers): the next keyboard in place."""
+    grade = parse_callback(update, FLOW_PREFIX).str_arg(0)
+    if grade == "all":
+        screen = views.grade_picker(context.t)
+    elif grade in views.GRADES:
+        screen = views.class_number_picker(context.t, grade)
+    else:
+        raise BadButton()
+    await _in_place(update, screen)
+    return CLASS
+
+
+async def class_number_button(update: Update, context: XContext) -> object:
+    data = parse_callback(update, FLOW_PREFIX)
+    grade, number = data.str_arg(0), data.int_arg(1)
+    if grade not in views.GRADES or not 1 <= number <= views.CLASS_NUMBERS:
+        raise BadButton()
+    await _pressed(update)
+    flow_data(context, FLOW)["class"] = views.class_name(grade, number)
     return await advance(update, context, CLASS)
 
 
@@ -546,8 +577,18 @@ async def edit_field(update: Update, context: XContext) -> object:
     return await ask(update, context, state)
 
 
+async def summary_topic_toggle(update: Update, context: XContext) -> object:
+    """A topic ticked or unticked on the summary: the summary is redrawn in place."""
+    topic = _enum(Topic, parse_callback(update, FLOW_PREFIX).str_arg(0))
+    draft = flow_data(context, FLOW)
+    chosen = set(draft.get("topics") or []) ^ {topic.value}
+    draft["topics"] = [each.value for each in Topic if each.value in chosen]
+    await _in_place(update, views.summary(context.t, draft))
+    return SUMMARY
+
+
 async def summary_typed(update: Update, context: XContext) -> object:
-    """The summary's buttons, typed: 保存 / save, 修改 / edit, 备注 / note ..."""
+    """The summary's buttons, typed: 保存 / save, 修改 / edit, 备注 / note, or topics."""
     raw = _text(update)
     if _is_word(raw, "visit.btn.save"):
         return await save(update, context)
@@ -561,6 +602,10 @@ async def summary_typed(update: Update, context: XContext) -> object:
     ):
         if _is_word(raw, key):
             return await ask(update, context, state)
+    topics = _typed_topics(raw)
+    if topics:
+        flow_data(context, FLOW)["topics"] = [topic.value for topic in topics]
+        return await ask(update, context, SUMMARY)
     return await ask(update, context, SUMMARY, context.t("input.use_buttons"))
 
 
@@ -587,7 +632,7 @@ async def follow_up_choice(update: Update, context: XContext) -> object:
     today = access.today(context)
     if choice == "pick":
         lo, hi = _follow_up_bounds(context)
-        await _show_calendar(update, views.follow_up_calendar(context.t, lo, lo, hi))
+        await _in_place(update, views.follow_up_calendar(context.t, lo, lo, hi))
         return FOLLOW_UP
     if choice == "none":
         await _pressed(update)
@@ -647,8 +692,14 @@ async def save(update: Update, context: XContext) -> object:
     assert member.branch_id is not None
     draft = flow_data(context, FLOW)
     for name, state in FIELD_STATES.items():
-        if not draft.get(name):
+        if name != "topics" and not draft.get(name):
             return await ask(update, context, state)
+    if not draft.get("topics"):
+        # Ticked on the summary itself: say so where the person is looking.
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.t("visit.topics_empty"), show_alert=True)
+            return SUMMARY
+        return await ask(update, context, SUMMARY, context.t("visit.topics_empty"))
     today = access.today(context)
     now = context.now()
     try:
@@ -728,7 +779,7 @@ async def _back_to_problem(update: Update, context: XContext, code: str) -> str:
     elif state == FOLLOW_UP:
         lead = context.t("visit.follow_up_past")
     elif state == SUMMARY:
-        lead = context.t("input.use_buttons")
+        lead = context.t("visit.topics_empty" if code == "topics_empty" else "input.use_buttons")
     else:
         field = {ALIAS: "alias", CLASS: "class", NOTE: "note"}.get(state, "")
         lead = context.t(f"visit.{code}", count=len(str(draft.get(field) or "")))
@@ -786,7 +837,9 @@ async def _pressed(update: Update) -> None:
         await remove_buttons(update)
 
 
-async def _show_calendar(update: Update, screen: views.Screen) -> None:
+async def _in_place(update: Update, screen: views.Screen) -> None:
+    """The pressed button's message becomes ``screen`` (a calendar month, a keyboard's next
+    level, the summary with a topic ticked)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -825,6 +878,20 @@ def _match(raw: str, labels: dict[E, list[str]]) -> E | None:
         if wanted in {_fold(name) for name in names} | {_fold(str(choice.value))}:
             return choice
     return None
+
+
+def _typed_topics(raw: str) -> list[Topic]:
+    """Topics typed as a list ("学习、安全", "study, safety"); empty unless all are known."""
+    labels = {topic: [views.topic_label(t, topic) for t in _both()] for topic in Topic}
+    chosen: set[Topic] = set()
+    for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(raw))):
+        found = _match(part, labels)
+        for word in [part] if found is not None else part.split():
+            topic = _match(word, labels)
+            if topic is None:
+                return []
+            chosen.add(topic)
+    return [topic for topic in Topic if topic in chosen]
 
 
 def _fold(text: str) -> str:

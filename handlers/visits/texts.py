@@ -70,14 +70,32 @@ texts(
             "tap the button below.",
         ),
         "visit.btn.keep_alias": ("这是化名，继续", "It is an alias, go on"),
-        "visit.ask_class": (
-            "🏫 哪个班？请输入班级，如 三(2)班。",
-            "🏫 Which class? Please type it, e.g. 三(2)班.",
-        ),
         "visit.ask_class_buttons": (
             "🏫 哪个班？点按钮选择，或输入班级，如 三(2)班。",
             "🏫 Which class? Tap one, or type it, e.g. 三(2)班.",
         ),
+        "visit.btn.other_class": ("其他班级", "Another class"),
+        "visit.ask_grade": (
+            "🏫 哪个班？先选年级，或直接输入班级，如 三(2)班。",
+            "🏫 Which class? Pick the grade first, or type the class, e.g. 三(2)班.",
+        ),
+        "visit.ask_class_number": (
+            "🏫 {grade}几班？也可以直接输入班级。",
+            "🏫 Which class of {grade}? You can also type it.",
+        ),
+        "visit.btn.grades": ("‹ 年级", "‹ Grades"),
+        "visit.grade.1": ("一年级", "Grade 1"),
+        "visit.grade.2": ("二年级", "Grade 2"),
+        "visit.grade.3": ("三年级", "Grade 3"),
+        "visit.grade.4": ("四年级", "Grade 4"),
+        "visit.grade.5": ("五年级", "Grade 5"),
+        "visit.grade.6": ("六年级", "Grade 6"),
+        "visit.grade.j1": ("初一", "Junior 1"),
+        "visit.grade.j2": ("初二", "Junior 2"),
+        "visit.grade.j3": ("初三", "Junior 3"),
+        "visit.grade.s1": ("高一", "Senior 1"),
+        "visit.grade.s2": ("高二", "Senior 2"),
+        "visit.grade.s3": ("高三", "Senior 3"),
         "visit.class_empty": ("请输入班级。", "Please type the class."),
         "visit.class_long": (
             "班级最多 20 个字，请重新输入。",
@@ -103,7 +121,8 @@ texts(
         "visit.topic.hardship": ("家庭困难", "Family hardship"),
         "visit.topic.other": ("其他", "Other"),
         "visit.btn.done": ("完成", "Done"),
-        "visit.topics_empty": ("请至少选择一项。", "Please choose at least one."),
+        "visit.topics_empty": ("请至少选择一项谈话内容。", "Please choose at least one topic."),
+        "visit.topics_to_pick": ("（待选）", "(to tick below)"),
         "visit.topics_unknown": (
             "没有「{word}」这一项。请点按钮选择，或输入：{options}。",
             "“{word}” is not one of the topics. Tap the buttons, or type: {options}.",
@@ -117,12 +136,13 @@ texts(
             "📅 日期：{date}\n👤 学生：{alias}\n🏫 班级：{class_name}\n"
             "📍 方式：{form}\n👪 对象：{met}\n💬 内容：{topics}\n"
             "📝 备注：{note}\n🔔 回访：{follow_up}\n📷 照片：{photo}\n\n"
-            "需要时可添加备注、回访或照片（可选），然后点「保存」。",
+            "请点选谈了哪些方面（可多选）；需要时添加备注、回访或照片，然后点「保存」。",
             "Please check the visit:\n"
             "📅 Date: {date}\n👤 Student: {alias}\n🏫 Class: {class_name}\n"
             "📍 Form: {form}\n👪 Met: {met}\n💬 Topics: {topics}\n"
             "📝 Note: {note}\n🔔 Follow-up: {follow_up}\n📷 Photo: {photo}\n\n"
-            "Add a note, a follow-up or a photo if you like (optional), then tap “Save”.",
+            "Tick what you talked about (one or more); add a note, a follow-up or a photo "
+            "if you like, then tap “Save”.",
         ),
         "visit.summary_edit_title": (
             "✏️ 修改家访记录 #{id}（7 天内可修改，原内容会保留在历史版本中）",

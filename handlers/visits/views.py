@@ -99,15 +99,62 @@ def full_name_warning(t: Translator, alias: str) -> Screen:
     return text, InlineKeyboardMarkup(keyboard)
 
 
+# Grades a class can be picked from on a phone: primary 一–六年级, junior 初一–初三, senior
+# 高一–高三. The code is what the button carries; the prefix is how the class is written.
+GRADES: dict[str, str] = {
+    **{str(n): name for n, name in enumerate("一二三四五六", start=1)},
+    "j1": "初一", "j2": "初二", "j3": "初三",
+    "s1": "高一", "s2": "高二", "s3": "高三",
+}  # fmt: skip
+CLASS_NUMBERS = 20
+
+
+def class_name(grade: str, number: int) -> str:
+    """How a picked class is written: 三(2)班, 初一(5)班."""
+    return f"{GRADES[grade]}({number})班"
+
+
 def ask_class(t: Translator, options: Sequence[str], problem: str | None = None) -> Screen:
+    """The classes used before as buttons (or, the first time, the grades to pick from)."""
+    if not options:
+        return grade_picker(t, problem)
     buttons = [
         InlineKeyboardButton(name, callback_data=step("cls", index))
         for index, name in enumerate(options)
     ]
     rows = _rows(buttons, 3)
+    rows.append(
+        [
+            InlineKeyboardButton(t("visit.btn.other_class"), callback_data=step("grade", "all")),
+            cancel_button(t),
+        ]
+    )
+    return _with_problem(problem, t("visit.ask_class_buttons")), InlineKeyboardMarkup(rows)
+
+
+def grade_picker(t: Translator, problem: str | None = None) -> Screen:
+    buttons = [
+        InlineKeyboardButton(t(f"visit.grade.{code}"), callback_data=step("grade", code))
+        for code in GRADES
+    ]
+    rows = _rows(buttons, 3)
     rows.append([cancel_button(t)])
-    key = "visit.ask_class_buttons" if options else "visit.ask_class"
-    return _with_problem(problem, t(key)), InlineKeyboardMarkup(rows)
+    return _with_problem(problem, t("visit.ask_grade")), InlineKeyboardMarkup(rows)
+
+
+def class_number_picker(t: Translator, grade: str) -> Screen:
+    buttons = [
+        InlineKeyboardButton(class_name(grade, n), callback_data=step("clsn", grade, n))
+        for n in range(1, CLASS_NUMBERS + 1)
+    ]
+    rows = _rows(buttons, 4)
+    rows.append(
+        [
+            InlineKeyboardButton(t("visit.btn.grades"), callback_data=step("grade", "all")),
+            cancel_button(t),
+        ]
+    )
+    return t("visit.ask_class_number", grade=t(f"visit.grade.{grade}")), InlineKeyboardMarkup(rows)
 
 
 def ask_form(t: Translator, problem: str | None = None) -> Screen:
@@ -134,14 +181,7 @@ def ask_topics(t: Translator, selected: Sequence[str], problem: str | None = Non
 
 
 def topics_keyboard(t: Translator, selected: Sequence[str]) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if topic.value in selected else "") + topic_label(t, topic),
-            callback_data=step("top", topic.value),
-        )
-        for topic in Topic
-    ]
-    rows = _rows(buttons, 3)
+    rows = _rows(_topic_buttons(t, selected), 3)
     rows.append(
         [
             InlineKeyboardButton(t("visit.btn.done"), callback_data=step("topdone")),
@@ -151,8 +191,20 @@ def topics_keyboard(t: Translator, selected: Sequence[str]) -> InlineKeyboardMar
     return InlineKeyboardMarkup(rows)
 
 
+def _topic_buttons(t: Translator, selected: Sequence[str]) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            ("✅ " if topic.value in selected else "") + topic_label(t, topic),
+            callback_data=step("top", topic.value),
+        )
+        for topic in Topic
+    ]
+
+
 def summary(t: Translator, draft: dict[str, Any], problem: str | None = None) -> Screen:
+    """Everything entered, the topics to tick (multi-select), the optional parts, [Save]."""
     none = t("visit.none")
+    chosen = draft.get("topics") or []
     text = t(
         "visit.summary",
         date=draft.get("date") or none,
@@ -160,14 +212,15 @@ def summary(t: Translator, draft: dict[str, Any], problem: str | None = None) ->
         class_name=draft.get("class") or none,
         form=form_label(t, Form(draft["form"])) if draft.get("form") else none,
         met=met_label(t, Met(draft["met"])) if draft.get("met") else none,
-        topics=topics_text(t, draft.get("topics") or []) or none,
+        topics=topics_text(t, chosen) or t("visit.topics_to_pick"),
         note=draft.get("note") or none,
         follow_up=draft.get("follow_up") or none,
         photo=t("visit.photo_attached") if draft.get("photo") else none,
     )
     if draft.get("edit_id"):
         text = f"{t('visit.summary_edit_title', id=draft['edit_id'])}\n\n{text}"
-    keyboard = [
+    keyboard = _rows(_topic_buttons(t, chosen), 3)
+    keyboard += [
         [
             InlineKeyboardButton(t("visit.btn.note"), callback_data=step("note")),
             InlineKeyboardButton(t("visit.btn.follow_up"), callback_data=step("fu")),
@@ -182,7 +235,8 @@ def summary(t: Translator, draft: dict[str, Any], problem: str | None = None) ->
     return _with_problem(problem, text), InlineKeyboardMarkup(keyboard)
 
 
-EDITABLE_FIELDS = ("date", "alias", "class", "form", "met", "topics")
+# Topics are ticked on the summary itself.
+EDITABLE_FIELDS = ("date", "alias", "class", "form", "met")
 
 
 def edit_menu(t: Translator) -> Screen:

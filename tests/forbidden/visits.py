@@ -81,6 +81,18 @@ async def _locked_visit(h: Harness) -> None:
     h.clock.advance(timedelta(days=8))
 
 
+async def _at_the_class_step(h: Harness) -> None:
+    """MEMBER's first /visit, waiting for the class (the grade picker is shown)."""
+    await h.send(MEMBER, "/visit")
+    await h.press(MEMBER, "今天")
+    await h.send(MEMBER, "王同学")
+
+
+async def _no_class_taken(h: Harness) -> None:
+    draft = h.app.user_data[MEMBER.id]["visit"]
+    assert "class" not in draft and draft["alias"] == "王同学"
+
+
 async def _visit_id(h: Harness) -> int:
     async with h.db.read() as conn, conn.execute("SELECT MAX(id) FROM home_visits") as cur:
         row = await cur.fetchone()
@@ -366,6 +378,30 @@ CASES = [
         MEMBER,
         lambda h: h.callback(MEMBER, "vf:save"),
         "refuse.stale_button",
+    ),
+    Case(
+        "forged grade",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "vf:grade:g13"),
+        "refuse.bad_button",
+        _at_the_class_step,
+        _no_class_taken,
+    ),
+    Case(
+        "forged class number",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "vf:clsn:3:99"),
+        "refuse.bad_button",
+        _at_the_class_step,
+        _no_class_taken,
+    ),
+    Case(
+        "forged class grade",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "vf:clsn:x:2"),
+        "refuse.bad_button",
+        _at_the_class_step,
+        _no_class_taken,
     ),
     Case(
         "done-note button outside its flow",
