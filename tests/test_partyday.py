@@ -441,6 +441,24 @@ async def test_no_check_in_on_a_cancelled_day_and_cancel_leaves_the_step(harness
     ]
 
 
+async def test_a_location_shared_after_leaving_the_step_still_checks_in(harness: Harness) -> None:
+    """Another command leaves the step but not the location button under the text box."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 7, 9))
+    await rule_in_place(h)
+    said = await h.location(MEMBER)
+    assert said == [f"今天不是党日。本月党日是 {DECEMBER_8}，请当天再签到。"]
+    assert h.tg.sent_messages(MEMBER.id)[-1]["reply_markup"] == {"remove_keyboard": True}
+    h.clock.set(at(12, 8, 14))
+    await h.send(MEMBER, "/checkin")
+    await h.send(MEMBER, "/partyday")
+    assert await h.location(MEMBER) == ["签到成功（位置），14:00。"]
+    assert h.tg.sent_messages(MEMBER.id)[-1]["reply_markup"] == {"remove_keyboard": True}
+    assert await h.location(MEMBER) == ["您已于 14:00 签到，无需重复签到。"]
+    assert await rows(h, "SELECT method FROM party_day_checkins") == [("location",)]
+
+
 # --------------------------------------------------------------------------- flows
 
 

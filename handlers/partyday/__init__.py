@@ -54,6 +54,7 @@ def register(reg: Registrar) -> None:
             states=states,
             timeout=reg.config.conversation_timeout,
             on_cancel=checkin.on_cancel,
+            on_timeout=checkin.on_timeout,
         )
     )
     reg.add(CommandHandler("partyday", manage.partyday_command))

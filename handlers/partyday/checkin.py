@@ -61,6 +61,9 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(mark_list, pattern=pattern("pd", "mk")),
         CallbackQueryHandler(mark_page, pattern=pattern("pd", "mkp")),
         CallbackQueryHandler(mark_member, pattern=pattern("pd", "mkm")),
+        # The location button stays under the text box when the step was left by another
+        # command or timed out: a location shared then still checks in (or says why not).
+        MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, stray_location),
     ]
 
 
@@ -110,12 +113,46 @@ async def not_location_or_photo(update: Update, context: XContext) -> object:
 
 async def on_cancel(update: Update, context: XContext) -> None:
     """Leaving the check-in step takes its location keyboard away."""
+    await _leave_step(update, context, "partyday.checkin.left")
+
+
+async def on_timeout(update: Update, context: XContext) -> None:
+    """So does the step timing out."""
+    await _leave_step(update, context, "partyday.checkin.timed_out")
+
+
+async def _leave_step(update: Update, context: XContext, key: str) -> None:
     if common.data(context).get("mode") == "checkin" and update.effective_chat is not None:
         await context.bot.send_message(
-            update.effective_chat.id,
-            context.t("partyday.checkin.left"),
-            reply_markup=ReplyKeyboardRemove(),
+            update.effective_chat.id, context.t(key), reply_markup=ReplyKeyboardRemove()
         )
+
+
+async def stray_location(update: Update, context: XContext) -> None:
+    """A location shared outside the check-in step: this month's check-in, if it is the day."""
+    person = require_branch_person(context)
+    assert person.branch_id is not None
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    today = common.today(context)
+    try:
+        async with context.db.read() as conn:
+            await common.require_day(conn, person.branch_id, today.year, today.month)
+    except Refusal as refusal:
+        await common.say(
+            update, context, context.t(refusal.key, **refusal.kwargs), ReplyKeyboardRemove()
+        )
+        return
+    await _check_in(
+        update,
+        context,
+        person.branch_id,
+        today.year,
+        today.month,
+        CheckinMethod.LOCATION,
+        latitude=message.location.latitude,
+        longitude=message.location.longitude,
+    )
 
 
 async def _begin(
@@ -145,10 +182,23 @@ async def _record(
     method: CheckinMethod,
     **detail: Any,
 ) -> object:
-    person = require_branch_person(context)
     data = common.data(context)
-    branch_id = int(data["branch"])
     year, month = partyday.parse_button_month(str(data["month"]))
+    result = await _check_in(update, context, int(data["branch"]), year, month, method, **detail)
+    common.finish(context)
+    return result
+
+
+async def _check_in(
+    update: Update,
+    context: XContext,
+    branch_id: int,
+    year: int,
+    month: int,
+    method: CheckinMethod,
+    **detail: Any,
+) -> object:
+    person = require_branch_person(context)
     now = context.now()
     # Checked again: the step may have been left open past midnight.
     async with context.db.transaction() as tx:
@@ -167,7 +217,6 @@ async def _record(
                     "partyday.checkin.twice",
                     time=views.local_clock(existing.at, context.config.zone),
                 )
-    common.finish(context)
     if refusal is not None:
         text = context.t(refusal.key, **refusal.kwargs)
     else:

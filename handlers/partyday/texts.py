@@ -410,7 +410,11 @@ texts(
             "您已于 {time} 签到，无需重复签到。",
             "You already checked in at {time}; once is enough.",
         ),
-        "partyday.checkin.left": ("已退出签到。", "Check-in left."),
+        "partyday.checkin.left": ("已退出签到。", "You left the check-in."),
+        "partyday.checkin.timed_out": (
+            "签到没有完成，已退出。需要时请重新发送 /checkin。",
+            "The check-in was not finished and has ended. Send /checkin again when ready.",
+        ),
         "partyday.method.location": ("位置", "location"),
         "partyday.method.photo": ("照片", "photo"),
         "partyday.method.manual": ("书记登记", "marked by secretary"),
