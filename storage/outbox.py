@@ -280,6 +280,22 @@ async def expire(tx: aiosqlite.Connection, now: datetime) -> list[OutboxMessage]
     return sorted((OutboxMessage.model_validate(dict(row)) for row in rows), key=lambda m: m.id)
 
 
+MUTED = "muted: the recipient turned this kind off before it was sent; not sent"
+
+
+async def withdraw_muted(tx: aiosqlite.Connection, member_id: int, kind: str) -> int:
+    """The person muted ``kind``: its reminders still waiting for them (held by the quiet
+    hours, or behind a backlog) are not sent after all ('failed', saying so). Only the
+    reminder engine's rows, which carry ``expires_at``: what a secretary sent by hand
+    cannot be muted, even where it shares the kind. Returns how many were withdrawn."""
+    async with tx.execute(
+        "UPDATE outbox SET status = 'failed', last_error = ?"
+        " WHERE member_id = ? AND kind = ? AND status = 'pending' AND expires_at IS NOT NULL",
+        (MUTED, member_id, kind),
+    ) as cur:
+        return cur.rowcount
+
+
 async def recover_in_flight(tx: aiosqlite.Connection) -> int:
     """Put rows a crash left in 'sending' back to pending; return how many.
 

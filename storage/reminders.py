@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError
 
-from storage import audit, partyday, terms, visits
+from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import Member
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
@@ -159,12 +159,16 @@ async def all_mutes(conn: aiosqlite.Connection) -> set[tuple[int, str]]:
 async def set_muted(
     tx: aiosqlite.Connection, *, member_id: int, kind: str, muted: bool, now: datetime
 ) -> None:
+    """Mute or unmute a kind for a person; muting also withdraws that kind's reminders
+    already queued for them and not yet sent ("a member who muted a kind gets none of it")."""
     await tx.execute(
         "INSERT INTO reminder_mutes (member_id, kind, muted, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (member_id, kind) DO UPDATE SET muted = excluded.muted,"
         " updated_at = excluded.updated_at",
         (member_id, kind, int(muted), to_iso(now)),
     )
+    if muted:
+        await outbox.withdraw_muted(tx, member_id, kind)
     await audit.record(
         tx,
         at=now,

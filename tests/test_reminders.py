@@ -348,3 +348,32 @@ async def test_queued_reminders_wait_out_the_night_and_expire_unsent(harness: Ha
     morning = await rows(harness, Kind.PARTYDAY_MORNING)
     assert [m.status for m in morning] == [outbox.OutboxStatus.FAILED] * 3
     assert all(m.expires_at == at(12, 11) for m in morning)
+
+
+async def test_muting_withdraws_what_is_already_queued_for_the_morning(harness: Harness) -> None:
+    """Queued at 22:00, held by the quiet hours until 08:00: muted at 23:00, it is not sent."""
+    await with_party_day(harness)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.transaction() as tx:
+        await reminders.set_rule(
+            tx,
+            branch_id=secretary.branch_id or 0,
+            name="announce_time",
+            value=time(22, 0),
+            actor_id=secretary.id,
+            now=harness.clock.now(),
+        )
+    assert (await tick(harness, at(12, 7, 22, 0))).by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+    harness.clock.set(at(12, 7, 23, 0))
+    await harness.send(MEMBER, "/settings")
+    await harness.press(MEMBER, "✅ 党日通知（提前几天）")
+    await tick(harness, at(12, 8, 8, 0))
+    await harness.deliver()
+    assert "三楼会议室" in harness.last(MEMBER2)
+    assert not any("三楼会议室" in text for text in harness.tg.texts(MEMBER.id))
+    member = await person(harness, MEMBER.id)
+    (withdrawn,) = [
+        m for m in await rows(harness, Kind.PARTYDAY_ANNOUNCE) if m.member_id == member.id
+    ]
+    assert withdrawn.status is outbox.OutboxStatus.FAILED
+    assert withdrawn.last_error is not None and withdrawn.last_error.startswith("muted")
