@@ -861,3 +861,34 @@ async def test_my_list_shows_the_latest_progress_and_the_latest_change(harness: 
     assert "已评诺（更新于 2027-01-04）" in said[-1]
     said = await h.press(MEMBER, "1. 教书育人 · 已评诺")
     assert "最近更新：2027-01-04 09:00" in said[-1]
+
+
+async def test_setnotice_retry_by_forwarding_again_and_off_inside_the_group(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.tg.register_chat(CHANNEL, "channel", title="先锋测试频道")
+    h.tg.register_chat(GROUP, "supergroup", title="第一中学党员群")
+    h.tg.set_bot_member_status(CHANNEL, "member")
+    await h.send(SECRETARY, "/setnotice")
+    said = await h.process(SECRETARY, h.updates.forwarded_from_chat(SECRETARY, CHANNEL))
+    assert "发布消息" in said[-1] and "再从那里转发一条消息给我即可" in said[-1]
+    # The right is given in the channel; one more forward is enough.
+    h.tg.set_bot_member_status(CHANNEL, "administrator", can_post_messages=True)
+    said = await h.process(SECRETARY, h.updates.forwarded_from_chat(SECRETARY, CHANNEL))
+    assert "已将「先锋测试频道」设为 第一中学党支部 的公示群" in said[-1]
+    said = await h.send(SECRETARY, "/setnotice")
+    assert "当前公示群：「先锋测试频道」" in said[-1]
+    await h.send(SECRETARY, "/cancel")
+    # Linking a group, then "/setnotice off" sent in that group unlinks it.
+    await link_group(h)
+    said = await h.send(SECRETARY, "/setnotice")
+    assert "当前公示群：「第一中学党员群」" in said[-1]
+    await h.send(SECRETARY, "/cancel")
+    before = len(h.tg.texts(GROUP))
+    await h.send(SECRETARY, "/setnotice off", chat=group_chat(GROUP, "第一中学党员群"))
+    assert "已取消本支部的公示群" in h.last(SECRETARY)
+    assert len(h.tg.texts(GROUP)) == before  # nothing "linked" posted in the group
+    said = await h.send(SECRETARY, "/setnotice")
+    assert "还没有设置公示群" in said[-1]

@@ -206,6 +206,11 @@ async def setnotice_in_group(update: Update, context: XContext) -> None:
     secretary = require_secretary(context)
     chat = update.effective_chat
     assert chat is not None
+    args = [arg.lower() for arg in context.args or []]
+    if args and args[0] in UNLINK_WORDS:  # "/setnotice off" here unlinks, never links
+        await _unlink(context, secretary)
+        await send_to(context, secretary.telegram_id, lambda t: (t("pledge.notice.unlinked"), None))
+        return
     await _link(context, secretary, chat.id, chat.type, chat.title or str(chat.id))
 
 
@@ -224,12 +229,22 @@ async def setnotice_private(update: Update, context: XContext) -> object:
     assert branch is not None
     begin(context, "notice")
     current = (
-        context.t("pledge.notice.current", chat=str(branch.notice_chat_id))
+        context.t("pledge.notice.current", chat=await _chat_title(context, branch.notice_chat_id))
         if branch.notice_chat_id
         else context.t("pledge.notice.current_none")
     )
     await say(update, context, f"{current}\n\n{context.t('pledge.notice.how')}")
     return ASK_NOTICE
+
+
+async def _chat_title(context: XContext, chat_id: int) -> str:
+    """The linked chat's name as people know it; its id if Telegram will not say."""
+    try:
+        chat = await context.bot.get_chat(chat_id)
+    except TelegramError as exc:
+        logger.info("cannot read notice chat %s: %s", chat_id, exc)
+        return str(chat_id)
+    return chat.title or str(chat_id)
 
 
 async def receive_forward(update: Update, context: XContext) -> object:
@@ -245,8 +260,11 @@ async def receive_forward(update: Update, context: XContext) -> object:
         # Forwarded from a person: that does not say which chat it came from.
         await say(update, context, context.t("pledge.notice.not_a_chat"))
         return ASK_NOTICE
+    title = chat.title or str(chat.id)
+    if not await _link(context, secretary, chat.id, chat.type, title, forwarded=True):
+        # Fixed in the chat's settings, one more forward links it: no need to start over.
+        return ASK_NOTICE
     clear_flow(context, FLOW)
-    await _link(context, secretary, chat.id, chat.type, chat.title or str(chat.id))
     return END
 
 
@@ -256,7 +274,13 @@ async def forward_expected(update: Update, context: XContext) -> object:
 
 
 async def _link(
-    context: XContext, secretary: Member, chat_id: int, chat_type: str, title: str
+    context: XContext,
+    secretary: Member,
+    chat_id: int,
+    chat_type: str,
+    title: str,
+    *,
+    forwarded: bool = False,
 ) -> bool:
     """Check the bot can post there, post a first line to prove it, then store the link."""
     assert secretary.branch_id is not None
@@ -272,11 +296,14 @@ async def _link(
             logger.info("first post to notice chat %s failed: %s", chat_id, exc)
             missing = "pledge.notice.missing.cannot_send"
     if missing is not None:
-        await send_to(
-            context,
-            secretary.telegram_id,
-            lambda t: (t("pledge.notice.link_failed", chat=title, reason=t(missing)), None),
-        )
+
+        def failed(t: Translator) -> views.Screen:
+            text = t("pledge.notice.link_failed", chat=title, reason=t(missing))
+            if forwarded:
+                text += "\n" + t("pledge.notice.forward_again")
+            return text, None
+
+        await send_to(context, secretary.telegram_id, failed)
         return False
     now = context.now()
     async with context.db.transaction() as tx:

@@ -365,7 +365,11 @@ texts(
             "暂时连不上 Telegram，请稍后再试。",
             "Telegram could not be reached; please try again later.",
         ),
-        "pledge.notice.current": ("当前公示群 ID：{chat}", "Current notice chat id: {chat}"),
+        "pledge.notice.current": ("当前公示群：「{chat}」", "Current notice chat: “{chat}”"),
+        "pledge.notice.forward_again": (
+            "处理好后，再从那里转发一条消息给我即可；或发送 /cancel 退出。",
+            "Once that is fixed, forward me a message from there again, or send /cancel.",
+        ),
         "pledge.notice.current_none": (
             "本支部还没有设置公示群。",
             "Your branch has no notice chat yet.",
