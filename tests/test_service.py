@@ -19,11 +19,11 @@ async def test_typed_answers_all_the_way(harness: Harness) -> None:
     await _at_kind_step(h)
     assert (await h.send(MEMBER, "政策宣讲"))[-1].startswith("哪一天？")
     assert (await h.send(MEMBER, "12-8"))[-1].startswith("服务了多长时间？")
-    assert (await h.send(MEMBER, "1个半小时"))[-1].startswith("做了什么？")
+    assert (await h.send(MEMBER, "两个半小时"))[-1].startswith("做了什么？")
     await h.send(MEMBER, "在社区宣讲义务教育招生政策")
     said = await h.send(MEMBER, "不用")
     assert said[0] == (
-        "已记录 #1：\n政策宣讲 · 12月8日 · 1.5 小时 · 党日\n在社区宣讲义务教育招生政策\n\n"
+        "已记录 #1：\n政策宣讲 · 12月8日 · 2.5 小时 · 党日\n在社区宣讲义务教育招生政策\n\n"
         "7 天内可以修改或撤回：/service history"
     )
 

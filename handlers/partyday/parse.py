@@ -166,9 +166,18 @@ def year_month(text: str) -> tuple[int, int] | None:
     return int(full.group(1)), int(full.group(2))
 
 
+_ZH_HOURS = {
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+    "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12,
+}  # fmt: skip
+
+
 def hours(text: str) -> float | None:
-    """1.5 / 1,5 / 1.5小时 / 2h / 2 hours / 半小时 / 1个半小时."""
+    """1.5 / 1,5 / 1.5小时 / 2h / 2 hours / 半小时 / 1个半小时 / 两小时 / 两个半钟头."""
     value = normalize(text).replace(" ", "")
+    spelled = re.match(r"(十[一二]?|[一二两三四五六七八九])(?=个|半|小时|钟头|$)", value)
+    if spelled:
+        value = str(_ZH_HOURS[spelled.group(1)]) + value[spelled.end() :]
     if value in {"半小时", "半个小时", "0.5小时"}:
         return 0.5
     half = re.fullmatch(r"(\d{1,2})个?半(?:小时|钟头)?", value)
