@@ -210,11 +210,16 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then let the requests in flight finish and return."""
-        await self.recover()
+        recovered = False
         failures = 0
         while not stop.is_set():
             self._wake.clear()
             try:
+                if not recovered:
+                    # Inside the retry loop: a database that fails at this first step
+                    # must not end the task (nobody awaits it until shutdown).
+                    await self.recover()
+                    recovered = True
                 await self._pass(stop)
                 delay = await self._idle_delay()
                 failures = 0

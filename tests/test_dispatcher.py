@@ -635,6 +635,34 @@ async def test_run_survives_a_failing_database_and_tries_again(
     await asyncio.wait_for(runner, 2)
 
 
+async def test_a_database_failing_at_start_up_recovery_does_not_end_the_dispatcher(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = TimedFake()
+    tg = Bot("123:TEST", request=fake)
+    await tg.initialize()
+    await enqueue(db, clock, "left-over", 11)
+    async with db.transaction() as tx:
+        await outbox.claim_due(tx, clock.now(), 1)
+    await enqueue(db, clock, "k", 12)
+    real_recover = outbox.recover_in_flight
+    failures = iter([True])
+
+    async def flaky_recover(*args: Any, **kwargs: Any) -> int:
+        if next(failures, False):
+            raise OSError("disk I/O error")
+        return await real_recover(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "recover_in_flight", flaky_recover)
+    d = Dispatcher(db, tg, clock, DispatchLimits(rate=1000.0, backoff_base=0.01))
+    stop = asyncio.Event()
+    runner = asyncio.create_task(d.run(stop))
+    await _until(lambda: len(fake.sent_messages()) == 2)
+    stop.set()
+    await asyncio.wait_for(runner, 2)
+    assert d.stats.recovered == 1
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     """Poll what the fake has recorded (it has no event to wait on), for at most 2 s."""
     async with asyncio.timeout(2.0):
