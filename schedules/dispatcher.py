@@ -86,6 +86,8 @@ log = logging.getLogger(__name__)
 # Shortest idle sleep, so an unexpected state (a due row that cannot be claimed) costs a
 # slow poll rather than a busy loop.
 MIN_IDLE = 0.05
+# Tries to record a send's outcome before the row is left 'sending' until the next restart.
+RECORD_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -309,10 +311,24 @@ class Dispatcher:
             outcome = await self._attempt(message)
             if outcome.kind is Outcome.FLOOD:
                 self._pause(outcome.delay)
-            await self._record(message, outcome)
+            for retry in range(RECORD_TRIES):
+                try:
+                    await self._record(message, outcome)
+                    break
+                except Exception:
+                    # A busy or failing database: try again shortly. Left 'sending', the
+                    # row would wait for the next restart and then maybe be sent twice.
+                    self.stats.record_errors += 1
+                    if retry == RECORD_TRIES - 1:
+                        raise
+                    log.warning(
+                        "outbox: could not record the outcome for row %d; trying again",
+                        message.id,
+                        exc_info=True,
+                    )
+                    await self._timer.sleep(self.limits.backoff(retry + 1) / 4)
         except Exception:
             # The row stays 'sending' and is sent again after a restart.
-            self.stats.record_errors += 1
             log.exception("outbox: could not record the outcome for row %d", message.id)
         finally:
             self._chats.end(message.chat_id)

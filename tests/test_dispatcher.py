@@ -663,6 +663,31 @@ async def test_a_database_failing_at_start_up_recovery_does_not_end_the_dispatch
     assert d.stats.recovered == 1
 
 
+async def test_a_failed_record_is_tried_again_instead_of_waiting_for_a_restart(
+    db: Database,
+    bot: Bot,
+    fake: TimedFake,
+    clock: FixedClock,
+    fake_time: FakeTime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await enqueue(db, clock, "k", 11)
+    real_mark_sent = outbox.mark_sent
+    failures = iter([True])
+
+    async def flaky_mark_sent(*args: Any, **kwargs: Any) -> None:
+        if next(failures, False):
+            raise OSError("database is locked")
+        await real_mark_sent(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "mark_sent", flaky_mark_sent)
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 1
+    assert (await row(db, "k")).status is OutboxStatus.SENT
+    assert len(fake.sent_messages()) == 1
+    assert d.stats.record_errors == 1
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     """Poll what the fake has recorded (it has no event to wait on), for at most 2 s."""
     async with asyncio.timeout(2.0):
