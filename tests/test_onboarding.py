@@ -9,7 +9,7 @@ import pytest
 
 from handlers.common.i18n import Translator
 from handlers.common.services import BotConfig
-from storage import audit, members
+from storage import audit, branches, members
 from storage.clock import FixedClock
 from storage.members import Role
 from tests.conftest import (
@@ -375,3 +375,41 @@ async def test_what_others_cause_reaches_a_member_in_their_client_language(
     await harness.press(SECRETARY, "移除 Lin Wei")
     await harness.press(SECRETARY, "确定移除")
     assert harness.last(EN_MEMBER) == EN("members.removed_notice", branch="第一中学党支部")
+
+
+async def test_a_flow_restored_after_a_restart_still_times_out(harness: Harness) -> None:
+    """The restart keeps the step; coming back hours later ends it instead of joining."""
+    info = await harness.branch_with_people()
+    await harness.send(NEWCOMER, f"/start {info['member_code']}")
+    await harness.restart()
+    harness.clock.advance(timedelta(hours=5))
+    out = await harness.send(NEWCOMER, "好的")
+    assert out == [ZH("flow.timed_out", minutes=30)]
+    assert await active(harness, NEWCOMER) is None
+    # A flow that is still fresh after a restart goes on as before.
+    await harness.send(NEWCOMER, f"/start {info['member_code']}")
+    await harness.restart()
+    harness.clock.advance(timedelta(minutes=10))
+    assert (await harness.send(NEWCOMER, "新人甲"))[0].startswith("欢迎加入")
+
+
+async def test_edited_messages_are_not_taken_as_new_input(harness: Harness) -> None:
+    info = await harness.branch_with_people()
+    await harness.send(NEWCOMER, f"/start {info['member_code']}")
+    typed = harness.updates.text(NEWCOMER, "好")
+    assert await harness.process(NEWCOMER, typed) == [ZH("join.bad_name")]  # one character
+    message = typed.to_dict()["message"]
+    edited = harness.updates.update(edited_message={**message, "text": "好的啊", "edit_date": 1})
+    assert await harness.process(NEWCOMER, edited) == []
+    assert await active(harness, NEWCOMER) is None
+    await harness.send(ADMIN, "/newbranch 一中党支部")
+    edit = harness.updates.update(
+        edited_message={
+            **harness.updates.text(ADMIN, "/newbranch 二中党支部").to_dict()["message"],
+            "edit_date": 1,
+        }
+    )
+    await harness.process(ADMIN, edit)
+    async with harness.db.read() as conn:
+        names = [b.name for b in await branches.list_with_counts(conn)]
+    assert "二中党支部" not in names

@@ -162,6 +162,10 @@ async def identify_or_stop(update: object, context: XContext) -> None:
     Without the person no handler can decide what is allowed, so a failure here (the
     database gone away) answers once and stops, rather than carrying on as a stranger.
     """
+    if isinstance(update, Update) and (update.edited_message or update.edited_channel_post):
+        # An edited message is not a new answer: taking it as one would create a second
+        # branch, or join with a retyped name. Nothing here acts on edits.
+        raise ApplicationHandlerStop
     try:
         await identify(update, context)
     except Exception:

@@ -37,11 +37,13 @@ from telegram.warnings import PTBUserWarning
 from handlers.common.callback import encode
 from handlers.common.context import XContext, identify
 from handlers.common.i18n import Translator, texts
+from storage.clock import from_iso, to_iso
 
 Step = Callable[[Update, XContext], Awaitable[object]]
 Hook = Callable[[Update, XContext], Awaitable[None]]
 
 END = ConversationHandler.END
+_SEEN_KEY = "_flow_seen"
 CANCEL_DATA = encode("flow", "cancel")
 
 texts(
@@ -88,6 +90,7 @@ def flow_data(context: XContext, name: str) -> dict[str, Any]:
 def clear_flow(context: XContext, name: str) -> None:
     if context.user_data is not None:
         context.user_data.pop(name, None)
+        _seen(context).pop(name, None)
 
 
 def conversation(
@@ -125,17 +128,20 @@ def conversation(
             minutes = int(timeout.total_seconds() // 60) or 1
             await context.bot.send_message(chat.id, context.t("flow.timed_out", minutes=minutes))
 
+    async def expire(update: Update, context: XContext) -> None:
+        await timed_out(update, context)
+
     for handler in entry_points:
-        _stop_after(handler)
+        _stop_after(handler, name)
     for handlers in states.values():
         for handler in handlers:
-            _stop_after(handler)
+            _stop_after(handler, name, expire_after=timeout, expire=expire)
     cancel_handlers: list[BaseHandler[Any, Any, Any]] = [
         CommandHandler("cancel", cancel),
         CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"),
     ]
     for handler in cancel_handlers:
-        _stop_after(handler)
+        _stop_after(handler, name)
     fallbacks = [*cancel_handlers, MessageHandler(filters.COMMAND, leave)]
     with warnings.catch_warnings():
         # per_message=False is deliberate: one flow per person, buttons included.
@@ -164,15 +170,49 @@ async def remove_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
-def _stop_after(handler: BaseHandler[Any, Any, Any]) -> None:
+def _stop_after(
+    handler: BaseHandler[Any, Any, Any],
+    name: str,
+    *,
+    expire_after: timedelta | None = None,
+    expire: Hook | None = None,
+) -> None:
+    """Wrap a flow's callback: stop later groups, and date each step.
+
+    PTB's own timeout is a job in memory: a conversation restored after a restart has
+    none. So each step is dated in the persisted user data, and a step that arrives after
+    the timeout ends the flow (as the timeout would have) instead of taking the answer.
+    """
     callback = handler.callback
 
     @functools.wraps(callback)
     async def step(update: Update, context: XContext) -> object:
+        seen = _seen(context).get(name)
+        if (
+            expire_after is not None
+            and expire is not None
+            and isinstance(seen, str)
+            and context.now() - from_iso(seen) > expire_after
+        ):
+            await expire(update, context)
+            raise ApplicationHandlerStop(END)
         state = await callback(update, context)
+        if state == END:
+            _seen(context).pop(name, None)
+        elif state is not None:
+            _seen(context)[name] = to_iso(context.now())
         raise ApplicationHandlerStop(state)
 
     handler.callback = step
+
+
+def _seen(context: XContext) -> dict[str, Any]:
+    """When each of this person's flows last took a step (persisted with the user data)."""
+    if context.user_data is None:
+        return {}
+    seen = context.user_data.setdefault(_SEEN_KEY, {})
+    assert isinstance(seen, dict)
+    return seen
 
 
 async def _say(update: Update, context: XContext, key: str) -> None:
