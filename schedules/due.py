@@ -428,13 +428,16 @@ class _Scan:
                 continue
             rules = self.rules_of(pledge.branch_id)
             ready = pledge.submitted_at + REVIEW_AFTER
-            first = at_local(local_date(ready, self.zone), rules.daily_time, self.zone)
-            if first < ready:
-                first = at_local(
-                    local_date(ready, self.zone) + timedelta(days=1), rules.daily_time, self.zone
-                )
+            first_day = local_date(ready, self.zone)
+            if at_local(first_day, rules.daily_time, self.zone) < ready:
+                first_day += timedelta(days=1)
             round_no = 0
-            while (due_at := first + REVIEW_REPEAT * round_no) <= self.now:
+            # Every 7 days at the daily time on the wall clock (across a clock change too).
+            while (
+                due_at := at_local(
+                    first_day + REVIEW_REPEAT * round_no, rules.daily_time, self.zone
+                )
+            ) <= self.now:
                 if self.in_range(due_at):
                     days[(pledge.branch_id, local_date(due_at, self.zone))] = due_at
                 round_no += 1

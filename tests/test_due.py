@@ -482,6 +482,23 @@ async def test_pledges_waiting_three_days_remind_the_secretary_daily_then_weekly
     assert skipped(week, Kind.PLEDGE_REVIEW) == [(branch.secretary.id, SkipReason.EXPIRED)]
 
 
+async def test_the_weekly_review_list_keeps_its_wall_clock_time_over_a_clock_change(
+    db: Database, branch: Branch
+) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    await pledge(db, branch.member, submitted=datetime(2027, 3, 20, 10, 0, tzinfo=berlin))
+    # First on 2027-03-24 at 09:00 CET; clocks go forward on the 28th; a week later is
+    # 09:00 CEST on the 31st (not 10:00, which adding 7 × 24 hours would give).
+    first = await ask(db, datetime(2027, 3, 24, 9, 0, tzinfo=berlin), zone=berlin)
+    assert [r.due_at for r in first.reminders if r.kind is Kind.PLEDGE_REVIEW] == [
+        datetime(2027, 3, 24, 9, 0, tzinfo=berlin)
+    ]
+    week = await ask(db, datetime(2027, 3, 31, 9, 0, tzinfo=berlin), zone=berlin)
+    assert [r.due_at for r in week.reminders if r.kind is Kind.PLEDGE_REVIEW] == [
+        datetime(2027, 3, 31, 9, 0, tzinfo=berlin)
+    ]
+
+
 async def test_no_progress_for_thirty_days_on_the_monthly_day(db: Database, branch: Branch) -> None:
     await set_rule(db, branch, "monthly_day", "31")
     await pledge(
