@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from storage import audit, members
+from storage import audit, branches, members
 from storage.members import Role
 from tests.conftest import (
     ADMIN,
@@ -208,3 +208,35 @@ async def test_admin_sets_the_school_term(harness: Harness) -> None:
         assert tuple(await cur.fetchone()) == (2, 1)  # type: ignore[arg-type]
     replies = await harness.send(MEMBER2, "/term")
     assert replies == ["抱歉，您没有权限使用此功能。"]
+
+
+async def test_a_large_branch_and_many_branches_are_paged(harness: Harness) -> None:
+    """150 people in a branch, 45 branches: every screen fits one Telegram message."""
+    await harness.branch_with_people()
+    async with harness.db.transaction() as tx:
+        for n in range(147):
+            await members.create(
+                tx, telegram_id=50_000 + n, name=f"阿依古丽·买买提{n:03d}", role=Role.MEMBER,
+                branch_id=1, now=harness.clock.now(),
+            )  # fmt: skip
+        for n in range(44):
+            await branches.create(tx, name=f"临海市第{n:02d}中学党支部", now=harness.clock.now())
+    await log_visit(harness)
+
+    replies = await harness.send(SECRETARY, "/visits branch")
+    text = replies[-1]
+    assert len(text) <= 4096 and "3. 阿依古丽·买买提000：0" in text
+    assert "21." not in text and "第 1/8 页" in harness.buttons(SECRETARY)
+    assert "，另有 119 人" in text  # 149 without a visit this month; 30 named
+    assert len(harness.buttons(SECRETARY)) <= 100
+    replies = await harness.press(SECRETARY, "下一页 ›")
+    assert "21. " in replies[-1] and "第 2/8 页" in harness.buttons(SECRETARY)
+    await harness.callback(SECRETARY, "vis:brp:1:99")  # past the end: the last page
+    last = harness.tg.texts(SECRETARY.id)[-1]
+    assert "150. 王老师：1" in last and "第 8/8 页" in harness.buttons(SECRETARY)
+
+    replies = await harness.send(ADMIN, "/visits")
+    assert len(replies[-1]) <= 4096 and "第 1/3 页" in harness.buttons(ADMIN)
+    replies = await harness.press(ADMIN, "下一页 ›")
+    assert said(replies, "临海市第") and "第 2/3 页" in harness.buttons(ADMIN)
+    assert not said(harness.answers(), "系统出了点问题")

@@ -34,6 +34,8 @@ def register(reg: Registrar) -> None:
     reg.add(CommandHandler("visits", visits_command))
     reg.add(CommandHandler("visittarget", set_target))
     reg.add(CallbackQueryHandler(open_branch, pattern=pattern(RECORD_PREFIX, "br")))
+    reg.add(CallbackQueryHandler(open_branch, pattern=pattern(RECORD_PREFIX, "brp")))
+    reg.add(CallbackQueryHandler(totals_page, pattern=pattern(RECORD_PREFIX, "tot")))
     reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "mem")))
     reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "memp")))
 
@@ -55,15 +57,34 @@ async def visits_command(update: Update, context: XContext) -> None:
 
 
 async def open_branch(update: Update, context: XContext) -> None:
+    """[A branch] (a message of its own), or a page of it (``brp``: turned in place)."""
     require_private(update)
-    branch_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    data = parse_callback(update, RECORD_PREFIX)
+    branch_id = data.int_arg(0)
+    page = data.int_arg(1) if data.action == "brp" else 0
     actor = require_member(context)
     if actor.role is Role.MEMBER:
         raise NotAllowed()
     if actor.role is not Role.INSPECTOR:
         require_branch_access(actor, branch_id)
+    screen = await _branch_screen(context, actor, branch_id, page)
     await _ack(update)
-    await _send(update, context, *await _branch_screen(context, actor, branch_id))
+    if data.action == "brp":
+        await _edit(update, screen)
+    else:
+        await _send(update, context, *screen)
+
+
+async def totals_page(update: Update, context: XContext) -> None:
+    """Another page of every branch's counts (bureau and inspectors)."""
+    require_private(update)
+    page = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    if actor.role not in (Role.ADMIN, Role.INSPECTOR):
+        raise NotAllowed()
+    screen = await _totals_screen(context, actor, page)
+    await _ack(update)
+    await _edit(update, screen)
 
 
 async def member_page(update: Update, context: XContext) -> None:
@@ -164,7 +185,9 @@ async def set_target(update: Update, context: XContext) -> None:
     )
 
 
-async def _branch_screen(context: XContext, actor: Member, branch_id: int) -> views.Screen:
+async def _branch_screen(
+    context: XContext, actor: Member, branch_id: int, page: int = 0
+) -> views.Screen:
     today = access.today(context)
     async with context.db.read() as conn:
         branch = await branches.get(conn, branch_id)
@@ -174,21 +197,33 @@ async def _branch_screen(context: XContext, actor: Member, branch_id: int) -> vi
         people = await visits.branch_progress(conn, branch_id, term, today)
     return views.branch_view(
         context.t,
+        branch_id=branch_id,
         branch_name=branch.name,
         term=term,
         people=people,
         today=today,
         member_buttons=actor.role is not Role.INSPECTOR,
+        page=page,
     )
 
 
 async def _totals(update: Update, context: XContext, actor: Member) -> None:
+    await _send(update, context, *await _totals_screen(context, actor, 0))
+
+
+async def _totals_screen(context: XContext, actor: Member, page: int) -> views.Screen:
     today = access.today(context)
     async with context.db.read() as conn:
         term = await terms.term_for(conn, today)
         totals = await visits.branch_totals(conn, term, today)
-    screen = views.totals_view(context.t, term, totals, inspector=actor.role is Role.INSPECTOR)
-    await _send(update, context, *screen)
+    inspector = actor.role is Role.INSPECTOR
+    return views.totals_view(context.t, term, totals, inspector=inspector, page=page)
+
+
+async def _edit(update: Update, screen: views.Screen) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.edit_message_text(screen[0], reply_markup=screen[1])
 
 
 async def _ack(update: Update) -> None:

@@ -400,6 +400,7 @@ texts(
             "本月（{month}）每人都已有家访。",
             "Everyone has a visit this month ({month}).",
         ),
+        "visit.and_more": ("，另有 {count} 人", " and {count} more"),
         "visit.nobody": ("本支部还没有成员。", "The branch has no members yet."),
         "visit.btn.member": ("{name} 的记录", "{name}'s visits"),
         "visit.totals_title": (

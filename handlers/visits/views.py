@@ -41,6 +41,11 @@ Rows = list[list[InlineKeyboardButton]]
 FLOW_PREFIX = "vf"
 RECORD_PREFIX = "vis"
 PAGE_SIZE = 5
+# People of a branch, and branches of the bureau, shown per page: a line and a button
+# each, well within Telegram's 4096 characters and 100 buttons a message.
+LIST_PAGE = 20
+# Names of those without a visit this month, at most, before "and N more".
+IDLE_NAMES = 30
 FOLLOW_UP_MAX_DAYS = 120
 # Telegram refuses a message over 4096 characters; keep a margin for the joiners.
 MESSAGE_LIMIT = 4000
@@ -530,13 +535,15 @@ def done_ask(t: Translator, alias: str, problem: str | None = None) -> Screen:
 def branch_view(
     t: Translator,
     *,
+    branch_id: int,
     branch_name: str,
     term: Term,
     people: Sequence[MemberProgress],
     today: date,
     member_buttons: bool,
+    page: int = 0,
 ) -> Screen:
-    """Each person's count against the target, and who has no visit this month."""
+    """Each person's count against the target, and who has no visit this month; paged."""
     target = people[0].target if people else None
     head = t(
         "visit.branch_title",
@@ -549,8 +556,11 @@ def branch_view(
     )
     if not people:
         return f"{head}\n\n{t('visit.nobody')}", None
+    page = _clamp_page(page, len(people))
+    first = page * LIST_PAGE
+    shown = people[first : first + LIST_PAGE]
     lines = [head, ""]
-    for index, person in enumerate(people, start=1):
+    for index, person in enumerate(shown, start=first + 1):
         count = f"{person.term_count}/{target}" if target is not None else str(person.term_count)
         reached = target is not None and person.term_count >= target
         lines.append(
@@ -566,31 +576,36 @@ def branch_view(
     idle = [person.name for person in people if person.month_count == 0]
     lines.append("")
     if idle:
-        lines.append(t("visit.none_this_month", month=month, names="、".join(idle)))
+        lines.append(t("visit.none_this_month", month=month, names=_names(t, idle)))
     else:
         lines.append(t("visit.all_this_month", month=month))
-    if not member_buttons:
+    rows: Rows = []
+    if member_buttons:
+        buttons = [
+            InlineKeyboardButton(
+                t("visit.btn.member", name=person.name)[:60],
+                callback_data=act("mem", person.member_id, 0),
+            )
+            for person in shown
+        ]
+        rows = _rows(buttons, 2)
+    else:
         lines += ["", t("visit.counts_note")]
-        return "\n".join(lines), None
-    buttons = [
-        InlineKeyboardButton(
-            t("visit.btn.member", name=person.name)[:60],
-            callback_data=act("mem", person.member_id, 0),
-        )
-        for person in people
-    ]
-    return "\n".join(lines), InlineKeyboardMarkup(_rows(buttons, 2))
+    rows += _pager(t, page, len(people), lambda p: act("brp", branch_id, p), LIST_PAGE)
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
 def totals_view(
-    t: Translator, term: Term, totals: Sequence[BranchProgress], *, inspector: bool
+    t: Translator, term: Term, totals: Sequence[BranchProgress], *, inspector: bool, page: int = 0
 ) -> Screen:
     """Every branch's counts, for the bureau and inspectors; a button opens a branch."""
     head = t("visit.totals_title", start=_d(term.start), end=_d(term.end))
     if not totals:
         return f"{head}\n\n{t('visit.totals_empty')}", None
+    page = _clamp_page(page, len(totals))
+    shown = totals[page * LIST_PAGE : (page + 1) * LIST_PAGE]
     lines = [head, ""]
-    for row in totals:
+    for row in shown:
         target = (
             t("visit.totals_target", at=row.at_target, people=row.people, target=row.target)
             if row.target is not None
@@ -609,10 +624,11 @@ def totals_view(
     if inspector:
         lines += ["", t("visit.counts_note")]
     buttons = [
-        InlineKeyboardButton(row.name[:60], callback_data=act("br", row.branch_id))
-        for row in totals
+        InlineKeyboardButton(row.name[:60], callback_data=act("br", row.branch_id)) for row in shown
     ]
-    return "\n".join(lines), InlineKeyboardMarkup(_rows(buttons, 2))
+    rows = _rows(buttons, 2)
+    rows += _pager(t, page, len(totals), lambda p: act("tot", p), LIST_PAGE)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 def member_visits(
@@ -752,8 +768,24 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> Rows:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def _pager(t: Translator, page: int, total: int, data: Callable[[int], str]) -> Rows:
-    pages = max(1, -(-total // PAGE_SIZE))
+def _clamp_page(page: int, total: int, size: int = LIST_PAGE) -> int:
+    """A page past the end (the list shrank since the button was made) shows the last."""
+    return min(max(page, 0), max(0, (total - 1) // size))
+
+
+def _names(t: Translator, names: Sequence[str]) -> str:
+    """Names joined, the list cut after ``IDLE_NAMES`` with how many more there are."""
+    joiner = "、" if t.lang == "zh" else ", "
+    text = joiner.join(names[:IDLE_NAMES])
+    if len(names) > IDLE_NAMES:
+        text += t("visit.and_more", count=len(names) - IDLE_NAMES)
+    return text
+
+
+def _pager(
+    t: Translator, page: int, total: int, data: Callable[[int], str], size: int = PAGE_SIZE
+) -> Rows:
+    pages = max(1, -(-total // size))
     if pages == 1:
         return []
     row = []
