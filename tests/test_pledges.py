@@ -892,3 +892,42 @@ async def test_setnotice_retry_by_forwarding_again_and_off_inside_the_group(
     assert len(h.tg.texts(GROUP)) == before  # nothing "linked" posted in the group
     said = await h.send(SECRETARY, "/setnotice")
     assert "还没有设置公示群" in said[-1]
+
+
+async def test_a_target_date_that_passed_while_returned_is_asked_again(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.send(MEMBER, "/pledge")
+    await h.press(MEMBER, "2026 年（今年）")
+    await h.press(MEMBER, "教书育人")
+    await h.send(MEMBER, TEXT)
+    await h.press(MEMBER, "跳过")
+    await h.send(MEMBER, "12月5日")
+    await h.send(MEMBER, "初二数学教师")
+    await h.press(MEMBER, "提交审核")
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请写明辅导哪些学生")
+    h.clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=ZONE))
+    pledge = await only_pledge(h, MEMBER.id)
+    # [Resubmit] on the pledge's screen: refused, nothing sent for review.
+    await h.callback(MEMBER, f"pl:sub:{pledge.id}")
+    assert "目标日期 2026-12-05 已经过了" in h.answers()[-1]
+    assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.RETURNED
+    # [Edit]: the date is asked again before the preview.
+    said = await h.press(MEMBER, "修改")
+    assert "原定的目标日期 2026-12-05 已经过了" in said[0]
+    assert "2026-12-10 至 2026-12-31" in said[-1]
+    said = await h.press(MEMBER, "2026-12-31")
+    assert "请确认" in said[-1] and "2026-12-31" in said[-1]
+    await h.press(MEMBER, "提交审核")
+    assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.SUBMITTED
+    # Returned again and left until the year is over: it can no longer be completed.
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请补充措施")
+    h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
+    await h.send(MEMBER, "/pledge")
+    said = await h.send(MEMBER, "1")
+    assert "2026 年度已经结束，这条承诺无法再提交" in said[-1]
+    await h.callback(MEMBER, f"pl:sub:{pledge.id}")
+    assert "2026 年度已经结束" in h.answers()[-1]
+    assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.RETURNED

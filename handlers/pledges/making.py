@@ -120,7 +120,7 @@ def states() -> dict[object, Handlers]:
             MessageHandler(OTHER, text_expected(ASK_POST)),
         ],
         PREVIEW: [
-            CallbackQueryHandler(guarded_step(submit), pattern=pattern(PREFIX, "sub")),
+            CallbackQueryHandler(guarded_step(submit_in_flow), pattern=pattern(PREFIX, "sub")),
             MessageHandler(TEXT, guarded_step(preview_typed)),
             MessageHandler(OTHER, use_buttons(PREVIEW)),
         ],
@@ -412,9 +412,15 @@ async def receive_post(update: Update, context: XContext) -> object:
 
 
 async def submit(update: Update, context: XContext) -> object:
-    """[Submit] / [Resubmit]: from the preview, or from the pledge's own screen."""
+    """[Submit] / [Resubmit] on the pledge's own screen (no flow running for it)."""
     pledge_id = parse_callback(update, PREFIX).int_arg(0)
     return await _submit(update, context, pledge_id)
+
+
+async def submit_in_flow(update: Update, context: XContext) -> object:
+    """[Submit] on the preview: a target date that has passed meanwhile is asked again."""
+    pledge_id = parse_callback(update, PREFIX).int_arg(0)
+    return await _submit(update, context, pledge_id, in_flow=True)
 
 
 async def preview_typed(update: Update, context: XContext) -> object:
@@ -424,7 +430,7 @@ async def preview_typed(update: Update, context: XContext) -> object:
     ]
     chosen = typed_choice(_text(update), words)
     if chosen == "submit":
-        return await _submit(update, context, pledge_id_in_flow(context))
+        return await _submit(update, context, pledge_id_in_flow(context), in_flow=True)
     if chosen == "edit":
         data(context)["edit"] = True
         await _ask(update, context, EDIT_MENU)
@@ -473,12 +479,21 @@ async def _edit_field(update: Update, context: XContext, field: str) -> object:
     return state
 
 
-async def _submit(update: Update, context: XContext, pledge_id: int) -> object:
+async def _submit(
+    update: Update, context: XContext, pledge_id: int, *, in_flow: bool = False
+) -> object:
     member, row = await own_pledge(context, pledge_id)
     if not row.editable:
         raise not_now(context, row.status)
     if not row.complete:
         raise Refusal("pledge.make.incomplete")
+    if _date_passed(context, row):
+        _check_period_open(context, row)
+        if not in_flow or data(context).get("pid") != row.id:
+            raise Refusal("pledge.make.date_passed_edit", date=str(row.target_date))
+        await ack(update)
+        await remove_buttons(update)
+        return await _ask_date_again(update, context, row)
     try:
         async with context.db.transaction() as tx:
             await store.submit(
@@ -521,6 +536,9 @@ async def _resume(update: Update, context: XContext, row: PledgeRow, member: Mem
     Measures are optional, so a resumed draft goes on at the target date; the preview's
     [Edit] reaches the measures.
     """
+    _check_period_open(context, row)
+    if _date_passed(context, row):
+        return await _ask_date_again(update, context, row)
     if row.target_date is None:
         await _ask(update, context, ASK_DATE)
         return ASK_DATE
@@ -528,6 +546,24 @@ async def _resume(update: Update, context: XContext, row: PledgeRow, member: Mem
         await _ask(update, context, ASK_POST)
         return ASK_POST
     return await _show_preview(update, context)
+
+
+def _date_passed(context: XContext, row: PledgeRow) -> bool:
+    return row.target_date is not None and row.target_date < today(context)
+
+
+def _check_period_open(context: XContext, row: PledgeRow) -> None:
+    """A draft or returned pledge of a year that is over can no longer be completed."""
+    if Period(code=row.period).end < today(context):
+        raise Refusal("pledge.make.period_over", period=row.period)
+
+
+async def _ask_date_again(update: Update, context: XContext, row: PledgeRow) -> object:
+    """The target date passed while the pledge waited (returned in December ...)."""
+    data(context)["edit"] = True  # once chosen, back to the preview
+    await say(update, context, context.t("pledge.make.date_passed", date=str(row.target_date)))
+    await _ask(update, context, ASK_DATE)
+    return ASK_DATE
 
 
 async def _show_preview(update: Update, context: XContext) -> object:
@@ -563,6 +599,7 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
         await say(update, context, *views.ask_measures(t, editing=bool(collected.get("edit"))))
     elif state == ASK_DATE:
         row = await load(context, pledge_id_in_flow(context))
+        _check_period_open(context, row)
         period = Period(code=row.period)
         earliest = max(today(context), period.start)
         await say(

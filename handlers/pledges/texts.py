@@ -151,6 +151,19 @@ texts(
             "要修改哪一项？（点击按钮或输入序号）\n{options}",
             "What would you like to change? (tap it or type its number)\n{options}",
         ),
+        "pledge.make.date_passed": (
+            "原定的目标日期 {date} 已经过了，请重新选择。",
+            "The target date {date} has passed; please choose a new one.",
+        ),
+        "pledge.make.date_passed_edit": (
+            "目标日期 {date} 已经过了，请先修改日期再提交。",
+            "The target date {date} has passed. Please change the date first, then submit.",
+        ),
+        "pledge.make.period_over": (
+            "{period} 年度已经结束，这条承诺无法再提交。如不再需要，可在 /pledges 中撤回。",
+            "The year {period} is over, so this pledge can no longer be submitted. You can "
+            "withdraw it in /pledges.",
+        ),
         "pledge.make.incomplete": (
             "这条承诺还没有目标日期，请先点击“继续填写”补全。",
             "This pledge has no target date yet. Please tap Continue to complete it first.",
