@@ -141,6 +141,9 @@ async def test_whole_cycle(harness: Harness) -> None:
     assert "自评已保存" in said[-1]
     said = await h.press(SECRETARY, "评诺")
     assert "基本完成承诺" in said[-1]
+    # What the member did is in front of the secretary who rates it.
+    assert "践诺记录：共 2 条" in said[-1] and "本周已辅导两次，学生进步明显。" in said[-1]
+    assert "周四辅导现场 📷" in said[-1]
     said = await h.press(SECRETARY, "优秀")
     assert "评语" in said[-1]
     said = await h.send(SECRETARY, "坚持得好")

@@ -221,7 +221,7 @@ async def ask_rating(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     begin(context, "rate", pid=row.id)
-    await say(update, context, *views.ask_rating(context.t, row))
+    await say(update, context, *await _rating_screen(context, row))
     return CHOOSE_RATING
 
 
@@ -248,7 +248,7 @@ async def rating_typed(update: Update, context: XContext) -> object:
     if chosen is None:
         await say(update, context, context.t("input.use_buttons"))
         row = await load(context, pledge_id_in_flow(context))
-        await say(update, context, *views.ask_rating(context.t, row))
+        await say(update, context, *await _rating_screen(context, row))
         return CHOOSE_RATING
     return await _rated(update, context, Rating(chosen))
 
@@ -322,6 +322,12 @@ async def rate_outside_flow(update: Update, context: XContext) -> None:
     raise StaleButton()
 
 
+async def _rating_screen(context: XContext, row: PledgeRow) -> views.Screen:
+    async with context.db.read() as conn:
+        progress = await store.updates(conn, row.id)
+    return views.ask_rating(context.t, row, progress, context.config.zone)
+
+
 def _too_early(row: PledgeRow) -> Refusal:
     assert row.target_date is not None
     return Refusal("pledge.evaluate.too_early", date=row.target_date.isoformat())
@@ -343,7 +349,7 @@ def _again(state: str, key: str) -> Step:
         if state == ASK_NOTE:
             await say(update, context, *views.ask_note(context.t, row))
         elif state == CHOOSE_RATING:
-            await say(update, context, *views.ask_rating(context.t, row))
+            await say(update, context, *await _rating_screen(context, row))
         else:
             await say(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
         return state

@@ -108,18 +108,7 @@ def detail(
     lines = [card(t, row), status_line(t, row)]
     if row.status is S.RETURNED and row.return_note:
         lines.append(t("pledge.detail.return_note", note=row.return_note))
-    if progress:
-        lines.append(t("pledge.detail.progress_title", count=len(progress)))
-        for update in progress[-3:]:
-            photo = t("pledge.detail.with_photo") if update.photo_file_id else ""
-            lines.append(
-                t(
-                    "pledge.detail.progress_line",
-                    at=update.at.astimezone(zone).strftime("%m-%d"),
-                    text=update.text,
-                    photo=photo,
-                )
-            )
+    lines += progress_lines(t, progress, zone)
     if row.fulfil_summary:
         lines.append(t("pledge.detail.summary", text=row.fulfil_summary))
     if row.self_assessment:
@@ -135,6 +124,24 @@ def detail(
     if reviewer:
         rows += _reviewer_actions(t, row, today, can_post_notice)
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def progress_lines(t: Translator, progress: Sequence[PledgeUpdate], zone: ZoneInfo) -> list[str]:
+    """How many progress updates, and the latest three of them."""
+    if not progress:
+        return []
+    lines = [t("pledge.detail.progress_title", count=len(progress))]
+    for update in progress[-3:]:
+        photo = t("pledge.detail.with_photo") if update.photo_file_id else ""
+        lines.append(
+            t(
+                "pledge.detail.progress_line",
+                at=update.at.astimezone(zone).strftime("%m-%d"),
+                text=update.text,
+                photo=photo,
+            )
+        )
+    return lines
 
 
 def _owner_actions(t: Translator, row: PledgeRow) -> list[list[InlineKeyboardButton]]:
@@ -341,10 +348,12 @@ def ask_self(t: Translator, row: PledgeRow) -> Screen:
     return text, InlineKeyboardMarkup([[cancel_button(t)]])
 
 
-def ask_rating(t: Translator, row: PledgeRow) -> Screen:
+def ask_rating(
+    t: Translator, row: PledgeRow, progress: Sequence[PledgeUpdate], zone: ZoneInfo
+) -> Screen:
+    """The pledge with what the member did (progress, summary, self-assessment), to rate."""
     lines = [t("pledge.evaluate.ask", name=row.owner_name), "", card(t, row), status_line(t, row)]
-    if row.update_count:
-        lines.append(t("pledge.detail.progress_title", count=row.update_count))
+    lines += progress_lines(t, progress, zone)
     if row.fulfil_summary:
         lines.append(t("pledge.detail.summary", text=row.fulfil_summary))
     if row.self_assessment:
