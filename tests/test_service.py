@@ -188,3 +188,52 @@ async def test_an_english_speaking_member_logs_service(harness: Harness) -> None
     assert screen.startswith("Service hours in 2026: 2 in all\nDec: 2 h")
     roster = (await h.send(SECRETARY, "/roster"))[-1]
     assert "⏱ 服务时长：共 2 小时（Lin Wei 2）" in roster
+
+
+async def test_editing_next_month_the_photo_and_the_date(harness: Harness) -> None:
+    """A record logged on 28 Nov, edited on 2 Dec: dates are asked in November; the photo
+    is replaced or removed on purpose, never by a [跳过] meant for logging."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(11, 28, 18))
+    await rule_in_place(h)
+    await h.send(MEMBER, "/service")
+    await h.press(MEMBER, "学习")
+    await h.send(MEMBER, "今天")
+    await h.send(MEMBER, "2")
+    await h.send(MEMBER, "学习党章")
+    await h.photo(MEMBER, "OLD_PHOTO")
+    h.clock.set(at(12, 2, 9))
+
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "修改 #1")
+    said = await h.press(MEMBER, "日期")
+    assert said == ["哪一天？这条记录属于2026年11月：请输入该月、不晚于11月28日的日期，如 11-28。"]
+    assert h.buttons(MEMBER) == ["党日 11月10日", "取消"]
+    assert await h.send(MEMBER, "12-1") == [
+        "日期需在2026年11月内且不晚于11月28日，格式如 11-28。请重新输入。"
+    ]
+    said = await h.send(MEMBER, "27号")
+    assert said[0].startswith("已修改 #1：\n学习 · 11月27日 · 2 小时 · 📷 · 已修改 1 次")
+
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "修改 #1")
+    await h.press(MEMBER, "照片")
+    assert h.buttons(MEMBER) == ["删除照片", "取消"]
+    assert await h.send(MEMBER, "跳过") == ["请发送一张照片；要去掉原照片，请点击“删除照片”。"]
+    await h.photo(MEMBER, "NEW_PHOTO")
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "修改 #1")
+    await h.press(MEMBER, "照片")
+    said = await h.press(MEMBER, "删除照片")
+    assert said == ["已修改 #1：\n学习 · 11月27日 · 2 小时 · 已修改 3 次\n学习党章"]
+    # The same value again keeps no version.
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "修改 #1")
+    await h.press(MEMBER, "时长")
+    assert await h.press(MEMBER, "2 小时") == ["与原来相同，记录 #1 没有改动。"]
+    assert await rows(h, "SELECT on_date, photo_file_id FROM service_log_versions ORDER BY id") == [
+        ("2026-11-28", "OLD_PHOTO"),
+        ("2026-11-27", "OLD_PHOTO"),
+        ("2026-11-27", "NEW_PHOTO"),
+    ]

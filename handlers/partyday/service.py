@@ -38,6 +38,7 @@ HISTORY_WORDS = {"history", "记录", "历史", "时长", "hours"}
 MAKEUP_WORDS = {"makeup", "make-up", "补课"}
 # How far back an excused month may still be made up.
 MAKEUP_WINDOW = timedelta(days=92)
+REMOVE_WORDS = {"删除", "删除照片", "删掉", "去掉", "remove", "delete", "remove the photo"}
 FIELDS = ("kind", "on_date", "hours", "description", "photo_file_id")
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -190,23 +191,39 @@ async def _take_kind(update: Update, context: XContext, kind: ServiceKind) -> ob
     return await _ask_date(update, context)
 
 
+def _latest_date(context: XContext) -> date:
+    """The latest date the step takes: today, or the day an edited record was logged
+    (a record keeps to the month it was logged in, even when edited in the next one)."""
+    data = common.data(context)
+    if data.get("mode") == "edit":
+        return date.fromisoformat(data["logged_on"])
+    return common.today(context)
+
+
 async def _ask_date(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
     assert person.branch_id is not None
     today = common.today(context)
+    latest = _latest_date(context)
     party_date = None
     if common.data(context).get("mode") != "makeup":
         async with context.db.read() as conn:
-            day = await partyday.party_day(conn, person.branch_id, today.year, today.month)
-        if day is not None and day.date is not None and day.date <= today:
+            day = await partyday.party_day(conn, person.branch_id, latest.year, latest.month)
+        if day is not None and day.date is not None and day.date <= latest:
             party_date = day.date
     t = context.t
-    await common.said_from_button(
-        update,
-        context,
-        t("service.ask_date", example=today.strftime("%m-%d")),
-        views.date_question(t, today, party_date, yesterday_ok=today.day > 1),
-    )
+    if latest == today:
+        text = t("service.ask_date", example=today.strftime("%m-%d"))
+        keyboard = views.date_question(t, today, party_date, yesterday_ok=today.day > 1)
+    else:
+        text = t(
+            "service.ask_date_in",
+            month=views.month_name(t, latest.year, latest.month),
+            latest=views.short_date(t, latest),
+            example=latest.strftime("%m-%d"),
+        )
+        keyboard = views.date_question(t, latest, party_date, yesterday_ok=False, offer_today=False)
+    await common.said_from_button(update, context, text, keyboard)
     return DATE
 
 
@@ -222,9 +239,9 @@ async def date_pressed(update: Update, context: XContext) -> object:
 
 async def date_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_date(
-        update, context, parse.calendar_date(_text(update), common.today(context))
-    )
+    latest = _latest_date(context)
+    typed = parse.calendar_date(_text(update), common.today(context), (latest.year, latest.month))
+    return await _take_date(update, context, typed)
 
 
 async def date_other_input(update: Update, context: XContext) -> object:
@@ -234,14 +251,25 @@ async def date_other_input(update: Update, context: XContext) -> object:
 async def _take_date(update: Update, context: XContext, chosen: date | None) -> object:
     data = common.data(context)
     today = common.today(context)
-    logged_on = date.fromisoformat(data["logged_on"]) if data.get("mode") == "edit" else today
+    latest = _latest_date(context)
     try:
         if chosen is None:
             raise ValueError("no date")
-        service.check_date(chosen, logged_on)
+        service.check_date(chosen, latest)
     except ValueError:
-        example = today.strftime("%m-%d")
-        return await _ask(update, context, DATE, "service.bad_date", example=example)
+        if latest == today:
+            example = today.strftime("%m-%d")
+            return await _ask(update, context, DATE, "service.bad_date", example=example)
+        t = context.t
+        return await _ask(
+            update,
+            context,
+            DATE,
+            "service.bad_date_in",
+            month=views.month_name(t, latest.year, latest.month),
+            latest=views.short_date(t, latest),
+            example=latest.strftime("%m-%d"),
+        )
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"on_date": chosen})
     data["on_date"] = chosen.isoformat()
@@ -341,6 +369,10 @@ async def photo_skipped(update: Update, context: XContext) -> object:
 
 async def photo_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
+    if common.data(context).get("mode") == "edit":
+        if parse.normalize(_text(update)) not in REMOVE_WORDS:
+            return await _ask(update, context, PHOTO, "service.edit.bad_photo")
+        return await _take_photo(update, context, None)
     if not parse.is_skip(_text(update)):
         return await _ask(update, context, PHOTO, "service.bad_photo")
     return await _take_photo(update, context, None)
@@ -447,7 +479,13 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
         keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
         await common.said_from_button(update, context, t("service.ask_description"), keyboard)
         return DESCRIPTION
-    await common.said_from_button(update, context, t("service.ask_photo"), views.photo_question(t))
+    # Editing the photo: a new one replaces it; [删除照片] (or "删除") takes it off.
+    record = await _own_changeable(context, int(common.data(context)["log_id"]))
+    if record.photo_file_id:
+        text, keyboard = t("service.edit.ask_photo"), views.photo_question(t, remove=True)
+    else:
+        text, keyboard = t("service.edit.ask_new_photo"), InlineKeyboardMarkup([[cancel_button(t)]])
+    await common.said_from_button(update, context, text, keyboard)
     return PHOTO
 
 
@@ -458,6 +496,13 @@ async def _apply_edit(update: Update, context: XContext, change: dict[str, Any])
         record = await _own_changeable(context, int(data["log_id"]))
     except Refusal as refusal:
         return await common.refused(update, context, refusal)
+    if all(getattr(record, field) == value for field, value in change.items()):
+        # The same value again: nothing to keep a version of.
+        common.finish(context)
+        await common.said_from_button(
+            update, context, context.t("service.edit.unchanged", id=record.id)
+        )
+        return END
     now = context.now()
     async with context.db.transaction() as tx:
         new_date = change.get("on_date", record.on_date)

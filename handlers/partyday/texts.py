@@ -508,6 +508,16 @@ texts(
             "哪一天？可点选，或输入本月的日期，如 {example}。",
             "Which day? Tap one, or type a date this month, e.g. {example}.",
         ),
+        "service.ask_date_in": (
+            "哪一天？这条记录属于{month}：请输入该月、不晚于{latest}的日期，如 {example}。",
+            "Which day? This record belongs to {month}: type a date in it, not after "
+            "{latest}, e.g. {example}.",
+        ),
+        "service.bad_date_in": (
+            "日期需在{month}内且不晚于{latest}，格式如 {example}。请重新输入。",
+            "The date must be in {month} and not after {latest}, like {example}. "
+            "Please type it again.",
+        ),
         "service.btn.party_day": ("党日 {date}", "Party day {date}"),
         "service.btn.today": ("今天 {date}", "Today {date}"),
         "service.btn.yesterday": ("昨天 {date}", "Yesterday {date}"),
@@ -579,6 +589,23 @@ texts(
         "service.field.hours": ("时长", "Hours"),
         "service.field.description": ("内容", "What was done"),
         "service.field.photo_file_id": ("照片", "Photo"),
+        "service.edit.ask_photo": (
+            "请发送新照片替换原照片；或点击“删除照片”去掉它。",
+            "Send a new photo to replace it, or tap “Remove the photo”.",
+        ),
+        "service.edit.ask_new_photo": (
+            "这条记录还没有照片，请发送一张。",
+            "This record has no photo yet; please send one.",
+        ),
+        "service.edit.bad_photo": (
+            "请发送一张照片；要去掉原照片，请点击“删除照片”。",
+            "Please send a photo; to remove the old one, tap “Remove the photo”.",
+        ),
+        "service.edit.unchanged": (
+            "与原来相同，记录 #{id} 没有改动。",
+            "That is what it was; record #{id} is unchanged.",
+        ),
+        "service.btn.remove_photo": ("删除照片", "Remove the photo"),
         "service.edit.done": ("已修改 #{id}：\n{summary}", "Edited #{id}:\n{summary}"),
         "service.not_editable": (
             "只能修改或撤回 7 天内记录、且未撤回的记录。",

@@ -525,7 +525,12 @@ def kind_question(
 
 
 def date_question(
-    t: Translator, today: date, party_date: date | None, yesterday_ok: bool
+    t: Translator,
+    today: date,
+    party_date: date | None,
+    yesterday_ok: bool,
+    *,
+    offer_today: bool = True,
 ) -> InlineKeyboardMarkup:
     row = []
     if party_date is not None:
@@ -537,7 +542,7 @@ def date_question(
                 party_date.strftime("%Y%m%d"),
             )
         )
-    if party_date != today:
+    if offer_today and party_date != today:
         row.append(
             _button(
                 t("service.btn.today", date=short_date(t, today)),
@@ -546,7 +551,7 @@ def date_question(
                 today.strftime("%Y%m%d"),
             )
         )
-    rows = [row]
+    rows = [row] if row else []
     if yesterday_ok:
         yesterday = today - timedelta(days=1)
         if yesterday != party_date:
@@ -569,8 +574,10 @@ def hours_question(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row, [cancel_button(t)]])
 
 
-def photo_question(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(t("service.btn.skip"), "svc", "skip"), cancel_button(t)]])
+def photo_question(t: Translator, *, remove: bool = False) -> InlineKeyboardMarkup:
+    """[跳过] when logging; [删除照片] when editing a record that has one (same button)."""
+    label = t("service.btn.remove_photo") if remove else t("service.btn.skip")
+    return InlineKeyboardMarkup([[_button(label, "svc", "skip"), cancel_button(t)]])
 
 
 def service_summary(
