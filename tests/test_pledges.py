@@ -934,3 +934,39 @@ async def test_a_target_date_that_passed_while_returned_is_asked_again(harness: 
     await h.callback(MEMBER, f"pl:sub:{pledge.id}")
     assert "2026 年度已经结束" in h.answers()[-1]
     assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.RETURNED
+
+
+async def test_typed_html_is_shown_as_typed_everywhere(harness: Harness) -> None:
+    """What people type reaches every screen and the notice chat as they typed it."""
+    h = harness
+
+    def seen(chat_id: int) -> str:  # the newest message as Telegram shows it (HTML parsed)
+        return str(h.tg.messages_in(chat_id)[-1]["text"])
+
+    await h.branch_with_people()
+    await link_group(h)
+    text = "每周辅导 <b>两次</b> & 家访 <a href='x'>一次</a>，成绩提高 >10 分"
+    await h.send(MEMBER, "/pledge")
+    await h.press(MEMBER, "2026 年（今年）")
+    await h.press(MEMBER, "教书育人")
+    await h.send(MEMBER, text)
+    await h.send(MEMBER, "<i>每周二</i>\n家长 & 学生")
+    await h.press(MEMBER, "2026-12-31")
+    await h.send(MEMBER, "<数学>教师")
+    preview = seen(MEMBER.id)
+    assert text in preview and "<i>每周二</i>" in preview and "<数学>教师" in preview
+    await h.press(MEMBER, "提交审核")
+    assert text in seen(SECRETARY.id)
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请把 <b> 去掉 & 重写")
+    assert "请把 <b> 去掉 & 重写" in seen(MEMBER.id)
+    await h.callback(MEMBER, f"pl:sub:{(await only_pledge(h, MEMBER.id)).id}")
+    await h.press(SECRETARY, "✅ 通过")
+    pledge = await only_pledge(h, MEMBER.id)
+    assert pledge.notice_message_id is not None
+    post = h.tg.message(GROUP, pledge.notice_message_id)
+    assert post is not None and text in post["text"] and "家长 & 学生" in post["text"]
+    await h.send(SECRETARY, "/pledges branch")
+    assert "每周辅导 <b>两次</b> &" in seen(SECRETARY.id)
+    await h.send(MEMBER, "/pledges")
+    assert "每周辅导 <b>两次</b> &" in seen(MEMBER.id)
