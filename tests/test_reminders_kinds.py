@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from handlers.common.i18n import Translator
+from handlers.reminders.render import fit
 from schedules.kinds import Kind
 from storage import members, outbox, partyday, pledges
 from storage.partyday import Answer
@@ -171,3 +173,14 @@ async def test_a_long_review_list_for_a_large_branch_still_fits_one_message(
     async with harness.db.read() as conn:
         statuses = {m.status for m in await outbox.list_all(conn) if m.kind == Kind.PLEDGE_REVIEW}
     assert statuses == {outbox.OutboxStatus.SENT}
+
+
+def test_fit_keeps_whole_lines_and_counts_an_emoji_as_telegram_does() -> None:
+    # 300 lines of 10 emoji: 3,299 characters, but 6,299 UTF-16 units, which Telegram counts.
+    text = "\n".join(["📊" * 10] * 300)
+    cut = fit(Translator("en"), text)
+    assert len(cut.encode("utf-16-le")) // 2 <= 4096
+    *kept, more = cut.split("\n")
+    assert set(kept) == {"📊" * 10}
+    assert more == f"… ({300 - len(kept)} more not shown)"
+    assert fit(Translator("zh"), "短") == "短"

@@ -86,21 +86,25 @@ def fit(t: Translator, text: str, limit: int = MESSAGE_LIMIT) -> str:
 
     A list (pledges waiting for review in a 120-member branch) can outgrow Telegram's 4096
     characters, which Telegram refuses outright: the row would fail and the reminder be
-    lost. Lines are kept whole (no tag spans a line in these views), and the HTML length
-    is measured, which is never less than what Telegram counts.
+    lost. Lines are kept whole (no tag spans a line in these views). What is measured is
+    the HTML in UTF-16 units (an emoji counts two), never less than what Telegram counts.
     """
-    if len(text) <= limit:
+    if _units(text) <= limit:
         return text
     lines = text.split("\n")
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
         more = t("reminders.more_lines", count=len(lines) - index)
-        if used + len(line) + 1 + len(more) > limit:
+        if used + _units(line) + 1 + _units(more) > limit:
             return "\n".join([*kept, more])
         kept.append(line)
-        used += len(line) + 1
+        used += _units(line) + 1
     return "\n".join(kept)  # not reached: the whole text was longer than the limit
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def to_rendered(screen: Any) -> Rendered:
