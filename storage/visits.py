@@ -438,18 +438,30 @@ async def complete_follow_up(
 
 
 async def postpone_follow_up(
-    tx: aiosqlite.Connection, visit_id: int, *, today: date, now: datetime
-) -> date | None:
-    """Move an open follow-up a week past its date (or past today, if already overdue)."""
+    tx: aiosqlite.Connection,
+    visit_id: int,
+    *,
+    today: date,
+    now: datetime,
+    from_date: date | None = None,
+) -> tuple[date, bool] | None:
+    """Move an open follow-up a week past its date (or past today, if already overdue).
+
+    Returns the follow-up date and whether it moved; None if there is no open follow-up.
+    ``from_date`` is the date the pressed button showed: if the follow-up has moved
+    since (a second tap of the same button), it is left where it is.
+    """
     visit = await get(tx, visit_id)
     if visit is None or not visit.follow_up_open or visit.follow_up_on is None:
         return None
+    if from_date is not None and visit.follow_up_on != from_date:
+        return visit.follow_up_on, False
     new_date = max(visit.follow_up_on, today) + POSTPONE
     await tx.execute(
         "UPDATE home_visits SET follow_up_on = ?, updated_at = ? WHERE id = ?",
         (new_date.isoformat(), to_iso(now), visit_id),
     )
-    return new_date
+    return new_date, True
 
 
 async def set_target(

@@ -633,3 +633,33 @@ async def test_a_long_history_is_sent_in_messages_telegram_accepts(harness: Harn
     shown = "\n".join(replies)
     assert all(f"第 {n} 版" in shown for n in range(1, 6)) and "4" * 1000 in shown
     assert not said(harness.answers(), "系统出了点问题")
+
+
+async def test_postpone_tapped_twice_moves_the_follow_up_once(harness: Harness) -> None:
+    """A double tap on a slow network, or the reminder's button pressed again later."""
+    await harness.branch_with_people()
+    row = await log_visit(harness, follow_up="1 周后")
+    harness.clock.set(START + timedelta(days=7))  # 2026-12-05, the due day
+    async with harness.db.read() as conn:
+        due = await visits.follow_ups_due(conn, date(2026, 12, 5))
+    _, markup = views.follow_up_reminder(zh, due[0])
+    assert markup is not None
+    postpone = markup.inline_keyboard[0][1].callback_data
+    assert isinstance(postpone, str)
+    replies = await harness.callback(MEMBER, postpone)
+    assert said(replies, "已推迟到 2026-12-12")
+    replies = await harness.callback(MEMBER, postpone)
+    assert said(replies, "已推迟到 2026-12-12") and said(replies, "无需再推迟")
+    assert (await visit_rows(harness))[0]["follow_up_on"] == "2026-12-12"
+    # The same from /visits: the list's button is for the date it showed.
+    await harness.send(MEMBER, "/visits")
+    await harness.press(MEMBER, "推迟一周 1")
+    replies = await harness.press(MEMBER, "推迟一周 1")
+    assert said(replies, "无需再推迟")
+    assert (await visit_rows(harness))[0]["follow_up_on"] == "2026-12-19"
+    # A button made before buttons carried the date still postpones.
+    replies = await harness.callback(MEMBER, f"vis:fpost:{row['id']}")
+    assert said(replies, "已推迟到 2026-12-26")
+    async with harness.db.read() as conn:
+        actions = [e.action for e in await audit.for_entity(conn, "home_visit", row["id"])]
+    assert actions.count("visit.follow_up_postponed") == 3

@@ -9,6 +9,7 @@ to a group.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -16,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import Refusal
+from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
 from handlers.common.guards import (
     parse_callback,
@@ -223,28 +224,37 @@ async def quiet(update: Update, context: XContext) -> None:
 
 async def postpone(update: Update, context: XContext) -> None:
     require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    data = parse_callback(update, RECORD_PREFIX)
+    visit_id = data.int_arg(0)
+    # The date the button was made for (buttons made before it was added carry none).
+    from_date = _button_date(data.str_arg(1)) if len(data.args) > 1 else None
     member = require_branch_person(context)
     visit = await access.load(context, visit_id)
     access.require_owner(member, visit)
     now = context.now()
     async with context.db.transaction() as tx:
-        new_date = await visits.postpone_follow_up(
-            tx, visit.id, today=access.today(context), now=now
+        moved = await visits.postpone_follow_up(
+            tx, visit.id, today=access.today(context), now=now, from_date=from_date
         )
-        if new_date is not None:
+        if moved is not None and moved[1]:
             await audit.record(
                 tx, at=now, actor_id=member.id, action="visit.follow_up_postponed",
-                entity="home_visit", entity_id=visit.id, to=new_date.isoformat(),
+                entity="home_visit", entity_id=visit.id, to=moved[0].isoformat(),
             )  # fmt: skip
-    if new_date is None:
+    if moved is None:
         raise Refusal("visit.no_open_follow_up")
     await _ack(update)
+    key = "visit.postponed" if moved[1] else "visit.postponed_already"
     await _send(
-        update,
-        context,
-        context.t("visit.postponed", date=new_date.isoformat(), alias=visit.student_alias),
+        update, context, context.t(key, date=moved[0].isoformat(), alias=visit.student_alias)
     )
+
+
+def _button_date(raw: str) -> date:
+    try:
+        return datetime.strptime(raw, "%Y%m%d").date()
+    except ValueError as exc:
+        raise BadButton() from exc
 
 
 async def done_start(update: Update, context: XContext) -> object:

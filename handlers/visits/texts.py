@@ -357,6 +357,10 @@ texts(
             "已推迟到 {date}（{alias}），到时会再提醒您。",
             "Postponed to {date} ({alias}); you will be reminded then.",
         ),
+        "visit.postponed_already": (
+            "这条回访已推迟到 {date}（{alias}），无需再推迟。",
+            "This follow-up was already postponed to {date} ({alias}).",
+        ),
         "visit.draft_waiting": (
             "您还有一条未保存的家访记录，请继续回答上面的问题，或发送 /cancel 放弃。",
             "You still have an unsaved visit: please go on answering above, or send "

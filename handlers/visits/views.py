@@ -387,7 +387,7 @@ def follow_ups(t: Translator, visits: Sequence[HomeVisit], today: date) -> Scree
                     t("visit.btn.fdone_n", index=index), callback_data=act("fdone", visit.id)
                 ),
                 InlineKeyboardButton(
-                    t("visit.btn.fpost_n", index=index), callback_data=act("fpost", visit.id)
+                    t("visit.btn.fpost_n", index=index), callback_data=_postpone(visit)
                 ),
             ]
         )
@@ -444,7 +444,7 @@ def visit_detail(
         rows.append(
             [
                 InlineKeyboardButton(t("visit.btn.fdone"), callback_data=act("fdone", visit.id)),
-                InlineKeyboardButton(t("visit.btn.fpost"), callback_data=act("fpost", visit.id)),
+                InlineKeyboardButton(t("visit.btn.fpost"), callback_data=_postpone(visit)),
             ]
         )
     extras = []
@@ -690,7 +690,10 @@ def follow_up_reminder(t: Translator, due: FollowUpDue) -> Screen:
     keyboard = [
         [
             InlineKeyboardButton(t("visit.btn.fdone"), callback_data=act("fdone", due.visit_id)),
-            InlineKeyboardButton(t("visit.btn.fpost"), callback_data=act("fpost", due.visit_id)),
+            InlineKeyboardButton(
+                t("visit.btn.fpost"),
+                callback_data=act("fpost", due.visit_id, due.due_on.strftime("%Y%m%d")),
+            ),
         ]
     ]
     return text, InlineKeyboardMarkup(keyboard)
@@ -820,6 +823,12 @@ def _list_line(t: Translator, index: int, visit: HomeVisit, now: datetime) -> st
         topics=topics_text(t, visit.topics),
         marks=Raw(marks),
     )
+
+
+def _postpone(visit: HomeVisit) -> str:
+    """[Postpone a week] names the date it postpones, so a second tap does not move it again."""
+    assert visit.follow_up_on is not None
+    return act("fpost", visit.id, visit.follow_up_on.strftime("%Y%m%d"))
 
 
 def _follow_up_state(t: Translator, visit: HomeVisit, zone: ZoneInfo) -> str:

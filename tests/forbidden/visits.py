@@ -352,6 +352,14 @@ CASES = [
         _plain_visit,
     ),
     Case(
+        "postpone with a malformed date",
+        MEMBER,
+        _press(MEMBER, "fpost", "20261399"),
+        "refuse.bad_button",
+        _visit,
+        _unchanged,
+    ),
+    Case(
         "forged visit id",
         MEMBER,
         lambda h: h.callback(MEMBER, "vis:show:99999"),
