@@ -97,7 +97,9 @@ async def test_whole_cycle(harness: Harness) -> None:
     assert "请写明辅导哪些学生" in h.last(MEMBER)
     said = await h.press(MEMBER, "修改")
     assert "请确认" in said[-1] and "请写明辅导哪些学生" in said[-1]
-    said = await h.press(MEMBER, "修改")
+    said = await h.send(MEMBER, "/cancel")  # left: told it still needs resubmitting
+    assert "您的修改已保存，但还没有重新提交" in said[0] and "草稿" not in said[0]
+    said = await h.press(MEMBER, "修改")  # the preview's [Edit] still works after /cancel
     assert "要修改哪一项" in said[-1]
     await h.press(MEMBER, "承诺内容")
     said = await h.send(MEMBER, BETTER)

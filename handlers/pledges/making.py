@@ -61,6 +61,7 @@ from storage.pledges import (
     PledgeChanged,
     PledgeLimitReached,
     PledgeRow,
+    PledgeStatus,
     TooManyMeasures,
 )
 
@@ -664,10 +665,21 @@ def text_expected(state: str) -> Step:
 async def keep_draft_note(update: Update, context: XContext) -> None:
     """On /cancel, [Cancel] or the timeout: a draft being made is kept; say where it is."""
     collected = flow_data(context, FLOW)
-    if collected.get("mode") == "make" and isinstance(collected.get("pid"), int):
-        chat = update.effective_chat
-        if chat is not None:
-            await context.bot.send_message(chat.id, context.t("pledge.make.draft_kept"))
+    pledge_id = collected.get("pid")
+    chat = update.effective_chat
+    if collected.get("mode") != "make" or not isinstance(pledge_id, int) or chat is None:
+        return
+    async with context.db.read() as conn:
+        row = await store.get(conn, pledge_id)
+    if row is None or not row.editable:
+        return  # submitted meanwhile (its own screen's button): nothing waits here
+    # A returned pledge is not a draft: say that the changes still need resubmitting.
+    key = (
+        "pledge.make.returned_kept"
+        if row.status is PledgeStatus.RETURNED
+        else "pledge.make.draft_kept"
+    )
+    await context.bot.send_message(chat.id, context.t(key))
 
 
 def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:

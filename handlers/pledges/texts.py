@@ -177,6 +177,11 @@ texts(
             "您的承诺草稿已保存。发送 /pledge 或 /pledges 可以继续填写。",
             "Your draft pledge is saved. Send /pledge or /pledges to continue it.",
         ),
+        "pledge.make.returned_kept": (
+            "您的修改已保存，但还没有重新提交。发送 /pledges 打开这条承诺，点击“重新提交”。",
+            "Your changes are saved but not resubmitted yet. Open the pledge from /pledges "
+            "and tap Resubmit.",
+        ),
         "pledge.limit": (
             "您在 {period} 年度已有 {count} 条未完成的承诺（上限 {limit} 条）。"
             "请先在 /pledges 中撤回其中一条，再新建。",
