@@ -9,9 +9,10 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, config_from_settings, shutdown, startup
 from bot.logs import setup_logging
@@ -22,6 +23,8 @@ from storage import Database, DatabaseError
 logger = logging.getLogger("xianfeng")
 
 EXIT_CONFIG = 2
+POLLING_CHECK_SECONDS = 2.0
+_POLLING_TASK = "Updater:start_polling:polling_task"  # the name PTB gives its polling task
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             " check the network, or set XIANFENG_PROXY_URL or XIANFENG_API_BASE_URL",
             file=sys.stderr,
         )
+        return 1
+    except TelegramError as exc:
+        print(f"xianfeng: Telegram stopped answering: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
@@ -153,17 +159,51 @@ async def _run(settings: Settings, token: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    died: list[BaseException] = []
     try:
         async with app:
             await startup(app)
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(drop_pending_updates=False)
-            logger.info("xianfeng is running (database %s); Ctrl-C to stop", settings.database)
-            await stop.wait()
-            logger.info("stopping")
-            await app.updater.stop()
-            await shutdown(app)
-            await app.stop()
+            updater = app.updater
+            assert updater is not None
+            try:
+                await updater.start_polling(drop_pending_updates=False)
+                logger.info("xianfeng is running (database %s); Ctrl-C to stop", settings.database)
+                polling = [t for t in asyncio.all_tasks() if t.get_name() == _POLLING_TASK]
+                watchdog = asyncio.create_task(_watch_polling(polling, stop, died))
+                await stop.wait()
+                watchdog.cancel()
+            finally:
+                logger.info("stopping")
+                if updater.running:
+                    try:
+                        await updater.stop()
+                    except TelegramError:
+                        # The polling already died of this; `died` holds it for the exit code.
+                        logger.debug("polling ended with an error", exc_info=True)
+                await shutdown(app)
+                if app.running:
+                    await app.stop()
     finally:
         await db.close()
+    if died:
+        raise died[0]
+
+
+async def _watch_polling(
+    polling: list[asyncio.Task[Any]], stop: asyncio.Event, died: list[BaseException]
+) -> None:
+    """PTB's polling gives up for good on some errors (a revoked token) while the process
+    stays up doing nothing; notice that and stop, so a supervisor restarts or alerts."""
+    if not polling:
+        logger.warning("cannot find PTB's polling task; a dead polling loop goes unnoticed")
+        return
+    while not stop.is_set():
+        await asyncio.sleep(POLLING_CHECK_SECONDS)
+        if polling[0].done():
+            task = polling[0]
+            error = task.exception() if not task.cancelled() else None
+            logger.error("polling stopped: %r", error)
+            died.append(error or RuntimeError("polling stopped"))
+            stop.set()
+            return

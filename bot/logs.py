@@ -19,17 +19,34 @@ class RedactToken(logging.Filter):
         if not self._secrets:
             return True
         message = record.getMessage()
-        redacted = message
-        for secret in self._secrets:
-            redacted = redacted.replace(secret, "<token>")
+        redacted = self.scrub(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
 
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, tracebacks included (an InvalidToken error's
+    text, for one, quotes the token)."""
+
+    def __init__(self, fmt: str, token: str | None) -> None:
+        super().__init__(fmt)
+        self._redact = RedactToken(token)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._redact.scrub(super().format(record))
+
 
 def setup_logging(level: str, token: str | None) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+    )
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]

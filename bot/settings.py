@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +12,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["zh", "en"]
+# What BotFather issues: the bot's numeric id, a colon, a secret of letters, digits, _ and -.
+_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -69,6 +72,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with http://, https://, socks5:// or socks5h://")
         return value
 
+    @field_validator("api_base_url", "api_file_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
@@ -88,8 +98,11 @@ class Settings(BaseSettings):
                 "XIANFENG_BOT_TOKEN is not set: get a token from @BotFather and set it"
             )
         token = self.bot_token.get_secret_value().strip()
-        if ":" not in token:
-            raise SettingsError("XIANFENG_BOT_TOKEN is malformed: expected <digits>:<secret>")
+        if not _TOKEN.fullmatch(token):
+            raise SettingsError(
+                "XIANFENG_BOT_TOKEN is malformed: expected digits, a colon and the secret"
+                " (e.g. 123456789:AAH...), as @BotFather shows it"
+            )
         return token
 
 

@@ -35,6 +35,7 @@ class FakeApiServer:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._update_given = False
         self.reject_token = False
+        self.revoke_after_start = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,7 +48,8 @@ class FakeApiServer:
                     params = {k: v[0] for k, v in parse_qs(body).items()}
                 method = self.path.rsplit("/", 1)[-1]
                 server.calls.append((method, params))
-                if server.reject_token:
+                revoked = server.revoke_after_start and method == "getUpdates"
+                if server.reject_token or revoked:
                     status = 401
                     answer = {"ok": False, "error_code": 401, "description": "Unauthorized"}
                 else:
@@ -184,3 +186,15 @@ def test_rejected_token_is_one_clear_line(api: FakeApiServer, tmp_path: Path) ->
         "xianfeng: Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_token_revoked_while_running_stops_the_process(api: FakeApiServer, tmp_path: Path) -> None:
+    """PTB's polling gives up on a revoked token; the process must not idle on for ever."""
+    api.revoke_after_start = True
+    result = _run_briefly({"XIANFENG_API_BASE_URL": f"http://127.0.0.1:{api.port}/bot"}, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "xianfeng: Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather"
+    )
+    assert "SECRET" not in result.stderr
+    assert "still running" not in result.stderr

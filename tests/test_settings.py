@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.logs import RedactToken
+from bot.logs import RedactingFormatter, RedactToken
 from bot.settings import SettingsError, load_settings
 
-TOKEN = "123456:AAH-secret-part_xyz"
+TOKEN = "123456:AAH-secret-part_xyz-0123456789"
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +68,8 @@ def test_values_from_dotenv_file(tmp_path: Path) -> None:
         ("XIANFENG_LOG_LEVEL", "LOUD", "XIANFENG_LOG_LEVEL"),
         ("XIANFENG_PROXY_URL", "ftp://proxy", "XIANFENG_PROXY_URL"),
         ("XIANFENG_QUIET_HOURS", "9pm-8am", "XIANFENG_QUIET_HOURS"),
+        ("XIANFENG_API_BASE_URL", "127.0.0.1:8081/bot", "XIANFENG_API_BASE_URL"),
+        ("XIANFENG_CONVERSATION_TIMEOUT_MINUTES", "0", "XIANFENG_CONVERSATION_TIMEOUT_MINUTES"),
     ],
 )
 def test_malformed_setting_names_itself(
@@ -83,9 +85,10 @@ def test_malformed_setting_names_itself(
 def test_token_required_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SettingsError, match="XIANFENG_BOT_TOKEN is not set"):
         load_settings().token()
-    monkeypatch.setenv("XIANFENG_BOT_TOKEN", "no-colon")
-    with pytest.raises(SettingsError, match="XIANFENG_BOT_TOKEN is malformed"):
-        load_settings().token()
+    for bad in ("no-colon", "123456:short", "abc:AAHxxxxxxxxxxxxxxxxxxxxxxxxxxx", "12:AAH x y"):
+        monkeypatch.setenv("XIANFENG_BOT_TOKEN", bad)
+        with pytest.raises(SettingsError, match="XIANFENG_BOT_TOKEN is malformed"):
+            load_settings().token()
 
 
 def test_token_is_not_shown_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,3 +147,16 @@ def test_cli_malformed_setting_exits_2_without_traceback(tmp_path: Path) -> None
     assert "XIANFENG_TIMEZONE" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tracebacks_are_redacted_too() -> None:
+    formatter = RedactingFormatter("%(message)s", TOKEN)
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected by the server.")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "t", logging.ERROR, "", 0, "polling failed", None, sys.exc_info()
+        )
+    text = formatter.format(record)
+    assert "was rejected" in text and "<token>" in text
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text
