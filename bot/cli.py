@@ -9,8 +9,8 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
