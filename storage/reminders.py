@@ -46,8 +46,9 @@ class BranchRules(BaseModel):
     """Follow-ups due that day, pledges waiting for review."""
     monthly_day: int = Field(default=1, ge=1, le=31)
     monthly_time: time = time(10, 0)
-    """Monthly nudges (no progress on a pledge, behind the visit target), the start-of-period
-    pledge reminder (in January) and evaluation time (in December)."""
+    """Monthly nudges (no progress on a pledge, behind the visit target, pledges ready for
+    evaluation: every pledge of a year is by its end, so in January at the latest) and the
+    start-of-period pledge reminder (in January)."""
     digest_time: time = time(9, 0)
     """The secretary's monthly digest, on the 1st."""
 
