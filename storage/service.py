@@ -24,6 +24,8 @@ HOURS_MIN = 0.5
 HOURS_MAX = 12.0
 DESCRIPTION_MAX = 500
 EDIT_WINDOW = timedelta(days=7)
+# How long after a party day its service may still be logged once the month has turned.
+PARTY_DAY_GRACE = timedelta(days=7)
 # What an edit may change; the rest (who, which branch, make-up month) stays.
 EDITABLE = ("kind", "on_date", "hours", "description", "photo_file_id")
 
@@ -43,7 +45,12 @@ class ServiceStatus(StrEnum):
 
 
 class ServiceEntry(BaseModel):
-    """What a member logs. ``logged_on`` is the local date it was first logged."""
+    """What a member logs. ``logged_on`` is the local date it was first logged.
+
+    ``party_day`` (not stored; the record's party-day link says it) is the branch's party
+    day the service was done on: a party day at the end of a month may still be logged in
+    the first days of the next (see ``check_date``).
+    """
 
     kind: ServiceKind
     on_date: date
@@ -51,6 +58,7 @@ class ServiceEntry(BaseModel):
     description: str
     photo_file_id: str | None = None
     logged_on: date
+    party_day: date | None = None
 
     @field_validator("hours")
     @classmethod
@@ -64,7 +72,7 @@ class ServiceEntry(BaseModel):
 
     @model_validator(mode="after")
     def _date_in_logged_month(self) -> ServiceEntry:
-        check_date(self.on_date, self.logged_on)
+        check_date(self.on_date, self.logged_on, party_day=self.party_day)
         return self
 
 
@@ -85,10 +93,13 @@ def check_description(value: str) -> str:
     return value
 
 
-def check_date(on_date: date, logged_on: date) -> date:
-    """In the month it was logged, and not after the day it was logged."""
+def check_date(on_date: date, logged_on: date, *, party_day: date | None = None) -> date:
+    """In the month it was logged, and not after the day it was logged; or the party day
+    it was done on, logged within ``PARTY_DAY_GRACE`` (the 30th's service, next morning)."""
     if on_date > logged_on:
         raise ValueError("service cannot be logged for a future date")
+    if on_date == party_day and logged_on - on_date <= PARTY_DAY_GRACE:
+        return on_date
     if (on_date.year, on_date.month) != (logged_on.year, logged_on.month):
         raise ValueError("service is logged in the month it was done")
     return on_date
@@ -126,6 +137,7 @@ class ServiceLog(BaseModel):
             description=self.description,
             photo_file_id=self.photo_file_id,
             logged_on=self.logged_on,
+            party_day=self.on_date if self.party_month_id is not None else None,
         )
 
 

@@ -251,6 +251,17 @@ def test_service_date_and_description_invariants() -> None:
     assert _entry(description="字" * 500).description == "字" * 500
 
 
+def test_last_months_party_day_may_be_logged_for_a_week() -> None:
+    nov_30 = date(2026, 11, 30)
+    next_morning = date(2026, 12, 1)
+    assert _entry(on_date=nov_30, party_day=nov_30, logged_on=next_morning).on_date == nov_30
+    assert _entry(on_date=nov_30, party_day=nov_30, logged_on=date(2026, 12, 7))
+    with pytest.raises(ValidationError):
+        _entry(on_date=nov_30, party_day=nov_30, logged_on=date(2026, 12, 8))
+    with pytest.raises(ValidationError):
+        _entry(on_date=date(2026, 11, 29), party_day=nov_30, logged_on=next_morning)
+
+
 def _entry(**changes: object) -> ServiceEntry:
     fields: dict[str, object] = {
         "kind": ServiceKind.VOLUNTEER,

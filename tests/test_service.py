@@ -237,3 +237,43 @@ async def test_editing_next_month_the_photo_and_the_date(harness: Harness) -> No
         ("2026-11-27", "OLD_PHOTO"),
         ("2026-11-27", "NEW_PHOTO"),
     ]
+
+
+async def test_a_month_end_party_day_is_logged_the_next_morning(harness: Harness) -> None:
+    """The 31st rule puts November's day on the 30th: its service may still be logged in
+    the first week of December, linked to that day and counted in November."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(11, 20))
+    await rule_in_place(h, "31号")
+    h.clock.set(at(12, 1, 8))
+    await h.send(MEMBER, "/service")
+    await h.press(MEMBER, "志愿服务")
+    assert h.buttons(MEMBER) == ["党日 11月30日", "今天 12月1日", "取消"]
+    await h.press(MEMBER, "党日 11月30日")
+    await h.press(MEMBER, "3 小时")
+    await h.send(MEMBER, "社区义务家教")
+    said = await h.send(MEMBER, "跳过")
+    assert said[0].startswith("已记录 #1：\n志愿服务 · 11月30日 · 3 小时 · 党日")
+    roster = (await h.send(SECRETARY, "/roster 2026-11"))[-1]
+    assert "⏱ 服务时长：共 3 小时（王老师 3）" in roster
+    # It stays editable like any record.
+    await h.send(MEMBER, "/service history")
+    await h.press(MEMBER, "修改 #1")
+    await h.press(MEMBER, "时长")
+    assert (await h.send(MEMBER, "2.5"))[0].startswith("已修改 #1：\n志愿服务 · 11月30日 · 2.5")
+    # A week on, and for any other day of November, it is too late.
+    h.clock.set(at(12, 8, 8))
+    await h.send(MEMBER2, "/service")
+    await h.press(MEMBER2, "志愿服务")
+    assert "党日 11月30日" not in h.buttons(MEMBER2)
+    bad = "日期需在本月内且不晚于今天，格式如 12-08。请重新输入。"
+    assert await h.send(MEMBER2, "11-30") == [bad]
+    h.clock.set(at(12, 2, 8))
+    await h.send(MEMBER2, "/service")
+    await h.press(MEMBER2, "志愿服务")
+    assert await h.send(MEMBER2, "11-29") == [bad.replace("12-08", "12-02")]
+    assert await h.send(MEMBER2, "11-30") == ["服务了多长时间？（0.5–12 小时，按半小时计）"]
+    assert await rows(h, "SELECT on_date, party_month_id IS NOT NULL FROM service_logs") == [
+        ("2026-11-30", 1)
+    ]

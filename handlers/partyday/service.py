@@ -206,11 +206,14 @@ async def _ask_date(update: Update, context: XContext) -> object:
     today = common.today(context)
     latest = _latest_date(context)
     party_date = None
-    if common.data(context).get("mode") != "makeup":
+    mode = common.data(context).get("mode")
+    if mode != "makeup":
         async with context.db.read() as conn:
             day = await partyday.party_day(conn, person.branch_id, latest.year, latest.month)
-        if day is not None and day.date is not None and day.date <= latest:
-            party_date = day.date
+            if day is not None and day.date is not None and day.date <= latest:
+                party_date = day.date
+            elif mode == "log":
+                party_date = await _last_months_party_day(conn, person.branch_id, today)
     t = context.t
     if latest == today:
         text = t("service.ask_date", example=today.strftime("%m-%d"))
@@ -252,10 +255,16 @@ async def _take_date(update: Update, context: XContext, chosen: date | None) -> 
     data = common.data(context)
     today = common.today(context)
     latest = _latest_date(context)
+    late_party_day = None
+    if data.get("mode") == "log" and chosen is not None and chosen.month != today.month:
+        person = require_branch_person(context)
+        assert person.branch_id is not None
+        async with context.db.read() as conn:
+            late_party_day = await _last_months_party_day(conn, person.branch_id, today)
     try:
         if chosen is None:
             raise ValueError("no date")
-        service.check_date(chosen, latest)
+        service.check_date(chosen, latest, party_day=late_party_day)
     except ValueError:
         if latest == today:
             example = today.strftime("%m-%d")
@@ -273,6 +282,7 @@ async def _take_date(update: Update, context: XContext, chosen: date | None) -> 
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"on_date": chosen})
     data["on_date"] = chosen.isoformat()
+    data["party_day"] = late_party_day.isoformat() if late_party_day else None
     t = context.t
     await common.said_from_button(update, context, t("service.ask_hours"), views.hours_question(t))
     return HOURS
@@ -400,6 +410,7 @@ async def _save(update: Update, context: XContext) -> object:
         description=str(data["description"]),
         photo_file_id=data.get("photo"),
         logged_on=today,
+        party_day=date.fromisoformat(data["party_day"]) if data.get("party_day") else None,
     )
     if makeup_month_id is not None and not any(
         month_id == makeup_month_id for month_id, _ in await _makeup_months(context, person)
@@ -593,6 +604,18 @@ async def _makeup_months(context: XContext, person: Member) -> list[tuple[int, s
                 continue
             found.append((row.id, views.month_name(context.t, year, month)))
     return found
+
+
+async def _last_months_party_day(
+    conn: aiosqlite.Connection, branch_id: int, today: date
+) -> date | None:
+    """Last month's party day while its service may still be logged (the first days of
+    this month), else None."""
+    previous = today.replace(day=1) - timedelta(days=1)
+    day = await partyday.party_day(conn, branch_id, previous.year, previous.month)
+    if day is None or day.date is None or today - day.date > service.PARTY_DAY_GRACE:
+        return None
+    return day.date
 
 
 async def _party_link(
