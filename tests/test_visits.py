@@ -663,3 +663,28 @@ async def test_postpone_tapped_twice_moves_the_follow_up_once(harness: Harness) 
     async with harness.db.read() as conn:
         actions = [e.action for e in await audit.for_entity(conn, "home_visit", row["id"])]
     assert actions.count("visit.follow_up_postponed") == 3
+
+
+async def test_log_a_visit_on_a_reminder_goes_on_with_a_half_entered_one(
+    harness: Harness,
+) -> None:
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "昨天")
+    await harness.send(MEMBER, "王同学")
+    replies = await harness.callback(MEMBER, "vis:new")  # the behind-target reminder's button
+    assert said(replies, "未保存的家访记录，请接着填写") and said(replies, "哪个班")
+    assert not said(replies, "已放弃")
+    await harness.press(MEMBER, "三年级")
+    await harness.press(MEMBER, "三(2)班")
+    await harness.press(MEMBER, "上门")
+    await harness.press(MEMBER, "父母")
+    await harness.press(MEMBER, "学习")
+    replies = await harness.callback(MEMBER, "vis:new")
+    assert said(replies, "请核对家访记录") and said(replies, "👤 学生：王同学")
+    await harness.press(MEMBER, "✅ 保存")
+    row = (await visit_rows(harness))[0]
+    assert (row["visit_date"], row["student_alias"]) == ("2026-11-27", "王同学")
+    # With nothing waiting, it starts a visit.
+    replies = await harness.callback(MEMBER, "vis:new")
+    assert said(replies, "家访是哪一天？") and not said(replies, "未保存")

@@ -214,6 +214,11 @@ async def start(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
+        waiting = (context.user_data or {}).get(FLOW) or {}
+        if any(waiting.get(name) for name in FIELD_STATES):
+            # A reminder's [Log a visit] tapped while a visit is half entered: go on with
+            # that one rather than drop what was typed (/visit typed again starts afresh).
+            return await ask(update, context, _resume_state(waiting), context.t("visit.resumed"))
     draft = await _fresh_draft(update, context)
     async with context.db.read() as conn:
         # The why-an-alias explanation is shown to someone logging their first visit.
@@ -250,6 +255,14 @@ async def start_edit(update: Update, context: XContext) -> object:
         }
     )
     return await ask(update, context, SUMMARY)
+
+
+def _resume_state(draft: dict[str, Any]) -> str:
+    """Where an unfinished draft goes on: the summary once seen, else the first gap."""
+    if draft.get("summary"):
+        return SUMMARY
+    fields = {state: name for name, state in FIELD_STATES.items()}
+    return next((state for state in ORDER if not draft.get(fields[state])), SUMMARY)
 
 
 async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:

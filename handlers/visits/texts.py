@@ -219,6 +219,10 @@ texts(
             "这个按钮属于前面的步骤。请回答最新的问题。",
             "That button belongs to an earlier step. Please answer the latest question.",
         ),
+        "visit.resumed": (
+            "您有一条未保存的家访记录，请接着填写；如要放弃，请点「取消」。",
+            "You have an unsaved visit: please go on with it, or tap “Cancel” to drop it.",
+        ),
         "visit.left_draft": (
             "（之前未保存的家访记录已放弃。）",
             "(The unsaved visit you had started was dropped.)",
