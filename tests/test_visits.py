@@ -688,3 +688,31 @@ async def test_log_a_visit_on_a_reminder_goes_on_with_a_half_entered_one(
     # With nothing waiting, it starts a visit.
     replies = await harness.callback(MEMBER, "vis:new")
     assert said(replies, "家访是哪一天？") and not said(replies, "未保存")
+
+
+async def test_many_open_follow_ups_list_the_soonest_ten(harness: Harness) -> None:
+    await harness.branch_with_people()
+    owner = await member_id(harness, MEMBER)
+    today = date(2026, 11, 28)
+    async with harness.db.transaction() as tx:
+        term = await terms.term_for(tx, today)
+        for n in range(60):
+            content = visits.VisitContent(
+                visit_date=today - timedelta(days=n % 20), student_alias=f"学生{n:02d}",
+                class_name="三(2)班", form=visits.Form.PHONE, met=visits.Met.PARENTS,
+                topics=[visits.Topic.STUDY], follow_up_on=today + timedelta(days=1 + n),
+                today=today,
+            )  # fmt: skip
+            await visits.create(
+                tx, member_id=owner, branch_id=1, content=content, term=term,
+                now=harness.clock.now(),
+            )  # fmt: skip
+    replies = await harness.send(MEMBER, "/visits")
+    follow_ups = replies[-1]
+    assert said([follow_ups], "待回访（60）") and said([follow_ups], "另有 50 条")
+    assert "学生00" in follow_ups and "学生10" not in follow_ups
+    assert len(harness.buttons(MEMBER)) == 20
+    await harness.press(MEMBER, "完成 1")
+    await harness.press(MEMBER, "直接完成")
+    replies = await harness.send(MEMBER, "/visits")
+    assert said(replies, "待回访（59）") and "学生10" in replies[-1]

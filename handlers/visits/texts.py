@@ -298,6 +298,10 @@ texts(
             "{index}. {due} {alias}（{class_name}，{date} 家访）{overdue}",
             "{index}. {due} {alias} ({class_name}, visited {date}){overdue}",
         ),
+        "visit.follow_ups_more": (
+            "……另有 {count} 条，完成或推迟上面的之后会显示。",
+            "… and {count} more, shown as those above are done or postponed.",
+        ),
         "visit.due_mark": (" ⏰ 已到期", " ⏰ due"),
         "visit.btn.fdone_n": ("完成 {index}", "Done {index}"),
         "visit.btn.fpost_n": ("推迟一周 {index}", "Postpone a week {index}"),

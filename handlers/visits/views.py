@@ -44,6 +44,8 @@ PAGE_SIZE = 5
 # People of a branch, and branches of the bureau, shown per page: a line and a button
 # each, well within Telegram's 4096 characters and 100 buttons a message.
 LIST_PAGE = 20
+# Open follow-ups listed under /visits, soonest first, two buttons each.
+FOLLOW_UPS_SHOWN = 10
 # Names of those without a visit this month, at most, before "and N more".
 IDLE_NAMES = 30
 FOLLOW_UP_MAX_DAYS = 120
@@ -365,10 +367,14 @@ def my_visits(
 
 
 def follow_ups(t: Translator, visits: Sequence[HomeVisit], today: date) -> Screen:
-    """The member's open follow-ups, due ones marked, each with [Done] [Postpone a week]."""
+    """The member's open follow-ups, due ones marked, each with [Done] [Postpone a week].
+
+    The soonest ``FOLLOW_UPS_SHOWN`` only, so that the message and its buttons stay within
+    Telegram's limits; the rest move up as these are done or postponed.
+    """
     lines = [t("visit.follow_ups_title", count=len(visits))]
     rows: Rows = []
-    for index, visit in enumerate(visits, start=1):
+    for index, visit in enumerate(visits[:FOLLOW_UPS_SHOWN], start=1):
         assert visit.follow_up_on is not None
         lines.append(
             t(
@@ -391,6 +397,8 @@ def follow_ups(t: Translator, visits: Sequence[HomeVisit], today: date) -> Scree
                 ),
             ]
         )
+    if len(visits) > FOLLOW_UPS_SHOWN:
+        lines.append(t("visit.follow_ups_more", count=len(visits) - FOLLOW_UPS_SHOWN))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
