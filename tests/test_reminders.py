@@ -213,7 +213,7 @@ async def test_the_secretary_gets_the_monthly_digest(harness: Harness) -> None:
     assert report.by_kind == {Kind.DIGEST: 1}
     await harness.deliver()
     text = harness.last(SECRETARY)
-    assert "2026-11 月度汇总" in text
+    assert text.startswith("📊 <b>第一中学党支部 2026年11月工作汇总</b>")
     assert "本月没有任何记录" in text and "王老师" in text
     assert "消息发送不到" in text and member2.name in text
     assert "家访" in text and "承诺" in text and "服务" in text

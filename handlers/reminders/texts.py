@@ -143,7 +143,7 @@ texts(
         ),
         # ------------------------------------------------------------ digest
         "reminders.digest.title": (
-            "📊 <b>{branch} {month} 月度汇总</b>\n党员 {people} 人",
+            "📊 <b>{branch} {month}工作汇总</b>\n党员 {people} 人",
             "📊 <b>{branch}: {month} digest</b>\n{people} people",
         ),
         "reminders.digest.party_day": (
@@ -160,8 +160,8 @@ texts(
             "🤝 Service: {hours} hours, {records} records, {people} people",
         ),
         "reminders.digest.visits": (
-            "🏠 家访：本月 {month} 次；本学期（{start}–{end}）共 {total} 次",
-            "🏠 Home visits: {month} this month; {total} this term ({start}–{end})",
+            "🏠 家访：本月 {month} 次；本学期（{start}至{end}）共 {total} 次",
+            "🏠 Home visits: {month} this month; {total} this term ({start} – {end})",
         ),
         "reminders.digest.visits_target": (
             "，每人目标 {target} 次，已达标 {done}/{people} 人",

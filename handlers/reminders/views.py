@@ -4,7 +4,7 @@ and message, and the secretary's monthly digest. Nothing here reads the database
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import time
+from datetime import date, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -159,7 +159,15 @@ def notify_preview(t: Translator, message: str, count: int, night_until: str | N
 
 def digest(t: Translator, d: Digest) -> str:
     """Last month for the secretary; a section whose feature is absent is left out."""
-    lines = [t("reminders.digest.title", branch=d.branch_name, month=d.month, people=d.people)]
+    year, month = (int(part) for part in d.month.split("-"))
+    lines = [
+        t(
+            "reminders.digest.title",
+            branch=d.branch_name,
+            month=_month(t, date(year, month, 1)),
+            people=d.people,
+        )
+    ]
     if d.party_day is not None:
         if d.party_day.cancelled or d.party_day.day is None:
             lines.append(t("reminders.digest.party_day_cancelled"))
@@ -167,7 +175,7 @@ def digest(t: Translator, d: Digest) -> str:
             lines.append(
                 t(
                     "reminders.digest.party_day",
-                    date=d.party_day.day.strftime("%m-%d"),
+                    date=_day(t, d.party_day.day),
                     checked=d.party_day.checked_in,
                     people=d.party_day.participants,
                     leave=d.party_day.on_leave,
@@ -188,8 +196,8 @@ def digest(t: Translator, d: Digest) -> str:
             "reminders.digest.visits",
             month=d.visits.in_month,
             total=d.visits.term_total,
-            start=d.visits.term_start.strftime("%m-%d"),
-            end=d.visits.term_end.strftime("%m-%d"),
+            start=_day(t, d.visits.term_start),
+            end=_day(t, d.visits.term_end),
         )
         if d.visits.target is not None:
             line += t(
@@ -222,6 +230,14 @@ def digest(t: Translator, d: Digest) -> str:
     if d.unreachable:
         lines.append(t("reminders.digest.unreachable", names=_names(t, d.unreachable)))
     return "\n".join(lines)
+
+
+def _month(t: Translator, first: date) -> str:
+    return f"{first.year}年{first.month}月" if t.lang == "zh" else f"{first:%B %Y}"
+
+
+def _day(t: Translator, day: date) -> str:
+    return f"{day.month}月{day.day}日" if t.lang == "zh" else f"{day.day} {day:%b}"
 
 
 def _hours(hours: float) -> str:
