@@ -383,6 +383,29 @@ async def test_a_reply_can_change_until_the_start_and_not_after(harness: Harness
     assert await rows(h, "SELECT answer, rev FROM party_day_replies") == [("attend", 2)]
 
 
+async def test_attend_pressed_while_the_leave_reason_is_asked_ends_that_step(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+    await h.press(MEMBER, "请假")
+    await h.press(MEMBER, "参加")
+    # A word typed afterwards is not taken as a leave reason.
+    said = await h.send(MEMBER, "好的，谢谢")
+    assert len(said) == 1 and "请假" not in said[0]  # the catch-all's answer
+    assert await rows(h, "SELECT answer, reason_text FROM party_day_replies") == [("attend", None)]
+    assert not [t for t in h.tg.texts(SECRETARY.id) if "申请" in t]
+    # Halfway through /service, [参加] answers and the service step carries on.
+    await h.send(MEMBER2, "/service")
+    await h.press(MEMBER2, "学习")
+    await h.press(MEMBER2, "参加")
+    assert (await h.press(MEMBER2, "今天 12月1日"))[-1].startswith("服务了多长时间？")
+
+
 async def test_reminding_those_who_have_not_answered(harness: Harness) -> None:
     h = harness
     await h.branch_with_people()

@@ -40,7 +40,12 @@ OTHER = ~filters.COMMAND
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(leave_start, pattern=pattern("pd", "lv"))]
+    return [
+        CallbackQueryHandler(leave_start, pattern=pattern("pd", "lv")),
+        # [参加] acts at once, but belongs to the flow: pressed while the leave reason is
+        # being asked, it ends that step (a word typed later is not taken as a reason).
+        CallbackQueryHandler(attend, pattern=pattern("pd", "att")),
+    ]
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
@@ -59,7 +64,6 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
-        CallbackQueryHandler(attend, pattern=pattern("pd", "att")),
         CallbackQueryHandler(decide, pattern=pattern("pd", "ok")),
         CallbackQueryHandler(decide, pattern=pattern("pd", "no")),
         CallbackQueryHandler(remind, pattern=pattern("pd", "rem")),
@@ -69,7 +73,8 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 # --------------------------------------------------------------------------- attend
 
 
-async def attend(update: Update, context: XContext) -> None:
+async def attend(update: Update, context: XContext) -> object:
+    """Record "attending"; a leave step left open ends, any other step carries on."""
     data = parse_callback(update, "pd")
     person = require_branch_person(context)
     branch_id = data.int_arg(0)
@@ -86,6 +91,10 @@ async def attend(update: Update, context: XContext) -> None:
     assert day.date is not None
     t = context.t
     await common.say(update, context, t("partyday.attend.done", date=views.long_date(t, day.date)))
+    if common.data(context).get("mode") == "leave":
+        common.finish(context)
+        return END
+    return None  # stay where the person was (e.g. halfway through /service)
 
 
 # --------------------------------------------------------------------------- leave
