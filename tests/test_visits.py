@@ -716,3 +716,19 @@ async def test_many_open_follow_ups_list_the_soonest_ten(harness: Harness) -> No
     await harness.press(MEMBER, "直接完成")
     replies = await harness.send(MEMBER, "/visits")
     assert said(replies, "待回访（59）") and "学生10" in replies[-1]
+
+
+async def test_a_double_tap_on_a_picker_is_no_error(harness: Harness) -> None:
+    """The second tap asks for the screen already shown; Telegram refuses such an edit."""
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "另选日期")
+    await harness.press(MEMBER, "‹")
+    await harness.callback(MEMBER, "vf:cal:2026-10")  # the same "‹" again
+    assert "2026年10月" in harness.buttons(MEMBER)
+    await harness.press(MEMBER, "15")
+    await harness.send(MEMBER, "王同学")
+    await harness.press(MEMBER, "三年级")
+    await harness.callback(MEMBER, "vf:grade:3")
+    assert said(harness.tg.texts(MEMBER.id)[-1:], "三年级几班")
+    assert not said(harness.answers(), "系统出了点问题")

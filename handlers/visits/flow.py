@@ -44,6 +44,7 @@ from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
+from handlers.visits.sending import edit_in_place
 from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
 from storage import audit, terms, visits
 from storage.terms import Term
@@ -856,8 +857,7 @@ async def _in_place(update: Update, screen: views.Screen) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    text, markup = screen
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_in_place(query, *screen)
 
 
 async def _send(

@@ -22,6 +22,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.visits import access, records, views
+from handlers.visits.sending import edit_in_place
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, branches, members, terms, visits
 from storage.members import Member, Role
@@ -128,7 +129,7 @@ async def member_page(update: Update, context: XContext) -> None:
     if data.action == "mem":
         await _send(update, context, *screen)  # from the branch view: a message of its own
     else:
-        await query.edit_message_text(screen[0], reply_markup=screen[1])  # turning a page
+        await edit_in_place(query, *screen)  # turning a page
 
 
 async def set_target(update: Update, context: XContext) -> None:
@@ -223,7 +224,7 @@ async def _totals_screen(context: XContext, actor: Member, page: int) -> views.S
 async def _edit(update: Update, screen: views.Screen) -> None:
     query = update.callback_query
     assert query is not None
-    await query.edit_message_text(screen[0], reply_markup=screen[1])
+    await edit_in_place(query, *screen)
 
 
 async def _ack(update: Update) -> None:

@@ -27,6 +27,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
+from handlers.visits.sending import edit_in_place
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import Member
@@ -88,7 +89,7 @@ async def turn_page(update: Update, context: XContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_in_place(query, text, markup)
 
 
 async def _page(context: XContext, member: Member, page: int) -> views.Screen:
