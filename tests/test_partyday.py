@@ -526,6 +526,24 @@ async def test_cancel_and_wrong_input_while_setting_the_rule(harness: Harness) -
     assert "沿用：三楼会议室" in h.buttons(SECRETARY)
 
 
+async def test_a_place_with_html_characters_reads_as_typed(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    confirm = (await set_rule(h, place="党员之家<二楼>&会议室"))[-1]
+    assert "党员之家&lt;二楼&gt;&amp;会议室" in confirm  # escaped in the HTML message
+    await h.press(SECRETARY, "保存")
+    await h.send(SECRETARY, "/partyday")
+    await h.press(SECRETARY, "设置规则")
+    await h.send(SECRETARY, "15")
+    await h.send(SECRETARY, "16:30")
+    assert "沿用：党员之家<二楼>&会议室" in h.buttons(SECRETARY)  # the button is plain text
+    await h.press(SECRETARY, "沿用：党员之家<二楼>&会议室")
+    assert await rows(h, "SELECT place FROM party_day_rules WHERE replaced_at IS NULL") == [
+        ("党员之家<二楼>&会议室",)
+    ]
+
+
 async def test_a_member_sees_the_coming_day(harness: Harness) -> None:
     h = harness
     await h.branch_with_people()

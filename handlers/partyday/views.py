@@ -8,6 +8,7 @@ Branch)`` and return ``(text, buttons)`` with buttons in the outbox's format (ro
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -258,7 +259,9 @@ def time_question(t: Translator) -> InlineKeyboardMarkup:
 def place_question(t: Translator, current: str | None) -> InlineKeyboardMarkup:
     rows = []
     if current:
-        rows.append([_button(t("partyday.rule.keep_place", place=current)[:60], "pd", "rp")])
+        # A button label is plain text: the translator's HTML escaping would show as "&amp;".
+        label = html.unescape(t("partyday.rule.keep_place", place=current))[:60]
+        rows.append([_button(label, "pd", "rp")])
     return InlineKeyboardMarkup([*rows, [cancel_button(t)]])
 
 
