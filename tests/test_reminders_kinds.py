@@ -72,7 +72,7 @@ async def test_january_brings_no_pledge_stale_progress_and_evaluation(harness: H
     assert any("34 天没有记录进展" in t for t in member_texts)
     assert any("可以评诺" in t for t in harness.tg.texts(SECRETARY.id))
     replies = await harness.press(MEMBER, "记录践诺")
-    assert replies, "the progress button answers"
+    assert any("请记录践诺进展" in text for text in replies), "the button starts the progress step"
 
 
 async def test_members_behind_the_visit_target_get_a_nudge(harness: Harness) -> None:
@@ -90,7 +90,7 @@ async def test_members_behind_the_visit_target_get_a_nudge(harness: Harness) -> 
     await harness.deliver()
     assert "本学期家访进度：0/2" in harness.last(MEMBER2)
     started = await harness.press(MEMBER2, "记录家访")
-    assert started, "the button starts logging a visit"
+    assert any("家访是哪一天" in text for text in started), "the button starts logging a visit"
 
 
 async def test_after_a_hand_sent_announcement_only_the_silent_are_reminded(
