@@ -348,9 +348,10 @@ texts(
         "visit.kept": ("记录保持不变。", "The record stays as it is."),
         # ------------------------------------------------------------ follow-ups
         "visit.done_ask": (
-            "回访完成（{alias}）。可以输入一句回访情况（可选，最多 1000 字），或点「直接完成」。",
-            "Follow-up done ({alias}). You may type a line about it (optional, up to "
-            "1000 characters), or tap “Done, no note”.",
+            "记录回访完成（{alias}）：可输入一句回访情况（可选，最多 1000 字），"
+            "或点「直接完成」。",
+            "Marking the follow-up done ({alias}): type a line about it if you like "
+            "(optional, up to 1000 characters), or tap “Done, no note”.",
         ),
         "visit.btn.done_now": ("直接完成", "Done, no note"),
         "visit.done_saved": (
@@ -381,9 +382,10 @@ texts(
             "due {due}\nTap “Done” once you have followed up, or “Postpone a week”.",
         ),
         "visit.reminder_behind": (
-            "📒 本学期家访进度：{count}/{target}，学期到 {end} 结束。有空时记录一次家访吧。",
-            "📒 Home visits this term: {count}/{target}; the term ends on {end}. "
-            "Log a visit when you can.",
+            "📒 本学期家访进度：{count}/{target}（本学期 {end} 结束）。请合理安排家访，"
+            "家访后请及时记录。",
+            "📒 Home visits this term: {count}/{target} (the term ends on {end}). Please plan "
+            "your visits, and log each one soon after it.",
         ),
         "visit.reminder_branch_behind": (
             "📊 {branch}：本学期未达家访目标（每人 {target} 次）的有 {count} 人：\n{lines}",
