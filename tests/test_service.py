@@ -185,7 +185,7 @@ async def test_an_english_speaking_member_logs_service(harness: Harness) -> None
     said = await h.press(EN_MEMBER, "Skip")
     assert said[0].startswith("Logged #1:\npairing help · 8 Dec · 2 h · party day")
     screen = (await h.send(EN_MEMBER, "/service history"))[-1]
-    assert screen.startswith("Service hours in 2026: 2 in all\nDec: 2 h")
+    assert screen.startswith("Service hours in 2026: 2 h in all\nDec: 2 h")
     roster = (await h.send(SECRETARY, "/roster"))[-1]
     assert "⏱ 服务时长：共 2 小时（Lin Wei 2）" in roster
 

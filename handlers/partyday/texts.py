@@ -569,7 +569,7 @@ texts(
         "service.tag.edited": (" · 已修改 {count} 次", " · edited {count}×"),
         "service.history.title": (
             "{year}年服务时长：共 {total} 小时",
-            "Service hours in {year}: {total} in all",
+            "Service hours in {year}: {total} h in all",
         ),
         "service.history.month": ("{month}月：{hours} 小时", "{month}: {hours} h"),
         "service.history.none": ("{year}年还没有服务记录。", "No service logged in {year} yet."),
