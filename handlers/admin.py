@@ -53,7 +53,7 @@ texts(
             "There are no branches yet. Send /newbranch to create one.",
         ),
         "branches.title": ("党支部（共 {count} 个）：", "Branches ({count}):"),
-        "branches.line": ("{name} — {count} 人", "{name} — {count} people"),
+        "branches.line": ("{name} — {count} 人", "{name} — members: {count}"),
         "branches.secretary_invite": ("书记邀请：{name}", "Secretary invite: {name}"),
     }
 )
@@ -159,6 +159,7 @@ async def _create(update: Update, context: XContext, name: str) -> object:
 
 
 async def list_branches(update: Update, context: XContext) -> None:
+    require_private(update)
     require_admin(context)
     message = update.effective_message
     assert message is not None
@@ -172,7 +173,7 @@ async def list_branches(update: Update, context: XContext) -> None:
     keyboard = [
         [
             InlineKeyboardButton(
-                context.t("branches.secretary_invite", name=row.name)[:60],
+                context.t.plain("branches.secretary_invite", name=row.name)[:60],
                 callback_data=encode("adm", "secinv", row.id),
             )
         ]
@@ -182,6 +183,7 @@ async def list_branches(update: Update, context: XContext) -> None:
 
 
 async def secretary_invite(update: Update, context: XContext) -> None:
+    require_private(update)
     data = parse_callback(update, "adm")
     admin = require_admin(context)
     branch_id = data.int_arg(0)

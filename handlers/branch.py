@@ -9,7 +9,6 @@ from handlers.common import views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, StaleButton
-from handlers.common.flows import remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -18,6 +17,7 @@ from handlers.common.guards import (
 )
 from handlers.common.i18n import texts
 from handlers.common.links import describe_invite
+from handlers.common.menu import clear_menu
 from handlers.common.notify import tell
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
@@ -35,9 +35,9 @@ texts(
     {
         "cmd.invite": ("生成党员邀请链接", "invite link for members"),
         "cmd.members": ("本支部成员", "branch members"),
-        "members.title": ("{branch}（{count} 人）：", "{branch} ({count} people):"),
+        "members.title": ("{branch}（{count} 人）：", "{branch} (members: {count}):"),
         "members.line": ("{index}. {name}（{role}）{flag}", "{index}. {name} ({role}){flag}"),
-        "members.unreachable": (" ⚠️ 消息发送不到", " ⚠️ messages not delivered"),
+        "members.unreachable": (" ⚠️ 无法收到消息", " ⚠️ cannot receive messages"),
         "members.left_title": ("已离开：{names}", "Left: {names}"),
         "members.remove_button": ("移除 {name}", "Remove {name}"),
         "members.confirm_remove": (
@@ -132,7 +132,7 @@ async def list_members(update: Update, context: XContext) -> None:
     keyboard = [
         [
             InlineKeyboardButton(
-                t("members.remove_button", name=person.name)[:60],
+                t.plain("members.remove_button", name=person.name)[:60],
                 callback_data=encode("mem", "rm", person.id),
             )
         ]
@@ -190,17 +190,24 @@ async def confirm_remove(update: Update, context: XContext) -> None:
     assert query is not None
     await query.answer()
     await query.edit_message_text(context.t("members.removed", name=target.name))
+    # Their private menu would still offer what they may no longer use.
+    await clear_menu(context.bot, target.telegram_id)
     if branch is not None:
         await tell(context, target.telegram_id, "members.removed_notice", branch=branch.name)
 
 
 async def keep_member(update: Update, context: XContext) -> None:
-    parse_callback(update, "mem")
-    require_secretary(context)
-    await remove_buttons(update)
+    data = parse_callback(update, "mem")
+    secretary = require_secretary(context)
+    async with context.db.read() as conn:
+        target = await members.get(conn, data.int_arg(0))
+    if target is None:
+        raise NotFound()
+    require_branch_access(secretary, target.branch_id)
     query = update.callback_query
     assert query is not None
-    await query.answer(context.t("flow.cancelled"))
+    await query.answer()
+    await query.edit_message_text(context.t("members.kept", name=target.name))
 
 
 async def _removable(

@@ -17,7 +17,7 @@ texts(
             "I don't know that command. Send /help to see what you can use.",
         ),
         "fallback.text": (
-            "我没有理解您的意思。请使用菜单中的命令，或发送 /help 查看帮助。",
+            "抱歉，没能理解您的消息。请使用菜单中的命令，或发送 /help 查看帮助。",
             "I did not understand that. Please use a command from the menu, or send /help.",
         ),
     }

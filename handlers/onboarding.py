@@ -49,10 +49,11 @@ texts(
             "secretary sent you; if you only have the code, send /start CODE.",
         ),
         "join.offer": (
-            "邀请您以「{role}」身份加入：{branch}\n\n请回复您的真实姓名（2–20 个字）。",
+            "您受邀以{role}身份加入{branch}。\n\n请回复您的真实姓名（2–20 个字）。",
             "You are invited to join {branch} as {role}.\n\n"
             "Please reply with your real name (2–20 characters).",
         ),
+        "join.ask_name": ("请回复您的真实姓名（2–20 个字）。", "Please reply with your real name."),
         "join.bad_name": (
             "姓名需为 2–20 个字，只能包含文字、空格或间隔号“·”（如 阿依古丽·买买提）。"
             "请重新输入您的真实姓名。",
@@ -60,15 +61,15 @@ texts(
             "(e.g. 阿依古丽·买买提). Please type your real name again.",
         ),
         "join.done": (
-            "欢迎加入 {branch}，{name}！您的身份：{role}。",
+            "{name}，欢迎加入{branch}！您的身份是{role}。",
             "Welcome to {branch}, {name}! Your role: {role}.",
         ),
         "join.promoted": (
-            "您已成为 {branch} 的支部书记。",
+            "您已成为{branch}的支部书记。",
             "You are now the branch secretary of {branch}.",
         ),
         "join.notify_secretary": (
-            "{name} 已通过邀请链接加入本支部（{role}）。",
+            "{name}已通过邀请链接加入本支部（{role}）。",
             "{name} joined the branch through an invite link ({role}).",
         ),
         "join.problem.unknown": (
@@ -77,7 +78,7 @@ texts(
             "for a new invite link.",
         ),
         "join.problem.wrong_case": (
-            "邀请码区分大小写，您输入的大小写不对。请直接点击邀请链接，或按原样逐字输入。",
+            "邀请码区分大小写，请核对后重新输入，或直接点击邀请链接。",
             "Invite codes are case-sensitive and the case does not match. Please open the "
             "invite link directly, or type the code exactly as given.",
         ),
@@ -99,24 +100,38 @@ texts(
             "You have already used this invite link. Send /me to see your details.",
         ),
         "join.other_branch": (
-            "您已是 {branch} 的成员，一个人只能属于一个党支部。如需转出，请先联系原支部书记。",
+            "您已是{branch}的成员，每人只能加入一个党支部。如需调整，请先联系原支部书记。",
             "You are already in {branch}; a person belongs to one branch only. "
             "To move, please ask your current branch secretary first.",
         ),
         "join.same_branch": (
-            "您已经是 {branch} 的成员了。发送 /me 查看您的信息。",
+            "您已经是{branch}的成员了。发送 /me 查看您的信息。",
             "You are already in {branch}. Send /me to see your details.",
         ),
         "join.admin": (
             "您是管理员账号，无需加入党支部。",
             "Your account is an administrator's; it does not join a branch.",
         ),
+        "join.inspector": (
+            "您是督查组账号，无需加入党支部；需要查看的支部由管理员指定。",
+            "Your account is an inspection group's; it does not join a branch. An "
+            "administrator assigns the branches you can see.",
+        ),
+        "join.problem.left": (
+            "您已离开该支部，此邀请链接不能再用。请向支部书记索取新的邀请链接。",
+            "You have left that branch, so this invite link no longer works for you. "
+            "Please ask the branch secretary for a new one.",
+        ),
         "me.details": (
             "姓名：{name}\n党支部：{branch}\n身份：{role}\n加入时间：{joined}",
             "Name: {name}\nBranch: {branch}\nRole: {role}\nJoined: {joined}",
         ),
         "me.no_branch": ("（无）", "(none)"),
-        "language.choose": ("请选择语言：", "Choose your language:"),
+        # Both languages: someone stuck in the wrong one must still find the switch.
+        "language.choose": (
+            "请选择语言 / Choose your language:",
+            "Choose your language / 请选择语言:",
+        ),
         "language.set": ("已切换为简体中文。", "Language set to English."),
         "language.zh": ("简体中文", "简体中文"),
         "language.en": ("English", "English"),
@@ -156,7 +171,8 @@ async def start(update: Update, context: XContext) -> object:
         return END
     member = context.member
     if member is not None and member.role in (Role.ADMIN, Role.INSPECTOR):
-        await message.reply_text(context.t("join.admin"))
+        key = "join.admin" if member.role is Role.ADMIN else "join.inspector"
+        await message.reply_text(context.t(key))
         return END
     async with context.db.read() as conn:
         found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
@@ -251,7 +267,9 @@ async def receive_name(update: Update, context: XContext) -> object:
 
 async def name_not_text(update: Update, context: XContext) -> object:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("join.bad_name"))
+    await update.effective_message.reply_text(
+        f"{context.t('input.text_expected')}\n{context.t('join.ask_name')}"
+    )
     return ASK_NAME
 
 

@@ -41,6 +41,7 @@ class InviteProblem(StrEnum):
     USED_UP = "used_up"
     REVOKED = "revoked"
     ALREADY_USED = "already_used"
+    LEFT = "left"
 
 
 async def create(
@@ -89,12 +90,16 @@ async def check(
             conn, "SELECT 1 FROM invites WHERE lower(code) = lower(?)", (code,)
         )
         return InviteProblem.WRONG_CASE if near else InviteProblem.UNKNOWN
-    if await fetch_value(
+    used_by_active = await fetch_value(
         conn,
-        "SELECT 1 FROM invite_uses WHERE invite_id = ? AND telegram_id = ?",
+        "SELECT m.status = 'active' FROM invite_uses u JOIN members m ON m.id = u.member_id"
+        " WHERE u.invite_id = ? AND u.telegram_id = ?",
         (invite.id, telegram_id),
-    ):
-        return InviteProblem.ALREADY_USED
+    )
+    if used_by_active is not None:
+        # Used before: still a member through it, or removed since (then a new link is
+        # needed, so the secretary decides again).
+        return InviteProblem.ALREADY_USED if used_by_active else InviteProblem.LEFT
     if invite.revoked_at is not None:
         return InviteProblem.REVOKED
     if invite.expires_at <= now:

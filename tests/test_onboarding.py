@@ -45,7 +45,7 @@ async def test_admin_creates_branch_and_secretary_joins_by_link(harness: Harness
     offer = await harness.send(SECRETARY, f"/start {code}")
     assert offer == [ZH("join.offer", branch="第一中学党支部", role="支部书记")]
     done = await harness.send(SECRETARY, "李书记")
-    assert done[0] == "欢迎加入 第一中学党支部，李书记！您的身份：支部书记。"
+    assert done[0] == "李书记，欢迎加入第一中学党支部！您的身份是支部书记。"
     secretary = await active(harness, SECRETARY)
     assert secretary is not None and secretary.role is Role.SECRETARY
     async with harness.db.read() as conn:
@@ -77,7 +77,7 @@ async def test_members_join_by_secretary_link_and_secretary_is_told(harness: Har
     for user in (MEMBER, MEMBER2):
         person = await active(harness, user)
         assert person is not None and person.role is Role.MEMBER
-    assert "王老师 已通过邀请链接加入本支部（党员）。" in harness.tg.texts(SECRETARY.id)
+    assert "王老师已通过邀请链接加入本支部（党员）。" in harness.tg.texts(SECRETARY.id)
     listing = await harness.send(SECRETARY, "/members")
     assert listing[0].splitlines() == [
         "第一中学党支部（3 人）：",
@@ -102,10 +102,10 @@ async def test_name_is_asked_again_until_valid(harness: Harness) -> None:
     await harness.send(NEWCOMER, f"/start {info['member_code']}")
     assert await harness.send(NEWCOMER, "王") == [ZH("join.bad_name")]
     assert await harness.send(NEWCOMER, "王老师2") == [ZH("join.bad_name")]
-    assert await harness.photo(NEWCOMER) == [ZH("join.bad_name")]
+    assert await harness.photo(NEWCOMER) == [f"{ZH('input.text_expected')}\n{ZH('join.ask_name')}"]
     assert await active(harness, NEWCOMER) is None
     done = await harness.send(NEWCOMER, "阿依古丽·买买提")
-    assert done[0].startswith("欢迎加入 第一中学党支部，阿依古丽·买买提！")
+    assert done[0].startswith("阿依古丽·买买提，欢迎加入第一中学党支部！")
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ async def test_restart_mid_flow_keeps_the_step(harness: Harness) -> None:
     await harness.send(NEWCOMER, f"/start {info['member_code']}")
     await harness.restart()
     done = await harness.send(NEWCOMER, "新人甲")
-    assert done[0].startswith("欢迎加入 第一中学党支部，新人甲！")
+    assert done[0].startswith("新人甲，欢迎加入第一中学党支部！")
 
 
 async def test_flow_older_than_the_timeout_is_dropped_on_restart(harness: Harness) -> None:
@@ -313,7 +313,8 @@ async def test_keep_button_changes_nothing(harness: Harness) -> None:
     await harness.branch_with_people()
     await harness.send(SECRETARY, "/members")
     await harness.press(SECRETARY, "移除 王老师")
-    await harness.press(SECRETARY, "不移除")
+    out = await harness.press(SECRETARY, "不移除")
+    assert out == [ZH("members.kept", name="王老师")]  # the question is replaced, not left
     assert await active(harness, MEMBER) is not None
 
 
@@ -390,7 +391,7 @@ async def test_a_flow_restored_after_a_restart_still_times_out(harness: Harness)
     await harness.send(NEWCOMER, f"/start {info['member_code']}")
     await harness.restart()
     harness.clock.advance(timedelta(minutes=10))
-    assert (await harness.send(NEWCOMER, "新人甲"))[0].startswith("欢迎加入")
+    assert "欢迎加入" in (await harness.send(NEWCOMER, "新人甲"))[0]
 
 
 async def test_edited_messages_are_not_taken_as_new_input(harness: Harness) -> None:
@@ -413,3 +414,67 @@ async def test_edited_messages_are_not_taken_as_new_input(harness: Harness) -> N
     async with harness.db.read() as conn:
         names = [b.name for b in await branches.list_with_counts(conn)]
     assert "二中党支部" not in names
+
+
+async def test_removed_member_needs_a_new_link_and_can_rejoin_with_it(harness: Harness) -> None:
+    info = await harness.branch_with_people()
+    await harness.send(SECRETARY, "/members")
+    await harness.press(SECRETARY, "移除 王老师")
+    await harness.press(SECRETARY, "确定移除")
+    assert any(c.params.get("scope", {}).get("chat_id") == MEMBER.id
+               for c in harness.tg.calls_to("deleteMyCommands"))  # fmt: skip
+    assert await harness.send(MEMBER, f"/start {info['member_code']}") == [ZH("join.problem.left")]
+    await harness.send(SECRETARY, "/invite")
+    await harness.send(MEMBER, f"/start {harness.invite_code(SECRETARY)}")
+    assert "欢迎加入" in (await harness.send(MEMBER, "王老师"))[0]
+    person = await active(harness, MEMBER)
+    assert person is not None and person.role is Role.MEMBER
+
+
+async def test_branch_list_and_secretary_links_stay_out_of_groups(harness: Harness) -> None:
+    await harness.branch_with_people()
+    group = {"id": -100777, "type": "supergroup", "title": "教育局工作群"}
+    assert await harness.send(ADMIN, "/branches", chat=group) == [ZH("refuse.private_only")]
+    before = len(harness.tg.texts(-100777))
+    update = harness.updates.callback(ADMIN, "adm:secinv:1", chat=group)
+    await harness.process(ADMIN, update)
+    assert harness.answers()[-1] == ZH("refuse.private_only")
+    assert not any("?start=" in text for text in harness.tg.texts(-100777)[before:])
+
+
+async def test_button_labels_show_names_as_typed(harness: Harness) -> None:
+    await harness.send(ADMIN, "/newbranch 一中&二中 <联合>")
+    await harness.send(ADMIN, "/branches")
+    assert harness.buttons(ADMIN) == ["书记邀请：一中&二中 <联合>"]
+
+
+async def test_admin_and_secretary_work_in_english(harness: Harness) -> None:
+    admin_en = FakeUser(ADMIN.id, "Bureau", language_code="en")
+    out = await harness.send(admin_en, "/newbranch No.1 Middle School Branch")
+    assert out[0].startswith("Branch created: No.1 Middle School Branch")
+    assert "uses allowed: 1" in out[1]
+    secretary_en = FakeUser(SECRETARY.id, "Li", language_code="en-US")
+    await harness.send(secretary_en, f"/start {harness.invite_code(ADMIN)}")
+    done = await harness.send(secretary_en, "Li Ming")
+    assert done[0] == "Welcome to No.1 Middle School Branch, Li Ming! Your role: branch secretary."
+    invite = (await harness.send(secretary_en, "/invite"))[0]
+    assert invite.startswith("Invite link to No.1 Middle School Branch (member):")
+    assert "uses allowed: 100" in invite
+    listing = (await harness.send(secretary_en, "/members"))[0]
+    assert listing.splitlines() == [
+        "No.1 Middle School Branch (members: 1):",
+        "1. Li Ming (branch secretary)",
+    ]
+    branches_list = (await harness.send(admin_en, "/branches"))[0]
+    assert branches_list.splitlines()[1] == "No.1 Middle School Branch — members: 1"
+
+
+async def test_role_menus_for_secretary_and_new_admin(harness: Harness) -> None:
+    await harness.branch_with_people()
+    scoped = {
+        c.params["scope"]["chat_id"]: [cmd["command"] for cmd in c.params["commands"]]
+        for c in harness.tg.calls_to("setMyCommands")
+        if c.params.get("scope", {}).get("type") == "chat"
+    }
+    assert "members" in scoped[SECRETARY.id] and "invite" in scoped[SECRETARY.id]
+    assert "newbranch" in scoped[ADMIN.id] and "members" not in scoped[ADMIN.id]

@@ -6,6 +6,7 @@ handlers read ``context.member`` and ``context.t`` instead of fetching them.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.common.i18n import Translator, language_from_client
+from handlers.common.menu import clear_menu, refresh_menu
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
 from storage import Database, audit, members, prefs
 from storage.clock import Clock
 from storage.members import Member, Role
+
+logger = logging.getLogger(__name__)
 
 
 class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -82,6 +86,13 @@ async def identify(update: object, context: XContext) -> None:
     async with context.db.read() as conn:
         member = await members.get_active_by_telegram(conn, user.id)
         language = await prefs.get_language(conn, user.id)
+    if member is not None and member.role is not Role.ADMIN and user.id in config.admin_ids:
+        # One person, one role: someone in a branch stays what they are there.
+        logger.warning(
+            "user %s is in XIANFENG_ADMIN_IDS but is a %s of a branch; not an admin",
+            user.id,
+            member.role.value,
+        )
     if member is None and user.id in config.admin_ids:
         member = await _bootstrap_admin(
             context,
@@ -101,6 +112,7 @@ async def identify(update: object, context: XContext) -> None:
                 entity="member",
                 entity_id=member.id,
             )
+        await clear_menu(context.bot, user.id)
         member = None
     if member is not None and member.unreachable_at is not None:
         # They wrote to us, so Telegram delivers to them again (e.g. they unblocked the bot).
@@ -133,4 +145,5 @@ async def _bootstrap_admin(
             entity_id=member.id,
         )
         await prefs.keep_language(tx, telegram_id, language, now=context.now())
+    await refresh_menu(context.bot, member, context.services.commands, language)
     return member

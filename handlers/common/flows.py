@@ -53,9 +53,9 @@ texts(
             "当前没有进行中的操作。发送 /help 查看可用命令。",
             "There is nothing to cancel. Send /help to see what you can do.",
         ),
-        "flow.left": ("（已退出上一步未完成的操作。）", "(The unfinished step was left.)"),
+        "flow.left": ("（已退出未完成的操作。）", "(The unfinished step was left.)"),
         "flow.timed_out": (
-            "操作已超过 {minutes} 分钟未继续，已自动结束。需要时请重新开始。",
+            "您已 {minutes} 分钟未操作，本次操作已自动结束。如需继续，请重新开始。",
             "This step was left unfinished for {minutes} minutes and has ended. "
             "Please start again when you are ready.",
         ),

@@ -66,6 +66,11 @@ class Translator:
             return template
         return template.format(**{name: _escape(value) for name, value in kwargs.items()})
 
+    def plain(self, key: str, **kwargs: Any) -> str:
+        """Unescaped text, for button labels and alerts: Telegram shows those as typed."""
+        template = _CATALOG[key][self._index]
+        return template.format(**{k: str(v) for k, v in kwargs.items()}) if kwargs else template
+
     def both(self, key: str, **kwargs: Any) -> str:
         """Chinese, then English: for places where the reader's language is unknown."""
         zh = Translator("zh")(key, **kwargs)

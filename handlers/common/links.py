@@ -10,10 +10,10 @@ from storage.invites import Invite
 texts(
     {
         "invite.link": (
-            "{branch} 邀请链接（{role}）：\n{link}\n\n有效期至 {expires}，最多可使用 {uses} 次。"
+            "「{branch}」{role}邀请链接：\n{link}\n\n有效期至 {expires}，最多可使用 {uses} 次。"
             "请通过私信发给对方，不要公开张贴。",
             "Invite link to {branch} ({role}):\n{link}\n\nValid until {expires}, "
-            "for at most {uses} uses. Send it privately; do not post it publicly.",
+            "uses allowed: {uses}. Send it privately; do not post it publicly.",
         ),
     }
 )

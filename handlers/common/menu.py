@@ -34,6 +34,14 @@ async def register_default_menu(bot: Bot, specs: Sequence[CommandSpec]) -> None:
         )
 
 
+async def clear_menu(bot: Bot, telegram_id: int) -> None:
+    """Drop a person's own menu, so they see the default one again."""
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+    except TelegramError:
+        logger.warning("could not clear the command menu of %s", telegram_id)
+
+
 async def refresh_menu(bot: Bot, member: Member, specs: Sequence[CommandSpec], lang: str) -> None:
     """Secretaries, admins and inspectors get their own menu in their private chat."""
     try:

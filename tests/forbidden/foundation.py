@@ -17,6 +17,14 @@ async def _member_id(h: Harness, name: str) -> int:
     return int(row[0])
 
 
+async def _still_active(h: Harness, name: str) -> None:
+    async with (
+        h.db.read() as conn,
+        conn.execute("SELECT status FROM members WHERE name = ?", (name,)) as cur,
+    ):
+        assert [row[0] for row in await cur.fetchall()] == ["active"]
+
+
 async def _press_remove(h: Harness, actor: FakeUser, name: str, action: str = "rm") -> object:
     member_id = await _member_id(h, name)
     return await h.callback(actor, f"mem:{action}:{member_id}")
@@ -42,14 +50,16 @@ CASES = [
     Case(
         "member presses remove",
         MEMBER,
-        lambda h: _press_remove(h, MEMBER, "张老师"),
+        lambda h: _press_remove(h, MEMBER, "张老师", "rmok"),
         "refuse.role",
+        check=lambda h: _still_active(h, "张老师"),
     ),
     Case(
         "other branch secretary removes",
         OTHER_SECRETARY,
         lambda h: _press_remove(h, OTHER_SECRETARY, "张老师", "rmok"),
         "refuse.other_branch",
+        check=lambda h: _still_active(h, "张老师"),
     ),
     Case(
         "secretary removes self",
