@@ -307,7 +307,17 @@ async def test_moving_and_cancelling_a_month_tells_members(harness: Harness) -> 
     # Outside the month, then before today: asked again.
     assert "日期需在2026年12月内" in (await h.send(SECRETARY, "2027-01-10"))[-1]
     assert "日期需在2026年12月内" in (await h.send(SECRETARY, "11-30"))[-1]
-    await h.send(SECRETARY, "10号")
+    # A weekend is allowed, with a warning (then the secretary thinks better of it).
+    said = await h.send(SECRETARY, "12-12")
+    assert said == [
+        "注意：2026年12月12日（星期六）是周末，不是工作日。如确需这天，请继续；"
+        "否则发送 /cancel 重来。\n请输入调整的原因（会告诉全体党员）。"
+    ]
+    await h.send(SECRETARY, "/cancel")
+    await h.send(SECRETARY, "/partyday")
+    await h.press(SECRETARY, "调整某月日期")
+    await h.press(SECRETARY, "2026年12月（12月8日）")
+    assert await h.send(SECRETARY, "10号") == ["请输入调整的原因（会告诉全体党员）。"]
     said = await h.send(SECRETARY, "区里统一安排听课")
     assert said == ["已将2026年12月党日调整到 2026年12月10日（星期四），正在通知全体党员（2 人）。"]
     assert await h.deliver() == 2

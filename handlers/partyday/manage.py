@@ -30,7 +30,7 @@ from handlers.partyday import common, parse, views
 from storage import partyday
 from storage.members import Member
 from storage.partyday import PartyDay, month_key
-from storage.partyday_rules import DayRule, RuleKind, next_plans
+from storage.partyday_rules import DayRule, RuleKind, is_working_day, next_plans
 
 RULE_KIND = "pd.rule.kind"
 RULE_DAY = "pd.rule.day"
@@ -495,12 +495,20 @@ async def move_date_typed(update: Update, context: XContext) -> object:
     if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
         return await _bad_move_date(update, context)
     common.data(context)["to"] = typed.isoformat()
-    await common.say(
-        update,
-        context,
-        context.t("partyday.move.ask_reason"),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
-    )
+    t = context.t
+    text = t("partyday.move.ask_reason")
+    if not is_working_day(typed):
+        # The secretary's choice stands, but a holiday or weekend should be on purpose.
+        text = (
+            t(
+                "partyday.move.off_day",
+                date=views.long_date(t, typed),
+                holiday=views.off_day_name(t, typed),
+            )
+            + "\n"
+            + text
+        )
+    await common.say(update, context, text, InlineKeyboardMarkup([[cancel_button(t)]]))
     return MOVE_REASON
 
 

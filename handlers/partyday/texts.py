@@ -235,6 +235,11 @@ texts(
             "日期需在{month}内且不早于今天，格式如 {example}。请重新输入。",
             "The date must be in {month}, today or later, like {example}. Please type it again.",
         ),
+        "partyday.move.off_day": (
+            "注意：{date}是{holiday}，不是工作日。如确需这天，请继续；否则发送 /cancel 重来。",
+            "Note: {date} is {holiday}, not a working day. Go on if that is intended; "
+            "otherwise send /cancel and start again.",
+        ),
         "partyday.move.ask_reason": (
             "请输入调整的原因（会告诉全体党员）。",
             "Type the reason for the move (all members will be told).",
