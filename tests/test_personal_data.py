@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from handlers.common.i18n import Translator
 from storage import members, pledges, service
 from storage.pledges import Category, Period
 from storage.service import ServiceEntry, ServiceKind
-from tests.conftest import MEMBER, MEMBER2, Harness
+from tests.conftest import MEMBER, MEMBER2, STRANGER, Harness
 from tests.fakebot import Upload
+from tests.test_visits import log_visit
 
 
 async def test_mydata_includes_pledges_and_service_and_nobody_elses(harness: Harness) -> None:
@@ -44,3 +46,22 @@ async def test_mydata_includes_pledges_and_service_and_nobody_elses(harness: Har
     assert [(s["description"], s["hours"]) for s in data["service_logs"]] == [("社区义诊协助", 1.5)]
     assert data["party_day_replies"] == [] and data["reminder_mutes"] == []
     assert "别人的承诺" not in document.content.decode()
+
+
+async def test_a_member_who_left_still_gets_their_records(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await log_visit(harness)
+    async with harness.db.transaction() as tx:
+        me = await members.get_active_by_telegram(tx, MEMBER.id)
+        assert me is not None
+        await members.mark_left(tx, me.id, now=harness.clock.now())
+    await harness.send(MEMBER, "/mydata")
+    document = harness.tg.last_sent(MEMBER.id)["document"]
+    assert isinstance(document, Upload)
+    data = json.loads(document.content)
+    assert [v["student_alias"] for v in data["home_visits"]] == ["王同学"]
+    assert data["memberships"][0]["status"] == "left"
+    # Someone the bot never knew is still refused.
+    refused = await harness.send(STRANGER, "/mydata")
+    assert refused == [Translator("en")("refuse.stranger")]
+    assert harness.tg.calls_to("sendDocument")[-1].params["chat_id"] == MEMBER.id

@@ -24,24 +24,32 @@ def register(reg: Registrar) -> None:
 
 
 async def my_data(update: Update, context: XContext) -> None:
+    """Anyone the bot has a membership for, current or left, gets their own records."""
     require_private(update)
-    member = require_member(context)
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
     now = context.now()
     async with context.db.read() as conn:
         records = await personal_data.for_account(conn, user.id)
+    if context.member is not None:
+        actor_id = context.member.id
+    elif records["memberships"]:
+        # Left the branch: the records are still theirs to see.
+        actor_id = int(records["memberships"][-1]["id"])
+    else:
+        require_member(context)  # a stranger: refused politely
+        return
     records["exported_at"] = now.isoformat(timespec="seconds")
     payload = json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     async with context.db.transaction() as tx:
         await audit.record(
             tx,
             at=now,
-            actor_id=member.id,
+            actor_id=actor_id,
             action="mydata.exported",
             entity="member",
-            entity_id=member.id,
+            entity_id=actor_id,
             visits=len(records["home_visits"]),
         )
     name = f"xianfeng-mydata-{access.today(context).isoformat()}.json"
