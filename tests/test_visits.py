@@ -732,3 +732,33 @@ async def test_a_double_tap_on_a_picker_is_no_error(harness: Harness) -> None:
     await harness.callback(MEMBER, "vf:grade:3")
     assert said(harness.tg.texts(MEMBER.id)[-1:], "三年级几班")
     assert not said(harness.answers(), "系统出了点问题")
+
+
+async def test_restart_in_a_picker_and_in_the_follow_up_note(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    await harness.send(MEMBER, "王同学")
+    await harness.press(MEMBER, "初三")  # the class numbers, shown in place
+    await harness.restart()
+    await harness.press(MEMBER, "初三(4)班")
+    await harness.press(MEMBER, "电话")
+    await harness.press(MEMBER, "祖辈")
+    await harness.press(MEMBER, "🔔 回访")
+    await harness.press(MEMBER, "1 周后")
+    await harness.press(MEMBER, "安全")
+    await harness.restart()
+    await harness.press(MEMBER, "✅ 保存")
+    row = (await visit_rows(harness))[0]
+    assert (row["class_name"], row["follow_up_on"], row["topics"]) == (
+        "初三(4)班",
+        "2026-12-05",
+        '["safety"]',
+    )
+    # [Done] on the follow-up, a restart, then the line about it.
+    await harness.send(MEMBER, "/visits")
+    await harness.press(MEMBER, "完成 1")
+    await harness.restart()
+    replies = await harness.send(MEMBER, "奶奶说孩子按时上学了")
+    assert said(replies, "已记录回访完成（王同学）")
+    assert (await visit_rows(harness))[0]["follow_up_note"] == "奶奶说孩子按时上学了"
