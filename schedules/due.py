@@ -170,6 +170,22 @@ def monthly_at(year: int, month: int, rules: BranchRules, zone: ZoneInfo) -> dat
     return at_local(date(year, month, min(rules.monthly_day, last)), rules.monthly_time, zone)
 
 
+def lost_to_quiet_hours(rules: BranchRules, quiet: QuietHours, zone: ZoneInfo) -> list[Kind]:
+    """The party-day reminders these branch times could never send: the quiet hours would
+    hold them past the moment they stop being useful (a morning reminder at 21:30 would
+    wait for 08:00 the next day; an announcement one day before at 22:00, for the day
+    itself). Checked on a sample day; the answer does not depend on the date."""
+    day = date(2026, 6, 15)
+    lost = []
+    announce_at = at_local(day - timedelta(days=rules.announce_days), rules.announce_time, zone)
+    if quiet.release(announce_at, zone) >= at_local(day, MIDNIGHT, zone):
+        lost.append(Kind.PARTYDAY_ANNOUNCE)
+    morning_at = at_local(day, rules.morning_time, zone)
+    if quiet.release(morning_at, zone) >= at_local(day + timedelta(days=1), MIDNIGHT, zone):
+        lost.append(Kind.PARTYDAY_MORNING)
+    return lost
+
+
 def month_text(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schedules.due import DuePlan, SkipReason, due, monthly_at
+from schedules.due import DuePlan, SkipReason, due, lost_to_quiet_hours, monthly_at
 from schedules.kinds import Kind
 from schedules.quiet import QuietHours, at_local
 from storage import branches, members, outbox, partyday, pledges, reminders
@@ -676,3 +676,21 @@ def test_quiet_hours_in_another_zone_and_over_a_clock_change() -> None:
     assert quiet.release(night, berlin) == datetime(2027, 3, 28, 5, 0, tzinfo=UTC)
     # The same moment is 06:00 in Shanghai: inside Shanghai's default quiet hours.
     assert QUIET.release(night, ZONE) == at(2027, 3, 28, 8, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "lost"),
+    [
+        ({}, []),
+        ({"morning_time": time(7, 30)}, []),  # held until 08:00 the same day
+        ({"morning_time": time(21, 30)}, [Kind.PARTYDAY_MORNING]),  # until the next day
+        ({"announce_time": time(22, 0)}, []),  # three days ahead: goes the next morning
+        ({"announce_time": time(22, 0), "announce_days": 1}, [Kind.PARTYDAY_ANNOUNCE]),
+    ],
+)
+def test_party_day_times_the_quiet_hours_would_swallow(
+    changes: dict[str, object], lost: list[Kind]
+) -> None:
+    rules = BranchRules().model_copy(update=changes)
+    assert lost_to_quiet_hours(rules, QUIET, ZONE) == lost
+    assert lost_to_quiet_hours(rules, QuietHours(time(0, 0), time(0, 0)), ZONE) == []

@@ -378,3 +378,35 @@ async def test_muting_withdraws_what_is_already_queued_for_the_morning(harness: 
     ]
     assert withdrawn.status is outbox.OutboxStatus.FAILED
     assert withdrawn.last_error is not None and withdrawn.last_error.startswith("muted")
+
+
+async def test_a_time_that_would_never_let_a_party_day_reminder_out_is_refused(
+    harness: Harness,
+) -> None:
+    """A morning reminder at 21:30 would wait for 08:00 the next day, after its party day:
+    it would never be sent, so the time is refused and asked again."""
+    await harness.branch_with_people()
+    await harness.send(SECRETARY, "/settings")
+    await harness.press(SECRETARY, "⏰ 本支部提醒时间")
+    await harness.press(SECRETARY, "党日当天提醒时间")
+    replies = await harness.send(SECRETARY, "21:30")
+    assert any("发不出去" in text and "党日当天提醒" in text for text in replies)
+    assert "请输入新的「党日当天提醒时间」（现为 08:00）" in replies[-1]
+    # An evening announcement is fine three days ahead (it goes the next morning) ...
+    await harness.send(SECRETARY, "/settings")
+    await harness.press(SECRETARY, "⏰ 本支部提醒时间")
+    await harness.press(SECRETARY, "党日通知时间")
+    saved = await harness.send(SECRETARY, "22:00")
+    assert any("已保存：党日通知时间 → 22:00" in text for text in saved)
+    # ... but not one day ahead: it would reach members on the day itself.
+    await harness.press(SECRETARY, "党日通知提前天数")
+    refused = await harness.send(SECRETARY, "1")
+    assert any("发不出去" in text for text in refused)
+    secretary = await person(harness, SECRETARY.id)
+    async with harness.db.read() as conn:
+        rules = await reminders.rules_for(conn, secretary.branch_id or 0)
+    assert (rules.morning_time, rules.announce_time, rules.announce_days) == (
+        time(8, 0),
+        time(22, 0),
+        3,
+    )

@@ -28,12 +28,15 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.reminders import views
+from schedules.due import lost_to_quiet_hours
 from schedules.kinds import SPECS, Kind
 from schedules.quiet import QuietHours
 from storage import branches, reminders
 from storage.reminders import RULE_NAMES, BadRule
 
 RULE_FLOW = "reminder_rule"
+# The rules that decide whether a party-day reminder can go out before its day is over.
+PARTY_DAY_TIMES = frozenset({"announce_days", "announce_time", "morning_time"})
 ASK_RULE = "reminder_rule.value"
 
 
@@ -159,6 +162,27 @@ async def _save(update: Update, context: XContext, value: str) -> object:
         async with context.db.read() as conn:
             rules = await reminders.rules_for(conn, secretary.branch_id)
         await _ask(update, context, name, getattr(rules, name))
+        return ASK_RULE
+    async with context.db.read() as conn:
+        before = await reminders.rules_for(conn, secretary.branch_id)
+    quiet, zone = quiet_of(context), context.config.zone
+    lost = [
+        kind
+        for kind in lost_to_quiet_hours(before.model_copy(update={name: parsed}), quiet, zone)
+        if kind not in lost_to_quiet_hours(before, quiet, zone)
+    ]
+    if lost and name in PARTY_DAY_TIMES:
+        # Saved, it would silently cost every party day this reminder: refuse and ask again.
+        await context.bot.send_message(
+            chat.id,
+            t(
+                "reminders.rule.lost",
+                label=views.kind_label(t, lost[0].value),
+                quiet=views.quiet_text(quiet),
+                end=f"{quiet.end:%H:%M}",
+            ),
+        )
+        await _ask(update, context, name, getattr(before, name))
         return ASK_RULE
     async with context.db.transaction() as tx:
         await reminders.set_rule(

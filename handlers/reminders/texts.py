@@ -97,6 +97,13 @@ texts(
             "请输入 {low}–{high} 之间的整数。",
             "Please type a whole number from {low} to {high}.",
         ),
+        "reminders.rule.lost": (
+            "这样设置，「{label}」会落在免打扰时段 {quiet} 内，要等到 {end} 才能发出，"
+            "那时已经过了时候，这条提醒就发不出去了。请换一个时间（或多提前几天）。",
+            "With this setting the {label} would fall in the quiet hours {quiet} and could "
+            "only go out at {end}, when it is too late, so it would never be sent. Please "
+            "choose another time (or more days before).",
+        ),
         "reminders.rule.saved": ("已保存：{label} → {value}", "Saved: {label} → {value}"),
         "reminders.rule.in_quiet": (
             "注意：{value} 在免打扰时段 {quiet} 内，这类提醒会在 {end} 发出。",
