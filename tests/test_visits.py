@@ -163,6 +163,12 @@ async def test_log_and_follow_up_cycle(harness: Harness) -> None:
     await harness.press(MEMBER, "🔔 回访")
     summary = await harness.press(MEMBER, "1 周后")
     assert said(summary, "🔔 回访：2026-12-05")
+    await harness.press(MEMBER, "🔔 回访")
+    summary = await harness.send(MEMBER, "不需要回访")  # typed like the button
+    assert said(summary, "🔔 回访：（无）")
+    await harness.press(MEMBER, "🔔 回访")
+    summary = await harness.send(MEMBER, "1周后")
+    assert said(summary, "🔔 回访：2026-12-05")
     await harness.press(MEMBER, "📷 照片")
     summary = await harness.photo(MEMBER, "AgPHOTO77")
     assert said(summary, "📷 照片：已添加")
@@ -467,6 +473,9 @@ async def test_english_speaking_member(harness: Harness) -> None:
     await harness.press(EN_MEMBER, "Grandparents")
     summary = await harness.press(EN_MEMBER, "Left-behind child")
     assert said(summary, "Please check the visit") and said(summary, "Topics: Left-behind child")
+    await harness.press(EN_MEMBER, "🔔 Follow-up")
+    summary = await harness.send(EN_MEMBER, "in 2 weeks")  # a button's label, typed
+    assert said(summary, "Follow-up: 2026-12-12")
     await harness.press(EN_MEMBER, "🔔 Follow-up")
     await harness.send(EN_MEMBER, "12-10")
     saved = await harness.press(EN_MEMBER, "✅ Save")

@@ -659,7 +659,16 @@ async def follow_up_choice(update: Update, context: XContext) -> object:
 
 
 async def follow_up_typed(update: Update, context: XContext) -> object:
-    day = parse_date(_text(update), access.today(context), "future")
+    """A date, or a button's label typed: 1 周后 / 2 周后 / 不需要回访."""
+    raw = _text(update)
+    today = access.today(context)
+    for key, days in (("visit.btn.week1", 7), ("visit.btn.week2", 14)):
+        if _is_word(raw, key):
+            return await _take_follow_up(update, context, today + timedelta(days=days))
+    if _is_word(raw, "visit.btn.no_follow_up"):
+        flow_data(context, FLOW)["follow_up"] = None
+        return await ask(update, context, SUMMARY)
+    day = parse_date(raw, today, "future")
     if day is None:
         return await ask(update, context, FOLLOW_UP, context.t("visit.date_bad"))
     return await _take_follow_up(update, context, day)
