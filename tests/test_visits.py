@@ -372,6 +372,12 @@ async def test_photo_where_text_is_asked_and_text_where_a_photo_is(harness: Harn
     await harness.press(MEMBER, "📷 照片")
     replies = await harness.send(MEMBER, "照片在这里")
     assert said(replies, "这里需要一张照片") and said(replies, "请发送一张照片")
+    replies = await harness.send(MEMBER, "返回")  # the button's label typed: back, no photo
+    assert said(replies, "请核对家访记录") and said(replies, "📷 照片：（无）")
+    await harness.press(MEMBER, "📝 备注")
+    replies = await harness.send(MEMBER, "返回")  # not a note of its own
+    assert said(replies, "📝 备注：（无）")
+    await harness.press(MEMBER, "📷 照片")
     summary = await harness.photo(MEMBER, "AgBIG", caption="门口拍的")
     assert said(summary, "照片说明已作为备注保存")
     await harness.press(MEMBER, "✅ 保存")

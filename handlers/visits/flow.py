@@ -198,6 +198,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 on("back", _go(SUMMARY)),
                 MessageHandler(filters.PHOTO, photo_received),
                 MessageHandler(filters.Document.IMAGE, _reask(PHOTO, "visit.photo_as_file")),
+                typed(photo_typed),
                 MessageHandler(~filters.COMMAND, _reask(PHOTO, "visit.photo_expected")),
                 stale(PHOTO),
             ],
@@ -625,6 +626,10 @@ async def summary_typed(update: Update, context: XContext) -> object:
 
 async def note_typed(update: Update, context: XContext) -> object:
     raw = _text(update)
+    if _is_word(raw, "button.back"):
+        return await ask(update, context, SUMMARY)
+    if _is_word(raw, "visit.btn.remove_note"):
+        return await remove_note(update, context)
     try:
         note = visits.clean_note(raw)
     except VisitProblem:
@@ -701,6 +706,16 @@ async def photo_received(update: Update, context: XContext) -> object:
         except VisitProblem:
             pass  # over the note's limit (Telegram allows 1024): the photo alone is kept
     return await ask(update, context, SUMMARY, lead)
+
+
+async def photo_typed(update: Update, context: XContext) -> object:
+    """Text where a photo is asked: 返回 / 删除照片 typed, or the photo asked for again."""
+    raw = _text(update)
+    if _is_word(raw, "button.back"):
+        return await ask(update, context, SUMMARY)
+    if _is_word(raw, "visit.btn.remove_photo"):
+        return await remove_photo(update, context)
+    return await ask(update, context, PHOTO, context.t("visit.photo_expected"))
 
 
 async def remove_photo(update: Update, context: XContext) -> object:
