@@ -354,6 +354,14 @@ async def test_a_rule_change_keeps_an_announced_day(harness: Harness) -> None:
     h.clock.set(at(12, 1))
     await rule_in_place(h)
     await h.press(SECRETARY, "立即发送通知")
+    # A theme set after the announcement: the secretary is told members did not get it.
+    await h.send(SECRETARY, "/partyday")
+    await h.press(SECRETARY, "设置主题")
+    await h.press(SECRETARY, "2026年12月（12月8日）")
+    assert await h.send(SECRETARY, "学习党章") == [
+        "已设置2026年12月的主题：学习党章\n"
+        "本月通知已发出，不含这个主题；主题会显示在之后的提醒和 /partyday 中。"
+    ]
     await rule_in_place(h, "最后一个周五")
     assert "已发出通知的月份保持原日期" in h.tg.texts(SECRETARY.id)[-2]
     screen = h.last(SECRETARY)

@@ -471,7 +471,7 @@ async def theme_typed(update: Update, context: XContext) -> object:
     except ValueError:
         return await _ask(update, context, THEME_TEXT, "partyday.theme.bad")
     async with context.db.transaction() as tx:
-        await partyday.set_theme(
+        row = await partyday.set_theme(
             tx,
             branch_id=secretary.branch_id,
             year=year,
@@ -482,7 +482,10 @@ async def theme_typed(update: Update, context: XContext) -> object:
         )
     common.finish(context)
     label = views.month_name(context.t, year, month)
-    await common.say(update, context, context.t("partyday.theme.saved", month=label, theme=theme))
+    text = context.t("partyday.theme.saved", month=label, theme=theme)
+    if row.announced_at is not None:
+        text += "\n" + context.t("partyday.theme.after_announcement")
+    await common.say(update, context, text)
     return END
 
 

@@ -226,6 +226,11 @@ texts(
             "A theme is 1–100 characters. Please type it again.",
         ),
         "partyday.theme.saved": ("已设置{month}的主题：{theme}", "Theme for {month}: {theme}"),
+        "partyday.theme.after_announcement": (
+            "本月通知已发出，不含这个主题；主题会显示在之后的提醒和 /partyday 中。",
+            "This month's announcement went out without it; the theme shows in the later "
+            "reminders and in /partyday.",
+        ),
         "partyday.move.ask_date": (
             "{month}党日现在是 {date}。请输入新的日期（本月内、不早于今天），例如 {example}。",
             "The day for {month} is now {date}. Type the new date (in that month, today or "
