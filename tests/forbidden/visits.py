@@ -285,6 +285,24 @@ CASES = [
         "refuse.other_branch",
     ),
     Case(
+        "other secretary turns the branch's page",
+        OTHER_SECRETARY,
+        lambda h: h.callback(OTHER_SECRETARY, "vis:brp:1:0"),
+        "refuse.other_branch",
+    ),
+    Case(
+        "secretary turns the bureau's totals",
+        SECRETARY,
+        lambda h: h.callback(SECRETARY, "vis:tot:1"),
+        "refuse.role",
+    ),
+    Case(
+        "member turns the branch's page",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "vis:brp:1:1"),
+        "refuse.role",
+    ),
+    Case(
         "other secretary opens a member",
         OTHER_SECRETARY,
         _press_member(OTHER_SECRETARY, "mem", MEMBER),
