@@ -348,8 +348,7 @@ texts(
         "visit.kept": ("记录保持不变。", "The record stays as it is."),
         # ------------------------------------------------------------ follow-ups
         "visit.done_ask": (
-            "记录回访完成（{alias}）：可输入一句回访情况（可选，最多 1000 字），"
-            "或点「直接完成」。",
+            "记录回访完成（{alias}）：可输入一句回访情况（可选，最多 1000 字），或点「直接完成」。",
             "Marking the follow-up done ({alias}): type a line about it if you like "
             "(optional, up to 1000 characters), or tap “Done, no note”.",
         ),
