@@ -581,7 +581,8 @@ async def test_marking_by_hand_opens_on_the_day(harness: Harness) -> None:
     await h.branch_with_people()
     h.clock.set(at(12, 7))
     await rule_in_place(h)
-    await h.send(SECRETARY, "/roster")
+    roster = (await h.send(SECRETARY, "/roster"))[-1]
+    assert roster.endswith("\n\n上月的名单：/roster 2026-11")
     await h.press(SECRETARY, "手动登记签到")
     assert h.answers()[-1] == f"党日（{DECEMBER_8}）还没到，当天才能登记签到。"
     h.clock.set(at(12, 9))

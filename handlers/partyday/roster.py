@@ -4,6 +4,7 @@ answered, how many hours" for this month's party day (or ``/roster 2026-10``).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -32,10 +33,16 @@ async def roster_command(update: Update, context: XContext) -> None:
         if chosen is None:
             raise Refusal("partyday.roster.bad_month")
         year, month = chosen
+    last_month = None
     async with context.db.read() as conn:
         branch = await common.branch_named(conn, secretary.branch_id)
         day = await common.require_day(conn, branch.id, year, month)
         lines = await partyday.roster(conn, day)
+        if not context.args and (day.date is None or day.date > today):
+            # Early in the month the roster wanted is often last month's.
+            previous = today.replace(day=1) - timedelta(days=1)
+            if await partyday.party_day(conn, branch.id, previous.year, previous.month):
+                last_month = f"{previous.year}-{previous.month:02d}"
     text, keyboard = views.roster_screen(
         context.t,
         branch,
@@ -44,6 +51,8 @@ async def roster_command(update: Update, context: XContext) -> None:
         can_remind=common.replies_open(day, context.now(), context),
         viewer_id=secretary.id,
     )
+    if last_month is not None:
+        text += "\n\n" + context.t("partyday.roster.last_month", month=last_month)
     # A large branch's roster is longer than one message: in parts, buttons under the last.
     parts = split_message(text)
     for part in parts[:-1]:

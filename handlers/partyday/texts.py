@@ -477,6 +477,10 @@ texts(
         ),
         "partyday.roster.hours_detail": ("（{items}）", " ({items})"),
         "partyday.roster.hours_item": ("{name} {hours}", "{name} {hours}"),
+        "partyday.roster.last_month": (
+            "上月的名单：/roster {month}",
+            "Last month's roster: /roster {month}",
+        ),
         "partyday.roster.bad_month": (
             "月份格式如 /roster 2026-11。",
             "Give the month like /roster 2026-11.",
