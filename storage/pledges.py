@@ -146,7 +146,8 @@ def parse_measures(value: str) -> list[str]:
 
 
 class Period(BaseModel):
-    """What a pledge is for: a calendar year, written as its number ("2026")."""
+    """What a pledge is for: a calendar year ("2026"), or a school term its branch runs,
+    written as its first and last day ("2026-09-01..2027-01-31")."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -155,8 +156,17 @@ class Period(BaseModel):
     @field_validator("code")
     @classmethod
     def _check(cls, value: str) -> str:
-        if not re.fullmatch(r"20\d\d", value):
-            raise ValueError("a period is a year such as 2026")
+        if re.fullmatch(r"20\d\d", value):
+            return value
+        match = _TERM_CODE.fullmatch(value)
+        if match is None:
+            raise ValueError("a period is a year such as 2026, or a term 2026-09-01..2027-01-31")
+        try:
+            start, end = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+        except ValueError as exc:
+            raise ValueError(f"not a term: {value}") from exc
+        if end <= start:
+            raise ValueError(f"a term ends after it starts: {value}")
         return value
 
     @classmethod
@@ -164,22 +174,42 @@ class Period(BaseModel):
         return cls(code=str(year))
 
     @classmethod
+    def of_term(cls, start: date, end: date) -> Period:
+        return cls(code=f"{start.isoformat()}..{end.isoformat()}")
+
+    @classmethod
     def containing(cls, day: date) -> Period:
         return cls.of_year(day.year)
 
     @property
+    def is_term(self) -> bool:
+        return len(self.code) > 4
+
+    @property
     def start(self) -> date:
+        if self.is_term:
+            return date.fromisoformat(self.code[:10])
         return date(int(self.code), 1, 1)
 
     @property
     def end(self) -> date:
+        if self.is_term:
+            return date.fromisoformat(self.code[12:])
         return date(int(self.code), 12, 31)
+
+    @property
+    def year(self) -> int:
+        """The year whose board lists it: a term counts in the year it starts."""
+        return self.start.year
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
     def next(self) -> Period:
-        return Period.of_year(int(self.code) + 1)
+        return Period.of_year(self.year + 1)
+
+
+_TERM_CODE = re.compile(r"(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d)")
 
 
 def check_target_date(day: date, period: Period, today: date) -> date:
@@ -611,6 +641,34 @@ async def clear_no_notice_told(tx: aiosqlite.Connection, branch_id: int) -> None
     )
 
 
+async def runs_terms(conn: aiosqlite.Connection, branch_id: int) -> bool:
+    """Whether the branch's members may also pledge for the current school term."""
+    value = await fetch_value(
+        conn, "SELECT runs_terms FROM pledge_branch_state WHERE branch_id = ?", (branch_id,)
+    )
+    return bool(value)
+
+
+async def set_runs_terms(
+    tx: aiosqlite.Connection, branch_id: int, on: bool, *, actor_id: int, now: datetime
+) -> None:
+    before = await runs_terms(tx, branch_id)
+    await tx.execute(
+        "INSERT INTO pledge_branch_state (branch_id, runs_terms) VALUES (?, ?)"
+        " ON CONFLICT (branch_id) DO UPDATE SET runs_terms = excluded.runs_terms",
+        (branch_id, int(on)),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="branch.pledge_terms_set",
+        entity="branch",
+        entity_id=branch_id,
+        **{"from": before, "to": on},
+    )
+
+
 async def _move(
     tx: aiosqlite.Connection,
     pledge: Pledge,
@@ -695,12 +753,17 @@ async def unfinished(conn: aiosqlite.Connection, member_id: int) -> list[PledgeR
     )
 
 
+# A year's pledges: those for the year itself and for the terms that start in it.
+_IN_YEAR = "(p.period = ? OR p.period LIKE ? || '-%')"
+
+
 async def for_branch(conn: aiosqlite.Connection, branch_id: int, period: str) -> list[PledgeRow]:
+    """The branch's pledges for a year (``period`` is "2026"), its terms' included."""
     return await fetch_all(
         conn,
         PledgeRow,
-        f"{_ROW_SQL} WHERE p.branch_id = ? AND p.period = ? ORDER BY m.name, p.id",
-        (branch_id, period),
+        f"{_ROW_SQL} WHERE p.branch_id = ? AND {_IN_YEAR} ORDER BY m.name, p.id",
+        (branch_id, period, period),
     )
 
 
@@ -743,8 +806,9 @@ async def published_without_notice(conn: aiosqlite.Connection, branch_id: int) -
 async def members_without_pledge(
     conn: aiosqlite.Connection, branch_id: int, period: str
 ) -> list[Member]:
-    """Active members and secretaries of a branch with no pledge submitted for the period
-    (drafts do not count): for the start-of-period nudge and the secretary's board."""
+    """Active members and secretaries of a branch with no pledge submitted for the year
+    ``period`` or a term starting in it (drafts do not count): for the start-of-year nudge
+    and the secretary's board."""
     marks = ", ".join("?" for _ in MADE)
     return await fetch_all(
         conn,
@@ -752,11 +816,11 @@ async def members_without_pledge(
         f"""
         SELECT * FROM members m
         WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
-          AND NOT EXISTS (SELECT 1 FROM pledges p WHERE p.member_id = m.id AND p.period = ?
+          AND NOT EXISTS (SELECT 1 FROM pledges p WHERE p.member_id = m.id AND {_IN_YEAR}
                           AND p.status IN ({marks}))
         ORDER BY m.name
         """,
-        (branch_id, period, *sorted(MADE)),
+        (branch_id, period, period, *sorted(MADE)),
     )
 
 

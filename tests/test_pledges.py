@@ -686,7 +686,7 @@ async def test_secretary_board_counts_lists_and_who_has_none(harness: Harness) -
     board = said[-1]
     assert "⏳ 待审核 1" in board and "📝 草稿 1" in board
     assert "尚未作出承诺（2 人）：张老师、李书记" in board  # a draft is not a pledge yet
-    assert h.buttons(SECRETARY) == ["1. 王老师 · 待审核", "2. 张老师 · 草稿"]
+    assert h.buttons(SECRETARY) == ["1. 王老师 · 待审核", "2. 张老师 · 草稿", "开启按学期承诺"]
     said = await h.press(SECRETARY, "1. 王老师 · 待审核")
     assert h.buttons(SECRETARY) == ["✅ 通过", "↩️ 退回修改"]
     said = await h.press(SECRETARY, "2. 张老师 · 草稿")
@@ -972,3 +972,67 @@ async def test_typed_html_is_shown_as_typed_everywhere(harness: Harness) -> None
     assert "每周辅导 <b>两次</b> &" in seen(SECRETARY.id)
     await h.send(MEMBER, "/pledges")
     assert "每周辅导 <b>两次</b> &" in seen(MEMBER.id)
+
+
+async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await link_group(h)
+    # Off by default: the year only (and the next year, from October).
+    await h.send(MEMBER, "/pledge")
+    assert h.buttons(MEMBER) == ["2026 年（今年）", "2027 年（明年）", "取消"]
+    await h.send(MEMBER, "/cancel")
+    # The secretary switches it on from the board.
+    await h.send(SECRETARY, "/pledges branch")
+    await h.press(SECRETARY, "开启按学期承诺")
+    assert "党员作出承诺时可选择本学期" in h.answers()[-1]
+    assert h.buttons(SECRETARY) == ["关闭按学期承诺"]
+    said = await h.send(SECRETARY, "/pledges branch")
+    assert "本支部也按学期作出承诺" in said[-1]
+
+    said = await h.send(MEMBER, "/pledge")
+    assert "全年的，还是本学期的" in said[-1]
+    assert h.buttons(MEMBER) == [
+        "2026 年（今年）",
+        "2027 年（明年）",
+        "2026 年秋季学期（本学期）",
+        "取消",
+    ]
+    said = await h.send(MEMBER, "本学期")
+    assert "2026 年秋季学期岗位承诺。请选择类别" in said[-1]
+    await h.press(MEMBER, "关爱学生")
+    await h.send(MEMBER, TEXT)
+    said = await h.press(MEMBER, "跳过")
+    assert "2026-11-28 至 2027-01-31" in said[-1]
+    said = await h.send(MEMBER, "2027-02-10")
+    assert "不在 2026 年秋季学期可选的范围内（2026-11-28 至 2027-01-31）" in said[0]
+    await h.send(MEMBER, "1月15日")  # the January this term ends in
+    said = await h.send(MEMBER, "初二数学教师")
+    assert "</b>（2026 年秋季学期）" in said[-1] and "目标日期：2027-01-15" in said[-1]
+    await h.press(MEMBER, "提交审核")
+    pledge = await only_pledge(h, MEMBER.id)
+    assert pledge.period == "2026-09-01..2027-01-31" and str(pledge.target_date) == "2027-01-15"
+
+    # On the year's board, with its term named; the member has made a pledge.
+    said = await h.send(SECRETARY, "/pledges branch")
+    assert "王老师 · 关爱学生 · 2026 年秋季学期" in said[-1]
+    assert "尚未作出承诺（2 人）：张老师、李书记" in said[-1]
+    await h.press(SECRETARY, "1. 王老师 · 待审核")
+    await h.press(SECRETARY, "✅ 通过")
+    post = h.tg.message(GROUP, (await only_pledge(h, MEMBER.id)).notice_message_id or 0)
+    assert post is not None and "岗位承诺（2026 年秋季学期）" in post["text"]
+    said = await h.send(MEMBER, "/pledges")
+    assert "2026 年秋季学期 · 关爱学生 · 已公示" in said[-1]
+
+    # Switched off again: new pledges are for the year; the term pledge stays.
+    await h.send(SECRETARY, "/pledges branch")
+    await h.press(SECRETARY, "关闭按学期承诺")
+    assert "新的承诺只按年度作出" in h.answers()[-1]
+    await h.send(MEMBER, "/pledge")
+    assert h.buttons(MEMBER) == ["2026 年（今年）", "2027 年（明年）", "取消"]
+    async with h.db.read() as conn:
+        log = await audit.for_entity(conn, "branch", pledge.branch_id)
+    switches = [
+        (e.detail["from"], e.detail["to"]) for e in log if e.action == "branch.pledge_terms_set"
+    ]
+    assert switches == [(False, True), (True, False)]

@@ -426,3 +426,18 @@ def test_user_text_is_escaped_in_the_card() -> None:
     text = views.card(Translator("zh"), row)
     assert "&lt;b&gt;不是标签&lt;/b&gt; &amp;" in text and "王&lt;老师&gt;" in text
     assert "&lt;i&gt;措施&lt;/i&gt;" in text
+
+
+def test_term_period() -> None:
+    term = Period.of_term(date(2026, 9, 1), date(2027, 1, 31))
+    assert term.code == "2026-09-01..2027-01-31" and term.is_term and term.year == 2026
+    assert (term.start, term.end) == (date(2026, 9, 1), date(2027, 1, 31))
+    assert term.contains(date(2027, 1, 31)) and not term.contains(date(2027, 2, 1))
+    assert Period(code=term.code) == term and not Period(code="2026").is_term
+    for bad in ("2026-09-01..2026-08-01", "2026-09-01..2027-02-30", "2026-09-01/2027-01-31"):
+        with pytest.raises(ValueError):
+            Period(code=bad)
+    store.check_target_date(date(2027, 1, 15), term, TODAY)
+    with pytest.raises(OutsidePeriod):
+        store.check_target_date(date(2027, 2, 10), term, TODAY)
+    assert offered_periods(TODAY, term) == [Period(code="2026"), Period(code="2027"), term]

@@ -4,9 +4,11 @@ counts by status, who has none yet), and opening one pledge with what can be don
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
@@ -19,7 +21,7 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.pledges import views
-from handlers.pledges.access import ack, is_reviewer, say, today, viewable_pledge
+from handlers.pledges.access import ack, ack_alert, is_reviewer, say, today, viewable_pledge
 from handlers.pledges.notice import POSTABLE
 from handlers.pledges.views import PREFIX
 from storage import branches
@@ -40,6 +42,7 @@ def plain_handlers() -> Handlers:
     return [
         CommandHandler("pledges", list_pledges),
         CallbackQueryHandler(open_pledge, pattern=pattern(PREFIX, "open")),
+        CallbackQueryHandler(terms_pressed, pattern=pattern(PREFIX, "terms")),
     ]
 
 
@@ -77,13 +80,38 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
             for row in await store.for_branch(conn, secretary.branch_id, earlier.code)
             if row.status in UNFINISHED
         ]
+        runs_terms = await store.runs_terms(conn, secretary.branch_id)
     assert branch is not None
-    text, markup = views.board(context.t, branch.name, period.code, rows, without)
+    text, markup = views.board(
+        context.t, branch.name, period.code, rows, without, runs_terms=runs_terms
+    )
     if unfinished and not args:
         text += "\n\n" + context.t(
             "pledge.board.earlier", period=earlier.code, count=len(unfinished)
         )
     await say(update, context, text, markup)
+
+
+async def terms_pressed(update: Update, context: XContext) -> None:
+    """[Allow term pledges] / [Year pledges only] on the board: the branch's choice."""
+    on = parse_callback(update, PREFIX).int_arg(0) == 1
+    secretary = require_secretary(context)
+    assert secretary.branch_id is not None
+    async with context.db.transaction() as tx:
+        if await store.runs_terms(tx, secretary.branch_id) != on:
+            await store.set_runs_terms(
+                tx, secretary.branch_id, on, actor_id=secretary.id, now=context.now()
+            )
+    await ack_alert(update, context.t("pledge.board.terms_on" if on else "pledge.board.terms_off"))
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is not None:
+        # The same board, its last row now the switch the other way.
+        rows = [*markup.inline_keyboard[:-1], views.terms_switch(context.t, on)]
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def open_pledge(update: Update, context: XContext) -> None:

@@ -49,7 +49,7 @@ from handlers.pledges.access import (
     typed_choice,
 )
 from handlers.pledges.views import PREFIX
-from storage import audit, members
+from storage import audit, members, terms
 from storage import pledges as store
 from storage.members import Member
 from storage.pledges import (
@@ -215,7 +215,15 @@ async def draft_typed(update: Update, context: XContext) -> object:
 
 async def _begin_new(update: Update, context: XContext, member: Member) -> object:
     begin(context, "make")
-    periods = offered_periods(today(context))
+    assert member.branch_id is not None
+    day = today(context)
+    term = None
+    async with context.db.read() as conn:
+        if await store.runs_terms(conn, member.branch_id):
+            current = await terms.term_for(conn, day)
+            if current.contains(day):  # not in a gap between terms (August)
+                term = Period.of_term(current.start, current.end)
+    periods = offered_periods(day, term)
     if len(periods) == 1:
         return await _period_chosen(update, context, member, periods[0])
     data(context)["periods"] = [p.code for p in periods]
@@ -223,12 +231,16 @@ async def _begin_new(update: Update, context: XContext, member: Member) -> objec
     return ASK_PERIOD
 
 
-def offered_periods(day: date) -> list[Period]:
-    """This year; from October on, the coming year too."""
+def offered_periods(day: date, term: Period | None = None) -> list[Period]:
+    """This year; from October on, the coming year too; and the current term, where the
+    branch runs terms."""
     current = Period.containing(day)
+    found = [current]
     if day.month >= NEXT_YEAR_FROM_MONTH:
-        return [current, current.next()]
-    return [current]
+        found.append(current.next())
+    if term is not None:
+        found.append(term)
+    return found
 
 
 # ------------------------------------------------------------------ period and category
@@ -246,12 +258,22 @@ async def period_pressed(update: Update, context: XContext) -> object:
 
 async def period_typed(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
-    codes = [str(code) for code in _list(data(context).get("periods"))]
-    words = [("今年", "本年", "this", "this year"), ("明年", "下一年", "next", "next year")]
-    chosen = typed_choice(_text(update), list(zip(codes, words, strict=False)))
+    periods = [Period(code=str(code)) for code in _list(data(context).get("periods"))]
+    this_year = Period.containing(today(context))
+    options = [(p.code, _period_words(p, this_year)) for p in periods]
+    chosen = typed_choice(_text(update), options)
     if chosen is None:
         return await _wrong(update, context, ASK_PERIOD, "input.use_buttons")
     return await _period_chosen(update, context, member, Period(code=chosen))
+
+
+def _period_words(period: Period, this_year: Period) -> tuple[str, ...]:
+    """What people type for a period besides its number in the list."""
+    if period.is_term:
+        return ("本学期", "学期", "这学期", "term", "this term", "semester")
+    if period == this_year:
+        return ("今年", "本年", "全年", "本年度", "this", "this year", "year")
+    return ("明年", "下一年", "next", "next year")
 
 
 async def _period_chosen(
@@ -261,7 +283,8 @@ async def _period_chosen(
         count = await store.open_count(conn, member.id, period.code)
     if count >= max_open(context):
         clear_flow(context, FLOW)
-        await say(update, context, _limit_text(context.t, count, max_open(context), period.code))
+        text = _limit_text(context.t, count, max_open(context), period.code)
+        await say(update, context, text)
         return END
     data(context)["period"] = period.code
     await _ask(update, context, ASK_CATEGORY)
@@ -364,7 +387,11 @@ async def date_pressed(update: Update, context: XContext) -> object:
 
 async def date_typed(update: Update, context: XContext) -> object:
     row = await load(context, pledge_id_in_flow(context))
-    chosen = parse_date(_text(update), int(row.period))
+    period = Period(code=row.period)
+    chosen = parse_date(_text(update), period.start.year)
+    if chosen is not None and not period.contains(chosen) and period.end.year != chosen.year:
+        # "1月15日" in an autumn term means the January the term ends in.
+        chosen = parse_date(_text(update), period.end.year) or chosen
     if chosen is None:
         return await _wrong(update, context, ASK_DATE, "pledge.make.bad_date")
     return await _date_chosen(update, context, chosen)
@@ -379,7 +406,7 @@ async def _date_chosen(update: Update, context: XContext, chosen: date) -> objec
         text = context.t(
             "pledge.make.date_outside",
             date=chosen.isoformat(),
-            period=period.code,
+            period=views.period_label(context.t, period.code),
             start=max(today(context), period.start).isoformat(),
             end=period.end.isoformat(),
         )
@@ -501,7 +528,8 @@ async def _submit(
                 tx, row, actor_id=member.id, now=context.now(), max_open=max_open(context)
             )
     except PledgeLimitReached as exc:
-        raise Refusal("pledge.limit", count=exc.count, limit=exc.limit, period=row.period) from exc
+        period = views.period_label(context.t, row.period)
+        raise Refusal("pledge.limit", count=exc.count, limit=exc.limit, period=period) from exc
     except (PledgeChanged, IllegalTransition) as exc:
         current = await load(context, pledge_id)
         raise not_now(context, current.status) from exc
@@ -556,7 +584,7 @@ def _date_passed(context: XContext, row: PledgeRow) -> bool:
 def _check_period_open(context: XContext, row: PledgeRow) -> None:
     """A draft or returned pledge of a year that is over can no longer be completed."""
     if Period(code=row.period).end < today(context):
-        raise Refusal("pledge.make.period_over", period=row.period)
+        raise Refusal("pledge.make.period_over", period=views.period_label(context.t, row.period))
 
 
 async def _ask_date_again(update: Update, context: XContext, row: PledgeRow) -> object:
@@ -585,7 +613,8 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
         await say(update, context, *views.draft_choice(t, drafts))
     elif state == ASK_PERIOD:
         periods = [Period(code=str(code)) for code in _list(collected.get("periods"))]
-        await say(update, context, *views.ask_period(t, periods, periods[0]))
+        this_year = Period.containing(today(context))
+        await say(update, context, *views.ask_period(t, periods, this_year))
     elif state == ASK_CATEGORY:
         period = collected.get("period")
         if period is None:
@@ -683,7 +712,7 @@ async def keep_draft_note(update: Update, context: XContext) -> None:
 
 
 def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:
-    return t("pledge.limit", count=count, limit=limit, period=period)
+    return t("pledge.limit", count=count, limit=limit, period=views.period_label(t, period))
 
 
 def _options(prefix: str, values: list[str]) -> list[tuple[str, tuple[str, ...]]]:

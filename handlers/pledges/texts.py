@@ -35,7 +35,10 @@ texts(
         "pledge.field.date": ("目标日期", "target date"),
         "pledge.field.post": ("我的岗位", "my post"),
         # the pledge card
-        "pledge.card.title": ("<b>岗位承诺</b>（{period} 年度）", "<b>Pledge</b> ({period})"),
+        "pledge.card.title": ("<b>岗位承诺</b>（{period}）", "<b>Pledge</b> ({period})"),
+        "pledge.period.year": ("{year} 年度", "{year}"),
+        "pledge.period.autumn": ("{year} 年秋季学期", "autumn term {year}"),
+        "pledge.period.spring": ("{year} 年春季学期", "spring term {year}"),
         "pledge.card.owner": ("承诺人：{name}　岗位：{post}", "Member: {name} · Post: {post}"),
         "pledge.card.no_post": ("未填写", "not given"),
         "pledge.card.category": ("类别：{category}", "Category: {category}"),
@@ -80,7 +83,7 @@ texts(
         # making a pledge
         "pledge.make.unfinished": ("您有未完成的承诺：", "You have unfinished pledges:"),
         "pledge.make.unfinished_line": (
-            "{index}. 【{status}】{period} 年度：{text}",
+            "{index}. 【{status}】{period}：{text}",
             "{index}. [{status}] {period}: {text}",
         ),
         "pledge.make.unfinished_hint": (
@@ -93,8 +96,13 @@ texts(
             "这条承诺是哪一年度的？请点击选择，或输入年份。",
             "Which year is this pledge for? Tap one, or type the year.",
         ),
+        "pledge.make.this_term": ("{term}（本学期）", "{term} (this term)"),
+        "pledge.make.ask_period_term": (
+            "这条承诺是全年的，还是本学期的？请点击选择，或输入“今年”“本学期”。",
+            "Is this pledge for the year or for this term? Tap one, or type “year” or “term”.",
+        ),
         "pledge.make.ask_category": (
-            "{period} 年度岗位承诺。请选择类别（点击按钮或输入序号）：\n{options}",
+            "{period}岗位承诺。请选择类别（点击按钮或输入序号）：\n{options}",
             "Pledge for {period}. Choose a category (tap it or type its number):\n{options}",
         ),
         "pledge.make.ask_text": (
@@ -132,7 +140,7 @@ texts(
             "I could not read that date. Please type it like 2026-12-31 or 12-31.",
         ),
         "pledge.make.date_outside": (
-            "目标日期 {date} 不在 {period} 年度可选的范围内（{start} 至 {end}）。请重新选择。",
+            "目标日期 {date} 不在 {period}可选的范围内（{start} 至 {end}）。请重新选择。",
             "The target date {date} is outside what {period} allows ({start} to {end}). "
             "Please choose again.",
         ),
@@ -160,8 +168,8 @@ texts(
             "The target date {date} has passed. Please change the date first, then submit.",
         ),
         "pledge.make.period_over": (
-            "{period} 年度已经结束，这条承诺无法再提交。如不再需要，可在 /pledges 中撤回。",
-            "The year {period} is over, so this pledge can no longer be submitted. You can "
+            "{period}已经结束，这条承诺无法再提交。如不再需要，可在 /pledges 中撤回。",
+            "{period} is over, so this pledge can no longer be submitted. You can "
             "withdraw it in /pledges.",
         ),
         "pledge.make.incomplete": (
@@ -183,7 +191,7 @@ texts(
             "and tap Resubmit.",
         ),
         "pledge.limit": (
-            "您在 {period} 年度已有 {count} 条未完成的承诺（上限 {limit} 条）。"
+            "您在 {period}已有 {count} 条未完成的承诺（上限 {limit} 条）。"
             "请先在 /pledges 中撤回其中一条，再新建。",
             "You already have {count} open pledges for {period} (the limit is {limit}). "
             "Withdraw one in /pledges before making another.",
@@ -331,6 +339,20 @@ texts(
         "pledge.board.earlier": (
             "{period} 年度还有 {count} 条承诺未完成评诺，请发送 /pledges branch {period} 查看。",
             "{count} pledges of {period} are not evaluated yet: send /pledges branch {period}.",
+        ),
+        "pledge.board.terms": (
+            "本支部也按学期作出承诺：党员可选择全年或本学期。",
+            "This branch also runs term pledges: members choose the year or this term.",
+        ),
+        "pledge.button.terms_on": ("开启按学期承诺", "Allow term pledges"),
+        "pledge.button.terms_off": ("关闭按学期承诺", "Year pledges only"),
+        "pledge.board.terms_on": (
+            "已开启：党员作出承诺时可选择本学期。",
+            "On: members may now pledge for this term as well as the year.",
+        ),
+        "pledge.board.terms_off": (
+            "已关闭：新的承诺只按年度作出，已有的学期承诺不受影响。",
+            "Off: new pledges are for the year; term pledges already made stay as they are.",
         ),
         "pledge.board.bad_period": (
             "年份格式不对，例如：/pledges branch 2026",

@@ -56,6 +56,15 @@ def category_name(t: Translator, category: Category) -> str:
     return t(f"pledge.category.{category.value}")
 
 
+def period_label(t: Translator, code: str) -> str:
+    """2026 年度 / 2026 年秋季学期 (a term is named by the season and year it starts)."""
+    period = Period(code=code)
+    if not period.is_term:
+        return t("pledge.period.year", year=code)
+    season = "autumn" if period.start.month >= 8 else "spring"
+    return t(f"pledge.period.{season}", year=period.start.year)
+
+
 def rating_name(t: Translator, rating: Rating) -> str:
     return t(f"pledge.rating.{rating.value}")
 
@@ -70,7 +79,7 @@ def button(label: str, action: str, *args: object) -> InlineKeyboardButton:
 def card(t: Translator, row: PledgeRow) -> str:
     """The pledge as everyone sees it: owner, post, category, text, measures, target date."""
     lines = [
-        t("pledge.card.title", period=row.period),
+        t("pledge.card.title", period=period_label(t, row.period)),
         t(
             "pledge.card.owner",
             name=row.owner_name,
@@ -214,7 +223,7 @@ def draft_choice(t: Translator, drafts: Sequence[PledgeRow]) -> Screen:
                 "pledge.make.unfinished_line",
                 index=index,
                 status=status_name(t, row.status),
-                period=row.period,
+                period=period_label(t, row.period),
                 text=_snippet(row.text),
             )
         )
@@ -224,16 +233,28 @@ def draft_choice(t: Translator, drafts: Sequence[PledgeRow]) -> Screen:
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def period_choice_label(t: Translator, period: Period, current: Period) -> str:
+    if period.is_term:
+        return t("pledge.make.this_term", term=period_label(t, period.code))
+    key = "pledge.make.this_year" if period == current else "pledge.make.next_year"
+    return t(key, year=period.code)
+
+
 def ask_period(t: Translator, periods: Sequence[Period], current: Period) -> Screen:
-    labels = [
-        t("pledge.make.this_year" if p == current else "pledge.make.next_year", year=p.code)
-        for p in periods
-    ]
+    """The year first (the default), the next year from October, this term if the branch
+    runs terms."""
+    years = [p for p in periods if not p.is_term]
     keyboard = [
-        [button(label, "per", p.code) for label, p in zip(labels, periods, strict=True)],
+        [button(period_choice_label(t, p, current), "per", p.code) for p in years],
+        *[
+            [button(period_choice_label(t, p, current), "per", p.code)]
+            for p in periods
+            if p.is_term
+        ],
         [cancel_button(t)],
     ]
-    return t("pledge.make.ask_period"), InlineKeyboardMarkup(keyboard)
+    key = "pledge.make.ask_period_term" if len(years) < len(periods) else "pledge.make.ask_period"
+    return t(key), InlineKeyboardMarkup(keyboard)
 
 
 def ask_category(t: Translator, period: str) -> Screen:
@@ -241,7 +262,7 @@ def ask_category(t: Translator, period: str) -> Screen:
     listing = "\n".join(f"{index}. {name}" for index, name in enumerate(names, start=1))
     buttons = [button(name, "cat", c.value) for name, c in zip(names, Category, strict=True)]
     keyboard = [buttons[0:2], buttons[2:4], [buttons[4], cancel_button(t)]]
-    text = t("pledge.make.ask_category", period=period, options=listing)
+    text = t("pledge.make.ask_category", period=period_label(t, period), options=listing)
     return text, InlineKeyboardMarkup(keyboard)
 
 
@@ -396,7 +417,7 @@ def my_list(t: Translator, rows: Sequence[PledgeRow], zone: ZoneInfo, *, secreta
                 "pledge.list.line",
                 index=index,
                 icon=ICONS[row.status],
-                period=row.period,
+                period=row.period if len(row.period) == 4 else period_label(t, row.period),
                 category=category_name(t, row.category),
                 status=status_name(t, row.status),
                 updated=row.last_activity.astimezone(zone).strftime("%Y-%m-%d"),
@@ -425,6 +446,8 @@ def board(
     period: str,
     rows: Sequence[PledgeRow],
     without: Sequence[Member],
+    *,
+    runs_terms: bool | None = None,
 ) -> Screen:
     """The secretary's board: counts by status, the pledges by status, who has none yet."""
     by_status = {status: [r for r in rows if r.status is status] for status in PledgeStatus}
@@ -446,7 +469,7 @@ def board(
                     "pledge.board.line",
                     index=index,
                     name=row.owner_name,
-                    category=category_name(t, row.category),
+                    category=_category_and_term(t, row),
                     text=_snippet(row.text),
                 )
             )
@@ -461,7 +484,23 @@ def board(
         lines.append(t("pledge.board.without", count=len(without), names=names))
     else:
         lines.append(t("pledge.board.everyone"))
+    if runs_terms:
+        lines.append(t("pledge.board.terms"))
+    if runs_terms is not None:
+        keyboard.append(terms_switch(t, runs_terms))
     return "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def terms_switch(t: Translator, runs_terms: bool) -> list[InlineKeyboardButton]:
+    """The board's switch: may members also pledge for the current term?"""
+    if runs_terms:
+        return [button(t("pledge.button.terms_off"), "terms", 0)]
+    return [button(t("pledge.button.terms_on"), "terms", 1)]
+
+
+def _category_and_term(t: Translator, row: PledgeRow) -> str:
+    name = category_name(t, row.category)
+    return f"{name} · {period_label(t, row.period)}" if len(row.period) > 4 else name
 
 
 # ------------------------------------------------------------------ the public notice

@@ -82,6 +82,13 @@ def _unchanged(status: PledgeStatus) -> Any:
     return check
 
 
+async def _terms_off(h: Any) -> None:
+    async with h.db.read() as conn:
+        async with conn.execute("SELECT id FROM branches") as cur:
+            ids = [int(row[0]) for row in await cur.fetchall()]
+        assert not [i for i in ids if await store.runs_terms(conn, i)]
+
+
 SUBMITTED = PledgeStatus.SUBMITTED
 PUBLISHED = PledgeStatus.PUBLISHED
 
@@ -270,6 +277,13 @@ CASES = [
         "refuse.other_branch",
         setup=_published,
         check=_unchanged(PUBLISHED),
+    ),
+    Case(
+        "member switches term pledges on",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "pl:terms:1"),
+        "refuse.role",
+        check=_terms_off,
     ),
     # forged and malformed data
     Case(
