@@ -633,7 +633,9 @@ async def test_withdrawing_a_published_pledge_updates_the_notice(harness: Harnes
     await h.send(MEMBER, "/pledges")
     await h.press(MEMBER, "1. 教书育人 · 已公示")
     await h.press(MEMBER, "撤回承诺")
-    said = await h.press(MEMBER, "不撤回")
+    await h.press(MEMBER, "不撤回")
+    assert h.answers()[-1] == "已保留。"
+    assert "确定撤回" not in h.buttons(MEMBER)  # the question's buttons are gone
     assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.PUBLISHED
     await h.press(MEMBER, "撤回承诺")
     await h.press(MEMBER, "确定撤回")
@@ -646,7 +648,6 @@ async def test_withdrawing_a_published_pledge_updates_the_notice(harness: Harnes
     assert "还没有岗位承诺" in said[-1]
     said = await h.send(SECRETARY, "/pledges branch")
     assert "另有已撤回 1 条" in said[-1]
-    _ = said
 
 
 async def test_progress_photo_without_caption_asks_for_words(harness: Harness) -> None:
