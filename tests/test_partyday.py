@@ -332,6 +332,8 @@ async def test_moving_and_cancelling_a_month_tells_members(harness: Harness) -> 
 
     await h.send(SECRETARY, "/partyday")
     await h.press(SECRETARY, "取消某月党日")
+    for far in ("2028-01", "2026-11"):
+        assert await h.send(SECRETARY, far) == ["请点选月份，或输入一年内的月份，如 2026-12。"]
     await h.send(SECRETARY, "2027-01")
     await h.send(SECRETARY, "期末考试周")
     said = await h.send(SECRETARY, "确定")

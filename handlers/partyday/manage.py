@@ -429,7 +429,12 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
     today = common.today(context)
-    if chosen is None or chosen < (today.year, today.month):
+    # This month to a year ahead, as far as the list of coming months reaches.
+    if (
+        chosen is None
+        or chosen < (today.year, today.month)
+        or chosen > (today.year + 1, today.month)
+    ):
         return await _ask(update, context, MONTH_PICK, "partyday.month.bad")
     year, month = chosen
     async with context.db.read() as conn:

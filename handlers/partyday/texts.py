@@ -210,8 +210,8 @@ texts(
         "partyday.month.button": ("{month}（{date}）", "{month} ({date})"),
         "partyday.month.button_cancelled": ("{month}（已取消）", "{month} (cancelled)"),
         "partyday.month.bad": (
-            "请点选月份，或输入如 2026-12。",
-            "Tap a month, or type one like 2026-12.",
+            "请点选月份，或输入一年内的月份，如 2026-12。",
+            "Tap a month, or type one within a year, like 2026-12.",
         ),
         "partyday.month.none": (
             "还没有可以调整的月份：请先设置党日规则。",
