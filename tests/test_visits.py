@@ -777,3 +777,30 @@ async def test_restart_in_a_picker_and_in_the_follow_up_note(harness: Harness) -
     replies = await harness.send(MEMBER, "奶奶说孩子按时上学了")
     assert said(replies, "已记录回访完成（王同学）")
     assert (await visit_rows(harness))[0]["follow_up_note"] == "奶奶说孩子按时上学了"
+
+
+async def test_changing_one_answer_offers_back_not_cancel(harness: Harness) -> None:
+    """After the summary, a step's [Cancel] would drop the whole visit: it is [Back]."""
+    await harness.branch_with_people()
+    await _to_summary(harness)
+    await harness.press(MEMBER, "✏️ 修改")
+    await harness.press(MEMBER, "班级")
+    labels = harness.buttons(MEMBER)
+    assert "↩️ 返回核对" in labels and "取消" not in labels
+    await harness.press(MEMBER, "其他班级")
+    assert "↩️ 返回核对" in harness.buttons(MEMBER)
+    summary = await harness.press(MEMBER, "↩️ 返回核对")
+    assert said(summary, "🏫 班级：三(2)班") and said(summary, "👤 学生：王同学")
+    await harness.press(MEMBER, "✏️ 修改")
+    await harness.press(MEMBER, "日期")
+    await harness.press(MEMBER, "另选日期")
+    assert "↩️ 返回核对" in harness.buttons(MEMBER) and "取消" not in harness.buttons(MEMBER)
+    await harness.press(MEMBER, "↩️ 返回核对")
+    # The follow-up calendar's only way out is [Back] to the summary.
+    await harness.press(MEMBER, "🔔 回访")
+    await harness.press(MEMBER, "选择日期")
+    assert "取消" not in harness.buttons(MEMBER) and "返回" in harness.buttons(MEMBER)
+    summary = await harness.press(MEMBER, "返回")
+    assert said(summary, "请核对家访记录")
+    await harness.press(MEMBER, "✅ 保存")
+    assert (await visit_rows(harness))[0]["class_name"] == "三(2)班"

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -38,7 +38,14 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
-from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.flows import (
+    CANCEL_DATA,
+    END,
+    clear_flow,
+    conversation,
+    flow_data,
+    remove_buttons,
+)
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
@@ -122,6 +129,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
         ],
         states={
             DATE: [
+                on("sum", _go(SUMMARY)),
                 on("date", date_button),
                 on("cal", _calendar_month(DATE)),
                 on("day", _calendar_day(DATE)),
@@ -131,12 +139,14 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(DATE),
             ],
             ALIAS: [
+                on("sum", _go(SUMMARY)),
                 on("alias", keep_alias),
                 typed(alias_typed),
                 wrong(ALIAS, "input.text_expected"),
                 stale(ALIAS),
             ],
             CLASS: [
+                on("sum", _go(SUMMARY)),
                 on("cls", class_button),
                 on("grade", grade_button),
                 on("clsn", class_number_button),
@@ -145,18 +155,21 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(CLASS),
             ],
             FORM: [
+                on("sum", _go(SUMMARY)),
                 on("form", form_button),
                 typed(form_typed),
                 wrong(FORM, "input.use_buttons"),
                 stale(FORM),
             ],
             MET: [
+                on("sum", _go(SUMMARY)),
                 on("met", met_button),
                 typed(met_typed),
                 wrong(MET, "input.use_buttons"),
                 stale(MET),
             ],
             TOPICS: [
+                on("sum", _go(SUMMARY)),
                 on("top", topic_toggle),
                 on("topdone", topics_done),
                 typed(topics_typed),
@@ -307,8 +320,27 @@ async def ask(update: Update, context: XContext, state: str, lead: str | None = 
         screen = views.ask_photo(t, bool(draft.get("photo")), lead)
     else:
         screen = views.summary(t, draft, lead)
+    if state != SUMMARY:
+        screen = _fit(context, screen)
     await _send(update, context, *screen)
     return state
+
+
+def _fit(context: XContext, screen: views.Screen) -> views.Screen:
+    """Once the summary has been seen, a step's [Cancel] becomes [Back to the summary].
+
+    Changing one answer (or opening the follow-up calendar) and then thinking better of
+    it must not throw away the whole visit; /cancel and the summary's [Cancel] still do.
+    """
+    text, markup = screen
+    if markup is None or not flow_data(context, FLOW).get("summary"):
+        return screen
+    back = InlineKeyboardButton(context.t("visit.btn.to_summary"), callback_data=views.step("sum"))
+    rows = [
+        [back if button.callback_data == CANCEL_DATA else button for button in row]
+        for row in markup.inline_keyboard
+    ]
+    return text, InlineKeyboardMarkup(rows)
 
 
 async def advance(update: Update, context: XContext, answered: str) -> str:
@@ -328,7 +360,7 @@ async def date_button(update: Update, context: XContext) -> object:
     today = access.today(context)
     if which == "pick":
         lo, hi = await _date_bounds(context)
-        await _in_place(update, views.date_calendar(context.t, hi, lo, hi))
+        await _in_place(update, _fit(context, views.date_calendar(context.t, hi, lo, hi)))
         return DATE
     days_ago = {"today": 0, "yesterday": 1}.get(which)
     if days_ago is None:
@@ -394,7 +426,7 @@ def _calendar_month(state: str) -> Step:
         # A forged or stale month is brought back into the range rather than refused.
         month = min(max(month, lo.replace(day=1)), hi)
         make = views.date_calendar if state == DATE else views.follow_up_calendar
-        await _in_place(update, make(context.t, month, lo, hi))
+        await _in_place(update, _fit(context, make(context.t, month, lo, hi)))
         return state
 
     return flip
@@ -429,7 +461,7 @@ async def alias_typed(update: Update, context: XContext) -> object:
     if visits.looks_like_full_name(alias) and alias != draft.get("alias_pending"):
         # Warned, not refused: the button below (or typing it again) keeps it.
         draft["alias_pending"] = alias
-        await _send(update, context, *views.full_name_warning(context.t, alias))
+        await _send(update, context, *_fit(context, views.full_name_warning(context.t, alias)))
         return ALIAS
     draft["alias"] = alias
     draft.pop("alias_pending", None)
@@ -465,7 +497,7 @@ async def grade_button(update: Update, context: XContext) -> object:
         screen = views.class_number_picker(context.t, grade)
     else:
         raise BadButton()
-    await _in_place(update, screen)
+    await _in_place(update, _fit(context, screen))
     return CLASS
 
 

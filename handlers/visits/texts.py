@@ -155,6 +155,7 @@ texts(
         "visit.btn.note": ("📝 备注", "📝 Note"),
         "visit.btn.follow_up": ("🔔 回访", "🔔 Follow-up"),
         "visit.btn.photo": ("📷 照片", "📷 Photo"),
+        "visit.btn.to_summary": ("↩️ 返回核对", "↩️ Back to the summary"),
         "visit.edit_which": ("要修改哪一项？", "What would you like to change?"),
         "visit.field.date": ("日期", "Date"),
         "visit.field.alias": ("学生", "Student"),

@@ -87,7 +87,9 @@ def date_calendar(t: Translator, month: date, lo: date, hi: date) -> Screen:
 
 
 def follow_up_calendar(t: Translator, month: date, lo: date, hi: date) -> Screen:
-    return t("visit.pick_follow_up", days=FOLLOW_UP_MAX_DAYS), _calendar(t, month, lo, hi)
+    # [Back] leads to the summary: no [Cancel] here, which would drop the whole visit.
+    screen = _calendar(t, month, lo, hi, cancel=False)
+    return t("visit.pick_follow_up", days=FOLLOW_UP_MAX_DAYS), screen
 
 
 def ask_alias(t: Translator, explain: bool, problem: str | None = None) -> Screen:
@@ -854,7 +856,9 @@ def _follow_up_state(t: Translator, visit: HomeVisit, zone: ZoneInfo) -> str:
     return t("visit.follow_up_open", date=_d(visit.follow_up_on))
 
 
-def _calendar(t: Translator, month: date, lo: date, hi: date) -> InlineKeyboardMarkup:
+def _calendar(
+    t: Translator, month: date, lo: date, hi: date, *, cancel: bool = True
+) -> InlineKeyboardMarkup:
     """Days between ``lo`` and ``hi`` as buttons; others are blank; arrows where allowed."""
     first = month.replace(day=1)
     prev_month = (first - timedelta(days=1)).replace(day=1)
@@ -883,9 +887,10 @@ def _calendar(t: Translator, month: date, lo: date, hi: date) -> InlineKeyboardM
                 for day in days
             ]
         )
-    rows.append(
-        [InlineKeyboardButton(t("button.back"), callback_data=step("back")), cancel_button(t)]
-    )
+    last = [InlineKeyboardButton(t("button.back"), callback_data=step("back"))]
+    if cancel:
+        last.append(cancel_button(t))
+    rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
