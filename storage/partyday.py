@@ -328,7 +328,13 @@ def effective_day(
     if row is not None and row.status is MonthStatus.CANCELLED:
         return PartyDay(status=MonthStatus.CANCELLED, date=None, **common)
     if row is not None and row.day is not None:
-        return PartyDay(status=row.status, date=row.day, **common)
+        nominal = None
+        if row.status is MonthStatus.PLANNED and rule is not None:
+            # Pinned by the announcement: still say why, if the rule's date was shifted.
+            planned = plan(rule.day_rule, year, month)
+            if planned.date == row.day:
+                nominal = planned.nominal
+        return PartyDay(status=row.status, date=row.day, nominal=nominal, **common)
     if rule is None:
         return None
     planned = plan(rule.day_rule, year, month)

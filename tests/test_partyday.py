@@ -284,6 +284,12 @@ async def test_public_holidays_move_the_day_and_the_secretary_sees_why(harness: 
         october = await partyday.party_day(conn, 1, 2026, 10)
     assert october is not None
     assert (october.nominal, october.date) == (date(2026, 10, 1), date(2026, 10, 8))
+    # Announced (the date is pinned), it still says why it is not the 1st.
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+    assert "（规则日 10月1日 是国庆节，已调整到最近的工作日）" in h.last(MEMBER)
+    screen = (await h.send(SECRETARY, "/partyday"))[-1]
+    assert "1. 2026年10月8日（星期四） 14:30（由 10月1日 国庆节调整）" in screen
     # New Year's Day, in English.
     h.clock.set(at(12, 5))
     await h.send(SECRETARY, "/language")
