@@ -696,6 +696,8 @@ async def test_secretary_board_counts_lists_and_who_has_none(harness: Harness) -
     assert "本年度还没有承诺" in said[-1] and "尚未作出承诺（3 人）" in said[-1]
     said = await h.send(SECRETARY, "/pledges branch 明年")
     assert "年份格式不对" in said[-1]
+    said = await h.send(SECRETARY, "/pledges branch 2026-09-01..2027-01-31")
+    assert "年份格式不对" in said[-1]
     said = await h.send(SECRETARY, "/pledges")
     assert "/pledges branch" in said[-1]
 

@@ -69,6 +69,8 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
         period = Period(code=args[0]) if args else Period.containing(today(context))
     except ValueError as exc:
         raise Refusal("pledge.board.bad_period") from exc
+    if period.is_term:  # the board is a year's: its terms are on it
+        raise Refusal("pledge.board.bad_period")
     earlier = Period.of_year(int(period.code) - 1)
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
