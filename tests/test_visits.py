@@ -235,6 +235,10 @@ async def test_postpone_a_week_from_visits(harness: Harness) -> None:
     # [Done] with no note.
     await harness.send(MEMBER, "/visits")
     await harness.press(MEMBER, "完成 1")
+    assert await harness.send(MEMBER, "取消") == ["已取消。"]  # not the note, not done
+    assert (await visit_rows(harness))[0]["follow_up_done_at"] is None
+    await harness.send(MEMBER, "/visits")
+    await harness.press(MEMBER, "完成 1")
     replies = await harness.press(MEMBER, "直接完成")
     assert said(replies, "已记录回访完成")
     assert (await visit_rows(harness))[0]["follow_up_note"] is None
@@ -454,6 +458,11 @@ async def test_cancel_leaves_without_saving(harness: Harness) -> None:
     replies = await harness.send(MEMBER, "/cancel")
     assert replies == ["已取消。"]
     assert await visit_rows(harness) == []
+    assert "visit" not in harness.app.user_data.get(MEMBER.id, {})
+    # The button's label typed does the same (it is not taken as an alias or a note).
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    assert await harness.send(MEMBER, "取消") == ["已取消。"]
     assert "visit" not in harness.app.user_data.get(MEMBER.id, {})
     # The [Cancel] button on the summary does the same.
     await _to_summary(harness)

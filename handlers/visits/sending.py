@@ -1,4 +1,4 @@
-"""Turning a message into the next screen in place (calendar months, pickers, pages).
+"""Shared by the visit flows: a screen turned in place, and [Cancel] typed.
 
 A double tap, or the same page button pressed again, asks Telegram for an edit that
 changes nothing, which it refuses ("message is not modified"): the screen already shows
@@ -7,8 +7,19 @@ what was asked for, so that refusal is not an error for the person.
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup
+import re
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+from telegram.ext import MessageHandler, filters
+
+from handlers.common.context import XContext
+from handlers.common.flows import END, clear_flow
+
+# The [Cancel] button's label typed as the answer (in either language): it cancels, as
+# the button does, instead of becoming a student alias, a class or a note.
+_CANCEL_WORDS = re.compile(r"^\s*(取消|cancel)\s*[。.!！]?\s*$", re.IGNORECASE)
 
 
 async def edit_in_place(
@@ -19,3 +30,16 @@ async def edit_in_place(
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
+
+
+def typed_cancel(flow: str) -> MessageHandler[Any, Any]:
+    """A handler for the first place in each state of ``flow``: 取消 / cancel, typed."""
+
+    async def cancel(update: Update, context: XContext) -> object:
+        clear_flow(context, flow)
+        chat = update.effective_chat
+        assert chat is not None
+        await context.bot.send_message(chat.id, context.t("flow.cancelled"))
+        return END
+
+    return MessageHandler(filters.TEXT & filters.Regex(_CANCEL_WORDS), cancel)
