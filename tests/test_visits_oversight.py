@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
+from handlers.common.i18n import Translator
+from handlers.visits import views
 from storage import audit, branches, members
 from storage.members import Role
+from storage.terms import Term
+from storage.visits import BranchProgress
 from tests.conftest import (
     ADMIN,
     MEMBER,
@@ -240,3 +244,11 @@ async def test_a_large_branch_and_many_branches_are_paged(harness: Harness) -> N
     replies = await harness.press(ADMIN, "下一页 ›")
     assert said(replies, "临海市第") and "第 2/3 页" in harness.buttons(ADMIN)
     assert not said(harness.answers(), "系统出了点问题")
+
+
+def test_the_bureau_counts_read_well_in_english() -> None:
+    term = Term(start=date(2026, 9, 1), end=date(2027, 1, 31))
+    one = BranchProgress(branch_id=1, name="No. 1 Middle School", people=1, visits=1, target=2)
+    text, _ = views.totals_view(Translator("en"), term, [one], inspector=False)
+    assert "visits 1, people 1, at target 0/1 (2 each); no visit this month: 0" in text
+    assert "1 visits" not in text and "1 people" not in text

@@ -389,8 +389,7 @@ texts(
         ),
         "visit.reminder_branch_behind": (
             "📊 {branch}：本学期未达家访目标（每人 {target} 次）的有 {count} 人：\n{lines}",
-            "📊 {branch}: {count} people are below this term's visit target "
-            "({target} each):\n{lines}",
+            "📊 {branch}: below this term's visit target ({target} each): {count}\n{lines}",
         ),
         "visit.btn.log_visit": ("记录家访", "Log a visit"),
         "visit.btn.branch": ("查看全支部", "See the branch"),
@@ -423,11 +422,11 @@ texts(
         ),
         "visit.totals_line": (
             "{name}：{visits} 次，{people} 人{target}；本月无家访 {none} 人",
-            "{name}: {visits} visits, {people} people{target}; {none} without a visit this month",
+            "{name}: visits {visits}, people {people}{target}; no visit this month: {none}",
         ),
         "visit.totals_target": (
             "，达标 {at}/{people}（每人 {target} 次）",
-            ", {at}/{people} at target ({target} each)",
+            ", at target {at}/{people} ({target} each)",
         ),
         "visit.totals_empty": ("还没有党支部。", "There are no branches yet."),
         "visit.counts_note": (
