@@ -309,8 +309,8 @@ class Dispatcher:
         """Send one claimed row and record what happened; never raises."""
         try:
             outcome = await self._attempt(message)
-            if outcome.kind is Outcome.FLOOD:
-                self._pause(outcome.delay)
+            if outcome.pause:
+                self._pause(outcome.pause)
             for retry in range(RECORD_TRIES):
                 try:
                     await self._record(message, outcome)
@@ -455,6 +455,9 @@ class Result:
     """Seconds to wait before the row is tried again (FLOOD, RETRY)."""
     chat_id: int | None = field(default=None)
     """The chat to send to instead (MOVED)."""
+    pause: float = 0.0
+    """Seconds every send must wait: Telegram answered 429 (whether or not the row is
+    given up for it, the flood control is the whole bot's)."""
 
 
 def classify(exc: Exception, message: OutboxMessage, limits: DispatchLimits) -> Result:
@@ -467,9 +470,11 @@ def classify(exc: Exception, message: OutboxMessage, limits: DispatchLimits) -> 
         error = f"RetryAfter: Too Many Requests: retry after {wait:g}"
         if message.flood_waits >= limits.max_flood_waits:
             return Result(
-                Outcome.FAILED, f"gave up after {message.flood_waits} flood waits: {error}"
+                Outcome.FAILED,
+                f"gave up after {message.flood_waits} flood waits: {error}",
+                pause=wait,
             )
-        return Result(Outcome.FLOOD, error, delay=wait)
+        return Result(Outcome.FLOOD, error, delay=wait, pause=wait)
     error = describe(exc)
     if isinstance(exc, Forbidden):
         return Result(Outcome.BLOCKED, error)

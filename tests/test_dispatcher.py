@@ -267,6 +267,18 @@ async def test_a_row_that_keeps_getting_429_fails_at_the_cap(
     assert len(fake.starts) == 4
 
 
+async def test_the_429_that_gives_a_row_up_still_pauses_every_send(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    await enqueue(db, clock, "k", 11)
+    await enqueue(db, clock, "next", 12)
+    fake.fail_next("sendMessage", error_code=429, retry_after=9, chat_id=11)
+    await dispatcher(db, bot, clock, fake_time, max_flood_waits=0, max_in_flight=1).run_once()
+    assert (await row(db, "k")).status is OutboxStatus.FAILED
+    (given_up, _), (following, chat) = fake.starts
+    assert chat == 12 and following - given_up >= 9  # Telegram's wait is the whole bot's
+
+
 async def test_403_blocks_the_row_and_marks_the_member_unreachable(
     db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
 ) -> None:
