@@ -212,6 +212,10 @@ async def test_admin_sets_the_school_term(harness: Harness) -> None:
         assert tuple(await cur.fetchone()) == (2, 1)  # type: ignore[arg-type]
     replies = await harness.send(MEMBER2, "/term")
     assert replies == ["抱歉，您没有权限使用此功能。"]
+    # 取消 typed while a date is asked leaves, like the button.
+    await harness.send(ADMIN, "/term")
+    await harness.press(ADMIN, "设置学期日期")
+    assert await harness.send(ADMIN, "取消") == ["已取消。"]
 
 
 async def test_a_large_branch_and_many_branches_are_paged(harness: Harness) -> None:
