@@ -638,6 +638,14 @@ async def get_reply(conn: aiosqlite.Connection, month_id: int, member_id: int) -
     )
 
 
+async def reply_count(conn: aiosqlite.Connection, month_id: int) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM party_day_replies WHERE month_id = ?", (month_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def get_reply_by_id(conn: aiosqlite.Connection, reply_id: int) -> Reply | None:
     return await fetch_one(conn, Reply, "SELECT * FROM party_day_replies WHERE id = ?", (reply_id,))
 

@@ -377,6 +377,24 @@ async def test_a_rule_change_keeps_an_announced_day(harness: Harness) -> None:
     assert "2. 2027年1月29日（星期五） 14:30" in screen
 
 
+async def test_a_rule_change_under_answers_tells_the_secretary(harness: Harness) -> None:
+    """Members answered from /partyday before any announcement; the new rule moves the day."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.send(MEMBER, "/partyday")
+    await h.press(MEMBER, "参加")
+    await rule_in_place(h, "最后一个周五")
+    assert h.tg.texts(SECRETARY.id)[-2] == (
+        "党日规则已保存。\n2026年12月已有 1 人按原日期回复，现在是 2026年12月25日（星期五） "
+        "14:30，三楼会议室：请点击“立即发送通知”告诉大家。"
+    )
+    assert await h.press(SECRETARY, "立即发送通知") == [
+        "已安排发送 2026年12月25日（星期五） 的党日通知：3 人。"
+    ]
+
+
 # --------------------------------------------------------------------------- replies
 
 

@@ -355,7 +355,9 @@ async def _save_rule(update: Update, context: XContext) -> object:
     data = common.data(context)
     rule = _drafted_rule(data)
     now = context.now()
+    today = common.today(context)
     async with context.db.transaction() as tx:
+        before = await partyday.upcoming(tx, secretary.branch_id, today)
         await partyday.set_rule(
             tx,
             branch_id=secretary.branch_id,
@@ -366,17 +368,48 @@ async def _save_rule(update: Update, context: XContext) -> object:
             now=now,
         )
         branch = await common.branch_named(tx, secretary.branch_id)
-        coming = await partyday.upcoming(tx, branch.id, common.today(context))
+        coming = await partyday.upcoming(tx, branch.id, today)
         stored = await partyday.current_rule(tx, branch.id)
+        # Members who answered a month not yet announced were answering its old date.
+        answered = [
+            (day, await partyday.reply_count(tx, day.month_id))
+            for day in _changed(before, coming)
+            if day.month_id is not None
+        ]
     common.finish(context)
     t = context.t
     saved = t("partyday.rule.saved")
     if any(day.announced for day in coming):
         saved += "\n" + t("partyday.rule.pinned_note")
+    for day, count in answered:
+        if count and day.date is not None:
+            saved += "\n" + t(
+                "partyday.rule.replied_note",
+                month=views.month_name(t, day.year, day.month),
+                count=count,
+                date=views.long_date(t, day.date),
+                time=views.clock_time(day.start_time),
+                place=day.place,
+            )
     await common.said_from_button(update, context, saved)
     text, keyboard = views.secretary_screen(t, branch, stored, coming)
     await common.say(update, context, text, keyboard)
     return END
+
+
+def _changed(before: list[PartyDay], after: list[PartyDay]) -> list[PartyDay]:
+    """The months (as they are now) whose date, time or place the new rule changed."""
+    old = {(day.year, day.month): day for day in before}
+    changed = []
+    for day in after:
+        was = old.get((day.year, day.month))
+        if was is not None and (was.date, was.start_time, was.place) != (
+            day.date,
+            day.start_time,
+            day.place,
+        ):
+            changed.append(day)
+    return changed
 
 
 def _drafted_rule(data: dict[str, object]) -> DayRule:

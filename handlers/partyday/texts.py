@@ -203,6 +203,12 @@ texts(
             "已发出通知的月份保持原日期；如需改动，请用“调整某月日期”。",
             "Months already announced keep their date; use “Move a month's day” to change one.",
         ),
+        "partyday.rule.replied_note": (
+            "{month}已有 {count} 人按原日期回复，现在是 {date} {time}，{place}："
+            "请点击“立即发送通知”告诉大家。",
+            "{count} people answered {month} for its old date; it is now {date} {time}, "
+            "{place}: tap “Send the announcement now” to tell everyone.",
+        ),
         # ------------------------------------------------------------ month actions
         "partyday.month.ask_theme": ("为哪个月设置主题？", "Which month's theme?"),
         "partyday.month.ask_move": ("调整哪个月的党日？", "Which month's day moves?"),
