@@ -3,6 +3,10 @@ year by month, editing with history, withdrawing, make-up, restarts and /cancel.
 
 from __future__ import annotations
 
+from datetime import date
+
+from storage import members, service
+from storage.service import ServiceEntry, ServiceKind
 from tests.conftest import EN_MEMBER, MEMBER, MEMBER2, SECRETARY, Harness
 from tests.test_partyday import at, audit_actions, join_in_english, rows, rule_in_place
 
@@ -277,3 +281,37 @@ async def test_a_month_end_party_day_is_logged_the_next_morning(harness: Harness
     assert await rows(h, "SELECT on_date, party_month_id IS NOT NULL FROM service_logs") == [
         ("2026-11-30", 1)
     ]
+
+
+async def test_a_busy_week_of_long_records_fits_one_history_message(harness: Harness) -> None:
+    """25 records of 500 characters in a week: each is listed by its first words, the 20
+    newest with buttons; the message stays under Telegram's 4096 characters."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 8, 18))
+    await rule_in_place(h)
+    async with h.db.read() as conn:
+        member = await members.get_active_by_telegram(conn, MEMBER.id)
+    assert member is not None
+    async with h.db.transaction() as tx:
+        for n in range(25):
+            await service.log(
+                tx,
+                member_id=member.id,
+                branch_id=1,
+                entry=ServiceEntry(
+                    kind=ServiceKind.STUDY,
+                    on_date=date(2026, 12, 8),
+                    hours=0.5,
+                    description=f"第{n:02d}次" + "读" * 496,
+                    logged_on=date(2026, 12, 8),
+                ),
+                party_month_id=None,
+                makeup_month_id=None,
+                now=h.clock.now(),
+            )
+    said = await h.send(MEMBER, "/service history")
+    assert len(said) == 1 and len(said[0]) < 4096
+    assert "#25 学习 · 12月8日 · 0.5 小时\n第24次" + "读" * 55 + "…" in said[0]
+    assert said[0].endswith("……另有 5 条较早的记录未列出。")
+    assert len(h.buttons(MEMBER)) == 40

@@ -582,7 +582,9 @@ async def _history(context: XContext, person: Member) -> tuple[str, InlineKeyboa
     async with context.db.read() as conn:
         by_month = await service.hours_by_month(conn, person.id, today.year)
         recent = await service.recent(conn, person.id, now - EDIT_WINDOW)
-        summaries = [(record, await _summary(conn, context.t, record)) for record in recent]
+        summaries = [
+            (record, await _summary(conn, context.t, record, brief=True)) for record in recent
+        ]
     editable = {record.id for record in recent if record.editable(now)}
     return views.history_screen(context.t, today.year, by_month, summaries, editable)
 
@@ -629,7 +631,9 @@ async def _party_link(
     return row.id
 
 
-async def _summary(conn: aiosqlite.Connection, t: Translator, record: ServiceLog) -> str:
+async def _summary(
+    conn: aiosqlite.Connection, t: Translator, record: ServiceLog, *, brief: bool = False
+) -> str:
     makeup = None
     if record.makeup_month_id is not None:
         row = await partyday.get_month_by_id(conn, record.makeup_month_id)
@@ -637,7 +641,7 @@ async def _summary(conn: aiosqlite.Connection, t: Translator, record: ServiceLog
             year, month = (int(part) for part in row.month.split("-"))
             makeup = views.month_name(t, year, month)
     edits = len(await service.versions(conn, record.id))
-    return views.service_summary(t, record, makeup_month=makeup, edits=edits)
+    return views.service_summary(t, record, makeup_month=makeup, edits=edits, brief=brief)
 
 
 async def _own_changeable(context: XContext, log_id: int) -> ServiceLog:

@@ -597,6 +597,10 @@ texts(
             "最近 7 天记录的（可修改或撤回）：",
             "Logged in the last 7 days (can be edited or withdrawn):",
         ),
+        "service.history.more": (
+            "……另有 {count} 条较早的记录未列出。",
+            "… and {count} earlier records not listed.",
+        ),
         "service.history.line": ("#{id} {summary}", "#{id} {summary}"),
         "service.btn.edit": ("修改 #{id}", "Edit #{id}"),
         "service.btn.withdraw": ("撤回 #{id}", "Withdraw #{id}"),

@@ -33,6 +33,11 @@ RULE_TIMES = (time(8, 30), time(14, 0), time(15, 30), time(16, 30))
 ROSTER_APPROVAL_ROWS = 8
 MARK_PAGE = 24
 MARK_PER_ROW = 2
+# In /service history each record shows this much of what was done (a week of 500-character
+# records would not fit one message).
+BRIEF_DESCRIPTION = 60
+# ... and lists the newest of the week's records (two buttons each; Telegram allows 100).
+RECENT_SHOWN = 20
 RULE_DAYS = (1, 5, 10, 15, 20, 25, 28, 31)
 HOUR_BUTTONS = (1, 2, 3, 4)
 
@@ -584,8 +589,17 @@ def photo_question(t: Translator, *, remove: bool = False) -> InlineKeyboardMark
 
 
 def service_summary(
-    t: Translator, log: ServiceLog, *, makeup_month: str | None = None, edits: int = 0
+    t: Translator,
+    log: ServiceLog,
+    *,
+    makeup_month: str | None = None,
+    edits: int = 0,
+    brief: bool = False,
 ) -> str:
+    """One record as HTML; ``brief`` cuts what was done to its first words (for lists)."""
+    description = log.description
+    if brief and len(description) > BRIEF_DESCRIPTION:
+        description = description[: BRIEF_DESCRIPTION - 1] + "…"
     tags = ""
     if log.party_month_id is not None:
         tags += t("service.tag.party_day")
@@ -603,7 +617,7 @@ def service_summary(
         date=short_date(t, log.on_date),
         hours=fmt_hours(log.hours),
         tags=Raw(tags),
-        description=log.description,
+        description=description,
     )
 
 
@@ -630,7 +644,7 @@ def history_screen(
     if recent:
         lines.append("")
         lines.append(t("service.history.recent"))
-        for log, summary in recent:
+        for log, summary in recent[:RECENT_SHOWN]:
             lines.append(t("service.history.line", id=log.id, summary=Raw(summary)))
             if log.id in editable_ids:
                 rows.append(
@@ -639,6 +653,8 @@ def history_screen(
                         _button(t("service.btn.withdraw", id=log.id), "svc", "wd", log.id),
                     ]
                 )
+        if len(recent) > RECENT_SHOWN:
+            lines.append(t("service.history.more", count=len(recent) - RECENT_SHOWN))
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
