@@ -351,6 +351,20 @@ async def test_moving_and_cancelling_a_month_tells_members(harness: Harness) -> 
     )
     screen = (await h.send(SECRETARY, "/partyday"))[-1]
     assert "2. 2027年1月：已取消（期末考试周）" in screen
+    await h.press(SECRETARY, "取消某月党日")
+    assert await h.press(SECRETARY, "2027年1月（已取消）") == [
+        "2027年1月党日已经取消。要恢复，请用“调整某月日期”定一个新日期。"
+    ]
+    await h.send(SECRETARY, "/cancel")
+    # Once held, a month's day stays as it was.
+    h.clock.set(at(12, 11))
+    await h.send(SECRETARY, "/partyday")
+    await h.press(SECRETARY, "调整某月日期")
+    assert await h.send(SECRETARY, "2026-12") == [
+        "2026年12月党日已于 2026年12月10日（星期四） 举行，不能再调整或取消。"
+        "请选择其他月份，或发送 /cancel。"
+    ]
+    await h.send(SECRETARY, "/cancel")
     assert {"partyday.moved", "partyday.cancelled"} <= await audit_actions(h)
     kinds = await rows(h, "SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind")
     assert kinds == [("partyday.cancelled", 2), ("partyday.moved", 2)]

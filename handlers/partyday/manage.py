@@ -475,9 +475,23 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
     if day is None:
         return await _ask(update, context, MONTH_PICK, "partyday.month.none")
     data = common.data(context)
-    data["month"] = month_key(year, month)
     t = context.t
     label = views.month_name(t, year, month)
+    if data["mode"] in ("move", "cancel") and day.date is not None and day.date < today:
+        # It was held: its replies and check-ins stand; moving or cancelling would hide them.
+        return await _ask(
+            update,
+            context,
+            MONTH_PICK,
+            "partyday.month.held",
+            month=label,
+            date=views.long_date(t, day.date),
+        )
+    if data["mode"] == "cancel" and day.cancelled:
+        return await _ask(
+            update, context, MONTH_PICK, "partyday.month.already_cancelled", month=label
+        )
+    data["month"] = month_key(year, month)
     keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
     if data["mode"] == "theme":
         await common.said_from_button(

@@ -219,6 +219,16 @@ texts(
             "请点选月份，或输入一年内的月份，如 2026-12。",
             "Tap a month, or type one within a year, like 2026-12.",
         ),
+        "partyday.month.held": (
+            "{month}党日已于 {date} 举行，不能再调整或取消。请选择其他月份，或发送 /cancel。",
+            "The party day of {month} was held on {date}; it can no longer be moved or "
+            "cancelled. Choose another month, or send /cancel.",
+        ),
+        "partyday.month.already_cancelled": (
+            "{month}党日已经取消。要恢复，请用“调整某月日期”定一个新日期。",
+            "{month} is already cancelled. To bring it back, use “Move a month's day” and "
+            "give it a date.",
+        ),
         "partyday.month.none": (
             "还没有可以调整的月份：请先设置党日规则。",
             "There is no month to change yet: please set the rule first.",
