@@ -15,8 +15,10 @@ How a message is sent, one at a time per row:
    inline keyboard;
 4. record the outcome in one transaction: sent (with Telegram's message id), rescheduled
    (429: after ``retry_after``, the attempt given back; timeout or network error: with
-   exponential back-off until ``max_attempts``), blocked (403, and the member is marked
-   unreachable), or failed (bad request such as "chat not found", or retries exhausted).
+   exponential back-off until ``max_attempts``; but when different rows fail one after the
+   other, Telegram is unreachable: all sending pauses and no attempt is counted), blocked
+   (403, and the member is marked unreachable), or failed (bad request such as "chat not
+   found", or retries exhausted).
 
 What a crash can do
 -------------------
@@ -107,13 +109,15 @@ class DispatchLimits:
     backoff_max: float = 600.0
     max_flood_waits: int = 10
     """429s one row may receive before it fails (429s do not count as attempts)."""
+    outage_pause_max: float = 120.0
+    """Longest pause of all sending while Telegram is unreachable (see ``_judge_network``)."""
     idle_poll: float = 60.0
     """Longest sleep with nothing due: picks up rows enqueued without ``wake()``."""
     burst: int = 2
     """Back-to-back starts allowed to make up for lateness (see ``RatePacer``)."""
 
     def backoff(self, attempts: int) -> float:
-        return min(self.backoff_base * 2 ** max(attempts - 1, 0), self.backoff_max)
+        return min(self.backoff_base * 2 ** min(max(attempts - 1, 0), 32), self.backoff_max)
 
 
 @dataclass
@@ -131,7 +135,7 @@ class DispatchStats:
     """Rows given up unsent because they were no longer useful."""
     record_errors: int = 0
     paused_seconds: float = 0.0
-    """Time all sending stood still because of 429s."""
+    """Time all sending stood still because of 429s or an outage."""
 
     def count(self, outcome: Outcome) -> None:
         match outcome:
@@ -139,7 +143,7 @@ class DispatchStats:
                 self.sent += 1
             case Outcome.FLOOD:
                 self.flood_waits += 1
-            case Outcome.RETRY | Outcome.MOVED:
+            case Outcome.RETRY | Outcome.MOVED | Outcome.OUTAGE:
                 self.retried += 1
             case Outcome.BLOCKED:
                 self.blocked += 1
@@ -181,6 +185,8 @@ class Dispatcher:
         )
         self._slots = asyncio.Semaphore(self.limits.max_in_flight)
         self._paused_until = float("-inf")
+        self._network_row: int | None = None
+        self._outage = 0
         self._wake = asyncio.Event()
         self.stats = DispatchStats()
 
@@ -308,7 +314,7 @@ class Dispatcher:
     async def _deliver(self, message: OutboxMessage) -> None:
         """Send one claimed row and record what happened; never raises."""
         try:
-            outcome = await self._attempt(message)
+            outcome = self._judge_network(message, await self._attempt(message))
             if outcome.pause:
                 self._pause(outcome.pause)
             for retry in range(RECORD_TRIES):
@@ -363,6 +369,30 @@ class Dispatcher:
             )
         return sent.message_id
 
+    def _judge_network(self, message: OutboxMessage, outcome: Result) -> Result:
+        """Network errors for two different rows one after the other mean Telegram (or the
+        way to it, a proxy) is down, not that those messages are bad. Then the attempt is
+        given back and all sending pauses, longer each time (up to ``outage_pause_max``),
+        until a request gets an answer: an outage of an hour costs no reminder, where
+        counting attempts would fail every due row within half a minute. One row failing
+        on its own keeps counting towards ``max_attempts``."""
+        if not outcome.network:
+            self._network_row, self._outage = None, 0
+            return outcome
+        previous, self._network_row = self._network_row, message.id
+        if previous is None or previous == message.id:
+            return outcome
+        self._outage += 1
+        wait = min(self.limits.backoff(self._outage), self.limits.outage_pause_max)
+        return Result(
+            Outcome.OUTAGE,
+            f"{outcome.cause}; Telegram unreachable, not counted as an attempt",
+            delay=wait,
+            pause=wait,
+            network=True,
+            cause=outcome.cause,
+        )
+
     def _pause(self, seconds: float) -> None:
         # Telegram's flood control is per bot, so every send waits, not just this chat's.
         now = self._timer.monotonic()
@@ -381,6 +411,8 @@ class Dispatcher:
                     await outbox.defer_for_flood(tx, message.id, _later(now, result.delay), error)
                 case Outcome.RETRY:
                     await outbox.reschedule(tx, message.id, _later(now, result.delay), error)
+                case Outcome.OUTAGE:
+                    await outbox.defer_for_outage(tx, message.id, _later(now, result.delay), error)
                 case Outcome.MOVED:
                     await outbox.retarget(tx, message.id, result.chat_id or 0, error)
                 case Outcome.BLOCKED:
@@ -441,6 +473,7 @@ class Outcome(Enum):
     SENT = "sent"
     FLOOD = "flood wait"
     RETRY = "retry"
+    OUTAGE = "outage"
     MOVED = "chat moved"
     BLOCKED = "blocked"
     FAILED = "failed"
@@ -457,7 +490,10 @@ class Result:
     """The chat to send to instead (MOVED)."""
     pause: float = 0.0
     """Seconds every send must wait: Telegram answered 429 (whether or not the row is
-    given up for it, the flood control is the whole bot's)."""
+    given up for it, the flood control is the whole bot's), or it cannot be reached."""
+    network: bool = False
+    """The send failed with a timeout or a network error (``cause`` says which)."""
+    cause: str = ""
 
 
 def classify(exc: Exception, message: OutboxMessage, limits: DispatchLimits) -> Result:
@@ -485,8 +521,19 @@ def classify(exc: Exception, message: OutboxMessage, limits: DispatchLimits) -> 
         return Result(Outcome.FAILED, error)
     if isinstance(exc, NetworkError):  # TimedOut included
         if message.attempts >= limits.max_attempts:
-            return Result(Outcome.FAILED, f"gave up after {message.attempts} attempts: {error}")
-        return Result(Outcome.RETRY, error, delay=limits.backoff(message.attempts))
+            return Result(
+                Outcome.FAILED,
+                f"gave up after {message.attempts} attempts: {error}",
+                network=True,
+                cause=error,
+            )
+        return Result(
+            Outcome.RETRY,
+            error,
+            delay=limits.backoff(message.attempts),
+            network=True,
+            cause=error,
+        )
     if not isinstance(exc, TelegramError):
         log.exception("outbox: unexpected error sending row %d", message.id, exc_info=exc)
     return Result(Outcome.FAILED, error)

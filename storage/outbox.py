@@ -233,6 +233,19 @@ async def defer_for_flood(
     )
 
 
+async def defer_for_outage(
+    tx: aiosqlite.Connection, message_id: int, not_before: datetime, error: str
+) -> None:
+    """Back to pending while Telegram cannot be reached at all: the message is not at fault,
+    so the attempt is given back (the dispatcher decides what an outage is)."""
+    await _finish(
+        tx,
+        "status = 'pending', not_before = ?, last_error = ?, attempts = MAX(attempts - 1, 0)",
+        (to_iso(not_before), error),
+        message_id,
+    )
+
+
 async def retarget(tx: aiosqlite.Connection, message_id: int, chat_id: int, error: str) -> None:
     """A group became a supergroup under a new id: send there, without losing an attempt."""
     await _finish(

@@ -376,6 +376,47 @@ async def test_a_network_error_then_success_delivers_once(
     assert len(fake.sent_messages()) == 1
 
 
+async def test_an_outage_costs_no_message(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    """Telegram unreachable (a proxy down) while 20 reminders are due: counted as attempts,
+    each row would fail within half a minute. Failures of different rows one after the
+    other are an outage instead: nothing is counted, all sending pauses (longer each time,
+    at most two minutes), and everything goes out once the network is back."""
+    for i in range(20):
+        await enqueue(db, clock, f"k{i}", 100 + i)
+    fake.network_error_next("sendMessage", times=60)
+    d = dispatcher(db, bot, clock, fake_time, max_in_flight=1, max_attempts=3)
+    start = clock.now()
+    for _ in range(10):
+        await d.run_once()
+        fake_time.advance(5)
+    async with db.read() as conn:
+        rows = await outbox.list_all(conn)
+    assert {r.status for r in rows} == {OutboxStatus.SENT}
+    assert len(fake.sent_messages()) == 20 and len(fake.starts) == 80
+    assert max(r.attempts for r in rows) <= 2  # the outage was never counted against a row
+    # It paused between tries, growing to two minutes, rather than hammering the network.
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(fake.starts[:60])]
+    assert gaps[1] >= 2 and gaps[2] >= 4 and max(gaps) == pytest.approx(120, abs=1)
+    assert clock.now() - start > timedelta(hours=1)
+
+
+async def test_one_row_failing_on_its_own_still_counts_its_attempts(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    await enqueue(db, clock, "bad", 11)
+    await enqueue(db, clock, "good", 12)
+    fake.network_error_next("sendMessage", chat_id=11, times=10)
+    d = dispatcher(db, bot, clock, fake_time, max_attempts=3)
+    for _ in range(10):
+        await d.run_once()
+        fake_time.advance(20)
+    assert (await row(db, "good")).status is OutboxStatus.SENT
+    bad = await row(db, "bad")
+    assert (bad.status, bad.attempts) == (OutboxStatus.FAILED, 3)
+
+
 async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id(
     db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
 ) -> None:
