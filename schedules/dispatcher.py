@@ -377,6 +377,8 @@ class Dispatcher:
         counting attempts would fail every due row within half a minute. One row failing
         on its own keeps counting towards ``max_attempts``."""
         if not outcome.network:
+            if self._outage:
+                log.warning("outbox: Telegram answers again; sending resumes")
             self._network_row, self._outage = None, 0
             return outcome
         previous, self._network_row = self._network_row, message.id
@@ -384,6 +386,9 @@ class Dispatcher:
             return outcome
         self._outage += 1
         wait = min(self.limits.backoff(self._outage), self.limits.outage_pause_max)
+        log.warning(
+            "outbox: Telegram unreachable (%s); all sending paused for %.0f s", outcome.cause, wait
+        )
         return Result(
             Outcome.OUTAGE,
             f"{outcome.cause}; Telegram unreachable, not counted as an attempt",

@@ -377,7 +377,12 @@ async def test_a_network_error_then_success_delivers_once(
 
 
 async def test_an_outage_costs_no_message(
-    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+    db: Database,
+    bot: Bot,
+    fake: TimedFake,
+    clock: FixedClock,
+    fake_time: FakeTime,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Telegram unreachable (a proxy down) while 20 reminders are due: counted as attempts,
     each row would fail within half a minute. Failures of different rows one after the
@@ -400,6 +405,7 @@ async def test_an_outage_costs_no_message(
     gaps = [b - a for (a, _), (b, _) in itertools.pairwise(fake.starts[:60])]
     assert gaps[1] >= 2 and gaps[2] >= 4 and max(gaps) == pytest.approx(120, abs=1)
     assert clock.now() - start > timedelta(hours=1)
+    assert "Telegram unreachable" in caplog.text and "sending resumes" in caplog.text
 
 
 async def test_one_row_failing_on_its_own_still_counts_its_attempts(
