@@ -37,3 +37,22 @@ async def test_unreachable_flag_clears_when_the_member_writes_again(harness: Har
         person = await members.get_active_by_telegram(conn, MEMBER.id)
     assert person is not None and person.unreachable_at is None
     assert "⚠️" not in (await harness.send(SECRETARY, "/members"))[0]
+
+
+async def test_a_move_decided_at_night_is_told_in_the_morning(harness: Harness) -> None:
+    await harness.branch_with_people()
+    await rule_in_place(harness)
+    harness.clock.set(datetime(2026, 12, 1, 23, 10, tzinfo=ZONE))
+    await harness.send(SECRETARY, "/partyday")
+    await harness.press(SECRETARY, "调整某月日期")
+    await harness.press(SECRETARY, "2026年12月（12月8日）")
+    await harness.send(SECRETARY, "12-10")
+    await harness.send(SECRETARY, "区里统一安排听课")
+    async with harness.db.read() as conn:
+        rows = [row for row in await outbox.list_all(conn) if row.kind == "partyday.moved"]
+    morning = datetime(2026, 12, 2, 8, 0, tzinfo=ZONE)
+    assert len(rows) == 2 and all(row.not_before == morning for row in rows)
+    assert await harness.deliver() == 0
+    harness.clock.set(morning)
+    assert await harness.deliver() == 2
+    assert harness.last(MEMBER).startswith("【党日调整】")
