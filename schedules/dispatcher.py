@@ -252,7 +252,8 @@ class Dispatcher:
                 await self._slots.acquire()
                 message = None
                 try:
-                    if await self._flood_cleared(stop):
+                    # (The quiet hours may have begun while a pause was waited out.)
+                    if await self._flood_cleared(stop) and self._quiet_wait() == 0:
                         await self._pacer.wait_turn()
                         message = await self._claim_next()
                 finally:

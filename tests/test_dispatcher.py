@@ -551,6 +551,23 @@ async def test_nothing_goes_out_in_the_quiet_hours_even_if_it_was_due_before(
     assert (await row(db, "late")).status is OutboxStatus.SENT
 
 
+async def test_a_flood_pause_that_runs_into_the_quiet_hours_sends_nothing_after_it(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    clock.set(datetime(2026, 3, 1, 20, 59, tzinfo=SHANGHAI))
+    await enqueue(db, clock, "a", 11)
+    await enqueue(db, clock, "b", 12)
+    fake.fail_next("sendMessage", error_code=429, retry_after=120, chat_id=11)
+    d = Dispatcher(
+        db, bot, clock, DispatchLimits(rate=1000.0, max_in_flight=1), timer=fake_time,
+        quiet=QuietHours(), zone=SHANGHAI,
+    )  # fmt: skip
+    assert await d.run_once() == 0  # the pause ended at 21:01: quiet
+    assert len(fake.starts) == 1
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI))
+    assert await d.run_once() == 2
+
+
 async def test_without_quiet_hours_a_late_row_goes_at_once(
     db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
 ) -> None:
