@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import bot.app  # noqa: F401  (imports every feature, so the whole catalog is loaded)
 from handlers.common.callback import BadCallbackData, decode, encode, pattern
-from handlers.common.html import split_message
+from handlers.common.html import split_message, telegram_length
 from handlers.common.i18n import Raw, Translator, catalog, language_from_client, placeholders
 
 
@@ -67,9 +67,14 @@ def test_pattern_matches_prefix_and_action_only() -> None:
     assert re.match(pattern("mem"), "mem:anything")
 
 
-@given(st.lists(st.text(alphabet="ab中<>&\n", max_size=300), max_size=40))
+@given(st.lists(st.text(alphabet="ab中<>&😀𠀀\n", max_size=300), max_size=40))
 def test_split_message_keeps_everything_under_the_limit(lines: list[str]) -> None:
     text = "\n".join(lines)
     parts = split_message(text, limit=100)
-    assert all(len(part) <= 100 for part in parts)
+    assert all(telegram_length(part) <= 100 for part in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_emoji_count_twice_as_telegram_counts_them() -> None:
+    assert telegram_length("党日😀") == 4
+    assert split_message("😀" * 60, limit=100) == ["😀" * 50, "😀" * 10]
