@@ -820,8 +820,14 @@ async def check_in(
 # --------------------------------------------------------------------------- roster
 
 
-async def roster(conn: aiosqlite.Connection, day: PartyDay) -> list[RosterLine]:
-    """Each participant with their answer, check-in, the month's hours and make-up hours."""
+async def roster(
+    conn: aiosqlite.Connection, day: PartyDay, *, joined_before: datetime | None = None
+) -> list[RosterLine]:
+    """Each participant with their answer, check-in, the month's hours and make-up hours.
+
+    ``joined_before`` (the end of a past day) leaves out those who joined later and have
+    nothing on record for the month: they were not expected to answer it.
+    """
     people = await participants(conn, day.branch_id)
     replies: dict[int, Reply] = {}
     checkins: dict[int, Checkin] = {}
@@ -852,7 +858,7 @@ async def roster(conn: aiosqlite.Connection, day: PartyDay) -> list[RosterLine]:
             (day.branch_id, f"{day.month_text}-%"),
         )
     }
-    return [
+    lines = [
         RosterLine(
             member=person,
             reply=replies.get(person.id),
@@ -861,6 +867,17 @@ async def roster(conn: aiosqlite.Connection, day: PartyDay) -> list[RosterLine]:
             makeup_hours=makeup.get(person.id, 0.0),
         )
         for person in people
+    ]
+    if joined_before is None:
+        return lines
+    return [
+        line
+        for line in lines
+        if line.member.joined_at < joined_before
+        or line.reply is not None
+        or line.checkin is not None
+        or line.hours
+        or line.makeup_hours
     ]
 
 

@@ -752,3 +752,26 @@ async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harne
     assert await press_on(h, ADMIN, "批准", "李书记 申请") == ["已批准 李书记 的请假。"]
     assert h.last(SECRETARY).startswith(f"您 {DECEMBER_8} 党日的请假已批准")
     assert await rows(h, "SELECT approval, decided_by FROM party_day_replies") == [("approved", 1)]
+
+
+async def test_a_past_roster_leaves_out_who_joined_after_the_day(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    h.clock.set(at(12, 10))
+    await h.send(SECRETARY, "/invite")
+    await join_in_english(h, h.invite_code(SECRETARY))
+    assert (await h.send(EN_MEMBER, "/partyday"))[-1].startswith("第一中学党支部 · party day")
+    roster = (await h.send(SECRETARY, "/roster 2026-12"))[-1]
+    assert "⚪ 未回复（3）：李书记、张老师、王老师" in roster
+    # Whoever joined after the day but logged service that month is still counted.
+    await h.send(EN_MEMBER, "/service")
+    await h.send(EN_MEMBER, "study session")
+    await h.send(EN_MEMBER, "today")
+    await h.send(EN_MEMBER, "1")
+    await h.send(EN_MEMBER, "Read the branch's notes")
+    await h.send(EN_MEMBER, "skip")
+    roster = (await h.send(SECRETARY, "/roster 2026-12"))[-1]
+    assert "⚪ 未回复（4）：李书记、Lin Wei、张老师、王老师" in roster
+    assert "（Lin Wei 1）" in roster

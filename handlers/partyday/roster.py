@@ -4,7 +4,7 @@ answered, how many hours" for this month's party day (or ``/roster 2026-10``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from telegram import Update
@@ -37,7 +37,13 @@ async def roster_command(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         branch = await common.branch_named(conn, secretary.branch_id)
         day = await common.require_day(conn, branch.id, year, month)
-        lines = await partyday.roster(conn, day)
+        # A past day's roster leaves out people who joined after it (with nothing on record).
+        day_end = (
+            datetime.combine(day.date + timedelta(days=1), time(), tzinfo=context.config.zone)
+            if day.date is not None and day.date < today
+            else None
+        )
+        lines = await partyday.roster(conn, day, joined_before=day_end)
         if not context.args and (day.date is None or day.date > today):
             # Early in the month the roster wanted is often last month's.
             previous = today.replace(day=1) - timedelta(days=1)
