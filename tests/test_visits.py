@@ -813,3 +813,32 @@ async def test_changing_one_answer_offers_back_not_cancel(harness: Harness) -> N
     assert said(summary, "请核对家访记录")
     await harness.press(MEMBER, "✅ 保存")
     assert (await visit_rows(harness))[0]["class_name"] == "三(2)班"
+
+
+async def test_an_album_is_answered_once(harness: Harness) -> None:
+    """Telegram sends an album as one message per picture; the bot answers it once."""
+    await harness.branch_with_people()
+
+    async def album(group: str, pictures: int) -> list[str]:
+        replies = []
+        for n in range(pictures):
+            sizes = [{"file_id": f"Ag{group}_{n}", "file_unique_id": f"u{group}{n}",
+                      "width": 1280, "height": 960, "file_size": 150000}]  # fmt: skip
+            message = harness.updates._message(MEMBER, None, photo=sizes, media_group_id=group)
+            replies += await harness.process(MEMBER, harness.updates.update(message=message))
+        return replies
+
+    await harness.send(MEMBER, "/visit")
+    await harness.press(MEMBER, "今天")
+    replies = await album("G1", 3)  # where the alias is asked
+    assert len(replies) == 1 and said(replies, "这里需要输入文字")
+    await harness.send(MEMBER, "王同学")
+    await harness.send(MEMBER, "三(2)班")
+    await harness.press(MEMBER, "上门")
+    await harness.press(MEMBER, "父母")
+    await harness.press(MEMBER, "学习")
+    await harness.press(MEMBER, "📷 照片")
+    replies = await album("G2", 4)
+    assert len(replies) == 1 and said(replies, "已保存相册中的第一张")
+    await harness.press(MEMBER, "✅ 保存")
+    assert (await visit_rows(harness))[0]["photo_file_id"] == "AgG2_0"

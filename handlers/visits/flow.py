@@ -737,14 +737,16 @@ async def _take_follow_up(update: Update, context: XContext, day: date) -> str:
 async def photo_received(update: Update, context: XContext) -> object:
     message = update.effective_message
     assert message is not None and message.photo
+    if _later_in_album(update, context):
+        return SUMMARY  # the album's first photo is kept and was answered
     draft = flow_data(context, FLOW)
     draft["photo"] = message.photo[-1].file_id  # the largest size Telegram made
-    lead = None
+    lead = context.t("visit.album_first") if message.media_group_id else None
     if message.caption and not draft.get("note"):
         # A caption is what the teacher wanted to say about the visit: keep it as the note.
         try:
             draft["note"] = visits.clean_note(message.caption)
-            lead = context.t("visit.caption_as_note")
+            lead = "\n".join(filter(None, [lead, context.t("visit.caption_as_note")]))
         except VisitProblem:
             pass  # over the note's limit (Telegram allows 1024): the photo alone is kept
     return await ask(update, context, SUMMARY, lead)
@@ -883,6 +885,8 @@ def _reask(state: str, key: str) -> Step:
     """Wrong kind of input (a photo where text is asked, and so on): say so, ask again."""
 
     async def reask(update: Update, context: XContext) -> object:
+        if _later_in_album(update, context):
+            return state  # one answer for an album, not one per picture
         return await ask(update, context, state, context.t(key))
 
     return reask
@@ -900,6 +904,22 @@ def _stale(state: str) -> Step:
         return await ask(update, context, state)
 
     return stale
+
+
+def _later_in_album(update: Update, context: XContext) -> bool:
+    """Whether this message is a second or later picture of an album already answered.
+
+    Telegram delivers an album as one message per picture, sharing a media group id.
+    """
+    message = update.effective_message
+    group = message.media_group_id if message is not None else None
+    if group is None:
+        return False
+    draft = flow_data(context, FLOW)
+    if draft.get("album") == group:
+        return True
+    draft["album"] = group
+    return False
 
 
 async def _term(context: XContext, draft: dict[str, Any]) -> Term:

@@ -212,6 +212,10 @@ texts(
             "请以照片（而不是文件）的形式发送。",
             "Please send it as a photo, not as a file.",
         ),
+        "visit.album_first": (
+            "每条家访记录保存一张照片：已保存相册中的第一张。",
+            "A visit keeps one photo: the album's first was kept.",
+        ),
         "visit.caption_as_note": (
             "照片说明已作为备注保存。",
             "The photo's caption was kept as the note.",
