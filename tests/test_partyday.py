@@ -323,7 +323,17 @@ async def test_moving_and_cancelling_a_month_tells_members(harness: Harness) -> 
     await h.send(SECRETARY, "/partyday")
     await h.press(SECRETARY, "调整某月日期")
     await h.press(SECRETARY, "2026年12月（12月8日）")
-    assert await h.send(SECRETARY, "10号") == ["请输入调整的原因（会告诉全体党员）。"]
+    # Working days near the day are buttons; any other date is typed.
+    assert h.buttons(SECRETARY) == [
+        "12月3日 星期四",
+        "12月4日 星期五",
+        "12月7日 星期一",
+        "12月9日 星期三",
+        "12月10日 星期四",
+        "12月11日 星期五",
+        "取消",
+    ]
+    assert await h.press(SECRETARY, "12月10日 星期四") == ["请输入调整的原因（会告诉全体党员）。"]
     said = await h.send(SECRETARY, "区里统一安排听课")
     assert said == ["已将2026年12月党日调整到 2026年12月10日（星期四），正在通知全体党员（2 人）。"]
     assert await h.deliver() == 2

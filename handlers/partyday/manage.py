@@ -7,8 +7,9 @@ outbox), and sends the coming day's announcement now.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Coroutine
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -105,7 +106,11 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(TEXT, theme_typed),
             MessageHandler(OTHER, _again(THEME_TEXT, "partyday.theme.bad")),
         ],
-        MOVE_DATE: [MessageHandler(TEXT, move_date_typed), MessageHandler(OTHER, move_date_other)],
+        MOVE_DATE: [
+            CallbackQueryHandler(move_date_pressed, pattern=pattern("pd", "md")),
+            MessageHandler(TEXT, move_date_typed),
+            MessageHandler(OTHER, move_date_other),
+        ],
         MOVE_REASON: [
             MessageHandler(TEXT, move_reason_typed),
             MessageHandler(OTHER, _again(MOVE_REASON, "partyday.reason.bad")),
@@ -501,11 +506,12 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
     if data["mode"] == "move":
         current = views.long_date(t, day.date) if day.date else "—"
         example = _example_date(day)
+        choices = _move_choices(day, today)
         await common.said_from_button(
             update,
             context,
             t("partyday.move.ask_date", month=label, date=current, example=example),
-            keyboard,
+            views.move_date_question(t, choices),
         )
         return MOVE_DATE
     await common.said_from_button(
@@ -541,12 +547,27 @@ async def theme_typed(update: Update, context: XContext) -> object:
     return END
 
 
+async def move_date_pressed(update: Update, context: XContext) -> object:
+    data = parse_callback(update, "pd")
+    try:
+        chosen = datetime.strptime(data.str_arg(0), "%Y%m%d").date()
+    except ValueError as exc:
+        raise BadButton() from exc
+    return await _take_move_date(update, context, chosen)
+
+
 async def move_date_typed(update: Update, context: XContext) -> object:
+    year, month = _chosen(context)
+    today = common.today(context)
+    typed = parse.calendar_date(_text(update), today, (year, month))
+    return await _take_move_date(update, context, typed)
+
+
+async def _take_move_date(update: Update, context: XContext, typed: date | None) -> object:
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
     year, month = _chosen(context)
     today = common.today(context)
-    typed = parse.calendar_date(_text(update), today, (year, month))
     if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
         return await _bad_move_date(update, context)
     common.data(context)["to"] = typed.isoformat()
@@ -768,6 +789,19 @@ async def _bad_move_date(update: Update, context: XContext) -> object:
     return await _ask(
         update, context, MOVE_DATE, "partyday.move.bad_date", month=label, example=example
     )
+
+
+def _move_choices(day: PartyDay, today: date) -> list[date]:
+    """Up to six working days of the month near the current date (today or later)."""
+    base = day.date or day.nominal or max(today, date(day.year, day.month, 1))
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    start = max(today, date(day.year, day.month, 1))
+    candidates = [
+        start + timedelta(days=n)
+        for n in range((last - start).days + 1)
+        if is_working_day(start + timedelta(days=n)) and start + timedelta(days=n) != day.date
+    ]
+    return sorted(sorted(candidates, key=lambda d: abs((d - base).days))[:6])
 
 
 def _example_date(day: PartyDay) -> str:

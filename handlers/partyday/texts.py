@@ -248,14 +248,16 @@ texts(
             "reminders and in /partyday.",
         ),
         "partyday.move.ask_date": (
-            "{month}党日现在是 {date}。请输入新的日期（本月内、不早于今天），例如 {example}。",
-            "The day for {month} is now {date}. Type the new date (in that month, today or "
-            "later), e.g. {example}.",
+            "{month}党日现在是 {date}。请点选新的日期，或输入（本月内、不早于今天），"
+            "例如 {example}。",
+            "The day for {month} is now {date}. Tap the new date, or type it (in that month, "
+            "today or later), e.g. {example}.",
         ),
         "partyday.move.bad_date": (
             "日期需在{month}内且不早于今天，格式如 {example}。请重新输入。",
             "The date must be in {month}, today or later, like {example}. Please type it again.",
         ),
+        "partyday.move.choice": ("{date} {weekday}", "{weekday} {date}"),
         "partyday.move.off_day": (
             "注意：{date}是{holiday}，不是工作日。如确需这天，请继续；否则发送 /cancel 重来。",
             "Note: {date} is {holiday}, not a working day. Go on if that is intended; "

@@ -283,6 +283,21 @@ def month_question(t: Translator, coming: Sequence[PartyDay]) -> InlineKeyboardM
     return InlineKeyboardMarkup([*rows, [cancel_button(t)]])
 
 
+def move_date_question(t: Translator, choices: Sequence[date]) -> InlineKeyboardMarkup:
+    """A few working days to move to, three to a row; any other date is typed."""
+    buttons = [
+        _button(
+            t("partyday.move.choice", date=short_date(t, d), weekday=weekday_name(t, d.weekday())),
+            "pd",
+            "md",
+            d.strftime("%Y%m%d"),
+        )
+        for d in choices
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return InlineKeyboardMarkup([*rows, [cancel_button(t)]])
+
+
 def cancel_confirm(t: Translator, day: PartyDay, reason: str) -> tuple[str, InlineKeyboardMarkup]:
     text = t(
         "partyday.cancel.confirm",
