@@ -186,6 +186,7 @@ async def test_a_whole_month(harness: Harness) -> None:
     assert "🟡 请假（1）：\n· 张老师：家事，已批准" in roster
     assert "⚪ 未回复（1）：李书记" in roster
     assert "📍 已签到（3）：Lin Wei（照片）、张老师（书记登记）、王老师（位置）" in roster
+    assert "❌ 未签到（1，不含准假）：李书记" in roster
     assert "⏱ 服务时长：共 2 小时（王老师 2）" in roster
 
     # A week later the excused member makes up the month.
@@ -633,6 +634,7 @@ async def test_marking_by_hand_opens_on_the_day(harness: Harness) -> None:
     await rule_in_place(h)
     roster = (await h.send(SECRETARY, "/roster"))[-1]
     assert roster.endswith("\n\n上月的名单：/roster 2026-11")
+    assert "未签到" not in roster  # not before the day
     await h.press(SECRETARY, "手动登记签到")
     assert h.answers()[-1] == f"党日（{DECEMBER_8}）还没到，当天才能登记签到。"
     h.clock.set(at(12, 9))

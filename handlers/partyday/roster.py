@@ -55,6 +55,7 @@ async def roster_command(update: Update, context: XContext) -> None:
         day,
         lines,
         can_remind=common.replies_open(day, context.now(), context),
+        held=not common.replies_open(day, context.now(), context),
         viewer_id=secretary.id,
     )
     if last_month is not None:

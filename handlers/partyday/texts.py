@@ -488,6 +488,10 @@ texts(
             "📍 已签到（{count}）：{names}",
             "📍 Checked in ({count}): {names}",
         ),
+        "partyday.roster.missing": (
+            "❌ 未签到（{count}，不含准假）：{names}",
+            "❌ Not checked in ({count}, excused leave aside): {names}",
+        ),
         "partyday.roster.checked_name": ("{name}（{method}）", "{name} ({method})"),
         "partyday.roster.hours": (
             "⏱ 服务时长：共 {total} 小时{detail}",

@@ -363,9 +363,11 @@ def roster_screen(
     *,
     can_remind: bool,
     viewer_id: int | None = None,
+    held: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The month's roster. The text may be longer than one message (split it to send);
-    ``viewer_id`` gets no approve/decline buttons for their own leave request."""
+    ``viewer_id`` gets no approve/decline buttons for their own leave request; once the
+    day has started (``held``) it also lists who has not checked in without excused leave."""
     month = month_name(t, day.year, day.month)
     if day.date is None:
         return (
@@ -426,6 +428,16 @@ def roster_screen(
             names=Raw(checked_names or t("partyday.none_word")),
         )
     )
+    if held:
+        missing = [
+            line
+            for line in lines
+            if line.checkin is None
+            and not (line.reply is not None and line.reply.approval is Approval.APPROVED)
+        ]
+        parts.append(
+            t("partyday.roster.missing", count=len(missing), names=_names(t, missing, sep))
+        )
     total = sum(line.hours for line in lines)
     detail = (
         t(
