@@ -89,14 +89,36 @@ async def term_for(conn: aiosqlite.Connection, day: date) -> Term:
     return pick_term(day, stored)
 
 
-def pick_term(day: date, stored: list[Term]) -> Term:
-    """``term_for`` without the database: set terms first, then the default split."""
-    candidates = [*stored]
-    candidates += [
+async def target_term_for(conn: aiosqlite.Connection, day: date) -> Term:
+    """The term a visit target set on ``day`` is for (see ``pick_target_term``)."""
+    return pick_target_term(day, await set_terms(conn))
+
+
+def pick_target_term(day: date, stored: list[Term]) -> Term:
+    """The term under way on ``day``; in a gap between terms (August), the next one.
+
+    A secretary setting a target in late August means the coming term, not the one that
+    ended in July; and a target must be dated inside its term to be found again.
+    """
+    candidates = _candidates(day, stored)
+    if any(term.contains(day) for term in candidates):
+        return pick_term(day, stored)
+    ahead = [term for term in candidates if term.start > day]
+    return min(ahead, key=lambda term: term.start) if ahead else pick_term(day, stored)
+
+
+def _candidates(day: date, stored: list[Term]) -> list[Term]:
+    """Set terms, then the default terms around ``day`` that overlap none of them."""
+    return [*stored] + [
         default
         for default in default_terms_around(day)
         if not any(default.overlaps(term) for term in stored)
     ]
+
+
+def pick_term(day: date, stored: list[Term]) -> Term:
+    """``term_for`` without the database: set terms first, then the default split."""
+    candidates = _candidates(day, stored)
     for term in candidates:
         if term.contains(day):
             return term

@@ -256,3 +256,17 @@ def test_the_bureau_counts_read_well_in_english() -> None:
     text, _ = views.totals_view(Translator("en"), term, [one], inspector=False)
     assert "visits 1, people 1, at target 0/1 (2 each); no visit this month: 0" in text
     assert "1 visits" not in text and "1 people" not in text
+
+
+async def test_a_target_set_in_the_summer_is_for_the_coming_term(harness: Harness) -> None:
+    await harness.branch_with_people()
+    harness.clock.set(START.replace(year=2027, month=8, day=20))  # between the terms
+    replies = await harness.send(SECRETARY, "/visittarget 4")
+    assert said(replies, "已设置：下学期（2027-09-01 至 2028-01-31）每位党员家访目标 4 次")
+    replies = await harness.send(SECRETARY, "/visittarget")
+    assert said(replies, "下学期（2027-09-01 至 2028-01-31）当前目标：每人 4 次")
+    harness.clock.set(START.replace(year=2027, month=9, day=6))
+    replies = await harness.send(SECRETARY, "/visits branch")
+    assert said(replies, "目标：每人 4 次")
+    replies = await harness.send(SECRETARY, "/visittarget")
+    assert said(replies, "本学期（2027-09-01 至 2028-01-31）当前目标：每人 4 次")

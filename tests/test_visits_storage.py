@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from handlers.visits.dates import parse_date
 from storage import Database, members, terms, visits
 from storage.members import Role
-from storage.terms import Term, TermProblem, pick_term
+from storage.terms import Term, TermProblem, pick_target_term, pick_term
 from storage.visits import Form, Met, Topic, VisitContent, VisitLocked, problem_code
 
 TODAY = date(2026, 11, 28)
@@ -69,6 +69,16 @@ def test_a_set_term_replaces_the_defaults_it_overlaps() -> None:
     # After it ends, the default autumn term (which overlaps it) does not come back.
     assert pick_term(date(2027, 1, 25), [set_autumn]) == set_autumn
     assert pick_term(date(2027, 2, 3), [set_autumn]).start == date(2027, 2, 1)
+
+
+def test_a_target_between_terms_is_for_the_next_one() -> None:
+    autumn = Term(start=date(2027, 9, 1), end=date(2028, 1, 31))
+    assert pick_target_term(date(2027, 8, 20), []) == autumn
+    assert pick_target_term(date(2027, 9, 1), []) == autumn
+    assert pick_target_term(date(2027, 7, 31), []).end == date(2027, 7, 31)
+    # A set autumn term ending early: the gap before February looks ahead too.
+    short = Term(id=1, start=date(2026, 9, 1), end=date(2027, 1, 20))
+    assert pick_target_term(date(2027, 1, 25), [short]).start == date(2027, 2, 1)
 
 
 def test_term_span_checks() -> None:

@@ -32,6 +32,12 @@ async def current_term(context: XContext) -> Term:
         return await terms.term_for(conn, today(context))
 
 
+async def target_term(context: XContext) -> Term:
+    """The term /visittarget sets: the current one, or in a gap (August) the next."""
+    async with context.db.read() as conn:
+        return await terms.target_term_for(conn, today(context))
+
+
 async def load(context: XContext, visit_id: int) -> HomeVisit:
     async with context.db.read() as conn:
         visit = await visits.get(conn, visit_id)

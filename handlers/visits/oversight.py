@@ -133,26 +133,25 @@ async def member_page(update: Update, context: XContext) -> None:
 
 
 async def set_target(update: Update, context: XContext) -> None:
-    """/visittarget N: the branch's per-member target for the current term."""
+    """/visittarget N: the branch's per-member target for the current (or coming) term."""
     require_private(update)
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
-    term = await access.current_term(context)
+    term = await access.target_term(context)
+    today = access.today(context)
+    # "本学期", or in a gap between terms "下学期": the coming term is the one set.
+    which = context.t("visit.term_now" if term.contains(today) else "visit.term_next")
+    span = {"which": which, "start": term.start.isoformat(), "end": term.end.isoformat()}
     args = context.args or []
     if not args:
         async with context.db.read() as conn:
             current = await visits.target_for(conn, secretary.branch_id, term)
-        shown = context.t("visit.target_each", target=current) if current is not None else None
-        await _send(
-            update,
-            context,
-            context.t(
-                "visit.target_usage",
-                start=term.start.isoformat(),
-                end=term.end.isoformat(),
-                current=shown or context.t("visit.target_unset"),
-            ),
+        shown = (
+            context.t("visit.target_each", target=current)
+            if current is not None
+            else context.t("visit.target_unset")
         )
+        await _send(update, context, context.t("visit.target_usage", current=shown, **span))
         return
     try:
         target = int(args[0])
@@ -162,9 +161,10 @@ async def set_target(update: Update, context: XContext) -> None:
     now = context.now()
     try:
         async with context.db.transaction() as tx:
+            # Dated inside the term it is for, which is how target_for finds it.
             await visits.set_target(
                 tx, branch_id=secretary.branch_id, target=target, set_by=secretary.id,
-                today=access.today(context), now=now,
+                today=max(today, term.start), now=now,
             )  # fmt: skip
             await audit.record(
                 tx, at=now, actor_id=secretary.id, action="visit_target.set",
@@ -174,16 +174,7 @@ async def set_target(update: Update, context: XContext) -> None:
     except VisitProblem:
         await _send(update, context, context.t("visit.target_bad"))
         return
-    await _send(
-        update,
-        context,
-        context.t(
-            "visit.target_set",
-            target=target,
-            start=term.start.isoformat(),
-            end=term.end.isoformat(),
-        ),
-    )
+    await _send(update, context, context.t("visit.target_set", target=target, **span))
 
 
 async def _branch_screen(

@@ -445,18 +445,20 @@ texts(
         "visit.member_empty": ("本学期还没有家访记录。", "No visits this term yet."),
         "visit.target_usage": (
             "用法：/visittarget 次数，例如 /visittarget 5 表示本学期每位党员至少家访 5 次。\n"
-            "本学期（{start} 至 {end}）当前目标：{current}",
+            "{which}（{start} 至 {end}）当前目标：{current}",
             "Usage: /visittarget N, e.g. /visittarget 5 means at least 5 visits per member "
-            "this term.\nCurrent target for this term ({start} to {end}): {current}",
+            "this term.\nCurrent target for {which} ({start} to {end}): {current}",
         ),
         "visit.target_bad": (
             "目标需为 0 到 100 之间的整数，例如 /visittarget 5。",
             "The target is a whole number from 0 to 100, e.g. /visittarget 5.",
         ),
         "visit.target_set": (
-            "已设置：本学期（{start} 至 {end}）每位党员家访目标 {target} 次。",
-            "Set: {target} visits per member this term ({start} to {end}).",
+            "已设置：{which}（{start} 至 {end}）每位党员家访目标 {target} 次。",
+            "Set: {target} visits per member for {which} ({start} to {end}).",
         ),
+        "visit.term_now": ("本学期", "this term"),
+        "visit.term_next": ("下学期", "the coming term"),
         # ------------------------------------------------------------ /term
         "term.view": (
             "📆 当前学期：{start} 至 {end}（{source}）\n"
