@@ -38,3 +38,28 @@ async def test_an_abandoned_check_in_removes_the_location_button(harness: Harnes
     assert "已自动结束" in said[1]
     removed = [m for m in h.tg.sent_messages(MEMBER.id) if m.get("text") == said[0]]
     assert removed[0]["reply_markup"] == {"remove_keyboard": True}
+
+
+async def test_a_service_record_left_at_the_photo_step_is_kept(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 8, 18))
+    await rule_in_place(h)
+    await h.send(MEMBER, "/service")
+    await h.press(MEMBER, "学习")
+    await h.press(MEMBER, "党日 12月8日")
+    await h.press(MEMBER, "2 小时")
+    await h.send(MEMBER, "集体学习全会精神")
+    before = len(h.tg.texts(MEMBER.id))
+    for _ in range(40):
+        await asyncio.sleep(0.1)
+        if len(h.tg.texts(MEMBER.id)) >= before + 2:
+            break
+    said = h.tg.texts(MEMBER.id)[before:]
+    assert said[0] == (
+        "照片一直没有发来，已先保存记录 #1（无照片）：\n学习 · 12月8日 · 2 小时 · 党日\n"
+        "集体学习全会精神\n\n7 天内可以补照片或修改：/service history"
+    ), said
+    assert "已自动结束" in said[1]
+    async with h.db.read() as conn, conn.execute("SELECT hours FROM service_logs") as cur:
+        assert [tuple(row) for row in await cur.fetchall()] == [(2.0,)]

@@ -315,3 +315,22 @@ async def test_a_busy_week_of_long_records_fits_one_history_message(harness: Har
     assert "#25 学习 · 12月8日 · 0.5 小时\n第24次" + "读" * 55 + "…" in said[0]
     assert said[0].endswith("……另有 5 条较早的记录未列出。")
     assert len(h.buttons(MEMBER)) == 40
+
+
+async def test_a_record_begun_before_midnight_on_the_months_last_day_is_kept(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(11, 30, 23, 50))
+    await h.send(MEMBER, "/service")
+    await h.press(MEMBER, "志愿服务")
+    await h.press(MEMBER, "今天 11月30日")
+    await h.press(MEMBER, "2 小时")
+    await h.send(MEMBER, "整理社区图书角")
+    h.clock.set(at(12, 1, 0, 5))
+    said = await h.press(MEMBER, "跳过")
+    assert said[0].startswith("已记录 #1：\n志愿服务 · 11月30日 · 2 小时")
+    assert await rows(h, "SELECT on_date, logged_on FROM service_logs") == [
+        ("2026-11-30", "2026-11-30")
+    ]

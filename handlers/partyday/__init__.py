@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from handlers.common.context import XContext
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
@@ -39,6 +41,13 @@ RENDERERS = {
 }
 
 
+async def _on_timeout(update: Update, context: XContext) -> None:
+    """A step left unanswered: check-in takes its location button away; a service record
+    left at the (optional) photo step is kept."""
+    await checkin.on_timeout(update, context)
+    await service.on_timeout(update, context)
+
+
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     modules = (manage, replies, checkin, service)
@@ -54,7 +63,7 @@ def register(reg: Registrar) -> None:
             states=states,
             timeout=reg.config.conversation_timeout,
             on_cancel=checkin.on_cancel,
-            on_timeout=checkin.on_timeout,
+            on_timeout=_on_timeout,
         )
     )
     reg.add(CommandHandler("partyday", manage.partyday_command))

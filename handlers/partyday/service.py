@@ -282,6 +282,7 @@ async def _take_date(update: Update, context: XContext, chosen: date | None) -> 
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"on_date": chosen})
     data["on_date"] = chosen.isoformat()
+    data["dated_on"] = today.isoformat()
     data["party_day"] = late_party_day.isoformat() if late_party_day else None
     t = context.t
     await common.said_from_button(update, context, t("service.ask_hours"), views.hours_question(t))
@@ -398,25 +399,61 @@ async def _take_photo(update: Update, context: XContext, file_id: str | None) ->
 
 async def _save(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
+    try:
+        stored, summary = await _store(context, person)
+    except Refusal as refusal:
+        return await common.refused(update, context, refusal)
+    common.finish(context)
+    await common.said_from_button(
+        update, context, context.t("service.saved", id=stored.id, summary=Raw(summary))
+    )
+    return END
+
+
+async def on_timeout(update: Update, context: XContext) -> None:
+    """Left at the photo step (the photo is optional): what was entered is kept, unphotographed."""
+    data = common.data(context)
+    chat = update.effective_chat
+    if data.get("mode") not in ("log", "makeup") or "description" not in data or chat is None:
+        return
+    try:
+        person = require_branch_person(context)
+        stored, summary = await _store(context, person)
+    except Refusal:
+        return
+    await context.bot.send_message(
+        chat.id, context.t("service.saved_on_timeout", id=stored.id, summary=Raw(summary))
+    )
+
+
+async def _store(context: XContext, person: Member) -> tuple[ServiceLog, str]:
+    """Log what the flow collected; a Refusal when it can no longer be logged."""
     assert person.branch_id is not None
     data = common.data(context)
-    today = common.today(context)
     now = context.now()
-    makeup_month_id = data.get("makeup_month_id")
-    entry = ServiceEntry(
-        kind=ServiceKind(data["kind"]),
-        on_date=date.fromisoformat(data["on_date"]),
-        hours=float(data["hours"]),
-        description=str(data["description"]),
-        photo_file_id=data.get("photo"),
-        logged_on=today,
-        party_day=date.fromisoformat(data["party_day"]) if data.get("party_day") else None,
+    # The day the date was accepted: begun before midnight on a month's last day, the
+    # record still belongs to that month when the last step is answered after it.
+    logged_on = (
+        date.fromisoformat(data["dated_on"]) if data.get("dated_on") else common.today(context)
     )
+    makeup_month_id = data.get("makeup_month_id")
+    try:
+        entry = ServiceEntry(
+            kind=ServiceKind(data["kind"]),
+            on_date=date.fromisoformat(data["on_date"]),
+            hours=float(data["hours"]),
+            description=str(data["description"]),
+            photo_file_id=data.get("photo"),
+            logged_on=logged_on,
+            party_day=date.fromisoformat(data["party_day"]) if data.get("party_day") else None,
+        )
+    except ValueError as exc:
+        raise Refusal("service.cannot_log") from exc
     if makeup_month_id is not None and not any(
         month_id == makeup_month_id for month_id, _ in await _makeup_months(context, person)
     ):
         # Made up meanwhile (another chat, a second flow): once per month.
-        return await common.refused(update, context, Refusal("service.makeup.none"))
+        raise Refusal("service.makeup.none")
     async with context.db.transaction() as tx:
         link = (
             None if makeup_month_id else await _party_link(tx, person.branch_id, entry.on_date, now)
@@ -431,11 +468,7 @@ async def _save(update: Update, context: XContext) -> object:
             now=now,
         )
         summary = await _summary(tx, context.t, stored)
-    common.finish(context)
-    await common.said_from_button(
-        update, context, context.t("service.saved", id=stored.id, summary=Raw(summary))
-    )
-    return END
+    return stored, summary
 
 
 # --------------------------------------------------------------------------- edit, withdraw

@@ -594,6 +594,16 @@ texts(
             "已记录 #{id}：\n{summary}\n\n7 天内可以修改或撤回：/service history",
             "Logged #{id}:\n{summary}\n\nYou can edit or withdraw it for 7 days: /service history",
         ),
+        "service.saved_on_timeout": (
+            "照片一直没有发来，已先保存记录 #{id}（无照片）：\n{summary}\n\n"
+            "7 天内可以补照片或修改：/service history",
+            "No photo came, so record #{id} is saved without one:\n{summary}\n\n"
+            "You can add a photo or edit it for 7 days: /service history",
+        ),
+        "service.cannot_log": (
+            "这条记录的日期已不能再记录，未保存。请重新发送 /service。",
+            "That date can no longer be logged, so nothing was saved. Please send /service again.",
+        ),
         "service.summary": (
             "{kind} · {date} · {hours} 小时{tags}\n{description}",
             "{kind} · {date} · {hours} h{tags}\n{description}",
