@@ -308,6 +308,7 @@ async def test_calendar_picks_a_day_within_the_term(harness: Harness) -> None:
     replies = await harness.press(MEMBER, "15")
     assert said(replies, "请输入学生化名")
     # A forged day before the term.
+    await harness.send(MEMBER, "/cancel")
     await harness.send(MEMBER, "/visit")
     replies = await harness.callback(MEMBER, "vf:day:2026-08-31")
     assert said(replies, "不在本学期内")
@@ -709,9 +710,14 @@ async def test_log_a_visit_on_a_reminder_goes_on_with_a_half_entered_one(
     await harness.press(MEMBER, "✅ 保存")
     row = (await visit_rows(harness))[0]
     assert (row["visit_date"], row["student_alias"]) == ("2026-11-27", "王同学")
-    # With nothing waiting, it starts a visit.
+    # With nothing waiting, it starts a visit; /visit typed again goes on with it too.
     replies = await harness.callback(MEMBER, "vis:new")
     assert said(replies, "家访是哪一天？") and not said(replies, "未保存")
+    await harness.press(MEMBER, "今天")
+    await harness.send(MEMBER, "李同学")
+    replies = await harness.send(MEMBER, "/visit")
+    assert said(replies, "未保存的家访记录，请接着填写") and said(replies, "哪个班")
+    assert flow_draft(harness, MEMBER)["alias"] == "李同学"
 
 
 async def test_many_open_follow_ups_list_the_soonest_ten(harness: Harness) -> None:

@@ -234,16 +234,18 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
 
 
 async def start(update: Update, context: XContext) -> object:
-    """/visit, or [Log a visit] on a reminder: a fresh draft, first question the date."""
+    """/visit, or [Log a visit] on a reminder: a fresh draft, first question the date.
+
+    With a visit half entered (the menu's /visit tapped again, a reminder's button), that
+    one goes on where it was: nothing typed is dropped without [Cancel] or /cancel.
+    """
     require_private(update)
     member = require_branch_person(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
-        waiting = (context.user_data or {}).get(FLOW) or {}
-        if any(waiting.get(name) for name in FIELD_STATES):
-            # A reminder's [Log a visit] tapped while a visit is half entered: go on with
-            # that one rather than drop what was typed (/visit typed again starts afresh).
-            return await ask(update, context, _resume_state(waiting), context.t("visit.resumed"))
+    waiting = (context.user_data or {}).get(FLOW) or {}
+    if any(waiting.get(name) for name in FIELD_STATES):
+        return await ask(update, context, _resume_state(waiting), context.t("visit.resumed"))
     draft = await _fresh_draft(update, context)
     async with context.db.read() as conn:
         # The why-an-alias explanation is shown to someone logging their first visit.
@@ -291,8 +293,10 @@ def _resume_state(draft: dict[str, Any]) -> str:
 
 
 async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:
-    """An empty draft; an unsaved one is dropped, and the person is told so."""
-    if (context.user_data or {}).get(FLOW):
+    """An empty draft; an unsaved one ([Edit] on a record meanwhile) is dropped, and the
+    person is told so if anything had been entered."""
+    waiting = (context.user_data or {}).get(FLOW) or {}
+    if any(waiting.get(name) for name in FIELD_STATES):
         await _send(update, context, context.t("visit.left_draft"))
     clear_flow(context, FLOW)
     return flow_data(context, FLOW)

@@ -225,8 +225,9 @@ texts(
             "That button belongs to an earlier step. Please answer the latest question.",
         ),
         "visit.resumed": (
-            "您有一条未保存的家访记录，请接着填写；如要放弃，请点「取消」。",
-            "You have an unsaved visit: please go on with it, or tap “Cancel” to drop it.",
+            "您有一条未保存的家访记录，请接着填写；如要重新开始，请先点「取消」。",
+            "You have an unsaved visit: please go on with it, or tap “Cancel” first to "
+            "start again.",
         ),
         "visit.left_draft": (
             "（之前未保存的家访记录已放弃。）",
