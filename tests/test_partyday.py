@@ -468,6 +468,12 @@ async def test_attend_pressed_while_the_leave_reason_is_asked_ends_that_step(
     assert len(said) == 1 and "请假" not in said[0]  # the catch-all's answer
     assert await rows(h, "SELECT answer, reason_text FROM party_day_replies") == [("attend", None)]
     assert not [t for t in h.tg.texts(SECRETARY.id) if "申请" in t]
+    # Typing "参加" at the reason question is an answer too, not a reason.
+    await h.press(MEMBER, "请假")
+    assert await h.send(MEMBER, "参加") == [
+        f"已登记：参加 {DECEMBER_8} 的党日。党日开始前都可以更改。"
+    ]
+    assert await rows(h, "SELECT answer FROM party_day_replies") == [("attend",)]
     # Halfway through /service, [参加] answers and the service step carries on.
     await h.send(MEMBER2, "/service")
     await h.press(MEMBER2, "学习")

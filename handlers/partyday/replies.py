@@ -33,6 +33,8 @@ from storage.members import Member
 from storage.partyday import Answer, Approval, LeaveReason, PartyDay, Reply
 
 LEAVE_REASON = "pd.leave.reason"
+# Typed at the reason question, these mean "I will attend after all".
+ATTEND_WORDS = {"参加", "我参加", "能参加", "可以参加", "不请假了", "attend", "i will attend"}
 LEAVE_TEXT = "pd.leave.text"
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -80,6 +82,16 @@ async def attend(update: Update, context: XContext) -> object:
     branch_id = data.int_arg(0)
     require_branch_access(person, branch_id)
     year, month = common.month_from(data, 1)
+    await _record_attending(update, context, person, branch_id, year, month)
+    if common.data(context).get("mode") == "leave":
+        common.finish(context)
+        return END
+    return None  # stay where the person was (e.g. halfway through /service)
+
+
+async def _record_attending(
+    update: Update, context: XContext, person: Member, branch_id: int, year: int, month: int
+) -> None:
     now = context.now()
     async with context.db.transaction() as tx:
         day = await common.require_day(tx, branch_id, year, month)
@@ -91,10 +103,6 @@ async def attend(update: Update, context: XContext) -> object:
     assert day.date is not None
     t = context.t
     await common.say(update, context, t("partyday.attend.done", date=views.long_date(t, day.date)))
-    if common.data(context).get("mode") == "leave":
-        common.finish(context)
-        return END
-    return None  # stay where the person was (e.g. halfway through /service)
 
 
 # --------------------------------------------------------------------------- leave
@@ -138,6 +146,17 @@ async def reason_typed(update: Update, context: XContext) -> object:
         )
         for reason in LeaveReason
     ]
+    if parse.normalize(typed) in ATTEND_WORDS:
+        # Changed their mind at the reason question: "参加" is an answer, not a reason.
+        person = require_branch_person(context)
+        data = common.data(context)
+        year, month = partyday.parse_button_month(str(data["month"]))
+        try:
+            await _record_attending(update, context, person, int(data["branch"]), year, month)
+        except Refusal as refusal:
+            return await common.refused(update, context, refusal)
+        common.finish(context)
+        return END
     matched = parse.choice(typed, labels)
     if matched == LeaveReason.OTHER.value:
         return await _ask_text(update, context)
