@@ -112,6 +112,12 @@ async def test_the_year_by_month_edit_with_history_and_withdraw(harness: Harness
     assert await h.press(MEMBER, "确定撤回") == ["已撤回记录 #2。"]
     screen = (await h.send(MEMBER, "/service history"))[-1]
     assert screen.startswith("2026年服务时长：共 2 小时\n11月：2 小时\n\n")
+    # Another year (in January, last year's total).
+    assert (await h.send(MEMBER, "/service 记录 2025"))[-1].startswith("2025年还没有服务记录。")
+    assert (await h.send(MEMBER, "/service history 2026"))[-1].startswith("2026年服务时长：共 2")
+    assert await h.send(MEMBER, "/service history 2099") == [
+        "年份格式如 /service history 2025（不晚于今年）。"
+    ]
     assert "· 已撤回" in screen
     assert await rows(h, "SELECT id, status FROM service_logs ORDER BY id") == [
         (1, "active"),

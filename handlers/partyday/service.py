@@ -108,6 +108,14 @@ async def service_command(update: Update, context: XContext) -> object:
     if word in HISTORY_WORDS:
         await _show_history(update, context, person)
         return END
+    asked = word.split(" ")
+    if len(asked) == 2 and asked[0] in HISTORY_WORDS:
+        # "/service history 2025": another year's hours (in January, last year's total).
+        year = int(asked[1]) if asked[1].isdigit() else 0
+        if not 2000 <= year <= common.today(context).year:
+            raise Refusal("service.history.bad_year")
+        await _show_history(update, context, person, year)
+        return END
     makeup = await _makeup_months(context, person)
     if word in MAKEUP_WORDS:
         if not makeup:
@@ -605,21 +613,26 @@ async def withdraw_kept(update: Update, context: XContext) -> None:
 # --------------------------------------------------------------------------- history
 
 
-async def _show_history(update: Update, context: XContext, person: Member) -> None:
-    await common.say(update, context, *await _history(context, person))
+async def _show_history(
+    update: Update, context: XContext, person: Member, year: int | None = None
+) -> None:
+    await common.say(update, context, *await _history(context, person, year))
 
 
-async def _history(context: XContext, person: Member) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _history(
+    context: XContext, person: Member, year: int | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
     today = common.today(context)
+    year = year or today.year
     now = context.now()
     async with context.db.read() as conn:
-        by_month = await service.hours_by_month(conn, person.id, today.year)
+        by_month = await service.hours_by_month(conn, person.id, year)
         recent = await service.recent(conn, person.id, now - EDIT_WINDOW)
         summaries = [
             (record, await _summary(conn, context.t, record, brief=True)) for record in recent
         ]
     editable = {record.id for record in recent if record.editable(now)}
-    return views.history_screen(context.t, today.year, by_month, summaries, editable)
+    return views.history_screen(context.t, year, by_month, summaries, editable)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -623,6 +623,10 @@ texts(
             "最近 7 天记录的（可修改或撤回）：",
             "Logged in the last 7 days (can be edited or withdrawn):",
         ),
+        "service.history.bad_year": (
+            "年份格式如 /service history 2025（不晚于今年）。",
+            "Give the year like /service history 2025 (this year or earlier).",
+        ),
         "service.history.more": (
             "……另有 {count} 条较早的记录未列出。",
             "… and {count} earlier records not listed.",
