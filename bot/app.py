@@ -33,7 +33,7 @@ from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
-from schedules.dispatcher import Dispatcher
+from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.quiet import QuietHours
 from storage import Database, branches, members, prefs
@@ -77,6 +77,8 @@ def config_from_settings(settings: Settings) -> BotConfig:
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         max_open_pledges=settings.max_open_pledges,
+        send_rate=settings.send_rate,
+        send_concurrency=settings.send_concurrency,
     )
 
 
@@ -148,6 +150,7 @@ async def startup(
         services.db,
         app.bot,
         services.clock,
+        DispatchLimits(rate=config.send_rate, max_in_flight=config.send_concurrency),
         quiet=QuietHours(config.quiet_start, config.quiet_end),
         zone=config.zone,
     )

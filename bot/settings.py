@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     quiet_hours: str = "21:00-08:00"
     max_open_pledges: int = Field(default=3, ge=1, le=20)
+    # Telegram allows about 30 messages a second overall; the margin absorbs the
+    # one-off notices sent outside the outbox.
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    # Requests in flight at once: what a crash can repeat (see README, Performance).
+    send_concurrency: int = Field(default=4, ge=1, le=16)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -160,3 +160,15 @@ def test_tracebacks_are_redacted_too() -> None:
     text = formatter.format(record)
     assert "was rejected" in text and "<token>" in text
     assert TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+def test_send_rate_and_concurrency_reach_the_dispatcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.app import config_from_settings
+
+    monkeypatch.setenv("XIANFENG_SEND_RATE", "12.5")
+    monkeypatch.setenv("XIANFENG_SEND_CONCURRENCY", "1")
+    config = config_from_settings(load_settings())
+    assert (config.send_rate, config.send_concurrency) == (12.5, 1)
+    monkeypatch.setenv("XIANFENG_SEND_RATE", "45")
+    with pytest.raises(SettingsError, match="XIANFENG_SEND_RATE"):
+        load_settings()

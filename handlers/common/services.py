@@ -33,6 +33,8 @@ class BotConfig:
     quiet_end: time = time(8, 0)
     # Pledges a member may have open (not withdrawn, not yet evaluated) in one period.
     max_open_pledges: int = 3
+    send_rate: float = 25.0
+    send_concurrency: int = 4
 
 
 @dataclass
