@@ -164,7 +164,7 @@ async def test_a_long_review_list_for_a_large_branch_still_fits_one_message(
         report = await tick(harness, at(2026, 12, 2 if language == "zh" else 9, 9, 0))
         assert report.by_kind[Kind.PLEDGE_REVIEW] == 1
         await harness.deliver()
-        heads = ("有 120 条承诺等待您审核：", "120 pledges are waiting for your review:")
+        heads = ("有 120 条承诺等待您审核：", "Pledges waiting for your review: 120")
         (text,) = [t for t in harness.tg.texts(SECRETARY.id)[-2:] if t.startswith(heads)]
         assert len(text) <= 4096
         last = text.split("\n")[-1]

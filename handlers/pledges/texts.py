@@ -474,7 +474,7 @@ texts(
         ),
         "pledge.remind.review": (
             "有 {count} 条承诺等待您审核：",
-            "{count} pledges are waiting for your review:",
+            "Pledges waiting for your review: {count}",
         ),
         "pledge.remind.review_line": (
             "{index}. {name}（{since} 提交）：{text}",
