@@ -61,6 +61,8 @@ BOT_USER: JSON = {
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_ROW_BUTTONS = 8
+MAX_BUTTONS = 100
 
 _SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendLocation"})
 _MESSAGE_SENDS = ("sendMessage", "sendPhoto", "sendDocument")
@@ -642,7 +644,13 @@ class FakeTelegram(BaseRequest):
     def _check_markup(markup: Any) -> Any:
         if not isinstance(markup, dict) or "inline_keyboard" not in markup:
             return None  # reply keyboards are not echoed in Message.reply_markup
-        for row in markup["inline_keyboard"]:
+        rows = markup["inline_keyboard"]
+        # Telegram's limits on an inline keyboard: 8 buttons a row, 100 in all.
+        if any(len(row) > MAX_ROW_BUTTONS for row in rows) or (
+            sum(len(row) for row in rows) > MAX_BUTTONS
+        ):
+            raise ApiError(400, "Bad Request: REPLY_MARKUP_TOO_LONG")
+        for row in rows:
             for button in row:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:

@@ -78,3 +78,10 @@ def test_split_message_keeps_everything_under_the_limit(lines: list[str]) -> Non
 def test_emoji_count_twice_as_telegram_counts_them() -> None:
     assert telegram_length("党日😀") == 4
     assert split_message("😀" * 60, limit=100) == ["😀" * 50, "😀" * 10]
+
+
+def test_a_hard_cut_never_splits_an_entity_or_a_tag() -> None:
+    parts = split_message("a" * 8 + "&amp;" + "b" * 10, limit=10)
+    assert parts[0] == "a" * 8 and parts[1].startswith("&amp;")
+    parts = split_message("a" * 7 + "<b>x</b>", limit=9)
+    assert parts[0] == "a" * 7 and parts[1].startswith("<b>")

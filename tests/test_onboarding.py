@@ -478,3 +478,11 @@ async def test_role_menus_for_secretary_and_new_admin(harness: Harness) -> None:
     }
     assert "members" in scoped[SECRETARY.id] and "invite" in scoped[SECRETARY.id]
     assert "newbranch" in scoped[ADMIN.id] and "members" not in scoped[ADMIN.id]
+
+
+@pytest.mark.parametrize("typed", ["取消", "Cancel", " 退出 "])
+async def test_typed_cancel_leaves_a_flow(harness: Harness, typed: str) -> None:
+    await harness.send(ADMIN, "/newbranch")
+    assert await harness.send(ADMIN, typed) == [ZH("flow.cancelled")]
+    async with harness.db.read() as conn:
+        assert await branches.list_with_counts(conn) == []

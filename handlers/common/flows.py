@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -44,6 +45,9 @@ Hook = Callable[[Update, XContext], Awaitable[None]]
 
 END = ConversationHandler.END
 _SEEN_KEY = "_flow_seen"
+# Typed instead of pressing [取消]: checked before a step takes a text as its answer, and
+# by a fallback for steps that take no text.
+CANCEL_WORDS = re.compile(r"^\s*(取消|退出|cancel)\s*[。.!！]?\s*$", re.IGNORECASE)
 CANCEL_DATA = encode("flow", "cancel")
 
 texts(
@@ -135,14 +139,16 @@ def conversation(
         _stop_after(handler, name)
     for handlers in states.values():
         for handler in handlers:
-            _stop_after(handler, name, expire_after=timeout, expire=expire)
+            _stop_after(handler, name, expire_after=timeout, expire=expire, cancel=cancel)
     cancel_handlers: list[BaseHandler[Any, Any, Any]] = [
         CommandHandler("cancel", cancel),
         CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"),
     ]
     for handler in cancel_handlers:
         _stop_after(handler, name)
-    fallbacks = [*cancel_handlers, MessageHandler(filters.COMMAND, leave)]
+    typed_cancel = MessageHandler(filters.Regex(CANCEL_WORDS) & ~filters.COMMAND, cancel)
+    _stop_after(typed_cancel, name)
+    fallbacks = [*cancel_handlers, typed_cancel, MessageHandler(filters.COMMAND, leave)]
     with warnings.catch_warnings():
         # per_message=False is deliberate: one flow per person, buttons included.
         warnings.simplefilter("ignore", PTBUserWarning)
@@ -176,6 +182,7 @@ def _stop_after(
     *,
     expire_after: timedelta | None = None,
     expire: Hook | None = None,
+    cancel: Step | None = None,
 ) -> None:
     """Wrap a flow's callback: stop later groups, and date each step.
 
@@ -196,6 +203,12 @@ def _stop_after(
         ):
             await expire(update, context)
             raise ApplicationHandlerStop(END)
+        message = update.message
+        if cancel is not None and message and message.text and CANCEL_WORDS.match(message.text):
+            # 取消 typed where an answer is expected means the [取消] button, not an answer.
+            state = await cancel(update, context)
+            _seen(context).pop(name, None)
+            raise ApplicationHandlerStop(state)
         state = await callback(update, context)
         if state == END:
             _seen(context).pop(name, None)

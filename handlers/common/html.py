@@ -47,10 +47,17 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def _prefix_within(line: str, limit: int) -> str:
-    """The longest prefix of ``line`` whose Telegram length is at most ``limit``."""
+    """The longest prefix of ``line`` within ``limit`` that does not end inside an HTML
+    entity (``&amp;``) or tag (``<b>``), which Telegram would refuse to parse."""
     used = 0
+    head = line
     for index, char in enumerate(line):
         used += 2 if ord(char) > 0xFFFF else 1
         if used > limit:
-            return line[:index]
-    return line
+            head = line[:index]
+            break
+    for opener, closer in (("&", ";"), ("<", ">")):
+        cut = head.rfind(opener)
+        if cut > 0 and head.rfind(closer) < cut:
+            head = head[:cut]
+    return head
