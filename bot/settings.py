@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            if not all(part.isdigit() for part in parts if part):
+                raise ValueError(
+                    "must be Telegram user ids (numbers, which @userinfobot tells you),"
+                    " separated by commas"
+                )
             return frozenset(int(part) for part in parts if part)
         if isinstance(value, int):
             return frozenset({value})
