@@ -251,6 +251,9 @@ class _Scan:
     def secretaries(self, branch_id: int) -> list[Member]:
         return [p for p in self.branch_people(branch_id) if p.role is Role.SECRETARY]
 
+    def admins(self) -> list[Member]:
+        return sorted((p for p in self.people.values() if p.role is Role.ADMIN), key=lambda p: p.id)
+
     def months(self) -> list[tuple[int, int]]:
         """This month and the one before: every monthly moment within the horizon."""
         return [
@@ -439,9 +442,14 @@ class _Scan:
         if not self.wants(Kind.PLEDGE_REVIEW):
             return []
         days: dict[tuple[int, date], datetime] = {}
+        # Branches where a waiting pledge has no secretary but its maker to review it (a
+        # lone secretary's own): the bureau's admins review those, so they are reminded.
+        bureau_reviews: set[int] = set()
         for pledge in await pledges.waiting_review(self.conn, self.now - REVIEW_AFTER):
             if pledge.submitted_at is None:
                 continue
+            if not [s for s in self.secretaries(pledge.branch_id) if s.id != pledge.member_id]:
+                bureau_reviews.add(pledge.branch_id)
             rules = self.rules_of(pledge.branch_id)
             ready = pledge.submitted_at + REVIEW_AFTER
             first_day = local_date(ready, self.zone)
@@ -468,7 +476,8 @@ class _Scan:
                     due_at,
                     # The next day's list (if any) says it again, up to date.
                     at_local(day + timedelta(days=1), rules.daily_time, self.zone),
-                    self.secretaries(branch_id),
+                    self.secretaries(branch_id)
+                    + (self.admins() if branch_id in bureau_reviews else []),
                     {"branch_id": branch_id},
                 )
             )

@@ -12,7 +12,7 @@ from schedules.kinds import Kind
 from storage import members, outbox, partyday, pledges
 from storage.partyday import Answer
 from storage.pledges import Category, Period
-from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
+from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, Harness
 from tests.test_reminders import person, tick, with_party_day
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -184,3 +184,27 @@ def test_fit_keeps_whole_lines_and_counts_an_emoji_as_telegram_does() -> None:
     assert set(kept) == {"📊" * 10}
     assert more == f"… ({300 - len(kept)} more not shown)"
     assert fit(Translator("zh"), "短") == "短"
+
+
+async def test_a_lone_secretarys_own_pledge_waiting_reaches_the_bureau(harness: Harness) -> None:
+    """Nobody in the branch may review it, so the admins are reminded, not its maker."""
+    await harness.branch_with_people()
+    await harness.send(ADMIN, "/me")  # the admin's row exists from their first message
+    await tick(harness)
+    secretary = await person(harness, SECRETARY.id)
+    now = harness.clock.now()
+    async with harness.db.transaction() as tx:
+        draft = await pledges.create_draft(
+            tx, member=secretary, period=Period(code="2026"), category=Category.SERVING,
+            text=TEXT, now=now,
+        )  # fmt: skip
+        draft = await pledges.edit(
+            tx, draft, actor_id=secretary.id, now=now, target_date=date(2026, 12, 31)
+        )
+        await pledges.submit(tx, draft, actor_id=secretary.id, now=now)
+    before = len(harness.tg.texts(SECRETARY.id))
+    await tick(harness, at(2026, 12, 2, 9, 0))
+    await harness.deliver()
+    assert harness.tg.texts(ADMIN.id)[-1].startswith("有 1 条承诺等待您审核：")
+    assert "李书记" in harness.tg.texts(ADMIN.id)[-1]
+    assert not any("等待您审核" in t for t in harness.tg.texts(SECRETARY.id)[before:])
