@@ -51,7 +51,7 @@ from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
-from handlers.visits.sending import edit_in_place, typed_cancel
+from handlers.visits.sending import edit_in_place
 from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
 from storage import audit, terms, visits
 from storage.terms import Term
@@ -129,7 +129,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
         ],
         states={
             DATE: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("date", date_button),
                 on("cal", _calendar_month(DATE)),
@@ -140,7 +139,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(DATE),
             ],
             ALIAS: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("alias", keep_alias),
                 typed(alias_typed),
@@ -148,7 +146,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(ALIAS),
             ],
             CLASS: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("cls", class_button),
                 on("grade", grade_button),
@@ -158,7 +155,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(CLASS),
             ],
             FORM: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("form", form_button),
                 typed(form_typed),
@@ -166,7 +162,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(FORM),
             ],
             MET: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("met", met_button),
                 typed(met_typed),
@@ -174,7 +169,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(MET),
             ],
             TOPICS: [
-                typed_cancel(FLOW),
                 on("sum", _go(SUMMARY)),
                 on("top", topic_toggle),
                 on("topdone", topics_done),
@@ -183,7 +177,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(TOPICS),
             ],
             SUMMARY: [
-                typed_cancel(FLOW),
                 on("top", summary_topic_toggle),
                 on("save", save),
                 on("edit", edit_menu),
@@ -198,7 +191,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(SUMMARY),
             ],
             NOTE: [
-                typed_cancel(FLOW),
                 on("rmnote", remove_note),
                 on("back", _go(SUMMARY)),
                 typed(note_typed),
@@ -206,7 +198,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(NOTE),
             ],
             FOLLOW_UP: [
-                typed_cancel(FLOW),
                 on("fuset", follow_up_choice),
                 on("cal", _calendar_month(FOLLOW_UP)),
                 on("day", _calendar_day(FOLLOW_UP)),
@@ -216,7 +207,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 stale(FOLLOW_UP),
             ],
             PHOTO: [
-                typed_cancel(FLOW),
                 on("rmphoto", remove_photo),
                 on("back", _go(SUMMARY)),
                 MessageHandler(filters.PHOTO, photo_received),

@@ -27,7 +27,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
-from handlers.visits.sending import edit_in_place, typed_cancel
+from handlers.visits.sending import edit_in_place
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import Member
@@ -59,7 +59,6 @@ def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
         entry_points=[CallbackQueryHandler(done_start, pattern=pattern(RECORD_PREFIX, "fdone"))],
         states={
             DONE_NOTE: [
-                typed_cancel(DONE_FLOW),
                 CallbackQueryHandler(done_now, pattern=pattern(DONE_PREFIX, "now")),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, done_note),
                 MessageHandler(~filters.COMMAND, done_not_text),

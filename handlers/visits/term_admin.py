@@ -27,7 +27,6 @@ from handlers.common.guards import parse_callback, require_admin, require_privat
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
-from handlers.visits.sending import typed_cancel
 from storage import audit, terms
 from storage.terms import TermProblem
 
@@ -47,12 +46,10 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
         ],
         states={
             ASK_START: [
-                typed_cancel(FLOW),
                 MessageHandler(text, start_typed),
                 MessageHandler(~filters.COMMAND, _again(ASK_START)),
             ],
             ASK_END: [
-                typed_cancel(FLOW),
                 MessageHandler(text, end_typed),
                 MessageHandler(~filters.COMMAND, _again(ASK_END)),
             ],
