@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import Callback, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import END, cancel_button
@@ -50,6 +50,10 @@ CANCEL_CONFIRM = "pd.cancel.confirm"
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
 
+Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
+# A rule step taking one value (None when it could not be read).
+Take = Callable[[Update, XContext, Any], Coroutine[Any, Any, object]]
+
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
     return [
@@ -68,23 +72,23 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(OTHER, _again(RULE_KIND, "partyday.rule.bad_kind")),
         ],
         RULE_DAY: [
-            CallbackQueryHandler(rule_day_pressed, pattern=pattern("pd", "rd")),
-            MessageHandler(TEXT, rule_day_typed),
+            CallbackQueryHandler(_pressed(_take_day), pattern=pattern("pd", "rd")),
+            MessageHandler(TEXT, _typed(_take_day, parse.day_of_month)),
             MessageHandler(OTHER, _again(RULE_DAY, "partyday.rule.bad_day")),
         ],
         RULE_NTH: [
-            CallbackQueryHandler(rule_nth_pressed, pattern=pattern("pd", "rn")),
-            MessageHandler(TEXT, rule_nth_typed),
+            CallbackQueryHandler(_pressed(_take_nth), pattern=pattern("pd", "rn")),
+            MessageHandler(TEXT, _typed(_take_nth, parse.nth)),
             MessageHandler(OTHER, _again(RULE_NTH, "partyday.rule.bad_nth")),
         ],
         RULE_WEEKDAY: [
-            CallbackQueryHandler(rule_weekday_pressed, pattern=pattern("pd", "rw")),
-            MessageHandler(TEXT, rule_weekday_typed),
+            CallbackQueryHandler(_pressed(_take_weekday), pattern=pattern("pd", "rw")),
+            MessageHandler(TEXT, _typed(_take_weekday, parse.weekday)),
             MessageHandler(OTHER, _again(RULE_WEEKDAY, "partyday.rule.bad_weekday")),
         ],
         RULE_TIME: [
-            CallbackQueryHandler(rule_time_pressed, pattern=pattern("pd", "rt")),
-            MessageHandler(TEXT, rule_time_typed),
+            CallbackQueryHandler(_pressed(_take_time, _button_time), pattern=pattern("pd", "rt")),
+            MessageHandler(TEXT, _typed(_take_time, parse.start_time)),
             MessageHandler(OTHER, _again(RULE_TIME, "partyday.rule.bad_time")),
         ],
         RULE_PLACE: [
@@ -208,50 +212,6 @@ async def rule_kind_typed(update: Update, context: XContext) -> object:
     return await _ask_time(update, context)
 
 
-async def rule_day_pressed(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    require_secretary(context)
-    return await _take_day(update, context, data.int_arg(0))
-
-
-async def rule_day_typed(update: Update, context: XContext) -> object:
-    require_secretary(context)
-    return await _take_day(update, context, parse.day_of_month(_text(update)))
-
-
-async def rule_nth_pressed(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    require_secretary(context)
-    return await _take_nth(update, context, data.int_arg(0))
-
-
-async def rule_nth_typed(update: Update, context: XContext) -> object:
-    require_secretary(context)
-    return await _take_nth(update, context, parse.nth(_text(update)))
-
-
-async def rule_weekday_pressed(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    require_secretary(context)
-    return await _take_weekday(update, context, data.int_arg(0))
-
-
-async def rule_weekday_typed(update: Update, context: XContext) -> object:
-    require_secretary(context)
-    return await _take_weekday(update, context, parse.weekday(_text(update)))
-
-
-async def rule_time_pressed(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    require_secretary(context)
-    return await _take_time(update, context, parse.start_time(data.str_arg(0)))
-
-
-async def rule_time_typed(update: Update, context: XContext) -> object:
-    require_secretary(context)
-    return await _take_time(update, context, parse.start_time(_text(update)))
-
-
 async def rule_place_kept(update: Update, context: XContext) -> object:
     parse_callback(update, "pd")
     secretary = require_secretary(context)
@@ -277,6 +237,31 @@ async def rule_save_typed(update: Update, context: XContext) -> object:
     if not parse.is_yes(_text(update)):
         return await _ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
     return await _save_rule(update, context)
+
+
+def _pressed(take: Take, read: Callable[[Callback], object] = lambda data: data.int_arg(0)) -> Step:
+    """A rule step's button: its value (read from the callback data) goes to ``take``."""
+
+    async def pressed(update: Update, context: XContext) -> object:
+        data = parse_callback(update, "pd")
+        require_secretary(context)
+        return await take(update, context, read(data))
+
+    return pressed
+
+
+def _typed(take: Take, read: Callable[[str], object]) -> Step:
+    """The same rule step answered by typing: ``read`` parses the text for ``take``."""
+
+    async def typed(update: Update, context: XContext) -> object:
+        require_secretary(context)
+        return await take(update, context, read(_text(update)))
+
+    return typed
+
+
+def _button_time(data: Callback) -> time | None:
+    return parse.start_time(data.str_arg(0))
 
 
 async def _take_day(update: Update, context: XContext, day: int | None) -> object:
@@ -769,7 +754,7 @@ async def _ask(
     return state
 
 
-def _again(state: str, key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, object]]:
+def _again(state: str, key: str) -> Step:
     """A handler for input of the wrong type (a photo where text is asked): ask again."""
 
     async def again(update: Update, context: XContext) -> object:
