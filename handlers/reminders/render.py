@@ -20,7 +20,7 @@ from typing import Any
 import aiosqlite
 from telegram import InlineKeyboardMarkup
 
-from handlers.common.html import MESSAGE_LIMIT
+from handlers.common.html import MESSAGE_LIMIT, telegram_length
 from handlers.common.i18n import Translator
 from handlers.common.services import BotConfig
 from handlers.reminders import views
@@ -89,22 +89,18 @@ def fit(t: Translator, text: str, limit: int = MESSAGE_LIMIT) -> str:
     lost. Lines are kept whole (no tag spans a line in these views). What is measured is
     the HTML in UTF-16 units (an emoji counts two), never less than what Telegram counts.
     """
-    if _units(text) <= limit:
+    if telegram_length(text) <= limit:
         return text
     lines = text.split("\n")
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
         more = t("reminders.more_lines", count=len(lines) - index)
-        if used + _units(line) + 1 + _units(more) > limit:
+        if used + telegram_length(line) + 1 + telegram_length(more) > limit:
             return "\n".join([*kept, more])
         kept.append(line)
-        used += _units(line) + 1
+        used += telegram_length(line) + 1
     return "\n".join(kept)  # not reached: the whole text was longer than the limit
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def to_rendered(screen: Any) -> Rendered:
