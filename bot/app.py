@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiosqlite
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -36,8 +35,9 @@ from handlers.common.services import SERVICES_KEY, BotConfig, Services
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.quiet import QuietHours
-from storage import Database, branches, members, prefs
+from storage import Database, members, prefs
 from storage.clock import Clock, SystemClock
+from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
 FEATURES = [onboarding, admin, branch, visits, pledges, partyday, reminders, fallback]
@@ -202,15 +202,8 @@ async def _register_menus(
 ) -> None:
     await register_default_menu(app.bot, services.commands)
     async with services.db.read() as conn:
-        people = [*await members.admins(conn), *await _secretaries(conn)]
+        people = await members.with_roles(conn, Role.ADMIN, Role.SECRETARY)
         languages = {p.telegram_id: await prefs.get_language(conn, p.telegram_id) for p in people}
     for person in people:
         lang = languages[person.telegram_id] or services.config.default_language
         await refresh_menu(app.bot, person, services.commands, lang)
-
-
-async def _secretaries(conn: aiosqlite.Connection) -> list[members.Member]:
-    result: list[members.Member] = []
-    for branch_id in await branches.all_ids(conn):
-        result += await members.secretaries(conn, branch_id)
-    return result

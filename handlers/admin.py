@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common import views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound
@@ -118,9 +117,6 @@ async def _create(update: Update, context: XContext, name: str) -> object:
     try:
         async with context.db.transaction() as tx:
             branch = await branches.create(tx, clean, now=now)
-            invite = await invites.create(
-                tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
-            )
             await audit.record(
                 tx,
                 at=now,
@@ -130,15 +126,8 @@ async def _create(update: Update, context: XContext, name: str) -> object:
                 entity_id=branch.id,
                 name=branch.name,
             )
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=admin.id,
-                action="invite.created",
-                entity="invite",
-                entity_id=invite.id,
-                role="secretary",
-                branch_id=branch.id,
+            invite = await invites.create(
+                tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
             )
     except DuplicateBranch:
         await message.reply_text(context.t("newbranch.duplicate", name=clean))
@@ -149,7 +138,6 @@ async def _create(update: Update, context: XContext, name: str) -> object:
             context.t,
             invite,
             context.bot.username,
-            views.role_name(context.t, Role.SECRETARY),
             branch.name,
             context.config.zone,
         ),
@@ -197,16 +185,6 @@ async def secretary_invite(update: Update, context: XContext) -> None:
         invite = await invites.create(
             tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
         )
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=admin.id,
-            action="invite.created",
-            entity="invite",
-            entity_id=invite.id,
-            role="secretary",
-            branch_id=branch.id,
-        )
     await query.answer()
     assert query.message is not None
     await context.bot.send_message(
@@ -215,7 +193,6 @@ async def secretary_invite(update: Update, context: XContext) -> None:
             context.t,
             invite,
             context.bot.username,
-            views.role_name(context.t, Role.SECRETARY),
             branch.name,
             context.config.zone,
         ),

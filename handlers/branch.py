@@ -80,23 +80,12 @@ async def invite(update: Update, context: XContext) -> None:
         created = await invites.create(
             tx, branch_id=secretary.branch_id, role=Role.MEMBER, created_by=secretary.id, now=now
         )
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=secretary.id,
-            action="invite.created",
-            entity="invite",
-            entity_id=created.id,
-            role="member",
-            branch_id=secretary.branch_id,
-        )
     assert branch is not None
     await update.effective_message.reply_text(
         describe_invite(
             context.t,
             created,
             context.bot.username,
-            views.role_name(context.t, Role.MEMBER),
             branch.name,
             context.config.zone,
         ),

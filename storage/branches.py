@@ -69,10 +69,5 @@ async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
     )
 
 
-async def all_ids(conn: aiosqlite.Connection) -> list[int]:
-    async with conn.execute("SELECT id FROM branches ORDER BY id") as cur:
-        return [row[0] for row in await cur.fetchall()]
-
-
 async def set_notice_chat(tx: aiosqlite.Connection, branch_id: int, chat_id: int | None) -> None:
     await tx.execute("UPDATE branches SET notice_chat_id = ? WHERE id = ?", (chat_id, branch_id))

@@ -9,6 +9,7 @@ from enum import StrEnum
 import aiosqlite
 from pydantic import BaseModel
 
+from storage import audit
 from storage.clock import to_iso
 from storage.members import Role
 from storage.rows import fetch_one, fetch_value, insert
@@ -66,6 +67,16 @@ async def create(
         "INSERT INTO invites (code, branch_id, role, created_by, created_at, expires_at,"
         " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (code, branch_id, role.value, created_by, to_iso(now), to_iso(expires), max_uses),
+    )
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=created_by,
+        action="invite.created",
+        entity="invite",
+        entity_id=invite_id,
+        role=role.value,
+        branch_id=branch_id,
     )
     return Invite(
         id=invite_id,

@@ -37,10 +37,6 @@ class Member(BaseModel):
     left_at: datetime | None = None
 
     @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
     def is_secretary(self) -> bool:
         return self.role is Role.SECRETARY
 
@@ -133,8 +129,17 @@ async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member
 
 
 async def admins(conn: aiosqlite.Connection) -> list[Member]:
+    return await with_roles(conn, Role.ADMIN)
+
+
+async def with_roles(conn: aiosqlite.Connection, *roles: Role) -> list[Member]:
+    """Every active person holding one of ``roles``, across all branches."""
+    marks = ",".join("?" * len(roles))
     return await fetch_all(
-        conn, Member, "SELECT * FROM members WHERE role = 'admin' AND status = 'active'"
+        conn,
+        Member,
+        f"SELECT * FROM members WHERE role IN ({marks}) AND status = 'active' ORDER BY id",
+        [role.value for role in roles],
     )
 
 

@@ -21,6 +21,7 @@ from storage.clock import Clock
 from storage.members import Member, Role
 
 logger = logging.getLogger(__name__)
+_WARNED_ADMIN_IDS: set[int] = set()
 
 
 class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -86,20 +87,23 @@ async def identify(update: object, context: XContext) -> None:
     async with context.db.read() as conn:
         member = await members.get_active_by_telegram(conn, user.id)
         language = await prefs.get_language(conn, user.id)
-    if member is not None and member.role is not Role.ADMIN and user.id in config.admin_ids:
-        # One person, one role: someone in a branch stays what they are there.
+    lang = language or language_from_client(user.language_code, config.default_language)
+    if (
+        member is not None
+        and member.role is not Role.ADMIN
+        and user.id in config.admin_ids
+        and user.id not in _WARNED_ADMIN_IDS
+    ):
+        # One person, one role: someone in a branch stays what they are there. Said once
+        # per process, not on every message they send.
+        _WARNED_ADMIN_IDS.add(user.id)
         logger.warning(
             "user %s is in XIANFENG_ADMIN_IDS but is a %s of a branch; not an admin",
             user.id,
             member.role.value,
         )
     if member is None and user.id in config.admin_ids:
-        member = await _bootstrap_admin(
-            context,
-            user.id,
-            user.full_name,
-            language or language_from_client(user.language_code, config.default_language),
-        )
+        member = await _bootstrap_admin(context, user.id, user.full_name, lang)
     elif member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
         # Admin rights come from ADMIN_IDS; someone removed from it is no longer an admin.
         async with context.db.transaction() as tx:
@@ -119,7 +123,6 @@ async def identify(update: object, context: XContext) -> None:
         async with context.db.transaction() as tx:
             await members.set_unreachable(tx, user.id, None)
         member = member.model_copy(update={"unreachable_at": None})
-    lang = language or language_from_client(user.language_code, config.default_language)
     context.set_identity(member, lang)
 
 

@@ -71,12 +71,6 @@ class Translator:
         template = _CATALOG[key][self._index]
         return template.format(**{k: str(v) for k, v in kwargs.items()}) if kwargs else template
 
-    def both(self, key: str, **kwargs: Any) -> str:
-        """Chinese, then English: for places where the reader's language is unknown."""
-        zh = Translator("zh")(key, **kwargs)
-        en = Translator("en")(key, **kwargs)
-        return zh if zh == en else f"{zh}\n\n{en}"
-
 
 def _escape(value: Any) -> str:
     if isinstance(value, Raw):

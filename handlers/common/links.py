@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.common.i18n import Translator, texts
+from handlers.common.views import role_name
 from storage.invites import Invite
 
 texts(
@@ -24,16 +25,11 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 def describe_invite(
-    t: Translator,
-    invite: Invite,
-    bot_username: str,
-    role_name: str,
-    branch_name: str,
-    zone: ZoneInfo,
+    t: Translator, invite: Invite, bot_username: str, branch_name: str, zone: ZoneInfo
 ) -> str:
     return t(
         "invite.link",
-        role=role_name,
+        role=role_name(t, invite.role),
         branch=branch_name,
         link=deep_link(bot_username, invite.code),
         expires=invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),

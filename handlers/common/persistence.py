@@ -29,18 +29,28 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         self._db = db
         self._clock = clock
         self._timeout = conversation_timeout
+        # What each user's flow data was when last read or written: PTB asks to store it
+        # after every update from that user, and most updates change nothing in it.
+        self._stored: dict[int, str] = {}
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         async with self._db.read() as conn:
-            return dict(await flowstate.load_user_data(conn))
+            loaded = dict(await flowstate.load_user_data(conn))
+        self._stored = {user_id: _fingerprint(data) for user_id, data in loaded.items()}
+        return loaded
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        fingerprint = _fingerprint(data)
+        if self._stored.get(user_id, _fingerprint(None)) == fingerprint:
+            return
         async with self._db.transaction() as tx:
             await flowstate.save_user_data(tx, user_id, data, now=self._clock.now())
+        self._stored[user_id] = fingerprint
 
     async def drop_user_data(self, user_id: int) -> None:
         async with self._db.transaction() as tx:
             await flowstate.save_user_data(tx, user_id, None, now=self._clock.now())
+        self._stored.pop(user_id, None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """Nothing to refresh: this process is the only writer of flow data."""
@@ -91,6 +101,11 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
     async def flush(self) -> None:
         """Every update is written when it happens; nothing is buffered."""
+
+
+def _fingerprint(data: dict[Any, Any] | None) -> str:
+    # Empty data is stored as no row at all, so {} and None are the same.
+    return json.dumps(data or {}, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _encode_key(key: ConversationKey) -> str:
