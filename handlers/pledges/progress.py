@@ -4,8 +4,10 @@ marking the pledge fulfilled with a summary, a self-assessment, and withdrawing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -167,21 +169,12 @@ async def ask_summary(update: Update, context: XContext) -> object:
 
 
 async def receive_summary(update: Update, context: XContext) -> object:
-    member, row = await own_pledge(context, pledge_id_in_flow(context))
-    try:
-        async with context.db.transaction() as tx:
-            await store.fulfil(
-                tx, row, actor_id=member.id, summary=_text(update), now=context.now()
-            )
-    except BadLength as exc:
-        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
-        await say(update, context, message)
-        await say(update, context, *views.ask_summary(context.t, row))
+    async def save(tx: aiosqlite.Connection, row: PledgeRow, actor_id: int, text: str) -> None:
+        await store.fulfil(tx, row, actor_id=actor_id, summary=text, now=context.now())
+
+    row = await _save_text(update, context, save, views.ask_summary)
+    if row is None:
         return ASK_SUMMARY
-    except (IllegalTransition, PledgeChanged) as exc:
-        current = await load(context, row.id)
-        raise not_now(context, current.status) from exc
-    clear_flow(context, FLOW)
     keyboard = InlineKeyboardMarkup(
         [[views.button(context.t("pledge.button.self"), "self", row.id)]]
     )
@@ -216,23 +209,38 @@ async def ask_self(update: Update, context: XContext) -> object:
 
 
 async def receive_self(update: Update, context: XContext) -> object:
+    async def save(tx: aiosqlite.Connection, row: PledgeRow, actor_id: int, text: str) -> None:
+        await store.set_self_assessment(tx, row, actor_id=actor_id, text=text, now=context.now())
+
+    row = await _save_text(update, context, save, views.ask_self)
+    if row is None:
+        return ASK_SELF
+    await say(update, context, context.t("pledge.self.saved"), views.open_button(context.t, row.id))
+    return END
+
+
+async def _save_text(
+    update: Update,
+    context: XContext,
+    save: Callable[[aiosqlite.Connection, PledgeRow, int, str], Awaitable[None]],
+    screen: Callable[[Translator, PledgeRow], views.Screen],
+) -> PledgeRow | None:
+    """Save the typed text on the flow's pledge and end the flow; None when its length is
+    off (said, and the question asked again, so the flow stays where it is)."""
     member, row = await own_pledge(context, pledge_id_in_flow(context))
     try:
         async with context.db.transaction() as tx:
-            await store.set_self_assessment(
-                tx, row, actor_id=member.id, text=_text(update), now=context.now()
-            )
+            await save(tx, row, member.id, _text(update))
     except BadLength as exc:
         message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
         await say(update, context, message)
-        await say(update, context, *views.ask_self(context.t, row))
-        return ASK_SELF
+        await say(update, context, *screen(context.t, row))
+        return None
     except (IllegalTransition, PledgeChanged) as exc:
         current = await load(context, row.id)
         raise not_now(context, current.status) from exc
     clear_flow(context, FLOW)
-    await say(update, context, context.t("pledge.self.saved"), views.open_button(context.t, row.id))
-    return END
+    return row
 
 
 # ------------------------------------------------------------------ withdraw
