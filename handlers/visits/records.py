@@ -31,7 +31,7 @@ from handlers.visits.sending import edit_in_place
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import Member
-from storage.visits import VisitLocked, VisitProblem
+from storage.visits import HomeVisit, VisitLocked, VisitProblem
 
 DONE_FLOW = "visitdone"
 DONE_NOTE = "visitdone.note"
@@ -121,11 +121,7 @@ async def _page(context: XContext, member: Member, page: int) -> views.Screen:
 
 
 async def show(update: Update, context: XContext) -> None:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    actor = require_member(context)
-    visit = await access.load(context, visit_id)
-    access.require_viewer(actor, visit)
+    actor, visit = await _viewed(update, context)
     async with context.db.read() as conn:
         teacher = await members.get(conn, visit.member_id)
     await _ack(update)
@@ -142,11 +138,7 @@ async def show(update: Update, context: XContext) -> None:
 
 
 async def show_history(update: Update, context: XContext) -> None:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    actor = require_member(context)
-    visit = await access.load(context, visit_id)
-    access.require_viewer(actor, visit)
+    _, visit = await _viewed(update, context)
     async with context.db.read() as conn:
         earlier = await visits.versions(conn, visit.id)
     await _ack(update)
@@ -155,11 +147,7 @@ async def show_history(update: Update, context: XContext) -> None:
 
 
 async def show_photo(update: Update, context: XContext) -> None:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    actor = require_member(context)
-    visit = await access.load(context, visit_id)
-    access.require_viewer(actor, visit)
+    _, visit = await _viewed(update, context)
     await _ack(update)
     chat = update.effective_chat
     if visit.photo_file_id and chat is not None:
@@ -168,23 +156,13 @@ async def show_photo(update: Update, context: XContext) -> None:
 
 
 async def ask_withdraw(update: Update, context: XContext) -> None:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    member = require_branch_person(context)
-    visit = await access.load(context, visit_id)
-    access.require_owner(member, visit)
-    access.require_editable(visit, context.now())
+    _, visit = await _owned(update, context, editable=True)
     await _ack(update)
     await _send(update, context, *views.confirm_withdraw(context.t, visit))
 
 
 async def confirm_withdraw(update: Update, context: XContext) -> None:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    member = require_branch_person(context)
-    visit = await access.load(context, visit_id)
-    access.require_owner(member, visit)
-    access.require_editable(visit, context.now())
+    member, visit = await _owned(update, context, editable=True)
     now = context.now()
     try:
         async with context.db.transaction() as tx:
@@ -259,11 +237,7 @@ def _button_date(raw: str) -> date:
 
 
 async def done_start(update: Update, context: XContext) -> object:
-    require_private(update)
-    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
-    member = require_branch_person(context)
-    visit = await access.load(context, visit_id)
-    access.require_owner(member, visit)
+    _, visit = await _owned(update, context)
     if not visit.follow_up_open:
         raise Refusal("visit.no_open_follow_up")
     await _ack(update)
@@ -325,6 +299,31 @@ async def _complete(update: Update, context: XContext, note: str | None) -> obje
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+async def _viewed(update: Update, context: XContext) -> tuple[Member, HomeVisit]:
+    """The visit a button names, for someone allowed to see it (private chat only)."""
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    actor = require_member(context)
+    visit = await access.load(context, visit_id)
+    access.require_viewer(actor, visit)
+    return actor, visit
+
+
+async def _owned(
+    update: Update, context: XContext, *, editable: bool = False
+) -> tuple[Member, HomeVisit]:
+    """The visit a button names, for the teacher who logged it (and, if ``editable``,
+    only while it may still be changed)."""
+    require_private(update)
+    visit_id = parse_callback(update, RECORD_PREFIX).int_arg(0)
+    member = require_branch_person(context)
+    visit = await access.load(context, visit_id)
+    access.require_owner(member, visit)
+    if editable:
+        access.require_editable(visit, context.now())
+    return member, visit
 
 
 async def _ack(update: Update) -> None:
