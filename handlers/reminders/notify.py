@@ -38,7 +38,6 @@ from handlers.common.guards import require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.reminders import views
-from handlers.reminders.settings import quiet_of
 from schedules.kinds import Kind
 from storage import branches, outbox, prefs, reminders
 from storage.members import Member
@@ -85,7 +84,7 @@ async def got_text(update: Update, context: XContext) -> object:
     branch_name = await _branch_name(context, secretary)
     preview = views.notify_message(context.t, branch_name, secretary.name, text)
     screen, keyboard = views.notify_preview(
-        context.t, preview, len(recipients), _night_until(context, context.now())
+        context.t, preview, len(recipients), _night_until(context, delivery.release_time(context))
     )
     await message.reply_text(screen, reply_markup=keyboard)
     return CONFIRM
@@ -112,8 +111,8 @@ async def send(update: Update, context: XContext) -> int:
     if not isinstance(text, str) or not text:
         clear_flow(context, FLOW)
         raise StaleButton()
+    not_before = delivery.release_time(context)
     now = context.now()
-    not_before = quiet_of(context).release(now, context.config.zone)
     async with context.db.transaction() as tx:
         branch = await branches.get(tx, secretary.branch_id)
         assert branch is not None
@@ -148,7 +147,7 @@ async def send(update: Update, context: XContext) -> int:
     if query is not None:
         await query.answer()
         await remove_buttons(update)
-    later = _night_until(context, now)
+    later = _night_until(context, not_before, now)
     reply = (
         context.t("reminders.notify.queued_later", count=len(people), time=later)
         if later
@@ -160,10 +159,10 @@ async def send(update: Update, context: XContext) -> int:
     return END
 
 
-def _night_until(context: XContext, now: datetime) -> str | None:
-    """The local time the quiet hours end, if ``now`` is inside them."""
-    release = quiet_of(context).release(now, context.config.zone)
-    if release == now:
+def _night_until(context: XContext, release: datetime, now: datetime | None = None) -> str | None:
+    """The local time the quiet hours end, if a message released at ``release`` (from
+    ``delivery.release_time``, read before ``now``) waits for them."""
+    if release <= (now or context.now()):
         return None
     return f"{release.astimezone(context.config.zone):%H:%M}"
 
