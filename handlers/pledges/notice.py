@@ -39,7 +39,6 @@ from handlers.pledges.access import (
     begin,
     guarded,
     guarded_step,
-    load,
     reviewable_pledge,
     say,
     secretaries,
@@ -149,9 +148,11 @@ async def post(context: XContext, row: PledgeRow, branch: Branch) -> str | None:
     return None
 
 
-async def refresh(context: XContext, pledge_id: int) -> None:
-    """Edit the pledge's notice post to show where it is now (progress, rating ...)."""
-    row = await load(context, pledge_id)
+async def refresh(context: XContext, row: PledgeRow) -> None:
+    """Edit the pledge's notice post to show where it is now (progress, rating ...).
+
+    ``row`` is the pledge as loaded after the change (the caller has it fresh already).
+    """
     if row.notice_chat_id is None or row.notice_message_id is None:
         return
     async with context.db.read() as conn:

@@ -150,7 +150,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
         context.t("pledge.progress.saved", count=row.update_count),
         InlineKeyboardMarkup(keyboard),
     )
-    await notice.refresh(context, row.id)
+    await notice.refresh(context, row)
     return END
 
 
@@ -179,8 +179,9 @@ async def receive_summary(update: Update, context: XContext) -> object:
         [[views.button(context.t("pledge.button.self"), "self", row.id)]]
     )
     await say(update, context, context.t("pledge.fulfil.done"), keyboard)
-    await notice.refresh(context, row.id)
-    await _tell_reviewers_fulfilled(context, await load(context, row.id))
+    row = await load(context, row.id)
+    await notice.refresh(context, row)
+    await _tell_reviewers_fulfilled(context, row)
     return END
 
 
@@ -280,7 +281,7 @@ async def withdraw_confirmed(update: Update, context: XContext) -> None:
         await query.edit_message_text(context.t("pledge.withdraw.done"))
     except BadRequest:
         await say(update, context, context.t("pledge.withdraw.done"))
-    await notice.refresh(context, pledge_id)
+    await notice.refresh(context, await load(context, pledge_id))
 
 
 async def keep(update: Update, context: XContext) -> None:

@@ -301,7 +301,7 @@ async def _evaluate(update: Update, context: XContext, comment: str | None) -> o
         context,
         t("pledge.evaluate.done", name=row.owner_name, rating=views.rating_name(t, rating)),
     )
-    await notice.refresh(context, row.id)
+    await notice.refresh(context, await load(context, row.id))
 
     def told(t: Translator) -> views.Screen:
         text = t("pledge.evaluate.member", rating=views.rating_name(t, rating), text=row.text)
