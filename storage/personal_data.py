@@ -1,20 +1,24 @@
 """Everything stored about one Telegram account, gathered for /mydata (the person's own copy).
 
-Each aggregate's rows are read here by member id; the visits module contributes the
-memberships, home visits and audit entries it already gathers.
+Each aggregate's rows are read here by member id: memberships, language, home visits with
+their earlier versions, targets and terms the person set, audit entries of their actions,
+any unfinished step's answers, pledges, party-day replies and check-ins, service logs and
+reminder mutes.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiosqlite
 
 from storage import visits
+from storage.rows import fetch_value
 
 
 async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str, Any]:
-    records = await visits.personal_records(conn, telegram_id)
+    records = await _account_records(conn, telegram_id)
     ids = [int(row["id"]) for row in records["memberships"]]
     marks = ",".join("?" * len(ids)) or "NULL"
 
@@ -48,3 +52,54 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
         ),
     )
     return records
+
+
+async def _account_records(conn: aiosqlite.Connection, telegram_id: int) -> dict[str, Any]:
+    """Memberships, language, home visits with their earlier versions, targets and terms the
+    person set, audit entries of their actions, and any unfinished step's answers."""
+    memberships = await _dicts(
+        conn, "SELECT * FROM members WHERE telegram_id = ? ORDER BY id", (telegram_id,)
+    )
+    ids = [int(row["id"]) for row in memberships]
+    marks = ",".join("?" * len(ids)) or "NULL"
+    home_visits = await _dicts(
+        conn, f"SELECT * FROM home_visits WHERE member_id IN ({marks}) ORDER BY id", ids
+    )
+    for visit in home_visits:
+        visit["topics"] = json.loads(visit["topics"])
+        visit["earlier_versions"] = [
+            version.model_dump(mode="json", exclude={"visit_id"})
+            for version in await visits.versions(conn, int(visit["id"]))
+        ]
+    prefs = await _dicts(
+        conn, "SELECT language, updated_at FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
+    )
+    unfinished = await fetch_value(
+        conn, "SELECT data FROM user_flow_data WHERE telegram_id = ?", (telegram_id,)
+    )
+    audit = await _dicts(
+        conn, f"SELECT * FROM audit_log WHERE actor_id IN ({marks}) ORDER BY id", ids
+    )
+    for entry in audit:
+        entry["detail"] = json.loads(entry["detail"])
+    return {
+        "telegram_id": telegram_id,
+        "memberships": memberships,
+        "language": prefs[0] if prefs else None,
+        "home_visits": home_visits,
+        "visit_targets_set": await _dicts(
+            conn, f"SELECT * FROM visit_targets WHERE set_by IN ({marks}) ORDER BY id", ids
+        ),
+        "terms_set": await _dicts(
+            conn, f"SELECT * FROM terms WHERE set_by IN ({marks}) ORDER BY id", ids
+        ),
+        "actions": audit,
+        "unfinished_steps": json.loads(unfinished) if unfinished else None,
+    }
+
+
+async def _dicts(
+    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] | list[Any]
+) -> list[dict[str, Any]]:
+    async with conn.execute(sql, tuple(params)) as cur:
+        return [dict(row) for row in await cur.fetchall()]

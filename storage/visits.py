@@ -10,9 +10,9 @@ Edits are allowed for ``EDIT_WINDOW`` after logging and keep the replaced versio
 ``home_visit_versions``; after that the record is locked. Withdrawing marks a visit,
 never deletes it. Follow-ups can be completed or postponed at any time.
 
-The reminder engine calls ``follow_ups_due`` and ``members_behind_target``; /mydata calls
-``personal_records``. Audit entries carry ids and field names only, never student data,
-because the audit log can never be cleaned.
+The reminder engine calls ``follow_ups_due`` and ``members_behind_target``; /mydata
+(``storage.personal_data``) reads ``versions``. Audit entries carry ids and field names
+only, never student data, because the audit log can never be cleaned.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from storage.clock import to_iso
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
-from storage.terms import Term, next_month
+from storage.terms import Term
 
 ALIAS_MAX = 20
 CLASS_MAX = 20
@@ -662,65 +662,3 @@ async def members_behind_target(
 ) -> list[MemberProgress]:
     """Active branch people with fewer visits in ``term`` than its target (none if unset)."""
     return [p for p in await branch_progress(conn, branch_id, term, as_of) if p.behind]
-
-
-# --------------------------------------------------------------------------- /mydata
-
-
-async def personal_records(conn: aiosqlite.Connection, telegram_id: int) -> dict[str, Any]:
-    """Everything stored about one Telegram account that this code knows of, as JSON values.
-
-    Memberships, language, home visits with their earlier versions, targets and terms the
-    person set, audit entries of their actions, and any unfinished step's answers.
-    """
-    memberships = await _dicts(
-        conn, "SELECT * FROM members WHERE telegram_id = ? ORDER BY id", (telegram_id,)
-    )
-    ids = [int(row["id"]) for row in memberships]
-    marks = ",".join("?" * len(ids)) or "NULL"
-    visits = await _dicts(
-        conn, f"SELECT * FROM home_visits WHERE member_id IN ({marks}) ORDER BY id", ids
-    )
-    for visit in visits:
-        visit["topics"] = json.loads(visit["topics"])
-        visit["earlier_versions"] = [
-            version.model_dump(mode="json", exclude={"visit_id"})
-            for version in await versions(conn, int(visit["id"]))
-        ]
-    prefs = await _dicts(
-        conn, "SELECT language, updated_at FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
-    )
-    unfinished = await fetch_value(
-        conn, "SELECT data FROM user_flow_data WHERE telegram_id = ?", (telegram_id,)
-    )
-    audit = await _dicts(
-        conn, f"SELECT * FROM audit_log WHERE actor_id IN ({marks}) ORDER BY id", ids
-    )
-    for entry in audit:
-        entry["detail"] = json.loads(entry["detail"])
-    return {
-        "telegram_id": telegram_id,
-        "memberships": memberships,
-        "language": prefs[0] if prefs else None,
-        "home_visits": visits,
-        "visit_targets_set": await _dicts(
-            conn, f"SELECT * FROM visit_targets WHERE set_by IN ({marks}) ORDER BY id", ids
-        ),
-        "terms_set": await _dicts(
-            conn, f"SELECT * FROM terms WHERE set_by IN ({marks}) ORDER BY id", ids
-        ),
-        "actions": audit,
-        "unfinished_steps": json.loads(unfinished) if unfinished else None,
-    }
-
-
-async def _dicts(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] | list[Any]
-) -> list[dict[str, Any]]:
-    async with conn.execute(sql, tuple(params)) as cur:
-        return [dict(row) for row in await cur.fetchall()]
-
-
-def month_span(as_of: date) -> tuple[date, date]:
-    """The first and last day of ``as_of``'s month."""
-    return as_of.replace(day=1), next_month(as_of) - timedelta(days=1)
