@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import filters
 
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
@@ -28,6 +29,10 @@ from storage.partyday import PartyDay, parse_button_month, party_day
 FLOW = "partyday"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+# What the steps take: a typed answer, and anything else that is no command.
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
 
 
 def today(context: XContext) -> date:
@@ -98,6 +103,30 @@ async def say(update: Update, context: XContext, text: str, markup: Markup | Non
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def typed(update: Update) -> str:
+    """The text the person typed ("" when the message has none)."""
+    message = update.effective_message
+    return message.text if message is not None and message.text else ""
+
+
+def labels(key: str) -> list[str]:
+    """A button's label in both languages: either may be typed instead of pressing it."""
+    return [Translator(lang)(key) for lang in ("zh", "en")]
+
+
+async def ask(
+    update: Update,
+    context: XContext,
+    state: str,
+    key: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    **kwargs: object,
+) -> str:
+    """Say what was wrong (or what is needed) and stay on the same step."""
+    await say(update, context, context.t(key, **kwargs), keyboard)
+    return state
 
 
 async def said_from_button(

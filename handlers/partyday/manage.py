@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
 from handlers.common import delivery
 from handlers.common.callback import Callback, pattern
@@ -47,8 +47,8 @@ MOVE_REASON = "pd.move.reason"
 CANCEL_REASON = "pd.cancel.reason"
 CANCEL_CONFIRM = "pd.cancel.confirm"
 
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
+TEXT = common.TEXT
+OTHER = common.OTHER
 
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 # A rule step taking one value (None when it could not be read).
@@ -199,9 +199,9 @@ async def rule_kind_pressed(update: Update, context: XContext) -> object:
 
 async def rule_kind_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    typed = parse.rule(_text(update))
+    typed = parse.rule(common.typed(update))
     if typed is None:
-        return await _ask(
+        return await common.ask(
             update,
             context,
             RULE_KIND,
@@ -225,7 +225,7 @@ async def rule_place_kept(update: Update, context: XContext) -> object:
 
 async def rule_place_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    return await _take_place(update, context, _text(update))
+    return await _take_place(update, context, common.typed(update))
 
 
 async def rule_save_pressed(update: Update, context: XContext) -> object:
@@ -234,8 +234,8 @@ async def rule_save_pressed(update: Update, context: XContext) -> object:
 
 
 async def rule_save_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(_text(update)):
-        return await _ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
+    if not parse.is_yes(common.typed(update)):
+        return await common.ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
     return await _save_rule(update, context)
 
 
@@ -255,7 +255,7 @@ def _typed(take: Take, read: Callable[[str], object]) -> Step:
 
     async def typed(update: Update, context: XContext) -> object:
         require_secretary(context)
-        return await take(update, context, read(_text(update)))
+        return await take(update, context, read(common.typed(update)))
 
     return typed
 
@@ -266,7 +266,7 @@ def _button_time(data: Callback) -> time | None:
 
 async def _take_day(update: Update, context: XContext, day: int | None) -> object:
     if day is None or not 1 <= day <= 31:
-        return await _ask(
+        return await common.ask(
             update, context, RULE_DAY, "partyday.rule.bad_day", views.rule_day_question(context.t)
         )
     common.data(context)["day"] = day
@@ -275,7 +275,7 @@ async def _take_day(update: Update, context: XContext, day: int | None) -> objec
 
 async def _take_nth(update: Update, context: XContext, nth: int | None) -> object:
     if nth is None or not 1 <= nth <= 4:
-        return await _ask(
+        return await common.ask(
             update, context, RULE_NTH, "partyday.rule.bad_nth", views.rule_nth_question(context.t)
         )
     common.data(context)["nth"] = nth
@@ -287,7 +287,7 @@ async def _take_nth(update: Update, context: XContext, nth: int | None) -> objec
 
 async def _take_weekday(update: Update, context: XContext, weekday: int | None) -> object:
     if weekday is None or not 0 <= weekday <= 6:
-        return await _ask(
+        return await common.ask(
             update,
             context,
             RULE_WEEKDAY,
@@ -307,7 +307,7 @@ async def _ask_time(update: Update, context: XContext) -> object:
 
 async def _take_time(update: Update, context: XContext, start: time | None) -> object:
     if start is None:
-        return await _ask(
+        return await common.ask(
             update, context, RULE_TIME, "partyday.rule.bad_time", views.time_question(context.t)
         )
     common.data(context)["time"] = start.strftime("%H:%M")
@@ -328,7 +328,7 @@ async def _take_place(update: Update, context: XContext, place: str) -> object:
     try:
         clean = partyday.clean_line(place, partyday.PLACE_MAX)
     except ValueError:
-        return await _ask(update, context, RULE_PLACE, "partyday.rule.bad_place")
+        return await common.ask(update, context, RULE_PLACE, "partyday.rule.bad_place")
     data = common.data(context)
     data["place"] = clean
     rule = _drafted_rule(data)
@@ -445,7 +445,9 @@ async def month_pressed(update: Update, context: XContext) -> object:
 
 async def month_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    return await _take_month(update, context, parse.month(_text(update), common.today(context)))
+    return await _take_month(
+        update, context, parse.month(common.typed(update), common.today(context))
+    )
 
 
 async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
@@ -458,18 +460,18 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
         or chosen < (today.year, today.month)
         or chosen > (today.year + 1, today.month)
     ):
-        return await _ask(update, context, MONTH_PICK, "partyday.month.bad")
+        return await common.ask(update, context, MONTH_PICK, "partyday.month.bad")
     year, month = chosen
     async with context.db.read() as conn:
         day = await partyday.party_day(conn, secretary.branch_id, year, month)
     if day is None:
-        return await _ask(update, context, MONTH_PICK, "partyday.month.none")
+        return await common.ask(update, context, MONTH_PICK, "partyday.month.none")
     data = common.data(context)
     t = context.t
     label = views.month_name(t, year, month)
     if data["mode"] in ("move", "cancel") and day.date is not None and day.date < today:
         # It was held: its replies and check-ins stand; moving or cancelling would hide them.
-        return await _ask(
+        return await common.ask(
             update,
             context,
             MONTH_PICK,
@@ -478,7 +480,7 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
             date=views.long_date(t, day.date),
         )
     if data["mode"] == "cancel" and day.cancelled:
-        return await _ask(
+        return await common.ask(
             update, context, MONTH_PICK, "partyday.month.already_cancelled", month=label
         )
     data["month"] = month_key(year, month)
@@ -510,9 +512,9 @@ async def theme_typed(update: Update, context: XContext) -> object:
     assert secretary.branch_id is not None
     year, month = _chosen(context)
     try:
-        theme = partyday.clean_line(_text(update), partyday.THEME_MAX)
+        theme = partyday.clean_line(common.typed(update), partyday.THEME_MAX)
     except ValueError:
-        return await _ask(update, context, THEME_TEXT, "partyday.theme.bad")
+        return await common.ask(update, context, THEME_TEXT, "partyday.theme.bad")
     async with context.db.transaction() as tx:
         row = await partyday.set_theme(
             tx,
@@ -544,7 +546,7 @@ async def move_date_pressed(update: Update, context: XContext) -> object:
 async def move_date_typed(update: Update, context: XContext) -> object:
     year, month = _chosen(context)
     today = common.today(context)
-    typed = parse.calendar_date(_text(update), today, (year, month))
+    typed = parse.calendar_date(common.typed(update), today, (year, month))
     return await _take_move_date(update, context, typed)
 
 
@@ -583,7 +585,7 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
     assert secretary.branch_id is not None
     reason = _reason(update)
     if reason is None:
-        return await _ask(update, context, MOVE_REASON, "partyday.reason.bad")
+        return await common.ask(update, context, MOVE_REASON, "partyday.reason.bad")
     year, month = _chosen(context)
     to = date.fromisoformat(common.data(context)["to"])
     now = context.now()
@@ -632,7 +634,7 @@ async def cancel_reason_typed(update: Update, context: XContext) -> object:
     assert secretary.branch_id is not None
     reason = _reason(update)
     if reason is None:
-        return await _ask(update, context, CANCEL_REASON, "partyday.reason.bad")
+        return await common.ask(update, context, CANCEL_REASON, "partyday.reason.bad")
     year, month = _chosen(context)
     async with context.db.read() as conn:
         day = await common.require_day(conn, secretary.branch_id, year, month)
@@ -648,8 +650,8 @@ async def cancel_confirmed(update: Update, context: XContext) -> object:
 
 
 async def cancel_confirm_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(_text(update)):
-        return await _ask(update, context, CANCEL_CONFIRM, "partyday.cancel.confirm_again")
+    if not parse.is_yes(common.typed(update)):
+        return await common.ask(update, context, CANCEL_CONFIRM, "partyday.cancel.confirm_again")
     return await _cancel_month(update, context)
 
 
@@ -741,24 +743,11 @@ async def announce(update: Update, context: XContext) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-async def _ask(
-    update: Update,
-    context: XContext,
-    state: str,
-    key: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    **kwargs: object,
-) -> str:
-    """Say what was wrong (or what is needed) and stay on the same step."""
-    await common.say(update, context, context.t(key, **kwargs), keyboard)
-    return state
-
-
 def _again(state: str, key: str) -> Step:
     """A handler for input of the wrong type (a photo where text is asked): ask again."""
 
     async def again(update: Update, context: XContext) -> object:
-        return await _ask(update, context, state, key)
+        return await common.ask(update, context, state, key)
 
     return again
 
@@ -771,7 +760,7 @@ async def _bad_move_date(update: Update, context: XContext) -> object:
         day = await partyday.party_day(conn, secretary.branch_id, year, month)
     label = views.month_name(context.t, year, month)
     example = _example_date(day) if day else f"{year}-{month:02d}-20"
-    return await _ask(
+    return await common.ask(
         update, context, MOVE_DATE, "partyday.move.bad_date", month=label, example=example
     )
 
@@ -803,15 +792,10 @@ def _chosen(context: XContext) -> tuple[int, int]:
 
 def _reason(update: Update) -> str | None:
     try:
-        return partyday.clean_line(_text(update), partyday.REASON_MAX)
+        return partyday.clean_line(common.typed(update), partyday.REASON_MAX)
     except ValueError:
         return None
 
 
 def _others(people: list[Member], actor: Member) -> list[Member]:
     return [person for person in people if person.id != actor.id]
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return message.text if message is not None and message.text else ""

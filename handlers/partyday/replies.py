@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
@@ -25,7 +25,7 @@ from handlers.common.guards import (
     require_secretary,
     require_secretary_or_admin,
 )
-from handlers.common.i18n import Raw, Translator
+from handlers.common.i18n import Raw
 from handlers.common.notify import tell, translator_for
 from handlers.partyday import common, parse, views
 from storage import audit, members, partyday
@@ -37,8 +37,8 @@ LEAVE_REASON = "pd.leave.reason"
 ATTEND_WORDS = {"参加", "我参加", "能参加", "可以参加", "不请假了", "attend", "i will attend"}
 LEAVE_TEXT = "pd.leave.text"
 
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
+TEXT = common.TEXT
+OTHER = common.OTHER
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
@@ -137,12 +137,11 @@ async def reason_pressed(update: Update, context: XContext) -> object:
 
 async def reason_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    typed = update.effective_message.text if update.effective_message else None
-    assert typed is not None
+    typed = common.typed(update)
     labels = [
         (
             reason.value,
-            [Translator(lang)(f"partyday.reason.{reason.value}") for lang in ("zh", "en")],
+            common.labels(f"partyday.reason.{reason.value}"),
         )
         for reason in LeaveReason
     ]
@@ -174,8 +173,7 @@ async def reason_other_input(update: Update, context: XContext) -> object:
 
 async def reason_text_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    typed = update.effective_message.text if update.effective_message else ""
-    return await _take_text(update, context, typed or "", LEAVE_TEXT)
+    return await _take_text(update, context, common.typed(update), LEAVE_TEXT)
 
 
 async def reason_text_other_input(update: Update, context: XContext) -> object:

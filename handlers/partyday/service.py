@@ -41,7 +41,8 @@ MAKEUP_WINDOW = timedelta(days=92)
 REMOVE_WORDS = {"删除", "删除照片", "删掉", "去掉", "remove", "delete", "remove the photo"}
 FIELDS = ("kind", "on_date", "hours", "description", "photo_file_id")
 
-TEXT = filters.TEXT & ~filters.COMMAND
+TEXT = common.TEXT
+OTHER = common.OTHER
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
@@ -58,33 +59,33 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(kind_pressed, pattern=pattern("svc", "k")),
             CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
             MessageHandler(TEXT, kind_typed),
-            MessageHandler(~filters.COMMAND, _again("service.bad_kind")),
+            MessageHandler(OTHER, _again("service.bad_kind")),
         ],
         DATE: [
             CallbackQueryHandler(date_pressed, pattern=pattern("svc", "d")),
             MessageHandler(TEXT, date_typed),
-            MessageHandler(~filters.COMMAND, date_other_input),
+            MessageHandler(OTHER, date_other_input),
         ],
         HOURS: [
             CallbackQueryHandler(hours_pressed, pattern=pattern("svc", "h")),
             MessageHandler(TEXT, hours_typed),
-            MessageHandler(~filters.COMMAND, _again("service.bad_hours")),
+            MessageHandler(OTHER, _again("service.bad_hours")),
         ],
         DESCRIPTION: [
             MessageHandler(TEXT, description_typed),
             MessageHandler(filters.PHOTO, description_photo),
-            MessageHandler(~filters.COMMAND, _again("input.text_expected")),
+            MessageHandler(OTHER, _again("input.text_expected")),
         ],
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_sent),
             CallbackQueryHandler(photo_skipped, pattern=pattern("svc", "skip")),
             MessageHandler(TEXT, photo_typed),
-            MessageHandler(~filters.COMMAND, _again("service.bad_photo")),
+            MessageHandler(OTHER, _again("service.bad_photo")),
         ],
         FIELD: [
             CallbackQueryHandler(field_pressed, pattern=pattern("svc", "ef")),
             MessageHandler(TEXT, field_typed),
-            MessageHandler(~filters.COMMAND, _again("input.use_buttons")),
+            MessageHandler(OTHER, _again("input.use_buttons")),
         ],
     }
 
@@ -184,10 +185,10 @@ async def kind_pressed(update: Update, context: XContext) -> object:
 
 async def kind_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    labels = [(kind.value, _labels(f"service.kind.{kind.value}")) for kind in ServiceKind]
-    matched = parse.choice(_text(update), labels)
+    labels = [(kind.value, common.labels(f"service.kind.{kind.value}")) for kind in ServiceKind]
+    matched = parse.choice(common.typed(update), labels)
     if matched is None:
-        return await _ask(update, context, KIND, "service.bad_kind")
+        return await common.ask(update, context, KIND, "service.bad_kind")
     return await _take_kind(update, context, ServiceKind(matched))
 
 
@@ -251,7 +252,9 @@ async def date_pressed(update: Update, context: XContext) -> object:
 async def date_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     latest = _latest_date(context)
-    typed = parse.calendar_date(_text(update), common.today(context), (latest.year, latest.month))
+    typed = parse.calendar_date(
+        common.typed(update), common.today(context), (latest.year, latest.month)
+    )
     return await _take_date(update, context, typed)
 
 
@@ -276,9 +279,9 @@ async def _take_date(update: Update, context: XContext, chosen: date | None) -> 
     except ValueError:
         if latest == today:
             example = today.strftime("%m-%d")
-            return await _ask(update, context, DATE, "service.bad_date", example=example)
+            return await common.ask(update, context, DATE, "service.bad_date", example=example)
         t = context.t
-        return await _ask(
+        return await common.ask(
             update,
             context,
             DATE,
@@ -313,7 +316,7 @@ async def hours_pressed(update: Update, context: XContext) -> object:
 
 async def hours_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_hours(update, context, parse.hours(_text(update)))
+    return await _take_hours(update, context, parse.hours(common.typed(update)))
 
 
 async def _take_hours(update: Update, context: XContext, hours: float | None) -> object:
@@ -322,7 +325,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
             raise ValueError("no number")
         service.check_hours(hours)
     except ValueError:
-        return await _ask(update, context, HOURS, "service.bad_hours")
+        return await common.ask(update, context, HOURS, "service.bad_hours")
     data = common.data(context)
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"hours": hours})
@@ -338,7 +341,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
 
 async def description_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_description(update, context, _text(update))
+    return await _take_description(update, context, common.typed(update))
 
 
 async def description_photo(update: Update, context: XContext) -> object:
@@ -348,7 +351,7 @@ async def description_photo(update: Update, context: XContext) -> object:
     assert message is not None and message.photo
     data = common.data(context)
     if not message.caption or data.get("mode") == "edit":
-        return await _ask(update, context, DESCRIPTION, "input.text_expected")
+        return await common.ask(update, context, DESCRIPTION, "input.text_expected")
     data["photo"] = message.photo[-1].file_id
     return await _take_description(update, context, message.caption, then_save=True)
 
@@ -359,7 +362,7 @@ async def _take_description(
     try:
         description = service.check_description(text)
     except ValueError:
-        return await _ask(
+        return await common.ask(
             update, context, DESCRIPTION, "service.bad_description", count=len(text.strip())
         )
     data = common.data(context)
@@ -389,11 +392,11 @@ async def photo_skipped(update: Update, context: XContext) -> object:
 async def photo_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     if common.data(context).get("mode") == "edit":
-        if parse.normalize(_text(update)) not in REMOVE_WORDS:
-            return await _ask(update, context, PHOTO, "service.edit.bad_photo")
+        if parse.normalize(common.typed(update)) not in REMOVE_WORDS:
+            return await common.ask(update, context, PHOTO, "service.edit.bad_photo")
         return await _take_photo(update, context, None)
-    if not parse.is_skip(_text(update)):
-        return await _ask(update, context, PHOTO, "service.bad_photo")
+    if not parse.is_skip(common.typed(update)):
+        return await common.ask(update, context, PHOTO, "service.bad_photo")
     return await _take_photo(update, context, None)
 
 
@@ -505,10 +508,10 @@ async def field_pressed(update: Update, context: XContext) -> object:
 async def field_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     matched = parse.choice(
-        _text(update), [(name, _labels(f"service.field.{name}")) for name in FIELDS]
+        common.typed(update), [(name, common.labels(f"service.field.{name}")) for name in FIELDS]
     )
     if matched is None:
-        return await _ask(update, context, FIELD, "input.use_buttons")
+        return await common.ask(update, context, FIELD, "input.use_buttons")
     return await _ask_field(update, context, matched)
 
 
@@ -705,11 +708,6 @@ async def _own_changeable(context: XContext, log_id: int) -> ServiceLog:
     return record
 
 
-async def _ask(update: Update, context: XContext, state: str, key: str, **kwargs: Any) -> str:
-    await common.say(update, context, context.t(key, **kwargs))
-    return state
-
-
 def _again(key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, None]]:
     """A handler for input of the wrong type: say what is expected and stay on the step."""
 
@@ -718,12 +716,3 @@ def _again(key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, None]]:
         # None keeps the conversation where it is.
 
     return again
-
-
-def _labels(key: str) -> list[str]:
-    return [Translator(lang)(key) for lang in ("zh", "en")]
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return message.text if message is not None and message.text else ""
