@@ -22,26 +22,25 @@ class QuietHours:
     def crosses_midnight(self) -> bool:
         return self.start > self.end
 
-    def contains(self, moment: datetime, zone: ZoneInfo) -> bool:
-        return self.release(moment, zone) != moment
+    def covers(self, clock: time) -> bool:
+        """Whether the wall-clock time ``clock`` falls inside the quiet hours."""
+        if self.start == self.end:
+            return False
+        if self.crosses_midnight:
+            return clock >= self.start or clock < self.end
+        return self.start <= clock < self.end
 
     def release(self, moment: datetime, zone: ZoneInfo) -> datetime:
         """When a message wanted at ``moment`` may go: ``moment`` itself outside the quiet
         hours, otherwise the end of the quiet hours it falls in (UTC, like ``moment``)."""
-        if self.start == self.end:
-            return moment
         local = moment.astimezone(zone)
         clock = local.time().replace(tzinfo=None)
-        today = local.date()
-        if self.crosses_midnight:
-            if clock >= self.start:
-                return at_local(today + timedelta(days=1), self.end, zone)
-            if clock < self.end:
-                return at_local(today, self.end, zone)
+        if not self.covers(clock):
             return moment
-        if self.start <= clock < self.end:
-            return at_local(today, self.end, zone)
-        return moment
+        day = local.date()
+        if self.crosses_midnight and clock >= self.start:
+            day += timedelta(days=1)  # the evening part: the window ends tomorrow morning
+        return at_local(day, self.end, zone)
 
 
 def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:

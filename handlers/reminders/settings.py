@@ -194,21 +194,12 @@ async def _save(update: Update, context: XContext, value: str) -> object:
             now=context.now(),
         )
     clear_flow(context, RULE_FLOW)
-    quiet = quiet_of(context)
     quiet_end = None
-    if name.endswith("_time") and _inside(quiet, parsed):
+    if name.endswith("_time") and quiet.covers(parsed):
         quiet_end = f"{quiet.end:%H:%M}"
     await context.bot.send_message(chat.id, views.rule_saved(t, name, parsed, quiet, quiet_end))
     await _send_rules(update, context, secretary.branch_id)
     return END
-
-
-def _inside(quiet: QuietHours, clock: Any) -> bool:
-    if quiet.start == quiet.end:
-        return False
-    if quiet.crosses_midnight:
-        return bool(clock >= quiet.start or clock < quiet.end)
-    return bool(quiet.start <= clock < quiet.end)
 
 
 async def _ask(update: Update, context: XContext, name: str, current: object) -> None:
