@@ -51,7 +51,7 @@ from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
-from handlers.visits.sending import edit_in_place
+from handlers.visits.sending import edit_in_place, send
 from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
 from storage import audit, terms, visits
 from storage.terms import Term
@@ -287,7 +287,7 @@ async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:
     person is told so if anything had been entered."""
     waiting = (context.user_data or {}).get(FLOW) or {}
     if any(waiting.get(name) for name in FIELD_STATES):
-        await _send(update, context, context.t("visit.left_draft"))
+        await send(update, context, context.t("visit.left_draft"))
     clear_flow(context, FLOW)
     return flow_data(context, FLOW)
 
@@ -326,7 +326,7 @@ async def ask(update: Update, context: XContext, state: str, lead: str | None = 
         screen = views.summary(t, draft, lead)
     if state != SUMMARY:
         screen = _fit(context, screen)
-    await _send(update, context, *screen)
+    await send(update, context, *screen)
     return state
 
 
@@ -465,7 +465,7 @@ async def alias_typed(update: Update, context: XContext) -> object:
     if visits.looks_like_full_name(alias) and alias != draft.get("alias_pending"):
         # Warned, not refused: the button below (or typing it again) keeps it.
         draft["alias_pending"] = alias
-        await _send(update, context, *_fit(context, views.full_name_warning(context.t, alias)))
+        await send(update, context, *_fit(context, views.full_name_warning(context.t, alias)))
         return ALIAS
     draft["alias"] = alias
     draft.pop("alias_pending", None)
@@ -616,7 +616,7 @@ async def topics_typed(update: Update, context: XContext) -> object:
 
 async def edit_menu(update: Update, context: XContext) -> object:
     await _pressed(update)
-    await _send(update, context, *views.edit_menu(context.t))
+    await send(update, context, *views.edit_menu(context.t))
     return SUMMARY
 
 
@@ -644,7 +644,7 @@ async def summary_typed(update: Update, context: XContext) -> object:
     if _is_word(raw, "visit.btn.save"):
         return await save(update, context)
     if _is_word(raw, "visit.btn.edit"):
-        await _send(update, context, *views.edit_menu(context.t))
+        await send(update, context, *views.edit_menu(context.t))
         return SUMMARY
     for key, state in (
         ("visit.btn.note", NOTE),
@@ -834,15 +834,15 @@ async def save(update: Update, context: XContext) -> object:
         await _pressed(update)
         clear_flow(context, FLOW)
         key = "visit.locked" if isinstance(error, VisitLocked) else "visit.changed_meanwhile"
-        await _send(update, context, context.t(key))
+        await send(update, context, context.t(key))
         return END
     await _pressed(update)
     clear_flow(context, FLOW)
     if edit_id and edited_version is None:
-        await _send(update, context, context.t("visit.unchanged"))
+        await send(update, context, context.t("visit.unchanged"))
         return END
     text = views.saved(context.t, visit, count, target, edited_version=edited_version)
-    await _send(update, context, text)
+    await send(update, context, text)
     return END
 
 
@@ -938,14 +938,6 @@ async def _in_place(update: Update, screen: views.Screen) -> None:
     assert query is not None
     await query.answer()
     await edit_in_place(query, *screen)
-
-
-async def _send(
-    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 def _text(update: Update) -> str:

@@ -7,7 +7,7 @@ branch and can open any. Inspectors see the same counts but never a record.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
@@ -22,7 +22,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.visits import access, records, views
-from handlers.visits.sending import edit_in_place
+from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, branches, members, terms, visits
 from storage.members import Member, Role
@@ -52,7 +52,7 @@ async def visits_command(update: Update, context: XContext) -> None:
     elif wants_branch:
         secretary = require_secretary(context)
         assert secretary.branch_id is not None
-        await _send(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
+        await send(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
     else:
         await records.my_visits(update, context, actor)
 
@@ -69,11 +69,11 @@ async def open_branch(update: Update, context: XContext) -> None:
     if actor.role is not Role.INSPECTOR:
         require_branch_access(actor, branch_id)
     screen = await _branch_screen(context, actor, branch_id, page)
-    await _ack(update)
+    await ack(update)
     if data.action == "brp":
         await _edit(update, screen)
     else:
-        await _send(update, context, *screen)
+        await send(update, context, *screen)
 
 
 async def totals_page(update: Update, context: XContext) -> None:
@@ -84,7 +84,7 @@ async def totals_page(update: Update, context: XContext) -> None:
     if actor.role not in (Role.ADMIN, Role.INSPECTOR):
         raise NotAllowed()
     screen = await _totals_screen(context, actor, page)
-    await _ack(update)
+    await ack(update)
     await _edit(update, screen)
 
 
@@ -127,7 +127,7 @@ async def member_page(update: Update, context: XContext) -> None:
     assert query is not None
     await query.answer()
     if data.action == "mem":
-        await _send(update, context, *screen)  # from the branch view: a message of its own
+        await send(update, context, *screen)  # from the branch view: a message of its own
     else:
         await edit_in_place(query, *screen)  # turning a page
 
@@ -151,12 +151,12 @@ async def set_target(update: Update, context: XContext) -> None:
             if current is not None
             else context.t("visit.target_unset")
         )
-        await _send(update, context, context.t("visit.target_usage", current=shown, **span))
+        await send(update, context, context.t("visit.target_usage", current=shown, **span))
         return
     try:
         target = int(args[0])
     except ValueError:
-        await _send(update, context, context.t("visit.target_bad"))
+        await send(update, context, context.t("visit.target_bad"))
         return
     now = context.now()
     try:
@@ -172,9 +172,9 @@ async def set_target(update: Update, context: XContext) -> None:
                 term_start=term.start.isoformat(), term_end=term.end.isoformat(),
             )  # fmt: skip
     except VisitProblem:
-        await _send(update, context, context.t("visit.target_bad"))
+        await send(update, context, context.t("visit.target_bad"))
         return
-    await _send(update, context, context.t("visit.target_set", target=target, **span))
+    await send(update, context, context.t("visit.target_set", target=target, **span))
 
 
 async def _branch_screen(
@@ -200,7 +200,7 @@ async def _branch_screen(
 
 
 async def _totals(update: Update, context: XContext, actor: Member) -> None:
-    await _send(update, context, *await _totals_screen(context, actor, 0))
+    await send(update, context, *await _totals_screen(context, actor, 0))
 
 
 async def _totals_screen(context: XContext, actor: Member, page: int) -> views.Screen:
@@ -216,16 +216,3 @@ async def _edit(update: Update, screen: views.Screen) -> None:
     query = update.callback_query
     assert query is not None
     await edit_in_place(query, *screen)
-
-
-async def _ack(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-
-
-async def _send(
-    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)

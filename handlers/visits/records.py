@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.common.callback import pattern
@@ -27,7 +27,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.visits import access, views
-from handlers.visits.sending import edit_in_place
+from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import Member
@@ -74,11 +74,11 @@ def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
 async def my_visits(update: Update, context: XContext, member: Member) -> None:
     """/visits for a member or secretary: the first page, then open follow-ups."""
     text, markup = await _page(context, member, 0)
-    await _send(update, context, text, markup)
+    await send(update, context, text, markup)
     async with context.db.read() as conn:
         open_ones = await visits.open_follow_ups(conn, member.id)
     if open_ones:
-        await _send(update, context, *views.follow_ups(context.t, open_ones, access.today(context)))
+        await send(update, context, *views.follow_ups(context.t, open_ones, access.today(context)))
 
 
 async def turn_page(update: Update, context: XContext) -> None:
@@ -124,7 +124,7 @@ async def show(update: Update, context: XContext) -> None:
     actor, visit = await _viewed(update, context)
     async with context.db.read() as conn:
         teacher = await members.get(conn, visit.member_id)
-    await _ack(update)
+    await ack(update)
     screen = views.visit_detail(
         context.t,
         visit,
@@ -134,21 +134,21 @@ async def show(update: Update, context: XContext) -> None:
         owner=actor.id == visit.member_id,
         has_history=visit.version > 1,
     )
-    await _send(update, context, *screen)
+    await send(update, context, *screen)
 
 
 async def show_history(update: Update, context: XContext) -> None:
     _, visit = await _viewed(update, context)
     async with context.db.read() as conn:
         earlier = await visits.versions(conn, visit.id)
-    await _ack(update)
+    await ack(update)
     for text in views.history(context.t, visit.id, earlier, context.config.zone):
-        await _send(update, context, text)
+        await send(update, context, text)
 
 
 async def show_photo(update: Update, context: XContext) -> None:
     _, visit = await _viewed(update, context)
-    await _ack(update)
+    await ack(update)
     chat = update.effective_chat
     if visit.photo_file_id and chat is not None:
         caption = context.t("visit.photo_caption", id=visit.id)
@@ -157,8 +157,8 @@ async def show_photo(update: Update, context: XContext) -> None:
 
 async def ask_withdraw(update: Update, context: XContext) -> None:
     _, visit = await _owned(update, context, editable=True)
-    await _ack(update)
-    await _send(update, context, *views.confirm_withdraw(context.t, visit))
+    await ack(update)
+    await send(update, context, *views.confirm_withdraw(context.t, visit))
 
 
 async def confirm_withdraw(update: Update, context: XContext) -> None:
@@ -222,9 +222,9 @@ async def postpone(update: Update, context: XContext) -> None:
             )  # fmt: skip
     if moved is None:
         raise Refusal("visit.no_open_follow_up")
-    await _ack(update)
+    await ack(update)
     key = "visit.postponed" if moved[1] else "visit.postponed_already"
-    await _send(
+    await send(
         update, context, context.t(key, date=moved[0].isoformat(), alias=visit.student_alias)
     )
 
@@ -240,14 +240,14 @@ async def done_start(update: Update, context: XContext) -> object:
     _, visit = await _owned(update, context)
     if not visit.follow_up_open:
         raise Refusal("visit.no_open_follow_up")
-    await _ack(update)
+    await ack(update)
     flow_data(context, DONE_FLOW)["visit_id"] = visit.id
-    await _send(update, context, *views.done_ask(context.t, visit.student_alias))
+    await send(update, context, *views.done_ask(context.t, visit.student_alias))
     return DONE_NOTE
 
 
 async def done_now(update: Update, context: XContext) -> object:
-    await _ack(update)
+    await ack(update)
     await remove_buttons(update)
     return await _complete(update, context, None)
 
@@ -271,7 +271,7 @@ async def done_not_text(update: Update, context: XContext) -> object:
 async def _ask_done_again(update: Update, context: XContext, problem: str) -> object:
     visit_id = int(flow_data(context, DONE_FLOW).get("visit_id", 0))
     visit = await access.load(context, visit_id)
-    await _send(update, context, *views.done_ask(context.t, visit.student_alias, problem))
+    await send(update, context, *views.done_ask(context.t, visit.student_alias, problem))
     return DONE_NOTE
 
 
@@ -290,11 +290,11 @@ async def _complete(update: Update, context: XContext, note: str | None) -> obje
             )  # fmt: skip
     clear_flow(context, DONE_FLOW)
     if not done:
-        await _send(update, context, context.t("visit.no_open_follow_up"))
+        await send(update, context, context.t("visit.no_open_follow_up"))
         return END
-    await _send(update, context, context.t("visit.done_saved", alias=visit.student_alias))
+    await send(update, context, context.t("visit.done_saved", alias=visit.student_alias))
     if (context.user_data or {}).get(VISIT_FLOW):
-        await _send(update, context, context.t("visit.draft_waiting"))
+        await send(update, context, context.t("visit.draft_waiting"))
     return END
 
 
@@ -324,16 +324,3 @@ async def _owned(
     if editable:
         access.require_editable(visit, context.now())
     return member, visit
-
-
-async def _ack(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-
-
-async def _send(
-    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
