@@ -190,20 +190,17 @@ async def send_to(context: XContext, telegram_id: int, build: Build) -> bool:
 async def reviewers(context: XContext, row: PledgeRow) -> list[Member]:
     """Who reviews this pledge: its branch's secretaries other than its maker, or the
     admins when there is no one else (a branch without a secretary, a secretary's own)."""
-    async with context.db.read() as conn:
-        found = [m for m in await members.secretaries(conn, row.branch_id) if m.id != row.member_id]
-        if not found:
-            found = await members.admins(conn)
-    return found
+    return await secretaries(context, row.branch_id, besides=row.member_id)
 
 
-async def secretaries(context: XContext, branch_id: int) -> list[Member]:
-    """Who is told about the branch's notice chat: its secretaries, else the admins."""
+async def secretaries(
+    context: XContext, branch_id: int, *, besides: int | None = None
+) -> list[Member]:
+    """Who is told about the branch's pledges: its secretaries (but ``besides``), else the
+    admins."""
     async with context.db.read() as conn:
-        found = await members.secretaries(conn, branch_id)
-        if not found:
-            found = await members.admins(conn)
-    return found
+        found = [m for m in await members.secretaries(conn, branch_id) if m.id != besides]
+        return found or await members.admins(conn)
 
 
 async def answer_refusal(update: Update, context: XContext, refusal: Refusal) -> None:
