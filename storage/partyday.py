@@ -352,10 +352,22 @@ async def upcoming(
     day has not passed by the rule); past days are left out.
     """
     rule = await current_rule(conn, branch_id)
+    last = (today.year, today.month)
+    for _ in range(LOOKAHEAD_MONTHS):
+        last = next_month(*last)
+    rows = {
+        row.month: row
+        for row in await fetch_all(
+            conn,
+            PartyMonth,
+            "SELECT * FROM party_day_months WHERE branch_id = ? AND month BETWEEN ? AND ?",
+            (branch_id, month_key(today.year, today.month), month_key(*last)),
+        )
+    }
     days: list[PartyDay] = []
     year, month = today.year, today.month
     for _ in range(LOOKAHEAD_MONTHS + 1):
-        row = await get_month(conn, branch_id, year, month)
+        row = rows.get(month_key(year, month))
         day = effective_day(rule, row, branch_id, year, month)
         if day is not None and _not_past(day, rule, today):
             days.append(day)
@@ -740,24 +752,19 @@ async def approved_leaves(
     conn: aiosqlite.Connection, member_id: int, since: date, until: date
 ) -> list[tuple[Reply, PartyMonth]]:
     """A member's approved leave for months whose day fell in [since, until]."""
-    async with conn.execute(
-        """
-        SELECT r.id AS reply_id, pm.id AS month_id FROM party_day_replies r
-        JOIN party_day_months pm ON pm.id = r.month_id
+    where = """
+        FROM party_day_replies r JOIN party_day_months pm ON pm.id = r.month_id
         WHERE r.member_id = ? AND r.answer = 'leave' AND r.approval = 'approved'
           AND pm.status <> 'cancelled' AND pm.month BETWEEN ? AND ?
-        ORDER BY pm.month
-        """,
-        (member_id, month_key(since.year, since.month), month_key(until.year, until.month)),
-    ) as cur:
-        pairs = [(int(row[0]), int(row[1])) for row in await cur.fetchall()]
-    result: list[tuple[Reply, PartyMonth]] = []
-    for reply_id, month_id in pairs:
-        reply = await get_reply_by_id(conn, reply_id)
-        row = await get_month_by_id(conn, month_id)
-        if reply is not None and row is not None:
-            result.append((reply, row))
-    return result
+        """
+    params = (member_id, month_key(since.year, since.month), month_key(until.year, until.month))
+    # One reply per member and month (UNIQUE (month_id, member_id)): keyed by the month.
+    replies = {
+        reply.month_id: reply
+        for reply in await fetch_all(conn, Reply, f"SELECT r.* {where}", params)
+    }
+    months = await fetch_all(conn, PartyMonth, f"SELECT pm.* {where} ORDER BY pm.month", params)
+    return [(replies[row.id], row) for row in months if row.id in replies]
 
 
 # --------------------------------------------------------------------------- check-ins
