@@ -513,13 +513,16 @@ class _Scan:
         if not self.wants(Kind.VISIT_BEHIND):
             return []
         found = []
+        stored: list[terms.Term] | None = None  # the set terms, read once for all branches
         for year, month in self.months():
             for branch_id, rules in self.rules.items():
                 due_at = monthly_at(year, month, rules, self.zone)
                 if not self.needed(due_at, due_at + NUDGE_USEFUL):
                     continue
                 on = local_date(due_at, self.zone)
-                term = await terms.term_for(self.conn, on)
+                if stored is None:
+                    stored = await terms.set_terms(self.conn)
+                term = terms.pick_term(on, stored)
                 if not term.contains(on) or on < term.start + TERM_SETTLING:
                     continue
                 behind = await visits.members_behind_target(self.conn, branch_id, term, self.today)
