@@ -23,7 +23,7 @@ from handlers.common.guards import (
 from handlers.common.registry import Registrar
 from handlers.visits import access, records, views
 from handlers.visits.sending import ack, edit_in_place, send
-from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
+from handlers.visits.views import RECORD_PREFIX
 from storage import audit, branches, members, terms, visits
 from storage.members import Member, Role
 from storage.visits import VisitProblem
@@ -104,23 +104,13 @@ async def member_page(update: Update, context: XContext) -> None:
         if person is None or person.branch_id is None:
             raise NotFound()
         require_branch_access(actor, person.branch_id)
-        total = await visits.listed_for_member(conn, person.id, term)
-        page = min(page, max(0, (total - 1) // PAGE_SIZE))
-        shown = await visits.list_for_member(
-            conn, person.id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
-        )
-        count = await visits.count_for_member(conn, person.id, term)
-        target = await visits.target_for(conn, person.branch_id, term)
+        listed = await records.page_of(conn, person.id, person.branch_id, term, page)
     screen = views.member_visits(
         context.t,
         name=person.name,
         member_id=person.id,
         term=term,
-        visits=shown,
-        page=page,
-        total=total,
-        count=count,
-        target=target,
+        **listed,
         now=context.now(),
     )
     query = update.callback_query

@@ -10,8 +10,9 @@ to a group.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
+import aiosqlite
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
@@ -31,6 +32,7 @@ from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import Member
+from storage.terms import Term
 from storage.visits import HomeVisit, VisitLocked, VisitProblem
 
 DONE_FLOW = "visitdone"
@@ -96,25 +98,34 @@ async def _page(context: XContext, member: Member, page: int) -> views.Screen:
     assert member.branch_id is not None
     term = await access.current_term(context)
     async with context.db.read() as conn:
-        total = await visits.listed_for_member(conn, member.id, term)
-        # A page past the end (the list shrank since the button was made) shows the last.
-        page = min(page, max(0, (total - 1) // PAGE_SIZE))
-        shown = await visits.list_for_member(
-            conn, member.id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
-        )
-        count = await visits.count_for_member(conn, member.id, term)
-        target = await visits.target_for(conn, member.branch_id, term)
+        listed = await page_of(conn, member.id, member.branch_id, term, page)
     return views.my_visits(
-        context.t,
-        term=term,
-        visits=shown,
-        page=page,
-        total=total,
-        count=count,
-        target=target,
-        now=context.now(),
-        secretary=member.is_secretary,
+        context.t, term=term, **listed, now=context.now(), secretary=member.is_secretary
     )
+
+
+class Page(TypedDict):
+    """One page of a person's visits this term, with their count against the target."""
+
+    visits: list[HomeVisit]
+    page: int
+    total: int
+    count: int
+    target: int | None
+
+
+async def page_of(
+    conn: aiosqlite.Connection, member_id: int, branch_id: int, term: Term, page: int
+) -> Page:
+    total = await visits.listed_for_member(conn, member_id, term)
+    # A page past the end (the list shrank since the button was made) shows the last.
+    page = min(page, max(0, (total - 1) // PAGE_SIZE))
+    shown = await visits.list_for_member(
+        conn, member_id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    count = await visits.count_for_member(conn, member_id, term)
+    target = await visits.target_for(conn, branch_id, term)
+    return Page(visits=shown, page=page, total=total, count=count, target=target)
 
 
 # --------------------------------------------------------------------------- one visit
