@@ -35,7 +35,7 @@ from storage import members
 from storage import pledges as store
 from storage.clock import from_iso, local_today, to_iso
 from storage.members import Member, Role
-from storage.pledges import PledgeRow, PledgeStatus
+from storage.pledges import BadLength, PledgeRow, PledgeStatus
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,11 @@ def not_now(context: XContext, status: PledgeStatus) -> Refusal:
 
 def already_reviewed(context: XContext, status: PledgeStatus) -> Refusal:
     return Refusal("pledge.already_reviewed", status=views.status_name(context.t, status))
+
+
+def bad_length_text(context: XContext, exc: BadLength) -> str:
+    """What to say about a text too short or too long for its field."""
+    return context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
 
 
 # ------------------------------------------------------------------ answering

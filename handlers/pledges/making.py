@@ -33,6 +33,7 @@ from handlers.pledges.access import (
     PREVIEW,
     Step,
     ack,
+    bad_length_text,
     begin,
     data,
     guarded,
@@ -671,7 +672,7 @@ async def _wrong(
 
 
 async def _bad_length(update: Update, context: XContext, state: str, exc: BadLength) -> object:
-    text = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+    text = bad_length_text(context, exc)
     return await _wrong(update, context, state, text=text)
 
 

@@ -26,6 +26,7 @@ from handlers.pledges.access import (
     FLOW,
     Step,
     ack,
+    bad_length_text,
     begin,
     data,
     guarded,
@@ -130,7 +131,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
                 tx, row, actor_id=member.id, text=text, photo_file_id=photo, now=context.now()
             )
     except BadLength as exc:
-        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        message = bad_length_text(context, exc)
         await say(update, context, message)
         if photo:
             await say(update, context, context.t("pledge.progress.ask_caption"))
@@ -233,7 +234,7 @@ async def _save_text(
         async with context.db.transaction() as tx:
             await save(tx, row, member.id, _text(update))
     except BadLength as exc:
-        message = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        message = bad_length_text(context, exc)
         await say(update, context, message)
         await say(update, context, *screen(context.t, row))
         return None

@@ -29,6 +29,7 @@ from handlers.pledges.access import (
     Step,
     ack,
     already_reviewed,
+    bad_length_text,
     begin,
     data,
     guarded,
@@ -176,7 +177,7 @@ async def receive_note(update: Update, context: XContext) -> object:
     try:
         note = store.checked_text(_text(update), store.NOTE_MIN, store.NOTE_MAX)
     except BadLength as exc:
-        text = context.t("pledge.bad_length", length=exc.length, low=exc.low, high=exc.high)
+        text = bad_length_text(context, exc)
         await say(update, context, text)
         await say(update, context, *views.ask_note(context.t, row))
         return ASK_NOTE
