@@ -377,16 +377,6 @@ async def upcoming(
     return days
 
 
-async def next_party_day(
-    conn: aiosqlite.Connection, branch_id: int, today: date
-) -> PartyDay | None:
-    """The first day that is not cancelled, today or later."""
-    for day in await upcoming(conn, branch_id, today, n=LOOKAHEAD_MONTHS):
-        if not day.cancelled:
-            return day
-    return None
-
-
 async def ensure_month(
     tx: aiosqlite.Connection, branch_id: int, year: int, month: int, *, now: datetime
 ) -> PartyMonth:

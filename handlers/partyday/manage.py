@@ -146,8 +146,11 @@ async def partyday_command(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         branch = await common.branch_named(conn, person.branch_id)
         rule = await partyday.current_rule(conn, branch.id)
-        coming = await partyday.upcoming(conn, branch.id, today)
-        day = await partyday.next_party_day(conn, branch.id, today)
+        # One look ahead serves both: the secretary's next three months, and the member's
+        # next day that is not cancelled.
+        ahead = await partyday.upcoming(conn, branch.id, today, n=partyday.LOOKAHEAD_MONTHS)
+        coming = ahead[:3]
+        day = next((month for month in ahead if not month.cancelled), None)
         reply = checkin = None
         if day is not None and day.month_id is not None:
             reply = await partyday.get_reply(conn, day.month_id, person.id)
