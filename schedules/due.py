@@ -148,7 +148,7 @@ async def due(
                 reason = occ.late_reason if now >= occ.expires_at else SkipReason.QUIET
                 late.append(Skipped(occ.kind, person.id, key, occ.due_at, reason))
     keys = [r.dedupe_key for r in candidates] + [s.dedupe_key for s in late]
-    handled = await reminders.queued_keys(conn, keys) | await reminders.skipped_keys(conn, keys)
+    handled = await reminders.handled_keys(conn, keys)
     plan.reminders = _unique(r for r in candidates if r.dedupe_key not in handled)
     plan.skipped = [s for s in late if s.dedupe_key not in handled]
     return plan

@@ -198,13 +198,16 @@ async def set_last_run(tx: aiosqlite.Connection, at: datetime, *, now: datetime)
     )
 
 
-async def queued_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[str]:
-    """Which of these dedupe keys are already in the outbox (in any status)."""
+async def handled_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox (in any status) or were
+    skipped: one query for both."""
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return set()
     async with conn.execute(
-        "SELECT dedupe_key FROM outbox WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+        "SELECT dedupe_key FROM outbox WHERE dedupe_key IN (SELECT value FROM json_each(?1))"
+        " UNION SELECT dedupe_key FROM reminder_skips"
+        " WHERE dedupe_key IN (SELECT value FROM json_each(?1))",
         (json.dumps(wanted),),
     ) as cur:
         return {str(row[0]) for row in await cur.fetchall()}
@@ -217,18 +220,6 @@ class Skip(BaseModel):
     due_at: datetime
     reason: str
     skipped_at: datetime
-
-
-async def skipped_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[str]:
-    wanted = list(dict.fromkeys(keys))
-    if not wanted:
-        return set()
-    async with conn.execute(
-        "SELECT dedupe_key FROM reminder_skips"
-        " WHERE dedupe_key IN (SELECT value FROM json_each(?))",
-        (json.dumps(wanted),),
-    ) as cur:
-        return {str(row[0]) for row in await cur.fetchall()}
 
 
 async def record_skip(
