@@ -76,18 +76,23 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
         branch = await branches.get(conn, secretary.branch_id)
         rows = await store.for_branch(conn, secretary.branch_id, period.code)
         without = await store.members_without_pledge(conn, secretary.branch_id, period.code)
-        # Last year's pledges are evaluated in the new year: say they still wait.
-        unfinished = [
-            row
-            for row in await store.for_branch(conn, secretary.branch_id, earlier.code)
-            if row.status in UNFINISHED
-        ]
+        # Last year's pledges are evaluated in the new year: on this year's board (no year
+        # asked for), say they still wait.
+        unfinished = (
+            []
+            if args
+            else [
+                row
+                for row in await store.for_branch(conn, secretary.branch_id, earlier.code)
+                if row.status in UNFINISHED
+            ]
+        )
         runs_terms = await store.runs_terms(conn, secretary.branch_id)
     assert branch is not None
     text, markup = views.board(
         context.t, branch.name, period.code, rows, without, runs_terms=runs_terms
     )
-    if unfinished and not args:
+    if unfinished:
         text += "\n\n" + context.t(
             "pledge.board.earlier", period=earlier.code, count=len(unfinished)
         )
