@@ -611,25 +611,60 @@ async def branch_progress(
 async def branch_totals(
     conn: aiosqlite.Connection, term: Term, as_of: date
 ) -> list[BranchProgress]:
-    """Counts per branch for the bureau and inspectors, by branch name."""
-    async with conn.execute("SELECT id, name FROM branches ORDER BY name") as cur:
-        branch_rows = [(int(row[0]), str(row[1])) for row in await cur.fetchall()]
-    totals = []
-    for branch_id, name in branch_rows:
-        people = await branch_progress(conn, branch_id, term, as_of)
-        target = people[0].target if people else await target_for(conn, branch_id, term)
-        totals.append(
-            BranchProgress(
-                branch_id=branch_id,
-                name=name,
-                people=len(people),
-                visits=sum(p.term_count for p in people),
-                target=target,
-                at_target=sum(1 for p in people if target is not None and p.term_count >= target),
-                none_this_month=sum(1 for p in people if p.month_count == 0),
-            )
+    """Counts per branch for the bureau and inspectors, by branch name.
+
+    The same counts as ``branch_progress`` (and the target as ``target_for``), for every
+    branch in one query rather than two per branch.
+    """
+    month_first = as_of.replace(day=1)
+    start, end = term.start.isoformat(), term.end.isoformat()
+    async with conn.execute(
+        """
+        WITH people AS (
+            SELECT m.id, m.branch_id,
+                   COUNT(v.id) AS term_count,
+                   COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
+            FROM members m
+            LEFT JOIN home_visits v
+                   ON v.member_id = m.id AND v.withdrawn_at IS NULL
+                  AND v.visit_date BETWEEN ? AND ?
+            WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
+            GROUP BY m.id
+        ),
+        targets AS (
+            SELECT b.id AS branch_id,
+                   (SELECT target FROM visit_targets t
+                    WHERE t.branch_id = b.id AND t.set_on BETWEEN ? AND ?
+                    ORDER BY t.id DESC LIMIT 1) AS target
+            FROM branches b
         )
-    return totals
+        SELECT b.id, b.name, tg.target,
+               COUNT(p.id) AS people,
+               COALESCE(SUM(p.term_count), 0) AS visits,
+               COUNT(CASE WHEN tg.target IS NOT NULL AND p.term_count >= tg.target
+                          THEN 1 END) AS at_target,
+               COUNT(CASE WHEN p.month_count = 0 THEN 1 END) AS none_this_month
+        FROM branches b
+        JOIN targets tg ON tg.branch_id = b.id
+        LEFT JOIN people p ON p.branch_id = b.id
+        GROUP BY b.id
+        ORDER BY b.name
+        """,
+        (month_first.isoformat(), as_of.isoformat(), start, end, start, end),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        BranchProgress(
+            branch_id=int(row[0]),
+            name=str(row[1]),
+            target=None if row[2] is None else int(row[2]),
+            people=int(row[3]),
+            visits=int(row[4]),
+            at_target=int(row[5]),
+            none_this_month=int(row[6]),
+        )
+        for row in rows
+    ]
 
 
 # --------------------------------------------------------------------------- for reminders
