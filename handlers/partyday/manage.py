@@ -773,11 +773,8 @@ def _move_choices(day: PartyDay, today: date) -> list[date]:
     base = day.date or day.nominal or max(today, date(day.year, day.month, 1))
     last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
     start = max(today, date(day.year, day.month, 1))
-    candidates = [
-        start + timedelta(days=n)
-        for n in range((last - start).days + 1)
-        if is_working_day(start + timedelta(days=n)) and start + timedelta(days=n) != day.date
-    ]
+    days = (start + timedelta(days=n) for n in range((last - start).days + 1))
+    candidates = [d for d in days if is_working_day(d) and d != day.date]
     return sorted(sorted(candidates, key=lambda d: abs((d - base).days))[:6])
 
 
