@@ -124,9 +124,9 @@ async def due(
     for occ in occurrences:
         if occ.kind not in scan.kinds or occ.due_at > now:
             continue
+        useful = release < occ.expires_at
         for person in occ.recipients:
             key = f"{occ.key}:{person.id}"
-            useful = release < occ.expires_at
             if (person.id, occ.kind.value) in mutes:
                 plan.muted += useful
                 continue
