@@ -311,7 +311,11 @@ async def decide(update: Update, context: XContext) -> None:
         )
         member = await members.get(tx, decided.member_id)
         year, month = (int(part) for part in row.month.split("-"))
-        day = await common.require_day(tx, row.branch_id, year, month)
+        # The month's row is in hand (a decision does not change it): only the rule is read.
+        rule = await partyday.current_rule(tx, row.branch_id)
+        day = partyday.effective_day(rule, row, row.branch_id, year, month)
+        if day is None:
+            raise Refusal("partyday.not_set")
     assert member is not None
     t = context.t
     key = "partyday.leave.approved_done" if approve else "partyday.leave.declined_done"
