@@ -13,8 +13,8 @@ from typing import Any
 
 import aiosqlite
 
-from storage import visits
 from storage.rows import fetch_value
+from storage.visits import VisitVersion
 
 
 async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str, Any]:
@@ -27,17 +27,25 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
             return [dict(row) for row in await cur.fetchall()]
 
     pledges = await rows("SELECT * FROM pledges WHERE member_id IN ({marks}) ORDER BY id")
+    updates = _by(
+        "pledge_id",
+        await rows(
+            "SELECT * FROM pledge_updates WHERE pledge_id IN"
+            " (SELECT id FROM pledges WHERE member_id IN ({marks})) ORDER BY id"
+        ),
+    )
     for pledge in pledges:
-        async with conn.execute(
-            "SELECT * FROM pledge_updates WHERE pledge_id = ? ORDER BY id", (pledge["id"],)
-        ) as cur:
-            pledge["updates"] = [dict(row) for row in await cur.fetchall()]
+        pledge["updates"] = updates.get(pledge["id"], [])
     services = await rows("SELECT * FROM service_logs WHERE member_id IN ({marks}) ORDER BY id")
+    earlier = _by(
+        "log_id",
+        await rows(
+            "SELECT * FROM service_log_versions WHERE log_id IN"
+            " (SELECT id FROM service_logs WHERE member_id IN ({marks})) ORDER BY id"
+        ),
+    )
     for service in services:
-        async with conn.execute(
-            "SELECT * FROM service_log_versions WHERE log_id = ? ORDER BY id", (service["id"],)
-        ) as cur:
-            service["earlier_versions"] = [dict(row) for row in await cur.fetchall()]
+        service["earlier_versions"] = earlier.get(service["id"], [])
     records.update(
         pledges=pledges,
         party_day_replies=await rows(
@@ -65,11 +73,20 @@ async def _account_records(conn: aiosqlite.Connection, telegram_id: int) -> dict
     home_visits = await _dicts(
         conn, f"SELECT * FROM home_visits WHERE member_id IN ({marks}) ORDER BY id", ids
     )
+    replaced = _by(
+        "visit_id",
+        await _dicts(
+            conn,
+            "SELECT * FROM home_visit_versions WHERE visit_id IN"
+            f" (SELECT id FROM home_visits WHERE member_id IN ({marks})) ORDER BY version",
+            ids,
+        ),
+    )
     for visit in home_visits:
         visit["topics"] = json.loads(visit["topics"])
         visit["earlier_versions"] = [
-            version.model_dump(mode="json", exclude={"visit_id"})
-            for version in await visits.versions(conn, int(visit["id"]))
+            VisitVersion.model_validate(row).model_dump(mode="json", exclude={"visit_id"})
+            for row in replaced.get(visit["id"], [])
         ]
     prefs = await _dicts(
         conn, "SELECT language, updated_at FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
@@ -103,3 +120,11 @@ async def _dicts(
 ) -> list[dict[str, Any]]:
     async with conn.execute(sql, tuple(params)) as cur:
         return [dict(row) for row in await cur.fetchall()]
+
+
+def _by(key: str, rows: list[dict[str, Any]]) -> dict[Any, list[dict[str, Any]]]:
+    """Rows grouped by ``key`` (one query for all parents, rather than one per parent)."""
+    grouped: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped

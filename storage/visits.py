@@ -11,8 +11,9 @@ Edits are allowed for ``EDIT_WINDOW`` after logging and keep the replaced versio
 never deletes it. Follow-ups can be completed or postponed at any time.
 
 The reminder engine calls ``follow_ups_due`` and ``members_behind_target``; /mydata
-(``storage.personal_data``) reads ``versions``. Audit entries carry ids and field names
-only, never student data, because the audit log can never be cleaned.
+(``storage.personal_data``) reads the visits and their ``VisitVersion`` rows. Audit
+entries carry ids and field names only, never student data, because the audit log can
+never be cleaned.
 """
 
 from __future__ import annotations
