@@ -416,13 +416,18 @@ def _follow_up_bounds(context: XContext) -> tuple[date, date]:
     return today + timedelta(days=1), today + timedelta(days=views.FOLLOW_UP_MAX_DAYS)
 
 
+def _date_arg(update: Update, suffix: str = "") -> date:
+    """The ISO date a calendar button carries (``suffix`` completes a month to its 1st)."""
+    raw = parse_callback(update, FLOW_PREFIX).str_arg(0)
+    try:
+        return date.fromisoformat(f"{raw}{suffix}")
+    except ValueError as exc:
+        raise BadButton() from exc
+
+
 def _calendar_month(state: str) -> Step:
     async def flip(update: Update, context: XContext) -> object:
-        raw = parse_callback(update, FLOW_PREFIX).str_arg(0)
-        try:
-            month = date.fromisoformat(f"{raw}-01")
-        except ValueError as exc:
-            raise BadButton() from exc
+        month = _date_arg(update, "-01")  # the button carries the month: 2026-11
         if state == DATE:
             lo, hi = await _date_bounds(context)
         else:
@@ -438,11 +443,7 @@ def _calendar_month(state: str) -> Step:
 
 def _calendar_day(state: str) -> Step:
     async def pick(update: Update, context: XContext) -> object:
-        raw = parse_callback(update, FLOW_PREFIX).str_arg(0)
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError as exc:
-            raise BadButton() from exc
+        day = _date_arg(update)
         await _pressed(update)
         if state == DATE:
             return await _take_date(update, context, day)
