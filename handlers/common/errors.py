@@ -128,6 +128,12 @@ async def error_handler(update: object, context: XContext) -> None:
     raise ApplicationHandlerStop
 
 
+async def answer_refusal(update: Update, context: XContext, refusal: Refusal) -> None:
+    """Answer a refusal the way the error handler does, for a handler that catches one
+    itself (to end its flow cleanly) instead of letting it reach the error handler."""
+    await _answer(update, context, refusal.key, alert=True, **refusal.kwargs)
+
+
 async def _answer(
     update: Update, context: XContext, key: str, *, alert: bool, **kwargs: Any
 ) -> None:

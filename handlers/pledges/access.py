@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, Refusal
+from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
 from handlers.common.flows import END, clear_flow, flow_data
 from handlers.common.guards import (
     require_branch_access,
@@ -206,14 +206,6 @@ async def secretaries(
     async with context.db.read() as conn:
         found = [m for m in await members.secretaries(conn, branch_id) if m.id != besides]
         return found or await members.admins(conn)
-
-
-async def answer_refusal(update: Update, context: XContext, refusal: Refusal) -> None:
-    text = context.t(refusal.key, **refusal.kwargs)
-    if update.callback_query is not None:
-        await ack_alert(update, text)
-    elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text)
 
 
 async def ack_alert(update: Update, text: str) -> None:
