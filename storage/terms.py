@@ -153,10 +153,6 @@ class _TermRow(BaseModel):
     end_date: date
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def next_month(day: date) -> date:
     """The first day of the month after ``day``'s."""
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
