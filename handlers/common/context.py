@@ -7,7 +7,7 @@ handlers read ``context.member`` and ``context.t`` instead of fetching them.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from telegram import Update
@@ -17,7 +17,7 @@ from handlers.common.i18n import Translator, language_from_client
 from handlers.common.menu import clear_menu, refresh_menu
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
 from storage import Database, audit, members, prefs
-from storage.clock import Clock
+from storage.clock import Clock, local_today
 from storage.members import Member, Role
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,10 @@ class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dic
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def today(self) -> date:
+        """Today's calendar date in the deployment's zone (not UTC's)."""
+        return local_today(self.services.clock, self.services.config.zone)
 
     @property
     def member(self) -> Member | None:

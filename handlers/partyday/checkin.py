@@ -71,7 +71,7 @@ async def checkin_command(update: Update, context: XContext) -> object:
     require_private(update)
     person = require_branch_person(context)
     assert person.branch_id is not None
-    today = common.today(context)
+    today = context.today()
     return await _begin(update, context, person.branch_id, today.year, today.month)
 
 
@@ -134,7 +134,7 @@ async def stray_location(update: Update, context: XContext) -> None:
     assert person.branch_id is not None
     message = update.effective_message
     assert message is not None and message.location is not None
-    today = common.today(context)
+    today = context.today()
     try:
         async with context.db.read() as conn:
             await common.require_day(conn, person.branch_id, today.year, today.month)
@@ -238,7 +238,7 @@ def _refuse_unless_today(context: XContext, day: PartyDay) -> None:
 def _not_today(context: XContext, day: PartyDay) -> Refusal | None:
     if day.date is None:
         return Refusal("partyday.is_cancelled", reason=day.reason or "")
-    today = common.today(context)
+    today = context.today()
     if day.date == today:
         return None
     key = "partyday.checkin.before" if day.date > today else "partyday.checkin.after"
@@ -335,5 +335,5 @@ async def _show_marks(update: Update, keyboard: InlineKeyboardMarkup | None) -> 
 def _refuse_before(context: XContext, day: PartyDay) -> None:
     if day.date is None:
         raise Refusal("partyday.is_cancelled", reason=day.reason or "")
-    if day.date > common.today(context):
+    if day.date > context.today():
         raise Refusal("partyday.mark.too_early", date=views.long_date(context.t, day.date))

@@ -5,7 +5,7 @@ day from a button, saying things in the chat, and enqueueing a message for many 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -20,7 +20,6 @@ from handlers.common.i18n import Translator
 from handlers.partyday.views import Rendered, long_date
 from storage import branches, outbox, prefs
 from storage.branches import Branch
-from storage.clock import local_today
 from storage.members import Member
 from storage.partyday import PartyDay, parse_button_month, party_day
 
@@ -33,10 +32,6 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 # What the steps take: a typed answer, and anything else that is no command.
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
-
-
-def today(context: XContext) -> date:
-    return local_today(context.clock, context.config.zone)
 
 
 def start(context: XContext, mode: str, **values: Any) -> dict[str, Any]:

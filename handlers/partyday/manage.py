@@ -142,7 +142,7 @@ async def partyday_command(update: Update, context: XContext) -> None:
     require_private(update)
     person = require_branch_person(context)
     assert person.branch_id is not None
-    today = common.today(context)
+    today = context.today()
     async with context.db.read() as conn:
         branch = await common.branch_named(conn, person.branch_id)
         rule = await partyday.current_rule(conn, branch.id)
@@ -336,7 +336,7 @@ async def _take_place(update: Update, context: XContext, place: str) -> object:
     data["place"] = clean
     rule = _drafted_rule(data)
     start = time.fromisoformat(data["time"])
-    plans = next_plans(rule, common.today(context))
+    plans = next_plans(rule, context.today())
     text, keyboard = views.rule_confirm(context.t, rule, start, clean, plans)
     await common.said_from_button(update, context, text, keyboard)
     return RULE_CONFIRM
@@ -348,7 +348,7 @@ async def _save_rule(update: Update, context: XContext) -> object:
     data = common.data(context)
     rule = _drafted_rule(data)
     now = context.now()
-    today = common.today(context)
+    today = context.today()
     async with context.db.transaction() as tx:
         before = await partyday.upcoming(tx, secretary.branch_id, today)
         await partyday.set_rule(
@@ -427,7 +427,7 @@ async def month_start(update: Update, context: XContext) -> object:
     assert secretary.branch_id is not None
     action = {"theme": "theme", "move": "move", "cxl": "cancel"}[data.action]
     async with context.db.read() as conn:
-        coming = await partyday.upcoming(conn, secretary.branch_id, common.today(context))
+        coming = await partyday.upcoming(conn, secretary.branch_id, context.today())
     if not coming:
         raise Refusal("partyday.month.none")
     common.start(context, action)
@@ -448,15 +448,13 @@ async def month_pressed(update: Update, context: XContext) -> object:
 
 async def month_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    return await _take_month(
-        update, context, parse.month(common.typed(update), common.today(context))
-    )
+    return await _take_month(update, context, parse.month(common.typed(update), context.today()))
 
 
 async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
-    today = common.today(context)
+    today = context.today()
     # This month to a year ahead, as far as the list of coming months reaches.
     if (
         chosen is None
@@ -548,7 +546,7 @@ async def move_date_pressed(update: Update, context: XContext) -> object:
 
 async def move_date_typed(update: Update, context: XContext) -> object:
     year, month = _chosen(context)
-    today = common.today(context)
+    today = context.today()
     typed = parse.calendar_date(common.typed(update), today, (year, month))
     return await _take_move_date(update, context, typed)
 
@@ -557,7 +555,7 @@ async def _take_move_date(update: Update, context: XContext, typed: date | None)
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
     year, month = _chosen(context)
-    today = common.today(context)
+    today = context.today()
     if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
         return await _bad_move_date(update, context)
     common.data(context)["to"] = typed.isoformat()

@@ -337,7 +337,7 @@ async def remind(update: Update, context: XContext) -> None:
     require_branch_access(secretary, branch_id)
     year, month = common.month_from(data, 1)
     now = context.now()
-    today = common.today(context)
+    today = context.today()
     async with context.db.transaction() as tx:
         day = await common.require_day(tx, branch_id, year, month)
         if day.date is None:

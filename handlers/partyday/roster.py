@@ -26,7 +26,7 @@ async def roster_command(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
-    today = common.today(context)
+    today = context.today()
     year, month = today.year, today.month
     if context.args:
         chosen = parse.year_month(" ".join(context.args))

@@ -113,7 +113,7 @@ async def service_command(update: Update, context: XContext) -> object:
     if len(asked) == 2 and asked[0] in HISTORY_WORDS:
         # "/service history 2025": another year's hours (in January, last year's total).
         year = int(asked[1]) if asked[1].isdigit() else 0
-        if not 2000 <= year <= common.today(context).year:
+        if not 2000 <= year <= context.today().year:
             raise Refusal("service.history.bad_year")
         await _show_history(update, context, person, year)
         return END
@@ -206,13 +206,13 @@ def _latest_date(context: XContext) -> date:
     data = common.data(context)
     if data.get("mode") == "edit":
         return date.fromisoformat(data["logged_on"])
-    return common.today(context)
+    return context.today()
 
 
 async def _ask_date(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
     assert person.branch_id is not None
-    today = common.today(context)
+    today = context.today()
     latest = _latest_date(context)
     party_date = None
     mode = common.data(context).get("mode")
@@ -252,9 +252,7 @@ async def date_pressed(update: Update, context: XContext) -> object:
 async def date_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     latest = _latest_date(context)
-    typed = parse.calendar_date(
-        common.typed(update), common.today(context), (latest.year, latest.month)
-    )
+    typed = parse.calendar_date(common.typed(update), context.today(), (latest.year, latest.month))
     return await _take_date(update, context, typed)
 
 
@@ -264,7 +262,7 @@ async def date_other_input(update: Update, context: XContext) -> object:
 
 async def _take_date(update: Update, context: XContext, chosen: date | None) -> object:
     data = common.data(context)
-    today = common.today(context)
+    today = context.today()
     latest = _latest_date(context)
     late_party_day = None
     if data.get("mode") == "log" and chosen is not None and chosen.month != today.month:
@@ -444,9 +442,7 @@ async def _store(context: XContext, person: Member) -> tuple[ServiceLog, str]:
     now = context.now()
     # The day the date was accepted: begun before midnight on a month's last day, the
     # record still belongs to that month when the last step is answered after it.
-    logged_on = (
-        date.fromisoformat(data["dated_on"]) if data.get("dated_on") else common.today(context)
-    )
+    logged_on = date.fromisoformat(data["dated_on"]) if data.get("dated_on") else context.today()
     makeup_month_id = data.get("makeup_month_id")
     try:
         entry = ServiceEntry(
@@ -625,7 +621,7 @@ async def _show_history(
 async def _history(
     context: XContext, person: Member, year: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    today = common.today(context)
+    today = context.today()
     year = year or today.year
     now = context.now()
     async with context.db.read() as conn:
@@ -643,7 +639,7 @@ async def _history(
 
 async def _makeup_months(context: XContext, person: Member) -> list[tuple[int, str]]:
     """(month id, label) of past months this person was excused from and has not made up."""
-    today = common.today(context)
+    today = context.today()
     found: list[tuple[int, str]] = []
     async with context.db.read() as conn:
         for _, row in await partyday.approved_leaves(conn, person.id, today - MAKEUP_WINDOW, today):

@@ -33,7 +33,7 @@ from handlers.common.notify import translator_for
 from handlers.pledges import views
 from storage import members
 from storage import pledges as store
-from storage.clock import from_iso, local_today, to_iso
+from storage.clock import from_iso, to_iso
 from storage.members import Member, Role
 from storage.pledges import BadLength, PledgeRow, PledgeStatus
 
@@ -80,10 +80,6 @@ def pledge_id_in_flow(context: XContext) -> int:
     if not isinstance(value, int):
         raise NotFound()
     return value
-
-
-def today(context: XContext) -> date:
-    return local_today(context.clock, context.config.zone)
 
 
 def max_open(context: XContext) -> int:

@@ -21,7 +21,7 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.pledges import views
-from handlers.pledges.access import ack, ack_alert, is_reviewer, say, today, viewable_pledge
+from handlers.pledges.access import ack, ack_alert, is_reviewer, say, viewable_pledge
 from handlers.pledges.notice import POSTABLE
 from handlers.pledges.views import PREFIX
 from storage import branches
@@ -66,7 +66,7 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
     try:
-        period = Period(code=args[0]) if args else Period.containing(today(context))
+        period = Period(code=args[0]) if args else Period.containing(context.today())
     except ValueError as exc:
         raise Refusal("pledge.board.bad_period") from exc
     if period.is_term:  # the board is a year's: its terms are on it
@@ -142,7 +142,7 @@ async def open_pledge(update: Update, context: XContext) -> None:
         row,
         owner=row.member_id == actor.id,
         reviewer=reviewer,
-        today=today(context),
+        today=context.today(),
         zone=context.config.zone,
         progress=progress,
         can_post_notice=can_post,

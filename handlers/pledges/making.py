@@ -46,7 +46,6 @@ from handlers.pledges.access import (
     pledge_id_in_flow,
     say,
     says_one_of,
-    today,
     typed_choice,
 )
 from handlers.pledges.views import PREFIX
@@ -217,7 +216,7 @@ async def draft_typed(update: Update, context: XContext) -> object:
 async def _begin_new(update: Update, context: XContext, member: Member) -> object:
     begin(context, "make")
     assert member.branch_id is not None
-    day = today(context)
+    day = context.today()
     term = None
     async with context.db.read() as conn:
         if await store.runs_terms(conn, member.branch_id):
@@ -260,7 +259,7 @@ async def period_pressed(update: Update, context: XContext) -> object:
 async def period_typed(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     periods = [Period(code=str(code)) for code in _list(data(context).get("periods"))]
-    this_year = Period.containing(today(context))
+    this_year = Period.containing(context.today())
     options = [(p.code, _period_words(p, this_year)) for p in periods]
     chosen = typed_choice(_text(update), options)
     if chosen is None:
@@ -402,13 +401,13 @@ async def _date_chosen(update: Update, context: XContext, chosen: date) -> objec
     row = await load(context, pledge_id_in_flow(context))
     period = Period(code=row.period)
     try:
-        store.check_target_date(chosen, period, today(context))
+        store.check_target_date(chosen, period, context.today())
     except OutsidePeriod:
         text = context.t(
             "pledge.make.date_outside",
             date=chosen.isoformat(),
             period=views.period_label(context.t, period.code),
-            start=max(today(context), period.start).isoformat(),
+            start=max(context.today(), period.start).isoformat(),
             end=period.end.isoformat(),
         )
         return await _wrong(update, context, ASK_DATE, text=text)
@@ -579,12 +578,12 @@ async def _resume(update: Update, context: XContext, row: PledgeRow, member: Mem
 
 
 def _date_passed(context: XContext, row: PledgeRow) -> bool:
-    return row.target_date is not None and row.target_date < today(context)
+    return row.target_date is not None and row.target_date < context.today()
 
 
 def _check_period_open(context: XContext, row: PledgeRow) -> None:
     """A draft or returned pledge of a year that is over can no longer be completed."""
-    if Period(code=row.period).end < today(context):
+    if Period(code=row.period).end < context.today():
         raise Refusal("pledge.make.period_over", period=views.period_label(context.t, row.period))
 
 
@@ -614,7 +613,7 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
         await say(update, context, *views.draft_choice(t, drafts))
     elif state == ASK_PERIOD:
         periods = [Period(code=str(code)) for code in _list(collected.get("periods"))]
-        this_year = Period.containing(today(context))
+        this_year = Period.containing(context.today())
         await say(update, context, *views.ask_period(t, periods, this_year))
     elif state == ASK_CATEGORY:
         period = collected.get("period")
@@ -632,7 +631,7 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
         row = await load(context, pledge_id_in_flow(context))
         _check_period_open(context, row)
         period = Period(code=row.period)
-        earliest = max(today(context), period.start)
+        earliest = max(context.today(), period.start)
         await say(
             update, context, *views.ask_date(t, period, earliest, date_choices(earliest, period))
         )

@@ -42,7 +42,6 @@ from handlers.pledges.access import (
     say,
     says_one_of,
     send_to,
-    today,
     typed_choice,
 )
 from handlers.pledges.views import PREFIX
@@ -216,7 +215,7 @@ async def ask_rating(update: Update, context: XContext) -> object:
     _, row = await reviewable_pledge(context, pledge_id)
     if row.status is PledgeStatus.EVALUATED:
         raise already_reviewed(context, row.status)
-    if not row.evaluable(today(context)):
+    if not row.evaluable(context.today()):
         if row.status is PledgeStatus.PUBLISHED and row.target_date is not None:
             raise _too_early(row)
         raise not_now(context, row.status)
@@ -289,7 +288,7 @@ async def _evaluate(update: Update, context: XContext, comment: str | None) -> o
                 actor_id=actor.id,
                 rating=rating,
                 comment=comment,
-                today=today(context),
+                today=context.today(),
                 now=context.now(),
             )
     except (PledgeChanged, IllegalTransition) as exc:

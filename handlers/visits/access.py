@@ -7,13 +7,12 @@ within the edit window.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal
 from handlers.common.guards import require_branch_access
 from storage import terms, visits
-from storage.clock import local_today
 from storage.members import Member, Role
 from storage.terms import Term
 from storage.visits import HomeVisit
@@ -23,19 +22,15 @@ class CountsOnly(Refusal):
     key = "visit.counts_only"
 
 
-def today(context: XContext) -> date:
-    return local_today(context.clock, context.config.zone)
-
-
 async def current_term(context: XContext) -> Term:
     async with context.db.read() as conn:
-        return await terms.term_for(conn, today(context))
+        return await terms.term_for(conn, context.today())
 
 
 async def target_term(context: XContext) -> Term:
     """The term /visittarget sets: the current one, or in a gap (August) the next."""
     async with context.db.read() as conn:
-        return await terms.target_term_for(conn, today(context))
+        return await terms.target_term_for(conn, context.today())
 
 
 async def load(context: XContext, visit_id: int) -> HomeVisit:

@@ -300,7 +300,7 @@ async def ask(update: Update, context: XContext, state: str, lead: str | None = 
     t = context.t
     draft = flow_data(context, FLOW)
     if state == DATE:
-        screen = views.ask_date(t, await _term(context, draft), access.today(context), lead)
+        screen = views.ask_date(t, await _term(context, draft), context.today(), lead)
     elif state == ALIAS:
         screen = views.ask_alias(t, bool(draft.pop("explain", False)), lead)
     elif state == CLASS:
@@ -361,7 +361,7 @@ async def advance(update: Update, context: XContext, answered: str) -> str:
 
 async def date_button(update: Update, context: XContext) -> object:
     which = parse_callback(update, FLOW_PREFIX).str_arg(0)
-    today = access.today(context)
+    today = context.today()
     if which == "pick":
         lo, hi = await _date_bounds(context)
         await _in_place(update, _fit(context, views.date_calendar(context.t, hi, lo, hi)))
@@ -374,7 +374,7 @@ async def date_button(update: Update, context: XContext) -> object:
 
 
 async def date_typed(update: Update, context: XContext) -> object:
-    day = parse_date(_text(update), access.today(context), "past")
+    day = parse_date(_text(update), context.today(), "past")
     if day is None:
         return await ask(update, context, DATE, context.t("visit.date_bad"))
     return await _take_date(update, context, day)
@@ -390,7 +390,7 @@ async def _take_date(update: Update, context: XContext, day: date) -> str:
 
 
 async def _date_problem(context: XContext, draft: dict[str, Any], day: date) -> str | None:
-    today = access.today(context)
+    today = context.today()
     if day > today:
         return context.t("visit.date_future", today=today.isoformat())
     term = await _term(context, draft)
@@ -407,12 +407,12 @@ async def _date_problem(context: XContext, draft: dict[str, Any], day: date) -> 
 async def _date_bounds(context: XContext) -> tuple[date, date]:
     """The days a visit may be on: in its term, up to today."""
     term = await _term(context, flow_data(context, FLOW))
-    hi = min(term.end, access.today(context))
+    hi = min(term.end, context.today())
     return term.start, max(hi, term.start)
 
 
 def _follow_up_bounds(context: XContext) -> tuple[date, date]:
-    today = access.today(context)
+    today = context.today()
     return today + timedelta(days=1), today + timedelta(days=views.FOLLOW_UP_MAX_DAYS)
 
 
@@ -685,7 +685,7 @@ async def remove_note(update: Update, context: XContext) -> object:
 
 async def follow_up_choice(update: Update, context: XContext) -> object:
     choice = parse_callback(update, FLOW_PREFIX).str_arg(0)
-    today = access.today(context)
+    today = context.today()
     if choice == "pick":
         lo, hi = _follow_up_bounds(context)
         await _in_place(update, views.follow_up_calendar(context.t, lo, lo, hi))
@@ -703,7 +703,7 @@ async def follow_up_choice(update: Update, context: XContext) -> object:
 async def follow_up_typed(update: Update, context: XContext) -> object:
     """A date, or a button's label typed: 1 周后 / 2 周后 / 不需要回访."""
     raw = _text(update)
-    today = access.today(context)
+    today = context.today()
     for key, days in (("visit.btn.week1", 7), ("visit.btn.week2", 14)):
         if _is_word(raw, key):
             return await _take_follow_up(update, context, today + timedelta(days=days))
@@ -777,7 +777,7 @@ async def save(update: Update, context: XContext) -> object:
             await update.callback_query.answer(context.t("visit.topics_empty"), show_alert=True)
             return SUMMARY
         return await ask(update, context, SUMMARY, context.t("visit.topics_empty"))
-    today = access.today(context)
+    today = context.today()
     now = context.now()
     try:
         content = VisitContent(
@@ -922,7 +922,7 @@ async def _term(context: XContext, draft: dict[str, Any]) -> Term:
     async with context.db.read() as conn:
         if draft.get("orig_date"):
             return await terms.term_for(conn, date.fromisoformat(draft["orig_date"]))
-        return await terms.term_for(conn, access.today(context))
+        return await terms.term_for(conn, context.today())
 
 
 async def _pressed(update: Update) -> None:

@@ -15,7 +15,6 @@ from telegram.ext import CommandHandler
 from handlers.common.context import XContext
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
-from handlers.visits import access
 from storage import audit, personal_data
 
 
@@ -52,7 +51,7 @@ async def my_data(update: Update, context: XContext) -> None:
             entity_id=actor_id,
             visits=len(records["home_visits"]),
         )
-    name = f"xianfeng-mydata-{access.today(context).isoformat()}.json"
+    name = f"xianfeng-mydata-{context.today().isoformat()}.json"
     await context.bot.send_document(
         chat.id,
         document=io.BytesIO(payload),

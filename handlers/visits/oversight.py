@@ -128,7 +128,7 @@ async def set_target(update: Update, context: XContext) -> None:
     secretary = require_secretary(context)
     assert secretary.branch_id is not None
     term = await access.target_term(context)
-    today = access.today(context)
+    today = context.today()
     # "本学期", or in a gap between terms "下学期": the coming term is the one set.
     which = context.t("visit.term_now" if term.contains(today) else "visit.term_next")
     span = {"which": which, "start": term.start.isoformat(), "end": term.end.isoformat()}
@@ -170,7 +170,7 @@ async def set_target(update: Update, context: XContext) -> None:
 async def _branch_screen(
     context: XContext, actor: Member, branch_id: int, page: int = 0
 ) -> views.Screen:
-    today = access.today(context)
+    today = context.today()
     async with context.db.read() as conn:
         branch = await branches.get(conn, branch_id)
         if branch is None:
@@ -194,7 +194,7 @@ async def _totals(update: Update, context: XContext, actor: Member) -> None:
 
 
 async def _totals_screen(context: XContext, actor: Member, page: int) -> views.Screen:
-    today = access.today(context)
+    today = context.today()
     async with context.db.read() as conn:
         term = await terms.term_for(conn, today)
         totals = await visits.branch_totals(conn, term, today)

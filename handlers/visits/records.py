@@ -80,7 +80,7 @@ async def my_visits(update: Update, context: XContext, member: Member) -> None:
     async with context.db.read() as conn:
         open_ones = await visits.open_follow_ups(conn, member.id)
     if open_ones:
-        await send(update, context, *views.follow_ups(context.t, open_ones, access.today(context)))
+        await send(update, context, *views.follow_ups(context.t, open_ones, context.today()))
 
 
 async def turn_page(update: Update, context: XContext) -> None:
@@ -224,7 +224,7 @@ async def postpone(update: Update, context: XContext) -> None:
     now = context.now()
     async with context.db.transaction() as tx:
         moved = await visits.postpone_follow_up(
-            tx, visit.id, today=access.today(context), now=now, from_date=from_date
+            tx, visit.id, today=context.today(), now=now, from_date=from_date
         )
         if moved is not None and moved[1]:
             await audit.record(

@@ -64,7 +64,7 @@ async def term_command(update: Update, context: XContext) -> object:
     require_admin(context)
     args = context.args or []
     if len(args) >= 2:
-        today = access.today(context)
+        today = context.today()
         start = parse_date(args[0], today, "near")
         end = parse_date(args[1], start, "future") if start else None
         if start is None or end is None:
@@ -90,7 +90,7 @@ async def ask_start(update: Update, context: XContext) -> object:
 
 async def start_typed(update: Update, context: XContext) -> object:
     require_admin(context)
-    start = parse_date(_text(update), access.today(context), "near")
+    start = parse_date(_text(update), context.today(), "near")
     if start is None:
         await _ask(
             update, context, f"{context.t('term.bad_date')}\n\n{context.t('term.ask_start')}"
