@@ -98,8 +98,10 @@ class ReminderEngine:
             )
         report = TickReport(at=now, since=since, muted=plan.muted)
         async with self.db.transaction() as tx:
+            chosen = await prefs.languages(tx, (r.telegram_id for r in plan.reminders))
             for reminder in plan.reminders:
-                await self._queue(tx, reminder, now, report)
+                language = chosen.get(reminder.telegram_id, self.default_language)
+                await self._queue(tx, reminder, language, now, report)
             await self._skip(tx, plan, now, report)
             if since is None or now > since:
                 await reminders.set_last_run(tx, now, now=now)
@@ -110,10 +112,14 @@ class ReminderEngine:
         return report
 
     async def _queue(
-        self, tx: aiosqlite.Connection, reminder: Reminder, now: datetime, report: TickReport
+        self,
+        tx: aiosqlite.Connection,
+        reminder: Reminder,
+        language: str,
+        now: datetime,
+        report: TickReport,
     ) -> None:
         render = self.renderers[reminder.kind.value]
-        language = await prefs.get_language(tx, reminder.telegram_id) or self.default_language
         await tx.execute("SAVEPOINT reminder")
         try:
             rendered = await render(tx, reminder, language, now)

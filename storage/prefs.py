@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -17,6 +18,18 @@ async def get_language(conn: aiosqlite.Connection, telegram_id: int) -> str | No
         conn, "SELECT language FROM user_prefs WHERE telegram_id = ?", (telegram_id,)
     )
     return str(value) if value is not None else None
+
+
+async def languages(conn: aiosqlite.Connection, telegram_ids: Iterable[int]) -> dict[int, str]:
+    """The chosen language of each of these accounts that chose one, in one query."""
+    ids = list(dict.fromkeys(telegram_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    async with conn.execute(
+        f"SELECT telegram_id, language FROM user_prefs WHERE telegram_id IN ({marks})", ids
+    ) as cur:
+        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
 
 
 async def keep_language(

@@ -140,10 +140,6 @@ async def refused(update: Update, context: XContext, refusal: Refusal) -> object
     return END
 
 
-async def translator_in(conn: aiosqlite.Connection, person: Member, default: str) -> Translator:
-    return Translator(await prefs.get_language(conn, person.telegram_id) or default)
-
-
 async def enqueue_each(
     tx: aiosqlite.Connection,
     people: Sequence[Member],
@@ -160,8 +156,9 @@ async def enqueue_each(
     ``not_before`` is when they may go: now, or the end of the quiet hours at night.
     """
     added = 0
+    chosen = await prefs.languages(tx, (person.telegram_id for person in people))
     for person in people:
-        t = await translator_in(tx, person, default_language)
+        t = Translator(chosen.get(person.telegram_id, default_language))
         text, buttons = render(t)
         if await outbox.enqueue(
             tx,

@@ -126,10 +126,9 @@ async def send(update: Update, context: XContext) -> int:
             not_before=not_before,
             now=now,
         )
+        chosen = await prefs.languages(tx, (person.telegram_id for person in people))
         for person in people:
-            t = Translator(
-                await prefs.get_language(tx, person.telegram_id) or context.config.default_language
-            )
+            t = Translator(chosen.get(person.telegram_id, context.config.default_language))
             await outbox.enqueue(
                 tx,
                 chat_id=person.telegram_id,
