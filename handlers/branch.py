@@ -73,7 +73,7 @@ def register(reg: Registrar) -> None:
 async def invite(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None and update.effective_message is not None
+    assert update.effective_message is not None
     now = context.now()
     async with context.db.transaction() as tx:
         branch = await branches.get(tx, secretary.branch_id)
@@ -96,7 +96,7 @@ async def invite(update: Update, context: XContext) -> None:
 async def list_members(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None and update.effective_message is not None
+    assert update.effective_message is not None
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
         people = await members.list_branch(conn, secretary.branch_id, include_left=True)

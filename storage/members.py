@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 
 import aiosqlite
 from pydantic import BaseModel, field_validator
@@ -43,6 +44,24 @@ class Member(BaseModel):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+class BranchMember(Member):
+    """Someone of a branch (a member or its secretary), so ``branch_id`` is known: what
+    the guards hand to handlers, which then need not check it again."""
+
+    branch_id: int
+
+    @classmethod
+    def of(cls, member: Member) -> Self | None:
+        """The same person as this type, or None when they belong to no branch."""
+        if member.branch_id is None:
+            return None
+        return cls.model_validate(member.model_dump())
+
+
+class Secretary(BranchMember):
+    """A branch's secretary (``require_secretary`` checked the role)."""
 
 
 class PersonName(BaseModel):

@@ -11,7 +11,7 @@ from telegram import Chat, Update
 from handlers.common.callback import BadCallbackData, Callback, decode
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotRegistered, OtherBranch, PrivateOnly
-from storage.members import Member, Role
+from storage.members import BranchMember, Member, Role, Secretary
 
 
 def require_member(context: XContext) -> Member:
@@ -28,19 +28,20 @@ def require_role(context: XContext, *roles: Role) -> Member:
     return member
 
 
-def require_branch_person(context: XContext) -> Member:
+def require_branch_person(context: XContext) -> BranchMember:
     """A member or secretary of a branch: someone who logs their own records."""
-    member = require_role(context, Role.MEMBER, Role.SECRETARY)
-    if member.branch_id is None:
+    person = BranchMember.of(require_role(context, Role.MEMBER, Role.SECRETARY))
+    if person is None:
         raise NotAllowed()
-    return member
+    return person
 
 
-def require_secretary(context: XContext) -> Member:
-    member = require_role(context, Role.SECRETARY)
-    if member.branch_id is None:
+def require_secretary(context: XContext) -> Secretary:
+    """A branch's secretary, with their branch."""
+    secretary = Secretary.of(require_role(context, Role.SECRETARY))
+    if secretary is None:
         raise NotAllowed()
-    return member
+    return secretary
 
 
 def require_admin(context: XContext) -> Member:

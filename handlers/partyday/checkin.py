@@ -70,7 +70,6 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 async def checkin_command(update: Update, context: XContext) -> object:
     require_private(update)
     person = require_branch_person(context)
-    assert person.branch_id is not None
     today = context.today()
     return await _begin(update, context, person.branch_id, today.year, today.month)
 
@@ -131,7 +130,6 @@ async def _leave_step(update: Update, context: XContext, key: str) -> None:
 async def stray_location(update: Update, context: XContext) -> None:
     """A location shared outside the check-in step: this month's check-in, if it is the day."""
     person = require_branch_person(context)
-    assert person.branch_id is not None
     message = update.effective_message
     assert message is not None and message.location is not None
     today = context.today()
@@ -296,10 +294,9 @@ async def mark_member(update: Update, context: XContext) -> None:
         if target is None or not target.active:
             raise NotFound()
         require_branch_access(secretary, target.branch_id)
-        assert target.branch_id is not None
-        day = await common.require_day(tx, target.branch_id, year, month)
+        day = await common.require_day(tx, secretary.branch_id, year, month)
         _refuse_before(context, day)
-        row = await partyday.ensure_month(tx, target.branch_id, year, month, now=now)
+        row = await partyday.ensure_month(tx, secretary.branch_id, year, month, now=now)
         checkin = await partyday.check_in(
             tx,
             month_id=row.id,
@@ -308,7 +305,7 @@ async def mark_member(update: Update, context: XContext) -> None:
             now=now,
             marked_by=secretary.id,
         )
-        day = await common.require_day(tx, target.branch_id, year, month)
+        day = await common.require_day(tx, secretary.branch_id, year, month)
         lines = await partyday.roster(tx, day)
     if checkin is None:
         raise Refusal("partyday.mark.already", name=target.name)

@@ -141,7 +141,6 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 async def partyday_command(update: Update, context: XContext) -> None:
     require_private(update)
     person = require_branch_person(context)
-    assert person.branch_id is not None
     today = context.today()
     async with context.db.read() as conn:
         branch = await common.branch_named(conn, person.branch_id)
@@ -218,7 +217,6 @@ async def rule_kind_typed(update: Update, context: XContext) -> object:
 async def rule_place_kept(update: Update, context: XContext) -> object:
     parse_callback(update, "pd")
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     async with context.db.read() as conn:
         rule = await partyday.current_rule(conn, secretary.branch_id)
     if rule is None:
@@ -315,7 +313,6 @@ async def _take_time(update: Update, context: XContext, start: time | None) -> o
         )
     common.data(context)["time"] = start.strftime("%H:%M")
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     async with context.db.read() as conn:
         rule = await partyday.current_rule(conn, secretary.branch_id)
     await common.said_from_button(
@@ -344,7 +341,6 @@ async def _take_place(update: Update, context: XContext, place: str) -> object:
 
 async def _save_rule(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     data = common.data(context)
     rule = _drafted_rule(data)
     now = context.now()
@@ -424,7 +420,6 @@ def _kind_question(context: XContext, kind: RuleKind) -> tuple[str, InlineKeyboa
 async def month_start(update: Update, context: XContext) -> object:
     data = parse_callback(update, "pd")
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     action = {"theme": "theme", "move": "move", "cxl": "cancel"}[data.action]
     async with context.db.read() as conn:
         coming = await partyday.upcoming(conn, secretary.branch_id, context.today())
@@ -453,7 +448,6 @@ async def month_typed(update: Update, context: XContext) -> object:
 
 async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     today = context.today()
     # This month to a year ahead, as far as the list of coming months reaches.
     if (
@@ -510,7 +504,6 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
 
 async def theme_typed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     year, month = _chosen(context)
     try:
         theme = partyday.clean_line(common.typed(update), partyday.THEME_MAX)
@@ -552,8 +545,7 @@ async def move_date_typed(update: Update, context: XContext) -> object:
 
 
 async def _take_move_date(update: Update, context: XContext, typed: date | None) -> object:
-    secretary = require_secretary(context)
-    assert secretary.branch_id is not None
+    require_secretary(context)
     year, month = _chosen(context)
     today = context.today()
     if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
@@ -583,7 +575,6 @@ async def move_date_other(update: Update, context: XContext) -> object:
 
 async def move_reason_typed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     reason = _reason(update)
     if reason is None:
         return await common.ask(update, context, MOVE_REASON, "partyday.reason.bad")
@@ -632,7 +623,6 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
 
 async def cancel_reason_typed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     reason = _reason(update)
     if reason is None:
         return await common.ask(update, context, CANCEL_REASON, "partyday.reason.bad")
@@ -658,7 +648,6 @@ async def cancel_confirm_typed(update: Update, context: XContext) -> object:
 
 async def _cancel_month(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     year, month = _chosen(context)
     reason = str(common.data(context)["reason"])
     now = context.now()
@@ -756,7 +745,6 @@ def _again(state: str, key: str) -> Step:
 async def _bad_move_date(update: Update, context: XContext) -> object:
     year, month = _chosen(context)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     async with context.db.read() as conn:
         day = await partyday.party_day(conn, secretary.branch_id, year, month)
     label = views.month_name(context.t, year, month)

@@ -25,7 +25,6 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 async def roster_command(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     today = context.today()
     year, month = today.year, today.month
     if context.args:

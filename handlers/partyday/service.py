@@ -24,7 +24,7 @@ from handlers.common.guards import parse_callback, require_branch_person, requir
 from handlers.common.i18n import Raw, Translator
 from handlers.partyday import common, parse, views
 from storage import partyday, service
-from storage.members import Member
+from storage.members import BranchMember, Member
 from storage.service import EDIT_WINDOW, ServiceEntry, ServiceKind, ServiceLog
 
 KIND = "svc.kind"
@@ -211,7 +211,6 @@ def _latest_date(context: XContext) -> date:
 
 async def _ask_date(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
-    assert person.branch_id is not None
     today = context.today()
     latest = _latest_date(context)
     party_date = None
@@ -267,7 +266,6 @@ async def _take_date(update: Update, context: XContext, chosen: date | None) -> 
     late_party_day = None
     if data.get("mode") == "log" and chosen is not None and chosen.month != today.month:
         person = require_branch_person(context)
-        assert person.branch_id is not None
         async with context.db.read() as conn:
             late_party_day = await _last_months_party_day(conn, person.branch_id, today)
     try:
@@ -435,9 +433,8 @@ async def on_timeout(update: Update, context: XContext) -> None:
     )
 
 
-async def _store(context: XContext, person: Member) -> tuple[ServiceLog, str]:
+async def _store(context: XContext, person: BranchMember) -> tuple[ServiceLog, str]:
     """Log what the flow collected; a Refusal when it can no longer be logged."""
-    assert person.branch_id is not None
     data = common.data(context)
     now = context.now()
     # The day the date was accepted: begun before midnight on a month's last day, the

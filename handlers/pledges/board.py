@@ -64,7 +64,6 @@ async def list_pledges(update: Update, context: XContext) -> None:
 
 async def branch_board(update: Update, context: XContext, args: list[str]) -> None:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     try:
         period = Period(code=args[0]) if args else Period.containing(context.today())
     except ValueError as exc:
@@ -103,7 +102,6 @@ async def terms_pressed(update: Update, context: XContext) -> None:
     """[Allow term pledges] / [Year pledges only] on the board: the branch's choice."""
     on = parse_callback(update, PREFIX).int_arg(0) == 1
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     async with context.db.transaction() as tx:
         if await store.runs_terms(tx, secretary.branch_id) != on:
             await store.set_runs_terms(

@@ -51,7 +51,7 @@ from handlers.pledges.access import (
 from handlers.pledges.views import PREFIX
 from storage import audit, members, terms
 from storage import pledges as store
-from storage.members import Member
+from storage.members import BranchMember, Member
 from storage.pledges import (
     BadLength,
     Category,
@@ -213,9 +213,8 @@ async def draft_typed(update: Update, context: XContext) -> object:
     return await _resume(update, context, row, member)
 
 
-async def _begin_new(update: Update, context: XContext, member: Member) -> object:
+async def _begin_new(update: Update, context: XContext, member: BranchMember) -> object:
     begin(context, "make")
-    assert member.branch_id is not None
     day = context.today()
     term = None
     async with context.db.read() as conn:

@@ -48,7 +48,7 @@ from handlers.pledges.views import PREFIX
 from storage import audit, branches
 from storage import pledges as store
 from storage.branches import Branch
-from storage.members import Member
+from storage.members import Secretary
 from storage.pledges import PledgeRow, PledgeStatus
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,6 @@ async def setnotice_private(update: Update, context: XContext) -> object:
         await _unlink(context, secretary)
         await say(update, context, context.t("pledge.notice.unlinked"))
         return END
-    assert secretary.branch_id is not None
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
     assert branch is not None
@@ -276,7 +275,7 @@ async def forward_expected(update: Update, context: XContext) -> object:
 
 async def _link(
     context: XContext,
-    secretary: Member,
+    secretary: Secretary,
     chat_id: int,
     chat_type: str,
     title: str,
@@ -284,7 +283,6 @@ async def _link(
     forwarded: bool = False,
 ) -> bool:
     """Check the bot can post there, post a first line to prove it, then store the link."""
-    assert secretary.branch_id is not None
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
     assert branch is not None
@@ -343,8 +341,7 @@ async def missing_right(context: XContext, chat_id: int, chat_type: str) -> str 
     return None
 
 
-async def _unlink(context: XContext, secretary: Member) -> None:
-    assert secretary.branch_id is not None
+async def _unlink(context: XContext, secretary: Secretary) -> None:
     async with context.db.transaction() as tx:
         await branches.set_notice_chat(tx, secretary.branch_id, None)
         await store.clear_no_notice_told(tx, secretary.branch_id)

@@ -40,7 +40,7 @@ from handlers.common.registry import Registrar
 from handlers.reminders import views
 from schedules.kinds import Kind
 from storage import branches, outbox, prefs, reminders
-from storage.members import Member
+from storage.members import Member, Secretary
 from storage.reminders import BROADCAST_MAX
 
 FLOW = "notify"
@@ -106,7 +106,6 @@ async def not_text(update: Update, context: XContext) -> None:
 
 async def send(update: Update, context: XContext) -> int:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     text = flow_data(context, FLOW).get("text")
     if not isinstance(text, str) or not text:
         clear_flow(context, FLOW)
@@ -166,8 +165,7 @@ def _night_until(context: XContext, release: datetime, now: datetime | None = No
     return f"{release.astimezone(context.config.zone):%H:%M}"
 
 
-async def _recipients(context: XContext, secretary: Member) -> list[Member]:
-    assert secretary.branch_id is not None
+async def _recipients(context: XContext, secretary: Secretary) -> list[Member]:
     async with context.db.read() as conn:
         people = await reminders.branch_people(conn, secretary.branch_id)
     return [p for p in people if p.id != secretary.id]

@@ -92,7 +92,6 @@ async def switch(update: Update, context: XContext) -> None:
 async def show_rules(update: Update, context: XContext) -> None:
     parse_callback(update, views.PREFIX)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -102,7 +101,6 @@ async def show_rules(update: Update, context: XContext) -> None:
 async def ask_rule(update: Update, context: XContext) -> str:
     data = parse_callback(update, views.PREFIX)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     name = data.str_arg(0)
     if name not in RULE_NAMES:
         raise BadButton()
@@ -142,7 +140,6 @@ async def rule_not_text(update: Update, context: XContext) -> str:
 
 async def _save(update: Update, context: XContext, value: str) -> object:
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     name = flow_data(context, RULE_FLOW).get("rule")
     if name not in RULE_NAMES:
         clear_flow(context, RULE_FLOW)

@@ -766,7 +766,6 @@ async def remove_photo(update: Update, context: XContext) -> object:
 async def save(update: Update, context: XContext) -> object:
     """Write the visit (or the edit, keeping the old version) and its audit entry at once."""
     member = require_branch_person(context)
-    assert member.branch_id is not None
     draft = flow_data(context, FLOW)
     for name, state in FIELD_STATES.items():
         if name != "topics" and not draft.get(name):

@@ -16,6 +16,7 @@ from handlers.common.errors import NotAllowed, NotFound
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
+    require_branch_person,
     require_member,
     require_private,
     require_secretary,
@@ -51,10 +52,9 @@ async def visits_command(update: Update, context: XContext) -> None:
         await _totals(update, context, actor)
     elif wants_branch:
         secretary = require_secretary(context)
-        assert secretary.branch_id is not None
         await send(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
     else:
-        await records.my_visits(update, context, actor)
+        await records.my_visits(update, context, require_branch_person(context))
 
 
 async def open_branch(update: Update, context: XContext) -> None:
@@ -126,7 +126,6 @@ async def set_target(update: Update, context: XContext) -> None:
     """/visittarget N: the branch's per-member target for the current (or coming) term."""
     require_private(update)
     secretary = require_secretary(context)
-    assert secretary.branch_id is not None
     term = await access.target_term(context)
     today = context.today()
     # "本学期", or in a gap between terms "下学期": the coming term is the one set.

@@ -31,7 +31,7 @@ from handlers.visits import access, views
 from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
-from storage.members import Member
+from storage.members import BranchMember, Member
 from storage.terms import Term
 from storage.visits import HomeVisit, VisitLocked, VisitProblem
 
@@ -73,7 +73,7 @@ def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
 # --------------------------------------------------------------------------- the list
 
 
-async def my_visits(update: Update, context: XContext, member: Member) -> None:
+async def my_visits(update: Update, context: XContext, member: BranchMember) -> None:
     """/visits for a member or secretary: the first page, then open follow-ups."""
     text, markup = await _page(context, member, 0)
     await send(update, context, text, markup)
@@ -94,8 +94,7 @@ async def turn_page(update: Update, context: XContext) -> None:
     await edit_in_place(query, text, markup)
 
 
-async def _page(context: XContext, member: Member, page: int) -> views.Screen:
-    assert member.branch_id is not None
+async def _page(context: XContext, member: BranchMember, page: int) -> views.Screen:
     term = await access.current_term(context)
     async with context.db.read() as conn:
         listed = await page_of(conn, member.id, member.branch_id, term, page)
