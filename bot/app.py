@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +30,8 @@ from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
-from handlers.common.services import SERVICES_KEY, BotConfig, Services
+from handlers.common.reminders import engine_renderers
+from handlers.common.services import SERVICES_KEY, BotConfig, Running, Services
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.quiet import QuietHours
@@ -41,7 +41,6 @@ from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
 FEATURES = [onboarding, admin, branch, visits, pledges, partyday, reminders, fallback]
-_DISPATCHER_TASK = "dispatcher_task"
 REMINDERS = "reminders"
 # The reminder tick: every minute, a window (last run, now] read from the database, so a
 # run that is late or skipped loses nothing; the next one covers its window.
@@ -117,13 +116,12 @@ def build_application(
     for feature in FEATURES:
         feature.register(registrar)
     services.commands = tuple(registrar.commands)
-    services.extras["registrar"] = registrar
-    services.extras[REMINDERS] = ReminderEngine(
+    services.reminders = ReminderEngine(
         db,
         clock,
         zone=config.zone,
         quiet=QuietHours(config.quiet_start, config.quiet_end),
-        renderers=reminders.engine_renderers(registrar.renderers, config),
+        renderers=engine_renderers(registrar.reminders, config.zone),
         default_language=config.default_language,
         wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
     )
@@ -157,7 +155,7 @@ async def startup(
     if run_dispatcher:
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
-        services.extras[_DISPATCHER_TASK] = _Running(stop, task)
+        services.dispatching = Running(stop, task)
     engine = reminder_engine(app)
     if engine.missing:
         log.warning("reminders: no renderer for %s; those kinds are not sent", engine.missing)
@@ -169,7 +167,7 @@ async def startup(
 
 
 def reminder_engine(app: Application[Any, Any, Any, Any, Any, Any]) -> ReminderEngine:
-    engine = app.bot_data[SERVICES_KEY].extras[REMINDERS]
+    engine = app.bot_data[SERVICES_KEY].reminders
     assert isinstance(engine, ReminderEngine)
     return engine
 
@@ -185,16 +183,10 @@ async def _tick(context: XContext) -> None:
 async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Let the dispatcher finish the messages in flight, then return."""
     services: Services = app.bot_data[SERVICES_KEY]
-    running = services.extras.pop(_DISPATCHER_TASK, None)
-    if isinstance(running, _Running):
+    running, services.dispatching = services.dispatching, None
+    if running is not None:
         running.stop.set()
         await running.task
-
-
-@dataclass(frozen=True)
-class _Running:
-    stop: asyncio.Event
-    task: asyncio.Task[None]
 
 
 async def _register_menus(
@@ -203,7 +195,7 @@ async def _register_menus(
     await register_default_menu(app.bot, services.commands)
     async with services.db.read() as conn:
         people = await members.with_roles(conn, Role.ADMIN, Role.SECRETARY)
-        languages = {p.telegram_id: await prefs.get_language(conn, p.telegram_id) for p in people}
+        languages = await prefs.languages(conn, (p.telegram_id for p in people))
     for person in people:
-        lang = languages[person.telegram_id] or services.config.default_language
+        lang = languages.get(person.telegram_id, services.config.default_language)
         await refresh_menu(app.bot, person, services.commands, lang)

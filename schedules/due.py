@@ -40,14 +40,12 @@ from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
 from storage import partyday, pledges, reminders, terms, visits
 from storage.members import Member, Role
+from storage.pledge_rules import REVIEW_AFTER, REVIEW_REPEAT, STALE_AFTER
 from storage.reminders import BranchRules
 
 HORIZON = timedelta(days=35)
 """How far back occurrences are looked for; every kind stops being useful sooner."""
 MAX_ANNOUNCE_DAYS = 14
-REVIEW_AFTER = timedelta(days=3)
-REVIEW_REPEAT = timedelta(days=7)
-STALE_AFTER = timedelta(days=30)
 NUDGE_USEFUL = timedelta(days=7)
 FOLLOW_UP_USEFUL = timedelta(days=7)
 TERM_SETTLING = timedelta(days=28)

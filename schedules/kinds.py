@@ -5,9 +5,9 @@ rules for when each kind is due (and until when it is still worth sending) are i
 ``schedules.due``; they are written out for people in ``docs/REMINDERS.md``.
 
 ``schedules`` knows no screens: the composition root hands the engine one ``Renderer``
-per kind, implemented next to the feature's views (``handlers/reminders/render.py``
-adapts them). A kind without a renderer is not computed at all, and the engine says so
-once at start-up.
+per kind, made from the view the kind's feature registered (its ``reminders`` module,
+see ``handlers.common.reminders``). A kind without one is not computed at all, and the
+engine says so once at start-up.
 """
 
 from __future__ import annotations

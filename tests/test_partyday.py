@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from handlers.common.i18n import Translator
+from handlers.partyday import views
 from storage import branches, members, outbox, partyday
 from storage.members import Role
 from storage.partyday import Answer, LeaveReason
@@ -665,12 +666,10 @@ async def test_the_reminder_engine_renderers(harness: Harness) -> None:
         silent = await partyday.members_without_reply(conn, 1, date(2026, 12, 8))
     assert [d.date for d in due] == [date(2026, 12, 8)] and branch is not None
     assert [m.name for m in silent] == ["李书记", "张老师", "王老师"]
-    renderers = h.app.bot_data["services"].extras["registrar"].renderers
-    assert set(renderers) >= {"partyday.announce", "partyday.d3", "partyday.morning"}
-    text, buttons = renderers["partyday.d3"](Translator("zh"), due[0], branch)
+    text, buttons = views.d3_reminder(Translator("zh"), due[0], branch)
     assert text.startswith("【党日提醒】第一中学党支部\n3 天后是党日：\n📅 2026年12月8日")
     h.clock.set(at(12, 8, 7, 30))
-    text, buttons = renderers["partyday.morning"](Translator("en"), due[0], branch)
+    text, buttons = views.morning_reminder(Translator("en"), due[0], branch)
     async with h.db.transaction() as tx:
         await outbox.enqueue(
             tx,

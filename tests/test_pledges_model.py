@@ -12,9 +12,10 @@ import pytest
 
 from handlers.common.callback import decode
 from handlers.common.i18n import Translator, catalog, placeholders
-from handlers.pledges import views
+from handlers.pledges import reminders, views
 from handlers.pledges.access import parse_date, typed_choice
 from handlers.pledges.making import date_choices, offered_periods
+from schedules.kinds import Kind
 from storage import Database, audit, branches, members
 from storage import pledges as store
 from storage.members import Member, Role
@@ -406,11 +407,11 @@ async def test_renderers_for_reminders_in_both_languages(db: Database) -> None:
                 for button in row:
                     assert decode(button.callback_data).prefix == "pl"  # type: ignore[arg-type]
         assert "王老师" in screens[2][0] and "2026-11-28" in screens[2][0]
-    assert set(views.RENDERERS) == {
-        "pledge.no_pledge",
-        "pledge.stale_progress",
-        "pledge.waiting_review",
-        "pledge.evaluation_due",
+    assert set(reminders.VIEWS) == {
+        Kind.PLEDGE_NO_PLEDGE,
+        Kind.PLEDGE_STALE,
+        Kind.PLEDGE_REVIEW,
+        Kind.PLEDGE_EVALUATE,
     }
 
 

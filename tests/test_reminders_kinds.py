@@ -7,8 +7,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers.common.i18n import Translator
-from handlers.reminders.render import fit
-from schedules.kinds import Kind
+from handlers.common.reminders import fit
+from handlers.reminders.views import kind_label
+from schedules.kinds import MUTABLE, Kind
 from storage import members, outbox, partyday, pledges
 from storage.partyday import Answer
 from storage.pledges import Category, Period
@@ -208,3 +209,13 @@ async def test_a_lone_secretarys_own_pledge_waiting_reaches_the_bureau(harness: 
     assert harness.tg.texts(ADMIN.id)[-1].startswith("有 1 条承诺等待您审核：")
     assert "李书记" in harness.tg.texts(ADMIN.id)[-1]
     assert not any("等待您审核" in t for t in harness.tg.texts(SECRETARY.id)[before:])
+
+
+def test_every_kind_has_its_settings_label_in_both_languages() -> None:
+    """Each feature names its kinds' /settings switches in its own texts."""
+    import bot.app  # noqa: F401  (imports every feature, so every catalog is filled)
+
+    for kind in MUTABLE:
+        for lang in ("zh", "en"):
+            label = kind_label(Translator(lang), kind.value)
+            assert label and not label.startswith("reminders.kind."), (kind, lang)

@@ -7,15 +7,16 @@ catch-alls are added last to that group, so they answer only what nothing else t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from telegram.ext import Application, BaseHandler, ConversationHandler
 
+from handlers.common.reminders import DigestSection, ReminderView
 from handlers.common.services import BotConfig, CommandSpec
+from schedules.kinds import Kind
 
 COMMON_GROUP = 100
-Renderer = Callable[..., Any]
 
 
 class Registrar:
@@ -24,8 +25,8 @@ class Registrar:
         self.config = config
         self._next_flow_group = 0
         self.commands: list[CommandSpec] = []
-        self.renderers: dict[str, Renderer] = {}
-        self.startup_hooks: list[Callable[..., Any]] = []
+        self.reminders: dict[Kind, ReminderView] = {}
+        self.digest_sections: list[DigestSection] = []
 
     def flow(self, handler: ConversationHandler[Any]) -> None:
         if self._next_flow_group >= COMMON_GROUP:
@@ -43,8 +44,12 @@ class Registrar:
                 raise ValueError(f"command /{spec.name} offered twice")
             self.commands.append(spec)
 
-    def renderer(self, kind: str, render: Renderer) -> None:
+    def reminder(self, kind: Kind, view: ReminderView) -> None:
         """How a reminder kind looks; handed to the reminder engine by the composition root."""
-        if kind in self.renderers:
-            raise ValueError(f"renderer for {kind} given twice")
-        self.renderers[kind] = render
+        if kind in self.reminders:
+            raise ValueError(f"reminder view for {kind} given twice")
+        self.reminders[kind] = view
+
+    def digest_section(self, section: DigestSection) -> None:
+        """A feature's part of the secretary's monthly digest, after the counts."""
+        self.digest_sections.append(section)

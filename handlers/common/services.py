@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from schedules.dispatcher import Dispatcher
+from schedules.engine import ReminderEngine
 from storage import Database
 from storage.clock import Clock
 from storage.members import Role
@@ -37,6 +39,14 @@ class BotConfig:
     send_concurrency: int = 4
 
 
+@dataclass(frozen=True)
+class Running:
+    """A background task and the event that asks it to stop."""
+
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+
 @dataclass
 class Services:
     db: Database
@@ -44,7 +54,11 @@ class Services:
     config: BotConfig
     commands: Sequence[CommandSpec] = ()
     dispatcher: Dispatcher | None = None
-    extras: dict[str, object] = field(default_factory=dict)
+    """The outbox's sender, made at start-up."""
+    dispatching: Running | None = None
+    """The dispatcher's loop, when start-up runs it (tests drain the outbox by hand)."""
+    reminders: ReminderEngine | None = None
+    """The reminder engine, made with the Application."""
 
 
 SERVICES_KEY = "services"

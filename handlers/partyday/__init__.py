@@ -5,8 +5,8 @@ Commands: /partyday (the day; for a secretary also its rule and months), /checki
 
 All the steps that ask for input belong to one persistent conversation (``common.FLOW``);
 buttons that act at once (attend, approve, remind, mark, announce) are plain handlers.
-The timed announcement and reminders are sent by the reminder engine with the renderers
-registered here (see ``views``).
+The timed announcement and reminders are sent by the reminder engine with the views in
+``reminders``, registered here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from handlers.common.context import XContext
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.partyday import checkin, common, manage, replies, roster, service, views
+from handlers.partyday import checkin, common, manage, reminders, replies, roster, service
 from storage.members import Role
 
 PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
@@ -32,13 +32,6 @@ COMMANDS = [
     CommandSpec("service", "cmd.service", PEOPLE),
     CommandSpec("roster", "cmd.roster", SECRETARY),
 ]
-
-# Reminder kinds the engine (issue 6) sends; each renders (Translator, PartyDay, Branch).
-RENDERERS = {
-    "partyday.announce": views.announcement,
-    "partyday.d3": views.d3_reminder,
-    "partyday.morning": views.morning_reminder,
-}
 
 
 async def _on_timeout(update: Update, context: XContext) -> None:
@@ -70,5 +63,5 @@ def register(reg: Registrar) -> None:
     for module in (manage, replies, checkin, roster, service):
         for handler in module.plain_handlers():
             reg.add(handler)
-    for kind, render in RENDERERS.items():
-        reg.renderer(kind, render)
+    for kind, view in reminders.VIEWS.items():
+        reg.reminder(kind, view)

@@ -15,6 +15,9 @@ texts(
         "cmd.checkin": ("党日签到", "party-day check-in"),
         "cmd.service": ("记录服务 / 查看本年时长", "log service / my hours this year"),
         "cmd.roster": ("本月党日名单", "this month's party-day roster"),
+        # ------------------------------------------------------------ /settings switches
+        "reminders.kind.partyday.announce": ("党日通知（提前几天）", "party-day announcement"),
+        "reminders.kind.partyday.morning": ("党日当天提醒", "party-day morning reminder"),
         # ------------------------------------------------------------ shared words
         "partyday.weekday.0": ("星期一", "Monday"),
         "partyday.weekday.1": ("星期二", "Tuesday"),

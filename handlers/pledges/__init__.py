@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.pledges import board, making, notice, progress, review, views
+from handlers.pledges import board, making, notice, progress, reminders, review
 from handlers.pledges.access import FLOW
 from storage.members import Role
 
@@ -46,5 +46,5 @@ def register(reg: Registrar) -> None:
     for part in (making, review, progress, notice, board):
         for handler in part.plain_handlers():
             reg.add(handler)
-    for kind, render in views.RENDERERS.items():
-        reg.renderer(kind, render)
+    for kind, view in reminders.VIEWS.items():
+        reg.reminder(kind, view)

@@ -12,6 +12,17 @@ texts(
             "my pledges (secretaries: /pledges branch)",
         ),
         "cmd.setnotice": ("设置承诺公示群/频道", "link the pledge notice chat"),
+        # ------------------------------------------------------------ /settings switches
+        "reminders.kind.pledge.no_pledge": ("年初未作承诺提醒", "no pledge yet (January)"),
+        "reminders.kind.pledge.stale_progress": (
+            "承诺 30 天未更新进展",
+            "no pledge progress for 30 days",
+        ),
+        "reminders.kind.pledge.waiting_review": (
+            "承诺待审核超过 3 天",
+            "pledges waiting for review over 3 days",
+        ),
+        "reminders.kind.pledge.evaluation_due": ("承诺待评议", "pledges ready for evaluation"),
         # statuses, categories, ratings, fields
         "pledge.status.draft": ("草稿", "draft"),
         "pledge.status.submitted": ("待审核", "waiting for review"),

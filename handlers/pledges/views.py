@@ -1,12 +1,12 @@
 """Every pledge screen: text and buttons in one language, built from models.
 
-Also the renderers the reminder engine uses (``render_*``): each turns what a
-``storage.pledges`` query returned into ``(text, buttons)`` for one recipient.
+Also the reminders' screens (``render_*``), which ``reminders`` fills from what the tick
+reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -591,14 +591,6 @@ def render_evaluation_due(t: Translator, pledges: Sequence[PledgeRow]) -> Screen
         if index <= MAX_BUTTONS:
             keyboard.append([button(f"{index}. {row.owner_name}", "ev", row.id)])
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
-
-
-RENDERERS: dict[str, Callable[..., Screen]] = {
-    "pledge.no_pledge": render_no_pledge_nudge,
-    "pledge.stale_progress": render_stale_progress,
-    "pledge.waiting_review": render_waiting_review,
-    "pledge.evaluation_due": render_evaluation_due,
-}
 
 
 def _snippet(text: str, limit: int = 24) -> str:

@@ -1,10 +1,9 @@
 """Reminders: /settings (mute each kind; a secretary's branch reminder times), /notify (a
-secretary's message to the branch), the monthly digest, and the composition of the
-features' reminder views into the engine's renderers (``engine_renderers``).
+secretary's message to the branch) and the monthly digest.
 
 The engine itself (what is due, the tick) is ``schedules.due`` and ``schedules.engine``;
-the composition root builds it with ``engine_renderers(registrar.renderers, config)`` and
-runs its tick every minute.
+each feature registers the views of its own kinds, and the composition root hands them
+to the engine (``handlers.common.reminders.engine_renderers``).
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common.callback import pattern
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.reminders import notify, settings, views
-from handlers.reminders.render import engine_renderers
+from handlers.reminders import digest, notify, settings, views
+from schedules.kinds import Kind
 from storage.members import Role
 
 PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
@@ -26,8 +25,6 @@ COMMANDS = [
     CommandSpec("notify", "cmd.notify", SECRETARY),
 ]
 
-__all__ = ["COMMANDS", "engine_renderers", "register"]
-
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
@@ -36,3 +33,4 @@ def register(reg: Registrar) -> None:
     reg.add(CommandHandler("settings", settings.settings_command))
     reg.add(CallbackQueryHandler(settings.switch, pattern=r"^rem:(on|off):"))
     reg.add(CallbackQueryHandler(settings.show_rules, pattern=pattern(views.PREFIX, "rules")))
+    reg.reminder(Kind.DIGEST, digest.digest_view(reg.digest_sections))

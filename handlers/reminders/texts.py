@@ -8,10 +8,6 @@ texts(
     {
         "cmd.settings": ("提醒设置（开关各类提醒）", "reminder settings (mute or unmute)"),
         "cmd.notify": ("给全支部发通知", "message the whole branch"),
-        "reminders.more_lines": (
-            "……（还有 {count} 条未列出）",
-            "… ({count} more not shown)",
-        ),
         # ------------------------------------------------------------ /settings
         "reminders.settings.title": (
             "🔔 <b>提醒设置</b>\n点击按钮开启或关闭各类提醒。支部书记亲自发送的通知不能关闭。"
@@ -32,20 +28,6 @@ texts(
             "这类消息由支部书记亲自发送，不能关闭。",
             "Your branch secretary sends these by hand; they cannot be muted.",
         ),
-        "reminders.kind.partyday.announce": ("党日通知（提前几天）", "party-day announcement"),
-        "reminders.kind.partyday.morning": ("党日当天提醒", "party-day morning reminder"),
-        "reminders.kind.pledge.no_pledge": ("年初未作承诺提醒", "no pledge yet (January)"),
-        "reminders.kind.pledge.stale_progress": (
-            "承诺 30 天未更新进展",
-            "no pledge progress for 30 days",
-        ),
-        "reminders.kind.pledge.waiting_review": (
-            "承诺待审核超过 3 天",
-            "pledges waiting for review over 3 days",
-        ),
-        "reminders.kind.pledge.evaluation_due": ("承诺待评议", "pledges ready for evaluation"),
-        "reminders.kind.visit.follow_up": ("家访回访到期", "home-visit follow-ups due"),
-        "reminders.kind.visit.behind_target": ("家访未达学期目标", "behind the visit target"),
         "reminders.kind.digest": ("月度汇总（每月 1 日）", "monthly digest (on the 1st)"),
         "reminders.kind.broadcast": ("支部通知", "branch notices"),
         # ------------------------------------------------------------ branch times

@@ -5,15 +5,15 @@ bureau's and inspectors' counts), /visittarget N (secretary), /term (admin), /my
 
 Modules: ``flow`` (the /visit conversation), ``records`` (a member's list, details,
 withdrawing, follow-ups), ``oversight`` (branch and bureau views, targets),
-``term_admin``, ``mydata``; ``views`` has every screen and the renderers the reminder
-engine uses; ``access`` decides who may see or change a visit.
+``term_admin``, ``mydata``; ``views`` has every screen; ``reminders`` what the reminder
+engine sends; ``access`` decides who may see or change a visit.
 """
 
 from __future__ import annotations
 
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.visits import flow, mydata, oversight, records, term_admin, views
+from handlers.visits import flow, mydata, oversight, records, reminders, term_admin
 from storage.members import Role
 
 BRANCH_PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
@@ -37,7 +37,6 @@ def register(reg: Registrar) -> None:
     records.register(reg)
     oversight.register(reg)
     mydata.register(reg)
-    # How the reminder engine shows what ``storage.visits`` finds due (see views).
-    reg.renderer("visit_follow_up", views.follow_up_reminder)
-    reg.renderer("visit_behind_target", views.behind_target_reminder)
-    reg.renderer("visit_branch_behind", views.branch_behind_digest)
+    for kind, view in reminders.VIEWS.items():
+        reg.reminder(kind, view)
+    reg.digest_section(reminders.digest_behind)

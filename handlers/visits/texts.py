@@ -16,6 +16,9 @@ texts(
         "cmd.visittarget": ("设置本学期家访目标", "set this term's visit target"),
         "cmd.term": ("学期起止日期", "school term dates"),
         "cmd.mydata": ("导出我的数据", "export my data"),
+        # ------------------------------------------------------------ /settings switches
+        "reminders.kind.visit.follow_up": ("家访回访到期", "home-visit follow-ups due"),
+        "reminders.kind.visit.behind_target": ("家访未达学期目标", "behind the visit target"),
         # ------------------------------------------------------------ the /visit flow
         "visit.ask_date": (
             "📅 家访是哪一天？\n本学期：{start} 至 {end}。"

@@ -1,0 +1,124 @@
+"""How a feature shows its reminders: one typed view per ``Kind``, registered with the
+Registrar, and the wrapping that turns those views into the engine's renderers.
+
+A feature's ``reminders`` module has, for each kind it owns, ``async def view(due:
+DueReminder) -> Screen | None``: it re-reads its record inside the tick's transaction
+(``due.tx``), returns None when there is nothing to say any more, else the screen in the
+recipient's language (``due.t``). The composition root hands the registered views to the
+engine through ``engine_renderers``; ``docs/REMINDERS.md`` says how to add a kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from telegram import InlineKeyboardMarkup
+
+from handlers.common.html import MESSAGE_LIMIT, telegram_length
+from handlers.common.i18n import Translator, texts
+from schedules.kinds import Kind, Reminder, Rendered, Renderer
+from schedules.quiet import local_date
+from storage.outbox import Button
+from storage.reminders import Digest
+
+ButtonRows = list[list[dict[str, str]]]
+"""Buttons as the outbox stores them: rows of ``{"text", "callback_data" | "url"}``."""
+Screen = str | tuple[str, InlineKeyboardMarkup | ButtonRows | None]
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """What a view is given: the reminder, the tick's transaction, the recipient's
+    translator and the moment of the tick."""
+
+    reminder: Reminder
+    tx: aiosqlite.Connection
+    t: Translator
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        """The tick's calendar date in the deployment's zone."""
+        return local_date(self.now, self.zone)
+
+
+ReminderView = Callable[[DueReminder], Awaitable[Screen | None]]
+DigestSection = Callable[[DueReminder, Digest], Awaitable[Screen | None]]
+"""A feature's lines in the monthly digest (``Digest`` holds the month's counts)."""
+
+
+def engine_renderers(views: Mapping[Kind, ReminderView], zone: ZoneInfo) -> dict[str, Renderer]:
+    """The engine's renderer for every kind a feature registered a view for."""
+    return {kind.value: _renderer(view, zone) for kind, view in views.items()}
+
+
+def _renderer(view: ReminderView, zone: ZoneInfo) -> Renderer:
+    async def render(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+    ) -> Rendered | None:
+        t = Translator(language)
+        screen = await view(DueReminder(reminder, tx, t, now, zone))
+        if screen is None:
+            return None
+        rendered = to_rendered(screen)
+        return Rendered(fit(t, rendered.text), rendered.buttons, rendered.photo)
+
+    return render
+
+
+def fit(t: Translator, text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The text cut to whole lines so that it fits one message, saying how many were left out.
+
+    A list (pledges waiting for review in a 120-member branch) can outgrow Telegram's 4096
+    characters, which Telegram refuses outright: the row would fail and the reminder be
+    lost. Lines are kept whole (no tag spans a line in these views). What is measured is
+    the HTML in UTF-16 units (an emoji counts two), never less than what Telegram counts.
+    """
+    if telegram_length(text) <= limit:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        more = t("reminders.more_lines", count=len(lines) - index)
+        if used + telegram_length(line) + 1 + telegram_length(more) > limit:
+            return "\n".join([*kept, more])
+        kept.append(line)
+        used += telegram_length(line) + 1
+    return "\n".join(kept)  # not reached: the whole text was longer than the limit
+
+
+def to_rendered(screen: Screen) -> Rendered:
+    """A view's screen as the outbox row's text and buttons."""
+    if isinstance(screen, str):
+        return Rendered(screen)
+    text, keyboard = screen
+    return Rendered(text, buttons=to_buttons(keyboard))
+
+
+def to_buttons(keyboard: InlineKeyboardMarkup | ButtonRows | None) -> list[list[Button]] | None:
+    if keyboard is None:
+        return None
+    if isinstance(keyboard, InlineKeyboardMarkup):
+        rows = [
+            [Button(text=b.text, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in keyboard.inline_keyboard
+        ]
+    else:
+        rows = [[Button.model_validate(b) for b in row] for row in keyboard]
+    return [row for row in rows if row] or None
+
+
+texts(
+    {
+        "reminders.more_lines": (
+            "……（还有 {count} 条未列出）",
+            "… ({count} more not shown)",
+        ),
+    }
+)

@@ -1,0 +1,56 @@
+"""The pledge reminders as their recipients read them: each view re-reads its pledges in
+the tick's transaction and says nothing when they moved on since the reminder fell due."""
+
+from __future__ import annotations
+
+from handlers.common.reminders import DueReminder, ReminderView, Screen
+from handlers.pledges import views
+from schedules.kinds import Kind
+from storage import members
+from storage import pledges as store
+from storage.pledge_rules import REVIEW_AFTER
+
+
+async def no_pledge(due: DueReminder) -> Screen | None:
+    person = await members.get(due.tx, due.reminder.member_id)
+    if person is None:
+        return None
+    period = str(due.reminder.payload["period"])
+    return views.render_no_pledge_nudge(due.t, name=person.name, period=period)
+
+
+async def stale_progress(due: DueReminder) -> Screen | None:
+    row = await store.get_row(due.tx, int(due.reminder.payload["pledge_id"]))
+    if row is None or row.status is not store.PledgeStatus.PUBLISHED:
+        return None
+    since = row.last_update_at or row.published_at or row.updated_at
+    return views.render_stale_progress(due.t, row, days=(due.now - since).days)
+
+
+async def waiting_review(due: DueReminder) -> Screen | None:
+    branch_id = int(due.reminder.payload["branch_id"])
+    rows = [
+        row
+        for row in await store.waiting_review(due.tx, due.now - REVIEW_AFTER)
+        if row.branch_id == branch_id and row.member_id != due.reminder.member_id
+    ]
+    if not rows:
+        return None
+    return views.render_waiting_review(due.t, rows, zone=due.zone)
+
+
+async def evaluation_due(due: DueReminder) -> Screen | None:
+    branch_id = int(due.reminder.payload["branch_id"])
+    rows = await store.due_for_evaluation(due.tx, due.today, branch_id)
+    rows = [row for row in rows if row.member_id != due.reminder.member_id]
+    if not rows:
+        return None
+    return views.render_evaluation_due(due.t, rows)
+
+
+VIEWS: dict[Kind, ReminderView] = {
+    Kind.PLEDGE_NO_PLEDGE: no_pledge,
+    Kind.PLEDGE_STALE: stale_progress,
+    Kind.PLEDGE_REVIEW: waiting_review,
+    Kind.PLEDGE_EVALUATE: evaluation_due,
+}
