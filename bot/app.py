@@ -25,7 +25,7 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from handlers import admin, branch, fallback, onboarding, partyday, pledges, reminders, visits
-from handlers.common.context import XContext
+from handlers.common.context import XContext, revoke_removed_admins
 from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
@@ -135,8 +135,9 @@ async def startup(
     run_dispatcher: bool = True,
     run_reminders: bool | None = None,
 ) -> None:
-    """What start-up does after `initialize`: command menus, the outbox dispatcher, and the
-    reminder tick (its first run, a second after start, is the catch-up after downtime).
+    """What start-up does after `initialize`: admins no longer in the settings lose the
+    role, command menus, the outbox dispatcher, and the reminder tick (its first run, a
+    second after start, is the catch-up after downtime).
 
     Tests pass ``run_dispatcher=False`` and drain the outbox step by step instead; the
     tick then follows it (``run_reminders`` defaults to ``run_dispatcher``), and tests
@@ -144,6 +145,7 @@ async def startup(
     """
     services: Services = app.bot_data[SERVICES_KEY]
     config = services.config
+    await revoke_removed_admins(app.bot, services)
     services.dispatcher = Dispatcher(
         services.db,
         app.bot,

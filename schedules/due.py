@@ -38,7 +38,7 @@ import aiosqlite
 
 from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
-from storage import partyday, pledges, reminders, terms, visits
+from storage import partyday, pledge_rules, pledges, reminders, terms, visits
 from storage.members import Member, Role
 from storage.pledge_rules import REVIEW_AFTER, REVIEW_REPEAT, STALE_AFTER
 from storage.reminders import BranchRules
@@ -413,11 +413,10 @@ class _Scan:
         return found
 
     async def _evaluation_due(self) -> list[_Occurrence]:
-        ready = await pledges.due_for_evaluation(self.conn, self.today)
-        branches = {p.branch_id for p in ready}
+        asked = self.asked_to_review(await pledges.due_for_evaluation(self.conn, self.today))
         found = []
         for year, month in self.months():
-            for branch_id in sorted(branches):
+            for branch_id in sorted(asked):
                 due_at = monthly_at(year, month, self.rules_of(branch_id), self.zone)
                 if not self.in_range(due_at):
                     continue
@@ -428,26 +427,34 @@ class _Scan:
                         branch_id,
                         due_at,
                         due_at + NUDGE_USEFUL,
-                        self.secretaries(branch_id),
+                        asked[branch_id],
                         {"branch_id": branch_id},
                     )
                 )
         return found
 
+    def asked_to_review(self, waiting: Iterable[pledges.Pledge]) -> dict[int, list[Member]]:
+        """By branch, everyone asked to review (or evaluate) one of these pledges: the
+        same people the pledge handlers ask (``storage.pledge_rules``)."""
+        asked: dict[int, dict[int, Member]] = {}
+        for pledge in waiting:
+            people = pledge_rules.asked_to_review(
+                pledge, self.secretaries(pledge.branch_id), self.admins()
+            )
+            asked.setdefault(pledge.branch_id, {}).update((p.id, p) for p in people)
+        return {branch_id: list(people.values()) for branch_id, people in asked.items()}
+
     async def pledge_reviews(self) -> list[_Occurrence]:
-        """Pledges waiting more than 3 days: one message a day to the branch's secretaries,
-        on the day a pledge crosses 3 days and every 7 days after while it waits."""
+        """Pledges waiting more than 3 days: one message a day to those asked to review
+        them, on the day a pledge crosses 3 days and every 7 days after while it waits."""
         if not self.wants(Kind.PLEDGE_REVIEW):
             return []
         days: dict[tuple[int, date], datetime] = {}
-        # Branches where a waiting pledge has no secretary but its maker to review it (a
-        # lone secretary's own): the bureau's admins review those, so they are reminded.
-        bureau_reviews: set[int] = set()
-        for pledge in await pledges.waiting_review(self.conn, self.now - REVIEW_AFTER):
+        waiting = await pledges.waiting_review(self.conn, self.now - REVIEW_AFTER)
+        asked = self.asked_to_review(waiting)
+        for pledge in waiting:
             if pledge.submitted_at is None:
                 continue
-            if not [s for s in self.secretaries(pledge.branch_id) if s.id != pledge.member_id]:
-                bureau_reviews.add(pledge.branch_id)
             rules = self.rules_of(pledge.branch_id)
             ready = pledge.submitted_at + REVIEW_AFTER
             first_day = local_date(ready, self.zone)
@@ -474,8 +481,7 @@ class _Scan:
                     due_at,
                     # The next day's list (if any) says it again, up to date.
                     at_local(day + timedelta(days=1), rules.daily_time, self.zone),
-                    self.secretaries(branch_id)
-                    + (self.admins() if branch_id in bureau_reviews else []),
+                    asked[branch_id],
                     {"branch_id": branch_id},
                 )
             )

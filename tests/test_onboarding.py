@@ -360,6 +360,9 @@ async def test_admin_removed_from_settings_loses_admin_rights(
     second = Harness(path, BotConfig(admin_ids=frozenset()), clock)
     await second.start()
     try:
+        # At start-up, not at their next message: meanwhile nobody asks them anything.
+        async with second.db.read() as conn:
+            assert await members.admins(conn) == []
         assert await second.send(ADMIN, "/branches") == [ZH("refuse.stranger")]
     finally:
         await second.stop()

@@ -14,6 +14,7 @@ from storage import members, outbox, partyday, pledges
 from storage.partyday import Answer
 from storage.pledges import Category, Period
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, Harness
+from tests.test_pledges import make_pledge
 from tests.test_reminders import person, tick, with_party_day
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -219,3 +220,63 @@ def test_every_kind_has_its_settings_label_in_both_languages() -> None:
         for lang in ("zh", "en"):
             label = kind_label(Translator(lang), kind.value)
             assert label and not label.startswith("reminders.kind."), (kind, lang)
+
+
+async def test_the_review_reminder_goes_to_whoever_the_pledge_asked_to_review(
+    harness: Harness,
+) -> None:
+    """The secretary's own pledge asks the bureau, a member's asks the secretary; three
+    days later each is reminded of the pledges they were asked about, and only those."""
+    h = harness
+    await h.branch_with_people()
+    await h.send(ADMIN, "/me")
+    await tick(h)
+    await make_pledge(h, SECRETARY)
+    await make_pledge(h, MEMBER)
+    asked = {
+        user.id: [t.split(" ")[0] for t in h.tg.texts(user.id) if "提交了岗位承诺" in t]
+        for user in (ADMIN, SECRETARY, MEMBER2)
+    }
+    assert asked == {ADMIN.id: ["李书记"], SECRETARY.id: ["王老师"], MEMBER2.id: []}
+    before = {user.id: len(h.tg.texts(user.id)) for user in (ADMIN, SECRETARY, MEMBER2)}
+    report = await tick(h, at(2026, 12, 2, 9, 0))
+    assert report.by_kind[Kind.PLEDGE_REVIEW] == 2
+    await h.deliver()
+    reminded = {
+        user.id: [t for t in h.tg.texts(user.id)[before[user.id] :] if "等待您审核" in t]
+        for user in (ADMIN, SECRETARY, MEMBER2)
+    }
+    (to_admin,) = reminded[ADMIN.id]
+    (to_secretary,) = reminded[SECRETARY.id]
+    assert to_admin.startswith("有 1 条承诺等待您审核") and "李书记" in to_admin
+    assert "王老师" not in to_admin
+    assert to_secretary.startswith("有 1 条承诺等待您审核") and "王老师" in to_secretary
+    assert reminded[MEMBER2.id] == []
+
+
+async def test_the_evaluation_reminder_goes_to_whoever_may_evaluate(harness: Harness) -> None:
+    """A lone secretary cannot evaluate their own pledge: the bureau is reminded of it."""
+    h = harness
+    await h.branch_with_people()
+    await h.send(ADMIN, "/me")
+    await tick(h)
+    await submitted_pledge(h, publish=True)
+    secretary, admin = await person(h, SECRETARY.id), await person(h, ADMIN.id)
+    now = h.clock.now()
+    async with h.db.transaction() as tx:
+        draft = await pledges.create_draft(
+            tx, member=secretary, period=Period(code="2026"), category=Category.SERVING,
+            text=TEXT, now=now,
+        )  # fmt: skip
+        draft = await pledges.edit(
+            tx, draft, actor_id=secretary.id, now=now, target_date=date(2026, 12, 31)
+        )
+        made = await pledges.submit(tx, draft, actor_id=secretary.id, now=now)
+        await pledges.approve(tx, made, actor_id=admin.id, now=now)
+    report = await tick(h, at(2027, 1, 1, 10, 0))
+    assert report.by_kind[Kind.PLEDGE_EVALUATE] == 2
+    await h.deliver()
+    (to_admin,) = [t for t in h.tg.texts(ADMIN.id) if "可以评诺" in t]
+    (to_secretary,) = [t for t in h.tg.texts(SECRETARY.id) if "可以评诺" in t]
+    assert "李书记" in to_admin and "王老师" not in to_admin
+    assert "王老师" in to_secretary and "李书记" not in to_secretary

@@ -10,7 +10,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.common.i18n import Translator, language_from_client
@@ -83,7 +83,8 @@ class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dic
 
 
 async def identify(update: object, context: XContext) -> None:
-    """Load the person and their language; bootstrap admins from the settings."""
+    """Load the person and their language. Only reads: what an update itself changes
+    about its sender is ``admit``'s, run right after it."""
     if context.identified or not isinstance(update, Update) or update.effective_user is None:
         return
     user = update.effective_user
@@ -92,6 +93,10 @@ async def identify(update: object, context: XContext) -> None:
         member = await members.get_active_by_telegram(conn, user.id)
         language = await prefs.get_language(conn, user.id)
     lang = language or language_from_client(user.language_code, config.default_language)
+    if member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
+        # Admin rights come from ADMIN_IDS: start-up marks the others left; until it has
+        # run they are strangers already.
+        member = None
     if (
         member is not None
         and member.role is not Role.ADMIN
@@ -106,28 +111,48 @@ async def identify(update: object, context: XContext) -> None:
             user.id,
             member.role.value,
         )
-    if member is None and user.id in config.admin_ids:
-        member = await _bootstrap_admin(context, user.id, user.full_name, lang)
-    elif member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
-        # Admin rights come from ADMIN_IDS; someone removed from it is no longer an admin.
+    context.set_identity(member, lang)
+
+
+async def admit(update: object, context: XContext) -> None:
+    """What writing to the bot changes about the sender, after ``identify``: someone in
+    XIANFENG_ADMIN_IDS without a row becomes an admin, and someone Telegram would not
+    deliver to is reachable again (they wrote, e.g. after unblocking the bot)."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    user = update.effective_user
+    member = context.member
+    if member is None and user.id in context.config.admin_ids:
+        member = await _bootstrap_admin(context, user.id, user.full_name, context.t.lang)
+        context.set_identity(member, context.t.lang)
+    elif member is not None and member.unreachable_at is not None:
         async with context.db.transaction() as tx:
-            await members.mark_left(tx, member.id, now=context.now())
+            await members.set_unreachable(tx, user.id, None)
+        context.set_identity(member.model_copy(update={"unreachable_at": None}), context.t.lang)
+
+
+async def revoke_removed_admins(bot: Bot, services: Services) -> None:
+    """At start-up: admins no longer in XIANFENG_ADMIN_IDS lose the role (their row is
+    marked left and their command menu cleared), before anyone is asked or told as one."""
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        removed = [
+            admin
+            for admin in await members.admins(tx)
+            if admin.telegram_id not in services.config.admin_ids
+        ]
+        for admin in removed:
+            await members.mark_left(tx, admin.id, now=now)
             await audit.record(
                 tx,
-                at=context.now(),
+                at=now,
                 actor_id=None,
                 action="admin.revoked",
                 entity="member",
-                entity_id=member.id,
+                entity_id=admin.id,
             )
-        await clear_menu(context.bot, user.id)
-        member = None
-    if member is not None and member.unreachable_at is not None:
-        # They wrote to us, so Telegram delivers to them again (e.g. they unblocked the bot).
-        async with context.db.transaction() as tx:
-            await members.set_unreachable(tx, user.id, None)
-        member = member.model_copy(update={"unreachable_at": None})
-    context.set_identity(member, lang)
+    for admin in removed:
+        await clear_menu(bot, admin.telegram_id)
 
 
 async def _bootstrap_admin(

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.common.callback import BadCallbackData
-from handlers.common.context import XContext, identify
+from handlers.common.context import XContext, admit, identify
 from handlers.common.i18n import texts
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,8 @@ def _user_id(update: Update) -> int | None:
 
 
 async def identify_or_stop(update: object, context: XContext) -> None:
-    """Runs before every handler (group -1): load the person, or stop this update.
+    """Runs before every handler (group -1): load the person (and ``admit`` them: what
+    their writing changes about them), or stop this update.
 
     Without the person no handler can decide what is allowed, so a failure here (the
     database gone away) answers once and stops, rather than carrying on as a stranger.
@@ -174,6 +175,7 @@ async def identify_or_stop(update: object, context: XContext) -> None:
         raise ApplicationHandlerStop
     try:
         await identify(update, context)
+        await admit(update, context)
     except Exception:
         logger.exception("could not identify the sender of an update")
         if isinstance(update, Update):

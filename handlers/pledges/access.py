@@ -31,7 +31,7 @@ from handlers.common.html import split_message
 from handlers.common.i18n import Translator
 from handlers.common.notify import translator_for
 from handlers.pledges import views
-from storage import members
+from storage import pledge_rules
 from storage import pledges as store
 from storage.clock import from_iso, to_iso
 from storage.members import Member, Role
@@ -113,7 +113,7 @@ async def reviewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, 
     actor = require_secretary_or_admin(context)
     row = await load(context, pledge_id)
     require_branch_access(actor, row.branch_id)
-    if row.member_id == actor.id:
+    if not pledge_rules.may_review(actor, row):
         raise NotAllowed()
     return actor, row
 
@@ -127,14 +127,6 @@ async def viewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, Pl
     if row.member_id != actor.id and actor.role is Role.MEMBER:
         raise NotAllowed()
     return actor, row
-
-
-def is_reviewer(actor: Member, row: PledgeRow) -> bool:
-    if row.member_id == actor.id:
-        return False
-    if actor.role is Role.ADMIN:
-        return True
-    return actor.role is Role.SECRETARY and actor.branch_id == row.branch_id
 
 
 def not_now(context: XContext, status: PledgeStatus) -> Refusal:
@@ -189,19 +181,17 @@ async def send_to(context: XContext, telegram_id: int, build: Build) -> bool:
 
 
 async def reviewers(context: XContext, row: PledgeRow) -> list[Member]:
-    """Who reviews this pledge: its branch's secretaries other than its maker, or the
-    admins when there is no one else (a branch without a secretary, a secretary's own)."""
-    return await secretaries(context, row.branch_id, besides=row.member_id)
+    """Who is asked to review this pledge (``storage.pledge_rules.asked_to_review``)."""
+    async with context.db.read() as conn:
+        return await pledge_rules.reviewers(conn, row)
 
 
 async def secretaries(
     context: XContext, branch_id: int, *, besides: int | None = None
 ) -> list[Member]:
-    """Who is told about the branch's pledges: its secretaries (but ``besides``), else the
-    admins."""
+    """Who is told about the branch's pledges (``storage.pledge_rules.looking_after``)."""
     async with context.db.read() as conn:
-        found = [m for m in await members.secretaries(conn, branch_id) if m.id != besides]
-        return found or await members.admins(conn)
+        return await pledge_rules.branch_overseers(conn, branch_id, besides=besides)
 
 
 async def ack_alert(update: Update, text: str) -> None:

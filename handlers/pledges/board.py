@@ -21,12 +21,13 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.pledges import views
-from handlers.pledges.access import ack, ack_alert, is_reviewer, say, viewable_pledge
+from handlers.pledges.access import ack, ack_alert, say, viewable_pledge
 from handlers.pledges.notice import POSTABLE
 from handlers.pledges.views import PREFIX
 from storage import branches
 from storage import pledges as store
 from storage.members import Role
+from storage.pledge_rules import may_review
 from storage.pledges import Period, PledgeStatus
 
 # Not evaluated yet, and not given up: what still needs the secretary after the year.
@@ -126,7 +127,7 @@ async def open_pledge(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         progress = await store.updates(conn, row.id)
         branch = await branches.get(conn, row.branch_id)
-    reviewer = is_reviewer(actor, row)
+    reviewer = may_review(actor, row)
     can_post = (
         reviewer
         and row.status in POSTABLE

@@ -1,5 +1,6 @@
 """The pledge reminders as their recipients read them: each view re-reads its pledges in
-the tick's transaction and says nothing when they moved on since the reminder fell due."""
+the tick's transaction and says nothing when they moved on since the reminder fell due.
+A reviewer's list holds the pledges they are asked to review (``storage.pledge_rules``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from handlers.pledges import views
 from schedules.kinds import Kind
 from storage import members
 from storage import pledges as store
-from storage.pledge_rules import REVIEW_AFTER
+from storage.pledge_rules import REVIEW_AFTER, asked_of
 
 
 async def no_pledge(due: DueReminder) -> Screen | None:
@@ -29,11 +30,10 @@ async def stale_progress(due: DueReminder) -> Screen | None:
 
 async def waiting_review(due: DueReminder) -> Screen | None:
     branch_id = int(due.reminder.payload["branch_id"])
-    rows = [
-        row
-        for row in await store.waiting_review(due.tx, due.now - REVIEW_AFTER)
-        if row.branch_id == branch_id and row.member_id != due.reminder.member_id
-    ]
+    waiting = await store.waiting_review(due.tx, due.now - REVIEW_AFTER)
+    rows = await asked_of(
+        due.tx, due.reminder.member_id, [row for row in waiting if row.branch_id == branch_id]
+    )
     if not rows:
         return None
     return views.render_waiting_review(due.t, rows, zone=due.zone)
@@ -41,8 +41,8 @@ async def waiting_review(due: DueReminder) -> Screen | None:
 
 async def evaluation_due(due: DueReminder) -> Screen | None:
     branch_id = int(due.reminder.payload["branch_id"])
-    rows = await store.due_for_evaluation(due.tx, due.today, branch_id)
-    rows = [row for row in rows if row.member_id != due.reminder.member_id]
+    ready = await store.due_for_evaluation(due.tx, due.today, branch_id)
+    rows = await asked_of(due.tx, due.reminder.member_id, ready)
     if not rows:
         return None
     return views.render_evaluation_due(due.t, rows)
