@@ -91,6 +91,7 @@ def build_application(
     base_url: str = "https://api.telegram.org/bot",
     base_file_url: str = "https://api.telegram.org/file/bot",
     proxy_url: str | None = None,
+    local_mode: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     clock = clock or SystemClock()
     builder = (
@@ -99,6 +100,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
+        .local_mode(local_mode)
         .context_types(ContextTypes(context=XContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zone))
         .persistence(SqlitePersistence(db, clock, conversation_timeout=config.conversation_timeout))
@@ -172,6 +174,12 @@ def reminder_engine(app: Application[Any, Any, Any, Any, Any, Any]) -> ReminderE
     engine = app.bot_data[SERVICES_KEY].reminders
     assert isinstance(engine, ReminderEngine)
     return engine
+
+
+def dispatcher_running(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Whether the outbox dispatcher task started by `startup` is still going."""
+    running = app.bot_data[SERVICES_KEY].dispatching
+    return running is not None and not running.task.done()
 
 
 async def _tick(context: XContext) -> None:

@@ -15,8 +15,10 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, config_from_settings, shutdown, startup
+from bot.health import HealthServer
 from bot.logs import setup_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, Webhook, load_settings
+from bot.webhook import start_webhook
 from schedules.outbox_report import outbox_report
 from storage import Database, DatabaseError
 
@@ -38,14 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         token = settings.token() if args.command == "run" else None
+        webhook = settings.webhook() if args.command == "run" else None
     except SettingsError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    setup_logging(settings.log_level, token)
+    setup_logging(settings.log_level, token, [webhook.secret] if webhook else [])
     try:
         if args.command == "run":
             assert token is not None
-            asyncio.run(_run(settings, token))
+            asyncio.run(_run(settings, token, webhook))
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "backup":
@@ -72,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TelegramError as exc:
         print(f"xianfeng: Telegram stopped answering: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # A port already taken (webhook, /healthz), a folder that cannot be written.
+        print(f"xianfeng: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0
@@ -86,8 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser(
         "run",
-        help="migrate the database, register the command menu and start long polling",
-        description="Migrate the database, register the command menu and start long polling. "
+        help="migrate the database, register the command menu and start receiving updates",
+        description="Migrate the database, register the command menu and start receiving "
+        "updates: long polling, or the webhook server when XIANFENG_WEBHOOK_URL is set. "
         "Needs XIANFENG_BOT_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.",
     )
     sub.add_parser(
@@ -144,7 +152,7 @@ async def _outbox(settings: Settings) -> None:
         await db.close()
 
 
-async def _run(settings: Settings, token: str) -> None:
+async def _run(settings: Settings, token: str, webhook: Webhook | None) -> None:
     db = Database(settings.database)
     await db.open()
     app = build_application(
@@ -154,6 +162,7 @@ async def _run(settings: Settings, token: str) -> None:
         base_url=settings.api_base_url,
         base_file_url=settings.api_file_base_url,
         proxy_url=settings.proxy_url,
+        local_mode=settings.api_local_mode,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -166,15 +175,26 @@ async def _run(settings: Settings, token: str) -> None:
             await app.start()
             updater = app.updater
             assert updater is not None
+            health = None
             try:
-                await updater.start_polling(drop_pending_updates=False)
+                watchdog = None
+                if webhook is None:
+                    await updater.start_polling(drop_pending_updates=False)
+                    polling = [t for t in asyncio.all_tasks() if t.get_name() == _POLLING_TASK]
+                    watchdog = asyncio.create_task(_watch_polling(polling, stop, died))
+                else:
+                    await start_webhook(updater, webhook)
+                if settings.health_port is not None:
+                    health = HealthServer(app, settings.health_listen, settings.health_port)
+                    await health.start()
                 logger.info("xianfeng is running (database %s); Ctrl-C to stop", settings.database)
-                polling = [t for t in asyncio.all_tasks() if t.get_name() == _POLLING_TASK]
-                watchdog = asyncio.create_task(_watch_polling(polling, stop, died))
                 await stop.wait()
-                watchdog.cancel()
+                if watchdog is not None:
+                    watchdog.cancel()
             finally:
                 logger.info("stopping")
+                if health is not None:
+                    await health.stop()
                 if updater.running:
                     try:
                         await updater.stop()

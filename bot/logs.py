@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 
 class RedactToken(logging.Filter):
     """Replaces the token wherever it appears (httpx logs request URLs, which contain it)."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, others: Sequence[str] = ()) -> None:
         super().__init__()
         secret = token.split(":", 1)[-1] if token else ""
         # The secret part alone is redacted too, unless too short to be a real one (a
-        # 1-character "secret" would blank out every letter of the log).
-        self._secrets = [s for s in (token, secret if len(secret) >= 8 else None) if s]
+        # 1-character "secret" would blank out every letter of the log). ``others``: more
+        # secrets, such as the webhook's (PTB logs setWebhook's parameters at DEBUG).
+        self._secrets = [s for s in (token, secret if len(secret) >= 8 else None, *others) if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
@@ -34,20 +36,20 @@ class RedactingFormatter(logging.Formatter):
     """Redacts the whole formatted record, tracebacks included (an InvalidToken error's
     text, for one, quotes the token)."""
 
-    def __init__(self, fmt: str, token: str | None) -> None:
+    def __init__(self, fmt: str, token: str | None, others: Sequence[str] = ()) -> None:
         super().__init__(fmt)
-        self._redact = RedactToken(token)
+        self._redact = RedactToken(token, others)
 
     def format(self, record: logging.LogRecord) -> str:
         return self._redact.scrub(super().format(record))
 
 
-def setup_logging(level: str, token: str | None) -> None:
+def setup_logging(level: str, token: str | None, others: Sequence[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, others)
     )
-    handler.addFilter(RedactToken(token))
+    handler.addFilter(RedactToken(token, others))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -14,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 Language = Literal["zh", "en"]
 # What BotFather issues: the bot's numeric id, a colon, a secret of letters, digits, _ and -.
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# What Telegram accepts as a webhook's secret token; 16 characters at least, so it is
+# not guessable.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -34,7 +39,20 @@ class Settings(BaseSettings):
     api_base_url: str = "https://api.telegram.org/bot"
     api_file_base_url: str = "https://api.telegram.org/file/bot"
     proxy_url: str | None = None
+    # A self-hosted Bot API server (telegram-bot-api --local) hands out files as paths on
+    # its own disk and takes uploads of any size; the bot must know it talks to one.
+    api_local_mode: bool = False
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    backup_dir: Path | None = None
+    backup_at: time = time(2, 30)
+    backup_keep_days: int = Field(default=30, ge=1, le=3650)
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     quiet_hours: str = "21:00-08:00"
     max_open_pledges: int = Field(default=3, ge=1, le=20)
@@ -72,6 +90,28 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("webhook_url", "health_port", "backup_dir", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `XIANFENG_WEBHOOK_URL=` in an env file means "not set", not "set to nothing".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must start with https:// (Telegram only calls HTTPS webhooks)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be 16-256 letters, digits, _ or - (e.g. the output of openssl rand -hex 32)"
+            )
+        return value
 
     @field_validator("proxy_url")
     @classmethod
@@ -114,6 +154,38 @@ class Settings(BaseSettings):
                 " (e.g. 123456789:AAH...), as @BotFather shows it"
             )
         return token
+
+    def webhook(self) -> Webhook | None:
+        """The webhook to serve, or None for long polling; a URL without a secret is an
+        error, because anyone who finds the URL could then post fake updates."""
+        if self.webhook_url is None:
+            return None
+        if self.webhook_secret is None:
+            raise SettingsError(
+                "XIANFENG_WEBHOOK_SECRET is not set: XIANFENG_WEBHOOK_URL needs it; make one"
+                " with `openssl rand -hex 32` and put it in the .env file"
+            )
+        return Webhook(
+            url=self.webhook_url,
+            listen=self.webhook_listen,
+            port=self.webhook_port,
+            secret=self.webhook_secret.get_secret_value(),
+        )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates (``url``) and where the bot listens for them behind
+    the reverse proxy (``listen``:``port``, the URL's own path)."""
+
+    url: str
+    listen: str
+    port: int
+    secret: str = field(repr=False)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time]:

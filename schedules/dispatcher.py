@@ -189,6 +189,9 @@ class Dispatcher:
         self._outage = 0
         self._wake = asyncio.Event()
         self.stats = DispatchStats()
+        self.active_at: datetime | None = None
+        """When the running loop last showed it was not stuck (a pass, a wait, a send);
+        /healthz reads it."""
 
     def wake(self) -> None:
         """Rows were enqueued: look at the outbox now rather than at the next poll."""
@@ -222,6 +225,7 @@ class Dispatcher:
         failures = 0
         while not stop.is_set():
             self._wake.clear()
+            self.active_at = self._clock.now()
             try:
                 if not recovered:
                     # Inside the retry loop: a database that fails at this first step
@@ -316,6 +320,7 @@ class Dispatcher:
         """Send one claimed row and record what happened; never raises."""
         try:
             outcome = self._judge_network(message, await self._attempt(message))
+            self.active_at = self._clock.now()
             if outcome.pause:
                 self._pause(outcome.pause)
             for retry in range(RECORD_TRIES):

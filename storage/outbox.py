@@ -368,3 +368,20 @@ async def oldest_pending(conn: aiosqlite.Connection) -> OutboxMessage | None:
         OutboxMessage,
         "SELECT * FROM outbox WHERE status = 'pending' ORDER BY not_before, id LIMIT 1",
     )
+
+
+class PendingSummary(BaseModel):
+    count: int
+    oldest_created_at: datetime | None
+
+
+async def pending_summary(conn: aiosqlite.Connection) -> PendingSummary:
+    """How many rows wait to be sent, and when the oldest of them was enqueued."""
+    summary = await fetch_one(
+        conn,
+        PendingSummary,
+        "SELECT COUNT(*) AS count, MIN(created_at) AS oldest_created_at FROM outbox"
+        " WHERE status = 'pending'",
+    )
+    assert summary is not None  # an aggregate always has a row
+    return summary

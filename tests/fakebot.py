@@ -279,6 +279,8 @@ class FakeTelegram(BaseRequest):
         self._failure_rule: FailureRule | None = None
         self._blocked: set[ChatId] = set()
         self._pending_updates: list[JSON] = []
+        self.webhook: JSON | None = None
+        """What setWebhook set (url, secret_token); None after deleteWebhook."""
 
     # ------------------------------------------------------------ BaseRequest
 
@@ -923,8 +925,17 @@ class FakeTelegram(BaseRequest):
         limit = int(p.get("limit") or 100)
         return self._pending_updates[:limit]
 
+    def _m_setWebhook(self, p: JSON) -> bool:
+        self.webhook = {"url": str(p["url"]), "secret_token": p.get("secret_token")}
+        return True
+
+    def _m_deleteWebhook(self, p: JSON) -> bool:
+        self.webhook = None
+        return True
+
     def _m_getWebhookInfo(self, p: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
 
 
 def _chat_or_none(chat_id: ChatId | None) -> ChatId | None:
