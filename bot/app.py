@@ -37,6 +37,7 @@ from schedules.engine import ReminderEngine
 from schedules.quiet import QuietHours
 from storage import Database, members, prefs
 from storage.clock import Clock, SystemClock
+from storage.meetings import parse_frequencies
 from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
@@ -78,6 +79,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         max_open_pledges=settings.max_open_pledges,
         send_rate=settings.send_rate,
         send_concurrency=settings.send_concurrency,
+        meeting_frequencies=parse_frequencies(settings.meeting_frequency),
     )
 
 

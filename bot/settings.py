@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.meetings import parse_frequencies
+
 Language = Literal["zh", "en"]
 # What BotFather issues: the bot's numeric id, a colon, a secret of letters, digits, _ and -.
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -61,6 +63,9 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25.0, gt=0, le=30)
     # Requests in flight at once: what a crash can repeat (see README, Performance).
     send_concurrency: int = Field(default=4, ge=1, le=16)
+    # How often each 三会一课 meeting is required, e.g. "committee=monthly,general=quarterly";
+    # kinds not named keep their defaults (storage.meetings.MeetingFrequencies).
+    meeting_frequency: str = ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -133,6 +138,12 @@ class Settings(BaseSettings):
     @classmethod
     def _quiet(cls, value: str) -> str:
         parse_quiet_hours(value)
+        return value
+
+    @field_validator("meeting_frequency")
+    @classmethod
+    def _frequency(cls, value: str) -> str:
+        parse_frequencies(value)
         return value
 
     @property

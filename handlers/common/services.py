@@ -12,6 +12,7 @@ from schedules.dispatcher import Dispatcher
 from schedules.engine import ReminderEngine
 from storage import Database
 from storage.clock import Clock
+from storage.meetings import MeetingFrequencies
 from storage.members import Role
 
 
@@ -37,6 +38,7 @@ class BotConfig:
     max_open_pledges: int = 3
     send_rate: float = 25.0
     send_concurrency: int = 4
+    meeting_frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
 
 
 @dataclass(frozen=True)

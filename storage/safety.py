@@ -1,0 +1,515 @@
+"""平安校园: safety lessons (主题安全教育) and drills (安全演练), and who did both each term.
+
+Every party-member teacher gives one safety lesson and takes part in one drill a term. A
+member logs their own; a secretary can log a school drill once with everyone who took
+part. Records are withdrawn, never deleted; each change is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import aiosqlite
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from storage import audit
+from storage.clock import to_iso
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.terms import Term
+
+STUDENTS_MIN, STUDENTS_MAX = 1, 200
+CLASS_MAX = 20
+ROLE_MIN, ROLE_MAX = 2, 30
+# How far back a lesson or drill may be dated: a term and a little more.
+MAX_AGE = timedelta(days=250)
+RECENT_CLASSES = 6
+
+
+class SafetyTopic(StrEnum):
+    TRAFFIC = "traffic"  # 交通
+    FIRE = "fire"  # 消防
+    DROWNING = "drowning"  # 防溺水
+    FOOD = "food"  # 食品卫生
+    BULLYING = "bullying"  # 防欺凌
+    ONLINE = "online"  # 网络安全
+    EARTHQUAKE = "earthquake"  # 防震减灾
+    OTHER = "other"  # 其他
+
+
+class DrillKind(StrEnum):
+    EVACUATION = "evacuation"  # 消防疏散
+    EARTHQUAKE = "earthquake"  # 防震
+    STAMPEDE = "stampede"  # 防踩踏
+    OTHER = "other"  # 其他
+
+
+class DrillScope(StrEnum):
+    OWN = "own"  # a member logged the drill they took part in
+    SCHOOL = "school"  # a secretary logged it once for everyone who took part
+
+
+class SafetyProblem(ValueError):
+    """Input a safety record cannot hold; ``code`` names the message to show."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class NotFound(LookupError):
+    """No active record with this id belongs to the one asking."""
+
+
+def problem_code(error: ValidationError) -> str:
+    for item in error.errors():
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, SafetyProblem):
+            return cause.code
+    return "invalid"
+
+
+def check_date(on_date: date, today: date) -> date:
+    if on_date > today:
+        raise SafetyProblem("date_future")
+    if on_date < today - MAX_AGE:
+        raise SafetyProblem("date_old")
+    return on_date
+
+
+def clean_class(text: str) -> str:
+    """A class as typed, one spelling for full- and half-width brackets: 三(2)班."""
+    name = "".join(text.split()).replace("（", "(").replace("）", ")")
+    if not 1 <= len(name) <= CLASS_MAX:
+        raise SafetyProblem("class_length")
+    return name
+
+
+def clean_role(text: str) -> str:
+    role = " ".join(text.split())
+    if not ROLE_MIN <= len(role) <= ROLE_MAX:
+        raise SafetyProblem("role_length")
+    return role
+
+
+def check_students(value: int) -> int:
+    if not STUDENTS_MIN <= value <= STUDENTS_MAX:
+        raise SafetyProblem("students_range")
+    return value
+
+
+# --------------------------------------------------------------------------- models
+
+
+class LessonFields(BaseModel):
+    """A lesson as entered on ``today`` (the deployment's local date)."""
+
+    on_date: date
+    class_name: str
+    topic: SafetyTopic
+    students: int
+    photo_file_id: str | None = Field(default=None, max_length=200)
+    today: date = Field(exclude=True)
+
+    @field_validator("class_name")
+    @classmethod
+    def _class(cls, value: str) -> str:
+        return clean_class(value)
+
+    @field_validator("students")
+    @classmethod
+    def _students(cls, value: int) -> int:
+        return check_students(value)
+
+    @model_validator(mode="after")
+    def _dated(self) -> LessonFields:
+        check_date(self.on_date, self.today)
+        return self
+
+
+class DrillFields(BaseModel):
+    on_date: date
+    kind: DrillKind
+    today: date = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _dated(self) -> DrillFields:
+        check_date(self.on_date, self.today)
+        return self
+
+
+class Lesson(BaseModel):
+    id: int
+    member_id: int
+    branch_id: int
+    on_date: date
+    class_name: str
+    topic: SafetyTopic
+    students: int
+    photo_file_id: str | None = None
+    status: str
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+class Drill(BaseModel):
+    id: int
+    branch_id: int
+    on_date: date
+    kind: DrillKind
+    scope: DrillScope
+    logged_by: int
+    status: str
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+class MemberDrill(Drill):
+    """A drill as one participant's list shows it, with their role."""
+
+    member_id: int
+    role: str | None = None
+
+
+class Coverage(BaseModel):
+    """One person's safety record for a term."""
+
+    member_id: int
+    name: str
+    telegram_id: int
+    lessons: int
+    drills: int
+
+    @property
+    def done(self) -> bool:
+        return self.lessons > 0 and self.drills > 0
+
+    @property
+    def missing_lesson(self) -> bool:
+        return self.lessons == 0
+
+    @property
+    def missing_drill(self) -> bool:
+        return self.drills == 0
+
+
+class BranchCoverage(Coverage):
+    branch_id: int
+
+
+class CoverageSummary(BaseModel):
+    """A branch's term in numbers, for the digest and the ledger's summary."""
+
+    members: int
+    done: int
+    missing_lesson: int
+    missing_drill: int
+    lessons: int
+    drills: int
+    students: int
+
+
+# --------------------------------------------------------------------------- writes
+
+
+async def log_lesson(
+    tx: aiosqlite.Connection,
+    *,
+    member_id: int,
+    branch_id: int,
+    fields: LessonFields,
+    now: datetime,
+) -> Lesson:
+    lesson_id = await insert(
+        tx,
+        "INSERT INTO safety_lessons (member_id, branch_id, on_date, class_name, topic, students,"
+        " photo_file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            member_id,
+            branch_id,
+            fields.on_date.isoformat(),
+            fields.class_name,
+            fields.topic.value,
+            fields.students,
+            fields.photo_file_id,
+            to_iso(now),
+        ),
+    )
+    await audit.record(
+        tx, at=now, actor_id=member_id, action="safety.lesson_logged", entity="safety_lesson",
+        entity_id=lesson_id, on_date=fields.on_date.isoformat(), topic=fields.topic.value,
+        students=fields.students,
+    )  # fmt: skip
+    lesson = await get_lesson(tx, lesson_id)
+    assert lesson is not None
+    return lesson
+
+
+async def withdraw_lesson(
+    tx: aiosqlite.Connection, lesson_id: int, *, member_id: int, now: datetime
+) -> None:
+    """The member takes back a lesson they logged by mistake."""
+    async with tx.execute(
+        "UPDATE safety_lessons SET status = 'withdrawn', withdrawn_at = ?"
+        " WHERE id = ? AND member_id = ? AND status = 'active'",
+        (to_iso(now), lesson_id, member_id),
+    ) as cur:
+        if cur.rowcount != 1:
+            raise NotFound(lesson_id)
+    await audit.record(
+        tx, at=now, actor_id=member_id, action="safety.lesson_withdrawn",
+        entity="safety_lesson", entity_id=lesson_id,
+    )  # fmt: skip
+
+
+async def log_own_drill(
+    tx: aiosqlite.Connection,
+    *,
+    member_id: int,
+    branch_id: int,
+    fields: DrillFields,
+    role: str,
+    now: datetime,
+) -> Drill:
+    """A drill the member took part in, logged by themself, with their role in it."""
+    clean = clean_role(role)
+    drill = await _create_drill(
+        tx, branch_id=branch_id, fields=fields, scope=DrillScope.OWN, actor_id=member_id, now=now
+    )
+    await _add_participant(tx, drill.id, member_id, role=clean, actor_id=member_id, now=now)
+    return drill
+
+
+async def log_school_drill(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    fields: DrillFields,
+    participant_ids: list[int],
+    actor_id: int,
+    now: datetime,
+) -> Drill:
+    """A school drill a secretary logs once, with every branch member who took part."""
+    if not participant_ids:
+        raise SafetyProblem("no_participants")
+    await _check_branch_members(tx, branch_id, participant_ids)
+    drill = await _create_drill(
+        tx, branch_id=branch_id, fields=fields, scope=DrillScope.SCHOOL, actor_id=actor_id,
+        now=now,
+    )  # fmt: skip
+    for member_id in dict.fromkeys(participant_ids):
+        await _add_participant(tx, drill.id, member_id, role=None, actor_id=actor_id, now=now)
+    return drill
+
+
+async def withdraw_drill(
+    tx: aiosqlite.Connection, drill_id: int, *, actor_id: int, now: datetime
+) -> None:
+    """Withdraw a drill: a member's own, or a school drill by its secretary."""
+    async with tx.execute(
+        "UPDATE safety_drills SET status = 'withdrawn', withdrawn_at = ?"
+        " WHERE id = ? AND logged_by = ? AND status = 'active'",
+        (to_iso(now), drill_id, actor_id),
+    ) as cur:
+        if cur.rowcount != 1:
+            raise NotFound(drill_id)
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="safety.drill_withdrawn", entity="safety_drill",
+        entity_id=drill_id,
+    )  # fmt: skip
+
+
+async def _create_drill(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    fields: DrillFields,
+    scope: DrillScope,
+    actor_id: int,
+    now: datetime,
+) -> Drill:
+    drill_id = await insert(
+        tx,
+        "INSERT INTO safety_drills (branch_id, on_date, kind, scope, logged_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (branch_id, fields.on_date.isoformat(), fields.kind.value, scope.value, actor_id,
+         to_iso(now)),
+    )  # fmt: skip
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="safety.drill_logged", entity="safety_drill",
+        entity_id=drill_id, scope=scope.value, kind=fields.kind.value,
+        on_date=fields.on_date.isoformat(),
+    )  # fmt: skip
+    drill = await get_drill(tx, drill_id)
+    assert drill is not None
+    return drill
+
+
+async def _add_participant(
+    tx: aiosqlite.Connection,
+    drill_id: int,
+    member_id: int,
+    *,
+    role: str | None,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    await tx.execute(
+        "INSERT INTO safety_drill_participants (drill_id, member_id, role, added_by, added_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (drill_id, member_id) DO NOTHING",
+        (drill_id, member_id, role, actor_id, to_iso(now)),
+    )
+
+
+async def _check_branch_members(
+    tx: aiosqlite.Connection, branch_id: int, member_ids: list[int]
+) -> None:
+    wanted = set(member_ids)
+    marks = ",".join("?" * len(wanted))
+    count = await fetch_value(
+        tx,
+        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ?"
+        " AND status = 'active' AND role IN ('member', 'secretary')",
+        (*wanted, branch_id),
+    )
+    if int(count or 0) != len(wanted):
+        raise SafetyProblem("not_in_branch")
+
+
+# --------------------------------------------------------------------------- reads
+
+
+async def get_lesson(conn: aiosqlite.Connection, lesson_id: int) -> Lesson | None:
+    return await fetch_one(conn, Lesson, "SELECT * FROM safety_lessons WHERE id = ?", (lesson_id,))
+
+
+async def get_drill(conn: aiosqlite.Connection, drill_id: int) -> Drill | None:
+    return await fetch_one(conn, Drill, "SELECT * FROM safety_drills WHERE id = ?", (drill_id,))
+
+
+async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
+    async with conn.execute(
+        "SELECT member_id FROM safety_drill_participants WHERE drill_id = ? ORDER BY member_id",
+        (drill_id,),
+    ) as cur:
+        return [int(row[0]) for row in await cur.fetchall()]
+
+
+async def lessons_for_member(
+    conn: aiosqlite.Connection, member_id: int, term: Term
+) -> list[Lesson]:
+    return await fetch_all(
+        conn,
+        Lesson,
+        "SELECT * FROM safety_lessons WHERE member_id = ? AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
+        (member_id, term.start.isoformat(), term.end.isoformat()),
+    )
+
+
+async def drills_for_member(
+    conn: aiosqlite.Connection, member_id: int, term: Term
+) -> list[MemberDrill]:
+    return await fetch_all(
+        conn,
+        MemberDrill,
+        "SELECT d.*, p.member_id, p.role FROM safety_drills d"
+        " JOIN safety_drill_participants p ON p.drill_id = d.id"
+        " WHERE p.member_id = ? AND d.status = 'active' AND d.on_date BETWEEN ? AND ?"
+        " ORDER BY d.on_date DESC, d.id DESC",
+        (member_id, term.start.isoformat(), term.end.isoformat()),
+    )
+
+
+async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Drill]:
+    """Drills the branch's secretaries logged for the school this term."""
+    return await fetch_all(
+        conn,
+        Drill,
+        "SELECT * FROM safety_drills WHERE branch_id = ? AND scope = 'school'"
+        " AND status = 'active' AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
+        (branch_id, term.start.isoformat(), term.end.isoformat()),
+    )
+
+
+async def lessons_for_branch(
+    conn: aiosqlite.Connection, branch_id: int, term: Term
+) -> list[Lesson]:
+    return await fetch_all(
+        conn,
+        Lesson,
+        "SELECT * FROM safety_lessons WHERE branch_id = ? AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
+        (branch_id, term.start.isoformat(), term.end.isoformat()),
+    )
+
+
+async def recent_classes(
+    conn: aiosqlite.Connection, member_id: int, limit: int = RECENT_CLASSES
+) -> list[str]:
+    """Classes the member used before, in safety lessons or home visits, latest first."""
+    async with conn.execute(
+        "SELECT class_name, MAX(at) AS last FROM ("
+        " SELECT class_name, created_at AS at FROM safety_lessons WHERE member_id = ?"
+        " UNION ALL SELECT class_name, created_at AS at FROM home_visits WHERE member_id = ?"
+        ") GROUP BY class_name ORDER BY last DESC, class_name LIMIT ?",
+        (member_id, member_id, limit),
+    ) as cur:
+        return [str(row[0]) for row in await cur.fetchall()]
+
+
+_COVERAGE_SQL = """
+SELECT m.id AS member_id, m.name, m.telegram_id, m.branch_id,
+       (SELECT COUNT(*) FROM safety_lessons l WHERE l.member_id = m.id AND l.status = 'active'
+          AND l.on_date BETWEEN ? AND ?) AS lessons,
+       (SELECT COUNT(*) FROM safety_drill_participants p JOIN safety_drills d ON d.id = p.drill_id
+          WHERE p.member_id = m.id AND d.status = 'active'
+          AND d.on_date BETWEEN ? AND ?) AS drills
+FROM members m
+WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
+"""
+
+
+def _span(term: Term) -> tuple[str, str]:
+    return term.start.isoformat(), term.end.isoformat()
+
+
+async def coverage(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Coverage]:
+    """Every active member of the branch with their lessons and drills in ``term``."""
+    return await fetch_all(
+        conn,
+        Coverage,
+        f"{_COVERAGE_SQL} AND m.branch_id = ? ORDER BY m.name, m.id",
+        (*_span(term), *_span(term), branch_id),
+    )
+
+
+async def missing_in_term(conn: aiosqlite.Connection, term: Term) -> list[BranchCoverage]:
+    """Across branches, members who lack a lesson or a drill in ``term``: for reminders."""
+    rows = await fetch_all(
+        conn,
+        BranchCoverage,
+        f"{_COVERAGE_SQL} ORDER BY m.branch_id, m.name, m.id",
+        (*_span(term), *_span(term)),
+    )
+    return [row for row in rows if not row.done]
+
+
+async def summary(conn: aiosqlite.Connection, branch_id: int, term: Term) -> CoverageSummary:
+    lines = await coverage(conn, branch_id, term)
+    lessons = await lessons_for_branch(conn, branch_id, term)
+    drills = await fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM safety_drills WHERE branch_id = ? AND status = 'active'"
+        " AND on_date BETWEEN ? AND ?",
+        (branch_id, term.start.isoformat(), term.end.isoformat()),
+    )
+    return CoverageSummary(
+        members=len(lines),
+        done=sum(line.done for line in lines),
+        missing_lesson=sum(line.missing_lesson for line in lines),
+        missing_drill=sum(line.missing_drill for line in lines),
+        lessons=len(lessons),
+        drills=int(drills or 0),
+        students=sum(lesson.students for lesson in lessons),
+    )
