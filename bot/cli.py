@@ -15,6 +15,7 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, config_from_settings, shutdown, startup
+from bot.doctor import Status, doctor
 from bot.health import HealthServer
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, Webhook, load_settings
@@ -44,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    setup_logging(settings.log_level, token, [webhook.secret] if webhook else [])
+    # Redacted for every command: the doctor, too, calls Telegram with the token.
+    raw_token = settings.bot_token.get_secret_value().strip() if settings.bot_token else None
+    setup_logging(settings.log_level, token or raw_token, [webhook.secret] if webhook else [])
     try:
         if args.command == "run":
             assert token is not None
@@ -55,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_backup(settings, Path(args.path)))
         elif args.command == "outbox":
             asyncio.run(_outbox(settings))
+        elif args.command == "doctor":
+            return asyncio.run(_doctor(settings))
     except DatabaseError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
         return 1
@@ -117,7 +122,23 @@ def _parser() -> argparse.ArgumentParser:
         "failed, blocked) and show the pending one first in line. Read-only; safe while "
         "the bot runs.",
     )
+    sub.add_parser(
+        "doctor",
+        help="check settings, database, Telegram, clock and backups; one line each",
+        description="Check the deployment: settings, the database (file modes, integrity, "
+        "schema, free disk), Telegram through the configured proxy or base URL (the bot, "
+        "its webhook, the clock against Telegram's), the time zone and the backups. One "
+        "line per check: ok, or the problem and its fix. Exit status 1 on any problem. "
+        "Read-only; safe while the bot runs.",
+    )
     return parser
+
+
+async def _doctor(settings: Settings) -> int:
+    findings = await doctor(settings)
+    for finding in findings:
+        print(finding.line())
+    return 1 if any(f.status is Status.PROBLEM for f in findings) else 0
 
 
 async def _migrate(settings: Settings) -> None:
