@@ -1,0 +1,112 @@
+"""Building the 台账 file(s) for one export: read a branch, stream it out, report progress.
+
+Reads go through ``db.read()`` one branch at a time, so the writer's lock is never held
+and memory stays at about one branch; openpyxl's work runs in a worker thread so the
+event loop keeps answering other people meanwhile. A bureau file larger than Telegram's
+upload limit is built again as one file per branch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from handlers.common.i18n import Translator
+from handlers.reports.workbook import LedgerBook
+from storage import ledger
+from storage.database import Database
+from storage.ledger import BranchRef
+from storage.ledger_period import LedgerPeriod
+
+# Telegram's limit for a file a bot uploads is 50 MB; leave room for the request itself.
+UPLOAD_LIMIT = 49 * 1024 * 1024
+
+Progress = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Which branches (all of them when ``bureau``), which period, who reads it."""
+
+    branch_ids: Sequence[int] | None
+    period: LedgerPeriod
+    private: bool
+    bureau: bool
+    lang: str
+
+
+async def build_files(
+    db: Database,
+    request: ExportRequest,
+    folder: Path,
+    *,
+    today: date,
+    zone: ZoneInfo,
+    now: datetime,
+    progress: Progress | None = None,
+    limit: int = UPLOAD_LIMIT,
+) -> list[Path]:
+    """The workbook(s) for ``request`` in ``folder``: one, or one per branch when too big."""
+    async with db.read() as conn:
+        refs = await ledger.branches(conn, request.branch_ids)
+    t = Translator(request.lang)
+    if not request.bureau or len(refs) <= 1:
+        paths = [await _build(db, refs, request, folder, t, today, zone, now, progress)]
+    else:
+        whole = await _build(db, refs, request, folder, t, today, zone, now, progress)
+        if whole.stat().st_size <= limit:
+            return [whole]
+        whole.unlink()
+        paths = []
+        for index, ref in enumerate(refs, start=1):
+            part = (index, len(refs))
+            paths.append(await _build(db, [ref], request, folder, t, today, zone, now, None, part))
+    return paths
+
+
+async def _build(
+    db: Database,
+    refs: list[BranchRef],
+    request: ExportRequest,
+    folder: Path,
+    t: Translator,
+    today: date,
+    zone: ZoneInfo,
+    now: datetime,
+    progress: Progress | None,
+    part: tuple[int, int] | None = None,
+) -> Path:
+    bureau = request.bureau and len(refs) > 1 and part is None
+    title = refs[0].name if len(refs) == 1 else t.plain("report.cover.bureau")
+    book = LedgerBook(
+        t,
+        title=title,
+        period=request.period,
+        generated_at=now.astimezone(zone),
+        private=request.private,
+        bureau=bureau,
+        part=part,
+    )
+    for index, ref in enumerate(refs, start=1):
+        async with db.read() as conn:
+            branch = await ledger.branch_ledger(
+                conn, ref, request.period, today=today, zone=zone, private=request.private
+            )
+        await asyncio.to_thread(book.add, branch)
+        if progress is not None:
+            await progress(index * 100 // (len(refs) + 1))
+    path = folder / file_name(title, request.period, part)
+    await asyncio.to_thread(book.save, path)
+    return path
+
+
+def file_name(title: str, period: LedgerPeriod, part: tuple[int, int] | None = None) -> str:
+    """``台账_第一中学_2025-2026.xlsx``: a name that sorts and says what is inside."""
+    safe = "".join(ch for ch in title if ch.isalnum() or ch in "-_（）()")[:40] or "ledger"
+    label = period.label.replace("–", "-")
+    suffix = f"_{part[0]:03d}" if part is not None else ""
+    return f"台账_{safe}_{label}{suffix}.xlsx"

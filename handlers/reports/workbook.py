@@ -1,0 +1,594 @@
+"""The 台账 workbook: a summary sheet, then one sheet per book, streamed branch by branch.
+
+``LedgerBook`` is fed one ``BranchLedger`` at a time (``add``) and written with ``save``;
+openpyxl's write-only mode keeps only the summary rows in memory, so a bureau workbook
+costs about as much memory as one branch. Headers are in the reader's language; dates
+are Excel dates and numbers are numbers; every sheet prints A4 landscape with its header
+repeated. The 家访记录表 sheet exists only in a private book (secretaries and admins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+import handlers.reports.texts  # noqa: F401  (registers the report.* messages)
+from handlers.common.i18n import Translator
+from storage.ledger import BranchLedger, MonthSummary, PartyDayEntry
+from storage.ledger_period import LedgerPeriod
+
+DATE = "yyyy-mm-dd"
+MOMENT = "yyyy-mm-dd hh:mm"
+RATE = "0.0%"
+HOURS = "0.0"
+_SHORT_FILL = PatternFill("solid", fgColor="FFE0E0")
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+# openpyxl's write-only sheet forwards page setup, widths and panes to a normal sheet at
+# run time; its type stubs do not know those attributes.
+Sheet = Any
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # message key of the header
+    width: float  # characters; widened to fit the header
+    fmt: str | None = None  # number format for dates, moments, rates and hours
+
+
+SHEETS: dict[str, Sequence[Column]] = {
+    "roster": (
+        Column("report.col.no", 6),
+        Column("report.col.name", 12),
+        Column("report.col.role", 8),
+        Column("report.col.post", 16),
+        Column("report.col.joined", 12, DATE),
+        Column("report.col.left", 12, DATE),
+        Column("report.col.reachable", 8),
+    ),
+    "pledges": (
+        Column("report.col.no", 6),
+        Column("report.col.member", 10),
+        Column("report.col.pledge_period", 12),
+        Column("report.col.category", 10),
+        Column("report.col.text", 40),
+        Column("report.col.measures", 40),
+        Column("report.col.target_date", 12, DATE),
+        Column("report.col.status", 10),
+        Column("report.col.submitted", 16, MOMENT),
+        Column("report.col.approved_by", 10),
+        Column("report.col.approved", 16, MOMENT),
+        Column("report.col.progress_count", 8),
+        Column("report.col.last_progress", 16, MOMENT),
+        Column("report.col.fulfilled", 16, MOMENT),
+        Column("report.col.self_assessment", 30),
+        Column("report.col.rating", 8),
+        Column("report.col.evaluation", 30),
+        Column("report.col.evaluator", 10),
+        Column("report.col.evaluated", 16, MOMENT),
+    ),
+    "partyday": (
+        Column("report.col.month", 10, "yyyy-mm"),
+        Column("report.col.date", 12, DATE),
+        Column("report.col.day_status", 8),
+        Column("report.col.theme", 24),
+        Column("report.col.form", 14),
+        Column("report.col.place", 16),
+        Column("report.col.expected", 8),
+        Column("report.col.present", 8),
+        Column("report.col.rate", 8, RATE),
+        Column("report.col.rate_met", 6),
+        Column("report.col.leaves", 30),
+        Column("report.col.makeups", 30),
+        Column("report.col.day_hours", 10, HOURS),
+        Column("report.col.photos", 8),
+        Column("report.col.recorder", 10),
+        Column("report.col.remark", 24),
+    ),
+    "service": (
+        Column("report.col.no", 6),
+        Column("report.col.member", 10),
+        Column("report.col.service_date", 12, DATE),
+        Column("report.col.kind", 12),
+        Column("report.col.hours", 8, HOURS),
+        Column("report.col.description", 40),
+        Column("report.col.linked_day", 12, DATE),
+        Column("report.col.makeup_for", 10),
+    ),
+    "visits": (
+        Column("report.col.no", 6),
+        Column("report.col.visit_date", 12, DATE),
+        Column("report.col.teacher", 10),
+        Column("report.col.alias", 12),
+        Column("report.col.class", 10),
+        Column("report.col.visit_form", 8),
+        Column("report.col.met_with", 10),
+        Column("report.col.topics", 24),
+        Column("report.col.note", 40),
+        Column("report.col.follow_up_on", 12, DATE),
+        Column("report.col.follow_up_done", 16, MOMENT),
+        Column("report.col.follow_up_note", 30),
+    ),
+}
+BRANCH_COLUMN = Column("report.col.branch", 16)
+MONTH_COLUMNS = (
+    Column("report.col.month", 10, "yyyy-mm"),
+    Column("report.col.partyday", 10),
+    Column("report.col.date", 12, DATE),
+    Column("report.col.theme", 24),
+    Column("report.col.expected", 8),
+    Column("report.col.present", 8),
+    Column("report.col.rate", 8, RATE),
+    Column("report.col.pledges_submitted", 8),
+    Column("report.col.pledges_approved", 8),
+    Column("report.col.pledges_fulfilled", 8),
+    Column("report.col.pledges_evaluated", 8),
+    Column("report.col.visits", 8),
+    Column("report.col.service_hours", 10, HOURS),
+    Column("report.col.remark", 30),
+)
+CHECK_COLUMNS = (
+    Column("report.col.item", 30),
+    Column("report.col.required", 10),
+    Column("report.col.actual", 10),
+    Column("report.col.met", 10),
+)
+TERM_COLUMNS = (
+    Column("report.col.term", 24),
+    Column("report.col.people", 8),
+    Column("report.col.target", 10),
+    Column("report.col.required", 10),
+    Column("report.col.actual", 10),
+    Column("report.col.at_target", 10),
+    Column("report.col.met", 10),
+)
+
+
+def sheet_keys(private: bool) -> list[str]:
+    """The data sheets in order; the visits sheet only in a private book."""
+    keys = ["roster", "pledges", "partyday", "service"]
+    return [*keys, "visits"] if private else keys
+
+
+class LedgerBook:
+    """One workbook being written: ``add`` each branch's ledger, then ``save``."""
+
+    def __init__(
+        self,
+        t: Translator,
+        *,
+        title: str,
+        period: LedgerPeriod,
+        generated_at: datetime,
+        private: bool,
+        bureau: bool,
+        part: tuple[int, int] | None = None,
+    ) -> None:
+        self.t = t
+        self.title = title
+        self.period = period
+        self.generated_at = generated_at.replace(tzinfo=None)
+        self.private = private
+        self.bureau = bureau
+        self.part = part
+        self._book = Workbook(write_only=True)
+        self._summary = self._book.create_sheet(t.plain("report.sheet.summary"))
+        self._setup(self._summary, self._summary_widths(), freeze=False)
+        self._sheets: dict[str, Sheet] = {}
+        self._rows: dict[str, int] = {}
+        self._formats: dict[str, list[tuple[int, str]]] = {}
+        for key in sheet_keys(private):
+            sheet = self._book.create_sheet(t.plain(f"report.sheet.{key}"))
+            columns = self._columns(key)
+            self._setup(sheet, columns, freeze=True)
+            sheet.append(self._header(columns))
+            self._sheets[key] = sheet
+            self._rows[key] = 0
+            self._formats[key] = self._special_formats(columns)
+        self._ledgers: list[_Digest] = []
+
+    # ----------------------------------------------------------------- public
+
+    def add(self, ledger: BranchLedger) -> None:
+        """Append one branch's rows to every data sheet."""
+        branch = [ledger.branch.name] if self.bureau else []
+        t = self.t
+        for m in ledger.members:
+            self._append(
+                "roster",
+                branch,
+                [
+                    m.name,
+                    t.plain(f"report.role.{m.role}"),
+                    m.post,
+                    m.joined,
+                    m.left,
+                    self._yes(m.reachable),
+                ],
+            )
+        for p in ledger.pledges:
+            self._append(
+                "pledges",
+                branch,
+                [
+                    p.member,
+                    p.period.replace("..", "–"),
+                    t.plain(f"report.category.{p.category}"),
+                    p.text,
+                    t.plain("report.list_sep").join(p.measures),
+                    p.target_date,
+                    t.plain(f"report.status.{p.status}"),
+                    _naive(p.submitted),
+                    p.approved_by,
+                    _naive(p.approved),
+                    p.progress_count,
+                    _naive(p.last_progress),
+                    _naive(p.fulfilled),
+                    p.self_assessment,
+                    t.plain(f"report.rating.{p.rating}") if p.rating else None,
+                    p.evaluation,
+                    p.evaluator,
+                    _naive(p.evaluated),
+                ],
+            )
+        for day in ledger.party_days:
+            self._append_party_day(branch, day)
+        for s in ledger.service:
+            self._append(
+                "service",
+                branch,
+                [
+                    s.member,
+                    s.on_date,
+                    t.plain(f"report.kind.{s.kind}"),
+                    s.hours,
+                    s.description,
+                    s.party_day,
+                    s.makeup_for,
+                ],
+            )
+        if self.private:
+            for v in ledger.visits:
+                self._append(
+                    "visits",
+                    branch,
+                    [
+                        v.visit_date,
+                        v.member,
+                        v.alias,
+                        v.class_name,
+                        t.plain(f"report.form.{v.form}"),
+                        t.plain(f"report.met.{v.met}"),
+                        t.plain("report.word_sep").join(
+                            t.plain(f"report.topic.{topic}") for topic in v.topics
+                        ),
+                        v.note,
+                        v.follow_up_on,
+                        _naive(v.follow_up_done),
+                        v.follow_up_note,
+                    ],
+                )
+        self._ledgers.append(_Digest.of(ledger))
+
+    def row_counts(self) -> dict[str, int]:
+        return dict(self._rows)
+
+    def save(self, path: Path) -> None:
+        """Write the summary (now that every branch is in) and the file."""
+        self._write_summary()
+        self._book.save(path)
+
+    # ----------------------------------------------------------------- sheets
+
+    def _columns(self, key: str) -> list[Column]:
+        columns = list(SHEETS[key])
+        return [BRANCH_COLUMN, *columns] if self.bureau else columns
+
+    def _setup(self, sheet: Sheet, columns: Sequence[Column], *, freeze: bool) -> None:
+        for index, column in enumerate(columns, start=1):
+            header = _display_width(self.t.plain(column.key)) + 2
+            sheet.column_dimensions[get_column_letter(index)].width = max(column.width, header)
+        if freeze:
+            sheet.freeze_panes = "A2"
+            sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    def _summary_widths(self) -> list[Column]:
+        """One width per summary column: the widest of the three tables stacked in it."""
+        lead = [BRANCH_COLUMN] if self.bureau else []
+        tables = [[*lead, *cols] for cols in (CHECK_COLUMNS, MONTH_COLUMNS, TERM_COLUMNS)]
+        widths = []
+        for index in range(max(len(table) for table in tables)):
+            here = [table[index] for table in tables if index < len(table)]
+            widest = max(here, key=lambda c: max(c.width, _display_width(self.t.plain(c.key))))
+            widths.append(widest)
+        return widths
+
+    def _header(self, columns: Sequence[Column]) -> list[Cell]:
+        cells = []
+        for column in columns:
+            cell = WriteOnlyCell(self._summary, value=self.t.plain(column.key))
+            cell.font = _BOLD
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cells.append(cell)
+        return cells
+
+    def _append(self, key: str, branch: list[Any], values: list[Any]) -> None:
+        self._rows[key] += 1
+        numbered = key in ("roster", "pledges", "service", "visits")
+        row = [*branch, self._rows[key], *values] if numbered else [*branch, *values]
+        for index, fmt in self._formats[key]:
+            if row[index] is not None:
+                cell = WriteOnlyCell(self._summary, value=row[index])
+                cell.number_format = fmt
+                row[index] = cell
+        self._sheets[key].append(row)
+
+    def _special_formats(self, columns: Sequence[Column]) -> list[tuple[int, str]]:
+        """Columns whose format openpyxl would not give by itself.
+
+        A plain date or datetime already gets an Excel date format, and hours read well
+        as General; a styled cell costs several times a plain one, and a bureau export
+        writes over a million cells.
+        """
+        return [
+            (index, column.fmt)
+            for index, column in enumerate(columns)
+            if column.fmt is not None and column.fmt not in (DATE, MOMENT, HOURS)
+        ]
+
+    def _append_party_day(self, branch: list[Any], day: PartyDayEntry) -> None:
+        t = self.t
+        sep = t.plain("report.list_sep")
+        leaves = sep.join(
+            t.plain(
+                "report.leave_line",
+                name=leave.member,
+                reason=leave.reason_text or t.plain(f"report.reason.{leave.reason_kind}"),
+                approval=t.plain(f"report.approval.{leave.approval}"),
+            )
+            for leave in day.leaves
+        )
+        makeups = sep.join(
+            t.plain(
+                "report.makeup_line",
+                name=m.member,
+                date=m.on_date.isoformat(),
+                hours=_hours_text(m.hours),
+            )
+            for m in day.makeups
+        )
+        rate = day.rate
+        self._append(
+            "partyday",
+            branch,
+            [
+                date(day.year, day.month, 1),
+                day.day,
+                t.plain(f"report.day.{day.status}"),
+                day.theme,
+                t.plain("report.word_sep").join(t.plain(f"report.kind.{k}") for k in day.forms)
+                or None,
+                day.place,
+                day.expected if day.status in ("held", "not_held") else None,
+                day.present if day.status in ("held", "not_held") else None,
+                rate,
+                self._yes(day.meets_target) if rate is not None else None,
+                leaves or None,
+                makeups or None,
+                day.hours,
+                day.photos,
+                day.recorder,
+                day.reason,
+            ],
+        )
+
+    # ----------------------------------------------------------------- summary
+
+    def _write_summary(self) -> None:
+        t, sheet = self.t, self._summary
+        name = t.plain("report.cover.bureau") if self.bureau else self.title
+        sheet.append([self._styled(t.plain("report.cover.title", name=name), font=_TITLE)])
+        if not self.bureau:
+            sheet.append([t.plain("report.cover.branch"), self.title])
+        else:
+            sheet.append([t.plain("report.cover.branches"), len(self._ledgers)])
+        sheet.append([t.plain("report.cover.period"), self.period.label])
+        sheet.append([t.plain("report.cover.generated"), self._fmt(self.generated_at, MOMENT)])
+        if self.part is not None:
+            sheet.append([t.plain("report.cover.part", index=self.part[0], total=self.part[1])])
+        if all(digest.empty for digest in self._ledgers):
+            sheet.append([self._styled(t.plain("report.cover.empty"), fill=_SHORT_FILL)])
+        if not self.private:
+            sheet.append([t.plain("report.cover.no_visits_sheet")])
+        sheet.append([])
+        self._write_checks()
+        sheet.append([])
+        self._write_months()
+        sheet.append([])
+        self._write_terms()
+
+    def _write_checks(self) -> None:
+        t, sheet = self.t, self._summary
+        sheet.append([self._styled(t.plain("report.cover.checks"), font=_BOLD)])
+        lead = [BRANCH_COLUMN] if self.bureau else []
+        sheet.append(self._header([*lead, *CHECK_COLUMNS]))
+        for digest in self._ledgers:
+            branch = [digest.name] if self.bureau else []
+            for key, required, actual in digest.checks():
+                met = None if required is None else actual >= required
+                sheet.append(
+                    [
+                        *branch,
+                        t.plain(key),
+                        required,
+                        self._fmt(actual, HOURS) if key == "report.check.service" else actual,
+                        self._met(met),
+                    ]
+                )
+
+    def _write_months(self) -> None:
+        t, sheet = self.t, self._summary
+        sheet.append([self._styled(t.plain("report.cover.months"), font=_BOLD)])
+        lead = [BRANCH_COLUMN] if self.bureau else []
+        sheet.append(self._header([*lead, *MONTH_COLUMNS]))
+        for digest in self._ledgers:
+            branch = [digest.name] if self.bureau else []
+            for month in digest.months:
+                day = month.party_day
+                remark = self._month_remark(month)
+                fill = _SHORT_FILL if month.party_day_short else None
+                held = day.status in ("held", "not_held")
+                sheet.append(
+                    [
+                        *branch,
+                        self._fmt(date(month.year, month.month, 1), "yyyy-mm"),
+                        self._styled(t.plain(f"report.day.{day.status}"), fill=fill),
+                        self._fmt(day.day, DATE),
+                        day.theme,
+                        day.expected if held else None,
+                        day.present if held else None,
+                        self._styled(day.rate, fmt=RATE, fill=fill),
+                        month.pledges_submitted,
+                        month.pledges_approved,
+                        month.pledges_fulfilled,
+                        month.pledges_evaluated,
+                        month.visits,
+                        self._fmt(month.service_hours, HOURS),
+                        self._styled(remark, fill=fill),
+                    ]
+                )
+
+    def _month_remark(self, month: MonthSummary) -> str | None:
+        if not month.party_day_short:
+            return None
+        day = month.party_day
+        if day.status == "cancelled":
+            return self.t.plain("report.short.cancelled", reason=day.reason or "—")
+        if day.status != "held":
+            return self.t.plain("report.short.partyday")
+        return self.t.plain("report.short.rate")
+
+    def _write_terms(self) -> None:
+        t, sheet = self.t, self._summary
+        sheet.append([self._styled(t.plain("report.cover.terms"), font=_BOLD)])
+        lead = [BRANCH_COLUMN] if self.bureau else []
+        sheet.append(self._header([*lead, *TERM_COLUMNS]))
+        for digest in self._ledgers:
+            branch = [digest.name] if self.bureau else []
+            for term in digest.terms:
+                label = f"{term.term.start.isoformat()}–{term.term.end.isoformat()}"
+                sheet.append(
+                    [
+                        *branch,
+                        label,
+                        term.people,
+                        term.target if term.target is not None else t.plain("report.no_target"),
+                        term.required,
+                        term.visits,
+                        term.at_target if term.target is not None else None,
+                        self._met(None if term.target is None else not term.short),
+                    ]
+                )
+
+    # ----------------------------------------------------------------- cells
+
+    def _met(self, met: bool | None) -> Any:
+        if met is None:
+            return self.t.plain("report.met.na")
+        if met:
+            return self.t.plain("report.met.yes")
+        return self._styled(self.t.plain("report.met.no"), fill=_SHORT_FILL)
+
+    def _yes(self, value: bool) -> str:
+        return self.t.plain("report.yes" if value else "report.no")
+
+    def _fmt(self, value: Any, fmt: str) -> Any:
+        return self._styled(value, fmt=fmt) if value is not None else None
+
+    def _styled(
+        self,
+        value: Any,
+        *,
+        fmt: str | None = None,
+        fill: PatternFill | None = None,
+        font: Font | None = None,
+    ) -> Cell:
+        cell = WriteOnlyCell(self._summary, value=value)
+        if fmt:
+            cell.number_format = fmt
+        if fill:
+            cell.fill = fill
+        if font:
+            cell.font = font
+        return cell
+
+
+@dataclass(frozen=True)
+class _Digest:
+    """What the summary needs of one branch, kept after its rows were streamed out."""
+
+    name: str
+    empty: bool
+    months: list[MonthSummary]
+    terms: list[Any]
+    participants: int
+    pledgers: int
+    service_hours: float
+
+    @classmethod
+    def of(cls, ledger: BranchLedger) -> _Digest:
+        return cls(
+            name=ledger.branch.name,
+            empty=ledger.empty,
+            months=ledger.months,
+            terms=ledger.terms,
+            participants=len(ledger.participants),
+            pledgers=ledger.pledgers,
+            service_hours=sum(s.hours for s in ledger.service),
+        )
+
+    def checks(self) -> list[tuple[str, int | None, float]]:
+        """(item, required or None, actual) for the requirement table."""
+        past = [m for m in self.months if m.past and m.party_day.status != "upcoming"]
+        held = sum(1 for m in past if m.party_day.status == "held")
+        at_rate = sum(1 for m in past if m.party_day.meets_target)
+        return [
+            ("report.check.partyday", len(past), held),
+            ("report.check.rate", len(past), at_rate),
+            ("report.check.pledges", self.participants, self.pledgers),
+            ("report.check.service", None, self.service_hours),
+        ]
+
+
+ProgressCallback = Callable[[int], Any]
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: the local wall time, as the ledger reader reads it."""
+    return moment.replace(tzinfo=None) if moment is not None else None
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:g}"
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK characters count double."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

@@ -1,0 +1,752 @@
+"""Read-only gathering of what a branch's 台账 holds for a period, one branch at a time.
+
+``branch_ledger`` reads everything one branch needs (a handful of queries) through the
+reader connection, never the writer's lock; a bureau export walks the branches with
+``branches`` and keeps at most one branch's rows in memory. Students' aliases and visit
+notes are read only when ``private`` is asked for (secretaries and admins): an inspector's
+ledger holds visit counts and dates, nothing more.
+
+Rows are plain dataclasses rather than pydantic models: they are read-only projections
+of rows the models already checked, and a bureau export reads hundreds of thousands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from storage import terms as term_store
+from storage.clock import from_iso
+from storage.ledger_period import LedgerPeriod
+from storage.partyday import MonthStatus, PartyMonth, Rule, effective_day
+from storage.terms import Term
+
+# 主题党日 participation a branch is held to (the school branch rules in REFERENCE.md).
+PARTICIPATION_TARGET = 0.85
+PARTICIPANT_ROLES = ("member", "secretary")
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True, slots=True)
+class BranchRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    member_id: int
+    name: str
+    role: str
+    post: str | None
+    joined: date
+    left: date | None
+    reachable: bool
+
+    def present_on(self, day: date) -> bool:
+        return self.joined <= day and (self.left is None or self.left >= day)
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return self.joined <= end and (self.left is None or self.left >= start)
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeEntry:
+    id: int
+    member: str
+    period: str
+    category: str
+    text: str
+    measures: list[str]
+    target_date: date | None
+    status: str
+    submitted: datetime | None
+    approved_by: str | None
+    approved: datetime | None
+    progress_count: int
+    last_progress: datetime | None
+    fulfilled: datetime | None
+    self_assessment: str | None
+    rating: str | None
+    evaluation: str | None
+    evaluator: str | None
+    evaluated: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveEntry:
+    member: str
+    reason_kind: str
+    reason_text: str | None
+    approval: str
+
+
+@dataclass(frozen=True, slots=True)
+class MakeupEntry:
+    member: str
+    on_date: date
+    hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class PartyDayEntry:
+    """One month of the branch's 主题党日, as held, cancelled, still to come, or missing."""
+
+    year: int
+    month: int
+    status: str  # 'held', 'not_held', 'cancelled', 'upcoming', 'none' (no rule, no date)
+    day: date | None
+    theme: str | None
+    place: str | None
+    reason: str | None
+    forms: list[str]
+    expected: int
+    present: int
+    leaves: list[LeaveEntry]
+    makeups: list[MakeupEntry]
+    hours: float
+    photos: int
+    recorder: str | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.expected if self.expected and self.status == "held" else None
+
+    @property
+    def meets_target(self) -> bool:
+        rate = self.rate
+        return rate is not None and rate >= PARTICIPATION_TARGET
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    member: str
+    on_date: date
+    kind: str
+    hours: float
+    description: str
+    party_day: date | None  # the party day it was done on, when linked
+    makeup_for: str | None  # "YYYY-MM" of the month it makes up for
+
+
+@dataclass(frozen=True, slots=True)
+class VisitEntry:
+    """A visit; ``alias`` and ``note`` are None in a ledger read without ``private``."""
+
+    member_id: int
+    member: str
+    visit_date: date
+    alias: str | None
+    class_name: str | None
+    form: str
+    met: str
+    topics: list[str]
+    note: str | None
+    follow_up_on: date | None
+    follow_up_done: datetime | None
+    follow_up_note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TermVisits:
+    """Visits in one term against its per-member target (None when none was set)."""
+
+    term: Term
+    target: int | None
+    people: int
+    visits: int
+    at_target: int
+
+    @property
+    def required(self) -> int | None:
+        return None if self.target is None else self.target * self.people
+
+    @property
+    def short(self) -> bool:
+        return self.target is not None and self.at_target < self.people
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSummary:
+    year: int
+    month: int
+    party_day: PartyDayEntry
+    pledges_submitted: int
+    pledges_approved: int
+    pledges_fulfilled: int
+    pledges_evaluated: int
+    visits: int
+    service_hours: float
+    past: bool  # the month has begun, so what it lacks counts as short
+
+    @property
+    def party_day_short(self) -> bool:
+        if not self.past or self.party_day.status == "upcoming":
+            return False
+        return self.party_day.status != "held" or not self.party_day.meets_target
+
+
+@dataclass
+class BranchLedger:
+    branch: BranchRef
+    period: LedgerPeriod
+    today: date
+    private: bool
+    members: list[Membership]
+    pledges: list[PledgeEntry]
+    party_days: list[PartyDayEntry]
+    service: list[ServiceEntry]
+    visits: list[VisitEntry]  # within the period
+    terms: list[TermVisits]
+    months: list[MonthSummary] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was recorded in the period (the roster alone is not a record)."""
+        return not (
+            self.pledges
+            or self.service
+            or self.visits
+            or any(day.status in ("held", "cancelled") for day in self.party_days)
+        )
+
+    @property
+    def participants(self) -> list[Membership]:
+        return [m for m in self.members if m.role in PARTICIPANT_ROLES]
+
+    @property
+    def pledgers(self) -> int:
+        """Participants with at least one pledge in the period that was not withdrawn."""
+        names = {p.member for p in self.pledges if p.status != "withdrawn"}
+        return sum(1 for m in self.participants if m.name in names)
+
+
+# --------------------------------------------------------------------------- reads
+
+
+async def branches(conn: aiosqlite.Connection, ids: Iterable[int] | None = None) -> list[BranchRef]:
+    """Every branch by name, or only those in ``ids``."""
+    async with conn.execute("SELECT id, name FROM branches ORDER BY name, id") as cur:
+        rows = [BranchRef(int(row[0]), str(row[1])) for row in await cur.fetchall()]
+    if ids is None:
+        return rows
+    wanted = set(ids)
+    return [row for row in rows if row.id in wanted]
+
+
+async def branch_ledger(
+    conn: aiosqlite.Connection,
+    branch: BranchRef,
+    period: LedgerPeriod,
+    *,
+    today: date,
+    zone: ZoneInfo,
+    private: bool,
+) -> BranchLedger:
+    """Everything the branch's workbook shows for ``period``, as of ``today``."""
+    members = await _memberships(conn, branch.id, period, zone)
+    names = await _names(conn, branch.id)
+    terms = await _terms_overlapping(conn, period)
+    pledges = await _pledges(conn, branch.id, period, zone, names)
+    logs = await _service_logs(conn, branch.id, period)
+    service = [_service_entry(log, names) for log in logs if period.contains(log.on_date)]
+    visit_start = min([period.start, *(t.start for t in terms)])
+    visit_end = max([period.end, *(t.end for t in terms)])
+    all_visits = await _visits(conn, branch.id, visit_start, visit_end, names, private=private)
+    party_days = await _party_days(conn, branch.id, period, members, logs, today, zone, names)
+    ledger = BranchLedger(
+        branch=branch,
+        period=period,
+        today=today,
+        private=private,
+        members=members,
+        pledges=pledges,
+        party_days=party_days,
+        service=service,
+        visits=[v for v in all_visits if period.contains(v.visit_date)],
+        terms=[
+            await _term_visits(conn, branch.id, term, members, all_visits, today) for term in terms
+        ],
+    )
+    ledger.months = _month_summaries(ledger, zone)
+    return ledger
+
+
+# --------------------------------------------------------------------------- members
+
+
+async def _memberships(
+    conn: aiosqlite.Connection, branch_id: int, period: LedgerPeriod, zone: ZoneInfo
+) -> list[Membership]:
+    """Everyone who belonged to the branch at some time in the period, secretaries first."""
+    async with conn.execute(
+        "SELECT id, name, role, post, joined_at, left_at, unreachable_at FROM members"
+        " WHERE branch_id = ? ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
+        (branch_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    members = [
+        Membership(
+            member_id=int(row[0]),
+            name=str(row[1]),
+            role=str(row[2]),
+            post=row[3],
+            joined=_local_date(row[4], zone),
+            left=_local_date(row[5], zone) if row[5] else None,
+            reachable=row[6] is None,
+        )
+        for row in rows
+    ]
+    return [m for m in members if m.overlaps(period.start, period.end)]
+
+
+# --------------------------------------------------------------------------- pledges
+
+
+async def _pledges(
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    period: LedgerPeriod,
+    zone: ZoneInfo,
+    names: dict[int, str],
+) -> list[PledgeEntry]:
+    """Pledges for a year or term overlapping the period; drafts are not pledges yet."""
+    first, last = str(period.start.year), str(period.end.year)
+    async with conn.execute(
+        """
+        SELECT p.id, p.member_id, p.period, p.category, p.text, p.measures, p.target_date,
+               p.status, p.submitted_at, p.reviewed_by, p.published_at, p.fulfilled_at,
+               p.self_assessment, p.rating, p.evaluation_comment, p.evaluated_by,
+               p.evaluated_at,
+               (SELECT COUNT(*) FROM pledge_updates u WHERE u.pledge_id = p.id),
+               (SELECT MAX(at) FROM pledge_updates u WHERE u.pledge_id = p.id)
+        FROM pledges p
+        WHERE p.branch_id = ? AND p.status != 'draft'
+          AND ((length(p.period) = 4 AND p.period BETWEEN ? AND ?)
+               OR (length(p.period) > 4 AND substr(p.period, 1, 10) <= ?
+                   AND substr(p.period, 13) >= ?))
+        ORDER BY p.period, p.member_id, p.id
+        """,
+        (branch_id, first, last, period.end.isoformat(), period.start.isoformat()),
+    ) as cur:
+        rows = await cur.fetchall()
+    entries = []
+    for row in rows:
+        approved = _moment(row[10], zone)
+        entries.append(
+            PledgeEntry(
+                id=int(row[0]),
+                member=names.get(int(row[1]), f"#{row[1]}"),
+                period=str(row[2]),
+                category=str(row[3]),
+                text=str(row[4]),
+                measures=list(json.loads(row[5] or "[]")),
+                target_date=date.fromisoformat(row[6]) if row[6] else None,
+                status=str(row[7]),
+                submitted=_moment(row[8], zone),
+                # Who reviewed it counts as the approver only once it was published.
+                approved_by=_name(names, row[9]) if approved else None,
+                approved=approved,
+                progress_count=int(row[17]),
+                last_progress=_moment(row[18], zone),
+                fulfilled=_moment(row[11], zone),
+                self_assessment=row[12],
+                rating=row[13],
+                evaluation=row[14],
+                evaluator=_name(names, row[15]),
+                evaluated=_moment(row[16], zone),
+            )
+        )
+    return entries
+
+
+# --------------------------------------------------------------------------- service
+
+
+# A make-up (补课) is done after the month it makes up for, so a period's months need the
+# service logged up to this long after the period's end.
+MAKEUP_MARGIN = timedelta(days=62)
+
+
+@dataclass(frozen=True, slots=True)
+class _Log:
+    member_id: int
+    on_date: date
+    kind: str
+    hours: float
+    description: str
+    photo: bool
+    party_month_id: int | None
+    makeup_month_id: int | None
+    party_day: date | None
+    makeup_for: str | None
+
+
+async def _service_logs(
+    conn: aiosqlite.Connection, branch_id: int, period: LedgerPeriod
+) -> list[_Log]:
+    """The branch's active service records from the period's start to past its end.
+
+    One read through the (branch_id, on_date) index serves both the service sheet and
+    each month's hours and make-ups; looking those up by month id would scan the table.
+    """
+    async with conn.execute(
+        """
+        SELECT s.member_id, s.on_date, s.kind, s.hours, s.description,
+               s.photo_file_id IS NOT NULL, s.party_month_id, s.makeup_month_id,
+               pm.day, mm.month
+        FROM service_logs s
+        LEFT JOIN party_day_months pm ON pm.id = s.party_month_id
+        LEFT JOIN party_day_months mm ON mm.id = s.makeup_month_id
+        WHERE s.branch_id = ? AND s.status = 'active' AND s.on_date BETWEEN ? AND ?
+        ORDER BY s.on_date, s.id
+        """,
+        (branch_id, period.start.isoformat(), (period.end + MAKEUP_MARGIN).isoformat()),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        _Log(
+            member_id=int(row[0]),
+            on_date=date.fromisoformat(row[1]),
+            kind=str(row[2]),
+            hours=float(row[3]),
+            description=str(row[4]),
+            photo=bool(row[5]),
+            party_month_id=row[6],
+            makeup_month_id=row[7],
+            party_day=date.fromisoformat(row[8]) if row[8] else None,
+            makeup_for=row[9],
+        )
+        for row in rows
+    ]
+
+
+def _service_entry(log: _Log, names: dict[int, str]) -> ServiceEntry:
+    return ServiceEntry(
+        member=names.get(log.member_id, f"#{log.member_id}"),
+        on_date=log.on_date,
+        kind=log.kind,
+        hours=log.hours,
+        description=log.description,
+        party_day=log.party_day,
+        makeup_for=log.makeup_for,
+    )
+
+
+# --------------------------------------------------------------------------- visits
+
+
+async def _visits(
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    start: date,
+    end: date,
+    names: dict[int, str],
+    *,
+    private: bool,
+) -> list[VisitEntry]:
+    # Without ``private`` the alias, class and notes are not even read.
+    secret = (
+        "v.student_alias, v.class_name, v.note, v.follow_up_note"
+        if private
+        else "NULL, NULL, NULL, NULL"
+    )
+    async with conn.execute(
+        f"""
+        SELECT v.member_id, v.visit_date, v.form, v.met, v.topics, v.follow_up_on,
+               v.follow_up_done_at, {secret}
+        FROM home_visits v
+        WHERE v.branch_id = ? AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?
+        ORDER BY v.visit_date, v.id
+        """,
+        (branch_id, start.isoformat(), end.isoformat()),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        VisitEntry(
+            member_id=int(row[0]),
+            member=names.get(int(row[0]), f"#{row[0]}"),
+            visit_date=date.fromisoformat(row[1]),
+            form=str(row[2]),
+            met=str(row[3]),
+            topics=list(json.loads(row[4])),
+            follow_up_on=date.fromisoformat(row[5]) if row[5] else None,
+            follow_up_done=from_iso(row[6]) if row[6] else None,
+            alias=row[7],
+            class_name=row[8],
+            note=row[9],
+            follow_up_note=row[10],
+        )
+        for row in rows
+    ]
+
+
+async def _terms_overlapping(conn: aiosqlite.Connection, period: LedgerPeriod) -> list[Term]:
+    stored = await term_store.set_terms(conn)
+    found: dict[tuple[date, date], Term] = {}
+    for year, month in period.months():
+        term = term_store.pick_term(date(year, month, 1), stored)
+        if term.start <= period.end and term.end >= period.start:
+            found[(term.start, term.end)] = term
+    return sorted(found.values(), key=lambda term: term.start)
+
+
+async def _term_visits(
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    term: Term,
+    members: list[Membership],
+    visits: list[VisitEntry],
+    today: date,
+) -> TermVisits:
+    target = await _target_for(conn, branch_id, term)
+    people = [
+        m for m in members if m.role in PARTICIPANT_ROLES and m.overlaps(term.start, term.end)
+    ]
+    counts = Counter(v.member_id for v in visits if term.contains(v.visit_date))
+    at_target = sum(1 for m in people if counts[m.member_id] >= target) if target is not None else 0
+    return TermVisits(
+        term=term,
+        target=target,
+        people=len(people),
+        visits=sum(counts[m.member_id] for m in people),
+        at_target=at_target,
+    )
+
+
+async def _target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> int | None:
+    async with conn.execute(
+        "SELECT target FROM visit_targets WHERE branch_id = ? AND set_on BETWEEN ? AND ?"
+        " ORDER BY id DESC LIMIT 1",
+        (branch_id, term.start.isoformat(), term.end.isoformat()),
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else int(row[0])
+
+
+# --------------------------------------------------------------------------- party day
+
+
+async def _party_days(
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    period: LedgerPeriod,
+    members: list[Membership],
+    logs: list[_Log],
+    today: date,
+    zone: ZoneInfo,
+    names: dict[int, str],
+) -> list[PartyDayEntry]:
+    rules = await _rules(conn, branch_id)
+    month_keys = [f"{y:04d}-{m:02d}" for y, m in period.months()]
+    async with conn.execute(
+        "SELECT * FROM party_day_months WHERE branch_id = ? AND month BETWEEN ? AND ?",
+        (branch_id, month_keys[0], month_keys[-1]),
+    ) as cur:
+        rows = {r["month"]: PartyMonth.model_validate(dict(r)) for r in await cur.fetchall()}
+    ids = [row.id for row in rows.values()]
+    details = await _month_details(conn, ids, logs) if ids else _MonthDetails()
+    entries = []
+    for year, month in period.months():
+        row = rows.get(f"{year:04d}-{month:02d}")
+        rule = _rule_in_force(rules, year, month, zone)
+        day = effective_day(rule, row, branch_id, year, month)
+        entries.append(_party_day_entry(year, month, row, day, members, details, names, today))
+    return entries
+
+
+@dataclass
+class _MonthDetails:
+    present: Counter[int] = field(default_factory=Counter)
+    photos: Counter[int] = field(default_factory=Counter)
+    leaves: dict[int, list[tuple[int, str, str | None, str]]] = field(default_factory=dict)
+    makeups: dict[int, list[tuple[int, date, float]]] = field(default_factory=dict)
+    hours: dict[int, float] = field(default_factory=dict)
+    kinds: dict[int, list[str]] = field(default_factory=dict)
+
+
+async def _month_details(
+    conn: aiosqlite.Connection, month_ids: list[int], logs: list[_Log]
+) -> _MonthDetails:
+    """Check-ins and leave for these months (two reads), and their service from ``logs``."""
+    details = _MonthDetails()
+    marks = ",".join("?" * len(month_ids))
+    async with conn.execute(
+        f"SELECT month_id, photo_file_id FROM party_day_checkins WHERE month_id IN ({marks})",
+        month_ids,
+    ) as cur:
+        for month_id, photo in await cur.fetchall():
+            details.present[month_id] += 1
+            if photo:
+                details.photos[month_id] += 1
+    async with conn.execute(
+        "SELECT month_id, member_id, reason_kind, reason_text, approval FROM party_day_replies"
+        f" WHERE answer = 'leave' AND month_id IN ({marks}) ORDER BY id",
+        month_ids,
+    ) as cur:
+        for month_id, member_id, kind, text, approval in await cur.fetchall():
+            details.leaves.setdefault(month_id, []).append((member_id, kind, text, approval))
+    wanted = set(month_ids)
+    for log in logs:
+        if log.makeup_month_id in wanted:
+            details.makeups.setdefault(log.makeup_month_id, []).append(
+                (log.member_id, log.on_date, log.hours)
+            )
+        if log.party_month_id in wanted:
+            month_id = log.party_month_id
+            details.hours[month_id] = details.hours.get(month_id, 0.0) + log.hours
+            kinds = details.kinds.setdefault(month_id, [])
+            if log.kind not in kinds:
+                kinds.append(log.kind)
+            if log.photo:
+                details.photos[month_id] += 1
+    return details
+
+
+def _party_day_entry(
+    year: int,
+    month: int,
+    row: PartyMonth | None,
+    day: Any,
+    members: list[Membership],
+    details: _MonthDetails,
+    names: dict[int, str],
+    today: date,
+) -> PartyDayEntry:
+    month_id = row.id if row else None
+    held_on = day.date if day is not None else None
+    if day is None:
+        status = "none"
+    elif day.status is MonthStatus.CANCELLED:
+        status = "cancelled"
+    elif held_on is not None and held_on > today:
+        status = "upcoming"
+    elif month_id is not None and details.present[month_id] > 0:
+        status = "held"
+    else:
+        status = "not_held"
+    expected = (
+        sum(1 for m in members if m.role in PARTICIPANT_ROLES and m.present_on(held_on))
+        if held_on is not None and status in ("held", "not_held")
+        else 0
+    )
+
+    def name(member_id: int) -> str:
+        return names.get(member_id, f"#{member_id}")
+
+    return PartyDayEntry(
+        year=year,
+        month=month,
+        status=status,
+        day=held_on,
+        theme=day.theme if day is not None else None,
+        place=day.place if day is not None else None,
+        reason=day.reason if day is not None else None,
+        forms=details.kinds.get(month_id, []) if month_id else [],
+        expected=expected,
+        present=details.present[month_id] if month_id else 0,
+        leaves=[
+            LeaveEntry(name(m), kind, text, approval)
+            for m, kind, text, approval in details.leaves.get(month_id, [])
+        ]
+        if month_id
+        else [],
+        makeups=[
+            MakeupEntry(name(m), on, hours) for m, on, hours in details.makeups.get(month_id, [])
+        ]
+        if month_id
+        else [],
+        hours=details.hours.get(month_id, 0.0) if month_id else 0.0,
+        photos=details.photos[month_id] if month_id else 0,
+        recorder=_name(names, row.updated_by) if row is not None else None,
+    )
+
+
+async def _rules(conn: aiosqlite.Connection, branch_id: int) -> list[Rule]:
+    async with conn.execute(
+        "SELECT * FROM party_day_rules WHERE branch_id = ? ORDER BY created_at, id", (branch_id,)
+    ) as cur:
+        return [Rule.model_validate(dict(row)) for row in await cur.fetchall()]
+
+
+def _rule_in_force(rules: list[Rule], year: int, month: int, zone: ZoneInfo) -> Rule | None:
+    """The newest rule set by the month's end and not replaced before the month began."""
+    first = datetime.combine(date(year, month, 1), time(0), tzinfo=zone)
+    after = datetime.combine(
+        date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1), time(0), tzinfo=zone
+    )
+    chosen = None
+    for rule in rules:
+        if rule.created_at < after and (rule.replaced_at is None or rule.replaced_at > first):
+            chosen = rule
+    return chosen
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _month_summaries(ledger: BranchLedger, zone: ZoneInfo) -> list[MonthSummary]:
+    def month_of(moment: datetime | None) -> tuple[int, int] | None:
+        return (moment.year, moment.month) if moment is not None else None
+
+    submitted = Counter(month_of(p.submitted) for p in ledger.pledges)
+    approved = Counter(month_of(p.approved) for p in ledger.pledges)
+    fulfilled = Counter(month_of(p.fulfilled) for p in ledger.pledges)
+    evaluated = Counter(month_of(p.evaluated) for p in ledger.pledges)
+    visits = Counter((v.visit_date.year, v.visit_date.month) for v in ledger.visits)
+    hours: Counter[tuple[int, int]] = Counter()
+    for entry in ledger.service:
+        hours[(entry.on_date.year, entry.on_date.month)] += entry.hours  # type: ignore[assignment]
+    today_key = (ledger.today.year, ledger.today.month)
+    return [
+        MonthSummary(
+            year=day.year,
+            month=day.month,
+            party_day=day,
+            pledges_submitted=submitted[(day.year, day.month)],
+            pledges_approved=approved[(day.year, day.month)],
+            pledges_fulfilled=fulfilled[(day.year, day.month)],
+            pledges_evaluated=evaluated[(day.year, day.month)],
+            visits=visits[(day.year, day.month)],
+            service_hours=float(hours[(day.year, day.month)]),
+            past=(day.year, day.month) <= today_key,
+        )
+        for day in ledger.party_days
+    ]
+
+
+# --------------------------------------------------------------------------- names
+
+
+async def _names(conn: aiosqlite.Connection, branch_id: int) -> dict[int, str]:
+    """Everyone who can appear in the branch's records: its people, past and present, and
+    the bureau's admins (who may approve, evaluate or edit a month for it)."""
+    async with conn.execute(
+        "SELECT id, name FROM members WHERE branch_id = ? OR role = 'admin'", (branch_id,)
+    ) as cur:
+        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
+
+
+def _name(names: dict[int, str], member_id: int | None) -> str | None:
+    return None if member_id is None else names.get(int(member_id), f"#{member_id}")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _moment(text: str | None, zone: ZoneInfo) -> datetime | None:
+    """A stored UTC moment as the deployment's local wall time (what a ledger shows)."""
+    return from_iso(text).astimezone(zone) if text else None
+
+
+def _local_date(text: str, zone: ZoneInfo) -> date:
+    return from_iso(text).astimezone(zone).date()
