@@ -34,6 +34,7 @@ from handlers.common.reminders import engine_renderers
 from handlers.common.services import SERVICES_KEY, BotConfig, Running, Services
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
+from schedules.pacing import Timer
 from schedules.quiet import QuietHours
 from storage import Database, members, prefs
 from storage.clock import Clock, SystemClock
@@ -120,6 +121,7 @@ def build_application(
     for feature in FEATURES:
         feature.register(registrar)
     services.commands = tuple(registrar.commands)
+    services.receipts = dict(registrar.receipts)
     services.reminders = ReminderEngine(
         db,
         clock,
@@ -148,16 +150,8 @@ async def startup(
     call ``reminder_engine(app).tick()`` with their own clock.
     """
     services: Services = app.bot_data[SERVICES_KEY]
-    config = services.config
     await revoke_removed_admins(app.bot, services)
-    services.dispatcher = Dispatcher(
-        services.db,
-        app.bot,
-        services.clock,
-        DispatchLimits(rate=config.send_rate, max_in_flight=config.send_concurrency),
-        quiet=QuietHours(config.quiet_start, config.quiet_end),
-        zone=config.zone,
-    )
+    services.dispatcher = dispatcher(app)
     if run_dispatcher:
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
@@ -170,6 +164,25 @@ async def startup(
             _tick, interval=TICK_SECONDS, first=1, name=REMINDERS, job_kwargs=TICK_JOB
         )
     await _register_menus(app, services)
+
+
+def dispatcher(
+    app: Application[Any, Any, Any, Any, Any, Any], timer: Timer | None = None
+) -> Dispatcher:
+    """The outbox dispatcher as this application runs it: its pace, quiet hours and the
+    features' receipts. (Tests drain the outbox with one built here, on fake time.)"""
+    services: Services = app.bot_data[SERVICES_KEY]
+    config = services.config
+    return Dispatcher(
+        services.db,
+        app.bot,
+        services.clock,
+        DispatchLimits(rate=config.send_rate, max_in_flight=config.send_concurrency),
+        timer=timer,
+        quiet=QuietHours(config.quiet_start, config.quiet_end),
+        zone=config.zone,
+        receipts=services.receipts,
+    )
 
 
 def reminder_engine(app: Application[Any, Any, Any, Any, Any, Any]) -> ReminderEngine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.common import views
+from handlers.common import delivery, views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, StaleButton
@@ -18,7 +18,6 @@ from handlers.common.guards import (
 from handlers.common.i18n import texts
 from handlers.common.links import describe_invite
 from handlers.common.menu import clear_menu
-from handlers.common.notify import tell
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, members
@@ -175,14 +174,21 @@ async def confirm_remove(update: Update, context: XContext) -> None:
             branch_id=target.branch_id,
         )
         branch = await branches.get(tx, target.branch_id or 0)
+        if branch is not None:
+            await delivery.tell(
+                tx,
+                context,
+                [target],
+                "member.removed",
+                lambda t: t("members.removed_notice", branch=branch.name),
+            )
+    delivery.wake(context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await query.edit_message_text(context.t("members.removed", name=target.name))
     # Their private menu would still offer what they may no longer use.
     await clear_menu(context.bot, target.telegram_id)
-    if branch is not None:
-        await tell(context, target.telegram_id, "members.removed_notice", branch=branch.name)
 
 
 async def keep_member(update: Update, context: XContext) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common import views
+from handlers.common import delivery, views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton
 from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
 from handlers.common.guards import parse_callback, require_member
-from handlers.common.i18n import LANGUAGES, texts
+from handlers.common.i18n import LANGUAGES, Translator, texts
 from handlers.common.menu import refresh_menu
-from handlers.common.notify import tell, translator_for
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, members, prefs
@@ -250,7 +250,8 @@ async def receive_name(update: Update, context: XContext) -> object:
                 branch_id=found.branch_id,
             )
             branch = await branches.get(tx, found.branch_id)
-            secretaries = await members.secretaries(tx, found.branch_id)
+            await _tell_secretaries(tx, context, member)
+    delivery.wake(context)
     clear_flow(context, FLOW)
     if problem is not None:
         await message.reply_text(context.t(f"join.problem.{problem.value}"))
@@ -261,7 +262,6 @@ async def receive_name(update: Update, context: XContext) -> object:
     await message.reply_text(context.t("join.done", branch=branch.name, name=name, role=role))
     await show_home(update, context)
     await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
-    await _tell_secretaries(context, secretaries, member)
     return END
 
 
@@ -370,14 +370,13 @@ async def _promote(context: XContext, member: Member, invite: Invite, branch_nam
     await refresh_menu(context.bot, promoted, context.services.commands, context.t.lang)
 
 
-async def _tell_secretaries(context: XContext, secretaries: list[Member], joined: Member) -> None:
-    for secretary in secretaries:
-        if secretary.id != joined.id:
-            t = await translator_for(context, secretary.telegram_id)
-            await tell(
-                context,
-                secretary.telegram_id,
-                "join.notify_secretary",
-                name=joined.name,
-                role=views.role_name(t, joined.role),
-            )
+async def _tell_secretaries(tx: aiosqlite.Connection, context: XContext, joined: Member) -> None:
+    """The branch's secretaries hear who joined (a secretary joining is not told of
+    themselves)."""
+    assert joined.branch_id is not None
+    secretaries = [s for s in await members.secretaries(tx, joined.branch_id) if s.id != joined.id]
+
+    def told(t: Translator) -> str:
+        return t("join.notify_secretary", name=joined.name, role=views.role_name(t, joined.role))
+
+    await delivery.tell(tx, context, secretaries, "member.joined", told)

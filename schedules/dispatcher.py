@@ -12,13 +12,16 @@ How a message is sent, one at a time per row:
    minute per group, never two in flight to one chat): in one transaction it becomes
    'sending' with one more attempt;
 3. send it (``sendMessage``, or ``sendPhoto`` with the text as caption), as HTML with its
-   inline keyboard;
+   inline keyboard; an edit row changes the message its ``edit_of`` row posted instead
+   (``editMessageText``; "message is not modified" means it already shows this: sent);
 4. record the outcome in one transaction: sent (with Telegram's message id), rescheduled
    (429: after ``retry_after``, the attempt given back; timeout or network error: with
    exponential back-off until ``max_attempts``; but when different rows fail one after the
    other, Telegram is unreachable: all sending pauses and no attempt is counted), blocked
    (403, and the member is marked unreachable), or failed (bad request such as "chat not
-   found", or retries exhausted).
+   found", or retries exhausted). A feature that must know how its kind of message fared
+   (a notice post's message id, or that it failed) has a *receipt* for the kind, run in
+   that same transaction for the final outcomes and a chat's move.
 
 What a crash can do
 -------------------
@@ -48,7 +51,9 @@ Late rows: quiet hours and usefulness
 Rows are queued with a ``not_before`` outside the quiet hours, but a row can still be
 late: the bot was down, Telegram asked for a long wait, a timeout's back-off ran on.
 So the dispatcher checks again when it sends: inside the quiet hours (``quiet``, in
-``zone``) it claims nothing and sleeps until they end, and a row past its
+``zone``) it claims only urgent rows (someone is waiting for them: a review decision, a
+leave answer; an edit, which rings no phone) and otherwise sleeps until they end, and a
+row past its
 ``expires_at`` (a reminder's "useful until") is given up, logged and recorded as failed
 (``outbox.expire``), never delivered late and wrong.
 """
@@ -58,12 +63,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -162,12 +168,14 @@ class Dispatcher:
         timer: Timer | None = None,
         quiet: QuietHours | None = None,
         zone: ZoneInfo | None = None,
+        receipts: Mapping[str, Receipt] | None = None,
     ) -> None:
         """``bot`` must allow ``limits.max_in_flight`` concurrent requests (PTB's default
         HTTPXRequest pool has 256 connections; a pool of 1 would serialise them).
 
-        ``quiet`` and ``zone``: nothing is sent inside the quiet hours (see the module
-        docstring); without them the dispatcher sends whenever a row is due."""
+        ``quiet`` and ``zone``: only urgent rows are sent inside the quiet hours (see the
+        module docstring); without them the dispatcher sends whenever a row is due.
+        ``receipts``: by kind, what to record when such a row's outcome is known."""
         if quiet is not None and zone is None:
             raise ValueError("quiet hours need the zone they are in")
         self._db = db
@@ -177,6 +185,7 @@ class Dispatcher:
         self._timer: Timer = timer or RealTimer()
         self._quiet = quiet
         self._zone = zone
+        self._receipts = dict(receipts or {})
         self._pacer = RatePacer(self.limits.rate, self._timer, burst=self.limits.burst)
         self._chats = ChatPacer(
             interval=self.limits.chat_interval,
@@ -252,14 +261,14 @@ class Dispatcher:
         in_flight: set[asyncio.Task[None]] = set()
         await self._expire()
         try:
-            while not stop.is_set() and self._quiet_wait() == 0:
+            while not stop.is_set():
                 await self._slots.acquire()
                 message = None
                 try:
-                    # (The quiet hours may have begun while a pause was waited out.)
-                    if await self._flood_cleared(stop) and self._quiet_wait() == 0:
+                    if await self._flood_cleared(stop):
                         await self._pacer.wait_turn()
-                        message = await self._claim_next()
+                        # (Read after the waits: the quiet hours may have begun meanwhile.)
+                        message = await self._claim_next(urgent_only=self._quiet_wait() > 0)
                 finally:
                     if message is None:
                         self._slots.release()
@@ -284,9 +293,20 @@ class Dispatcher:
         return max((self._quiet.release(now, self._zone) - now).total_seconds(), 0.0)
 
     async def _expire(self) -> None:
-        """Give up the rows that stopped being useful before they could be sent."""
+        """Give up the rows that stopped being useful before they could be sent, and the
+        edits of messages that were never sent."""
         async with self._db.transaction() as tx:
             expired = await outbox.expire(tx, self._clock.now())
+            orphaned = await outbox.drop_orphaned_edits(tx)
+        for message in orphaned:
+            self.stats.expired += 1
+            log.warning(
+                "outbox: edit row %d (%s to %d) dropped: row %s was never sent",
+                message.id,
+                message.kind,
+                message.chat_id,
+                message.edit_of,
+            )
         for message in expired:
             self.stats.expired += 1
             log.warning(
@@ -307,14 +327,20 @@ class Dispatcher:
             await self._wait_any((stop,), remaining)
         return False
 
-    async def _claim_next(self) -> OutboxMessage | None:
+    async def _claim_next(self, *, urgent_only: bool) -> OutboxMessage | None:
         skip = self._chats.unavailable()
         async with self._db.transaction() as tx:
-            claimed = await outbox.claim_due(tx, self._clock.now(), 1, skip_chats=skip)
-        if not claimed:
+            claimed = await outbox.claim_due(
+                tx, self._clock.now(), 1, skip_chats=skip, urgent_only=urgent_only
+            )
+            message = claimed[0] if claimed else None
+            if message is not None and message.edit_of is not None:
+                target = await outbox.edit_target(tx, message)
+                message = message.model_copy(update={"telegram_message_id": target})
+        if message is None:
             return None
-        self._chats.begin(claimed[0].chat_id)
-        return claimed[0]
+        self._chats.begin(message.chat_id)
+        return message
 
     async def _deliver(self, message: OutboxMessage) -> None:
         """Send one claimed row and record what happened; never raises."""
@@ -355,12 +381,37 @@ class Dispatcher:
         self.stats.requests += 1
         try:
             telegram_id = await self._send(message)
+        except BadRequest as exc:
+            if message.edit_of is not None and "not modified" in str(exc).lower():
+                # The message already shows this (a repeat after a crash, say): done.
+                return Result(Outcome.SENT, message_id=message.telegram_message_id)
+            return classify(exc, message, self.limits)
         except Exception as exc:
             return classify(exc, message, self.limits)
         return Result(Outcome.SENT, message_id=telegram_id)
 
     async def _send(self, message: OutboxMessage) -> int:
         markup = keyboard_markup(message.buttons)
+        if message.edit_of is not None:
+            # ``_claim_next`` put the edited message's Telegram id here.
+            assert message.telegram_message_id is not None
+            if message.photo is not None:
+                await self._bot.edit_message_caption(
+                    chat_id=message.chat_id,
+                    message_id=message.telegram_message_id,
+                    caption=message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            else:
+                await self._bot.edit_message_text(
+                    message.text,
+                    chat_id=message.chat_id,
+                    message_id=message.telegram_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            return message.telegram_message_id
         if message.photo is not None:
             sent = await self._bot.send_photo(
                 message.chat_id,
@@ -432,6 +483,9 @@ class Dispatcher:
                         await members.set_unreachable(tx, message.chat_id, now)
                 case Outcome.FAILED:
                     await outbox.mark_failed(tx, message.id, error)
+            receipt = self._receipts.get(message.kind)
+            if receipt is not None and result.kind in RECEIPTED:
+                await receipt(tx, message, result, now)
         self.stats.count(result.kind)
         if result.kind in (Outcome.FAILED, Outcome.BLOCKED):
             log.warning(
@@ -448,15 +502,15 @@ class Dispatcher:
     async def _idle_delay(self) -> float:
         """How long nothing can be sent: until the next row is due or a chat frees up (or
         the quiet hours end)."""
-        if quiet := self._quiet_wait():
-            return max(min(quiet, self.limits.idle_poll), MIN_IDLE)
+        quiet = self._quiet_wait()
+        longest = min(quiet, self.limits.idle_poll) if quiet else self.limits.idle_poll
         async with self._db.read() as conn:
-            due = await outbox.next_due_at(conn)
+            due = await outbox.next_due_at(conn, urgent_only=quiet > 0)
         if due is None:
-            return self.limits.idle_poll
+            return max(longest, MIN_IDLE)
         until_due = (due - self._clock.now()).total_seconds()
         if until_due > 0:
-            return max(min(until_due, self.limits.idle_poll), MIN_IDLE)
+            return max(min(until_due, longest), MIN_IDLE)
         # Rows are due but their chats are resting (or a flood pause is on).
         waits = [self._chats.next_release(), self._paused_until - self._timer.monotonic()]
         positive = [w for w in waits if w is not None and w > 0]
@@ -505,6 +559,14 @@ class Result:
     network: bool = False
     """The send failed with a timeout or a network error (``cause`` says which)."""
     cause: str = ""
+
+
+Receipt = Callable[[aiosqlite.Connection, OutboxMessage, Result, datetime], Awaitable[None]]
+"""What a feature records when one of its rows has an outcome (the row, the outcome, now):
+runs in the transaction that records it, so both commit together, for the outcomes in
+``RECEIPTED``."""
+
+RECEIPTED = frozenset({Outcome.SENT, Outcome.FAILED, Outcome.BLOCKED, Outcome.MOVED})
 
 
 def classify(exc: Exception, message: OutboxMessage, limits: DispatchLimits) -> Result:

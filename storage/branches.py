@@ -71,3 +71,10 @@ async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
 
 async def set_notice_chat(tx: aiosqlite.Connection, branch_id: int, chat_id: int | None) -> None:
     await tx.execute("UPDATE branches SET notice_chat_id = ? WHERE id = ?", (chat_id, branch_id))
+
+
+async def with_notice_chat(conn: aiosqlite.Connection, chat_id: int) -> list[Branch]:
+    """The branches whose notice chat this is (one, normally)."""
+    return await fetch_all(
+        conn, Branch, "SELECT * FROM branches WHERE notice_chat_id = ? ORDER BY id", (chat_id,)
+    )

@@ -84,6 +84,12 @@ class OutboxMessage(BaseModel):
     telegram_message_id: int | None = None
     expires_at: datetime | None = None
     """When it stops being worth sending (a reminder's "useful until"); None: never."""
+    urgent: bool = False
+    """Someone is waiting for it: the quiet hours do not hold it."""
+    edit_of: int | None = None
+    """An edit: the row whose message it changes (sent only once that one is sent)."""
+    subject_id: int | None = None
+    """What it is about, by the kind's own meaning (a notice post: the pledge)."""
 
     @field_validator("buttons", mode="before")
     @classmethod
@@ -119,17 +125,22 @@ async def enqueue(
     now: datetime,
     photo: str | None = None,
     expires_at: datetime | None = None,
+    urgent: bool = False,
+    edit_of: int | None = None,
+    subject_id: int | None = None,
 ) -> bool:
     """Add a message unless one with this dedupe key exists; True when a row was added.
 
     ``expires_at``: when the message stops being worth sending; a row still unsent then
-    is given up (``expire``) rather than delivered late.
+    is given up (``expire``) rather than delivered late. ``urgent``: sent inside the
+    quiet hours too. ``edit_of``: this row edits the message that row posts (its text
+    and buttons replace the old ones); edits of it still waiting are superseded.
     """
     keyboard = None if buttons is None else encode_buttons(buttons)
     async with tx.execute(
         "INSERT OR IGNORE INTO outbox (chat_id, member_id, kind, text, buttons, photo,"
-        " dedupe_key, not_before, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " dedupe_key, not_before, created_at, expires_at, urgent, edit_of, subject_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             chat_id,
             member_id,
@@ -141,9 +152,24 @@ async def enqueue(
             to_iso(not_before),
             to_iso(now),
             None if expires_at is None else to_iso(expires_at),
+            int(urgent),
+            edit_of,
+            subject_id,
         ),
     ) as cur:
-        return cur.rowcount == 1
+        added = cur.rowcount == 1
+        new_id = cur.lastrowid
+    if added and edit_of is not None:
+        # Only the newest edit matters: the older ones would show a state already past.
+        await tx.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?"
+            " WHERE edit_of = ? AND status = 'pending' AND id != ?",
+            (SUPERSEDED, edit_of, new_id),
+        )
+    return added
+
+
+SUPERSEDED = "superseded: a newer edit of the same message replaced it; not sent"
 
 
 def encode_buttons(buttons: ButtonsInput) -> str:
@@ -164,22 +190,26 @@ async def claim_due(
     limit: int,
     *,
     skip_chats: Collection[int] = (),
+    urgent_only: bool = False,
 ) -> list[OutboxMessage]:
     """Mark up to ``limit`` due pending rows 'sending' (one more attempt) and return them.
 
     Oldest first. ``skip_chats`` leaves alone chats the caller may not send to yet, so a
     busy group does not hold back everyone queued behind it. A row past its
-    ``expires_at`` is never claimed (``expire`` gives it up).
+    ``expires_at`` is never claimed (``expire`` gives it up), nor an edit whose message
+    is not sent yet. ``urgent_only``: inside the quiet hours.
     """
     moment = to_iso(now)
     async with tx.execute(
-        """
+        f"""
         UPDATE outbox SET status = 'sending', attempts = attempts + 1
         WHERE id IN (
-            SELECT id FROM outbox
+            SELECT id FROM outbox AS o
             WHERE status = 'pending' AND not_before <= ?
               AND (expires_at IS NULL OR expires_at > ?)
               AND chat_id NOT IN (SELECT value FROM json_each(?))
+              AND {_EDITABLE}
+              {"AND urgent = 1" if urgent_only else ""}
             ORDER BY not_before, id
             LIMIT ?
         )
@@ -191,6 +221,21 @@ async def claim_due(
     claimed = [OutboxMessage.model_validate(dict(row)) for row in rows]
     # RETURNING comes back in no promised order.
     return sorted(claimed, key=lambda m: (m.not_before, m.id))
+
+
+# An edit can go once the message it changes is out.
+_EDITABLE = (
+    "(o.edit_of IS NULL OR EXISTS (SELECT 1 FROM outbox AS t"
+    " WHERE t.id = o.edit_of AND t.status = 'sent'))"
+)
+
+
+async def edit_target(conn: aiosqlite.Connection, edit: OutboxMessage) -> int | None:
+    """The Telegram id of the message an edit row changes (None: not an edit, or unsent)."""
+    if edit.edit_of is None:
+        return None
+    target = await get(conn, edit.edit_of)
+    return target.telegram_message_id if target is not None else None
 
 
 async def mark_sent(
@@ -293,6 +338,22 @@ async def expire(tx: aiosqlite.Connection, now: datetime) -> list[OutboxMessage]
     return sorted((OutboxMessage.model_validate(dict(row)) for row in rows), key=lambda m: m.id)
 
 
+ORPHANED = "its message was never sent, so there is nothing to edit; not sent"
+
+
+async def drop_orphaned_edits(tx: aiosqlite.Connection) -> list[OutboxMessage]:
+    """Give up the pending edits whose message failed or was blocked: it never arrived."""
+    async with tx.execute(
+        "UPDATE outbox SET status = 'failed', last_error = ?"
+        " WHERE status = 'pending' AND edit_of IN"
+        " (SELECT id FROM outbox WHERE status IN ('failed', 'blocked'))"
+        " RETURNING *",
+        (ORPHANED,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return sorted((OutboxMessage.model_validate(dict(row)) for row in rows), key=lambda m: m.id)
+
+
 MUTED = "muted: the recipient turned this kind off before it was sent; not sent"
 
 
@@ -337,14 +398,28 @@ async def list_all(conn: aiosqlite.Connection) -> list[OutboxMessage]:
     return await fetch_all(conn, OutboxMessage, "SELECT * FROM outbox ORDER BY id")
 
 
-async def next_due_at(conn: aiosqlite.Connection) -> datetime | None:
-    """When the earliest pending row becomes due (possibly already past)."""
+async def next_due_at(conn: aiosqlite.Connection, *, urgent_only: bool = False) -> datetime | None:
+    """When the earliest pending row (urgent row, with ``urgent_only``) becomes due
+    (possibly already past). An edit waiting for its message counts as not due."""
     row = await fetch_one(
         conn,
         _Moment,
-        "SELECT not_before AS at FROM outbox WHERE status = 'pending' ORDER BY not_before LIMIT 1",
+        "SELECT not_before AS at FROM outbox AS o WHERE status = 'pending'"
+        f" AND {_EDITABLE} {'AND urgent = 1' if urgent_only else ''}"
+        " ORDER BY not_before LIMIT 1",
     )
     return row.at if row else None
+
+
+async def latest_of(conn: aiosqlite.Connection, kind: str, subject_id: int) -> OutboxMessage | None:
+    """The newest row of ``kind`` about ``subject_id`` that was sent or may still be."""
+    return await fetch_one(
+        conn,
+        OutboxMessage,
+        "SELECT * FROM outbox WHERE kind = ? AND subject_id = ?"
+        " AND status IN ('pending', 'sending', 'sent') ORDER BY id DESC LIMIT 1",
+        (kind, subject_id),
+    )
 
 
 class _Moment(BaseModel):

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_application, startup
+from bot.app import dispatcher as app_dispatcher
 from handlers.common.services import BotConfig
-from schedules.dispatcher import Dispatcher
 from storage import Database, outbox
 from storage.clock import FixedClock
 from tests.fakebot import FakeTelegram, FakeUser, UpdateFactory
@@ -56,7 +56,11 @@ class Harness:
         await self.app.initialize()
         await startup(self.app, run_dispatcher=False)
         await self.app.start()  # runs the job queue, which conversation timeouts need
+        previous = getattr(self, "updates", None)
         self.updates = UpdateFactory(self.app.bot, self.tg)
+        if previous is not None:
+            # Telegram never reuses an update id, across a restart neither.
+            self.updates.update_ids = previous.update_ids
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -77,12 +81,13 @@ class Harness:
         await self.start()
 
     async def deliver(self) -> int:
-        """Drain the outbox through the fake transport, as the running dispatcher would.
+        """Drain the outbox through the fake transport, as the running dispatcher would
+        (with the deployment's quiet hours and the features' receipts).
 
         Pacing runs on fake time, so a chat's one-message-a-second limit costs nothing.
         """
         timer = _InstantTimer()
-        dispatcher = Dispatcher(self.db, self.app.bot, self.clock, timer=timer)
+        dispatcher = app_dispatcher(self.app, timer=timer)
         total = 0
         for _ in range(1000):
             sent = await dispatcher.run_once()
@@ -152,6 +157,7 @@ class Harness:
         for user, name in ((MEMBER, "王老师"), (MEMBER2, "张老师")):
             await self.send(user, f"/start {member_code}")
             await self.send(user, name)
+        await self.deliver()  # the secretary told who joined
         return {"member_code": member_code}
 
     async def second_branch(self) -> None:
@@ -161,6 +167,7 @@ class Harness:
         await self.send(OTHER_SECRETARY, "/invite")
         await self.send(OTHER_MEMBER, f"/start {self.invite_code(OTHER_SECRETARY)}")
         await self.send(OTHER_MEMBER, "钱老师")
+        await self.deliver()
 
     def invite_code(self, user: FakeUser) -> str:
         for text in reversed(self.tg.texts(user.id)):

@@ -789,3 +789,157 @@ async def test_outbox_report_counts_by_kind_and_status(
     assert lines[2].split() == ["partyday.d3", "1", "0", "0", "0", "1", "2"]
     assert lines[3].split() == ["all", "1", "0", "0", "0", "1", "2"]
     assert lines[4].startswith("Oldest pending: #2 partyday.d3 to chat 12, due 2026-03-01 10:00:00")
+
+
+# ------------------------------------------------------------------ urgent rows, edits, receipts
+
+
+async def add(
+    db: Database,
+    clock: FixedClock,
+    key: str,
+    chat_id: int,
+    text: str,
+    *,
+    urgent: bool = False,
+    edit_of: int | None = None,
+    kind: str = "pledge.notice",
+) -> int:
+    """A row as ``handlers.common.delivery`` queues it; returns its id."""
+    async with db.transaction() as tx:
+        await outbox.enqueue(
+            tx,
+            chat_id=chat_id,
+            member_id=None,
+            kind=kind,
+            text=text,
+            buttons=None,
+            dedupe_key=key,
+            not_before=clock.now(),
+            now=clock.now(),
+            urgent=urgent,
+            edit_of=edit_of,
+            subject_id=7,
+        )
+    return (await row(db, key)).id
+
+
+async def test_in_the_quiet_hours_only_urgent_rows_go_out(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    """Someone waiting for an answer gets it at 23:00; a notice for many waits for 08:00."""
+    clock.set(datetime(2026, 3, 1, 23, 0, tzinfo=SHANGHAI))
+    await add(db, clock, "notice", 11, "for everyone")
+    await add(db, clock, "answer", 12, "your leave was approved", urgent=True)
+    d = Dispatcher(db, bot, clock, FAST, timer=fake_time, quiet=QuietHours(), zone=SHANGHAI)
+    assert await d.run_once() == 1
+    assert sent_texts(fake) == ["your leave was approved"]
+    assert (await row(db, "notice")).status is OutboxStatus.PENDING
+    # Nothing urgent is left: it sleeps towards the morning, not in a busy loop.
+    assert await d._idle_delay() == FAST.idle_poll
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI))
+    assert await d.run_once() == 1
+    assert (await row(db, "notice")).status is OutboxStatus.SENT
+
+
+async def test_an_edit_waits_for_its_message_then_changes_it_in_place(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    post = await add(db, clock, "post", -100, "v1")
+    # Queued before the post went out: held until it has, then applied to it.
+    await add(db, clock, "edit", -100, "v2", urgent=True, edit_of=post)
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 1
+    assert (await row(db, "edit")).status is OutboxStatus.PENDING
+    fake_time.advance(2)  # the group's one message a second, edits included
+    assert await d.run_once() == 1
+    posted = await row(db, "post")
+    assert posted.telegram_message_id is not None
+    message = fake.message(-100, posted.telegram_message_id)
+    assert message is not None and message["text"] == "v2"
+    assert len(fake.calls_to("sendMessage")) == 1
+    [call] = fake.calls_to("editMessageText")
+    assert call.params["parse_mode"] == "HTML"
+    assert (await row(db, "edit")).status is OutboxStatus.SENT
+
+
+async def test_an_edit_that_changes_nothing_counts_as_done(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    post = await add(db, clock, "post", -100, "v1")
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 1
+    fake_time.advance(2)
+    await add(db, clock, "same", -100, "v1", urgent=True, edit_of=post)
+    fake.fail_next(
+        "editMessageText",
+        error_code=400,
+        description="Bad Request: message is not modified: specified new message content "
+        "and reply markup are exactly the same",
+    )
+    assert await d.run_once() == 1
+    assert (await row(db, "same")).status is OutboxStatus.SENT
+
+
+async def test_only_the_newest_waiting_edit_is_sent(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    post = await add(db, clock, "post", -100, "v1")
+    await add(db, clock, "e2", -100, "v2", urgent=True, edit_of=post)
+    await add(db, clock, "e3", -100, "v3", urgent=True, edit_of=post)
+    assert (await row(db, "e2")).status is OutboxStatus.FAILED
+    assert "superseded" in str((await row(db, "e2")).last_error)
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 1
+    fake_time.advance(2)
+    assert await d.run_once() == 1
+    assert [c.params["text"] for c in fake.calls_to("editMessageText")] == ["v3"]
+
+
+async def test_an_edit_of_a_message_that_never_went_out_is_dropped(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    post = await add(db, clock, "post", -100, "v1")
+    await add(db, clock, "edit", -100, "v2", urgent=True, edit_of=post)
+    fake.fail_next("sendMessage", error_code=403, chat_id=-100)
+    d = dispatcher(db, bot, clock, fake_time)
+    assert await d.run_once() == 0
+    assert (await row(db, "post")).status is OutboxStatus.BLOCKED
+    assert await d.run_once() == 0
+    edit = await row(db, "edit")
+    assert edit.status is OutboxStatus.FAILED and "never sent" in str(edit.last_error)
+    assert fake.calls_to("editMessageText") == []
+
+
+async def test_receipts_learn_the_outcome_in_the_same_transaction(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    """A feature's receipt for its kind hears of sends, failures and a chat's move."""
+    heard: list[tuple[str, str, int | None, int | None]] = []
+
+    async def receipt(tx: Any, message: OutboxMessage, result: Any, now: datetime) -> None:
+        status = await outbox.get(tx, message.id)  # already recorded, same transaction
+        assert status is not None
+        heard.append((message.dedupe_key, status.status.value, result.message_id, result.chat_id))
+
+    await add(db, clock, "ok", -100, "a")
+    await add(db, clock, "gone", -200, "b")
+    await add(db, clock, "moved", -300, "c")
+    await add(db, clock, "other", 11, "d", kind="partyday.d3")
+    fake.fail_next("sendMessage", error_code=403, chat_id=-200)
+
+    def migrated(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if int(params.get("chat_id", 0)) != -300:
+            return None
+        body = error_response(400, "Bad Request: group chat was upgraded to a supergroup chat")
+        return body | {"parameters": {"migrate_to_chat_id": -1009999}}
+
+    fake.set_failure_rule(migrated)
+    d = Dispatcher(db, bot, clock, FAST, timer=fake_time, receipts={"pledge.notice": receipt})
+    await d.run_once()
+    ok = await row(db, "ok")
+    assert ("ok", "sent", ok.telegram_message_id, None) in heard
+    assert ("gone", "blocked", None, None) in heard
+    assert ("moved", "pending", None, -1009999) in heard  # moved, then sent at its new id
+    assert ("moved", "sent") in [(key, status) for key, status, _, _ in heard]
+    assert "other" not in [key for key, *_ in heard]  # no receipt for that kind

@@ -297,6 +297,7 @@ async def test_secretary_removes_a_member_who_is_kept_as_left(harness: Harness) 
     assert harness.last(SECRETARY) == ZH("members.confirm_remove", name="王老师")
     out = await harness.press(SECRETARY, "确定移除")
     assert out == [ZH("members.removed", name="王老师")]
+    await harness.deliver()
     assert harness.tg.texts(MEMBER.id)[-1] == ZH("members.removed_notice", branch="第一中学党支部")
     assert await active(harness, MEMBER) is None
     async with harness.db.read() as conn:
@@ -378,6 +379,7 @@ async def test_what_others_cause_reaches_a_member_in_their_client_language(
     await harness.send(SECRETARY, "/members")
     await harness.press(SECRETARY, "移除 Lin Wei")
     await harness.press(SECRETARY, "确定移除")
+    await harness.deliver()
     assert harness.last(EN_MEMBER) == EN("members.removed_notice", branch="第一中学党支部")
 
 

@@ -37,6 +37,7 @@ async def join_in_english(h: Harness, code: str) -> None:
     await h.send(EN_MEMBER, "Lin Wei")
     await h.send(EN_MEMBER, "/language")
     await h.press(EN_MEMBER, "English")
+    await h.deliver()  # the secretary told who joined
 
 
 async def set_rule(
@@ -137,14 +138,17 @@ async def test_a_whole_month(harness: Harness) -> None:
     await h.press(EN_MEMBER, "Ask for leave")
     said = await h.send(EN_MEMBER, "illness")
     assert said[0].startswith("Leave requested (illness)")
+    await h.deliver()
     assert f"张老师 申请 {DECEMBER_8} 党日请假：家事" in h.tg.texts(SECRETARY.id)
     assert f"Lin Wei 申请 {DECEMBER_8} 党日请假：生病" in h.tg.texts(SECRETARY.id)
 
     # The secretary decides; each member is told in their language.
     said = await press_on(h, SECRETARY, "批准", "张老师 申请")
     assert said == ["已批准 张老师 的请假。"]
+    await h.deliver()
     assert h.last(MEMBER2).startswith(f"您 {DECEMBER_8} 党日的请假已批准")
     await press_on(h, SECRETARY, "不批准", "Lin Wei 申请")
+    await h.deliver()
     assert h.last(EN_MEMBER).startswith(
         "Your leave from the party day on Tuesday 8 Dec 2026 was declined"
     )
@@ -169,6 +173,7 @@ async def test_a_whole_month(harness: Harness) -> None:
     assert await h.press(SECRETARY, "手动登记签到") == ["为谁登记签到？（用于没有手机的同志）"]
     assert h.buttons(SECRETARY) == ["李书记", "张老师"]
     assert await press_on(h, SECRETARY, "张老师", "为谁登记签到") == ["已为 张老师 登记签到。"]
+    await h.deliver()
     assert h.last(MEMBER2) == f"支部书记已为您登记 {DECEMBER_8} 的党日签到。"
 
     # Service on the day, linked to it.
@@ -378,7 +383,11 @@ async def test_moving_and_cancelling_a_month_tells_members(harness: Harness) -> 
     ]
     await h.send(SECRETARY, "/cancel")
     assert {"partyday.moved", "partyday.cancelled"} <= await audit_actions(h)
-    kinds = await rows(h, "SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind")
+    kinds = await rows(
+        h,
+        "SELECT kind, COUNT(*) FROM outbox WHERE kind LIKE 'partyday.%'"
+        " GROUP BY kind ORDER BY kind",
+    )
     assert kinds == [("partyday.cancelled", 2), ("partyday.moved", 2)]
 
 
@@ -435,6 +444,7 @@ async def test_a_reply_can_change_until_the_start_and_not_after(harness: Harness
     await h.press(MEMBER, "其他")
     said = await h.send(MEMBER, "参加县教研室公开课")
     assert said[0].startswith("已提交请假（“参加县教研室公开课”）")
+    await h.deliver()
     old = find_button(h, SECRETARY, "批准", "王老师 申请")
     await h.press(MEMBER, "参加")
     # The secretary's button for the older request no longer works.
@@ -681,6 +691,8 @@ async def test_the_reminder_engine_renderers(harness: Harness) -> None:
             dedupe_key="partyday:1:2026-12-08:morning:test",
             not_before=h.clock.now(),
             now=h.clock.now(),
+            # Sent at 07:30, inside the quiet hours the harness's dispatcher keeps.
+            urgent=True,
         )
     await h.deliver()
     assert h.last(MEMBER).startswith("[Party day today] 第一中学党支部")
@@ -758,6 +770,7 @@ async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harne
     assert said == [
         "已提交请假（公务）。本支部没有其他书记，已报教育局审批。党日开始前都可以更改。"
     ]
+    await h.deliver()
     assert h.last(ADMIN) == (
         f"第一中学党支部 书记 李书记 申请 {DECEMBER_8} 党日请假：公务\n"
         "（该支部没有其他书记，请局里审批。）"
@@ -767,6 +780,7 @@ async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harne
     assert "· 李书记：公务，待审批" in roster
     assert not [label for label in h.buttons(SECRETARY) if "李书记" in label]
     assert await press_on(h, ADMIN, "批准", "李书记 申请") == ["已批准 李书记 的请假。"]
+    await h.deliver()
     assert h.last(SECRETARY).startswith(f"您 {DECEMBER_8} 党日的请假已批准")
     assert await rows(h, "SELECT approval, decided_by FROM party_day_replies") == [("approved", 1)]
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from handlers.common.i18n import Translator
 from handlers.pledges import views
-from storage import audit
+from storage import audit, outbox
 from storage import pledges as store
+from storage.outbox import OutboxStatus
 from storage.pledges import PledgeStatus
 from tests.conftest import (
     ADMIN,
@@ -47,6 +48,7 @@ async def only_pledge(h: Harness, telegram_id: int) -> store.PledgeRow:
 
 async def link_group(h: Harness) -> None:
     await h.send(SECRETARY, "/setnotice", chat=group_chat(GROUP, "第一中学党员群"))
+    await h.deliver()  # the first line in the group, and the secretary told privately
 
 
 async def make_pledge(h: Harness, user: Any = MEMBER, text: str = TEXT) -> store.PledgeRow:
@@ -60,6 +62,7 @@ async def make_pledge(h: Harness, user: Any = MEMBER, text: str = TEXT) -> store
     if "岗位" in h.last(user):
         await h.send(user, "初二数学教师")
     await h.press(user, "提交审核")
+    await h.deliver()  # the review request reaches the reviewers through the outbox
     return (await pledges_of(h, user.id))[0]
 
 
@@ -85,7 +88,9 @@ async def test_whole_cycle(harness: Harness) -> None:
     said = await h.send(MEMBER, "初二数学教师")
     assert "请确认" in said[-1] and "初二数学教师" in said[-1] and "每月与家长沟通一次" in said[-1]
     said = await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert "已提交" in said[-1]
+    await h.deliver()
     review = h.last(SECRETARY)
     assert "王老师 提交了岗位承诺" in review and TEXT in review
 
@@ -94,6 +99,7 @@ async def test_whole_cycle(harness: Harness) -> None:
     assert "退回意见" in said[-1]
     said = await h.send(SECRETARY, "请写明辅导哪些学生")
     assert "已退回" in said[-1]
+    await h.deliver()
     assert "请写明辅导哪些学生" in h.last(MEMBER)
     said = await h.press(MEMBER, "修改")
     assert "请确认" in said[-1] and "请写明辅导哪些学生" in said[-1]
@@ -105,11 +111,14 @@ async def test_whole_cycle(harness: Harness) -> None:
     said = await h.send(MEMBER, BETTER)
     assert BETTER in said[-1]
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert "已按意见修改" in h.last(SECRETARY)
 
     # Approve: published to the notice group, member told.
     said = await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     assert "审核结果：已公示（李书记）" in said[-1]
+    await h.deliver()  # the post, and the member told
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.status is PledgeStatus.PUBLISHED and pledge.text == BETTER
     assert pledge.notice_chat_id == GROUP and pledge.notice_message_id is not None
@@ -127,6 +136,7 @@ async def test_whole_cycle(harness: Harness) -> None:
     await h.press(MEMBER, "再记一条")
     said = await h.photo(MEMBER, "PHOTO_TUTOR", caption="周四辅导现场")
     assert "共 2 条" in said[-1]
+    await h.deliver()
     async with h.db.read() as conn:
         updates = await store.updates(conn, pledge.id)
     assert [u.photo_file_id for u in updates] == [None, "PHOTO_TUTOR"]
@@ -137,6 +147,7 @@ async def test_whole_cycle(harness: Harness) -> None:
     await h.press(MEMBER, "标记已完成")
     said = await h.send(MEMBER, "一学期共辅导 36 次，5 名学生平均提高 12 分。")
     assert "已标记为完成" in said[-1]
+    await h.deliver()
     assert "已标记承诺完成" in h.last(SECRETARY)
     await h.press(MEMBER, "填写自评")
     said = await h.send(MEMBER, "基本完成承诺，今后继续坚持辅导。")
@@ -150,6 +161,7 @@ async def test_whole_cycle(harness: Harness) -> None:
     assert "评语" in said[-1]
     said = await h.send(SECRETARY, "坚持得好")
     assert "优秀" in said[-1]
+    await h.deliver()
     assert "已评诺：优秀" in h.last(MEMBER) and "坚持得好" in h.last(MEMBER)
     post = h.tg.message(GROUP, pledge.notice_message_id)
     assert post is not None and "评诺：优秀" in post["text"]
@@ -204,7 +216,9 @@ async def test_typed_answers_work_as_well_as_buttons(harness: Harness) -> None:
 
     # The secretary evaluates with a typed rating once the target date has come,
     # without the member marking it fulfilled.
+    await h.deliver()
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     h.clock.set(datetime(2026, 12, 26, 9, 0, tzinfo=ZONE))
     await h.send(SECRETARY, "/pledges branch")
     said = await h.press(SECRETARY, "1. 王老师 · 已公示")
@@ -244,10 +258,12 @@ async def test_english_speaking_member(harness: Harness) -> None:
     assert said[-1].startswith("Submitted.")
     # The secretary reads Chinese. Messages caused by someone else use the language the
     # member chose with /language (the client's language is known only from its own updates).
+    await h.deliver()
     assert "Lin 提交了岗位承诺" in h.last(SECRETARY)
     await h.send(EN_MEMBER, "/language")
     await h.press(EN_MEMBER, "English")
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     assert "Your pledge was approved and published" in h.last(EN_MEMBER)
     await h.send(EN_MEMBER, "/pledges")
     said = await h.press(EN_MEMBER, "1. innovation in the post · published")
@@ -335,6 +351,7 @@ async def test_restart_mid_flow_loses_nothing(harness: Harness) -> None:
     await h.send(MEMBER, "班主任")
     await h.restart()
     said = await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert "已提交" in said[-1]
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.status is PledgeStatus.SUBMITTED and pledge.category == "caring"
@@ -377,6 +394,7 @@ async def test_cancel_keeps_the_draft_and_pledge_resumes_it(harness: Harness) ->
     said = await h.send(MEMBER, "1")
     assert "请确认" in said[-1]
     said = await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert "已提交" in said[-1]
 
 
@@ -420,6 +438,7 @@ async def test_double_presses_change_nothing(harness: Harness) -> None:
     review_message = h.tg.messages_in(SECRETARY.id)[-1]["message_id"]
     pledge = await only_pledge(h, MEMBER.id)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     said = await h.callback(SECRETARY, f"pl:ok:{pledge.id}", review_message)
     assert "已经处理过了（当前：已公示）" in h.answers()[-1]
     await h.callback(SECRETARY, f"pl:ret:{pledge.id}", review_message)
@@ -457,6 +476,7 @@ async def test_two_secretaries_review_once(harness: Harness) -> None:
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请补充具体措施")
     await h.press(SECOND_SECRETARY, "✅ 通过")
+    await h.deliver()
     assert "已经处理过了（当前：已退回）" in h.answers()[-1]
     assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.RETURNED
 
@@ -466,6 +486,7 @@ async def test_rating_twice_and_evaluating_too_early(harness: Harness) -> None:
     await h.branch_with_people()
     pledge = await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     await h.callback(SECRETARY, f"pl:ev:{pledge.id}")
     assert "目标日期（2026-12-31）还没到" in h.answers()[-1]
     await h.send(MEMBER, "/pledges")
@@ -474,6 +495,7 @@ async def test_rating_twice_and_evaluating_too_early(harness: Harness) -> None:
     said = await h.send(MEMBER, "完成")
     assert "10–500 字，您输入了 2 字" in said[0]
     await h.send(MEMBER, "一学期共辅导 36 次，学生平均提高 12 分。")
+    await h.deliver()
     await h.press(SECRETARY, "评诺")
     rating_message = h.tg.messages_in(SECRETARY.id)[-1]["message_id"]
     await h.press(SECRETARY, "一般")
@@ -495,9 +517,11 @@ async def test_no_notice_chat_tells_the_secretary_once(harness: Harness) -> None
     await h.branch_with_people()
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     assert "还没有设置公示群" in h.last(SECRETARY)
     await make_pledge(h, MEMBER2, BETTER)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     told = [t for t in h.tg.texts(SECRETARY.id) if "还没有设置公示群" in t]
     assert len(told) == 1
     # Both are on the board; nobody is missing but the secretary.
@@ -508,7 +532,11 @@ async def test_no_notice_chat_tells_the_secretary_once(harness: Harness) -> None
     assert "另有 2 条已通过的承诺尚未公示" in h.last(SECRETARY)
     await h.press(SECRETARY, "2. 王老师 · 已公示")  # the board lists by name
     await h.press(SECRETARY, "发布到公示群")
-    assert "已发布到公示群" in h.answers()[-1]
+    assert "正在发布到公示群" in h.answers()[-1]
+    waiting = await only_pledge(h, MEMBER.id)
+    await h.callback(SECRETARY, f"pl:post:{waiting.id}")  # queued already: not twice
+    assert "已在公示群中" in h.answers()[-1]
+    await h.deliver()
     posted = await only_pledge(h, MEMBER.id)
     assert posted.notice_chat_id == GROUP and posted.notice_message_id is not None
     await h.callback(SECRETARY, f"pl:post:{posted.id}")
@@ -540,6 +568,7 @@ async def test_notice_chat_where_the_bot_cannot_post(harness: Harness) -> None:
     # A group the bot has left.
     h.tg.set_bot_member_status(GROUP, "left")
     await h.send(SECRETARY, "/setnotice", chat=group_chat(GROUP))
+    await h.deliver()  # told privately: the bot may not speak in the group
     assert "我不在这个群或频道里" in h.last(SECRETARY)
     assert h.tg.texts(GROUP) == []
     assert await notice_chat() is None
@@ -565,6 +594,7 @@ async def test_notice_chat_where_the_bot_cannot_post(harness: Harness) -> None:
     said = await h.process(SECRETARY, h.updates.forwarded_from_chat(SECRETARY, CHANNEL))
     assert "已将「先锋测试频道」设为 第一中学党支部 的公示群" in said[-1]
     assert await notice_chat() == CHANNEL
+    await h.deliver()
     assert "公示处" in h.tg.texts(CHANNEL)[-1]
 
     # The bot is later removed: approval still publishes; the secretary hears why not posted.
@@ -576,12 +606,14 @@ async def test_notice_chat_where_the_bot_cannot_post(harness: Harness) -> None:
         chat_id=CHANNEL,
     )
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     assert "未能发布到公示群：我已不在公示群中" in h.last(SECRETARY)
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.status is PledgeStatus.PUBLISHED and pledge.notice_message_id is None
     # Fixed: posted from the pledge's screen.
     await h.press(SECRETARY, "查看承诺")
     await h.press(SECRETARY, "发布到公示群")
+    await h.deliver()
     assert (await only_pledge(h, MEMBER.id)).notice_message_id is not None
 
     # Unlinking.
@@ -596,6 +628,7 @@ async def test_notice_post_edits_survive_telegram_errors(harness: Harness) -> No
     await link_group(h)
     pledge = await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     pledge = await only_pledge(h, MEMBER.id)
     # An edit that changes nothing is fine ...
     h.tg.fail_next(
@@ -609,7 +642,11 @@ async def test_notice_post_edits_survive_telegram_errors(harness: Harness) -> No
     await h.press(MEMBER, "记录践诺")
     said = await h.send(MEMBER, "辅导了两次")
     assert "共 1 条" in said[-1]
+    await h.deliver()  # the edit goes through the outbox
     assert (await only_pledge(h, MEMBER.id)).notice_message_id == pledge.notice_message_id
+    async with h.db.read() as conn:
+        edits = [r for r in await outbox.list_all(conn) if r.kind == "pledge.notice.edit"]
+    assert [r.status for r in edits] == [OutboxStatus.SENT]
     # ... and a post deleted by a chat admin is forgotten, so it can be posted again.
     h.tg.fail_next(
         "editMessageText", error_code=400, description="Bad Request: message to edit not found"
@@ -617,10 +654,18 @@ async def test_notice_post_edits_survive_telegram_errors(harness: Harness) -> No
     await h.press(MEMBER, "再记一条")
     said = await h.send(MEMBER, "又辅导了两次")
     assert "共 2 条" in said[-1]
+    await h.deliver()
     assert (await only_pledge(h, MEMBER.id)).notice_message_id is None
     async with h.db.read() as conn:
         log = await audit.for_entity(conn, "pledge", pledge.id)
+        edits = [r for r in await outbox.list_all(conn) if r.kind == "pledge.notice.edit"]
     assert "pledge.notice_lost" in [e.action for e in log]
+    # A forgotten post is not edited again.
+    await h.press(MEMBER, "再记一条")
+    await h.send(MEMBER, "第三次辅导")
+    async with h.db.read() as conn:
+        after = [r for r in await outbox.list_all(conn) if r.kind == "pledge.notice.edit"]
+    assert len(after) == len(edits) == 2
 
 
 async def test_withdrawing_a_published_pledge_updates_the_notice(harness: Harness) -> None:
@@ -629,6 +674,7 @@ async def test_withdrawing_a_published_pledge_updates_the_notice(harness: Harnes
     await link_group(h)
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     pledge = await only_pledge(h, MEMBER.id)
     await h.send(MEMBER, "/pledges")
     await h.press(MEMBER, "1. 教书育人 · 已公示")
@@ -640,6 +686,7 @@ async def test_withdrawing_a_published_pledge_updates_the_notice(harness: Harnes
     await h.press(MEMBER, "撤回承诺")
     await h.press(MEMBER, "确定撤回")
     assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.WITHDRAWN
+    await h.deliver()
     assert pledge.notice_message_id is not None
     post = h.tg.message(GROUP, pledge.notice_message_id)
     assert post is not None and "本承诺已撤回" in post["text"]
@@ -655,6 +702,7 @@ async def test_progress_photo_without_caption_asks_for_words(harness: Harness) -
     await h.branch_with_people()
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     await h.press(MEMBER, "查看承诺")
     await h.press(MEMBER, "记录践诺")
     said = await h.send(MEMBER, "/pledges")  # another command leaves the step
@@ -711,6 +759,7 @@ async def test_a_secretarys_own_pledge_is_reviewed_by_someone_else(harness: Harn
     assert "没有权限" in h.answers()[-1]
     assert (await only_pledge(h, SECRETARY.id)).status is PledgeStatus.SUBMITTED
     said = await h.press(ADMIN, "✅ 通过")
+    await h.deliver()
     assert "审核结果：已公示（局办）" in said[-1]
     # The secretary hears, once, that the branch has no notice chat.
     assert sum("还没有设置公示群" in text for text in h.tg.texts(SECRETARY.id)) == 1
@@ -738,6 +787,7 @@ async def test_the_post_can_be_changed_from_the_edit_menu(harness: Harness) -> N
     assert "岗位：初三数学教师、备课组长" in said[-1]
     # Asked once: the next pledge goes from the date straight to the preview.
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     await h.send(MEMBER, "/pledge")
     await h.press(MEMBER, "2027 年（明年）")
     await h.press(MEMBER, "其他")
@@ -767,6 +817,7 @@ async def test_typed_skip_words_mean_what_the_skip_button_means(harness: Harness
     # Returned: editing the measures, typing 跳过 keeps them, 无 clears them.
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请再具体一些")
+    await h.deliver()
     await h.press(MEMBER, "修改")
     await h.press(MEMBER, "修改")
     said = await h.press(MEMBER, "具体措施")
@@ -780,13 +831,16 @@ async def test_typed_skip_words_mean_what_the_skip_button_means(harness: Harness
     assert "具体措施：无" in said[-1]
     assert (await only_pledge(h, MEMBER.id)).measures == []
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     # The secretary types 跳过 where the comment is optional: no comment is saved.
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
     await h.callback(SECRETARY, f"pl:ev:{pledge.id}")
     await h.send(SECRETARY, "良好")
     said = await h.send(SECRETARY, "跳过")
     assert "已完成对 王老师 的评诺：良好" in said[-1]
+    await h.deliver()
     assert (await only_pledge(h, MEMBER.id)).evaluation_comment is None
     assert "评语" not in h.last(MEMBER)
 
@@ -798,6 +852,7 @@ async def test_a_photo_whose_caption_is_refused_is_kept_for_the_words_typed_next
     await h.branch_with_people()
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     await h.press(MEMBER, "查看承诺")
     await h.press(MEMBER, "记录践诺")
     said = await h.photo(MEMBER, "PHOTO_SHORT", caption="好")
@@ -834,6 +889,7 @@ async def test_in_the_new_year_the_board_points_to_last_years_unevaluated_pledge
     await h.branch_with_people()
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     h.clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=ZONE))
     said = await h.send(SECRETARY, "/pledges branch")
     assert "2027 年度岗位承诺" in said[-1]
@@ -853,6 +909,7 @@ async def test_my_list_shows_the_latest_progress_and_the_latest_change(harness: 
     await h.branch_with_people()
     await make_pledge(h)
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     await h.press(MEMBER, "查看承诺")
     await h.press(MEMBER, "记录践诺")
     await h.send(MEMBER, "本周已辅导两次，学生进步明显。")
@@ -896,6 +953,7 @@ async def test_setnotice_retry_by_forwarding_again_and_off_inside_the_group(
     await h.send(SECRETARY, "/cancel")
     before = len(h.tg.texts(GROUP))
     await h.send(SECRETARY, "/setnotice off", chat=group_chat(GROUP, "第一中学党员群"))
+    await h.deliver()
     assert "已取消本支部的公示群" in h.last(SECRETARY)
     assert len(h.tg.texts(GROUP)) == before  # nothing "linked" posted in the group
     said = await h.send(SECRETARY, "/setnotice")
@@ -913,8 +971,10 @@ async def test_a_target_date_that_passed_while_returned_is_asked_again(harness: 
     await h.send(MEMBER, "12月5日")
     await h.send(MEMBER, "初二数学教师")
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请写明辅导哪些学生")
+    await h.deliver()
     h.clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=ZONE))
     pledge = await only_pledge(h, MEMBER.id)
     # [Resubmit] on the pledge's screen: refused, nothing sent for review.
@@ -928,6 +988,7 @@ async def test_a_target_date_that_passed_while_returned_is_asked_again(harness: 
     said = await h.press(MEMBER, "2026-12-31")
     assert "请确认" in said[-1] and "2026-12-31" in said[-1]
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert (await only_pledge(h, MEMBER.id)).status is PledgeStatus.SUBMITTED
     # Returned again and left until the year is over: it can no longer be completed.
     await h.press(SECRETARY, "↩️ 退回修改")
@@ -961,12 +1022,16 @@ async def test_typed_html_is_shown_as_typed_everywhere(harness: Harness) -> None
     preview = seen(MEMBER.id)
     assert text in preview and "<i>每周二</i>" in preview and "<数学>教师" in preview
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     assert text in seen(SECRETARY.id)
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请把 <b> 去掉 & 重写")
+    await h.deliver()
     assert "请把 <b> 去掉 & 重写" in seen(MEMBER.id)
     await h.callback(MEMBER, f"pl:sub:{(await only_pledge(h, MEMBER.id)).id}")
+    await h.deliver()
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.notice_message_id is not None
     post = h.tg.message(GROUP, pledge.notice_message_id)
@@ -1013,6 +1078,7 @@ async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
     said = await h.send(MEMBER, "初二数学教师")
     assert "</b>（2026 年秋季学期）" in said[-1] and "目标日期：2027-01-15" in said[-1]
     await h.press(MEMBER, "提交审核")
+    await h.deliver()
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.period == "2026-09-01..2027-01-31" and str(pledge.target_date) == "2027-01-15"
 
@@ -1022,6 +1088,7 @@ async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
     assert "尚未作出承诺（2 人）：张老师、李书记" in said[-1]
     await h.press(SECRETARY, "1. 王老师 · 待审核")
     await h.press(SECRETARY, "✅ 通过")
+    await h.deliver()
     post = h.tg.message(GROUP, (await only_pledge(h, MEMBER.id)).notice_message_id or 0)
     assert post is not None and "岗位承诺（2026 年秋季学期）" in post["text"]
     said = await h.send(MEMBER, "/pledges")

@@ -142,6 +142,7 @@ async def test_make_up_only_for_approved_leave_once(harness: Harness) -> None:
     await h.deliver()
     await h.press(MEMBER2, "请假")
     await h.press(MEMBER2, "公务")
+    await h.deliver()
     await h.press(SECRETARY, "批准")
     # Before the day there is nothing to make up yet.
     assert "补课：2026年12月" not in [*h.buttons(MEMBER2)]

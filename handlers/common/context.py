@@ -35,6 +35,17 @@ class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dic
         self._member: Member | None = None
         self._translator: Translator | None = None
         self._identified = False
+        self.update_id: int | None = None
+        """The update being handled: what it causes is told once (``delivery``)."""
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> XContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
 
     @property
     def services(self) -> Services:

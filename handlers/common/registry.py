@@ -14,6 +14,7 @@ from telegram.ext import Application, BaseHandler, ConversationHandler
 
 from handlers.common.reminders import DigestSection, ReminderView
 from handlers.common.services import BotConfig, CommandSpec
+from schedules.dispatcher import Receipt
 from schedules.kinds import Kind
 
 COMMON_GROUP = 100
@@ -27,6 +28,7 @@ class Registrar:
         self.commands: list[CommandSpec] = []
         self.reminders: dict[Kind, ReminderView] = {}
         self.digest_sections: list[DigestSection] = []
+        self.receipts: dict[str, Receipt] = {}
 
     def flow(self, handler: ConversationHandler[Any]) -> None:
         if self._next_flow_group >= COMMON_GROUP:
@@ -53,3 +55,10 @@ class Registrar:
     def digest_section(self, section: DigestSection) -> None:
         """A feature's part of the secretary's monthly digest, after the counts."""
         self.digest_sections.append(section)
+
+    def receipt(self, kind: str, receipt: Receipt) -> None:
+        """What to record when an outbox row of this kind is sent, fails or moves (a notice
+        post's message id); handed to the dispatcher by the composition root."""
+        if kind in self.receipts:
+            raise ValueError(f"receipt for {kind} given twice")
+        self.receipts[kind] = receipt

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from schedules.dispatcher import Dispatcher
+from schedules.dispatcher import Dispatcher, Receipt
 from schedules.engine import ReminderEngine
 from storage import Database
 from storage.clock import Clock
@@ -61,6 +61,9 @@ class Services:
     """The dispatcher's loop, when start-up runs it (tests drain the outbox by hand)."""
     reminders: ReminderEngine | None = None
     """The reminder engine, made with the Application."""
+    receipts: Mapping[str, Receipt] = field(default_factory=dict)
+    """What the features record of their outbox rows' outcomes, by kind (for the
+    dispatcher)."""
 
 
 SERVICES_KEY = "services"

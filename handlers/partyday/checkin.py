@@ -20,6 +20,7 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
@@ -31,7 +32,6 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
-from handlers.common.notify import tell, translator_for
 from handlers.partyday import common, views
 from storage import members, partyday
 from storage.partyday import CheckinMethod, PartyDay
@@ -307,16 +307,22 @@ async def mark_member(update: Update, context: XContext) -> None:
         )
         day = await common.require_day(tx, secretary.branch_id, year, month)
         lines = await partyday.roster(tx, day)
+        date = day.date
+        assert date is not None
+        if checkin is not None:
+            await delivery.tell(
+                tx,
+                context,
+                [target],
+                "partyday.marked",
+                lambda t: t("partyday.mark.told", date=views.long_date(t, date)),
+            )
+    delivery.wake(context)
     if checkin is None:
         raise Refusal("partyday.mark.already", name=target.name)
     # The list stays, without the one just marked, so several can be marked in a row.
     await _show_marks(update, views.mark_question(context.t, day, lines, page))
     await common.say(update, context, context.t("partyday.mark.done", name=target.name))
-    assert day.date is not None
-    target_t = await translator_for(context, target.telegram_id)
-    await tell(
-        context, target.telegram_id, "partyday.mark.told", date=views.long_date(target_t, day.date)
-    )
 
 
 async def _show_marks(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:

@@ -1,10 +1,9 @@
 """What the party-day step modules share: the flow's name, today's date, loading a month's
-day from a button, saying things in the chat, and enqueueing a message for many people.
+day from a button, and saying things in the chat.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +16,9 @@ from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import END, clear_flow, flow_data, remove_buttons
 from handlers.common.i18n import Translator
-from handlers.partyday.views import Rendered, long_date
-from storage import branches, outbox, prefs
+from handlers.partyday.views import long_date
+from storage import branches
 from storage.branches import Branch
-from storage.members import Member
 from storage.partyday import PartyDay, parse_button_month, party_day
 
 # One conversation for the whole feature, so a person is in at most one of its steps:
@@ -138,38 +136,3 @@ async def refused(update: Update, context: XContext, refusal: Refusal) -> object
     finish(context)
     await say(update, context, context.t(refusal.key, **refusal.kwargs))
     return END
-
-
-async def enqueue_each(
-    tx: aiosqlite.Connection,
-    people: Sequence[Member],
-    *,
-    kind: str,
-    render: Callable[[Translator], Rendered],
-    dedupe: Callable[[Member], str],
-    now: datetime,
-    not_before: datetime,
-    default_language: str,
-) -> int:
-    """One outbox row per person, in their language; returns how many rows were new.
-
-    ``not_before`` is when they may go: now, or the end of the quiet hours at night.
-    """
-    added = 0
-    chosen = await prefs.languages(tx, (person.telegram_id for person in people))
-    for person in people:
-        t = Translator(chosen.get(person.telegram_id, default_language))
-        text, buttons = render(t)
-        if await outbox.enqueue(
-            tx,
-            chat_id=person.telegram_id,
-            member_id=person.id,
-            kind=kind,
-            text=text,
-            buttons=buttons or None,
-            dedupe_key=dedupe(person),
-            not_before=not_before,
-            now=now,
-        ):
-            added += 1
-    return added

@@ -595,15 +595,13 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
         branch = await common.branch_named(tx, secretary.branch_id)
         people = _others(await partyday.participants(tx, branch.id), secretary)
         stamp = int(now.timestamp())
-        await common.enqueue_each(
+        await delivery.tell(
             tx,
+            context,
             people,
-            kind="partyday.moved",
-            render=lambda t: views.moved_notice(t, day, branch),
-            dedupe=lambda person: f"partyday:{branch.id}:{day.key}:moved:{stamp}:{person.id}",
-            now=now,
-            not_before=delivery.release_time(context),
-            default_language=context.config.default_language,
+            "partyday.moved",
+            lambda t: views.moved_notice(t, day, branch),
+            key=lambda person: f"partyday:{branch.id}:{day.key}:moved:{stamp}:{person.id}",
         )
     delivery.wake(context)
     common.finish(context)
@@ -665,15 +663,13 @@ async def _cancel_month(update: Update, context: XContext) -> object:
         branch = await common.branch_named(tx, secretary.branch_id)
         people = _others(await partyday.participants(tx, branch.id), secretary)
         stamp = int(now.timestamp())
-        await common.enqueue_each(
+        await delivery.tell(
             tx,
+            context,
             people,
-            kind="partyday.cancelled",
-            render=lambda t: views.cancelled_notice(t, day, branch, before.date),
-            dedupe=lambda person: f"partyday:{branch.id}:{day.key}:cancelled:{stamp}:{person.id}",
-            now=now,
-            not_before=delivery.release_time(context),
-            default_language=context.config.default_language,
+            "partyday.cancelled",
+            lambda t: views.cancelled_notice(t, day, branch, before.date),
+            key=lambda person: f"partyday:{branch.id}:{day.key}:cancelled:{stamp}:{person.id}",
         )
     delivery.wake(context)
     common.finish(context)
@@ -707,15 +703,13 @@ async def announce(update: Update, context: XContext) -> None:
         # Pinned, so a later rule change cannot move a day members were told about.
         announced = await partyday.pin(tx, day, actor_id=secretary.id, now=now)
         people = await partyday.participants(tx, branch_id)
-        added = await common.enqueue_each(
+        added = await delivery.tell(
             tx,
+            context,
             people,
-            kind="partyday.announce",
-            render=lambda t: views.announcement(t, announced, branch),
-            dedupe=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
-            now=now,
-            not_before=delivery.release_time(context),
-            default_language=context.config.default_language,
+            "partyday.announce",
+            lambda t: views.announcement(t, announced, branch),
+            key=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
         )
         if added == 0:
             # Nothing new went out: do not leave an "announced" audit entry behind.

@@ -25,8 +25,7 @@ from handlers.common.guards import (
     require_secretary,
     require_secretary_or_admin,
 )
-from handlers.common.i18n import Raw
-from handlers.common.notify import tell, translator_for
+from handlers.common.i18n import Raw, Translator
 from handlers.partyday import common, parse, views
 from storage import audit, members, partyday
 from storage.members import Member
@@ -226,6 +225,7 @@ async def _save_leave(
             )
             deciders, to_bureau = await _deciders(tx, branch_id, person)
             branch = await common.branch_named(tx, branch_id)
+            await _ask_deciders(tx, context, deciders, to_bureau, person, branch.name, day, reply)
     except Refusal as refusal:
         # The reason took a while and the day started (or was cancelled) meanwhile.
         return await common.refused(update, context, refusal)
@@ -235,7 +235,7 @@ async def _save_leave(
     await common.said_from_button(
         update, context, t(done, reason=Raw(views.leave_reason(t, reply)))
     )
-    await _ask_deciders(context, deciders, to_bureau, person, branch.name, day, reply)
+    delivery.wake(context)
     return END
 
 
@@ -252,6 +252,7 @@ async def _deciders(
 
 
 async def _ask_deciders(
+    tx: aiosqlite.Connection,
     context: XContext,
     deciders: list[Member],
     to_bureau: bool,
@@ -261,20 +262,21 @@ async def _ask_deciders(
     reply: Reply,
 ) -> None:
     """Each one who decides gets the request with [批准] [不批准]."""
-    assert day.date is not None
+    date = day.date
+    assert date is not None
     key = "partyday.leave.to_bureau" if to_bureau else "partyday.leave.to_secretary"
-    for decider in deciders:
-        t = await translator_for(context, decider.telegram_id)
-        await tell(
-            context,
-            decider.telegram_id,
+
+    def request(t: Translator) -> delivery.Screen:
+        text = t(
             key,
-            reply_markup=views.approval_buttons(t, reply),
             branch=branch_name,
             name=person.name,
-            date=views.long_date(t, day.date),
+            date=views.long_date(t, date),
             reason=Raw(views.leave_reason(t, reply)),
         )
+        return text, views.approval_buttons(t, reply)
+
+    await delivery.tell(tx, context, deciders, "partyday.leave", request)
 
 
 # --------------------------------------------------------------------------- decision
@@ -316,14 +318,19 @@ async def decide(update: Update, context: XContext) -> None:
         day = partyday.effective_day(rule, row, row.branch_id, year, month)
         if day is None:
             raise Refusal("partyday.not_set")
-    assert member is not None
+        assert member is not None
+        date = day.date
+        notice = "partyday.leave.approved_notice" if approve else "partyday.leave.declined_notice"
+
+        def answer(t: Translator) -> str:
+            return t(notice, date=views.long_date(t, date) if date else "—")
+
+        # The member is waiting for this answer: not held by the quiet hours.
+        await delivery.tell(tx, context, [member], "partyday.leave_answer", answer, urgent=True)
+    delivery.wake(context)
     t = context.t
     key = "partyday.leave.approved_done" if approve else "partyday.leave.declined_done"
     await common.said_from_button(update, context, t(key, name=member.name))
-    member_t = await translator_for(context, member.telegram_id)
-    when = views.long_date(member_t, day.date) if day.date else "—"
-    notice = "partyday.leave.approved_notice" if approve else "partyday.leave.declined_notice"
-    await tell(context, member.telegram_id, notice, date=when)
 
 
 # --------------------------------------------------------------------------- reminder
@@ -348,15 +355,13 @@ async def remind(update: Update, context: XContext) -> None:
         if not silent:
             raise Refusal("partyday.remind.none")
         branch = await common.branch_named(tx, branch_id)
-        added = await common.enqueue_each(
+        added = await delivery.tell(
             tx,
+            context,
             silent,
-            kind="partyday.remind",
-            render=lambda t: views.reply_reminder(t, day, branch),
-            dedupe=lambda person: f"partyday:{branch_id}:{day.date}:remind:{person.id}:{today}",
-            now=now,
-            not_before=delivery.release_time(context),
-            default_language=context.config.default_language,
+            "partyday.remind",
+            lambda t: views.reply_reminder(t, day, branch),
+            key=lambda person: f"partyday:{branch_id}:{day.date}:remind:{person.id}:{today}",
         )
         if added:
             await audit.record(

@@ -46,5 +46,6 @@ def register(reg: Registrar) -> None:
     for part in (making, review, progress, notice, board):
         for handler in part.plain_handlers():
             reg.add(handler)
+    notice.register_receipts(reg)
     for kind, view in reminders.VIEWS.items():
         reg.reminder(kind, view)

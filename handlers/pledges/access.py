@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import logging
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
@@ -28,16 +27,12 @@ from handlers.common.guards import (
     require_secretary_or_admin,
 )
 from handlers.common.html import split_message
-from handlers.common.i18n import Translator
-from handlers.common.notify import translator_for
 from handlers.pledges import views
 from storage import pledge_rules
 from storage import pledges as store
 from storage.clock import from_iso, to_iso
 from storage.members import Member, Role
 from storage.pledges import BadLength, PledgeRow, PledgeStatus
-
-logger = logging.getLogger(__name__)
 
 FLOW = "pledge"
 # Conversation states (JSON strings: they are persisted).
@@ -60,7 +55,6 @@ ASK_COMMENT = "pledge.comment"
 ASK_NOTICE = "pledge.notice"
 
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
-Build = Callable[[Translator], tuple[str, InlineKeyboardMarkup | None]]
 
 
 def data(context: XContext) -> dict[str, object]:
@@ -166,32 +160,6 @@ async def say(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await context.bot.send_message(chat.id, part, reply_markup=markup if last else None)
-
-
-async def send_to(context: XContext, telegram_id: int, build: Build) -> bool:
-    """Message another person in their own language; False if Telegram would not deliver."""
-    t = await translator_for(context, telegram_id)
-    text, markup = build(t)
-    try:
-        await context.bot.send_message(telegram_id, text, reply_markup=markup)
-    except TelegramError as exc:
-        logger.warning("could not message %s about a pledge: %s", telegram_id, exc)
-        return False
-    return True
-
-
-async def reviewers(context: XContext, row: PledgeRow) -> list[Member]:
-    """Who is asked to review this pledge (``storage.pledge_rules.asked_to_review``)."""
-    async with context.db.read() as conn:
-        return await pledge_rules.reviewers(conn, row)
-
-
-async def secretaries(
-    context: XContext, branch_id: int, *, besides: int | None = None
-) -> list[Member]:
-    """Who is told about the branch's pledges (``storage.pledge_rules.looking_after``)."""
-    async with context.db.read() as conn:
-        return await pledge_rules.branch_overseers(conn, branch_id, besides=besides)
 
 
 async def ack_alert(update: Update, text: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
@@ -526,16 +527,17 @@ async def _submit(
             await store.submit(
                 tx, row, actor_id=member.id, now=context.now(), max_open=max_open(context)
             )
+            await review.ask_reviewers(tx, context, pledge_id)
     except PledgeLimitReached as exc:
         period = views.period_label(context.t, row.period)
         raise Refusal("pledge.limit", count=exc.count, limit=exc.limit, period=period) from exc
     except (PledgeChanged, IllegalTransition) as exc:
         current = await load(context, pledge_id)
         raise not_now(context, current.status) from exc
+    delivery.wake(context)
     await ack(update)
     await remove_buttons(update)
     await say(update, context, context.t("pledge.make.submitted"))
-    await review.ask_reviewers(context, pledge_id)
     return END
 
 

@@ -1,11 +1,14 @@
 """The branch's notice chat (公示): linking it with /setnotice, posting an approved pledge
 there, and editing that post when the pledge's status changes.
 
-Posts are in the deployment's default language: the chat's readers are many people.
+Posts and their edits go through the outbox like every message to others; the receipts
+below learn how they fared (the post's message id, a deleted post, a chat that refuses
+the bot). Posts are in the deployment's default language: the chat's readers are many.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from typing import Any
@@ -21,34 +24,36 @@ from telegram import (
     MessageOriginChat,
     Update,
 )
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
 from handlers.common.flows import END, clear_flow
 from handlers.common.guards import parse_callback, require_private, require_secretary
 from handlers.common.i18n import Translator
+from handlers.common.registry import Registrar
+from handlers.common.services import BotConfig
 from handlers.pledges import views
 from handlers.pledges.access import (
     ASK_NOTICE,
     FLOW,
-    Build,
     ack,
     begin,
     guarded,
     guarded_step,
     reviewable_pledge,
     say,
-    secretaries,
-    send_to,
 )
 from handlers.pledges.views import PREFIX
-from storage import audit, branches
+from schedules.dispatcher import Outcome, Result
+from storage import audit, branches, outbox, pledge_rules
 from storage import pledges as store
 from storage.branches import Branch
 from storage.members import Secretary
+from storage.outbox import OutboxMessage, OutboxStatus
 from storage.pledges import PledgeRow, PledgeStatus
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,11 @@ logger = logging.getLogger(__name__)
 Handlers = list[BaseHandler[Any, Any, Any]]
 UNLINK_WORDS = ("off", "none", "取消", "关闭", "解除")
 POSTABLE = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.FULFILLED, PledgeStatus.EVALUATED})
+# The outbox kinds of the notice chat's messages: a pledge's post, its edits, and the
+# first line posted when a chat is linked.
+POST = "pledge.notice"
+EDIT = "pledge.notice.edit"
+LINKED = "pledge.notice.linked"
 
 
 def entry_points() -> Handlers:
@@ -83,119 +93,201 @@ def plain_handlers() -> Handlers:
 # ------------------------------------------------------------------ publishing
 
 
-async def publish(context: XContext, row: PledgeRow) -> None:
-    """Post a just-approved pledge; without a notice chat, tell the secretaries once."""
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, row.branch_id)
-        told = await store.no_notice_told(conn, row.branch_id)
+async def publish(tx: aiosqlite.Connection, context: XContext, row: PledgeRow) -> None:
+    """Queue the post of a just-approved pledge, in the transaction that approves it;
+    without a notice chat, tell the secretaries once."""
+    branch = await branches.get(tx, row.branch_id)
     assert branch is not None
-    if branch.notice_chat_id is None:
-        if not told:
-            async with context.db.transaction() as tx:
-                await store.mark_no_notice_told(tx, branch.id, now=context.now())
-            for person in await secretaries(context, branch.id):
-                await send_to(context, person.telegram_id, _none_linked)
+    if branch.notice_chat_id is not None:
+        await _post(tx, context, row, branch)
         return
-    problem = await post(context, row, branch)
-    if problem is not None:
-        for person in await secretaries(context, branch.id):
-            await send_to(context, person.telegram_id, _post_failed(problem, row))
+    if await store.no_notice_told(tx, branch.id):
+        return
+    await store.mark_no_notice_told(tx, branch.id, now=context.now())
+    await delivery.tell(
+        tx,
+        context,
+        await pledge_rules.branch_overseers(tx, branch.id),
+        "pledge.notice.none",
+        lambda t: t("pledge.notice.none_linked"),
+    )
 
 
-def _none_linked(t: Translator) -> views.Screen:
-    return t("pledge.notice.none_linked"), None
-
-
-def _post_failed(problem: str, row: PledgeRow) -> Build:
-    def build(t: Translator) -> views.Screen:
-        text = t("pledge.notice.post_failed", name=row.owner_name, reason=t(problem))
-        return text, views.open_button(t, row.id)
-
-    return build
-
-
-async def post(context: XContext, row: PledgeRow, branch: Branch) -> str | None:
-    """Post the pledge to the branch's notice chat; None, or the key of what went wrong."""
+async def _post(
+    tx: aiosqlite.Connection, context: XContext, row: PledgeRow, branch: Branch
+) -> None:
+    """The post goes out through the outbox; its receipt (``posted``) remembers it."""
     assert branch.notice_chat_id is not None
     t = Translator(context.config.default_language)
-    text = views.notice_post(t, row, branch.name, context.config.zone)
-    chat_id = branch.notice_chat_id
-    try:
-        try:
-            message = await context.bot.send_message(chat_id, text)
-        except ChatMigrated as exc:
-            # A group that became a supergroup has a new id: follow it, once.
-            chat_id = exc.new_chat_id
-            await _relink(context, branch, chat_id)
-            message = await context.bot.send_message(chat_id, text)
-    except Forbidden:
-        return "pledge.notice.reason.forbidden"
-    except BadRequest as exc:
-        logger.warning("notice post for pledge %s refused: %s", row.id, exc)
-        return "pledge.notice.reason.refused"
-    except TelegramError as exc:
-        logger.warning("notice post for pledge %s failed: %s", row.id, exc)
-        return "pledge.notice.reason.network"
-    async with context.db.transaction() as tx:
-        await store.set_notice_message(
-            tx,
-            row.id,
-            chat_id=chat_id,
-            message_id=message.message_id,
-            actor_id=None,
-            now=context.now(),
-        )
-    return None
+    await delivery.post(
+        tx,
+        context,
+        branch.notice_chat_id,
+        POST,
+        views.notice_post(t, row, branch.name, context.config.zone),
+        subject_id=row.id,
+    )
 
 
-async def refresh(context: XContext, row: PledgeRow) -> None:
-    """Edit the pledge's notice post to show where it is now (progress, rating ...).
-
-    ``row`` is the pledge as loaded after the change (the caller has it fresh already).
-    """
-    if row.notice_chat_id is None or row.notice_message_id is None:
+async def refresh(tx: aiosqlite.Connection, context: XContext, pledge_id: int) -> None:
+    """Queue an edit of the pledge's notice post to show where it is now (progress,
+    rating ...), in the transaction that changed it. A post deleted by a chat admin is
+    forgotten (``edited``), and then not edited again."""
+    posted = await outbox.latest_of(tx, POST, pledge_id)
+    row = await store.get_row(tx, pledge_id)
+    if posted is None or row is None:
         return
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, row.branch_id)
+    if posted.status is OutboxStatus.SENT and row.notice_message_id is None:
+        return
+    branch = await branches.get(tx, row.branch_id)
     assert branch is not None
     t = Translator(context.config.default_language)
     text = views.notice_post(t, row, branch.name, context.config.zone)
-    try:
-        await context.bot.edit_message_text(
-            text, chat_id=row.notice_chat_id, message_id=row.notice_message_id
-        )
-    except BadRequest as exc:
-        reason = str(exc).lower()
-        if "not modified" in reason:
-            return  # it already shows this
-        if "not found" in reason or "can't be edited" in reason:
-            # Deleted by a chat admin: forget it, so a secretary can post it again.
-            async with context.db.transaction() as tx:
-                await store.set_notice_message(
-                    tx, row.id, chat_id=None, message_id=None, actor_id=None, now=context.now()
-                )
-            return
-        logger.warning("could not edit the notice post of pledge %s: %s", row.id, exc)
-    except TelegramError as exc:
-        # The record is right either way; the public post catches up on the next change.
-        logger.warning("could not edit the notice post of pledge %s: %s", row.id, exc)
+    await delivery.edit(tx, context, posted, EDIT, text)
 
 
 async def post_pressed(update: Update, context: XContext) -> None:
     """[Post to notice chat]: for a published pledge whose post is missing."""
     pledge_id = parse_callback(update, PREFIX).int_arg(0)
     _, row = await reviewable_pledge(context, pledge_id)
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, row.branch_id)
-    assert branch is not None
-    if row.status not in POSTABLE or row.notice_message_id is not None:
-        raise Refusal("pledge.notice.already_posted")
-    if branch.notice_chat_id is None:
-        raise Refusal("pledge.notice.none_linked")
-    problem = await post(context, row, branch)
-    if problem is not None:
-        raise Refusal("pledge.notice.post_failed_short", reason=context.t(problem))
-    await ack(update, context.t("pledge.notice.posted"))
+    async with context.db.transaction() as tx:
+        branch = await branches.get(tx, row.branch_id)
+        assert branch is not None
+        posted = await outbox.latest_of(tx, POST, row.id)
+        on_its_way = posted is not None and posted.status is not OutboxStatus.SENT
+        if row.status not in POSTABLE or row.notice_message_id is not None or on_its_way:
+            raise Refusal("pledge.notice.already_posted")
+        if branch.notice_chat_id is None:
+            raise Refusal("pledge.notice.none_linked")
+        await _post(tx, context, row, branch)
+    delivery.wake(context)
+    release = delivery.release_time(context)
+    if release > context.now():
+        local = f"{release.astimezone(context.config.zone):%H:%M}"
+        await ack(update, context.t("pledge.notice.posted_later", time=local))
+    else:
+        await ack(update, context.t("pledge.notice.posted"))
+
+
+# ------------------------------------------------------------------ receipts
+
+
+def register_receipts(reg: Registrar) -> None:
+    """What the dispatcher's outcomes for the notice chat's messages mean for pledges."""
+    config = reg.config
+    for kind, receipt in ((POST, posted), (EDIT, edited), (LINKED, probed)):
+        reg.receipt(kind, functools.partial(receipt, config=config))
+
+
+async def posted(
+    tx: aiosqlite.Connection,
+    message: OutboxMessage,
+    result: Result,
+    now: datetime,
+    *,
+    config: BotConfig,
+) -> None:
+    """A post went out (remember where, to edit it later), or did not (tell the branch's
+    secretaries why: they can post it again from the pledge's screen)."""
+    if result.kind is Outcome.MOVED:
+        await _moved(tx, message, result, now)
+        return
+    row = await store.get_row(tx, message.subject_id or 0)
+    if row is None:
+        return
+    if result.kind is Outcome.SENT:
+        await store.set_notice_message(
+            tx,
+            row.id,
+            chat_id=message.chat_id,
+            message_id=result.message_id,
+            actor_id=None,
+            now=now,
+        )
+        return
+    reason = _reason(result)
+
+    def failed(t: Translator) -> views.Screen:
+        text = t("pledge.notice.post_failed", name=row.owner_name, reason=t(reason))
+        return text, views.open_button(t, row.id)
+
+    people = await pledge_rules.branch_overseers(tx, row.branch_id)
+    await delivery.queue(
+        tx, people, "pledge.notice.failed", failed, key=f"{message.id}", config=config, now=now
+    )
+
+
+async def edited(
+    tx: aiosqlite.Connection,
+    message: OutboxMessage,
+    result: Result,
+    now: datetime,
+    *,
+    config: BotConfig,
+) -> None:
+    """An edit found its post deleted by a chat admin: forget the post, so a secretary can
+    post the pledge again. (Any other failure: the post catches up on the next change.)"""
+    if result.kind is Outcome.MOVED:
+        await _moved(tx, message, result, now)
+        return
+    reason = (result.error or "").lower()
+    gone = "not found" in reason or "can't be edited" in reason
+    if result.kind is not Outcome.FAILED or not gone or message.subject_id is None:
+        return
+    row = await store.get_row(tx, message.subject_id)
+    if row is not None and row.notice_message_id == message.telegram_message_id:
+        await store.set_notice_message(
+            tx, row.id, chat_id=None, message_id=None, actor_id=None, now=now
+        )
+
+
+async def probed(
+    tx: aiosqlite.Connection,
+    message: OutboxMessage,
+    result: Result,
+    now: datetime,
+    *,
+    config: BotConfig,
+) -> None:
+    """The first line posted when a chat was linked did not go out: the bot cannot post
+    there after all, so the link is undone and the branch's secretaries are told."""
+    if result.kind is Outcome.MOVED:
+        await _moved(tx, message, result, now)
+        return
+    if result.kind is Outcome.SENT:
+        return
+    reason = _reason(result)
+    for branch in await branches.with_notice_chat(tx, message.chat_id):
+        await branches.set_notice_chat(tx, branch.id, None)
+        await store.clear_no_notice_told(tx, branch.id)
+        await _audit_link(tx, None, branch.id, None, now, failed=result.error)
+        await delivery.queue(
+            tx,
+            await pledge_rules.branch_overseers(tx, branch.id),
+            "pledge.notice.failed",
+            lambda t: t("pledge.notice.link_lost", reason=t(reason)),
+            key=f"{message.id}",
+            config=config,
+            now=now,
+        )
+
+
+async def _moved(
+    tx: aiosqlite.Connection, message: OutboxMessage, result: Result, now: datetime
+) -> None:
+    """A group that became a supergroup has a new id: the branch follows it."""
+    assert result.chat_id is not None
+    for branch in await branches.with_notice_chat(tx, message.chat_id):
+        await branches.set_notice_chat(tx, branch.id, result.chat_id)
+        await _audit_link(tx, None, branch.id, result.chat_id, now, migrated=True)
+
+
+def _reason(result: Result) -> str:
+    if result.kind is Outcome.BLOCKED:
+        return "pledge.notice.reason.forbidden"
+    if (result.error or "").startswith("BadRequest"):
+        return "pledge.notice.reason.refused"
+    return "pledge.notice.reason.network"
 
 
 # ------------------------------------------------------------------ /setnotice
@@ -203,16 +295,18 @@ async def post_pressed(update: Update, context: XContext) -> None:
 
 async def setnotice_in_group(update: Update, context: XContext) -> None:
     """/setnotice sent inside a group: link that group. The outcome goes to the secretary
-    privately too, since the bot may be unable to speak in the group."""
+    privately (through the outbox), since the bot may be unable to speak in the group."""
     secretary = require_secretary(context)
     chat = update.effective_chat
     assert chat is not None
     args = [arg.lower() for arg in context.args or []]
     if args and args[0] in UNLINK_WORDS:  # "/setnotice off" here unlinks, never links
-        await _unlink(context, secretary)
-        await send_to(context, secretary.telegram_id, lambda t: (t("pledge.notice.unlinked"), None))
+        async with context.db.transaction() as tx:
+            await _unlink(tx, context, secretary)
+            await _tell_secretary(tx, context, secretary, lambda t: t("pledge.notice.unlinked"))
+        delivery.wake(context)
         return
-    await _link(context, secretary, chat.id, chat.type, chat.title or str(chat.id))
+    await _link(update, context, secretary, chat.id, chat.type, chat.title or str(chat.id))
 
 
 async def setnotice_private(update: Update, context: XContext) -> object:
@@ -221,7 +315,8 @@ async def setnotice_private(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
     args = [arg.lower() for arg in context.args or []]
     if args and args[0] in UNLINK_WORDS:
-        await _unlink(context, secretary)
+        async with context.db.transaction() as tx:
+            await _unlink(tx, context, secretary)
         await say(update, context, context.t("pledge.notice.unlinked"))
         return END
     async with context.db.read() as conn:
@@ -261,7 +356,7 @@ async def receive_forward(update: Update, context: XContext) -> object:
         await say(update, context, context.t("pledge.notice.not_a_chat"))
         return ASK_NOTICE
     title = chat.title or str(chat.id)
-    if not await _link(context, secretary, chat.id, chat.type, title, forwarded=True):
+    if not await _link(update, context, secretary, chat.id, chat.type, title, forwarded=True):
         # Fixed in the chat's settings, one more forward links it: no need to start over.
         return ASK_NOTICE
     clear_flow(context, FLOW)
@@ -274,6 +369,7 @@ async def forward_expected(update: Update, context: XContext) -> object:
 
 
 async def _link(
+    update: Update,
     context: XContext,
     secretary: Secretary,
     chat_id: int,
@@ -282,43 +378,60 @@ async def _link(
     *,
     forwarded: bool = False,
 ) -> bool:
-    """Check the bot can post there, post a first line to prove it, then store the link."""
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, secretary.branch_id)
-    assert branch is not None
+    """Check the bot may post there, store the link and queue a first line there (should
+    it fail all the same, its receipt ``probed`` undoes the link)."""
+    in_private = update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE
     missing = await missing_right(context, chat_id, chat_type)
-    if missing is None:
-        t = Translator(context.config.default_language)
-        try:
-            await context.bot.send_message(chat_id, views.notice_linked(t, branch.name))
-        except TelegramError as exc:
-            logger.info("first post to notice chat %s failed: %s", chat_id, exc)
-            missing = "pledge.notice.missing.cannot_send"
     if missing is not None:
 
-        def failed(t: Translator) -> views.Screen:
+        def failed(t: Translator) -> str:
             text = t("pledge.notice.link_failed", chat=title, reason=t(missing))
-            if forwarded:
-                text += "\n" + t("pledge.notice.forward_again")
-            return text, None
+            return text + ("\n" + t("pledge.notice.forward_again") if forwarded else "")
 
-        await send_to(context, secretary.telegram_id, failed)
+        if in_private:
+            await say(update, context, failed(context.t))
+        else:
+            async with context.db.transaction() as tx:
+                await _tell_secretary(tx, context, secretary, failed)
+            delivery.wake(context)
         return False
     now = context.now()
     async with context.db.transaction() as tx:
+        branch = await branches.get(tx, secretary.branch_id)
+        assert branch is not None
         await branches.set_notice_chat(tx, branch.id, chat_id)
         await store.clear_no_notice_told(tx, branch.id)
         await _audit_link(tx, secretary.id, branch.id, chat_id, now)
         unposted = await store.published_without_notice(tx, branch.id)
+        t = Translator(context.config.default_language)
+        await delivery.post(
+            tx,
+            context,
+            chat_id,
+            LINKED,
+            views.notice_linked(t, branch.name),
+            subject_id=branch.id,
+        )
 
-    def done(t: Translator) -> views.Screen:
-        text = t("pledge.notice.linked", chat=title, branch=branch.name)
-        if unposted:
-            text += "\n\n" + t("pledge.notice.unposted", count=len(unposted))
-        return text, None
+        def done(t: Translator) -> str:
+            text = t("pledge.notice.linked", chat=title, branch=branch.name)
+            if unposted:
+                text += "\n\n" + t("pledge.notice.unposted", count=len(unposted))
+            return text
 
-    await send_to(context, secretary.telegram_id, done)
+        if not in_private:
+            await _tell_secretary(tx, context, secretary, done)
+    delivery.wake(context)
+    if in_private:
+        await say(update, context, done(context.t))
     return True
+
+
+async def _tell_secretary(
+    tx: aiosqlite.Connection, context: XContext, secretary: Secretary, render: delivery.Render
+) -> None:
+    """The outcome of /setnotice sent in a group, told privately (urgent: they wait for it)."""
+    await delivery.tell(tx, context, [secretary], "pledge.notice.setup", render, urgent=True)
 
 
 async def missing_right(context: XContext, chat_id: int, chat_type: str) -> str | None:
@@ -341,17 +454,10 @@ async def missing_right(context: XContext, chat_id: int, chat_type: str) -> str 
     return None
 
 
-async def _unlink(context: XContext, secretary: Secretary) -> None:
-    async with context.db.transaction() as tx:
-        await branches.set_notice_chat(tx, secretary.branch_id, None)
-        await store.clear_no_notice_told(tx, secretary.branch_id)
-        await _audit_link(tx, secretary.id, secretary.branch_id, None, context.now())
-
-
-async def _relink(context: XContext, branch: Branch, chat_id: int) -> None:
-    async with context.db.transaction() as tx:
-        await branches.set_notice_chat(tx, branch.id, chat_id)
-        await _audit_link(tx, None, branch.id, chat_id, context.now(), migrated=True)
+async def _unlink(tx: aiosqlite.Connection, context: XContext, secretary: Secretary) -> None:
+    await branches.set_notice_chat(tx, secretary.branch_id, None)
+    await store.clear_no_notice_told(tx, secretary.branch_id)
+    await _audit_link(tx, secretary.id, secretary.branch_id, None, context.now())
 
 
 async def _audit_link(

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.flows import END, clear_flow, remove_buttons
@@ -35,11 +36,10 @@ from handlers.pledges.access import (
     not_now,
     own_pledge,
     pledge_id_in_flow,
-    reviewers,
     say,
-    send_to,
 )
 from handlers.pledges.views import PREFIX
+from storage import pledge_rules
 from storage import pledges as store
 from storage.pledges import BadLength, IllegalTransition, PledgeChanged, PledgeRow, PledgeStatus
 
@@ -130,6 +130,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
             await store.add_update(
                 tx, row, actor_id=member.id, text=text, photo_file_id=photo, now=context.now()
             )
+            await notice.refresh(tx, context, row.id)
     except BadLength as exc:
         message = bad_length_text(context, exc)
         await say(update, context, message)
@@ -140,6 +141,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
         return state
     except IllegalTransition as exc:
         raise not_now(context, row.status) from exc
+    delivery.wake(context)
     clear_flow(context, FLOW)
     row = await load(context, row.id)
     keyboard = [[views.button(context.t("pledge.button.progress_more"), "prog", row.id)]]
@@ -151,7 +153,6 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
         context.t("pledge.progress.saved", count=row.update_count),
         InlineKeyboardMarkup(keyboard),
     )
-    await notice.refresh(context, row)
     return END
 
 
@@ -172,6 +173,8 @@ async def ask_summary(update: Update, context: XContext) -> object:
 async def receive_summary(update: Update, context: XContext) -> object:
     async def save(tx: aiosqlite.Connection, row: PledgeRow, actor_id: int, text: str) -> None:
         await store.fulfil(tx, row, actor_id=actor_id, summary=text, now=context.now())
+        await notice.refresh(tx, context, row.id)
+        await _tell_reviewers_fulfilled(tx, context, row)
 
     row = await _save_text(update, context, save, views.ask_summary)
     if row is None:
@@ -180,20 +183,19 @@ async def receive_summary(update: Update, context: XContext) -> object:
         [[views.button(context.t("pledge.button.self"), "self", row.id)]]
     )
     await say(update, context, context.t("pledge.fulfil.done"), keyboard)
-    row = await load(context, row.id)
-    await notice.refresh(context, row)
-    await _tell_reviewers_fulfilled(context, row)
     return END
 
 
-async def _tell_reviewers_fulfilled(context: XContext, row: PledgeRow) -> None:
+async def _tell_reviewers_fulfilled(
+    tx: aiosqlite.Connection, context: XContext, row: PledgeRow
+) -> None:
     def build(t: Translator) -> views.Screen:
         text = t("pledge.fulfil.reviewer", name=row.owner_name, text=row.text)
         keyboard = InlineKeyboardMarkup([[views.button(t("pledge.button.evaluate"), "ev", row.id)]])
         return text, keyboard
 
-    for person in await reviewers(context, row):
-        await send_to(context, person.telegram_id, build)
+    people = await pledge_rules.reviewers(tx, row)
+    await delivery.tell(tx, context, people, "pledge.fulfilled", build)
 
 
 # ------------------------------------------------------------------ self-assessment
@@ -241,6 +243,7 @@ async def _save_text(
     except (IllegalTransition, PledgeChanged) as exc:
         current = await load(context, row.id)
         raise not_now(context, current.status) from exc
+    delivery.wake(context)
     clear_flow(context, FLOW)
     return row
 
@@ -272,9 +275,11 @@ async def withdraw_confirmed(update: Update, context: XContext) -> None:
     try:
         async with context.db.transaction() as tx:
             await store.withdraw(tx, row, actor_id=member.id, now=context.now())
+            await notice.refresh(tx, context, row.id)
     except (IllegalTransition, PledgeChanged) as exc:
         current = await load(context, pledge_id)
         raise not_now(context, current.status) from exc
+    delivery.wake(context)
     await ack(update)
     query = update.callback_query
     assert query is not None
@@ -282,7 +287,6 @@ async def withdraw_confirmed(update: Update, context: XContext) -> None:
         await query.edit_message_text(context.t("pledge.withdraw.done"))
     except BadRequest:
         await say(update, context, context.t("pledge.withdraw.done"))
-    await notice.refresh(context, await load(context, pledge_id))
 
 
 async def keep(update: Update, context: XContext) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
+from handlers.common.delivery import Render
 from handlers.common.errors import BadButton, Refusal, StaleButton
 from handlers.common.flows import END, clear_flow, remove_buttons
 from handlers.common.guards import parse_callback
@@ -38,13 +41,12 @@ from handlers.pledges.access import (
     not_now,
     pledge_id_in_flow,
     reviewable_pledge,
-    reviewers,
     say,
     says_one_of,
-    send_to,
     typed_choice,
 )
 from handlers.pledges.views import PREFIX
+from storage import members, pledge_rules
 from storage import pledges as store
 from storage.pledges import (
     BadLength,
@@ -95,11 +97,27 @@ def plain_handlers() -> Handlers:
     ]
 
 
-async def ask_reviewers(context: XContext, pledge_id: int) -> None:
-    """A pledge was submitted: its branch's secretaries get it with [Approve] [Return]."""
-    row = await load(context, pledge_id)
-    for person in await reviewers(context, row):
-        await send_to(context, person.telegram_id, lambda t: views.review_request(t, row))
+async def ask_reviewers(tx: aiosqlite.Connection, context: XContext, pledge_id: int) -> None:
+    """A pledge is being submitted (in ``tx``): its reviewers get it with [Approve] [Return]."""
+    row = await store.get_row(tx, pledge_id)
+    assert row is not None
+    await delivery.tell(
+        tx,
+        context,
+        await pledge_rules.reviewers(tx, row),
+        "pledge.review",
+        lambda t: views.review_request(t, row),
+    )
+
+
+async def _tell_owner(
+    tx: aiosqlite.Connection, context: XContext, row: PledgeRow, kind: str, render: Render
+) -> None:
+    """The pledge's maker hears the decision at once (urgent): they are waiting for it."""
+    owner = await members.get(tx, row.member_id)
+    if owner is None or not owner.active:
+        return
+    await delivery.tell(tx, context, [owner], kind, render, urgent=True)
 
 
 # ------------------------------------------------------------------ approve
@@ -111,21 +129,23 @@ async def approve(update: Update, context: XContext) -> None:
     actor, row = await reviewable_pledge(context, pledge_id)
     if row.status is not PledgeStatus.SUBMITTED:
         raise already_reviewed(context, row.status)
-    try:
-        async with context.db.transaction() as tx:
-            await store.approve(tx, row, actor_id=actor.id, now=context.now())
-    except (PledgeChanged, IllegalTransition) as exc:
-        current = await load(context, pledge_id)
-        raise already_reviewed(context, current.status) from exc
-    await ack(update, context.t("pledge.review.approved_ack"))
-    row = await load(context, pledge_id)
-    await _show_reviewed(update, context, row, actor.name)
-    await notice.publish(context, row)
 
     def told(t: Translator) -> views.Screen:
         return t("pledge.review.approved_member", text=row.text), views.open_button(t, row.id)
 
-    await send_to(context, row.owner_telegram_id, told)
+    try:
+        async with context.db.transaction() as tx:
+            await store.approve(tx, row, actor_id=actor.id, now=context.now())
+            approved = await store.get_row(tx, pledge_id)
+            assert approved is not None
+            await notice.publish(tx, context, approved)
+            await _tell_owner(tx, context, approved, "pledge.approved", told)
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, pledge_id)
+        raise already_reviewed(context, current.status) from exc
+    delivery.wake(context)
+    await ack(update, context.t("pledge.review.approved_ack"))
+    await _show_reviewed(update, context, approved, actor.name)
 
 
 async def _show_reviewed(update: Update, context: XContext, row: PledgeRow, by: str) -> None:
@@ -180,17 +200,6 @@ async def receive_note(update: Update, context: XContext) -> object:
         await say(update, context, text)
         await say(update, context, *views.ask_note(context.t, row))
         return ASK_NOTE
-    try:
-        async with context.db.transaction() as tx:
-            await store.return_to_member(tx, row, actor_id=actor.id, note=note, now=context.now())
-    except (PledgeChanged, IllegalTransition) as exc:
-        current = await load(context, row.id)
-        raise already_reviewed(context, current.status) from exc
-    request = data(context).get("request")
-    clear_flow(context, FLOW)
-    if isinstance(request, int):
-        await _record_on_request(update, context, request, await load(context, row.id), actor.name)
-    await say(update, context, context.t("pledge.review.returned", name=row.owner_name))
 
     def told(t: Translator) -> views.Screen:
         keyboard = InlineKeyboardMarkup(
@@ -203,7 +212,19 @@ async def receive_note(update: Update, context: XContext) -> object:
         )
         return t("pledge.review.returned_member", note=note, text=row.text), keyboard
 
-    await send_to(context, row.owner_telegram_id, told)
+    try:
+        async with context.db.transaction() as tx:
+            await store.return_to_member(tx, row, actor_id=actor.id, note=note, now=context.now())
+            await _tell_owner(tx, context, row, "pledge.returned", told)
+    except (PledgeChanged, IllegalTransition) as exc:
+        current = await load(context, row.id)
+        raise already_reviewed(context, current.status) from exc
+    delivery.wake(context)
+    request = data(context).get("request")
+    clear_flow(context, FLOW)
+    if isinstance(request, int):
+        await _record_on_request(update, context, request, await load(context, row.id), actor.name)
+    await say(update, context, context.t("pledge.review.returned", name=row.owner_name))
     return END
 
 
@@ -280,6 +301,13 @@ async def skip_comment(update: Update, context: XContext) -> object:
 async def _evaluate(update: Update, context: XContext, comment: str | None) -> object:
     actor, row = await reviewable_pledge(context, pledge_id_in_flow(context))
     rating = _rating_in_flow(context)
+
+    def told(t: Translator) -> views.Screen:
+        text = t("pledge.evaluate.member", rating=views.rating_name(t, rating), text=row.text)
+        if comment:
+            text += "\n" + t("pledge.detail.comment", text=comment)
+        return text, views.open_button(t, row.id)
+
     try:
         async with context.db.transaction() as tx:
             await store.evaluate(
@@ -291,9 +319,12 @@ async def _evaluate(update: Update, context: XContext, comment: str | None) -> o
                 today=context.today(),
                 now=context.now(),
             )
+            await notice.refresh(tx, context, row.id)
+            await _tell_owner(tx, context, row, "pledge.evaluated", told)
     except (PledgeChanged, IllegalTransition) as exc:
         current = await load(context, row.id)
         raise already_reviewed(context, current.status) from exc
+    delivery.wake(context)
     clear_flow(context, FLOW)
     t = context.t
     await say(
@@ -301,15 +332,6 @@ async def _evaluate(update: Update, context: XContext, comment: str | None) -> o
         context,
         t("pledge.evaluate.done", name=row.owner_name, rating=views.rating_name(t, rating)),
     )
-    await notice.refresh(context, await load(context, row.id))
-
-    def told(t: Translator) -> views.Screen:
-        text = t("pledge.evaluate.member", rating=views.rating_name(t, rating), text=row.text)
-        if comment:
-            text += "\n" + t("pledge.detail.comment", text=comment)
-        return text, views.open_button(t, row.id)
-
-    await send_to(context, row.owner_telegram_id, told)
     return END
 
 

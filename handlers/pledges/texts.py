@@ -395,11 +395,16 @@ texts(
             "{name}'s pledge was approved but could not be posted to the notice chat: "
             "{reason}\nOnce that is fixed, open the pledge and tap “Post to notice chat”.",
         ),
-        "pledge.notice.post_failed_short": (
-            "未能发布到公示群：{reason}",
-            "Could not post to the notice chat: {reason}",
+        "pledge.notice.posted": ("正在发布到公示群。", "Posting it to the notice chat now."),
+        "pledge.notice.posted_later": (
+            "夜间不打扰：将于 {time} 发布到公示群。",
+            "Not at night: it will be posted to the notice chat at {time}.",
         ),
-        "pledge.notice.posted": ("已发布到公示群。", "Posted to the notice chat."),
+        "pledge.notice.link_lost": (
+            "未能在公示群发布消息：{reason}已取消本支部的公示群。处理后请重新发送 /setnotice。",
+            "Could not post in the notice chat: {reason} The notice chat was unlinked; once "
+            "that is fixed, send /setnotice again.",
+        ),
         "pledge.notice.already_posted": (
             "这条承诺已在公示群中，或当前状态无需公示。",
             "This pledge is already in the notice chat, or its status needs no notice.",
