@@ -11,8 +11,9 @@ from handlers.common.errors import NotFound
 from handlers.common.flows import END, cancel_button, conversation
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.i18n import texts
-from handlers.common.links import describe_invite
+from handlers.common.links import reply_invite
 from handlers.common.registry import Registrar
+from handlers.common.reply import reply
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites
 from storage.branches import BranchName, DuplicateBranch
@@ -80,13 +81,13 @@ def register(reg: Registrar) -> None:
 async def new_branch(update: Update, context: XContext) -> object:
     require_private(update)
     require_admin(context)
-    message = update.effective_message
-    assert message is not None
     name = " ".join(context.args or [])
     if not name:
-        await message.reply_text(
+        await reply(
+            update,
+            context,
             context.t("newbranch.ask"),
-            reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]]),
+            InlineKeyboardMarkup([[cancel_button(context.t)]]),
         )
         return ASK_NAME
     return await _create(update, context, name)
@@ -99,19 +100,16 @@ async def receive_name(update: Update, context: XContext) -> object:
 
 
 async def name_not_text(update: Update, context: XContext) -> object:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("newbranch.ask"))
+    await reply(update, context, context.t("newbranch.ask"))
     return ASK_NAME
 
 
 async def _create(update: Update, context: XContext, name: str) -> object:
     admin = require_admin(context)
-    message = update.effective_message
-    assert message is not None
     try:
         clean = BranchName(value=name).value
     except ValueError:
-        await message.reply_text(context.t("newbranch.bad_name"))
+        await reply(update, context, context.t("newbranch.bad_name"))
         return ASK_NAME
     now = context.now()
     try:
@@ -130,31 +128,20 @@ async def _create(update: Update, context: XContext, name: str) -> object:
                 tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
             )
     except DuplicateBranch:
-        await message.reply_text(context.t("newbranch.duplicate", name=clean))
+        await reply(update, context, context.t("newbranch.duplicate", name=clean))
         return ASK_NAME
-    await message.reply_text(context.t("newbranch.done", name=branch.name))
-    await message.reply_text(
-        describe_invite(
-            context.t,
-            invite,
-            context.bot.username,
-            branch.name,
-            context.config.zone,
-        ),
-        disable_web_page_preview=True,
-    )
+    await reply(update, context, context.t("newbranch.done", name=branch.name))
+    await reply_invite(update, context, invite, branch.name)
     return END
 
 
 async def list_branches(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
-    message = update.effective_message
-    assert message is not None
     async with context.db.read() as conn:
         rows = await branches.list_with_counts(conn)
     if not rows:
-        await message.reply_text(context.t("branches.none"))
+        await reply(update, context, context.t("branches.none"))
         return
     lines = [context.t("branches.title", count=len(rows))]
     lines += [context.t("branches.line", name=row.name, count=row.member_count) for row in rows]
@@ -167,7 +154,7 @@ async def list_branches(update: Update, context: XContext) -> None:
         ]
         for row in rows
     ]
-    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard))
+    await reply(update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
 async def secretary_invite(update: Update, context: XContext) -> None:
@@ -187,14 +174,4 @@ async def secretary_invite(update: Update, context: XContext) -> None:
         )
     await query.answer()
     assert query.message is not None
-    await context.bot.send_message(
-        query.message.chat.id,
-        describe_invite(
-            context.t,
-            invite,
-            context.bot.username,
-            branch.name,
-            context.config.zone,
-        ),
-        disable_web_page_preview=True,
-    )
+    await reply_invite(update, context, invite, branch.name)

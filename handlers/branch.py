@@ -16,9 +16,10 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.i18n import texts
-from handlers.common.links import describe_invite
+from handlers.common.links import reply_invite
 from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
+from handlers.common.reply import replace, reply
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, members
 from storage.members import Role
@@ -72,7 +73,6 @@ def register(reg: Registrar) -> None:
 async def invite(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
-    assert update.effective_message is not None
     now = context.now()
     async with context.db.transaction() as tx:
         branch = await branches.get(tx, secretary.branch_id)
@@ -80,22 +80,12 @@ async def invite(update: Update, context: XContext) -> None:
             tx, branch_id=secretary.branch_id, role=Role.MEMBER, created_by=secretary.id, now=now
         )
     assert branch is not None
-    await update.effective_message.reply_text(
-        describe_invite(
-            context.t,
-            created,
-            context.bot.username,
-            branch.name,
-            context.config.zone,
-        ),
-        disable_web_page_preview=True,
-    )
+    await reply_invite(update, context, created, branch.name)
 
 
 async def list_members(update: Update, context: XContext) -> None:
     require_private(update)
     secretary = require_secretary(context)
-    assert update.effective_message is not None
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
         people = await members.list_branch(conn, secretary.branch_id, include_left=True)
@@ -127,8 +117,8 @@ async def list_members(update: Update, context: XContext) -> None:
         for person in active
         if person.role is Role.MEMBER
     ]
-    await update.effective_message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None
+    await reply(
+        update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None
     )
 
 
@@ -150,10 +140,11 @@ async def ask_remove(update: Update, context: XContext) -> None:
     ]
     await query.answer()
     assert query.message is not None
-    await context.bot.send_message(
-        query.message.chat.id,
+    await reply(
+        update,
+        context,
         context.t("members.confirm_remove", name=target.name),
-        reply_markup=InlineKeyboardMarkup(keyboard),
+        InlineKeyboardMarkup(keyboard),
     )
 
 
@@ -186,7 +177,7 @@ async def confirm_remove(update: Update, context: XContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_text(context.t("members.removed", name=target.name))
+    await replace(update, context, context.t("members.removed", name=target.name))
     # Their private menu would still offer what they may no longer use.
     await clear_menu(context.bot, target.telegram_id)
 
@@ -202,7 +193,7 @@ async def keep_member(update: Update, context: XContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_text(context.t("members.kept", name=target.name))
+    await replace(update, context, context.t("members.kept", name=target.name))
 
 
 async def _removable(

@@ -9,6 +9,7 @@ from handlers.common.context import XContext
 from handlers.common.flows import CANCEL_DATA
 from handlers.common.i18n import texts
 from handlers.common.registry import Registrar
+from handlers.common.reply import reply
 
 texts(
     {
@@ -44,11 +45,9 @@ async def unknown_button(update: Update, context: XContext) -> None:
 
 
 async def unknown_command(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("fallback.unknown_command"))
+    await reply(update, context, context.t("fallback.unknown_command"))
 
 
 async def unknown_text(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
     key = "fallback.text" if context.member is not None else "start.stranger"
-    await update.effective_message.reply_text(context.t(key))
+    await reply(update, context, context.t(key))

@@ -15,6 +15,7 @@ from handlers.common.guards import parse_callback, require_member
 from handlers.common.i18n import LANGUAGES, Translator, texts
 from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
+from handlers.common.reply import replace, reply
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, members, prefs
 from storage.invites import Invite, InviteProblem
@@ -172,7 +173,7 @@ async def start(update: Update, context: XContext) -> object:
     member = context.member
     if member is not None and member.role in (Role.ADMIN, Role.INSPECTOR):
         key = "join.admin" if member.role is Role.ADMIN else "join.inspector"
-        await message.reply_text(context.t(key))
+        await reply(update, context, context.t(key))
         return END
     async with context.db.read() as conn:
         found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
@@ -183,22 +184,24 @@ async def start(update: Update, context: XContext) -> object:
             else None
         )
     if isinstance(found, InviteProblem):
-        await message.reply_text(context.t(f"join.problem.{found.value}"))
+        await reply(update, context, context.t(f"join.problem.{found.value}"))
         return END
     assert branch is not None
     if member is not None and current is not None:
         if member.branch_id != found.branch_id:
-            await message.reply_text(context.t("join.other_branch", branch=current.name))
+            await reply(update, context, context.t("join.other_branch", branch=current.name))
         elif found.role is Role.SECRETARY and member.role is Role.MEMBER:
             await _promote(context, member, found, branch.name)
-            await message.reply_text(context.t("join.promoted", branch=branch.name))
+            await reply(update, context, context.t("join.promoted", branch=branch.name))
         else:
-            await message.reply_text(context.t("join.same_branch", branch=branch.name))
+            await reply(update, context, context.t("join.same_branch", branch=branch.name))
         return END
     flow_data(context, FLOW)["code"] = found.code
-    await message.reply_text(
+    await reply(
+        update,
+        context,
         context.t("join.offer", branch=branch.name, role=views.role_name(context.t, found.role)),
-        reply_markup=InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
     )
     return ASK_NAME
 
@@ -210,7 +213,7 @@ async def receive_name(update: Update, context: XContext) -> object:
     try:
         name = PersonName(value=message.text).value
     except ValueError:
-        await message.reply_text(context.t("join.bad_name"))
+        await reply(update, context, context.t("join.bad_name"))
         return ASK_NAME
     code = flow_data(context, FLOW).get("code", "")
     now = context.now()
@@ -254,63 +257,59 @@ async def receive_name(update: Update, context: XContext) -> object:
     delivery.wake(context)
     clear_flow(context, FLOW)
     if problem is not None:
-        await message.reply_text(context.t(f"join.problem.{problem.value}"))
+        await reply(update, context, context.t(f"join.problem.{problem.value}"))
         return END
     assert branch is not None
     context.set_identity(member, context.t.lang)
     role = views.role_name(context.t, member.role)
-    await message.reply_text(context.t("join.done", branch=branch.name, name=name, role=role))
+    await reply(update, context, context.t("join.done", branch=branch.name, name=name, role=role))
     await show_home(update, context)
     await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
     return END
 
 
 async def name_not_text(update: Update, context: XContext) -> object:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        f"{context.t('input.text_expected')}\n{context.t('join.ask_name')}"
+    await reply(
+        update, context, f"{context.t('input.text_expected')}\n{context.t('join.ask_name')}"
     )
     return ASK_NAME
 
 
 async def show_home(update: Update, context: XContext) -> None:
-    message = update.effective_message
-    assert message is not None
     member = context.member
     if member is None:
-        await message.reply_text(context.t("start.stranger"))
+        await reply(update, context, context.t("start.stranger"))
         return
     async with context.db.read() as conn:
         branch = await branches.get(conn, member.branch_id) if member.branch_id else None
-    await message.reply_text(views.home(context.t, member, branch, context.services.commands))
+    await reply(update, context, views.home(context.t, member, branch, context.services.commands))
 
 
 async def me(update: Update, context: XContext) -> None:
     member = require_member(context)
-    assert update.effective_message is not None
     async with context.db.read() as conn:
         branch = await branches.get(conn, member.branch_id) if member.branch_id else None
     joined = member.joined_at.astimezone(context.config.zone).strftime("%Y-%m-%d")
-    await update.effective_message.reply_text(
+    await reply(
+        update,
+        context,
         context.t(
             "me.details",
             name=member.name,
             branch=branch.name if branch else context.t("me.no_branch"),
             role=views.role_name(context.t, member.role),
             joined=joined,
-        )
+        ),
     )
 
 
 async def help_command(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        views.help_text(context.t, context.member, context.services.commands)
+    await reply(
+        update, context, views.help_text(context.t, context.member, context.services.commands)
     )
 
 
 async def language(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
     keyboard = [
         [
             InlineKeyboardButton(
@@ -319,9 +318,7 @@ async def language(update: Update, context: XContext) -> None:
             for lang in LANGUAGES
         ]
     ]
-    await update.effective_message.reply_text(
-        context.t("language.choose"), reply_markup=InlineKeyboardMarkup(keyboard)
-    )
+    await reply(update, context, context.t("language.choose"), InlineKeyboardMarkup(keyboard))
 
 
 async def set_language(update: Update, context: XContext) -> None:
@@ -336,14 +333,13 @@ async def set_language(update: Update, context: XContext) -> None:
         await prefs.set_language(tx, user.id, lang, now=context.now())
     context.set_identity(context.member, lang)
     await query.answer()
-    await query.edit_message_text(context.t("language.set"))
+    await replace(update, context, context.t("language.set"))
     if context.member is not None:
         await refresh_menu(context.bot, context.member, context.services.commands, lang)
 
 
 async def nothing_to_cancel(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("flow.nothing_to_cancel"))
+    await reply(update, context, context.t("flow.nothing_to_cancel"))
 
 
 async def _promote(context: XContext, member: Member, invite: Invite, branch_name: str) -> None:

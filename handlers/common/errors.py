@@ -6,7 +6,6 @@ logged with the update, and the user is told something went wrong, in their lang
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from typing import Any
@@ -18,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, admit, identify
 from handlers.common.i18n import texts
+from handlers.common.reply import ack, reply
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +146,9 @@ async def _answer(
     try:
         text = context.t(key, **kwargs)
         if update.callback_query is not None:
-            plain = html.unescape(text)
-            await update.callback_query.answer(plain[:200], show_alert=alert)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text)
+            await ack(update, text, alert=alert)
+        else:
+            await reply(update, context, text)
     except TelegramError:
         logger.warning("could not tell the user about an error", exc_info=True)
     except Exception:

@@ -13,7 +13,6 @@ group never answer the same message a second time.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import warnings
@@ -22,7 +21,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -38,6 +36,7 @@ from telegram.warnings import PTBUserWarning
 from handlers.common.callback import encode
 from handlers.common.context import XContext, identify
 from handlers.common.i18n import Translator, texts
+from handlers.common.reply import ack, remove_buttons, reply
 from storage.clock import from_iso, to_iso
 
 Step = Callable[[Update, XContext], Awaitable[object]]
@@ -112,14 +111,15 @@ def conversation(
         if on_cancel is not None:
             await on_cancel(update, context)
         clear_flow(context, name)
-        await _say(update, context, "flow.cancelled")
+        await ack(update)
+        await remove_buttons(update)
+        await reply(update, context, context.t("flow.cancelled"))
         return END
 
     async def leave(update: Update, context: XContext) -> int:
         # Another command: end this flow quietly and let that command run.
         clear_flow(context, name)
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(context.t("flow.left"))
+        await reply(update, context, context.t("flow.left"))
         return END
 
     async def timed_out(update: Update, context: XContext) -> None:
@@ -127,10 +127,8 @@ def conversation(
         if on_timeout is not None:
             await on_timeout(update, context)
         clear_flow(context, name)
-        chat = update.effective_chat
-        if chat is not None:
-            minutes = int(timeout.total_seconds() // 60) or 1
-            await context.bot.send_message(chat.id, context.t("flow.timed_out", minutes=minutes))
+        minutes = int(timeout.total_seconds() // 60) or 1
+        await reply(update, context, context.t("flow.timed_out", minutes=minutes))
 
     async def expire(update: Update, context: XContext) -> None:
         await timed_out(update, context)
@@ -164,16 +162,6 @@ def conversation(
             conversation_timeout=timeout.total_seconds(),
             allow_reentry=True,
         )
-
-
-async def remove_buttons(update: Update) -> None:
-    """Take the buttons off the message that was pressed, so it cannot be pressed again."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    # Already gone, or the message is too old to edit: nothing to do either way.
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 def _stop_after(
@@ -226,13 +214,3 @@ def _seen(context: XContext) -> dict[str, Any]:
     seen = context.user_data.setdefault(_SEEN_KEY, {})
     assert isinstance(seen, dict)
     return seen
-
-
-async def _say(update: Update, context: XContext, key: str) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await remove_buttons(update)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, context.t(key))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from telegram import Update
+
+from handlers.common.context import XContext
 from handlers.common.i18n import Translator, texts
+from handlers.common.reply import reply
 from handlers.common.views import role_name
 from storage.invites import Invite
 
@@ -35,3 +39,11 @@ def describe_invite(
         expires=invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         uses=invite.max_uses,
     )
+
+
+async def reply_invite(update: Update, context: XContext, invite: Invite, branch_name: str) -> None:
+    """Give the person who made an invite its link to share (no preview under it)."""
+    text = describe_invite(
+        context.t, invite, context.bot.username, branch_name, context.config.zone
+    )
+    await reply(update, context, text, link_preview=False)

@@ -7,7 +7,6 @@ no school's coordinates, so it does not judge distance); a photo by its Telegram
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from telegram import (
@@ -17,14 +16,13 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
-from handlers.common.flows import END, remove_buttons
+from handlers.common.flows import END
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -32,6 +30,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
+from handlers.common.reply import edit_buttons, remove_buttons, reply, say
 from handlers.partyday import common, views
 from storage import members, partyday
 from storage.partyday import CheckinMethod, PartyDay
@@ -104,9 +103,7 @@ async def got_photo(update: Update, context: XContext) -> object:
 
 
 async def not_location_or_photo(update: Update, context: XContext) -> object:
-    await common.say(
-        update, context, context.t("partyday.checkin.bad"), _location_keyboard(context)
-    )
+    await say(update, context, context.t("partyday.checkin.bad"), _location_keyboard(context))
     return CHECKIN
 
 
@@ -122,9 +119,7 @@ async def on_timeout(update: Update, context: XContext) -> None:
 
 async def _leave_step(update: Update, context: XContext, key: str) -> None:
     if common.data(context).get("mode") == "checkin" and update.effective_chat is not None:
-        await context.bot.send_message(
-            update.effective_chat.id, context.t(key), reply_markup=ReplyKeyboardRemove()
-        )
+        await reply(update, context, context.t(key), ReplyKeyboardRemove())
 
 
 async def stray_location(update: Update, context: XContext) -> None:
@@ -137,9 +132,7 @@ async def stray_location(update: Update, context: XContext) -> None:
         async with context.db.read() as conn:
             await common.require_day(conn, person.branch_id, today.year, today.month)
     except Refusal as refusal:
-        await common.say(
-            update, context, context.t(refusal.key, **refusal.kwargs), ReplyKeyboardRemove()
-        )
+        await say(update, context, context.t(refusal.key, **refusal.kwargs), ReplyKeyboardRemove())
         return
     await _check_in(
         update,
@@ -168,9 +161,7 @@ async def _begin(
             "partyday.checkin.twice", time=views.local_clock(existing.at, context.config.zone)
         )
     common.start(context, "checkin", branch=branch_id, month=day.key)
-    await common.say(
-        update, context, context.t("partyday.checkin.ask"), _location_keyboard(context)
-    )
+    await say(update, context, context.t("partyday.checkin.ask"), _location_keyboard(context))
     return CHECKIN
 
 
@@ -223,7 +214,7 @@ async def _check_in(
             f"partyday.checkin.done.{method.value}",
             time=views.local_clock(checkin.at, context.config.zone),
         )
-    await common.say(update, context, text, ReplyKeyboardRemove())
+    await say(update, context, text, ReplyKeyboardRemove())
     return END
 
 
@@ -264,7 +255,7 @@ async def mark_list(update: Update, context: XContext) -> None:
     keyboard = views.mark_question(context.t, day, lines)
     if keyboard is None:
         raise Refusal("partyday.mark.none")
-    await common.say(update, context, context.t("partyday.mark.ask"), keyboard)
+    await say(update, context, context.t("partyday.mark.ask"), keyboard)
 
 
 async def mark_page(update: Update, context: XContext) -> None:
@@ -322,7 +313,7 @@ async def mark_member(update: Update, context: XContext) -> None:
         raise Refusal("partyday.mark.already", name=target.name)
     # The list stays, without the one just marked, so several can be marked in a row.
     await _show_marks(update, views.mark_question(context.t, day, lines, page))
-    await common.say(update, context, context.t("partyday.mark.done", name=target.name))
+    await say(update, context, context.t("partyday.mark.done", name=target.name))
 
 
 async def _show_marks(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -331,8 +322,7 @@ async def _show_marks(update: Update, keyboard: InlineKeyboardMarkup | None) -> 
     if keyboard is None:
         await remove_buttons(update)
         return
-    with contextlib.suppress(BadRequest):  # the same page again: nothing to change
-        await query.edit_message_reply_markup(reply_markup=keyboard)
+    await edit_buttons(update, keyboard)
 
 
 def _refuse_before(context: XContext, day: PartyDay) -> None:

@@ -1,5 +1,5 @@
 """What the party-day step modules share: the flow's name, today's date, loading a month's
-day from a button, and saying things in the chat.
+day from a button, and the step answers built on ``handlers.common.reply``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from telegram.ext import filters
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
-from handlers.common.flows import END, clear_flow, flow_data, remove_buttons
+from handlers.common.flows import END, clear_flow, flow_data
 from handlers.common.i18n import Translator
+from handlers.common.reply import remove_buttons, say
 from handlers.partyday.views import long_date
 from storage import branches
 from storage.branches import Branch
@@ -72,6 +73,19 @@ async def require_day(
     return day
 
 
+async def day_open_for_replies(
+    conn: aiosqlite.Connection, context: XContext, branch_id: int, year: int, month: int
+) -> PartyDay:
+    """The month's day while answers to it may still change; refused once it started or
+    when it is cancelled."""
+    day = await require_day(conn, branch_id, year, month)
+    if day.date is None:
+        raise Refusal("partyday.is_cancelled", reason=day.reason or "")
+    if not replies_open(day, context.now(), context):
+        raise Refusal("partyday.remind.past")
+    return day
+
+
 def replies_open(day: PartyDay, now: datetime, context: XContext) -> bool:
     """Answers may change until the day's start time (deployment zone)."""
     starts = day.starts_at(context.config.zone)
@@ -86,16 +100,6 @@ def refuse_if_closed(day: PartyDay, context: XContext) -> None:
         assert day.date is not None
         start_text = f"{long_date(context.t, day.date)} {day.start_time.strftime('%H:%M')}"
         raise Refusal("partyday.closed", start=start_text)
-
-
-async def say(update: Update, context: XContext, text: str, markup: Markup | None = None) -> None:
-    """Answer in the chat the update came from; a pressed button is acknowledged first."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 def typed(update: Update) -> str:

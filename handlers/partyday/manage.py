@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
@@ -27,9 +28,13 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
+from handlers.common.i18n import Translator
+from handlers.common.reply import say
 from handlers.partyday import common, parse, views
+from handlers.partyday.views import Rendered
 from storage import partyday
-from storage.members import Member
+from storage.branches import Branch
+from storage.members import Secretary
 from storage.partyday import PartyDay, month_key
 from storage.partyday_rules import DayRule, RuleKind, is_working_day, next_plans
 
@@ -165,12 +170,12 @@ async def partyday_command(update: Update, context: XContext) -> None:
             today=today,
             open_for_replies=common.replies_open(day, context.now(), context),
         )
-        await common.say(update, context, text, keyboard)
+        await say(update, context, text, keyboard)
     elif not person.is_secretary:
-        await common.say(update, context, t("partyday.none"))
+        await say(update, context, t("partyday.none"))
     if person.is_secretary:
         text, keyboard = views.secretary_screen(t, branch, rule, coming)
-        await common.say(update, context, text, keyboard)
+        await say(update, context, text, keyboard)
 
 
 # --------------------------------------------------------------------------- the rule
@@ -181,7 +186,7 @@ async def rule_start(update: Update, context: XContext) -> object:
     require_secretary(context)
     common.start(context, "rule")
     # The settings screen keeps its buttons: it is a menu.
-    await common.say(
+    await say(
         update, context, context.t("partyday.rule.ask_kind"), views.rule_kind_question(context.t)
     )
     return RULE_KIND
@@ -382,7 +387,7 @@ async def _save_rule(update: Update, context: XContext) -> object:
             )
     await common.said_from_button(update, context, saved)
     text, keyboard = views.secretary_screen(t, branch, stored, coming)
-    await common.say(update, context, text, keyboard)
+    await say(update, context, text, keyboard)
     return END
 
 
@@ -426,7 +431,7 @@ async def month_start(update: Update, context: XContext) -> object:
     if not coming:
         raise Refusal("partyday.month.none")
     common.start(context, action)
-    await common.say(
+    await say(
         update,
         context,
         context.t(f"partyday.month.ask_{action}"),
@@ -524,7 +529,7 @@ async def theme_typed(update: Update, context: XContext) -> object:
     text = context.t("partyday.theme.saved", month=label, theme=theme)
     if row.announced_at is not None:
         text += "\n" + context.t("partyday.theme.after_announcement")
-    await common.say(update, context, text)
+    await say(update, context, text)
     return END
 
 
@@ -564,7 +569,7 @@ async def _take_move_date(update: Update, context: XContext, typed: date | None)
             + "\n"
             + text
         )
-    await common.say(update, context, text, InlineKeyboardMarkup([[cancel_button(t)]]))
+    await say(update, context, text, InlineKeyboardMarkup([[cancel_button(t)]]))
     return MOVE_REASON
 
 
@@ -592,28 +597,20 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
             actor_id=secretary.id,
             now=now,
         )
-        branch = await common.branch_named(tx, secretary.branch_id)
-        people = _others(await partyday.participants(tx, branch.id), secretary)
-        stamp = int(now.timestamp())
-        await delivery.tell(
-            tx,
-            context,
-            people,
-            "partyday.moved",
-            lambda t: views.moved_notice(t, day, branch),
-            key=lambda person: f"partyday:{branch.id}:{day.key}:moved:{stamp}:{person.id}",
+        told = await _tell_members(
+            tx, context, secretary, "partyday.moved", lambda t, b: views.moved_notice(t, day, b)
         )
     delivery.wake(context)
     common.finish(context)
     t = context.t
-    await common.say(
+    await say(
         update,
         context,
         t(
             "partyday.move.done",
             month=views.month_name(t, year, month),
             date=views.long_date(t, to),
-            count=len(people),
+            count=told,
         ),
     )
     return END
@@ -629,7 +626,7 @@ async def cancel_reason_typed(update: Update, context: XContext) -> object:
         day = await common.require_day(conn, secretary.branch_id, year, month)
     common.data(context)["reason"] = reason
     text, keyboard = views.cancel_confirm(context.t, day, reason)
-    await common.say(update, context, text, keyboard)
+    await say(update, context, text, keyboard)
     return CANCEL_CONFIRM
 
 
@@ -660,16 +657,12 @@ async def _cancel_month(update: Update, context: XContext) -> object:
             actor_id=secretary.id,
             now=now,
         )
-        branch = await common.branch_named(tx, secretary.branch_id)
-        people = _others(await partyday.participants(tx, branch.id), secretary)
-        stamp = int(now.timestamp())
-        await delivery.tell(
+        told = await _tell_members(
             tx,
             context,
-            people,
+            secretary,
             "partyday.cancelled",
-            lambda t: views.cancelled_notice(t, day, branch, before.date),
-            key=lambda person: f"partyday:{branch.id}:{day.key}:cancelled:{stamp}:{person.id}",
+            lambda t, b: views.cancelled_notice(t, day, b, before.date),
         )
     delivery.wake(context)
     common.finish(context)
@@ -677,7 +670,7 @@ async def _cancel_month(update: Update, context: XContext) -> object:
     await common.said_from_button(
         update,
         context,
-        t("partyday.cancel.done", month=views.month_name(t, year, month), count=len(people)),
+        t("partyday.cancel.done", month=views.month_name(t, year, month), count=told),
     )
     return END
 
@@ -694,11 +687,7 @@ async def announce(update: Update, context: XContext) -> None:
     year, month = common.month_from(data, 1)
     now = context.now()
     async with context.db.transaction() as tx:
-        day = await common.require_day(tx, branch_id, year, month)
-        if day.date is None:
-            raise Refusal("partyday.is_cancelled", reason=day.reason or "")
-        if not common.replies_open(day, now, context):
-            raise Refusal("partyday.remind.past")
+        day = await common.day_open_for_replies(tx, context, branch_id, year, month)
         branch = await common.branch_named(tx, branch_id)
         # Pinned, so a later rule change cannot move a day members were told about.
         announced = await partyday.pin(tx, day, actor_id=secretary.id, now=now)
@@ -717,7 +706,7 @@ async def announce(update: Update, context: XContext) -> None:
     delivery.wake(context)
     t = context.t
     assert announced.date is not None
-    await common.say(
+    await say(
         update,
         context,
         t("partyday.announce.done", date=views.long_date(t, announced.date), count=added),
@@ -777,5 +766,16 @@ def _reason(update: Update) -> str | None:
         return None
 
 
-def _others(people: list[Member], actor: Member) -> list[Member]:
-    return [person for person in people if person.id != actor.id]
+async def _tell_members(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    secretary: Secretary,
+    kind: str,
+    render: Callable[[Translator, Branch], Rendered],
+) -> int:
+    """Everyone taking part in the branch's party days but the secretary who changed the
+    day hears of it (at night, in the morning); returns how many."""
+    branch = await common.branch_named(tx, secretary.branch_id)
+    people = [p for p in await partyday.participants(tx, branch.id) if p.id != secretary.id]
+    await delivery.tell(tx, context, people, kind, lambda t: render(t, branch))
+    return len(people)

@@ -26,6 +26,7 @@ from handlers.common.guards import (
     require_secretary_or_admin,
 )
 from handlers.common.i18n import Raw, Translator
+from handlers.common.reply import say
 from handlers.partyday import common, parse, views
 from storage import audit, members, partyday
 from storage.members import Member
@@ -101,7 +102,7 @@ async def _record_attending(
         )
     assert day.date is not None
     t = context.t
-    await common.say(update, context, t("partyday.attend.done", date=views.long_date(t, day.date)))
+    await say(update, context, t("partyday.attend.done", date=views.long_date(t, day.date)))
 
 
 # --------------------------------------------------------------------------- leave
@@ -118,7 +119,7 @@ async def leave_start(update: Update, context: XContext) -> object:
     common.refuse_if_closed(day, context)
     common.start(context, "leave", branch=branch_id, month=day.key)
     text, keyboard = views.leave_question(context.t, day)
-    await common.say(update, context, text, keyboard)
+    await say(update, context, text, keyboard)
     return LEAVE_REASON
 
 
@@ -166,7 +167,7 @@ async def reason_typed(update: Update, context: XContext) -> object:
 
 async def reason_other_input(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    await common.say(update, context, context.t("input.use_buttons"))
+    await say(update, context, context.t("input.use_buttons"))
     return LEAVE_REASON
 
 
@@ -177,7 +178,7 @@ async def reason_text_typed(update: Update, context: XContext) -> object:
 
 async def reason_text_other_input(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    await common.say(update, context, context.t("partyday.leave.bad_text"))
+    await say(update, context, context.t("partyday.leave.bad_text"))
     return LEAVE_TEXT
 
 
@@ -195,7 +196,7 @@ async def _take_text(update: Update, context: XContext, typed: str, state: str) 
     try:
         text = partyday.clean_line(typed, partyday.LEAVE_TEXT_MAX)
     except ValueError:
-        await common.say(update, context, context.t("partyday.leave.bad_text"))
+        await say(update, context, context.t("partyday.leave.bad_text"))
         return state
     return await _save_leave(update, context, LeaveReason.OTHER, text)
 
@@ -346,11 +347,8 @@ async def remind(update: Update, context: XContext) -> None:
     now = context.now()
     today = context.today()
     async with context.db.transaction() as tx:
-        day = await common.require_day(tx, branch_id, year, month)
-        if day.date is None:
-            raise Refusal("partyday.is_cancelled", reason=day.reason or "")
-        if not common.replies_open(day, now, context):
-            raise Refusal("partyday.remind.past")
+        day = await common.day_open_for_replies(tx, context, branch_id, year, month)
+        assert day.date is not None
         silent = await partyday.members_without_reply(tx, branch_id, day.date)
         if not silent:
             raise Refusal("partyday.remind.none")
@@ -378,4 +376,4 @@ async def remind(update: Update, context: XContext) -> None:
     if not added:
         raise Refusal("partyday.remind.already")
     delivery.wake(context)
-    await common.say(update, context, context.t("partyday.remind.done", count=added))
+    await say(update, context, context.t("partyday.remind.done", count=added))

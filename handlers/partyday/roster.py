@@ -14,6 +14,7 @@ from handlers.common.context import XContext
 from handlers.common.errors import Refusal
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.html import split_message
+from handlers.common.reply import say
 from handlers.partyday import common, parse, views
 from storage import partyday
 
@@ -62,5 +63,5 @@ async def roster_command(update: Update, context: XContext) -> None:
     # A large branch's roster is longer than one message: in parts, buttons under the last.
     parts = split_message(text)
     for part in parts[:-1]:
-        await common.say(update, context, part)
-    await common.say(update, context, parts[-1], keyboard)
+        await say(update, context, part)
+    await say(update, context, parts[-1], keyboard)

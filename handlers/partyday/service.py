@@ -22,6 +22,7 @@ from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch,
 from handlers.common.flows import END, cancel_button
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
+from handlers.common.reply import reply, say
 from handlers.partyday import common, parse, views
 from storage import partyday, service
 from storage.members import BranchMember, Member
@@ -125,7 +126,7 @@ async def service_command(update: Update, context: XContext) -> object:
             return await _begin_makeup(update, context, makeup[0][0], makeup[0][1])
     common.start(context, "log")
     t = context.t
-    await common.say(
+    await say(
         update,
         context,
         t("service.ask_kind"),
@@ -368,7 +369,7 @@ async def _take_description(
     if then_save:
         return await _save(update, context)
     t = context.t
-    await common.say(update, context, t("service.ask_photo"), views.photo_question(t))
+    await say(update, context, t("service.ask_photo"), views.photo_question(t))
     return PHOTO
 
 
@@ -428,8 +429,8 @@ async def on_timeout(update: Update, context: XContext) -> None:
         stored, summary = await _store(context, person)
     except Refusal:
         return
-    await context.bot.send_message(
-        chat.id, context.t("service.saved_on_timeout", id=stored.id, summary=Raw(summary))
+    await reply(
+        update, context, context.t("service.saved_on_timeout", id=stored.id, summary=Raw(summary))
     )
 
 
@@ -579,7 +580,7 @@ async def withdraw_ask(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         summary = await _summary(conn, context.t, record)
     text, keyboard = views.withdraw_question(context.t, record, summary)
-    await common.say(update, context, text, keyboard)
+    await say(update, context, text, keyboard)
 
 
 async def withdraw_confirmed(update: Update, context: XContext) -> None:
@@ -612,7 +613,7 @@ async def withdraw_kept(update: Update, context: XContext) -> None:
 async def _show_history(
     update: Update, context: XContext, person: Member, year: int | None = None
 ) -> None:
-    await common.say(update, context, *await _history(context, person, year))
+    await say(update, context, *await _history(context, person, year))
 
 
 async def _history(
@@ -705,7 +706,7 @@ def _again(key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, None]]:
     """A handler for input of the wrong type: say what is expected and stay on the step."""
 
     async def again(update: Update, context: XContext) -> None:
-        await common.say(update, context, context.t(key))
+        await say(update, context, context.t(key))
         # None keeps the conversation where it is.
 
     return again

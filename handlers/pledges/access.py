@@ -6,16 +6,13 @@ Authorization comes from the database: a button names a pledge, never who may to
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import html
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
@@ -26,7 +23,6 @@ from handlers.common.guards import (
     require_member,
     require_secretary_or_admin,
 )
-from handlers.common.html import split_message
 from handlers.pledges import views
 from storage import pledge_rules
 from storage import pledges as store
@@ -138,35 +134,6 @@ def bad_length_text(context: XContext, exc: BadLength) -> str:
 
 
 # ------------------------------------------------------------------ answering
-
-
-async def ack(update: Update, text: str | None = None) -> None:
-    """Answer the pressed button (once, after the guards passed)."""
-    query = update.callback_query
-    if query is None:
-        return
-    # Too old to answer: the press itself is handled all the same.
-    with contextlib.suppress(BadRequest):
-        await query.answer(html.unescape(text)[:200] if text else None)
-
-
-async def say(
-    update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send into the chat the update came from; long text in parts, buttons on the last."""
-    chat = update.effective_chat
-    assert chat is not None
-    parts = split_message(text)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await context.bot.send_message(chat.id, part, reply_markup=markup if last else None)
-
-
-async def ack_alert(update: Update, text: str) -> None:
-    query = update.callback_query
-    assert query is not None
-    with contextlib.suppress(BadRequest):
-        await query.answer(html.unescape(text)[:200], show_alert=True)
 
 
 def guarded(step: Step) -> Step:

@@ -4,11 +4,9 @@ counts by status, who has none yet), and opening one pledge with what can be don
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
@@ -20,8 +18,9 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
+from handlers.common.reply import ack, edit_buttons, reply
 from handlers.pledges import views
-from handlers.pledges.access import ack, ack_alert, say, viewable_pledge
+from handlers.pledges.access import viewable_pledge
 from handlers.pledges.notice import POSTABLE
 from handlers.pledges.views import PREFIX
 from storage import branches
@@ -58,7 +57,7 @@ async def list_pledges(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         rows = await store.for_member(conn, member.id)
     secretary = member.role is Role.SECRETARY
-    await say(
+    await reply(
         update, context, *views.my_list(context.t, rows, context.config.zone, secretary=secretary)
     )
 
@@ -96,7 +95,7 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
         text += "\n\n" + context.t(
             "pledge.board.earlier", period=earlier.code, count=len(unfinished)
         )
-    await say(update, context, text, markup)
+    await reply(update, context, text, markup)
 
 
 async def terms_pressed(update: Update, context: XContext) -> None:
@@ -108,7 +107,9 @@ async def terms_pressed(update: Update, context: XContext) -> None:
             await store.set_runs_terms(
                 tx, secretary.branch_id, on, actor_id=secretary.id, now=context.now()
             )
-    await ack_alert(update, context.t("pledge.board.terms_on" if on else "pledge.board.terms_off"))
+    await ack(
+        update, context.t("pledge.board.terms_on" if on else "pledge.board.terms_off"), alert=True
+    )
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -116,8 +117,7 @@ async def terms_pressed(update: Update, context: XContext) -> None:
     if markup is not None:
         # The same board, its last row now the switch the other way.
         rows = [*markup.inline_keyboard[:-1], views.terms_switch(context.t, on)]
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+        await edit_buttons(update, InlineKeyboardMarkup(rows))
 
 
 async def open_pledge(update: Update, context: XContext) -> None:
@@ -146,4 +146,4 @@ async def open_pledge(update: Update, context: XContext) -> None:
         progress=progress,
         can_post_notice=can_post,
     )
-    await say(update, context, text, markup)
+    await reply(update, context, text, markup)

@@ -17,9 +17,10 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, clear_flow, flow_data, remove_buttons
+from handlers.common.flows import END, clear_flow, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Translator
+from handlers.common.reply import ack, remove_buttons, reply
 from handlers.pledges import review, views
 from handlers.pledges.access import (
     ASK_CATEGORY,
@@ -33,7 +34,6 @@ from handlers.pledges.access import (
     FLOW,
     PREVIEW,
     Step,
-    ack,
     bad_length_text,
     begin,
     data,
@@ -45,7 +45,6 @@ from handlers.pledges.access import (
     own_pledge,
     parse_date,
     pledge_id_in_flow,
-    say,
     says_one_of,
     typed_choice,
 )
@@ -159,7 +158,7 @@ async def start(update: Update, context: XContext) -> object:
         drafts = await store.unfinished(conn, member.id)
     if drafts:
         begin(context, "make", choices=[row.id for row in drafts])
-        await say(update, context, *views.draft_choice(context.t, drafts))
+        await reply(update, context, *views.draft_choice(context.t, drafts))
         return CHOOSE_DRAFT
     return await _begin_new(update, context, member)
 
@@ -284,7 +283,7 @@ async def _period_chosen(
     if count >= max_open(context):
         clear_flow(context, FLOW)
         text = _limit_text(context.t, count, max_open(context), period.code)
-        await say(update, context, text)
+        await reply(update, context, text)
         return END
     data(context)["period"] = period.code
     await _ask(update, context, ASK_CATEGORY)
@@ -341,10 +340,10 @@ async def receive_text(update: Update, context: XContext) -> object:
             )
     except PledgeLimitReached as exc:
         clear_flow(context, FLOW)
-        await say(update, context, _limit_text(context.t, exc.count, exc.limit, period.code))
+        await reply(update, context, _limit_text(context.t, exc.count, exc.limit, period.code))
         return END
     data(context)["pid"] = draft.id
-    await say(update, context, *views.ask_measures(context.t, just_saved=True))
+    await reply(update, context, *views.ask_measures(context.t, just_saved=True))
     return ASK_MEASURES
 
 
@@ -537,7 +536,7 @@ async def _submit(
     delivery.wake(context)
     await ack(update)
     await remove_buttons(update)
-    await say(update, context, context.t("pledge.make.submitted"))
+    await reply(update, context, context.t("pledge.make.submitted"))
     return END
 
 
@@ -591,7 +590,7 @@ def _check_period_open(context: XContext, row: PledgeRow) -> None:
 async def _ask_date_again(update: Update, context: XContext, row: PledgeRow) -> object:
     """The target date passed while the pledge waited (returned in December ...)."""
     data(context)["edit"] = True  # once chosen, back to the preview
-    await say(update, context, context.t("pledge.make.date_passed", date=str(row.target_date)))
+    await reply(update, context, context.t("pledge.make.date_passed", date=str(row.target_date)))
     await _ask(update, context, ASK_DATE)
     return ASK_DATE
 
@@ -599,7 +598,7 @@ async def _ask_date_again(update: Update, context: XContext, row: PledgeRow) -> 
 async def _show_preview(update: Update, context: XContext) -> object:
     data(context)["edit"] = False
     row = await load(context, pledge_id_in_flow(context))
-    await say(update, context, *views.preview(context.t, row))
+    await reply(update, context, *views.preview(context.t, row))
     return PREVIEW
 
 
@@ -611,37 +610,37 @@ async def _ask(update: Update, context: XContext, state: str) -> None:
         member = require_branch_person(context)
         async with context.db.read() as conn:
             drafts = await store.unfinished(conn, member.id)
-        await say(update, context, *views.draft_choice(t, drafts))
+        await reply(update, context, *views.draft_choice(t, drafts))
     elif state == ASK_PERIOD:
         periods = [Period(code=str(code)) for code in _list(collected.get("periods"))]
         this_year = Period.containing(context.today())
-        await say(update, context, *views.ask_period(t, periods, this_year))
+        await reply(update, context, *views.ask_period(t, periods, this_year))
     elif state == ASK_CATEGORY:
         period = collected.get("period")
         if period is None:
             period = (await load(context, pledge_id_in_flow(context))).period
-        await say(update, context, *views.ask_category(t, str(period)))
+        await reply(update, context, *views.ask_category(t, str(period)))
     elif state == ASK_TEXT:
         category = collected.get("category")
         if category is None:
             category = (await load(context, pledge_id_in_flow(context))).category
-        await say(update, context, *views.ask_text(t, Category(str(category))))
+        await reply(update, context, *views.ask_text(t, Category(str(category))))
     elif state == ASK_MEASURES:
-        await say(update, context, *views.ask_measures(t, editing=bool(collected.get("edit"))))
+        await reply(update, context, *views.ask_measures(t, editing=bool(collected.get("edit"))))
     elif state == ASK_DATE:
         row = await load(context, pledge_id_in_flow(context))
         _check_period_open(context, row)
         period = Period(code=row.period)
         earliest = max(context.today(), period.start)
-        await say(
+        await reply(
             update, context, *views.ask_date(t, period, earliest, date_choices(earliest, period))
         )
     elif state == ASK_POST:
-        await say(update, context, *views.ask_post(t))
+        await reply(update, context, *views.ask_post(t))
     elif state == PREVIEW:
         await _show_preview(update, context)
     elif state == EDIT_MENU:
-        await say(update, context, *views.edit_menu(t))
+        await reply(update, context, *views.edit_menu(t))
 
 
 def date_choices(earliest: date, period: Period) -> list[date]:
@@ -666,7 +665,9 @@ async def _wrong(
     text: str | None = None,
 ) -> object:
     """Say what was wrong with the answer, and ask the same question again."""
-    await say(update, context, text if text is not None else context.t(key or "input.use_buttons"))
+    await reply(
+        update, context, text if text is not None else context.t(key or "input.use_buttons")
+    )
     await _ask(update, context, state)
     return state
 
@@ -709,7 +710,7 @@ async def keep_draft_note(update: Update, context: XContext) -> None:
         if row.status is PledgeStatus.RETURNED
         else "pledge.make.draft_kept"
     )
-    await context.bot.send_message(chat.id, context.t(key))
+    await reply(update, context, context.t(key))
 
 
 def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:

@@ -35,17 +35,16 @@ from handlers.common.flows import END, clear_flow
 from handlers.common.guards import parse_callback, require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
+from handlers.common.reply import ack, reply
 from handlers.common.services import BotConfig
 from handlers.pledges import views
 from handlers.pledges.access import (
     ASK_NOTICE,
     FLOW,
-    ack,
     begin,
     guarded,
     guarded_step,
     reviewable_pledge,
-    say,
 )
 from handlers.pledges.views import PREFIX
 from schedules.dispatcher import Outcome, Result
@@ -174,12 +173,11 @@ async def post_pressed(update: Update, context: XContext) -> None:
 
 def register_receipts(reg: Registrar) -> None:
     """What the dispatcher's outcomes for the notice chat's messages mean for pledges."""
-    config = reg.config
-    for kind, receipt in ((POST, posted), (EDIT, edited), (LINKED, probed)):
-        reg.receipt(kind, functools.partial(receipt, config=config))
+    for kind in (POST, EDIT, LINKED):
+        reg.receipt(kind, functools.partial(receipt, config=reg.config))
 
 
-async def posted(
+async def receipt(
     tx: aiosqlite.Connection,
     message: OutboxMessage,
     result: Result,
@@ -187,11 +185,28 @@ async def posted(
     *,
     config: BotConfig,
 ) -> None:
-    """A post went out (remember where, to edit it later), or did not (tell the branch's
-    secretaries why: they can post it again from the pledge's screen)."""
+    """How a message in the notice chat fared, by its kind (a group that became a
+    supergroup, whatever the message: the branch follows it to its new id)."""
     if result.kind is Outcome.MOVED:
         await _moved(tx, message, result, now)
-        return
+    elif message.kind == POST:
+        await _posted(tx, message, result, config, now)
+    elif message.kind == EDIT:
+        if result.kind is Outcome.FAILED:
+            await _edit_failed(tx, message, result.error or "", now)
+    elif result.kind is not Outcome.SENT:
+        await _probe_failed(tx, message.chat_id, result, config, now, key=f"{message.id}")
+
+
+async def _posted(
+    tx: aiosqlite.Connection,
+    message: OutboxMessage,
+    result: Result,
+    config: BotConfig,
+    now: datetime,
+) -> None:
+    """A post went out (remember where, to edit it later), or did not (tell the branch's
+    secretaries why: they can post it again from the pledge's screen)."""
     row = await store.get_row(tx, message.subject_id or 0)
     if row is None:
         return
@@ -217,22 +232,13 @@ async def posted(
     )
 
 
-async def edited(
-    tx: aiosqlite.Connection,
-    message: OutboxMessage,
-    result: Result,
-    now: datetime,
-    *,
-    config: BotConfig,
+async def _edit_failed(
+    tx: aiosqlite.Connection, message: OutboxMessage, error: str, now: datetime
 ) -> None:
     """An edit found its post deleted by a chat admin: forget the post, so a secretary can
     post the pledge again. (Any other failure: the post catches up on the next change.)"""
-    if result.kind is Outcome.MOVED:
-        await _moved(tx, message, result, now)
-        return
-    reason = (result.error or "").lower()
-    gone = "not found" in reason or "can't be edited" in reason
-    if result.kind is not Outcome.FAILED or not gone or message.subject_id is None:
+    gone = "not found" in error.lower() or "can't be edited" in error.lower()
+    if not gone or message.subject_id is None:
         return
     row = await store.get_row(tx, message.subject_id)
     if row is not None and row.notice_message_id == message.telegram_message_id:
@@ -241,23 +247,18 @@ async def edited(
         )
 
 
-async def probed(
+async def _probe_failed(
     tx: aiosqlite.Connection,
-    message: OutboxMessage,
+    chat_id: int,
     result: Result,
-    now: datetime,
-    *,
     config: BotConfig,
+    now: datetime,
+    key: str,
 ) -> None:
     """The first line posted when a chat was linked did not go out: the bot cannot post
     there after all, so the link is undone and the branch's secretaries are told."""
-    if result.kind is Outcome.MOVED:
-        await _moved(tx, message, result, now)
-        return
-    if result.kind is Outcome.SENT:
-        return
     reason = _reason(result)
-    for branch in await branches.with_notice_chat(tx, message.chat_id):
+    for branch in await branches.with_notice_chat(tx, chat_id):
         await branches.set_notice_chat(tx, branch.id, None)
         await store.clear_no_notice_told(tx, branch.id)
         await _audit_link(tx, None, branch.id, None, now, failed=result.error)
@@ -266,7 +267,7 @@ async def probed(
             await pledge_rules.branch_overseers(tx, branch.id),
             "pledge.notice.failed",
             lambda t: t("pledge.notice.link_lost", reason=t(reason)),
-            key=f"{message.id}",
+            key=key,
             config=config,
             now=now,
         )
@@ -317,7 +318,7 @@ async def setnotice_private(update: Update, context: XContext) -> object:
     if args and args[0] in UNLINK_WORDS:
         async with context.db.transaction() as tx:
             await _unlink(tx, context, secretary)
-        await say(update, context, context.t("pledge.notice.unlinked"))
+        await reply(update, context, context.t("pledge.notice.unlinked"))
         return END
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
@@ -328,7 +329,7 @@ async def setnotice_private(update: Update, context: XContext) -> object:
         if branch.notice_chat_id
         else context.t("pledge.notice.current_none")
     )
-    await say(update, context, f"{current}\n\n{context.t('pledge.notice.how')}")
+    await reply(update, context, f"{current}\n\n{context.t('pledge.notice.how')}")
     return ASK_NOTICE
 
 
@@ -353,7 +354,7 @@ async def receive_forward(update: Update, context: XContext) -> object:
         chat = origin.sender_chat
     else:
         # Forwarded from a person: that does not say which chat it came from.
-        await say(update, context, context.t("pledge.notice.not_a_chat"))
+        await reply(update, context, context.t("pledge.notice.not_a_chat"))
         return ASK_NOTICE
     title = chat.title or str(chat.id)
     if not await _link(update, context, secretary, chat.id, chat.type, title, forwarded=True):
@@ -364,7 +365,7 @@ async def receive_forward(update: Update, context: XContext) -> object:
 
 
 async def forward_expected(update: Update, context: XContext) -> object:
-    await say(update, context, context.t("pledge.notice.how"))
+    await reply(update, context, context.t("pledge.notice.how"))
     return ASK_NOTICE
 
 
@@ -389,7 +390,7 @@ async def _link(
             return text + ("\n" + t("pledge.notice.forward_again") if forwarded else "")
 
         if in_private:
-            await say(update, context, failed(context.t))
+            await reply(update, context, failed(context.t))
         else:
             async with context.db.transaction() as tx:
                 await _tell_secretary(tx, context, secretary, failed)
@@ -423,7 +424,7 @@ async def _link(
             await _tell_secretary(tx, context, secretary, done)
     delivery.wake(context)
     if in_private:
-        await say(update, context, done(context.t))
+        await reply(update, context, done(context.t))
     return True
 
 

@@ -9,15 +9,15 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, clear_flow, remove_buttons
+from handlers.common.flows import END, clear_flow
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
+from handlers.common.reply import ack, remove_buttons, replace, reply
 from handlers.pledges import notice, views
 from handlers.pledges.access import (
     ASK_PROGRESS,
@@ -26,7 +26,6 @@ from handlers.pledges.access import (
     ASK_SUMMARY,
     FLOW,
     Step,
-    ack,
     bad_length_text,
     begin,
     data,
@@ -36,7 +35,6 @@ from handlers.pledges.access import (
     not_now,
     own_pledge,
     pledge_id_in_flow,
-    say,
 )
 from handlers.pledges.views import PREFIX
 from storage import pledge_rules
@@ -100,7 +98,7 @@ async def ask_progress(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     begin(context, "progress", pid=row.id)
-    await say(update, context, *views.ask_progress(context.t, row))
+    await reply(update, context, *views.ask_progress(context.t, row))
     return ASK_PROGRESS
 
 
@@ -118,7 +116,7 @@ async def progress_photo(update: Update, context: XContext) -> object:
     data(context)["photo"] = file_id
     if message.caption:
         return await _save_progress(update, context, message.caption, file_id)
-    await say(update, context, context.t("pledge.progress.ask_caption"))
+    await reply(update, context, context.t("pledge.progress.ask_caption"))
     return ASK_PROGRESS_TEXT
 
 
@@ -133,11 +131,11 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
             await notice.refresh(tx, context, row.id)
     except BadLength as exc:
         message = bad_length_text(context, exc)
-        await say(update, context, message)
+        await reply(update, context, message)
         if photo:
-            await say(update, context, context.t("pledge.progress.ask_caption"))
+            await reply(update, context, context.t("pledge.progress.ask_caption"))
         else:
-            await say(update, context, *views.ask_progress(context.t, row))
+            await reply(update, context, *views.ask_progress(context.t, row))
         return state
     except IllegalTransition as exc:
         raise not_now(context, row.status) from exc
@@ -147,7 +145,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
     keyboard = [[views.button(context.t("pledge.button.progress_more"), "prog", row.id)]]
     if row.status is S.PUBLISHED:
         keyboard[0].append(views.button(context.t("pledge.button.fulfil"), "ful", row.id))
-    await say(
+    await reply(
         update,
         context,
         context.t("pledge.progress.saved", count=row.update_count),
@@ -166,7 +164,7 @@ async def ask_summary(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     begin(context, "fulfil", pid=row.id)
-    await say(update, context, *views.ask_summary(context.t, row))
+    await reply(update, context, *views.ask_summary(context.t, row))
     return ASK_SUMMARY
 
 
@@ -182,7 +180,7 @@ async def receive_summary(update: Update, context: XContext) -> object:
     keyboard = InlineKeyboardMarkup(
         [[views.button(context.t("pledge.button.self"), "self", row.id)]]
     )
-    await say(update, context, context.t("pledge.fulfil.done"), keyboard)
+    await reply(update, context, context.t("pledge.fulfil.done"), keyboard)
     return END
 
 
@@ -208,7 +206,7 @@ async def ask_self(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     begin(context, "self", pid=row.id)
-    await say(update, context, *views.ask_self(context.t, row))
+    await reply(update, context, *views.ask_self(context.t, row))
     return ASK_SELF
 
 
@@ -219,7 +217,9 @@ async def receive_self(update: Update, context: XContext) -> object:
     row = await _save_text(update, context, save, views.ask_self)
     if row is None:
         return ASK_SELF
-    await say(update, context, context.t("pledge.self.saved"), views.open_button(context.t, row.id))
+    await reply(
+        update, context, context.t("pledge.self.saved"), views.open_button(context.t, row.id)
+    )
     return END
 
 
@@ -237,8 +237,8 @@ async def _save_text(
             await save(tx, row, member.id, _text(update))
     except BadLength as exc:
         message = bad_length_text(context, exc)
-        await say(update, context, message)
-        await say(update, context, *screen(context.t, row))
+        await reply(update, context, message)
+        await reply(update, context, *screen(context.t, row))
         return None
     except (IllegalTransition, PledgeChanged) as exc:
         current = await load(context, row.id)
@@ -266,7 +266,7 @@ async def withdraw(update: Update, context: XContext) -> None:
             ]
         ]
     )
-    await say(update, context, context.t("pledge.withdraw.confirm", text=row.text), keyboard)
+    await reply(update, context, context.t("pledge.withdraw.confirm", text=row.text), keyboard)
 
 
 async def withdraw_confirmed(update: Update, context: XContext) -> None:
@@ -281,12 +281,7 @@ async def withdraw_confirmed(update: Update, context: XContext) -> None:
         raise not_now(context, current.status) from exc
     delivery.wake(context)
     await ack(update)
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(context.t("pledge.withdraw.done"))
-    except BadRequest:
-        await say(update, context, context.t("pledge.withdraw.done"))
+    await replace(update, context, context.t("pledge.withdraw.done"))
 
 
 async def keep(update: Update, context: XContext) -> None:
@@ -300,11 +295,11 @@ def _again(state: str, key: str) -> Step:
     """Wrong kind of answer (a sticker, a voice note ...): say what is expected, ask again."""
 
     async def wrong(update: Update, context: XContext) -> object:
-        await say(update, context, context.t(key))
+        await reply(update, context, context.t(key))
         if state in (ASK_SUMMARY, ASK_SELF):
             row = await load(context, pledge_id_in_flow(context))
             screen = views.ask_summary if state == ASK_SUMMARY else views.ask_self
-            await say(update, context, *screen(context.t, row))
+            await reply(update, context, *screen(context.t, row))
         return state
 
     return guarded_step(wrong)

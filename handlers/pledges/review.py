@@ -7,12 +7,10 @@ pledge already reviewed says so and changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import delivery
@@ -20,9 +18,10 @@ from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.delivery import Render
 from handlers.common.errors import BadButton, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow, remove_buttons
+from handlers.common.flows import END, clear_flow
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
+from handlers.common.reply import ack, edit, edit_earlier, remove_buttons, reply
 from handlers.pledges import notice, views
 from handlers.pledges.access import (
     ASK_COMMENT,
@@ -30,7 +29,6 @@ from handlers.pledges.access import (
     CHOOSE_RATING,
     FLOW,
     Step,
-    ack,
     already_reviewed,
     bad_length_text,
     begin,
@@ -41,7 +39,6 @@ from handlers.pledges.access import (
     not_now,
     pledge_id_in_flow,
     reviewable_pledge,
-    say,
     says_one_of,
     typed_choice,
 )
@@ -150,12 +147,7 @@ async def approve(update: Update, context: XContext) -> None:
 
 async def _show_reviewed(update: Update, context: XContext, row: PledgeRow, by: str) -> None:
     """Turn the pressed review request into a record of the decision, without buttons."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.edit_message_text(views.reviewed(context.t, row, by=by))
-    except BadRequest:
+    if not await edit(update, views.reviewed(context.t, row, by=by)):
         await remove_buttons(update)  # e.g. a photo message: at least stop a second press
 
 
@@ -163,15 +155,7 @@ async def _record_on_request(
     update: Update, context: XContext, message_id: int, row: PledgeRow, by: str
 ) -> None:
     """The review request pressed earlier (by its id) becomes the record of the decision."""
-    chat = update.effective_chat
-    assert chat is not None
-    try:
-        await context.bot.edit_message_text(
-            views.reviewed(context.t, row, by=by), chat_id=chat.id, message_id=message_id
-        )
-    except BadRequest:
-        with contextlib.suppress(BadRequest):
-            await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+    await edit_earlier(update, context, message_id, views.reviewed(context.t, row, by=by))
 
 
 # ------------------------------------------------------------------ return with a note
@@ -187,7 +171,7 @@ async def ask_return_note(update: Update, context: XContext) -> object:
     pressed = query.message.message_id if query is not None and query.message else None
     # The pressed request is turned into a record of the decision once the note is in.
     begin(context, "note", pid=row.id, request=pressed)
-    await say(update, context, *views.ask_note(context.t, row))
+    await reply(update, context, *views.ask_note(context.t, row))
     return ASK_NOTE
 
 
@@ -197,8 +181,8 @@ async def receive_note(update: Update, context: XContext) -> object:
         note = store.checked_text(_text(update), store.NOTE_MIN, store.NOTE_MAX)
     except BadLength as exc:
         text = bad_length_text(context, exc)
-        await say(update, context, text)
-        await say(update, context, *views.ask_note(context.t, row))
+        await reply(update, context, text)
+        await reply(update, context, *views.ask_note(context.t, row))
         return ASK_NOTE
 
     def told(t: Translator) -> views.Screen:
@@ -224,7 +208,7 @@ async def receive_note(update: Update, context: XContext) -> object:
     clear_flow(context, FLOW)
     if isinstance(request, int):
         await _record_on_request(update, context, request, await load(context, row.id), actor.name)
-    await say(update, context, context.t("pledge.review.returned", name=row.owner_name))
+    await reply(update, context, context.t("pledge.review.returned", name=row.owner_name))
     return END
 
 
@@ -242,7 +226,7 @@ async def ask_rating(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     begin(context, "rate", pid=row.id)
-    await say(update, context, *await _rating_screen(context, row))
+    await reply(update, context, *await _rating_screen(context, row))
     return CHOOSE_RATING
 
 
@@ -267,16 +251,16 @@ async def rating_typed(update: Update, context: XContext) -> object:
     ]
     chosen = typed_choice(_text(update), options)
     if chosen is None:
-        await say(update, context, context.t("input.use_buttons"))
+        await reply(update, context, context.t("input.use_buttons"))
         row = await load(context, pledge_id_in_flow(context))
-        await say(update, context, *await _rating_screen(context, row))
+        await reply(update, context, *await _rating_screen(context, row))
         return CHOOSE_RATING
     return await _rated(update, context, Rating(chosen))
 
 
 async def _rated(update: Update, context: XContext, rating: Rating) -> object:
     data(context)["rating"] = rating.value
-    await say(update, context, *views.ask_comment(context.t, rating))
+    await reply(update, context, *views.ask_comment(context.t, rating))
     return ASK_COMMENT
 
 
@@ -286,8 +270,8 @@ async def receive_comment(update: Update, context: XContext) -> object:
         return await _evaluate(update, context, None)
     if len(text) > store.COMMENT_MAX:
         message = context.t("pledge.bad_length", length=len(text), low=1, high=store.COMMENT_MAX)
-        await say(update, context, message)
-        await say(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
+        await reply(update, context, message)
+        await reply(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
         return ASK_COMMENT
     return await _evaluate(update, context, text)
 
@@ -327,7 +311,7 @@ async def _evaluate(update: Update, context: XContext, comment: str | None) -> o
     delivery.wake(context)
     clear_flow(context, FLOW)
     t = context.t
-    await say(
+    await reply(
         update,
         context,
         t("pledge.evaluate.done", name=row.owner_name, rating=views.rating_name(t, rating)),
@@ -366,14 +350,14 @@ def _again(state: str, key: str) -> Step:
     """Wrong kind of answer (a photo where text is asked ...): say so and ask again."""
 
     async def wrong(update: Update, context: XContext) -> object:
-        await say(update, context, context.t(key))
+        await reply(update, context, context.t(key))
         row = await load(context, pledge_id_in_flow(context))
         if state == ASK_NOTE:
-            await say(update, context, *views.ask_note(context.t, row))
+            await reply(update, context, *views.ask_note(context.t, row))
         elif state == CHOOSE_RATING:
-            await say(update, context, *await _rating_screen(context, row))
+            await reply(update, context, *await _rating_screen(context, row))
         else:
-            await say(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
+            await reply(update, context, *views.ask_comment(context.t, _rating_in_flow(context)))
         return state
 
     return guarded_step(wrong)

@@ -26,17 +26,11 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import StaleButton
-from handlers.common.flows import (
-    END,
-    cancel_button,
-    clear_flow,
-    conversation,
-    flow_data,
-    remove_buttons,
-)
+from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
+from handlers.common.reply import ack, remove_buttons, reply
 from handlers.reminders import views
 from schedules.kinds import Kind
 from storage import branches, outbox, prefs, reminders
@@ -54,10 +48,11 @@ async def start(update: Update, context: XContext) -> str:
     require_private(update)
     require_secretary(context)
     clear_flow(context, FLOW)
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
+    await reply(
+        update,
+        context,
         context.t("reminders.notify.ask", max=BROADCAST_MAX),
-        reply_markup=_cancel_only(context.t),
+        _cancel_only(context.t),
     )
     return ASK_TEXT
 
@@ -68,17 +63,19 @@ async def got_text(update: Update, context: XContext) -> object:
     assert message is not None
     text = (message.text or "").strip()
     if not text:
-        await message.reply_text(context.t("input.text_expected"))
+        await reply(update, context, context.t("input.text_expected"))
         return ASK_TEXT
     if len(text) > BROADCAST_MAX:
-        await message.reply_text(
-            context.t("reminders.notify.too_long", count=len(text), max=BROADCAST_MAX)
+        await reply(
+            update,
+            context,
+            context.t("reminders.notify.too_long", count=len(text), max=BROADCAST_MAX),
         )
         return ASK_TEXT
     recipients = await _recipients(context, secretary)
     if not recipients:
         clear_flow(context, FLOW)
-        await message.reply_text(context.t("reminders.notify.nobody"))
+        await reply(update, context, context.t("reminders.notify.nobody"))
         return END
     flow_data(context, FLOW)["text"] = text
     branch_name = await _branch_name(context, secretary)
@@ -86,7 +83,7 @@ async def got_text(update: Update, context: XContext) -> object:
     screen, keyboard = views.notify_preview(
         context.t, preview, len(recipients), _night_until(context, delivery.release_time(context))
     )
-    await message.reply_text(screen, reply_markup=keyboard)
+    await reply(update, context, screen, keyboard)
     return CONFIRM
 
 
@@ -100,8 +97,7 @@ async def typed_at_confirm(update: Update, context: XContext) -> object:
 
 
 async def not_text(update: Update, context: XContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("input.text_expected"))
+    await reply(update, context, context.t("input.text_expected"))
 
 
 async def send(update: Update, context: XContext) -> int:
@@ -141,19 +137,17 @@ async def send(update: Update, context: XContext) -> int:
             )
     delivery.wake(context)
     clear_flow(context, FLOW)
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await remove_buttons(update)
+    await ack(update)
+    await remove_buttons(update)
     later = _night_until(context, not_before, now)
-    reply = (
+    answer = (
         context.t("reminders.notify.queued_later", count=len(people), time=later)
         if later
         else context.t("reminders.notify.queued", count=len(people))
     )
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, reply)
+    await reply(update, context, answer)
     return END
 
 

@@ -3,11 +3,9 @@ reminder times, changed one at a time by a button or a typed answer."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -19,7 +17,7 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.flows import END, clear_flow, conversation, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -27,6 +25,7 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.registry import Registrar
+from handlers.common.reply import edit_buttons, remove_buttons, reply
 from handlers.reminders import views
 from schedules.due import lost_to_quiet_hours
 from schedules.kinds import SPECS, Kind
@@ -53,8 +52,7 @@ async def settings_command(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         muted = await reminders.muted_kinds(conn, person.id)
     text, keyboard = views.settings_screen(context.t, person.role, muted, quiet_of(context))
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply(update, context, text, keyboard)
 
 
 async def switch(update: Update, context: XContext) -> None:
@@ -81,9 +79,7 @@ async def switch(update: Update, context: XContext) -> None:
     key = "reminders.muted" if muted else "reminders.unmuted"
     await query.answer(t(key, label=views.kind_label(t, kind.value)))
     _, keyboard = views.settings_screen(t, person.role, now_muted, quiet_of(context))
-    # The same press twice leaves the keyboard as it is; Telegram calls that an error.
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=keyboard)
+    await edit_buttons(update, keyboard)
 
 
 # --------------------------------------------------------------------------- branch times
@@ -133,8 +129,7 @@ async def rule_typed(update: Update, context: XContext) -> object:
 
 
 async def rule_not_text(update: Update, context: XContext) -> str:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("input.text_expected"))
+    await reply(update, context, context.t("input.text_expected"))
     return ASK_RULE
 
 
@@ -155,7 +150,7 @@ async def _save(update: Update, context: XContext, value: str) -> object:
             problem = t("reminders.rule.bad_number", low=1, high=high)
         else:
             problem = t("reminders.rule.bad_time")
-        await context.bot.send_message(chat.id, problem)
+        await reply(update, context, problem)
         async with context.db.read() as conn:
             rules = await reminders.rules_for(conn, secretary.branch_id)
         await _ask(update, context, name, getattr(rules, name))
@@ -170,8 +165,9 @@ async def _save(update: Update, context: XContext, value: str) -> object:
     ]
     if lost and name in PARTY_DAY_TIMES:
         # Saved, it would silently cost every party day this reminder: refuse and ask again.
-        await context.bot.send_message(
-            chat.id,
+        await reply(
+            update,
+            context,
             t(
                 "reminders.rule.lost",
                 label=views.kind_label(t, lost[0].value),
@@ -194,7 +190,7 @@ async def _save(update: Update, context: XContext, value: str) -> object:
     quiet_end = None
     if name.endswith("_time") and quiet.covers(parsed):
         quiet_end = f"{quiet.end:%H:%M}"
-    await context.bot.send_message(chat.id, views.rule_saved(t, name, parsed, quiet, quiet_end))
+    await reply(update, context, views.rule_saved(t, name, parsed, quiet, quiet_end))
     await _send_rules(update, context, secretary.branch_id)
     return END
 
@@ -203,7 +199,7 @@ async def _ask(update: Update, context: XContext, name: str, current: object) ->
     chat = update.effective_chat
     assert chat is not None
     text, keyboard = views.rule_question(context.t, name, current)
-    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+    await reply(update, context, text, keyboard)
 
 
 async def _send_rules(update: Update, context: XContext, branch_id: int) -> None:
@@ -214,7 +210,7 @@ async def _send_rules(update: Update, context: XContext, branch_id: int) -> None
     chat = update.effective_chat
     assert chat is not None
     text, keyboard = views.rules_screen(context.t, branch.name, rules, quiet_of(context))
-    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+    await reply(update, context, text, keyboard)
 
 
 def rule_conversation(reg: Registrar) -> ConversationHandler[Any]:

@@ -38,20 +38,13 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
-from handlers.common.flows import (
-    CANCEL_DATA,
-    END,
-    clear_flow,
-    conversation,
-    flow_data,
-    remove_buttons,
-)
+from handlers.common.flows import CANCEL_DATA, END, clear_flow, conversation, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
+from handlers.common.reply import edit, edit_buttons, remove_buttons, reply
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
-from handlers.visits.sending import edit_in_place, send
 from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
 from storage import audit, terms, visits
 from storage.terms import Term
@@ -287,7 +280,7 @@ async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:
     person is told so if anything had been entered."""
     waiting = (context.user_data or {}).get(FLOW) or {}
     if any(waiting.get(name) for name in FIELD_STATES):
-        await send(update, context, context.t("visit.left_draft"))
+        await reply(update, context, context.t("visit.left_draft"))
     clear_flow(context, FLOW)
     return flow_data(context, FLOW)
 
@@ -326,7 +319,7 @@ async def ask(update: Update, context: XContext, state: str, lead: str | None = 
         screen = views.summary(t, draft, lead)
     if state != SUMMARY:
         screen = _fit(context, screen)
-    await send(update, context, *screen)
+    await reply(update, context, *screen)
     return state
 
 
@@ -466,7 +459,7 @@ async def alias_typed(update: Update, context: XContext) -> object:
     if visits.looks_like_full_name(alias) and alias != draft.get("alias_pending"):
         # Warned, not refused: the button below (or typing it again) keeps it.
         draft["alias_pending"] = alias
-        await send(update, context, *_fit(context, views.full_name_warning(context.t, alias)))
+        await reply(update, context, *_fit(context, views.full_name_warning(context.t, alias)))
         return ALIAS
     draft["alias"] = alias
     draft.pop("alias_pending", None)
@@ -569,7 +562,7 @@ async def topic_toggle(update: Update, context: XContext) -> object:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_reply_markup(views.topics_keyboard(context.t, draft["topics"]))
+    await edit_buttons(update, views.topics_keyboard(context.t, draft["topics"]))
     return TOPICS
 
 
@@ -617,7 +610,7 @@ async def topics_typed(update: Update, context: XContext) -> object:
 
 async def edit_menu(update: Update, context: XContext) -> object:
     await _pressed(update)
-    await send(update, context, *views.edit_menu(context.t))
+    await reply(update, context, *views.edit_menu(context.t))
     return SUMMARY
 
 
@@ -645,7 +638,7 @@ async def summary_typed(update: Update, context: XContext) -> object:
     if _is_word(raw, "visit.btn.save"):
         return await save(update, context)
     if _is_word(raw, "visit.btn.edit"):
-        await send(update, context, *views.edit_menu(context.t))
+        await reply(update, context, *views.edit_menu(context.t))
         return SUMMARY
     for key, state in (
         ("visit.btn.note", NOTE),
@@ -834,15 +827,15 @@ async def save(update: Update, context: XContext) -> object:
         await _pressed(update)
         clear_flow(context, FLOW)
         key = "visit.locked" if isinstance(error, VisitLocked) else "visit.changed_meanwhile"
-        await send(update, context, context.t(key))
+        await reply(update, context, context.t(key))
         return END
     await _pressed(update)
     clear_flow(context, FLOW)
     if edit_id and edited_version is None:
-        await send(update, context, context.t("visit.unchanged"))
+        await reply(update, context, context.t("visit.unchanged"))
         return END
     text = views.saved(context.t, visit, count, target, edited_version=edited_version)
-    await send(update, context, text)
+    await reply(update, context, text)
     return END
 
 
@@ -937,7 +930,7 @@ async def _in_place(update: Update, screen: views.Screen) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await edit_in_place(query, *screen)
+    await edit(update, *screen)
 
 
 def _text(update: Update) -> str:

@@ -6,7 +6,6 @@ the content), so the bureau can answer "who exported what, when".
 
 from __future__ import annotations
 
-import io
 import json
 
 from telegram import Update
@@ -15,6 +14,7 @@ from telegram.ext import CommandHandler
 from handlers.common.context import XContext
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
+from handlers.common.reply import reply_document
 from storage import audit, personal_data
 
 
@@ -52,9 +52,4 @@ async def my_data(update: Update, context: XContext) -> None:
             visits=len(records["home_visits"]),
         )
     name = f"xianfeng-mydata-{context.today().isoformat()}.json"
-    await context.bot.send_document(
-        chat.id,
-        document=io.BytesIO(payload),
-        filename=name,
-        caption=context.t("mydata.caption"),
-    )
+    await reply_document(update, context, payload, name, context.t("mydata.caption"))

@@ -22,8 +22,8 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.registry import Registrar
+from handlers.common.reply import ack, edit, replace, reply
 from handlers.visits import access, records, views
-from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import RECORD_PREFIX
 from storage import audit, branches, members, terms, visits
 from storage.members import Member, Role
@@ -52,7 +52,7 @@ async def visits_command(update: Update, context: XContext) -> None:
         await _totals(update, context, actor)
     elif wants_branch:
         secretary = require_secretary(context)
-        await send(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
+        await reply(update, context, *await _branch_screen(context, secretary, secretary.branch_id))
     else:
         await records.my_visits(update, context, require_branch_person(context))
 
@@ -73,7 +73,7 @@ async def open_branch(update: Update, context: XContext) -> None:
     if data.action == "brp":
         await _edit(update, screen)
     else:
-        await send(update, context, *screen)
+        await reply(update, context, *screen)
 
 
 async def totals_page(update: Update, context: XContext) -> None:
@@ -117,9 +117,9 @@ async def member_page(update: Update, context: XContext) -> None:
     assert query is not None
     await query.answer()
     if data.action == "mem":
-        await send(update, context, *screen)  # from the branch view: a message of its own
+        await reply(update, context, *screen)  # from the branch view: a message of its own
     else:
-        await edit_in_place(query, *screen)  # turning a page
+        await replace(update, context, *screen)  # turning a page
 
 
 async def set_target(update: Update, context: XContext) -> None:
@@ -140,12 +140,12 @@ async def set_target(update: Update, context: XContext) -> None:
             if current is not None
             else context.t("visit.target_unset")
         )
-        await send(update, context, context.t("visit.target_usage", current=shown, **span))
+        await reply(update, context, context.t("visit.target_usage", current=shown, **span))
         return
     try:
         target = int(args[0])
     except ValueError:
-        await send(update, context, context.t("visit.target_bad"))
+        await reply(update, context, context.t("visit.target_bad"))
         return
     now = context.now()
     try:
@@ -161,9 +161,9 @@ async def set_target(update: Update, context: XContext) -> None:
                 term_start=term.start.isoformat(), term_end=term.end.isoformat(),
             )  # fmt: skip
     except VisitProblem:
-        await send(update, context, context.t("visit.target_bad"))
+        await reply(update, context, context.t("visit.target_bad"))
         return
-    await send(update, context, context.t("visit.target_set", target=target, **span))
+    await reply(update, context, context.t("visit.target_set", target=target, **span))
 
 
 async def _branch_screen(
@@ -189,7 +189,7 @@ async def _branch_screen(
 
 
 async def _totals(update: Update, context: XContext, actor: Member) -> None:
-    await send(update, context, *await _totals_screen(context, actor, 0))
+    await reply(update, context, *await _totals_screen(context, actor, 0))
 
 
 async def _totals_screen(context: XContext, actor: Member, page: int) -> views.Screen:
@@ -204,4 +204,4 @@ async def _totals_screen(context: XContext, actor: Member, page: int) -> views.S
 async def _edit(update: Update, screen: views.Screen) -> None:
     query = update.callback_query
     assert query is not None
-    await edit_in_place(query, *screen)
+    await edit(update, *screen)

@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, clear_flow, conversation, flow_data, remove_buttons
+from handlers.common.flows import END, clear_flow, conversation, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -27,8 +27,8 @@ from handlers.common.guards import (
     require_private,
 )
 from handlers.common.registry import Registrar
+from handlers.common.reply import ack, remove_buttons, replace, reply, reply_photo
 from handlers.visits import access, views
-from handlers.visits.sending import ack, edit_in_place, send
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
 from storage.members import BranchMember, Member
@@ -76,11 +76,11 @@ def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
 async def my_visits(update: Update, context: XContext, member: BranchMember) -> None:
     """/visits for a member or secretary: the first page, then open follow-ups."""
     text, markup = await _page(context, member, 0)
-    await send(update, context, text, markup)
+    await reply(update, context, text, markup)
     async with context.db.read() as conn:
         open_ones = await visits.open_follow_ups(conn, member.id)
     if open_ones:
-        await send(update, context, *views.follow_ups(context.t, open_ones, context.today()))
+        await reply(update, context, *views.follow_ups(context.t, open_ones, context.today()))
 
 
 async def turn_page(update: Update, context: XContext) -> None:
@@ -91,7 +91,7 @@ async def turn_page(update: Update, context: XContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await edit_in_place(query, text, markup)
+    await replace(update, context, text, markup)
 
 
 async def _page(context: XContext, member: BranchMember, page: int) -> views.Screen:
@@ -144,7 +144,7 @@ async def show(update: Update, context: XContext) -> None:
         owner=actor.id == visit.member_id,
         has_history=visit.version > 1,
     )
-    await send(update, context, *screen)
+    await reply(update, context, *screen)
 
 
 async def show_history(update: Update, context: XContext) -> None:
@@ -153,22 +153,21 @@ async def show_history(update: Update, context: XContext) -> None:
         earlier = await visits.versions(conn, visit.id)
     await ack(update)
     for text in views.history(context.t, visit.id, earlier, context.config.zone):
-        await send(update, context, text)
+        await reply(update, context, text)
 
 
 async def show_photo(update: Update, context: XContext) -> None:
     _, visit = await _viewed(update, context)
     await ack(update)
-    chat = update.effective_chat
-    if visit.photo_file_id and chat is not None:
+    if visit.photo_file_id:
         caption = context.t("visit.photo_caption", id=visit.id)
-        await context.bot.send_photo(chat.id, visit.photo_file_id, caption=caption)
+        await reply_photo(update, context, visit.photo_file_id, caption)
 
 
 async def ask_withdraw(update: Update, context: XContext) -> None:
     _, visit = await _owned(update, context, editable=True)
     await ack(update)
-    await send(update, context, *views.confirm_withdraw(context.t, visit))
+    await reply(update, context, *views.confirm_withdraw(context.t, visit))
 
 
 async def confirm_withdraw(update: Update, context: XContext) -> None:
@@ -184,13 +183,11 @@ async def confirm_withdraw(update: Update, context: XContext) -> None:
     except VisitLocked as exc:
         # The window closed between the check above and the write.
         raise Refusal("visit.locked") from exc
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
+    await ack(update)
     text = context.t(
         "visit.withdrawn", date=visit.visit_date.isoformat(), alias=visit.student_alias
     )
-    await query.edit_message_text(text)
+    await replace(update, context, text)
 
 
 async def keep(update: Update, context: XContext) -> None:
@@ -234,7 +231,7 @@ async def postpone(update: Update, context: XContext) -> None:
         raise Refusal("visit.no_open_follow_up")
     await ack(update)
     key = "visit.postponed" if moved[1] else "visit.postponed_already"
-    await send(
+    await reply(
         update, context, context.t(key, date=moved[0].isoformat(), alias=visit.student_alias)
     )
 
@@ -252,7 +249,7 @@ async def done_start(update: Update, context: XContext) -> object:
         raise Refusal("visit.no_open_follow_up")
     await ack(update)
     flow_data(context, DONE_FLOW)["visit_id"] = visit.id
-    await send(update, context, *views.done_ask(context.t, visit.student_alias))
+    await reply(update, context, *views.done_ask(context.t, visit.student_alias))
     return DONE_NOTE
 
 
@@ -281,7 +278,7 @@ async def done_not_text(update: Update, context: XContext) -> object:
 async def _ask_done_again(update: Update, context: XContext, problem: str) -> object:
     visit_id = int(flow_data(context, DONE_FLOW).get("visit_id", 0))
     visit = await access.load(context, visit_id)
-    await send(update, context, *views.done_ask(context.t, visit.student_alias, problem))
+    await reply(update, context, *views.done_ask(context.t, visit.student_alias, problem))
     return DONE_NOTE
 
 
@@ -300,11 +297,11 @@ async def _complete(update: Update, context: XContext, note: str | None) -> obje
             )  # fmt: skip
     clear_flow(context, DONE_FLOW)
     if not done:
-        await send(update, context, context.t("visit.no_open_follow_up"))
+        await reply(update, context, context.t("visit.no_open_follow_up"))
         return END
-    await send(update, context, context.t("visit.done_saved", alias=visit.student_alias))
+    await reply(update, context, context.t("visit.done_saved", alias=visit.student_alias))
     if (context.user_data or {}).get(VISIT_FLOW):
-        await send(update, context, context.t("visit.draft_waiting"))
+        await reply(update, context, context.t("visit.draft_waiting"))
     return END
 
 

@@ -25,9 +25,9 @@ from handlers.common.context import XContext
 from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.registry import Registrar
+from handlers.common.reply import reply
 from handlers.visits import access, views
 from handlers.visits.dates import parse_date
-from handlers.visits.sending import send
 from storage import audit, terms
 from storage.terms import TermProblem
 
@@ -68,11 +68,11 @@ async def term_command(update: Update, context: XContext) -> object:
         start = parse_date(args[0], today, "near")
         end = parse_date(args[1], start, "future") if start else None
         if start is None or end is None:
-            await send(update, context, context.t("term.bad_date"))
+            await reply(update, context, context.t("term.bad_date"))
             return END
         return await _save(update, context, start, end)
     term = await access.current_term(context)
-    await send(update, context, *views.term_view(context.t, term))
+    await reply(update, context, *views.term_view(context.t, term))
     return END
 
 
@@ -134,7 +134,7 @@ async def _save(update: Update, context: XContext, start: date, end: date) -> ob
     text = context.t("term.set", start=start.isoformat(), end=end.isoformat())
     if replaced:
         text += context.t("term.replaced", count=len(replaced))
-    await send(update, context, text)
+    await reply(update, context, text)
     return END
 
 
@@ -151,7 +151,7 @@ def _again(state: str) -> Callable[[Update, XContext], Coroutine[Any, Any, objec
 
 
 async def _ask(update: Update, context: XContext, text: str) -> None:
-    await send(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+    await reply(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
 
 
 def _text(update: Update) -> str:
