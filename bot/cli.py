@@ -9,12 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, config_from_settings, shutdown, startup
+from bot.backups import BackupPlan, schedule_backups
 from bot.doctor import Status, doctor
 from bot.health import HealthServer
 from bot.logs import setup_logging
@@ -22,6 +24,8 @@ from bot.settings import Settings, SettingsError, Webhook, load_settings
 from bot.webhook import start_webhook
 from schedules.outbox_report import outbox_report
 from storage import Database, DatabaseError
+from storage.backups import restore, run_lock
+from storage.migrations import load_migrations
 
 logger = logging.getLogger("xianfeng")
 
@@ -60,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_outbox(settings))
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        elif args.command == "restore":
+            asyncio.run(_restore(settings, Path(args.path)))
     except DatabaseError as exc:
         print(f"xianfeng: {exc}", file=sys.stderr)
         return 1
@@ -122,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
         "failed, blocked) and show the pending one first in line. Read-only; safe while "
         "the bot runs.",
     )
+    restore_parser = sub.add_parser(
+        "restore",
+        help="put a backup in place of the database (the bot must be stopped)",
+        description="Check the backup (integrity, schema version), keep the current database "
+        "aside as <database>.before-restore-<time>, put the backup in its place and migrate "
+        "it if it is older. Refuses while `xianfeng run` is running on this database.",
+    )
+    restore_parser.add_argument("path", metavar="PATH", help="the backup file to restore")
     sub.add_parser(
         "doctor",
         help="check settings, database, Telegram, clock and backups; one line each",
@@ -132,6 +146,25 @@ def _parser() -> argparse.ArgumentParser:
         "Read-only; safe while the bot runs.",
     )
     return parser
+
+
+async def _restore(settings: Settings, backup: Path) -> None:
+    database = settings.database
+    with run_lock(database):
+        restored = restore(
+            database, backup, latest_version=len(load_migrations()), now=datetime.now(UTC)
+        )
+        db = Database(database)
+        await db.open()  # migrates a backup from an older version
+        try:
+            version = await db.schema_version()
+        finally:
+            await db.close()
+    print(f"restored {database} from {backup} (integrity check ok)")
+    if restored.backup_version < version:
+        print(f"migrated it from schema version {restored.backup_version} to {version}")
+    if restored.aside is not None:
+        print(f"the database it replaced is kept as {restored.aside}")
 
 
 async def _doctor(settings: Settings) -> int:
@@ -174,6 +207,13 @@ async def _outbox(settings: Settings) -> None:
 
 
 async def _run(settings: Settings, token: str, webhook: Webhook | None) -> None:
+    # Held until the process ends: `xianfeng restore` refuses meanwhile, and so does a
+    # second `run` on the same database.
+    with run_lock(settings.database):
+        await _serve(settings, token, webhook)
+
+
+async def _serve(settings: Settings, token: str, webhook: Webhook | None) -> None:
     db = Database(settings.database)
     await db.open()
     app = build_application(
@@ -193,6 +233,8 @@ async def _run(settings: Settings, token: str, webhook: Webhook | None) -> None:
     try:
         async with app:
             await startup(app)
+            if (plan := BackupPlan.from_settings(settings)) is not None:
+                schedule_backups(app, plan)
             await app.start()
             updater = app.updater
             assert updater is not None

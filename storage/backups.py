@@ -97,6 +97,8 @@ class Locked(DatabaseError):
 def run_lock(database: Path) -> Iterator[None]:
     """Held by `xianfeng run` for as long as it runs (and by `restore` while it works):
     ``<database>.lock``, locked with flock, so it is released even by a killed process."""
+    if not database.parent.is_dir():
+        raise DatabaseError(f"folder for the database does not exist: {database.parent}")
     lock = Path(f"{database}.lock")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, OWNER_ONLY_FILE)
     try:

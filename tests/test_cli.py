@@ -28,7 +28,16 @@ def _cli(
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["run", "--help"], ["migrate", "--help"], ["backup", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["run", "--help"],
+        ["migrate", "--help"],
+        ["backup", "--help"],
+        ["restore", "--help"],
+        ["doctor", "--help"],
+        ["outbox", "--help"],
+    ],
 )
 def test_help_for_every_subcommand(tmp_path: Path, args: list[str]) -> None:
     result = _cli(*args, cwd=tmp_path)
