@@ -24,7 +24,17 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from handlers import admin, branch, fallback, onboarding, partyday, pledges, reminders, visits
+from handlers import (
+    admin,
+    branch,
+    fallback,
+    meetings,
+    onboarding,
+    partyday,
+    pledges,
+    reminders,
+    visits,
+)
 from handlers.common.context import XContext, revoke_removed_admins
 from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
@@ -42,7 +52,7 @@ from storage.meetings import parse_frequencies
 from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
-FEATURES = [onboarding, admin, branch, visits, pledges, partyday, reminders, fallback]
+FEATURES = [onboarding, admin, branch, visits, pledges, partyday, meetings, reminders, fallback]
 REMINDERS = "reminders"
 # The reminder tick: every minute, a window (last run, now] read from the database, so a
 # run that is late or skipped loses nothing; the next one covers its window.

@@ -1,0 +1,45 @@
+"""Required activities: 三会一课 branch meetings and 平安校园 safety lessons and drills.
+
+Commands: /meeting (secretary: record a meeting held, or announce one ahead), /meetings
+(the compliance board, the bureau's review queue, a member's own meetings and 党课
+make-ups), /safety (lessons, drills, a school drill, /safety branch coverage).
+
+Every step that asks for input belongs to one persistent conversation
+(``common.FLOW``); messages to other people (announcements, leave, review) go through
+the outbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from handlers.common.flows import conversation
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from handlers.meetings import board, common, record, review, safety
+from storage.members import Role
+
+COMMANDS = [
+    CommandSpec("meeting", "cmd.meeting", frozenset({Role.SECRETARY})),
+    CommandSpec("meetings", "cmd.meetings", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
+    CommandSpec("safety", "cmd.safety", frozenset({Role.MEMBER, Role.SECRETARY})),
+]
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    entry_points: list[BaseHandler[Any, Any, Any]] = []
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
+    for module in (record, review, board, safety):
+        entry_points += module.entry_points()
+        states.update(module.states())
+    reg.flow(
+        conversation(
+            common.FLOW,
+            entry_points=entry_points,
+            states=states,
+            timeout=reg.config.conversation_timeout,
+        )
+    )

@@ -1,0 +1,404 @@
+"""/safety (平安校园): a member logs a safety lesson or a drill they took part in; a
+secretary logs a school drill once with everyone who took part, and sees who has done
+both this term (/safety branch)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common.callback import pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, Refusal
+from handlers.common.flows import END, remove_buttons
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_private,
+    require_secretary,
+)
+from handlers.common.i18n import Translator
+from handlers.meetings import views
+from handlers.meetings.common import (
+    OTHER,
+    TEXT,
+    data,
+    finish,
+    is_skip,
+    normal,
+    parse_count,
+    parse_date,
+    say,
+    say_from_button,
+    start,
+    typed,
+)
+from handlers.meetings.record import cancel_markup, text_expected, use_buttons
+from storage import branches, meetings, safety, terms
+from storage.safety import DrillFields, DrillKind, LessonFields, SafetyProblem, SafetyTopic
+
+DATE, CLASS, TOPIC, STUDENTS, PHOTO = "sf.date", "sf.class", "sf.topic", "sf.students", "sf.photo"
+KIND, ROLE, PEOPLE = "sf.kind", "sf.role", "sf.people"
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CommandHandler("safety", safety_command),
+        CallbackQueryHandler(lesson_pressed, pattern=pattern("sf", "lesson")),
+        CallbackQueryHandler(drill_pressed, pattern=pattern("sf", "drill")),
+        CallbackQueryHandler(school_pressed, pattern=pattern("sf", "school")),
+        CallbackQueryHandler(branch_pressed, pattern=pattern("sf", "branch")),
+    ]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    return {
+        DATE: [MessageHandler(TEXT, date_typed), MessageHandler(OTHER, text_expected)],
+        CLASS: [
+            CallbackQueryHandler(class_pressed, pattern=pattern("sf", "cls")),
+            MessageHandler(TEXT, class_typed),
+            MessageHandler(OTHER, text_expected),
+        ],
+        TOPIC: [
+            CallbackQueryHandler(topic_pressed, pattern=pattern("sf", "tp")),
+            MessageHandler(TEXT, topic_typed),
+            MessageHandler(OTHER, use_buttons),
+        ],
+        STUDENTS: [MessageHandler(TEXT, students_typed), MessageHandler(OTHER, text_expected)],
+        PHOTO: [
+            MessageHandler(filters.PHOTO, photo_received),
+            CallbackQueryHandler(photo_skipped, pattern=pattern("sf", "skip")),
+            MessageHandler(TEXT, photo_text),
+            MessageHandler(OTHER, photo_text),
+        ],
+        KIND: [
+            CallbackQueryHandler(kind_pressed, pattern=pattern("sf", "kd")),
+            MessageHandler(TEXT, kind_typed),
+            MessageHandler(OTHER, use_buttons),
+        ],
+        ROLE: [MessageHandler(TEXT, role_typed), MessageHandler(OTHER, text_expected)],
+        PEOPLE: [
+            CallbackQueryHandler(who_pressed, pattern=pattern("sf", "who")),
+            CallbackQueryHandler(people_done, pattern=pattern("sf", "whook")),
+            MessageHandler(OTHER, use_buttons),
+        ],
+    }
+
+
+async def problem(update: Update, context: XContext, code: str, state: str) -> str:
+    await say(update, context, context.t(f"sf.problem.{code}"))
+    return state
+
+
+def _code(exc: ValidationError | SafetyProblem) -> str:
+    return exc.code if isinstance(exc, SafetyProblem) else safety.problem_code(exc)
+
+
+# --------------------------------------------------------------------------- menu
+
+
+async def safety_command(update: Update, context: XContext) -> object:
+    require_private(update)
+    person = require_branch_person(context)
+    finish(context)
+    args = context.args or []
+    if args and args[0].lower() in ("branch", "支部"):
+        return await _coverage(update, context)
+    today = context.today()
+    async with context.db.read() as conn:
+        term = await terms.term_for(conn, today)
+        lessons = await safety.lessons_for_member(conn, person.id, term)
+        drills = await safety.drills_for_member(conn, person.id, term)
+    text, markup = views.safety_menu(
+        context.t, term, len(lessons), len(drills), person.is_secretary
+    )
+    await say(update, context, text, markup)
+    return END
+
+
+async def branch_pressed(update: Update, context: XContext) -> object:
+    finish(context)
+    return await _coverage(update, context)
+
+
+async def _coverage(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    async with context.db.read() as conn:
+        term = await terms.term_for(conn, context.today())
+        lines = await safety.coverage(conn, secretary.branch_id, term)
+        summary = await safety.summary(conn, secretary.branch_id, term)
+        branch = await branches.get(conn, secretary.branch_id)
+    text = views.coverage(context.t, branch.name if branch else "", term, lines, summary)
+    await say(update, context, text)
+    return END
+
+
+async def lesson_pressed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    return await _ask_date(update, context, "lesson")
+
+
+async def drill_pressed(update: Update, context: XContext) -> object:
+    require_branch_person(context)
+    return await _ask_date(update, context, "drill")
+
+
+async def school_pressed(update: Update, context: XContext) -> object:
+    require_secretary(context)
+    return await _ask_date(update, context, "school")
+
+
+async def _ask_date(update: Update, context: XContext, mode: str) -> object:
+    start(context, mode)
+    await say_from_button(update, context, context.t("sf.ask.date"), cancel_markup(context))
+    return DATE
+
+
+async def date_typed(update: Update, context: XContext) -> object:
+    person = require_branch_person(context)
+    today = context.today()
+    day = parse_date(typed(update), today)
+    if day is None:
+        await say(update, context, context.t("mt.bad.date"))
+        return DATE
+    try:
+        safety.check_date(day, today)
+    except SafetyProblem as exc:
+        return await problem(update, context, exc.code, DATE)
+    flow = data(context)
+    flow["date"] = day.isoformat()
+    if flow["mode"] != "lesson":
+        text, markup = views.drill_choices(context.t)
+        await say(update, context, text, markup)
+        return KIND
+    async with context.db.read() as conn:
+        classes = await safety.recent_classes(conn, person.id)
+    flow["classes"] = classes
+    text, markup = views.class_choices(context.t, classes)
+    await say(update, context, text, markup)
+    return CLASS
+
+
+# --------------------------------------------------------------------------- lesson
+
+
+async def class_pressed(update: Update, context: XContext) -> object:
+    index = parse_callback(update, "sf").int_arg(0)
+    classes = data(context).get("classes") or []
+    if index >= len(classes):
+        raise BadButton()
+    await remove_buttons(update)
+    return await _class_chosen(update, context, str(classes[index]))
+
+
+async def class_typed(update: Update, context: XContext) -> object:
+    return await _class_chosen(update, context, typed(update))
+
+
+async def _class_chosen(update: Update, context: XContext, text: str) -> object:
+    try:
+        data(context)["class_name"] = safety.clean_class(text)
+    except SafetyProblem as exc:
+        return await problem(update, context, exc.code, CLASS)
+    prompt, markup = views.topic_choices(context.t)
+    await say(update, context, prompt, markup)
+    return TOPIC
+
+
+async def topic_pressed(update: Update, context: XContext) -> object:
+    try:
+        topic = SafetyTopic(parse_callback(update, "sf").str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    await remove_buttons(update)
+    return await _topic_chosen(update, context, topic)
+
+
+async def topic_typed(update: Update, context: XContext) -> object:
+    """A topic typed by its name in either language (消防, fire)."""
+    text = normal(typed(update))
+    for topic in SafetyTopic:
+        names = {normal(t(f"sf.topic.{topic.value}")) for t in _translators()}
+        if text in names:
+            return await _topic_chosen(update, context, topic)
+    await say(update, context, context.t("input.use_buttons"))
+    return TOPIC
+
+
+async def _topic_chosen(update: Update, context: XContext, topic: SafetyTopic) -> object:
+    data(context)["topic"] = topic.value
+    await say(update, context, context.t("sf.ask.students"), cancel_markup(context))
+    return STUDENTS
+
+
+async def students_typed(update: Update, context: XContext) -> object:
+    count = parse_count(typed(update))
+    if count is None:
+        return await problem(update, context, "students_range", STUDENTS)
+    try:
+        safety.check_students(count)
+    except SafetyProblem as exc:
+        return await problem(update, context, exc.code, STUDENTS)
+    data(context)["students"] = count
+    await say(update, context, context.t("sf.ask.photo"), views.skip_markup(context.t))
+    return PHOTO
+
+
+async def photo_received(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    assert message is not None and message.photo
+    return await _save_lesson(update, context, message.photo[-1].file_id)
+
+
+async def photo_skipped(update: Update, context: XContext) -> object:
+    await remove_buttons(update)
+    return await _save_lesson(update, context, None)
+
+
+async def photo_text(update: Update, context: XContext) -> object:
+    if is_skip(typed(update)):
+        return await _save_lesson(update, context, None)
+    await say(update, context, context.t("sf.photo_or_skip"), views.skip_markup(context.t))
+    return PHOTO
+
+
+async def _save_lesson(update: Update, context: XContext, photo: str | None) -> object:
+    person = require_branch_person(context)
+    flow = data(context)
+    try:
+        fields = LessonFields(
+            on_date=date.fromisoformat(flow["date"]),
+            class_name=flow["class_name"],
+            topic=SafetyTopic(flow["topic"]),
+            students=int(flow["students"]),
+            photo_file_id=photo,
+            today=context.today(),
+        )
+    except (ValidationError, SafetyProblem) as exc:
+        finish(context)
+        await say(update, context, context.t(f"sf.problem.{_code(exc)}"))
+        return END
+    async with context.db.transaction() as tx:
+        await safety.log_lesson(
+            tx, member_id=person.id, branch_id=person.branch_id, fields=fields, now=context.now()
+        )
+    finish(context)
+    t = context.t
+    saved = t(
+        "sf.lesson.saved",
+        date=fields.on_date.isoformat(),
+        class_name=fields.class_name,
+        topic=views.topic_name(t, fields.topic),
+        students=fields.students,
+    )
+    await say(update, context, saved)
+    return END
+
+
+# --------------------------------------------------------------------------- drills
+
+
+async def kind_pressed(update: Update, context: XContext) -> object:
+    try:
+        kind = DrillKind(parse_callback(update, "sf").str_arg(0))
+    except ValueError as exc:
+        raise BadButton() from exc
+    await remove_buttons(update)
+    return await _kind_chosen(update, context, kind)
+
+
+async def kind_typed(update: Update, context: XContext) -> object:
+    text = normal(typed(update))
+    for kind in DrillKind:
+        if text in {normal(t(f"sf.kind.{kind.value}")) for t in _translators()}:
+            return await _kind_chosen(update, context, kind)
+    await say(update, context, context.t("input.use_buttons"))
+    return KIND
+
+
+async def _kind_chosen(update: Update, context: XContext, kind: DrillKind) -> object:
+    flow = data(context)
+    flow["kind"] = kind.value
+    if flow["mode"] == "drill":
+        await say(update, context, context.t("sf.ask.role"), cancel_markup(context))
+        return ROLE
+    secretary = require_secretary(context)
+    flow["chosen"] = []
+    async with context.db.read() as conn:
+        roster = await meetings.branch_members(conn, secretary.branch_id)
+    text, markup = views.people_choices(context.t, roster, set())
+    await say(update, context, text, markup)
+    return PEOPLE
+
+
+async def role_typed(update: Update, context: XContext) -> object:
+    person = require_branch_person(context)
+    flow = data(context)
+    try:
+        role = safety.clean_role(typed(update))
+        fields = DrillFields(on_date=date.fromisoformat(flow["date"]), kind=DrillKind(flow["kind"]),
+                             today=context.today())  # fmt: skip
+    except SafetyProblem as exc:
+        return await problem(update, context, exc.code, ROLE)
+    async with context.db.transaction() as tx:
+        await safety.log_own_drill(
+            tx, member_id=person.id, branch_id=person.branch_id, fields=fields, role=role,
+            now=context.now(),
+        )  # fmt: skip
+    finish(context)
+    t = context.t
+    await say(update, context, t("sf.drill.saved", date=fields.on_date.isoformat(),
+                                 kind=views.drill_name(t, fields.kind), role=role))  # fmt: skip
+    return END
+
+
+async def who_pressed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    member_id = parse_callback(update, "sf").int_arg(0)
+    flow = data(context)
+    chosen = {int(i) for i in flow.get("chosen", [])}
+    chosen ^= {member_id}
+    flow["chosen"] = sorted(chosen)
+    async with context.db.read() as conn:
+        roster = await meetings.branch_members(conn, secretary.branch_id)
+    if member_id not in {m.id for m in roster}:
+        raise Refusal("sf.problem.not_in_branch")
+    text, markup = views.people_choices(context.t, roster, chosen)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=markup)
+    return PEOPLE
+
+
+async def people_done(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    flow = data(context)
+    chosen = [int(i) for i in flow.get("chosen", [])]
+    if not chosen:
+        await say(update, context, context.t("sf.problem.no_participants"))
+        return PEOPLE
+    fields = DrillFields(on_date=date.fromisoformat(flow["date"]), kind=DrillKind(flow["kind"]),
+                         today=context.today())  # fmt: skip
+    try:
+        async with context.db.transaction() as tx:
+            await safety.log_school_drill(
+                tx, branch_id=secretary.branch_id, fields=fields, participant_ids=chosen,
+                actor_id=secretary.id, now=context.now(),
+            )  # fmt: skip
+    except SafetyProblem as exc:
+        return await problem(update, context, exc.code, PEOPLE)
+    finish(context)
+    t = context.t
+    await say_from_button(update, context, t("sf.school.saved", date=fields.on_date.isoformat(),
+                                             kind=views.drill_name(t, fields.kind),
+                                             count=len(chosen)))  # fmt: skip
+    return END
+
+
+def _translators() -> list[Translator]:
+    return [Translator(language) for language in ("zh", "en")]

@@ -1,0 +1,465 @@
+"""Screens for 三会一课 and 平安校园: one function per screen, returning text (and buttons)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+import handlers.meetings.texts  # noqa: F401  (registers the catalog)
+from handlers.common.callback import encode
+from handlers.common.flows import cancel_button
+from handlers.common.i18n import Raw, Translator
+from handlers.meetings.common import Rendered
+from storage.meetings import (
+    Attendee,
+    Meeting,
+    MeetingKind,
+    MeetingRecord,
+    MeetingStatus,
+    MemberMeeting,
+    PeriodCompliance,
+    PeriodState,
+    Presence,
+    Reply,
+)
+from storage.members import Member
+from storage.safety import Coverage, CoverageSummary, DrillKind, SafetyTopic
+from storage.terms import Term
+
+Markup = InlineKeyboardMarkup
+MARK = {None: "⬜", Presence.PRESENT: "✅", Presence.ABSENT: "❌"}
+STATE_MARK = {
+    PeriodState.MET: "✅",
+    PeriodState.UNSUBMITTED: "📝",
+    PeriodState.PLANNED: "📅",
+    PeriodState.OPEN: "⏳",
+    PeriodState.SHORT: "❌",
+    PeriodState.UPCOMING: "·",
+}
+
+
+def kind_name(t: Translator, kind: MeetingKind) -> str:
+    return t(f"mt.kind.{kind.value}")
+
+
+def status_name(t: Translator, status: MeetingStatus) -> str:
+    return t(f"mt.status.{status.value}")
+
+
+def button(label: str, *parts: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(*[str(p) for p in parts]))
+
+
+# --------------------------------------------------------------------------- /meeting
+
+
+def start_screen(t: Translator, open_records: Sequence[Meeting]) -> tuple[str, Markup]:
+    rows = [[button(kind_name(t, kind), "mt", "new", kind.value)] for kind in MeetingKind]
+    text = t("mt.start")
+    if open_records:
+        text += "\n\n" + t("mt.start.open")
+        for meeting in open_records[:10]:
+            rows.append([button(record_label(t, meeting), "mt", "open", meeting.id)])
+    rows.append([cancel_button(t)])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def record_label(t: Translator, meeting: Meeting) -> str:
+    return (
+        f"{meeting.on_date:%m-%d} {kind_name(t, meeting.kind)}（{status_name(t, meeting.status)}）"
+    )
+
+
+def record_line(t: Translator, meeting: Meeting) -> str:
+    return t(
+        "mt.record_line",
+        date=meeting.on_date.isoformat(),
+        kind=kind_name(t, meeting.kind),
+        topic=meeting.topic,
+        status=status_name(t, meeting.status),
+    )
+
+
+def person(t: Translator, name: str | None, member_id: int | None) -> str:
+    if name is None:
+        return t("mt.card.none")
+    return name if member_id is not None else t("mt.card.guest", name=name)
+
+
+def card_text(t: Translator, record: MeetingRecord) -> str:
+    m = record.meeting
+    none = t("mt.card.none")
+    present = [a for a in record.attendees if a.presence is Presence.PRESENT]
+    absent = [a for a in record.attendees if a.presence is Presence.ABSENT]
+    absences = ""
+    if absent:
+        listed = "、".join(
+            f"{a.name}（{a.absence_reason}）" if a.absence_reason else a.name for a in absent
+        )
+        absences = t("mt.card.absences", list=listed)
+    observers = t("mt.card.observers", list="、".join(m.observers)) if m.observers else ""
+    votes = ""
+    if m.has_votes:
+        votes = t(
+            "mt.card.votes",
+            yes=m.votes_for or 0,
+            no=m.votes_against or 0,
+            abstain=m.votes_abstain or 0,
+        )
+    quorum = ""
+    counts = record.attendance
+    if record.quorum_required and counts is not None:
+        key = "mt.card.quorum_ok" if counts.quorum_met else "mt.card.quorum_short"
+        quorum = t(key, voting=counts.voting_expected, present=counts.voting_present)
+    lecturer = ""
+    if m.kind is MeetingKind.LECTURE:
+        lecturer = t("mt.card.lecturer", name=person(t, m.lecturer_name, m.lecturer_id))
+    times = ""
+    if m.start_time:
+        times = m.start_time.strftime("%H:%M")
+        if m.end_time:
+            times += "–" + m.end_time.strftime("%H:%M")
+    note = ""
+    if m.status is MeetingStatus.RETURNED and m.return_note:
+        note = t("mt.card.return_note", note=m.return_note)
+    return t(
+        "mt.card",
+        kind=kind_name(t, m.kind),
+        status=status_name(t, m.status),
+        version=m.version,
+        date=m.on_date.isoformat(),
+        times=times,
+        place=m.place or none,
+        topic=m.topic,
+        chair=person(t, m.chair_name, m.chair_id),
+        recorder=person(t, m.recorder_name, m.recorder_id),
+        lecturer=Raw(lecturer),
+        expected=len(record.attendees),
+        present=len(present),
+        absent=len(absent),
+        unmarked=len(record.unmarked),
+        absences=Raw(absences),
+        observers=Raw(observers),
+        key_points=m.key_points or none,
+        decisions=m.decisions or none,
+        votes=Raw(votes),
+        photos=len(m.photos),
+        quorum=Raw(quorum),
+        note=Raw(note),
+    )
+
+
+def card(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
+    """The secretary's record: what it holds, and a button per thing still to fill in."""
+    m = record.meeting
+    rows: list[list[InlineKeyboardButton]] = []
+    if m.status is MeetingStatus.ANNOUNCED:
+        rows.append([button(t("mt.button.held"), "mt", "held", m.id)])
+        rows.append([button(t("mt.button.withdraw"), "mt", "wd", m.id)])
+    elif m.status in (MeetingStatus.DRAFT, MeetingStatus.RETURNED):
+        rows.append([button(t("mt.button.attendance"), "mt", "att", m.id)])
+        people = [
+            button(t("mt.button.chair"), "mt", "f", m.id, "chair"),
+            button(t("mt.button.recorder"), "mt", "f", m.id, "recorder"),
+        ]
+        if m.kind is MeetingKind.LECTURE:
+            people.append(button(t("mt.button.lecturer"), "mt", "f", m.id, "lecturer"))
+        rows.append(people)
+        rows.append(
+            [
+                button(t("mt.button.topic"), "mt", "f", m.id, "topic"),
+                button(t("mt.button.time"), "mt", "f", m.id, "time"),
+                button(t("mt.button.place"), "mt", "f", m.id, "place"),
+            ]
+        )
+        rows.append(
+            [
+                button(t("mt.button.key_points"), "mt", "f", m.id, "key_points"),
+                button(t("mt.button.decisions"), "mt", "f", m.id, "decisions"),
+            ]
+        )
+        rows.append(
+            [
+                button(t("mt.button.observers"), "mt", "f", m.id, "observers"),
+                button(t("mt.button.photos"), "mt", "ph", m.id),
+            ]
+        )
+        rows.append(
+            [
+                button(t("mt.button.submit"), "mt", "sub", m.id),
+                button(t("mt.button.withdraw"), "mt", "wd", m.id),
+            ]
+        )
+    elif m.status is MeetingStatus.APPROVED:
+        rows.append([button(t("mt.button.correction"), "mt", "fix", m.id)])
+    return card_text(t, record), InlineKeyboardMarkup(rows)
+
+
+def attendance(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
+    m = record.meeting
+    rows = []
+    pair: list[InlineKeyboardButton] = []
+    for a in record.attendees:
+        pair.append(button(f"{MARK[a.presence]} {a.name}", "mt", "tog", m.id, a.member_id))
+        if len(pair) == 2:
+            rows.append(pair)
+            pair = []
+    if pair:
+        rows.append(pair)
+    rows.append(
+        [
+            button(t("mt.button.all_present"), "mt", "all", m.id),
+            button(t("mt.button.done"), "mt", "attok", m.id),
+        ]
+    )
+    present = sum(a.presence is Presence.PRESENT for a in record.attendees)
+    absent = sum(a.presence is Presence.ABSENT for a in record.attendees)
+    counts = t("mt.attendance.counts", expected=len(record.attendees), present=present,
+               absent=absent)  # fmt: skip
+    return t("mt.attendance", counts=counts), InlineKeyboardMarkup(rows)
+
+
+def people_picker(
+    t: Translator, meeting_id: int, field: str, roster: Sequence[Member]
+) -> tuple[str, Markup]:
+    role = t(f"mt.button.{field}")
+    rows = []
+    pair: list[InlineKeyboardButton] = []
+    for member in roster:
+        pair.append(button(member.name, "mt", "pick", meeting_id, field, member.id))
+        if len(pair) == 3:
+            rows.append(pair)
+            pair = []
+    if pair:
+        rows.append(pair)
+    rows.append([cancel_button(t)])
+    return t("mt.ask.person", role=role), InlineKeyboardMarkup(rows)
+
+
+def announcement(t: Translator, meeting: Meeting, branch_name: str) -> Rendered:
+    when = meeting.on_date.isoformat()
+    if meeting.start_time:
+        when += " " + meeting.start_time.strftime("%H:%M")
+    text = t(
+        "mt.announce.text",
+        branch=branch_name,
+        kind=kind_name(t, meeting.kind),
+        topic=meeting.topic,
+        when=when,
+        place=meeting.place or t("mt.card.none"),
+    )
+    return text, [
+        [
+            {"text": t("mt.button.attend"), "callback_data": encode("mt", "yes", meeting.id)},
+            {"text": t("mt.button.leave"), "callback_data": encode("mt", "no", meeting.id)},
+        ]
+    ]
+
+
+def review_notice(t: Translator, meeting: Meeting, branch_name: str) -> Rendered:
+    text = t(
+        "mt.review.new",
+        branch=branch_name,
+        kind=kind_name(t, meeting.kind),
+        date=meeting.on_date.isoformat(),
+        topic=meeting.topic,
+    )
+    return text, [[{"text": t("mt.button.view"), "callback_data": encode("mt", "rv", meeting.id)}]]
+
+
+def review_card(t: Translator, record: MeetingRecord, branch_name: str) -> tuple[str, Markup]:
+    m = record.meeting
+    text = f"<b>{html.escape(branch_name)}</b>\n" + card_text(t, record)
+    rows = []
+    if m.status is MeetingStatus.SUBMITTED:
+        rows.append(
+            [
+                button(t("mt.button.approve"), "mt", "ok", m.id),
+                button(t("mt.button.return"), "mt", "ret", m.id),
+            ]
+        )
+    return text, InlineKeyboardMarkup(rows)
+
+
+# --------------------------------------------------------------------------- /meetings
+
+
+def board(
+    t: Translator,
+    branch_name: str,
+    year: int,
+    lines: Sequence[PeriodCompliance],
+    records: Sequence[Meeting],
+) -> tuple[str, Markup]:
+    parts = [t("mt.board.title", branch=branch_name, year=year)]
+    for kind in MeetingKind:
+        of_kind = [p for p in lines if p.kind is kind]
+        if not of_kind:
+            continue
+        cells = " ".join(STATE_MARK[p.state] for p in of_kind)
+        freq = t(f"mt.freq.{of_kind[0].frequency.value}")
+        parts.append(t("mt.board.line", kind=kind_name(t, kind), freq=freq, cells=cells))
+    parts.append(t("mt.board.legend"))
+    short = sum(p.state is PeriodState.SHORT for p in lines)
+    parts.append(t("mt.board.short", count=short))
+    rows = []
+    if records:
+        parts.append("\n" + t("mt.board.records"))
+        parts.extend(record_line(t, m) for m in records)
+        for meeting in list(records)[-8:]:
+            rows.append([button(record_label(t, meeting), "mt", "open", meeting.id)])
+    else:
+        parts.append("\n" + t("mt.board.no_records"))
+    return "\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def admin_board(
+    t: Translator,
+    year: int,
+    branch_lines: Sequence[tuple[str, int, int]],
+    queue: Sequence[tuple[Meeting, str]],
+) -> tuple[str, Markup]:
+    parts = [t("mt.admin.title", year=year)]
+    parts.extend(
+        t("mt.admin.branch_line", branch=name, short=short, waiting=waiting)
+        for name, short, waiting in branch_lines
+    )
+    rows = []
+    if queue:
+        parts.append("\n" + t("mt.admin.queue", count=len(queue)))
+        for meeting, branch_name in queue[:20]:
+            label = f"{branch_name} {record_label(t, meeting)}"
+            rows.append([button(label[:60], "mt", "rv", meeting.id)])
+    else:
+        parts.append("\n" + t("mt.admin.queue_empty"))
+    return "\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def mine(t: Translator, year: int, lines: Sequence[MemberMeeting]) -> tuple[str, Markup]:
+    parts = [t("mt.mine.title", year=year)]
+    rows = []
+    if not lines:
+        parts.append(t("mt.mine.none"))
+    for line in lines:
+        if line.presence is not None:
+            presence = t(f"mt.presence.{line.presence.value}")
+        elif line.reply is Reply.LEAVE:
+            presence = t("mt.presence.leave")
+        elif line.reply is Reply.ATTEND:
+            presence = t("mt.presence.attend")
+        else:
+            presence = t("mt.presence.unmarked")
+        text = t(
+            "mt.mine.line",
+            date=line.on_date.isoformat(),
+            kind=kind_name(t, line.kind),
+            topic=line.topic,
+            presence=presence,
+        )
+        if line.makeup_on is not None:
+            text += t("mt.mine.makeup", date=line.makeup_on.isoformat())
+        parts.append(text)
+        if line.makeup_possible:
+            rows.append(
+                [button(t("mt.button.makeup", date=f"{line.on_date:%m-%d}"), "mt", "mk",
+                        line.meeting_id)]
+            )  # fmt: skip
+    return "\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def absent_without_reason(record: MeetingRecord) -> list[Attendee]:
+    return [a for a in record.attendees if a.presence is Presence.ABSENT and not a.absence_reason]
+
+
+# --------------------------------------------------------------------------- /safety
+
+
+def topic_name(t: Translator, topic: SafetyTopic) -> str:
+    return t(f"sf.topic.{topic.value}")
+
+
+def drill_name(t: Translator, kind: DrillKind) -> str:
+    return t(f"sf.kind.{kind.value}")
+
+
+def term_text(term: Term) -> str:
+    return f"{term.start.isoformat()} – {term.end.isoformat()}"
+
+
+def safety_menu(
+    t: Translator, term: Term, lessons: int, drills: int, secretary: bool
+) -> tuple[str, Markup]:
+    rows = [
+        [button(t("sf.button.lesson"), "sf", "lesson")],
+        [button(t("sf.button.drill"), "sf", "drill")],
+    ]
+    if secretary:
+        rows.append([button(t("sf.button.school"), "sf", "school")])
+        rows.append([button(t("sf.button.branch"), "sf", "branch")])
+    text = t("sf.menu", term=term_text(term), lessons=lessons, drills=drills)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def class_choices(t: Translator, classes: Sequence[str]) -> tuple[str, Markup]:
+    rows = [[button(name, "sf", "cls", index)] for index, name in enumerate(classes)]
+    rows.append([cancel_button(t)])
+    return t("sf.ask.class"), InlineKeyboardMarkup(rows)
+
+
+def topic_choices(t: Translator) -> tuple[str, Markup]:
+    topics = list(SafetyTopic)
+    rows = [
+        [button(topic_name(t, topic), "sf", "tp", topic.value) for topic in topics[i : i + 4]]
+        for i in range(0, len(topics), 4)
+    ]
+    rows.append([cancel_button(t)])
+    return t("sf.ask.topic"), InlineKeyboardMarkup(rows)
+
+
+def drill_choices(t: Translator) -> tuple[str, Markup]:
+    rows = [[button(drill_name(t, kind), "sf", "kd", kind.value) for kind in DrillKind]]
+    rows.append([cancel_button(t)])
+    return t("sf.ask.kind"), InlineKeyboardMarkup(rows)
+
+
+def skip_markup(t: Translator) -> Markup:
+    return InlineKeyboardMarkup([[button(t("sf.button.skip"), "sf", "skip"), cancel_button(t)]])
+
+
+def people_choices(t: Translator, roster: Sequence[Member], chosen: set[int]) -> tuple[str, Markup]:
+    rows = []
+    pair: list[InlineKeyboardButton] = []
+    for member in roster:
+        mark = "✅" if member.id in chosen else "⬜"
+        pair.append(button(f"{mark} {member.name}", "sf", "who", member.id))
+        if len(pair) == 2:
+            rows.append(pair)
+            pair = []
+    if pair:
+        rows.append(pair)
+    rows.append([button(t("mt.button.done"), "sf", "whook"), cancel_button(t)])
+    return t("sf.ask.people", count=len(chosen)), InlineKeyboardMarkup(rows)
+
+
+def coverage(
+    t: Translator,
+    branch_name: str,
+    term: Term,
+    lines: Sequence[Coverage],
+    summary: CoverageSummary,
+) -> str:
+    def names(people: Sequence[Coverage]) -> str:
+        return "、".join(p.name for p in people) or t("sf.none")
+
+    parts = [
+        t("sf.coverage.title", branch=branch_name, term=term_text(term), done=summary.done,
+          members=summary.members),
+        t("sf.coverage.done", names=names([c for c in lines if c.done])),
+        t("sf.coverage.no_lesson", names=names([c for c in lines if c.missing_lesson])),
+        t("sf.coverage.no_drill", names=names([c for c in lines if c.missing_drill])),
+        t("sf.coverage.counts", lessons=summary.lessons, students=summary.students,
+          drills=summary.drills),
+    ]  # fmt: skip
+    return "\n".join(parts)
