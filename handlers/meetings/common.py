@@ -11,8 +11,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
 
+from handlers.common import reply
 from handlers.common.context import XContext
-from handlers.common.flows import clear_flow, flow_data, remove_buttons
+from handlers.common.flows import clear_flow, flow_data
 
 # One conversation for the whole feature: a person is in at most one of its steps.
 FLOW = "meetings"
@@ -44,20 +45,15 @@ async def say(
     update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Answer in the chat the update came from; a pressed button is acknowledged first."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await reply.say(update, context, text, markup)
 
 
 async def say_from_button(
     update: Update, context: XContext, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Like ``say``; the pressed message loses its buttons (they did their job)."""
-    await remove_buttons(update)
-    await say(update, context, text, markup)
+    await reply.remove_buttons(update)
+    await reply.say(update, context, text, markup)
 
 
 def typed(update: Update) -> str:

@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common import delivery
+from handlers.common import delivery, reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
@@ -547,11 +546,8 @@ async def all_present_pressed(update: Update, context: XContext) -> object:
 async def _redraw_attendance(update: Update, context: XContext, meeting_id: int) -> None:
     record = await _record(context, meeting_id)
     text, markup = views.attendance(context.t, record)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    with contextlib.suppress(BadRequest):  # "message is not modified"
-        await query.edit_message_text(text, reply_markup=markup)
+    await reply.ack(update)
+    await reply.replace(update, context, text, markup)
 
 
 async def attendance_done(update: Update, context: XContext) -> object:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.common import reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
@@ -368,10 +369,8 @@ async def who_pressed(update: Update, context: XContext) -> object:
     if member_id not in {m.id for m in roster}:
         raise Refusal("sf.problem.not_in_branch")
     text, markup = views.people_choices(context.t, roster, chosen)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    await reply.ack(update)
+    await reply.replace(update, context, text, markup)
     return PEOPLE
 
 
