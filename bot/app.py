@@ -94,6 +94,22 @@ def config_from_settings(settings: Settings) -> BotConfig:
     )
 
 
+def application_from_settings(
+    settings: Settings, token: str, db: Database
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application `xianfeng run` serves: Telegram reached as the settings say
+    (directly, through PROXY_URL, or a self-hosted Bot API server in local mode)."""
+    return build_application(
+        token=token,
+        db=db,
+        config=config_from_settings(settings),
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_file_base_url,
+        proxy_url=settings.proxy_url,
+        local_mode=settings.api_local_mode,
+    )
+
+
 def build_application(
     *,
     token: str,

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import build_application, config_from_settings, shutdown, startup
+from bot.app import application_from_settings, shutdown, startup
 from bot.backups import BackupPlan, schedule_backups
 from bot.doctor import Status, doctor
 from bot.health import HealthServer
@@ -51,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     # Redacted for every command: the doctor, too, calls Telegram with the token.
     raw_token = settings.bot_token.get_secret_value().strip() if settings.bot_token else None
-    setup_logging(settings.log_level, token or raw_token, [webhook.secret] if webhook else [])
+    setup_logging(
+        settings.log_level,
+        token or raw_token,
+        [webhook.secret] if webhook else [],
+        settings.log_format,
+    )
     try:
         if args.command == "run":
             assert token is not None
@@ -67,32 +72,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "restore":
             asyncio.run(_restore(settings, Path(args.path)))
     except DatabaseError as exc:
-        print(f"xianfeng: {exc}", file=sys.stderr)
-        return 1
+        return _fatal(settings, str(exc), 1)
     except InvalidToken:
-        print(
-            "xianfeng: Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather",
-            file=sys.stderr,
+        return _fatal(
+            settings,
+            "Telegram rejected XIANFENG_BOT_TOKEN; copy it again from @BotFather",
+            EXIT_CONFIG,
         )
-        return EXIT_CONFIG
     except NetworkError as exc:
         reason = str(exc).replace(token or "\0", "<token>")
-        print(
-            f"xianfeng: cannot reach the Telegram Bot API at {settings.api_base_url} ({reason});"
+        return _fatal(
+            settings,
+            f"cannot reach the Telegram Bot API at {settings.api_base_url} ({reason});"
             " check the network, or set XIANFENG_PROXY_URL or XIANFENG_API_BASE_URL",
-            file=sys.stderr,
+            1,
         )
-        return 1
     except TelegramError as exc:
-        print(f"xianfeng: Telegram stopped answering: {exc}", file=sys.stderr)
-        return 1
+        return _fatal(settings, f"Telegram stopped answering: {exc}", 1)
     except OSError as exc:
         # A port already taken (webhook, /healthz), a folder that cannot be written.
-        print(f"xianfeng: {exc}", file=sys.stderr)
-        return 1
+        return _fatal(settings, str(exc), 1)
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _fatal(settings: Settings, message: str, status: int) -> int:
+    """The one line that says why the command stopped: plain text, or with
+    XIANFENG_LOG_FORMAT=json a JSON log line like every other."""
+    if settings.log_format == "json":
+        logger.critical(message)
+    else:
+        print(f"xianfeng: {message}", file=sys.stderr)
+    return status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -216,15 +228,7 @@ async def _run(settings: Settings, token: str, webhook: Webhook | None) -> None:
 async def _serve(settings: Settings, token: str, webhook: Webhook | None) -> None:
     db = Database(settings.database)
     await db.open()
-    app = build_application(
-        token=token,
-        db=db,
-        config=config_from_settings(settings),
-        base_url=settings.api_base_url,
-        base_file_url=settings.api_file_base_url,
-        proxy_url=settings.proxy_url,
-        local_mode=settings.api_local_mode,
-    )
+    app = application_from_settings(settings, token, db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -11,7 +12,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +21,10 @@ from typing import Any
 
 import pytest
 
+from bot.doctor import Status
+from bot.doctor import doctor as run_checks
+from bot.settings import load_settings
+from storage import Database
 from storage.migrations import load_migrations
 
 TOKEN = "424242:doctor-test-SECRET-token"
@@ -78,7 +84,15 @@ def telegram() -> Iterator[TelegramStandIn]:
         server.httpd.shutdown()
 
 
-def doctor(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str = ""
+
+
+def cli_doctor(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`xianfeng doctor` as a process (exit status, nothing on stderr)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("XIANFENG_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", "doctor"],
@@ -90,7 +104,27 @@ def doctor(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def lines(result: subprocess.CompletedProcess[str]) -> dict[str, list[str]]:
+@pytest.fixture
+def doctor(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Outcome]:
+    """The same checks in this process (cheaper than a process per case): settings from
+    these environment variables, the working directory the test's."""
+
+    def run(tmp_path: Path, **env: str) -> Outcome:
+        with monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.startswith("XIANFENG_"):
+                    patch.delenv(name)
+            for name, value in env.items():
+                patch.setenv(name, value)
+            patch.chdir(tmp_path)
+            findings = asyncio.run(run_checks(load_settings()))
+        problem = any(f.status is Status.PROBLEM for f in findings)
+        return Outcome(1 if problem else 0, "\n".join(f.line() for f in findings))
+
+    return run
+
+
+def lines(result: Outcome | subprocess.CompletedProcess[str]) -> dict[str, list[str]]:
     """The printed lines by subject ("ok       telegram: ..." -> {"telegram": [...]})."""
     found: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
@@ -102,35 +136,27 @@ def lines(result: subprocess.CompletedProcess[str]) -> dict[str, list[str]]:
 @pytest.fixture
 def healthy(tmp_path: Path, telegram: TelegramStandIn) -> dict[str, str]:
     """A migrated, owner-only database, a fresh backup, and the stand-in API."""
-    env = {
+    database = tmp_path / "xianfeng.sqlite3"
+
+    async def prepare() -> None:
+        db = Database(database)
+        await db.open()
+        await db.backup(tmp_path / "backups/xianfeng-2026-12-01.sqlite3")
+        await db.close()
+
+    (tmp_path / "backups").mkdir(mode=0o700)
+    asyncio.run(prepare())
+    database.chmod(0o600)
+    return {
         "XIANFENG_BOT_TOKEN": TOKEN,
         "XIANFENG_ADMIN_IDS": "1001",
         "XIANFENG_API_BASE_URL": f"http://127.0.0.1:{telegram.port}/bot",
         "XIANFENG_BACKUP_DIR": str(tmp_path / "backups"),
     }
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("XIANFENG_")}
-    subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"], env={**clean, **env}, cwd=tmp_path, check=True
-    )
-    (tmp_path / "xianfeng.sqlite3").chmod(0o600)
-    (tmp_path / "backups").mkdir(mode=0o700)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "backup",
-            str(tmp_path / "backups/xianfeng-2026-12-01.sqlite3"),
-        ],
-        env={**clean, **env},
-        cwd=tmp_path,
-        check=True,
-    )
-    return env
 
 
 def test_a_healthy_deployment_is_all_ok(tmp_path: Path, healthy: dict[str, str]) -> None:
-    result = doctor(tmp_path, **healthy)
+    result = cli_doctor(tmp_path, **healthy)
     assert result.returncode == 0, result.stdout + result.stderr
     found = lines(result)
     assert set(found) == {
@@ -150,7 +176,8 @@ def test_an_unreachable_api_is_a_problem_with_the_fix(
     tmp_path: Path, healthy: dict[str, str]
 ) -> None:
     # Port 9 on loopback: nothing listens, the connection is refused at once.
-    result = doctor(tmp_path, **{**healthy, "XIANFENG_API_BASE_URL": "http://127.0.0.1:9/bot"})
+    unreachable = {**healthy, "XIANFENG_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    result = cli_doctor(tmp_path, **unreachable)
     assert result.returncode == 1
     (telegram,) = lines(result)["telegram"]
     assert telegram.startswith("problem  telegram: cannot reach http://127.0.0.1:9/bot")
@@ -162,7 +189,10 @@ def test_an_unreachable_api_is_a_problem_with_the_fix(
 
 
 def test_a_rejected_token_says_so(
-    tmp_path: Path, healthy: dict[str, str], telegram: TelegramStandIn
+    tmp_path: Path,
+    doctor: Callable[..., Outcome],
+    healthy: dict[str, str],
+    telegram: TelegramStandIn,
 ) -> None:
     telegram.reject_token = True
     result = doctor(tmp_path, **healthy)
@@ -171,7 +201,10 @@ def test_a_rejected_token_says_so(
 
 
 def test_a_skewed_clock_is_a_problem(
-    tmp_path: Path, healthy: dict[str, str], telegram: TelegramStandIn
+    tmp_path: Path,
+    doctor: Callable[..., Outcome],
+    healthy: dict[str, str],
+    telegram: TelegramStandIn,
 ) -> None:
     telegram.skew = -300  # Telegram's clock says five minutes earlier: ours is ahead
     result = doctor(tmp_path, **healthy)
@@ -183,7 +216,10 @@ def test_a_skewed_clock_is_a_problem(
 
 
 def test_webhook_state_is_compared_with_the_settings(
-    tmp_path: Path, healthy: dict[str, str], telegram: TelegramStandIn
+    tmp_path: Path,
+    doctor: Callable[..., Outcome],
+    healthy: dict[str, str],
+    telegram: TelegramStandIn,
 ) -> None:
     url = "https://bot.example.cn/xianfeng/telegram"
     env = {**healthy, "XIANFENG_WEBHOOK_URL": url, "XIANFENG_WEBHOOK_SECRET": "x" * 32}
@@ -203,7 +239,7 @@ def test_webhook_state_is_compared_with_the_settings(
 
 
 def test_database_problems_are_named_with_their_fix(
-    tmp_path: Path, healthy: dict[str, str]
+    tmp_path: Path, doctor: Callable[..., Outcome], healthy: dict[str, str]
 ) -> None:
     database = tmp_path / "xianfeng.sqlite3"
     database.chmod(0o644)
@@ -220,7 +256,9 @@ def test_database_problems_are_named_with_their_fix(
     assert "does not exist -> fix: run `xianfeng migrate`" in lines(missing)["database"][0]
 
 
-def test_missing_and_stale_backups_are_problems(tmp_path: Path, healthy: dict[str, str]) -> None:
+def test_missing_and_stale_backups_are_problems(
+    tmp_path: Path, doctor: Callable[..., Outcome], healthy: dict[str, str]
+) -> None:
     backup = tmp_path / "backups/xianfeng-2026-12-01.sqlite3"
     old = time.time() - 3 * 86400
     os.utime(backup, (old, old))
@@ -237,7 +275,9 @@ def test_missing_and_stale_backups_are_problems(tmp_path: Path, healthy: dict[st
     assert lines(off)["backups"][0].startswith("skipped  backups: XIANFENG_BACKUP_DIR is not set")
 
 
-def test_settings_problems_are_listed(tmp_path: Path, healthy: dict[str, str]) -> None:
+def test_settings_problems_are_listed(
+    tmp_path: Path, doctor: Callable[..., Outcome], healthy: dict[str, str]
+) -> None:
     env = {
         k: v for k, v in healthy.items() if k not in ("XIANFENG_BOT_TOKEN", "XIANFENG_ADMIN_IDS")
     }
