@@ -3,7 +3,7 @@
 The renderers the reminder engine calls for its timed messages are here too:
 ``announcement``, ``d3_reminder`` and ``morning_reminder`` take ``(Translator, PartyDay,
 Branch)`` and return ``(text, buttons)`` with buttons in the outbox's format (rows of
-``{"text", "callback_data"}``), ready for ``storage.outbox.enqueue``.
+``{"text", "callback_data"}``), ready for ``handlers.common.delivery``.
 """
 
 from __future__ import annotations

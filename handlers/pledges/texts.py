@@ -474,10 +474,6 @@ texts(
             "我在这个群里被禁止发言，请解除限制。",
             "I may not send messages in that group; please lift the restriction.",
         ),
-        "pledge.notice.missing.cannot_send": (
-            "我试着在那里发一条消息，但没有成功。请检查我的权限。",
-            "I tried to post a message there and failed. Please check my rights.",
-        ),
         # for the reminder engine
         "pledge.remind.no_pledge": (
             "{name}，您好！{period} 年度的岗位承诺您还没有作出，点击下方按钮即可开始，一分钟就好。",

@@ -33,7 +33,7 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import ack, remove_buttons, reply
 from handlers.reminders import views
 from schedules.kinds import Kind
-from storage import branches, outbox, prefs, reminders
+from storage import branches, reminders
 from storage.members import Member, Secretary
 from storage.reminders import BROADCAST_MAX
 
@@ -121,20 +121,16 @@ async def send(update: Update, context: XContext) -> int:
             not_before=not_before,
             now=now,
         )
-        chosen = await prefs.languages(tx, (person.telegram_id for person in people))
-        for person in people:
-            t = Translator(chosen.get(person.telegram_id, context.config.default_language))
-            await outbox.enqueue(
-                tx,
-                chat_id=person.telegram_id,
-                member_id=person.id,
-                kind=Kind.BROADCAST.value,
-                text=views.notify_message(t, branch.name, secretary.name, text),
-                buttons=None,
-                dedupe_key=f"broadcast:{broadcast.id}:{person.id}",
-                not_before=not_before,
-                now=now,
-            )
+        branch_name = branch.name
+        await delivery.tell(
+            tx,
+            context,
+            people,
+            Kind.BROADCAST.value,
+            lambda t: views.notify_message(t, branch_name, secretary.name, text),
+            key=lambda person: f"broadcast:{broadcast.id}:{person.id}",
+            not_before=not_before,
+        )
     delivery.wake(context)
     clear_flow(context, FLOW)
     await ack(update)
