@@ -850,9 +850,10 @@ async def roster(
         for member_id, hours in await _rows(
             conn,
             "SELECT member_id, SUM(hours) FROM service_logs"
-            " WHERE branch_id = ? AND status = 'active' AND on_date LIKE ?"
+            " WHERE branch_id = ? AND status = 'active' AND on_date BETWEEN ? AND ?"
             " AND makeup_month_id IS NULL GROUP BY member_id",
-            (day.branch_id, f"{day.month_text}-%"),
+            # A range, not LIKE 'YYYY-MM-%': the index on (branch_id, on_date) serves it.
+            (day.branch_id, f"{day.month_text}-01", f"{day.month_text}-31"),
         )
     }
     lines = [

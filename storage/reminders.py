@@ -570,36 +570,42 @@ async def _active_in_month(
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     month = f"{first.year:04d}-{first.month:02d}"
+    # Each query looks up only the branch's people (by the member indexes), so its cost is
+    # the branch's month, not the whole bureau's history.
+    people = "member_id IN (SELECT value FROM json_each(?))"
     queries: list[tuple[str, str, tuple[Any, ...]]] = [
         (
             "home_visits",
-            "SELECT member_id FROM home_visits WHERE withdrawn_at IS NULL"
+            f"SELECT member_id FROM home_visits WHERE {people} AND withdrawn_at IS NULL"
             " AND visit_date BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         ),
         (
             "service_logs",
-            "SELECT member_id FROM service_logs WHERE status = 'active'"
+            f"SELECT member_id FROM service_logs WHERE {people} AND status = 'active'"
             " AND on_date BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         ),
         (
             "pledge_updates",
-            "SELECT member_id FROM pledge_updates WHERE at >= ? AND at < ?",
+            f"SELECT member_id FROM pledge_updates WHERE {people} AND at >= ? AND at < ?",
             (to_iso(start), to_iso(end)),
         ),
         (
             "party_day_checkins",
             "SELECT c.member_id FROM party_day_checkins c"
-            " JOIN party_day_months pm ON pm.id = c.month_id WHERE pm.month = ?",
+            " JOIN party_day_months pm ON pm.id = c.month_id"
+            f" WHERE pm.month = ? AND c.{people}",
             (month,),
         ),
     ]
+    wanted = json.dumps(ids)
     found: set[int] = set()
     for table, sql, params in queries:
         if not await has_table(conn, table):
             continue
-        async with conn.execute(sql, params) as cur:
+        ordered = (*params, wanted) if table == "party_day_checkins" else (wanted, *params)
+        async with conn.execute(sql, ordered) as cur:
             found |= {int(row[0]) for row in await cur.fetchall()}
     return found & set(ids)
 

@@ -16,7 +16,8 @@ async def fetch_one(
 ) -> M | None:
     async with conn.execute(sql, tuple(params)) as cur:
         row = await cur.fetchone()
-    return model.model_validate(dict(row)) if row is not None else None
+        names = _names(cur)
+    return model.model_validate(dict(zip(names, row, strict=True))) if row is not None else None
 
 
 async def fetch_all(
@@ -24,7 +25,14 @@ async def fetch_all(
 ) -> list[M]:
     async with conn.execute(sql, tuple(params)) as cur:
         rows = await cur.fetchall()
-    return [model.model_validate(dict(row)) for row in rows]
+        names = _names(cur)
+    # Zipping the column names once is several times faster than dict(row) per row,
+    # which matters for the tick reading every member each minute.
+    return [model.model_validate(dict(zip(names, row, strict=True))) for row in rows]
+
+
+def _names(cur: aiosqlite.Cursor) -> list[str]:
+    return [str(column[0]) for column in cur.description or ()]
 
 
 async def fetch_value(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> Any:
