@@ -11,10 +11,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -23,6 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.concurrency import PerPersonProcessor
 from bot.settings import Settings
 from handlers import (
     admin,
@@ -42,6 +42,7 @@ from handlers.common.persistence import SqlitePersistence
 from handlers.common.registry import Registrar
 from handlers.common.reminders import engine_renderers
 from handlers.common.services import SERVICES_KEY, BotConfig, Running, Services
+from schedules.budget import AnswerLimiter, SendBudget
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.pacing import Timer
@@ -53,6 +54,10 @@ from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
 FEATURES = [onboarding, admin, branch, visits, pledges, partyday, meetings, reminders, fallback]
+# New messages a second for the answers and the fan-out together: Telegram allows about 30;
+# two are left for the skew between our clock and its count.
+# (the fan-out's own rate, XIANFENG_SEND_RATE, is at most what this leaves).
+TELEGRAM_OVERALL = 28
 REMINDERS = "reminders"
 # The reminder tick: every minute, a window (last run, now] read from the database, so a
 # run that is late or skipped loses nothing; the next one covers its window.
@@ -123,6 +128,7 @@ def build_application(
     local_mode: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     clock = clock or SystemClock()
+    budget = SendBudget(TELEGRAM_OVERALL)
     builder = (
         ApplicationBuilder()
         .application_class(XianfengApplication)
@@ -133,7 +139,8 @@ def build_application(
         .context_types(ContextTypes(context=XContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zone))
         .persistence(SqlitePersistence(db, clock, conversation_timeout=config.conversation_timeout))
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(AnswerLimiter(budget))
+        .concurrent_updates(PerPersonProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -142,6 +149,18 @@ def build_application(
     app = builder.build()
     services = Services(db=db, clock=clock, config=config)
     app.bot_data[SERVICES_KEY] = services
+    # The dispatcher's own Bot on the same connection pool, without the Application's
+    # rate limiter: it paces itself and takes its turns from the same budget, after the
+    # answers to people acting (schedules/budget.py).
+    services.budget = budget
+    services.fanout_bot = Bot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=app.bot.request,
+        get_updates_request=app.bot.request,
+        local_mode=local_mode,
+    )
     app.add_handler(TypeHandler(Update, identify_or_stop), group=-1)
     registrar = Registrar(app, config)
     for feature in FEATURES:
@@ -201,13 +220,14 @@ def dispatcher(
     config = services.config
     return Dispatcher(
         services.db,
-        app.bot,
+        services.fanout_bot or app.bot,
         services.clock,
         DispatchLimits(rate=config.send_rate, max_in_flight=config.send_concurrency),
         timer=timer,
         quiet=QuietHours(config.quiet_start, config.quiet_end),
         zone=config.zone,
         receipts=services.receipts,
+        budget=services.budget,
     )
 
 

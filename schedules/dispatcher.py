@@ -7,7 +7,9 @@ the next poll. ``run_once()`` sends what is due now and returns, for tests and s
 How a message is sent, one at a time per row:
 
 1. wait for a free sending slot (at most ``max_in_flight`` requests at once), for the end
-   of a flood pause (after a 429), and for the overall pace (``rate`` a second);
+   of a flood pause (after a 429), and for the overall pace (``rate`` a second); just
+   before the request, also for room in Telegram's overall limit left by the answers to
+   people acting (``schedules.budget``: they go first);
 2. claim the oldest due row whose chat may be sent to now (one a second per chat, 20 a
    minute per group, never two in flight to one chat): in one transaction it becomes
    'sending' with one more attempt;
@@ -82,6 +84,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from schedules.budget import SendBudget
 from schedules.pacing import ChatPacer, RatePacer, RealTimer, Timer
 from schedules.quiet import QuietHours
 from storage import members, outbox
@@ -169,13 +172,19 @@ class Dispatcher:
         quiet: QuietHours | None = None,
         zone: ZoneInfo | None = None,
         receipts: Mapping[str, Receipt] | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         """``bot`` must allow ``limits.max_in_flight`` concurrent requests (PTB's default
         HTTPXRequest pool has 256 connections; a pool of 1 would serialise them).
 
         ``quiet`` and ``zone``: only urgent rows are sent inside the quiet hours (see the
         module docstring); without them the dispatcher sends whenever a row is due.
-        ``receipts``: by kind, what to record when such a row's outcome is known."""
+        ``receipts``: by kind, what to record when such a row's outcome is known.
+
+        ``budget``: Telegram's overall limit shared with the answers to people acting
+        (``schedules.budget``); each send also waits for room in it, so answers never
+        queue behind the fan-out. ``bot`` should then be one without PTB's rate limiter,
+        or the send would be counted twice."""
         if quiet is not None and zone is None:
             raise ValueError("quiet hours need the zone they are in")
         self._db = db
@@ -186,6 +195,7 @@ class Dispatcher:
         self._quiet = quiet
         self._zone = zone
         self._receipts = dict(receipts or {})
+        self._budget = budget
         self._pacer = RatePacer(self.limits.rate, self._timer, burst=self.limits.burst)
         self._chats = ChatPacer(
             interval=self.limits.chat_interval,
@@ -377,6 +387,8 @@ class Dispatcher:
         # (retries stop at the limit): a row that keeps killing the process is given up.
         if message.attempts > self.limits.max_attempts:
             return Result(Outcome.FAILED, f"gave up after {message.attempts - 1} interrupted sends")
+        if self._budget is not None:
+            await self._budget.take_fanout()
         self._chats.sending(message.chat_id)
         self.stats.requests += 1
         try:

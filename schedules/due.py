@@ -388,7 +388,20 @@ class _Scan:
             )
         return found
 
+    def monthly_needed(self) -> bool:
+        """Whether any branch's monthly moment (this month or last) still matters: useful,
+        or due in this window. Most minutes of a month none does, and then the monthly
+        kinds need not read thousands of rows only to find nothing due."""
+        return any(
+            self.needed(due_at, due_at + NUDGE_USEFUL)
+            for year, month in self.months()
+            for rules in [*self.rules.values(), BranchRules()]
+            for due_at in [monthly_at(year, month, rules, self.zone)]
+        )
+
     async def _stale_progress(self) -> list[_Occurrence]:
+        if not self.monthly_needed():
+            return []
         stale = await pledges.stale_published(self.conn, self.now - STALE_AFTER)
         found = []
         for year, month in self.months():
@@ -413,6 +426,8 @@ class _Scan:
         return found
 
     async def _evaluation_due(self) -> list[_Occurrence]:
+        if not self.monthly_needed():
+            return []
         asked = self.asked_to_review(await pledges.due_for_evaluation(self.conn, self.today))
         found = []
         for year, month in self.months():

@@ -4,20 +4,24 @@
 which is the catch-up after downtime: the same code with a longer window):
 
 1. read ``last_run`` and ask ``schedules.due`` what is due now (on the reader connection);
-2. in one transaction: render each due reminder in its recipient's language with its
+2. in transactions of at most ``SLICE`` (50 ms) each, so that members' taps are not kept
+   waiting for the writer: render each due reminder in its recipient's language with its
    kind's renderer and queue it in the outbox under its dedupe key (each inside a
-   savepoint, so one broken renderer costs that reminder, not the tick); record the
-   skipped ones (log line + ``reminder_skips`` row); set ``last_run = now``;
+   savepoint, so one broken renderer costs that reminder, not the tick); in the last one,
+   record the skipped ones (log line + ``reminder_skips`` row) and set ``last_run = now``;
 3. after the commit, wake the dispatcher.
 
-A crash before the commit changes nothing and the next tick does the same work; after
-it, the rows are in the outbox and the dispatcher owns them. Either way nothing is lost
+A crash before the last commit leaves ``last_run`` where it was, so the next tick does the
+same work, and the rows already queued are not queued again; after it, the rows are in
+the outbox and the dispatcher owns them. Either way nothing is lost
 and, thanks to the dedupe keys, nothing is queued twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +39,8 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 NOTHING_TO_SAY = "nothing_to_say"
+# Longest a tick holds the writer lock at once (seconds); see ``tick``.
+SLICE = 0.05
 
 
 @dataclass
@@ -97,14 +103,30 @@ class ReminderEngine:
                 (now - HORIZON).isoformat(),
             )
         report = TickReport(at=now, since=since, muted=plan.muted)
-        async with self.db.transaction() as tx:
-            chosen = await prefs.languages(tx, (r.telegram_id for r in plan.reminders))
-            for reminder in plan.reminders:
-                language = chosen.get(reminder.telegram_id, self.default_language)
-                await self._queue(tx, reminder, language, now, report)
-            await self._skip(tx, plan, now, report)
-            if since is None or now > since:
-                await reminders.set_last_run(tx, now, now=now)
+        async with self.db.read() as conn:
+            chosen = await prefs.languages(conn, (r.telegram_id for r in plan.reminders))
+        # The writer lock is every member's: a tap that writes waits while the tick holds
+        # it. So the reminders are rendered and queued in slices of at most SLICE seconds,
+        # each its own transaction, and waiting writers go in between. A crash between
+        # slices is safe: queued rows have their dedupe keys, and last_run moves only with
+        # the last slice, so the next tick does exactly the rest.
+        pending = iter(plan.reminders)
+        reminder = next(pending, None)
+        while True:
+            async with self.db.transaction() as tx:
+                ends = time.monotonic() + SLICE
+                while reminder is not None:
+                    language = chosen.get(reminder.telegram_id, self.default_language)
+                    await self._queue(tx, reminder, language, now, report)
+                    reminder = next(pending, None)
+                    if time.monotonic() >= ends:
+                        break
+                if reminder is None:
+                    await self._skip(tx, plan, now, report)
+                    if since is None or now > since:
+                        await reminders.set_last_run(tx, now, now=now)
+                    break
+            await asyncio.sleep(0)
         if report.queued:
             log.info("reminders: queued %d %s", report.queued, report.by_kind)
             if self.wake is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -160,3 +161,37 @@ async def test_a_long_downtime_is_logged(
         await reminders.set_last_run(tx, DIGEST_DUE - timedelta(days=90), now=DIGEST_DUE)
     await engine(db, FixedClock(DIGEST_DUE)).tick()
     assert "past use and were not examined" in caplog.text
+
+
+async def test_a_long_tick_lets_a_members_write_in_between(
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every slice is one reminder long: a member's write waiting for the writer lock goes
+    # in after the first digest, not after the whole tick; nothing is lost or doubled.
+    monkeypatch.setattr("schedules.engine.SLICE", 0.0)
+    seen_by_member: list[int] = []
+
+    async def members_write() -> None:
+        async with db.transaction() as tx:
+            seen_by_member.append(len(await outbox.list_all(tx)))
+            await prefs.set_language(tx, 2001, "en", now=DIGEST_DUE)
+
+    writes: list[asyncio.Task[None]] = []
+
+    async def render_and_tap(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+    ) -> Rendered:
+        if not writes:
+            writes.append(asyncio.create_task(members_write()))
+            await asyncio.sleep(0)  # the member's task now waits for the writer lock
+        return await say_hello(tx, reminder, language, now)
+
+    clock = FixedClock(DIGEST_DUE)
+    report = await engine(db, clock, render_and_tap).tick()
+    await writes[0]
+    assert report.queued == 2
+    assert seen_by_member == [1]  # between the two digests
+    assert len(await all_rows(db)) == 2
+    async with db.read() as conn:
+        assert await reminders.last_run(conn) == DIGEST_DUE
+    assert (await engine(db, clock).tick()).queued == 0

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from telegram import Bot
+
+from schedules.budget import SendBudget
 from schedules.dispatcher import Dispatcher, Receipt
 from schedules.engine import ReminderEngine
 from storage import Database
@@ -64,6 +67,11 @@ class Services:
     receipts: Mapping[str, Receipt] = field(default_factory=dict)
     """What the features record of their outbox rows' outcomes, by kind (for the
     dispatcher)."""
+    budget: SendBudget | None = None
+    """Telegram's overall sending limit, shared by answers and the fan-out."""
+    fanout_bot: Bot | None = None
+    """The dispatcher's own Bot: same connection pool, without the Application's rate
+    limiter (it paces itself and takes its turns from ``budget``)."""
 
 
 SERVICES_KEY = "services"
