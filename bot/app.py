@@ -82,6 +82,17 @@ class XianfengApplication(Application[Any, Any, Any, Any, Any, Any]):
         if self.persistence is not None:
             await self.update_persistence()
 
+    async def update_persistence(self) -> None:
+        # PTB hands each changed conversation and user to the persistence one by one; it
+        # buffers them and this writes them in one transaction.
+        await super().update_persistence()
+        if isinstance(self.persistence, SqlitePersistence):
+            try:
+                await self.persistence.write_pending()
+            except Exception:
+                # Kept pending, written with the next update's; like PTB, never fatal.
+                log.exception("could not write the conversation state; will try again")
+
 
 def config_from_settings(settings: Settings) -> BotConfig:
     quiet_start, quiet_end = settings.quiet_window()

@@ -99,6 +99,23 @@ async def get_active_by_telegram(conn: aiosqlite.Connection, telegram_id: int) -
     )
 
 
+async def identity(
+    conn: aiosqlite.Connection, telegram_id: int
+) -> tuple[Member | None, str | None]:
+    """The person's active membership and chosen language, in one query: every update
+    asks for both."""
+    rows = await conn.execute_fetchall(
+        "SELECT p.language AS chosen_language, m.* FROM (SELECT ? AS telegram_id) AS asked"
+        " LEFT JOIN members m ON m.telegram_id = asked.telegram_id AND m.status = 'active'"
+        " LEFT JOIN user_prefs p ON p.telegram_id = asked.telegram_id",
+        (telegram_id,),
+    )
+    row = next(iter(rows))  # the one-row subquery always gives a row
+    values = dict(zip(row.keys()[1:], tuple(row)[1:], strict=True))
+    language = None if row[0] is None else str(row[0])
+    return (Member.model_validate(values) if values["id"] is not None else None), language
+
+
 async def create(
     tx: aiosqlite.Connection,
     *,

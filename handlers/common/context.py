@@ -101,8 +101,7 @@ async def identify(update: object, context: XContext) -> None:
     user = update.effective_user
     config = context.config
     async with context.db.read() as conn:
-        member = await members.get_active_by_telegram(conn, user.id)
-        language = await prefs.get_language(conn, user.id)
+        member, language = await members.identity(conn, user.id)
     lang = language or language_from_client(user.language_code, config.default_language)
     if member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
         # Admin rights come from ADMIN_IDS: start-up marks the others left; until it has

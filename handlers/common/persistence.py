@@ -1,8 +1,10 @@
 """PTB persistence over our SQLite database: conversation states and flow data, as JSON.
 
 PTB's own persistence classes pickle to a file or keep memory; this one keeps what a
-flow has reached in the same database as everything else. PTB does not persist
-conversation timeouts, so states older than the timeout are dropped when loaded.
+flow has reached in the same database as everything else. What PTB hands over after an
+update is written in one transaction (``write_pending``, called by the Application right
+after PTB's own ``update_persistence``), not one per conversation and user. PTB does not
+persist conversation timeouts, so states older than the timeout are dropped when loaded.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         # What each user's flow data was when last read or written: PTB asks to store it
         # after every update from that user, and most updates change nothing in it.
         self._stored: dict[int, str] = {}
+        # Handed over by PTB and not yet written (see ``write_pending``).
+        self._users: dict[int, tuple[dict[Any, Any] | None, str]] = {}
+        self._states: dict[tuple[str, str], object | None] = {}
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         async with self._db.read() as conn:
@@ -42,15 +47,36 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         fingerprint = _fingerprint(data)
         if self._stored.get(user_id, _fingerprint(None)) == fingerprint:
+            self._users.pop(user_id, None)  # back to what is stored: nothing to write
             return
-        async with self._db.transaction() as tx:
-            await flowstate.save_user_data(tx, user_id, data, now=self._clock.now())
-        self._stored[user_id] = fingerprint
+        self._users[user_id] = (data, fingerprint)
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await flowstate.save_user_data(tx, user_id, None, now=self._clock.now())
-        self._stored.pop(user_id, None)
+        self._users[user_id] = (None, _fingerprint(None))
+
+    async def write_pending(self) -> None:
+        """Write what PTB handed over since the last call, in one transaction.
+
+        If it fails, the changes stay pending and go with the next update's (PTB would
+        have logged and dropped them); a newer value for the same key replaces an older.
+        """
+        users, states = self._users, self._states
+        if not users and not states:
+            return
+        self._users, self._states = {}, {}
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as tx:
+                for (name, key), state in states.items():
+                    await flowstate.save_state(tx, name, key, state, now=now)
+                for user_id, (data, _) in users.items():
+                    await flowstate.save_user_data(tx, user_id, data, now=now)
+        except BaseException:
+            self._users = users | self._users
+            self._states = states | self._states
+            raise
+        for user_id, (_, fingerprint) in users.items():
+            self._stored[user_id] = fingerprint
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """Nothing to refresh: this process is the only writer of flow data."""
@@ -68,8 +94,7 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        async with self._db.transaction() as tx:
-            await flowstate.save_state(tx, name, _encode_key(key), new_state, now=self._clock.now())
+        self._states[(name, _encode_key(key))] = new_state
 
     # Bot-wide and chat data are not persisted here (settings and records live in tables).
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
@@ -100,7 +125,8 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         return None
 
     async def flush(self) -> None:
-        """Every update is written when it happens; nothing is buffered."""
+        """At shutdown: whatever is still pending (normally nothing)."""
+        await self.write_pending()
 
 
 def _fingerprint(data: dict[Any, Any] | None) -> str:

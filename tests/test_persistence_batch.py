@@ -1,0 +1,48 @@
+"""What PTB hands the persistence after an update is written in one go, and kept if the
+database fails, not lost."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.common.persistence import SqlitePersistence
+from storage import flowstate
+from storage.clock import FixedClock
+from storage.database import Database, DatabaseError
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+async def stored(db: Database) -> tuple[list[tuple[str, object]], dict[int, dict[str, object]]]:
+    async with db.read() as conn:
+        states = [(key, state) for key, state, _ in await flowstate.load_states(conn, "visit")]
+        return states, await flowstate.load_user_data(conn)
+
+
+async def test_a_steps_state_and_answers_are_written_together(db: Database) -> None:
+    persistence = SqlitePersistence(db, FixedClock(NOW), conversation_timeout=timedelta(hours=1))
+    await persistence.update_conversation("visit", (7, 7), 2)
+    await persistence.update_user_data(7, {"visit": {"alias": "小明"}})
+    assert await stored(db) == ([], {})  # handed over, not yet written
+    await persistence.write_pending()
+    assert await stored(db) == ([("[7, 7]", 2)], {7: {"visit": {"alias": "小明"}}})
+    # The flow ends: both go.
+    await persistence.update_conversation("visit", (7, 7), None)
+    await persistence.drop_user_data(7)
+    await persistence.write_pending()
+    assert await stored(db) == ([], {})
+
+
+async def test_a_failed_write_is_kept_for_the_next_update(db: Database) -> None:
+    persistence = SqlitePersistence(db, FixedClock(NOW), conversation_timeout=timedelta(hours=1))
+    await persistence.update_conversation("visit", (7, 7), 3)
+    await db.close()
+    with pytest.raises(DatabaseError):
+        await persistence.write_pending()
+    await db.open()
+    await persistence.update_user_data(8, {"visit": {"alias": "乐乐"}})
+    await persistence.write_pending()
+    assert await stored(db) == ([("[7, 7]", 3)], {8: {"visit": {"alias": "乐乐"}}})
