@@ -288,7 +288,8 @@ async def run(
                     f"{len(storm.latencies)} answered, {len(storm.waiting)} waiting"
                 )
             done = all(task.done() for task in storm.members)
-            if storm.members and done and clock.now() > scale.NOW + timedelta(minutes=3):
+            digest_ticked = clock.now() > scale.NOW + timedelta(minutes=2, seconds=30)
+            if storm.members and done and digest_ticked:
                 async with db.read() as conn:
                     rows = await conn.execute_fetchall(
                         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
