@@ -146,6 +146,7 @@ class Storm:
     queue: asyncio.Queue[object] | None = None
     stalls: float = 0.0
     lost_steps: Counter[str] = field(default_factory=Counter)
+    ticks: list[tuple[datetime, float, int]] = field(default_factory=list)
     unanswered: Counter[str] = field(default_factory=Counter)
 
     def observe(self, method: str, params: dict[str, Any], result: Any) -> None:
@@ -225,6 +226,19 @@ class Storm:
         return self.updates
 
 
+def _time_the_ticks(engine: Any, storm: Storm) -> None:
+    """Note how long each reminder tick takes, and what it queued."""
+    tick = engine.tick
+
+    async def timed() -> Any:
+        began = time.perf_counter()
+        report = await tick()
+        storm.ticks.append((report.at, time.perf_counter() - began, report.queued))
+        return report
+
+    engine.tick = timed
+
+
 def _describe(update: Update) -> str:
     if update.callback_query is not None:
         return str(update.callback_query.data).rsplit(":", 2)[0]
@@ -279,6 +293,7 @@ async def run(
         await startup(app)  # the dispatcher, and the tick a second from now
         services = app.bot_data[SERVICES_KEY]
         dispatcher = services.dispatcher
+        _time_the_ticks(services.reminders, storm)
         while time.monotonic() - began < limit:
             await asyncio.sleep(1)
             if verbose and int(time.monotonic() - began) % 10 == 0:
@@ -331,6 +346,17 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, lock: 
     print(f"longest write-lock hold: {lock * 1000:.0f} ms (goal ≤ 100 ms)")
     print(f"longest event-loop stall: {storm.stalls * 1000:.0f} ms (goal ≤ 100 ms)")
     print(f"429s: {sum(tg.too_many.values())} {dict(tg.too_many)} (goal 0)")
+    for at, seconds, queued in storm.ticks:
+        if queued:
+            local = at.astimezone(scale.ZONE)
+            print(f"tick at {local:%H:%M:%S}: {seconds * 1000:.0f} ms, queued {queued}")
+    quiet = sorted(seconds for _, seconds, queued in storm.ticks if not queued)
+    if quiet:
+        median = quiet[len(quiet) // 2] * 1000
+        print(
+            f"ordinary ticks (nothing due): {len(quiet)}, median {median:.0f} ms,"
+            f" longest {quiet[-1] * 1000:.0f} ms (goal ≤ 100 ms)"
+        )
     if storm.unanswered or storm.lost_steps:
         print(
             f"never answered: {dict(storm.unanswered)}; steps not shown: {dict(storm.lost_steps)}"
