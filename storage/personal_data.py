@@ -26,35 +26,31 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
         async with conn.execute(sql.format(marks=marks), ids) as cur:
             return [dict(row) for row in await cur.fetchall()]
 
-    pledges = await rows("SELECT * FROM pledges WHERE member_id IN ({marks}) ORDER BY id")
-    updates = _by(
-        "pledge_id",
-        await rows(
-            "SELECT * FROM pledge_updates WHERE pledge_id IN"
-            " (SELECT id FROM pledges WHERE member_id IN ({marks})) ORDER BY id"
-        ),
-    )
-    for pledge in pledges:
-        pledge["updates"] = updates.get(pledge["id"], [])
-    services = await rows("SELECT * FROM service_logs WHERE member_id IN ({marks}) ORDER BY id")
-    earlier = _by(
-        "log_id",
-        await rows(
-            "SELECT * FROM service_log_versions WHERE log_id IN"
-            " (SELECT id FROM service_logs WHERE member_id IN ({marks})) ORDER BY id"
-        ),
-    )
-    for service in services:
-        service["earlier_versions"] = earlier.get(service["id"], [])
+    async def with_children(table: str, child_table: str, link: str, field: str) -> list[Any]:
+        """The member's rows of ``table``, each with its ``child_table`` rows under ``field``."""
+        parents = await rows(f"SELECT * FROM {table} WHERE member_id IN ({{marks}}) ORDER BY id")
+        children = _by(
+            link,
+            await rows(
+                f"SELECT * FROM {child_table} WHERE {link} IN"
+                f" (SELECT id FROM {table} WHERE member_id IN ({{marks}})) ORDER BY id"
+            ),
+        )
+        for parent in parents:
+            parent[field] = children.get(parent["id"], [])
+        return parents
+
     records.update(
-        pledges=pledges,
+        pledges=await with_children("pledges", "pledge_updates", "pledge_id", "updates"),
         party_day_replies=await rows(
             "SELECT * FROM party_day_replies WHERE member_id IN ({marks}) ORDER BY id"
         ),
         party_day_checkins=await rows(
             "SELECT * FROM party_day_checkins WHERE member_id IN ({marks}) ORDER BY id"
         ),
-        service_logs=services,
+        service_logs=await with_children(
+            "service_logs", "service_log_versions", "log_id", "earlier_versions"
+        ),
         reminder_mutes=await rows(
             "SELECT * FROM reminder_mutes WHERE member_id IN ({marks}) ORDER BY kind"
         ),

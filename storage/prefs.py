@@ -36,23 +36,28 @@ async def keep_language(
     tx: aiosqlite.Connection, telegram_id: int, language: str, *, now: datetime
 ) -> None:
     """Remember a language unless the person already chose one (with /language)."""
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}")
-    await tx.execute(
-        "INSERT INTO user_prefs (telegram_id, language, updated_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (telegram_id) DO NOTHING",
-        (telegram_id, language, to_iso(now)),
-    )
+    await _save_language(tx, telegram_id, language, now, on_conflict="DO NOTHING")
 
 
 async def set_language(
     tx: aiosqlite.Connection, telegram_id: int, language: str, *, now: datetime
 ) -> None:
+    await _save_language(
+        tx,
+        telegram_id,
+        language,
+        now,
+        on_conflict="DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
+    )
+
+
+async def _save_language(
+    tx: aiosqlite.Connection, telegram_id: int, language: str, now: datetime, *, on_conflict: str
+) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     await tx.execute(
         "INSERT INTO user_prefs (telegram_id, language, updated_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language,"
-        " updated_at = excluded.updated_at",
+        f" ON CONFLICT (telegram_id) {on_conflict}",
         (telegram_id, language, to_iso(now)),
     )

@@ -105,16 +105,21 @@ def check_date(on_date: date, logged_on: date, *, party_day: date | None = None)
     return on_date
 
 
-class ServiceLog(BaseModel):
-    id: int
-    member_id: int
-    branch_id: int
+class _ServiceContent(BaseModel):
+    """What a service record says, current or as it was before an edit."""
+
     kind: ServiceKind
     on_date: date
     hours: float
     description: str
     photo_file_id: str | None = None
     party_month_id: int | None = None
+
+
+class ServiceLog(_ServiceContent):
+    id: int
+    member_id: int
+    branch_id: int
     makeup_month_id: int | None = None
     logged_on: date
     status: ServiceStatus
@@ -141,17 +146,11 @@ class ServiceLog(BaseModel):
         )
 
 
-class ServiceVersion(BaseModel):
+class ServiceVersion(_ServiceContent):
     """A record as it was before one edit."""
 
     id: int
     log_id: int
-    kind: ServiceKind
-    on_date: date
-    hours: float
-    description: str
-    photo_file_id: str | None = None
-    party_month_id: int | None = None
     replaced_by: int | None = None
     replaced_at: datetime
 
