@@ -261,6 +261,8 @@ async def test_safety_lesson_drill_school_drill_and_coverage(harness: Harness) -
     assert "不能晚于今天" in bad[-1]
     await h.send(MEMBER, "11-20")
     await h.send(MEMBER, "三（2）班")
+    unknown = await h.send(MEMBER, "数学")
+    assert "请点击上面的按钮选择" in unknown[-1]
     await h.press(MEMBER, "防溺水")
     for count in ("0", "201", "很多"):
         bad = await h.send(MEMBER, count)
@@ -278,7 +280,7 @@ async def test_safety_lesson_drill_school_drill_and_coverage(harness: Harness) -
     await h.send(MEMBER2, "/safety")
     await h.press(MEMBER2, "记录参加的演练")
     await h.send(MEMBER2, "11-09")
-    await h.press(MEMBER2, "消防疏散")
+    await h.send(MEMBER2, "fire evacuation")  # a drill typed by its name, in either language
     bad = await h.send(MEMBER2, "带")
     assert "2–30" in bad[-1]
     said = await h.send(MEMBER2, "疏散引导")

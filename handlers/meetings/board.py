@@ -15,7 +15,7 @@ from handlers.common.errors import NotAllowed, NotFound, Refusal
 from handlers.common.flows import END
 from handlers.common.guards import parse_callback, require_branch_person, require_member
 from handlers.meetings import views
-from handlers.meetings.common import OTHER, TEXT, data, finish, parse_date, say, start, typed
+from handlers.meetings.common import OTHER, TEXT, data, finish, say, start, typed, typed_date
 from handlers.meetings.record import again, cancel_markup, refusals, text_expected
 from storage import branches, meetings
 from storage.meetings import RECORDED, Meeting, MeetingKind, PeriodState, Presence
@@ -119,9 +119,8 @@ async def makeup_pressed(update: Update, context: XContext) -> object:
 
 
 async def makeup_date_typed(update: Update, context: XContext) -> object:
-    day = parse_date(typed(update), context.today())
+    day = await typed_date(update, context)
     if day is None:
-        await say(update, context, context.t("mt.bad.date"))
         return MAKEUP_DATE
     _, meeting = await _missed_lecture(context, int(data(context)["meeting_id"]))
     if not meeting.on_date <= day <= context.today():

@@ -61,6 +61,14 @@ def typed(update: Update) -> str:
     return message.text.strip() if message is not None and message.text else ""
 
 
+async def typed_date(update: Update, context: XContext) -> date | None:
+    """The date typed (``parse_date``); ``None`` once the person has been told it was unclear."""
+    day = parse_date(typed(update), context.today())
+    if day is None:
+        await say(update, context, context.t("mt.bad.date"))
+    return day
+
+
 # --------------------------------------------------------------------------- typed answers
 
 SKIP_WORDS = {"跳过", "无", "没有", "不填", "skip", "none", "no", "-", "—"}

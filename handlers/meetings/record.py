@@ -32,7 +32,6 @@ from handlers.meetings.common import (
     finish,
     guest_name,
     is_skip,
-    parse_date,
     parse_names,
     parse_times,
     parse_votes,
@@ -40,6 +39,7 @@ from handlers.meetings.common import (
     say_from_button,
     start,
     typed,
+    typed_date,
 )
 from storage import branches, meetings, members
 from storage.meetings import (
@@ -195,11 +195,10 @@ async def new_pressed(update: Update, context: XContext) -> object:
 
 async def date_typed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    today = context.today()
-    day = parse_date(typed(update), today)
+    day = await typed_date(update, context)
     if day is None:
-        await say(update, context, context.t("mt.bad.date"))
         return DATE
+    today = context.today()
     flow = data(context)
     flow["date"] = day.isoformat()
     if day > today:

@@ -5,7 +5,8 @@ both this term (/safety branch)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import Update
@@ -32,15 +33,17 @@ from handlers.meetings.common import (
     is_skip,
     normal,
     parse_count,
-    parse_date,
     say,
     say_from_button,
     start,
     typed,
+    typed_date,
 )
 from handlers.meetings.record import cancel_markup, text_expected, use_buttons
 from storage import branches, meetings, safety, terms
 from storage.safety import DrillFields, DrillKind, LessonFields, SafetyProblem, SafetyTopic
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 DATE, CLASS, TOPIC, STUDENTS, PHOTO = "sf.date", "sf.class", "sf.topic", "sf.students", "sf.photo"
 KIND, ROLE, PEOPLE = "sf.kind", "sf.role", "sf.people"
@@ -65,8 +68,8 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(OTHER, text_expected),
         ],
         TOPIC: [
-            CallbackQueryHandler(topic_pressed, pattern=pattern("sf", "tp")),
-            MessageHandler(TEXT, topic_typed),
+            CallbackQueryHandler(topic_answered, pattern=pattern("sf", "tp")),
+            MessageHandler(TEXT, topic_answered),
             MessageHandler(OTHER, use_buttons),
         ],
         STUDENTS: [MessageHandler(TEXT, students_typed), MessageHandler(OTHER, text_expected)],
@@ -77,8 +80,8 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(OTHER, photo_text),
         ],
         KIND: [
-            CallbackQueryHandler(kind_pressed, pattern=pattern("sf", "kd")),
-            MessageHandler(TEXT, kind_typed),
+            CallbackQueryHandler(kind_answered, pattern=pattern("sf", "kd")),
+            MessageHandler(TEXT, kind_answered),
             MessageHandler(OTHER, use_buttons),
         ],
         ROLE: [MessageHandler(TEXT, role_typed), MessageHandler(OTHER, text_expected)],
@@ -161,11 +164,10 @@ async def _ask_date(update: Update, context: XContext, mode: str) -> object:
 
 async def date_typed(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
-    today = context.today()
-    day = parse_date(typed(update), today)
+    day = await typed_date(update, context)
     if day is None:
-        await say(update, context, context.t("mt.bad.date"))
         return DATE
+    today = context.today()
     try:
         safety.check_date(day, today)
     except SafetyProblem as exc:
@@ -210,27 +212,10 @@ async def _class_chosen(update: Update, context: XContext, text: str) -> object:
     return TOPIC
 
 
-async def topic_pressed(update: Update, context: XContext) -> object:
-    try:
-        topic = SafetyTopic(parse_callback(update, "sf").str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
-    await remove_buttons(update)
-    return await _topic_chosen(update, context, topic)
-
-
-async def topic_typed(update: Update, context: XContext) -> object:
-    """A topic typed by its name in either language (消防, fire)."""
-    text = normal(typed(update))
-    for topic in SafetyTopic:
-        names = {normal(t(f"sf.topic.{topic.value}")) for t in _translators()}
-        if text in names:
-            return await _topic_chosen(update, context, topic)
-    await say(update, context, context.t("input.use_buttons"))
-    return TOPIC
-
-
-async def _topic_chosen(update: Update, context: XContext, topic: SafetyTopic) -> object:
+async def topic_answered(update: Update, context: XContext) -> object:
+    topic = await _choice(update, context, SafetyTopic, "sf.topic")
+    if topic is None:
+        return TOPIC
     data(context)["topic"] = topic.value
     await say(update, context, context.t("sf.ask.students"), cancel_markup(context))
     return STUDENTS
@@ -303,25 +288,10 @@ async def _save_lesson(update: Update, context: XContext, photo: str | None) -> 
 # --------------------------------------------------------------------------- drills
 
 
-async def kind_pressed(update: Update, context: XContext) -> object:
-    try:
-        kind = DrillKind(parse_callback(update, "sf").str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
-    await remove_buttons(update)
-    return await _kind_chosen(update, context, kind)
-
-
-async def kind_typed(update: Update, context: XContext) -> object:
-    text = normal(typed(update))
-    for kind in DrillKind:
-        if text in {normal(t(f"sf.kind.{kind.value}")) for t in _translators()}:
-            return await _kind_chosen(update, context, kind)
-    await say(update, context, context.t("input.use_buttons"))
-    return KIND
-
-
-async def _kind_chosen(update: Update, context: XContext, kind: DrillKind) -> object:
+async def kind_answered(update: Update, context: XContext) -> object:
+    kind = await _choice(update, context, DrillKind, "sf.kind")
+    if kind is None:
+        return KIND
     flow = data(context)
     flow["kind"] = kind.value
     if flow["mode"] == "drill":
@@ -397,6 +367,26 @@ async def people_done(update: Update, context: XContext) -> object:
                                              kind=views.drill_name(t, fields.kind),
                                              count=len(chosen)))  # fmt: skip
     return END
+
+
+async def _choice(
+    update: Update, context: XContext, choices: type[Choice], prefix: str
+) -> Choice | None:
+    """The choice a button names (its buttons then go), or one typed by its name in either
+    language (消防, fire); ``None`` once the person has been asked to use the buttons."""
+    if update.callback_query is not None:
+        try:
+            choice = choices(parse_callback(update, "sf").str_arg(0))
+        except ValueError as exc:
+            raise BadButton() from exc
+        await remove_buttons(update)
+        return choice
+    wanted = normal(typed(update))
+    for choice in choices:
+        if wanted in {normal(t(f"{prefix}.{choice.value}")) for t in _translators()}:
+            return choice
+    await say(update, context, context.t("input.use_buttons"))
+    return None
 
 
 def _translators() -> list[Translator]:
