@@ -200,7 +200,9 @@ async def claim_due(
     is not sent yet. ``urgent_only``: inside the quiet hours.
     """
     moment = to_iso(now)
-    async with tx.execute(
+    # One trip to the database thread, like _finish: the dispatcher does both for every
+    # message, inside the writer lock everyone's taps wait for.
+    rows = await tx.execute_fetchall(
         f"""
         UPDATE outbox SET status = 'sending', attempts = attempts + 1
         WHERE id IN (
@@ -216,8 +218,7 @@ async def claim_due(
         RETURNING *
         """,
         (moment, moment, json.dumps(list(skip_chats)), limit),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     claimed = [OutboxMessage.model_validate(dict(row)) for row in rows]
     # RETURNING comes back in no promised order.
     return sorted(claimed, key=lambda m: (m.not_before, m.id))
@@ -314,12 +315,12 @@ async def _finish(
     tx: aiosqlite.Connection, assignments: str, params: tuple[Any, ...], message_id: int
 ) -> None:
     # Only a row that is being sent can have an outcome; anything else is a caller's bug.
-    async with tx.execute(
+    cur = await tx.execute(
         f"UPDATE outbox SET {assignments} WHERE id = ? AND status = 'sending'",
         (*params, message_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise OutboxStateError(f"outbox row {message_id} is not being sent")
+    )
+    if cur.rowcount != 1:
+        raise OutboxStateError(f"outbox row {message_id} is not being sent")
 
 
 EXPIRED = "expired: no longer useful by the time it could be sent; not sent"
