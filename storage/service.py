@@ -177,11 +177,7 @@ async def log(
         (
             member_id,
             branch_id,
-            entry.kind.value,
-            entry.on_date.isoformat(),
-            entry.hours,
-            entry.description,
-            entry.photo_file_id,
+            *_content(entry),
             party_month_id,
             makeup_month_id,
             entry.logged_on.isoformat(),
@@ -239,11 +235,7 @@ async def edit(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             current.id,
-            current.kind.value,
-            current.on_date.isoformat(),
-            current.hours,
-            current.description,
-            current.photo_file_id,
+            *_content(current),
             current.party_month_id,
             actor_id,
             to_iso(now),
@@ -253,11 +245,7 @@ async def edit(
         "UPDATE service_logs SET kind = ?, on_date = ?, hours = ?, description = ?,"
         " photo_file_id = ?, party_month_id = ?, updated_at = ? WHERE id = ?",
         (
-            entry.kind.value,
-            entry.on_date.isoformat(),
-            entry.hours,
-            entry.description,
-            entry.photo_file_id,
+            *_content(entry),
             party_month_id,
             to_iso(now),
             current.id,
@@ -341,3 +329,14 @@ async def has_makeup(conn: aiosqlite.Connection, member_id: int, month_id: int) 
         (member_id, month_id),
     ) as cur:
         return await cur.fetchone() is not None
+
+
+def _content(record: ServiceEntry | _ServiceContent) -> tuple[str, str, float, str, str | None]:
+    """Kind, date, hours, description and photo: the columns a log and its versions share."""
+    return (
+        record.kind.value,
+        record.on_date.isoformat(),
+        record.hours,
+        record.description,
+        record.photo_file_id,
+    )

@@ -6,12 +6,25 @@ database (loaded by ``identify``), never from the button that was pressed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiosqlite
 from telegram import Chat, Update
 
 from handlers.common.callback import BadCallbackData, Callback, decode
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotRegistered, OtherBranch, PrivateOnly
+from handlers.common.errors import (
+    BadButton,
+    NotAllowed,
+    NotFound,
+    NotRegistered,
+    OtherBranch,
+    PrivateOnly,
+)
 from storage.members import BranchMember, Member, Role, Secretary
+
+Row = TypeVar("Row")
 
 
 def require_member(context: XContext) -> Member:
@@ -58,6 +71,18 @@ def require_branch_access(actor: Member, branch_id: int | None) -> None:
         return
     if actor.branch_id is None or actor.branch_id != branch_id:
         raise OtherBranch()
+
+
+async def require_found(
+    context: XContext, read: Callable[[aiosqlite.Connection, int], Awaitable[Row | None]], key: int
+) -> Row:
+    """What ``read`` finds by ``key`` (a pledge, a visit, a meeting); ``NotFound`` when the
+    button or command points at something that is gone."""
+    async with context.db.read() as conn:
+        found = await read(conn, key)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def require_private(update: Update) -> None:

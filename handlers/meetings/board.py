@@ -11,9 +11,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, Refusal
+from handlers.common.errors import NotAllowed, Refusal
 from handlers.common.flows import END
-from handlers.common.guards import parse_callback, require_branch_person, require_member
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_found,
+    require_member,
+)
 from handlers.meetings import views
 from handlers.meetings.common import OTHER, TEXT, data, finish, say, start, typed, typed_date
 from handlers.meetings.record import again, cancel_markup, refusals, text_expected
@@ -93,10 +98,7 @@ async def meetings_command(update: Update, context: XContext) -> object:
 
 async def _missed_lecture(context: XContext, meeting_id: int) -> tuple[int, Meeting]:
     person = require_branch_person(context)
-    async with context.db.read() as conn:
-        meeting = await meetings.get(conn, meeting_id)
-    if meeting is None:
-        raise NotFound()
+    meeting = await require_found(context, meetings.get, meeting_id)
     if meeting.branch_id != person.branch_id:
         raise NotAllowed()
     return person.id, meeting

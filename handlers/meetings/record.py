@@ -21,6 +21,7 @@ from handlers.common.flows import END, cancel_button, remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
+    require_found,
     require_private,
     require_secretary,
 )
@@ -147,10 +148,7 @@ def cancel_markup(context: XContext) -> InlineKeyboardMarkup:
 async def own_meeting(context: XContext, meeting_id: int) -> tuple[Secretary, Meeting]:
     """The secretary pressing, and the meeting, which must be their branch's."""
     secretary = require_secretary(context)
-    async with context.db.read() as conn:
-        meeting = await meetings.get(conn, meeting_id)
-    if meeting is None:
-        raise NotFound()
+    meeting = await require_found(context, meetings.get, meeting_id)
     require_branch_access(secretary, meeting.branch_id)
     return secretary, meeting
 
@@ -593,11 +591,7 @@ async def reason_typed(update: Update, context: XContext) -> object:
 
 
 async def _record(context: XContext, meeting_id: int) -> MeetingRecord:
-    async with context.db.read() as conn:
-        record = await meetings.get_record(conn, meeting_id)
-    if record is None:
-        raise NotFound()
-    return record
+    return await require_found(context, meetings.get_record, meeting_id)
 
 
 # --------------------------------------------------------------------------- photos

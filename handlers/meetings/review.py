@@ -18,6 +18,7 @@ from handlers.common.guards import (
     require_admin,
     require_branch_access,
     require_branch_person,
+    require_found,
 )
 from handlers.meetings import views
 from handlers.meetings.common import (
@@ -133,10 +134,7 @@ async def leave_typed(update: Update, context: XContext) -> object:
 
 async def _submitted(context: XContext, meeting_id: int) -> Meeting:
     require_admin(context)
-    async with context.db.read() as conn:
-        meeting = await meetings.get(conn, meeting_id)
-    if meeting is None:
-        raise NotFound()
+    meeting = await require_found(context, meetings.get, meeting_id)
     return meeting
 
 

@@ -67,11 +67,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(TEXT, class_typed),
             MessageHandler(OTHER, text_expected),
         ],
-        TOPIC: [
-            CallbackQueryHandler(topic_answered, pattern=pattern("sf", "tp")),
-            MessageHandler(TEXT, topic_answered),
-            MessageHandler(OTHER, use_buttons),
-        ],
+        TOPIC: _choice_step(topic_answered, "tp"),
         STUDENTS: [MessageHandler(TEXT, students_typed), MessageHandler(OTHER, text_expected)],
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_received),
@@ -79,11 +75,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(TEXT, photo_text),
             MessageHandler(OTHER, photo_text),
         ],
-        KIND: [
-            CallbackQueryHandler(kind_answered, pattern=pattern("sf", "kd")),
-            MessageHandler(TEXT, kind_answered),
-            MessageHandler(OTHER, use_buttons),
-        ],
+        KIND: _choice_step(kind_answered, "kd"),
         ROLE: [MessageHandler(TEXT, role_typed), MessageHandler(OTHER, text_expected)],
         PEOPLE: [
             CallbackQueryHandler(who_pressed, pattern=pattern("sf", "who")),
@@ -91,6 +83,15 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(OTHER, use_buttons),
         ],
     }
+
+
+def _choice_step(answered: Any, action: str) -> list[BaseHandler[Any, Any, Any]]:
+    """A step answered by one of its buttons or by typing the choice's name."""
+    return [
+        CallbackQueryHandler(answered, pattern=pattern("sf", action)),
+        MessageHandler(TEXT, answered),
+        MessageHandler(OTHER, use_buttons),
+    ]
 
 
 async def problem(update: Update, context: XContext, code: str, state: str) -> str:
