@@ -550,22 +550,52 @@ async def test_no_check_in_on_a_cancelled_day_and_cancel_leaves_the_step(harness
     ]
 
 
-async def test_a_location_shared_after_leaving_the_step_still_checks_in(harness: Harness) -> None:
-    """Another command leaves the step but not the location button under the text box."""
+async def test_leaving_the_check_in_step_takes_the_location_button_away(harness: Harness) -> None:
+    """Another command, or another party-day step, leaves the check-in step through its
+    on-leave hook: the location button under the text box goes with it."""
     h = harness
     await h.branch_with_people()
-    h.clock.set(at(12, 7, 9))
-    await rule_in_place(h)
-    said = await h.location(MEMBER)
-    assert said == [f"今天不是党日。本月党日是 {DECEMBER_8}，请当天再签到。"]
-    assert h.tg.sent_messages(MEMBER.id)[-1]["reply_markup"] == {"remove_keyboard": True}
     h.clock.set(at(12, 8, 14))
+    await rule_in_place(h)
     await h.send(MEMBER, "/checkin")
-    await h.send(MEMBER, "/partyday")
-    assert await h.location(MEMBER) == ["签到成功（位置），14:00。"]
+    said = await h.send(MEMBER, "/partyday")
+    assert said[:2] == ["已退出签到。", "（已退出未完成的操作。）"]
+    removed = [m for m in h.tg.sent_messages(MEMBER.id) if m.get("text") == "已退出签到。"]
+    assert removed[-1]["reply_markup"] == {"remove_keyboard": True}
+    # The step is over: a location shared now is not taken as a check-in.
+    assert await h.location(MEMBER) == [
+        "抱歉，没能理解您的消息。请使用菜单中的命令，或发送 /help 查看帮助。"
+    ]
+    await h.send(MEMBER, "/checkin")
+    said = await h.send(MEMBER, "/service")
+    assert said[-1] == "已退出签到。"
     assert h.tg.sent_messages(MEMBER.id)[-1]["reply_markup"] == {"remove_keyboard": True}
-    assert await h.location(MEMBER) == ["您已于 14:00 签到，无需重复签到。"]
+    # /checkin again in the check-in step keeps the button: it is asked for again.
+    await h.send(MEMBER, "/checkin")
+    said = await h.send(MEMBER, "/checkin")
+    assert "已退出签到。" not in said
+    assert await h.location(MEMBER) == ["签到成功（位置），14:00。"]
     assert await rows(h, "SELECT method FROM party_day_checkins") == [("location",)]
+
+
+async def test_a_check_in_step_timing_out_across_a_restart_takes_the_button_away(
+    harness: Harness,
+) -> None:
+    """The step is dated in the stored flow data: after a restart (which loses PTB's own
+    timeout), the next message past the timeout ends the step through its on-leave hook."""
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 8, 14))
+    await rule_in_place(h)
+    await h.send(MEMBER, "/checkin")
+    await h.restart()
+    h.clock.set(at(12, 8, 14, 45))
+    said = await h.photo(MEMBER)
+    assert said[0] == "签到没有完成，已退出。需要时请重新发送 /checkin。"
+    assert "已自动结束" in said[1]
+    removed = [m for m in h.tg.sent_messages(MEMBER.id) if m.get("text") == said[0]]
+    assert removed[-1]["reply_markup"] == {"remove_keyboard": True}
+    assert await rows(h, "SELECT method FROM party_day_checkins") == []
 
 
 # --------------------------------------------------------------------------- flows

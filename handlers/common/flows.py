@@ -1,11 +1,16 @@
-"""Conversations built one way: persistent, timed out, and left with /cancel at any step.
+"""The one flow protocol: entering, dated steps, leaving, ending; ``conversation(...)``
+wraps PTB's ConversationHandler with it.
 
-``conversation(...)`` wraps PTB's ConversationHandler with the fallbacks every flow needs:
-
-* ``/cancel`` or a [Cancel] button ends the flow (the feature may keep a draft first);
-* any other command ends the flow and lets that command run, so /visit in the middle of
-  /pledge starts the visit instead of being taken as an answer;
-* after the timeout the person is told the flow ended.
+* Entering: an entry step calls ``enter_flow(context, name, **values)``, which drops what
+  an unfinished run had collected; the steps keep JSON values in ``flow_data``.
+* Each step is dated in the persisted user data, so the timeout survives a restart: a
+  step that arrives after it ends the flow (PTB's own timeout is a job in memory).
+* Leaving: ``/cancel``, [Cancel] or a typed 取消; any other command (the flow ends and
+  that command runs, so /visit in the middle of /pledge starts the visit); the timeout.
+  The step being left may have an on-leave hook (``on_leave={STEP: hook}``) that undoes
+  what it showed (a location keyboard) or keeps what was entered.
+* Ending: a step that returns END clears the flow's data; ``flow_active`` and
+  ``flow_step`` say whether (and where) a flow is running.
 
 A handled step raises ``ApplicationHandlerStop`` so the catch-all handlers in the later
 group never answer the same message a second time.
@@ -16,8 +21,9 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
@@ -42,8 +48,20 @@ from storage.clock import from_iso, to_iso
 Step = Callable[[Update, XContext], Awaitable[object]]
 Hook = Callable[[Update, XContext], Awaitable[None]]
 
+
+class Leaving(StrEnum):
+    """How a flow was left before its last step."""
+
+    CANCELLED = "cancelled"  # /cancel, [Cancel], or 取消 typed
+    COMMAND = "command"  # another command (or another entry of the same flow) took over
+    TIMED_OUT = "timed_out"
+
+
+LeaveHook = Callable[[Update, XContext, Leaving], Awaitable[None]]
+
 END = ConversationHandler.END
 _SEEN_KEY = "_flow_seen"
+_STEP_KEY = "_flow_step"
 # Typed instead of pressing [取消]: checked before a step takes a text as its answer, and
 # by a fallback for steps that take no text.
 CANCEL_WORDS = re.compile(r"^\s*(取消|退出|cancel)\s*[。.!！]?\s*$", re.IGNORECASE)
@@ -80,6 +98,14 @@ def cancel_button(t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(t("button.cancel"), callback_data=CANCEL_DATA)
 
 
+def enter_flow(context: XContext, name: str, **values: Any) -> dict[str, Any]:
+    """Begin the flow afresh: what an unfinished run had collected is dropped."""
+    clear_flow(context, name)
+    data = flow_data(context, name)
+    data.update(values)
+    return data
+
+
 def flow_data(context: XContext, name: str) -> dict[str, Any]:
     """What this flow has collected so far (JSON values only: it is persisted)."""
     user_data = context.user_data
@@ -91,9 +117,25 @@ def flow_data(context: XContext, name: str) -> dict[str, Any]:
 
 
 def clear_flow(context: XContext, name: str) -> None:
+    """End the flow's run: its data, its date and its step are forgotten."""
     if context.user_data is not None:
         context.user_data.pop(name, None)
         _seen(context).pop(name, None)
+        _steps(context).pop(name, None)
+
+
+def flow_active(context: XContext, name: str) -> bool:
+    """Whether the person is in the middle of this flow (a step taken within the timeout)."""
+    seen = _seen(context).get(name)
+    return (
+        isinstance(seen, str)
+        and context.now() - from_iso(seen) < context.config.conversation_timeout
+    )
+
+
+def flow_step(context: XContext, name: str) -> object | None:
+    """The step the flow waits at, or None when it is not running."""
+    return _steps(context).get(name) if flow_active(context, name) else None
 
 
 def conversation(
@@ -102,14 +144,27 @@ def conversation(
     entry_points: list[BaseHandler[Any, Any, Any]],
     states: dict[object, list[BaseHandler[Any, Any, Any]]],
     timeout: timedelta,
-    on_cancel: Hook | None = None,
-    on_timeout: Hook | None = None,
+    on_leave: Mapping[object, LeaveHook] | None = None,
 ) -> ConversationHandler[Any]:
-    """A persistent ConversationHandler with the standard fallbacks."""
+    """A persistent ConversationHandler with the standard fallbacks.
+
+    ``on_leave`` maps a step to what leaving it (cancelled, another command, timed out)
+    must do before the flow's data is cleared.
+    """
+    hooks = dict(on_leave or {})
+
+    async def left(update: Update, context: XContext, how: Leaving) -> None:
+        await replaced(update, context, _steps(context).get(name), how)
+
+    async def replaced(
+        update: Update, context: XContext, step: object, how: Leaving = Leaving.COMMAND
+    ) -> None:
+        hook = hooks.get(step)
+        if hook is not None:
+            await hook(update, context, how)
 
     async def cancel(update: Update, context: XContext) -> int:
-        if on_cancel is not None:
-            await on_cancel(update, context)
+        await left(update, context, Leaving.CANCELLED)
         clear_flow(context, name)
         await ack(update)
         await remove_buttons(update)
@@ -118,14 +173,14 @@ def conversation(
 
     async def leave(update: Update, context: XContext) -> int:
         # Another command: end this flow quietly and let that command run.
+        await left(update, context, Leaving.COMMAND)
         clear_flow(context, name)
         await reply(update, context, context.t("flow.left"))
         return END
 
     async def timed_out(update: Update, context: XContext) -> None:
         await identify(update, context)
-        if on_timeout is not None:
-            await on_timeout(update, context)
+        await left(update, context, Leaving.TIMED_OUT)
         clear_flow(context, name)
         minutes = int(timeout.total_seconds() // 60) or 1
         await reply(update, context, context.t("flow.timed_out", minutes=minutes))
@@ -134,7 +189,7 @@ def conversation(
         await timed_out(update, context)
 
     for handler in entry_points:
-        _stop_after(handler, name)
+        _stop_after(handler, name, replaced=replaced)
     for handlers in states.values():
         for handler in handlers:
             _stop_after(handler, name, expire_after=timeout, expire=expire, cancel=cancel)
@@ -171,17 +226,21 @@ def _stop_after(
     expire_after: timedelta | None = None,
     expire: Hook | None = None,
     cancel: Step | None = None,
+    replaced: Callable[[Update, XContext, object], Awaitable[None]] | None = None,
 ) -> None:
-    """Wrap a flow's callback: stop later groups, and date each step.
+    """Wrap a flow's callback: stop later groups, date each step, clear the data at END.
 
     PTB's own timeout is a job in memory: a conversation restored after a restart has
     none. So each step is dated in the persisted user data, and a step that arrives after
     the timeout ends the flow (as the timeout would have) instead of taking the answer.
+    An entry that moves a running flow to another step leaves the step it was at
+    (``replaced``), as another command would.
     """
     callback = handler.callback
 
     @functools.wraps(callback)
     async def step(update: Update, context: XContext) -> object:
+        before = flow_step(context, name)
         seen = _seen(context).get(name)
         if (
             expire_after is not None
@@ -195,13 +254,16 @@ def _stop_after(
         if cancel is not None and message and message.text and CANCEL_WORDS.match(message.text):
             # 取消 typed where an answer is expected means the [取消] button, not an answer.
             state = await cancel(update, context)
-            _seen(context).pop(name, None)
+            clear_flow(context, name)
             raise ApplicationHandlerStop(state)
         state = await callback(update, context)
+        if replaced is not None and before is not None and state is not None and state != before:
+            await replaced(update, context, before)
         if state == END:
-            _seen(context).pop(name, None)
+            clear_flow(context, name)
         elif state is not None:
             _seen(context)[name] = to_iso(context.now())
+            _steps(context)[name] = state
         raise ApplicationHandlerStop(state)
 
     handler.callback = step
@@ -214,3 +276,12 @@ def _seen(context: XContext) -> dict[str, Any]:
     seen = context.user_data.setdefault(_SEEN_KEY, {})
     assert isinstance(seen, dict)
     return seen
+
+
+def _steps(context: XContext) -> dict[str, Any]:
+    """Which step each of this person's flows waits at (persisted with the user data)."""
+    if context.user_data is None:
+        return {}
+    steps = context.user_data.setdefault(_STEP_KEY, {})
+    assert isinstance(steps, dict)
+    return steps

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers.common.context import XContext
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
@@ -34,13 +32,6 @@ COMMANDS = [
 ]
 
 
-async def _on_timeout(update: Update, context: XContext) -> None:
-    """A step left unanswered: check-in takes its location button away; a service record
-    left at the (optional) photo step is kept."""
-    await checkin.on_timeout(update, context)
-    await service.on_timeout(update, context)
-
-
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     modules = (manage, replies, checkin, service)
@@ -55,8 +46,9 @@ def register(reg: Registrar) -> None:
             entry_points=entry_points,
             states=states,
             timeout=reg.config.conversation_timeout,
-            on_cancel=checkin.on_cancel,
-            on_timeout=_on_timeout,
+            # Check-in takes its location button away; a service record left at the
+            # (optional) photo step is kept.
+            on_leave={checkin.CHECKIN: checkin.left, service.PHOTO: service.left_at_photo},
         )
     )
     reg.add(CommandHandler("partyday", manage.partyday_command))

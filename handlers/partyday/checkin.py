@@ -22,7 +22,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
-from handlers.common.flows import END
+from handlers.common.flows import END, Leaving, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -32,6 +32,7 @@ from handlers.common.guards import (
 )
 from handlers.common.reply import edit_buttons, remove_buttons, reply, say
 from handlers.partyday import common, views
+from handlers.partyday.common import FLOW
 from storage import members, partyday
 from storage.partyday import CheckinMethod, PartyDay
 
@@ -60,9 +61,6 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(mark_list, pattern=pattern("pd", "mk")),
         CallbackQueryHandler(mark_page, pattern=pattern("pd", "mkp")),
         CallbackQueryHandler(mark_member, pattern=pattern("pd", "mkm")),
-        # The location button stays under the text box when the step was left by another
-        # command or timed out: a location shared then still checks in (or says why not).
-        MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, stray_location),
     ]
 
 
@@ -107,43 +105,11 @@ async def not_location_or_photo(update: Update, context: XContext) -> object:
     return CHECKIN
 
 
-async def on_cancel(update: Update, context: XContext) -> None:
-    """Leaving the check-in step takes its location keyboard away."""
-    await _leave_step(update, context, "partyday.checkin.left")
-
-
-async def on_timeout(update: Update, context: XContext) -> None:
-    """So does the step timing out."""
-    await _leave_step(update, context, "partyday.checkin.timed_out")
-
-
-async def _leave_step(update: Update, context: XContext, key: str) -> None:
-    if common.data(context).get("mode") == "checkin" and update.effective_chat is not None:
+async def left(update: Update, context: XContext, how: Leaving) -> None:
+    """Leaving the check-in step, however it happens, takes its location keyboard away."""
+    key = "partyday.checkin.timed_out" if how is Leaving.TIMED_OUT else "partyday.checkin.left"
+    if update.effective_chat is not None:
         await reply(update, context, context.t(key), ReplyKeyboardRemove())
-
-
-async def stray_location(update: Update, context: XContext) -> None:
-    """A location shared outside the check-in step: this month's check-in, if it is the day."""
-    person = require_branch_person(context)
-    message = update.effective_message
-    assert message is not None and message.location is not None
-    today = context.today()
-    try:
-        async with context.db.read() as conn:
-            await common.require_day(conn, person.branch_id, today.year, today.month)
-    except Refusal as refusal:
-        await say(update, context, context.t(refusal.key, **refusal.kwargs), ReplyKeyboardRemove())
-        return
-    await _check_in(
-        update,
-        context,
-        person.branch_id,
-        today.year,
-        today.month,
-        CheckinMethod.LOCATION,
-        latitude=message.location.latitude,
-        longitude=message.location.longitude,
-    )
 
 
 async def _begin(
@@ -160,7 +126,7 @@ async def _begin(
         raise Refusal(
             "partyday.checkin.twice", time=views.local_clock(existing.at, context.config.zone)
         )
-    common.start(context, "checkin", branch=branch_id, month=day.key)
+    enter_flow(context, FLOW, branch=branch_id, month=day.key)
     await say(update, context, context.t("partyday.checkin.ask"), _location_keyboard(context))
     return CHECKIN
 
@@ -171,10 +137,9 @@ async def _record(
     method: CheckinMethod,
     **detail: Any,
 ) -> object:
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     year, month = partyday.parse_button_month(str(data["month"]))
     result = await _check_in(update, context, int(data["branch"]), year, month, method, **detail)
-    common.finish(context)
     return result
 
 

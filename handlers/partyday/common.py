@@ -1,11 +1,10 @@
-"""What the party-day step modules share: the flow's name, today's date, loading a month's
-day from a button, and the step answers built on ``handlers.common.reply``.
+"""What the party-day step modules share: the flow's name, loading a month's day from a
+button, and the step answers built on ``handlers.common.reply``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -14,7 +13,7 @@ from telegram.ext import filters
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
-from handlers.common.flows import END, clear_flow, flow_data
+from handlers.common.flows import END
 from handlers.common.i18n import Translator
 from handlers.common.reply import remove_buttons, say
 from handlers.partyday.views import long_date
@@ -31,23 +30,6 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 # What the steps take: a typed answer, and anything else that is no command.
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
-
-
-def start(context: XContext, mode: str, **values: Any) -> dict[str, Any]:
-    """Begin a step sequence afresh: forget what an unfinished one had collected."""
-    clear_flow(context, FLOW)
-    data = flow_data(context, FLOW)
-    data["mode"] = mode
-    data.update(values)
-    return data
-
-
-def data(context: XContext) -> dict[str, Any]:
-    return flow_data(context, FLOW)
-
-
-def finish(context: XContext) -> None:
-    clear_flow(context, FLOW)
 
 
 def month_from(callback: Callback, index: int) -> tuple[int, int]:
@@ -137,6 +119,5 @@ async def said_from_button(
 async def refused(update: Update, context: XContext, refusal: Refusal) -> object:
     """End the step with the refusal's message: at the last step of a flow, asking the same
     question again would only be refused again (the day started, the record locked)."""
-    finish(context)
     await say(update, context, context.t(refusal.key, **refusal.kwargs))
     return END

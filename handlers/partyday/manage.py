@@ -20,7 +20,7 @@ from handlers.common import delivery
 from handlers.common.callback import Callback, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, cancel_button
+from handlers.common.flows import END, cancel_button, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -31,6 +31,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Translator
 from handlers.common.reply import say
 from handlers.partyday import common, parse, views
+from handlers.partyday.common import FLOW
 from handlers.partyday.views import Rendered
 from storage import partyday
 from storage.branches import Branch
@@ -184,7 +185,7 @@ async def partyday_command(update: Update, context: XContext) -> None:
 async def rule_start(update: Update, context: XContext) -> object:
     parse_callback(update, "pd")
     require_secretary(context)
-    common.start(context, "rule")
+    enter_flow(context, FLOW)
     # The settings screen keeps its buttons: it is a menu.
     await say(
         update, context, context.t("partyday.rule.ask_kind"), views.rule_kind_question(context.t)
@@ -199,7 +200,7 @@ async def rule_kind_pressed(update: Update, context: XContext) -> object:
         kind = RuleKind(data.str_arg(0))
     except ValueError as exc:
         raise BadButton() from exc
-    common.data(context)["kind"] = kind.value
+    flow_data(context, FLOW)["kind"] = kind.value
     await common.said_from_button(update, context, *_kind_question(context, kind))
     return {RuleKind.DAY: RULE_DAY, RuleKind.NTH: RULE_NTH, RuleKind.LAST: RULE_WEEKDAY}[kind]
 
@@ -215,7 +216,7 @@ async def rule_kind_typed(update: Update, context: XContext) -> object:
             "partyday.rule.bad_kind",
             views.rule_kind_question(context.t),
         )
-    common.data(context).update(typed.model_dump(mode="json"))
+    flow_data(context, FLOW).update(typed.model_dump(mode="json"))
     return await _ask_time(update, context)
 
 
@@ -275,7 +276,7 @@ async def _take_day(update: Update, context: XContext, day: int | None) -> objec
         return await common.ask(
             update, context, RULE_DAY, "partyday.rule.bad_day", views.rule_day_question(context.t)
         )
-    common.data(context)["day"] = day
+    flow_data(context, FLOW)["day"] = day
     return await _ask_time(update, context)
 
 
@@ -284,7 +285,7 @@ async def _take_nth(update: Update, context: XContext, nth: int | None) -> objec
         return await common.ask(
             update, context, RULE_NTH, "partyday.rule.bad_nth", views.rule_nth_question(context.t)
         )
-    common.data(context)["nth"] = nth
+    flow_data(context, FLOW)["nth"] = nth
     await common.said_from_button(
         update, context, context.t("partyday.rule.ask_weekday"), views.weekday_question(context.t)
     )
@@ -300,7 +301,7 @@ async def _take_weekday(update: Update, context: XContext, weekday: int | None) 
             "partyday.rule.bad_weekday",
             views.weekday_question(context.t),
         )
-    common.data(context)["weekday"] = weekday
+    flow_data(context, FLOW)["weekday"] = weekday
     return await _ask_time(update, context)
 
 
@@ -316,7 +317,7 @@ async def _take_time(update: Update, context: XContext, start: time | None) -> o
         return await common.ask(
             update, context, RULE_TIME, "partyday.rule.bad_time", views.time_question(context.t)
         )
-    common.data(context)["time"] = start.strftime("%H:%M")
+    flow_data(context, FLOW)["time"] = start.strftime("%H:%M")
     secretary = require_secretary(context)
     async with context.db.read() as conn:
         rule = await partyday.current_rule(conn, secretary.branch_id)
@@ -334,7 +335,7 @@ async def _take_place(update: Update, context: XContext, place: str) -> object:
         clean = partyday.clean_line(place, partyday.PLACE_MAX)
     except ValueError:
         return await common.ask(update, context, RULE_PLACE, "partyday.rule.bad_place")
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     data["place"] = clean
     rule = _drafted_rule(data)
     start = time.fromisoformat(data["time"])
@@ -346,7 +347,7 @@ async def _take_place(update: Update, context: XContext, place: str) -> object:
 
 async def _save_rule(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     rule = _drafted_rule(data)
     now = context.now()
     today = context.today()
@@ -370,7 +371,6 @@ async def _save_rule(update: Update, context: XContext) -> object:
             for day in _changed(before, coming)
             if day.month_id is not None
         ]
-    common.finish(context)
     t = context.t
     saved = t("partyday.rule.saved")
     if any(day.announced for day in coming):
@@ -430,7 +430,7 @@ async def month_start(update: Update, context: XContext) -> object:
         coming = await partyday.upcoming(conn, secretary.branch_id, context.today())
     if not coming:
         raise Refusal("partyday.month.none")
-    common.start(context, action)
+    enter_flow(context, FLOW, mode=action)
     await say(
         update,
         context,
@@ -466,7 +466,7 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
         day = await partyday.party_day(conn, secretary.branch_id, year, month)
     if day is None:
         return await common.ask(update, context, MONTH_PICK, "partyday.month.none")
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     t = context.t
     label = views.month_name(t, year, month)
     if data["mode"] in ("move", "cancel") and day.date is not None and day.date < today:
@@ -524,7 +524,6 @@ async def theme_typed(update: Update, context: XContext) -> object:
             actor_id=secretary.id,
             now=context.now(),
         )
-    common.finish(context)
     label = views.month_name(context.t, year, month)
     text = context.t("partyday.theme.saved", month=label, theme=theme)
     if row.announced_at is not None:
@@ -555,7 +554,7 @@ async def _take_move_date(update: Update, context: XContext, typed: date | None)
     today = context.today()
     if typed is None or (typed.year, typed.month) != (year, month) or typed < today:
         return await _bad_move_date(update, context)
-    common.data(context)["to"] = typed.isoformat()
+    flow_data(context, FLOW)["to"] = typed.isoformat()
     t = context.t
     text = t("partyday.move.ask_reason")
     if not is_working_day(typed):
@@ -584,7 +583,7 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
     if reason is None:
         return await common.ask(update, context, MOVE_REASON, "partyday.reason.bad")
     year, month = _chosen(context)
-    to = date.fromisoformat(common.data(context)["to"])
+    to = date.fromisoformat(flow_data(context, FLOW)["to"])
     now = context.now()
     async with context.db.transaction() as tx:
         day = await partyday.move(
@@ -601,7 +600,6 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
             tx, context, secretary, "partyday.moved", lambda t, b: views.moved_notice(t, day, b)
         )
     delivery.wake(context)
-    common.finish(context)
     t = context.t
     await say(
         update,
@@ -624,7 +622,7 @@ async def cancel_reason_typed(update: Update, context: XContext) -> object:
     year, month = _chosen(context)
     async with context.db.read() as conn:
         day = await common.require_day(conn, secretary.branch_id, year, month)
-    common.data(context)["reason"] = reason
+    flow_data(context, FLOW)["reason"] = reason
     text, keyboard = views.cancel_confirm(context.t, day, reason)
     await say(update, context, text, keyboard)
     return CANCEL_CONFIRM
@@ -644,7 +642,7 @@ async def cancel_confirm_typed(update: Update, context: XContext) -> object:
 async def _cancel_month(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
     year, month = _chosen(context)
-    reason = str(common.data(context)["reason"])
+    reason = str(flow_data(context, FLOW)["reason"])
     now = context.now()
     async with context.db.transaction() as tx:
         before = await common.require_day(tx, secretary.branch_id, year, month)
@@ -665,7 +663,6 @@ async def _cancel_month(update: Update, context: XContext) -> object:
             lambda t, b: views.cancelled_notice(t, day, b, before.date),
         )
     delivery.wake(context)
-    common.finish(context)
     t = context.t
     await common.said_from_button(
         update,
@@ -755,7 +752,7 @@ def _example_date(day: PartyDay) -> str:
 
 
 def _chosen(context: XContext) -> tuple[int, int]:
-    year, month = str(common.data(context)["month"]).split("-")
+    year, month = str(flow_data(context, FLOW)["month"]).split("-")
     return int(year), int(month)
 
 

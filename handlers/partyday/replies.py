@@ -17,7 +17,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, StaleButton
-from handlers.common.flows import END, cancel_button
+from handlers.common.flows import END, cancel_button, enter_flow, flow_data, flow_step
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -28,6 +28,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import say
 from handlers.partyday import common, parse, views
+from handlers.partyday.common import FLOW
 from storage import audit, members, partyday
 from storage.members import Member
 from storage.partyday import Answer, Approval, LeaveReason, PartyDay, Reply
@@ -83,8 +84,7 @@ async def attend(update: Update, context: XContext) -> object:
     require_branch_access(person, branch_id)
     year, month = common.month_from(data, 1)
     await _record_attending(update, context, person, branch_id, year, month)
-    if common.data(context).get("mode") == "leave":
-        common.finish(context)
+    if flow_step(context, FLOW) in (LEAVE_REASON, LEAVE_TEXT):
         return END
     return None  # stay where the person was (e.g. halfway through /service)
 
@@ -117,7 +117,7 @@ async def leave_start(update: Update, context: XContext) -> object:
     async with context.db.read() as conn:
         day = await common.require_day(conn, branch_id, year, month)
     common.refuse_if_closed(day, context)
-    common.start(context, "leave", branch=branch_id, month=day.key)
+    enter_flow(context, FLOW, branch=branch_id, month=day.key)
     text, keyboard = views.leave_question(context.t, day)
     await say(update, context, text, keyboard)
     return LEAVE_REASON
@@ -148,13 +148,12 @@ async def reason_typed(update: Update, context: XContext) -> object:
     if parse.normalize(typed) in ATTEND_WORDS:
         # Changed their mind at the reason question: "参加" is an answer, not a reason.
         person = require_branch_person(context)
-        data = common.data(context)
+        data = flow_data(context, FLOW)
         year, month = partyday.parse_button_month(str(data["month"]))
         try:
             await _record_attending(update, context, person, int(data["branch"]), year, month)
         except Refusal as refusal:
             return await common.refused(update, context, refusal)
-        common.finish(context)
         return END
     matched = parse.choice(typed, labels)
     if matched == LeaveReason.OTHER.value:
@@ -205,7 +204,7 @@ async def _save_leave(
     update: Update, context: XContext, reason: LeaveReason, text: str | None
 ) -> object:
     person = require_branch_person(context)
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     branch_id = int(data["branch"])
     require_branch_access(person, branch_id)
     year, month = partyday.parse_button_month(str(data["month"]))
@@ -230,7 +229,6 @@ async def _save_leave(
     except Refusal as refusal:
         # The reason took a while and the day started (or was cancelled) meanwhile.
         return await common.refused(update, context, refusal)
-    common.finish(context)
     t = context.t
     done = "partyday.leave.done_bureau" if to_bureau else "partyday.leave.done"
     await common.said_from_button(

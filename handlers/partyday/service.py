@@ -19,11 +19,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
-from handlers.common.flows import END, cancel_button
+from handlers.common.flows import END, Leaving, cancel_button, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
 from handlers.partyday import common, parse, views
+from handlers.partyday.common import FLOW
 from storage import partyday, service
 from storage.members import BranchMember, Member
 from storage.service import EDIT_WINDOW, ServiceEntry, ServiceKind, ServiceLog
@@ -124,7 +125,7 @@ async def service_command(update: Update, context: XContext) -> object:
             raise Refusal("service.makeup.none")
         if len(makeup) == 1:
             return await _begin_makeup(update, context, makeup[0][0], makeup[0][1])
-    common.start(context, "log")
+    enter_flow(context, FLOW, mode="log")
     t = context.t
     await say(
         update,
@@ -152,7 +153,7 @@ async def makeup_pressed(update: Update, context: XContext) -> object:
 
 
 async def _begin_makeup(update: Update, context: XContext, month_id: int, label: str) -> object:
-    common.start(context, "makeup", makeup_month_id=month_id)
+    enter_flow(context, FLOW, mode="makeup", makeup_month_id=month_id)
     t = context.t
     await common.said_from_button(
         update,
@@ -166,7 +167,6 @@ async def _begin_makeup(update: Update, context: XContext, month_id: int, label:
 async def history_pressed(update: Update, context: XContext) -> object:
     parse_callback(update, "svc")
     person = require_branch_person(context)
-    common.finish(context)
     await common.said_from_button(update, context, *await _history(context, person))
     return END
 
@@ -194,7 +194,7 @@ async def kind_typed(update: Update, context: XContext) -> object:
 
 
 async def _take_kind(update: Update, context: XContext, kind: ServiceKind) -> object:
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"kind": kind})
     data["kind"] = kind.value
@@ -204,7 +204,7 @@ async def _take_kind(update: Update, context: XContext, kind: ServiceKind) -> ob
 def _latest_date(context: XContext) -> date:
     """The latest date the step takes: today, or the day an edited record was logged
     (a record keeps to the month it was logged in, even when edited in the next one)."""
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if data.get("mode") == "edit":
         return date.fromisoformat(data["logged_on"])
     return context.today()
@@ -215,7 +215,7 @@ async def _ask_date(update: Update, context: XContext) -> object:
     today = context.today()
     latest = _latest_date(context)
     party_date = None
-    mode = common.data(context).get("mode")
+    mode = flow_data(context, FLOW).get("mode")
     if mode != "makeup":
         async with context.db.read() as conn:
             day = await partyday.party_day(conn, person.branch_id, latest.year, latest.month)
@@ -261,7 +261,7 @@ async def date_other_input(update: Update, context: XContext) -> object:
 
 
 async def _take_date(update: Update, context: XContext, chosen: date | None) -> object:
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     today = context.today()
     latest = _latest_date(context)
     late_party_day = None
@@ -323,7 +323,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
         service.check_hours(hours)
     except ValueError:
         return await common.ask(update, context, HOURS, "service.bad_hours")
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"hours": hours})
     data["hours"] = hours
@@ -346,7 +346,7 @@ async def description_photo(update: Update, context: XContext) -> object:
     require_branch_person(context)
     message = update.effective_message
     assert message is not None and message.photo
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if not message.caption or data.get("mode") == "edit":
         return await common.ask(update, context, DESCRIPTION, "input.text_expected")
     data["photo"] = message.photo[-1].file_id
@@ -362,7 +362,7 @@ async def _take_description(
         return await common.ask(
             update, context, DESCRIPTION, "service.bad_description", count=len(text.strip())
         )
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"description": description})
     data["description"] = description
@@ -388,7 +388,7 @@ async def photo_skipped(update: Update, context: XContext) -> object:
 
 async def photo_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    if common.data(context).get("mode") == "edit":
+    if flow_data(context, FLOW).get("mode") == "edit":
         if parse.normalize(common.typed(update)) not in REMOVE_WORDS:
             return await common.ask(update, context, PHOTO, "service.edit.bad_photo")
         return await _take_photo(update, context, None)
@@ -398,7 +398,7 @@ async def photo_typed(update: Update, context: XContext) -> object:
 
 
 async def _take_photo(update: Update, context: XContext, file_id: str | None) -> object:
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"photo_file_id": file_id})
     data["photo"] = file_id
@@ -411,18 +411,20 @@ async def _save(update: Update, context: XContext) -> object:
         stored, summary = await _store(context, person)
     except Refusal as refusal:
         return await common.refused(update, context, refusal)
-    common.finish(context)
     await common.said_from_button(
         update, context, context.t("service.saved", id=stored.id, summary=Raw(summary))
     )
     return END
 
 
-async def on_timeout(update: Update, context: XContext) -> None:
-    """Left at the photo step (the photo is optional): what was entered is kept, unphotographed."""
-    data = common.data(context)
+async def left_at_photo(update: Update, context: XContext, how: Leaving) -> None:
+    """The photo step timed out (the photo is optional): a new record is kept, unphotographed.
+
+    Only a new record's description is in the flow data; an edit saves each answer at once.
+    """
+    data = flow_data(context, FLOW)
     chat = update.effective_chat
-    if data.get("mode") not in ("log", "makeup") or "description" not in data or chat is None:
+    if how is not Leaving.TIMED_OUT or "description" not in data or chat is None:
         return
     try:
         person = require_branch_person(context)
@@ -436,7 +438,7 @@ async def on_timeout(update: Update, context: XContext) -> None:
 
 async def _store(context: XContext, person: BranchMember) -> tuple[ServiceLog, str]:
     """Log what the flow collected; a Refusal when it can no longer be logged."""
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     now = context.now()
     # The day the date was accepted: begun before midnight on a month's last day, the
     # record still belongs to that month when the last step is answered after it.
@@ -482,7 +484,7 @@ async def _store(context: XContext, person: BranchMember) -> tuple[ServiceLog, s
 async def edit_start(update: Update, context: XContext) -> object:
     data = parse_callback(update, "svc")
     record = await _own_changeable(context, data.int_arg(0))
-    common.start(context, "edit", log_id=record.id, logged_on=record.logged_on.isoformat())
+    enter_flow(context, FLOW, mode="edit", log_id=record.id, logged_on=record.logged_on.isoformat())
     async with context.db.read() as conn:
         summary = await _summary(conn, context.t, record)
     text, keyboard = views.edit_question(context.t, summary)
@@ -510,7 +512,7 @@ async def field_typed(update: Update, context: XContext) -> object:
 
 
 async def _ask_field(update: Update, context: XContext, field: str) -> object:
-    common.data(context)["field"] = field
+    flow_data(context, FLOW)["field"] = field
     t = context.t
     if field == "kind":
         await common.said_from_button(
@@ -529,7 +531,7 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
         await common.said_from_button(update, context, t("service.ask_description"), keyboard)
         return DESCRIPTION
     # Editing the photo: a new one replaces it; [删除照片] (or "删除") takes it off.
-    record = await _own_changeable(context, int(common.data(context)["log_id"]))
+    record = await _own_changeable(context, int(flow_data(context, FLOW)["log_id"]))
     if record.photo_file_id:
         text, keyboard = t("service.edit.ask_photo"), views.photo_question(t, remove=True)
     else:
@@ -539,7 +541,7 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
 
 
 async def _apply_edit(update: Update, context: XContext, change: dict[str, Any]) -> object:
-    data = common.data(context)
+    data = flow_data(context, FLOW)
     try:
         # The week may have run out while the new value was being typed.
         record = await _own_changeable(context, int(data["log_id"]))
@@ -547,7 +549,6 @@ async def _apply_edit(update: Update, context: XContext, change: dict[str, Any])
         return await common.refused(update, context, refusal)
     if all(getattr(record, field) == value for field, value in change.items()):
         # The same value again: nothing to keep a version of.
-        common.finish(context)
         await common.said_from_button(
             update, context, context.t("service.edit.unchanged", id=record.id)
         )
@@ -567,7 +568,6 @@ async def _apply_edit(update: Update, context: XContext, change: dict[str, Any])
         except service.NotEditable as exc:
             raise Refusal("service.not_editable") from exc
         summary = await _summary(tx, context.t, edited)
-    common.finish(context)
     await common.said_from_button(
         update, context, context.t("service.edit.done", id=edited.id, summary=Raw(summary))
     )

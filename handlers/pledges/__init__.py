@@ -39,8 +39,7 @@ def register(reg: Registrar) -> None:
             entry_points=[handler for part in parts for handler in part.entry_points()],
             states=states,
             timeout=reg.config.conversation_timeout,
-            on_cancel=making.keep_draft_note,
-            on_timeout=making.keep_draft_note,
+            on_leave={step: making.keep_draft_note for step in making.states()},
         )
     )
     for part in (making, review, progress, notice, board):

@@ -16,7 +16,7 @@ from telegram import Update
 
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
-from handlers.common.flows import END, clear_flow, flow_data
+from handlers.common.flows import END, flow_active, flow_data
 from handlers.common.guards import (
     require_branch_access,
     require_branch_person,
@@ -26,7 +26,6 @@ from handlers.common.guards import (
 from handlers.pledges import views
 from storage import pledge_rules
 from storage import pledges as store
-from storage.clock import from_iso, to_iso
 from storage.members import Member, Role
 from storage.pledges import BadLength, PledgeRow, PledgeStatus
 
@@ -53,20 +52,8 @@ ASK_NOTICE = "pledge.notice"
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 
 
-def data(context: XContext) -> dict[str, object]:
-    return flow_data(context, FLOW)
-
-
-def begin(context: XContext, mode: str, **values: object) -> dict[str, object]:
-    """Start a fresh flow: whatever an earlier, unfinished one collected is dropped."""
-    collected = data(context)
-    collected.clear()
-    collected.update(mode=mode, **values)
-    return collected
-
-
 def pledge_id_in_flow(context: XContext) -> int:
-    value = data(context).get("pid")
+    value = flow_data(context, FLOW).get("pid")
     if not isinstance(value, int):
         raise NotFound()
     return value
@@ -147,13 +134,10 @@ def guarded(step: Step) -> Step:
     @functools.wraps(step)
     async def run(update: Update, context: XContext) -> object:
         try:
-            return _stamp(context, await step(update, context))
+            return await step(update, context)
         except Refusal as refusal:
             await answer_refusal(update, context, refusal)
-            if _active(context):
-                return None
-            clear_flow(context, FLOW)
-            return END
+            return None if flow_active(context, FLOW) else END
 
     return run
 
@@ -164,30 +148,12 @@ def guarded_step(step: Step) -> Step:
     @functools.wraps(step)
     async def run(update: Update, context: XContext) -> object:
         try:
-            return _stamp(context, await step(update, context))
+            return await step(update, context)
         except Refusal as refusal:
             await answer_refusal(update, context, refusal)
-            clear_flow(context, FLOW)
             return END
 
     return run
-
-
-def _stamp(context: XContext, state: object) -> object:
-    """Keep the flow data in step with the conversation: gone when it ends, and dated
-    while it runs (a restart forgets a state older than the timeout, not the data)."""
-    if state == END:
-        clear_flow(context, FLOW)
-    elif state is not None:
-        data(context)["at"] = to_iso(context.now())
-    return state
-
-
-def _active(context: XContext) -> bool:
-    collected = context.user_data.get(FLOW) if context.user_data is not None else None
-    if not isinstance(collected, dict) or not isinstance(collected.get("at"), str):
-        return False
-    return context.now() - from_iso(collected["at"]) < context.config.conversation_timeout
 
 
 # ------------------------------------------------------------------ typed answers

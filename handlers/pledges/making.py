@@ -17,7 +17,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, clear_flow, flow_data
+from handlers.common.flows import END, Leaving, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, reply
@@ -35,8 +35,6 @@ from handlers.pledges.access import (
     PREVIEW,
     Step,
     bad_length_text,
-    begin,
-    data,
     guarded,
     guarded_step,
     load,
@@ -157,7 +155,7 @@ async def start(update: Update, context: XContext) -> object:
     async with context.db.read() as conn:
         drafts = await store.unfinished(conn, member.id)
     if drafts:
-        begin(context, "make", choices=[row.id for row in drafts])
+        enter_flow(context, FLOW, choices=[row.id for row in drafts])
         await reply(update, context, *views.draft_choice(context.t, drafts))
         return CHOOSE_DRAFT
     return await _begin_new(update, context, member)
@@ -171,7 +169,7 @@ async def continue_pledge(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     await remove_buttons(update)
-    begin(context, "make", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     return await _resume(update, context, row, member)
 
 
@@ -182,8 +180,8 @@ async def edit_pressed(update: Update, context: XContext) -> object:
         raise not_now(context, row.status)
     await ack(update)
     await remove_buttons(update)
-    if data(context).get("pid") != row.id:
-        begin(context, "make", pid=row.id)
+    if flow_data(context, FLOW).get("pid") != row.id:
+        enter_flow(context, FLOW, pid=row.id)
     await _ask(update, context, EDIT_MENU)
     return EDIT_MENU
 
@@ -197,7 +195,7 @@ async def new_pressed(update: Update, context: XContext) -> object:
 
 async def draft_typed(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
-    choices = [int(str(pid)) for pid in _list(data(context).get("choices"))]
+    choices = [int(str(pid)) for pid in _list(flow_data(context, FLOW).get("choices"))]
     # Values that cannot be mistaken for a typed list number.
     options: list[tuple[str, tuple[str, ...]]] = [(f"d{pid}", ()) for pid in choices]
     options.append(("new", ("新建", "新的", "重新开始", "new", "start")))
@@ -209,12 +207,12 @@ async def draft_typed(update: Update, context: XContext) -> object:
     _, row = await own_pledge(context, int(chosen[1:]))
     if not row.editable:
         raise not_now(context, row.status)
-    begin(context, "make", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     return await _resume(update, context, row, member)
 
 
 async def _begin_new(update: Update, context: XContext, member: BranchMember) -> object:
-    begin(context, "make")
+    enter_flow(context, FLOW)
     day = context.today()
     term = None
     async with context.db.read() as conn:
@@ -225,7 +223,7 @@ async def _begin_new(update: Update, context: XContext, member: BranchMember) ->
     periods = offered_periods(day, term)
     if len(periods) == 1:
         return await _period_chosen(update, context, member, periods[0])
-    data(context)["periods"] = [p.code for p in periods]
+    flow_data(context, FLOW)["periods"] = [p.code for p in periods]
     await _ask(update, context, ASK_PERIOD)
     return ASK_PERIOD
 
@@ -248,7 +246,7 @@ def offered_periods(day: date, term: Period | None = None) -> list[Period]:
 async def period_pressed(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     code = parse_callback(update, PREFIX).str_arg(0)
-    if code not in _list(data(context).get("periods")):
+    if code not in _list(flow_data(context, FLOW).get("periods")):
         raise BadButton()
     await ack(update)
     await remove_buttons(update)
@@ -257,7 +255,7 @@ async def period_pressed(update: Update, context: XContext) -> object:
 
 async def period_typed(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
-    periods = [Period(code=str(code)) for code in _list(data(context).get("periods"))]
+    periods = [Period(code=str(code)) for code in _list(flow_data(context, FLOW).get("periods"))]
     this_year = Period.containing(context.today())
     options = [(p.code, _period_words(p, this_year)) for p in periods]
     chosen = typed_choice(_text(update), options)
@@ -285,7 +283,7 @@ async def _period_chosen(
         text = _limit_text(context.t, count, max_open(context), period.code)
         await reply(update, context, text)
         return END
-    data(context)["period"] = period.code
+    flow_data(context, FLOW)["period"] = period.code
     await _ask(update, context, ASK_CATEGORY)
     return ASK_CATEGORY
 
@@ -307,9 +305,9 @@ async def category_typed(update: Update, context: XContext) -> object:
 
 
 async def _category_chosen(update: Update, context: XContext, category: Category) -> object:
-    if "pid" in data(context):  # editing: change it and show the preview again
+    if "pid" in flow_data(context, FLOW):  # editing: change it and show the preview again
         return await _save(update, context, category=category)
-    data(context)["category"] = category.value
+    flow_data(context, FLOW)["category"] = category.value
     await _ask(update, context, ASK_TEXT)
     return ASK_TEXT
 
@@ -323,10 +321,10 @@ async def receive_text(update: Update, context: XContext) -> object:
         text = store.checked_text(_text(update), store.TEXT_MIN, store.TEXT_MAX)
     except BadLength as exc:
         return await _bad_length(update, context, ASK_TEXT, exc)
-    if "pid" in data(context):
+    if "pid" in flow_data(context, FLOW):
         return await _save(update, context, text=text)
-    period = Period(code=str(data(context)["period"]))
-    category = Category(str(data(context)["category"]))
+    period = Period(code=str(flow_data(context, FLOW)["period"]))
+    category = Category(str(flow_data(context, FLOW)["category"]))
     try:
         async with context.db.transaction() as tx:
             draft = await store.create_draft(
@@ -342,14 +340,14 @@ async def receive_text(update: Update, context: XContext) -> object:
         clear_flow(context, FLOW)
         await reply(update, context, _limit_text(context.t, exc.count, exc.limit, period.code))
         return END
-    data(context)["pid"] = draft.id
+    flow_data(context, FLOW)["pid"] = draft.id
     await reply(update, context, *views.ask_measures(context.t, just_saved=True))
     return ASK_MEASURES
 
 
 async def receive_measures(update: Update, context: XContext) -> object:
     typed = _text(update)
-    if says_one_of(typed, SKIP_WORDS) and data(context).get("edit"):
+    if says_one_of(typed, SKIP_WORDS) and flow_data(context, FLOW).get("edit"):
         return await _show_preview(update, context)  # as [Skip]: keep them as they are
     if says_one_of(typed, (*SKIP_WORDS, *NONE_WORDS)):
         return await _save(update, context, measures=[])
@@ -368,7 +366,7 @@ async def skip_measures(update: Update, context: XContext) -> object:
     require_branch_person(context)
     await ack(update)
     await remove_buttons(update)
-    if data(context).get("edit"):  # editing: [Skip] keeps the measures as they are
+    if flow_data(context, FLOW).get("edit"):  # editing: [Skip] keeps the measures as they are
         return await _show_preview(update, context)
     return await _save(update, context, measures=[])
 
@@ -459,7 +457,7 @@ async def preview_typed(update: Update, context: XContext) -> object:
     if chosen == "submit":
         return await _submit(update, context, pledge_id_in_flow(context), in_flow=True)
     if chosen == "edit":
-        data(context)["edit"] = True
+        flow_data(context, FLOW)["edit"] = True
         await _ask(update, context, EDIT_MENU)
         return EDIT_MENU
     return await _wrong(update, context, PREVIEW, "input.use_buttons")
@@ -494,7 +492,7 @@ async def back_pressed(update: Update, context: XContext) -> object:
 
 
 async def _edit_field(update: Update, context: XContext, field: str) -> object:
-    data(context)["edit"] = True
+    flow_data(context, FLOW)["edit"] = True
     state = {
         "category": ASK_CATEGORY,
         "text": ASK_TEXT,
@@ -516,7 +514,7 @@ async def _submit(
         raise Refusal("pledge.make.incomplete")
     if _date_passed(context, row):
         _check_period_open(context, row)
-        if not in_flow or data(context).get("pid") != row.id:
+        if not in_flow or flow_data(context, FLOW).get("pid") != row.id:
             raise Refusal("pledge.make.date_passed_edit", date=str(row.target_date))
         await ack(update)
         await remove_buttons(update)
@@ -554,7 +552,7 @@ async def _save(update: Update, context: XContext, **changes: object) -> object:
         current = await load(context, row.id)
         raise not_now(context, current.status) from exc
     row = await load(context, row.id)
-    if data(context).get("edit"):
+    if flow_data(context, FLOW).get("edit"):
         return await _show_preview(update, context)
     return await _resume(update, context, row, member)
 
@@ -589,14 +587,14 @@ def _check_period_open(context: XContext, row: PledgeRow) -> None:
 
 async def _ask_date_again(update: Update, context: XContext, row: PledgeRow) -> object:
     """The target date passed while the pledge waited (returned in December ...)."""
-    data(context)["edit"] = True  # once chosen, back to the preview
+    flow_data(context, FLOW)["edit"] = True  # once chosen, back to the preview
     await reply(update, context, context.t("pledge.make.date_passed", date=str(row.target_date)))
     await _ask(update, context, ASK_DATE)
     return ASK_DATE
 
 
 async def _show_preview(update: Update, context: XContext) -> object:
-    data(context)["edit"] = False
+    flow_data(context, FLOW)["edit"] = False
     row = await load(context, pledge_id_in_flow(context))
     await reply(update, context, *views.preview(context.t, row))
     return PREVIEW
@@ -605,7 +603,7 @@ async def _show_preview(update: Update, context: XContext) -> object:
 async def _ask(update: Update, context: XContext, state: str) -> None:
     """Ask (again) the question of ``state``."""
     t = context.t
-    collected = data(context)
+    collected = flow_data(context, FLOW)
     if state == CHOOSE_DRAFT:
         member = require_branch_person(context)
         async with context.db.read() as conn:
@@ -693,12 +691,11 @@ def text_expected(state: str) -> Step:
     return guarded_step(wrong)
 
 
-async def keep_draft_note(update: Update, context: XContext) -> None:
+async def keep_draft_note(update: Update, context: XContext, how: Leaving) -> None:
     """On /cancel, [Cancel] or the timeout: a draft being made is kept; say where it is."""
-    collected = flow_data(context, FLOW)
-    pledge_id = collected.get("pid")
+    pledge_id = flow_data(context, FLOW).get("pid")
     chat = update.effective_chat
-    if collected.get("mode") != "make" or not isinstance(pledge_id, int) or chat is None:
+    if how is Leaving.COMMAND or not isinstance(pledge_id, int) or chat is None:
         return
     async with context.db.read() as conn:
         row = await store.get(conn, pledge_id)

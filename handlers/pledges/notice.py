@@ -31,7 +31,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
-from handlers.common.flows import END, clear_flow
+from handlers.common.flows import END, clear_flow, enter_flow
 from handlers.common.guards import parse_callback, require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -41,7 +41,6 @@ from handlers.pledges import views
 from handlers.pledges.access import (
     ASK_NOTICE,
     FLOW,
-    begin,
     guarded,
     guarded_step,
     reviewable_pledge,
@@ -323,7 +322,7 @@ async def setnotice_private(update: Update, context: XContext) -> object:
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
     assert branch is not None
-    begin(context, "notice")
+    enter_flow(context, FLOW)
     current = (
         context.t("pledge.notice.current", chat=await _chat_title(context, branch.notice_chat_id))
         if branch.notice_chat_id

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, clear_flow
+from handlers.common.flows import END, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, replace, reply
@@ -27,8 +27,6 @@ from handlers.pledges.access import (
     FLOW,
     Step,
     bad_length_text,
-    begin,
-    data,
     guarded,
     guarded_step,
     load,
@@ -97,13 +95,13 @@ async def ask_progress(update: Update, context: XContext) -> object:
     if not row.accepts_progress:
         raise not_now(context, row.status)
     await ack(update)
-    begin(context, "progress", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     await reply(update, context, *views.ask_progress(context.t, row))
     return ASK_PROGRESS
 
 
 async def progress_text(update: Update, context: XContext) -> object:
-    photo = data(context).get("photo")
+    photo = flow_data(context, FLOW).get("photo")
     return await _save_progress(update, context, _text(update), str(photo) if photo else None)
 
 
@@ -113,7 +111,7 @@ async def progress_photo(update: Update, context: XContext) -> object:
     assert message is not None and message.photo
     file_id = message.photo[-1].file_id  # the largest size; Telegram keeps the file
     # Kept first: should the caption be refused, the words typed next go with this photo.
-    data(context)["photo"] = file_id
+    flow_data(context, FLOW)["photo"] = file_id
     if message.caption:
         return await _save_progress(update, context, message.caption, file_id)
     await reply(update, context, context.t("pledge.progress.ask_caption"))
@@ -163,7 +161,7 @@ async def ask_summary(update: Update, context: XContext) -> object:
     if row.status is not S.PUBLISHED:
         raise not_now(context, row.status)
     await ack(update)
-    begin(context, "fulfil", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     await reply(update, context, *views.ask_summary(context.t, row))
     return ASK_SUMMARY
 
@@ -205,7 +203,7 @@ async def ask_self(update: Update, context: XContext) -> object:
     if not row.accepts_self_assessment:
         raise not_now(context, row.status)
     await ack(update)
-    begin(context, "self", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     await reply(update, context, *views.ask_self(context.t, row))
     return ASK_SELF
 

@@ -18,7 +18,7 @@ from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.delivery import Render
 from handlers.common.errors import BadButton, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow
+from handlers.common.flows import END, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, edit, edit_earlier, remove_buttons, reply
@@ -31,8 +31,6 @@ from handlers.pledges.access import (
     Step,
     already_reviewed,
     bad_length_text,
-    begin,
-    data,
     guarded,
     guarded_step,
     load,
@@ -170,7 +168,7 @@ async def ask_return_note(update: Update, context: XContext) -> object:
     query = update.callback_query
     pressed = query.message.message_id if query is not None and query.message else None
     # The pressed request is turned into a record of the decision once the note is in.
-    begin(context, "note", pid=row.id, request=pressed)
+    enter_flow(context, FLOW, pid=row.id, request=pressed)
     await reply(update, context, *views.ask_note(context.t, row))
     return ASK_NOTE
 
@@ -204,7 +202,7 @@ async def receive_note(update: Update, context: XContext) -> object:
         current = await load(context, row.id)
         raise already_reviewed(context, current.status) from exc
     delivery.wake(context)
-    request = data(context).get("request")
+    request = flow_data(context, FLOW).get("request")
     clear_flow(context, FLOW)
     if isinstance(request, int):
         await _record_on_request(update, context, request, await load(context, row.id), actor.name)
@@ -225,7 +223,7 @@ async def ask_rating(update: Update, context: XContext) -> object:
             raise _too_early(row)
         raise not_now(context, row.status)
     await ack(update)
-    begin(context, "rate", pid=row.id)
+    enter_flow(context, FLOW, pid=row.id)
     await reply(update, context, *await _rating_screen(context, row))
     return CHOOSE_RATING
 
@@ -240,7 +238,7 @@ async def rating_pressed(update: Update, context: XContext) -> object:
     await reviewable_pledge(context, pledge_id)
     await ack(update)
     await remove_buttons(update)
-    data(context)["pid"] = pledge_id
+    flow_data(context, FLOW)["pid"] = pledge_id
     return await _rated(update, context, rating)
 
 
@@ -259,7 +257,7 @@ async def rating_typed(update: Update, context: XContext) -> object:
 
 
 async def _rated(update: Update, context: XContext, rating: Rating) -> object:
-    data(context)["rating"] = rating.value
+    flow_data(context, FLOW)["rating"] = rating.value
     await reply(update, context, *views.ask_comment(context.t, rating))
     return ASK_COMMENT
 
@@ -341,7 +339,7 @@ def _too_early(row: PledgeRow) -> Refusal:
 
 def _rating_in_flow(context: XContext) -> Rating:
     try:
-        return Rating(str(data(context).get("rating")))
+        return Rating(str(flow_data(context, FLOW).get("rating")))
     except ValueError as exc:
         raise StaleButton() from exc
 

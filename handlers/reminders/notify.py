@@ -26,7 +26,14 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import StaleButton
-from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    clear_flow,
+    conversation,
+    enter_flow,
+    flow_data,
+)
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -47,7 +54,7 @@ CONFIRM_WORDS = frozenset({"发送", "确定", "确认", "是", "send", "yes", "
 async def start(update: Update, context: XContext) -> str:
     require_private(update)
     require_secretary(context)
-    clear_flow(context, FLOW)
+    enter_flow(context, FLOW)
     await reply(
         update,
         context,

@@ -17,7 +17,7 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow, conversation, flow_data
+from handlers.common.flows import END, clear_flow, conversation, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -102,8 +102,7 @@ async def ask_rule(update: Update, context: XContext) -> str:
         raise BadButton()
     async with context.db.read() as conn:
         rules = await reminders.rules_for(conn, secretary.branch_id)
-    clear_flow(context, RULE_FLOW)
-    flow_data(context, RULE_FLOW)["rule"] = name
+    enter_flow(context, RULE_FLOW, rule=name)
     query = update.callback_query
     assert query is not None
     await query.answer()

@@ -38,7 +38,14 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
-from handlers.common.flows import CANCEL_DATA, END, clear_flow, conversation, flow_data
+from handlers.common.flows import (
+    CANCEL_DATA,
+    END,
+    clear_flow,
+    conversation,
+    enter_flow,
+    flow_data,
+)
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
@@ -281,8 +288,7 @@ async def _fresh_draft(update: Update, context: XContext) -> dict[str, Any]:
     waiting = (context.user_data or {}).get(FLOW) or {}
     if any(waiting.get(name) for name in FIELD_STATES):
         await reply(update, context, context.t("visit.left_draft"))
-    clear_flow(context, FLOW)
-    return flow_data(context, FLOW)
+    return enter_flow(context, FLOW)
 
 
 # --------------------------------------------------------------------------- asking

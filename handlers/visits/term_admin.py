@@ -22,7 +22,14 @@ from telegram.ext import (
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    clear_flow,
+    conversation,
+    enter_flow,
+    flow_data,
+)
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
@@ -83,7 +90,7 @@ async def ask_start(update: Update, context: XContext) -> object:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    clear_flow(context, FLOW)
+    enter_flow(context, FLOW)
     await _ask(update, context, context.t("term.ask_start"))
     return ASK_START
 
