@@ -215,16 +215,6 @@ def test_typed_hours(typed: str, expected: float | None) -> None:
     assert parse.hours(typed) == expected
 
 
-def test_typed_dates() -> None:
-    today = date(2026, 12, 8)
-    assert parse.calendar_date("12-3", today) == date(2026, 12, 3)
-    assert parse.calendar_date("12月3日", today) == date(2026, 12, 3)
-    assert parse.calendar_date("3号", today) == date(2026, 12, 3)
-    assert parse.calendar_date("20号", today, (2027, 1)) == date(2027, 1, 20)
-    assert parse.calendar_date("昨天", today) == date(2026, 12, 7)
-    assert parse.calendar_date("2-30", today) is None
-
-
 # --------------------------------------------------------------------------- service model
 
 

@@ -1106,3 +1106,36 @@ async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
         (e.detail["from"], e.detail["to"]) for e in log if e.action == "branch.pledge_terms_set"
     ]
     assert switches == [(False, True), (True, False)]
+
+
+async def test_pledges_read_dates_and_skip_words_as_every_feature_does(harness: Harness) -> None:
+    """Unified with visits and party day (issue 9): 今天, 12月3号 and full-width dates are
+    target dates now; 不用 skips the measures and 不需要 the evaluation comment."""
+    h = harness
+    await h.branch_with_people()
+    await h.send(MEMBER, "/pledge")
+    await h.send(MEMBER, "今年")
+    await h.send(MEMBER, "3")
+    await h.send(MEMBER, TEXT)
+    said = await h.send(MEMBER, "不用")
+    assert "目标日期" in said[-1]
+    said = await h.send(MEMBER, "今天")
+    assert "岗位" in said[-1]
+    pledge = await only_pledge(h, MEMBER.id)
+    assert str(pledge.target_date) == "2026-11-28" and pledge.measures == []
+    await h.send(MEMBER, "初二 数学教师")
+    for typed, stored in (("12月3号", "2026-12-03"), ("２０２６－１２－０５", "2026-12-05")):
+        await h.send(MEMBER, "修改")
+        await h.send(MEMBER, "目标日期")
+        said = await h.send(MEMBER, typed)
+        assert stored in said[-1], (typed, said)
+        assert str((await only_pledge(h, MEMBER.id)).target_date) == stored
+    await h.send(MEMBER, "提交")
+    await h.deliver()  # the review request reaches the secretary through the outbox
+    await h.press(SECRETARY, "✅ 通过")
+    h.clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=ZONE))
+    await h.callback(SECRETARY, f"pl:ev:{pledge.id}")
+    await h.send(SECRETARY, "良好")
+    said = await h.send(SECRETARY, "不需要")
+    assert "已完成对 王老师 的评诺：良好" in said[-1]
+    assert (await only_pledge(h, MEMBER.id)).evaluation_comment is None

@@ -13,7 +13,6 @@ import pytest
 from handlers.common.callback import decode
 from handlers.common.i18n import Translator, catalog, placeholders
 from handlers.pledges import reminders, views
-from handlers.pledges.access import parse_date, typed_choice
 from handlers.pledges.making import date_choices, offered_periods
 from schedules.kinds import Kind
 from storage import Database, audit, branches, members
@@ -168,21 +167,6 @@ def test_offered_periods_and_quick_dates() -> None:
         date(2027, 2, 28),
         date(2027, 12, 31),
     ]
-
-
-def test_typed_answers() -> None:
-    options = [("2026", ("今年", "this year")), ("2027", ("明年", "next"))]
-    assert typed_choice("2027", options) == "2027"
-    assert typed_choice(" 今年。", options) == "2026"
-    assert typed_choice("This Year", options) == "2026"
-    assert typed_choice("2", options) == "2027"
-    assert typed_choice("3", options) is None and typed_choice("后年", options) is None
-    assert parse_date("2026-12-31", 2026) == date(2026, 12, 31)
-    assert parse_date("2026/1/5", 2026) == date(2026, 1, 5)
-    assert parse_date("2026年12月31日", 2026) == date(2026, 12, 31)
-    assert parse_date("１２月３１日", 2027) == date(2027, 12, 31)
-    assert parse_date("12-31", 2027) == date(2027, 12, 31)
-    assert parse_date("2026-02-30", 2026) is None and parse_date("明天", 2026) is None
 
 
 def test_every_pledge_message_has_both_languages_with_the_same_placeholders() -> None:

@@ -341,3 +341,19 @@ async def test_a_record_begun_before_midnight_on_the_months_last_day_is_kept(
     assert await rows(h, "SELECT on_date, logged_on FROM service_logs") == [
         ("2026-11-30", "2026-11-30")
     ]
+
+
+async def test_service_reads_dates_and_skip_words_as_every_feature_does(harness: Harness) -> None:
+    """Unified with pledges and visits (issue 9): 前天 is a date here too, and 不填 skips
+    the photo like the other skip words."""
+    h = harness
+    await _at_kind_step(h)
+    await h.send(MEMBER, "社区清洁")
+    assert (await h.send(MEMBER, "前天"))[-1].startswith("服务了多长时间？")
+    await h.send(MEMBER, "1")
+    await h.send(MEMBER, "清理小区楼道小广告")
+    said = await h.send(MEMBER, "不填")
+    assert said[0].startswith("已记录 #1：\n社区清洁 · 12月6日 · 1 小时")
+    assert await rows(h, "SELECT on_date, photo_file_id FROM service_logs") == [
+        ("2026-12-06", None)
+    ]

@@ -848,3 +848,26 @@ async def test_an_album_is_answered_once(harness: Harness) -> None:
     assert len(replies) == 1 and said(replies, "已保存相册中的第一张")
     await harness.press(MEMBER, "✅ 保存")
     assert (await visit_rows(harness))[0]["photo_file_id"] == "AgG2_0"
+
+
+async def test_visits_read_dates_and_choices_as_every_feature_does(harness: Harness) -> None:
+    """Unified with pledges and party day (issue 9): 昨日 and 前天 are visit dates, 明天 a
+    follow-up, and a form or whom met may be typed as its number in the list."""
+    await harness.branch_with_people()
+    await harness.send(MEMBER, "/visit")
+    assert said(await harness.send(MEMBER, "昨日"), "请输入学生化名")
+    await harness.send(MEMBER, "王同学")
+    await harness.send(MEMBER, "三(2)班")
+    await harness.send(MEMBER, "1")
+    await harness.send(MEMBER, "1")
+    summary = await harness.send(MEMBER, "学习")
+    assert said(summary, "📅 日期：2026-11-27")
+    await harness.press(MEMBER, "✏️ 修改")
+    await harness.press(MEMBER, "日期")
+    assert said(await harness.send(MEMBER, "前天"), "📅 日期：2026-11-26")
+    await harness.press(MEMBER, "🔔 回访")
+    await harness.send(MEMBER, "明天")
+    await harness.send(MEMBER, "保存")
+    row = (await visit_rows(harness))[0]
+    assert (row["visit_date"], row["follow_up_on"]) == ("2026-11-26", "2026-11-29")
+    assert (row["form"], row["met"]) == ("in_person", "parents")

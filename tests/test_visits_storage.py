@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from handlers.visits.dates import parse_date
 from storage import Database, members, terms, visits
 from storage.members import Role
 from storage.terms import Term, TermProblem, pick_target_term, pick_term
@@ -16,39 +15,6 @@ from storage.visits import Form, Met, Topic, VisitContent, VisitLocked, problem_
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-
-
-# --------------------------------------------------------------------------- typed dates
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-11-03", date(2026, 11, 3)),
-        ("2026/11/3", date(2026, 11, 3)),
-        ("11-03", date(2026, 11, 3)),
-        ("11/3", date(2026, 11, 3)),
-        ("11月3日", date(2026, 11, 3)),
-        ("11月3号", date(2026, 11, 3)),
-        ("2026年11月3日", date(2026, 11, 3)),
-        ("１１月３日", date(2026, 11, 3)),
-        ("今天", TODAY),
-        ("Yesterday", date(2026, 11, 27)),
-        ("12-30", date(2025, 12, 30)),  # a visit: the last 30 December, not the next
-        ("2月30日", None),
-        ("next tuesday", None),
-        ("13-01", None),
-    ],
-)
-def test_parse_visit_dates(text: str, expected: date | None) -> None:
-    assert parse_date(text, TODAY, "past") == expected
-
-
-def test_parse_follow_up_and_term_dates() -> None:
-    assert parse_date("12-05", TODAY, "future") == date(2026, 12, 5)
-    assert parse_date("01-10", TODAY, "future") == date(2027, 1, 10)
-    assert parse_date("09-01", TODAY, "near") == date(2026, 9, 1)
-    assert parse_date("01-31", date(2026, 9, 1), "future") == date(2027, 1, 31)
 
 
 # --------------------------------------------------------------------------- terms

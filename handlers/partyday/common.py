@@ -14,7 +14,6 @@ from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import END
-from handlers.common.i18n import Translator
 from handlers.common.reply import remove_buttons, say
 from handlers.partyday.views import long_date
 from storage import branches
@@ -82,17 +81,6 @@ def refuse_if_closed(day: PartyDay, context: XContext) -> None:
         assert day.date is not None
         start_text = f"{long_date(context.t, day.date)} {day.start_time.strftime('%H:%M')}"
         raise Refusal("partyday.closed", start=start_text)
-
-
-def typed(update: Update) -> str:
-    """The text the person typed ("" when the message has none)."""
-    message = update.effective_message
-    return message.text if message is not None and message.text else ""
-
-
-def labels(key: str) -> list[str]:
-    """A button's label in both languages: either may be typed instead of pressing it."""
-    return [Translator(lang)(key) for lang in ("zh", "en")]
 
 
 async def ask(

@@ -30,6 +30,7 @@ from handlers.common.guards import (
 )
 from handlers.common.i18n import Translator
 from handlers.common.reply import say
+from handlers.common.typed import in_month, typed_date, typed_text
 from handlers.partyday import common, parse, views
 from handlers.partyday.common import FLOW
 from handlers.partyday.views import Rendered
@@ -207,8 +208,8 @@ async def rule_kind_pressed(update: Update, context: XContext) -> object:
 
 async def rule_kind_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    typed = parse.rule(common.typed(update))
-    if typed is None:
+    rule = parse.rule(typed_text(update))
+    if rule is None:
         return await common.ask(
             update,
             context,
@@ -216,7 +217,7 @@ async def rule_kind_typed(update: Update, context: XContext) -> object:
             "partyday.rule.bad_kind",
             views.rule_kind_question(context.t),
         )
-    flow_data(context, FLOW).update(typed.model_dump(mode="json"))
+    flow_data(context, FLOW).update(rule.model_dump(mode="json"))
     return await _ask_time(update, context)
 
 
@@ -232,7 +233,7 @@ async def rule_place_kept(update: Update, context: XContext) -> object:
 
 async def rule_place_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    return await _take_place(update, context, common.typed(update))
+    return await _take_place(update, context, typed_text(update))
 
 
 async def rule_save_pressed(update: Update, context: XContext) -> object:
@@ -241,7 +242,7 @@ async def rule_save_pressed(update: Update, context: XContext) -> object:
 
 
 async def rule_save_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(common.typed(update)):
+    if not parse.is_yes(typed_text(update)):
         return await common.ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
     return await _save_rule(update, context)
 
@@ -260,11 +261,11 @@ def _pressed(take: Take, read: Callable[[Callback], object] = lambda data: data.
 def _typed(take: Take, read: Callable[[str], object]) -> Step:
     """The same rule step answered by typing: ``read`` parses the text for ``take``."""
 
-    async def typed(update: Update, context: XContext) -> object:
+    async def on_typed(update: Update, context: XContext) -> object:
         require_secretary(context)
-        return await take(update, context, read(common.typed(update)))
+        return await take(update, context, read(typed_text(update)))
 
-    return typed
+    return on_typed
 
 
 def _button_time(data: Callback) -> time | None:
@@ -448,7 +449,7 @@ async def month_pressed(update: Update, context: XContext) -> object:
 
 async def month_typed(update: Update, context: XContext) -> object:
     require_secretary(context)
-    return await _take_month(update, context, parse.month(common.typed(update), context.today()))
+    return await _take_month(update, context, parse.month(typed_text(update), context.today()))
 
 
 async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
@@ -511,7 +512,7 @@ async def theme_typed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
     year, month = _chosen(context)
     try:
-        theme = partyday.clean_line(common.typed(update), partyday.THEME_MAX)
+        theme = partyday.clean_line(typed_text(update), partyday.THEME_MAX)
     except ValueError:
         return await common.ask(update, context, THEME_TEXT, "partyday.theme.bad")
     async with context.db.transaction() as tx:
@@ -544,8 +545,8 @@ async def move_date_pressed(update: Update, context: XContext) -> object:
 async def move_date_typed(update: Update, context: XContext) -> object:
     year, month = _chosen(context)
     today = context.today()
-    typed = parse.calendar_date(common.typed(update), today, (year, month))
-    return await _take_move_date(update, context, typed)
+    chosen = typed_date(typed_text(update), today, in_month(year, month))
+    return await _take_move_date(update, context, chosen)
 
 
 async def _take_move_date(update: Update, context: XContext, typed: date | None) -> object:
@@ -634,7 +635,7 @@ async def cancel_confirmed(update: Update, context: XContext) -> object:
 
 
 async def cancel_confirm_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(common.typed(update)):
+    if not parse.is_yes(typed_text(update)):
         return await common.ask(update, context, CANCEL_CONFIRM, "partyday.cancel.confirm_again")
     return await _cancel_month(update, context)
 
@@ -758,7 +759,7 @@ def _chosen(context: XContext) -> tuple[int, int]:
 
 def _reason(update: Update) -> str | None:
     try:
-        return partyday.clean_line(common.typed(update), partyday.REASON_MAX)
+        return partyday.clean_line(typed_text(update), partyday.REASON_MAX)
     except ValueError:
         return None
 

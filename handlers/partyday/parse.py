@@ -1,38 +1,26 @@
-"""Typed answers, read the way people type them on a phone, in Chinese or English.
+"""Party day's own typed answers (a rule, a start time, a month, hours), read the way
+people type them on a phone; dates, skip words and options are read by handlers.common.typed.
 
 Each function returns None for text it cannot read; the step then asks again. Ranges
-(1-31, 0.5-12 hours, "not in the future") are the models' business, not the parser's.
+(1-31, 0.5-12 hours) are the models' business, not the parser's.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
-from datetime import date, time, timedelta
+from datetime import date, time
 
+from handlers.common.typed import normalize
 from storage.partyday_rules import DayRule, RuleKind
 
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EN_NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
 _YES = {"保存", "确定", "确认", "是", "好", "好的", "yes", "y", "ok", "save", "confirm"}
-_SKIP = {"跳过", "不用", "无", "没有", "不需要", "skip", "no", "none", "-"}
-_TODAY = {"今天", "今日", "today"}
-_YESTERDAY = {"昨天", "昨日", "yesterday"}
-
-
-def normalize(text: str) -> str:
-    """Full-width digits and punctuation to ASCII (NFKC), lower case, inner spaces kept."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 def is_yes(text: str) -> bool:
     return normalize(text) in _YES
-
-
-def is_skip(text: str) -> bool:
-    return normalize(text) in _SKIP
 
 
 def weekday(text: str) -> int | None:
@@ -117,35 +105,6 @@ def start_time(text: str) -> time | None:
     return time(hour, minute)
 
 
-def calendar_date(text: str, today: date, in_month: tuple[int, int] | None = None) -> date | None:
-    """2026-11-20 / 2026/11/20 / 11-20 / 11月20日 / 20号 / 今天 / 昨天.
-
-    Missing parts come from ``in_month`` (year, month) when given, else from today: "20号"
-    is the 20th of that month, "1-15" the 15th of January of that year.
-    """
-    value = normalize(text).replace(" ", "")
-    if value in _TODAY:
-        return today
-    if value in _YESTERDAY:
-        return today - timedelta(days=1)
-    patterns = (
-        (r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?", (1, 2, 3)),
-        (r"(\d{1,2})[-/.月](\d{1,2})[日号]?", (None, 1, 2)),
-        (r"(\d{1,2})[日号]", (None, None, 1)),
-    )
-    for pattern, (y, m, d) in patterns:
-        match = re.fullmatch(pattern, value)
-        if match:
-            default_year, default_month = in_month or (today.year, today.month)
-            year = int(match.group(y)) if y else default_year
-            month = int(match.group(m)) if m else default_month
-            try:
-                return date(year, month, int(match.group(d)))
-            except ValueError:
-                return None
-    return None
-
-
 def month(text: str, today: date) -> tuple[int, int] | None:
     """2026-12 / 2026年12月 / 12月 / 12 (a month alone means the next one with that number)."""
     explicit = year_month(text)
@@ -187,18 +146,6 @@ def hours(text: str) -> float | None:
     if not match:
         return None
     return float(match.group(1).replace(",", "."))
-
-
-def choice(text: str, options: Iterable[tuple[str, Iterable[str]]]) -> str | None:
-    """The option whose label (any language) or 1-based position matches ``text``."""
-    value = normalize(text)
-    listed = list(options)
-    if value.isdigit() and 1 <= int(value) <= len(listed):
-        return listed[int(value) - 1][0]
-    for key, labels in listed:
-        if value in {normalize(label) for label in labels}:
-            return key
-    return None
 
 
 def _weekday_rule(kind: RuleKind, n: int | None, text: str) -> DayRule | None:

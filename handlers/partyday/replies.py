@@ -27,7 +27,8 @@ from handlers.common.guards import (
 )
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import say
-from handlers.partyday import common, parse, views
+from handlers.common.typed import choose, labels, says, typed_text
+from handlers.partyday import common, views
 from handlers.partyday.common import FLOW
 from storage import audit, members, partyday
 from storage.members import Member
@@ -137,15 +138,9 @@ async def reason_pressed(update: Update, context: XContext) -> object:
 
 async def reason_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    typed = common.typed(update)
-    labels = [
-        (
-            reason.value,
-            common.labels(f"partyday.reason.{reason.value}"),
-        )
-        for reason in LeaveReason
-    ]
-    if parse.normalize(typed) in ATTEND_WORDS:
+    answer = typed_text(update)
+    options = [(reason.value, labels(f"partyday.reason.{reason.value}")) for reason in LeaveReason]
+    if says(answer, ATTEND_WORDS):
         # Changed their mind at the reason question: "参加" is an answer, not a reason.
         person = require_branch_person(context)
         data = flow_data(context, FLOW)
@@ -155,13 +150,13 @@ async def reason_typed(update: Update, context: XContext) -> object:
         except Refusal as refusal:
             return await common.refused(update, context, refusal)
         return END
-    matched = parse.choice(typed, labels)
+    matched = choose(answer, options)
     if matched == LeaveReason.OTHER.value:
         return await _ask_text(update, context)
     if matched is not None:
         return await _save_leave(update, context, LeaveReason(matched), None)
     # Anything else typed here is the reason in the member's own words.
-    return await _take_text(update, context, typed, LEAVE_REASON)
+    return await _take_text(update, context, answer, LEAVE_REASON)
 
 
 async def reason_other_input(update: Update, context: XContext) -> object:
@@ -172,7 +167,7 @@ async def reason_other_input(update: Update, context: XContext) -> object:
 
 async def reason_text_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_text(update, context, common.typed(update), LEAVE_TEXT)
+    return await _take_text(update, context, typed_text(update), LEAVE_TEXT)
 
 
 async def reason_text_other_input(update: Update, context: XContext) -> object:

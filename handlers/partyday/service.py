@@ -23,6 +23,16 @@ from handlers.common.flows import END, Leaving, cancel_button, enter_flow, flow_
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
+from handlers.common.typed import (
+    choose,
+    in_month,
+    is_skip,
+    labels,
+    normalize,
+    says,
+    typed_date,
+    typed_text,
+)
 from handlers.partyday import common, parse, views
 from handlers.partyday.common import FLOW
 from storage import partyday, service
@@ -107,7 +117,7 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 async def service_command(update: Update, context: XContext) -> object:
     require_private(update)
     person = require_branch_person(context)
-    word = parse.normalize(" ".join(context.args or []))
+    word = normalize(" ".join(context.args or []))
     if word in HISTORY_WORDS:
         await _show_history(update, context, person)
         return END
@@ -186,8 +196,8 @@ async def kind_pressed(update: Update, context: XContext) -> object:
 
 async def kind_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    labels = [(kind.value, common.labels(f"service.kind.{kind.value}")) for kind in ServiceKind]
-    matched = parse.choice(common.typed(update), labels)
+    options = [(kind.value, labels(f"service.kind.{kind.value}")) for kind in ServiceKind]
+    matched = choose(typed_text(update), options)
     if matched is None:
         return await common.ask(update, context, KIND, "service.bad_kind")
     return await _take_kind(update, context, ServiceKind(matched))
@@ -252,8 +262,8 @@ async def date_pressed(update: Update, context: XContext) -> object:
 async def date_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     latest = _latest_date(context)
-    typed = parse.calendar_date(common.typed(update), context.today(), (latest.year, latest.month))
-    return await _take_date(update, context, typed)
+    chosen = typed_date(typed_text(update), context.today(), in_month(latest.year, latest.month))
+    return await _take_date(update, context, chosen)
 
 
 async def date_other_input(update: Update, context: XContext) -> object:
@@ -313,7 +323,7 @@ async def hours_pressed(update: Update, context: XContext) -> object:
 
 async def hours_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_hours(update, context, parse.hours(common.typed(update)))
+    return await _take_hours(update, context, parse.hours(typed_text(update)))
 
 
 async def _take_hours(update: Update, context: XContext, hours: float | None) -> object:
@@ -338,7 +348,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
 
 async def description_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    return await _take_description(update, context, common.typed(update))
+    return await _take_description(update, context, typed_text(update))
 
 
 async def description_photo(update: Update, context: XContext) -> object:
@@ -389,10 +399,10 @@ async def photo_skipped(update: Update, context: XContext) -> object:
 async def photo_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
     if flow_data(context, FLOW).get("mode") == "edit":
-        if parse.normalize(common.typed(update)) not in REMOVE_WORDS:
+        if not says(typed_text(update), REMOVE_WORDS):
             return await common.ask(update, context, PHOTO, "service.edit.bad_photo")
         return await _take_photo(update, context, None)
-    if not parse.is_skip(common.typed(update)):
+    if not is_skip(typed_text(update)):
         return await common.ask(update, context, PHOTO, "service.bad_photo")
     return await _take_photo(update, context, None)
 
@@ -503,8 +513,8 @@ async def field_pressed(update: Update, context: XContext) -> object:
 
 async def field_typed(update: Update, context: XContext) -> object:
     require_branch_person(context)
-    matched = parse.choice(
-        common.typed(update), [(name, common.labels(f"service.field.{name}")) for name in FIELDS]
+    matched = choose(
+        typed_text(update), [(name, labels(f"service.field.{name}")) for name in FIELDS]
     )
     if matched is None:
         return await common.ask(update, context, FIELD, "input.use_buttons")

@@ -1,5 +1,5 @@
 """What the pledge handlers share: the flow's states, loading a pledge with its guards,
-answering inside a flow, and reading typed answers (choices, dates).
+and answering inside a flow.
 
 Authorization comes from the database: a button names a pledge, never who may touch it.
 """
@@ -7,9 +7,7 @@ Authorization comes from the database: a button names a pledge, never who may to
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable, Coroutine, Sequence
-from datetime import date
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -130,71 +128,21 @@ def guarded(step: Step) -> Step:
     refused entry leaves an active flow where it was (None keeps its state) and starts
     none (END, so PTB schedules no timeout for a conversation that does not exist).
     """
-
-    @functools.wraps(step)
-    async def run(update: Update, context: XContext) -> object:
-        try:
-            return await step(update, context)
-        except Refusal as refusal:
-            await answer_refusal(update, context, refusal)
-            return None if flow_active(context, FLOW) else END
-
-    return run
+    return _answering_refusals(step, entry=True)
 
 
 def guarded_step(step: Step) -> Step:
     """A step inside the flow: a refusal there means the flow cannot go on, so it ends."""
+    return _answering_refusals(step, entry=False)
 
+
+def _answering_refusals(step: Step, *, entry: bool) -> Step:
     @functools.wraps(step)
     async def run(update: Update, context: XContext) -> object:
         try:
             return await step(update, context)
         except Refusal as refusal:
             await answer_refusal(update, context, refusal)
-            return END
+            return None if entry and flow_active(context, FLOW) else END
 
     return run
-
-
-# ------------------------------------------------------------------ typed answers
-
-
-def typed_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The option a typed answer names: one of its words (or its value), else its number
-    in the list (1-based)."""
-    answer = _normal(text)
-    for value, words in options:
-        if answer in {_normal(word) for word in (value, *words)}:
-            return value
-    if answer.isdigit():
-        index = int(answer) - 1
-        return options[index][0] if 0 <= index < len(options) else None
-    return None
-
-
-def says_one_of(text: str, words: Sequence[str]) -> bool:
-    """Whether a typed answer is one of these words (spacing, case and a full stop aside)."""
-    return _normal(text) in {_normal(word) for word in words}
-
-
-def _normal(text: str) -> str:
-    return "".join(text.split()).strip("。.!！").lower()
-
-
-_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_SHORT = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-def parse_date(text: str, year: int) -> date | None:
-    """2026-12-31, 2026/12/31, 2026年12月31日, or without the year: 12-31, 12月31日."""
-    value = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    full = _FULL.match(value)
-    short = _SHORT.match(value)
-    try:
-        if full:
-            return date(int(full.group(1)), int(full.group(2)), int(full.group(3)))
-        if short:
-            return date(year, int(short.group(1)), int(short.group(2)))
-    except ValueError:
-        return None
-    return None

@@ -7,6 +7,7 @@ at every step, so a timeout or a restart loses nothing that was entered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from handlers.common.flows import END, Leaving, clear_flow, enter_flow, flow_dat
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, reply
+from handlers.common.typed import choose, in_year, is_skip, labels, says, typed_date, typed_text
 from handlers.pledges import review, views
 from handlers.pledges.access import (
     ASK_CATEGORY,
@@ -41,10 +43,7 @@ from handlers.pledges.access import (
     max_open,
     not_now,
     own_pledge,
-    parse_date,
     pledge_id_in_flow,
-    says_one_of,
-    typed_choice,
 )
 from handlers.pledges.views import PREFIX
 from storage import audit, members, terms
@@ -68,10 +67,6 @@ TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
 # From October on, a member may already pledge for the coming year.
 NEXT_YEAR_FROM_MONTH = 10
-# Typed words for the measures: "skip" is the [Skip] button (no measures for a new
-# pledge; the measures as they are when editing), "none" clears them either way.
-SKIP_WORDS = ("跳过", "skip")
-NONE_WORDS = ("无", "没有", "不填", "不需要", "none", "no")
 
 
 def entry_points() -> Handlers:
@@ -199,7 +194,7 @@ async def draft_typed(update: Update, context: XContext) -> object:
     # Values that cannot be mistaken for a typed list number.
     options: list[tuple[str, tuple[str, ...]]] = [(f"d{pid}", ()) for pid in choices]
     options.append(("new", ("新建", "新的", "重新开始", "new", "start")))
-    chosen = typed_choice(_text(update), options)
+    chosen = choose(typed_text(update), options)
     if chosen is None:
         return await _wrong(update, context, CHOOSE_DRAFT, "input.use_buttons")
     if chosen == "new":
@@ -258,7 +253,7 @@ async def period_typed(update: Update, context: XContext) -> object:
     periods = [Period(code=str(code)) for code in _list(flow_data(context, FLOW).get("periods"))]
     this_year = Period.containing(context.today())
     options = [(p.code, _period_words(p, this_year)) for p in periods]
-    chosen = typed_choice(_text(update), options)
+    chosen = choose(typed_text(update), options)
     if chosen is None:
         return await _wrong(update, context, ASK_PERIOD, "input.use_buttons")
     return await _period_chosen(update, context, member, Period(code=chosen))
@@ -298,7 +293,7 @@ async def category_pressed(update: Update, context: XContext) -> object:
 
 
 async def category_typed(update: Update, context: XContext) -> object:
-    chosen = typed_choice(_text(update), _options("pledge.category", [c.value for c in Category]))
+    chosen = choose(typed_text(update), _options("pledge.category", [c.value for c in Category]))
     if chosen is None:
         return await _wrong(update, context, ASK_CATEGORY, "input.use_buttons")
     return await _category_chosen(update, context, Category(chosen))
@@ -318,7 +313,7 @@ async def _category_chosen(update: Update, context: XContext, category: Category
 async def receive_text(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     try:
-        text = store.checked_text(_text(update), store.TEXT_MIN, store.TEXT_MAX)
+        text = store.checked_text(typed_text(update), store.TEXT_MIN, store.TEXT_MAX)
     except BadLength as exc:
         return await _bad_length(update, context, ASK_TEXT, exc)
     if "pid" in flow_data(context, FLOW):
@@ -346,13 +341,13 @@ async def receive_text(update: Update, context: XContext) -> object:
 
 
 async def receive_measures(update: Update, context: XContext) -> object:
-    typed = _text(update)
-    if says_one_of(typed, SKIP_WORDS) and flow_data(context, FLOW).get("edit"):
+    answer = typed_text(update)
+    if flow_data(context, FLOW).get("edit") and says(answer, labels("pledge.button.skip")):
         return await _show_preview(update, context)  # as [Skip]: keep them as they are
-    if says_one_of(typed, (*SKIP_WORDS, *NONE_WORDS)):
+    if is_skip(answer):  # 无, none ...: no measures (clears them when editing)
         return await _save(update, context, measures=[])
     try:
-        measures = store.parse_measures(typed)
+        measures = store.parse_measures(answer)
     except TooManyMeasures as exc:
         text = context.t("pledge.make.too_many_measures", count=exc.count, high=store.MEASURES_MAX)
         return await _wrong(update, context, ASK_MEASURES, text=text)
@@ -385,10 +380,11 @@ async def date_pressed(update: Update, context: XContext) -> object:
 async def date_typed(update: Update, context: XContext) -> object:
     row = await load(context, pledge_id_in_flow(context))
     period = Period(code=row.period)
-    chosen = parse_date(_text(update), period.start.year)
+    answer, today = typed_text(update), context.today()
+    chosen = typed_date(answer, today, in_year(period.start.year))
     if chosen is not None and not period.contains(chosen) and period.end.year != chosen.year:
         # "1月15日" in an autumn term means the January the term ends in.
-        chosen = parse_date(_text(update), period.end.year) or chosen
+        chosen = typed_date(answer, today, in_year(period.end.year)) or chosen
     if chosen is None:
         return await _wrong(update, context, ASK_DATE, "pledge.make.bad_date")
     return await _date_chosen(update, context, chosen)
@@ -414,7 +410,7 @@ async def _date_chosen(update: Update, context: XContext, chosen: date) -> objec
 async def receive_post(update: Update, context: XContext) -> object:
     member = require_branch_person(context)
     try:
-        post = store.checked_post(_text(update))
+        post = store.checked_post(typed_text(update))
     except BadLength:
         text = context.t("pledge.make.bad_post", low=store.POST_MIN, high=store.POST_MAX)
         return await _wrong(update, context, ASK_POST, text=text)
@@ -453,7 +449,7 @@ async def preview_typed(update: Update, context: XContext) -> object:
         ("submit", ("提交", "确认", "确定", "submit", "send")),
         ("edit", ("修改", "编辑", "edit", "change")),
     ]
-    chosen = typed_choice(_text(update), words)
+    chosen = choose(typed_text(update), words)
     if chosen == "submit":
         return await _submit(update, context, pledge_id_in_flow(context), in_flow=True)
     if chosen == "edit":
@@ -476,7 +472,7 @@ async def field_pressed(update: Update, context: XContext) -> object:
 async def field_typed(update: Update, context: XContext) -> object:
     options = _options("pledge.field", list(views.EDIT_FIELDS))
     options.append(("back", ("返回", "预览", "back", "preview")))
-    chosen = typed_choice(_text(update), options)
+    chosen = choose(typed_text(update), options)
     if chosen is None:
         return await _wrong(update, context, EDIT_MENU, "input.use_buttons")
     if chosen == "back":
@@ -714,16 +710,9 @@ def _limit_text(t: Translator, count: int, limit: int, period: str) -> str:
     return t("pledge.limit", count=count, limit=limit, period=views.period_label(t, period))
 
 
-def _options(prefix: str, values: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+def _options(prefix: str, values: list[str]) -> list[tuple[str, Sequence[str]]]:
     """Choices named in either language, so a typed answer works whatever the client."""
-    zh, en = Translator("zh"), Translator("en")
-    return [(v, (zh(f"{prefix}.{v}"), en(f"{prefix}.{v}"))) for v in values]
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text
+    return [(v, labels(f"{prefix}.{v}")) for v in values]
 
 
 def _list(value: object) -> list[object]:

@@ -18,6 +18,7 @@ from handlers.common.flows import END, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, replace, reply
+from handlers.common.typed import typed_text
 from handlers.pledges import notice, views
 from handlers.pledges.access import (
     ASK_PROGRESS,
@@ -102,7 +103,7 @@ async def ask_progress(update: Update, context: XContext) -> object:
 
 async def progress_text(update: Update, context: XContext) -> object:
     photo = flow_data(context, FLOW).get("photo")
-    return await _save_progress(update, context, _text(update), str(photo) if photo else None)
+    return await _save_progress(update, context, typed_text(update), str(photo) if photo else None)
 
 
 async def progress_photo(update: Update, context: XContext) -> object:
@@ -232,7 +233,7 @@ async def _save_text(
     member, row = await own_pledge(context, pledge_id_in_flow(context))
     try:
         async with context.db.transaction() as tx:
-            await save(tx, row, member.id, _text(update))
+            await save(tx, row, member.id, typed_text(update))
     except BadLength as exc:
         message = bad_length_text(context, exc)
         await reply(update, context, message)
@@ -301,9 +302,3 @@ def _again(state: str, key: str) -> Step:
         return state
 
     return guarded_step(wrong)
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text

@@ -22,6 +22,7 @@ from handlers.common.flows import END, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, edit, edit_earlier, remove_buttons, reply
+from handlers.common.typed import choose, is_skip, typed_text
 from handlers.pledges import notice, views
 from handlers.pledges.access import (
     ASK_COMMENT,
@@ -37,8 +38,6 @@ from handlers.pledges.access import (
     not_now,
     pledge_id_in_flow,
     reviewable_pledge,
-    says_one_of,
-    typed_choice,
 )
 from handlers.pledges.views import PREFIX
 from storage import members, pledge_rules
@@ -55,8 +54,6 @@ from storage.pledges import (
 Handlers = list[BaseHandler[Any, Any, Any]]
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND
-# Typed words that mean [Skip] where a comment is optional.
-SKIP_WORDS = ("跳过", "无", "没有", "不填", "skip", "none", "no")
 
 
 def entry_points() -> Handlers:
@@ -176,7 +173,7 @@ async def ask_return_note(update: Update, context: XContext) -> object:
 async def receive_note(update: Update, context: XContext) -> object:
     actor, row = await reviewable_pledge(context, pledge_id_in_flow(context))
     try:
-        note = store.checked_text(_text(update), store.NOTE_MIN, store.NOTE_MAX)
+        note = store.checked_text(typed_text(update), store.NOTE_MIN, store.NOTE_MAX)
     except BadLength as exc:
         text = bad_length_text(context, exc)
         await reply(update, context, text)
@@ -247,7 +244,7 @@ async def rating_typed(update: Update, context: XContext) -> object:
     options = [
         (r.value, (zh(f"pledge.rating.{r.value}"), en(f"pledge.rating.{r.value}"))) for r in Rating
     ]
-    chosen = typed_choice(_text(update), options)
+    chosen = choose(typed_text(update), options)
     if chosen is None:
         await reply(update, context, context.t("input.use_buttons"))
         row = await load(context, pledge_id_in_flow(context))
@@ -263,8 +260,8 @@ async def _rated(update: Update, context: XContext, rating: Rating) -> object:
 
 
 async def receive_comment(update: Update, context: XContext) -> object:
-    text = _text(update).strip()
-    if says_one_of(text, SKIP_WORDS):  # typed instead of [Skip]
+    text = typed_text(update).strip()
+    if is_skip(text):  # typed instead of [Skip]
         return await _evaluate(update, context, None)
     if len(text) > store.COMMENT_MAX:
         message = context.t("pledge.bad_length", length=len(text), low=1, high=store.COMMENT_MAX)
@@ -359,9 +356,3 @@ def _again(state: str, key: str) -> Step:
         return state
 
     return guarded_step(wrong)
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text

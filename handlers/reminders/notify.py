@@ -81,7 +81,6 @@ async def got_text(update: Update, context: XContext) -> object:
         return ASK_TEXT
     recipients = await _recipients(context, secretary)
     if not recipients:
-        clear_flow(context, FLOW)
         await reply(update, context, context.t("reminders.notify.nobody"))
         return END
     flow_data(context, FLOW)["text"] = text
@@ -139,7 +138,6 @@ async def send(update: Update, context: XContext) -> int:
             not_before=not_before,
         )
     delivery.wake(context)
-    clear_flow(context, FLOW)
     await ack(update)
     await remove_buttons(update)
     later = _night_until(context, not_before, now)

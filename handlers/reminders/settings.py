@@ -185,7 +185,6 @@ async def _save(update: Update, context: XContext, value: str) -> object:
             actor_id=secretary.id,
             now=context.now(),
         )
-    clear_flow(context, RULE_FLOW)
     quiet_end = None
     if name.endswith("_time") and quiet.covers(parsed):
         quiet_end = f"{quiet.end:%H:%M}"

@@ -41,7 +41,6 @@ from handlers.common.errors import BadButton, NotFound
 from handlers.common.flows import (
     CANCEL_DATA,
     END,
-    clear_flow,
     conversation,
     enter_flow,
     flow_data,
@@ -50,8 +49,8 @@ from handlers.common.guards import parse_callback, require_branch_person, requir
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import edit, edit_buttons, remove_buttons, reply
+from handlers.common.typed import FUTURE, PAST, choose, labels, says, typed_date, typed_text
 from handlers.visits import access, views
-from handlers.visits.dates import parse_date
 from handlers.visits.views import FLOW_PREFIX, RECORD_PREFIX
 from storage import audit, terms, visits
 from storage.terms import Term
@@ -373,7 +372,7 @@ async def date_button(update: Update, context: XContext) -> object:
 
 
 async def date_typed(update: Update, context: XContext) -> object:
-    day = parse_date(_text(update), context.today(), "past")
+    day = typed_date(typed_text(update), context.today(), PAST)
     if day is None:
         return await ask(update, context, DATE, context.t("visit.date_bad"))
     return await _take_date(update, context, day)
@@ -456,7 +455,7 @@ def _calendar_day(state: str) -> Step:
 
 async def alias_typed(update: Update, context: XContext) -> object:
     draft = flow_data(context, FLOW)
-    raw = _text(update)
+    raw = typed_text(update)
     try:
         alias = visits.clean_alias(raw)
     except VisitProblem as problem:
@@ -517,7 +516,7 @@ async def class_number_button(update: Update, context: XContext) -> object:
 
 async def class_typed(update: Update, context: XContext) -> object:
     try:
-        name = visits.clean_class(_text(update))
+        name = visits.clean_class(typed_text(update))
     except VisitProblem as problem:
         return await ask(update, context, CLASS, context.t(f"visit.{problem.code}"))
     flow_data(context, FLOW)["class"] = name
@@ -534,15 +533,6 @@ async def form_button(update: Update, context: XContext) -> object:
     return await advance(update, context, FORM)
 
 
-async def form_typed(update: Update, context: XContext) -> object:
-    labels = {form: [views.form_label(t, form) for t in _both()] for form in Form}
-    found = _match(_text(update), labels)
-    if found is None:
-        return await ask(update, context, FORM, _unknown_choice(context, Form, views.form_label))
-    flow_data(context, FLOW)["form"] = found.value
-    return await advance(update, context, FORM)
-
-
 async def met_button(update: Update, context: XContext) -> object:
     value = _enum(Met, parse_callback(update, FLOW_PREFIX).str_arg(0))
     await _pressed(update)
@@ -550,13 +540,24 @@ async def met_button(update: Update, context: XContext) -> object:
     return await advance(update, context, MET)
 
 
-async def met_typed(update: Update, context: XContext) -> object:
-    labels = {met: [views.met_label(t, met) for t in _both()] for met in Met}
-    found = _match(_text(update), labels)
-    if found is None:
-        return await ask(update, context, MET, _unknown_choice(context, Met, views.met_label))
-    flow_data(context, FLOW)["met"] = found.value
-    return await advance(update, context, MET)
+def _typed_one_of(
+    kind: type[E], label: Callable[[Translator, E], str], state: str, field: str
+) -> Step:
+    """A one-answer step typed: a label in either language, the value, or its number."""
+
+    async def typed_choice(update: Update, context: XContext) -> object:
+        options = [(each, [label(t, each) for t in _both()]) for each in kind]
+        found = choose(typed_text(update), options)
+        if found is None:
+            return await ask(update, context, state, _unknown_choice(context, kind, label))
+        flow_data(context, FLOW)[field] = found.value
+        return await advance(update, context, state)
+
+    return typed_choice
+
+
+form_typed = _typed_one_of(Form, views.form_label, FORM, "form")
+met_typed = _typed_one_of(Met, views.met_label, MET, "met")
 
 
 async def topic_toggle(update: Update, context: XContext) -> object:
@@ -584,30 +585,22 @@ async def topics_done(update: Update, context: XContext) -> object:
 
 async def topics_typed(update: Update, context: XContext) -> object:
     """Topics typed as a list ("学习、安全", "study, safety"), or "完成" to go on."""
-    raw = _text(update).strip()
+    raw = typed_text(update).strip()
     draft = flow_data(context, FLOW)
-    if _is_word(raw, "visit.btn.done"):
+    if says(raw, labels("visit.btn.done")):
         if not draft.get("topics"):
             return await ask(update, context, TOPICS, context.t("visit.topics_empty"))
         return await advance(update, context, TOPICS)
-    labels = {topic: [views.topic_label(t, topic) for t in _both()] for topic in Topic}
-    chosen: set[Topic] = set()
-    for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(raw))):
-        found = _match(part, labels)
-        # "Health and mood" has spaces in it; "学习 安全" uses them as separators.
-        words = [part] if found is not None else part.split()
-        for word in words:
-            topic = _match(word, labels)
-            if topic is None:
-                options = views.choice_options(
-                    context.t, [views.topic_label(context.t, each) for each in Topic]
-                )
-                problem = context.t("visit.topics_unknown", word=word, options=options)
-                return await ask(update, context, TOPICS, problem)
-            chosen.add(topic)
+    chosen, unknown = _typed_topics(raw)
+    if unknown is not None:
+        options = views.choice_options(
+            context.t, [views.topic_label(context.t, each) for each in Topic]
+        )
+        problem = context.t("visit.topics_unknown", word=unknown, options=options)
+        return await ask(update, context, TOPICS, problem)
     if not chosen:
         return await ask(update, context, TOPICS, context.t("visit.topics_empty"))
-    draft["topics"] = [topic.value for topic in Topic if topic in chosen]
+    draft["topics"] = [topic.value for topic in chosen]
     return await advance(update, context, TOPICS)
 
 
@@ -640,10 +633,10 @@ async def summary_topic_toggle(update: Update, context: XContext) -> object:
 
 async def summary_typed(update: Update, context: XContext) -> object:
     """The summary's buttons, typed: 保存 / save, 修改 / edit, 备注 / note, or topics."""
-    raw = _text(update)
-    if _is_word(raw, "visit.btn.save"):
+    raw = typed_text(update)
+    if says(raw, labels("visit.btn.save")):
         return await save(update, context)
-    if _is_word(raw, "visit.btn.edit"):
+    if says(raw, labels("visit.btn.edit")):
         await reply(update, context, *views.edit_menu(context.t))
         return SUMMARY
     for key, state in (
@@ -651,9 +644,9 @@ async def summary_typed(update: Update, context: XContext) -> object:
         ("visit.btn.follow_up", FOLLOW_UP),
         ("visit.btn.photo", PHOTO),
     ):
-        if _is_word(raw, key):
+        if says(raw, labels(key)):
             return await ask(update, context, state)
-    topics = _typed_topics(raw)
+    topics, _ = _typed_topics(raw)
     if topics:
         flow_data(context, FLOW)["topics"] = [topic.value for topic in topics]
         return await ask(update, context, SUMMARY)
@@ -661,10 +654,10 @@ async def summary_typed(update: Update, context: XContext) -> object:
 
 
 async def note_typed(update: Update, context: XContext) -> object:
-    raw = _text(update)
-    if _is_word(raw, "button.back"):
+    raw = typed_text(update)
+    if says(raw, labels("button.back")):
         return await ask(update, context, SUMMARY)
-    if _is_word(raw, "visit.btn.remove_note"):
+    if says(raw, labels("visit.btn.remove_note")):
         return await remove_note(update, context)
     try:
         note = visits.clean_note(raw)
@@ -701,15 +694,15 @@ async def follow_up_choice(update: Update, context: XContext) -> object:
 
 async def follow_up_typed(update: Update, context: XContext) -> object:
     """A date, or a button's label typed: 1 周后 / 2 周后 / 不需要回访."""
-    raw = _text(update)
+    raw = typed_text(update)
     today = context.today()
     for key, days in (("visit.btn.week1", 7), ("visit.btn.week2", 14)):
-        if _is_word(raw, key):
+        if says(raw, labels(key)):
             return await _take_follow_up(update, context, today + timedelta(days=days))
-    if _is_word(raw, "visit.btn.no_follow_up"):
+    if says(raw, labels("visit.btn.no_follow_up")):
         flow_data(context, FLOW)["follow_up"] = None
         return await ask(update, context, SUMMARY)
-    day = parse_date(raw, today, "future")
+    day = typed_date(raw, today, FUTURE)
     if day is None:
         return await ask(update, context, FOLLOW_UP, context.t("visit.date_bad"))
     return await _take_follow_up(update, context, day)
@@ -748,10 +741,10 @@ async def photo_received(update: Update, context: XContext) -> object:
 
 async def photo_typed(update: Update, context: XContext) -> object:
     """Text where a photo is asked: 返回 / 删除照片 typed, or the photo asked for again."""
-    raw = _text(update)
-    if _is_word(raw, "button.back"):
+    raw = typed_text(update)
+    if says(raw, labels("button.back")):
         return await ask(update, context, SUMMARY)
-    if _is_word(raw, "visit.btn.remove_photo"):
+    if says(raw, labels("visit.btn.remove_photo")):
         return await remove_photo(update, context)
     return await ask(update, context, PHOTO, context.t("visit.photo_expected"))
 
@@ -831,12 +824,10 @@ async def save(update: Update, context: XContext) -> object:
         return await _back_to_problem(update, context, problem.code)
     except (VisitLocked, VisitChanged) as error:
         await _pressed(update)
-        clear_flow(context, FLOW)
         key = "visit.locked" if isinstance(error, VisitLocked) else "visit.changed_meanwhile"
         await reply(update, context, context.t(key))
         return END
     await _pressed(update)
-    clear_flow(context, FLOW)
     if edit_id and edited_version is None:
         await reply(update, context, context.t("visit.unchanged"))
         return END
@@ -939,12 +930,6 @@ async def _in_place(update: Update, screen: views.Screen) -> None:
     await edit(update, *screen)
 
 
-def _text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text
-
-
 def _member_id(context: XContext) -> int:
     member = context.member
     assert member is not None
@@ -955,36 +940,20 @@ def _both() -> list[Translator]:
     return [Translator(lang) for lang in LANGUAGES]
 
 
-def _match(raw: str, labels: dict[E, list[str]]) -> E | None:
-    """The choice whose label (in either language) or code ``raw`` is, or None."""
-    wanted = _fold(raw)
-    for choice, names in labels.items():
-        if wanted in {_fold(name) for name in names} | {_fold(str(choice.value))}:
-            return choice
-    return None
-
-
-def _typed_topics(raw: str) -> list[Topic]:
-    """Topics typed as a list ("学习、安全", "study, safety"); empty unless all are known."""
-    labels = {topic: [views.topic_label(t, topic) for t in _both()] for topic in Topic}
+def _typed_topics(raw: str) -> tuple[list[Topic], str | None]:
+    """Topics typed as a list ("学习、安全", "study, safety"), in the list's order; or none
+    and the first word that names no topic."""
+    named = [(topic, [views.topic_label(t, topic) for t in _both()]) for topic in Topic]
     chosen: set[Topic] = set()
     for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(raw))):
-        found = _match(part, labels)
+        found = choose(part, named, by_number=False)
+        # "Health and mood" has spaces in it; "学习 安全" uses them as separators.
         for word in [part] if found is not None else part.split():
-            topic = _match(word, labels)
+            topic = choose(word, named, by_number=False)
             if topic is None:
-                return []
+                return [], word
             chosen.add(topic)
-    return [topic for topic in Topic if topic in chosen]
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _is_word(raw: str, key: str) -> bool:
-    """Whether ``raw`` is a button's label typed by hand (emoji and case ignored)."""
-    return _fold(raw) in {_fold(t(key)) for t in _both()}
+    return [topic for topic in Topic if topic in chosen], None
 
 
 def _enum(kind: type[E], value: str) -> E:

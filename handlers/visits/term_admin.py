@@ -22,19 +22,12 @@ from telegram.ext import (
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import (
-    END,
-    cancel_button,
-    clear_flow,
-    conversation,
-    enter_flow,
-    flow_data,
-)
+from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
+from handlers.common.typed import NEAR, after, typed_date, typed_text
 from handlers.visits import access, views
-from handlers.visits.dates import parse_date
 from storage import audit, terms
 from storage.terms import TermProblem
 
@@ -72,8 +65,8 @@ async def term_command(update: Update, context: XContext) -> object:
     args = context.args or []
     if len(args) >= 2:
         today = context.today()
-        start = parse_date(args[0], today, "near")
-        end = parse_date(args[1], start, "future") if start else None
+        start = typed_date(args[0], today, NEAR)
+        end = typed_date(args[1], today, after(start)) if start else None
         if start is None or end is None:
             await reply(update, context, context.t("term.bad_date"))
             return END
@@ -97,7 +90,7 @@ async def ask_start(update: Update, context: XContext) -> object:
 
 async def start_typed(update: Update, context: XContext) -> object:
     require_admin(context)
-    start = parse_date(_text(update), context.today(), "near")
+    start = typed_date(typed_text(update), context.today(), NEAR)
     if start is None:
         await _ask(
             update, context, f"{context.t('term.bad_date')}\n\n{context.t('term.ask_start')}"
@@ -111,7 +104,7 @@ async def start_typed(update: Update, context: XContext) -> object:
 async def end_typed(update: Update, context: XContext) -> object:
     require_admin(context)
     start = date.fromisoformat(flow_data(context, FLOW)["start"])
-    end = parse_date(_text(update), start, "future")
+    end = typed_date(typed_text(update), context.today(), after(start))
     if end is None:
         again = context.t("term.ask_end", start=start.isoformat())
         await _ask(update, context, f"{context.t('term.bad_date')}\n\n{again}")
@@ -137,7 +130,6 @@ async def _save(update: Update, context: XContext, start: date, end: date) -> ob
         flow_data(context, FLOW)["start"] = start.isoformat()
         await _ask(update, context, f"{context.t(f'term.problem.{problem.code}')}\n\n{again}")
         return ASK_END
-    clear_flow(context, FLOW)
     text = context.t("term.set", start=start.isoformat(), end=end.isoformat())
     if replaced:
         text += context.t("term.replaced", count=len(replaced))
@@ -159,9 +151,3 @@ def _again(state: str) -> Callable[[Update, XContext], Coroutine[Any, Any, objec
 
 async def _ask(update: Update, context: XContext, text: str) -> None:
     await reply(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text
