@@ -271,17 +271,17 @@ def _stop_after(
 
 def _seen(context: XContext) -> dict[str, Any]:
     """When each of this person's flows last took a step (persisted with the user data)."""
-    if context.user_data is None:
-        return {}
-    seen = context.user_data.setdefault(_SEEN_KEY, {})
-    assert isinstance(seen, dict)
-    return seen
+    return _per_flow(context, _SEEN_KEY)
 
 
 def _steps(context: XContext) -> dict[str, Any]:
     """Which step each of this person's flows waits at (persisted with the user data)."""
+    return _per_flow(context, _STEP_KEY)
+
+
+def _per_flow(context: XContext, key: str) -> dict[str, Any]:
     if context.user_data is None:
         return {}
-    steps = context.user_data.setdefault(_STEP_KEY, {})
-    assert isinstance(steps, dict)
-    return steps
+    found = context.user_data.setdefault(key, {})
+    assert isinstance(found, dict)
+    return found
