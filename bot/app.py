@@ -33,6 +33,7 @@ from handlers import (
     partyday,
     pledges,
     reminders,
+    reports,
     visits,
 )
 from handlers.common.context import XContext, revoke_removed_admins
@@ -53,7 +54,18 @@ from storage.meetings import parse_frequencies
 from storage.members import Role
 
 # Order matters: each feature's conversations get the next groups; fallback goes last.
-FEATURES = [onboarding, admin, branch, visits, pledges, partyday, meetings, reminders, fallback]
+FEATURES = [
+    onboarding,
+    admin,
+    branch,
+    visits,
+    pledges,
+    partyday,
+    meetings,
+    reminders,
+    reports,
+    fallback,
+]
 # New messages a second for the answers and the fan-out together: Telegram allows about 30;
 # two are left for the skew between our clock and its count.
 # (the fan-out's own rate, XIANFENG_SEND_RATE, is at most what this leaves).

@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+from collections.abc import Sequence
 
 from telegram import (
     ForceReply,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -64,11 +66,11 @@ async def say(update: Update, context: XContext, text: str, markup: Markup | Non
 async def reply_photo(
     update: Update,
     context: XContext,
-    photo: str,
+    photo: str | bytes,
     caption: str | None = None,
     markup: Markup | None = None,
 ) -> None:
-    """A photo (a Telegram file id) in the chat the update came from."""
+    """A photo (a Telegram file id, or a picture drawn here) in the chat the update came from."""
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_photo(chat.id, photo, caption=caption, reply_markup=markup)
@@ -87,6 +89,28 @@ async def reply_document(
         await context.bot.send_document(
             chat.id, document=io.BytesIO(document), filename=filename, caption=caption
         )
+
+
+async def reply_photos(
+    update: Update, context: XContext, photos: Sequence[bytes], caption: str | None = None
+) -> None:
+    """Pictures as one album (2–10), the caption under the first."""
+    chat = update.effective_chat
+    if chat is not None:
+        media = [
+            InputMediaPhoto(photo, caption=caption if index == 0 else None)
+            for index, photo in enumerate(photos)
+        ]
+        await context.bot.send_media_group(chat.id, media)
+
+
+async def reply_progress(update: Update, context: XContext, text: str) -> int | None:
+    """A line that will be edited as work goes on (``edit_earlier``): its message id."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    message = await context.bot.send_message(chat.id, text)
+    return message.message_id
 
 
 async def ack(update: Update, text: str | None = None, *, alert: bool = False) -> None:

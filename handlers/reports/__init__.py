@@ -1,1 +1,25 @@
-"""Records out: 台账 workbooks and charts built from what the branches logged."""
+"""Records out: 台账 workbooks (/export) and charts (/charts) built from what branches logged.
+
+Modules: ``commands`` (who may ask for what, and the background run), ``views`` (the
+branch picker and the period question), ``export`` and ``workbook`` (the XLSX),
+``charts`` (the PNGs), ``texts`` (every word they use).
+"""
+
+from __future__ import annotations
+
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from handlers.reports import commands
+from storage.members import Role
+
+READERS = frozenset({Role.SECRETARY, Role.ADMIN})
+
+COMMANDS = [
+    CommandSpec("export", "cmd.export", READERS),
+    CommandSpec("charts", "cmd.charts", READERS),
+]
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    commands.register(reg)

@@ -6,6 +6,54 @@ from handlers.common.i18n import texts
 
 texts(
     {
+        # ------------------------------------------------------------ commands
+        "cmd.export": ("导出台账（Excel）", "export the ledger (Excel)"),
+        "cmd.charts": ("统计图表", "charts"),
+        "report.export.pick_branch": (
+            "导出哪个支部的台账？也可以导出全局（各支部合在一份文件中）。（第 {page}/{pages} 页）",
+            "Which branch's ledger? Or the whole bureau in one file. (page {page} of {pages})",
+        ),
+        "report.charts.pick_branch": (
+            "要看某个支部的图表，请选择支部：（第 {page}/{pages} 页）",
+            "To see one branch's charts, choose it: (page {page} of {pages})",
+        ),
+        "report.no_branches": ("还没有任何支部。", "There are no branches yet."),
+        "report.export.pick_period": (
+            "导出 <b>{name}</b> 的台账：请选择期间。",
+            "Ledger of <b>{name}</b>: which period?",
+        ),
+        "report.period.this_school_year": ("本学年 {label}", "This school year {label}"),
+        "report.period.last_school_year": ("上学年 {label}", "Last school year {label}"),
+        "report.period.this_term": ("本学期 {label}", "This term {label}"),
+        "report.period.last_term": ("上学期 {label}", "Last term {label}"),
+        "report.period.year": ("{label}年（自然年）", "Calendar year {label}"),
+        "report.btn.bureau": ("全局（各支部）", "The whole bureau"),
+        "report.btn.prev": ("◀ 上一页", "◀ Previous"),
+        "report.btn.next": ("下一页 ▶", "Next ▶"),
+        "report.progress": (
+            "正在生成 {name} {period} 的台账… {percent}%",
+            "Building the ledger of {name}, {period}… {percent}%",
+        ),
+        "report.done": ("台账已生成，共 {count} 个文件。", "The ledger is ready: {count} file(s)."),
+        "report.caption": ("{name} 台账 · {period}", "Ledger: {name} · {period}"),
+        "report.caption_part": (
+            "{name} 台账 · {period}（第 {index}/{total} 份）",
+            "Ledger: {name} · {period} (part {index} of {total})",
+        ),
+        "report.busy": (
+            "上一份还在生成中，请稍候再试。",
+            "The previous one is still being made. Please wait a moment.",
+        ),
+        "report.failed": (
+            "抱歉，生成时出了问题，请稍后再试。",
+            "Sorry, something went wrong while making it. Please try again later.",
+        ),
+        "report.charts.working": ("正在绘制图表，请稍候…", "Drawing the charts, one moment…"),
+        "report.charts.caption": ("{name} · {period} 学年图表", "{name} · school year {period}"),
+        "report.charts.bureau_caption": (
+            "各支部对比 · {period} 学年",
+            "Branches compared · school year {period}",
+        ),
         # ------------------------------------------------------------ sheets
         "report.sheet.summary": ("封面汇总", "Summary"),
         "report.sheet.roster": ("党员名册", "Roster"),
