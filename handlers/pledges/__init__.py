@@ -22,7 +22,7 @@ SECRETARY = frozenset({Role.SECRETARY})
 
 COMMANDS = [
     CommandSpec("pledge", "cmd.pledge", MAKERS),
-    CommandSpec("pledges", "cmd.pledges", MAKERS),
+    CommandSpec("pledges", "cmd.pledges", MAKERS | {Role.ADMIN}),
     CommandSpec("setnotice", "cmd.setnotice", SECRETARY),
 ]
 

@@ -11,9 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import Refusal
+from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.guards import (
     parse_callback,
+    require_admin,
     require_branch_person,
     require_private,
     require_secretary,
@@ -41,6 +42,7 @@ BRANCH_WORDS = ("branch", "b", "支部", "全支部")
 def plain_handlers() -> Handlers:
     return [
         CommandHandler("pledges", list_pledges),
+        CallbackQueryHandler(bureau_board, pattern=pattern(PREFIX, "bb")),
         CallbackQueryHandler(open_pledge, pattern=pattern(PREFIX, "open")),
         CallbackQueryHandler(terms_pressed, pattern=pattern(PREFIX, "terms")),
     ]
@@ -50,6 +52,9 @@ async def list_pledges(update: Update, context: XContext) -> None:
     """/pledges: my pledges; /pledges branch [year]: the branch board (secretaries)."""
     require_private(update)
     args = context.args or []
+    if context.member is not None and context.member.role is Role.ADMIN:
+        await branch_picker(update, context, args[1:] if args else [])
+        return
     if args and args[0].lower() in BRANCH_WORDS:
         await branch_board(update, context, args[1:])
         return
@@ -64,38 +69,97 @@ async def list_pledges(update: Update, context: XContext) -> None:
 
 async def branch_board(update: Update, context: XContext, args: list[str]) -> None:
     secretary = require_secretary(context)
+    period = _asked_period(args) or Period.containing(context.today())
+    # Asked for a year by name: that year alone, without last year's stragglers.
+    text, markup = await _board(
+        context, secretary.branch_id, period, switch=True, earlier_note=not args
+    )
+    await reply(update, context, text, markup)
+
+
+async def branch_picker(update: Update, context: XContext, args: list[str]) -> None:
+    """/pledges for the bureau: a button per branch, each opening that branch's board."""
+    require_admin(context)
+    year = (_asked_period(args) or Period.containing(context.today())).code
+    async with context.db.read() as conn:
+        listed = await branches.list_with_counts(conn)
+    if not listed:
+        raise Refusal("pledge.board.no_branches")
+    rows = [[views.button(b.name, "bb", b.id, year)] for b in listed]
+    await reply(
+        update,
+        context,
+        context.t("pledge.board.pick_branch", period=year),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def bureau_board(update: Update, context: XContext) -> None:
+    """[A branch] in the bureau's picker: its board, as its secretary sees it (no switch)."""
+    data = parse_callback(update, PREFIX)
+    branch_id, year = data.int_arg(0), data.str_arg(1)
+    require_admin(context)
+    async with context.db.read() as conn:
+        if await branches.get(conn, branch_id) is None:
+            raise NotFound()
     try:
-        period = Period(code=args[0]) if args else Period.containing(context.today())
+        period = Period(code=year)
+    except ValueError as exc:
+        raise BadButton() from exc
+    current = period == Period.containing(context.today())
+    text, markup = await _board(context, branch_id, period, switch=False, earlier_note=current)
+    await ack(update)
+    await reply(update, context, text, markup)
+
+
+def _asked_period(args: list[str]) -> Period | None:
+    """The year typed after /pledges branch, if any."""
+    if not args:
+        return None
+    try:
+        period = Period(code=args[0])
     except ValueError as exc:
         raise Refusal("pledge.board.bad_period") from exc
     if period.is_term:  # the board is a year's: its terms are on it
         raise Refusal("pledge.board.bad_period")
+    return period
+
+
+async def _board(
+    context: XContext, branch_id: int, period: Period, *, switch: bool, earlier_note: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The board of ``branch_id`` for a year; ``switch``: the secretary's term switch."""
     earlier = Period.of_year(int(period.code) - 1)
     async with context.db.read() as conn:
-        branch = await branches.get(conn, secretary.branch_id)
-        rows = await store.for_branch(conn, secretary.branch_id, period.code)
-        without = await store.members_without_pledge(conn, secretary.branch_id, period.code)
-        # Last year's pledges are evaluated in the new year: on this year's board (no year
-        # asked for), say they still wait.
+        branch = await branches.get(conn, branch_id)
+        rows = await store.for_branch(conn, branch_id, period.code)
+        without = await store.members_without_pledge(conn, branch_id, period.code)
+        # Last year's pledges are evaluated in the new year: on this year's board, say
+        # they still wait.
         unfinished = (
-            []
-            if args
-            else [
+            [
                 row
-                for row in await store.for_branch(conn, secretary.branch_id, earlier.code)
+                for row in await store.for_branch(conn, branch_id, earlier.code)
                 if row.status in UNFINISHED
             ]
+            if earlier_note
+            else []
         )
-        runs_terms = await store.runs_terms(conn, secretary.branch_id)
+        runs_terms = await store.runs_terms(conn, branch_id)
     assert branch is not None
     text, markup = views.board(
-        context.t, branch.name, period.code, rows, without, runs_terms=runs_terms
+        context.t,
+        branch.name,
+        period.code,
+        rows,
+        without,
+        runs_terms=runs_terms if switch else None,
     )
     if unfinished:
         text += "\n\n" + context.t(
             "pledge.board.earlier", period=earlier.code, count=len(unfinished)
         )
-    await reply(update, context, text, markup)
+    return text, markup
 
 
 async def terms_pressed(update: Update, context: XContext) -> None:

@@ -8,8 +8,8 @@ texts(
     {
         "cmd.pledge": ("作出岗位承诺", "make a pledge"),
         "cmd.pledges": (
-            "我的承诺（书记用 /pledges branch 查看全支部）",
-            "my pledges (secretaries: /pledges branch)",
+            "我的承诺（书记用 /pledges branch 查看全支部；局管理员查看各支部）",
+            "my pledges (secretaries: /pledges branch; the bureau: every branch)",
         ),
         "cmd.setnotice": ("设置承诺公示群/频道", "link the pledge notice chat"),
         # ------------------------------------------------------------ /settings switches
@@ -331,6 +331,11 @@ texts(
             "查看全支部的承诺：/pledges branch",
             "The whole branch: /pledges branch",
         ),
+        "pledge.board.pick_branch": (
+            "请选择支部，查看其 {period} 年度岗位承诺：",
+            "Choose a branch to see its pledges for {period}:",
+        ),
+        "pledge.board.no_branches": ("还没有任何支部。", "There are no branches yet."),
         "pledge.board.title": (
             "<b>{branch} · {period} 年度岗位承诺</b>",
             "<b>{branch} · pledges for {period}</b>",

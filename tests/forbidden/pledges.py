@@ -312,3 +312,31 @@ CASES = [
         "refuse.stale_button",
     ),
 ]
+
+
+CASES += [
+    Case(
+        "secretary opens the bureau's branch board",
+        SECRETARY,
+        lambda h: h.callback(SECRETARY, "pl:bb:2:2026"),
+        "refuse.role",
+    ),
+    Case(
+        "member opens the bureau's branch board",
+        MEMBER,
+        lambda h: h.callback(MEMBER, "pl:bb:1:2026"),
+        "refuse.role",
+    ),
+    Case(
+        "bureau board of no branch",
+        ADMIN,
+        lambda h: h.callback(ADMIN, "pl:bb:999:2026"),
+        "refuse.not_found",
+    ),
+    Case(
+        "bureau board forged year",
+        ADMIN,
+        lambda h: h.callback(ADMIN, "pl:bb:1:20x6"),
+        "refuse.bad_button",
+    ),
+]
