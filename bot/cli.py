@@ -25,6 +25,7 @@ from bot.webhook import start_webhook
 from schedules.outbox_report import outbox_report
 from storage import Database, DatabaseError
 from storage.backups import restore, run_lock
+from storage.files import database_files, too_open
 from storage.migrations import load_migrations
 
 logger = logging.getLogger("xianfeng")
@@ -219,6 +220,7 @@ async def _outbox(settings: Settings) -> None:
 
 
 async def _run(settings: Settings, token: str, webhook: Webhook | None) -> None:
+    _warn_if_readable_by_others(settings.database)
     # Held until the process ends: `xianfeng restore` refuses meanwhile, and so does a
     # second `run` on the same database.
     with run_lock(settings.database):
@@ -275,6 +277,19 @@ async def _serve(settings: Settings, token: str, webhook: Webhook | None) -> Non
         await db.close()
     if died:
         raise died[0]
+
+
+def _warn_if_readable_by_others(database: Path) -> None:
+    """A database (or WAL) left readable by others from before is the operator's to fix;
+    changing its mode behind their back could break a backup job that reads it."""
+    for path, mode in too_open(database_files(database)):
+        logger.warning(
+            "%s is readable by other users on this server (mode %s); it holds members' and "
+            "students' data: chmod 600 %s",
+            path.resolve(),
+            oct(mode)[2:],
+            path.resolve(),
+        )
 
 
 async def _watch_polling(

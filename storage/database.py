@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.files import create_private_file, tighten_sidecars
 from storage.migrations import apply_migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -44,11 +45,17 @@ class Database:
             raise DatabaseError(f"folder for the database does not exist: {self.path.parent}")
         if self.path.is_dir():
             raise DatabaseError(f"database path is a folder, not a file: {self.path}")
+        if str(self.path) != ":memory:" and not self.path.exists():
+            # SQLite would create it with the umask's mode, readable by everyone; its WAL
+            # and shared-memory files take this file's mode.
+            create_private_file(self.path)
         self._writer = await _connect(self.path)
         try:
             if migrate:
                 await apply_migrations(self._writer)
             self._reader = await _connect(self.path)
+            if str(self.path) != ":memory:":
+                tighten_sidecars(self.path)
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
@@ -94,13 +101,20 @@ class Database:
         return int(row[0]) if row else 0
 
     async def backup(self, target: str | Path) -> None:
-        """Online backup through SQLite's backup API, then ``integrity_check`` on the copy."""
+        """Online backup through SQLite's backup API, then ``integrity_check`` on the copy.
+
+        The copy is created owner-only (0600) before anything is written to it.
+        """
         target = Path(target)
         if target.exists():
             raise DatabaseError(f"backup target already exists: {target}")
         if not target.parent.exists():
             raise DatabaseError(f"folder for the backup does not exist: {target.parent}")
         reader = self._require(self._reader)
+        try:
+            create_private_file(target)
+        except FileExistsError as exc:
+            raise DatabaseError(f"backup target already exists: {target}") from exc
         dest = await aiosqlite.connect(target)
         try:
             await reader.backup(dest)

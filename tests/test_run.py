@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -128,14 +129,23 @@ def test_run_starts_answers_and_stops_cleanly(api: FakeApiServer, tmp_path: Path
     log = tmp_path / "run.log"
     with log.open("w") as sink:
         # A file, not a pipe: at DEBUG nobody reading a pipe would block the bot.
+        # umask 0 would make every new file world-writable; the bot's files must not be.
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stdout=sink, stderr=sink
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=sink,
+            stderr=sink,
+            preexec_fn=lambda: os.umask(0),
         )
         try:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and "sendMessage" not in api.methods():
                 time.sleep(0.1)
             assert "sendMessage" in api.methods(), log.read_text()
+            database = tmp_path / "xianfeng.sqlite3"
+            files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+            assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
         finally:
@@ -150,6 +160,7 @@ def test_run_starts_answers_and_stops_cleanly(api: FakeApiServer, tmp_path: Path
     assert int(reply["chat_id"]) == 777 and "先锋" in reply["text"]
     assert "SECRET" not in output and TOKEN not in output
     assert "stopping" in output
+    assert "readable by other users" not in output
     with sqlite3.connect(tmp_path / "xianfeng.sqlite3") as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     assert version == len(load_migrations())
@@ -166,6 +177,21 @@ def _run_briefly(env_extra: dict[str, str], tmp_path: Path) -> subprocess.Comple
         text=True,
         timeout=60,
     )
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_run_warns_once_about_a_database_others_can_read(tmp_path: Path) -> None:
+    database = tmp_path / "xianfeng.sqlite3"
+    sqlite3.connect(database).close()
+    database.chmod(0o644)
+    result = _run_briefly({"XIANFENG_API_BASE_URL": "http://127.0.0.1:9/bot"}, tmp_path)
+    warnings = [line for line in result.stderr.splitlines() if "readable by other" in line]
+    assert len(warnings) == 1, result.stderr
+    assert str(database) in warnings[0] and "644" in warnings[0]
+    assert _mode(database) == 0o644  # the operator's to change, not ours
 
 
 def test_unreachable_telegram_is_one_clear_line(tmp_path: Path) -> None:
