@@ -40,10 +40,11 @@ from handlers.common.context import XContext, revoke_removed_admins
 from handlers.common.errors import error_handler, identify_or_stop
 from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
-from handlers.common.registry import Registrar
+from handlers.common.presses import CallTracker, every_press_answered
+from handlers.common.registry import Registrar, current_handler
 from handlers.common.reminders import engine_renderers
 from handlers.common.services import SERVICES_KEY, BotConfig, Running, Services
-from schedules.budget import AnswerLimiter, SendBudget
+from schedules.budget import SendBudget
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.pacing import Timer
@@ -87,10 +88,13 @@ log = logging.getLogger(__name__)
 
 
 class XianfengApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """Writes conversation state right after each update, so a crash loses no step."""
+    """Answers every button press exactly once, and writes conversation state right after
+    each update, so a crash loses no step."""
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
+        current_handler.set(None)
+        async with every_press_answered(update, self.bot, self.bot_data[SERVICES_KEY]):
+            await super().process_update(update)
         if self.persistence is not None:
             await self.update_persistence()
 
@@ -162,7 +166,7 @@ def build_application(
         .context_types(ContextTypes(context=XContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.zone))
         .persistence(SqlitePersistence(db, clock, conversation_timeout=config.conversation_timeout))
-        .rate_limiter(AnswerLimiter(budget))
+        .rate_limiter(CallTracker(budget))
         .concurrent_updates(PerPersonProcessor())
     )
     if request is not None:

@@ -1,4 +1,5 @@
-"""Logging set-up: one line per record (text, or JSON), and the bot token never printed."""
+"""Logging set-up: one line per record (text, or JSON); the bot token and personal data
+never printed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+
+from bot.log_privacy import DropPersonalData
 
 
 class RedactToken(logging.Filter):
@@ -76,6 +79,8 @@ def setup_logging(
         if log_format == "json"
         else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, others)
     )
+    # First: the token filter flattens a record's arguments into its message.
+    handler.addFilter(DropPersonalData())
     handler.addFilter(RedactToken(token, others))
     root = logging.getLogger()
     root.handlers[:] = [handler]

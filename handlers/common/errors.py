@@ -6,10 +6,11 @@ logged with the update, and the user is told something went wrong, in their lang
 
 from __future__ import annotations
 
-import json
 import logging
+import traceback
 from typing import Any
 
+from pydantic import ValidationError
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -17,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, admit, identify
 from handlers.common.i18n import texts
+from handlers.common.registry import current_handler
 from handlers.common.reply import ack, reply
 
 logger = logging.getLogger(__name__)
@@ -119,10 +121,12 @@ async def error_handler(update: object, context: XContext) -> None:
         # Answered: no handler in a later group (e.g. the unknown-command catch-all after a
         # refused conversation entry point) may answer the same update a second time.
         raise ApplicationHandlerStop
+    # Ids and names only: the update's text or callback data never belongs in a log.
     logger.error(
-        "unhandled error for update %s",
-        json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000],
-        exc_info=error,
+        "unhandled error in %s for %s: %s",
+        current_handler.get() or "no handler",
+        describe_update(update),
+        _describe_error(error),
     )
     await _answer(update, context, "error.internal", alert=True)
     raise ApplicationHandlerStop
@@ -155,6 +159,43 @@ async def _answer(
         # The error handler must never raise: PTB would only log it again, and the
         # database may be the thing that failed.
         logger.exception("error while answering an error")
+
+
+def describe_update(update: Update) -> str:
+    """Update id, what kind it is, chat and user ids: no text, no callback data."""
+    kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None)), "other")
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"update {update.update_id} ({kind}, chat {chat}, user {user})"
+
+
+_UPDATE_KINDS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "callback_query",
+    "inline_query",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "poll",
+    "poll_answer",
+)
+
+
+def _describe_error(error: BaseException | None) -> str:
+    """The traceback, with the value pydantic quotes in its message left out."""
+    if error is None:
+        return "no exception"
+    lines = traceback.format_exception(error)
+    if isinstance(error, ValidationError):
+        fields = ", ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['type']}"
+            for e in error.errors(include_input=False, include_url=False)
+        )
+        lines[-1] = f"{type(error).__name__}: {fields}\n"
+    return "".join(lines).rstrip()
 
 
 def _user_id(update: Update) -> int | None:

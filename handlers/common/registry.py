@@ -7,7 +7,9 @@ catch-alls are added last to that group, so they answer only what nothing else t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.ext import Application, BaseHandler, ConversationHandler
@@ -18,6 +20,8 @@ from schedules.dispatcher import Receipt
 from schedules.kinds import Kind
 
 COMMON_GROUP = 100
+# Which handler is running, for the error handler's log line; set anew for each update.
+current_handler: ContextVar[str | None] = ContextVar("current_handler", default=None)
 
 
 class Registrar:
@@ -33,10 +37,16 @@ class Registrar:
     def flow(self, handler: ConversationHandler[Any]) -> None:
         if self._next_flow_group >= COMMON_GROUP:
             raise RuntimeError("too many conversations")
+        for step in [*handler.entry_points, *handler.fallbacks]:
+            _trace(step)
+        for steps in handler.states.values():
+            for step in steps:
+                _trace(step)
         self.app.add_handler(handler, group=self._next_flow_group)
         self._next_flow_group += 1
 
     def add(self, handler: BaseHandler[Any, Any, Any]) -> None:
+        _trace(handler)
         self.app.add_handler(handler, group=COMMON_GROUP)
 
     def command_specs(self, specs: Sequence[CommandSpec]) -> None:
@@ -62,3 +72,18 @@ class Registrar:
         if kind in self.receipts:
             raise ValueError(f"receipt for {kind} given twice")
         self.receipts[kind] = receipt
+
+def _trace(handler: BaseHandler[Any, Any, Any]) -> None:
+    """Make the handler say its name in ``current_handler`` while it runs."""
+    callback = handler.callback
+    if getattr(callback, "_traced", False):
+        return
+    name = f"{callback.__module__}.{getattr(callback, '__qualname__', callback)}"
+
+    @functools.wraps(callback)
+    async def traced(update: object, context: Any) -> Any:
+        current_handler.set(name)
+        return await callback(update, context)
+
+    traced._traced = True  # type: ignore[attr-defined]
+    handler.callback = traced
