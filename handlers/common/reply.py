@@ -18,6 +18,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -174,9 +175,11 @@ async def edit_earlier(
 async def edit_buttons(update: Update, markup: InlineKeyboardMarkup | None) -> None:
     """Change only the pressed message's buttons (a page turned, a choice ticked)."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None or not isinstance(query.message, Message):
         return
-    # Already so, gone, or too old to edit: nothing to do either way.
+    if query.message.reply_markup == markup:
+        return  # an edit that changes nothing is refused as "message is not modified"
+    # Gone, or too old to edit: nothing to do either way.
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(reply_markup=markup)
 
