@@ -37,8 +37,9 @@ texts(
             "Please type the new branch's name (2–40 characters), e.g. 临海市第一中学党支部.",
         ),
         "newbranch.bad_name": (
-            "名称需为 2–40 个字，请重新输入。",
-            "A name is 2–40 characters. Please type it again.",
+            "名称需为 2–40 个字，且不能含有看不见的字符（如零宽字符、空白填充符），请重新输入。",
+            "A name is 2–40 characters, with no invisible ones (zero-width characters, "
+            "fillers). Please type it again.",
         ),
         "newbranch.duplicate": (
             "已有名为「{name}」的党支部，请换一个名称。",

@@ -17,9 +17,10 @@ from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import replace, reply
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites, members, prefs
+from storage import audit, branches, invites, members, names, prefs
 from storage.invites import Invite, InviteProblem
-from storage.members import Member, PersonName, Role
+from storage.members import Member, Role
+from storage.names import NameProblem, NameRefused
 
 FLOW = "join"
 ASK_NAME = "join.name"
@@ -60,6 +61,24 @@ texts(
             "请重新输入您的真实姓名。",
             "A name is 2–20 characters of letters, spaces or the middle dot “·” "
             "(e.g. 阿依古丽·买买提). Please type your real name again.",
+        ),
+        "join.name_invisible": (
+            "姓名中有看不见或装饰性的字符（如空白填充符、零宽字符、加在汉字上的符号、表情、"
+            "框线）。请只用文字重新输入您的真实姓名。",
+            "The name contains characters that show as nothing or as decoration (fillers, "
+            "zero-width characters, accents on Chinese characters, emoji, box drawing). "
+            "Please type your real name again, in letters only.",
+        ),
+        "join.name_role_word": (
+            "姓名中不能含有“{word}”等职务或身份用语，以免他人误认。"
+            "请重新输入您的真实姓名（如 李明）。",
+            "A name cannot contain “{word}” or other titles and roles, so nobody is misled. "
+            "Please type your real name again (e.g. Li Ming).",
+        ),
+        "join.name_taken": (
+            "已有一位“{name}”，他人会分不清。请重新输入，在姓名后加上能区分的说明，如 {example}。",
+            "Someone called “{name}” is already here, and others could not tell you apart. "
+            "Please type it again with what tells you apart, e.g. {example}.",
         ),
         "join.done": (
             "{name}，欢迎加入{branch}！您的身份是{role}。",
@@ -211,12 +230,13 @@ async def receive_name(update: Update, context: XContext) -> object:
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
     try:
-        name = PersonName(value=message.text).value
-    except ValueError:
-        await reply(update, context, context.t("join.bad_name"))
+        name = names.person_name(message.text)
+    except NameRefused as refused:
+        await reply(update, context, _name_refusal(context, refused))
         return ASK_NAME
     code = flow_data(context, FLOW).get("code", "")
     now = context.now()
+    taken: str | None = None
     async with context.db.transaction() as tx:
         # Checked again inside the transaction: the invite may have run out meanwhile.
         found = await invites.check(tx, code, telegram_id=user.id, now=now)
@@ -224,6 +244,8 @@ async def receive_name(update: Update, context: XContext) -> object:
             problem: InviteProblem | None = found
         elif await members.get_active_by_telegram(tx, user.id) is not None:
             problem = InviteProblem.ALREADY_USED
+        elif (taken := await members.name_clash(tx, name, found.branch_id)) is not None:
+            problem = None
         else:
             problem = None
             member = await members.create(
@@ -255,6 +277,9 @@ async def receive_name(update: Update, context: XContext) -> object:
             branch = await branches.get(tx, found.branch_id)
             await _tell_secretaries(tx, context, member)
     delivery.wake(context)
+    if taken is not None:
+        await reply(update, context, _name_refusal(context, NameRefused(NameProblem.TAKEN, taken)))
+        return ASK_NAME
     clear_flow(context, FLOW)
     if problem is not None:
         await reply(update, context, context.t(f"join.problem.{problem.value}"))
@@ -266,6 +291,19 @@ async def receive_name(update: Update, context: XContext) -> object:
     await show_home(update, context)
     await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
     return END
+
+
+def _name_refusal(context: XContext, refused: NameRefused) -> str:
+    """Why the name cannot be used, and the question again."""
+    if refused.problem is NameProblem.ROLE_WORD:
+        return context.t("join.name_role_word", word=refused.detail)
+    if refused.problem is NameProblem.TAKEN:
+        return context.t(
+            "join.name_taken", name=refused.detail, example=names.distinguished(refused.detail)
+        )
+    if refused.problem in (NameProblem.INVISIBLE, NameProblem.DECORATION):
+        return context.t("join.name_invisible")
+    return context.t("join.bad_name")
 
 
 async def name_not_text(update: Update, context: XContext) -> object:

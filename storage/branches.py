@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, field_validator
 
+from storage import names
 from storage.clock import to_iso
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
@@ -25,16 +26,17 @@ class BranchSummary(Branch):
 
 
 class BranchName(BaseModel):
-    """A branch name as typed by an admin: trimmed, 2 to 40 characters, one line."""
+    """A branch name as typed by an admin: normalized like a person's name (NFKC, one
+    line, single spaces), 2 to 40 characters, none of them invisible."""
 
     value: str
 
     @field_validator("value")
     @classmethod
     def _check(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not 2 <= len(value) <= NAME_MAX:
-            raise ValueError("length")
+        value = names.normalize(value)
+        if not 2 <= len(value) <= NAME_MAX or names.invisible_in(value):
+            raise ValueError("length or characters")
         return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
@@ -10,12 +9,9 @@ from typing import Self
 import aiosqlite
 from pydantic import BaseModel, field_validator
 
+from storage import names
 from storage.clock import to_iso
 from storage.rows import fetch_all, fetch_one, insert
-
-NAME_MIN, NAME_MAX = 2, 20
-# The middle dot in names such as 阿依古丽·买买提, and the look-alikes phones type for it.
-_NAME_DOTS = "·•‧・"
 
 
 class Role(StrEnum):
@@ -65,25 +61,15 @@ class Secretary(BranchMember):
 
 
 class PersonName(BaseModel):
-    """A real name as typed: 2–20 letters (any script), spaces or the middle dot."""
+    """A real name as typed: 2–20 letters (any script), spaces or the middle dot, and
+    nothing that could pass for someone else (see ``storage.names``)."""
 
     value: str
 
     @field_validator("value")
     @classmethod
     def _check(cls, value: str) -> str:
-        value = " ".join(value.split())
-        value = "".join("·" if ch in _NAME_DOTS else ch for ch in value)
-        if not NAME_MIN <= len(value) <= NAME_MAX:
-            raise ValueError("length")
-        for ch in value:
-            if ch in " ·":
-                continue
-            if not unicodedata.category(ch).startswith(("L", "M")):
-                raise ValueError("characters")
-        if value.startswith("·") or value.endswith("·"):
-            raise ValueError("characters")
-        return value
+        return names.person_name(value)
 
 
 async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
@@ -162,6 +148,17 @@ async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member
         " ORDER BY id",
         (branch_id,),
     )
+
+
+async def name_clash(conn: aiosqlite.Connection, name: str, branch_id: int | None) -> str | None:
+    """The name already in use that ``name`` would look like: someone active in the same
+    branch, or a bureau admin (who writes to every branch). None if it is free."""
+    async with conn.execute(
+        "SELECT name FROM members WHERE status = 'active' AND (branch_id = ? OR role = 'admin')",
+        (branch_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return next((str(row[0]) for row in rows if names.same_name(str(row[0]), name)), None)
 
 
 async def admins(conn: aiosqlite.Connection) -> list[Member]:

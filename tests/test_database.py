@@ -205,7 +205,7 @@ async def test_oldest_schema_with_data_migrates_to_latest_keeping_every_row(
         )
         await conn.execute(
             "INSERT INTO members (id, telegram_id, name, role, branch_id, post, status,"
-            " joined_at) VALUES (1, 11, '李书记', 'secretary', 1, '校长', 'active',"
+            " joined_at) VALUES (1, 11, '李红梅', 'secretary', 1, '校长', 'active',"
             " '2026-09-01T00:00:00+00:00'), (2, 12, '王老师', 'member', 1, NULL, 'left',"
             " '2026-09-02T00:00:00+00:00')"
         )

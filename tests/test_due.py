@@ -54,7 +54,7 @@ async def branch(db: Database) -> Branch:
                 tx, telegram_id=tg, name=name, role=role, branch_id=b.id, now=created
             )
             for tg, name, role in (
-                (2001, "李书记", Role.SECRETARY),
+                (2001, "李红梅", Role.SECRETARY),
                 (3001, "王老师", Role.MEMBER),
                 (3002, "张老师", Role.MEMBER),
             )

@@ -19,7 +19,7 @@ NOTE = "QZNOTE父母在外地打工"
 PLEDGE = TEXT + "QZPLEDGE"
 TYPED = "QZTYPED<b>随便说说</b>"
 FORGED = "vf:QZDATA:1"
-MARKERS = ("QZALIAS", "QZNOTE", "QZPLEDGE", "QZTYPED", "QZDATA", "王老师", "李书记")
+MARKERS = ("QZALIAS", "QZNOTE", "QZPLEDGE", "QZTYPED", "QZDATA", "王老师", "李红梅")
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def fields(**changes: Any) -> MeetingFields:
         "end_time": time(16, 30),
         "place": "党员活动室",
         "topic": "学习党的二十届三中全会精神",
-        "chair_name": "李书记",
+        "chair_name": "李红梅",
         "recorder_name": "王老师",
         "key_points": "传达学习，交流发言",
     }
@@ -120,7 +120,7 @@ async def _branch(db: Database) -> dict[str, int]:
             )
         people = {}
         for tid, name, role, branch in [
-            (1, "李书记", Role.SECRETARY, 1),
+            (1, "李红梅", Role.SECRETARY, 1),
             (2, "王老师", Role.MEMBER, 1),
             (3, "张老师", Role.MEMBER, 1),
             (4, "赵老师", Role.MEMBER, 1),
@@ -134,11 +134,11 @@ async def _branch(db: Database) -> dict[str, int]:
 
 
 async def _recorded(db: Database, people: dict[str, int], **changes: Any) -> meetings.Meeting:
-    roster = [people[n] for n in ("李书记", "王老师", "张老师", "赵老师")]
+    roster = [people[n] for n in ("李红梅", "王老师", "张老师", "赵老师")]
     async with db.transaction() as tx:
         return await meetings.record(
-            tx, branch_id=1, fields=fields(chair_id=people["李书记"], **changes),
-            attendee_ids=roster, actor_id=people["李书记"], today=TODAY, now=NOW,
+            tx, branch_id=1, fields=fields(chair_id=people["李红梅"], **changes),
+            attendee_ids=roster, actor_id=people["李红梅"], today=TODAY, now=NOW,
         )  # fmt: skip
 
 
@@ -366,8 +366,8 @@ async def test_a_lecture_needs_its_lecturer_and_allows_make_ups(db: Database) ->
     assert record is not None and record.submit_problems() == ["lecturer_missing"]
     async with db.transaction() as tx:
         lecture = await meetings.edit(
-            tx, lecture, actor_id=1, today=TODAY, now=NOW, lecturer_id=people["李书记"],
-            lecturer_name="李书记",
+            tx, lecture, actor_id=1, today=TODAY, now=NOW, lecturer_id=people["李红梅"],
+            lecturer_name="李红梅",
         )  # fmt: skip
         lecture = await meetings.submit(tx, lecture, actor_id=1, now=NOW)
     wang, zhang = people["王老师"], people["张老师"]
@@ -403,9 +403,9 @@ async def test_withdrawn_records_and_expected_changes(db: Database) -> None:
     meeting = await _recorded(db, people)
     async with db.transaction() as tx:
         await meetings.set_expected(
-            tx, meeting, [people["李书记"], people["王老师"]], actor_id=1, now=NOW
+            tx, meeting, [people["李红梅"], people["王老师"]], actor_id=1, now=NOW
         )
-        assert [a.name for a in await meetings.attendees(tx, meeting.id)] == ["李书记", "王老师"]
+        assert [a.name for a in await meetings.attendees(tx, meeting.id)] == ["李红梅", "王老师"]
         gone = await meetings.withdraw(tx, meeting, actor_id=1, now=NOW)
     assert gone.status is MeetingStatus.WITHDRAWN
     async with db.read() as conn:

@@ -34,7 +34,7 @@ async def test_preview_then_send_reaches_every_member_once(harness: Harness) -> 
     await harness.deliver()
     for user in (MEMBER, MEMBER2):
         text = harness.last(user)
-        assert "第一中学党支部 通知" in text and "周五下午3点" in text and "李书记" in text
+        assert "第一中学党支部 通知" in text and "周五下午3点" in text and "李红梅" in text
     assert not any("周五下午3点" in t for t in harness.tg.texts(OTHER_MEMBER.id))
     # The preview lost its buttons; an old copy pressed again changes nothing.
     assert harness.buttons(SECRETARY) != ["发送", "取消"]

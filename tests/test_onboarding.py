@@ -44,8 +44,8 @@ async def test_admin_creates_branch_and_secretary_joins_by_link(harness: Harness
 
     offer = await harness.send(SECRETARY, f"/start {code}")
     assert offer == [ZH("join.offer", branch="第一中学党支部", role="支部书记")]
-    done = await harness.send(SECRETARY, "李书记")
-    assert done[0] == "李书记，欢迎加入第一中学党支部！您的身份是支部书记。"
+    done = await harness.send(SECRETARY, "李红梅")
+    assert done[0] == "李红梅，欢迎加入第一中学党支部！您的身份是支部书记。"
     secretary = await active(harness, SECRETARY)
     assert secretary is not None and secretary.role is Role.SECRETARY
     async with harness.db.read() as conn:
@@ -81,7 +81,7 @@ async def test_members_join_by_secretary_link_and_secretary_is_told(harness: Har
     listing = await harness.send(SECRETARY, "/members")
     assert listing[0].splitlines() == [
         "第一中学党支部（3 人）：",
-        "1. 李书记（支部书记）",
+        "1. 李红梅（支部书记）",
         "2. 张老师（党员）",
         "3. 王老师（党员）",
     ]
@@ -143,7 +143,7 @@ async def test_secretary_link_is_used_up_after_one_use(harness: Harness) -> None
     await harness.send(ADMIN, "/newbranch 一中")
     code = harness.invite_code(ADMIN)
     await harness.send(SECRETARY, f"/start {code}")
-    await harness.send(SECRETARY, "李书记")
+    await harness.send(SECRETARY, "李红梅")
     assert await harness.send(NEWCOMER, f"/start {code}") == [ZH("join.problem.used_up")]
 
 
@@ -153,7 +153,7 @@ async def test_used_up_while_typing_the_name(harness: Harness) -> None:
     code = harness.invite_code(ADMIN)
     await harness.send(SECRETARY, f"/start {code}")
     await harness.send(NEWCOMER, f"/start {code}")
-    await harness.send(SECRETARY, "李书记")
+    await harness.send(SECRETARY, "李红梅")
     assert await harness.send(NEWCOMER, "新人甲") == [ZH("join.problem.used_up")]
     assert await active(harness, NEWCOMER) is None
 

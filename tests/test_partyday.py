@@ -171,7 +171,7 @@ async def test_a_whole_month(harness: Harness) -> None:
     # The secretary marks the member without a phone.
     await h.send(SECRETARY, "/roster")
     assert await h.press(SECRETARY, "手动登记签到") == ["为谁登记签到？（用于没有手机的同志）"]
-    assert h.buttons(SECRETARY) == ["李书记", "张老师"]
+    assert h.buttons(SECRETARY) == ["李红梅", "张老师"]
     assert await press_on(h, SECRETARY, "张老师", "为谁登记签到") == ["已为 张老师 登记签到。"]
     await h.deliver()
     assert h.last(MEMBER2) == f"支部书记已为您登记 {DECEMBER_8} 的党日签到。"
@@ -190,9 +190,9 @@ async def test_a_whole_month(harness: Harness) -> None:
     assert roster.startswith("第一中学党支部 · 2026年12月党日名单")
     assert "✅ 参加（2）：Lin Wei、王老师" in roster
     assert "🟡 请假（1）：\n· 张老师：家事，已批准" in roster
-    assert "⚪ 未回复（1）：李书记" in roster
+    assert "⚪ 未回复（1）：李红梅" in roster
     assert "📍 已签到（3）：Lin Wei（照片）、张老师（书记登记）、王老师（位置）" in roster
-    assert "❌ 未签到（1，不含准假）：李书记" in roster
+    assert "❌ 未签到（1，不含准假）：李红梅" in roster
     assert "⏱ 服务时长：共 2 小时（王老师 2）" in roster
 
     # A week later the excused member makes up the month.
@@ -690,7 +690,7 @@ async def test_marking_by_hand_opens_on_the_day(harness: Harness) -> None:
     await h.press(SECRETARY, "王老师")
     await h.send(SECRETARY, "/roster")
     await h.press(SECRETARY, "手动登记签到")
-    assert h.buttons(SECRETARY) == ["李书记", "张老师"]
+    assert h.buttons(SECRETARY) == ["李红梅", "张老师"]
     assert await rows(h, "SELECT method, marked_by FROM party_day_checkins") == [("manual", 2)]
 
 
@@ -705,7 +705,7 @@ async def test_the_reminder_engine_renderers(harness: Harness) -> None:
         branch = await branches.get(conn, 1)
         silent = await partyday.members_without_reply(conn, 1, date(2026, 12, 8))
     assert [d.date for d in due] == [date(2026, 12, 8)] and branch is not None
-    assert [m.name for m in silent] == ["李书记", "张老师", "王老师"]
+    assert [m.name for m in silent] == ["李红梅", "张老师", "王老师"]
     text, buttons = views.d3_reminder(Translator("zh"), due[0], branch)
     assert text.startswith("【党日提醒】第一中学党支部\n3 天后是党日：\n📅 2026年12月8日")
     h.clock.set(at(12, 8, 7, 30))
@@ -802,14 +802,14 @@ async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harne
     ]
     await h.deliver()
     assert h.last(ADMIN) == (
-        f"第一中学党支部 书记 李书记 申请 {DECEMBER_8} 党日请假：公务\n"
+        f"第一中学党支部 书记 李红梅 申请 {DECEMBER_8} 党日请假：公务\n"
         "（该支部没有其他书记，请局里审批。）"
     )
     # The secretary's roster has no buttons to approve their own request.
     roster = (await h.send(SECRETARY, "/roster"))[-1]
-    assert "· 李书记：公务，待审批" in roster
-    assert not [label for label in h.buttons(SECRETARY) if "李书记" in label]
-    assert await press_on(h, ADMIN, "批准", "李书记 申请") == ["已批准 李书记 的请假。"]
+    assert "· 李红梅：公务，待审批" in roster
+    assert not [label for label in h.buttons(SECRETARY) if "李红梅" in label]
+    assert await press_on(h, ADMIN, "批准", "李红梅 申请") == ["已批准 李红梅 的请假。"]
     await h.deliver()
     assert h.last(SECRETARY).startswith(f"您 {DECEMBER_8} 党日的请假已批准")
     assert await rows(h, "SELECT approval, decided_by FROM party_day_replies") == [("approved", 1)]
@@ -825,7 +825,7 @@ async def test_a_past_roster_leaves_out_who_joined_after_the_day(harness: Harnes
     await join_in_english(h, h.invite_code(SECRETARY))
     assert (await h.send(EN_MEMBER, "/partyday"))[-1].startswith("第一中学党支部 · party day")
     roster = (await h.send(SECRETARY, "/roster 2026-12"))[-1]
-    assert "⚪ 未回复（3）：李书记、张老师、王老师" in roster
+    assert "⚪ 未回复（3）：李红梅、张老师、王老师" in roster
     # Whoever joined after the day but logged service that month is still counted.
     await h.send(EN_MEMBER, "/service")
     await h.send(EN_MEMBER, "study session")
@@ -834,5 +834,5 @@ async def test_a_past_roster_leaves_out_who_joined_after_the_day(harness: Harnes
     await h.send(EN_MEMBER, "Read the branch's notes")
     await h.send(EN_MEMBER, "skip")
     roster = (await h.send(SECRETARY, "/roster 2026-12"))[-1]
-    assert "⚪ 未回复（4）：李书记、Lin Wei、张老师、王老师" in roster
+    assert "⚪ 未回复（4）：李红梅、Lin Wei、张老师、王老师" in roster
     assert "（Lin Wei 1）" in roster

@@ -270,7 +270,7 @@ async def _branch_with_rule(db: Database, rule: DayRule) -> tuple[int, int, int]
     async with db.transaction() as tx:
         branch = await branches.create(tx, "第一中学党支部", now=NOW)
         secretary = await members.create(
-            tx, telegram_id=1, name="李书记", role=Role.SECRETARY, branch_id=branch.id, now=NOW
+            tx, telegram_id=1, name="李红梅", role=Role.SECRETARY, branch_id=branch.id, now=NOW
         )
         member = await members.create(
             tx, telegram_id=2, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=NOW

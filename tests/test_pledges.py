@@ -23,7 +23,7 @@ from tests.conftest import (
 )
 from tests.fakebot import FakeTelegram, FakeUser, group_chat
 
-SECOND_SECRETARY = FakeUser(2003, "孙书记")
+SECOND_SECRETARY = FakeUser(2003, "孙丽")
 GROUP = -1001234
 CHANNEL = -1005555
 TEXT = "本学年每周为学困生义务辅导两次，帮助他们数学成绩提高十分以上。"
@@ -117,7 +117,7 @@ async def test_whole_cycle(harness: Harness) -> None:
     # Approve: published to the notice group, member told.
     said = await h.press(SECRETARY, "✅ 通过")
     await h.deliver()
-    assert "审核结果：已公示（李书记）" in said[-1]
+    assert "审核结果：已公示（李红梅）" in said[-1]
     await h.deliver()  # the post, and the member told
     pledge = await only_pledge(h, MEMBER.id)
     assert pledge.status is PledgeStatus.PUBLISHED and pledge.text == BETTER
@@ -470,7 +470,7 @@ async def test_two_secretaries_review_once(harness: Harness) -> None:
     await h.send(ADMIN, "/branches")
     await h.press(ADMIN, "书记邀请：第一中学党支部")
     await h.send(SECOND_SECRETARY, f"/start {h.invite_code(ADMIN)}")
-    await h.send(SECOND_SECRETARY, "孙书记")
+    await h.send(SECOND_SECRETARY, "孙丽")
     await make_pledge(h)
     assert "王老师 提交了岗位承诺" in h.last(SECOND_SECRETARY)
     await h.press(SECRETARY, "↩️ 退回修改")
@@ -526,7 +526,7 @@ async def test_no_notice_chat_tells_the_secretary_once(harness: Harness) -> None
     assert len(told) == 1
     # Both are on the board; nobody is missing but the secretary.
     said = await h.send(SECRETARY, "/pledges branch")
-    assert "📢 已公示 2" in said[-1] and "尚未作出承诺（1 人）：李书记" in said[-1]
+    assert "📢 已公示 2" in said[-1] and "尚未作出承诺（1 人）：李红梅" in said[-1]
     # Linking a group later: told how many wait, and each can be posted from its screen.
     await link_group(h)
     assert "另有 2 条已通过的承诺尚未公示" in h.last(SECRETARY)
@@ -734,7 +734,7 @@ async def test_secretary_board_counts_lists_and_who_has_none(harness: Harness) -
     said = await h.send(SECRETARY, "/pledges branch")
     board = said[-1]
     assert "⏳ 待审核 1" in board and "📝 草稿 1" in board
-    assert "尚未作出承诺（2 人）：张老师、李书记" in board  # a draft is not a pledge yet
+    assert "尚未作出承诺（2 人）：张老师、李红梅" in board  # a draft is not a pledge yet
     assert h.buttons(SECRETARY) == ["1. 王老师 · 待审核", "2. 张老师 · 草稿", "开启按学期承诺"]
     said = await h.press(SECRETARY, "1. 王老师 · 待审核")
     assert h.buttons(SECRETARY) == ["✅ 通过", "↩️ 退回修改"]
@@ -754,7 +754,7 @@ async def test_a_secretarys_own_pledge_is_reviewed_by_someone_else(harness: Harn
     h = harness
     await h.branch_with_people()
     pledge = await make_pledge(h, SECRETARY)
-    assert "李书记 提交了岗位承诺" in h.last(ADMIN)
+    assert "李红梅 提交了岗位承诺" in h.last(ADMIN)
     await h.callback(SECRETARY, f"pl:ok:{pledge.id}")
     assert "没有权限" in h.answers()[-1]
     assert (await only_pledge(h, SECRETARY.id)).status is PledgeStatus.SUBMITTED
@@ -878,7 +878,7 @@ async def test_returning_turns_the_review_request_into_a_record(harness: Harness
     await h.send(SECRETARY, "请写明辅导哪些学生")
     record = h.tg.message(SECRETARY.id, request)
     assert record is not None
-    assert "审核结果：已退回（李书记）" in record["text"]
+    assert "审核结果：已退回（李红梅）" in record["text"]
     assert FakeTelegram.buttons(record) == []  # no [Approve] left to press by mistake
 
 
@@ -1085,7 +1085,7 @@ async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
     # On the year's board, with its term named; the member has made a pledge.
     said = await h.send(SECRETARY, "/pledges branch")
     assert "王老师 · 关爱学生 · 2026 年秋季学期" in said[-1]
-    assert "尚未作出承诺（2 人）：张老师、李书记" in said[-1]
+    assert "尚未作出承诺（2 人）：张老师、李红梅" in said[-1]
     await h.press(SECRETARY, "1. 王老师 · 待审核")
     await h.press(SECRETARY, "✅ 通过")
     await h.deliver()

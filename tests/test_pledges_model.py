@@ -183,7 +183,7 @@ async def people(db: Database) -> tuple[Member, Member, Member]:
     async with db.transaction() as tx:
         branch = await branches.create(tx, "第一中学党支部", now=NOW)
         secretary = await members.create(
-            tx, telegram_id=1, name="李书记", role=Role.SECRETARY, branch_id=branch.id, now=NOW
+            tx, telegram_id=1, name="李红梅", role=Role.SECRETARY, branch_id=branch.id, now=NOW
         )
         first = await members.create(
             tx, telegram_id=2, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=NOW
@@ -330,7 +330,7 @@ async def test_queries_for_the_reminder_engine(db: Database) -> None:
         )
     async with db.read() as conn:
         without = await store.members_without_pledge(conn, branch_id, "2026")
-        assert [m.name for m in without] == ["张老师", "李书记"]  # a draft is not a pledge
+        assert [m.name for m in without] == ["张老师", "李红梅"]  # a draft is not a pledge
         assert [p.id for p in await store.waiting_review(conn, NOW - timedelta(days=3))] == [
             waiting.id
         ]

@@ -1,7 +1,7 @@
 """Reminders end to end: the tick on the harness's clock queues messages, ``deliver()`` sends
 them through the fake Bot API, and the buttons on them work.
 
-The branch (李书记, 王老师, 张老师) is made at 2026-11-28 10:00; its party day is the 10th
+The branch (李红梅, 王老师, 张老师) is made at 2026-11-28 10:00; its party day is the 10th
 at 14:30, so December's announcement is due on 2026-12-07 at 09:00 and the morning
 reminder on 2026-12-10 at 08:00.
 """

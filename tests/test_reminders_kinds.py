@@ -208,7 +208,7 @@ async def test_a_lone_secretarys_own_pledge_waiting_reaches_the_bureau(harness: 
     await tick(harness, at(2026, 12, 2, 9, 0))
     await harness.deliver()
     assert harness.tg.texts(ADMIN.id)[-1].startswith("有 1 条承诺等待您审核：")
-    assert "李书记" in harness.tg.texts(ADMIN.id)[-1]
+    assert "李红梅" in harness.tg.texts(ADMIN.id)[-1]
     assert not any("等待您审核" in t for t in harness.tg.texts(SECRETARY.id)[before:])
 
 
@@ -237,7 +237,7 @@ async def test_the_review_reminder_goes_to_whoever_the_pledge_asked_to_review(
         user.id: [t.split(" ")[0] for t in h.tg.texts(user.id) if "提交了岗位承诺" in t]
         for user in (ADMIN, SECRETARY, MEMBER2)
     }
-    assert asked == {ADMIN.id: ["李书记"], SECRETARY.id: ["王老师"], MEMBER2.id: []}
+    assert asked == {ADMIN.id: ["李红梅"], SECRETARY.id: ["王老师"], MEMBER2.id: []}
     before = {user.id: len(h.tg.texts(user.id)) for user in (ADMIN, SECRETARY, MEMBER2)}
     report = await tick(h, at(2026, 12, 2, 9, 0))
     assert report.by_kind[Kind.PLEDGE_REVIEW] == 2
@@ -248,7 +248,7 @@ async def test_the_review_reminder_goes_to_whoever_the_pledge_asked_to_review(
     }
     (to_admin,) = reminded[ADMIN.id]
     (to_secretary,) = reminded[SECRETARY.id]
-    assert to_admin.startswith("有 1 条承诺等待您审核") and "李书记" in to_admin
+    assert to_admin.startswith("有 1 条承诺等待您审核") and "李红梅" in to_admin
     assert "王老师" not in to_admin
     assert to_secretary.startswith("有 1 条承诺等待您审核") and "王老师" in to_secretary
     assert reminded[MEMBER2.id] == []
@@ -278,5 +278,5 @@ async def test_the_evaluation_reminder_goes_to_whoever_may_evaluate(harness: Har
     await h.deliver()
     (to_admin,) = [t for t in h.tg.texts(ADMIN.id) if "可以评诺" in t]
     (to_secretary,) = [t for t in h.tg.texts(SECRETARY.id) if "可以评诺" in t]
-    assert "李书记" in to_admin and "王老师" not in to_admin
-    assert "王老师" in to_secretary and "李书记" not in to_secretary
+    assert "李红梅" in to_admin and "王老师" not in to_admin
+    assert "王老师" in to_secretary and "李红梅" not in to_secretary

@@ -69,7 +69,7 @@ async def _people(db: Database) -> dict[str, int]:
             )
         people = {}
         for tid, name, role, branch in [
-            (1, "李书记", Role.SECRETARY, 1),
+            (1, "李红梅", Role.SECRETARY, 1),
             (2, "王老师", Role.MEMBER, 1),
             (3, "张老师", Role.MEMBER, 1),
             (4, "外校人", Role.MEMBER, 2),
@@ -107,10 +107,10 @@ async def test_coverage_over_a_term(db: Database) -> None:
         drills = await safety.drills_for_member(conn, p["王老师"], AUTUMN)
     assert lines["王老师"].done
     assert (lines["张老师"].lessons, lines["张老师"].drills) == (1, 0)
-    assert lines["李书记"].missing_lesson and lines["李书记"].missing_drill
+    assert lines["李红梅"].missing_lesson and lines["李红梅"].missing_drill
     assert [(m.name, m.branch_id) for m in missing] == [
         ("张老师", 1),
-        ("李书记", 1),
+        ("李红梅", 1),
         ("外校人", 2),
     ]
     assert summary == safety.CoverageSummary(
@@ -129,30 +129,30 @@ async def test_a_school_drill_is_logged_once_for_everyone(db: Database) -> None:
     async with db.transaction() as tx:
         with pytest.raises(SafetyProblem, match="no_participants"):
             await safety.log_school_drill(
-                tx, branch_id=1, fields=drill, participant_ids=[], actor_id=p["李书记"], now=NOW
+                tx, branch_id=1, fields=drill, participant_ids=[], actor_id=p["李红梅"], now=NOW
             )
         with pytest.raises(SafetyProblem, match="not_in_branch"):
             await safety.log_school_drill(
                 tx, branch_id=1, fields=drill, participant_ids=[p["王老师"], p["外校人"]],
-                actor_id=p["李书记"], now=NOW,
+                actor_id=p["李红梅"], now=NOW,
             )  # fmt: skip
     async with db.transaction() as tx:
         school = await safety.log_school_drill(
             tx, branch_id=1, fields=drill, participant_ids=[p["王老师"], p["张老师"], p["王老师"]],
-            actor_id=p["李书记"], now=NOW,
+            actor_id=p["李红梅"], now=NOW,
         )  # fmt: skip
     async with db.read() as conn:
         assert await safety.participants(conn, school.id) == [p["王老师"], p["张老师"]]
         lines = {c.name: c.drills for c in await safety.coverage(conn, 1, AUTUMN)}
         listed = await safety.school_drills(conn, 1, AUTUMN)
         actions = [e.action for e in await audit.for_entity(conn, "safety_drill", school.id)]
-    assert lines == {"李书记": 0, "王老师": 1, "张老师": 1}
+    assert lines == {"李红梅": 0, "王老师": 1, "张老师": 1}
     assert [d.id for d in listed] == [school.id] and actions == ["safety.drill_logged"]
     # Withdrawn by the one who logged it, it no longer counts; nothing is deleted.
     async with db.transaction() as tx:
         with pytest.raises(safety.NotFound):
             await safety.withdraw_drill(tx, school.id, actor_id=p["王老师"], now=NOW)
-        await safety.withdraw_drill(tx, school.id, actor_id=p["李书记"], now=NOW)
+        await safety.withdraw_drill(tx, school.id, actor_id=p["李红梅"], now=NOW)
     async with db.read() as conn:
         assert all(c.drills == 0 for c in await safety.coverage(conn, 1, AUTUMN))
     async with db.transaction() as tx:

@@ -602,7 +602,7 @@ async def test_progress_against_the_target(harness: Harness) -> None:
     async with harness.db.read() as conn:
         term = await terms.term_for(conn, date(2026, 11, 28))
         behind = await visits.members_behind_target(conn, 1, term, date(2026, 11, 28))
-    assert sorted(p.name for p in behind) == ["张老师", "李书记", "王老师"]
+    assert sorted(p.name for p in behind) == ["张老师", "李红梅", "王老师"]
     assert {p.name: p.term_count for p in behind}["王老师"] == 1
     text, markup = views.behind_target_reminder(zh, behind[0], term)
     assert "/3" in text and markup is not None

@@ -51,7 +51,7 @@ async def test_secretary_sees_the_branch_against_its_target(harness: Harness) ->
     replies = await harness.send(SECRETARY, "/visits branch")
     text = replies[-1]
     assert "目标：每人 2 次" in text
-    assert "王老师：2/2 ✅" in text and "张老师：0/2" in text and "李书记：0/2" in text
+    assert "王老师：2/2 ✅" in text and "张老师：0/2" in text and "李红梅：0/2" in text
     assert "本月（2026-11）还没有家访：" in text and "张老师" in text
     assert "王同学" not in text  # the overview has counts, not students
     # The secretary opens a member's records and one record.

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from handlers.common.i18n import Translator, language_from_client
 from handlers.common.menu import clear_menu, refresh_menu
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
-from storage import Database, audit, members, prefs
+from storage import Database, audit, members, names, prefs
 from storage.clock import Clock, local_today
 from storage.members import Member, Role
 
@@ -168,7 +168,8 @@ async def revoke_removed_admins(bot: Bot, services: Services) -> None:
 async def _bootstrap_admin(
     context: XContext, telegram_id: int, full_name: str, language: str
 ) -> Member:
-    name = (full_name or str(telegram_id))[:40]
+    # Shown to members as who wrote to them: the same normal form as members' names.
+    name = names.display_name(full_name or "", fallback=str(telegram_id))
     async with context.db.transaction() as tx:
         member = await members.create(
             tx,

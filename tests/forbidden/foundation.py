@@ -64,7 +64,7 @@ CASES = [
     Case(
         "secretary removes self",
         SECRETARY,
-        lambda h: _press_remove(h, SECRETARY, "李书记", "rmok"),
+        lambda h: _press_remove(h, SECRETARY, "李红梅", "rmok"),
         "members.cannot_remove_self",
     ),
     Case(

@@ -42,7 +42,7 @@ async def _id_of(h: Any, name: str) -> int:
 async def _rule(h: Any) -> None:
     """Branch 1 meets on the 15th; 王老师 has asked for leave in December."""
     now = h.clock.now()
-    secretary = await _id_of(h, "李书记")
+    secretary = await _id_of(h, "李红梅")
     member = await _id_of(h, "王老师")
     async with h.db.transaction() as tx:
         await partyday.set_rule(
@@ -124,7 +124,7 @@ def _at(moment: datetime) -> Any:
 
 async def _secretary_on_leave(h: Any) -> None:
     """A branch whose only secretary asked for leave: only the bureau may decide it."""
-    secretary = await _id_of(h, "李书记")
+    secretary = await _id_of(h, "李红梅")
     now = h.clock.now()
     async with h.db.transaction() as tx:
         await partyday.set_rule(
