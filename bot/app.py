@@ -27,6 +27,7 @@ from bot.settings import Settings
 from handlers import (
     admin,
     branch,
+    erasure,
     fallback,
     meetings,
     onboarding,
@@ -49,8 +50,8 @@ from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.pacing import Timer
 from schedules.quiet import QuietHours
-from storage import Database, members, prefs
-from storage.clock import Clock, SystemClock
+from storage import Database, members, outbox, prefs, retention
+from storage.clock import Clock, SystemClock, local_today
 from storage.meetings import parse_frequencies
 from storage.members import Role
 
@@ -65,6 +66,7 @@ FEATURES = [
     meetings,
     reminders,
     reports,
+    erasure,
     fallback,
 ]
 # New messages a second for the answers and the fan-out together: Telegram allows about 30;
@@ -72,6 +74,7 @@ FEATURES = [
 # (the fan-out's own rate, XIANFENG_SEND_RATE, is at most what this leaves).
 TELEGRAM_OVERALL = 28
 REMINDERS = "reminders"
+RETENTION = "retention"
 # The reminder tick: every minute, a window (last run, now] read from the database, so a
 # run that is late or skipped loses nothing; the next one covers its window.
 TICK_SECONDS = 60
@@ -123,6 +126,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         send_rate=settings.send_rate,
         send_concurrency=settings.send_concurrency,
         meeting_frequencies=parse_frequencies(settings.meeting_frequency),
+        visit_retention_years=settings.visit_retention_years,
     )
 
 
@@ -203,6 +207,8 @@ def build_application(
         default_language=config.default_language,
         wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
     )
+    registrar.retention("outbox", outbox.erase_sent_before)
+    services.erasers = dict(registrar.erasers)
     app.add_error_handler(error_handler)
     return app
 
@@ -234,6 +240,10 @@ async def startup(
     if (run_dispatcher if run_reminders is None else run_reminders) and app.job_queue:
         app.job_queue.run_repeating(
             _tick, interval=TICK_SECONDS, first=1, name=REMINDERS, job_kwargs=TICK_JOB
+        )
+        # Daily, and a minute after start so a bot restarted every night still runs it.
+        app.job_queue.run_repeating(
+            _erase_expired, interval=timedelta(days=1), first=60, name=RETENTION
         )
     await _register_menus(app, services)
 
@@ -276,6 +286,30 @@ async def _tick(context: XContext) -> None:
     except Exception:
         # The next tick covers this one's window, so one failure delays, never loses.
         log.exception("reminders: the tick failed; the next one will cover its window")
+
+
+async def erase_expired(app: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, int]:
+    """Retention: erase children's data past its time, by every registered eraser."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        erased = await retention.erase_expired(
+            tx,
+            services.erasers,
+            today=local_today(services.clock, services.config.zone),
+            years=services.config.visit_retention_years,
+            now=now,
+        )
+    if any(erased.values()):
+        log.info("retention: erased %s", erased)
+    return erased
+
+
+async def _erase_expired(context: XContext) -> None:
+    try:
+        await erase_expired(context.application)
+    except Exception:
+        log.exception("retention: erasing failed; the next daily run tries again")
 
 
 async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

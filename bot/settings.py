@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # How often each 三会一课 meeting is required, e.g. "committee=monthly,general=quarterly";
     # kinds not named keep their defaults (storage.meetings.MeetingFrequencies).
     meeting_frequency: str = ""
+    # Years a home visit is kept in full after its school year ends (inspections ask
+    # for five); then its student alias, note and photo are erased.
+    visit_retention_years: int = Field(default=5, ge=1, le=30)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

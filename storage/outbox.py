@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +27,9 @@ from pydantic import BaseModel, TypeAdapter, field_validator, model_validator
 
 from storage.clock import to_iso
 from storage.rows import fetch_all, fetch_one
+
+# What an erased message keeps as its text (past retention, see storage.retention).
+ERASED_TEXT = "—"
 
 CALLBACK_DATA_MAX_BYTES = 64
 
@@ -461,3 +464,19 @@ async def pending_summary(conn: aiosqlite.Connection) -> PendingSummary:
     )
     assert summary is not None  # an aggregate always has a row
     return summary
+
+
+async def erase_sent_before(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
+    """Retention: the text of messages that went out (or gave up) on or before ``up_to``
+    is erased; a follow-up reminder, for one, names a student. Counts stay."""
+    async with tx.execute(
+        "UPDATE outbox SET text = ?, buttons = NULL, photo = NULL"
+        " WHERE status IN ('sent', 'failed', 'blocked') AND created_at < ? AND text <> ?"
+        " RETURNING id",
+        (ERASED_TEXT, to_iso(_day_after(up_to)), ERASED_TEXT),
+    ) as cur:
+        return len(list(await cur.fetchall()))
+
+
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)

@@ -19,6 +19,7 @@ never be cleaned.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -34,6 +35,9 @@ ALIAS_MAX = 20
 CLASS_MAX = 20
 NOTE_MAX = 1000
 EDIT_WINDOW = timedelta(days=7)
+# What an erased visit (past retention, or its teacher's data erased) shows and keeps.
+ERASED_ALIAS = "—"
+ERASED_CONTENT = '{"erased": true}'
 POSTPONE = timedelta(days=7)
 TARGET_MAX = 100
 RECENT_CLASSES = 6
@@ -229,6 +233,7 @@ class HomeVisit(VisitFields):
     updated_at: datetime
     withdrawn_at: datetime | None = None
     withdrawn_by: int | None = None
+    erased_at: datetime | None = None
 
     @property
     def withdrawn(self) -> bool:
@@ -422,6 +427,37 @@ async def withdraw(
     withdrawn = await get(tx, visit_id)
     assert withdrawn is not None
     return withdrawn
+
+
+async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
+    """Retention: erase the alias, note, photo and follow-up line of visits made on or
+    before ``up_to``, and the content of their earlier versions. The visit stays."""
+    return await _erase(tx, "visit_date <= ?", [up_to.isoformat()], now)
+
+
+async def erase_for_members(
+    tx: aiosqlite.Connection, member_ids: Sequence[int], now: datetime
+) -> int:
+    """The same erasure for every visit of these memberships (a member who left asked)."""
+    marks = ",".join("?" * len(member_ids)) or "NULL"
+    return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
+
+
+async def _erase(tx: aiosqlite.Connection, where: str, params: list[Any], now: datetime) -> int:
+    async with tx.execute(
+        "UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
+        f" follow_up_note = NULL, erased_at = ? WHERE erased_at IS NULL AND {where}"
+        " RETURNING id",
+        [ERASED_ALIAS, to_iso(now), *params],
+    ) as cur:
+        ids = [int(row[0]) for row in await cur.fetchall()]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        await tx.execute(
+            f"UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({marks})",
+            [ERASED_CONTENT, *ids],
+        )
+    return len(ids)
 
 
 async def complete_follow_up(

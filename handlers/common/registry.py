@@ -18,6 +18,7 @@ from handlers.common.reminders import DigestSection, ReminderView
 from handlers.common.services import BotConfig, CommandSpec
 from schedules.dispatcher import Receipt
 from schedules.kinds import Kind
+from storage.retention import Eraser
 
 COMMON_GROUP = 100
 # Which handler is running, for the error handler's log line; set anew for each update.
@@ -33,6 +34,7 @@ class Registrar:
         self.reminders: dict[Kind, ReminderView] = {}
         self.digest_sections: list[DigestSection] = []
         self.receipts: dict[str, Receipt] = {}
+        self.erasers: dict[str, Eraser] = {}
 
     def flow(self, handler: ConversationHandler[Any]) -> None:
         if self._next_flow_group >= COMMON_GROUP:
@@ -61,6 +63,13 @@ class Registrar:
         if kind in self.reminders:
             raise ValueError(f"reminder view for {kind} given twice")
         self.reminders[kind] = view
+
+    def retention(self, name: str, eraser: Eraser) -> None:
+        """A record that names a student: erased by the daily retention job (see
+        storage.retention) like home visits, with the same cut-off."""
+        if name in self.erasers:
+            raise ValueError(f"eraser for {name} given twice")
+        self.erasers[name] = eraser
 
     def digest_section(self, section: DigestSection) -> None:
         """A feature's part of the secretary's monthly digest, after the counts."""

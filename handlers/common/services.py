@@ -17,6 +17,7 @@ from storage import Database
 from storage.clock import Clock
 from storage.meetings import MeetingFrequencies
 from storage.members import Role
+from storage.retention import Eraser
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class BotConfig:
     send_rate: float = 25.0
     send_concurrency: int = 4
     meeting_frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
+    visit_retention_years: int = 5
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Services:
     fanout_bot: Bot | None = None
     """The dispatcher's own Bot: same connection pool, without the Application's rate
     limiter (it paces itself and takes its turns from ``budget``)."""
+    erasers: dict[str, Eraser] = field(default_factory=dict)
+    """What the daily retention job erases (storage.retention), by record kind."""
 
 
 SERVICES_KEY = "services"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.visits import flow, mydata, oversight, records, reminders, term_admin
+from storage import visits
 from storage.members import Role
 
 BRANCH_PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
@@ -37,6 +38,7 @@ def register(reg: Registrar) -> None:
     records.register(reg)
     oversight.register(reg)
     mydata.register(reg)
+    reg.retention("home_visits", visits.erase_student_data)
     for kind, view in reminders.VIEWS.items():
         reg.reminder(kind, view)
     reg.digest_section(reminders.digest_behind)

@@ -40,6 +40,8 @@ async def my_data(update: Update, context: XContext) -> None:
         require_member(context)  # a stranger: refused politely
         return
     records["exported_at"] = now.isoformat(timespec="seconds")
+    kept = context.t("mydata.kept", years=context.config.visit_retention_years)
+    records["how_long_it_is_kept"] = kept
     payload = json.dumps(records, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     async with context.db.transaction() as tx:
         await audit.record(
@@ -52,4 +54,4 @@ async def my_data(update: Update, context: XContext) -> None:
             visits=len(records["home_visits"]),
         )
     name = f"xianfeng-mydata-{context.today().isoformat()}.json"
-    await reply_document(update, context, payload, name, context.t("mydata.caption"))
+    await reply_document(update, context, payload, name, context.t("mydata.caption", kept=kept))

@@ -503,9 +503,20 @@ texts(
         ),
         # ------------------------------------------------------------ /mydata
         "mydata.caption": (
-            "这是本系统保存的关于您的全部记录。文件中含有学生化名和家访情况，请妥善保管，不要转发。",
+            "这是本系统保存的关于您的全部记录。文件中含有学生化名和家访情况，请妥善保管，不要转发。\n\n"
+            "{kept}",
             "Here is everything this bot stores about you. The file contains student "
-            "aliases and visit details: keep it safe and do not forward it.",
+            "aliases and visit details: keep it safe and do not forward it.\n\n{kept}",
+        ),
+        "mydata.kept": (
+            "保存期限：家访记录在所属学年结束（8 月 31 日）后完整保存 {years} 年，因为督查需要查阅"
+            "五年内的台账；之后自动删除学生化名、备注和照片，只保留日期、形式和数量。"
+            "您离开支部后，可请教育局管理员删除您的个人数据（姓名改为占位名）。",
+            "How long: a home visit is kept in full for {years} years after its school year "
+            "ends (31 August), because inspections ask for five years of records; then the "
+            "student alias, note and photo are erased and only the date, form and counts "
+            "stay. After you leave your branch, a bureau admin can erase your personal data "
+            "on request (your name becomes a placeholder).",
         ),
     }
 )

@@ -1,0 +1,159 @@
+"""/erasemember: a bureau admin erases the personal data of a member who left.
+
+The admin picks the person from those who left, sees what will go and what stays, and
+confirms with a button. Everything else is in ``storage.erasure``.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.errors import NotFound, Refusal
+from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.i18n import texts
+from handlers.common.registry import Registrar
+from handlers.common.services import CommandSpec
+from storage import erasure, members
+from storage.members import Role
+
+PREFIX = "era"
+MAX_LISTED = 30
+COMMANDS = [CommandSpec("erasemember", "cmd.erasemember", frozenset({Role.ADMIN}))]
+
+texts(
+    {
+        "cmd.erasemember": ("删除离开成员的个人数据", "erase a departed member's data"),
+        "erase.none": (
+            "没有可删除数据的离开成员。成员须先由支部书记移出支部。",
+            "Nobody who left has data to erase. A member must first be removed from "
+            "their branch by its secretary.",
+        ),
+        "erase.pick": (
+            "请选择要删除个人数据的离开成员：",
+            "Choose the departed member whose personal data to erase:",
+        ),
+        "erase.confirm": (
+            "确认删除 {name} 的个人数据？\n\n"
+            "将删除：姓名（改为“{placeholder}”）、其家访记录中的学生化名、备注和照片、"
+            "请假理由、未完成的填写内容、发给其本人的消息内容。\n"
+            "将保留：各项记录的日期和数量（统计不变）、承诺与服务记录（署名改为占位名）、"
+            "按编号记录的操作日志。\n\n此操作无法撤销。",
+            "Erase the personal data of {name}?\n\n"
+            "Erased: the name (becomes “{placeholder}”), the student aliases, notes and "
+            "photos of their home visits, leave reasons, unfinished answers, and the "
+            "messages sent to them.\n"
+            "Kept: dates and counts of every record (totals stay right), pledges and "
+            "service entries (under the placeholder), and the audit log by record id.\n\n"
+            "This cannot be undone.",
+        ),
+        "erase.yes": ("确认删除", "Erase"),
+        "erase.no": ("取消", "Cancel"),
+        "erase.kept": ("已取消，没有删除任何数据。", "Cancelled; nothing was erased."),
+        "erase.done": (
+            "已删除该成员的个人数据，现显示为“{placeholder}”"
+            "（家访 {visits} 条、消息 {messages} 条已清除内容）。",
+            "Their personal data is erased; they now show as “{placeholder}” "
+            "({visits} home visits and {messages} messages cleared).",
+        ),
+        "erase.still_active": (
+            "此人仍是支部成员，不能删除其数据。请先由支部书记将其移出支部。",
+            "This person still belongs to a branch; their secretary must remove them first.",
+        ),
+        "erase.already": ("此人的个人数据已删除。", "This person's data is already erased."),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    reg.add(CommandHandler("erasemember", list_departed))
+    reg.add(CallbackQueryHandler(ask, pattern=pattern(PREFIX, "ask")))
+    reg.add(CallbackQueryHandler(confirmed, pattern=pattern(PREFIX, "ok")))
+    reg.add(CallbackQueryHandler(kept, pattern=pattern(PREFIX, "no")))
+
+
+async def list_departed(update: Update, context: XContext) -> None:
+    require_private(update)
+    require_admin(context)
+    message = update.effective_message
+    assert message is not None
+    async with context.db.read() as conn:
+        people = await erasure.departed(conn)
+    if not people:
+        await message.reply_text(context.t("erase.none"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{person.name}（{person.left_at:%Y-%m-%d}）" if person.left_at else person.name,
+                callback_data=encode(PREFIX, "ask", person.id),
+            )
+        ]
+        for person in people[:MAX_LISTED]
+    ]
+    await message.reply_text(context.t("erase.pick"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def ask(update: Update, context: XContext) -> None:
+    require_admin(context)
+    person = await _departed(context, parse_callback(update, PREFIX).int_arg(0))
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.t("erase.yes"), callback_data=encode(PREFIX, "ok", person.id)
+                ),
+                InlineKeyboardButton(
+                    context.t("erase.no"), callback_data=encode(PREFIX, "no", person.id)
+                ),
+            ]
+        ]
+    )
+    text = context.t("erase.confirm", name=person.name, placeholder=erasure.erased_name(person.id))
+    await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def confirmed(update: Update, context: XContext) -> None:
+    admin = require_admin(context)
+    person = await _departed(context, parse_callback(update, PREFIX).int_arg(0))
+    query = update.callback_query
+    assert query is not None
+    try:
+        async with context.db.transaction() as tx:
+            done = await erasure.erase_person(tx, person, actor_id=admin.id, now=context.now())
+    except erasure.StillActive:
+        raise Refusal("erase.still_active") from None
+    await query.answer()
+    await query.edit_message_text(
+        context.t(
+            "erase.done", placeholder=done.placeholder, visits=done.visits, messages=done.messages
+        )
+    )
+
+
+async def kept(update: Update, context: XContext) -> None:
+    require_admin(context)
+    parse_callback(update, PREFIX).int_arg(0)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(context.t("erase.kept"))
+
+
+async def _departed(context: XContext, member_id: int) -> members.Member:
+    async with context.db.read() as conn:
+        person = await members.get(conn, member_id)
+        active = await members.get_active_by_telegram(conn, person.telegram_id) if person else None
+    if person is None or person.role is Role.ADMIN:
+        raise NotFound()
+    if active is not None:
+        raise Refusal("erase.still_active")
+    if erasure.is_erased(person):
+        raise Refusal("erase.already")
+    return person
