@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from handlers.common.context import XContext
-from tests.conftest import MEMBER, Harness
+from tests.conftest import MEMBER, SECRETARY, Harness
 from tests.test_pledges import make_pledge
 
 
@@ -69,5 +69,22 @@ async def test_old_keep_and_continue_presses_send_no_empty_edit(harness: Harness
         assert not harness.tg.buttons(latest)
         press = harness.updates.callback(MEMBER, data, latest["message_id"])
         await harness.process(MEMBER, press)
+        assert len(_answers_to(harness, press)) == 1, data
+    assert _refused(harness) == []
+
+
+async def test_the_presses_the_issue_found_unanswered_get_one_answer(harness: Harness) -> None:
+    await harness.branch_with_people()
+    cases = [
+        (MEMBER, "svc:hist"),
+        (SECRETARY, "pd:md:20270212"),
+        (MEMBER, "pl:per:2026"),
+        (SECRETARY, "vf:date:today"),
+        (MEMBER, "pl:keep:999"),
+        (MEMBER, "pl:cont:999"),
+    ]
+    for user, data in cases:
+        press = harness.updates.callback(user, data)
+        await harness.process(user, press)
         assert len(_answers_to(harness, press)) == 1, data
     assert _refused(harness) == []
