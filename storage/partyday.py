@@ -610,7 +610,8 @@ async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Membe
 async def members_without_reply(
     conn: aiosqlite.Connection, branch_id: int, day: date
 ) -> list[Member]:
-    """Participants who have not answered the party day of ``day``'s month."""
+    """Participants who have not answered the party day of ``day``'s month (a check-in
+    counts as an answer: they came)."""
     return await fetch_all(
         conn,
         Member,
@@ -622,9 +623,20 @@ async def members_without_reply(
               JOIN party_day_months pm ON pm.id = r.month_id
               WHERE r.member_id = m.id AND pm.branch_id = ? AND pm.month = ?
           )
+          AND NOT EXISTS (
+              SELECT 1 FROM party_day_checkins c
+              JOIN party_day_months pm ON pm.id = c.month_id
+              WHERE c.member_id = m.id AND pm.branch_id = ? AND pm.month = ?
+          )
         ORDER BY CASE m.role WHEN 'secretary' THEN 0 ELSE 1 END, m.name, m.id
         """,
-        (branch_id, branch_id, month_key(day.year, day.month)),
+        (
+            branch_id,
+            branch_id,
+            month_key(day.year, day.month),
+            branch_id,
+            month_key(day.year, day.month),
+        ),
     )
 
 

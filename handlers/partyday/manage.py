@@ -684,6 +684,7 @@ async def announce(update: Update, context: XContext) -> None:
     require_branch_access(secretary, branch_id)
     year, month = common.month_from(data, 1)
     now = context.now()
+    release = delivery.release_time(context)
     async with context.db.transaction() as tx:
         day = await common.day_open_for_replies(tx, context, branch_id, year, month)
         branch = await common.branch_named(tx, branch_id)
@@ -697,6 +698,7 @@ async def announce(update: Update, context: XContext) -> None:
             "partyday.announce",
             lambda t: views.announcement(t, announced, branch),
             key=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
+            not_before=release,
         )
         if added == 0:
             # Nothing new went out: do not leave an "announced" audit entry behind.
@@ -704,11 +706,12 @@ async def announce(update: Update, context: XContext) -> None:
     delivery.wake(context)
     t = context.t
     assert announced.date is not None
-    await say(
-        update,
-        context,
-        t("partyday.announce.done", date=views.long_date(t, announced.date), count=added),
-    )
+    done = t("partyday.announce.done", date=views.long_date(t, announced.date), count=added)
+    if release > now:
+        # At night the outbox holds it until the quiet hours end: say when, as /notify does.
+        at = f"{release.astimezone(context.config.zone):%H:%M}"
+        done += "\n" + t("partyday.announce.night", time=at)
+    await say(update, context, done)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -316,6 +316,10 @@ texts(
             "已安排发送 {date} 的党日通知：{count} 人。",
             "The announcement for {date} is on its way to {count} people.",
         ),
+        "partyday.announce.night": (
+            "现在是免打扰时段，通知将于 {time} 发出。",
+            "It is quiet hours now: the announcement will go out at {time}.",
+        ),
         "partyday.announce.already": (
             "这次党日的通知已经发给所有人，没有重复发送。",
             "Everyone already has this announcement; nothing was sent twice.",

@@ -380,9 +380,15 @@ def roster_screen(
             None,
         )
     sep = t("partyday.list_sep")
-    attending = [line for line in lines if line.reply and line.reply.reason_kind is None]
+    # Checking in says "I am here" more plainly than [参加] would have.
+    attending = [
+        line
+        for line in lines
+        if (line.reply and line.reply.reason_kind is None)
+        or (line.reply is None and line.checkin is not None)
+    ]
     on_leave = [line for line in lines if line.reply and line.reply.reason_kind is not None]
-    silent = [line for line in lines if line.reply is None]
+    silent = [line for line in lines if line.reply is None and line.checkin is None]
     checked = [line for line in lines if line.checkin is not None]
     worked = [line for line in lines if line.hours > 0]
     parts = [

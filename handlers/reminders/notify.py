@@ -86,8 +86,15 @@ async def got_text(update: Update, context: XContext) -> object:
     flow_data(context, FLOW)["text"] = text
     branch_name = await _branch_name(context, secretary)
     preview = views.notify_message(context.t, branch_name, secretary.name, text)
+    # Someone who blocked the bot (or deleted their account) will not get it: counted
+    # out, and named, so the secretary can tell them another way.
+    unreachable = [p.name for p in recipients if p.unreachable_at is not None]
     screen, keyboard = views.notify_preview(
-        context.t, preview, len(recipients), _night_until(context, delivery.release_time(context))
+        context.t,
+        preview,
+        len(recipients) - len(unreachable),
+        _night_until(context, delivery.release_time(context)),
+        unreachable,
     )
     await reply(update, context, screen, keyboard)
     return CONFIRM
@@ -141,10 +148,12 @@ async def send(update: Update, context: XContext) -> int:
     await ack(update)
     await remove_buttons(update)
     later = _night_until(context, not_before, now)
+    # As the preview counted: queued for everyone, but only these can receive it now.
+    reachable = sum(1 for person in people if person.unreachable_at is None)
     answer = (
-        context.t("reminders.notify.queued_later", count=len(people), time=later)
+        context.t("reminders.notify.queued_later", count=reachable, time=later)
         if later
-        else context.t("reminders.notify.queued", count=len(people))
+        else context.t("reminders.notify.queued", count=reachable)
     )
     chat = update.effective_chat
     assert chat is not None

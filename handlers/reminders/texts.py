@@ -117,6 +117,12 @@ texts(
             "现在是免打扰时段，通知将于 {time} 发出。",
             "It is quiet hours now: the notice will go out at {time}.",
         ),
+        "reminders.notify.unreachable": (
+            "另有 {count} 人目前收不到机器人的消息（可能已屏蔽或停用）：{names}。请另行通知他们。",
+            "{count} more cannot receive messages from the bot now (blocked or deactivated): "
+            "{names}. Please tell them another way.",
+        ),
+        "reminders.notify.name_sep": ("、", ", "),
         "reminders.notify.send": ("发送", "Send"),
         "reminders.notify.queued": (
             "已安排发送给 {count} 人。",

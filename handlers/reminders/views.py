@@ -139,8 +139,20 @@ def notify_message(t: Translator, branch: str, sender: str, text: str) -> str:
     return t("reminders.notify.message", branch=branch, sender=sender, text=text)
 
 
-def notify_preview(t: Translator, message: str, count: int, night_until: str | None) -> Screen:
+def notify_preview(
+    t: Translator,
+    message: str,
+    count: int,
+    night_until: str | None,
+    unreachable: Sequence[str] = (),
+) -> Screen:
     text = t("reminders.notify.preview", count=count, message=Raw(message))
+    if unreachable:
+        text += "\n" + t(
+            "reminders.notify.unreachable",
+            count=len(unreachable),
+            names=t("reminders.notify.name_sep").join(unreachable),
+        )
     if night_until is not None:
         text += "\n" + t("reminders.notify.night", time=night_until)
     keyboard = [

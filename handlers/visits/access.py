@@ -49,7 +49,7 @@ def require_viewer(actor: Member, visit: HomeVisit) -> None:
     if actor.role in (Role.SECRETARY, Role.ADMIN):
         return
     if actor.id != visit.member_id:
-        raise NotAllowed("visit.not_yours")
+        raise NotAllowed("visit.not_yours_to_view")
 
 
 def require_owner(actor: Member, visit: HomeVisit) -> None:

@@ -271,6 +271,10 @@ texts(
             "这条家访记录不是您记录的，不能修改或操作。",
             "This visit was logged by someone else; you cannot change it.",
         ),
+        "visit.not_yours_to_view": (
+            "这条家访记录不是您记录的，您无法查看。",
+            "This visit was logged by someone else; you cannot view it.",
+        ),
         "visit.counts_only": (
             "督查组只能查看家访数量，不能查看具体记录（保护学生隐私）。",
             "Inspection groups see visit counts only, not the records (to protect students).",

@@ -240,9 +240,11 @@ CASES = [
         _visit,
         _unchanged,
     ),
-    Case("read another's visit", MEMBER2, _press(MEMBER2, "show"), "visit.not_yours", _visit),
-    Case("another's history", MEMBER2, _press(MEMBER2, "hist"), "visit.not_yours", _visit),
-    Case("another's photo", MEMBER2, _press(MEMBER2, "photo"), "visit.not_yours", _visit),
+    Case(
+        "read another's visit", MEMBER2, _press(MEMBER2, "show"), "visit.not_yours_to_view", _visit
+    ),
+    Case("another's history", MEMBER2, _press(MEMBER2, "hist"), "visit.not_yours_to_view", _visit),
+    Case("another's photo", MEMBER2, _press(MEMBER2, "photo"), "visit.not_yours_to_view", _visit),
     Case(
         "finish another's follow-up",
         MEMBER2,
