@@ -26,6 +26,8 @@ MEASURE_MIN, MEASURE_MAX = 2, 200
 NOTE_MIN, NOTE_MAX = 2, 300
 PROGRESS_MIN, PROGRESS_MAX = 2, 500
 SUMMARY_MIN, SUMMARY_MAX = 10, 500
+# A short honest sentence (较好完成了承诺) is a self-assessment; the summary says the rest.
+SELF_MIN, SELF_MAX = 2, 500
 COMMENT_MAX = 300
 POST_MIN, POST_MAX = 2, 30
 DEFAULT_MAX_OPEN = 3
@@ -573,7 +575,7 @@ async def set_self_assessment(
 ) -> Pledge:
     if not pledge.accepts_self_assessment:
         raise IllegalTransition(pledge.status, pledge.status, "(no self-assessment now)")
-    clean = checked_text(text, SUMMARY_MIN, SUMMARY_MAX)
+    clean = checked_text(text, SELF_MIN, SELF_MAX)
     async with tx.execute(
         "UPDATE pledges SET self_assessment = ?, updated_at = ? WHERE id = ? AND status = ?",
         (clean, to_iso(now), pledge.id, pledge.status.value),

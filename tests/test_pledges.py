@@ -101,11 +101,13 @@ async def test_whole_cycle(harness: Harness) -> None:
     assert "已退回" in said[-1]
     await h.deliver()
     assert "请写明辅导哪些学生" in h.last(MEMBER)
-    said = await h.press(MEMBER, "修改")
-    assert "请确认" in said[-1] and "请写明辅导哪些学生" in said[-1]
+    said = await h.press(MEMBER, "修改")  # straight to choosing what to change
+    assert "要修改哪一项" in said[-1] and "请确认" not in said[-1]
     said = await h.send(MEMBER, "/cancel")  # left: told it still needs resubmitting
     assert "您的修改已保存，但还没有重新提交" in said[0] and "草稿" not in said[0]
-    said = await h.press(MEMBER, "修改")  # the preview's [Edit] still works after /cancel
+    await h.send(MEMBER, "/pledges")  # found again through the list after /cancel
+    await h.press(MEMBER, "1. 教书育人 · 已退回")
+    said = await h.press(MEMBER, "修改")
     assert "要修改哪一项" in said[-1]
     await h.press(MEMBER, "承诺内容")
     said = await h.send(MEMBER, BETTER)
@@ -818,7 +820,6 @@ async def test_typed_skip_words_mean_what_the_skip_button_means(harness: Harness
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请再具体一些")
     await h.deliver()
-    await h.press(MEMBER, "修改")
     await h.press(MEMBER, "修改")
     said = await h.press(MEMBER, "具体措施")
     assert "点击“跳过”保持不变" in said[-1]

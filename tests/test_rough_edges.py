@@ -7,7 +7,8 @@ from datetime import date
 from storage import members, partyday
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
 from tests.test_partyday import at, rule_in_place
-from tests.test_visits import log_visit
+from tests.test_pledges import BETTER, make_pledge, only_pledge
+from tests.test_visits import log_visit, visit_rows
 
 
 async def test_a_check_in_counts_as_attending(harness: Harness) -> None:
@@ -61,3 +62,59 @@ async def test_viewing_another_teachers_visit_says_it_cannot_be_viewed(harness: 
     visit = await log_visit(harness, MEMBER)
     await harness.callback(MEMBER2, f"vis:show:{visit['id']}")
     assert harness.answers()[-1] == "这条家访记录不是您记录的，您无法查看。"
+
+
+async def test_a_returned_pledge_edit_goes_straight_to_choosing_what(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await make_pledge(h)
+    await h.press(SECRETARY, "↩️ 退回修改")
+    await h.send(SECRETARY, "请写明辅导哪些学生")
+    said = await h.press(MEMBER, "修改")  # on the return notice
+    assert "要修改哪一项" in said[-1] and "请确认" not in said[-1]
+    said = await h.press(MEMBER, "承诺内容")
+    said = await h.send(MEMBER, BETTER)
+    assert "请确认" in said[-1] and BETTER in said[-1]
+
+
+async def test_a_short_honest_self_assessment_is_enough(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    pledge = await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")
+    await h.send(MEMBER, "/pledges")
+    await h.press(MEMBER, "1. 教书育人 · 已公示")
+    await h.press(MEMBER, "标记已完成")
+    await h.send(MEMBER, "一学期共辅导 36 次，5 名学生平均提高 12 分。")
+    said = await h.press(MEMBER, "填写自评")
+    assert "2–500 字" in said[-1]
+    refused = await h.send(MEMBER, "好")
+    assert "自评已保存" not in refused[-1]
+    said = await h.send(MEMBER, "较好完成了承诺")
+    assert "自评已保存" in said[-1]
+    assert (await only_pledge(h, MEMBER.id)).self_assessment == "较好完成了承诺"
+    assert pledge.id == (await only_pledge(h, MEMBER.id)).id
+
+
+async def test_class_choice_offers_classes_used_before_and_few_buttons(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await log_visit(h, MEMBER, class_name="三(12)班")
+    await h.send(MEMBER, "/visit")
+    await h.press(MEMBER, "今天")
+    said = await h.send(MEMBER, "李同学")
+    assert "哪个班？点按钮选择，或输入班级" in said[-1]
+    assert h.buttons(MEMBER)[0] == "三(12)班"
+    await h.press(MEMBER, "其他班级")
+    await h.press(MEMBER, "三年级")
+    shown = h.buttons(MEMBER)
+    assert shown[0] == "三(12)班"  # used before, first
+    assert len(shown) <= 12 and "三(20)班" not in shown
+    assert "其他班级请直接输入，如 三(12)班" in h.tg.messages_in(MEMBER.id)[-1]["text"]
+    said = await h.send(MEMBER, "三(15)班")  # typed, as the question says
+    assert "上门" in h.buttons(MEMBER)
+    await h.press(MEMBER, "上门")
+    await h.press(MEMBER, "父母")
+    await h.press(MEMBER, "学习")
+    await h.press(MEMBER, "✅ 保存")
+    assert (await visit_rows(h))[-1]["class_name"] == "三(15)班"

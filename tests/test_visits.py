@@ -141,9 +141,9 @@ async def test_a_later_visit_taps_its_class_in_seven_taps(harness: Harness) -> N
     await harness.press(MEMBER, "初二")
     await harness.press(MEMBER, "‹ 年级")
     await harness.press(MEMBER, "高一")
-    asked = await harness.press(MEMBER, "高一(12)班")
+    asked = await harness.press(MEMBER, "高一(8)班")
     assert said(asked, "家访方式")
-    assert flow_draft(harness, MEMBER)["class"] == "高一(12)班"
+    assert flow_draft(harness, MEMBER)["class"] == "高一(8)班"
 
 
 async def test_log_and_follow_up_cycle(harness: Harness) -> None:

@@ -165,7 +165,9 @@ async def continue_pledge(update: Update, context: XContext) -> object:
     await ack(update)
     await remove_buttons(update)
     enter_flow(context, FLOW, pid=row.id)
-    return await _resume(update, context, row, member)
+    # [修改] on a returned pledge means "change something": straight to choosing what,
+    # not to a preview with a second [修改] on it.
+    return await _resume(update, context, row, member, edit=row.status is PledgeStatus.RETURNED)
 
 
 async def edit_pressed(update: Update, context: XContext) -> object:
@@ -553,8 +555,11 @@ async def _save(update: Update, context: XContext, **changes: object) -> object:
     return await _resume(update, context, row, member)
 
 
-async def _resume(update: Update, context: XContext, row: PledgeRow, member: Member) -> object:
-    """The first required answer still missing; the preview when none is.
+async def _resume(
+    update: Update, context: XContext, row: PledgeRow, member: Member, *, edit: bool = False
+) -> object:
+    """The first required answer still missing; when none is, the preview (or with
+    ``edit``, the choice of what to change, whose [返回] leads to the preview).
 
     Measures are optional, so a resumed draft goes on at the target date; the preview's
     [Edit] reaches the measures.
@@ -568,6 +573,10 @@ async def _resume(update: Update, context: XContext, row: PledgeRow, member: Mem
     if not member.post:
         await _ask(update, context, ASK_POST)
         return ASK_POST
+    if edit:
+        data(context)["edit"] = True
+        await _ask(update, context, EDIT_MENU)
+        return EDIT_MENU
     return await _show_preview(update, context)
 
 

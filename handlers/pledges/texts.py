@@ -303,8 +303,9 @@ texts(
             "{name} marked a pledge fulfilled; it can be evaluated now:\n{text}",
         ),
         "pledge.self.ask": (
-            "请填写个人自评（10–500 字）：\n承诺：{text}",
-            "Write your self-assessment (10–500 characters):\nPledge: {text}",
+            "请填写个人自评（2–500 字，一句话即可）：\n承诺：{text}",
+            "Write your self-assessment (2–500 characters; one sentence is enough):\n"
+            "Pledge: {text}",
         ),
         "pledge.self.saved": ("自评已保存。", "Self-assessment saved."),
         "pledge.withdraw.confirm": (

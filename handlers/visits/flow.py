@@ -497,7 +497,8 @@ async def grade_button(update: Update, context: XContext) -> object:
     if grade == "all":
         screen = views.grade_picker(context.t)
     elif grade in views.GRADES:
-        screen = views.class_number_picker(context.t, grade)
+        used = [str(name) for name in flow_data(context, FLOW).get("class_options") or []]
+        screen = views.class_number_picker(context.t, grade, used)
     else:
         raise BadButton()
     await _in_place(update, _fit(context, screen))

@@ -83,8 +83,8 @@ texts(
             "🏫 Which class? Pick the grade first, or type the class, e.g. 三(2)班.",
         ),
         "visit.ask_class_number": (
-            "🏫 {grade}几班？也可以直接输入班级。",
-            "🏫 Which class of {grade}? You can also type it.",
+            "🏫 {grade}几班？其他班级请直接输入，如 {example}。",
+            "🏫 Which class of {grade}? For another, type it, e.g. {example}.",
         ),
         "visit.btn.grades": ("‹ 年级", "‹ Grades"),
         "visit.grade.1": ("一年级", "Grade 1"),

@@ -115,7 +115,10 @@ GRADES: dict[str, str] = {
     "j1": "初一", "j2": "初二", "j3": "初三",
     "s1": "高一", "s2": "高二", "s3": "高三",
 }  # fmt: skip
-CLASS_NUMBERS = 20
+CLASS_NUMBERS = 20  # accepted from a button
+# Shown as buttons: 20 would be a wall of 22 buttons on a phone; a larger class number is
+# quicker typed, and the classes used before come first.
+CLASS_BUTTONS = 8
 
 
 def class_name(grade: str, number: int) -> str:
@@ -151,19 +154,31 @@ def grade_picker(t: Translator, problem: str | None = None) -> Screen:
     return _with_problem(problem, t("visit.ask_grade")), InlineKeyboardMarkup(rows)
 
 
-def class_number_picker(t: Translator, grade: str) -> Screen:
-    buttons = [
-        InlineKeyboardButton(class_name(grade, n), callback_data=step("clsn", grade, n))
-        for n in range(1, CLASS_NUMBERS + 1)
+def class_number_picker(t: Translator, grade: str, used: Sequence[str] = ()) -> Screen:
+    """The classes of ``grade`` used before (``used`` is the flow's class options, whose
+    index the button carries), then the first few class numbers; others are typed."""
+    prefix = f"{GRADES[grade]}("
+    mine = [
+        InlineKeyboardButton(name, callback_data=step("cls", index))
+        for index, name in enumerate(used)
+        if name.startswith(prefix)
     ]
-    rows = _rows(buttons, 4)
+    taken = {button.text for button in mine}
+    numbers = [
+        InlineKeyboardButton(class_name(grade, n), callback_data=step("clsn", grade, n))
+        for n in range(1, CLASS_BUTTONS + 1)
+        if class_name(grade, n) not in taken
+    ]
+    rows = _rows(mine, 3) + _rows(numbers, 4)
     rows.append(
         [
             InlineKeyboardButton(t("visit.btn.grades"), callback_data=step("grade", "all")),
             cancel_button(t),
         ]
     )
-    return t("visit.ask_class_number", grade=t(f"visit.grade.{grade}")), InlineKeyboardMarkup(rows)
+    example = class_name(grade, CLASS_BUTTONS + 4)
+    text = t("visit.ask_class_number", grade=t(f"visit.grade.{grade}"), example=example)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def ask_form(t: Translator, problem: str | None = None) -> Screen:
