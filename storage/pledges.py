@@ -708,6 +708,40 @@ async def _move(
     return moved
 
 
+async def attach_photo(
+    tx: aiosqlite.Connection,
+    pledge: Pledge,
+    update_id: int,
+    *,
+    actor_id: int,
+    photo_file_id: str,
+    now: datetime,
+) -> bool:
+    """Add a photo to a progress update of the actor's that has none (a photo sent just
+    after the words); False if it has one already or is not theirs."""
+    if not pledge.accepts_progress:
+        raise IllegalTransition(pledge.status, pledge.status, "(no progress in this status)")
+    async with tx.execute(
+        "UPDATE pledge_updates SET photo_file_id = ?"
+        " WHERE id = ? AND pledge_id = ? AND member_id = ? AND photo_file_id IS NULL"
+        " RETURNING id",
+        (photo_file_id, update_id, pledge.id, actor_id),
+    ) as cur:
+        if await cur.fetchone() is None:
+            return False
+    await _touch(tx, pledge, now)
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="pledge.progress_photo",
+        entity="pledge",
+        entity_id=pledge.id,
+        update_id=update_id,
+    )
+    return True
+
+
 async def _touch(tx: aiosqlite.Connection, pledge: Pledge, now: datetime) -> None:
     await tx.execute("UPDATE pledges SET updated_at = ? WHERE id = ?", (to_iso(now), pledge.id))
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from storage import members, partyday
+from storage import members, partyday, pledges
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
 from tests.test_partyday import at, rule_in_place
 from tests.test_pledges import BETTER, make_pledge, only_pledge
@@ -118,3 +118,53 @@ async def test_class_choice_offers_classes_used_before_and_few_buttons(harness: 
     await h.press(MEMBER, "学习")
     await h.press(MEMBER, "✅ 保存")
     assert (await visit_rows(h))[-1]["class_name"] == "三(15)班"
+
+
+async def test_a_theme_typed_before_the_month_goes_to_the_coming_party_day(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "设置主题")
+    said = await h.send(SECRETARY, "学习贯彻全会精神")
+    assert said[0] == (
+        "已设置2026年12月的主题：学习贯彻全会精神\n"
+        "您没有先选月份，已按即将到来的2026年12月党日保存。如需设置其他月份，请再点“设置主题”。"
+    )
+    async with h.db.read() as conn:
+        day = await partyday.party_day(conn, 1, 2026, 12)
+    assert day is not None and day.theme == "学习贯彻全会精神"
+    # A typed month still picks the month.
+    await h.press(SECRETARY, "设置主题")
+    said = await h.send(SECRETARY, "1月")
+    assert "请输入2027年1月党日的主题" in said[-1]
+
+
+async def test_a_photo_right_after_a_progress_step_is_its_evidence(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    pledge = await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")
+    await h.send(MEMBER, "/pledges")
+    await h.press(MEMBER, "1. 教书育人 · 已公示")
+    await h.press(MEMBER, "记录践诺")
+    said = await h.send(MEMBER, "本周已辅导两次，学生进步明显。")
+    assert "共 1 条" in said[-1]
+    said = await h.photo(MEMBER, "PHOTO_AFTER")
+    assert said == ["照片已加到这条践诺记录中（共 1 条）。"]
+    said = await h.photo(MEMBER, "PHOTO_SECOND")
+    assert "刚才的践诺记录已经有照片了" in said[-1]
+    said = await h.photo(MEMBER, "PHOTO_CAPTIONED", caption="周四辅导现场")
+    assert said == ["践诺记录已保存（共 2 条）。"]  # with its own words: a new entry
+    async with h.db.read() as conn:
+        updates = await pledges.updates(conn, pledge.id)
+    assert [(u.text, u.photo_file_id) for u in updates] == [
+        ("本周已辅导两次，学生进步明显。", "PHOTO_AFTER"),
+        ("周四辅导现场", "PHOTO_CAPTIONED"),
+    ]
+    # Later than a few minutes, a photo is not taken for anything.
+    h.clock.set(h.clock.now() + timedelta(minutes=11))
+    said = await h.photo(MEMBER, "PHOTO_LATE")
+    assert "没能理解" in said[-1]

@@ -82,6 +82,7 @@ class Registrar:
             raise ValueError(f"receipt for {kind} given twice")
         self.receipts[kind] = receipt
 
+
 def _trace(handler: BaseHandler[Any, Any, Any]) -> None:
     """Make the handler say its name in ``current_handler`` while it runs."""
     callback = handler.callback

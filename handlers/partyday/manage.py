@@ -448,8 +448,19 @@ async def month_pressed(update: Update, context: XContext) -> object:
 
 
 async def month_typed(update: Update, context: XContext) -> object:
-    require_secretary(context)
-    return await _take_month(update, context, parse.month(typed_text(update), context.today()))
+    secretary = require_secretary(context)
+    typed = typed_text(update)
+    chosen = parse.month(typed, context.today())
+    if chosen is None and flow_data(context, FLOW).get("mode") == "theme":
+        # The theme typed before the month: meant for the coming party day, as a
+        # secretary would expect; the answer says which month it went to.
+        async with context.db.read() as conn:
+            coming = await partyday.upcoming(conn, secretary.branch_id, context.today())
+        upcoming = next((day for day in coming if day.date is not None), None)
+        if upcoming is not None:
+            flow_data(context, FLOW)["month"] = month_key(upcoming.year, upcoming.month)
+            return await _save_theme(update, context, guessed=True)
+    return await _take_month(update, context, chosen)
 
 
 async def _take_month(update: Update, context: XContext, chosen: tuple[int, int] | None) -> object:
@@ -509,6 +520,10 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
 
 
 async def theme_typed(update: Update, context: XContext) -> object:
+    return await _save_theme(update, context, guessed=False)
+
+
+async def _save_theme(update: Update, context: XContext, *, guessed: bool) -> object:
     secretary = require_secretary(context)
     year, month = _chosen(context)
     try:
@@ -527,6 +542,8 @@ async def theme_typed(update: Update, context: XContext) -> object:
         )
     label = views.month_name(context.t, year, month)
     text = context.t("partyday.theme.saved", month=label, theme=theme)
+    if guessed:
+        text += "\n" + context.t("partyday.theme.guessed_month", month=label)
     if row.announced_at is not None:
         text += "\n" + context.t("partyday.theme.after_announcement")
     await say(update, context, text)

@@ -245,6 +245,11 @@ texts(
             "A theme is 1–100 characters. Please type it again.",
         ),
         "partyday.theme.saved": ("已设置{month}的主题：{theme}", "Theme for {month}: {theme}"),
+        "partyday.theme.guessed_month": (
+            "您没有先选月份，已按即将到来的{month}党日保存。如需设置其他月份，请再点“设置主题”。",
+            "You typed it before choosing a month, so it is saved for the coming party day, "
+            "{month}. For another month, press “Set a theme” again.",
+        ),
         "partyday.theme.after_announcement": (
             "本月通知已发出，不含这个主题；主题会显示在之后的提醒和 /partyday 中。",
             "This month's announcement went out without it; the theme shows in the later "

@@ -46,5 +46,6 @@ def register(reg: Registrar) -> None:
         for handler in part.plain_handlers():
             reg.add(handler)
     notice.register_receipts(reg)
+    reg.add(progress.photo_after_progress(reg.app))
     for kind, view in reminders.VIEWS.items():
         reg.reminder(kind, view)

@@ -574,7 +574,7 @@ async def _resume(
         await _ask(update, context, ASK_POST)
         return ASK_POST
     if edit:
-        data(context)["edit"] = True
+        flow_data(context, FLOW)["edit"] = True
         await _ask(update, context, EDIT_MENU)
         return EDIT_MENU
     return await _show_preview(update, context)

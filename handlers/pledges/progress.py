@@ -5,11 +5,12 @@ marking the pledge fulfilled with a summary, a self-assessment, and withdrawing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
@@ -18,6 +19,7 @@ from handlers.common.flows import END, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, replace, reply
+from handlers.common.services import SERVICES_KEY, Services
 from handlers.common.typed import typed_text
 from handlers.pledges import notice, views
 from handlers.pledges.access import (
@@ -46,6 +48,8 @@ PHOTO = filters.PHOTO
 OTHER = ~filters.COMMAND
 S = PledgeStatus
 WITHDRAWABLE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED})
+RECENT = "pledge_recent_progress"  # user_data: the last progress step, words only
+PHOTO_WINDOW = timedelta(minutes=10)
 
 
 def entry_points() -> Handlers:
@@ -77,6 +81,12 @@ def states() -> dict[object, Handlers]:
             MessageHandler(OTHER, _again(ASK_SELF, "input.text_expected")),
         ],
     }
+
+
+def photo_after_progress(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> BaseHandler[Any, Any, Any]:
+    return _PhotoAfterProgress(app)
 
 
 def plain_handlers() -> Handlers:
@@ -124,7 +134,7 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
     state = ASK_PROGRESS_TEXT if photo else ASK_PROGRESS
     try:
         async with context.db.transaction() as tx:
-            await store.add_update(
+            saved = await store.add_update(
                 tx, row, actor_id=member.id, text=text, photo_file_id=photo, now=context.now()
             )
             await notice.refresh(tx, context, row.id)
@@ -140,6 +150,13 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
         raise not_now(context, row.status) from exc
     delivery.wake(context)
     clear_flow(context, FLOW)
+    if photo is None and context.user_data is not None:
+        # A photo sent in the next minutes belongs to these words (_PhotoAfterProgress).
+        context.user_data[RECENT] = {
+            "pid": row.id,
+            "update": saved.id,
+            "at": context.now().isoformat(),
+        }
     row = await load(context, row.id)
     keyboard = [[views.button(context.t("pledge.button.progress_more"), "prog", row.id)]]
     if row.status is S.PUBLISHED:
@@ -151,6 +168,67 @@ async def _save_progress(update: Update, context: XContext, text: str, photo: st
         InlineKeyboardMarkup(keyboard),
     )
     return END
+
+
+# ------------------------------------------------------------------ a photo just after
+
+
+class _PhotoAfterProgress(MessageHandler[Any, Any]):
+    """A photo sent in private within minutes of a progress step (words only) is evidence
+    for that pledge; any other photo is left to the catch-all."""
+
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        super().__init__(filters.PHOTO & filters.ChatType.PRIVATE, _photo_after_progress)
+        self._app = app
+
+    def check_update(self, update: object) -> Any:
+        found = super().check_update(update)
+        if not found or not isinstance(update, Update) or update.effective_user is None:
+            return None
+        recent = self._app.user_data.get(update.effective_user.id, {}).get(RECENT)
+        if not isinstance(recent, dict):
+            return None
+        services: Services = self._app.bot_data[SERVICES_KEY]
+        at = datetime.fromisoformat(str(recent.get("at")))
+        return found if services.clock.now() - at <= PHOTO_WINDOW else None
+
+
+async def _photo_after_progress(update: Update, context: XContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.photo
+    assert context.user_data is not None  # check_update found it there
+    recent = context.user_data[RECENT]
+    member, row = await own_pledge(context, int(recent["pid"]))
+    photo = message.photo[-1].file_id
+    now = context.now()
+    try:
+        async with context.db.transaction() as tx:
+            if message.caption:
+                await store.add_update(
+                    tx, row, actor_id=member.id, text=message.caption, photo_file_id=photo, now=now
+                )
+                attached = True
+            else:
+                attached = await store.attach_photo(
+                    tx, row, int(recent["update"]), actor_id=member.id, photo_file_id=photo, now=now
+                )
+            if attached:
+                await notice.refresh(tx, context, row.id)
+    except BadLength as exc:
+        await reply(update, context, bad_length_text(context, exc))
+        return
+    except IllegalTransition as exc:
+        raise not_now(context, row.status) from exc
+    row = await load(context, row.id)
+    more = InlineKeyboardMarkup(
+        [[views.button(context.t("pledge.button.progress_more"), "prog", row.id)]]
+    )
+    if not attached:
+        await reply(update, context, context.t("pledge.progress.photo_has_one"), more)
+        return
+    key = "pledge.progress.saved" if message.caption else "pledge.progress.photo_added"
+    await reply(update, context, context.t(key, count=row.update_count), more)
+    delivery.wake(context)
 
 
 # ------------------------------------------------------------------ fulfil

@@ -285,6 +285,15 @@ texts(
             "请发送文字，或带说明的照片。",
             "Please send text, or a photo with a caption.",
         ),
+        "pledge.progress.photo_added": (
+            "照片已加到这条践诺记录中（共 {count} 条）。",
+            "The photo is added to that progress entry ({count} in total).",
+        ),
+        "pledge.progress.photo_has_one": (
+            "刚才的践诺记录已经有照片了。如需再记一条，请点“再记一条”，或发送带说明文字的照片。",
+            "That progress entry already has a photo. To add another entry, tap the button, "
+            "or send the photo with a caption.",
+        ),
         "pledge.progress.saved": (
             "践诺记录已保存（共 {count} 条）。",
             "Progress saved ({count} in total).",
