@@ -61,15 +61,16 @@ class Secretary(BranchMember):
 
 
 class PersonName(BaseModel):
-    """A real name as typed: 2–20 letters (any script), spaces or the middle dot, and
-    nothing that could pass for someone else (see ``storage.names``)."""
+    """A real name as written: 2–20 letters (any script), spaces or the middle dot, and
+    nothing invisible or decorative (see ``storage.names``; a member's own name, taken
+    when joining, is also refused with a role word in it: ``names.person_name``)."""
 
     value: str
 
     @field_validator("value")
     @classmethod
     def _check(cls, value: str) -> str:
-        return names.person_name(value)
+        return names.written_name(value)
 
 
 async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:

@@ -69,7 +69,18 @@ class NameRefused(ValueError):
 
 
 def person_name(typed: str) -> str:
-    """The normalized name, or ``NameRefused`` saying what is wrong with it."""
+    """A person's own name, as others will see it in the bot: normalized, or
+    ``NameRefused`` saying what is wrong with it (role words included)."""
+    name = written_name(typed)
+    word = role_word_in(name)
+    if word is not None:
+        raise NameRefused(NameProblem.ROLE_WORD, word)
+    return name
+
+
+def written_name(typed: str) -> str:
+    """A name written about someone (a meeting's guest, 陈校长): normalized and checked
+    like a person's own, except that a title belongs in it."""
     name = normalize(typed)
     if invisible_in(name):
         raise NameRefused(NameProblem.INVISIBLE)
@@ -83,9 +94,6 @@ def person_name(typed: str) -> str:
         raise NameRefused(NameProblem.LENGTH)
     if name[0] in "·()" or name.endswith("·") or "··" in name or not _parens_ok(name):
         raise NameRefused(NameProblem.CHARACTERS)
-    word = role_word_in(name)
-    if word is not None:
-        raise NameRefused(NameProblem.ROLE_WORD, word)
     return name
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from storage import members
-from storage.names import NameProblem, NameRefused, display_name, person_name, same_name
+from storage.names import (
+    NameProblem,
+    NameRefused,
+    display_name,
+    person_name,
+    same_name,
+    written_name,
+)
 from tests.conftest import SECRETARY, Harness
 from tests.fakebot import FakeUser
 
@@ -117,3 +124,11 @@ async def test_a_branch_name_with_invisible_characters_is_refused(harness: Harne
     assert "不能含有看不见的字符" in replies[-1]
     replies = await harness.send(ADMIN, "第三中学  党支部")
     assert "第三中学 党支部" in replies[0]
+
+
+def test_a_name_written_about_a_guest_may_carry_a_title() -> None:
+    assert written_name("陈校长") == "陈校长"
+    with pytest.raises(NameRefused):
+        person_name("陈校长")
+    with pytest.raises(NameRefused):
+        written_name("陈\u200b校长")
