@@ -24,6 +24,16 @@ def create_private_file(path: Path) -> None:
         os.close(fd)
 
 
+def private_output(path: Path) -> None:
+    """Make ``path`` an empty owner-only file (new or truncated) for an export to fill:
+    writing into an existing file keeps its mode, whatever writes it."""
+    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
 def database_files(database: Path) -> list[Path]:
     """The database and whichever of its SQLite sidecar files exist now."""
     candidates = [database, *(Path(f"{database}{suffix}") for suffix in SIDECARS)]

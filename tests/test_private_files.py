@@ -66,3 +66,18 @@ async def test_mydata_export_leaves_no_file_on_the_server(
     await harness.send(MEMBER, "/mydata")
     assert harness.tg.calls_to("sendDocument")
     assert _files(tmp_path) == before
+
+
+async def test_a_ledger_export_is_owner_only(tmp_path: Path) -> None:
+    from tests.ledger_seed import SeedSize, seed
+    from tests.test_ledger_export import export
+
+    path = tmp_path / "ledger.sqlite3"
+    await seed(path, SeedSize())
+    old = os.umask(0)
+    try:
+        async with Database(path) as db:
+            files = await export(db, tmp_path)
+    finally:
+        os.umask(old)
+    assert files and [_mode(f) for f in files] == [0o600] * len(files)

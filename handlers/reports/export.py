@@ -19,6 +19,7 @@ from handlers.common.i18n import Translator
 from handlers.reports.workbook import LedgerBook
 from storage import ledger
 from storage.database import Database
+from storage.files import private_output
 from storage.ledger import BranchRef
 from storage.ledger_period import LedgerPeriod
 
@@ -100,6 +101,8 @@ async def _build(
         if progress is not None:
             await progress(index * 100 // (len(refs) + 1))
     path = folder / file_name(title, request.period, part)
+    # A private ledger holds students' aliases: owner-only on disk, whatever the umask.
+    await asyncio.to_thread(private_output, path)
     await asyncio.to_thread(book.save, path)
     return path
 
