@@ -107,6 +107,7 @@ async def test_joining_refuses_fake_names_and_asks_again(harness: Harness) -> No
         joined = await members.get_active_by_telegram(conn, NEWCOMER.id)
     assert joined is not None and joined.name == "王老师(数学)"
     # The secretary is told the same normalized name.
+    await harness.deliver()
     assert any("王老师(数学)已通过邀请链接加入" in t for t in harness.tg.texts(SECRETARY.id))
 
 

@@ -70,6 +70,7 @@ async def test_a_returned_pledge_edit_goes_straight_to_choosing_what(harness: Ha
     await make_pledge(h)
     await h.press(SECRETARY, "↩️ 退回修改")
     await h.send(SECRETARY, "请写明辅导哪些学生")
+    await h.deliver()
     said = await h.press(MEMBER, "修改")  # on the return notice
     assert "要修改哪一项" in said[-1] and "请确认" not in said[-1]
     said = await h.press(MEMBER, "承诺内容")
