@@ -15,6 +15,7 @@ from handlers.common.errors import NotFound, Refusal
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.i18n import texts
 from handlers.common.registry import Registrar
+from handlers.common.reply import ack, replace, reply, say
 from handlers.common.services import CommandSpec
 from storage import erasure, members
 from storage.members import Role
@@ -78,12 +79,10 @@ def register(reg: Registrar) -> None:
 async def list_departed(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
-    message = update.effective_message
-    assert message is not None
     async with context.db.read() as conn:
         people = await erasure.departed(conn)
     if not people:
-        await message.reply_text(context.t("erase.none"))
+        await reply(update, context, context.t("erase.none"))
         return
     rows = [
         [
@@ -94,15 +93,12 @@ async def list_departed(update: Update, context: XContext) -> None:
         ]
         for person in people[:MAX_LISTED]
     ]
-    await message.reply_text(context.t("erase.pick"), reply_markup=InlineKeyboardMarkup(rows))
+    await reply(update, context, context.t("erase.pick"), InlineKeyboardMarkup(rows))
 
 
 async def ask(update: Update, context: XContext) -> None:
     require_admin(context)
     person = await _departed(context, parse_callback(update, PREFIX).int_arg(0))
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -116,34 +112,32 @@ async def ask(update: Update, context: XContext) -> None:
         ]
     )
     text = context.t("erase.confirm", name=person.name, placeholder=erasure.erased_name(person.id))
-    await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+    await say(update, context, text, keyboard)
 
 
 async def confirmed(update: Update, context: XContext) -> None:
     admin = require_admin(context)
     person = await _departed(context, parse_callback(update, PREFIX).int_arg(0))
-    query = update.callback_query
-    assert query is not None
     try:
         async with context.db.transaction() as tx:
             done = await erasure.erase_person(tx, person, actor_id=admin.id, now=context.now())
     except erasure.StillActive:
         raise Refusal("erase.still_active") from None
-    await query.answer()
-    await query.edit_message_text(
+    await ack(update)
+    await replace(
+        update,
+        context,
         context.t(
             "erase.done", placeholder=done.placeholder, visits=done.visits, messages=done.messages
-        )
+        ),
     )
 
 
 async def kept(update: Update, context: XContext) -> None:
     require_admin(context)
     parse_callback(update, PREFIX).int_arg(0)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(context.t("erase.kept"))
+    await ack(update)
+    await replace(update, context, context.t("erase.kept"))
 
 
 async def _departed(context: XContext, member_id: int) -> members.Member:
