@@ -45,7 +45,7 @@ async def test_record_a_meeting_review_and_lock(harness: Harness) -> None:
 
     # Attendance by tapping names; the one absent is asked for a reason.
     await h.press(SECRETARY, "出席情况")
-    await h.press(SECRETARY, "⬜ 李书记")
+    await h.press(SECRETARY, "⬜ 李红梅")
     await h.press(SECRETARY, "⬜ 王老师")
     await h.press(SECRETARY, "⬜ 张老师")
     redrawn = await h.press(SECRETARY, "✅ 张老师")  # a second tap: absent
@@ -57,7 +57,7 @@ async def test_record_a_meeting_review_and_lock(harness: Harness) -> None:
 
     # Chair by tapping; a recorder outside the branch only as a guest.
     await h.press(SECRETARY, "主持人")
-    await h.press(SECRETARY, "李书记")
+    await h.press(SECRETARY, "李红梅")
     await h.press(SECRETARY, "记录人")
     refused = await h.send(SECRETARY, "陈校长")
     assert "不是本支部党员" in refused[-1] and "嘉宾 陈校长" in refused[-1]
@@ -154,7 +154,7 @@ async def test_a_future_meeting_is_announced_and_answered(harness: Harness) -> N
     assert "缺席：张老师（带学生参加竞赛）" in card[-1]
     # A general meeting deciding something with one of three voters present: no quorum.
     await h.press(SECRETARY, "出席情况")
-    await h.press(SECRETARY, "⬜ 李书记")
+    await h.press(SECRETARY, "⬜ 李红梅")
     await h.press(SECRETARY, "⬜ 王老师")
     await h.press(SECRETARY, "✅ 王老师")
     await h.press(SECRETARY, "完成")
@@ -201,7 +201,7 @@ async def test_future_dates_and_bad_input_are_refused(harness: Harness) -> None:
     await h.press(SECRETARY, "全部出席")
     await h.press(SECRETARY, "完成")
     await h.press(SECRETARY, "主持人")
-    await h.press(SECRETARY, "李书记")
+    await h.press(SECRETARY, "李红梅")
     await h.press(SECRETARY, "记录人")
     await h.press(SECRETARY, "王老师")
     await h.press(SECRETARY, "发言要点")
@@ -216,13 +216,13 @@ async def test_compliance_board_and_member_view_with_make_up(harness: Harness) -
     # A 党课 on 20 November that 王老师 missed, submitted.
     await _start_record(h, kind="党课")
     await h.press(SECRETARY, "出席情况")
-    await h.press(SECRETARY, "⬜ 李书记")
+    await h.press(SECRETARY, "⬜ 李红梅")
     await h.press(SECRETARY, "⬜ 张老师")
     await h.press(SECRETARY, "⬜ 王老师")
     await h.press(SECRETARY, "✅ 王老师")
     await h.press(SECRETARY, "完成")
     await h.send(SECRETARY, "病假")
-    for field, answer in (("主持人", "李书记"), ("记录人", "张老师"), ("授课人", "李书记")):
+    for field, answer in (("主持人", "李红梅"), ("记录人", "张老师"), ("授课人", "李红梅")):
         await h.press(SECRETARY, field)
         await h.press(SECRETARY, answer)
     await h.press(SECRETARY, "发言要点")
@@ -293,14 +293,14 @@ async def test_safety_lesson_drill_school_drill_and_coverage(harness: Harness) -
     none = await h.press(SECRETARY, "完成")
     assert "至少选一人" in none[-1]
     await h.press(SECRETARY, "⬜ 王老师")
-    await h.press(SECRETARY, "⬜ 李书记")
+    await h.press(SECRETARY, "⬜ 李红梅")
     said = await h.press(SECRETARY, "完成")
     assert "2 名党员参加" in said[-1]
 
     coverage = await h.send(SECRETARY, "/safety branch")
     assert "两项都完成：1/3 人" in coverage[-1]
     assert "✅ 已完成：王老师" in coverage[-1]
-    assert "📚 缺安全教育课：张老师、李书记" in coverage[-1]
+    assert "📚 缺安全教育课：张老师、李红梅" in coverage[-1]
     assert "🚨 缺安全演练：无" in coverage[-1]
     async with h.db.read() as conn:
         term = await terms.term_for(conn, datetime(2026, 11, 28).date())
@@ -322,7 +322,7 @@ async def test_attendance_of_a_submitted_record_is_locked(harness: Harness) -> N
             )
         await meetings.edit(
             tx, meeting, actor_id=1, today=datetime(2026, 11, 28).date(), now=h.clock.now(),
-            chair_name="李书记", recorder_name="王老师", key_points="要点",
+            chair_name="李红梅", recorder_name="王老师", key_points="要点",
         )  # fmt: skip
     await h.press(SECRETARY, "提交审核")
     await h.callback(SECRETARY, f"mt:tog:{meeting.id}:{meeting.created_by}")

@@ -47,7 +47,7 @@ async def _draft(h: Harness, on: date = date(2026, 11, 20)) -> None:
     """A 支委会 record of branch 1, everyone marked present and its fields filled."""
     secretary, roster = await _branch_one(h)
     fields = MeetingFields(
-        kind=MeetingKind.COMMITTEE, on_date=on, topic="学习交流", chair_name="李书记",
+        kind=MeetingKind.COMMITTEE, on_date=on, topic="学习交流", chair_name="李红梅",
         recorder_name="王老师", key_points="要点",
     )  # fmt: skip
     async with h.db.transaction() as tx:
