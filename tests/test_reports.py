@@ -78,7 +78,7 @@ async def test_a_secretary_exports_the_school_year_and_gets_the_workbook(
     book = workbook(sent)
     assert book.sheetnames[-1] == "家访记录表"
     roster = list(book["党员名册"].iter_rows(values_only=True))
-    assert [row[1] for row in roster[1:]] == ["李书记", "张老师", "王老师"]
+    assert [row[1] for row in roster[1:]] == ["李红梅", "张老师", "王老师"]
     visit_rows = list(book["家访记录表"].iter_rows(values_only=True))
     assert len(visit_rows) == 2 and visit_rows[1][3] == "王同学"
     # One progress message, edited in place to say it is done.
