@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
 
 from handlers.common import reply
+from handlers.common import typed as typed_reader
 from handlers.common.context import XContext
-from handlers.common.flows import clear_flow, flow_data
+from handlers.common.flows import clear_flow, enter_flow, flow_data
 
 # One conversation for the whole feature: a person is in at most one of its steps.
 FLOW = "meetings"
@@ -25,12 +26,8 @@ Rendered = tuple[str, ButtonRows]
 
 
 def start(context: XContext, mode: str, **values: Any) -> dict[str, Any]:
-    """Begin afresh: forget what an unfinished step had collected."""
-    clear_flow(context, FLOW)
-    data = flow_data(context, FLOW)
-    data["mode"] = mode
-    data.update(values)
-    return data
+    """Begin afresh (``enter_flow``): forget what an unfinished step had collected."""
+    return enter_flow(context, FLOW, mode=mode, **values)
 
 
 def data(context: XContext) -> dict[str, Any]:
@@ -71,56 +68,16 @@ async def typed_date(update: Update, context: XContext) -> date | None:
 
 # --------------------------------------------------------------------------- typed answers
 
-SKIP_WORDS = {"跳过", "无", "没有", "不填", "skip", "none", "no", "-", "—"}
-
-_SEP = r"\s*[-/.年]\s*"
-_SEP_MONTH = r"\s*[-/.月]\s*"
-_FULL = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP_MONTH}(\d{{1,2}})\s*[日号]?$")
-_SHORT = re.compile(rf"^(\d{{1,2}}){_SEP_MONTH}(\d{{1,2}})\s*[日号]?$")
-_RELATIVE = {
-    "今天": 0,
-    "today": 0,
-    "昨天": -1,
-    "昨日": -1,
-    "yesterday": -1,
-    "前天": -2,
-    "明天": 1,
-    "tomorrow": 1,
-    "后天": 2,
-}
-
 
 def normal(text: str) -> str:
     """Full-width digits and punctuation made plain, trimmed, lower case."""
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def is_skip(text: str) -> bool:
-    return normal(text) in SKIP_WORDS
-
-
 def parse_date(text: str, today: date) -> date | None:
-    """The date typed; without a year, the nearest such day (a meeting may be ahead)."""
-    clean = normal(text)
-    if clean in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[clean])
-    full = _FULL.match(clean)
-    if full:
-        return _make(int(full[1]), int(full[2]), int(full[3]))
-    short = _SHORT.match(clean)
-    if short is None:
-        return None
-    month, day = int(short[1]), int(short[2])
-    candidates = [_make(today.year + shift, month, day) for shift in (-1, 0, 1)]
-    found = [c for c in candidates if c is not None]
-    return min(found, key=lambda c: abs((c - today).days)) if found else None
-
-
-def _make(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    """The date typed (the one reader, ``handlers.common.typed``); without a year, the
+    nearest such day, since a meeting may be ahead."""
+    return typed_reader.typed_date(text, today, typed_reader.NEAR)
 
 
 _TIME = re.compile(r"^(\d{1,2})\s*[:点时.]\s*(\d{2})?\s*分?$")

@@ -25,6 +25,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
+from handlers.common.typed import is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
     OTHER,
@@ -32,7 +33,6 @@ from handlers.meetings.common import (
     data,
     finish,
     guest_name,
-    is_skip,
     parse_names,
     parse_times,
     parse_votes,

@@ -24,13 +24,13 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.i18n import Translator
+from handlers.common.typed import is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
     OTHER,
     TEXT,
     data,
     finish,
-    is_skip,
     normal,
     parse_count,
     say,
