@@ -1,15 +1,19 @@
 """Message catalogs in Simplified Chinese and English, and the translator handlers use.
 
-Each feature adds its entries with ``texts({...})`` when imported; a key maps to
-``(中文, English)``. Arguments are HTML-escaped unless wrapped in ``Raw``, because every
-message is sent as HTML and most arguments are user-typed.
+A feature keeps its messages in ``handlers/<feature>/texts.toml`` (one table a key, with
+``zh`` and ``en``), loaded by ``load_texts(__file__)`` in its ``texts.py`` so translators
+edit data, not code; a few shared messages still come in code as ``texts({...})``, a key
+mapping to ``(中文, English)``. Arguments are HTML-escaped unless wrapped in ``Raw``,
+because every message is sent as HTML and most arguments are user-typed.
 """
 
 from __future__ import annotations
 
 import html
 import string
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("zh", "en")
@@ -34,6 +38,20 @@ def texts(entries: dict[str, tuple[str, str]]) -> None:
         if key in _CATALOG and _CATALOG[key] != pair:
             raise ValueError(f"message key defined twice: {key}")
         _CATALOG[key] = pair
+
+
+def load_texts(module_file: str) -> None:
+    """Add the entries of the ``.toml`` beside ``module_file`` (``texts.py``: ``texts.toml``)."""
+    path = Path(module_file).with_suffix(".toml")
+    with path.open("rb") as file:
+        tables = tomllib.load(file)
+    entries: dict[str, tuple[str, str]] = {}
+    for key, table in tables.items():
+        missing = [lang for lang in LANGUAGES if not isinstance(table.get(lang), str)]
+        if missing or set(table) - set(LANGUAGES):
+            raise ValueError(f"{path.name}: {key} needs exactly {' and '.join(LANGUAGES)}")
+        entries[key] = (table["zh"], table["en"])
+    texts(entries)
 
 
 def catalog() -> dict[str, tuple[str, str]]:
