@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.calendar_watch import schedule_calendar_watch
 from bot.concurrency import PerPersonProcessor
 from bot.settings import Settings
 from handlers import (
@@ -29,6 +30,7 @@ from handlers import (
     branch,
     erasure,
     fallback,
+    holidays,
     meetings,
     onboarding,
     partyday,
@@ -50,7 +52,7 @@ from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.engine import ReminderEngine
 from schedules.pacing import Timer
 from schedules.quiet import QuietHours
-from storage import Database, members, outbox, prefs, retention
+from storage import Database, calendar, members, outbox, prefs, retention
 from storage.clock import Clock, SystemClock, local_today
 from storage.meetings import parse_frequencies
 from storage.members import Role
@@ -67,6 +69,7 @@ FEATURES = [
     reminders,
     reports,
     erasure,
+    holidays,
     fallback,
 ]
 # New messages a second for the answers and the fan-out together: Telegram allows about 30;
@@ -122,6 +125,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         conversation_timeout=timedelta(minutes=settings.conversation_timeout_minutes),
         quiet_start=quiet_start,
         quiet_end=quiet_end,
+        hold_on_holidays=settings.hold_on_holidays,
         max_open_pledges=settings.max_open_pledges,
         send_rate=settings.send_rate,
         send_concurrency=settings.send_concurrency,
@@ -202,7 +206,7 @@ def build_application(
         db,
         clock,
         zone=config.zone,
-        quiet=QuietHours(config.quiet_start, config.quiet_end),
+        quiet=QuietHours(config.quiet_start, config.quiet_end, config.hold_on_holidays),
         renderers=engine_renderers(registrar.reminders, config.zone),
         default_language=config.default_language,
         wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
@@ -228,6 +232,8 @@ async def startup(
     call ``reminder_engine(app).tick()`` with their own clock.
     """
     services: Services = app.bot_data[SERVICES_KEY]
+    async with services.db.read() as conn:
+        await calendar.load_overrides(conn)
     await revoke_removed_admins(app.bot, services)
     services.dispatcher = dispatcher(app)
     if run_dispatcher:
@@ -245,6 +251,7 @@ async def startup(
         app.job_queue.run_repeating(
             _erase_expired, interval=timedelta(days=1), first=60, name=RETENTION
         )
+        schedule_calendar_watch(app)
     await _register_menus(app, services)
 
 

@@ -6,7 +6,9 @@ a later check (such as the holiday calendar's) is one more function appended the
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import sqlite3
 import stat
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -20,8 +22,9 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.calendar_watch import WATCH_FROM_MONTH
 from bot.settings import Settings, SettingsError
-from storage import DatabaseError
+from storage import Database, DatabaseError, calendar
 from storage.backups import SIDECARS, check_file, list_backups
 from storage.migrations import load_migrations
 
@@ -247,19 +250,67 @@ async def check_backups(checkup: Checkup) -> list[Finding]:
     return [Finding("backups", Status.OK, summary)]
 
 
+async def check_calendar(checkup: Checkup) -> list[Finding]:
+    """This year's and next year's holiday arrangement (调休): known to a library or entered
+    with /holidays. Next year's is expected from November (see bot/calendar_watch.py)."""
+    await _load_overrides(checkup.settings.database)
+    today = checkup.now().astimezone(checkup.settings.zone).date()
+    findings = []
+    for year in (today.year, today.year + 1):
+        source = calendar.year_source(year)
+        if source is not calendar.Source.ESTIMATE:
+            findings.append(Finding("calendar", Status.OK, f"{year}: from {source.value}"))
+        elif year == today.year + 1 and today.month < WATCH_FROM_MONTH:
+            findings.append(
+                Finding(
+                    "calendar",
+                    Status.OK,
+                    f"{year}: not published yet; expected from November",
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "calendar",
+                    Status.PROBLEM,
+                    f"{year}: holidays and make-up working days (调休) unknown;"
+                    " only the statutory days are estimated",
+                    f"an admin enters {year}'s arrangement with /holidays, or upgrade"
+                    " chinesecalendar (pip install -U chinesecalendar)",
+                )
+            )
+    return findings
+
+
 CHECKS: list[Check] = [
     check_settings,
     check_time_zone,
     check_database,
     check_telegram,
     check_backups,
+    check_calendar,
 ]
-"""In printing order. A check for the holiday calendar (issue 16, 调休) is appended here."""
+"""In printing order."""
 
 
 # --------------------------------------------------------------------------- helpers
 
 _RESTORE_FIX = "stop the bot and restore the last good backup (xianfeng restore PATH)"
+
+
+async def _load_overrides(path: Path) -> None:
+    """The bureau's calendar overrides from the database, if it is there and migrated."""
+    if not await asyncio.to_thread(path.is_file):
+        return  # opening would create it
+    db = Database(path)
+    try:
+        await db.open(migrate=False)
+        async with db.read() as conn:
+            await calendar.load_overrides(conn)
+    except (DatabaseError, sqlite3.Error):
+        return  # the database check reports what is wrong with the file
+    finally:
+        await db.close()
 
 
 def _file_modes(path: Path) -> Finding:

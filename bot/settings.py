@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     backup_keep_days: int = Field(default=30, ge=1, le=3650)
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     quiet_hours: str = "21:00-08:00"
+    # Reminders are not sent on public holidays but on the next working day (调休 known).
+    hold_on_holidays: bool = True
     max_open_pledges: int = Field(default=3, ge=1, le=20)
     # Telegram allows about 30 messages a second overall; the margin absorbs the
     # one-off notices sent outside the outbox.

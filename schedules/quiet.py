@@ -4,6 +4,10 @@ A deployment sets one local window (default 21:00–08:00, ``XIANFENG_QUIET_HOUR
 message that would go out inside it gets ``not_before`` = the window's end, in the
 deployment's zone. The window may cross midnight (21:00–08:00) or not (00:00–06:00);
 equal start and end mean no quiet hours at all.
+
+With ``hold_on_holidays`` (the reminder engine's, ``XIANFENG_HOLD_ON_HOLIDAYS``, on by
+default) a message that would go out on a public holiday waits for the next working day,
+at the end of the quiet hours.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.calendar import is_holiday, next_working_day
+
 
 @dataclass(frozen=True)
 class QuietHours:
     start: time = time(21, 0)
     end: time = time(8, 0)
+    hold_on_holidays: bool = False
 
     @property
     def crosses_midnight(self) -> bool:
@@ -32,7 +39,17 @@ class QuietHours:
 
     def release(self, moment: datetime, zone: ZoneInfo) -> datetime:
         """When a message wanted at ``moment`` may go: ``moment`` itself outside the quiet
-        hours, otherwise the end of the quiet hours it falls in (UTC, like ``moment``)."""
+        hours, otherwise the end of the quiet hours it falls in (UTC, like ``moment``);
+        held on a public holiday, the next working day's end of quiet hours."""
+        released = self._after_quiet(moment, zone)
+        if not self.hold_on_holidays:
+            return released
+        day = local_date(released, zone)
+        if not is_holiday(day):
+            return released
+        return at_local(next_working_day(day), self.end, zone)
+
+    def _after_quiet(self, moment: datetime, zone: ZoneInfo) -> datetime:
         local = moment.astimezone(zone)
         clock = local.time().replace(tzinfo=None)
         if not self.covers(clock):

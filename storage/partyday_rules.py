@@ -11,19 +11,14 @@ A rule is one of:
   not always a fifth; "last" covers the end of the month);
 * ``last`` weekday — e.g. the last Friday.
 
-Holiday shift. A date the China calendar of the ``holidays`` package lists as a public
-holiday (including its "observed" days and the days off moved by the official holiday
-arrangement, 调休) moves to the next working day. A working day is one that is neither such
-a holiday nor a Saturday or Sunday, unless the library lists it as a make-up working day
-(调休上班, ``weekend_workdays``). A ``day`` rule also moves off a weekend (a school is closed);
-a weekday rule that asks for a Saturday or Sunday keeps it, since that was chosen on
-purpose. The day stays in its month: when the next working day is in the next month, the
-last working day before the rule's date is used instead.
-
-What the library knows: the statutory holidays of every year, and the exact arrangement
-(extra days off and make-up working days) of the years the State Council has published —
-up to the current year; later years are its estimate (statutory days plus weekend
-carry-over) without make-up working days. It knows no regional or school-specific days.
+Holiday shift. A date the working calendar (``storage.calendar``: the bureau's overrides,
+``chinesecalendar``, the ``holidays`` package) lists as a public holiday or a day off of
+the official arrangement (调休) moves to the next working day. A working day is one that is
+neither such a holiday nor a Saturday or Sunday, unless it is a make-up working day
+(调休上班). A ``day`` rule also moves off a weekend (a school is closed); a weekday rule
+that asks for a Saturday or Sunday keeps it, since that was chosen on purpose. The day stays
+in its month: when the next working day is in the next month, the last working day before
+the rule's date is used instead.
 """
 
 from __future__ import annotations
@@ -32,14 +27,27 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import lru_cache
 
-import holidays
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from storage.calendar import holiday_name, is_holiday, is_working_day
+
+__all__ = [
+    "DayRule",
+    "Planned",
+    "RuleKind",
+    "dates_for",
+    "holiday_name",
+    "is_holiday",
+    "is_working_day",
+    "next_dates",
+    "next_month",
+    "next_plans",
+    "nominal_date",
+    "plan",
+]
+
 MAX_NTH = 4
-# Library language codes for the names we show next to a moved date.
-_HOLIDAY_LANGUAGES = {"zh": "zh_CN", "en": "en_US"}
 
 
 class RuleKind(StrEnum):
@@ -138,21 +146,6 @@ def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def is_holiday(day: date) -> bool:
-    return day in _calendar(day.year)
-
-
-def is_working_day(day: date) -> bool:
-    return bool(_calendar(day.year).is_working_day(day))
-
-
-def holiday_name(day: date, lang: str) -> str | None:
-    """The library's name for the holiday on ``day``, in ``lang`` (zh or en), or None."""
-    names = _named_calendar(day.year, _HOLIDAY_LANGUAGES.get(lang, "zh_CN"))
-    name = names.get(day)
-    return None if name is None else str(name)
-
-
 def _needs_shift(rule: DayRule, day: date) -> bool:
     if is_holiday(day):
         return True
@@ -172,13 +165,3 @@ def _nearest_working_day_in_month(day: date) -> date:
         earlier -= timedelta(days=1)
     # A month without one working day does not occur; keep the rule's date if it did.
     return day
-
-
-@lru_cache(maxsize=32)
-def _calendar(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=year)
-
-
-@lru_cache(maxsize=32)
-def _named_calendar(year: int, language: str) -> holidays.HolidayBase:
-    return holidays.China(years=year, language=language)

@@ -7,7 +7,7 @@ import os
 # PTB 22 warns on every RetryAfter unless it may use timedelta; production sets the same.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from bot.app import build_application, startup
 from bot.app import dispatcher as app_dispatcher
 from handlers.common.services import BotConfig
-from storage import Database, outbox
+from storage import Database, calendar, outbox
 from storage.clock import FixedClock
 from tests.fakebot import FakeTelegram, FakeUser, UpdateFactory
 
@@ -187,6 +187,15 @@ class _InstantTimer:
 
     async def sleep(self, seconds: float) -> None:
         self.elapsed += max(seconds, 0.0)
+
+
+@pytest.fixture(autouse=True)
+def _calendar_overrides() -> Iterator[None]:
+    """The calendar's overrides are process-wide (loaded from each test's database): none
+    before a test, none left after it."""
+    calendar.use_overrides([])
+    yield
+    calendar.use_overrides([])
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,10 +25,11 @@ import pytest
 from bot.doctor import Status
 from bot.doctor import doctor as run_checks
 from bot.settings import load_settings
-from storage import Database
+from storage import Database, calendar
 from storage.migrations import load_migrations
 
 TOKEN = "424242:doctor-test-SECRET-token"
+NEXT_YEAR = datetime.now(UTC).year + 1
 
 
 class TelegramStandIn:
@@ -142,6 +144,14 @@ def healthy(tmp_path: Path, telegram: TelegramStandIn) -> dict[str, str]:
         db = Database(database)
         await db.open()
         await db.backup(tmp_path / "backups/xianfeng-2026-12-01.sqlite3")
+        async with db.transaction() as tx:
+            # Next year's arrangement, as an admin enters it once it is published.
+            await calendar.set_override(
+                tx,
+                calendar.Override(date(NEXT_YEAR, 1, 1), calendar.DayKind.HOLIDAY, "元旦"),
+                set_by=1001,
+                now=datetime.now(UTC),
+            )
         await db.close()
 
     (tmp_path / "backups").mkdir(mode=0o700)
@@ -161,7 +171,7 @@ def test_a_healthy_deployment_is_all_ok(tmp_path: Path, healthy: dict[str, str])
     found = lines(result)
     assert set(found) == {
         "settings", "time zone", "database files", "database", "schema", "disk",
-        "telegram", "webhook", "clock", "backups",
+        "telegram", "webhook", "clock", "backups", "calendar",
     }  # fmt: skip
     assert all(line.startswith("ok ") for line in result.stdout.splitlines()), result.stdout
     assert "@xf_bot" in found["telegram"][0]

@@ -38,6 +38,8 @@ class BotConfig:
     conversation_timeout: timedelta = timedelta(minutes=30)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    # Reminders wait out public holidays (storage.calendar) for the next working day.
+    hold_on_holidays: bool = True
     # Pledges a member may have open (not withdrawn, not yet evaluated) in one period.
     max_open_pledges: int = 3
     send_rate: float = 25.0

@@ -1,0 +1,259 @@
+"""/holidays (admins): what the calendar knows of a year, and the bureau's corrections to
+it (a day off or a make-up working day, 调休) for years no library knows yet."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.i18n import Translator, texts
+from handlers.common.registry import Registrar
+from handlers.common.reply import replace, reply
+from handlers.common.services import CommandSpec
+from storage import audit, calendar
+from storage.calendar import DayKind, Override
+from storage.members import Role
+
+ADMIN = frozenset({Role.ADMIN})
+COMMANDS = [CommandSpec("holidays", "cmd.holidays", ADMIN)]
+# Words an admin may type for each kind of day, Chinese or English.
+KIND_WORDS = {
+    "off": DayKind.HOLIDAY,
+    "holiday": DayKind.HOLIDAY,
+    "放假": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "work": DayKind.WORKDAY,
+    "workday": DayKind.WORKDAY,
+    "上班": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
+}
+ADD_WORDS = {"add", "set", "添加", "设置"}
+REMOVE_WORDS = {"remove", "delete", "删除", "取消"}
+_DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})$")
+
+texts(
+    {
+        "cmd.holidays": ("节假日与调休", "holidays and make-up days"),
+        "holidays.title": (
+            "📅 {year} 年的日历（来源：{source}）",
+            "📅 {year} calendar (from {source})",
+        ),
+        "holidays.source.chinesecalendar": (
+            "国务院放假安排（chinesecalendar）",
+            "the State Council's arrangement (chinesecalendar)",
+        ),
+        "holidays.source.holidays": (
+            "国务院放假安排（holidays）",
+            "the State Council's arrangement (holidays)",
+        ),
+        "holidays.source.overrides": ("局里录入", "entered by the bureau"),
+        "holidays.source.estimate": (
+            "尚未发布，仅按法定节日估算，没有调休上班日",
+            "not published yet: statutory days only, no make-up working days",
+        ),
+        "holidays.days_off": ("放假：", "Days off:"),
+        "holidays.workdays": ("调休上班：", "Make-up working days:"),
+        "holidays.none": ("无", "none"),
+        "holidays.overrides": ("局里录入的更正：", "The bureau's corrections:"),
+        "holidays.override_line": ("{day} {kind}", "{day} {kind}"),
+        "holidays.kind.holiday": ("放假", "day off"),
+        "holidays.kind.workday": ("上班", "working day"),
+        "holidays.usage": (
+            "查看某年：/holidays 2027\n"
+            "录入放假日：/holidays add 2027-10-01 放假\n"
+            "录入调休上班日：/holidays add 2027-09-26 上班\n"
+            "删除录入：/holidays remove 2027-09-26",
+            "See a year: /holidays 2027\n"
+            "Add a day off: /holidays add 2027-10-01 off\n"
+            "Add a make-up working day: /holidays add 2027-09-26 work\n"
+            "Remove an entry: /holidays remove 2027-09-26",
+        ),
+        "holidays.bad": (
+            "没看懂这条指令。请按下面的格式发送：",
+            "I did not understand that. Please use one of these forms:",
+        ),
+        "holidays.confirm_add": (
+            "确认把 {day}（星期{weekday}）设为{kind}吗？党日和提醒将按此安排。",
+            "Make {day} ({weekday}) a {kind}? Party days and reminders will follow it.",
+        ),
+        "holidays.confirm_remove": (
+            "确认删除 {day} 的录入吗？之后按国务院安排（或估算）处理。",
+            "Remove the entry for {day}? The published arrangement (or the estimate)"
+            " applies again.",
+        ),
+        "holidays.not_set": ("{day} 没有局里录入的更正。", "There is no correction for {day}."),
+        "holidays.yes": ("确认", "Confirm"),
+        "holidays.no": ("取消", "Cancel"),
+        "holidays.added": ("已录入：{day} {kind}。", "Saved: {day} is a {kind}."),
+        "holidays.removed": ("已删除 {day} 的录入。", "The entry for {day} is removed."),
+        "holidays.cancelled": ("已取消，日历没有改动。", "Cancelled; the calendar is unchanged."),
+        "holidays.weekday": ("一二三四五六日", "Mon Tue Wed Thu Fri Sat Sun"),
+    }
+)
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    reg.add(CommandHandler("holidays", holidays_command))
+    reg.add(CallbackQueryHandler(confirmed, pattern=pattern("hol", "ok")))
+    reg.add(CallbackQueryHandler(cancelled, pattern=pattern("hol", "no")))
+
+
+async def holidays_command(update: Update, context: XContext) -> None:
+    """``/holidays [year]`` shows; ``/holidays add DATE off|work`` and
+    ``/holidays remove DATE`` ask for a confirmation."""
+    require_private(update)
+    require_admin(context)
+    args = context.args or []
+    if not args:
+        await reply(
+            update,
+            context,
+            year_view(context.t, context.now().astimezone(context.config.zone).year),
+        )
+        return
+    verb = args[0].lower()
+    if len(args) == 1 and args[0].isdigit() and 2000 <= int(args[0]) <= 2100:
+        await reply(update, context, year_view(context.t, int(args[0])))
+        return
+    day = _parse_date(args[1]) if len(args) >= 2 else None
+    if verb in ADD_WORDS and day is not None and len(args) == 3 and args[2].lower() in KIND_WORDS:
+        kind = KIND_WORDS[args[2].lower()]
+        text = context.t(
+            "holidays.confirm_add",
+            day=day.isoformat(),
+            weekday=_weekday(context.t, day),
+            kind=context.t(f"holidays.kind.{kind.value}"),
+        )
+        await reply(update, context, text, _confirm(context.t, day, kind.value))
+        return
+    if verb in REMOVE_WORDS and day is not None and len(args) == 2:
+        if not any(o.day == day for o in calendar.overrides()):
+            await reply(update, context, context.t("holidays.not_set", day=day.isoformat()))
+            return
+        text = context.t("holidays.confirm_remove", day=day.isoformat())
+        await reply(update, context, text, _confirm(context.t, day, "remove"))
+        return
+    await reply(update, context, context.t("holidays.bad") + "\n" + context.t("holidays.usage"))
+
+
+async def confirmed(update: Update, context: XContext) -> None:
+    require_private(update)
+    data = parse_callback(update, "hol")
+    admin = require_admin(context)
+    day = _parse_date(data.str_arg(0))
+    action = data.str_arg(1)
+    if day is None or action not in {"holiday", "workday", "remove"}:
+        raise ValueError("bad calendar callback")
+    now = context.now()
+    async with context.db.transaction() as tx:
+        if action == "remove":
+            await calendar.remove_override(tx, day)
+        else:
+            await calendar.set_override(
+                tx, Override(day, DayKind(action)), set_by=admin.id, now=now
+            )
+        await audit.record(
+            tx,
+            at=now,
+            actor_id=admin.id,
+            action=f"calendar.{'removed' if action == 'remove' else 'set'}",
+            entity="calendar_day",
+            entity_id=day.isoformat(),
+            kind=action,
+        )
+    async with context.db.read() as conn:
+        await calendar.load_overrides(conn)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if action == "remove":
+        await replace(update, context, context.t("holidays.removed", day=day.isoformat()))
+    else:
+        kind = context.t(f"holidays.kind.{action}")
+        await replace(update, context, context.t("holidays.added", day=day.isoformat(), kind=kind))
+
+
+async def cancelled(update: Update, context: XContext) -> None:
+    require_private(update)
+    require_admin(context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await replace(update, context, context.t("holidays.cancelled"))
+
+
+def year_view(t: Translator, year: int) -> str:
+    """The year's source, its days off as ranges, its make-up working days, the overrides."""
+    source = calendar.year_source(year)
+    days = [date(year, 1, 1) + timedelta(days=n) for n in range(366)]
+    days = [d for d in days if d.year == year]
+    off = [d for d in days if calendar.is_holiday(d)]
+    work = [d for d in days if d.weekday() >= 5 and calendar.is_working_day(d)]
+    own = [o for o in calendar.overrides() if o.day.year == year]
+    none = t.plain("holidays.none")
+    lines = [
+        t("holidays.title", year=year, source=t.plain(f"holidays.source.{source.value}")),
+        t("holidays.days_off") + " " + ("、".join(_ranges(off)) or none),
+        t("holidays.workdays") + " " + ("、".join(f"{d:%m-%d}" for d in work) or none),
+    ]
+    if own:
+        lines.append(t("holidays.overrides"))
+        lines += [
+            t(
+                "holidays.override_line",
+                day=o.day.isoformat(),
+                kind=t.plain(f"holidays.kind.{o.kind.value}"),
+            )
+            for o in own
+        ]
+    lines += ["", t("holidays.usage")]
+    return "\n".join(lines)
+
+
+def _ranges(days: list[date]) -> list[str]:
+    """Consecutive dates as "10-01–10-08"."""
+    spans: list[tuple[date, date]] = []
+    for day in days:
+        if spans and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return [f"{a:%m-%d}" if a == b else f"{a:%m-%d}–{b:%m-%d}" for a, b in spans]
+
+
+def _confirm(t: Translator, day: date, action: str) -> InlineKeyboardMarkup:
+    stamp = f"{day:%Y%m%d}"
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.plain("holidays.yes"), callback_data=encode("hol", "ok", stamp, action)
+                ),
+                InlineKeyboardButton(
+                    t.plain("holidays.no"), callback_data=encode("hol", "no", stamp)
+                ),
+            ]
+        ]
+    )
+
+
+def _parse_date(text: str) -> date | None:
+    match = _DATE.match(text.strip())
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _weekday(t: Translator, day: date) -> str:
+    names = t.plain("holidays.weekday")
+    return names.split()[day.weekday()] if " " in names else names[day.weekday()]
