@@ -68,6 +68,10 @@ async def test_january_brings_no_pledge_stale_progress_and_evaluation(harness: H
     assert report.by_kind[Kind.PLEDGE_NO_PLEDGE] == 3
     assert report.by_kind[Kind.PLEDGE_STALE] == 1
     assert report.by_kind[Kind.PLEDGE_EVALUATE] == 1
+    # 元旦 is a public holiday: they wait for the next working day, Monday 01-04 at 08:00.
+    await harness.deliver()
+    assert not any("2027 年度的岗位承诺" in t for t in harness.tg.texts(MEMBER.id))
+    harness.clock.set(at(2027, 1, 4, 8, 0))
     await harness.deliver()
     member_texts = harness.tg.texts(MEMBER.id)
     assert any("2027 年度的岗位承诺您还没有作出" in t for t in member_texts)
@@ -275,6 +279,7 @@ async def test_the_evaluation_reminder_goes_to_whoever_may_evaluate(harness: Har
         await pledges.approve(tx, made, actor_id=admin.id, now=now)
     report = await tick(h, at(2027, 1, 1, 10, 0))
     assert report.by_kind[Kind.PLEDGE_EVALUATE] == 2
+    h.clock.set(at(2027, 1, 4, 8, 0))  # held over 元旦 for the next working day
     await h.deliver()
     (to_admin,) = [t for t in h.tg.texts(ADMIN.id) if "可以评诺" in t]
     (to_secretary,) = [t for t in h.tg.texts(SECRETARY.id) if "可以评诺" in t]
