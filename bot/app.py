@@ -210,6 +210,7 @@ def build_application(
         renderers=engine_renderers(registrar.reminders, config.zone),
         default_language=config.default_language,
         wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
+        frequencies=config.meeting_frequencies,
     )
     registrar.retention("outbox", outbox.erase_sent_before)
     services.erasers = dict(registrar.erasers)

@@ -38,7 +38,8 @@ import aiosqlite
 
 from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
-from storage import partyday, pledge_rules, pledges, reminders, terms, visits
+from storage import meetings, partyday, pledge_rules, pledges, reminders, safety, terms, visits
+from storage.meetings import MeetingFrequencies
 from storage.members import Member, Role
 from storage.pledge_rules import REVIEW_AFTER, REVIEW_REPEAT, STALE_AFTER
 from storage.reminders import BranchRules
@@ -48,6 +49,8 @@ HORIZON = timedelta(days=35)
 MAX_ANNOUNCE_DAYS = 14
 NUDGE_USEFUL = timedelta(days=7)
 FOLLOW_UP_USEFUL = timedelta(days=7)
+MEETING_WARN_DAYS = 7
+"""The secretary hears of a period still without its meeting this many days before its end."""
 TERM_SETTLING = timedelta(days=28)
 """No "behind the visit target" nudge in a term's first four weeks: everyone is behind."""
 
@@ -102,9 +105,10 @@ async def due(
     zone: ZoneInfo,
     quiet: QuietHours,
     kinds: Collection[str] = SCHEDULED,
+    frequencies: MeetingFrequencies | None = None,
 ) -> DuePlan:
     """The reminders to queue at ``now`` and those to report as skipped (see module doc)."""
-    scan = _Scan(conn, now, since, zone, frozenset(kinds))
+    scan = _Scan(conn, now, since, zone, frozenset(kinds), frequencies or MeetingFrequencies())
     await scan.load()
     occurrences = [
         *await scan.party_days(),
@@ -112,6 +116,8 @@ async def due(
         *await scan.pledge_reviews(),
         *await scan.visit_follow_ups(),
         *await scan.visits_behind(),
+        *await scan.meeting_gaps(),
+        *await scan.safety_missing(),
         *await scan.digests(),
     ]
     plan = DuePlan(now=now, since=since)
@@ -206,12 +212,14 @@ class _Scan:
         since: datetime | None,
         zone: ZoneInfo,
         kinds: frozenset[str],
+        frequencies: MeetingFrequencies,
     ) -> None:
         self.conn = conn
         self.now = now
         self.since = since
         self.zone = zone
         self.kinds = kinds
+        self.frequencies = frequencies
         self.earliest = now - HORIZON
         self.today = local_date(now, zone)
         self.rules: dict[int, BranchRules] = {}
@@ -561,6 +569,97 @@ class _Scan:
                                 "branch_id": branch_id,
                                 "count": progress.term_count,
                                 "target": progress.target,
+                                "term_start": term.start.isoformat(),
+                                "term_end": term.end.isoformat(),
+                            },
+                        )
+                    )
+        return found
+
+    # ----------------------------------------------------------------- 三会一课, 平安校园
+
+    async def meeting_gaps(self) -> list[_Occurrence]:
+        """A week before a required meeting's period ends, its branch's secretaries, while
+        the branch (which existed when the period began) has no meeting of that type in
+        it; useful until the period is over."""
+        if not self.wants(Kind.MEETING_PERIOD_END):
+            return []
+        found = []
+        warn = timedelta(days=MEETING_WARN_DAYS)
+        for kind in meetings.MeetingKind:
+            frequency = self.frequencies.of(kind)
+            # The period under way, and the one before (its warning may still be useful
+            # on its last day, or late after downtime).
+            spans = {meetings.period_of(frequency, self.today)}
+            spans.add(meetings.period_of(frequency, self.today - warn))
+            for span in sorted(spans, key=lambda s: s.start):
+                warn_on = max(span.start, span.end - warn + timedelta(days=1))
+                ends = at_local(span.end + timedelta(days=1), MIDNIGHT, self.zone)
+                begun = at_local(span.start, MIDNIGHT, self.zone)
+                for branch_id, rules in self.rules.items():
+                    due_at = at_local(warn_on, rules.daily_time, self.zone)
+                    created = self.created.get(branch_id)
+                    # A branch set up during the period is not held to that period.
+                    if not self.needed(due_at, ends) or created is None or created >= begun:
+                        continue
+                    gaps = await meetings.periods_ending_without(
+                        self.conn, today=warn_on, within_days=MEETING_WARN_DAYS,
+                        frequencies=self.frequencies, branch_ids=[branch_id],
+                    )  # fmt: skip
+                    if not any(g.kind is kind and g.end == span.end for g in gaps):
+                        continue
+                    found.append(
+                        _Occurrence(
+                            Kind.MEETING_PERIOD_END,
+                            f"meeting.period_end:{branch_id}:{kind.value}:{span.start}",
+                            branch_id,
+                            due_at,
+                            ends,
+                            self.secretaries(branch_id),
+                            {
+                                "branch_id": branch_id,
+                                "kind": kind.value,
+                                "start": span.start.isoformat(),
+                                "end": span.end.isoformat(),
+                            },
+                        )
+                    )
+        return found
+
+    async def safety_missing(self) -> list[_Occurrence]:
+        """On the monthly moment of a term's last month, each member still without a
+        safety lesson or a drill that term (in branches that existed when the term began);
+        useful for 7 days."""
+        if not self.wants(Kind.SAFETY_MISSING):
+            return []
+        found = []
+        stored = await terms.set_terms(self.conn)
+        for year, month in self.months():
+            for branch_id, rules in self.rules.items():
+                due_at = monthly_at(year, month, rules, self.zone)
+                if not self.needed(due_at, due_at + NUDGE_USEFUL):
+                    continue
+                on = local_date(due_at, self.zone)
+                term = terms.pick_term(on, stored)
+                if not term.contains(on) or (term.end.year, term.end.month) != (year, month):
+                    continue
+                created = self.created.get(branch_id)
+                if created is None or created >= at_local(term.start, MIDNIGHT, self.zone):
+                    continue  # a branch set up during the term is not held to it
+                for line in await safety.coverage(self.conn, branch_id, term):
+                    person = self.people.get(line.member_id)
+                    if person is None or line.done:
+                        continue
+                    found.append(
+                        _Occurrence(
+                            Kind.SAFETY_MISSING,
+                            f"safety.missing:{term.start}",
+                            branch_id,
+                            due_at,
+                            due_at + NUDGE_USEFUL,
+                            [person],
+                            {
+                                "branch_id": branch_id,
                                 "term_start": term.start.isoformat(),
                                 "term_end": term.end.isoformat(),
                             },

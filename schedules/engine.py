@@ -35,6 +35,7 @@ from schedules.quiet import QuietHours
 from storage import outbox, prefs, reminders
 from storage.clock import Clock
 from storage.database import Database
+from storage.meetings import MeetingFrequencies
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class ReminderEngine:
         renderers: Mapping[str, Renderer],
         default_language: str = "zh",
         wake: Callable[[], None] | None = None,
+        frequencies: MeetingFrequencies | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -74,6 +76,7 @@ class ReminderEngine:
         self.renderers = dict(renderers)
         self.default_language = default_language
         self.wake = wake
+        self.frequencies = frequencies or MeetingFrequencies()
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -93,8 +96,9 @@ class ReminderEngine:
         async with self.db.read() as conn:
             since = await reminders.last_run(conn)
             plan = await due(
-                conn, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds
-            )
+                conn, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds,
+                frequencies=self.frequencies,
+            )  # fmt: skip
         if since is not None and now - since > HORIZON:
             log.warning(
                 "reminders: last run was %s; reminders due before %s are past use and "

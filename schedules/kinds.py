@@ -43,6 +43,11 @@ class Kind(StrEnum):
     """A home visit's follow-up on its due date, with [Done] [Postpone a week]."""
     VISIT_BEHIND = "visit.behind_target"
     """Monthly, to members behind the term's visit target."""
+    MEETING_PERIOD_END = "meeting.period_end"
+    """To the branch's secretaries: a required 三会一课 meeting's period ends within 7 days
+    and the branch has no meeting of that type in it (not even one announced)."""
+    SAFETY_MISSING = "safety.missing"
+    """In the term's last month, to members without a safety lesson or drill this term."""
     DIGEST = "digest"
     """The secretary's monthly digest, on the 1st."""
     BROADCAST = "broadcast"
@@ -71,6 +76,8 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.PLEDGE_EVALUATE, mutable=True, secretaries_only=True),
         KindSpec(Kind.VISIT_FOLLOW_UP, mutable=True),
         KindSpec(Kind.VISIT_BEHIND, mutable=True),
+        KindSpec(Kind.MEETING_PERIOD_END, mutable=True, secretaries_only=True),
+        KindSpec(Kind.SAFETY_MISSING, mutable=True),
         KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )

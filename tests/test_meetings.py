@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.app import reminder_engine
 from storage import meetings, safety, terms
 from storage.meetings import MeetingStatus, Presence
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, ZONE, Harness
@@ -328,3 +329,70 @@ async def test_attendance_of_a_submitted_record_is_locked(harness: Harness) -> N
     await h.callback(SECRETARY, f"mt:tog:{meeting.id}:{meeting.created_by}")
     assert "不能这样修改" in h.answers()[-1]
     assert (await _meeting(h)).status is MeetingStatus.SUBMITTED
+
+
+async def _branch_since_january(h: Harness) -> None:
+    await h.branch_with_people()
+    async with h.db.transaction() as tx:
+        await tx.execute("UPDATE branches SET created_at = '2026-01-01T00:00:00+00:00'")
+
+
+async def _tick(h: Harness, when: datetime) -> dict[str, int]:
+    h.clock.set(when)
+    report = await reminder_engine(h.app).tick()
+    await h.deliver()
+    return dict(report.by_kind)
+
+
+async def test_reminders_for_a_period_without_its_meeting(harness: Harness) -> None:
+    h = harness
+    await _branch_since_january(h)
+    await _tick(h, datetime(2026, 11, 20, 8, 0, tzinfo=ZONE))  # the first run notes the time
+    # 24 November, 09:00: November ends in a week without a 支委会 or 党小组会 (monthly).
+    kinds = await _tick(h, datetime(2026, 11, 24, 9, 5, tzinfo=ZONE))
+    assert kinds == {"meeting.period_end": 2}
+    sent = [text for text in h.tg.texts(SECRETARY.id) if "还没有召开" in text]
+    assert {("支委会" in text, "党小组会" in text) for text in sent} == {
+        (True, False),
+        (False, True),
+    }
+    assert all("2026-11-01 至 2026-11-30" in text for text in sent)
+    assert not any("还没有召开" in text for text in h.tg.texts(MEMBER.id))
+    # A 支委会 recorded since: December's week before its end warns of the rest only.
+    h.clock.set(datetime(2026, 12, 20, 10, 0, tzinfo=ZONE))
+    await _start_record(h, day="12-20")
+    kinds = await _tick(h, datetime(2026, 12, 25, 9, 5, tzinfo=ZONE))
+    # The month (党小组会) and the quarter (党员大会, 党课) end on 31 December.
+    assert kinds["meeting.period_end"] == 3
+    december = [t for t in h.tg.texts(SECRETARY.id) if "2026-12-01 至 2026-12-31" in t]
+    assert len(december) == 1 and "党小组会" in december[0]
+
+
+async def test_safety_reminder_in_the_terms_last_month_and_digest(harness: Harness) -> None:
+    h = harness
+    await _branch_since_january(h)
+    async with h.db.transaction() as tx:
+        await tx.execute("UPDATE branches SET created_at = '2026-08-01T00:00:00+00:00'")
+    # 王老师 has done both this term; the others have not.
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "记录安全教育课")
+    await h.send(MEMBER, "11-20")
+    await h.send(MEMBER, "三(2)班")
+    await h.press(MEMBER, "交通")
+    await h.send(MEMBER, "40")
+    await h.send(MEMBER, "跳过")
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "记录参加的演练")
+    await h.send(MEMBER, "11-09")
+    await h.press(MEMBER, "防踩踏")
+    await h.send(MEMBER, "楼梯口引导")
+    await _tick(h, datetime(2026, 12, 30, 8, 0, tzinfo=ZONE))
+    # 1 January 10:00, the autumn term's last month: those missing something are told.
+    kinds = await _tick(h, datetime(2027, 1, 1, 10, 5, tzinfo=ZONE))
+    assert kinds.get("safety.missing") == 2
+    assert "还缺少：一节主题安全教育课、一次安全演练" in h.last(MEMBER2)
+    assert not any("还缺少" in text for text in h.tg.texts(MEMBER.id))
+    # The secretary's digest (1 January, for December) has the meetings and safety lines.
+    digest = [t for t in h.tg.texts(SECRETARY.id) if "平安校园（本学期）" in t]
+    assert digest and "两项都完成 1/3 人" in digest[-1]
+    assert "三会一课：上月记录 0 次会议" in digest[-1]

@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.meetings import board, common, record, review, safety
+from handlers.meetings import board, common, record, reminders, review, safety
 from storage.members import Role
 
 COMMANDS = [
@@ -43,3 +43,6 @@ def register(reg: Registrar) -> None:
             timeout=reg.config.conversation_timeout,
         )
     )
+    for kind, view in reminders.VIEWS.items():
+        reg.reminder(kind, view)
+    reg.digest_section(reminders.digest_section(reg.config.meeting_frequencies))

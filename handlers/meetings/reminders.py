@@ -1,0 +1,75 @@
+"""The meeting and safety reminders as their recipients read them, and their lines in the
+secretary's monthly digest: each re-reads its records in the tick's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from handlers.common.reminders import DigestSection, DueReminder, ReminderView, Screen
+from handlers.meetings import views
+from schedules.kinds import Kind
+from storage import meetings, safety, terms
+from storage.meetings import MeetingFrequencies, MeetingKind, PeriodState
+from storage.reminders import Digest
+from storage.terms import Term
+
+
+async def period_end(due: DueReminder) -> Screen | None:
+    """A required meeting's period ends soon without one: unless one was added since."""
+    payload = due.reminder.payload
+    kind = MeetingKind(str(payload["kind"]))
+    start, end = date.fromisoformat(str(payload["start"])), date.fromisoformat(str(payload["end"]))
+    held = await meetings.for_branch(due.tx, int(payload["branch_id"]), start, end)
+    if any(m.kind is kind for m in held):
+        return None
+    t = due.t
+    return t("mt.remind.period_end", kind=views.kind_name(t, kind), start=start.isoformat(),
+             end=end.isoformat())  # fmt: skip
+
+
+async def safety_missing(due: DueReminder) -> Screen | None:
+    payload = due.reminder.payload
+    term = Term(
+        start=date.fromisoformat(str(payload["term_start"])),
+        end=date.fromisoformat(str(payload["term_end"])),
+    )
+    for line in await safety.coverage(due.tx, int(payload["branch_id"]), term):
+        if line.member_id == due.reminder.member_id and not line.done:
+            missing = []
+            if line.missing_lesson:
+                missing.append(due.t("sf.remind.lesson"))
+            if line.missing_drill:
+                missing.append(due.t("sf.remind.drill"))
+            return due.t("sf.remind.missing", end=term.end.isoformat(), missing="、".join(missing))
+    return None  # done since the reminder fell due
+
+
+def digest_section(frequencies: MeetingFrequencies) -> DigestSection:
+    """The month's meetings and the year's missed periods; the term's safety coverage."""
+
+    async def section(due: DueReminder, digest: Digest) -> Screen | None:
+        first = date.fromisoformat(f"{digest.month}-01")
+        last = terms.next_month(first) - timedelta(days=1)
+        held = await meetings.for_branch(due.tx, digest.branch_id, first, last)
+        board = await meetings.compliance(
+            due.tx, digest.branch_id, first.year, today=due.today, frequencies=frequencies
+        )
+        short = sum(p.state is PeriodState.SHORT for p in board)
+        term = await terms.term_for(due.tx, due.today)
+        summary = await safety.summary(due.tx, digest.branch_id, term)
+        t = due.t
+        return "\n".join(
+            [
+                t("mt.digest.meetings", count=len(held), short=short, year=first.year),
+                t("sf.digest.safety", done=summary.done, members=summary.members,
+                  no_lesson=summary.missing_lesson, no_drill=summary.missing_drill),
+            ]
+        )  # fmt: skip
+
+    return section
+
+
+VIEWS: dict[Kind, ReminderView] = {
+    Kind.MEETING_PERIOD_END: period_end,
+    Kind.SAFETY_MISSING: safety_missing,
+}
