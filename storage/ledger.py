@@ -22,9 +22,12 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from storage import meetings as meeting_store
+from storage import safety as safety_store
 from storage import terms as term_store
 from storage.clock import from_iso
 from storage.ledger_period import LedgerPeriod
+from storage.meetings import MeetingFrequencies
 from storage.partyday import MonthStatus, PartyMonth, Rule, effective_day
 from storage.terms import Term
 
@@ -176,6 +179,59 @@ class TermVisits:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingEntry:
+    """One 三会一课 meeting as the 三会一课记录 sheet shows it (its current version)."""
+
+    kind: str
+    on_date: date
+    start_time: time | None
+    end_time: time | None
+    topic: str
+    place: str | None
+    chair: str | None
+    recorder: str | None
+    lecturer: str | None
+    expected: int
+    present: int
+    absent: int
+    absences: list[tuple[str, str | None]]  # (name, reason)
+    observers: list[str]
+    key_points: str | None
+    decisions: str | None
+    votes: tuple[int, int, int] | None
+    quorum_met: bool | None  # None when no quorum was needed
+    photos: int
+    status: str
+    review_note: str | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingCheck:
+    """How often a meeting type was required in the period's elapsed periods, and held."""
+
+    kind: str
+    frequency: str
+    required: int
+    held: int
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyEntry:
+    """A safety lesson or a member's part in a drill (平安校园 sheet)."""
+
+    member: str
+    on_date: date
+    what: str  # 'lesson' or 'drill'
+    topic: str  # the lesson topic or the drill kind
+    class_name: str | None
+    students: int | None
+    role: str | None
+    school_drill: bool
+    photo: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MonthSummary:
     year: int
     month: int
@@ -208,6 +264,12 @@ class BranchLedger:
     visits: list[VisitEntry]  # within the period
     terms: list[TermVisits]
     months: list[MonthSummary] = field(default_factory=list)
+    meetings: list[MeetingEntry] = field(default_factory=list)
+    meeting_checks: list[MeetingCheck] = field(default_factory=list)
+    safety: list[SafetyEntry] = field(default_factory=list)
+    safety_people: int = 0  # participants counted for the term below
+    safety_done: int = 0  # of them, those with both a lesson and a drill
+    safety_term: Term | None = None
 
     @property
     def empty(self) -> bool:
@@ -216,6 +278,8 @@ class BranchLedger:
             self.pledges
             or self.service
             or self.visits
+            or self.meetings
+            or self.safety
             or any(day.status in ("held", "cancelled") for day in self.party_days)
         )
 
@@ -251,6 +315,7 @@ async def branch_ledger(
     today: date,
     zone: ZoneInfo,
     private: bool,
+    frequencies: MeetingFrequencies | None = None,
 ) -> BranchLedger:
     """Everything the branch's workbook shows for ``period``, as of ``today``."""
     members = await _memberships(conn, branch.id, period, zone)
@@ -278,6 +343,8 @@ async def branch_ledger(
         ],
     )
     ledger.months = _month_summaries(ledger, zone)
+    await _add_meetings(conn, ledger, frequencies or MeetingFrequencies())
+    await _add_safety(conn, ledger)
     return ledger
 
 
@@ -750,3 +817,123 @@ def _moment(text: str | None, zone: ZoneInfo) -> datetime | None:
 
 def _local_date(text: str, zone: ZoneInfo) -> date:
     return from_iso(text).astimezone(zone).date()
+
+
+# --------------------------------------------------------------------------- 三会一课, 平安校园
+
+
+async def _add_meetings(
+    conn: aiosqlite.Connection, ledger: BranchLedger, frequencies: MeetingFrequencies
+) -> None:
+    """The period's meetings (approved version, else the latest), and per type how many
+    of the required periods that began by ``today`` inside the ledger period were met."""
+    held = await meeting_store.for_branch(
+        conn, ledger.branch.id, ledger.period.start, ledger.period.end
+    )
+    for meeting in held:
+        if meeting.status in (
+            meeting_store.MeetingStatus.ANNOUNCED,
+            meeting_store.MeetingStatus.WITHDRAWN,
+        ):
+            continue
+        record = await meeting_store.get_record(conn, meeting.id)
+        assert record is not None
+        people = record.attendees
+        absent = [a for a in people if a.presence is meeting_store.Presence.ABSENT]
+        votes = None
+        if meeting.has_votes:
+            votes = (meeting.votes_for or 0, meeting.votes_against or 0, meeting.votes_abstain or 0)
+        ledger.meetings.append(
+            MeetingEntry(
+                kind=meeting.kind.value,
+                on_date=meeting.on_date,
+                start_time=meeting.start_time,
+                end_time=meeting.end_time,
+                topic=meeting.topic,
+                place=meeting.place,
+                chair=meeting.chair_name,
+                recorder=meeting.recorder_name,
+                lecturer=meeting.lecturer_name,
+                expected=len(people),
+                present=sum(a.presence is meeting_store.Presence.PRESENT for a in people),
+                absent=len(absent),
+                absences=[(a.name, a.absence_reason) for a in absent],
+                observers=list(meeting.observers),
+                key_points=meeting.key_points,
+                decisions=meeting.decisions,
+                votes=votes,
+                quorum_met=record.quorum_met,
+                photos=len(meeting.photos),
+                status=meeting.status.value,
+                review_note=meeting.return_note,
+                version=meeting.version,
+            )
+        )
+    recorded = [m for m in held if m.status in meeting_store.RECORDED]
+    for kind in meeting_store.MeetingKind:
+        frequency = frequencies.of(kind)
+        spans = [
+            span
+            for year in range(ledger.period.start.year, ledger.period.end.year + 1)
+            for span in meeting_store.periods(frequency, year)
+            if ledger.period.start <= span.start
+            and span.end <= ledger.period.end
+            and span.start <= ledger.today
+        ]
+        met = sum(
+            any(m.kind is kind and span.contains(m.on_date) for m in recorded) for span in spans
+        )
+        ledger.meeting_checks.append(MeetingCheck(kind.value, frequency.value, len(spans), met))
+
+
+async def _add_safety(conn: aiosqlite.Connection, ledger: BranchLedger) -> None:
+    """Lessons and drills in the period, and who did both in the term of its last day
+    (or of today, when the period is still under way)."""
+    names = {m.member_id: m.name for m in ledger.members}
+    async with conn.execute(
+        "SELECT member_id, on_date, topic, class_name, students, photo_file_id"
+        " FROM safety_lessons WHERE branch_id = ? AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
+        (ledger.branch.id, ledger.period.start.isoformat(), ledger.period.end.isoformat()),
+    ) as cur:
+        for row in await cur.fetchall():
+            ledger.safety.append(
+                SafetyEntry(
+                    member=names.get(int(row[0]), "?"),
+                    on_date=date.fromisoformat(str(row[1])),
+                    what="lesson",
+                    topic=str(row[2]),
+                    class_name=str(row[3]),
+                    students=int(row[4]),
+                    role=None,
+                    school_drill=False,
+                    photo=row[5] is not None,
+                )
+            )
+    async with conn.execute(
+        "SELECT p.member_id, d.on_date, d.kind, p.role, d.scope FROM safety_drills d"
+        " JOIN safety_drill_participants p ON p.drill_id = d.id"
+        " WHERE d.branch_id = ? AND d.status = 'active' AND d.on_date BETWEEN ? AND ?"
+        " ORDER BY d.on_date, d.id, p.member_id",
+        (ledger.branch.id, ledger.period.start.isoformat(), ledger.period.end.isoformat()),
+    ) as cur:
+        for row in await cur.fetchall():
+            ledger.safety.append(
+                SafetyEntry(
+                    member=names.get(int(row[0]), "?"),
+                    on_date=date.fromisoformat(str(row[1])),
+                    what="drill",
+                    topic=str(row[2]),
+                    class_name=None,
+                    students=None,
+                    role=row[3],
+                    school_drill=row[4] == "school",
+                    photo=False,
+                )
+            )
+    ledger.safety.sort(key=lambda e: (e.on_date, e.what, e.member))
+    term = await term_store.term_for(conn, min(ledger.today, ledger.period.end))
+    lines = await safety_store.coverage(conn, ledger.branch.id, term)
+    ledger.safety_term = term
+    ledger.safety_people = len(lines)
+    ledger.safety_done = sum(line.done for line in lines)

@@ -11,8 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.reports.export import ExportRequest, build_files
+from storage import meetings, safety
 from storage.database import Database
 from storage.ledger_period import LedgerPeriod
+from storage.meetings import MeetingFields, MeetingKind, Presence
+from storage.safety import DrillFields, DrillKind, LessonFields, SafetyTopic
 from tests.ledger_seed import ALIASES, ZONE, SeedSize, seed
 
 TODAY = date(2026, 11, 28)
@@ -75,8 +78,10 @@ async def test_a_secretarys_workbook_has_every_book_with_its_rows(
 ) -> None:
     [path] = await export(db, tmp_path)
     book = load_workbook(path)
-    assert book.sheetnames == ["封面汇总", "党员名册", "岗位承诺台账", "主题党日活动记录",
-                               "服务时长台账", "家访记录表"]  # fmt: skip
+    assert book.sheetnames == [
+        "封面汇总", "党员名册", "岗位承诺台账", "主题党日活动记录", "三会一课记录", "平安校园",
+        "服务时长台账", "家访记录表",
+    ]  # fmt: skip
     start, end = "2025-09-01", "2026-08-31"
     roster = rows(path, "党员名册")
     assert roster[0][:3] == ("序号", "姓名", "角色")
@@ -200,3 +205,68 @@ async def test_the_bureau_file_has_every_branch_and_splits_when_too_big(
     names = [rows(part, "党员名册")[1][1] for part in parts]
     assert names == ["教师1", "教师7"]
     assert all("（按支部拆分）" in " ".join(every_value(part)) for part in parts)
+
+
+async def test_meetings_and_safety_sheets_and_their_summary_lines(
+    db: Database, tmp_path: Path
+) -> None:
+    async with db.transaction() as tx:
+        roster = await meetings.branch_members(tx, 1)
+        ids = [m.id for m in roster]
+        general = await meetings.record(
+            tx, branch_id=1, attendee_ids=ids, actor_id=ids[0], today=TODAY, now=NOW,
+            fields=MeetingFields(
+                kind=MeetingKind.GENERAL, on_date=date(2026, 3, 10), topic="讨论发展对象",
+                chair_name="李书记", recorder_name="陈校长",
+                key_points="介绍人发言", decisions="同意列为发展对象", votes_for=1,
+                votes_against=0, votes_abstain=1, observers=["刘主任"],
+            ),
+        )  # fmt: skip
+        for index, member_id in enumerate(ids):
+            presence = Presence.PRESENT if index < 2 else Presence.ABSENT
+            reason = None if presence is Presence.PRESENT else "病假"
+            await meetings.set_presence(
+                tx, general, member_id, presence, reason=reason, actor_id=ids[0], now=NOW
+            )
+        general = await meetings.submit(tx, general, actor_id=ids[0], now=NOW)
+        await meetings.approve(tx, general, actor_id=ids[0], now=NOW)
+        # Logged long after (model_construct skips the "at most a term back" rule a
+        # person typing it today would meet): the ledger reads what is stored.
+        lesson_day = date(2026, 6, 1)
+        await safety.log_lesson(
+            tx, member_id=ids[1], branch_id=1, now=NOW,
+            fields=LessonFields.model_construct(
+                on_date=lesson_day, class_name="三(2)班", topic=SafetyTopic.DROWNING,
+                students=40, photo_file_id=None,
+            ),
+        )  # fmt: skip
+        await safety.log_school_drill(
+            tx, branch_id=1, participant_ids=ids[:2], actor_id=ids[0], now=NOW,
+            fields=DrillFields.model_construct(on_date=date(2026, 5, 12),
+                                               kind=DrillKind.EVACUATION),
+        )  # fmt: skip
+    [path] = await export(db, tmp_path)
+    sheet = rows(path, "三会一课记录")
+    assert sheet[0][:6] == ("序号", "会议类型", "年", "季度", "月", "会议主题/议题")
+    [row] = sheet[1:]
+    header = sheet[0]
+    line = dict(zip(header, row, strict=True))
+    assert line["会议类型"] == "支部党员大会" and (line["年"], line["季度"], line["月"]) == (
+        2026,
+        1,
+        3,
+    )
+    assert line["应到人数"] == len(ids) and line["实到人数"] == 2
+    assert line["缺席人数"] == len(ids) - 2 and "（病假）" in line["缺席人员及原因"]
+    assert line["列席人员"] == "刘主任" and line["记录人"] == "陈校长"
+    assert "表决：赞成 1，反对 0，弃权 1" in line["决定事项/表决结果"]
+    assert line["审核状态/审核意见"] == "已通过"
+    safe = rows(path, "平安校园")
+    items = [(r[3], r[4]) for r in safe[1:]]
+    assert ("安全教育课", "防溺水") in items
+    assert items.count(("安全演练（全校）", "消防疏散")) == 2
+    summary = [r for r in rows(path, "封面汇总") if r and r[0]]
+    lines = {r[0]: r[1:4] for r in summary}
+    # Quarters wholly inside the school year (Q4 2025, Q1 and Q2 2026); one held, in Q1.
+    assert lines["支部党员大会（每季度一次）已开周期"] == (3, 1, "未达标")
+    assert lines["支委会（每月一次）已开周期"][:2] == (12, 0)

@@ -24,7 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 import handlers.reports.texts  # noqa: F401  (registers the report.* messages)
 from handlers.common.i18n import Translator
-from storage.ledger import BranchLedger, MonthSummary, PartyDayEntry
+from storage.ledger import BranchLedger, MeetingCheck, MeetingEntry, MonthSummary, PartyDayEntry
 from storage.ledger_period import LedgerPeriod
 
 DATE = "yyyy-mm-dd"
@@ -120,6 +120,42 @@ SHEETS: dict[str, Sequence[Column]] = {
         Column("report.col.follow_up_done", 16, MOMENT),
         Column("report.col.follow_up_note", 30),
     ),
+    "meetings": (
+        Column("report.col.no", 6),
+        Column("report.col.meeting_kind", 12),
+        Column("report.col.year", 6),
+        Column("report.col.quarter", 6),
+        Column("report.col.month_no", 6),
+        Column("report.col.topic", 24),
+        Column("report.col.start", 8),
+        Column("report.col.end", 8),
+        Column("report.col.date", 12, DATE),
+        Column("report.col.place", 14),
+        Column("report.col.chair", 10),
+        Column("report.col.recorder", 10),
+        Column("report.col.lecturer", 10),
+        Column("report.col.due_count", 8),
+        Column("report.col.came_count", 8),
+        Column("report.col.absent", 8),
+        Column("report.col.absences", 30),
+        Column("report.col.observers", 20),
+        Column("report.col.key_points", 40),
+        Column("report.col.decisions", 40),
+        Column("report.col.quorum", 10),
+        Column("report.col.photos", 8),
+        Column("report.col.review", 24),
+    ),
+    "safety": (
+        Column("report.col.no", 6),
+        Column("report.col.member", 10),
+        Column("report.col.date", 12, DATE),
+        Column("report.col.safety_item", 12),
+        Column("report.col.safety_topic", 12),
+        Column("report.col.class", 10),
+        Column("report.col.students", 8),
+        Column("report.col.drill_role", 14),
+        Column("report.col.photos", 8),
+    ),
 }
 BRANCH_COLUMN = Column("report.col.branch", 16)
 MONTH_COLUMNS = (
@@ -157,7 +193,7 @@ TERM_COLUMNS = (
 
 def sheet_keys(private: bool) -> list[str]:
     """The data sheets in order; the visits sheet only in a private book."""
-    keys = ["roster", "pledges", "partyday", "service"]
+    keys = ["roster", "pledges", "partyday", "meetings", "safety", "service"]
     return [*keys, "visits"] if private else keys
 
 
@@ -244,6 +280,24 @@ class LedgerBook:
             )
         for day in ledger.party_days:
             self._append_party_day(branch, day)
+        for meeting in ledger.meetings:
+            self._append_meeting(branch, meeting)
+        for item in ledger.safety:
+            self._append(
+                "safety",
+                branch,
+                [
+                    item.member,
+                    item.on_date,
+                    t.plain(f"report.safety.{item.what}")
+                    + (t.plain("report.safety.school") if item.school_drill else ""),
+                    t.plain(f"report.safety.{item.what}.{item.topic}"),
+                    item.class_name,
+                    item.students,
+                    item.role,
+                    1 if item.photo else 0,
+                ],
+            )
         for s in ledger.service:
             self._append(
                 "service",
@@ -331,7 +385,7 @@ class LedgerBook:
 
     def _append(self, key: str, branch: list[Any], values: list[Any]) -> None:
         self._rows[key] += 1
-        numbered = key in ("roster", "pledges", "service", "visits")
+        numbered = key in ("roster", "pledges", "service", "visits", "meetings", "safety")
         row = [*branch, self._rows[key], *values] if numbered else [*branch, *values]
         for index, fmt in self._formats[key]:
             if row[index] is not None:
@@ -396,6 +450,52 @@ class LedgerBook:
                 day.photos,
                 day.recorder,
                 day.reason,
+            ],
+        )
+
+    def _append_meeting(self, branch: list[Any], m: MeetingEntry) -> None:
+        t = self.t
+        sep = t.plain("report.list_sep")
+        absences = sep.join(
+            t.plain("report.absence_line", name=name, reason=reason) if reason else name
+            for name, reason in m.absences
+        )
+        decisions = m.decisions
+        if m.votes is not None:
+            votes = t.plain("report.votes", yes=m.votes[0], no=m.votes[1], abstain=m.votes[2])
+            decisions = f"{decisions or ''}\n{votes}".strip()
+        quorum = None if m.quorum_met is None else self._yes(m.quorum_met)
+        review = t.plain(f"report.meeting_status.{m.status}")
+        if m.review_note:
+            review = f"{review}：{m.review_note}"
+        if m.version > 1:
+            review = f"{review}（{t.plain('report.version', version=m.version)}）"
+        self._append(
+            "meetings",
+            branch,
+            [
+                t.plain(f"report.meeting_kind.{m.kind}"),
+                m.on_date.year,
+                (m.on_date.month - 1) // 3 + 1,
+                m.on_date.month,
+                m.topic,
+                m.start_time.strftime("%H:%M") if m.start_time else None,
+                m.end_time.strftime("%H:%M") if m.end_time else None,
+                m.on_date,
+                m.place,
+                m.chair,
+                m.recorder,
+                m.lecturer,
+                m.expected,
+                m.present,
+                m.absent,
+                absences or None,
+                sep.join(m.observers) or None,
+                m.key_points,
+                decisions,
+                quorum,
+                m.photos,
+                review,
             ],
         )
 
@@ -551,6 +651,9 @@ class _Digest:
     participants: int
     pledgers: int
     service_hours: float
+    meeting_checks: list[MeetingCheck]
+    safety_people: int
+    safety_done: int
 
     @classmethod
     def of(cls, ledger: BranchLedger) -> _Digest:
@@ -562,6 +665,9 @@ class _Digest:
             participants=len(ledger.participants),
             pledgers=ledger.pledgers,
             service_hours=sum(s.hours for s in ledger.service),
+            meeting_checks=ledger.meeting_checks,
+            safety_people=ledger.safety_people,
+            safety_done=ledger.safety_done,
         )
 
     def checks(self) -> list[tuple[str, int | None, float]]:
@@ -574,6 +680,11 @@ class _Digest:
             ("report.check.rate", len(past), at_rate),
             ("report.check.pledges", self.participants, self.pledgers),
             ("report.check.service", None, self.service_hours),
+            *(
+                (f"report.check.meeting.{c.kind}.{c.frequency}", c.required, c.held)
+                for c in self.meeting_checks
+            ),
+            ("report.check.safety", self.safety_people, self.safety_done),
         ]
 
 
