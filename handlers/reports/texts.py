@@ -6,7 +6,7 @@ adds them to the catalog."""
 
 from __future__ import annotations
 
-from handlers.common.i18n import load_texts
+from handlers.common.i18n import load_texts, texts
 
 load_texts(__file__)
 
