@@ -387,8 +387,9 @@ async def test_safety_reminder_in_the_terms_last_month_and_digest(harness: Harne
     await h.press(MEMBER, "防踩踏")
     await h.send(MEMBER, "楼梯口引导")
     await _tick(h, datetime(2026, 12, 30, 8, 0, tzinfo=ZONE))
-    # 1 January 10:00, the autumn term's last month: those missing something are told.
-    kinds = await _tick(h, datetime(2027, 1, 1, 10, 5, tzinfo=ZONE))
+    # January, the autumn term's last month: those missing something are told (the 1st
+    # is 元旦, so the nudge waits for the first working day, Monday 4 January).
+    kinds = await _tick(h, datetime(2027, 1, 4, 10, 5, tzinfo=ZONE))
     assert kinds.get("safety.missing") == 2
     assert "还缺少：一节主题安全教育课、一次安全演练" in h.last(MEMBER2)
     assert not any("还缺少" in text for text in h.tg.texts(MEMBER.id))
