@@ -147,6 +147,8 @@ class Storm:
     stalls: float = 0.0
     lost_steps: Counter[str] = field(default_factory=Counter)
     ticks: list[tuple[datetime, float, int]] = field(default_factory=list)
+    shares: list[tuple[float, int, int]] = field(default_factory=list)
+    """(when, answers, outbox messages) started so far, from the shared budget."""
     unanswered: Counter[str] = field(default_factory=Counter)
 
     def observe(self, method: str, params: dict[str, Any], result: Any) -> None:
@@ -245,6 +247,13 @@ def _describe(update: Update) -> str:
     return str(update.effective_message.text if update.effective_message else update)
 
 
+async def count_the_shares(stop: asyncio.Event, storm: Storm, budget: Any) -> None:
+    """Every half second: how many answers and outbox messages have started so far."""
+    while not stop.is_set():
+        storm.shares.append((time.monotonic(), budget.answers, budget.fanout))
+        await asyncio.sleep(0.5)
+
+
 async def watch_the_loop(stop: asyncio.Event, storm: Storm) -> None:
     """The longest the event loop went without running this task when it was due."""
     while not stop.is_set():
@@ -294,6 +303,7 @@ async def run(
         services = app.bot_data[SERVICES_KEY]
         dispatcher = services.dispatcher
         _time_the_ticks(services.reminders, storm)
+        counter = asyncio.create_task(count_the_shares(stop, storm, services.budget))
         while time.monotonic() - began < limit:
             await asyncio.sleep(1)
             if verbose and int(time.monotonic() - began) % 10 == 0:
@@ -314,15 +324,18 @@ async def run(
         elapsed = time.monotonic() - began
         stop.set()
         await watcher
+        await counter
         await shutdown(app)
         await app.stop()
         await app.shutdown()
         await db.close()
-    report(storm, tg, dispatcher, config.send_rate, lock.longest, elapsed, size)
+    budget = services.budget
+    room = budget.overall - budget.answer_reserve
+    report(storm, tg, dispatcher, config.send_rate, room, lock.longest, elapsed, size)
 
 
-def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, lock: float,
-           elapsed: float, size: scale.Size) -> None:  # fmt: skip
+def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, room: int,
+           lock: float, elapsed: float, size: scale.Size) -> None:  # fmt: skip
     answered = sorted(x for x in storm.latencies if x != float("inf"))
     lost = len(storm.latencies) - len(answered)
 
@@ -343,6 +356,8 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, lock: 
         f"{achieved / rate:.1%} of the configured {rate:g}/s (goal ≥ 95%); dispatcher "
         f"sent {dispatcher.stats.sent}, paused {dispatcher.stats.paused_seconds:.1f} s"
     )
+    if len(sends) > 1:
+        shared(storm, sends[0], sends[-1], rate, room)
     print(f"longest write-lock hold: {lock * 1000:.0f} ms (goal ≤ 100 ms)")
     print(f"longest event-loop stall: {storm.stalls * 1000:.0f} ms (goal ≤ 100 ms)")
     print(f"429s: {sum(tg.too_many.values())} {dict(tg.too_many)} (goal 0)")
@@ -361,6 +376,25 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, lock: 
         print(
             f"never answered: {dict(storm.unanswered)}; steps not shown: {dict(storm.lost_steps)}"
         )
+
+
+def shared(storm: Storm, first: float, last: float, rate: float, room: int) -> None:
+    """Telegram's one overall limit, as answers and the fan-out shared it meanwhile.
+
+    Answers go first, so the fan-out can only use what they leave of the budget it draws
+    on (``room`` a second): its share of that is what the dispatcher controls.
+    """
+    inside = [s for s in storm.shares if first <= s[0] <= last]
+    if len(inside) < 2:
+        return
+    (t0, answers0, out0), (t1, answers1, out1) = inside[0], inside[-1]
+    answers, out = (answers1 - answers0) / (t1 - t0), (out1 - out0) / (t1 - t0)
+    left = max(min(rate, room - answers), 0.001)
+    print(
+        f"Telegram's overall limit meanwhile: {answers + out:.1f} new messages/s "
+        f"(answers {answers:.1f}/s first, outbox {out:.1f}/s); the outbox had "
+        f"min({rate:g}, {room} - answers) = {left:.1f}/s left and used {out / left:.0%} of it"
+    )
 
 
 def main() -> None:

@@ -9,7 +9,11 @@ which is the catch-up after downtime: the same code with a longer window):
    kind's renderer and queue it in the outbox under its dedupe key (each inside a
    savepoint, so one broken renderer costs that reminder, not the tick); in the last one,
    record the skipped ones (log line + ``reminder_skips`` row) and set ``last_run = now``;
-3. after the commit, wake the dispatcher.
+3. after each slice's commit, wake the dispatcher, so the first rows go out while the
+   rest are rendered.
+
+Reminders rendered in the same slice share their reads through one ``memo`` (a
+thousand announcements read their branch's day once per slice, not a thousand times).
 
 A crash before the last commit leaves ``last_run`` where it was, so the next tick does the
 same work, and the rows already queued are not queued again; after it, the rows are in
@@ -30,7 +34,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from schedules.due import HORIZON, DuePlan, due
-from schedules.kinds import SCHEDULED, Reminder, Renderer
+from schedules.kinds import SCHEDULED, Memo, Reminder, Renderer
 from schedules.quiet import QuietHours
 from storage import outbox, prefs, reminders
 from storage.clock import Clock
@@ -117,11 +121,13 @@ class ReminderEngine:
         pending = iter(plan.reminders)
         reminder = next(pending, None)
         while True:
+            queued = report.queued
             async with self.db.transaction() as tx:
                 ends = time.monotonic() + SLICE
+                memo: Memo = {}
                 while reminder is not None:
                     language = chosen.get(reminder.telegram_id, self.default_language)
-                    await self._queue(tx, reminder, language, now, report)
+                    await self._queue(tx, reminder, language, now, report, memo)
                     reminder = next(pending, None)
                     if time.monotonic() >= ends:
                         break
@@ -130,6 +136,10 @@ class ReminderEngine:
                     if since is None or now > since:
                         await reminders.set_last_run(tx, now, now=now)
                     break
+            if report.queued > queued and self.wake is not None:
+                # The dispatcher starts on the first slice's rows while the rest are
+                # rendered: 5,000 announcements take seconds to queue.
+                self.wake()
             await asyncio.sleep(0)
         if report.queued:
             log.info("reminders: queued %d %s", report.queued, report.by_kind)
@@ -144,11 +154,12 @@ class ReminderEngine:
         language: str,
         now: datetime,
         report: TickReport,
+        memo: Memo,
     ) -> None:
         render = self.renderers[reminder.kind.value]
         await tx.execute("SAVEPOINT reminder")
         try:
-            rendered = await render(tx, reminder, language, now)
+            rendered = await render(tx, reminder, language, now, memo)
             if rendered is None:
                 # The record changed since it was due (answered, done, withdrawn): note it
                 # so the next tick does not render it again.
@@ -180,7 +191,9 @@ class ReminderEngine:
         except Exception:
             # One broken renderer must not stop every other reminder: undo its writes,
             # log it, and let the next tick try again while the reminder is useful.
+            # What it read or noted for the others may have been undone with it.
             await tx.execute("ROLLBACK TO reminder")
+            memo.clear()
             report.failed += 1
             log.exception("reminders: could not render %s", reminder.dedupe_key)
         finally:

@@ -12,7 +12,7 @@ engine says so once at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -115,7 +115,14 @@ class Rendered:
     photo: str | None = None
 
 
-Renderer = Callable[[aiosqlite.Connection, Reminder, str, datetime], Awaitable[Rendered | None]]
-"""``render(tx, reminder, language, now)``: the message, or None when there is nothing to
-say any more (the record changed since it was due). Runs inside the tick's transaction,
-so it may record that something was announced (and must not open a transaction)."""
+Memo = dict[Hashable, Any]
+"""Reads shared by the reminders rendered in one transaction of a tick."""
+Renderer = Callable[
+    [aiosqlite.Connection, Reminder, str, datetime, Memo],
+    Awaitable[Rendered | None],
+]
+"""``render(tx, reminder, language, now, memo)``: the message, or None when there is
+nothing to say any more (the record changed since it was due). Runs inside the tick's
+transaction, so it may record that something was announced (and must not open a
+transaction). ``memo`` is one dict per transaction, for reads the reminders rendered in
+it share (``DueReminder.once``)."""

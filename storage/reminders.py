@@ -371,13 +371,6 @@ async def party_days(
     return sorted(found, key=lambda pair: (pair[0].date or start, pair[0].branch_id))
 
 
-async def has_table(conn: aiosqlite.Connection, name: str) -> bool:
-    value = await fetch_value(
-        conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    )
-    return value is not None
-
-
 # --------------------------------------------------------------------------- the digest
 
 
@@ -413,9 +406,9 @@ class PledgesSection(BaseModel):
 
 
 class Digest(BaseModel):
-    """A branch's month for its secretary: a section per feature that has tables.
+    """A branch's month for its secretary: a section per feature.
 
-    A section is None when the feature is not installed (its tables are missing); the
+    The party-day section is None when the month had no party day on record; the
     renderer leaves it out rather than showing zeros that would look like facts.
     """
 
@@ -449,14 +442,10 @@ async def digest(
         unreachable=[p.name for p in people if p.unreachable_at is not None],
     )
     ids = [p.id for p in people]
-    if await has_table(conn, "party_day_months"):
-        result.party_day = await _party_day_section(conn, branch_id, first, ids, zone)
-    if await has_table(conn, "service_logs"):
-        result.service = await _service_section(conn, branch_id, first, last)
-    if await has_table(conn, "home_visits"):
-        result.visits = await _visits_section(conn, branch_id, first, last, ids)
-    if await has_table(conn, "pledges"):
-        result.pledges = await _pledges_section(conn, branch_id, str(first.year), ids)
+    result.party_day = await _party_day_section(conn, branch_id, first, ids, zone)
+    result.service = await _service_section(conn, branch_id, first, last)
+    result.visits = await _visits_section(conn, branch_id, first, last, ids)
+    result.pledges = await _pledges_section(conn, branch_id, str(first.year), ids)
     active = await _active_in_month(conn, first, last, zone, ids)
     result.idle = [p.name for p in people if p.id not in active]
     return result
@@ -602,8 +591,6 @@ async def _active_in_month(
     wanted = json.dumps(ids)
     found: set[int] = set()
     for table, sql, params in queries:
-        if not await has_table(conn, table):
-            continue
         ordered = (*params, wanted) if table == "party_day_checkins" else (wanted, *params)
         async with conn.execute(sql, ordered) as cur:
             found |= {int(row[0]) for row in await cur.fetchall()}

@@ -11,7 +11,7 @@ import aiosqlite
 import pytest
 
 from schedules.engine import ReminderEngine
-from schedules.kinds import Kind, Reminder, Rendered, Renderer
+from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer
 from schedules.quiet import QuietHours
 from storage import branches, members, outbox, prefs, reminders
 from storage.clock import FixedClock
@@ -45,7 +45,7 @@ async def secretaries(db: Database) -> list[int]:
 
 
 async def say_hello(
-    tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+    tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
 ) -> Rendered:
     return Rendered(
         f"{language}:{reminder.payload['month']}",
@@ -100,14 +100,14 @@ async def test_a_failing_renderer_costs_only_its_reminder(
     db: Database, secretaries: list[int], caplog: pytest.LogCaptureFixture
 ) -> None:
     async def fussy(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
     ) -> Rendered:
         # A write before the failure must be undone with it.
         await tx.execute("INSERT INTO reminder_state VALUES ('scratch', 'x', 'now')")
         if language == "en":
             raise RuntimeError("broken view")
         await tx.execute("DELETE FROM reminder_state WHERE name = 'scratch'")
-        return await say_hello(tx, reminder, language, now)
+        return await say_hello(tx, reminder, language, now, memo)
 
     clock = FixedClock(DIGEST_DUE)
     report = await engine(db, clock, fussy).tick()
@@ -130,7 +130,7 @@ async def test_nothing_to_say_is_noted_and_not_rendered_again(
     calls: list[str] = []
 
     async def silent(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
     ) -> Rendered | None:
         calls.append(reminder.dedupe_key)
         return None
@@ -179,12 +179,12 @@ async def test_a_long_tick_lets_a_members_write_in_between(
     writes: list[asyncio.Task[None]] = []
 
     async def render_and_tap(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
     ) -> Rendered:
         if not writes:
             writes.append(asyncio.create_task(members_write()))
             await asyncio.sleep(0)  # the member's task now waits for the writer lock
-        return await say_hello(tx, reminder, language, now)
+        return await say_hello(tx, reminder, language, now, memo)
 
     clock = FixedClock(DIGEST_DUE)
     report = await engine(db, clock, render_and_tap).tick()
@@ -195,3 +195,45 @@ async def test_a_long_tick_lets_a_members_write_in_between(
     async with db.read() as conn:
         assert await reminders.last_run(conn) == DIGEST_DUE
     assert (await engine(db, clock).tick()).queued == 0
+
+
+async def test_the_dispatcher_is_woken_after_each_slice_not_only_at_the_end(
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 5,000 announcements take seconds to queue: the first ones go out meanwhile.
+    monkeypatch.setattr("schedules.engine.SLICE", 0.0)
+    queued_when_woken: list[int] = []
+
+    def wake() -> None:
+        queued_when_woken.append(-1)
+
+    async def render_and_count(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        if queued_when_woken:
+            # Woken after the first slice committed: its row is there for the dispatcher.
+            async with db.read() as conn:
+                queued_when_woken[-1] = len(await outbox.list_all(conn))
+        return await say_hello(tx, reminder, language, now, memo)
+
+    await engine(db, FixedClock(DIGEST_DUE), render_and_count, wake=wake).tick()
+    assert queued_when_woken[0] == 1  # the first digest was queued and committed
+
+
+async def test_reminders_in_one_slice_share_their_reads(
+    db: Database, secretaries: list[int]
+) -> None:
+    # Both digests are rendered in one transaction: a read keyed alike is done once.
+    reads: list[str] = []
+
+    async def shared(
+        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        if "branch" not in memo:
+            reads.append(str(reminder.payload["month"]))
+            memo["branch"] = "read"
+        return await say_hello(tx, reminder, language, now, memo)
+
+    report = await engine(db, FixedClock(DIGEST_DUE), shared).tick()
+    assert report.queued == 2
+    assert len(reads) == 1

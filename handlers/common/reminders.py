@@ -10,9 +10,10 @@ engine through ``engine_renderers``; ``docs/REMINDERS.md`` says how to add a kin
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -20,7 +21,7 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.common.html import MESSAGE_LIMIT, telegram_length
 from handlers.common.i18n import Translator, texts
-from schedules.kinds import Kind, Reminder, Rendered, Renderer
+from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer
 from schedules.quiet import local_date
 from storage.outbox import Button
 from storage.reminders import Digest
@@ -40,13 +41,30 @@ class DueReminder:
     t: Translator
     now: datetime
     zone: ZoneInfo
+    memo: Memo = field(default_factory=dict)
+    """Reads shared by the reminders rendered in the same transaction (see ``once``)."""
 
     @property
     def today(self) -> date:
         """The tick's calendar date in the deployment's zone."""
         return local_date(self.now, self.zone)
 
+    async def once(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """``read()``, done once per transaction of the tick for the same ``key``.
 
+        A thousand announcements of one branch's party day need the day and the branch
+        once, not a thousand times: within one transaction nobody else writes, so the
+        answer cannot change unless this tick's own views change it (and a view that
+        does, like the announcement pinning its day, stores the new value with
+        ``memo[key] = ...``).
+        """
+        if key not in self.memo:
+            self.memo[key] = await read()
+        found: T = self.memo[key]
+        return found
+
+
+T = TypeVar("T")
 ReminderView = Callable[[DueReminder], Awaitable[Screen | None]]
 DigestSection = Callable[[DueReminder, Digest], Awaitable[Screen | None]]
 """A feature's lines in the monthly digest (``Digest`` holds the month's counts)."""
@@ -59,10 +77,14 @@ def engine_renderers(views: Mapping[Kind, ReminderView], zone: ZoneInfo) -> dict
 
 def _renderer(view: ReminderView, zone: ZoneInfo) -> Renderer:
     async def render(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime
+        tx: aiosqlite.Connection,
+        reminder: Reminder,
+        language: str,
+        now: datetime,
+        memo: Memo,
     ) -> Rendered | None:
         t = Translator(language)
-        screen = await view(DueReminder(reminder, tx, t, now, zone))
+        screen = await view(DueReminder(reminder, tx, t, now, zone, memo))
         if screen is None:
             return None
         rendered = to_rendered(screen)

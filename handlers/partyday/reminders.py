@@ -32,6 +32,7 @@ async def announcement(due: DueReminder) -> Screen | None:
         # Pinned, so a later rule change cannot move a day members were told about.
         # The engine is nobody: the audit entry has no actor.
         day = await partyday.pin(due.tx, day, actor_id=None, now=due.now)
+        due.memo[_key(due)] = (day, branch)
     return views.announcement(due.t, day, branch)
 
 
@@ -45,14 +46,29 @@ async def morning(due: DueReminder) -> Screen | None:
 
 async def _day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
     """The day as it stands now, if it is still the one the reminder was about."""
+    found = await due.once(_key(due), lambda: _read_day_and_branch(due))
+    if found is None:
+        return None
+    day, _ = found
+    if day.date is None or day.date.isoformat() != due.reminder.payload["date"]:
+        return None  # cancelled or moved: the feature told people; new keys follow
+    return found
+
+
+async def _read_day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
     p = due.reminder.payload
     day = await partyday.party_day(due.tx, int(p["branch_id"]), int(p["year"]), int(p["month"]))
-    if day is None or day.date is None or day.date.isoformat() != p["date"]:
-        return None  # cancelled or moved: the feature told people; new keys follow
+    if day is None:
+        return None
     branch = await branches.get(due.tx, day.branch_id)
     if branch is None:
         return None
     return day, branch
+
+
+def _key(due: DueReminder) -> tuple[str, int, int, int]:
+    p = due.reminder.payload
+    return ("partyday.day", int(p["branch_id"]), int(p["year"]), int(p["month"]))
 
 
 VIEWS: dict[Kind, ReminderView] = {

@@ -16,7 +16,10 @@ from storage.terms import Term
 async def follow_up(due: DueReminder) -> Screen | None:
     visit_id = int(due.reminder.payload["visit_id"])
     due_on = str(due.reminder.payload["due_on"])
-    for item in await visits.follow_ups_due(due.tx, due.today):
+    waiting = await due.once(
+        ("visits.follow_ups", due.today), lambda: visits.follow_ups_due(due.tx, due.today)
+    )
+    for item in waiting:
         # Done, postponed (a new date, a new reminder) or withdrawn: nothing to say.
         if item.visit_id == visit_id and item.due_on.isoformat() == due_on:
             return views.follow_up_reminder(due.t, item)
@@ -29,7 +32,11 @@ async def behind_target(due: DueReminder) -> Screen | None:
         start=date.fromisoformat(str(payload["term_start"])),
         end=date.fromisoformat(str(payload["term_end"])),
     )
-    behind = await visits.members_behind_target(due.tx, int(payload["branch_id"]), term, due.today)
+    branch_id = int(payload["branch_id"])
+    behind = await due.once(
+        ("visits.behind", branch_id, term.start),
+        lambda: visits.members_behind_target(due.tx, branch_id, term, due.today),
+    )
     for progress in behind:
         if progress.member_id == due.reminder.member_id:
             return views.behind_target_reminder(due.t, progress, term)
