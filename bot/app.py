@@ -54,6 +54,7 @@ from schedules.pacing import Timer
 from schedules.quiet import QuietHours
 from storage import Database, calendar, members, outbox, prefs, retention
 from storage.clock import Clock, SystemClock, local_today
+from storage.link_rules import parse_rhythms
 from storage.meetings import parse_frequencies
 from storage.members import Role
 
@@ -131,6 +132,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         send_concurrency=settings.send_concurrency,
         meeting_frequencies=parse_frequencies(settings.meeting_frequency),
         visit_retention_years=settings.visit_retention_years,
+        link_rhythms=parse_rhythms(settings.link_rhythm),
     )
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.link_rules import parse_rhythms
 from storage.meetings import parse_frequencies
 
 Language = Literal["zh", "en"]
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
     # Years a home visit is kept in full after its school year ends (inspections ask
     # for five); then its student alias, note and photo are erased.
     visit_retention_years: int = Field(default=5, ge=1, le=30)
+    # How often each family of links must be contacted, e.g. "three=monthly,serve=term";
+    # families not named keep their defaults (storage.link_rules.LinkRhythms).
+    link_rhythm: str = ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -149,6 +153,12 @@ class Settings(BaseSettings):
     @classmethod
     def _frequency(cls, value: str) -> str:
         parse_frequencies(value)
+        return value
+
+    @field_validator("link_rhythm")
+    @classmethod
+    def _rhythm(cls, value: str) -> str:
+        parse_rhythms(value)
         return value
 
     @property

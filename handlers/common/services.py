@@ -15,6 +15,7 @@ from schedules.dispatcher import Dispatcher, Receipt
 from schedules.engine import ReminderEngine
 from storage import Database
 from storage.clock import Clock
+from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 from storage.members import Role
 from storage.retention import Eraser
@@ -46,6 +47,7 @@ class BotConfig:
     send_concurrency: int = 4
     meeting_frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
     visit_retention_years: int = 5
+    link_rhythms: LinkRhythms = field(default_factory=LinkRhythms)
 
 
 @dataclass(frozen=True)

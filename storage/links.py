@@ -1,0 +1,926 @@
+"""Links (三联系, 双服务, 结对), the contacts logged against them, and their coverage.
+
+A link has a kind, an owner (a member, or a branch for 结对), a target, a term or school
+year, and a state: proposed (a member's own 三联系 waiting for the secretary), active,
+declined, or ended with a reason. Who may set, confirm, end and log is decided on the
+model (``may_set``, ``Link.may_end`` …) and checked again here before anything is
+written. A student is recorded by alias only (the home-visit rule); a home visit by the
+owner to the same alias counts as a contact of a 学困生 link, read from ``home_visits``
+and never copied. Audit entries carry ids and kinds, never aliases or notes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from storage import audit
+from storage.clock import to_iso
+from storage.link_rules import (
+    Family,
+    LinkPeriod,
+    LinkRhythms,
+    Span,
+    Standing,
+    standing,
+    window_of,
+)
+from storage.members import Member, PersonName, Role
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.terms import Term
+from storage.visits import VisitProblem, clean_alias
+
+PLACE_MAX = 30
+ROLE_MIN, ROLE_MAX = 2, 20
+NOTE_MAX = 200
+REASON_MIN, REASON_MAX = 2, 200
+
+
+class LinkKind(StrEnum):
+    CLASS = "class"  # 三联系-班级
+    DORM = "dorm"  # 三联系-寝室
+    STUDENT = "student"  # 三联系-学困生
+    SERVE_BRANCH = "serve_branch"  # 双服务-学校
+    SERVE_PERSON = "serve_person"  # 双服务-联系人
+    PAIR = "pair"  # 结对
+
+    @property
+    def family(self) -> Family:
+        if self in (LinkKind.CLASS, LinkKind.DORM, LinkKind.STUDENT):
+            return Family.THREE
+        if self is LinkKind.PAIR:
+            return Family.PAIR
+        return Family.SERVE
+
+
+class LinkStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+class ContactWay(StrEnum):
+    TALK = "talk"  # 谈心
+    VISIT = "visit"  # 上门
+    PHONE = "phone"  # 电话
+    ONLINE = "online"  # 线上
+    ACTIVITY = "activity"  # 活动
+    OTHER = "other"  # 其他
+
+
+class LinkProblem(ValueError):
+    """Input a link or contact cannot hold; ``code`` names the message, ``params`` fill it."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+class LinkForbidden(PermissionError):
+    """The person may not do this to this link (someone else's, another branch's)."""
+
+
+class NotFound(LookupError):
+    """No such link or contact."""
+
+
+def problem(error: ValidationError) -> LinkProblem:
+    """The ``LinkProblem`` behind a model's validation error (code ``invalid`` if none)."""
+    for item in error.errors():
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, LinkProblem):
+            return cause
+    return LinkProblem("invalid")
+
+
+# --------------------------------------------------------------------------- field rules
+
+
+def clean_place(text: str) -> str:
+    """A class or dorm as typed, one spelling for full- and half-width brackets."""
+    place = " ".join(text.split()).replace("（", "(").replace("）", ")")
+    if not 1 <= len(place) <= PLACE_MAX:
+        raise LinkProblem("place_length", most=PLACE_MAX)
+    return place
+
+
+def clean_student(text: str) -> str:
+    """A student's alias, by the home-visit rule (the full-name warning is the caller's)."""
+    try:
+        return clean_alias(text)
+    except VisitProblem as error:
+        raise LinkProblem(error.code) from None
+
+
+def clean_person_role(text: str) -> str:
+    role = " ".join(text.split())
+    if not ROLE_MIN <= len(role) <= ROLE_MAX:
+        raise LinkProblem("role_length", least=ROLE_MIN, most=ROLE_MAX)
+    return role
+
+
+def clean_note(text: str | None) -> str | None:
+    """One line of what happened: line breaks folded, at most ``NOTE_MAX`` characters."""
+    if text is None:
+        return None
+    note = " ".join(text.split())
+    if len(note) > NOTE_MAX:
+        raise LinkProblem("note_long", most=NOTE_MAX)
+    return note or None
+
+
+def clean_reason(text: str) -> str:
+    reason = " ".join(text.split())
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise LinkProblem("reason_length", least=REASON_MIN, most=REASON_MAX)
+    return reason
+
+
+# --------------------------------------------------------------------------- models
+
+
+_TARGETS = ("target_text", "student_alias", "target_member_id", "person_name", "target_branch_id")
+_NEEDS: dict[LinkKind, tuple[str, ...]] = {
+    LinkKind.CLASS: ("target_text",),
+    LinkKind.DORM: ("target_text",),
+    LinkKind.STUDENT: ("student_alias",),
+    LinkKind.SERVE_BRANCH: ("target_branch_id",),
+    LinkKind.SERVE_PERSON: ("target_member_id", "person_name"),  # one of the two
+    LinkKind.PAIR: ("target_branch_id",),
+}
+
+
+class LinkBase(BaseModel):
+    """Who is linked to what, for which period: the rules every stored link keeps."""
+
+    kind: LinkKind
+    member_id: int | None = None
+    branch_id: int
+    target_text: str | None = None
+    student_alias: str | None = None
+    target_member_id: int | None = None
+    person_name: str | None = None
+    person_role: str | None = None
+    target_branch_id: int | None = None
+    period: LinkPeriod
+    period_start: date
+    period_end: date
+    start_on: date
+
+    @field_validator("target_text")
+    @classmethod
+    def _place(cls, value: str | None) -> str | None:
+        return None if value is None else clean_place(value)
+
+    @field_validator("student_alias")
+    @classmethod
+    def _student(cls, value: str | None) -> str | None:
+        return None if value is None else clean_student(value)
+
+    @field_validator("person_name")
+    @classmethod
+    def _person(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return PersonName(value=value).value
+        except ValidationError:
+            raise LinkProblem("person_name") from None
+
+    @field_validator("person_role")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return None if value is None else clean_person_role(value)
+
+    @model_validator(mode="after")
+    def _shape(self) -> LinkBase:
+        if (self.kind is LinkKind.PAIR) != (self.member_id is None):
+            raise LinkProblem("owner")
+        needed = _NEEDS[self.kind]
+        given = [name for name in _TARGETS if getattr(self, name) is not None]
+        if len(given) != 1 or given[0] not in needed:
+            raise LinkProblem("target")
+        if self.person_name is not None and self.person_role is None:
+            raise LinkProblem("role_length", least=ROLE_MIN, most=ROLE_MAX)
+        if self.person_name is None and self.person_role is not None:
+            raise LinkProblem("target")
+        if self.target_branch_id is not None and self.target_branch_id == self.branch_id:
+            raise LinkProblem("same_branch")
+        if not self.period_start < self.period_end:
+            raise LinkProblem("period")
+        if not self.period_start <= self.start_on <= self.period_end:
+            raise LinkProblem("start_outside_period", first=self.period_start, last=self.period_end)
+        return self
+
+    @property
+    def family(self) -> Family:
+        return self.kind.family
+
+    @property
+    def span(self) -> Span:
+        return Span(self.period_start, self.period_end)
+
+
+class LinkFields(LinkBase):
+    """A link as someone sets it on ``today`` (the deployment's local date): it cannot
+    begin in the future, except on the first day of a period still ahead (set in the
+    summer gap for the coming term)."""
+
+    today: date = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _not_future(self) -> LinkFields:
+        if self.start_on > max(self.today, self.period_start):
+            raise LinkProblem("start_future")
+        return self
+
+
+class Link(LinkBase):
+    id: int
+    status: LinkStatus
+    replaces_id: int | None = None
+    replaced_by: int | None = None
+    created_by: int
+    created_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    decline_note: str | None = None
+    ended_by: int | None = None
+    ended_at: datetime | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None
+
+    @property
+    def running(self) -> bool:
+        """Proposed or active: not yet declined or ended."""
+        return self.status in (LinkStatus.PROPOSED, LinkStatus.ACTIVE)
+
+    def current(self, today: date) -> bool:
+        return self.running and self.span.contains(today)
+
+    def sides(self) -> set[int]:
+        """The branches this link belongs to: both for a 结对, else the owner's."""
+        if self.kind is LinkKind.PAIR and self.target_branch_id is not None:
+            return {self.branch_id, self.target_branch_id}
+        return {self.branch_id}
+
+    def contact_range(self, today: date) -> Span:
+        """The days a contact may be dated: from the link's start to today (or the period's end)."""
+        return Span(self.start_on, min(today, self.period_end))
+
+    def may_decide(self, person: Member) -> bool:
+        """Confirm or decline a proposed link: the owner's secretary or an admin, not the owner."""
+        if person.id == self.member_id:
+            return False
+        return person.role is Role.ADMIN or _secretary_of(person, self.branch_id)
+
+    def may_end(self, person: Member) -> bool:
+        """End a link: its owner, the owner's secretary, or an admin; a 结对 only an admin."""
+        if person.role is Role.ADMIN:
+            return True
+        if self.kind is LinkKind.PAIR:
+            return False
+        return person.id == self.member_id or _secretary_of(person, self.branch_id)
+
+    def may_log(self, person: Member) -> bool:
+        """Log a contact: the owner; for a 结对 the secretary of either branch."""
+        if self.kind is LinkKind.PAIR:
+            return any(_secretary_of(person, branch) for branch in self.sides())
+        return person.id == self.member_id
+
+    def may_see_student(self, person: Member) -> bool:
+        """A student's alias is seen by the teacher, their secretary and admins only."""
+        if person.role is Role.ADMIN:
+            return True
+        return person.id == self.member_id or _secretary_of(person, self.branch_id)
+
+
+def _secretary_of(person: Member, branch_id: int) -> bool:
+    return person.role is Role.SECRETARY and person.active and person.branch_id == branch_id
+
+
+def may_set(person: Member, kind: LinkKind, owner: Member | None) -> bool:
+    """Who sets which link: a member their own 三联系; a secretary their own 三联系 and the
+    双服务 contacts of their branch's people; an admin anything, 结对 and 双服务-学校 only them."""
+    if person.role is Role.ADMIN:
+        return True
+    if owner is None or kind in (LinkKind.PAIR, LinkKind.SERVE_BRANCH):
+        return False
+    if kind.family is Family.THREE:
+        return owner.id == person.id
+    return _secretary_of(person, owner.branch_id) if owner.branch_id is not None else False
+
+
+def needs_confirmation(person: Member, kind: LinkKind, owner: Member | None) -> bool:
+    """A member's own 三联系 waits for the secretary; what a secretary or admin sets is active."""
+    return (
+        kind.family is Family.THREE
+        and owner is not None
+        and owner.id == person.id
+        and person.role is Role.MEMBER
+    )
+
+
+class ContactFields(BaseModel):
+    """One contact as logged on ``today``, dated inside the link's ``first``–``last``."""
+
+    on_date: date
+    how: ContactWay
+    note: str | None = None
+    photo_file_id: str | None = Field(default=None, max_length=200)
+    first: date = Field(exclude=True)
+    last: date = Field(exclude=True)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        return clean_note(value)
+
+    @model_validator(mode="after")
+    def _dated(self) -> ContactFields:
+        if not self.first <= self.on_date <= self.last:
+            raise LinkProblem("date_range", first=self.first, last=self.last)
+        return self
+
+    @classmethod
+    def for_link(cls, link: Link, today: date, **values: Any) -> ContactFields:
+        allowed = link.contact_range(today)
+        return cls.model_validate({**values, "first": allowed.start, "last": allowed.end})
+
+
+class Contact(BaseModel):
+    id: int
+    link_id: int
+    on_date: date
+    how: ContactWay
+    note: str | None = None
+    photo_file_id: str | None = None
+    logged_by: int
+    side_branch_id: int
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+class ContactEntry(BaseModel):
+    """A line of a link's log: a contact, or a home visit to a 学困生 link's student."""
+
+    source: str  # 'contact' or 'home_visit'
+    id: int
+    on_date: date
+    how: ContactWay | None = None  # None for a home visit
+    note: str | None = None
+    photo_file_id: str | None = None
+    logged_by: int
+    side_branch_id: int | None = None
+
+    @property
+    def home_visit(self) -> bool:
+        return self.source == "home_visit"
+
+
+class LinkCoverage(BaseModel):
+    """One link in one window: its contacts there, the last one ever, and its standing."""
+
+    link: Link
+    owner_name: str
+    owner_telegram_id: int | None = None
+    branch_name: str
+    target_member_name: str | None = None
+    target_branch_name: str | None = None
+    window_start: date
+    window_end: date
+    contacts: int
+    last_contact: date | None = None
+    standing: Standing
+
+
+class FamilyCoverage(BaseModel):
+    """A family's links in their window: how many were contacted, and how many are behind."""
+
+    family: Family
+    links: int = 0
+    covered: int = 0
+    behind: int = 0
+
+
+# --------------------------------------------------------------------------- writes
+
+
+async def set_link(
+    tx: aiosqlite.Connection,
+    fields: LinkFields,
+    *,
+    actor: Member,
+    owner: Member | None,
+    replace: bool = False,
+    now: datetime,
+) -> Link:
+    """Store a link ``actor`` sets for ``owner`` (None for a 结对).
+
+    A member's own 三联系 is proposed for the secretary; anything else is active at once.
+    A second 三联系-班级 in the same period is refused (``class_taken``) unless
+    ``replace``: then the first ends when the new one becomes active.
+    """
+    if not may_set(actor, fields.kind, owner):
+        raise LinkForbidden(fields.kind)
+    if owner is not None and (owner.id != fields.member_id or owner.branch_id != fields.branch_id):
+        raise LinkProblem("owner")
+    if fields.target_member_id is not None:
+        await _check_person(tx, fields, actor=actor)
+    if await _duplicate(tx, fields) is not None:
+        raise LinkProblem("duplicate")
+    replaces = await _class_in_period(tx, fields) if fields.kind is LinkKind.CLASS else None
+    if replaces is not None and not replace:
+        raise LinkProblem("class_taken", current=replaces.target_text, link_id=replaces.id)
+    status = (
+        LinkStatus.PROPOSED if needs_confirmation(actor, fields.kind, owner) else LinkStatus.ACTIVE
+    )
+    # A replacing link is stored as proposed until the one it replaces has ended, so there
+    # is never a moment with two active classes.
+    stored = LinkStatus.PROPOSED if replaces is not None else status
+    values = fields.model_dump(mode="json")
+    link_id = await insert(
+        tx,
+        "INSERT INTO links (kind, member_id, branch_id, target_text, student_alias,"
+        " target_member_id, person_name, person_role, target_branch_id, period, period_start,"
+        " period_end, start_on, status, replaces_id, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            *(values[name] for name in _COLUMNS),
+            stored.value,
+            None if replaces is None else replaces.id,
+            actor.id,
+            to_iso(now),
+        ),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor.id, action="links.set", entity="link", entity_id=link_id,
+        kind=fields.kind.value, status=status.value, owner_id=fields.member_id,
+        branch_id=fields.branch_id, replaces=None if replaces is None else replaces.id,
+    )  # fmt: skip
+    if replaces is not None and (
+        status is LinkStatus.ACTIVE or replaces.status is LinkStatus.PROPOSED
+    ):
+        await _end_replaced(
+            tx, replaces.id, by=link_id, actor_id=actor.id, today=fields.today, now=now
+        )
+    if stored is not status:
+        await tx.execute("UPDATE links SET status = ? WHERE id = ?", (status.value, link_id))
+    return await _get_required(tx, link_id)
+
+
+async def confirm(
+    tx: aiosqlite.Connection, link_id: int, *, actor: Member, today: date, now: datetime
+) -> Link:
+    """The secretary (or an admin) confirms a proposed link; one it replaces ends now."""
+    link = await _proposed(tx, link_id, actor)
+    if link.kind is LinkKind.CLASS:
+        taken = await _class_in_period(tx, link, besides=link.id)
+        if taken is not None and taken.id != link.replaces_id:
+            raise LinkProblem("class_taken", current=taken.target_text, link_id=taken.id)
+        if taken is not None:
+            await _end_replaced(tx, taken.id, by=link.id, actor_id=actor.id, now=now, today=today)
+    await tx.execute(
+        "UPDATE links SET status = 'active', decided_by = ?, decided_at = ?"
+        " WHERE id = ? AND status = 'proposed'",
+        (actor.id, to_iso(now), link.id),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor.id, action="links.confirmed", entity="link", entity_id=link.id
+    )
+    return await _get_required(tx, link.id)
+
+
+async def decline(
+    tx: aiosqlite.Connection, link_id: int, *, actor: Member, note: str | None, now: datetime
+) -> Link:
+    """The secretary (or an admin) declines a proposed link, with an optional note."""
+    link = await _proposed(tx, link_id, actor)
+    await tx.execute(
+        "UPDATE links SET status = 'declined', decided_by = ?, decided_at = ?, decline_note = ?"
+        " WHERE id = ? AND status = 'proposed'",
+        (actor.id, to_iso(now), clean_note(note), link.id),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor.id, action="links.declined", entity="link", entity_id=link.id
+    )
+    return await _get_required(tx, link.id)
+
+
+async def end(
+    tx: aiosqlite.Connection,
+    link_id: int,
+    *,
+    actor: Member,
+    reason: str,
+    today: date,
+    now: datetime,
+) -> Link:
+    """End a running link, keeping it and its contacts; refused for someone else's link."""
+    link = await get(tx, link_id)
+    if link is None:
+        raise NotFound(link_id)
+    if not link.may_end(actor):
+        raise LinkForbidden(link_id)
+    if not link.running:
+        raise LinkProblem("not_running")
+    clean = clean_reason(reason)
+    await tx.execute(
+        "UPDATE links SET status = 'ended', ended_by = ?, ended_at = ?, ended_on = ?,"
+        " end_reason = ? WHERE id = ? AND status IN ('proposed', 'active')",
+        (actor.id, to_iso(now), today.isoformat(), clean, link.id),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor.id, action="links.ended", entity="link", entity_id=link.id
+    )
+    return await _get_required(tx, link.id)
+
+
+async def log_contact(
+    tx: aiosqlite.Connection,
+    link_id: int,
+    fields: ContactFields,
+    *,
+    actor: Member,
+    now: datetime,
+) -> Contact:
+    """Log a contact on an active link by someone who may; for a 结对 it is the logger's
+    side (branch) that is recorded, and both sides see it."""
+    link = await get(tx, link_id)
+    if link is None:
+        raise NotFound(link_id)
+    if not link.may_log(actor):
+        raise LinkForbidden(link_id)
+    if link.status is not LinkStatus.ACTIVE:
+        raise LinkProblem("not_active")
+    side = actor.branch_id if link.kind is LinkKind.PAIR else link.branch_id
+    assert side is not None  # may_log: a pair's logger is a secretary of one side
+    contact_id = await insert(
+        tx,
+        "INSERT INTO link_contacts (link_id, on_date, how, note, photo_file_id, logged_by,"
+        " side_branch_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            link.id,
+            fields.on_date.isoformat(),
+            fields.how.value,
+            fields.note,
+            fields.photo_file_id,
+            actor.id,
+            side,
+            to_iso(now),
+        ),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor.id, action="links.contact_logged", entity="link_contact",
+        entity_id=contact_id, link_id=link.id, on_date=fields.on_date.isoformat(),
+        how=fields.how.value,
+    )  # fmt: skip
+    contact = await get_contact(tx, contact_id)
+    assert contact is not None
+    return contact
+
+
+async def withdraw_contact(
+    tx: aiosqlite.Connection, contact_id: int, *, actor_id: int, now: datetime
+) -> None:
+    """The person who logged a contact takes it back (a mistake); it stays, marked."""
+    async with tx.execute(
+        "UPDATE link_contacts SET withdrawn_at = ? WHERE id = ? AND logged_by = ?"
+        " AND withdrawn_at IS NULL",
+        (to_iso(now), contact_id, actor_id),
+    ) as cur:
+        if cur.rowcount != 1:
+            raise NotFound(contact_id)
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="links.contact_withdrawn", entity="link_contact",
+        entity_id=contact_id,
+    )  # fmt: skip
+
+
+_COLUMNS = (
+    "kind", "member_id", "branch_id", "target_text", "student_alias", "target_member_id",
+    "person_name", "person_role", "target_branch_id", "period", "period_start", "period_end",
+    "start_on",
+)  # fmt: skip
+
+
+async def _check_person(tx: aiosqlite.Connection, fields: LinkFields, *, actor: Member) -> None:
+    """A 双服务 contact who is a member: active, not the owner, and of the owner's branch
+    unless an admin chose them."""
+    async with tx.execute(
+        "SELECT branch_id FROM members WHERE id = ? AND status = 'active'"
+        " AND role IN ('member', 'secretary')",
+        (fields.target_member_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise LinkProblem("person_unknown")
+    if fields.target_member_id == fields.member_id:
+        raise LinkProblem("self")
+    if row[0] != fields.branch_id and actor.role is not Role.ADMIN:
+        raise LinkProblem("other_branch_person")
+
+
+async def _duplicate(tx: aiosqlite.Connection, fields: LinkFields) -> int | None:
+    """A running link of the same kind, owner and target whose period overlaps."""
+    value = await fetch_value(
+        tx,
+        "SELECT id FROM links WHERE kind = ? AND status IN ('proposed', 'active')"
+        " AND period_start <= ? AND period_end >= ?"
+        " AND ((member_id IS NULL AND ? IS NULL AND ((branch_id = ? AND target_branch_id = ?)"
+        "       OR (branch_id = ? AND target_branch_id = ?)))"
+        "   OR (member_id = ? AND (target_text = ? OR student_alias = ?"
+        "       OR target_member_id = ? OR person_name = ? OR target_branch_id = ?)))"
+        " LIMIT 1",
+        (
+            fields.kind.value,
+            fields.period_end.isoformat(),
+            fields.period_start.isoformat(),
+            fields.member_id,
+            fields.branch_id,
+            fields.target_branch_id,
+            fields.target_branch_id,
+            fields.branch_id,
+            fields.member_id,
+            fields.target_text,
+            fields.student_alias,
+            fields.target_member_id,
+            fields.person_name,
+            fields.target_branch_id,
+        ),
+    )
+    return None if value is None else int(value)
+
+
+async def _class_in_period(
+    tx: aiosqlite.Connection, fields: LinkBase, *, besides: int | None = None
+) -> Link | None:
+    """The owner's running class link whose period overlaps (active first)."""
+    return await fetch_one(
+        tx,
+        Link,
+        "SELECT * FROM links WHERE kind = 'class' AND member_id = ? AND id IS NOT ?"
+        " AND status IN ('proposed', 'active') AND period_start <= ? AND period_end >= ?"
+        " ORDER BY CASE status WHEN 'active' THEN 0 ELSE 1 END, id DESC LIMIT 1",
+        (fields.member_id, besides, fields.period_end.isoformat(), fields.period_start.isoformat()),
+    )
+
+
+async def _end_replaced(
+    tx: aiosqlite.Connection, link_id: int, *, by: int, actor_id: int, today: date, now: datetime
+) -> None:
+    await tx.execute(
+        "UPDATE links SET status = 'ended', ended_by = ?, ended_at = ?, ended_on = ?,"
+        " replaced_by = ? WHERE id = ? AND status IN ('proposed', 'active')",
+        (actor_id, to_iso(now), today.isoformat(), by, link_id),
+    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="links.replaced", entity="link", entity_id=link_id,
+        replaced_by=by,
+    )  # fmt: skip
+
+
+async def _proposed(tx: aiosqlite.Connection, link_id: int, actor: Member) -> Link:
+    link = await get(tx, link_id)
+    if link is None:
+        raise NotFound(link_id)
+    if not link.may_decide(actor):
+        raise LinkForbidden(link_id)
+    if link.status is not LinkStatus.PROPOSED:
+        raise LinkProblem("not_proposed")
+    return link
+
+
+async def _get_required(conn: aiosqlite.Connection, link_id: int) -> Link:
+    link = await get(conn, link_id)
+    assert link is not None
+    return link
+
+
+# --------------------------------------------------------------------------- reads
+
+
+async def get(conn: aiosqlite.Connection, link_id: int) -> Link | None:
+    return await fetch_one(conn, Link, "SELECT * FROM links WHERE id = ?", (link_id,))
+
+
+async def get_contact(conn: aiosqlite.Connection, contact_id: int) -> Contact | None:
+    return await fetch_one(conn, Contact, "SELECT * FROM link_contacts WHERE id = ?", (contact_id,))
+
+
+async def owned_by(
+    conn: aiosqlite.Connection, member_id: int, *, include_finished: bool = False
+) -> list[Link]:
+    """A member's links: running ones (or all), by kind then newest first."""
+    finished = "" if include_finished else "AND status IN ('proposed', 'active')"
+    return await fetch_all(
+        conn,
+        Link,
+        f"SELECT * FROM links WHERE member_id = ? {finished} ORDER BY {_KIND_ORDER}, id DESC",
+        (member_id,),
+    )
+
+
+async def of_branch(
+    conn: aiosqlite.Connection, branch_id: int, *, include_finished: bool = False
+) -> list[Link]:
+    """The links of a branch's people, and the 结对 it is on either side of."""
+    finished = "" if include_finished else "AND status IN ('proposed', 'active')"
+    return await fetch_all(
+        conn,
+        Link,
+        "SELECT * FROM links WHERE (branch_id = ? OR (kind = 'pair' AND target_branch_id = ?))"
+        f" {finished} ORDER BY {_KIND_ORDER}, id DESC",
+        (branch_id, branch_id),
+    )
+
+
+async def proposed_in_branch(conn: aiosqlite.Connection, branch_id: int) -> list[Link]:
+    """Links waiting for this branch's secretary, oldest first."""
+    return await fetch_all(
+        conn,
+        Link,
+        "SELECT * FROM links WHERE branch_id = ? AND status = 'proposed' ORDER BY id",
+        (branch_id,),
+    )
+
+
+async def contacts(
+    conn: aiosqlite.Connection, link: Link, *, limit: int = 20, offset: int = 0
+) -> list[ContactEntry]:
+    """A link's log, newest first: its contacts, and for a 学困生 link the owner's home
+    visits to the same alias from the day the link began (until it ended)."""
+    rows = await fetch_all(
+        conn,
+        ContactEntry,
+        "SELECT 'contact' AS source, id, on_date, how, note, photo_file_id, logged_by,"
+        " side_branch_id FROM link_contacts WHERE link_id = ? AND withdrawn_at IS NULL"
+        f" UNION ALL {_VISITS_AS_CONTACTS} ORDER BY on_date DESC, id DESC LIMIT ? OFFSET ?",
+        (link.id, *_visit_params(link), limit, offset),
+    )
+    return rows
+
+
+_VISITS_AS_CONTACTS = (
+    "SELECT 'home_visit' AS source, id, visit_date AS on_date, NULL AS how, NULL AS note,"
+    " NULL AS photo_file_id, member_id AS logged_by, NULL AS side_branch_id FROM home_visits"
+    " WHERE ? = 'student' AND member_id = ? AND student_alias = ? AND withdrawn_at IS NULL"
+    " AND visit_date >= ? AND (? IS NULL OR visit_date <= ?)"
+)
+
+
+def _visit_params(link: Link) -> tuple[Any, ...]:
+    ended = None if link.ended_on is None else link.ended_on.isoformat()
+    return (link.kind.value, link.member_id, link.student_alias, link.start_on.isoformat(),
+            ended, ended)  # fmt: skip
+
+
+_KIND_ORDER = (
+    "CASE kind WHEN 'class' THEN 0 WHEN 'dorm' THEN 1 WHEN 'student' THEN 2"
+    " WHEN 'serve_branch' THEN 3 WHEN 'serve_person' THEN 4 ELSE 5 END"
+)
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+async def coverage(
+    conn: aiosqlite.Connection,
+    *,
+    on: date,
+    today: date,
+    rhythms: LinkRhythms,
+    terms: list[Term],
+    branch_id: int | None = None,
+) -> list[LinkCoverage]:
+    """Every link that ran in the window holding ``on`` (per family: its month or term),
+    with its contacts there and where it stands as of ``today``.
+
+    ``branch_id`` limits it to that branch's people and the 结对 it is on either side
+    of; None is every branch (the bureau's view, reminders). ``terms`` are the set terms.
+    """
+    windows = {family: window_of(rhythms.of(family), on, terms) for family in Family}
+    branch_filter = (
+        ""
+        if branch_id is None
+        else "AND (l.branch_id = ? OR (l.kind = 'pair' AND l.target_branch_id = ?))"
+    )
+    params: list[Any] = []
+    for family in Family:
+        params += [family.value, windows[family].start.isoformat(), windows[family].end.isoformat()]
+    if branch_id is not None:
+        params += [branch_id, branch_id]
+    params.append(today.isoformat())
+    async with conn.execute(_COVERAGE_SQL.format(branch_filter=branch_filter), params) as cur:
+        rows = [dict(row) for row in await cur.fetchall()]
+    found = []
+    for row in rows:
+        link = Link.model_validate(row)
+        window = windows[link.family]
+        count = int(row["logged"]) + int(row["visited"])
+        lasts = [day for day in (row["last_logged"], row["last_visited"]) if day is not None]
+        found.append(
+            LinkCoverage(
+                link=link,
+                owner_name=row["owner_name"] or row["branch_name"],
+                owner_telegram_id=row["owner_telegram_id"],
+                branch_name=row["branch_name"],
+                target_member_name=row["target_member_name"],
+                target_branch_name=row["target_branch_name"],
+                window_start=window.start,
+                window_end=window.end,
+                contacts=count,
+                last_contact=max(lasts) if lasts else None,
+                standing=standing(
+                    rhythms.of(link.family),
+                    window,
+                    contacts=count,
+                    began=link.start_on,
+                    ended=link.ended_on,
+                    today=today,
+                ),
+            )
+        )
+    return found
+
+
+def summarize(rows: list[LinkCoverage]) -> dict[Family, FamilyCoverage]:
+    """Counts per family; links that owe no contact in the window are left out."""
+    out = {family: FamilyCoverage(family=family) for family in Family}
+    for row in rows:
+        if row.standing is Standing.NOT_DUE:
+            continue
+        line = out[row.link.family]
+        line.links += 1
+        line.covered += row.standing is Standing.COVERED
+        line.behind += row.standing is Standing.BEHIND
+    return out
+
+
+def by_branch(rows: list[LinkCoverage]) -> dict[int, dict[Family, FamilyCoverage]]:
+    """``summarize`` per branch; a 结对 counts on both sides."""
+    grouped: dict[int, list[LinkCoverage]] = defaultdict(list)
+    for row in rows:
+        for branch in row.link.sides():
+            grouped[branch].append(row)
+    return {branch: summarize(lines) for branch, lines in grouped.items()}
+
+
+async def behind(
+    conn: aiosqlite.Connection, *, today: date, rhythms: LinkRhythms, terms: list[Term]
+) -> list[LinkCoverage]:
+    """Active links, in every branch, still without a contact late in today's window:
+    what the reminders nudge. A member's links only while the member is active."""
+    rows = await coverage(conn, on=today, today=today, rhythms=rhythms, terms=terms)
+    return [
+        row
+        for row in rows
+        if row.standing is Standing.BEHIND
+        and row.link.status is LinkStatus.ACTIVE
+        and (row.link.member_id is None or row.owner_telegram_id is not None)
+    ]
+
+
+_COVERAGE_SQL = """
+WITH windows (family, first_day, last_day) AS (VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)),
+scoped AS (
+    SELECT l.*, w.first_day, w.last_day FROM links l
+    JOIN windows w ON w.family = CASE
+        WHEN l.kind IN ('class', 'dorm', 'student') THEN 'three'
+        WHEN l.kind = 'pair' THEN 'pair' ELSE 'serve' END
+    WHERE l.status IN ('active', 'ended') AND l.start_on <= w.last_day
+      AND l.period_end >= w.first_day AND (l.ended_on IS NULL OR l.ended_on >= w.first_day)
+      {branch_filter}
+)
+SELECT s.*,
+    (SELECT COUNT(*) FROM link_contacts c WHERE c.link_id = s.id AND c.withdrawn_at IS NULL
+        AND c.on_date BETWEEN s.first_day AND s.last_day) AS logged,
+    (SELECT COUNT(*) FROM home_visits v WHERE s.kind = 'student' AND v.member_id = s.member_id
+        AND v.student_alias = s.student_alias AND v.withdrawn_at IS NULL
+        AND v.visit_date BETWEEN s.first_day AND s.last_day AND v.visit_date >= s.start_on
+        AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on)) AS visited,
+    (SELECT MAX(c.on_date) FROM link_contacts c WHERE c.link_id = s.id
+        AND c.withdrawn_at IS NULL AND c.on_date <= ?) AS last_logged,
+    (SELECT MAX(v.visit_date) FROM home_visits v WHERE s.kind = 'student'
+        AND v.member_id = s.member_id AND v.student_alias = s.student_alias
+        AND v.withdrawn_at IS NULL AND v.visit_date >= s.start_on
+        AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on)) AS last_visited,
+    CASE WHEN om.status = 'active' THEN om.telegram_id END AS owner_telegram_id,
+    om.name AS owner_name, ob.name AS branch_name,
+    tm.name AS target_member_name, tb.name AS target_branch_name
+FROM scoped s
+JOIN branches ob ON ob.id = s.branch_id
+LEFT JOIN members om ON om.id = s.member_id
+LEFT JOIN members tm ON tm.id = s.target_member_id
+LEFT JOIN branches tb ON tb.id = s.target_branch_id
+ORDER BY ob.name, om.name, CASE s.kind WHEN 'class' THEN 0 WHEN 'dorm' THEN 1
+    WHEN 'student' THEN 2 WHEN 'serve_branch' THEN 3 WHEN 'serve_person' THEN 4 ELSE 5 END,
+    s.id
+"""
