@@ -259,6 +259,7 @@ class Meeting(MeetingFields):
     version: int
     replaces_id: int | None = None
     branch_id: int
+    group_id: int | None = None  # the party group a 党小组会 expected (None: the branch)
     status: MeetingStatus
     announced_at: datetime | None = None
     submitted_at: datetime | None = None
@@ -371,6 +372,7 @@ class MeetingRecord(BaseModel):
 
     meeting: Meeting
     attendees: list[Attendee]
+    group_name: str | None = None
 
     @property
     def unmarked(self) -> list[Attendee]:
@@ -561,12 +563,13 @@ async def announce(
     actor_id: int,
     today: date,
     now: datetime,
+    group_id: int | None = None,
 ) -> Meeting:
     """Set a meeting ahead; members expected answer 参加/请假."""
     check_date(fields.on_date, today, announced=True)
     return await _create(
         tx, branch_id=branch_id, fields=fields, attendee_ids=attendee_ids, actor_id=actor_id,
-        status=S.ANNOUNCED, today=today, now=now, allow_same=True,
+        status=S.ANNOUNCED, now=now, allow_same=True, group_id=group_id,
     )  # fmt: skip
 
 
@@ -580,13 +583,15 @@ async def record(
     today: date,
     now: datetime,
     allow_same: bool = False,
+    group_id: int | None = None,
 ) -> Meeting:
     """Start the record of a meeting that was held. ``SameMeeting`` when one of the same
-    type and date exists, unless the secretary said it is another meeting."""
+    type and date (and party group) exists, unless the secretary said it is another
+    meeting."""
     check_date(fields.on_date, today, announced=False)
     return await _create(
         tx, branch_id=branch_id, fields=fields, attendee_ids=attendee_ids, actor_id=actor_id,
-        status=S.DRAFT, today=today, now=now, allow_same=allow_same,
+        status=S.DRAFT, now=now, allow_same=allow_same, group_id=group_id,
     )  # fmt: skip
 
 
@@ -598,24 +603,27 @@ async def _create(
     attendee_ids: list[int],
     actor_id: int,
     status: MeetingStatus,
-    today: date,
     now: datetime,
     allow_same: bool,
+    group_id: int | None,
 ) -> Meeting:
     if not allow_same:
-        same = await same_meeting(tx, branch_id, fields.kind, fields.on_date)
+        same = await same_meeting(tx, branch_id, fields.kind, fields.on_date, group_id)
         if same:
             raise SameMeeting(same[0])
+    if group_id is not None:
+        await _check_group(tx, branch_id, fields.kind, group_id)
     await _check_people(tx, branch_id, fields)
     await _check_branch_members(tx, branch_id, attendee_ids)
     stamp = to_iso(now)
     meeting_id = await insert(
         tx,
-        f"INSERT INTO meetings ({_CONTENT_COLUMNS}, branch_id, status, announced_at,"
-        f" created_by, created_at, updated_at) VALUES ({_CONTENT_MARKS}, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO meetings ({_CONTENT_COLUMNS}, branch_id, group_id, status, announced_at,"
+        f" created_by, created_at, updated_at) VALUES ({_CONTENT_MARKS}, ?, ?, ?, ?, ?, ?, ?)",
         (
             *_content_values(fields),
             branch_id,
+            group_id,
             status.value,
             stamp if status is S.ANNOUNCED else None,
             actor_id,
@@ -878,14 +886,15 @@ async def start_correction(
     new_id = await insert(
         tx,
         f"INSERT INTO meetings ({_CONTENT_COLUMNS}, lineage_id, version, replaces_id, branch_id,"
-        f" status, created_by, created_at, updated_at)"
-        f" VALUES ({_CONTENT_MARKS}, ?, ?, ?, ?, 'draft', ?, ?, ?)",
+        f" group_id, status, created_by, created_at, updated_at)"
+        f" VALUES ({_CONTENT_MARKS}, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
         (
             *_content_values(meeting),
             meeting.lineage_id,
             int(version) + 1,
             meeting.id,
             meeting.branch_id,
+            meeting.group_id,
             actor_id,
             stamp,
             stamp,
@@ -1005,11 +1014,29 @@ async def _check_branch_members(
         raise MeetingProblem(code)
 
 
+async def _check_group(
+    tx: aiosqlite.Connection, branch_id: int, kind: MeetingKind, group_id: int
+) -> None:
+    """Only a 党小组会 is held by a party group, and by one of its own branch."""
+    found = await fetch_value(
+        tx,
+        "SELECT COUNT(*) FROM party_groups WHERE id = ? AND branch_id = ? AND status = 'active'",
+        (group_id, branch_id),
+    )
+    if kind is not MeetingKind.GROUP or not found:
+        raise MeetingProblem("group_unknown")
+
+
 async def _add_attendees(tx: aiosqlite.Connection, meeting_id: int, member_ids: list[int]) -> None:
+    """Expect these people; each keeps the vote (or none) their last meeting recorded, so
+    a probationary member marked once stays without a vote until the secretary changes it."""
     await tx.executemany(
-        "INSERT INTO meeting_attendance (meeting_id, member_id) VALUES (?, ?)"
+        "INSERT INTO meeting_attendance (meeting_id, member_id, voting) VALUES (?, ?,"
+        " COALESCE((SELECT a.voting FROM meeting_attendance a JOIN meetings m"
+        " ON m.id = a.meeting_id WHERE a.member_id = ? AND a.meeting_id <> ?"
+        " ORDER BY m.on_date DESC, m.id DESC LIMIT 1), 1))"
         " ON CONFLICT (meeting_id, member_id) DO NOTHING",
-        [(meeting_id, member_id) for member_id in dict.fromkeys(member_ids)],
+        [(meeting_id, member_id, member_id, meeting_id) for member_id in dict.fromkeys(member_ids)],
     )
 
 
@@ -1069,7 +1096,14 @@ async def get_record(conn: aiosqlite.Connection, meeting_id: int) -> MeetingReco
     meeting = await get(conn, meeting_id)
     if meeting is None:
         return None
-    return MeetingRecord(meeting=meeting, attendees=await attendees(conn, meeting_id))
+    group_name = None
+    if meeting.group_id is not None:
+        group_name = await fetch_value(
+            conn, "SELECT name FROM party_groups WHERE id = ?", (meeting.group_id,)
+        )
+    return MeetingRecord(
+        meeting=meeting, attendees=await attendees(conn, meeting_id), group_name=group_name
+    )
 
 
 async def versions(conn: aiosqlite.Connection, lineage_id: int) -> list[Meeting]:
@@ -1082,16 +1116,22 @@ async def versions(conn: aiosqlite.Connection, lineage_id: int) -> list[Meeting]
 
 
 async def same_meeting(
-    conn: aiosqlite.Connection, branch_id: int, kind: MeetingKind, on_date: date
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    kind: MeetingKind,
+    on_date: date,
+    group_id: int | None = None,
 ) -> list[Meeting]:
-    """Current records of this type on this date (not withdrawn or superseded)."""
-    return await fetch_all(
+    """Current records of this type on this date (not withdrawn or superseded), of the
+    same party group: two groups meeting on one day are two meetings."""
+    found = await fetch_all(
         conn,
         Meeting,
         "SELECT * FROM meetings WHERE branch_id = ? AND kind = ? AND on_date = ?"
         " AND status NOT IN ('withdrawn', 'superseded') ORDER BY id",
         (branch_id, kind.value, on_date.isoformat()),
     )
+    return [m for m in found if m.group_id == group_id]
 
 
 async def for_branch(

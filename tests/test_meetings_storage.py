@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import SettingsError, load_settings
-from storage import Database, audit, meetings, members
+from storage import Database, audit, meetings, members, party_groups
 from storage.meetings import (
     Attendance,
     Frequency,
@@ -471,3 +471,71 @@ async def test_compliance_per_period(db: Database) -> None:
             branch_ids=[2],
         )  # fmt: skip
     assert {g.kind for g in month_end} == {MeetingKind.COMMITTEE, MeetingKind.GROUP}
+
+
+async def test_party_groups_hold_their_own_meetings(db: Database) -> None:
+    people = await _branch(db)
+    secretary = people["李红梅"]
+    async with db.transaction() as tx:
+        first = await party_groups.create(
+            tx, branch_id=1, name=" 第一 党小组 ", actor_id=secretary, now=NOW
+        )
+        second = await party_groups.create(tx, branch_id=1, name="第二党小组", actor_id=1, now=NOW)
+        other = await party_groups.create(tx, branch_id=2, name="第一党小组", actor_id=5, now=NOW)
+        for name in ("王老师", "张老师"):
+            await party_groups.set_member(tx, first, people[name], True, actor_id=1, now=NOW)
+        # A member is in one group at most: joining the second moves 张老师.
+        await party_groups.set_member(tx, second, people["张老师"], True, actor_id=1, now=NOW)
+        with pytest.raises(MeetingProblem, match="group_member_not_in_branch"):
+            await party_groups.set_member(tx, first, people["外校人"], True, actor_id=1, now=NOW)
+        with pytest.raises(MeetingProblem, match="group_name_taken"):
+            await party_groups.create(tx, branch_id=1, name="第二党小组", actor_id=1, now=NOW)
+    assert first.name == "第一 党小组"
+    async with db.read() as conn:
+        assert await party_groups.member_ids(conn, first.id) == [people["王老师"]]
+        assert await party_groups.assignments(conn, 1) == {
+            people["王老师"]: first.id,
+            people["张老师"]: second.id,
+        }
+
+    # Only a 党小组会 is held by a group, and only by one of its own branch.
+    group_meeting = fields(kind=MeetingKind.GROUP)
+    async with db.transaction() as tx:
+        for kind_fields, group_id in ((fields(), first.id), (group_meeting, other.id)):
+            with pytest.raises(MeetingProblem, match="group_unknown"):
+                await meetings.record(
+                    tx, branch_id=1, fields=kind_fields, attendee_ids=[people["王老师"]],
+                    actor_id=secretary, today=TODAY, now=NOW, group_id=group_id,
+                )  # fmt: skip
+        held = await meetings.record(
+            tx, branch_id=1, fields=group_meeting, attendee_ids=[people["王老师"]],
+            actor_id=secretary, today=TODAY, now=NOW, group_id=first.id,
+        )  # fmt: skip
+        # Another group the same day is another meeting; the same group asks first.
+        await meetings.record(
+            tx, branch_id=1, fields=group_meeting, attendee_ids=[people["张老师"]],
+            actor_id=secretary, today=TODAY, now=NOW, group_id=second.id,
+        )  # fmt: skip
+        with pytest.raises(meetings.SameMeeting):
+            await meetings.record(
+                tx, branch_id=1, fields=group_meeting, attendee_ids=[people["王老师"]],
+                actor_id=secretary, today=TODAY, now=NOW, group_id=first.id,
+            )  # fmt: skip
+        await party_groups.remove(tx, first, actor_id=1, now=NOW)
+    async with db.read() as conn:
+        record = await meetings.get_record(conn, held.id)
+        assert await party_groups.get(conn, first.id) is None
+        assert await party_groups.assignments(conn, 1) == {people["张老师"]: second.id}
+    # The removed group's meeting keeps its name.
+    assert record is not None and record.group_name == "第一 党小组"
+
+
+async def test_no_vote_carries_over_to_the_next_meeting(db: Database) -> None:
+    people = await _branch(db)
+    meeting = await _recorded(db, people)
+    async with db.transaction() as tx:
+        await meetings.set_voting(tx, meeting, people["赵老师"], False, actor_id=1, now=NOW)
+    later = await _recorded(db, people, on_date=date(2026, 11, 25))
+    async with db.read() as conn:
+        voting = {a.name: a.voting for a in await meetings.attendees(conn, later.id)}
+    assert voting == {"李红梅": True, "王老师": True, "张老师": True, "赵老师": False}

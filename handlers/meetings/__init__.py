@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler
 from handlers.common.flows import conversation
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.meetings import board, common, record, reminders, review, safety
+from handlers.meetings import board, common, people, record, reminders, review, safety
 from storage.members import Role
 
 COMMANDS = [
@@ -32,7 +32,7 @@ def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     entry_points: list[BaseHandler[Any, Any, Any]] = []
     states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
-    for module in (record, review, board, safety):
+    for module in (record, people, review, board, safety):
         entry_points += module.entry_points()
         states.update(module.states())
     reg.flow(

@@ -25,7 +25,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
-from handlers.common.typed import is_skip
+from handlers.common.typed import choose, is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
     OTHER,
@@ -42,7 +42,7 @@ from handlers.meetings.common import (
     typed,
     typed_date,
 )
-from storage import branches, meetings, members
+from storage import branches, meetings, members, party_groups
 from storage.meetings import (
     PHOTOS_MAX,
     CorrectionOpen,
@@ -59,6 +59,7 @@ from storage.meetings import (
 from storage.members import Role, Secretary
 
 DATE, TIME, TOPIC, PLACE, SAME = "mt.date", "mt.time", "mt.topic", "mt.place", "mt.same"
+GROUP = "mt.group"
 FIELD, VOTES, REASON, PHOTO = "mt.field", "mt.votes", "mt.reason", "mt.photo"
 PEOPLE_FIELDS = ("chair", "recorder", "lecturer")
 TEXT_FIELDS = ("topic", "time", "place", "key_points", "decisions", "observers")
@@ -95,6 +96,11 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
         PLACE: typed_step(place_typed),
         SAME: [
             CallbackQueryHandler(same_pressed, pattern=pattern("mt", "same")),
+            MessageHandler(OTHER, use_buttons),
+        ],
+        GROUP: [
+            CallbackQueryHandler(group_pressed, pattern=pattern("mt", "ng")),
+            MessageHandler(TEXT, group_typed),
             MessageHandler(OTHER, use_buttons),
         ],
         FIELD: typed_step(field_typed),
@@ -177,17 +183,56 @@ async def meeting_command(update: Update, context: XContext) -> object:
 
 
 async def new_pressed(update: Update, context: XContext) -> object:
-    require_secretary(context)
+    secretary = require_secretary(context)
     callback = parse_callback(update, "mt")
     try:
         kind = MeetingKind(callback.str_arg(0))
     except ValueError as exc:
         raise BadButton() from exc
     start(context, "new", kind=kind.value)
+    if kind is MeetingKind.GROUP:
+        async with context.db.read() as conn:
+            groups = await party_groups.for_branch(conn, secretary.branch_id)
+        if groups:
+            # A 党小组会 is one group's: its members are the ones expected.
+            text, markup = views.group_choices(context.t, kind, groups)
+            await say_from_button(update, context, text, markup)
+            return GROUP
+    await _ask_date(update, context, kind)
+    return DATE
+
+
+async def _ask_date(update: Update, context: XContext, kind: MeetingKind) -> None:
     await say_from_button(
         update, context, context.t("mt.ask.date", kind=views.kind_name(context.t, kind)),
         cancel_markup(context),
     )  # fmt: skip
+
+
+async def group_pressed(update: Update, context: XContext) -> object:
+    return await _group_chosen(update, context, parse_callback(update, "mt").int_arg(0))
+
+
+async def group_typed(update: Update, context: XContext) -> object:
+    secretary = require_secretary(context)
+    async with context.db.read() as conn:
+        groups = await party_groups.for_branch(conn, secretary.branch_id)
+    chosen = choose(typed(update), [(g.id, [g.name]) for g in groups])
+    if chosen is None:
+        await say(update, context, context.t("input.use_buttons"))
+        return GROUP
+    return await _group_chosen(update, context, chosen)
+
+
+async def _group_chosen(update: Update, context: XContext, group_id: int) -> object:
+    secretary = require_secretary(context)
+    async with context.db.read() as conn:
+        group = await party_groups.get(conn, group_id)
+    if group is None or group.branch_id != secretary.branch_id:
+        raise Refusal("mt.problem.group_unknown")
+    flow = data(context)
+    flow["group_id"] = group.id
+    await _ask_date(update, context, MeetingKind(flow["kind"]))
     return DATE
 
 
@@ -205,7 +250,9 @@ async def date_typed(update: Update, context: XContext) -> object:
         return TIME
     kind = MeetingKind(flow["kind"])
     async with context.db.read() as conn:
-        same = await meetings.same_meeting(conn, secretary.branch_id, kind, day)
+        same = await meetings.same_meeting(
+            conn, secretary.branch_id, kind, day, flow.get("group_id")
+        )
     if same:
         existing = same[0]
         t = context.t
@@ -293,7 +340,8 @@ async def place_typed(update: Update, context: XContext) -> object:
                 topic=flow["topic"],
             )
             meeting = await _create(context, secretary, fields, ahead=bool(flow.get("ahead")),
-                                    allow_same=bool(flow.get("allow_same")))  # fmt: skip
+                                    allow_same=bool(flow.get("allow_same")),
+                                    group_id=flow.get("group_id"))  # fmt: skip
     except Refusal as refusal:
         finish(context)
         await say(update, context, context.t(refusal.key, **refusal.kwargs))
@@ -310,23 +358,28 @@ async def place_typed(update: Update, context: XContext) -> object:
 
 async def _create(
     context: XContext, secretary: Secretary, fields: MeetingFields, *, ahead: bool,
-    allow_same: bool,
+    allow_same: bool, group_id: int | None,
 ) -> Meeting | tuple[Meeting, int]:  # fmt: skip
-    """Record the meeting (expecting the whole branch), or announce it and tell everyone
-    expected, through the outbox, in the same transaction."""
+    """Record the meeting (expecting the whole branch, or the party group's members), or
+    announce it and tell everyone expected, through the outbox, in the same transaction."""
     async with context.db.transaction() as tx:
         roster = await meetings.branch_members(tx, secretary.branch_id)
         ids = [m.id for m in roster]
+        if group_id is not None:
+            ids = await party_groups.member_ids(tx, group_id)
+            if not ids:
+                raise MeetingProblem("group_empty")
         common = {
             "branch_id": secretary.branch_id, "fields": fields, "attendee_ids": ids,
             "actor_id": secretary.id, "today": context.today(), "now": context.now(),
+            "group_id": group_id,
         }  # fmt: skip
         if not ahead:
             return await meetings.record(tx, allow_same=allow_same, **common)  # type: ignore[arg-type]
         meeting = await meetings.announce(tx, **common)  # type: ignore[arg-type]
         branch = await branches.get(tx, secretary.branch_id)
         branch_name = branch.name if branch else ""
-        others = [m for m in roster if m.id != secretary.id]
+        others = [m for m in roster if m.id in ids and m.id != secretary.id]
         await delivery.tell(
             tx, context, others, "meeting.announce",
             lambda t: views.announcement(t, meeting, branch_name), key=str(meeting.id),

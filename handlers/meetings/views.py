@@ -25,10 +25,12 @@ from storage.meetings import (
     Reply,
 )
 from storage.members import Member
+from storage.party_groups import PartyGroup
 from storage.safety import Coverage, CoverageSummary, DrillKind, SafetyTopic
 from storage.terms import Term
 
 Markup = InlineKeyboardMarkup
+Screen = tuple[str, InlineKeyboardMarkup]
 MARK = {None: "⬜", Presence.PRESENT: "✅", Presence.ABSENT: "❌"}
 STATE_MARK = {
     PeriodState.MET: "✅",
@@ -52,11 +54,19 @@ def button(label: str, *parts: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=encode(*[str(p) for p in parts]))
 
 
+def in_rows(
+    buttons: Sequence[InlineKeyboardButton], width: int
+) -> list[list[InlineKeyboardButton]]:
+    """Buttons laid out ``width`` to a row (a list of names to tap)."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
 # --------------------------------------------------------------------------- /meeting
 
 
 def start_screen(t: Translator, open_records: Sequence[Meeting]) -> tuple[str, Markup]:
     rows = [[button(kind_name(t, kind), "mt", "new", kind.value)] for kind in MeetingKind]
+    rows.append([button(t("mt.button.groups"), "mt", "grp")])
     text = t("mt.start")
     if open_records:
         text += "\n\n" + t("mt.start.open")
@@ -90,6 +100,9 @@ def person(t: Translator, name: str | None, member_id: int | None) -> str:
 
 def card_text(t: Translator, record: MeetingRecord) -> str:
     m = record.meeting
+    kind = kind_name(t, m.kind)
+    if record.group_name is not None:
+        kind = t.plain("mt.kind_of_group", kind=kind, group=record.group_name)
     none = t("mt.card.none")
     present = [a for a in record.attendees if a.presence is Presence.PRESENT]
     absent = [a for a in record.attendees if a.presence is Presence.ABSENT]
@@ -126,7 +139,7 @@ def card_text(t: Translator, record: MeetingRecord) -> str:
         note = t("mt.card.return_note", note=m.return_note)
     return t(
         "mt.card",
-        kind=kind_name(t, m.kind),
+        kind=kind,
         status=status_name(t, m.status),
         version=m.version,
         date=m.on_date.isoformat(),
@@ -157,9 +170,15 @@ def card(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
     rows: list[list[InlineKeyboardButton]] = []
     if m.status is MeetingStatus.ANNOUNCED:
         rows.append([button(t("mt.button.held"), "mt", "held", m.id)])
+        rows.append([button(t("mt.button.expected"), "mt", "exp", m.id)])
         rows.append([button(t("mt.button.withdraw"), "mt", "wd", m.id)])
     elif m.status in (MeetingStatus.DRAFT, MeetingStatus.RETURNED):
-        rows.append([button(t("mt.button.attendance"), "mt", "att", m.id)])
+        rows.append(
+            [
+                button(t("mt.button.attendance"), "mt", "att", m.id),
+                button(t("mt.button.expected"), "mt", "exp", m.id),
+            ]
+        )
         people = [
             button(t("mt.button.chair"), "mt", "f", m.id, "chair"),
             button(t("mt.button.recorder"), "mt", "f", m.id, "recorder"),
@@ -199,15 +218,11 @@ def card(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
 
 def attendance(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
     m = record.meeting
-    rows = []
-    pair: list[InlineKeyboardButton] = []
-    for a in record.attendees:
-        pair.append(button(f"{MARK[a.presence]} {a.name}", "mt", "tog", m.id, a.member_id))
-        if len(pair) == 2:
-            rows.append(pair)
-            pair = []
-    if pair:
-        rows.append(pair)
+    rows = in_rows(
+        [button(f"{MARK[a.presence]} {a.name}", "mt", "tog", m.id, a.member_id)
+         for a in record.attendees],
+        2,
+    )  # fmt: skip
     rows.append(
         [
             button(t("mt.button.all_present"), "mt", "all", m.id),
@@ -221,19 +236,86 @@ def attendance(t: Translator, record: MeetingRecord) -> tuple[str, Markup]:
     return t("mt.attendance", counts=counts), InlineKeyboardMarkup(rows)
 
 
+VOTE_MARK = {None: "⬜", True: "✅", False: "🔸"}
+
+
+def expected(t: Translator, record: MeetingRecord, roster: Sequence[Member]) -> tuple[str, Markup]:
+    """The branch roster marked expected with a vote, without one, or not expected."""
+    m = record.meeting
+    voting = {a.member_id: a.voting for a in record.attendees}
+    rows = in_rows(
+        [button(f"{VOTE_MARK[voting.get(p.id)]} {p.name}", "mt", "ev", m.id, p.id)
+         for p in roster],
+        2,
+    )  # fmt: skip
+    rows.append([button(t("mt.button.done"), "mt", "evok", m.id)])
+    text = t("mt.expected.title", expected=len(voting), voting=sum(voting.values()))
+    return text, InlineKeyboardMarkup(rows)
+
+
+def groups(
+    t: Translator,
+    branch_name: str,
+    party_groups: Sequence[PartyGroup],
+    roster: Sequence[Member],
+    assigned: dict[int, int],
+) -> tuple[str, Markup]:
+    """The branch's party groups with their members, and who is in none."""
+
+    def names(people: Sequence[Member]) -> str:
+        return "、".join(p.name for p in people) or t.plain("mt.groups.nobody")
+
+    parts = [t("mt.groups.title", branch=branch_name)]
+    if not party_groups:
+        parts.append(t("mt.groups.none"))
+    for group in party_groups:
+        inside = [p for p in roster if assigned.get(p.id) == group.id]
+        parts.append(t("mt.groups.line", name=group.name, count=len(inside), names=names(inside)))
+    parts.append(
+        t("mt.groups.unassigned", names=names([p for p in roster if p.id not in assigned]))
+    )
+    rows = in_rows([button(g.name, "mt", "g", g.id) for g in party_groups], 2)
+    rows.append([button(t("mt.button.group_new"), "mt", "gnew")])
+    rows.append([cancel_button(t)])
+    return "\n".join(parts), InlineKeyboardMarkup(rows)
+
+
+def group(
+    t: Translator, party_group: PartyGroup, roster: Sequence[Member], assigned: dict[int, int]
+) -> tuple[str, Markup]:
+    """One group: tap names to put them in or take them out."""
+
+    def mark(member_id: int) -> str:
+        where = assigned.get(member_id)
+        return "⬜" if where is None else "✅" if where == party_group.id else "↪"
+
+    count = sum(where == party_group.id for where in assigned.values())
+    rows = in_rows(
+        [button(f"{mark(p.id)} {p.name}", "mt", "gt", party_group.id, p.id) for p in roster], 2
+    )
+    rows.append(
+        [
+            button(t("mt.button.group_remove"), "mt", "gdel", party_group.id),
+            button(t("mt.button.done"), "mt", "grp"),
+        ]
+    )
+    text = t("mt.group.title", name=party_group.name, count=count)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def group_choices(
+    t: Translator, kind: MeetingKind, party_groups: Sequence[PartyGroup]
+) -> tuple[str, Markup]:
+    rows = in_rows([button(g.name, "mt", "ng", g.id) for g in party_groups], 2)
+    rows.append([cancel_button(t)])
+    return t("mt.ask.group", kind=kind_name(t, kind)), InlineKeyboardMarkup(rows)
+
+
 def people_picker(
     t: Translator, meeting_id: int, field: str, roster: Sequence[Member]
 ) -> tuple[str, Markup]:
     role = t(f"mt.button.{field}")
-    rows = []
-    pair: list[InlineKeyboardButton] = []
-    for member in roster:
-        pair.append(button(member.name, "mt", "pick", meeting_id, field, member.id))
-        if len(pair) == 3:
-            rows.append(pair)
-            pair = []
-    if pair:
-        rows.append(pair)
+    rows = in_rows([button(m.name, "mt", "pick", meeting_id, field, m.id) for m in roster], 3)
     rows.append([cancel_button(t)])
     return t("mt.ask.person", role=role), InlineKeyboardMarkup(rows)
 
@@ -429,16 +511,10 @@ def skip_markup(t: Translator) -> Markup:
 
 
 def people_choices(t: Translator, roster: Sequence[Member], chosen: set[int]) -> tuple[str, Markup]:
-    rows = []
-    pair: list[InlineKeyboardButton] = []
-    for member in roster:
-        mark = "✅" if member.id in chosen else "⬜"
-        pair.append(button(f"{mark} {member.name}", "sf", "who", member.id))
-        if len(pair) == 2:
-            rows.append(pair)
-            pair = []
-    if pair:
-        rows.append(pair)
+    rows = in_rows(
+        [button(f"{'✅' if m.id in chosen else '⬜'} {m.name}", "sf", "who", m.id) for m in roster],
+        2,
+    )
     rows.append([button(t("mt.button.done"), "sf", "whook"), cancel_button(t)])
     return t("sf.ask.people", count=len(chosen)), InlineKeyboardMarkup(rows)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage import meetings
+from storage import meetings, party_groups
 from storage.meetings import MeetingFields, MeetingKind, MeetingStatus
 from tests.conftest import (
     ADMIN,
@@ -88,19 +88,49 @@ async def _announced(h: Harness) -> None:
         )  # fmt: skip
 
 
-async def _meeting_id(h: Harness) -> int:
-    async with h.db.read() as conn, conn.execute("SELECT MAX(id) FROM meetings") as cur:
+async def _group(h: Harness) -> None:
+    """Branch 1's party group 第一党小组, with its secretary in it."""
+    secretary, _ = await _branch_one(h)
+    async with h.db.transaction() as tx:
+        group = await party_groups.create(
+            tx, branch_id=1, name="第一党小组", actor_id=secretary, now=h.clock.now()
+        )
+        await party_groups.set_member(
+            tx, group, secretary, True, actor_id=secretary, now=h.clock.now()
+        )
+
+
+async def _newest(h: Harness, table: str) -> int:
+    async with h.db.read() as conn, conn.execute(f"SELECT MAX(id) FROM {table}") as cur:
         row = await cur.fetchone()
     assert row is not None and row[0] is not None
     return int(row[0])
 
 
-def _press(actor: FakeUser, action: str, *extra: object) -> Any:
-    """``actor`` presses ``mt:<action>:<newest meeting>[:extra]``."""
+async def _meeting_id(h: Harness) -> int:
+    return await _newest(h, "meetings")
+
+
+async def _other_member_id(h: Harness) -> int:
+    async with (
+        h.db.read() as conn,
+        conn.execute("SELECT id FROM members WHERE telegram_id = ?", (OTHER_MEMBER.id,)) as cur,
+    ):
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+OTHER = object()  # in a button: the other branch's member's id
+
+
+def _press(actor: FakeUser, action: str, *extra: object, of: str = "meetings") -> Any:
+    """``actor`` presses ``mt:<action>:<newest meeting (or group)>[:extra]``."""
 
     async def press(h: Harness) -> object:
-        parts = [str(await _meeting_id(h)), *map(str, extra)]
-        return await h.callback(actor, ":".join(["mt", action, *parts]))
+        parts = [await _newest(h, of)]
+        parts += [await _other_member_id(h) if part is OTHER else part for part in extra]
+        return await h.callback(actor, ":".join(["mt", action, *map(str, parts)]))
 
     return press
 
@@ -124,172 +154,117 @@ async def _no_replies(h: Harness) -> None:
     assert row is not None and row[0] == 0
 
 
+async def _group_kept(h: Harness) -> None:
+    async with h.db.read() as conn:
+        group = await party_groups.get(conn, await _newest(h, "party_groups"))
+        assert group is not None
+        assert len(await party_groups.member_ids(conn, group.id)) == 1
+
+
+async def _still_expected(h: Harness) -> None:
+    await _status(MeetingStatus.DRAFT)(h)
+    async with h.db.read() as conn:
+        expected = await meetings.attendees(conn, await _meeting_id(h))
+    assert len(expected) == 3 and all(a.voting for a in expected)
+
+
 async def _no_drills(h: Harness) -> None:
     async with h.db.read() as conn, conn.execute("SELECT COUNT(*) FROM safety_drills") as cur:
         row = await cur.fetchone()
     assert row is not None and row[0] == 0
 
 
-CASES = [
-    # Who may start what.
-    Case("stranger /meeting", STRANGER, lambda h: h.send(STRANGER, "/meeting"), "refuse.stranger"),
-    Case("member /meeting", MEMBER, lambda h: h.send(MEMBER, "/meeting"), "refuse.role"),
-    Case("admin /meeting", ADMIN, lambda h: h.send(ADMIN, "/meeting"), "refuse.role"),
-    Case(
-        "/meeting in a group",
-        SECRETARY,
-        lambda h: h.send(SECRETARY, "/meeting", chat=GROUP),
-        "refuse.private_only",
-    ),
-    Case(
-        "member presses a new-meeting button",
-        MEMBER,
-        lambda h: h.callback(MEMBER, "mt:new:committee"),
-        "refuse.role",
-    ),
-    Case(
-        "forged meeting type",
-        SECRETARY,
-        lambda h: h.callback(SECRETARY, "mt:new:party"),
-        "refuse.bad_button",
-    ),
-    Case(
-        "stranger /meetings", STRANGER, lambda h: h.send(STRANGER, "/meetings"), "refuse.stranger"
-    ),
-    # The other branch's secretary and members.
-    Case(
-        "other secretary opens a record",
-        OTHER_SECRETARY,
-        _press(OTHER_SECRETARY, "open"),
-        "refuse.other_branch",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "other secretary submits a record",
-        OTHER_SECRETARY,
-        _press(OTHER_SECRETARY, "sub"),
-        "refuse.other_branch",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "other secretary withdraws a record",
-        OTHER_SECRETARY,
-        _press(OTHER_SECRETARY, "wd"),
-        "refuse.other_branch",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "member taps attendance",
-        MEMBER,
-        _press(MEMBER, "tog", 1),
-        "refuse.role",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "other branch's member answers an announcement",
-        OTHER_MEMBER,
-        _press(OTHER_MEMBER, "yes"),
-        "refuse.other_branch",
-        setup=_announced,
-        check=_no_replies,
-    ),
-    Case(
-        "secretary marks someone of another branch",
-        SECRETARY,
-        _press(SECRETARY, "tog", 99),
-        "mt.problem.not_expected",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "secretary picks a chair from another branch",
-        SECRETARY,
-        _press(SECRETARY, "pick", "chair", 5),
-        "mt.problem.person_not_in_branch",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    # Review is the bureau's.
-    Case(
-        "secretary approves their own record",
-        SECRETARY,
-        _press(SECRETARY, "ok"),
-        "refuse.role",
-        setup=_submitted,
-        check=_status(MeetingStatus.SUBMITTED),
-    ),
-    Case(
-        "member returns a record",
-        MEMBER,
-        _press(MEMBER, "ret"),
-        "refuse.role",
-        setup=_submitted,
-        check=_status(MeetingStatus.SUBMITTED),
-    ),
-    Case(
-        "approving twice",
-        ADMIN,
-        _press(ADMIN, "ok"),
-        "mt.locked",
-        setup=_approved,
-        check=_status(MeetingStatus.APPROVED),
-    ),
-    # Locked and not-yet records.
-    Case(
-        "editing an approved record",
-        SECRETARY,
-        _press(SECRETARY, "f", "topic"),
-        "mt.locked",
-        setup=_approved,
-        check=_status(MeetingStatus.APPROVED),
-    ),
-    Case(
-        "forged field name",
-        SECRETARY,
-        _press(SECRETARY, "f", "status"),
-        "refuse.bad_button",
-        setup=_draft,
-        check=_status(MeetingStatus.DRAFT),
-    ),
-    Case(
-        "recording an announced meeting before its day",
-        SECRETARY,
-        _press(SECRETARY, "held"),
-        "mt.locked",
-        setup=_announced,
-        check=_status(MeetingStatus.ANNOUNCED),
-    ),
-    Case(
-        "make-up for a meeting that is no lecture",
-        MEMBER,
-        _press(MEMBER, "mk"),
-        "mt.problem.makeup_not_lecture",
-        setup=_approved,
-    ),
-    # /safety
-    Case("stranger /safety", STRANGER, lambda h: h.send(STRANGER, "/safety"), "refuse.stranger"),
-    Case("admin /safety", ADMIN, lambda h: h.send(ADMIN, "/safety"), "refuse.role"),
-    Case(
-        "member /safety branch",
-        MEMBER,
-        lambda h: h.send(MEMBER, "/safety branch"),
-        "refuse.role",
-    ),
-    Case(
-        "member logs a school drill",
-        MEMBER,
-        lambda h: h.callback(MEMBER, "sf:school"),
-        "refuse.role",
-        check=_no_drills,
-    ),
-    Case(
-        "/safety in a group",
-        MEMBER,
-        lambda h: h.send(MEMBER, "/safety", chat=GROUP),
-        "refuse.private_only",
-    ),
+# Commands: (name, actor, what they type, chat, the refusal).
+_COMMANDS: list[tuple[str, FakeUser, str, dict[str, Any] | None, str]] = [
+    ("stranger /meeting", STRANGER, "/meeting", None, "refuse.stranger"),
+    ("member /meeting", MEMBER, "/meeting", None, "refuse.role"),
+    ("admin /meeting", ADMIN, "/meeting", None, "refuse.role"),
+    ("/meeting in a group", SECRETARY, "/meeting", GROUP, "refuse.private_only"),
+    ("stranger /meetings", STRANGER, "/meetings", None, "refuse.stranger"),
+    ("stranger /safety", STRANGER, "/safety", None, "refuse.stranger"),
+    ("admin /safety", ADMIN, "/safety", None, "refuse.role"),
+    ("member /safety branch", MEMBER, "/safety branch", None, "refuse.role"),
+    ("/safety in a group", MEMBER, "/safety", GROUP, "refuse.private_only"),
 ]
+
+# Buttons with fixed data: (name, actor, callback data, the refusal, check).
+_BUTTONS: list[tuple[str, FakeUser, str, str, Any]] = [
+    ("member presses a new-meeting button", MEMBER, "mt:new:committee", "refuse.role", None),
+    ("forged meeting type", SECRETARY, "mt:new:party", "refuse.bad_button", None),
+    ("member opens the party groups", MEMBER, "mt:grp", "refuse.role", None),
+    ("member logs a school drill", MEMBER, "sf:school", "refuse.role", _no_drills),
+]
+
+# Buttons naming the newest record: (name, actor, action and extra parts, the refusal,
+# setup, check). ``_press`` puts the record's id first.
+D, SUB, A = MeetingStatus.DRAFT, MeetingStatus.SUBMITTED, MeetingStatus.APPROVED
+_RECORDS: list[tuple[str, FakeUser, tuple[object, ...], str, Any, Any]] = [
+    # The other branch's secretary and members.
+    ("other secretary opens a record", OTHER_SECRETARY, ("open",), "refuse.other_branch",
+     _draft, _status(D)),
+    ("other secretary submits a record", OTHER_SECRETARY, ("sub",), "refuse.other_branch",
+     _draft, _status(D)),
+    ("other secretary withdraws a record", OTHER_SECRETARY, ("wd",), "refuse.other_branch",
+     _draft, _status(D)),
+    ("member taps attendance", MEMBER, ("tog", 1), "refuse.role", _draft, _status(D)),
+    ("other branch's member answers an announcement", OTHER_MEMBER, ("yes",),
+     "refuse.other_branch", _announced, _no_replies),
+    ("secretary marks someone of another branch", SECRETARY, ("tog", OTHER),
+     "mt.problem.not_expected", _draft, _status(D)),
+    ("secretary picks a chair from another branch", SECRETARY, ("pick", "chair", OTHER),
+     "mt.problem.person_not_in_branch", _draft, _status(D)),
+    # Who is expected, and who has a vote.
+    ("other secretary changes who is expected", OTHER_SECRETARY, ("ev", 1),
+     "refuse.other_branch", _draft, _still_expected),
+    ("member changes who has a vote", MEMBER, ("ev", 1), "refuse.role", _draft,
+     _still_expected),
+    ("secretary expects someone of another branch", SECRETARY, ("ev", OTHER),
+     "mt.problem.not_in_branch", _draft, _still_expected),
+    ("changing who is expected once approved", SECRETARY, ("exp",), "mt.locked", _approved,
+     _status(A)),
+    # Review is the bureau's.
+    ("secretary approves their own record", SECRETARY, ("ok",), "refuse.role", _submitted,
+     _status(SUB)),
+    ("member returns a record", MEMBER, ("ret",), "refuse.role", _submitted, _status(SUB)),
+    ("approving twice", ADMIN, ("ok",), "mt.locked", _approved, _status(A)),
+    # Locked and not-yet records.
+    ("editing an approved record", SECRETARY, ("f", "topic"), "mt.locked", _approved,
+     _status(A)),
+    ("forged field name", SECRETARY, ("f", "status"), "refuse.bad_button", _draft, _status(D)),
+    ("recording an announced meeting before its day", SECRETARY, ("held",), "mt.locked",
+     _announced, _status(MeetingStatus.ANNOUNCED)),
+    ("make-up for a meeting that is no lecture", MEMBER, ("mk",),
+     "mt.problem.makeup_not_lecture", _approved, None),
+]  # fmt: skip
+
+# Buttons naming branch 1's party group: (name, actor, action and extra parts, refusal).
+_GROUPS: list[tuple[str, FakeUser, tuple[object, ...], str]] = [
+    ("other secretary opens a party group", OTHER_SECRETARY, ("g",), "refuse.other_branch"),
+    ("other secretary puts someone in a party group", OTHER_SECRETARY, ("gt", 2),
+     "refuse.other_branch"),
+    ("other secretary removes a party group", OTHER_SECRETARY, ("gdel",), "refuse.other_branch"),
+    ("member puts themself in a party group", MEMBER, ("gt", 2), "refuse.role"),
+    ("secretary puts someone of another branch in a party group", SECRETARY, ("gt", OTHER),
+     "mt.problem.group_member_not_in_branch"),
+]  # fmt: skip
+
+CASES = (
+    [
+        Case(name, actor, lambda h, a=actor, text=text, chat=chat: h.send(a, text, chat=chat),
+             expect)
+        for name, actor, text, chat, expect in _COMMANDS
+    ]
+    + [
+        Case(name, actor, lambda h, a=actor, d=data: h.callback(a, d), expect, check=check)
+        for name, actor, data, expect, check in _BUTTONS
+    ]
+    + [
+        Case(name, actor, _press(actor, *parts), expect, setup=setup, check=check)
+        for name, actor, parts, expect, setup, check in _RECORDS
+    ]
+    + [
+        Case(name, actor, _press(actor, *parts, of="party_groups"), expect, setup=_group,
+             check=_group_kept)
+        for name, actor, parts, expect in _GROUPS
+    ]
+)  # fmt: skip
