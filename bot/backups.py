@@ -19,13 +19,8 @@ from handlers.common.i18n import Translator, texts
 from handlers.common.services import SERVICES_KEY, Services
 from schedules.quiet import QuietHours
 from storage import members, outbox, prefs
-from storage.backups import (
-    OWNER_ONLY_FILE,
-    backup_path,
-    list_backups,
-    make_owner_only_dir,
-    prune,
-)
+from storage.backups import backup_path, list_backups, prune
+from storage.files import PRIVATE_FILE, make_private_dir
 
 BACKUP_JOB = "backup"
 FAILED_KIND = "ops.backup_failed"
@@ -84,14 +79,14 @@ async def run_backup(services: Services, plan: BackupPlan) -> Path | None:
     target = backup_path(plan.folder, now.astimezone(services.config.zone).date())
     started = False
     try:
-        make_owner_only_dir(plan.folder)
+        make_private_dir(plan.folder)
         if target.exists():
             return None
         started = True
         await services.db.backup(target)
         # Owner-only even where SQLite created it with the umask's mode (the folder is
         # owner-only too, so nobody else could open it meanwhile).
-        target.chmod(OWNER_ONLY_FILE)
+        target.chmod(PRIVATE_FILE)
         removed = prune(plan.folder, now.astimezone(services.config.zone).date(), plan.keep_days)
     except Exception as exc:
         if started:

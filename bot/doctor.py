@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
-import stat
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,8 @@ from telegram.request import HTTPXRequest
 from bot.calendar_watch import WATCH_FROM_MONTH
 from bot.settings import Settings, SettingsError
 from storage import Database, DatabaseError, calendar
-from storage.backups import SIDECARS, check_file, list_backups
+from storage.backups import check_file, list_backups
+from storage.files import database_files, too_open
 from storage.migrations import load_migrations
 
 # A reminder is due at a minute; half of that is the most the clock may be off.
@@ -314,12 +314,7 @@ async def _load_overrides(path: Path) -> None:
 
 
 def _file_modes(path: Path) -> Finding:
-    files = [path, *(Path(f"{path}{suffix}") for suffix in SIDECARS)]
-    open_to_others = [
-        f"{f.name} ({stat.S_IMODE(f.stat().st_mode):o})"
-        for f in files
-        if f.is_file() and stat.S_IMODE(f.stat().st_mode) & 0o077
-    ]
+    open_to_others = [f"{f.name} ({mode:o})" for f, mode in too_open(database_files(path))]
     if open_to_others:
         return Finding(
             "database files",

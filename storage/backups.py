@@ -18,12 +18,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from storage.database import DatabaseError
+from storage.files import PRIVATE_FILE, create_private_file, database_files
 
 BACKUP_NAME = re.compile(r"^xianfeng-(\d{4}-\d{2}-\d{2})\.sqlite3$")
-# SQLite keeps these beside a database in WAL mode; they belong to it.
-SIDECARS = ("-wal", "-shm")
-OWNER_ONLY_FILE = 0o600
-OWNER_ONLY_DIR = 0o700
 
 
 @dataclass(frozen=True)
@@ -84,11 +81,6 @@ def prune(folder: Path, today: date, keep_days: int) -> list[Path]:
     return removed
 
 
-def make_owner_only_dir(folder: Path) -> None:
-    folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
-    folder.chmod(OWNER_ONLY_DIR)
-
-
 class Locked(DatabaseError):
     """Another process (a running bot) holds the database's lock."""
 
@@ -100,7 +92,7 @@ def run_lock(database: Path) -> Iterator[None]:
     if not database.parent.is_dir():
         raise DatabaseError(f"folder for the database does not exist: {database.parent}")
     lock = Path(f"{database}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, OWNER_ONLY_FILE)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -146,18 +138,16 @@ def restore(database: Path, backup: Path, *, latest_version: int, now: datetime)
     aside = None
     if database.exists():
         aside = Path(f"{database}.before-restore-{now:%Y%m%d-%H%M%S}")
-        for suffix in ("", *SIDECARS):
-            current = Path(f"{database}{suffix}")
-            if current.exists():
-                current.rename(Path(f"{aside}{suffix}"))
+        for current in database_files(database):
+            suffix = str(current)[len(str(database)) :]
+            current.rename(Path(f"{aside}{suffix}"))
     os.replace(incoming, database)
     return Restored(checked.schema_version, aside)
 
 
 def _copy_database(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's backup API, created owner-only."""
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE))
-    target.chmod(OWNER_ONLY_FILE)
+    create_private_file(target)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(target)

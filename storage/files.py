@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
 # SQLite keeps these beside the database; they hold recent writes in full.
 SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -22,6 +23,12 @@ def create_private_file(path: Path) -> None:
         os.fchmod(fd, PRIVATE_FILE)  # os.open's mode passes through the umask
     finally:
         os.close(fd)
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if need be, and make it owner-only."""
+    folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    folder.chmod(PRIVATE_DIR)
 
 
 def private_output(path: Path) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from storage import audit
+from storage import audit, lifecycle
+from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member, PersonName
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
@@ -56,11 +57,6 @@ class Presence(StrEnum):
     ABSENT = "absent"
 
 
-class Reply(StrEnum):
-    ATTEND = "attend"
-    LEAVE = "leave"
-
-
 class Frequency(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -69,15 +65,16 @@ class Frequency(StrEnum):
 
 
 S = MeetingStatus
-TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
-    S.ANNOUNCED: frozenset({S.DRAFT, S.WITHDRAWN}),
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.APPROVED, S.RETURNED}),
-    S.RETURNED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.APPROVED: frozenset({S.SUPERSEDED}),
-    S.SUPERSEDED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
+TRANSITIONS = lifecycle.transitions(
+    MeetingStatus,
+    {
+        S.ANNOUNCED: {S.DRAFT, S.WITHDRAWN},
+        S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+        S.SUBMITTED: {S.APPROVED, S.RETURNED},
+        S.RETURNED: {S.SUBMITTED, S.WITHDRAWN},
+        S.APPROVED: {S.SUPERSEDED},
+    },
+)
 EDITABLE = frozenset({S.ANNOUNCED, S.DRAFT, S.RETURNED})
 # A meeting that took place and whose record left the secretary's hands.
 RECORDED = frozenset({S.SUBMITTED, S.RETURNED, S.APPROVED})
@@ -94,11 +91,8 @@ class MeetingProblem(ValueError):
         self.code = code
 
 
-class IllegalTransition(ValueError):
-    def __init__(self, current: MeetingStatus, target: MeetingStatus, reason: str = "") -> None:
-        super().__init__(f"meeting cannot move from {current} to {target} {reason}".strip())
-        self.current = current
-        self.target = target
+class IllegalTransition(lifecycle.IllegalTransition):
+    record = "meeting"
 
 
 class MeetingChanged(Exception):
@@ -285,8 +279,7 @@ class Meeting(MeetingFields):
 
     def check_move(self, target: MeetingStatus, *, today: date | None = None) -> None:
         """Raise ``IllegalTransition`` unless the lifecycle allows this move now."""
-        if target not in TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        IllegalTransition.check(TRANSITIONS, self.status, target)
         if target is S.DRAFT and (today is None or self.on_date > today):
             # An announced meeting is recorded as held only once its day has come.
             raise IllegalTransition(self.status, target, "(the meeting is still ahead)")
@@ -319,7 +312,7 @@ class Attendee(BaseModel):
     name: str
     telegram_id: int
     voting: bool = True
-    reply: Reply | None = None
+    reply: Answer | None = None
     reply_reason: str | None = None
     replied_at: datetime | None = None
     presence: Presence | None = None
@@ -429,7 +422,7 @@ class MemberMeeting(BaseModel):
     on_date: date
     topic: str
     status: MeetingStatus
-    reply: Reply | None = None
+    reply: Answer | None = None
     presence: Presence | None = None
     absence_reason: str | None = None
     makeup_on: date | None = None
@@ -763,7 +756,7 @@ async def reply(
     tx: aiosqlite.Connection,
     meeting: Meeting,
     member_id: int,
-    answer: Reply,
+    answer: Answer,
     *,
     reason: str | None,
     today: date,
@@ -773,7 +766,7 @@ async def reply(
     if meeting.status is not S.ANNOUNCED or meeting.on_date < today:
         raise IllegalTransition(meeting.status, meeting.status, "(no longer taking replies)")
     clean = None
-    if answer is Reply.LEAVE:
+    if answer is Answer.LEAVE:
         if reason is None:
             raise MeetingProblem("reason_length")
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")

@@ -21,6 +21,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage import audit
+from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
@@ -38,11 +39,6 @@ class MonthStatus(StrEnum):
     PLANNED = "planned"
     MOVED = "moved"
     CANCELLED = "cancelled"
-
-
-class Answer(StrEnum):
-    ATTEND = "attend"
-    LEAVE = "leave"
 
 
 class LeaveReason(StrEnum):

@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from storage import audit
+from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
@@ -63,15 +63,16 @@ S = PledgeStatus
 # evaluated; withdrawn from any status before fulfilment. A published pledge whose target
 # date has come may be evaluated without a fulfilment (see ``Pledge.check_move``), so a
 # secretary can rate every pledge at the period's end.
-TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.RETURNED, S.PUBLISHED, S.WITHDRAWN}),
-    S.RETURNED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.PUBLISHED: frozenset({S.FULFILLED, S.EVALUATED, S.WITHDRAWN}),
-    S.FULFILLED: frozenset({S.EVALUATED}),
-    S.EVALUATED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
+TRANSITIONS = lifecycle.transitions(
+    PledgeStatus,
+    {
+        S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+        S.SUBMITTED: {S.RETURNED, S.PUBLISHED, S.WITHDRAWN},
+        S.RETURNED: {S.SUBMITTED, S.WITHDRAWN},
+        S.PUBLISHED: {S.FULFILLED, S.EVALUATED, S.WITHDRAWN},
+        S.FULFILLED: {S.EVALUATED},
+    },
+)
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 # Counted against the per-period limit: everything not withdrawn and not yet evaluated.
 OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED, S.FULFILLED})
@@ -79,13 +80,10 @@ OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED, S.FULFILLED})
 MADE = frozenset({S.SUBMITTED, S.RETURNED, S.PUBLISHED, S.FULFILLED, S.EVALUATED})
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(lifecycle.IllegalTransition):
     """A move the lifecycle does not allow from the pledge's current status."""
 
-    def __init__(self, current: PledgeStatus, target: PledgeStatus, reason: str = "") -> None:
-        super().__init__(f"pledge cannot move from {current} to {target} {reason}".strip())
-        self.current = current
-        self.target = target
+    record = "pledge"
 
 
 class PledgeChanged(Exception):
@@ -300,8 +298,7 @@ class Pledge(BaseModel):
 
     def check_move(self, target: PledgeStatus, *, today: date | None = None) -> None:
         """Raise ``IllegalTransition`` unless the lifecycle allows this move now."""
-        if target not in TRANSITIONS[self.status]:
-            raise IllegalTransition(self.status, target)
+        IllegalTransition.check(TRANSITIONS, self.status, target)
         if target is S.SUBMITTED and not self.complete:
             raise IllegalTransition(self.status, target, "(no target date yet)")
         if target is S.EVALUATED and (today is None or not self.evaluable(today)):

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from bot.settings import SettingsError, load_settings
 from storage import Database, audit, meetings, members, party_groups
+from storage.answers import Answer
 from storage.meetings import (
     Attendance,
     Frequency,
@@ -22,7 +23,6 @@ from storage.meetings import (
     MeetingStatus,
     PeriodState,
     Presence,
-    Reply,
     parse_frequencies,
     problem_code,
 )
@@ -168,17 +168,17 @@ async def test_a_future_meeting_can_only_be_announced(db: Database) -> None:
             attendee_ids=[people["王老师"], people["张老师"]], actor_id=1, today=TODAY, now=NOW,
         )  # fmt: skip
         await meetings.reply(
-            tx, ahead, people["王老师"], Reply.LEAVE, reason="带学生参赛", today=TODAY, now=NOW
+            tx, ahead, people["王老师"], Answer.LEAVE, reason="带学生参赛", today=TODAY, now=NOW
         )
-        await meetings.reply(tx, ahead, people["张老师"], Reply.ATTEND, reason=None, today=TODAY,
+        await meetings.reply(tx, ahead, people["张老师"], Answer.ATTEND, reason=None, today=TODAY,
                              now=NOW)  # fmt: skip
         with pytest.raises(MeetingProblem, match="reason_length"):
             await meetings.reply(
-                tx, ahead, people["张老师"], Reply.LEAVE, reason=None, today=TODAY, now=NOW
+                tx, ahead, people["张老师"], Answer.LEAVE, reason=None, today=TODAY, now=NOW
             )
         with pytest.raises(MeetingProblem, match="not_expected"):
             await meetings.reply(
-                tx, ahead, people["赵老师"], Reply.ATTEND, reason=None, today=TODAY, now=NOW
+                tx, ahead, people["赵老师"], Answer.ATTEND, reason=None, today=TODAY, now=NOW
             )
     assert ahead.status is MeetingStatus.ANNOUNCED and ahead.lineage_id == ahead.id
     # It cannot be marked held before its day ...
@@ -196,7 +196,7 @@ async def test_a_future_meeting_can_only_be_announced(db: Database) -> None:
     with pytest.raises(IllegalTransition):
         async with db.transaction() as tx:
             await meetings.reply(
-                tx, held, people["张老师"], Reply.ATTEND, reason=None, today=TODAY, now=NOW
+                tx, held, people["张老师"], Answer.ATTEND, reason=None, today=TODAY, now=NOW
             )
 
 

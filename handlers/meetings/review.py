@@ -33,7 +33,8 @@ from handlers.meetings.common import (
 )
 from handlers.meetings.record import again, cancel_markup, refusals, text_expected
 from storage import branches, meetings, members
-from storage.meetings import Meeting, Reply
+from storage.answers import Answer
+from storage.meetings import Meeting
 
 LEAVE, RETURN_NOTE = "mt.leave", "mt.return_note"
 
@@ -83,7 +84,7 @@ async def attend_pressed(update: Update, context: XContext) -> object:
     finish(context)
     with refusals():
         async with context.db.transaction() as tx:
-            await meetings.reply(tx, meeting, member_id, Reply.ATTEND, reason=None,
+            await meetings.reply(tx, meeting, member_id, Answer.ATTEND, reason=None,
                                  today=context.today(), now=context.now())  # fmt: skip
     t = context.t
     await say(update, context, t("mt.reply.attend", date=meeting.on_date.isoformat(),
@@ -107,7 +108,7 @@ async def leave_typed(update: Update, context: XContext) -> object:
             _open(context, meeting)
             async with context.db.transaction() as tx:
                 answer = await meetings.reply(
-                    tx, meeting, member_id, Reply.LEAVE, reason=reason, today=context.today(),
+                    tx, meeting, member_id, Answer.LEAVE, reason=reason, today=context.today(),
                     now=context.now(),
                 )  # fmt: skip
                 secretaries = await members.secretaries(tx, meeting.branch_id)

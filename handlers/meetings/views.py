@@ -12,6 +12,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.meetings.common import Rendered
+from storage.answers import Answer
 from storage.meetings import (
     Attendee,
     Meeting,
@@ -22,7 +23,6 @@ from storage.meetings import (
     PeriodCompliance,
     PeriodState,
     Presence,
-    Reply,
 )
 from storage.members import Member
 from storage.party_groups import PartyGroup
@@ -427,9 +427,9 @@ def mine(t: Translator, year: int, lines: Sequence[MemberMeeting]) -> tuple[str,
     for line in lines:
         if line.presence is not None:
             presence = t(f"mt.presence.{line.presence.value}")
-        elif line.reply is Reply.LEAVE:
+        elif line.reply is Answer.LEAVE:
             presence = t("mt.presence.leave")
-        elif line.reply is Reply.ATTEND:
+        elif line.reply is Answer.ATTEND:
             presence = t("mt.presence.attend")
         else:
             presence = t("mt.presence.unmarked")

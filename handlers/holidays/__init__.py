@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+import handlers.holidays.texts  # noqa: F401  (registers the catalog)
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.guards import parse_callback, require_admin, require_private
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import replace, reply
 from handlers.common.services import CommandSpec
@@ -36,66 +37,6 @@ KIND_WORDS = {
 ADD_WORDS = {"add", "set", "添加", "设置"}
 REMOVE_WORDS = {"remove", "delete", "删除", "取消"}
 _DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})$")
-
-texts(
-    {
-        "cmd.holidays": ("节假日与调休", "holidays and make-up days"),
-        "holidays.title": (
-            "📅 {year} 年的日历（来源：{source}）",
-            "📅 {year} calendar (from {source})",
-        ),
-        "holidays.source.chinesecalendar": (
-            "国务院放假安排（chinesecalendar）",
-            "the State Council's arrangement (chinesecalendar)",
-        ),
-        "holidays.source.holidays": (
-            "国务院放假安排（holidays）",
-            "the State Council's arrangement (holidays)",
-        ),
-        "holidays.source.overrides": ("局里录入", "entered by the bureau"),
-        "holidays.source.estimate": (
-            "尚未发布，仅按法定节日估算，没有调休上班日",
-            "not published yet: statutory days only, no make-up working days",
-        ),
-        "holidays.days_off": ("放假：", "Days off:"),
-        "holidays.workdays": ("调休上班：", "Make-up working days:"),
-        "holidays.none": ("无", "none"),
-        "holidays.overrides": ("局里录入的更正：", "The bureau's corrections:"),
-        "holidays.override_line": ("{day} {kind}", "{day} {kind}"),
-        "holidays.kind.holiday": ("放假", "day off"),
-        "holidays.kind.workday": ("上班", "working day"),
-        "holidays.usage": (
-            "查看某年：/holidays 2027\n"
-            "录入放假日：/holidays add 2027-10-01 放假\n"
-            "录入调休上班日：/holidays add 2027-09-26 上班\n"
-            "删除录入：/holidays remove 2027-09-26",
-            "See a year: /holidays 2027\n"
-            "Add a day off: /holidays add 2027-10-01 off\n"
-            "Add a make-up working day: /holidays add 2027-09-26 work\n"
-            "Remove an entry: /holidays remove 2027-09-26",
-        ),
-        "holidays.bad": (
-            "没看懂这条指令。请按下面的格式发送：",
-            "I did not understand that. Please use one of these forms:",
-        ),
-        "holidays.confirm_add": (
-            "确认把 {day}（星期{weekday}）设为{kind}吗？党日和提醒将按此安排。",
-            "Make {day} ({weekday}) a {kind}? Party days and reminders will follow it.",
-        ),
-        "holidays.confirm_remove": (
-            "确认删除 {day} 的录入吗？之后按国务院安排（或估算）处理。",
-            "Remove the entry for {day}? The published arrangement (or the estimate)"
-            " applies again.",
-        ),
-        "holidays.not_set": ("{day} 没有局里录入的更正。", "There is no correction for {day}."),
-        "holidays.yes": ("确认", "Confirm"),
-        "holidays.no": ("取消", "Cancel"),
-        "holidays.added": ("已录入：{day} {kind}。", "Saved: {day} is a {kind}."),
-        "holidays.removed": ("已删除 {day} 的录入。", "The entry for {day} is removed."),
-        "holidays.cancelled": ("已取消，日历没有改动。", "Cancelled; the calendar is unchanged."),
-        "holidays.weekday": ("一二三四五六日", "Mon Tue Wed Thu Fri Sat Sun"),
-    }
-)
 
 
 def register(reg: Registrar) -> None:

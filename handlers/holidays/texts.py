@@ -1,0 +1,8 @@
+"""Message catalog for /holidays: the messages are data, in ``texts.toml`` beside this
+module (a table a key, with ``zh`` and ``en``); importing this module adds them."""
+
+from __future__ import annotations
+
+from handlers.common.i18n import load_texts
+
+load_texts(__file__)
