@@ -13,12 +13,11 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.admin_notice import tell_admins
 from bot.settings import Settings
 from handlers.common.context import XContext
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import texts
 from handlers.common.services import SERVICES_KEY, Services
-from schedules.quiet import QuietHours
-from storage import members, outbox, prefs
 from storage.backups import backup_path, list_backups, prune
 from storage.files import PRIVATE_FILE, make_private_dir
 
@@ -108,33 +107,17 @@ async def _job(context: XContext) -> None:
 async def _tell_admins(services: Services, plan: BackupPlan, reason: str) -> None:
     """One message per admin per run of failures: the dedupe key names the last good
     backup, which only changes when a backup succeeds."""
-    config = services.config
     backups = list_backups(plan.folder) if plan.folder.is_dir() else []
     last = backups[-1].path.name if backups else None
-    now = services.clock.now()
-    not_before = QuietHours(config.quiet_start, config.quiet_end).release(now, config.zone)
     try:
-        async with services.db.transaction() as tx:
-            admins = [a for a in await members.admins(tx) if a.telegram_id in config.admin_ids]
-            chosen = await prefs.languages(tx, (a.telegram_id for a in admins))
-            for admin in admins:
-                t = Translator(chosen.get(admin.telegram_id, config.default_language))
-                await outbox.enqueue(
-                    tx,
-                    chat_id=admin.telegram_id,
-                    member_id=admin.id,
-                    kind=FAILED_KIND,
-                    text=t("ops.backup_failed", reason=reason, last=last or t("ops.backup_none")),
-                    buttons=None,
-                    dedupe_key=f"{FAILED_KIND}:after:{last or 'none'}:{admin.id}",
-                    not_before=not_before,
-                    now=now,
-                )
+        await tell_admins(
+            services,
+            kind=FAILED_KIND,
+            text=lambda t: t("ops.backup_failed", reason=reason, last=last or t("ops.backup_none")),
+            dedupe=f"after:{last or 'none'}",
+        )
     except Exception:
         log.exception("backup failed, and the admins could not be told through the outbox")
-        return
-    if services.dispatcher is not None:
-        services.dispatcher.wake()
 
 
 def _newest(folder: Path) -> datetime | None:

@@ -10,11 +10,11 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.admin_notice import tell_admins
 from handlers.common.context import XContext
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import texts
 from handlers.common.services import SERVICES_KEY, Services
-from schedules.quiet import QuietHours
-from storage import calendar, members, outbox, prefs
+from storage import calendar
 
 WATCH_JOB = "calendar-watch"
 MISSING_KIND = "ops.calendar_missing"
@@ -56,25 +56,12 @@ async def warn_missing_year(services: Services) -> int | None:
     if today.month < WATCH_FROM_MONTH or calendar.knows_year(year):
         return None
     week = today.isocalendar()
-    not_before = QuietHours(config.quiet_start, config.quiet_end).release(now, config.zone)
-    async with services.db.transaction() as tx:
-        admins = [a for a in await members.admins(tx) if a.telegram_id in config.admin_ids]
-        chosen = await prefs.languages(tx, (a.telegram_id for a in admins))
-        for admin in admins:
-            t = Translator(chosen.get(admin.telegram_id, config.default_language))
-            await outbox.enqueue(
-                tx,
-                chat_id=admin.telegram_id,
-                member_id=admin.id,
-                kind=MISSING_KIND,
-                text=t("ops.calendar_missing", year=year),
-                buttons=None,
-                dedupe_key=f"{MISSING_KIND}:{year}:{week.year}-W{week.week}:{admin.id}",
-                not_before=not_before,
-                now=now,
-            )
-    if services.dispatcher is not None:
-        services.dispatcher.wake()
+    await tell_admins(
+        services,
+        kind=MISSING_KIND,
+        text=lambda t: t("ops.calendar_missing", year=year),
+        dedupe=f"{year}:{week.year}-W{week.week}",
+    )
     return year
 
 

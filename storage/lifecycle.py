@@ -1,11 +1,18 @@
 """What the reviewed records' lifecycles share (pledges, meetings): the table of allowed
-status moves, and the exception a move it does not allow raises."""
+status moves, the exception a move it does not allow raises, and the guarded, audited
+update that makes a move."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from storage import audit
+from storage.clock import to_iso
 
 Status = TypeVar("Status", bound=StrEnum)
 
@@ -34,3 +41,35 @@ class IllegalTransition(ValueError):
         """Raise unless ``table`` allows the move from ``current`` to ``target``."""
         if target not in table[current]:
             raise cls(current, target)
+
+
+async def move(
+    tx: aiosqlite.Connection,
+    entity: str,
+    record_id: int,
+    current: StrEnum,
+    target: StrEnum,
+    *,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    columns: Mapping[str, Any] | None = None,
+    **detail: Any,
+) -> bool:
+    """Move the ``entity`` row (table ``<entity>s``) from ``current`` to ``target``, with
+    ``columns`` set too, and audit it; False, with nothing changed, when the row is no
+    longer in ``current`` (a second press, a second reviewer). The model checks the move
+    is allowed before this runs."""
+    extra = dict(columns or {})
+    assignments = "".join(f", {name} = ?" for name in extra)
+    async with tx.execute(
+        f"UPDATE {entity}s SET status = ?, updated_at = ?{assignments} WHERE id = ? AND status = ?",
+        (target.value, to_iso(now), *extra.values(), record_id, current.value),
+    ) as cur:
+        if cur.rowcount != 1:
+            return False
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=record_id,
+        **{"from": current.value, "to": target.value}, **detail,
+    )  # fmt: skip
+    return True

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -547,59 +547,38 @@ class PeriodCompliance(BaseModel):
 # --------------------------------------------------------------------------- writes
 
 
-async def announce(
-    tx: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    fields: MeetingFields,
-    attendee_ids: list[int],
-    actor_id: int,
-    today: date,
-    now: datetime,
-    group_id: int | None = None,
-) -> Meeting:
+class NewMeeting(TypedDict):
+    """What ``announce`` and ``record`` are given about a meeting."""
+
+    branch_id: int
+    fields: MeetingFields
+    attendee_ids: list[int]
+    actor_id: int
+    today: date
+    now: datetime
+    group_id: NotRequired[int | None]
+
+
+async def announce(tx: aiosqlite.Connection, **new: Unpack[NewMeeting]) -> Meeting:
     """Set a meeting ahead; members expected answer 参加/请假."""
-    check_date(fields.on_date, today, announced=True)
-    return await _create(
-        tx, branch_id=branch_id, fields=fields, attendee_ids=attendee_ids, actor_id=actor_id,
-        status=S.ANNOUNCED, now=now, allow_same=True, group_id=group_id,
-    )  # fmt: skip
+    return await _create(tx, new, status=S.ANNOUNCED, allow_same=True)
 
 
 async def record(
-    tx: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    fields: MeetingFields,
-    attendee_ids: list[int],
-    actor_id: int,
-    today: date,
-    now: datetime,
-    allow_same: bool = False,
-    group_id: int | None = None,
+    tx: aiosqlite.Connection, *, allow_same: bool = False, **new: Unpack[NewMeeting]
 ) -> Meeting:
     """Start the record of a meeting that was held. ``SameMeeting`` when one of the same
     type and date (and party group) exists, unless the secretary said it is another
     meeting."""
-    check_date(fields.on_date, today, announced=False)
-    return await _create(
-        tx, branch_id=branch_id, fields=fields, attendee_ids=attendee_ids, actor_id=actor_id,
-        status=S.DRAFT, now=now, allow_same=allow_same, group_id=group_id,
-    )  # fmt: skip
+    return await _create(tx, new, status=S.DRAFT, allow_same=allow_same)
 
 
 async def _create(
-    tx: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    fields: MeetingFields,
-    attendee_ids: list[int],
-    actor_id: int,
-    status: MeetingStatus,
-    now: datetime,
-    allow_same: bool,
-    group_id: int | None,
+    tx: aiosqlite.Connection, new: NewMeeting, *, status: MeetingStatus, allow_same: bool
 ) -> Meeting:
+    branch_id, fields, attendee_ids = new["branch_id"], new["fields"], new["attendee_ids"]
+    group_id, actor_id, now = new.get("group_id"), new["actor_id"], new["now"]
+    check_date(fields.on_date, new["today"], announced=status is S.ANNOUNCED)
     if not allow_same:
         same = await same_meeting(tx, branch_id, fields.kind, fields.on_date, group_id)
         if same:
@@ -964,18 +943,12 @@ async def _move(
     """The one way a status changes: checked by the model, guarded by the old status in
     SQL (so a second press finds nothing to change), and audited."""
     meeting.check_move(target, today=today)
-    extra = columns or {}
-    assignments = "".join(f", {name} = ?" for name in extra)
-    async with tx.execute(
-        f"UPDATE meetings SET status = ?, updated_at = ?{assignments} WHERE id = ? AND status = ?",
-        (target.value, to_iso(now), *extra.values(), meeting.id, meeting.status.value),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise MeetingChanged(meeting.id)
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=action, entity="meeting", entity_id=meeting.id,
-        **{"from": meeting.status.value, "to": target.value}, **detail,
+    moved = await lifecycle.move(
+        tx, "meeting", meeting.id, meeting.status, target, actor_id=actor_id, now=now,
+        action=action, columns=columns, **detail,
     )  # fmt: skip
+    if not moved:
+        raise MeetingChanged(meeting.id)
     return await _get_or_fail(tx, meeting.id)
 
 

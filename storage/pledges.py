@@ -683,23 +683,12 @@ async def _move(
     """The one way a status changes: checked by the model, guarded by the old status
     in SQL (so a second press finds nothing to change), and audited."""
     pledge.check_move(target, today=today)
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    async with tx.execute(
-        f"UPDATE pledges SET status = ?, updated_at = ?, {assignments} WHERE id = ? AND status = ?",
-        (target.value, to_iso(now), *columns.values(), pledge.id, pledge.status.value),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise PledgeChanged(pledge.id)
-    await audit.record(
-        tx,
-        at=now,
-        actor_id=actor_id,
-        action=action,
-        entity="pledge",
-        entity_id=pledge.id,
-        **{"from": pledge.status.value, "to": target.value},
-        **detail,
-    )
+    moved_now = await lifecycle.move(
+        tx, "pledge", pledge.id, pledge.status, target, actor_id=actor_id, now=now,
+        action=action, columns=columns, **detail,
+    )  # fmt: skip
+    if not moved_now:
+        raise PledgeChanged(pledge.id)
     moved = await get(tx, pledge.id)
     assert moved is not None
     return moved

@@ -21,10 +21,10 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
@@ -47,6 +47,11 @@ from storage.clock import from_iso, to_iso
 
 Step = Callable[[Update, XContext], Awaitable[object]]
 Hook = Callable[[Update, XContext], Awaitable[None]]
+Handlers = list[BaseHandler[Any, Any, Any]]
+# What a step's handlers match: typed text, and anything else that is not a command
+# (a photo, a sticker where text is asked), answered with "text, please" or similar.
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND
 
 
 class Leaving(StrEnum):
@@ -136,6 +141,32 @@ def flow_active(context: XContext, name: str) -> bool:
 def flow_step(context: XContext, name: str) -> object | None:
     """The step the flow waits at, or None when it is not running."""
     return _steps(context).get(name) if flow_active(context, name) else None
+
+
+class FlowPart(Protocol):
+    """A module with some of the steps of a feature's one conversation."""
+
+    def entry_points(self) -> Handlers: ...
+
+    def states(self) -> dict[object, Handlers]: ...
+
+
+def conversation_of(
+    name: str,
+    parts: Iterable[FlowPart],
+    *,
+    timeout: timedelta,
+    on_leave: Mapping[object, LeaveHook] | None = None,
+) -> ConversationHandler[Any]:
+    """One ``conversation`` from the entry points and steps of several modules."""
+    entry_points: Handlers = []
+    states: dict[object, Handlers] = {}
+    for part in parts:
+        entry_points += part.entry_points()
+        states.update(part.states())
+    return conversation(
+        name, entry_points=entry_points, states=states, timeout=timeout, on_leave=on_leave
+    )
 
 
 def conversation(

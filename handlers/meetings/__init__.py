@@ -11,11 +11,7 @@ the outbox.
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import BaseHandler
-
-from handlers.common.flows import conversation
+from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.meetings import board, common, people, record, reminders, review, safety
@@ -30,16 +26,10 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    entry_points: list[BaseHandler[Any, Any, Any]] = []
-    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
-    for module in (record, people, review, board, safety):
-        entry_points += module.entry_points()
-        states.update(module.states())
     reg.flow(
-        conversation(
+        conversation_of(
             common.FLOW,
-            entry_points=entry_points,
-            states=states,
+            (record, people, review, board, safety),
             timeout=reg.config.conversation_timeout,
         )
     )

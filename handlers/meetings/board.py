@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, Refusal
-from handlers.common.flows import END
+from handlers.common.flows import END, OTHER, TEXT
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -20,7 +20,14 @@ from handlers.common.guards import (
     require_member,
 )
 from handlers.meetings import views
-from handlers.meetings.common import OTHER, TEXT, data, finish, say, start, typed, typed_date
+from handlers.meetings.common import (
+    data,
+    finish,
+    say,
+    start,
+    typed,
+    typed_date,
+)
 from handlers.meetings.record import again, cancel_markup, refusals, text_expected
 from storage import branches, meetings
 from storage.meetings import RECORDED, Meeting, MeetingKind, PeriodState, Presence

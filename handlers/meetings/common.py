@@ -9,7 +9,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import filters
 
 from handlers.common import reply
 from handlers.common import typed as typed_reader
@@ -18,8 +17,6 @@ from handlers.common.flows import clear_flow, enter_flow, flow_data
 
 # One conversation for the whole feature: a person is in at most one of its steps.
 FLOW = "meetings"
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
 
 ButtonRows = list[list[dict[str, str]]]
 Rendered = tuple[str, ButtonRows]

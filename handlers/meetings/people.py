@@ -13,7 +13,7 @@ from handlers.common import delivery, reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
-from handlers.common.flows import END, remove_buttons
+from handlers.common.flows import END, OTHER, TEXT, remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -21,7 +21,12 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.meetings import views
-from handlers.meetings.common import OTHER, TEXT, finish, say, start, typed
+from handlers.meetings.common import (
+    finish,
+    say,
+    start,
+    typed,
+)
 from handlers.meetings.record import (
     again,
     cancel_markup,

@@ -17,7 +17,7 @@ from handlers.common import delivery, reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
-from handlers.common.flows import END, cancel_button, remove_buttons
+from handlers.common.flows import END, OTHER, TEXT, cancel_button, remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -28,8 +28,6 @@ from handlers.common.guards import (
 from handlers.common.typed import choose, is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
-    OTHER,
-    TEXT,
     data,
     finish,
     guest_name,
@@ -369,14 +367,13 @@ async def _create(
             ids = await party_groups.member_ids(tx, group_id)
             if not ids:
                 raise MeetingProblem("group_empty")
-        common = {
-            "branch_id": secretary.branch_id, "fields": fields, "attendee_ids": ids,
-            "actor_id": secretary.id, "today": context.today(), "now": context.now(),
-            "group_id": group_id,
-        }  # fmt: skip
+        new = meetings.NewMeeting(
+            branch_id=secretary.branch_id, fields=fields, attendee_ids=ids,
+            actor_id=secretary.id, today=context.today(), now=context.now(), group_id=group_id,
+        )  # fmt: skip
         if not ahead:
-            return await meetings.record(tx, allow_same=allow_same, **common)  # type: ignore[arg-type]
-        meeting = await meetings.announce(tx, **common)  # type: ignore[arg-type]
+            return await meetings.record(tx, allow_same=allow_same, **new)
+        meeting = await meetings.announce(tx, **new)
         branch = await branches.get(tx, secretary.branch_id)
         branch_name = branch.name if branch else ""
         others = [m for m in roster if m.id in ids and m.id != secretary.id]

@@ -12,7 +12,7 @@ from handlers.common import delivery
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal
-from handlers.common.flows import END
+from handlers.common.flows import END, OTHER, TEXT
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -22,8 +22,6 @@ from handlers.common.guards import (
 )
 from handlers.meetings import views
 from handlers.meetings.common import (
-    OTHER,
-    TEXT,
     data,
     finish,
     say,

@@ -16,7 +16,7 @@ from handlers.common import reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, remove_buttons
+from handlers.common.flows import END, OTHER, TEXT, remove_buttons
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -27,8 +27,6 @@ from handlers.common.i18n import Translator
 from handlers.common.typed import is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
-    OTHER,
-    TEXT,
     data,
     finish,
     normal,

@@ -11,11 +11,9 @@ The timed announcement and reminders are sent by the reminder engine with the vi
 
 from __future__ import annotations
 
-from typing import Any
+from telegram.ext import CommandHandler
 
-from telegram.ext import BaseHandler, CommandHandler
-
-from handlers.common.flows import conversation
+from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.partyday import checkin, common, manage, reminders, replies, roster, service
@@ -34,17 +32,10 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    modules = (manage, replies, checkin, service)
-    entry_points: list[BaseHandler[Any, Any, Any]] = []
-    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
-    for module in modules:
-        entry_points += module.entry_points()
-        states.update(module.states())
     reg.flow(
-        conversation(
+        conversation_of(
             common.FLOW,
-            entry_points=entry_points,
-            states=states,
+            (manage, replies, checkin, service),
             timeout=reg.config.conversation_timeout,
             # Check-in takes its location button away; a service record left at the
             # (optional) photo step is kept.

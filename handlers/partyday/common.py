@@ -8,7 +8,6 @@ from datetime import datetime
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import filters
 
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
@@ -27,8 +26,6 @@ FLOW = "partyday"
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 # What the steps take: a typed answer, and anything else that is no command.
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
 
 
 def month_from(callback: Callback, index: int) -> tuple[int, int]:

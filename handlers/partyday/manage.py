@@ -20,7 +20,7 @@ from handlers.common import delivery
 from handlers.common.callback import Callback, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, cancel_button, enter_flow, flow_data
+from handlers.common.flows import END, OTHER, TEXT, cancel_button, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -54,8 +54,6 @@ MOVE_REASON = "pd.move.reason"
 CANCEL_REASON = "pd.cancel.reason"
 CANCEL_CONFIRM = "pd.cancel.confirm"
 
-TEXT = common.TEXT
-OTHER = common.OTHER
 
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 # A rule step taking one value (None when it could not be read).

@@ -17,7 +17,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, StaleButton
-from handlers.common.flows import END, cancel_button, enter_flow, flow_data, flow_step
+from handlers.common.flows import END, OTHER, TEXT, cancel_button, enter_flow, flow_data, flow_step
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -38,9 +38,6 @@ LEAVE_REASON = "pd.leave.reason"
 # Typed at the reason question, these mean "I will attend after all".
 ATTEND_WORDS = {"参加", "我参加", "能参加", "可以参加", "不请假了", "attend", "i will attend"}
 LEAVE_TEXT = "pd.leave.text"
-
-TEXT = common.TEXT
-OTHER = common.OTHER
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:

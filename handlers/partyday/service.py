@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
-from handlers.common.flows import END, Leaving, cancel_button, enter_flow, flow_data
+from handlers.common.flows import END, OTHER, TEXT, Leaving, cancel_button, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
@@ -52,9 +52,6 @@ MAKEUP_WORDS = {"makeup", "make-up", "补课"}
 MAKEUP_WINDOW = timedelta(days=92)
 REMOVE_WORDS = {"删除", "删除照片", "删掉", "去掉", "remove", "delete", "remove the photo"}
 FIELDS = ("kind", "on_date", "hours", "description", "photo_file_id")
-
-TEXT = common.TEXT
-OTHER = common.OTHER
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:

@@ -6,11 +6,7 @@ a rating, linking the notice chat), so a person is in at most one of them at a t
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import BaseHandler
-
-from handlers.common.flows import conversation
+from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.pledges import board, making, notice, progress, reminders, review
@@ -29,15 +25,10 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    parts = (making, review, progress, notice)
-    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {}
-    for part in parts:
-        states.update(part.states())
     reg.flow(
-        conversation(
+        conversation_of(
             FLOW,
-            entry_points=[handler for part in parts for handler in part.entry_points()],
-            states=states,
+            (making, review, progress, notice),
             timeout=reg.config.conversation_timeout,
             on_leave={step: making.keep_draft_note for step in making.states()},
         )

@@ -4,14 +4,13 @@ counts by status, who has none yet), and opening one pledge with what can be don
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
+from handlers.common.flows import Handlers
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -35,7 +34,6 @@ UNFINISHED = frozenset(
     {PledgeStatus.SUBMITTED, PledgeStatus.RETURNED, PledgeStatus.PUBLISHED, PledgeStatus.FULFILLED}
 )
 
-Handlers = list[BaseHandler[Any, Any, Any]]
 BRANCH_WORDS = ("branch", "b", "支部", "全支部")
 
 

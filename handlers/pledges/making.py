@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, Leaving, clear_flow, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    OTHER,
+    TEXT,
+    Handlers,
+    Leaving,
+    clear_flow,
+    enter_flow,
+    flow_data,
+)
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, reply
@@ -62,9 +70,6 @@ from storage.pledges import (
     TooManyMeasures,
 )
 
-Handlers = list[BaseHandler[Any, Any, Any]]
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
 # From October on, a member may already pledge for the coming year.
 NEXT_YEAR_FROM_MONTH = 10
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 from telegram import (
@@ -25,13 +24,13 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
-from handlers.common.flows import END, clear_flow, enter_flow
+from handlers.common.flows import END, Handlers, clear_flow, enter_flow
 from handlers.common.guards import parse_callback, require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -56,7 +55,6 @@ from storage.pledges import PledgeRow, PledgeStatus
 
 logger = logging.getLogger(__name__)
 
-Handlers = list[BaseHandler[Any, Any, Any]]
 UNLINK_WORDS = ("off", "none", "取消", "关闭", "解除")
 POSTABLE = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.FULFILLED, PledgeStatus.EVALUATED})
 # The outbox kinds of the notice chat's messages: a pledge's post, its edits, and the

@@ -15,7 +15,7 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Message
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, clear_flow, enter_flow, flow_data
+from handlers.common.flows import END, OTHER, TEXT, Handlers, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, replace, reply
@@ -42,10 +42,7 @@ from storage import pledge_rules
 from storage import pledges as store
 from storage.pledges import BadLength, IllegalTransition, PledgeChanged, PledgeRow, PledgeStatus
 
-Handlers = list[BaseHandler[Any, Any, Any]]
-TEXT = filters.TEXT & ~filters.COMMAND
 PHOTO = filters.PHOTO
-OTHER = ~filters.COMMAND
 S = PledgeStatus
 WITHDRAWABLE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED})
 RECENT = "pledge_recent_progress"  # user_data: the last progress step, words only

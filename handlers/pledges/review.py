@@ -7,18 +7,16 @@ pledge already reviewed says so and changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.delivery import Render
 from handlers.common.errors import BadButton, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow, enter_flow, flow_data
+from handlers.common.flows import END, OTHER, TEXT, Handlers, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, edit, edit_earlier, remove_buttons, reply
@@ -50,10 +48,6 @@ from storage.pledges import (
     PledgeStatus,
     Rating,
 )
-
-Handlers = list[BaseHandler[Any, Any, Any]]
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
 
 
 def entry_points() -> Handlers:
