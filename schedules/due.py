@@ -28,7 +28,7 @@ reminder while it is useful.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -259,6 +259,15 @@ class _Scan:
 
     def admins(self) -> list[Member]:
         return sorted((p for p in self.people.values() if p.role is Role.ADMIN), key=lambda p: p.id)
+
+    def monthly_nudges(self) -> Iterator[tuple[int, int, int, datetime]]:
+        """(year, month, branch, moment) of each branch's monthly moment in ``months``
+        that a nudge useful for ``NUDGE_USEFUL`` still needs (``needed``)."""
+        for year, month in self.months():
+            for branch_id, rules in self.rules.items():
+                due_at = monthly_at(year, month, rules, self.zone)
+                if self.needed(due_at, due_at + NUDGE_USEFUL):
+                    yield year, month, branch_id, due_at
 
     def months(self) -> list[tuple[int, int]]:
         """This month and the one before: every monthly moment within the horizon."""
@@ -541,39 +550,35 @@ class _Scan:
             return []
         found = []
         stored: list[terms.Term] | None = None  # the set terms, read once for all branches
-        for year, month in self.months():
-            for branch_id, rules in self.rules.items():
-                due_at = monthly_at(year, month, rules, self.zone)
-                if not self.needed(due_at, due_at + NUDGE_USEFUL):
+        for year, month, branch_id, due_at in self.monthly_nudges():
+            on = local_date(due_at, self.zone)
+            if stored is None:
+                stored = await terms.set_terms(self.conn)
+            term = terms.pick_term(on, stored)
+            if not term.contains(on) or on < term.start + TERM_SETTLING:
+                continue
+            behind = await visits.members_behind_target(self.conn, branch_id, term, self.today)
+            for progress in behind:
+                person = self.people.get(progress.member_id)
+                if person is None:
                     continue
-                on = local_date(due_at, self.zone)
-                if stored is None:
-                    stored = await terms.set_terms(self.conn)
-                term = terms.pick_term(on, stored)
-                if not term.contains(on) or on < term.start + TERM_SETTLING:
-                    continue
-                behind = await visits.members_behind_target(self.conn, branch_id, term, self.today)
-                for progress in behind:
-                    person = self.people.get(progress.member_id)
-                    if person is None:
-                        continue
-                    found.append(
-                        _Occurrence(
-                            Kind.VISIT_BEHIND,
-                            f"visit.behind_target:{month_text(year, month)}",
-                            branch_id,
-                            due_at,
-                            due_at + NUDGE_USEFUL,
-                            [person],
-                            {
-                                "branch_id": branch_id,
-                                "count": progress.term_count,
-                                "target": progress.target,
-                                "term_start": term.start.isoformat(),
-                                "term_end": term.end.isoformat(),
-                            },
-                        )
+                found.append(
+                    _Occurrence(
+                        Kind.VISIT_BEHIND,
+                        f"visit.behind_target:{month_text(year, month)}",
+                        branch_id,
+                        due_at,
+                        due_at + NUDGE_USEFUL,
+                        [person],
+                        {
+                            "branch_id": branch_id,
+                            "count": progress.term_count,
+                            "target": progress.target,
+                            "term_start": term.start.isoformat(),
+                            "term_end": term.end.isoformat(),
+                        },
                     )
+                )
         return found
 
     # ----------------------------------------------------------------- 三会一课, 平安校园
@@ -634,37 +639,33 @@ class _Scan:
             return []
         found = []
         stored = await terms.set_terms(self.conn)
-        for year, month in self.months():
-            for branch_id, rules in self.rules.items():
-                due_at = monthly_at(year, month, rules, self.zone)
-                if not self.needed(due_at, due_at + NUDGE_USEFUL):
+        for year, month, branch_id, due_at in self.monthly_nudges():
+            on = local_date(due_at, self.zone)
+            term = terms.pick_term(on, stored)
+            if not term.contains(on) or (term.end.year, term.end.month) != (year, month):
+                continue
+            created = self.created.get(branch_id)
+            if created is None or created >= at_local(term.start, MIDNIGHT, self.zone):
+                continue  # a branch set up during the term is not held to it
+            for line in await safety.coverage(self.conn, branch_id, term):
+                person = self.people.get(line.member_id)
+                if person is None or line.done:
                     continue
-                on = local_date(due_at, self.zone)
-                term = terms.pick_term(on, stored)
-                if not term.contains(on) or (term.end.year, term.end.month) != (year, month):
-                    continue
-                created = self.created.get(branch_id)
-                if created is None or created >= at_local(term.start, MIDNIGHT, self.zone):
-                    continue  # a branch set up during the term is not held to it
-                for line in await safety.coverage(self.conn, branch_id, term):
-                    person = self.people.get(line.member_id)
-                    if person is None or line.done:
-                        continue
-                    found.append(
-                        _Occurrence(
-                            Kind.SAFETY_MISSING,
-                            f"safety.missing:{term.start}",
-                            branch_id,
-                            due_at,
-                            due_at + NUDGE_USEFUL,
-                            [person],
-                            {
-                                "branch_id": branch_id,
-                                "term_start": term.start.isoformat(),
-                                "term_end": term.end.isoformat(),
-                            },
-                        )
+                found.append(
+                    _Occurrence(
+                        Kind.SAFETY_MISSING,
+                        f"safety.missing:{term.start}",
+                        branch_id,
+                        due_at,
+                        due_at + NUDGE_USEFUL,
+                        [person],
+                        {
+                            "branch_id": branch_id,
+                            "term_start": term.start.isoformat(),
+                            "term_end": term.end.isoformat(),
+                        },
                     )
+                )
         return found
 
     # ----------------------------------------------------------------- digest

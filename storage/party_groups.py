@@ -47,9 +47,7 @@ async def create(
         tx, at=now, actor_id=actor_id, action="party_group.created", entity="party_group",
         entity_id=group_id, name=clean,
     )  # fmt: skip
-    found = await get(tx, group_id)
-    assert found is not None
-    return found
+    return PartyGroup(id=group_id, branch_id=branch_id, name=clean, status="active", created_at=now)
 
 
 async def remove(

@@ -752,24 +752,28 @@ async def get_row(conn: aiosqlite.Connection, pledge_id: int) -> PledgeRow | Non
     return await fetch_one(conn, PledgeRow, f"{_ROW_SQL} WHERE p.id = ?", (pledge_id,))
 
 
+async def _rows(conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]) -> list[PledgeRow]:
+    """Pledges with their owner and progress (``_ROW_SQL``) that meet ``where``, which
+    may end with an ORDER BY."""
+    return await fetch_all(conn, PledgeRow, f"{_ROW_SQL} WHERE {where}", params)
+
+
 async def for_member(
     conn: aiosqlite.Connection, member_id: int, *, include_withdrawn: bool = False
 ) -> list[PledgeRow]:
     hide = "" if include_withdrawn else "AND p.status != 'withdrawn'"
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE p.member_id = ? {hide} ORDER BY p.period DESC, p.id DESC",
+        f"p.member_id = ? {hide} ORDER BY p.period DESC, p.id DESC",
         (member_id,),
     )
 
 
 async def unfinished(conn: aiosqlite.Connection, member_id: int) -> list[PledgeRow]:
     """The member's drafts and returned pledges: what /pledge offers to continue."""
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE p.member_id = ? AND p.status IN ('draft', 'returned')"
+        "p.member_id = ? AND p.status IN ('draft', 'returned')"
         " ORDER BY p.updated_at DESC, p.id DESC",
         (member_id,),
     )
@@ -781,10 +785,9 @@ _IN_YEAR = "(p.period = ? OR p.period LIKE ? || '-%')"
 
 async def for_branch(conn: aiosqlite.Connection, branch_id: int, period: str) -> list[PledgeRow]:
     """The branch's pledges for a year (``period`` is "2026"), its terms' included."""
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE p.branch_id = ? AND {_IN_YEAR} ORDER BY m.name, p.id",
+        f"p.branch_id = ? AND {_IN_YEAR} ORDER BY m.name, p.id",
         (branch_id, period, period),
     )
 
@@ -813,10 +816,9 @@ async def updates(conn: aiosqlite.Connection, pledge_id: int) -> list[PledgeUpda
 
 async def published_without_notice(conn: aiosqlite.Connection, branch_id: int) -> list[PledgeRow]:
     """Published pledges that have no post in a notice chat (none was linked, or it failed)."""
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE p.branch_id = ? AND p.status IN ('published', 'fulfilled')"
+        "p.branch_id = ? AND p.status IN ('published', 'fulfilled')"
         " AND p.notice_message_id IS NULL ORDER BY p.id",
         (branch_id,),
     )
@@ -860,11 +862,9 @@ async def stale_published(conn: aiosqlite.Connection, before: datetime) -> list[
 
 async def waiting_review(conn: aiosqlite.Connection, submitted_before: datetime) -> list[PledgeRow]:
     """Submitted pledges nobody has reviewed since before ``submitted_before``."""
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE p.status = 'submitted' AND p.submitted_at < ?"
-        " ORDER BY p.branch_id, p.submitted_at",
+        "p.status = 'submitted' AND p.submitted_at < ? ORDER BY p.branch_id, p.submitted_at",
         (to_iso(submitted_before),),
     )
 
@@ -878,10 +878,9 @@ async def due_for_evaluation(
     params: tuple[Any, ...] = (
         (today.isoformat(),) if branch_id is None else (today.isoformat(), branch_id)
     )
-    return await fetch_all(
+    return await _rows(
         conn,
-        PledgeRow,
-        f"{_ROW_SQL} WHERE (p.status = 'fulfilled' OR (p.status = 'published'"
+        f"(p.status = 'fulfilled' OR (p.status = 'published'"
         f" AND p.target_date <= ?)) {where} ORDER BY p.branch_id, m.name, p.id",
         params,
     )

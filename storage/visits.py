@@ -611,6 +611,20 @@ async def target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> 
     return None if value is None else int(value)
 
 
+# Each active member's and secretary's visits in a term and in a month (parameters: the
+# month's first day and last day counted, the term's start and end); a query adds its own
+# conditions after the WHERE, and the GROUP BY m.id.
+_PEOPLE_COUNTS = """
+SELECT m.id AS member_id, m.telegram_id, m.name, m.role, m.branch_id,
+       COUNT(v.id) AS term_count,
+       COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
+FROM members m
+LEFT JOIN home_visits v
+       ON v.member_id = m.id AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?
+WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
+"""
+
+
 async def branch_progress(
     conn: aiosqlite.Connection, branch_id: int, term: Term, as_of: date
 ) -> list[MemberProgress]:
@@ -623,17 +637,7 @@ async def branch_progress(
     rows = await fetch_all(
         conn,
         MemberProgress,
-        """
-        SELECT m.id AS member_id, m.telegram_id, m.name, m.role,
-               COUNT(v.id) AS term_count,
-               COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
-        FROM members m
-        LEFT JOIN home_visits v
-               ON v.member_id = m.id AND v.withdrawn_at IS NULL
-              AND v.visit_date BETWEEN ? AND ?
-        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
-        GROUP BY m.id ORDER BY term_count, m.name
-        """,
+        f"{_PEOPLE_COUNTS} AND m.branch_id = ? GROUP BY m.id ORDER BY term_count, m.name",
         (
             month_first.isoformat(),
             as_of.isoformat(),
@@ -656,18 +660,8 @@ async def branch_totals(
     month_first = as_of.replace(day=1)
     start, end = term.start.isoformat(), term.end.isoformat()
     async with conn.execute(
-        """
-        WITH people AS (
-            SELECT m.id, m.branch_id,
-                   COUNT(v.id) AS term_count,
-                   COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
-            FROM members m
-            LEFT JOIN home_visits v
-                   ON v.member_id = m.id AND v.withdrawn_at IS NULL
-                  AND v.visit_date BETWEEN ? AND ?
-            WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
-            GROUP BY m.id
-        ),
+        f"""
+        WITH people AS ({_PEOPLE_COUNTS} GROUP BY m.id),
         targets AS (
             SELECT b.id AS branch_id,
                    (SELECT target FROM visit_targets t
@@ -676,7 +670,7 @@ async def branch_totals(
             FROM branches b
         )
         SELECT b.id, b.name, tg.target,
-               COUNT(p.id) AS people,
+               COUNT(p.member_id) AS people,
                COALESCE(SUM(p.term_count), 0) AS visits,
                COUNT(CASE WHEN tg.target IS NOT NULL AND p.term_count >= tg.target
                           THEN 1 END) AS at_target,

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import TypeVar
 
 MAX_BYTES = 64  # Telegram's limit; PTB does not check it.
 _PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+E = TypeVar("E", bound=Enum)
 
 
 class BadCallbackData(ValueError):
@@ -37,6 +43,22 @@ class Callback:
             return self.args[index]
         except IndexError as exc:
             raise BadCallbackData(f"argument {index} missing") from exc
+
+    def date_arg(self, index: int = 0) -> date:
+        """A day, as buttons carry one: ``YYYYMMDD``."""
+        value = self.str_arg(index)
+        try:
+            return datetime.strptime(value, "%Y%m%d").date()
+        except ValueError as exc:
+            raise BadCallbackData(f"argument {index} is no date") from exc
+
+    def enum_arg(self, enum: type[E], index: int = 0) -> E:
+        """The member of ``enum`` (a kind, a reason, a rating) argument ``index`` names."""
+        value = self.str_arg(index)
+        try:
+            return enum(value)
+        except ValueError as exc:
+            raise BadCallbackData(f"argument {index} is no {enum.__name__}") from exc
 
 
 def encode(prefix: str, action: str, *args: object) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -39,13 +39,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers.common.callback import encode
+from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext, identify
 from handlers.common.i18n import Translator, texts
 from handlers.common.reply import ack, remove_buttons, reply
 from storage.clock import from_iso, to_iso
 
-Step = Callable[[Update, XContext], Awaitable[object]]
+Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 Hook = Callable[[Update, XContext], Awaitable[None]]
 Handlers = list[BaseHandler[Any, Any, Any]]
 # What a step's handlers match: typed text, and anything else that is not a command
@@ -141,6 +141,19 @@ def flow_active(context: XContext, name: str) -> bool:
 def flow_step(context: XContext, name: str) -> object | None:
     """The step the flow waits at, or None when it is not running."""
     return _steps(context).get(name) if flow_active(context, name) else None
+
+
+def step_handlers(prefix: str, typed: Step, other: Step, **buttons: Step) -> Handlers:
+    """One step's handlers: its buttons (callback action → handler, under ``prefix``),
+    what is typed, and ``other`` for anything else (a photo where text is asked)."""
+    return [
+        *(
+            CallbackQueryHandler(handler, pattern=pattern(prefix, action))
+            for action, handler in buttons.items()
+        ),
+        MessageHandler(TEXT, typed),
+        MessageHandler(OTHER, other),
+    ]
 
 
 class FlowPart(Protocol):

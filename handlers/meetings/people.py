@@ -29,10 +29,10 @@ from handlers.meetings.common import (
 )
 from handlers.meetings.record import (
     again,
+    back_to_card,
     cancel_markup,
     own_meeting,
     refusals,
-    show_card,
     text_expected,
 )
 from storage import branches, meetings, party_groups
@@ -212,10 +212,7 @@ async def expected_toggled(update: Update, context: XContext) -> object:
 
 async def expected_done(update: Update, context: XContext) -> object:
     _, meeting = await own_meeting(context, parse_callback(update, "mt").int_arg(0))
-    finish(context)
-    await remove_buttons(update)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id, pressed=True)
 
 
 async def _expected_screen(context: XContext, meeting_id: int, branch_id: int) -> views.Screen:

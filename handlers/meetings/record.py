@@ -5,7 +5,7 @@ record (attendance by tapping names, chair, recorder, key points, decisions and 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, time
 from typing import Any
 
@@ -17,7 +17,15 @@ from handlers.common import delivery, reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
-from handlers.common.flows import END, OTHER, TEXT, cancel_button, remove_buttons
+from handlers.common.flows import (
+    END,
+    OTHER,
+    Handlers,
+    Step,
+    cancel_button,
+    remove_buttons,
+    step_handlers,
+)
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -84,8 +92,8 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
-    def typed_step(callback: Any) -> list[BaseHandler[Any, Any, Any]]:
-        return [MessageHandler(TEXT, callback), MessageHandler(OTHER, text_expected)]
+    def typed_step(callback: Step) -> Handlers:
+        return step_handlers("mt", callback, text_expected)
 
     return {
         DATE: typed_step(date_typed),
@@ -96,11 +104,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(same_pressed, pattern=pattern("mt", "same")),
             MessageHandler(OTHER, use_buttons),
         ],
-        GROUP: [
-            CallbackQueryHandler(group_pressed, pattern=pattern("mt", "ng")),
-            MessageHandler(TEXT, group_typed),
-            MessageHandler(OTHER, use_buttons),
-        ],
+        GROUP: step_handlers("mt", group_typed, use_buttons, ng=group_pressed),
         FIELD: typed_step(field_typed),
         VOTES: typed_step(votes_typed),
         REASON: typed_step(reason_typed),
@@ -131,9 +135,20 @@ def refusals() -> Iterator[None]:
         raise Refusal("mt.correction_open") from exc
 
 
-async def again(update: Update, context: XContext, refusal: Refusal, state: str) -> str:
-    """Say what was wrong with the typed answer and stay on the step."""
+async def again(
+    update: Update,
+    context: XContext,
+    refusal: Refusal,
+    state: str,
+    *,
+    ending: Collection[str] = (),
+) -> object:
+    """Say what was wrong with the typed answer and stay on the step; a refusal in
+    ``ending`` (nothing is left to answer: the meeting closed, the record changed) ends it."""
     await say(update, context, context.t(refusal.key, **refusal.kwargs))
+    if refusal.key in ending:
+        finish(context)
+        return END
     return state
 
 
@@ -155,6 +170,17 @@ async def own_meeting(context: XContext, meeting_id: int) -> tuple[Secretary, Me
     meeting = await require_found(context, meetings.get, meeting_id)
     require_branch_access(secretary, meeting.branch_id)
     return secretary, meeting
+
+
+async def back_to_card(
+    update: Update, context: XContext, meeting_id: int, *, pressed: bool = False
+) -> object:
+    """End the step with the record card; a ``pressed`` message loses its buttons first."""
+    finish(context)
+    if pressed:
+        await remove_buttons(update)
+    await show_card(update, context, meeting_id)
+    return END
 
 
 async def show_card(update: Update, context: XContext, meeting_id: int) -> None:
@@ -183,10 +209,7 @@ async def meeting_command(update: Update, context: XContext) -> object:
 async def new_pressed(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
     callback = parse_callback(update, "mt")
-    try:
-        kind = MeetingKind(callback.str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
+    kind = callback.enum_arg(MeetingKind)
     start(context, "new", kind=kind.value)
     if kind is MeetingKind.GROUP:
         async with context.db.read() as conn:
@@ -391,9 +414,7 @@ def _time(value: str | None) -> time | None:
 
 async def open_pressed(update: Update, context: XContext) -> object:
     _, meeting = await own_meeting(context, parse_callback(update, "mt").int_arg(0))
-    finish(context)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id)
 
 
 # --------------------------------------------------------------------------- fields
@@ -461,9 +482,7 @@ async def field_typed(update: Update, context: XContext) -> object:
     if field == "decisions" and changes.get("decisions") is not None:
         await say(update, context, context.t("mt.ask.votes"), cancel_markup(context))
         return VOTES
-    finish(context)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id)
 
 
 async def _changes(
@@ -522,9 +541,7 @@ async def votes_typed(update: Update, context: XContext) -> object:
             await _edit(context, meeting, **changes)
     except Refusal as refusal:
         return await again(update, context, refusal, VOTES)
-    finish(context)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id)
 
 
 async def _edit(context: XContext, meeting: Meeting, **changes: Any) -> Meeting:
@@ -604,9 +621,7 @@ async def attendance_done(update: Update, context: XContext) -> object:
     await remove_buttons(update)
     waiting = views.absent_without_reason(record)
     if not waiting:
-        finish(context)
-        await show_card(update, context, meeting.id)
-        return END
+        return await back_to_card(update, context, meeting.id)
     start(context, "reason", meeting_id=meeting.id, queue=[a.member_id for a in waiting])
     await say(update, context, context.t("mt.ask.absence", name=waiting[0].name),
               cancel_markup(context))  # fmt: skip
@@ -635,9 +650,7 @@ async def reason_typed(update: Update, context: XContext) -> object:
         await say(update, context, context.t("mt.ask.absence", name=person.name),
                   cancel_markup(context))  # fmt: skip
         return REASON
-    finish(context)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id)
 
 
 async def _record(context: XContext, meeting_id: int) -> MeetingRecord:
@@ -680,10 +693,7 @@ async def photo_expected(update: Update, context: XContext) -> object:
 
 async def photos_done(update: Update, context: XContext) -> object:
     _, meeting = await own_meeting(context, parse_callback(update, "mt").int_arg(0))
-    finish(context)
-    await remove_buttons(update)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id, pressed=True)
 
 
 # --------------------------------------------------------------------------- moves
@@ -697,10 +707,7 @@ async def held_pressed(update: Update, context: XContext) -> object:
             await meetings.mark_held(
                 tx, meeting, actor_id=_actor(context), today=context.today(), now=context.now()
             )
-    finish(context)
-    await remove_buttons(update)
-    await show_card(update, context, meeting.id)
-    return END
+    return await back_to_card(update, context, meeting.id, pressed=True)
 
 
 async def submit_pressed(update: Update, context: XContext) -> object:

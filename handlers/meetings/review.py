@@ -117,11 +117,7 @@ async def leave_typed(update: Update, context: XContext) -> object:
                                 kind=views.kind_name(t, meeting.kind), reason=answer.reply_reason),
                 )  # fmt: skip
     except Refusal as refusal:
-        if refusal.key == "mt.reply.closed":
-            finish(context)
-            await say(update, context, context.t(refusal.key))
-            return END
-        return await again(update, context, refusal, LEAVE)
+        return await again(update, context, refusal, LEAVE, ending={"mt.reply.closed"})
     delivery.wake(context)
     finish(context)
     await say(update, context, context.t("mt.reply.leave", reason=answer.reply_reason or ""))
@@ -182,11 +178,9 @@ async def note_typed(update: Update, context: XContext) -> object:
                 )
                 await _tell_branch(tx, context, returned, "mt.review.told_returned")
     except Refusal as refusal:
-        if refusal.key in ("mt.locked", "mt.changed"):
-            finish(context)
-            await say(update, context, context.t(refusal.key))
-            return END
-        return await again(update, context, refusal, RETURN_NOTE)
+        return await again(
+            update, context, refusal, RETURN_NOTE, ending={"mt.locked", "mt.changed"}
+        )
     delivery.wake(context)
     finish(context)
     await say(update, context, context.t("mt.review.returned"))

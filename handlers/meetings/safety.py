@@ -16,7 +16,7 @@ from handlers.common import reply
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, OTHER, TEXT, remove_buttons
+from handlers.common.flows import END, OTHER, TEXT, remove_buttons, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -59,37 +59,25 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
-        DATE: [MessageHandler(TEXT, date_typed), MessageHandler(OTHER, text_expected)],
-        CLASS: [
-            CallbackQueryHandler(class_pressed, pattern=pattern("sf", "cls")),
-            MessageHandler(TEXT, class_typed),
-            MessageHandler(OTHER, text_expected),
-        ],
-        TOPIC: _choice_step(topic_answered, "tp"),
-        STUDENTS: [MessageHandler(TEXT, students_typed), MessageHandler(OTHER, text_expected)],
+        DATE: step_handlers("sf", date_typed, text_expected),
+        CLASS: step_handlers("sf", class_typed, text_expected, cls=class_pressed),
+        # A choice is answered by its button or by typing its name.
+        TOPIC: step_handlers("sf", topic_answered, use_buttons, tp=topic_answered),
+        STUDENTS: step_handlers("sf", students_typed, text_expected),
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_received),
             CallbackQueryHandler(photo_skipped, pattern=pattern("sf", "skip")),
             MessageHandler(TEXT, photo_text),
             MessageHandler(OTHER, photo_text),
         ],
-        KIND: _choice_step(kind_answered, "kd"),
-        ROLE: [MessageHandler(TEXT, role_typed), MessageHandler(OTHER, text_expected)],
+        KIND: step_handlers("sf", kind_answered, use_buttons, kd=kind_answered),
+        ROLE: step_handlers("sf", role_typed, text_expected),
         PEOPLE: [
             CallbackQueryHandler(who_pressed, pattern=pattern("sf", "who")),
             CallbackQueryHandler(people_done, pattern=pattern("sf", "whook")),
             MessageHandler(OTHER, use_buttons),
         ],
     }
-
-
-def _choice_step(answered: Any, action: str) -> list[BaseHandler[Any, Any, Any]]:
-    """A step answered by one of its buttons or by typing the choice's name."""
-    return [
-        CallbackQueryHandler(answered, pattern=pattern("sf", action)),
-        MessageHandler(TEXT, answered),
-        MessageHandler(OTHER, use_buttons),
-    ]
 
 
 async def problem(update: Update, context: XContext, code: str, state: str) -> str:

@@ -208,11 +208,8 @@ def _location_keyboard(context: XContext) -> ReplyKeyboardMarkup:
 
 
 async def mark_list(update: Update, context: XContext) -> None:
-    data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(secretary, branch_id)
-    year, month = common.month_from(data, 1)
+    press = common.month_pressed(update, context)
+    branch_id, year, month = press.branch_id, press.year, press.month
     async with context.db.read() as conn:
         day = await common.require_day(conn, branch_id, year, month)
         _refuse_before(context, day)
@@ -225,11 +222,9 @@ async def mark_list(update: Update, context: XContext) -> None:
 
 async def mark_page(update: Update, context: XContext) -> None:
     """Turn the mark list's page (the list message is edited in place)."""
-    data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(secretary, branch_id)
-    year, month = common.month_from(data, 1)
+    press = common.month_pressed(update, context)
+    branch_id, year, month = press.branch_id, press.year, press.month
+    data = press.data
     page = data.int_arg(2)
     async with context.db.read() as conn:
         day = await common.require_day(conn, branch_id, year, month)

@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common import delivery
 from handlers.common.callback import Callback, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, OTHER, TEXT, cancel_button, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    Handlers,
+    Step,
+    cancel_button,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import (
     parse_callback,
-    require_branch_access,
     require_branch_person,
     require_private,
     require_secretary,
@@ -55,7 +62,6 @@ CANCEL_REASON = "pd.cancel.reason"
 CANCEL_CONFIRM = "pd.cancel.confirm"
 
 
-Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 # A rule step taking one value (None when it could not be read).
 Take = Callable[[Update, XContext, Any], Coroutine[Any, Any, object]]
 
@@ -70,70 +76,43 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    def step(state: str, typed: Step, bad: str, **buttons: Step) -> Handlers:
+        return step_handlers("pd", typed, _again(state, bad), **buttons)
+
     return {
-        RULE_KIND: [
-            CallbackQueryHandler(rule_kind_pressed, pattern=pattern("pd", "rk")),
-            MessageHandler(TEXT, rule_kind_typed),
-            MessageHandler(OTHER, _again(RULE_KIND, "partyday.rule.bad_kind")),
-        ],
-        RULE_DAY: [
-            CallbackQueryHandler(_pressed(_take_day), pattern=pattern("pd", "rd")),
-            MessageHandler(TEXT, _typed(_take_day, parse.day_of_month)),
-            MessageHandler(OTHER, _again(RULE_DAY, "partyday.rule.bad_day")),
-        ],
-        RULE_NTH: [
-            CallbackQueryHandler(_pressed(_take_nth), pattern=pattern("pd", "rn")),
-            MessageHandler(TEXT, _typed(_take_nth, parse.nth)),
-            MessageHandler(OTHER, _again(RULE_NTH, "partyday.rule.bad_nth")),
-        ],
-        RULE_WEEKDAY: [
-            CallbackQueryHandler(_pressed(_take_weekday), pattern=pattern("pd", "rw")),
-            MessageHandler(TEXT, _typed(_take_weekday, parse.weekday)),
-            MessageHandler(OTHER, _again(RULE_WEEKDAY, "partyday.rule.bad_weekday")),
-        ],
-        RULE_TIME: [
-            CallbackQueryHandler(_pressed(_take_time, _button_time), pattern=pattern("pd", "rt")),
-            MessageHandler(TEXT, _typed(_take_time, parse.start_time)),
-            MessageHandler(OTHER, _again(RULE_TIME, "partyday.rule.bad_time")),
-        ],
-        RULE_PLACE: [
-            CallbackQueryHandler(rule_place_kept, pattern=pattern("pd", "rp")),
-            MessageHandler(TEXT, rule_place_typed),
-            MessageHandler(OTHER, _again(RULE_PLACE, "partyday.rule.bad_place")),
-        ],
-        RULE_CONFIRM: [
-            CallbackQueryHandler(rule_save_pressed, pattern=pattern("pd", "rsave")),
-            MessageHandler(TEXT, rule_save_typed),
-            MessageHandler(OTHER, _again(RULE_CONFIRM, "partyday.rule.confirm_again")),
-        ],
-        MONTH_PICK: [
-            CallbackQueryHandler(month_pressed, pattern=pattern("pd", "mo")),
-            MessageHandler(TEXT, month_typed),
-            MessageHandler(OTHER, _again(MONTH_PICK, "partyday.month.bad")),
-        ],
-        THEME_TEXT: [
-            MessageHandler(TEXT, theme_typed),
-            MessageHandler(OTHER, _again(THEME_TEXT, "partyday.theme.bad")),
-        ],
-        MOVE_DATE: [
-            CallbackQueryHandler(move_date_pressed, pattern=pattern("pd", "md")),
-            MessageHandler(TEXT, move_date_typed),
-            MessageHandler(OTHER, move_date_other),
-        ],
-        MOVE_REASON: [
-            MessageHandler(TEXT, move_reason_typed),
-            MessageHandler(OTHER, _again(MOVE_REASON, "partyday.reason.bad")),
-        ],
-        CANCEL_REASON: [
-            MessageHandler(TEXT, cancel_reason_typed),
-            MessageHandler(OTHER, _again(CANCEL_REASON, "partyday.reason.bad")),
-        ],
-        CANCEL_CONFIRM: [
-            CallbackQueryHandler(cancel_confirmed, pattern=pattern("pd", "cxlok")),
-            MessageHandler(TEXT, cancel_confirm_typed),
-            MessageHandler(OTHER, _again(CANCEL_CONFIRM, "partyday.cancel.confirm_again")),
-        ],
-    }
+        RULE_KIND: step(RULE_KIND, rule_kind_typed, "partyday.rule.bad_kind", rk=rule_kind_pressed),
+        RULE_DAY: step(
+            RULE_DAY, _typed(_take_day, parse.day_of_month), "partyday.rule.bad_day",
+            rd=_pressed(_take_day),
+        ),
+        RULE_NTH: step(
+            RULE_NTH, _typed(_take_nth, parse.nth), "partyday.rule.bad_nth",
+            rn=_pressed(_take_nth),
+        ),
+        RULE_WEEKDAY: step(
+            RULE_WEEKDAY, _typed(_take_weekday, parse.weekday), "partyday.rule.bad_weekday",
+            rw=_pressed(_take_weekday),
+        ),
+        RULE_TIME: step(
+            RULE_TIME, _typed(_take_time, parse.start_time), "partyday.rule.bad_time",
+            rt=_pressed(_take_time, _button_time),
+        ),
+        RULE_PLACE: step(
+            RULE_PLACE, rule_place_typed, "partyday.rule.bad_place", rp=rule_place_kept
+        ),
+        RULE_CONFIRM: step(
+            RULE_CONFIRM, rule_save_typed, "partyday.rule.confirm_again", rsave=rule_save_pressed
+        ),
+        MONTH_PICK: step(MONTH_PICK, month_typed, "partyday.month.bad", mo=month_pressed),
+        THEME_TEXT: step(THEME_TEXT, theme_typed, "partyday.theme.bad"),
+        MOVE_DATE: step_handlers("pd", move_date_typed, move_date_other, md=move_date_pressed),
+        MOVE_REASON: step(MOVE_REASON, move_reason_typed, "partyday.reason.bad"),
+        CANCEL_REASON: step(CANCEL_REASON, cancel_reason_typed, "partyday.reason.bad"),
+        CANCEL_CONFIRM: step(
+            CANCEL_CONFIRM, cancel_confirm_typed, "partyday.cancel.confirm_again",
+            cxlok=cancel_confirmed,
+        ),
+    }  # fmt: skip
 
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
@@ -195,10 +174,7 @@ async def rule_start(update: Update, context: XContext) -> object:
 async def rule_kind_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "pd")
     require_secretary(context)
-    try:
-        kind = RuleKind(data.str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
+    kind = data.enum_arg(RuleKind)
     flow_data(context, FLOW)["kind"] = kind.value
     await common.said_from_button(update, context, *_kind_question(context, kind))
     return {RuleKind.DAY: RULE_DAY, RuleKind.NTH: RULE_NTH, RuleKind.LAST: RULE_WEEKDAY}[kind]
@@ -550,10 +526,7 @@ async def _save_theme(update: Update, context: XContext, *, guessed: bool) -> ob
 
 async def move_date_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "pd")
-    try:
-        chosen = datetime.strptime(data.str_arg(0), "%Y%m%d").date()
-    except ValueError as exc:
-        raise BadButton() from exc
+    chosen = data.date_arg(0)
     return await _take_move_date(update, context, chosen)
 
 
@@ -693,11 +666,9 @@ async def _cancel_month(update: Update, context: XContext) -> object:
 
 async def announce(update: Update, context: XContext) -> None:
     """Send the month's announcement to every participant now (once per date)."""
-    data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(secretary, branch_id)
-    year, month = common.month_from(data, 1)
+    press = common.month_pressed(update, context)
+    secretary, branch_id = press.secretary, press.branch_id
+    year, month = press.year, press.month
     now = context.now()
     release = delivery.release_time(context)
     async with context.db.transaction() as tx:

@@ -11,18 +11,24 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, StaleButton
-from handlers.common.flows import END, OTHER, TEXT, cancel_button, enter_flow, flow_data, flow_step
+from handlers.common.errors import NotAllowed, NotFound, Refusal, StaleButton
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    enter_flow,
+    flow_data,
+    flow_step,
+    step_handlers,
+)
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
     require_branch_person,
-    require_secretary,
     require_secretary_or_admin,
 )
 from handlers.common.i18n import Raw, Translator
@@ -51,15 +57,8 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
-        LEAVE_REASON: [
-            CallbackQueryHandler(reason_pressed, pattern=pattern("pd", "rs")),
-            MessageHandler(TEXT, reason_typed),
-            MessageHandler(OTHER, reason_other_input),
-        ],
-        LEAVE_TEXT: [
-            MessageHandler(TEXT, reason_text_typed),
-            MessageHandler(OTHER, reason_text_other_input),
-        ],
+        LEAVE_REASON: step_handlers("pd", reason_typed, reason_other_input, rs=reason_pressed),
+        LEAVE_TEXT: step_handlers("pd", reason_text_typed, reason_text_other_input),
     }
 
 
@@ -124,10 +123,7 @@ async def leave_start(update: Update, context: XContext) -> object:
 async def reason_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "pd")
     require_branch_person(context)
-    try:
-        reason = LeaveReason(data.str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
+    reason = data.enum_arg(LeaveReason)
     if reason is LeaveReason.OTHER:
         return await _ask_text(update, context)
     return await _save_leave(update, context, reason, None)
@@ -329,11 +325,9 @@ async def decide(update: Update, context: XContext) -> None:
 
 async def remind(update: Update, context: XContext) -> None:
     """Enqueue a "please answer" for everyone without an answer (once a day each)."""
-    data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(secretary, branch_id)
-    year, month = common.month_from(data, 1)
+    press = common.month_pressed(update, context)
+    secretary, branch_id = press.secretary, press.branch_id
+    year, month = press.year, press.month
     now = context.now()
     today = context.today()
     async with context.db.transaction() as tx:

@@ -19,7 +19,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
-from handlers.common.flows import END, OTHER, TEXT, Leaving, cancel_button, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    OTHER,
+    TEXT,
+    Leaving,
+    cancel_button,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
@@ -64,22 +73,11 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
-        KIND: [
-            CallbackQueryHandler(kind_pressed, pattern=pattern("svc", "k")),
-            CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
-            MessageHandler(TEXT, kind_typed),
-            MessageHandler(OTHER, _again("service.bad_kind")),
-        ],
-        DATE: [
-            CallbackQueryHandler(date_pressed, pattern=pattern("svc", "d")),
-            MessageHandler(TEXT, date_typed),
-            MessageHandler(OTHER, date_other_input),
-        ],
-        HOURS: [
-            CallbackQueryHandler(hours_pressed, pattern=pattern("svc", "h")),
-            MessageHandler(TEXT, hours_typed),
-            MessageHandler(OTHER, _again("service.bad_hours")),
-        ],
+        KIND: step_handlers(
+            "svc", kind_typed, _again("service.bad_kind"), k=kind_pressed, hist=history_pressed
+        ),
+        DATE: step_handlers("svc", date_typed, date_other_input, d=date_pressed),
+        HOURS: step_handlers("svc", hours_typed, _again("service.bad_hours"), h=hours_pressed),
         DESCRIPTION: [
             MessageHandler(TEXT, description_typed),
             MessageHandler(filters.PHOTO, description_photo),
@@ -91,11 +89,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(TEXT, photo_typed),
             MessageHandler(OTHER, _again("service.bad_photo")),
         ],
-        FIELD: [
-            CallbackQueryHandler(field_pressed, pattern=pattern("svc", "ef")),
-            MessageHandler(TEXT, field_typed),
-            MessageHandler(OTHER, _again("input.use_buttons")),
-        ],
+        FIELD: step_handlers("svc", field_typed, _again("input.use_buttons"), ef=field_pressed),
     }
 
 
@@ -184,10 +178,7 @@ async def history_pressed(update: Update, context: XContext) -> object:
 async def kind_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "svc")
     require_branch_person(context)
-    try:
-        kind = ServiceKind(data.str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
+    kind = data.enum_arg(ServiceKind)
     return await _take_kind(update, context, kind)
 
 
@@ -249,10 +240,7 @@ async def _ask_date(update: Update, context: XContext) -> object:
 async def date_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "svc")
     require_branch_person(context)
-    try:
-        chosen = datetime.strptime(data.str_arg(0), "%Y%m%d").date()
-    except ValueError as exc:
-        raise BadButton() from exc
+    chosen = data.date_arg(0)
     return await _take_date(update, context, chosen)
 
 

@@ -7,17 +7,16 @@ Authorization comes from the database: a button names a pledge, never who may to
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import Update
 
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
-from handlers.common.flows import END, flow_active, flow_data
+from handlers.common.flows import END, Step, flow_active, flow_data
 from handlers.common.guards import (
     require_branch_access,
     require_branch_person,
+    require_found,
     require_member,
     require_secretary_or_admin,
 )
@@ -47,8 +46,6 @@ CHOOSE_RATING = "pledge.rating"
 ASK_COMMENT = "pledge.comment"
 ASK_NOTICE = "pledge.notice"
 
-Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
-
 
 def pledge_id_in_flow(context: XContext) -> int:
     value = flow_data(context, FLOW).get("pid")
@@ -65,11 +62,7 @@ def max_open(context: XContext) -> int:
 
 
 async def load(context: XContext, pledge_id: int) -> PledgeRow:
-    async with context.db.read() as conn:
-        row = await store.get_row(conn, pledge_id)
-    if row is None:
-        raise NotFound()
-    return row
+    return await require_found(context, store.get_row, pledge_id)
 
 
 async def own_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:

@@ -7,11 +7,11 @@ at every step, so a timeout or a restart loses nothing that was entered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
@@ -19,13 +19,12 @@ from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import (
     END,
-    OTHER,
-    TEXT,
     Handlers,
     Leaving,
     clear_flow,
     enter_flow,
     flow_data,
+    step_handlers,
 )
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import Translator
@@ -85,51 +84,22 @@ def entry_points() -> Handlers:
 
 def states() -> dict[object, Handlers]:
     return {
-        CHOOSE_DRAFT: [
-            CallbackQueryHandler(guarded_step(new_pressed), pattern=pattern(PREFIX, "new")),
-            MessageHandler(TEXT, guarded_step(draft_typed)),
-            MessageHandler(OTHER, use_buttons(CHOOSE_DRAFT)),
-        ],
-        ASK_PERIOD: [
-            CallbackQueryHandler(guarded_step(period_pressed), pattern=pattern(PREFIX, "per")),
-            MessageHandler(TEXT, guarded_step(period_typed)),
-            MessageHandler(OTHER, use_buttons(ASK_PERIOD)),
-        ],
-        ASK_CATEGORY: [
-            CallbackQueryHandler(guarded_step(category_pressed), pattern=pattern(PREFIX, "cat")),
-            MessageHandler(TEXT, guarded_step(category_typed)),
-            MessageHandler(OTHER, use_buttons(ASK_CATEGORY)),
-        ],
-        ASK_TEXT: [
-            MessageHandler(TEXT, guarded_step(receive_text)),
-            MessageHandler(OTHER, text_expected(ASK_TEXT)),
-        ],
-        ASK_MEASURES: [
-            CallbackQueryHandler(guarded_step(skip_measures), pattern=pattern(PREFIX, "skipm")),
-            MessageHandler(TEXT, guarded_step(receive_measures)),
-            MessageHandler(OTHER, text_expected(ASK_MEASURES)),
-        ],
-        ASK_DATE: [
-            CallbackQueryHandler(guarded_step(date_pressed), pattern=pattern(PREFIX, "date")),
-            MessageHandler(TEXT, guarded_step(date_typed)),
-            MessageHandler(OTHER, text_expected(ASK_DATE)),
-        ],
-        ASK_POST: [
-            MessageHandler(TEXT, guarded_step(receive_post)),
-            MessageHandler(OTHER, text_expected(ASK_POST)),
-        ],
-        PREVIEW: [
-            CallbackQueryHandler(guarded_step(submit_in_flow), pattern=pattern(PREFIX, "sub")),
-            MessageHandler(TEXT, guarded_step(preview_typed)),
-            MessageHandler(OTHER, use_buttons(PREVIEW)),
-        ],
-        EDIT_MENU: [
-            CallbackQueryHandler(guarded_step(field_pressed), pattern=pattern(PREFIX, "ef")),
-            CallbackQueryHandler(guarded_step(back_pressed), pattern=pattern(PREFIX, "back")),
-            MessageHandler(TEXT, guarded_step(field_typed)),
-            MessageHandler(OTHER, use_buttons(EDIT_MENU)),
-        ],
+        CHOOSE_DRAFT: _step(CHOOSE_DRAFT, draft_typed, use_buttons, new=new_pressed),
+        ASK_PERIOD: _step(ASK_PERIOD, period_typed, use_buttons, per=period_pressed),
+        ASK_CATEGORY: _step(ASK_CATEGORY, category_typed, use_buttons, cat=category_pressed),
+        ASK_TEXT: _step(ASK_TEXT, receive_text, text_expected),
+        ASK_MEASURES: _step(ASK_MEASURES, receive_measures, text_expected, skipm=skip_measures),
+        ASK_DATE: _step(ASK_DATE, date_typed, text_expected, date=date_pressed),
+        ASK_POST: _step(ASK_POST, receive_post, text_expected),
+        PREVIEW: _step(PREVIEW, preview_typed, use_buttons, sub=submit_in_flow),
+        EDIT_MENU: _step(EDIT_MENU, field_typed, use_buttons, ef=field_pressed, back=back_pressed),
     }
+
+
+def _step(state: str, typed: Step, other: Callable[[str], Step], **buttons: Step) -> Handlers:
+    """One step of the flow, each handler answering its own refusals (``guarded_step``)."""
+    guarded = {action: guarded_step(handler) for action, handler in buttons.items()}
+    return step_handlers(PREFIX, guarded_step(typed), other(state), **guarded)
 
 
 def plain_handlers() -> Handlers:

@@ -98,14 +98,27 @@ def plain_handlers() -> Handlers:
 
 
 async def ask_progress(update: Update, context: XContext) -> object:
-    pledge_id = parse_callback(update, PREFIX).int_arg(0)
-    _, row = await own_pledge(context, pledge_id)
-    if not row.accepts_progress:
+    return await _ask(
+        update, context, lambda row: row.accepts_progress, views.ask_progress, ASK_PROGRESS
+    )
+
+
+async def _ask(
+    update: Update,
+    context: XContext,
+    accepts: Callable[[PledgeRow], bool],
+    view: Callable[[Translator, PledgeRow], views.Screen],
+    state: str,
+) -> object:
+    """Open the step that asks about the member's own pledge (progress, the fulfilment
+    summary, the self-assessment), if its status accepts that now."""
+    _, row = await own_pledge(context, parse_callback(update, PREFIX).int_arg(0))
+    if not accepts(row):
         raise not_now(context, row.status)
     await ack(update)
     enter_flow(context, FLOW, pid=row.id)
-    await reply(update, context, *views.ask_progress(context.t, row))
-    return ASK_PROGRESS
+    await reply(update, context, *view(context.t, row))
+    return state
 
 
 async def progress_text(update: Update, context: XContext) -> object:
@@ -232,14 +245,9 @@ async def _photo_after_progress(update: Update, context: XContext) -> None:
 
 
 async def ask_summary(update: Update, context: XContext) -> object:
-    pledge_id = parse_callback(update, PREFIX).int_arg(0)
-    _, row = await own_pledge(context, pledge_id)
-    if row.status is not S.PUBLISHED:
-        raise not_now(context, row.status)
-    await ack(update)
-    enter_flow(context, FLOW, pid=row.id)
-    await reply(update, context, *views.ask_summary(context.t, row))
-    return ASK_SUMMARY
+    return await _ask(
+        update, context, lambda row: row.status is S.PUBLISHED, views.ask_summary, ASK_SUMMARY
+    )
 
 
 async def receive_summary(update: Update, context: XContext) -> object:
@@ -274,14 +282,9 @@ async def _tell_reviewers_fulfilled(
 
 
 async def ask_self(update: Update, context: XContext) -> object:
-    pledge_id = parse_callback(update, PREFIX).int_arg(0)
-    _, row = await own_pledge(context, pledge_id)
-    if not row.accepts_self_assessment:
-        raise not_now(context, row.status)
-    await ack(update)
-    enter_flow(context, FLOW, pid=row.id)
-    await reply(update, context, *views.ask_self(context.t, row))
-    return ASK_SELF
+    return await _ask(
+        update, context, lambda row: row.accepts_self_assessment, views.ask_self, ASK_SELF
+    )
 
 
 async def receive_self(update: Update, context: XContext) -> object:

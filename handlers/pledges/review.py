@@ -15,7 +15,7 @@ from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.delivery import Render
-from handlers.common.errors import BadButton, Refusal, StaleButton
+from handlers.common.errors import Refusal, StaleButton
 from handlers.common.flows import END, OTHER, TEXT, Handlers, clear_flow, enter_flow, flow_data
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
@@ -222,10 +222,7 @@ async def ask_rating(update: Update, context: XContext) -> object:
 async def rating_pressed(update: Update, context: XContext) -> object:
     callback = parse_callback(update, PREFIX)
     pledge_id = callback.int_arg(0)
-    try:
-        rating = Rating(callback.str_arg(1))
-    except ValueError as exc:
-        raise BadButton() from exc
+    rating = callback.enum_arg(Rating, 1)
     await reviewable_pledge(context, pledge_id)
     await ack(update)
     await remove_buttons(update)

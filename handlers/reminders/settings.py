@@ -59,10 +59,7 @@ async def switch(update: Update, context: XContext) -> None:
     """``rem:off:<kind>`` mutes, ``rem:on:<kind>`` unmutes: pressing twice is harmless."""
     data = parse_callback(update, views.PREFIX)
     person = require_branch_person(context)
-    try:
-        kind = Kind(data.str_arg(0))
-    except ValueError as exc:
-        raise BadButton() from exc
+    kind = data.enum_arg(Kind)
     if not SPECS[kind].mutable:
         raise Refusal("reminders.not_mutable")
     if kind not in views.kinds_for(person.role):

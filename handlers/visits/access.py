@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, Refusal
-from handlers.common.guards import require_branch_access
+from handlers.common.errors import NotAllowed, Refusal
+from handlers.common.guards import require_branch_access, require_found
 from storage import terms, visits
 from storage.members import Member, Role
 from storage.terms import Term
@@ -34,11 +34,7 @@ async def target_term(context: XContext) -> Term:
 
 
 async def load(context: XContext, visit_id: int) -> HomeVisit:
-    async with context.db.read() as conn:
-        visit = await visits.get(conn, visit_id)
-    if visit is None:
-        raise NotFound()
-    return visit
+    return await require_found(context, visits.get, visit_id)
 
 
 def require_viewer(actor: Member, visit: HomeVisit) -> None:

@@ -19,7 +19,7 @@ written in one transaction at [Save], with its audit entry.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -38,13 +38,7 @@ from telegram.ext import (
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
-from handlers.common.flows import (
-    CANCEL_DATA,
-    END,
-    conversation,
-    enter_flow,
-    flow_data,
-)
+from handlers.common.flows import CANCEL_DATA, END, Step, conversation, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
@@ -98,7 +92,6 @@ PROBLEM_STATES = {
 }
 _TOPIC_SPLIT = re.compile(r"[,，、;；/\n]+")
 
-Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 E = TypeVar("E", bound=StrEnum)
 
 
