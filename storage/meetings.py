@@ -536,6 +536,7 @@ class PeriodState(StrEnum):
 
 class PeriodCompliance(BaseModel):
     kind: MeetingKind
+    group: str | None = None  # the party group a 党小组会 line is about (None: the branch)
     frequency: Frequency
     start: date
     end: date
@@ -1212,25 +1213,58 @@ async def compliance(
     today: date,
     frequencies: MeetingFrequencies,
 ) -> list[PeriodCompliance]:
-    """Each kind's required periods in ``year``, met or short, as of ``today``."""
+    """Each kind's required periods in ``year``, met or short, as of ``today``. Where the
+    branch has party groups, each group is held to the 党小组会's periods on its own."""
     held = await for_branch(conn, branch_id, date(year, 1, 1), date(year, 12, 31))
+    groups = await fetch_all(
+        conn,
+        _Group,
+        "SELECT id, name FROM party_groups WHERE branch_id = ? AND status = 'active'"
+        " ORDER BY name, id",
+        (branch_id,),
+    )
     result = []
     for kind in MeetingKind:
         frequency = frequencies.of(kind)
         of_kind = [m for m in held if m.kind is kind]
-        for span in periods(frequency, year):
-            inside = [m for m in of_kind if span.contains(m.on_date)]
-            result.append(
-                PeriodCompliance(
-                    kind=kind,
-                    frequency=frequency,
-                    start=span.start,
-                    end=span.end,
-                    recorded=sum(m.status in RECORDED for m in inside),
-                    approved=sum(m.status is S.APPROVED for m in inside),
-                    state=_state(inside, span, today),
-                )
+        holders: list[_Group | None] = [None]
+        if kind is MeetingKind.GROUP and groups:
+            holders = list(groups)
+        for holder in holders:
+            result += _periods(kind, holder, of_kind, frequency, year, today)
+    return result
+
+
+class _Group(BaseModel):
+    id: int
+    name: str
+
+
+def _periods(
+    kind: MeetingKind,
+    holder: _Group | None,
+    of_kind: list[Meeting],
+    frequency: Frequency,
+    year: int,
+    today: date,
+) -> list[PeriodCompliance]:
+    if holder is not None:
+        of_kind = [m for m in of_kind if m.group_id == holder.id]
+    result = []
+    for span in periods(frequency, year):
+        inside = [m for m in of_kind if span.contains(m.on_date)]
+        result.append(
+            PeriodCompliance(
+                kind=kind,
+                group=None if holder is None else holder.name,
+                frequency=frequency,
+                start=span.start,
+                end=span.end,
+                recorded=sum(m.status in RECORDED for m in inside),
+                approved=sum(m.status is S.APPROVED for m in inside),
+                state=_state(inside, span, today),
             )
+        )
     return result
 
 

@@ -151,6 +151,14 @@ async def test_party_groups_and_a_group_meeting_expecting_its_members(harness: H
     labels = " ".join(h.buttons(SECRETARY))
     assert "第一党小组" in labels and "第三党小组" not in labels
     del asked
+    await h.send(SECRETARY, "/cancel")
+
+    # The board holds each group to the 党小组会's months: both met in November with a
+    # record still a draft (📝), and neither in the months before.
+    board = await h.send(SECRETARY, "/meetings")
+    assert "党小组会·第一党小组（每月）：❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ 📝 ·" in board[0]
+    assert "党小组会·第二党小组（每月）：❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ ❌ 📝" in board[0]
+    assert "第三党小组" not in board[0]
 
 
 async def test_expected_people_and_votes_decide_the_quorum(harness: Harness) -> None:

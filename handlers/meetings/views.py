@@ -376,13 +376,15 @@ def board(
     records: Sequence[Meeting],
 ) -> tuple[str, Markup]:
     parts = [t("mt.board.title", branch=branch_name, year=year)]
-    for kind in MeetingKind:
-        of_kind = [p for p in lines if p.kind is kind]
-        if not of_kind:
-            continue
-        cells = " ".join(STATE_MARK[p.state] for p in of_kind)
-        freq = t(f"mt.freq.{of_kind[0].frequency.value}")
-        parts.append(t("mt.board.line", kind=kind_name(t, kind), freq=freq, cells=cells))
+    # One line per kind, and per party group for the 党小组会 of a branch that has them.
+    for kind, group in dict.fromkeys((p.kind, p.group) for p in lines):
+        of_line = [p for p in lines if (p.kind, p.group) == (kind, group)]
+        cells = " ".join(STATE_MARK[p.state] for p in of_line)
+        freq = t(f"mt.freq.{of_line[0].frequency.value}")
+        name = kind_name(t, kind)
+        if group is not None:
+            name = t.plain("mt.kind_of_group", kind=name, group=group)
+        parts.append(t("mt.board.line", kind=name, freq=freq, cells=cells))
     parts.append(t("mt.board.legend"))
     short = sum(p.state is PeriodState.SHORT for p in lines)
     parts.append(t("mt.board.short", count=short))
