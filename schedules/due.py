@@ -611,24 +611,25 @@ class _Scan:
                         self.conn, today=warn_on, within_days=MEETING_WARN_DAYS,
                         frequencies=self.frequencies, branch_ids=[branch_id],
                     )  # fmt: skip
-                    if not any(g.kind is kind and g.end == span.end for g in gaps):
-                        continue
-                    found.append(
-                        _Occurrence(
-                            Kind.MEETING_PERIOD_END,
-                            f"meeting.period_end:{branch_id}:{kind.value}:{span.start}",
-                            branch_id,
-                            due_at,
-                            ends,
-                            self.secretaries(branch_id),
-                            {
-                                "branch_id": branch_id,
-                                "kind": kind.value,
-                                "start": span.start.isoformat(),
-                                "end": span.end.isoformat(),
-                            },
-                        )
-                    )
+                    for gap in gaps:
+                        if gap.kind is not kind or gap.end != span.end:
+                            continue
+                        key = f"meeting.period_end:{branch_id}:{kind.value}:{span.start}"
+                        payload: dict[str, Any] = {
+                            "branch_id": branch_id,
+                            "kind": kind.value,
+                            "start": span.start.isoformat(),
+                            "end": span.end.isoformat(),
+                        }
+                        if gap.group_id is not None:  # one party group's 党小组会
+                            key += f":{gap.group_id}"
+                            payload["group_id"] = gap.group_id
+                        found.append(
+                            _Occurrence(
+                                Kind.MEETING_PERIOD_END, key, branch_id, due_at, ends,
+                                self.secretaries(branch_id), payload,
+                            )
+                        )  # fmt: skip
         return found
 
     async def safety_missing(self) -> list[_Occurrence]:

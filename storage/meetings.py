@@ -1216,13 +1216,7 @@ async def compliance(
     """Each kind's required periods in ``year``, met or short, as of ``today``. Where the
     branch has party groups, each group is held to the 党小组会's periods on its own."""
     held = await for_branch(conn, branch_id, date(year, 1, 1), date(year, 12, 31))
-    groups = await fetch_all(
-        conn,
-        _Group,
-        "SELECT id, name FROM party_groups WHERE branch_id = ? AND status = 'active'"
-        " ORDER BY name, id",
-        (branch_id,),
-    )
+    groups = await _groups(conn, branch_id)
     result = []
     for kind in MeetingKind:
         frequency = frequencies.of(kind)
@@ -1238,6 +1232,18 @@ async def compliance(
 class _Group(BaseModel):
     id: int
     name: str
+
+
+async def _groups(conn: aiosqlite.Connection, branch_id: int) -> list[_Group]:
+    """The branch's active party groups (storage.party_groups owns them; read here so the
+    compliance rules need no import of it)."""
+    return await fetch_all(
+        conn,
+        _Group,
+        "SELECT id, name FROM party_groups WHERE branch_id = ? AND status = 'active'"
+        " ORDER BY name, id",
+        (branch_id,),
+    )
 
 
 def _periods(
@@ -1283,12 +1289,14 @@ def _state(inside: list[Meeting], span: Span, today: date) -> PeriodState:
 
 
 class PeriodGap(BaseModel):
-    """A branch whose current period for a kind ends soon with no meeting of that kind."""
+    """A branch (or one of its party groups, for the 党小组会) whose current period for a
+    kind ends soon with no meeting of that kind."""
 
     branch_id: int
     kind: MeetingKind
     start: date
     end: date
+    group_id: int | None = None
 
 
 async def periods_ending_without(
@@ -1311,17 +1319,30 @@ async def periods_ending_without(
         if (span.end - today).days > within_days:
             continue
         for branch_id in branch_ids:
-            found = await fetch_value(
+            held = await fetch_all(
                 conn,
-                "SELECT COUNT(*) FROM meetings WHERE branch_id = ? AND kind = ?"
+                _Held,
+                "SELECT group_id FROM meetings WHERE branch_id = ? AND kind = ?"
                 " AND on_date BETWEEN ? AND ? AND status NOT IN ('withdrawn', 'superseded')",
                 (branch_id, kind.value, span.start.isoformat(), span.end.isoformat()),
             )
-            if not found:
-                gaps.append(
-                    PeriodGap(branch_id=branch_id, kind=kind, start=span.start, end=span.end)
-                )
+            # With party groups, each group owes its own 党小组会.
+            holders: list[int | None] = [None]
+            if kind is MeetingKind.GROUP:
+                holders = [g.id for g in await _groups(conn, branch_id)] or [None]
+            for group_id in holders:
+                if not any(group_id is None or h.group_id == group_id for h in held):
+                    gaps.append(
+                        PeriodGap(
+                            branch_id=branch_id, kind=kind, start=span.start, end=span.end,
+                            group_id=group_id,
+                        )
+                    )  # fmt: skip
     return gaps
+
+
+class _Held(BaseModel):
+    group_id: int | None = None
 
 
 async def branch_members(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:

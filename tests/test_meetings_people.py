@@ -4,10 +4,12 @@ people and marks who has no vote, so the quorum counts the right people."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from bot.app import reminder_engine
 from storage import meetings, party_groups
-from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 
 
 async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
@@ -205,3 +207,26 @@ async def test_expected_people_and_votes_decide_the_quorum(harness: Harness) -> 
     await h.press(SECRETARY, "应到与表决权")
     screen = await h.press(SECRETARY, "⬜ 王老师")
     assert "应到 3 人，其中有表决权 3 人" in screen[-1]
+
+
+async def test_each_party_group_is_reminded_of_its_own_meeting(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    async with h.db.transaction() as tx:
+        await tx.execute("UPDATE branches SET created_at = '2026-01-01T00:00:00+00:00'")
+    await _new_group(h, "第一党小组", "李红梅", "王老师")
+    await _new_group(h, "第二党小组", "张老师")
+    # Only the first group met in November.
+    await _hold(h, "第一党小组", "11-20")
+    engine = reminder_engine(h.app)
+    h.clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=ZONE))
+    await engine.tick()  # the first run notes the time
+    h.clock.set(datetime(2026, 11, 24, 9, 5, tzinfo=ZONE))
+    report = await engine.tick()
+    await h.deliver()
+    # The 支委会 (the branch's) and the second group's 党小组会; not the first group's.
+    assert dict(report.by_kind) == {"meeting.period_end": 2}
+    sent = [text for text in h.tg.texts(SECRETARY.id) if "还没有召开" in text]
+    assert any("党小组会·第二党小组" in text for text in sent)
+    assert any("支委会" in text for text in sent)
+    assert not any("第一党小组" in text for text in sent)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from handlers.common.reminders import DigestSection, DueReminder, ReminderView, Screen
 from handlers.meetings import views
 from schedules.kinds import Kind
-from storage import meetings, safety, terms
+from storage import meetings, party_groups, safety, terms
 from storage.meetings import MeetingFrequencies, MeetingKind, PeriodState
 from storage.reminders import Digest
 from storage.terms import Term
@@ -19,12 +19,18 @@ async def period_end(due: DueReminder) -> Screen | None:
     payload = due.reminder.payload
     kind = MeetingKind(str(payload["kind"]))
     start, end = date.fromisoformat(str(payload["start"])), date.fromisoformat(str(payload["end"]))
+    group_id = payload.get("group_id")
     held = await meetings.for_branch(due.tx, int(payload["branch_id"]), start, end)
-    if any(m.kind is kind for m in held):
+    if any(m.kind is kind and (group_id is None or m.group_id == group_id) for m in held):
         return None
     t = due.t
-    return t("mt.remind.period_end", kind=views.kind_name(t, kind), start=start.isoformat(),
-             end=end.isoformat())  # fmt: skip
+    name = views.kind_name(t, kind)
+    if group_id is not None:
+        group = await party_groups.get(due.tx, int(group_id))
+        if group is None:
+            return None  # the group was removed meanwhile
+        name = t.plain("mt.kind_of_group", kind=name, group=group.name)
+    return t("mt.remind.period_end", kind=name, start=start.isoformat(), end=end.isoformat())
 
 
 async def safety_missing(due: DueReminder) -> Screen | None:
