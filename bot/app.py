@@ -37,6 +37,7 @@ from handlers import (
     pledges,
     reminders,
     reports,
+    roster,
     visits,
 )
 from handlers.common.context import XContext, revoke_removed_admins
@@ -71,6 +72,7 @@ FEATURES = [
     reports,
     erasure,
     holidays,
+    roster,
     fallback,
 ]
 # New messages a second for the answers and the fan-out together: Telegram allows about 30;

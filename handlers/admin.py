@@ -1,4 +1,5 @@
-"""Bureau administration: creating branches, listing them, inviting their secretaries."""
+"""Bureau administration: creating branches, listing them (with imported secretaries who
+have not joined, and a fresh personal link for them), inviting their secretaries."""
 
 from __future__ import annotations
 
@@ -7,21 +8,23 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotFound
+from handlers.common.errors import NotFound, StaleButton
 from handlers.common.flows import END, cancel_button, conversation
-from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import texts
-from handlers.common.links import reply_invite
+from handlers.common.links import personal_invite, reply_invite
 from handlers.common.registry import Registrar
-from handlers.common.reply import reply
+from handlers.common.reply import reply, say
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites
+from storage import audit, branches, invites, roster
 from storage.branches import BranchName, DuplicateBranch
 from storage.members import Role
 
 FLOW = "newbranch"
 ASK_NAME = "newbranch.name"
 ADMIN = frozenset({Role.ADMIN})
+# Telegram allows about a hundred buttons on a message; the branches' come first.
+FRESH_BUTTONS = 40
 
 COMMANDS = [
     CommandSpec("newbranch", "cmd.newbranch", ADMIN),
@@ -56,6 +59,16 @@ texts(
         "branches.title": ("党支部（共 {count} 个）：", "Branches ({count}):"),
         "branches.line": ("{name} — {count} 人", "{name} — members: {count}"),
         "branches.secretary_invite": ("书记邀请：{name}", "Secretary invite: {name}"),
+        "branches.pending_secretary": (
+            "  待加入书记：{name}",
+            "  secretary not joined yet: {name}",
+        ),
+        "branches.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
+        "branches.fresh_done": (
+            "已为 {name} 生成新的个人链接，之前的链接已失效。请把下面这条消息转发给本人：",
+            "A fresh personal link for {name} is made; the earlier one no longer works. "
+            "Please forward the message below to them:",
+        ),
     }
 )
 
@@ -77,6 +90,7 @@ def register(reg: Registrar) -> None:
     )
     reg.add(CommandHandler("branches", list_branches))
     reg.add(CallbackQueryHandler(secretary_invite, pattern=pattern("adm", "secinv")))
+    reg.add(CallbackQueryHandler(fresh_link, pattern=pattern("adm", "fresh")))
 
 
 async def new_branch(update: Update, context: XContext) -> object:
@@ -141,11 +155,18 @@ async def list_branches(update: Update, context: XContext) -> None:
     require_admin(context)
     async with context.db.read() as conn:
         rows = await branches.list_with_counts(conn)
+        expected = await roster.pending_secretaries(conn)
     if not rows:
         await reply(update, context, context.t("branches.none"))
         return
     lines = [context.t("branches.title", count=len(rows))]
-    lines += [context.t("branches.line", name=row.name, count=row.member_count) for row in rows]
+    for row in rows:
+        lines.append(context.t("branches.line", name=row.name, count=row.member_count))
+        lines += [
+            context.t("branches.pending_secretary", name=person.name)
+            for person in expected
+            if person.branch_id == row.id
+        ]
     keyboard = [
         [
             InlineKeyboardButton(
@@ -155,7 +176,35 @@ async def list_branches(update: Update, context: XContext) -> None:
         ]
         for row in rows
     ]
+    keyboard += [
+        [
+            InlineKeyboardButton(
+                context.t.plain("branches.fresh_button", name=person.name)[:60],
+                callback_data=encode("adm", "fresh", person.id),
+            )
+        ]
+        for person in expected[:FRESH_BUTTONS]
+    ]
     await reply(update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+async def fresh_link(update: Update, context: XContext) -> None:
+    """A new personal link for an imported secretary who has not joined; the old one stops
+    working."""
+    data = parse_callback(update, "adm")
+    admin = require_admin(context)
+    person = await require_found(context, roster.get, data.int_arg(0))
+    if not person.pending:
+        raise StaleButton()
+    async with context.db.transaction() as tx:
+        invite = await roster.fresh_link(tx, person, actor_id=admin.id, now=context.now())
+        branch = await branches.get(tx, person.branch_id)
+    assert branch is not None
+    await say(update, context, context.t("branches.fresh_done", name=person.name))
+    text = personal_invite(
+        context.t, person.name, invite, context.bot.username, branch.name, context.config.zone
+    )
+    await reply(update, context, text, link_preview=False)
 
 
 async def secretary_invite(update: Update, context: XContext) -> None:

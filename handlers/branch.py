@@ -1,4 +1,5 @@
-"""A secretary's branch: invite links for members, the member list, removing a member."""
+"""A secretary's branch: invite links for members, the member list (with who was imported
+and has not joined yet, and a fresh personal link for them), removing a member."""
 
 from __future__ import annotations
 
@@ -12,19 +13,22 @@ from handlers.common.errors import NotAllowed, NotFound, StaleButton
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
+    require_found,
     require_private,
     require_secretary,
 )
 from handlers.common.i18n import texts
-from handlers.common.links import reply_invite
+from handlers.common.links import personal_invite, reply_invite
 from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
-from handlers.common.reply import replace, reply
+from handlers.common.reply import replace, reply, say
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites, members
+from storage import audit, branches, invites, members, roster
 from storage.members import Role
 
 SECRETARY = frozenset({Role.SECRETARY})
+# Telegram allows about a hundred buttons on a message; the remove buttons come first.
+FRESH_BUTTONS = 40
 
 COMMANDS = [
     CommandSpec("invite", "cmd.invite", SECRETARY),
@@ -39,6 +43,24 @@ texts(
         "members.line": ("{index}. {name}（{role}）{flag}", "{index}. {name} ({role}){flag}"),
         "members.unreachable": (" ⚠️ 无法收到消息", " ⚠️ cannot receive messages"),
         "members.left_title": ("已离开：{names}", "Left: {names}"),
+        "members.pending_title": ("尚未加入（{count} 人）：", "Not joined yet ({count}):"),
+        "members.pending_line": (
+            "{index}. {name}{details} — {link}",
+            "{index}. {name}{details} — {link}",
+        ),
+        "members.link_until": ("链接有效至 {date}", "link valid until {date}"),
+        "members.link_none": ("链接已失效，可生成新链接", "no working link: make a fresh one"),
+        "members.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
+        "members.fresh_more": (
+            "（按钮只列出前 {count} 位；其余人员的链接见导入时收到的表格。）",
+            "(Buttons for the first {count} only; the others' links are in the sheet the "
+            "import sent.)",
+        ),
+        "members.fresh_done": (
+            "已为 {name} 生成新的个人链接，之前的链接已失效。请把下面这条消息转发给本人：",
+            "A fresh personal link for {name} is made; the earlier one no longer works. "
+            "Please forward the message below to them:",
+        ),
         "members.remove_button": ("移除 {name}", "Remove {name}"),
         "members.confirm_remove": (
             "确定将 {name} 移出本支部吗？其记录会保留，标记为“已离开”。",
@@ -68,6 +90,7 @@ def register(reg: Registrar) -> None:
     reg.add(CallbackQueryHandler(ask_remove, pattern=pattern("mem", "rm")))
     reg.add(CallbackQueryHandler(confirm_remove, pattern=pattern("mem", "rmok")))
     reg.add(CallbackQueryHandler(keep_member, pattern=pattern("mem", "keep")))
+    reg.add(CallbackQueryHandler(fresh_link, pattern=pattern("mem", "fresh")))
 
 
 async def invite(update: Update, context: XContext) -> None:
@@ -89,6 +112,7 @@ async def list_members(update: Update, context: XContext) -> None:
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
         people = await members.list_branch(conn, secretary.branch_id, include_left=True)
+        expected = await roster.pending(conn, secretary.branch_id)
     assert branch is not None
     t = context.t
     active = [m for m in people if m.active]
@@ -107,6 +131,11 @@ async def list_members(update: Update, context: XContext) -> None:
         )
     if left:
         lines.append(t("members.left_title", names="、".join(m.name for m in left)))
+    if expected:
+        lines += ["", t("members.pending_title", count=len(expected))]
+        lines += [_pending_line(context, index, p) for index, p in enumerate(expected, start=1)]
+        if len(expected) > FRESH_BUTTONS:
+            lines.append(t("members.fresh_more", count=FRESH_BUTTONS))
     keyboard = [
         [
             InlineKeyboardButton(
@@ -117,8 +146,56 @@ async def list_members(update: Update, context: XContext) -> None:
         for person in active
         if person.role is Role.MEMBER
     ]
+    fresh = [
+        InlineKeyboardButton(
+            t.plain("members.fresh_button", name=person.name)[:60],
+            callback_data=encode("mem", "fresh", person.id),
+        )
+        for person in expected[:FRESH_BUTTONS]
+    ]
+    keyboard += [fresh[i : i + 2] for i in range(0, len(fresh), 2)]
     await reply(
         update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None
+    )
+
+
+async def fresh_link(update: Update, context: XContext) -> None:
+    """A new personal link for someone imported who has not joined; the old one stops
+    working. The secretary gets the message to forward."""
+    data = parse_callback(update, "mem")
+    secretary = require_secretary(context)
+    person = await require_found(context, roster.get, data.int_arg(0))
+    require_branch_access(secretary, person.branch_id)
+    if not person.pending:
+        raise StaleButton()
+    async with context.db.transaction() as tx:
+        invite = await roster.fresh_link(tx, person, actor_id=secretary.id, now=context.now())
+        branch = await branches.get(tx, person.branch_id)
+    assert branch is not None
+    await say(update, context, context.t("members.fresh_done", name=person.name))
+    text = personal_invite(
+        context.t, person.name, invite, context.bot.username, branch.name, context.config.zone
+    )
+    await reply(update, context, text, link_preview=False)
+
+
+def _pending_line(context: XContext, index: int, person: roster.Pending) -> str:
+    t = context.t
+    details = [d for d in (person.subject, person.class_name) if d]
+    link = (
+        t(
+            "members.link_until",
+            date=person.link_expires_at.astimezone(context.config.zone).strftime("%Y-%m-%d"),
+        )
+        if person.link_expires_at is not None and person.link_expires_at > context.now()
+        else t("members.link_none")
+    )
+    return t(
+        "members.pending_line",
+        index=index,
+        name=person.name,
+        details=f"（{' · '.join(details)}）" if details else "",
+        link=link,
     )
 
 

@@ -15,15 +15,18 @@ from handlers.common.guards import parse_callback, require_member
 from handlers.common.i18n import LANGUAGES, Translator, texts
 from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
-from handlers.common.reply import replace, reply
+from handlers.common.reply import ack, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites, members, names, prefs
+from storage import audit, branches, invites, members, names, prefs, roster
 from storage.invites import Invite, InviteProblem
 from storage.members import Member, Role
 from storage.names import NameProblem, NameRefused
 
 FLOW = "join"
 ASK_NAME = "join.name"
+CONFIRM_NAME = "join.confirm_name"
+# Typed instead of pressing [是我] at a personal link's name.
+YES_WORDS = frozenset({"是", "是我", "对", "是的", "yes", "y", "it's me", "me"})
 EVERYONE: frozenset[Role] = frozenset()
 ALL_ROLES = frozenset(Role)
 
@@ -56,6 +59,17 @@ texts(
             "Please reply with your real name (2–20 characters).",
         ),
         "join.ask_name": ("请回复您的真实姓名（2–20 个字）。", "Please reply with your real name."),
+        "join.personal_offer": (
+            "您受邀以{role}身份加入{branch}。\n\n支部名单上的姓名是：{name}\n这是您本人吗？",
+            "You are invited to join {branch} as {role}.\n\nThe branch's roster has the name: "
+            "{name}\nIs this you?",
+        ),
+        "join.button.me": ("是我", "Yes, that's me"),
+        "join.button.not_me": ("不是，重新输入", "No, let me type it"),
+        "join.notify_secretary_personal": (
+            "{name}已通过为“{expected}”准备的个人链接加入本支部（{role}）。",
+            "{name} joined the branch ({role}) through the personal link made for “{expected}”.",
+        ),
         "join.bad_name": (
             "姓名需为 2–20 个字，只能包含文字、空格或间隔号“·”（如 阿依古丽·买买提）。"
             "请重新输入您的真实姓名。",
@@ -170,6 +184,12 @@ def register(reg: Registrar) -> None:
                     MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name),
                     MessageHandler(~filters.COMMAND, name_not_text),
                 ],
+                CONFIRM_NAME: [
+                    CallbackQueryHandler(its_me, pattern=pattern("join", "me")),
+                    CallbackQueryHandler(not_me, pattern=pattern("join", "retype")),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, typed_at_confirm),
+                    MessageHandler(~filters.COMMAND, use_the_buttons),
+                ],
             },
             timeout=reg.config.conversation_timeout,
         )
@@ -197,6 +217,7 @@ async def start(update: Update, context: XContext) -> object:
     async with context.db.read() as conn:
         found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
         branch = await branches.get(conn, found.branch_id) if isinstance(found, Invite) else None
+        expected = await _expected(conn, found)
         current = (
             await branches.get(conn, member.branch_id)
             if member is not None and member.branch_id is not None
@@ -216,10 +237,20 @@ async def start(update: Update, context: XContext) -> object:
             await reply(update, context, context.t("join.same_branch", branch=branch.name))
         return END
     flow_data(context, FLOW)["code"] = found.code
+    role = views.role_name(context.t, found.role)
+    if expected is not None:
+        # A personal link from a roster import: the name is known, only confirmed here.
+        await reply(
+            update,
+            context,
+            context.t("join.personal_offer", branch=branch.name, role=role, name=expected.name),
+            _confirm_buttons(context.t),
+        )
+        return CONFIRM_NAME
     await reply(
         update,
         context,
-        context.t("join.offer", branch=branch.name, role=views.role_name(context.t, found.role)),
+        context.t("join.offer", branch=branch.name, role=role),
         InlineKeyboardMarkup([[cancel_button(context.t)]]),
     )
     return ASK_NAME
@@ -227,13 +258,62 @@ async def start(update: Update, context: XContext) -> object:
 
 async def receive_name(update: Update, context: XContext) -> object:
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and message.text is not None and user is not None
+    assert message is not None and message.text is not None
     try:
         name = names.person_name(message.text)
     except NameRefused as refused:
         await reply(update, context, _name_refusal(context, refused))
         return ASK_NAME
+    return await _join(update, context, name)
+
+
+async def its_me(update: Update, context: XContext) -> object:
+    """[是我] under a personal link's name: join under the name the secretary imported."""
+    user = update.effective_user
+    assert user is not None
+    await ack(update)
+    await remove_buttons(update)
+    code = flow_data(context, FLOW).get("code", "")
+    async with context.db.read() as conn:
+        found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
+        expected = await _expected(conn, found)
+    if expected is None:
+        # The link stopped working meanwhile (a fresh one was made): say why.
+        problem = found if isinstance(found, InviteProblem) else InviteProblem.REVOKED
+        await reply(update, context, context.t(f"join.problem.{problem.value}"))
+        return END
+    return await _join(update, context, expected.name)
+
+
+async def not_me(update: Update, context: XContext) -> object:
+    await ack(update)
+    await remove_buttons(update)
+    await reply(
+        update,
+        context,
+        context.t("join.ask_name"),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return ASK_NAME
+
+
+async def typed_at_confirm(update: Update, context: XContext) -> object:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if message.text.strip().casefold().rstrip("。.!！") in YES_WORDS:
+        return await its_me(update, context)
+    return await use_the_buttons(update, context)
+
+
+async def use_the_buttons(update: Update, context: XContext) -> object:
+    await reply(update, context, context.t("input.use_buttons"), _confirm_buttons(context.t))
+    return CONFIRM_NAME
+
+
+async def _join(update: Update, context: XContext, name: str) -> object:
+    """Make the membership the invite in the flow offers, under ``name``."""
+    user = update.effective_user
+    assert user is not None
     code = flow_data(context, FLOW).get("code", "")
     now = context.now()
     taken: str | None = None
@@ -260,6 +340,9 @@ async def receive_name(update: Update, context: XContext) -> object:
                 tx, found, telegram_id=user.id, member_id=member.id, now=now
             ):
                 raise RuntimeError("invite used up during the transaction")
+            expected = await _expected(tx, found)
+            if expected is not None:
+                await roster.mark_joined(tx, expected.id, member.id, now=now)
             # Kept so that what others cause (an approval, a reminder) reaches this person
             # in the language their Telegram client uses.
             await prefs.keep_language(tx, user.id, context.t.lang, now=now)
@@ -273,9 +356,10 @@ async def receive_name(update: Update, context: XContext) -> object:
                 invite_id=found.id,
                 role=found.role.value,
                 branch_id=found.branch_id,
+                expected_id=found.expected_id,
             )
             branch = await branches.get(tx, found.branch_id)
-            await _tell_secretaries(tx, context, member)
+            await _tell_secretaries(tx, context, member, expected.name if expected else None)
     delivery.wake(context)
     if taken is not None:
         await reply(update, context, _name_refusal(context, NameRefused(NameProblem.TAKEN, taken)))
@@ -387,6 +471,9 @@ async def _promote(context: XContext, member: Member, invite: Invite, branch_nam
             tx, invite, telegram_id=member.telegram_id, member_id=member.id, now=now
         ):
             raise RuntimeError("invite used up during the transaction")
+        if invite.expected_id is not None:
+            # An imported secretary who had joined as a member first.
+            await roster.mark_joined(tx, invite.expected_id, member.id, now=now)
         await members.set_role(tx, member.id, Role.SECRETARY)
         await audit.record(
             tx,
@@ -404,13 +491,44 @@ async def _promote(context: XContext, member: Member, invite: Invite, branch_nam
     await refresh_menu(context.bot, promoted, context.services.commands, context.t.lang)
 
 
-async def _tell_secretaries(tx: aiosqlite.Connection, context: XContext, joined: Member) -> None:
+async def _expected(
+    conn: aiosqlite.Connection, found: Invite | InviteProblem
+) -> roster.Expected | None:
+    """Whom a personal link (roster import) is for, while they have not joined."""
+    if not isinstance(found, Invite) or found.expected_id is None:
+        return None
+    expected = await roster.get(conn, found.expected_id)
+    return expected if expected is not None and expected.pending else None
+
+
+def _confirm_buttons(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("join.button.me"), callback_data=encode("join", "me")),
+                InlineKeyboardButton(
+                    t("join.button.not_me"), callback_data=encode("join", "retype")
+                ),
+            ],
+            [cancel_button(t)],
+        ]
+    )
+
+
+async def _tell_secretaries(
+    tx: aiosqlite.Connection, context: XContext, joined: Member, expected: str | None = None
+) -> None:
     """The branch's secretaries hear who joined (a secretary joining is not told of
-    themselves)."""
+    themselves), and for whom the personal link was made when another name was given."""
     assert joined.branch_id is not None
     secretaries = [s for s in await members.secretaries(tx, joined.branch_id) if s.id != joined.id]
 
     def told(t: Translator) -> str:
-        return t("join.notify_secretary", name=joined.name, role=views.role_name(t, joined.role))
+        role = views.role_name(t, joined.role)
+        if expected is not None and not names.same_name(expected, joined.name):
+            return t(
+                "join.notify_secretary_personal", name=joined.name, expected=expected, role=role
+            )
+        return t("join.notify_secretary", name=joined.name, role=role)
 
     await delivery.tell(tx, context, secretaries, "member.joined", told)

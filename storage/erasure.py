@@ -3,8 +3,9 @@
 Their name becomes a placeholder in every record (memberships, and the texts of messages
 the outbox keeps), their home visits lose the student aliases, notes and photos, their
 leave reasons and unfinished answers go, and the messages the bot kept for them lose
-their text. What the branch's records need stays: dates, counts, pledges and service
-entries under the placeholder, and the audit log by record id.
+their text; what a roster import kept (phone, subject, class, notes) goes too. What the
+branch's records need stays: dates, counts, pledges and service entries under the
+placeholder, and the audit log by record id.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage import audit, visits
+from storage import audit, roster, visits
 from storage.members import Member
 from storage.outbox import ERASED_TEXT
 from storage.rows import fetch_all
@@ -71,6 +72,7 @@ async def erase_person(
         f"UPDATE members SET name = ?, post = NULL WHERE id IN ({marks})", [placeholder, *ids]
     )
     erased_visits = await visits.erase_for_members(tx, ids, now)
+    await roster.erase_for_members(tx, ids, placeholder)
     await tx.execute(
         f"UPDATE party_day_replies SET reason_text = NULL WHERE member_id IN ({marks})", ids
     )

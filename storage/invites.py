@@ -33,6 +33,7 @@ class Invite(BaseModel):
     max_uses: int
     uses: int = 0
     revoked_at: datetime | None = None
+    expected_id: int | None = None  # a personal invite: the imported person it is for
 
 
 class InviteProblem(StrEnum):
@@ -54,6 +55,7 @@ async def create(
     now: datetime,
     ttl: timedelta | None = None,
     max_uses: int | None = None,
+    expected_id: int | None = None,
 ) -> Invite:
     if role not in (Role.MEMBER, Role.SECRETARY):
         raise ValueError(f"invites are for members and secretaries, not {role}")
@@ -65,8 +67,17 @@ async def create(
     invite_id = await insert(
         tx,
         "INSERT INTO invites (code, branch_id, role, created_by, created_at, expires_at,"
-        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (code, branch_id, role.value, created_by, to_iso(now), to_iso(expires), max_uses),
+        " max_uses, expected_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            code,
+            branch_id,
+            role.value,
+            created_by,
+            to_iso(now),
+            to_iso(expires),
+            max_uses,
+            expected_id,
+        ),
     )
     await audit.record(
         tx,
@@ -77,6 +88,7 @@ async def create(
         entity_id=invite_id,
         role=role.value,
         branch_id=branch_id,
+        expected_id=expected_id,
     )
     return Invite(
         id=invite_id,
@@ -87,6 +99,15 @@ async def create(
         created_at=now,
         expires_at=expires,
         max_uses=max_uses,
+        expected_id=expected_id,
+    )
+
+
+async def revoke_personal(tx: aiosqlite.Connection, expected_id: int, *, now: datetime) -> None:
+    """Withdraw every personal invite still open for this expected person."""
+    await tx.execute(
+        "UPDATE invites SET revoked_at = ? WHERE expected_id = ? AND revoked_at IS NULL",
+        (to_iso(now), expected_id),
     )
 
 

@@ -138,6 +138,12 @@ def same_name(a: str, b: str) -> bool:
     return _key(a) == _key(b)
 
 
+def look_alike_key(name: str) -> str:
+    """What ``same_name`` compares: equal keys, names others cannot tell apart (for
+    checking many names at once, as a roster import does)."""
+    return _key(name)
+
+
 def distinguished(name: str) -> str:
     """An example of a name made distinct, for the answer to a name already taken
     (stored as 王芳(语文): NFKC makes full-width brackets plain)."""

@@ -2,8 +2,8 @@
 
 Each aggregate's rows are read here by member id: memberships, language, home visits with
 their earlier versions, targets and terms the person set, audit entries of their actions,
-any unfinished step's answers, pledges, party-day replies and check-ins, service logs and
-reminder mutes.
+any unfinished step's answers, pledges, party-day replies and check-ins, service logs,
+reminder mutes, and what a roster import listed about them (subject, class, phone, notes).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
         ),
         reminder_mutes=await rows(
             "SELECT * FROM reminder_mutes WHERE member_id IN ({marks}) ORDER BY kind"
+        ),
+        imported_details=await rows(
+            "SELECT name, role, subject, class_name, phone, notes, created_at, joined_at"
+            " FROM expected_people WHERE member_id IN ({marks}) ORDER BY id"
         ),
     )
     return records

@@ -1,0 +1,12 @@
+"""Roster import (/import): a secretary's members, or an admin's branches and their
+secretaries, from a spreadsheet, each with a personal one-use invite link."""
+
+from __future__ import annotations
+
+from handlers.common.registry import Registrar
+from handlers.roster.flow import COMMANDS, register_flow
+
+
+def register(reg: Registrar) -> None:
+    reg.command_specs(COMMANDS)
+    register_flow(reg)
