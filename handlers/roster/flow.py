@@ -16,7 +16,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    OTHER,
+    cancel_button,
+    conversation,
+    enter_flow,
+    flow_data,
+)
 from handlers.common.guards import (
     require_admin,
     require_private,
@@ -42,21 +49,20 @@ COMMANDS = [CommandSpec("import", "cmd.import", frozenset({Role.SECRETARY, Role.
 
 
 def register_flow(reg: Registrar) -> None:
-    files = MessageHandler(filters.Document.ALL, receive_file)
     reg.flow(
         conversation(
             FLOW,
             entry_points=[CommandHandler("import", start)],
             states={
                 WAIT_FILE: [
-                    files,
+                    MessageHandler(filters.Document.ALL, receive_file),
                     MessageHandler(filters.PHOTO, photo_sent),
-                    MessageHandler(~filters.COMMAND, not_a_file),
+                    MessageHandler(OTHER, not_a_file),
                 ],
                 PREVIEW: [
                     CallbackQueryHandler(confirm, pattern=pattern("rst", "ok")),
                     MessageHandler(filters.Document.ALL, receive_file),
-                    MessageHandler(~filters.COMMAND, use_buttons),
+                    MessageHandler(OTHER, use_buttons),
                 ],
             },
             timeout=reg.config.conversation_timeout,
