@@ -24,7 +24,7 @@ FLOW = "newbranch"
 ASK_NAME = "newbranch.name"
 ADMIN = frozenset({Role.ADMIN})
 # Telegram allows about a hundred buttons on a message; the branches' come first.
-FRESH_BUTTONS = 40
+FRESH_BUTTONS = 20
 
 COMMANDS = [
     CommandSpec("newbranch", "cmd.newbranch", ADMIN),
@@ -64,6 +64,7 @@ texts(
             "  secretary not joined yet: {name}",
         ),
         "branches.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
+        "branches.withdraw_button": ("撤回：{name}", "Withdraw: {name}"),
         "branches.fresh_done": (
             "已为 {name} 生成新的个人链接，之前的链接已失效。请把下面这条消息转发给本人：",
             "A fresh personal link for {name} is made; the earlier one no longer works. "
@@ -181,7 +182,12 @@ async def list_branches(update: Update, context: XContext) -> None:
             InlineKeyboardButton(
                 context.t.plain("branches.fresh_button", name=person.name)[:60],
                 callback_data=encode("adm", "fresh", person.id),
-            )
+            ),
+            # Handled by the roster import (handlers/roster/withdraw.py).
+            InlineKeyboardButton(
+                context.t.plain("branches.withdraw_button", name=person.name)[:60],
+                callback_data=encode("rsw", "ask", person.id),
+            ),
         ]
         for person in expected[:FRESH_BUTTONS]
     ]

@@ -27,8 +27,9 @@ from storage import audit, branches, invites, members, roster
 from storage.members import Role
 
 SECRETARY = frozenset({Role.SECRETARY})
-# Telegram allows about a hundred buttons on a message; the remove buttons come first.
-FRESH_BUTTONS = 40
+# Telegram allows about a hundred buttons on a message; the remove buttons come first,
+# then two for each person not joined yet.
+FRESH_BUTTONS = 25
 
 COMMANDS = [
     CommandSpec("invite", "cmd.invite", SECRETARY),
@@ -51,6 +52,7 @@ texts(
         "members.link_until": ("链接有效至 {date}", "link valid until {date}"),
         "members.link_none": ("链接已失效，可生成新链接", "no working link: make a fresh one"),
         "members.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
+        "members.withdraw_button": ("撤回：{name}", "Withdraw: {name}"),
         "members.fresh_more": (
             "（按钮只列出前 {count} 位；其余人员的链接见导入时收到的表格。）",
             "(Buttons for the first {count} only; the others' links are in the sheet the "
@@ -146,14 +148,20 @@ async def list_members(update: Update, context: XContext) -> None:
         for person in active
         if person.role is Role.MEMBER
     ]
-    fresh = [
-        InlineKeyboardButton(
-            t.plain("members.fresh_button", name=person.name)[:60],
-            callback_data=encode("mem", "fresh", person.id),
-        )
+    keyboard += [
+        [
+            InlineKeyboardButton(
+                t.plain("members.fresh_button", name=person.name)[:60],
+                callback_data=encode("mem", "fresh", person.id),
+            ),
+            # Handled by the roster import (handlers/roster/withdraw.py).
+            InlineKeyboardButton(
+                t.plain("members.withdraw_button", name=person.name)[:60],
+                callback_data=encode("rsw", "ask", person.id),
+            ),
+        ]
         for person in expected[:FRESH_BUTTONS]
     ]
-    keyboard += [fresh[i : i + 2] for i in range(0, len(fresh), 2)]
     await reply(
         update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None
     )

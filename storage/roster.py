@@ -312,6 +312,33 @@ async def fresh_link(
     return invite
 
 
+async def withdraw(
+    tx: aiosqlite.Connection, person: Expected, *, actor_id: int, now: datetime
+) -> bool:
+    """Take back an import for someone who never joined: their personal links stop
+    working and what the import kept about them goes (phone, subject, class, notes); the
+    name stays, so the audit log still says who was expected. False if they joined or
+    were withdrawn meanwhile."""
+    async with tx.execute(
+        "UPDATE expected_people SET withdrawn_at = ?, phone = NULL, subject = NULL,"
+        " class_name = NULL, notes = NULL"
+        " WHERE id = ? AND member_id IS NULL AND withdrawn_at IS NULL",
+        (to_iso(now), person.id),
+    ) as cur:
+        if cur.rowcount != 1:
+            return False
+    await invites.revoke_personal(tx, person.id, now=now)
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="roster.withdraw",
+        entity="expected",
+        entity_id=person.id,
+    )
+    return True
+
+
 async def mark_joined(
     tx: aiosqlite.Connection, expected_id: int, member_id: int, *, now: datetime
 ) -> None:

@@ -451,3 +451,70 @@ async def test_the_preview_survives_a_restart(harness: Harness) -> None:
     await h.restart()
     said = await h.press(SECRETARY, "确认导入")
     assert any("✅ 已导入 2 人" in text for text in said)
+
+
+async def test_a_secretary_withdraws_someone_imported_who_never_joined(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await import_good(h)
+    old = await personal_code(h, "刘伟")
+    await h.send(SECRETARY, "/members")
+    said = await h.press(SECRETARY, "撤回：刘伟")
+    assert "确定撤回对 刘伟 的导入吗" in said[-1]
+    said = await h.press(SECRETARY, "确定撤回")
+    assert "已撤回 刘伟" in said[-1]
+    # The link stops working and what the import kept about them is gone; the name stays
+    # for the audit log.
+    assert await rows_of(
+        h,
+        "SELECT withdrawn_at IS NOT NULL, phone, subject, class_name, notes"
+        " FROM expected_people WHERE name = '刘伟'",
+    ) == [(1, None, None, None, None)]
+    assert await rows_of(h, "SELECT count(*) FROM audit_log WHERE action = 'roster.withdraw'") == [
+        (1,)
+    ]
+    assert "已被撤销" in (await h.send(NEWBIE2, f"/start {old}"))[-1]
+    said = await h.send(SECRETARY, "/members")
+    assert "尚未加入（1 人）" in said[-1]
+    assert "刘伟" not in said[-1]
+    # Pressed again on the old list: already done.
+    [(expected_id,)] = await rows_of(h, "SELECT id FROM expected_people WHERE name = '刘伟'")
+    await h.callback(SECRETARY, f"rsw:ok:{expected_id}")
+    assert "此按钮已失效" in h.answers()[-1]
+
+
+async def test_keeping_an_imported_person_changes_nothing(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await import_good(h)
+    code = await personal_code(h, "刘伟")
+    await h.send(SECRETARY, "/members")
+    await h.press(SECRETARY, "撤回：刘伟")
+    said = await h.press(SECRETARY, "不撤回")
+    assert "已保留 刘伟" in said[-1]
+    assert await rows_of(h, "SELECT withdrawn_at FROM expected_people WHERE name = '刘伟'") == [
+        (None,)
+    ]
+    await h.send(NEWBIE2, f"/start {code}")
+    said = await h.press(NEWBIE2, "是我")
+    assert any("刘伟，欢迎加入" in text for text in said)
+
+
+async def test_an_admin_withdraws_an_imported_secretary(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.send(ADMIN, "/import")
+    content = xlsx(
+        [["党支部", "书记姓名", "手机（选填）"], ["第三中学党支部", "孙志强", "13700000000"]]
+    )
+    await send_file(h, ADMIN, "支部.xlsx", content)
+    await h.press(ADMIN, "确认导入")
+    code = await personal_code(h, "孙志强")
+    await h.send(ADMIN, "/branches")
+    await h.press(ADMIN, "撤回：孙志强")
+    said = await h.press(ADMIN, "确定撤回")
+    assert "已撤回 孙志强" in said[-1]
+    assert await rows_of(h, "SELECT phone FROM expected_people WHERE name = '孙志强'") == [(None,)]
+    said = await h.send(ADMIN, "/branches")
+    assert "待加入书记" not in said[-1]
+    assert "已被撤销" in (await h.send(FakeUser(2101, "sun"), f"/start {code}"))[-1]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from handlers.common.registry import Registrar
 from handlers.roster.flow import COMMANDS, register_flow
+from handlers.roster.withdraw import register_withdraw
 
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     register_flow(reg)
+    register_withdraw(reg)

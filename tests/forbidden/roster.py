@@ -84,6 +84,19 @@ async def _fresh(h: Harness, actor: FakeUser, prefix: str) -> Any:
     return await h.callback(actor, f"{prefix}:fresh:{await _expected_id(h)}")
 
 
+async def _withdraw(h: Harness, actor: FakeUser, step: str = "ok") -> Any:
+    return await h.callback(actor, f"rsw:{step}:{await _expected_id(h)}")
+
+
+async def _still_expected(h: Harness) -> None:
+    async with h.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT withdrawn_at, phone FROM expected_people WHERE name = '王芳'"
+        )
+    assert [tuple(r) for r in rows] == [(None, "13912345678")]
+    await _one_open_link(h)
+
+
 async def _open_link(h: Harness, actor: FakeUser) -> Any:
     return await h.send(actor, f"/start {await _code(h)}")
 
@@ -167,4 +180,46 @@ CASES = [
         setup=_imported,
         check=_not_joined,
     ),
+    Case(
+        "member withdraws an imported person",
+        MEMBER,
+        lambda h: _withdraw(h, MEMBER),
+        "refuse.role",
+        setup=_imported,
+        check=_still_expected,
+    ),
+    Case(
+        "inspector withdraws an imported person",
+        INSPECTOR,
+        lambda h: _withdraw(h, INSPECTOR, "ask"),
+        "refuse.role",
+        setup=lambda h: _both(h, _inspector, _imported),
+        check=_still_expected,
+    ),
+    Case(
+        "other branch secretary withdraws an imported person",
+        OTHER_SECRETARY,
+        lambda h: _withdraw(h, OTHER_SECRETARY),
+        "refuse.other_branch",
+        setup=_imported,
+        check=_still_expected,
+    ),
+    Case(
+        "withdrawing someone who joined",
+        SECRETARY,
+        lambda h: _withdraw(h, SECRETARY),
+        "refuse.stale_button",
+        setup=_joined_then_fresh,
+    ),
+    Case(
+        "forged withdraw id",
+        SECRETARY,
+        lambda h: h.callback(SECRETARY, "rsw:ok:99999"),
+        "refuse.not_found",
+    ),
 ]
+
+
+async def _both(h: Harness, *setups: Any) -> None:
+    for setup in setups:
+        await setup(h)
