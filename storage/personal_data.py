@@ -3,7 +3,8 @@
 Each aggregate's rows are read here by member id: memberships, language, home visits with
 their earlier versions, targets and terms the person set, audit entries of their actions,
 any unfinished step's answers, pledges, party-day replies and check-ins, service logs,
-reminder mutes, and what a roster import listed about them (subject, class, phone, notes).
+reminder mutes, what a roster import listed about them (subject, class, phone, notes),
+meeting attendance and 党课 make-ups, party group, safety lessons and drills.
 """
 
 from __future__ import annotations
@@ -57,6 +58,21 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
         imported_details=await rows(
             "SELECT name, role, subject, class_name, phone, notes, created_at, joined_at"
             " FROM expected_people WHERE member_id IN ({marks}) ORDER BY id"
+        ),
+        meeting_attendance=await rows(
+            "SELECT * FROM meeting_attendance WHERE member_id IN ({marks}) ORDER BY meeting_id"
+        ),
+        meeting_makeups=await rows(
+            "SELECT * FROM meeting_makeups WHERE member_id IN ({marks}) ORDER BY id"
+        ),
+        party_group=await rows(
+            "SELECT * FROM party_group_members WHERE member_id IN ({marks}) ORDER BY member_id"
+        ),
+        safety_lessons=await rows(
+            "SELECT * FROM safety_lessons WHERE member_id IN ({marks}) ORDER BY id"
+        ),
+        safety_drills=await rows(
+            "SELECT * FROM safety_drill_participants WHERE member_id IN ({marks}) ORDER BY drill_id"
         ),
     )
     return records

@@ -9,8 +9,9 @@ from handlers.common.i18n import Translator
 from storage import members, pledges, service
 from storage.pledges import Category, Period
 from storage.service import ServiceEntry, ServiceKind
-from tests.conftest import MEMBER, MEMBER2, STRANGER, Harness
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, STRANGER, Harness
 from tests.fakebot import Upload
+from tests.test_meetings import _start_record
 from tests.test_visits import log_visit
 
 
@@ -65,3 +66,32 @@ async def test_a_member_who_left_still_gets_their_records(harness: Harness) -> N
     refused = await harness.send(STRANGER, "/mydata")
     assert refused == [Translator("en")("refuse.stranger")]
     assert harness.tg.calls_to("sendDocument")[-1].params["chat_id"] == MEMBER.id
+
+
+async def test_mydata_includes_meetings_safety_and_party_group(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    for user, class_name in ((MEMBER, "三（2）班"), (MEMBER2, "别人的班级")):
+        await h.send(user, "/safety")
+        await h.press(user, "记录安全教育课")
+        await h.send(user, "11-20")
+        await h.send(user, class_name)
+        await h.press(user, "防溺水")
+        await h.send(user, "45")
+        await h.press(user, "跳过")
+    await _start_record(h)  # a 支委会 expecting the whole branch
+    await h.send(SECRETARY, "/meeting")
+    await h.press(SECRETARY, "党小组")
+    await h.press(SECRETARY, "➕ 新建党小组")
+    await h.send(SECRETARY, "第一党小组")
+    await h.press(SECRETARY, "⬜ 王老师")
+
+    await h.send(MEMBER, "/mydata")
+    document = h.tg.last_sent(MEMBER.id)["document"]
+    assert isinstance(document, Upload)
+    data = json.loads(document.content)
+    assert [x["class_name"] for x in data["safety_lessons"]] == ["三(2)班"]
+    assert len(data["meeting_attendance"]) == 1 and data["meeting_attendance"][0]["voting"] == 1
+    assert len(data["party_group"]) == 1
+    assert data["safety_drills"] == [] and data["meeting_makeups"] == []
+    assert "别人的班级" not in document.content.decode()
