@@ -146,7 +146,12 @@ async def test_party_groups_and_a_group_meeting_expecting_its_members(harness: H
     await h.send(SECRETARY, "/meeting")
     await h.press(SECRETARY, "党小组")
     await h.press(SECRETARY, "第三党小组")
-    said = await h.press(SECRETARY, "删除本小组")
+    asked = await h.press(SECRETARY, "删除本小组")
+    assert "确认删除党小组“第三党小组”吗？其 0 名成员" in asked[-1]
+    kept = await h.press(SECRETARY, "保留")
+    assert "第三党小组" in kept[-1] and "删除本小组" in h.buttons(SECRETARY)
+    await h.press(SECRETARY, "删除本小组")
+    said = await h.press(SECRETARY, "确认删除")
     assert "已删除" in said[0] and "第三党小组" not in said[-1]
     await h.send(SECRETARY, "/meeting")
     asked = await h.press(SECRETARY, "党小组会")

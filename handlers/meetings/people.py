@@ -50,6 +50,7 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(group_pressed, pattern=pattern("mt", "g")),
         CallbackQueryHandler(group_member_pressed, pattern=pattern("mt", "gt")),
         CallbackQueryHandler(remove_group_pressed, pattern=pattern("mt", "gdel")),
+        CallbackQueryHandler(remove_group_confirmed, pattern=pattern("mt", "gdelok")),
         CallbackQueryHandler(expected_pressed, pattern=pattern("mt", "exp")),
         CallbackQueryHandler(expected_toggled, pattern=pattern("mt", "ev")),
         CallbackQueryHandler(expected_done, pattern=pattern("mt", "evok")),
@@ -124,6 +125,17 @@ async def group_member_pressed(update: Update, context: XContext) -> object:
 
 
 async def remove_group_pressed(update: Update, context: XContext) -> object:
+    """Removing a group is asked once more: its members would be in no group."""
+    _, group = await _own_group(context, parse_callback(update, "mt").int_arg(0))
+    finish(context)
+    async with context.db.read() as conn:
+        count = len(await party_groups.member_ids(conn, group.id))
+    await remove_buttons(update)
+    await say(update, context, *views.group_remove_confirm(context.t, group, count))
+    return END
+
+
+async def remove_group_confirmed(update: Update, context: XContext) -> object:
     secretary, group = await _own_group(context, parse_callback(update, "mt").int_arg(0))
     async with context.db.transaction() as tx:
         await party_groups.remove(tx, group, actor_id=secretary.id, now=context.now())

@@ -303,6 +303,16 @@ def group(
     return text, InlineKeyboardMarkup(rows)
 
 
+def group_remove_confirm(t: Translator, party_group: PartyGroup, count: int) -> Screen:
+    rows = [
+        [
+            button(t("mt.button.group_remove_yes"), "mt", "gdelok", party_group.id),
+            button(t("mt.button.group_keep"), "mt", "g", party_group.id),
+        ]
+    ]
+    return t("mt.group.remove_confirm", name=party_group.name, count=count), Markup(rows)
+
+
 def group_choices(
     t: Translator, kind: MeetingKind, party_groups: Sequence[PartyGroup]
 ) -> tuple[str, Markup]:
