@@ -31,6 +31,7 @@ from handlers import (
     erasure,
     fallback,
     holidays,
+    inspection,
     meetings,
     onboarding,
     partyday,
@@ -73,6 +74,7 @@ FEATURES = [
     erasure,
     holidays,
     roster,
+    inspection,
     fallback,
 ]
 # New messages a second for the answers and the fan-out together: Telegram allows about 30;

@@ -17,7 +17,8 @@ from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites, members, names, prefs, roster
+from storage import audit, branches, inspection, invites, members, names, prefs, roster
+from storage.inspection import InspectionInvite
 from storage.invites import Invite, InviteProblem
 from storage.members import Member, Role
 from storage.names import NameProblem, NameRefused
@@ -151,6 +152,27 @@ texts(
             "Your account is an inspection group's; it does not join a branch. An "
             "administrator assigns the branches you can see.",
         ),
+        "join.offer_inspector": (
+            "您受邀以督查员身份加入{group}，可查看分配给本组的党支部并提出督查意见。\n\n"
+            "请回复您的真实姓名（2–20 个字）。",
+            "You are invited to join {group} as an inspector: you will see the branches "
+            "assigned to the group and can comment on them.\n\n"
+            "Please reply with your real name (2–20 characters).",
+        ),
+        "join.done_inspector": (
+            "{name}，欢迎加入{group}！发送 /inspect 查看您负责督查的党支部。",
+            "Welcome to {group}, {name}! Send /inspect to see the branches you inspect.",
+        ),
+        "join.notify_admin_inspector": (
+            "{name} 已通过邀请链接加入「{group}」（督查员）。",
+            "{name} joined {group} as an inspector through an invite link.",
+        ),
+        "join.inspector_has_branch": (
+            "您已是{branch}的成员。督查员不属于任何党支部，请用另一个 Telegram 账号加入督查组，"
+            "或先联系支部书记办理离开。",
+            "You are already in {branch}. Inspectors belong to no branch: please join the "
+            "group with another Telegram account, or ask your secretary to remove you first.",
+        ),
         "join.problem.left": (
             "您已离开该支部，此邀请链接不能再用。请向支部书记索取新的邀请链接。",
             "You have left that branch, so this invite link no longer works for you. "
@@ -216,6 +238,11 @@ async def start(update: Update, context: XContext) -> object:
         return END
     async with context.db.read() as conn:
         found = await invites.check(conn, code, telegram_id=user.id, now=context.now())
+        group_invite = (
+            await inspection.check_invite(conn, code, telegram_id=user.id, now=context.now())
+            if found in (InviteProblem.UNKNOWN, InviteProblem.WRONG_CASE)
+            else None
+        )
         branch = await branches.get(conn, found.branch_id) if isinstance(found, Invite) else None
         expected = await _expected(conn, found)
         current = (
@@ -223,6 +250,10 @@ async def start(update: Update, context: XContext) -> object:
             if member is not None and member.branch_id is not None
             else None
         )
+    if group_invite is not None and not (
+        found is InviteProblem.WRONG_CASE and group_invite is InviteProblem.UNKNOWN
+    ):
+        return await _offer_inspection(update, context, group_invite, current)
     if isinstance(found, InviteProblem):
         await reply(update, context, context.t(f"join.problem.{found.value}"))
         return END
@@ -236,7 +267,9 @@ async def start(update: Update, context: XContext) -> object:
         else:
             await reply(update, context, context.t("join.same_branch", branch=branch.name))
         return END
-    flow_data(context, FLOW)["code"] = found.code
+    data = flow_data(context, FLOW)
+    data["code"] = found.code
+    data.pop("inspection", None)  # an unfinished group invite's mark, if any
     role = views.role_name(context.t, found.role)
     if expected is not None:
         # A personal link from a roster import: the name is known, only confirmed here.
@@ -256,6 +289,33 @@ async def start(update: Update, context: XContext) -> object:
     return ASK_NAME
 
 
+async def _offer_inspection(
+    update: Update,
+    context: XContext,
+    found: InspectionInvite | InviteProblem,
+    current: branches.Branch | None,
+) -> object:
+    """A code that opens an inspection group: the inspector role, with no branch."""
+    if isinstance(found, InviteProblem):
+        await reply(update, context, context.t(f"join.problem.{found.value}"))
+        return END
+    if current is not None:
+        await reply(update, context, context.t("join.inspector_has_branch", branch=current.name))
+        return END
+    async with context.db.read() as conn:
+        group = await inspection.get_group(conn, found.group_id)
+    assert group is not None
+    data = flow_data(context, FLOW)
+    data["code"], data["inspection"] = found.code, True
+    await reply(
+        update,
+        context,
+        context.t("join.offer_inspector", group=group.name),
+        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+    )
+    return ASK_NAME
+
+
 async def receive_name(update: Update, context: XContext) -> object:
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -264,6 +324,8 @@ async def receive_name(update: Update, context: XContext) -> object:
     except NameRefused as refused:
         await reply(update, context, _name_refusal(context, refused))
         return ASK_NAME
+    if flow_data(context, FLOW).get("inspection"):
+        return await _join_inspection(update, context, name)
     return await _join(update, context, name)
 
 
@@ -375,6 +437,64 @@ async def _join(update: Update, context: XContext, name: str) -> object:
     await show_home(update, context)
     await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
     return END
+
+
+async def _join_inspection(update: Update, context: XContext, name: str) -> object:
+    """The name is fine: join the group as an inspector (the invite checked again)."""
+    user = update.effective_user
+    assert user is not None
+    code = flow_data(context, FLOW).get("code", "")
+    now = context.now()
+    joined: Member | None = None
+    taken: str | None = None
+    group_name = ""
+    async with context.db.transaction() as tx:
+        found = await inspection.check_invite(tx, code, telegram_id=user.id, now=now)
+        if isinstance(found, InviteProblem):
+            problem: InviteProblem | None = found
+        elif await members.get_active_by_telegram(tx, user.id) is not None:
+            problem = InviteProblem.ALREADY_USED
+        elif (taken := await members.name_clash(tx, name, None)) is not None:
+            problem = None
+        else:
+            joined = await inspection.join(tx, found, telegram_id=user.id, name=name, now=now)
+            problem = None if joined is not None else InviteProblem.USED_UP
+            group = await inspection.get_group(tx, found.group_id)
+            group_name = group.name if group is not None else ""
+            if joined is not None:
+                await prefs.keep_language(tx, user.id, context.t.lang, now=now)
+                await _tell_admins(tx, context, found, joined, group_name)
+    delivery.wake(context)
+    if taken is not None:
+        await reply(update, context, _name_refusal(context, NameRefused(NameProblem.TAKEN, taken)))
+        return ASK_NAME
+    clear_flow(context, FLOW)
+    if joined is None:
+        problem = problem or InviteProblem.USED_UP
+        await reply(update, context, context.t(f"join.problem.{problem.value}"))
+        return END
+    context.set_identity(joined, context.t.lang)
+    await reply(update, context, context.t("join.done_inspector", name=name, group=group_name))
+    await refresh_menu(context.bot, joined, context.services.commands, context.t.lang)
+    return END
+
+
+async def _tell_admins(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    invite: InspectionInvite,
+    joined: Member,
+    group_name: str,
+) -> None:
+    """The admin who made the link hears who joined through it."""
+    maker = await members.get(tx, invite.created_by) if invite.created_by else None
+    if maker is None or not maker.active:
+        return
+
+    def told(t: Translator) -> str:
+        return t("join.notify_admin_inspector", name=joined.name, group=group_name)
+
+    await delivery.tell(tx, context, [maker], "inspection.joined", told)
 
 
 def _name_refusal(context: XContext, refused: NameRefused) -> str:

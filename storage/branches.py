@@ -9,6 +9,7 @@ from pydantic import BaseModel, field_validator
 
 from storage import names
 from storage.clock import to_iso
+from storage.members import Member, Role
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
 NAME_MAX = 40
@@ -80,3 +81,25 @@ async def with_notice_chat(conn: aiosqlite.Connection, chat_id: int) -> list[Bra
     return await fetch_all(
         conn, Branch, "SELECT * FROM branches WHERE notice_chat_id = ? ORDER BY id", (chat_id,)
     )
+
+
+async def visible_to(conn: aiosqlite.Connection, person: Member) -> list[Branch]:
+    """The branches whose records ``person`` may read, by name: every one for an admin,
+    their own for a secretary, the ones assigned to their group for an inspector, none
+    for a member (they read only their own records)."""
+    if person.role is Role.ADMIN:
+        return await fetch_all(conn, Branch, "SELECT * FROM branches ORDER BY name, id")
+    if person.role is Role.SECRETARY and person.branch_id is not None:
+        own = await get(conn, person.branch_id)
+        return [own] if own is not None else []
+    if person.role is Role.INSPECTOR and person.active:
+        return await fetch_all(
+            conn,
+            Branch,
+            "SELECT b.* FROM inspection_group_members gm"
+            " JOIN inspection_assignments a ON a.group_id = gm.group_id AND a.removed_at IS NULL"
+            " JOIN branches b ON b.id = a.branch_id"
+            " WHERE gm.member_id = ? AND gm.removed_at IS NULL ORDER BY b.name, b.id",
+            (person.id,),
+        )
+    return []

@@ -12,7 +12,7 @@ from handlers.common.services import CommandSpec
 from handlers.reports import commands
 from storage.members import Role
 
-READERS = frozenset({Role.SECRETARY, Role.ADMIN})
+READERS = frozenset({Role.SECRETARY, Role.ADMIN, Role.INSPECTOR})
 
 COMMANDS = [
     CommandSpec("export", "cmd.export", READERS),

@@ -1,9 +1,10 @@
 """/export (台账 workbook) and /charts (pictures): who may ask for which branch, and the run.
 
-A secretary gets their own branch; an admin picks a branch or the whole bureau. The
-export is read from the database and written as a background task, so the bot goes on
-answering everyone else while it runs; one message shows its progress, edited in place.
-Inspectors are refused until inspection groups assign them branches.
+A secretary gets their own branch; an admin picks a branch or the whole bureau; an
+inspector picks one of the branches assigned to their inspection group, and gets its
+workbook without students' aliases or notes. The export is read from the database and
+written as a background task, so the bot goes on answering everyone else while it runs;
+one message shows its progress, edited in place.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
 
 PREFIX = views.PREFIX
+# Who chooses the branch from a picker (a secretary has only their own).
+PICKERS = (Role.ADMIN, Role.INSPECTOR)
 log = logging.getLogger(__name__)
 
 # Running exports and chart jobs by Telegram id: one at a time per person.
@@ -72,8 +75,8 @@ async def export_command(update: Update, context: XContext) -> None:
     """/export: a secretary chooses the period; an admin first chooses the branch."""
     require_private(update)
     actor = _reader(context)
-    if actor.role is Role.ADMIN:
-        text, markup = await _branch_picker(context, "x", 0)
+    if actor.role in PICKERS:
+        text, markup = await _branch_picker(context, actor, "x", 0)
     else:
         assert actor.branch_id is not None
         text, markup = await _period_question(context, str(actor.branch_id))
@@ -188,9 +191,13 @@ async def charts_command(update: Update, context: XContext) -> None:
     if user.id in _RUNNING:
         raise Refusal("report.busy")
     period = LedgerPeriod.school_year_of(context.today())
+    if actor.role is Role.INSPECTOR:
+        # An inspector's branches one at a time: the picker first, no bureau picture.
+        await reply(update, context, *await _branch_picker(context, actor, "c", 0))
+        return
     await reply(update, context, context.t("report.charts.working"))
     if actor.role is Role.ADMIN:
-        _start(update, context, user.id, _bureau_charts(update, context, period))
+        _start(update, context, user.id, _bureau_charts(update, context, actor, period))
     else:
         assert actor.branch_id is not None
         job = _branch_charts(update, context, actor.branch_id, period)
@@ -228,7 +235,9 @@ async def _branch_charts(
     await reply_photos(update, context, [chart.png for chart in drawn], caption)
 
 
-async def _bureau_charts(update: Update, context: XContext, period: LedgerPeriod) -> None:
+async def _bureau_charts(
+    update: Update, context: XContext, actor: Member, period: LedgerPeriod
+) -> None:
     figures = []
     async with context.db.read() as conn:
         refs = await ledger.branches(conn)
@@ -241,7 +250,7 @@ async def _bureau_charts(update: Update, context: XContext, period: LedgerPeriod
     chart = await asyncio.to_thread(charts.bureau, figures, context.t, period.label)
     caption = context.t("report.charts.bureau_caption", period=period.label)
     await reply_photo(update, context, chart.png, caption)
-    text, markup = await _branch_picker(context, "c", 0)
+    text, markup = await _branch_picker(context, actor, "c", 0)
     await reply(update, context, text, markup)
 
 
@@ -256,19 +265,25 @@ async def pick_page(update: Update, context: XContext) -> None:
     if what not in ("x", "c"):
         raise BadButton()
     page = data.int_arg(1)
-    if _reader(context).role is not Role.ADMIN:
+    actor = _reader(context)
+    if actor.role not in PICKERS:
         raise NotAllowed()
-    text, markup = await _branch_picker(context, what, page)
+    text, markup = await _branch_picker(context, actor, what, page)
     await ack(update)
     await replace(update, context, text, markup)
 
 
 async def _branch_picker(
-    context: XContext, what: str, page: int
+    context: XContext, actor: Member, what: str, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Every branch for an admin (the bureau too, for an export); an inspector's own."""
     async with context.db.read() as conn:
-        refs = await ledger.branches(conn)
-    return views.branch_picker(context.t, what, refs, page)
+        if actor.role is Role.ADMIN:
+            refs = await ledger.branches(conn)
+        else:
+            refs = [ledger.BranchRef(b.id, b.name) for b in await branches.visible_to(conn, actor)]
+    bureau = actor.role is Role.ADMIN
+    return views.branch_picker(context.t, what, refs, page, bureau=bureau)
 
 
 async def _period_question(context: XContext, scope: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -297,9 +312,9 @@ def _period_choices(today: date, current: terms.Term, previous: terms.Term) -> l
 
 
 def _reader(context: XContext) -> Member:
-    """Who may take records out: a branch's secretary, or an admin."""
+    """Who may take records out: a branch's secretary, an admin, or an inspector."""
     actor = require_member(context)
-    if actor.role is Role.ADMIN:
+    if actor.role in (Role.ADMIN, Role.INSPECTOR):
         return actor
     if actor.role is Role.SECRETARY and actor.branch_id is not None:
         return actor
@@ -308,7 +323,14 @@ def _reader(context: XContext) -> Member:
 
 async def _check_scope(context: XContext, actor: Member, scope: str) -> str:
     """The scope's display name, if ``actor`` may read it (checked against the database)."""
-    if actor.role is not Role.ADMIN and (scope == "all" or int(scope) != actor.branch_id):
+    if actor.role is Role.INSPECTOR:
+        if scope == "all":
+            raise NotAllowed()
+        async with context.db.read() as conn:
+            seen = {branch.id for branch in await branches.visible_to(conn, actor)}
+        if int(scope) not in seen:
+            raise OtherBranch()
+    elif actor.role is not Role.ADMIN and (scope == "all" or int(scope) != actor.branch_id):
         raise NotAllowed() if scope == "all" else OtherBranch()
     return await _scope_name(context, scope)
 

@@ -16,14 +16,15 @@ PAGE_SIZE = 10
 
 
 def branch_picker(
-    t: Translator, what: str, refs: Sequence[BranchRef], page: int
+    t: Translator, what: str, refs: Sequence[BranchRef], page: int, *, bureau: bool = True
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """``what`` is "x" (export: the bureau is a choice too) or "c" (charts of one branch)."""
+    """``what`` is "x" (export: the bureau is a choice too, for an admin: ``bureau``) or
+    "c" (charts of one branch)."""
     pages = max(1, -(-len(refs) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     action = "xs" if what == "x" else "c"
     rows: list[list[InlineKeyboardButton]] = []
-    if what == "x":
+    if what == "x" and bureau:
         rows.append([_button(t.plain("report.btn.bureau"), action, "all")])
     for ref in refs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         rows.append([_button(ref.name, action, ref.id)])
@@ -35,7 +36,8 @@ def branch_picker(
     if turn:
         rows.append(turn)
     key = "report.export.pick_branch" if what == "x" else "report.charts.pick_branch"
-    text = t(key, page=page + 1, pages=pages) if refs else t("report.no_branches")
+    empty = "report.no_branches" if bureau else "report.no_assigned"
+    text = t(key, page=page + 1, pages=pages) if refs else t(empty)
     return text, InlineKeyboardMarkup(rows)
 
 

@@ -2,7 +2,8 @@
 
 A secretary sees their branch: each person's count against the term's target, who has
 no visit this month, and (a button per person) that person's records. Admins see every
-branch and can open any. Inspectors see the same counts but never a record.
+branch and can open any. Inspectors see the same counts, for the branches assigned to
+their inspection group only, and never a record.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound
+from handlers.common.errors import NotAllowed, NotFound, OtherBranch
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -66,7 +67,9 @@ async def open_branch(update: Update, context: XContext) -> None:
     actor = require_member(context)
     if actor.role is Role.MEMBER:
         raise NotAllowed()
-    if actor.role is not Role.INSPECTOR:
+    if actor.role is Role.INSPECTOR:
+        await _require_assigned(context, actor, branch_id)
+    else:
         require_branch_access(actor, branch_id)
     screen = await _branch_screen(context, actor, branch_id, page)
     await ack(update)
@@ -194,11 +197,22 @@ async def _totals(update: Update, context: XContext, actor: Member) -> None:
 
 async def _totals_screen(context: XContext, actor: Member, page: int) -> views.Screen:
     today = context.today()
+    inspector = actor.role is Role.INSPECTOR
     async with context.db.read() as conn:
         term = await terms.term_for(conn, today)
         totals = await visits.branch_totals(conn, term, today)
-    inspector = actor.role is Role.INSPECTOR
+        if inspector:
+            # Only the branches assigned to the inspector's group (none: an empty list).
+            seen = {branch.id for branch in await branches.visible_to(conn, actor)}
+            totals = [row for row in totals if row.branch_id in seen]
     return views.totals_view(context.t, term, totals, inspector=inspector, page=page)
+
+
+async def _require_assigned(context: XContext, inspector: Member, branch_id: int) -> None:
+    async with context.db.read() as conn:
+        seen = {branch.id for branch in await branches.visible_to(conn, inspector)}
+    if branch_id not in seen:
+        raise OtherBranch()
 
 
 async def _edit(update: Update, screen: views.Screen) -> None:

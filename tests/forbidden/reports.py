@@ -1,6 +1,6 @@
 """Failure modes of /export and /charts: wrong role, another branch, the bureau for a
-secretary, forged or unknown scopes and periods, group chats, inspectors (not yet
-assigned any branch, so refused)."""
+secretary or an inspector, forged or unknown scopes and periods, group chats, inspectors
+with no branch assigned or pressing one not assigned to them."""
 
 from __future__ import annotations
 
@@ -41,17 +41,40 @@ CASES = [
     Case("member /export", MEMBER, lambda h: h.send(MEMBER, "/export"), "refuse.role"),
     Case("member /charts", MEMBER, lambda h: h.send(MEMBER, "/charts"), "refuse.role"),
     Case(
-        "inspector /export",
+        "inspector with no branch /export",
         INSPECTOR,
         lambda h: h.send(INSPECTOR, "/export"),
-        "refuse.role",
+        "report.no_assigned",
         _inspector,
     ),
     Case(
-        "inspector /charts",
+        "inspector with no branch /charts",
         INSPECTOR,
         lambda h: h.send(INSPECTOR, "/charts"),
+        "report.no_assigned",
+        _inspector,
+    ),
+    Case(
+        "inspector exports an unassigned branch",
+        INSPECTOR,
+        _press(INSPECTOR, "rp:x:2:sy2026"),
+        "refuse.other_branch",
+        _inspector,
+        check=_no_file,
+    ),
+    Case(
+        "inspector exports the bureau",
+        INSPECTOR,
+        _press(INSPECTOR, "rp:x:all:sy2026"),
         "refuse.role",
+        _inspector,
+        check=_no_file,
+    ),
+    Case(
+        "inspector charts an unassigned branch",
+        INSPECTOR,
+        _press(INSPECTOR, "rp:c:2"),
+        "refuse.other_branch",
         _inspector,
     ),
     Case(

@@ -1,0 +1,10 @@
+"""Message catalog for inspection groups (/inspect) and rectification (/rectify).
+
+The messages are data, in ``texts.toml`` beside this module (a table a key, with ``zh``
+and ``en``); importing this module adds them to the catalog."""
+
+from __future__ import annotations
+
+from handlers.common.i18n import load_texts
+
+load_texts(__file__)

@@ -1,0 +1,230 @@
+"""The inspection screens: the admin's groups, a group, its branch picker; the inspector's
+branches and one branch's counts."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.common.callback import encode
+from handlers.common.i18n import Raw, Translator
+from handlers.common.links import deep_link
+from handlers.inspection import texts  # noqa: F401  (fills the catalog)
+from storage.branches import Branch
+from storage.inspection import Group, GroupSummary, InspectionInvite
+from storage.ledger import BranchLedger
+from storage.members import Member
+
+PREFIX = "ins"
+PAGE_SIZE = 10
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+def button(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(PREFIX, action, *args))
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def groups(t: Translator, listed: Sequence[GroupSummary]) -> Screen:
+    if not listed:
+        return t("insp.groups.none"), None
+    rows = [
+        [
+            button(
+                t.plain(
+                    "insp.groups.line",
+                    name=g.name,
+                    inspectors=g.inspectors,
+                    branches=g.branches,
+                )[:60],
+                "g",
+                g.id,
+            )
+        ]
+        for g in listed
+    ]
+    return t("insp.groups.title", count=len(listed)), InlineKeyboardMarkup(rows)
+
+
+def group(t: Translator, group: Group, people: Sequence[Member], held: Sequence[Branch]) -> Screen:
+    nobody = t("insp.group.nobody")
+    text = t(
+        "insp.group.title",
+        name=group.name,
+        inspector_count=len(people),
+        inspectors=Raw("、".join(_escaped(p.name) for p in people) or nobody),
+        branch_count=len(held),
+        branches=Raw("、".join(_escaped(b.name) for b in held) or nobody),
+    )
+    rows = [
+        [button(t.plain("insp.btn.invite_one"), "inv", group.id, 1)],
+        [button(t.plain("insp.btn.invite_shared"), "inv", group.id, 0)],
+        [button(t.plain("insp.btn.assign"), "as", group.id, 0)],
+    ]
+    if people:
+        rows.append([button(t.plain("insp.btn.remove_inspector"), "rmls", group.id)])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def invite(
+    t: Translator, group: Group, invite: InspectionInvite, bot_username: str, zone: ZoneInfo
+) -> str:
+    return t(
+        "insp.invite.link",
+        group=group.name,
+        link=deep_link(bot_username, invite.code),
+        expires=invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        uses=invite.max_uses,
+    )
+
+
+def assign_picker(
+    t: Translator, group: Group, every: Sequence[Branch], held: set[int], page: int
+) -> Screen:
+    if not every:
+        return t("insp.assign.no_branches"), InlineKeyboardMarkup(
+            [[button(t.plain("insp.btn.back"), "g", group.id)]]
+        )
+    pages = max(1, -(-len(every) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [button(("✅ " if b.id in held else "") + b.name[:50], "ab", group.id, b.id, page)]
+        for b in every[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    turn = []
+    if page > 0:
+        turn.append(button(t.plain("insp.btn.prev"), "as", group.id, page - 1))
+    if page < pages - 1:
+        turn.append(button(t.plain("insp.btn.next"), "as", group.id, page + 1))
+    if turn:
+        rows.append(turn)
+    rows.append([button(t.plain("insp.btn.back"), "g", group.id)])
+    text = t("insp.assign.title", name=group.name, page=page + 1, pages=pages)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def remove_picker(t: Translator, group: Group, people: Sequence[Member]) -> Screen:
+    if not people:
+        return t("insp.remove.none", name=group.name), None
+    rows = [[button(p.name, "rm", group.id, p.id)] for p in people]
+    rows.append([button(t.plain("insp.btn.back"), "g", group.id)])
+    return t("insp.remove.pick", name=group.name), InlineKeyboardMarkup(rows)
+
+
+def remove_confirm(t: Translator, group: Group, person: Member) -> Screen:
+    rows = [
+        [
+            button(t.plain("insp.btn.confirm_remove"), "rmok", group.id, person.id),
+            button(t.plain("insp.btn.cancel"), "g", group.id),
+        ]
+    ]
+    return t("insp.remove.confirm", person=person.name, name=group.name), InlineKeyboardMarkup(rows)
+
+
+# --------------------------------------------------------------------------- inspector
+
+
+def my_branches(t: Translator, group: Group | None, held: Sequence[Branch]) -> Screen:
+    name = group.name if group is not None else t.plain("role.inspector")
+    if not held:
+        return t("insp.mine.none", group=name), None
+    rows = [[button(b.name[:60], "b", b.id)] for b in held]
+    return t("insp.mine.title", group=name, count=len(held)), InlineKeyboardMarkup(rows)
+
+
+def branch_screen(t: Translator, ledger: BranchLedger, today: date) -> Screen:
+    return branch_overview(t, ledger, today), None
+
+
+def branch_overview(t: Translator, ledger: BranchLedger, today: date) -> str:
+    """One branch's counts for an inspector: no student data is in ``ledger`` (it was read
+    without ``private``), and none is shown."""
+    people = ledger.participants
+    past = [m for m in ledger.months if m.past]
+    held = [m for m in past if m.party_day.status == "held"]
+    lines = [
+        t(
+            "insp.branch.title",
+            branch=ledger.branch.name,
+            period=ledger.period.label,
+            today=today.isoformat(),
+        ),
+        "",
+        t(
+            "insp.branch.members",
+            count=len(people),
+            names="、".join(m.name for m in people) or t.plain("insp.group.nobody"),
+        ),
+        t(
+            "insp.branch.pledges",
+            pledgers=ledger.pledgers,
+            people=len(people),
+            approved=sum(p.approved is not None for p in ledger.pledges),
+            fulfilled=sum(p.fulfilled is not None for p in ledger.pledges),
+            evaluated=sum(p.evaluated is not None for p in ledger.pledges),
+        ),
+        t(
+            "insp.branch.partyday",
+            months=len(past),
+            held=len(held),
+            met=sum(m.party_day.meets_target for m in held),
+        ),
+        _this_month(t, ledger, today),
+    ]
+    if ledger.meeting_checks:
+        parts = [
+            t.plain(
+                "insp.branch.meeting_line",
+                kind=t.plain(f"insp.kind.{check.kind}"),
+                held=check.held,
+                required=check.required,
+            )
+            for check in ledger.meeting_checks
+        ]
+        lines.append(t("insp.branch.meetings", lines="；".join(parts)))
+    term = next((tv for tv in ledger.terms if tv.term.contains(today)), None)
+    if term is not None:
+        span = f"{term.term.start.isoformat()}–{term.term.end.isoformat()}"
+        if term.target is None:
+            lines.append(t("insp.branch.visits_no_target", term=span, visits=term.visits))
+        else:
+            lines.append(
+                t(
+                    "insp.branch.visits",
+                    term=span,
+                    visits=term.visits,
+                    at_target=term.at_target,
+                    people=term.people,
+                    target=term.target,
+                )
+            )
+    hours = sum(entry.hours for entry in ledger.service)
+    lines.append(t("insp.branch.service", hours=f"{hours:g}"))
+    lines += ["", t("insp.branch.privacy")]
+    return "\n".join(lines)
+
+
+def _this_month(t: Translator, ledger: BranchLedger, today: date) -> str:
+    month = next(
+        (d for d in ledger.party_days if (d.year, d.month) == (today.year, today.month)), None
+    )
+    if month is None or month.day is None:
+        return t("insp.branch.partyday_none")
+    return t(
+        "insp.branch.partyday_month",
+        date=month.day.isoformat(),
+        status=t.plain(f"insp.status.{month.status}"),
+        expected=month.expected,
+        present=month.present,
+        leave=len(month.leaves),
+    )
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=False)

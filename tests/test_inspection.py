@@ -1,0 +1,226 @@
+"""Inspection groups as people use them: an admin creates a group, invites its inspectors
+and assigns branches; an inspector sees only those branches, never a student's alias."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+from openpyxl import load_workbook
+
+from handlers.reports.commands import wait_for_running
+from storage import branches, members
+from storage.members import Role
+from tests.conftest import ADMIN, SECRETARY, STRANGER, Harness
+from tests.fakebot import FakeUser
+from tests.test_reports import log_visit
+
+INSPECTOR = FakeUser(4001, "孙督查")
+INSPECTOR2 = FakeUser(4002, "周督查")
+
+
+async def group_with_inspector(
+    h: Harness, *, assign: tuple[str, ...] = ("第一中学党支部",)
+) -> None:
+    """第三督查组 with 孙建 as its inspector, assigned ``assign``."""
+    await h.send(ADMIN, "/inspect new 第三督查组")
+    await h.press(ADMIN, "🔗 邀请链接（一人一次，7 天）")
+    await h.send(INSPECTOR, f"/start {h.invite_code(ADMIN)}")
+    await h.send(INSPECTOR, "孙建")
+    if assign:
+        await h.send(ADMIN, "/inspect")
+        await h.press(ADMIN, "第三督查组（督查员 1 人，支部 0 个）")
+        await h.press(ADMIN, "🏫 分配 / 取消支部")
+        for name in assign:
+            await h.press(ADMIN, name)
+    await h.deliver()
+
+
+async def person(h: Harness, user: FakeUser) -> Any:
+    async with h.db.read() as conn:
+        return await members.get_active_by_telegram(conn, user.id)
+
+
+async def test_an_admin_creates_a_group_and_invites_an_inspector(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    replies = await h.send(ADMIN, "/inspect new 第三督查组")
+    assert replies[0] == "已创建督查组：第三督查组。请邀请督查员并分配支部。"
+    assert "督查员（0）：（暂无）" in replies[1]
+    await h.press(ADMIN, "🔗 邀请链接（一人一次，7 天）")
+    assert "最多可使用 1 次" in h.last(ADMIN)
+    code = h.invite_code(ADMIN)
+    offer = await h.send(INSPECTOR, f"/start {code}")
+    assert "您受邀以督查员身份加入第三督查组" in offer[0]
+    done = await h.send(INSPECTOR, "孙建")
+    assert done[0] == "孙建，欢迎加入第三督查组！发送 /inspect 查看您负责督查的党支部。"
+    joined = await person(h, INSPECTOR)
+    assert joined.role is Role.INSPECTOR and joined.branch_id is None
+    await h.deliver()
+    assert h.last(ADMIN) == "孙建 已通过邀请链接加入「第三督查组」（督查员）。"
+    # A one-use link: the next person is told it is used up.
+    await h.send(INSPECTOR2, f"/start {code}")
+    assert h.last(INSPECTOR2).startswith("此邀请链接的使用次数已满")
+    # The inspector sees the group has no branches yet.
+    assert (await h.send(INSPECTOR, "/inspect"))[0].startswith("第三督查组还没有被分配支部")
+    async with h.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT action FROM audit_log WHERE action LIKE 'inspection.%' ORDER BY id"
+        )
+    assert [r[0] for r in rows] == ["inspection.group_created", "inspection.invite_created"]
+
+
+async def test_the_name_is_asked_when_missing_and_checked(harness: Harness) -> None:
+    h = harness
+    assert (await h.send(ADMIN, "/inspect new"))[0].startswith("请输入督查组的名称")
+    assert (await h.send(ADMIN, "组"))[0].startswith("名称需为 2–40 个字")
+    await h.send(ADMIN, "第三督查组")
+    assert (await h.send(ADMIN, "/inspect new 第三督查组"))[0] == (
+        "已有名为「第三督查组」的督查组，请换一个名称。"
+    )
+    await h.send(ADMIN, "/cancel")
+    listed = await h.send(ADMIN, "/inspect")
+    assert listed[0].startswith("督查组（共 1 个）")
+    assert h.buttons(ADMIN) == ["第三督查组（督查员 0 人，支部 0 个）"]
+
+
+async def test_a_shared_link_lets_several_join_and_a_branch_member_cannot(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.send(ADMIN, "/inspect new 第三督查组")
+    await h.press(ADMIN, "🔗 邀请链接（多人，3 天）")
+    assert "最多可使用 20 次" in h.last(ADMIN)
+    code = h.invite_code(ADMIN)
+    for user, name in ((INSPECTOR, "孙建"), (INSPECTOR2, "周敏")):
+        await h.send(user, f"/start {code}")
+        await h.send(user, name)
+    assert (await person(h, INSPECTOR2)).role is Role.INSPECTOR
+    # A teacher of a branch cannot also be an inspector with the same account.
+    refused = await h.send(SECRETARY, f"/start {code}")
+    assert refused[0].startswith("您已是第一中学党支部的成员。督查员不属于任何党支部")
+    # Three days later the shared link has expired.
+    h.clock.set(h.clock.now() + timedelta(days=3, minutes=1))
+    await h.send(STRANGER, f"/start {code}")
+    assert "expired" in h.last(STRANGER)
+
+
+async def test_branches_are_assigned_with_buttons_in_pages(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    async with h.db.transaction() as tx:
+        for number in range(1, 13):
+            await branches.create(tx, f"测试学校{number:02d}党支部", now=h.clock.now())
+    await group_with_inspector(h, assign=())
+    await h.send(ADMIN, "/inspect")
+    await h.press(ADMIN, "第三督查组（督查员 1 人，支部 0 个）")
+    await h.press(ADMIN, "🏫 分配 / 取消支部")
+    assert "第 1/2 页" in h.last(ADMIN)
+    await h.press(ADMIN, "下一页 ▶")
+    assert "第 2/2 页" in h.last(ADMIN)
+    await h.press(ADMIN, "测试学校12党支部")
+    assert "✅ 测试学校12党支部" in h.buttons(ADMIN)
+    assert h.answers()[-1] == "已分配：测试学校12党支部"
+    await h.press(ADMIN, "第一中学党支部")
+    await h.press(ADMIN, "◀ 上一页")
+    assert "第 1/2 页" in h.last(ADMIN)
+    await h.press(ADMIN, "⬅️ 返回督查组")
+    assert "负责支部（2）：测试学校12党支部、第一中学党支部" in h.last(ADMIN)
+    # Pressed again: taken back.
+    await h.press(ADMIN, "🏫 分配 / 取消支部")
+    await h.press(ADMIN, "下一页 ▶")
+    await h.press(ADMIN, "✅ 第一中学党支部")
+    assert h.answers()[-1] == "已取消分配：第一中学党支部"
+    inspector = await person(h, INSPECTOR)
+    async with h.db.read() as conn:
+        seen = [b.name for b in await branches.visible_to(conn, inspector)]
+    assert seen == ["测试学校12党支部"]
+
+
+async def test_an_inspector_sees_only_the_assigned_branches(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.second_branch()
+    await log_visit(h, alias="小明同学")
+    await group_with_inspector(h)
+    mine = await h.send(INSPECTOR, "/inspect")
+    assert mine[0].startswith("第三督查组：您负责督查以下支部（1 个）")
+    assert h.buttons(INSPECTOR) == ["第一中学党支部"]
+    await h.press(INSPECTOR, "第一中学党支部")
+    screen = h.last(INSPECTOR)
+    assert "👥 党员 3 人：李红梅、张老师、王老师" in screen
+    assert "🏠 家访" in screen and "共 1 次" in screen
+    assert "小明同学" not in screen
+    # The other branch's button, forged: refused.
+    async with h.db.read() as conn:
+        other = [b for b in await branches.list_with_counts(conn) if b.name == "第二中学党支部"]
+    await h.callback(INSPECTOR, f"ins:b:{other[0].id}")
+    assert h.answers()[-1] == "抱歉，这个党支部没有分配给您的督查组。"
+    # /visits: the counts of the assigned branch only.
+    totals = await h.send(INSPECTOR, "/visits")
+    assert "第一中学党支部" in totals[0] and "第二中学党支部" not in totals[0]
+    await h.callback(INSPECTOR, f"vis:br:{other[0].id}")
+    assert h.answers()[-1].startswith("抱歉，这条记录不属于您的党支部")
+
+
+async def test_an_inspector_exports_an_assigned_branch_without_aliases(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.second_branch()
+    await log_visit(h, alias="小明同学")
+    await group_with_inspector(h)
+    await h.send(INSPECTOR, "/export")
+    assert h.buttons(INSPECTOR) == ["第一中学党支部"]  # no 全局, no other branch
+    await h.press(INSPECTOR, "第一中学党支部")
+    await h.press(INSPECTOR, "本学年 2026–2027")
+    await wait_for_running()
+    [sent] = [
+        c.params
+        for c in h.tg.calls_to("sendDocument")
+        if c.ok and int(c.params["chat_id"]) == INSPECTOR.id
+    ]
+    book = load_workbook(io.BytesIO(sent["document"].content))
+    assert "家访记录表" not in book.sheetnames
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert not any("小明同学" in cell or "家长很配合" in cell for cell in cells)
+    # /charts: the picker of the assigned branch, then its pictures.
+    await h.send(INSPECTOR, "/charts")
+    assert h.buttons(INSPECTOR) == ["第一中学党支部"]
+    await h.press(INSPECTOR, "第一中学党支部")
+    await wait_for_running()
+    assert [c for c in h.tg.calls_to("sendMediaGroup") if c.ok] or [
+        c for c in h.tg.calls_to("sendPhoto") if c.ok
+    ]
+
+
+async def test_a_removed_inspector_loses_access_and_is_told(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await group_with_inspector(h)
+    await h.send(ADMIN, "/inspect")
+    await h.press(ADMIN, "第三督查组（督查员 1 人，支部 1 个）")
+    await h.press(ADMIN, "➖ 移除督查员")
+    await h.press(ADMIN, "孙建")
+    assert h.last(ADMIN) == "确认把 孙建 移出「第三督查组」吗？"
+    [confirm] = [
+        data
+        for message in h.tg.messages_in(ADMIN.id)
+        for label, data in h.tg.buttons(message)
+        if label == "确认移除"
+    ]
+    await h.press(ADMIN, "确认移除")
+    assert h.last(ADMIN) == "已把 孙建 移出「第三督查组」。"
+    await h.deliver()
+    assert h.last(INSPECTOR).startswith("您已被移出「第三督查组」")
+    assert await person(h, INSPECTOR) is None
+    await h.send(INSPECTOR, "/inspect")
+    assert h.last(INSPECTOR).startswith("您还没有加入任何党支部")
+    # The confirmation pressed again: the button is stale.
+    await h.callback(ADMIN, confirm)
+    assert h.answers()[-1] == "此按钮已失效，请重新打开相关菜单。"
