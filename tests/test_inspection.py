@@ -224,3 +224,147 @@ async def test_a_removed_inspector_loses_access_and_is_told(harness: Harness) ->
     # The confirmation pressed again: the button is stale.
     await h.callback(ADMIN, confirm)
     assert h.answers()[-1] == "此按钮已失效，请重新打开相关菜单。"
+
+
+# --------------------------------------------------------------------------- comments, items
+
+
+async def items_in_db(h: Harness) -> list[tuple[Any, ...]]:
+    async with h.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT text, deadline, status, answer, answer_photo, reopen_reason, reopen_count"
+            " FROM rectification_items ORDER BY id"
+        )
+    return [tuple(row) for row in rows]
+
+
+async def comment_with_items(h: Harness) -> None:
+    """孙建 comments on 第一中学党支部 with two items (12-20 and 2026-12-31)."""
+    await h.send(INSPECTOR, "/inspect")
+    await h.press(INSPECTOR, "第一中学党支部")
+    await h.press(INSPECTOR, "✍️ 写督查点评")
+    await h.send(INSPECTOR, "党日活动记录完整，家访覆盖面还需扩大。")
+    await h.press(INSPECTOR, "➕ 添加整改事项")
+    await h.send(INSPECTOR, "党员名册未及时更新")
+    await h.send(INSPECTOR, "12-20")
+    await h.press(INSPECTOR, "➕ 添加整改事项")
+    await h.send(INSPECTOR, "补齐十月党日照片")
+    await h.send(INSPECTOR, "2026-12-31")
+    await h.press(INSPECTOR, "✅ 提交点评")
+    await h.deliver()
+
+
+async def test_an_inspector_comments_and_the_secretary_answers_each_item(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    await group_with_inspector(h)
+    await h.send(INSPECTOR, "/inspect")
+    await h.press(INSPECTOR, "第一中学党支部")
+    await h.press(INSPECTOR, "✍️ 写督查点评")
+    assert h.last(INSPECTOR).startswith("请输入对「第一中学党支部」的督查点评")
+    assert (await h.send(INSPECTOR, "很好"))[0] == "点评需为 5–1000 个字，请重新输入。"
+    preview = await h.send(INSPECTOR, "党日活动记录完整，家访覆盖面还需扩大。")
+    assert "整改事项：无" in preview[0]
+    await h.press(INSPECTOR, "➕ 添加整改事项")
+    assert (await h.send(INSPECTOR, "改"))[0].startswith("整改事项需为 4–300 个字")
+    await h.send(INSPECTOR, "党员名册未及时更新")
+    # A deadline that has passed (the nearest 11-20 is last week) is refused.
+    assert (await h.send(INSPECTOR, "11-20"))[
+        0
+    ] == "期限需晚于今天（2026-11-28），请重新输入整改期限。"
+    assert (await h.send(INSPECTOR, "下周"))[0].startswith("没看懂这个日期")
+    preview = await h.send(INSPECTOR, "12-20")
+    assert "1. 党员名册未及时更新（期限 2026-12-20）" in preview[0]
+    assert (await h.send(INSPECTOR, "随便说点"))[0] == "请点上面的按钮：添加整改事项，或提交点评。"
+    await h.press(INSPECTOR, "➕ 添加整改事项")
+    await h.send(INSPECTOR, "补齐十月党日照片")
+    await h.send(INSPECTOR, "2026-12-31")
+    await h.press(INSPECTOR, "✅ 提交点评")
+    assert h.last(INSPECTOR) == "督查点评已提交，已通知第一中学党支部的支部书记（整改事项 2 项）。"
+    await h.deliver()
+    told = h.last(SECRETARY)
+    assert told.startswith("📮 <b>督查点评</b>（第三督查组 · 孙建）")
+    assert "2. 补齐十月党日照片（期限 2026-12-31）" in told
+    assert h.buttons(SECRETARY) == ["✍️ 答复第 1 项", "✍️ 答复第 2 项"]
+    # The secretary answers item 1 with a photo.
+    await h.press(SECRETARY, "✍️ 答复第 1 项")
+    assert "期限：2026-12-20" in h.last(SECRETARY)
+    await h.send(SECRETARY, "已更新名册并在支部大会上通报。")
+    assert h.last(SECRETARY).startswith("可以发送一张照片作为佐证")
+    assert (await h.send(SECRETARY, "好的"))[0] == "请发送一张照片，或点「不附照片，提交」。"
+    await h.photo(SECRETARY, "ROSTER_PHOTO")
+    assert h.last(SECRETARY) == "整改情况已提交，等待督查组验收。"
+    first = (await items_in_db(h))[0]
+    assert first[2:5] == ("done", "已更新名册并在支部大会上通报。", "ROSTER_PHOTO")
+    await h.deliver()
+    assert h.last(INSPECTOR).startswith("📬 第一中学党支部 已答复整改事项")
+    assert "（附照片）" in h.last(INSPECTOR)
+    # The inspector opens it: the photo, then the item with accept / reopen.
+    await h.press(INSPECTOR, "查看并验收")
+    photos = [c.params for c in h.tg.calls_to("sendPhoto") if c.ok]
+    assert photos[-1]["photo"] == "ROSTER_PHOTO" and int(photos[-1]["chat_id"]) == INSPECTOR.id
+    assert "状态：已答复，待验收" in h.last(INSPECTOR)
+    await h.press(INSPECTOR, "↩️ 退回整改")
+    await h.send(INSPECTOR, "名册缺少新入职党员")
+    assert h.last(INSPECTOR) == "已退回整改，并通知支部书记：党员名册未及时更新"
+    await h.deliver()
+    assert "理由：名册缺少新入职党员" in h.last(SECRETARY)
+    await h.press(SECRETARY, "✍️ 重新答复")
+    await h.send(SECRETARY, "已补录两名新入职党员。")
+    await h.send(SECRETARY, "不用")
+    assert h.last(SECRETARY) == "整改情况已提交，等待督查组验收。"
+    await h.deliver()
+    await h.press(INSPECTOR, "查看并验收")
+    assert "上次退回理由：名册缺少新入职党员（第 1 次退回）" in h.last(INSPECTOR)
+    await h.press(INSPECTOR, "✅ 验收通过")
+    assert h.last(INSPECTOR) == "已验收通过：党员名册未及时更新"
+    await h.deliver()
+    assert h.last(SECRETARY) == "✅ 督查组已验收通过整改事项：党员名册未及时更新"
+    assert [row[2] for row in await items_in_db(h)] == ["accepted", "open"]
+    assert (await items_in_db(h))[0][5:] == ("名册缺少新入职党员", 1)
+    async with h.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT action FROM audit_log WHERE entity IN ('inspection_comment',"
+            " 'rectification_item') ORDER BY id"
+        )
+    assert [r[0] for r in rows] == [
+        "inspection.comment",
+        "inspection.item_answered",
+        "inspection.item_reopened",
+        "inspection.item_answered",
+        "inspection.item_accepted",
+    ]
+
+
+async def test_the_items_are_listed_for_each_role_and_old_buttons_refused(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    await group_with_inspector(h)
+    await comment_with_items(h)
+    listed = await h.send(SECRETARY, "/rectify")
+    assert listed[0].startswith("督查整改事项（未验收 2 项）")
+    assert "第一中学党支部｜党员名册未及时更新｜期限 2026-12-20｜待整改" in listed[0]
+    assert (await h.send(ADMIN, "/rectify"))[0].startswith("督查整改事项（未验收 2 项）")
+    assert (await h.send(INSPECTOR, "/rectify"))[0].startswith("督查整改事项（未验收 2 项）")
+    # After the deadline the item shows as overdue.
+    h.clock.set(h.clock.now() + timedelta(days=23))
+    assert "待整改（已逾期）" in (await h.send(SECRETARY, "/rectify"))[0]
+    # The answer pressed twice: the second time it is already answered.
+    await h.send(SECRETARY, "/rectify")
+    await h.press(SECRETARY, "第 1 项")
+    await h.press(SECRETARY, "✍️ 答复整改情况")
+    await h.send(SECRETARY, "已更新名册。")
+    await h.send(SECRETARY, "不用")
+    await h.press(SECRETARY, "✍️ 答复整改情况")
+    assert h.answers()[-1] == "这项整改已答复，正在等待督查组验收。"
+    # An inspector pressing accept on an item that is not answered yet.
+    await h.send(INSPECTOR, "/rectify")
+    await h.press(INSPECTOR, "第 2 项")
+    data = [d for m in h.tg.messages_in(INSPECTOR.id) for label, d in h.tg.buttons(m) if d]
+    item2 = max(int(d.split(":")[2]) for d in data if d.startswith("ins:it:"))
+    await h.callback(INSPECTOR, f"ins:ok:{item2}")
+    assert h.answers()[-1] == "这项整改还没有答复（或已退回），现在不能验收或退回。"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback import encode
+from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.links import deep_link
 from handlers.inspection import texts  # noqa: F401  (fills the catalog)
@@ -18,6 +19,7 @@ from storage.branches import Branch
 from storage.inspection import Group, GroupSummary, InspectionInvite
 from storage.ledger import BranchLedger
 from storage.members import Member
+from storage.rectification import Comment, Item, ItemRow, ItemStatus
 
 PREFIX = "ins"
 PAGE_SIZE = 10
@@ -139,7 +141,12 @@ def my_branches(t: Translator, group: Group | None, held: Sequence[Branch]) -> S
 
 
 def branch_screen(t: Translator, ledger: BranchLedger, today: date) -> Screen:
-    return branch_overview(t, ledger, today), None
+    """The counts, with what an inspector does next: comment, or see the items."""
+    rows = [
+        [button(t.plain("insp.btn.comment"), "c", ledger.branch.id)],
+        [button(t.plain("insp.btn.items"), "il", ledger.branch.id)],
+    ]
+    return branch_overview(t, ledger, today), InlineKeyboardMarkup(rows)
 
 
 def branch_overview(t: Translator, ledger: BranchLedger, today: date) -> str:
@@ -228,3 +235,147 @@ def _this_month(t: Translator, ledger: BranchLedger, today: date) -> str:
 
 def _escaped(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+# --------------------------------------------------------------------------- comments, items
+
+
+def comment_preview(
+    t: Translator, branch: str, text: str, items: Sequence[dict[str, str]]
+) -> Screen:
+    rows = [
+        [button(t.plain("insp.btn.add_item"), "ci")],
+        [button(t.plain("insp.btn.submit"), "cs")],
+        [cancel_button(t)],
+    ]
+    screen = t(
+        "insp.comment.preview",
+        branch=branch,
+        text=text,
+        items=Raw(draft_lines(t, items)),
+    )
+    return screen, InlineKeyboardMarkup(rows)
+
+
+def draft_lines(t: Translator, items: Sequence[dict[str, str]]) -> str:
+    if not items:
+        return t("insp.comment.no_items")
+    lines = [t("insp.comment.items_title")]
+    lines += [
+        t("insp.comment.item_line", n=n, text=item["text"], deadline=item["deadline"])
+        for n, item in enumerate(items, start=1)
+    ]
+    return "\n".join(lines)
+
+
+def comment_told(
+    t: Translator, comment: Comment, made: Sequence[Item], *, branch: str, group: str, author: str
+) -> Screen:
+    """What the branch's secretaries receive: the comment, its items, a button each."""
+    items = ""
+    if made:
+        lines = "\n".join(
+            t("insp.comment.item_line", n=i.position, text=i.text, deadline=i.deadline.isoformat())
+            for i in made
+        )
+        items = t("insp.comment.told_items", lines=Raw(lines))
+    text = t(
+        "insp.comment.told",
+        group=group,
+        author=author,
+        branch=branch,
+        text=comment.text,
+        items=Raw(items),
+    )
+    rows = [[button(t.plain("insp.btn.answer_n", n=i.position), "ans", i.id)] for i in made]
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+def state_name(t: Translator, item: Item, today: date) -> str:
+    if item.overdue(today):
+        return t.plain("insp.state.open_overdue")
+    return t.plain(f"insp.state.{item.status.value}")
+
+
+def item_screen(
+    t: Translator,
+    row: ItemRow,
+    zone: ZoneInfo,
+    today: date,
+    *,
+    can_answer: bool,
+    can_judge: bool,
+) -> Screen:
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    lines = [
+        t(
+            "insp.item.title",
+            branch=row.branch_name,
+            text=row.text,
+            deadline=row.deadline.isoformat(),
+            status=state_name(t, row, today),
+            group=row.group_name,
+            author=row.author_name,
+            at=when(row.comment_at),
+            comment=row.comment_text,
+        )
+    ]
+    if row.answer:
+        by = row.answered_by_name or ""
+        lines.append(t("insp.item.answer", answer=row.answer, by=by, at=when(row.answered_at)))
+    if row.reopen_reason:
+        lines.append(t("insp.item.reopened", reason=row.reopen_reason, count=row.reopen_count))
+    if row.status is ItemStatus.ACCEPTED:
+        by = row.accepted_by_name or ""
+        lines.append(t("insp.item.accepted", by=by, at=when(row.accepted_at)))
+    rows = []
+    if can_answer and row.status is ItemStatus.OPEN:
+        rows.append([button(t.plain("insp.btn.answer"), "ans", row.id)])
+    if can_judge and row.status is ItemStatus.DONE:
+        rows.append(
+            [
+                button(t.plain("insp.btn.accept"), "ok", row.id),
+                button(t.plain("insp.btn.reopen"), "re", row.id),
+            ]
+        )
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+LIST_MAX = 20
+
+
+def item_list(
+    t: Translator, rows: Sequence[ItemRow], today: date, *, branch: str | None = None
+) -> Screen:
+    """Items with a button each (the first ``LIST_MAX``); ``branch``: one branch's, all
+    states, else every unfinished one across branches."""
+    if not rows:
+        key = "insp.list.branch_none" if branch else "insp.list.none"
+        return t(key, branch=branch or ""), None
+    shown = rows[:LIST_MAX]
+    head = (
+        t("insp.list.branch_title", branch=branch, count=len(rows))
+        if branch
+        else t("insp.list.title", count=len(rows))
+    )
+    lines = [head]
+    lines += [
+        t(
+            "insp.list.line",
+            n=n,
+            branch=row.branch_name,
+            text=row.text[:40],
+            deadline=row.deadline.isoformat(),
+            status=state_name(t, row, today),
+        )
+        for n, row in enumerate(shown, start=1)
+    ]
+    if len(rows) > LIST_MAX:
+        lines.append(t("insp.list.more", shown=LIST_MAX))
+    buttons = [
+        button(t.plain("insp.btn.item_n", n=n), "it", row.id) for n, row in enumerate(shown, 1)
+    ]
+    keyboard = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)

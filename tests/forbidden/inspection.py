@@ -7,10 +7,11 @@ their own assigned branch they may read, and every write is refused all the same
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from storage import inspection, members
-from tests.conftest import ADMIN, MEMBER, SECRETARY, STRANGER, Harness
+from storage import inspection, members, rectification
+from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, Harness
 from tests.fakebot import FakeUser, group_chat
 from tests.forbidden import Case
 from tests.forbidden.pledges import SUBMITTED, _submitted, _unchanged
@@ -207,4 +208,157 @@ CASES = [
         setup=inspector_of_first_branch,
     ),
     Case("forged group id", ADMIN, _presses(ADMIN, "ins:g:first"), "refuse.bad_button"),
+]
+
+
+# --------------------------------------------------------------------------- comments, items
+
+INSPECTOR2 = FakeUser(4012, "周督查")
+
+
+async def _item(h: Harness, *, answered: bool = False) -> None:
+    """The inspector's comment on branch 1 with one item (item 1), answered if asked."""
+    await inspector_of_first_branch(h)
+    now = h.clock.now()
+    today = now.astimezone(h.config.zone).date()
+    async with h.db.transaction() as tx:
+        inspector = await members.get_active_by_telegram(tx, INSPECTOR.id)
+        assert inspector is not None
+        _, [item] = await rectification.add_comment(
+            tx,
+            branch_id=1,
+            group_id=1,
+            author_id=inspector.id,
+            text="党员名册需要更新。",
+            items=[rectification.ItemDraft("更新党员名册", today + timedelta(days=10))],
+            today=today,
+            now=now,
+        )
+        if answered:
+            secretary = await members.get_active_by_telegram(tx, SECRETARY.id)
+            assert secretary is not None
+            await rectification.answer(
+                tx, item, text="已更新名册。", photo=None, actor_id=secretary.id, now=now
+            )
+
+
+async def _answered(h: Harness) -> None:
+    await _item(h, answered=True)
+
+
+async def _answered_and_second_group(h: Harness) -> None:
+    """Item 1 answered; 周敏 of 第四督查组, which also inspects branch 1."""
+    await _answered(h)
+    now = h.clock.now()
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert admin is not None
+        group = await inspection.create_group(tx, "第四督查组", created_by=admin.id, now=now)
+        invite = await inspection.create_invite(
+            tx, group.id, shared=False, created_by=admin.id, now=now
+        )
+        await inspection.join(tx, invite, telegram_id=INSPECTOR2.id, name="周敏", now=now)
+        await inspection.assign(tx, group.id, 1, actor_id=admin.id, now=now)
+
+
+async def _answered_then_unassigned(h: Harness) -> None:
+    await _answered(h)
+    async with h.db.transaction() as tx:
+        await inspection.unassign(tx, 1, 1, actor_id=1, now=h.clock.now())
+
+
+def _item_is(status: str) -> Any:
+    async def check(h: Harness) -> None:
+        async with h.db.read() as conn:
+            item = await rectification.get(conn, 1)
+        assert item is not None and item.status.value == status, item
+
+    return check
+
+
+CASES += [
+    Case("stranger /rectify", STRANGER, _says(STRANGER, "/rectify"), "refuse.stranger"),
+    Case("member /rectify", MEMBER, _says(MEMBER, "/rectify"), "refuse.role"),
+    Case(
+        "inspector comments on an unassigned branch",
+        INSPECTOR,
+        _presses(INSPECTOR, "ins:c:2"),
+        "insp.not_assigned",
+        setup=inspector_of_first_branch,
+    ),
+    Case("secretary writes a comment", SECRETARY, _presses(SECRETARY, "ins:c:1"), "refuse.role"),
+    Case("admin writes a comment", ADMIN, _presses(ADMIN, "ins:c:1"), "refuse.role"),
+    Case(
+        "other branch's secretary answers an item",
+        OTHER_SECRETARY,
+        _presses(OTHER_SECRETARY, "ins:ans:1"),
+        "refuse.other_branch",
+        setup=_item,
+        check=_item_is("open"),
+    ),
+    Case(
+        "member answers an item",
+        MEMBER,
+        _presses(MEMBER, "ins:ans:1"),
+        "refuse.role",
+        setup=_item,
+        check=_item_is("open"),
+    ),
+    Case(
+        "inspector answers an item",
+        INSPECTOR,
+        _presses(INSPECTOR, "ins:ans:1"),
+        "refuse.role",
+        setup=_item,
+        check=_item_is("open"),
+    ),
+    Case(
+        "secretary accepts their own answer",
+        SECRETARY,
+        _presses(SECRETARY, "ins:ok:1"),
+        "refuse.role",
+        setup=_answered,
+        check=_item_is("done"),
+    ),
+    Case(
+        "admin accepts an item",
+        ADMIN,
+        _presses(ADMIN, "ins:ok:1"),
+        "refuse.role",
+        setup=_answered,
+        check=_item_is("done"),
+    ),
+    Case(
+        "another group's inspector accepts",
+        INSPECTOR2,
+        _presses(INSPECTOR2, "ins:ok:1"),
+        "insp.problem.not_your_group",
+        setup=_answered_and_second_group,
+        check=_item_is("done"),
+    ),
+    Case(
+        "another group's inspector reopens",
+        INSPECTOR2,
+        _presses(INSPECTOR2, "ins:re:1"),
+        "insp.problem.not_your_group",
+        setup=_answered_and_second_group,
+        check=_item_is("done"),
+    ),
+    Case(
+        "inspector accepts after the branch was taken back",
+        INSPECTOR,
+        _presses(INSPECTOR, "ins:ok:1"),
+        "insp.not_assigned",
+        setup=_answered_then_unassigned,
+        check=_item_is("done"),
+    ),
+    Case(
+        "other branch's secretary opens an item",
+        OTHER_SECRETARY,
+        _presses(OTHER_SECRETARY, "ins:it:1"),
+        "refuse.other_branch",
+        setup=_item,
+    ),
+    Case("forged item id", ADMIN, _presses(ADMIN, "ins:it:999"), "refuse.not_found"),
+    Case("malformed item id", SECRETARY, _presses(SECRETARY, "ins:ans:abc"), "refuse.bad_button"),
 ]
