@@ -38,7 +38,18 @@ import aiosqlite
 
 from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
-from storage import meetings, partyday, pledge_rules, pledges, reminders, safety, terms, visits
+from storage import (
+    inspection,
+    meetings,
+    partyday,
+    pledge_rules,
+    pledges,
+    rectification,
+    reminders,
+    safety,
+    terms,
+    visits,
+)
 from storage.meetings import MeetingFrequencies
 from storage.members import Member, Role
 from storage.pledge_rules import REVIEW_AFTER, REVIEW_REPEAT, STALE_AFTER
@@ -118,6 +129,7 @@ async def due(
         *await scan.visits_behind(),
         *await scan.meeting_gaps(),
         *await scan.safety_missing(),
+        *await scan.rectification_deadlines(),
         *await scan.digests(),
     ]
     plan = DuePlan(now=now, since=since)
@@ -665,6 +677,54 @@ class _Scan:
                             "term_start": term.start.isoformat(),
                             "term_end": term.end.isoformat(),
                         },
+                    )
+                )
+        return found
+
+    # ----------------------------------------------------------------- 督查整改
+
+    async def rectification_deadlines(self) -> list[_Occurrence]:
+        """An open rectification item: its branch's secretaries WARN_DAYS before the
+        deadline (unless the item was raised after that moment), useful until the
+        deadline is over; the day after the deadline, they and the raising group's
+        inspectors, useful for 7 days. An item answered meanwhile is not reminded."""
+        if not self.wants(Kind.RECTIFICATION_DEADLINE):
+            return []
+        warn = timedelta(days=rectification.WARN_DAYS)
+        first = local_date(self.earliest, self.zone) - timedelta(days=1)
+        rows = await rectification.open_with_deadline_between(self.conn, first, self.today + warn)
+        found = []
+        for item in rows:
+            rules = self.rules_of(item.branch_id)
+            secretaries = self.secretaries(item.branch_id)
+            payload = {"item_id": item.id, "deadline": item.deadline.isoformat()}
+            base = f"inspection.deadline:{item.id}:{item.deadline.isoformat()}"
+            before_at = at_local(item.deadline - warn, rules.daily_time, self.zone)
+            over = at_local(item.deadline + timedelta(days=1), MIDNIGHT, self.zone)
+            if before_at >= item.comment_at and self.needed(before_at, over):
+                found.append(
+                    _Occurrence(
+                        Kind.RECTIFICATION_DEADLINE,
+                        f"{base}:before",
+                        item.branch_id,
+                        before_at,
+                        over,
+                        secretaries,
+                        {**payload, "when": "before"},
+                    )
+                )
+            after_at = at_local(item.deadline + timedelta(days=1), rules.daily_time, self.zone)
+            if self.needed(after_at, after_at + NUDGE_USEFUL):
+                raisers = await inspection.inspectors(self.conn, item.group_id)
+                found.append(
+                    _Occurrence(
+                        Kind.RECTIFICATION_DEADLINE,
+                        f"{base}:after",
+                        item.branch_id,
+                        after_at,
+                        after_at + NUDGE_USEFUL,
+                        [*secretaries, *raisers],
+                        {**payload, "when": "after"},
                     )
                 )
         return found

@@ -48,6 +48,9 @@ class Kind(StrEnum):
     and the branch has no meeting of that type in it (not even one announced)."""
     SAFETY_MISSING = "safety.missing"
     """In the term's last month, to members without a safety lesson or drill this term."""
+    RECTIFICATION_DEADLINE = "inspection.deadline"
+    """An inspection group's rectification item still open: to the branch's secretaries
+    3 days before its deadline, and the day after it to them and the group's inspectors."""
     DIGEST = "digest"
     """The secretary's monthly digest, on the 1st."""
     BROADCAST = "broadcast"
@@ -78,6 +81,7 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.VISIT_BEHIND, mutable=True),
         KindSpec(Kind.MEETING_PERIOD_END, mutable=True, secretaries_only=True),
         KindSpec(Kind.SAFETY_MISSING, mutable=True),
+        KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, secretaries_only=True),
         KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )

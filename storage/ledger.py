@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from storage import meetings as meeting_store
+from storage import rectification as rectification_store
 from storage import safety as safety_store
 from storage import terms as term_store
 from storage.clock import from_iso
@@ -232,6 +233,32 @@ class SafetyEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class RectificationEntry:
+    """One 整改 item with its comment, as the 督查整改台账 sheet shows it (no student
+    data is ever in a comment or an item, so every reader gets the sheet)."""
+
+    comment_at: datetime
+    group: str
+    inspector: str
+    comment: str
+    item: str
+    deadline: date
+    status: str  # 'open', 'done', 'accepted'
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+    photo: bool
+    reopen_count: int
+    reopen_reason: str | None
+    accepted_by: str | None
+    accepted_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass(frozen=True, slots=True)
 class MonthSummary:
     year: int
     month: int
@@ -270,12 +297,19 @@ class BranchLedger:
     safety_people: int = 0  # participants counted for the term below
     safety_done: int = 0  # of them, those with both a lesson and a drill
     safety_term: Term | None = None
+    rectifications: list[RectificationEntry] = field(default_factory=list)
+
+    @property
+    def rectifications_open(self) -> int:
+        """Items not accepted yet (to fix, or answered and waiting for the inspectors)."""
+        return sum(not entry.finished for entry in self.rectifications)
 
     @property
     def empty(self) -> bool:
         """Nothing was recorded in the period (the roster alone is not a record)."""
         return not (
             self.pledges
+            or self.rectifications
             or self.service
             or self.visits
             or self.meetings
@@ -345,6 +379,7 @@ async def branch_ledger(
     ledger.months = _month_summaries(ledger, zone)
     await _add_meetings(conn, ledger, frequencies or MeetingFrequencies())
     await _add_safety(conn, ledger)
+    await _add_rectifications(conn, ledger, zone)
     return ledger
 
 
@@ -937,3 +972,34 @@ async def _add_safety(conn: aiosqlite.Connection, ledger: BranchLedger) -> None:
     ledger.safety_term = term
     ledger.safety_people = len(lines)
     ledger.safety_done = sum(line.done for line in lines)
+
+
+# --------------------------------------------------------------------------- 督查整改
+
+
+async def _add_rectifications(
+    conn: aiosqlite.Connection, ledger: BranchLedger, zone: ZoneInfo
+) -> None:
+    """The items of comments made in the period, and older ones still open at its start."""
+    start = datetime.combine(ledger.period.start, time(0), tzinfo=zone)
+    end = datetime.combine(ledger.period.end + timedelta(days=1), time(0), tzinfo=zone)
+    for row in await rectification_store.for_ledger(conn, ledger.branch.id, start, end):
+        ledger.rectifications.append(
+            RectificationEntry(
+                comment_at=row.comment_at.astimezone(zone),
+                group=row.group_name,
+                inspector=row.author_name,
+                comment=row.comment_text,
+                item=row.text,
+                deadline=row.deadline,
+                status=row.status.value,
+                answer=row.answer,
+                answered_by=row.answered_by_name,
+                answered_at=row.answered_at.astimezone(zone) if row.answered_at else None,
+                photo=row.answer_photo is not None,
+                reopen_count=row.reopen_count,
+                reopen_reason=row.reopen_reason,
+                accepted_by=row.accepted_by_name,
+                accepted_at=row.accepted_at.astimezone(zone) if row.accepted_at else None,
+            )
+        )

@@ -333,12 +333,11 @@ async def open_count(conn: aiosqlite.Connection, branch_id: int) -> int:
 
 async def open_with_deadline_between(
     conn: aiosqlite.Connection, first: date, last: date
-) -> list[Item]:
+) -> list[ItemRow]:
     """Open items whose deadline falls in ``first``–``last`` (for the reminders)."""
     return await fetch_all(
         conn,
-        Item,
-        "SELECT * FROM rectification_items WHERE status = 'open' AND deadline BETWEEN ? AND ?"
-        " ORDER BY deadline, id",
+        ItemRow,
+        f"{_ROW} WHERE i.status = 'open' AND i.deadline BETWEEN ? AND ? ORDER BY i.deadline, i.id",
         (first.isoformat(), last.isoformat()),
     )

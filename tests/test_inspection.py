@@ -4,15 +4,16 @@ and assigns branches; an inspector sees only those branches, never a student's a
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from openpyxl import load_workbook
 
+from bot.app import reminder_engine
 from handlers.reports.commands import wait_for_running
 from storage import branches, members
 from storage.members import Role
-from tests.conftest import ADMIN, SECRETARY, STRANGER, Harness
+from tests.conftest import ADMIN, SECRETARY, STRANGER, ZONE, Harness
 from tests.fakebot import FakeUser
 from tests.test_reports import log_visit
 
@@ -368,3 +369,94 @@ async def test_the_items_are_listed_for_each_role_and_old_buttons_refused(
     item2 = max(int(d.split(":")[2]) for d in data if d.startswith("ins:it:"))
     await h.callback(INSPECTOR, f"ins:ok:{item2}")
     assert h.answers()[-1] == "这项整改还没有答复（或已退回），现在不能验收或退回。"
+
+
+# --------------------------------------------------------------------------- reminders, 台账
+
+
+async def tick(h: Harness, when: datetime) -> dict[str, int]:
+    h.clock.set(when)
+    report = await reminder_engine(h.app).tick()
+    await h.deliver()
+    return dict(report.by_kind)
+
+
+async def test_reminders_before_and_after_a_deadline(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await group_with_inspector(h)
+    await comment_with_items(h)  # item 1 due 12-20, item 2 due 12-31
+    await tick(h, datetime(2026, 11, 28, 12, 0, tzinfo=ZONE))  # the first run notes the time
+    # Item 1 is answered before its reminder: only item 2 will be reminded.
+    await h.send(SECRETARY, "/rectify")
+    await h.press(SECRETARY, "第 1 项")
+    await h.press(SECRETARY, "✍️ 答复整改情况")
+    await h.send(SECRETARY, "已更新名册。")
+    await h.send(SECRETARY, "不用")
+    kinds = await tick(h, datetime(2026, 12, 17, 9, 5, tzinfo=ZONE))
+    assert kinds.get("inspection.deadline") is None  # item 1 answered: nothing to say
+    kinds = await tick(h, datetime(2026, 12, 28, 9, 5, tzinfo=ZONE))
+    assert kinds["inspection.deadline"] == 1
+    [soon] = [t for t in h.tg.texts(SECRETARY.id) if t.startswith("⏰ 督查整改事项")]
+    assert soon.startswith("⏰ 督查整改事项将于 2026-12-31 到期，尚未答复")
+    assert "补齐十月党日照片" in soon
+    # The day after the deadline: the secretary and the group's inspector.
+    kinds = await tick(h, datetime(2027, 1, 4, 9, 5, tzinfo=ZONE))
+    assert kinds["inspection.deadline"] == 2
+    overdue = "⚠️ 督查整改事项已超过期限（2026-12-31），仍未答复：\n第一中学党支部：补齐十月党日照片"
+    assert overdue in h.tg.texts(SECRETARY.id)
+    assert h.last(INSPECTOR) == overdue
+    # A tick again the same day sends nothing twice.
+    kinds = await tick(h, datetime(2027, 1, 4, 9, 30, tzinfo=ZONE))
+    assert kinds.get("inspection.deadline") is None
+
+
+async def test_the_ledger_has_the_rectification_sheet(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await log_visit(h, alias="小明同学")
+    await group_with_inspector(h)
+    await comment_with_items(h)
+    await h.send(SECRETARY, "/rectify")
+    await h.press(SECRETARY, "第 1 项")
+    await h.press(SECRETARY, "✍️ 答复整改情况")
+    await h.send(SECRETARY, "已更新名册。")
+    await h.photo(SECRETARY, "ROSTER_PHOTO")
+    await h.deliver()
+    await h.press(INSPECTOR, "查看并验收")
+    await h.press(INSPECTOR, "✅ 验收通过")
+    for user in (INSPECTOR, SECRETARY):
+        await h.send(user, "/export")
+        if user is INSPECTOR:
+            await h.press(user, "第一中学党支部")
+        await h.press(user, "本学年 2026–2027")
+        await wait_for_running()
+    inspector_copy, secretary_copy = [
+        load_workbook(io.BytesIO(c.params["document"].content))
+        for c in h.tg.calls_to("sendDocument")
+        if c.ok
+    ]
+    for book in (inspector_copy, secretary_copy):
+        rows = list(book["督查整改台账"].iter_rows(values_only=True))
+        assert rows[0][:8] == (
+            "序号", "点评时间", "督查组", "督查员", "督查点评", "整改事项", "整改期限", "状态"
+        )  # fmt: skip
+        assert len(rows) == 3
+        first, second = rows[1], rows[2]
+        assert first[5] == "党员名册未及时更新" and first[7] == "已验收"
+        assert first[6] == datetime(2026, 12, 20)  # an Excel date
+        assert first[8] == "已更新名册。" and first[11] == 1 and first[14] == "孙建"
+        assert second[7] == "待整改" and second[8] is None
+        summary = list(book["封面汇总"].iter_rows(values_only=True))
+        [open_line] = [row for row in summary if row[0] == "督查整改事项未完成（项）"]
+        assert open_line[2] == 1
+    assert "家访记录表" in secretary_copy.sheetnames
+    assert "家访记录表" not in inspector_copy.sheetnames
+    cells = [
+        str(value)
+        for sheet in inspector_copy.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert not any("小明同学" in cell for cell in cells)

@@ -4,7 +4,8 @@ inspector reads of their assigned branches.
 Modules: ``groups`` (the admin's /inspect: groups, invites, branch assignment, removing
 an inspector), ``overview`` (the inspector's /inspect: assigned branches and their
 counts), ``comments`` (an inspector's 督查点评 with 整改 items), ``items`` (the
-secretary's answers, the inspector's acceptance, /rectify), ``views`` (every screen),
+secretary's answers, the inspector's acceptance, /rectify), ``reminders`` (the deadline
+reminder's view), ``views`` (every screen),
 ``texts`` (every word).
 """
 
@@ -21,7 +22,7 @@ from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
 from handlers.common.services import CommandSpec
-from handlers.inspection import comments, groups, items, overview
+from handlers.inspection import comments, groups, items, overview, reminders
 from handlers.inspection.views import PREFIX
 from storage.members import Role
 
@@ -86,6 +87,8 @@ def register(reg: Registrar) -> None:
         )
     )
     reg.add(CommandHandler("rectify", items.rectify_command))
+    for kind, view in reminders.VIEWS.items():
+        reg.reminder(kind, view)
     for action, handler in (
         ("g", groups.open_group),
         ("inv", groups.invite),

@@ -157,6 +157,24 @@ SHEETS: dict[str, Sequence[Column]] = {
         Column("report.col.photos", 8),
     ),
 }
+SHEETS["rectification"] = (
+    Column("report.col.no", 6),
+    Column("report.col.rect_comment_at", 16, MOMENT),
+    Column("report.col.rect_group", 12),
+    Column("report.col.rect_inspector", 10),
+    Column("report.col.rect_comment", 40),
+    Column("report.col.rect_item", 30),
+    Column("report.col.rect_deadline", 12, DATE),
+    Column("report.col.status", 12),
+    Column("report.col.rect_answer", 40),
+    Column("report.col.rect_answered_by", 10),
+    Column("report.col.rect_answered_at", 16, MOMENT),
+    Column("report.col.photos", 8),
+    Column("report.col.rect_reopened", 8),
+    Column("report.col.rect_reopen_reason", 24),
+    Column("report.col.rect_accepted_by", 10),
+    Column("report.col.rect_accepted_at", 16, MOMENT),
+)
 BRANCH_COLUMN = Column("report.col.branch", 16)
 MONTH_COLUMNS = (
     Column("report.col.month", 10, "yyyy-mm"),
@@ -193,7 +211,7 @@ TERM_COLUMNS = (
 
 def sheet_keys(private: bool) -> list[str]:
     """The data sheets in order; the visits sheet only in a private book."""
-    keys = ["roster", "pledges", "partyday", "meetings", "safety", "service"]
+    keys = ["roster", "pledges", "partyday", "meetings", "safety", "service", "rectification"]
     return [*keys, "visits"] if private else keys
 
 
@@ -312,6 +330,28 @@ class LedgerBook:
                     s.makeup_for,
                 ],
             )
+        for r in ledger.rectifications:
+            self._append(
+                "rectification",
+                branch,
+                [
+                    _naive(r.comment_at),
+                    r.group,
+                    r.inspector,
+                    r.comment,
+                    r.item,
+                    r.deadline,
+                    t.plain(f"report.rect.{r.status}"),
+                    r.answer,
+                    r.answered_by,
+                    _naive(r.answered_at),
+                    1 if r.photo else 0,
+                    r.reopen_count,
+                    r.reopen_reason,
+                    r.accepted_by,
+                    _naive(r.accepted_at),
+                ],
+            )
         if self.private:
             for v in ledger.visits:
                 self._append(
@@ -385,7 +425,9 @@ class LedgerBook:
 
     def _append(self, key: str, branch: list[Any], values: list[Any]) -> None:
         self._rows[key] += 1
-        numbered = key in ("roster", "pledges", "service", "visits", "meetings", "safety")
+        numbered = key in (
+            "roster", "pledges", "service", "visits", "meetings", "safety", "rectification"
+        )  # fmt: skip
         row = [*branch, self._rows[key], *values] if numbered else [*branch, *values]
         for index, fmt in self._formats[key]:
             if row[index] is not None:
@@ -654,6 +696,7 @@ class _Digest:
     meeting_checks: list[MeetingCheck]
     safety_people: int
     safety_done: int
+    rectifications_open: int
 
     @classmethod
     def of(cls, ledger: BranchLedger) -> _Digest:
@@ -668,6 +711,7 @@ class _Digest:
             meeting_checks=ledger.meeting_checks,
             safety_people=ledger.safety_people,
             safety_done=ledger.safety_done,
+            rectifications_open=ledger.rectifications_open,
         )
 
     def checks(self) -> list[tuple[str, int | None, float]]:
@@ -685,6 +729,8 @@ class _Digest:
                 for c in self.meeting_checks
             ),
             ("report.check.safety", self.safety_people, self.safety_done),
+            # Nothing is required: the count of rectification items still open is shown.
+            ("report.check.rectification_open", None, self.rectifications_open),
         ]
 
 
