@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from handlers.common.i18n import Translator
 from handlers.visits import views
-from storage import audit, branches, members
+from storage import audit, branches, inspection, members
 from storage.members import Role
 from storage.terms import Term
 from storage.visits import BranchProgress
@@ -30,12 +30,18 @@ GROUP = -100555
 
 
 async def add_inspector(h: Harness) -> None:
-    """Inspectors have no invite flow yet (a later issue): the bureau adds them directly."""
+    """An inspector of a group that inspects 第一中学党支部 (branch 1) only (the invite
+    flow is tested in tests/test_inspection.py)."""
+    now = h.clock.now()
     async with h.db.transaction() as tx:
-        await members.create(
-            tx, telegram_id=INSPECTOR.id, name="督查一组", role=Role.INSPECTOR, branch_id=None,
-            now=h.clock.now(),
-        )  # fmt: skip
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert admin is not None
+        group = await inspection.create_group(tx, "第一督查组", created_by=admin.id, now=now)
+        invite = await inspection.create_invite(
+            tx, group.id, shared=False, created_by=admin.id, now=now
+        )
+        await inspection.join(tx, invite, telegram_id=INSPECTOR.id, name="督查一组", now=now)
+        await inspection.assign(tx, group.id, 1, actor_id=admin.id, now=now)
 
 
 async def test_secretary_sees_the_branch_against_its_target(harness: Harness) -> None:
@@ -105,6 +111,7 @@ async def test_inspector_sees_counts_only(harness: Harness) -> None:
     replies = await harness.send(INSPECTOR, "/visits")
     text = replies[-1]
     assert "各支部家访统计" in text and "第一中学党支部：1 次，3 人" in text
+    assert "第二中学党支部" not in text  # not assigned to the inspector's group
     assert "督查组可查看数量" in text
     replies = await harness.press(INSPECTOR, "第一中学党支部")
     assert said(replies, "王老师：1") and "王老师 的记录" not in harness.buttons(INSPECTOR)
