@@ -39,6 +39,7 @@ from handlers import (
     reminders,
     reports,
     roster,
+    todo,
     visits,
 )
 from handlers.common.context import XContext, revoke_removed_admins
@@ -71,6 +72,7 @@ FEATURES = [
     meetings,
     reminders,
     reports,
+    todo,
     erasure,
     holidays,
     roster,

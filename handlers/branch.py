@@ -6,24 +6,27 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.common import delivery, views
+from handlers.common import branch_picker, delivery, views
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, StaleButton
+from handlers.common.errors import BadButton, NotAllowed, NotFound, StaleButton
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
     require_found,
+    require_member,
     require_private,
     require_secretary,
 )
-from handlers.common.i18n import texts
+from handlers.common.i18n import Translator, texts
 from handlers.common.links import personal_invite, reply_invite
 from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import replace, reply, say
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, members, roster
+from storage.branches import Branch
 from storage.members import Role
 
 SECRETARY = frozenset({Role.SECRETARY})
@@ -33,17 +36,18 @@ FRESH_BUTTONS = 25
 
 COMMANDS = [
     CommandSpec("invite", "cmd.invite", SECRETARY),
-    CommandSpec("members", "cmd.members", SECRETARY),
+    CommandSpec("members", "cmd.members", frozenset({Role.SECRETARY, Role.ADMIN})),
 ]
 
 texts(
     {
         "cmd.invite": ("生成党员邀请链接", "invite link for members"),
-        "cmd.members": ("本支部成员", "branch members"),
+        "cmd.members": ("支部成员名单", "branch members"),
         "members.title": ("{branch}（{count} 人）：", "{branch} (members: {count}):"),
         "members.line": ("{index}. {name}（{role}）{flag}", "{index}. {name} ({role}){flag}"),
         "members.unreachable": (" ⚠️ 无法收到消息", " ⚠️ cannot receive messages"),
         "members.left_title": ("已离开：{names}", "Left: {names}"),
+        "members.pick_branch": ("请选择支部，查看其成员：", "Choose a branch to see its members:"),
         "members.pending_title": ("尚未加入（{count} 人）：", "Not joined yet ({count}):"),
         "members.pending_line": (
             "{index}. {name}{details} — {link}",
@@ -93,6 +97,8 @@ def register(reg: Registrar) -> None:
     reg.add(CallbackQueryHandler(confirm_remove, pattern=pattern("mem", "rmok")))
     reg.add(CallbackQueryHandler(keep_member, pattern=pattern("mem", "keep")))
     reg.add(CallbackQueryHandler(fresh_link, pattern=pattern("mem", "fresh")))
+    for handler in SCREEN.handlers():
+        reg.add(handler)
 
 
 async def invite(update: Update, context: XContext) -> None:
@@ -109,13 +115,39 @@ async def invite(update: Update, context: XContext) -> None:
 
 
 async def list_members(update: Update, context: XContext) -> None:
+    """/members: the secretary's branch; the bureau picks a branch first (read-only)."""
     require_private(update)
+    if require_member(context).role is not Role.SECRETARY:
+        await branch_picker.show(update, context, SCREEN)
+        return
     secretary = require_secretary(context)
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id)
-        people = await members.list_branch(conn, secretary.branch_id, include_left=True)
-        expected = await roster.pending(conn, secretary.branch_id)
     assert branch is not None
+    await _member_list(update, context, branch, changeable=True)
+
+
+async def _open_for_bureau(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    if extra:
+        raise BadButton()
+    await _member_list(update, context, branch, changeable=False)
+
+
+def _picker_title(t: Translator, extra: str) -> str:
+    return t("members.pick_branch")
+
+
+SCREEN = BranchScreen("mb", _picker_title, _open_for_bureau)
+
+
+async def _member_list(
+    update: Update, context: XContext, branch: Branch, *, changeable: bool
+) -> None:
+    """Who is in the branch and who is expected; ``changeable`` (the secretary's own copy):
+    the buttons that remove a member, or renew or withdraw an expected one's link."""
+    async with context.db.read() as conn:
+        people = await members.list_branch(conn, branch.id, include_left=True)
+        expected = await roster.pending(conn, branch.id)
     t = context.t
     active = [m for m in people if m.active]
     left = [m for m in people if not m.active]
@@ -136,7 +168,7 @@ async def list_members(update: Update, context: XContext) -> None:
     if expected:
         lines += ["", t("members.pending_title", count=len(expected))]
         lines += [_pending_line(context, index, p) for index, p in enumerate(expected, start=1)]
-        if len(expected) > FRESH_BUTTONS:
+        if changeable and len(expected) > FRESH_BUTTONS:
             lines.append(t("members.fresh_more", count=FRESH_BUTTONS))
     keyboard = [
         [
@@ -146,7 +178,7 @@ async def list_members(update: Update, context: XContext) -> None:
             )
         ]
         for person in active
-        if person.role is Role.MEMBER
+        if changeable and person.role is Role.MEMBER
     ]
     keyboard += [
         [
@@ -160,9 +192,9 @@ async def list_members(update: Update, context: XContext) -> None:
                 callback_data=encode("rsw", "ask", person.id),
             ),
         ]
-        for person in expected[:FRESH_BUTTONS]
+        for person in (expected[:FRESH_BUTTONS] if changeable else [])
     ]
-    await reply(
+    await say(
         update, context, "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None
     )
 

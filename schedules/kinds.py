@@ -51,6 +51,10 @@ class Kind(StrEnum):
     RECTIFICATION_DEADLINE = "inspection.deadline"
     """An inspection group's rectification item still open: to the branch's secretaries
     3 days before its deadline, and the day after it to them and the group's inspectors."""
+    SERVICE_MISSING = "service.missing"
+    """By hand from /todo: to members with no service logged this month (the other
+    /todo nudges go as the kind of their activity: no pledge, behind on visits, the
+    party day's announcement)."""
     DIGEST = "digest"
     """The secretary's monthly digest, on the 1st."""
     BROADCAST = "broadcast"
@@ -82,6 +86,7 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.MEETING_PERIOD_END, mutable=True, secretaries_only=True),
         KindSpec(Kind.SAFETY_MISSING, mutable=True),
         KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, secretaries_only=True),
+        KindSpec(Kind.SERVICE_MISSING, mutable=True, scheduled=False),
         KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )

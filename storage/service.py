@@ -322,6 +322,48 @@ async def hours_by_month(conn: aiosqlite.Connection, member_id: int, year: int) 
         return {int(row[0]): float(row[1]) for row in await cur.fetchall()}
 
 
+class PersonHours(BaseModel):
+    """One branch person's active service hours in a year, and in one month of it."""
+
+    member_id: int
+    name: str
+    year_hours: float
+    month_hours: float
+    records: int
+
+
+async def branch_hours(
+    conn: aiosqlite.Connection, branch_id: int, year: int, month: date
+) -> list[PersonHours]:
+    """Every active member and secretary of the branch with their hours in ``year`` and in
+    the month starting ``month``, most hours first: the branch's service board."""
+    return await fetch_all(
+        conn,
+        PersonHours,
+        """
+        SELECT m.id AS member_id, m.name,
+               COALESCE(SUM(s.hours), 0) AS year_hours,
+               COALESCE(SUM(CASE WHEN s.on_date BETWEEN ? AND ? THEN s.hours END), 0)
+                   AS month_hours,
+               COUNT(s.id) AS records
+        FROM members m
+        LEFT JOIN service_logs s
+               ON s.member_id = m.id AND s.status = 'active' AND s.on_date BETWEEN ? AND ?
+        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        GROUP BY m.id ORDER BY year_hours DESC, m.name, m.id
+        """,
+        (
+            month.isoformat(),
+            (
+                (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            ).isoformat(),
+            f"{year:04d}-01-01",
+            f"{year:04d}-12-31",
+            branch_id,
+        ),
+    )
+
+
 async def has_makeup(conn: aiosqlite.Connection, member_id: int, month_id: int) -> bool:
     async with conn.execute(
         "SELECT 1 FROM service_logs WHERE member_id = ? AND makeup_month_id = ?"

@@ -249,7 +249,8 @@ async def test_compliance_board_and_member_view_with_make_up(harness: Harness) -
     assert "— 出席" in others[-1] and "补课" not in others[-1]
 
     overview = await h.send(ADMIN, "/meetings")
-    assert "第一中学党支部：未开" in overview[-1] and "待审核 1 条" in overview[-1]
+    assert "第一中学党支部：未开" in overview[0] and "待审核 1 条" in overview[0]
+    assert overview[-1] == "查看某个支部的三会一课台账，请选择支部："
 
 
 async def test_safety_lesson_drill_school_drill_and_coverage(harness: Harness) -> None:

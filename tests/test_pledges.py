@@ -737,7 +737,12 @@ async def test_secretary_board_counts_lists_and_who_has_none(harness: Harness) -
     board = said[-1]
     assert "⏳ 待审核 1" in board and "📝 草稿 1" in board
     assert "尚未作出承诺（2 人）：张老师、李红梅" in board  # a draft is not a pledge yet
-    assert h.buttons(SECRETARY) == ["1. 王老师 · 待审核", "2. 张老师 · 草稿", "开启按学期承诺"]
+    assert h.buttons(SECRETARY) == [
+        "1. 王老师 · 待审核",
+        "2. 张老师 · 草稿",
+        "🕓 谁还没作出承诺",
+        "开启按学期承诺",
+    ]
     said = await h.press(SECRETARY, "1. 王老师 · 待审核")
     assert h.buttons(SECRETARY) == ["✅ 通过", "↩️ 退回修改"]
     said = await h.press(SECRETARY, "2. 张老师 · 草稿")
@@ -1055,7 +1060,7 @@ async def test_a_branch_may_also_run_term_pledges(harness: Harness) -> None:
     await h.send(SECRETARY, "/pledges branch")
     await h.press(SECRETARY, "开启按学期承诺")
     assert "党员作出承诺时可选择本学期" in h.answers()[-1]
-    assert h.buttons(SECRETARY) == ["关闭按学期承诺"]
+    assert h.buttons(SECRETARY) == ["🕓 谁还没作出承诺", "关闭按学期承诺"]
     said = await h.send(SECRETARY, "/pledges branch")
     assert "本支部也按学期作出承诺" in said[-1]
 

@@ -49,13 +49,15 @@ async def tell(
     urgent: bool = False,
     subject_id: int | None = None,
     not_before: datetime | None = None,
+    expires_at: datetime | None = None,
 ) -> int:
     """Queue one message per person, in their own language; returns how many were new.
 
     ``key`` names the event (with the kind and the person's id it is the row's dedupe
     key: the same event told twice is queued once), or gives each person's dedupe key
     whole; by default the event is the update being handled (``event``). ``not_before``
-    defaults to now, or at night the end of the quiet hours.
+    defaults to now, or at night the end of the quiet hours; a message still waiting at
+    ``expires_at`` is given up rather than sent late.
     """
     return await queue(
         tx,
@@ -68,6 +70,7 @@ async def tell(
         not_before=not_before,
         urgent=urgent,
         subject_id=subject_id,
+        expires_at=expires_at,
     )
 
 
@@ -83,6 +86,7 @@ async def queue(
     not_before: datetime | None = None,
     urgent: bool = False,
     subject_id: int | None = None,
+    expires_at: datetime | None = None,
 ) -> int:
     """``tell`` where there is no update (a dispatcher receipt): the same rows."""
     people = list(people)
@@ -104,6 +108,7 @@ async def queue(
             now=now,
             urgent=urgent,
             subject_id=subject_id,
+            expires_at=expires_at,
         ):
             added += 1
     return added

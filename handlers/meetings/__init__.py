@@ -33,6 +33,8 @@ def register(reg: Registrar) -> None:
             timeout=reg.config.conversation_timeout,
         )
     )
+    for handler in board.SCREEN.handlers():  # the bureau's picker of branch boards
+        reg.add(handler)
     for kind, view in reminders.VIEWS.items():
         reg.reminder(kind, view)
     reg.digest_section(reminders.digest_section(reg.config.meeting_frequencies))

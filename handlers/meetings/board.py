@@ -9,9 +9,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
+from handlers.common import branch_picker
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, Refusal
+from handlers.common.errors import BadButton, NotAllowed, Refusal
 from handlers.common.flows import END, OTHER, TEXT
 from handlers.common.guards import (
     parse_callback,
@@ -19,6 +21,7 @@ from handlers.common.guards import (
     require_found,
     require_member,
 )
+from handlers.common.i18n import Translator
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -30,6 +33,7 @@ from handlers.meetings.common import (
 )
 from handlers.meetings.record import again, cancel_markup, refusals, text_expected
 from storage import branches, meetings
+from storage.branches import Branch
 from storage.meetings import RECORDED, Meeting, MeetingKind, PeriodState, Presence
 from storage.members import Role
 
@@ -80,6 +84,7 @@ async def meetings_command(update: Update, context: XContext) -> object:
         queue = [(m, names.get(m.branch_id, "")) for m in waiting]
         text, markup = views.admin_board(t, year, counts, queue)
         await say(update, context, text, markup)
+        await branch_picker.show(update, context, SCREEN)  # then one branch's board
         return END
     if person.role is Role.INSPECTOR:
         raise NotAllowed()
@@ -101,6 +106,30 @@ async def meetings_command(update: Update, context: XContext) -> object:
     text, markup = views.mine(t, year, mine)
     await say(update, context, text, markup)
     return END
+
+
+async def _open_for_bureau(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    """The picker's [branch]: its board as its secretary sees it, the records listed
+    without the buttons that open them for editing."""
+    if extra:
+        raise BadButton()
+    today = context.today()
+    async with context.db.read() as conn:
+        board = await meetings.compliance(
+            conn, branch.id, today.year, today=today, frequencies=context.config.meeting_frequencies
+        )
+        records = await meetings.for_branch(
+            conn, branch.id, today.replace(month=1, day=1), today.replace(month=12, day=31)
+        )
+    text, _ = views.board(context.t, branch.name, today.year, board, records)
+    await say(update, context, text)
+
+
+def _picker_title(t: Translator, extra: str) -> str:
+    return t("mt.admin.pick_branch")
+
+
+SCREEN = BranchScreen("mt", _picker_title, _open_for_bureau)
 
 
 async def _missed_lecture(context: XContext, meeting_id: int) -> tuple[int, Meeting]:

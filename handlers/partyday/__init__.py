@@ -1,7 +1,8 @@
 """Party day (党日): the branch's monthly day, replies and leave, check-in, service log, roster.
 
 Commands: /partyday (the day; for a secretary also its rule and months), /checkin,
-/service (log, make-up, year's hours, edit or withdraw), /roster (secretary).
+/service (log, make-up, year's hours, edit or withdraw; /service branch: the branch's
+hours), /roster (secretary). Admins pick a branch and read its days, roster and service.
 
 All the steps that ask for input belong to one persistent conversation (``common.FLOW``);
 buttons that act at once (attend, approve, remind, mark, announce) are plain handlers.
@@ -20,13 +21,14 @@ from handlers.partyday import checkin, common, manage, reminders, replies, roste
 from storage.members import Role
 
 PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
-SECRETARY = frozenset({Role.SECRETARY})
+# The bureau reads a branch's days, service and roster through the branch picker.
+BROWSING = PEOPLE | {Role.ADMIN}
 
 COMMANDS = [
-    CommandSpec("partyday", "cmd.partyday", PEOPLE),
+    CommandSpec("partyday", "cmd.partyday", BROWSING),
     CommandSpec("checkin", "cmd.checkin", PEOPLE),
-    CommandSpec("service", "cmd.service", PEOPLE),
-    CommandSpec("roster", "cmd.roster", SECRETARY),
+    CommandSpec("service", "cmd.service", BROWSING),
+    CommandSpec("roster", "cmd.roster", frozenset({Role.SECRETARY, Role.ADMIN})),
 ]
 
 

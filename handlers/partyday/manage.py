@@ -16,7 +16,8 @@ import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from handlers.common import delivery
+from handlers.common import branch_picker, delivery
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import Callback, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
@@ -32,6 +33,7 @@ from handlers.common.flows import (
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
+    require_member,
     require_private,
     require_secretary,
 )
@@ -43,7 +45,7 @@ from handlers.partyday.common import FLOW
 from handlers.partyday.views import Rendered
 from storage import partyday
 from storage.branches import Branch
-from storage.members import Secretary
+from storage.members import Role, Secretary
 from storage.partyday import PartyDay, month_key
 from storage.partyday_rules import DayRule, RuleKind, is_working_day, next_plans
 
@@ -116,7 +118,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(announce, pattern=pattern("pd", "ann"))]
+    return [CallbackQueryHandler(announce, pattern=pattern("pd", "ann")), *SCREEN.handlers()]
 
 
 # --------------------------------------------------------------------------- /partyday
@@ -124,6 +126,9 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 
 async def partyday_command(update: Update, context: XContext) -> None:
     require_private(update)
+    if require_member(context).role not in (Role.MEMBER, Role.SECRETARY):
+        await branch_picker.show(update, context, SCREEN)
+        return
     person = require_branch_person(context)
     today = context.today()
     async with context.db.read() as conn:
@@ -155,6 +160,29 @@ async def partyday_command(update: Update, context: XContext) -> None:
     if person.is_secretary:
         text, keyboard = views.secretary_screen(t, branch, rule, coming)
         await say(update, context, text, keyboard)
+
+
+async def _open_for_bureau(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    """The picker's [branch]: its rule and coming months as the secretary sees them, with
+    a button to the roster instead of the ones that change them."""
+    if extra:
+        raise BadButton()
+    async with context.db.read() as conn:
+        rule = await partyday.current_rule(conn, branch.id)
+        coming = (await partyday.upcoming(conn, branch.id, context.today(), n=3))[:3]
+    if rule is None:
+        await say(update, context, context.t("partyday.bureau_no_rule", branch=branch.name))
+        return
+    text, _ = views.secretary_screen(context.t, branch, rule, coming)
+    roster = branch_picker.button(context.t.plain("partyday.btn.roster"), "ro", branch.id)
+    await say(update, context, text, InlineKeyboardMarkup([[roster]]))
+
+
+def _picker_title(t: Translator, extra: str) -> str:
+    return t("partyday.pick_branch")
+
+
+SCREEN = BranchScreen("pd", _picker_title, _open_for_bureau)
 
 
 # --------------------------------------------------------------------------- the rule

@@ -16,6 +16,8 @@ import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers.common import branch_picker
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
@@ -29,7 +31,13 @@ from handlers.common.flows import (
     flow_data,
     step_handlers,
 )
-from handlers.common.guards import parse_callback, require_branch_person, require_private
+from handlers.common.guards import (
+    parse_callback,
+    require_branch_person,
+    require_member,
+    require_private,
+    require_secretary,
+)
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
 from handlers.common.typed import (
@@ -45,7 +53,8 @@ from handlers.common.typed import (
 from handlers.partyday import common, parse, views
 from handlers.partyday.common import FLOW
 from storage import partyday, service
-from storage.members import BranchMember, Member
+from storage.branches import Branch
+from storage.members import BranchMember, Member, Role
 from storage.service import EDIT_WINDOW, ServiceEntry, ServiceKind, ServiceLog
 
 KIND = "svc.kind"
@@ -56,6 +65,7 @@ PHOTO = "svc.photo"
 FIELD = "svc.field"
 
 HISTORY_WORDS = {"history", "记录", "历史", "时长", "hours"}
+BRANCH_WORDS = {"branch", "支部", "全支部"}
 MAKEUP_WORDS = {"makeup", "make-up", "补课"}
 # How far back an excused month may still be made up.
 MAKEUP_WINDOW = timedelta(days=92)
@@ -99,6 +109,7 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(withdraw_ask, pattern=pattern("svc", "wd")),
         CallbackQueryHandler(withdraw_confirmed, pattern=pattern("svc", "wdok")),
         CallbackQueryHandler(withdraw_kept, pattern=pattern("svc", "wdno")),
+        *SCREEN.handlers(),
     ]
 
 
@@ -107,12 +118,18 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 
 async def service_command(update: Update, context: XContext) -> object:
     require_private(update)
-    person = require_branch_person(context)
     word = normalize(" ".join(context.args or []))
+    asked = word.split(" ")
+    viewer = require_member(context)
+    if asked[0] in BRANCH_WORDS or viewer.role not in (Role.MEMBER, Role.SECRETARY):
+        await _branch_service(
+            update, context, viewer, asked[1:] if asked[0] in BRANCH_WORDS else []
+        )
+        return END
+    person = require_branch_person(context)
     if word in HISTORY_WORDS:
         await _show_history(update, context, person)
         return END
-    asked = word.split(" ")
     if len(asked) == 2 and asked[0] in HISTORY_WORDS:
         # "/service history 2025": another year's hours (in January, last year's total).
         year = int(asked[1]) if asked[1].isdigit() else 0
@@ -625,6 +642,57 @@ async def _history(
         ]
     editable = {record.id for record in recent if record.editable(now)}
     return views.history_screen(context.t, year, by_month, summaries, editable)
+
+
+# --------------------------------------------------------------------------- the branch
+
+
+async def _branch_service(
+    update: Update, context: XContext, viewer: Member, args: list[str]
+) -> None:
+    """/service branch [year]: the secretary's branch; the bureau picks a branch first."""
+    year = _asked_year(context, args)
+    if viewer.role is not Role.SECRETARY:
+        await branch_picker.show(update, context, SCREEN, str(year) if args else "")
+        return
+    secretary = require_secretary(context)
+    async with context.db.read() as conn:
+        branch = await common.branch_named(conn, secretary.branch_id)
+    await _show_branch(update, context, branch, year)
+
+
+async def _open_for_bureau(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    if extra and not extra.isdigit():
+        raise BadButton()
+    year = int(extra) if extra else context.today().year
+    await _show_branch(update, context, branch, year)
+
+
+async def _show_branch(update: Update, context: XContext, branch: Branch, year: int) -> None:
+    today = context.today()
+    current = year == today.year
+    async with context.db.read() as conn:
+        people = await service.branch_hours(conn, branch.id, year, today.replace(day=1))
+    text, markup = views.branch_service_screen(
+        context.t, branch, year, people, month=today.month if current else None, todo=current
+    )
+    await say(update, context, text, markup)
+
+
+def _asked_year(context: XContext, args: list[str]) -> int:
+    if not args:
+        return context.today().year
+    year = int(args[0]) if len(args) == 1 and args[0].isdigit() else 0
+    if not 2000 <= year <= context.today().year:
+        raise Refusal("service.branch.bad_year")
+    return year
+
+
+def _picker_title(t: Translator, extra: str) -> str:
+    return t("service.branch.pick_branch")
+
+
+SCREEN = BranchScreen("sv", _picker_title, _open_for_bureau)
 
 
 # --------------------------------------------------------------------------- helpers

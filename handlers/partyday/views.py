@@ -19,10 +19,12 @@ import handlers.partyday.texts  # noqa: F401  (registers the catalog)
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
+from handlers.common.todo_link import todo_button
 from storage.branches import Branch
 from storage.partyday import Approval, Checkin, LeaveReason, PartyDay, Reply, RosterLine, Rule
 from storage.partyday_rules import DayRule, Planned, RuleKind, holiday_name, is_holiday
-from storage.service import ServiceKind, ServiceLog
+from storage.service import PersonHours, ServiceKind, ServiceLog
+from storage.todo import Activity
 
 ButtonRows = list[list[dict[str, str]]]
 Rendered = tuple[str, ButtonRows]
@@ -364,10 +366,14 @@ def roster_screen(
     can_remind: bool,
     viewer_id: int | None = None,
     held: bool = False,
+    read_only: bool = False,
+    todo: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The month's roster. The text may be longer than one message (split it to send);
     ``viewer_id`` gets no approve/decline buttons for their own leave request; once the
-    day has started (``held``) it also lists who has not checked in without excused leave."""
+    day has started (``held``) it also lists who has not checked in without excused leave.
+    ``read_only`` (the bureau's copy) has no buttons that remind, mark or decide; ``todo``
+    (this month's) leads to /todo's list of who has not answered."""
     month = month_name(t, day.year, day.month)
     if day.date is None:
         return (
@@ -464,6 +470,13 @@ def roster_screen(
     )
     parts.append(t("partyday.roster.hours", total=fmt_hours(total), detail=Raw(detail)))
     rows: list[list[InlineKeyboardButton]] = []
+    last = (
+        [[todo_button(t, Activity.PARTY_DAY, day.branch_id)]]
+        if todo and silent and not held
+        else []
+    )
+    if read_only:
+        return "\n".join(parts), InlineKeyboardMarkup(last) if last else None
     if silent and can_remind:
         rows.append(
             [
@@ -503,7 +516,7 @@ def roster_screen(
                     ),
                 ]
             )
-    return "\n".join(parts), InlineKeyboardMarkup(rows)
+    return "\n".join(parts), InlineKeyboardMarkup(rows + last)
 
 
 def mark_question(
@@ -688,6 +701,62 @@ def history_screen(
                 )
         if len(recent) > RECENT_SHOWN:
             lines.append(t("service.history.more", count=len(recent) - RECENT_SHOWN))
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def branch_service_screen(
+    t: Translator,
+    branch: Branch,
+    year: int,
+    people: Sequence[PersonHours],
+    *,
+    month: int | None,
+    todo: bool,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The branch's service in a year, each person's hours (and this month's, when
+    ``month`` is given: the current year); ``todo`` leads to /todo's list of who has none
+    this month."""
+    if not people:
+        return t("service.branch.nobody"), None
+    total = sum(p.year_hours for p in people)
+    lines = [
+        t(
+            "service.branch.title",
+            branch=branch.name,
+            year=year,
+            total=fmt_hours(total),
+            people=sum(1 for p in people if p.records),
+        )
+    ]
+    if month is not None:
+        lines.append(
+            t(
+                "service.branch.month",
+                month=month,
+                hours=fmt_hours(sum(p.month_hours for p in people)),
+            )
+        )
+    lines.append("")
+    for index, person in enumerate(people, start=1):
+        month_part = (
+            t("service.branch.month_part", hours=fmt_hours(person.month_hours))
+            if month is not None
+            else ""
+        )
+        lines.append(
+            t(
+                "service.branch.line",
+                index=index,
+                name=person.name,
+                year_hours=fmt_hours(person.year_hours),
+                records=person.records,
+                month_part=Raw(month_part),
+            )
+        )
+    idle = [p.name for p in people if p.month_hours == 0]
+    if month is not None and idle:
+        lines += ["", t("service.branch.idle", names=t.plain("partyday.list_sep").join(idle))]
+    rows = [[todo_button(t, Activity.SERVICE, branch.id)]] if todo and month and idle else []
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -7,24 +7,27 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from handlers.common import branch_picker
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotFound, Refusal
+from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import Handlers
 from handlers.common.guards import (
     parse_callback,
-    require_admin,
     require_branch_person,
     require_private,
     require_secretary,
 )
-from handlers.common.reply import ack, edit_buttons, reply
+from handlers.common.i18n import Translator
+from handlers.common.reply import ack, edit_buttons, reply, say
 from handlers.pledges import views
 from handlers.pledges.access import viewable_pledge
 from handlers.pledges.notice import POSTABLE
 from handlers.pledges.views import PREFIX
 from storage import branches
 from storage import pledges as store
+from storage.branches import Branch
 from storage.members import Role
 from storage.pledge_rules import may_review
 from storage.pledges import Period, PledgeStatus
@@ -43,6 +46,7 @@ def plain_handlers() -> Handlers:
         CallbackQueryHandler(bureau_board, pattern=pattern(PREFIX, "bb")),
         CallbackQueryHandler(open_pledge, pattern=pattern(PREFIX, "open")),
         CallbackQueryHandler(terms_pressed, pattern=pattern(PREFIX, "terms")),
+        *SCREEN.handlers(),
     ]
 
 
@@ -51,7 +55,7 @@ async def list_pledges(update: Update, context: XContext) -> None:
     require_private(update)
     args = context.args or []
     if context.member is not None and context.member.role is Role.ADMIN:
-        await branch_picker(update, context, args[1:] if args else [])
+        await bureau_picker(update, context, args[1:] if args else [])
         return
     if args and args[0].lower() in BRANCH_WORDS:
         await branch_board(update, context, args[1:])
@@ -75,39 +79,38 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
     await reply(update, context, text, markup)
 
 
-async def branch_picker(update: Update, context: XContext, args: list[str]) -> None:
-    """/pledges for the bureau: a button per branch, each opening that branch's board."""
-    require_admin(context)
+async def bureau_picker(update: Update, context: XContext, args: list[str]) -> None:
+    """/pledges for the bureau: the branch picker, each branch opening its board."""
     year = (_asked_period(args) or Period.containing(context.today())).code
-    async with context.db.read() as conn:
-        listed = await branches.list_with_counts(conn)
-    if not listed:
-        raise Refusal("pledge.board.no_branches")
-    rows = [[views.button(b.name, "bb", b.id, year)] for b in listed]
-    await reply(
-        update,
-        context,
-        context.t("pledge.board.pick_branch", period=year),
-        InlineKeyboardMarkup(rows),
-    )
+    await branch_picker.show(update, context, SCREEN, year)
 
 
 async def bureau_board(update: Update, context: XContext) -> None:
-    """[A branch] in the bureau's picker: its board, as its secretary sees it (no switch)."""
+    """``pl:bb:<branch>:<year>``, the picker's buttons before it was shared: still opened
+    from messages sent then."""
     data = parse_callback(update, PREFIX)
     branch_id, year = data.int_arg(0), data.str_arg(1)
-    require_admin(context)
-    async with context.db.read() as conn:
-        if await branches.get(conn, branch_id) is None:
-            raise NotFound()
+    person = branch_picker.browser(context, SCREEN)
+    branch = await branch_picker.require_visible(context, person, branch_id)
+    await _open_for_bureau(update, context, branch, year)
+
+
+async def _open_for_bureau(update: Update, context: XContext, branch: Branch, year: str) -> None:
+    """A branch's board as its secretary sees it, without the switch that changes it."""
     try:
         period = Period(code=year)
     except ValueError as exc:
         raise BadButton() from exc
     current = period == Period.containing(context.today())
-    text, markup = await _board(context, branch_id, period, switch=False, earlier_note=current)
-    await ack(update)
-    await reply(update, context, text, markup)
+    text, markup = await _board(context, branch.id, period, switch=False, earlier_note=current)
+    await say(update, context, text, markup)
+
+
+def _picker_title(t: Translator, year: str) -> str:
+    return t("pledge.board.pick_branch", period=year)
+
+
+SCREEN = BranchScreen("pl", _picker_title, _open_for_bureau)
 
 
 def _asked_period(args: list[str]) -> Period | None:
@@ -152,6 +155,7 @@ async def _board(
         rows,
         without,
         runs_terms=runs_terms if switch else None,
+        branch_id=branch_id,
     )
     if unfinished:
         text += "\n\n" + context.t(

@@ -16,6 +16,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.html import esc
 from handlers.common.i18n import Raw, Translator
+from handlers.common.todo_link import todo_button
 from handlers.pledges import texts  # noqa: F401  (registers the feature's message catalog)
 from storage.members import Member
 from storage.pledges import (
@@ -29,6 +30,7 @@ from storage.pledges import (
     PledgeUpdate,
     Rating,
 )
+from storage.todo import Activity
 
 PREFIX = "pl"
 Screen = tuple[str, InlineKeyboardMarkup | None]
@@ -448,8 +450,11 @@ def board(
     without: Sequence[Member],
     *,
     runs_terms: bool | None = None,
+    branch_id: int | None = None,
 ) -> Screen:
-    """The secretary's board: counts by status, the pledges by status, who has none yet."""
+    """The secretary's board: counts by status, the pledges by status, who has none yet;
+    with ``branch_id``, a button to /todo's list of them (before the term switch, which
+    stays the last row)."""
     by_status = {status: [r for r in rows if r.status is status] for status in PledgeStatus}
     counts = " · ".join(f"{ICONS[s]} {status_name(t, s)} {len(by_status[s])}" for s in BOARD_ORDER)
     lines = [t("pledge.board.title", branch=branch_name, period=period), counts]
@@ -486,6 +491,8 @@ def board(
         lines.append(t("pledge.board.everyone"))
     if runs_terms:
         lines.append(t("pledge.board.terms"))
+    if branch_id is not None and without:
+        keyboard.append([todo_button(t, Activity.PLEDGE, branch_id)])
     if runs_terms is not None:
         keyboard.append(terms_switch(t, runs_terms))
     return "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None

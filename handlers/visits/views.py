@@ -22,7 +22,9 @@ import handlers.visits.texts  # noqa: F401  (fills the catalog)
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
+from handlers.common.todo_link import todo_button
 from storage.terms import Term, next_month
+from storage.todo import Activity
 from storage.visits import (
     BranchProgress,
     FollowUpDue,
@@ -614,6 +616,8 @@ def branch_view(
             for person in shown
         ]
         rows = _rows(buttons, 2)
+        if idle:
+            rows.append([todo_button(t, Activity.VISIT, branch_id)])
     else:
         lines += ["", t("visit.counts_note")]
     rows += _pager(t, page, len(people), lambda p: act("brp", branch_id, p), LIST_PAGE)

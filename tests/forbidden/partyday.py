@@ -150,13 +150,11 @@ async def _secretary_on_leave(h: Any) -> None:
 CASES = [
     # commands by role
     Case("member /roster", MEMBER, lambda h: h.send(MEMBER, "/roster"), "refuse.role"),
-    Case("admin /roster", ADMIN, lambda h: h.send(ADMIN, "/roster"), "refuse.role"),
     Case(
         "stranger /partyday", STRANGER, lambda h: h.send(STRANGER, "/partyday"), "refuse.stranger"
     ),
     Case("stranger /checkin", STRANGER, lambda h: h.send(STRANGER, "/checkin"), "refuse.stranger"),
     Case("stranger /service", STRANGER, lambda h: h.send(STRANGER, "/service"), "refuse.stranger"),
-    Case("admin /service", ADMIN, lambda h: h.send(ADMIN, "/service"), "refuse.role"),
     Case("admin /checkin", ADMIN, lambda h: h.send(ADMIN, "/checkin"), "refuse.role"),
     Case(
         "/roster with a bad month",

@@ -319,7 +319,7 @@ CASES += [
         "secretary opens the bureau's branch board",
         SECRETARY,
         lambda h: h.callback(SECRETARY, "pl:bb:2:2026"),
-        "refuse.role",
+        "refuse.other_branch",
     ),
     Case(
         "member opens the bureau's branch board",
