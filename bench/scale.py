@@ -44,6 +44,7 @@ from storage import (
     reminders,
     service,
     terms,
+    todo,
     visits,
 )
 from storage.database import Database
@@ -847,6 +848,15 @@ async def _branch_admin(conn: Any, size: Size) -> object:
     )
 
 
+async def _todo(conn: Any, size: Size) -> object:
+    found = [await todo.missing(conn, _branch(size), a, NOW.date()) for a in todo.Activity]
+    return found, await todo.muted_among(conn, found[-1].people, "service.missing")
+
+
+async def _service_board(conn: Any, size: Size) -> object:
+    return await service.branch_hours(conn, _branch(size), NOW.year, NOW.date().replace(day=1))
+
+
 async def _outbox_report(conn: Any, size: Size) -> object:
     return await outbox.counts(conn), await outbox.next_due_at(conn)
 
@@ -869,6 +879,8 @@ READS: list[Read] = [
     Read("/partyday", _partyday_screen),
     Read("approved leaves", _leaves),
     Read("/branches, members", _branch_admin),
+    Read("/todo (branch)", _todo),
+    Read("/service branch", _service_board),
     Read("xianfeng outbox (CLI)", _outbox_report, user=False),
     Read("audit (admin)", _audit_recent),
 ]
