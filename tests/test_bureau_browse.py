@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage import branches
+from storage import branches, members, roster
 from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, Harness
 from tests.test_todo import log_service, party_day_on
 
@@ -96,6 +96,26 @@ async def test_members_for_the_bureau_without_remove_buttons(harness: Harness) -
     assert h.buttons(ADMIN) == ["第一中学党支部", "第二中学党支部"]  # the picker's, not 移除
     await h.send(OTHER_SECRETARY, "/members")
     assert h.buttons(OTHER_SECRETARY) == ["移除 钱老师"]
+
+
+async def test_the_bureau_sees_who_is_expected_without_their_link_buttons(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    async with h.db.transaction() as tx:
+        secretary = await members.get_active_by_telegram(tx, SECRETARY.id)
+        assert secretary is not None
+        await roster.import_members(
+            tx, 1, [roster.RosterRow(number=2, name="陈老师", subject="语文")],
+            actor_id=secretary.id, now=h.clock.now(),
+        )  # fmt: skip
+    await h.send(SECRETARY, "/members")
+    assert "新链接：陈老师" in h.buttons(SECRETARY)
+    await h.send(ADMIN, "/members")
+    said = await h.press(ADMIN, "第一中学党支部")
+    assert "尚未加入（1 人）" in said[-1] and "陈老师" in said[-1]
+    assert "reply_markup" not in h.tg.sent_messages(ADMIN.id)[-1]  # no 移除, 新链接, 撤回
 
 
 async def test_the_bureau_opens_a_branchs_meeting_board(harness: Harness) -> None:
