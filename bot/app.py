@@ -29,6 +29,7 @@ from handlers import (
     admin,
     branch,
     erasure,
+    evaluation,
     fallback,
     holidays,
     inspection,
@@ -73,6 +74,7 @@ FEATURES = [
     reminders,
     reports,
     todo,
+    evaluation,
     erasure,
     holidays,
     roster,
@@ -139,6 +141,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         meeting_frequencies=parse_frequencies(settings.meeting_frequency),
         visit_retention_years=settings.visit_retention_years,
         link_rhythms=parse_rhythms(settings.link_rhythm),
+        members_see_ranking=settings.members_see_ranking,
     )
 
 

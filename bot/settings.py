@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # How often each family of links must be contacted, e.g. "three=monthly,serve=term";
     # families not named keep their defaults (storage.link_rules.LinkRhythms).
     link_rhythm: str = ""
+    # Members see their branch's points ranking in /points (secretaries always do).
+    members_see_ranking: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod

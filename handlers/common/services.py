@@ -48,6 +48,8 @@ class BotConfig:
     meeting_frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
     visit_retention_years: int = 5
     link_rhythms: LinkRhythms = field(default_factory=LinkRhythms)
+    # Whether members (not only secretaries) see their branch's points ranking.
+    members_see_ranking: bool = False
 
 
 @dataclass(frozen=True)
