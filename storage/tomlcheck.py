@@ -94,16 +94,54 @@ def problem_at(text: str, path: Sequence[str | int], code: str, **values: Any) -
 
 
 def line_of(text: str, path: Sequence[str | int]) -> int | None:
-    """The line where ``path`` is written: a key inside its table, else the table header
-    (``[a.b]`` or ``[[a.b]]``), else the nearest enclosing one found."""
-    keys = [str(part) for part in path if not isinstance(part, int)]
-    lines = text.splitlines()
-    for depth in range(len(keys), 0, -1):
-        header, last = keys[: depth - 1], keys[depth - 1]
-        found = _find_key(lines, header, last, _index_in(path, depth))
+    """The line where ``path`` (keys and array indexes, as pydantic reports them) is
+    written, else where its nearest enclosing table or array element begins."""
+    lines = _lines(text)
+    wanted = tuple(path)
+    for length in range(len(wanted), 0, -1):
+        found = lines.get(wanted[:length])
         if found is not None:
             return found
     return None
+
+
+def _lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Every table header, array element and key of the file, by its path, with its line."""
+    found: dict[tuple[str | int, ...], int] = {}
+    arrays: dict[tuple[str | int, ...], int] = {}  # an array of tables -> its last index
+    table: tuple[str | int, ...] = ()
+
+    def resolve(names: list[str]) -> tuple[str | int, ...]:
+        path: tuple[str | int, ...] = ()
+        for name in names:
+            path = (*path, name)
+            if path in arrays:
+                path = (*path, arrays[path])
+        return path
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^(\[\[?)\s*([^\]]+?)\s*\]", line)
+        if header:
+            names = _names(header.group(2))
+            if header.group(1) == "[[":
+                parent = resolve(names[:-1])
+                array = (*parent, names[-1])
+                arrays[array] = arrays.get(array, -1) + 1
+                table = (*array, arrays[array])
+                found.setdefault(array, number)
+            else:
+                table = resolve(names)
+            found.setdefault(table, number)
+            continue
+        key = re.match(r"^([A-Za-z0-9_\-\.\"' ]+?)\s*=", line)
+        if key and not line.startswith("#"):
+            found.setdefault((*table, *_names(key.group(1))), number)
+    return found
+
+
+def _names(dotted: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in dotted.split(".")]
 
 
 def _problem(text: str, error: Any) -> Problem:
@@ -124,39 +162,3 @@ def _dotted(path: Sequence[str | int]) -> str:
     for part in path:
         out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-
-
-def _index_in(path: Sequence[str | int], depth: int) -> int | None:
-    """Which element of an array of tables (``[[items]]``) the key at ``depth`` sits in."""
-    index = None
-    names = 0
-    for part in path:
-        if isinstance(part, int):
-            index = part
-        else:
-            names += 1
-            if names >= depth:
-                break
-    return index
-
-
-def _find_key(lines: list[str], table: list[str], key: str, index: int | None) -> int | None:
-    """1-based line of ``key`` under ``[table]`` (the index-th ``[[table]]``), or of the
-    header ``[table.key]`` itself."""
-    current: list[str] = []
-    occurrence: dict[str, int] = {}
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
-        if header:
-            current = [part.strip().strip("\"'") for part in header.group(1).split(".")]
-            name = ".".join(current)
-            occurrence[name] = occurrence.get(name, -1) + 1
-            if current == [*table, key] and (index is None or occurrence[name] == index):
-                return number
-            continue
-        name = ".".join(current)
-        in_table = current == table and (index is None or occurrence.get(name) == index)
-        if in_table and re.match(rf"^[\"']?{re.escape(key)}[\"']?\s*=", line):
-            return number
-    return None

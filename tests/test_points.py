@@ -133,7 +133,7 @@ async def test_admin_sees_branches_then_replaces_the_rules(harness: Harness) -> 
     assert "作为文件" in said[-1]
     bad = b'version = "x"\n[rules.service_hour]\npoints = 2\n[rules.meeting]\npoints = -1\n'
     said = await h.process(ADMIN, h.updates.document(ADMIN, "points.toml", content=bad))
-    assert "2 处问题" in said[-1]
+    assert "文件有 2 处问题" in said[-1]
     assert "第 2 行 rules.service_hour：不认识积分来源“service_hour”" in said[-1]
     assert "第 5 行 rules.meeting.points：数值太小" in said[-1]
     said = await h.process(ADMIN, h.updates.document(ADMIN, "points.toml", content=RULES))

@@ -1,22 +1,26 @@
 """Evaluation, where the campaign ends: member points (/points) worked out from the
-records by rules kept as data.
+records by rules kept as data, and the star-rating rubric (/rubric) kept as data too.
 
-Modules: ``points`` (who sees what, the rules upload), ``views`` (the screens),
-``texts`` (every word they use).
+Modules: ``points`` (who sees what), ``rubric`` (the rubric of a school year),
+``uploads`` (an admin replaces either file in the chat), ``views`` (the points
+screens), ``texts`` (every word they use).
 """
 
 from __future__ import annotations
 
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.evaluation import points
+from handlers.evaluation import points, rubric, uploads
 from storage.members import Role
 
 COMMANDS = [
     CommandSpec("points", "cmd.points", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
+    CommandSpec("rubric", "cmd.rubric", frozenset({Role.ADMIN})),
 ]
 
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     points.register(reg)
+    rubric.register(reg)
+    uploads.register(reg)

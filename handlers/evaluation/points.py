@@ -4,22 +4,16 @@ and the rules in force, which an admin replaces by sending a file."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+import aiosqlite
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import BadCallbackData, encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
-from handlers.common.flows import END, cancel_button, conversation, enter_flow
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -29,7 +23,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, reply_document, say
-from handlers.evaluation import views
+from handlers.evaluation import uploads, views
 from handlers.evaluation.views import PREFIX
 from storage import branches, ledger, members
 from storage import points as store
@@ -37,11 +31,6 @@ from storage import terms as term_store
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
 from storage.terms import Term
-from storage.tomlcheck import FileProblems
-
-UPLOAD_FLOW = "points_rules"
-WAIT_FILE = "file"
-MAX_FILE = 64 * 1024
 
 
 def register(reg: Registrar) -> None:
@@ -51,21 +40,6 @@ def register(reg: Registrar) -> None:
     reg.add(CallbackQueryHandler(show_bureau, pattern=pattern(PREFIX, "all")))
     reg.add(CallbackQueryHandler(show_rules, pattern=pattern(PREFIX, "rules")))
     reg.add(CallbackQueryHandler(send_rules_file, pattern=pattern(PREFIX, "file")))
-    reg.flow(upload_conversation(reg))
-
-
-def upload_conversation(reg: Registrar) -> ConversationHandler[Any]:
-    return conversation(
-        UPLOAD_FLOW,
-        entry_points=[CallbackQueryHandler(ask_file, pattern=pattern(PREFIX, "up"))],
-        states={
-            WAIT_FILE: [
-                MessageHandler(filters.Document.ALL, received_file),
-                MessageHandler(filters.ALL & ~filters.COMMAND, not_a_file),
-            ]
-        },
-        timeout=reg.config.conversation_timeout,
-    )
 
 
 # --------------------------------------------------------------------------- showing
@@ -149,50 +123,14 @@ async def send_rules_file(update: Update, context: XContext) -> None:
 # --------------------------------------------------------------------------- uploading
 
 
-async def ask_file(update: Update, context: XContext) -> str:
-    require_private(update)
-    require_admin(context)
-    enter_flow(context, UPLOAD_FLOW)
-    markup = InlineKeyboardMarkup([[cancel_button(context.t)]])
-    await say(update, context, context.t("points.upload.ask"), markup)
-    return WAIT_FILE
+async def _save_rules(
+    tx: aiosqlite.Connection, text: str, _arg: int, actor_id: int, now: datetime, t: Translator
+) -> str:
+    rules = await store.save_rules(tx, text, actor_id=actor_id, now=now)
+    return "\n".join([t("points.upload.saved", version=rules.version), *views.rule_lines(t, rules)])
 
 
-async def received_file(update: Update, context: XContext) -> str | int:
-    admin = require_admin(context)
-    document = update.effective_message.document if update.effective_message else None
-    if document is None:
-        return await not_a_file(update, context)
-    if document.file_size is not None and document.file_size > MAX_FILE:
-        await reply(update, context, context.t("points.upload.too_big"))
-        return WAIT_FILE
-    content = bytes(await (await document.get_file()).download_as_bytearray())
-    if len(content) > MAX_FILE:
-        await reply(update, context, context.t("points.upload.too_big"))
-        return WAIT_FILE
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        await reply(update, context, context.t("points.upload.not_text"))
-        return WAIT_FILE
-    try:
-        async with context.db.transaction() as tx:
-            rules = await store.save_rules(tx, text, actor_id=admin.id, now=context.now())
-    except FileProblems as exc:
-        found = exc.problems
-        head = context.t("points.upload.errors", count=len(found))
-        await reply(update, context, f"{head}\n{views.problems(context.t, found)}")
-        return WAIT_FILE
-    lines = views.rule_lines(context.t, rules)
-    saved = context.t("points.upload.saved", version=rules.version)
-    await reply(update, context, "\n".join([saved, *lines]))
-    return END
-
-
-async def not_a_file(update: Update, context: XContext) -> str:
-    require_admin(context)
-    await reply(update, context, context.t("points.upload.not_file"))
-    return WAIT_FILE
+uploads.upload_kind("points", uploads.Upload(lambda t, _arg: t("points.upload.ask"), _save_rules))
 
 
 # --------------------------------------------------------------------------- screens

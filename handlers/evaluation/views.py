@@ -115,7 +115,7 @@ def rules(t: Translator, in_force: RulesInForce, uploader: str | None, at: str |
             ],
             [
                 InlineKeyboardButton(
-                    t.plain("points.button.upload"), callback_data=encode(PREFIX, "up")
+                    t.plain("points.button.upload"), callback_data=encode("evu", "up", "points")
                 )
             ],
         ]

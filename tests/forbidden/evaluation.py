@@ -31,6 +31,7 @@ async def _inspector(h: Harness) -> None:
 async def _rules_unchanged(h: Harness) -> None:
     async with h.db.read() as conn:
         assert not await conn.execute_fetchall("SELECT id FROM point_rules")
+        assert not await conn.execute_fetchall("SELECT id FROM rubrics")
 
 
 def _press(actor: FakeUser, data: str) -> Any:
@@ -83,8 +84,26 @@ CASES = [
     Case(
         "secretary starts a rules upload",
         SECRETARY,
-        _press(SECRETARY, "pts:up"),
+        _press(SECRETARY, "evu:up:points"),
         "refuse.role",
         check=_rules_unchanged,
     ),
+    Case("secretary /rubric", SECRETARY, lambda h: h.send(SECRETARY, "/rubric"), "refuse.role"),
+    Case("member /rubric", MEMBER, lambda h: h.send(MEMBER, "/rubric"), "refuse.role"),
+    Case(
+        "secretary uploads a rubric",
+        SECRETARY,
+        _press(SECRETARY, "evu:up:rubric:2026"),
+        "refuse.role",
+        check=_rules_unchanged,
+    ),
+    Case(
+        "secretary downloads the rubric",
+        SECRETARY,
+        _press(SECRETARY, "rub:file:2026"),
+        "refuse.role",
+    ),
+    Case("forged school year", ADMIN, _press(ADMIN, "rub:y:99999"), "refuse.bad_button"),
+    Case("forged upload kind", ADMIN, _press(ADMIN, "evu:up:ledger"), "refuse.bad_button"),
+    Case("rubric upload for no year", ADMIN, _press(ADMIN, "evu:up:rubric:1"), "refuse.bad_button"),
 ]
