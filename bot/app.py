@@ -142,6 +142,7 @@ def config_from_settings(settings: Settings) -> BotConfig:
         visit_retention_years=settings.visit_retention_years,
         link_rhythms=parse_rhythms(settings.link_rhythm),
         members_see_ranking=settings.members_see_ranking,
+        rating_notice_days=settings.rating_notice_days,
     )
 
 

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     link_rhythm: str = ""
     # Members see their branch's points ranking in /points (secretaries always do).
     members_see_ranking: bool = False
+    # Working days a star rating's result stays in public notice (公示) for objections.
+    rating_notice_days: int = Field(default=5, ge=1, le=30)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -50,6 +50,8 @@ class BotConfig:
     link_rhythms: LinkRhythms = field(default_factory=LinkRhythms)
     # Whether members (not only secretaries) see their branch's points ranking.
     members_see_ranking: bool = False
+    # Working days (调休 known) a star rating stays in public notice (公示) for objections.
+    rating_notice_days: int = 5
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Evaluation, where the campaign ends: member points (/points) worked out from the
-records by rules kept as data, and the star-rating rubric (/rubric) kept as data too.
+records by rules kept as data; the star-rating rubric (/rubric) kept as data too; and
+the rating rounds scored by it (/rating).
 
 Modules: ``points`` (who sees what), ``rubric`` (the rubric of a school year),
+``rating`` (a round: 自评, 复核, 定星, 公示, objections, final),
 ``uploads`` (an admin replaces either file in the chat), ``views`` (the points
 screens), ``texts`` (every word they use).
 """
@@ -10,12 +12,13 @@ from __future__ import annotations
 
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
-from handlers.evaluation import points, rubric, uploads
+from handlers.evaluation import points, rating, rubric, uploads
 from storage.members import Role
 
 COMMANDS = [
     CommandSpec("points", "cmd.points", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
     CommandSpec("rubric", "cmd.rubric", frozenset({Role.ADMIN})),
+    CommandSpec("rating", "cmd.rating", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
 ]
 
 
@@ -23,4 +26,5 @@ def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     points.register(reg)
     rubric.register(reg)
+    rating.register(reg)
     uploads.register(reg)

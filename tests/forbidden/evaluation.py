@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage import members
+from storage import members, rating, rubric
 from storage.members import Role
 from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, Harness
 from tests.fakebot import FakeUser
@@ -32,6 +32,21 @@ async def _rules_unchanged(h: Harness) -> None:
     async with h.db.read() as conn:
         assert not await conn.execute_fetchall("SELECT id FROM point_rules")
         assert not await conn.execute_fetchall("SELECT id FROM rubrics")
+
+
+async def _round(h: Harness) -> None:
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert admin is not None
+        text = rubric.DEFAULT_FILE.read_text(encoding="utf-8")
+        await rating.open_round(tx, 2026, text, actor_id=admin.id, now=h.clock.now())
+
+
+async def _nothing_scored(h: Harness) -> None:
+    async with h.db.read() as conn:
+        assert not await conn.execute_fetchall("SELECT id FROM rating_scores")
+        statuses = await conn.execute_fetchall("SELECT DISTINCT status FROM branch_ratings")
+    assert [r[0] for r in statuses] == ["filling"]
 
 
 def _press(actor: FakeUser, data: str) -> Any:
@@ -106,4 +121,106 @@ CASES = [
     Case("forged school year", ADMIN, _press(ADMIN, "rub:y:99999"), "refuse.bad_button"),
     Case("forged upload kind", ADMIN, _press(ADMIN, "evu:up:ledger"), "refuse.bad_button"),
     Case("rubric upload for no year", ADMIN, _press(ADMIN, "evu:up:rubric:1"), "refuse.bad_button"),
+    Case("stranger /rating", STRANGER, lambda h: h.send(STRANGER, "/rating"), "refuse.stranger"),
+    Case(
+        "inspector /rating",
+        INSPECTOR,
+        lambda h: h.send(INSPECTOR, "/rating"),
+        "refuse.role",
+        _inspector,
+    ),
+    Case(
+        "/rating in a group",
+        SECRETARY,
+        lambda h: h.send(SECRETARY, "/rating", chat=GROUP),
+        "refuse.private_only",
+    ),
+    Case("member opens a round", MEMBER, _press(MEMBER, "rt:open:2026"), "refuse.role"),
+    Case("round for a year not offered", ADMIN, _press(ADMIN, "rt:open:1999"), "refuse.bad_button"),
+    Case(
+        "secretary sets the tiers",
+        SECRETARY,
+        _press(SECRETARY, "rt:dec:1"),
+        "refuse.role",
+        _round,
+        _nothing_scored,
+    ),
+    Case(
+        "secretary opens another branch's sheet",
+        OTHER_SECRETARY,
+        _press(OTHER_SECRETARY, "rt:sh:1"),
+        "refuse.other_branch",
+        _round,
+    ),
+    Case(
+        "secretary submits another branch's self-score",
+        OTHER_SECRETARY,
+        _press(OTHER_SECRETARY, "rt:sub:1"),
+        "refuse.other_branch",
+        _round,
+        _nothing_scored,
+    ),
+    Case(
+        "member submits the self-score",
+        MEMBER,
+        _press(MEMBER, "rt:sub:1"),
+        "refuse.role",
+        _round,
+        _nothing_scored,
+    ),
+    Case(
+        "admin submits a branch's self-score",
+        ADMIN,
+        _press(ADMIN, "rt:sub:1"),
+        "refuse.role",
+        _round,
+        _nothing_scored,
+    ),
+    Case("member scores an item", MEMBER, _press(MEMBER, "rt:ed:1:2"), "refuse.role", _round),
+    Case(
+        "admin scores before the self-score",
+        ADMIN,
+        _press(ADMIN, "rt:ed:1:2"),
+        "rating.problem.not_submitted",
+        _round,
+    ),
+    Case(
+        "forged item number",
+        SECRETARY,
+        _press(SECRETARY, "rt:ed:1:99"),
+        "refuse.bad_button",
+        _round,
+    ),
+    Case("unknown rating", ADMIN, _press(ADMIN, "rt:sh:999"), "refuse.not_found", _round),
+    Case("forged rating", ADMIN, _press(ADMIN, "rt:sh:x"), "refuse.bad_button", _round),
+    Case(
+        "review agreed before the self-score",
+        ADMIN,
+        _press(ADMIN, "rt:agr:1"),
+        "rating.problem.review_closed",
+        _round,
+        _nothing_scored,
+    ),
+    Case(
+        "secretary agrees a review", SECRETARY, _press(SECRETARY, "rt:agr:1"), "refuse.role", _round
+    ),
+    Case(
+        "final before the notice",
+        ADMIN,
+        _press(ADMIN, "rt:fin:1"),
+        "rating.problem.not_published",
+        _round,
+    ),
+    Case(
+        "objection outside the notice",
+        MEMBER,
+        _press(MEMBER, "rt:obj:1"),
+        "rating.problem.not_in_notice",
+        _round,
+    ),
+    Case(
+        "secretary changes a tier", SECRETARY, _press(SECRETARY, "rt:adj:1"), "refuse.role", _round
+    ),
+    Case("member answers an objection", MEMBER, _press(MEMBER, "rt:ans:1"), "refuse.role", _round),
+    Case("member makes a round final", MEMBER, _press(MEMBER, "rt:fin:1"), "refuse.role", _round),
 ]
