@@ -371,6 +371,19 @@ async def _safety_drills(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
     return [Raw(int(r[0]), "safety_drill", int(r[1]), date.fromisoformat(r[2])) for r in rows]
 
 
+async def _link_contacts(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
+    """Contacts logged on a member's 三联系 links (class, dorm, struggling student), not
+    withdrawn; a home visit that also counts as a contact earns as a visit only."""
+    rows = await conn.execute_fetchall(
+        "SELECT l.member_id, c.id, c.on_date FROM links l"
+        " JOIN link_contacts c ON c.link_id = l.id"
+        " WHERE l.branch_id = ? AND l.kind IN ('class', 'dorm', 'student')"
+        " AND c.on_date BETWEEN ? AND ? AND c.withdrawn_at IS NULL",
+        span.params,
+    )
+    return [Raw(int(r[0]), "link_contact", int(r[1]), date.fromisoformat(r[2])) for r in rows]
+
+
 def _pledges(source: str) -> Gather:
     """Pledges fulfilled in the span (on the day they were), or evaluated 优秀 / 良好 (on
     the day of the evaluation): ``source`` says which."""
@@ -410,6 +423,7 @@ SOURCES: dict[str, Source] = {
     "meeting": Source(_meetings),
     "safety_lesson": Source(_safety_lessons),
     "safety_drill": Source(_safety_drills),
+    "link_contact": Source(_link_contacts),
     "pledge_fulfilled": Source(_pledges("pledge_fulfilled")),
     "pledge_excellent": Source(_pledges("pledge_excellent")),
     "pledge_good": Source(_pledges("pledge_good")),

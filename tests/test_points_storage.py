@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Database, branches, members, points, service, visits
+from storage import Database, branches, links, members, points, service, visits
 from storage.members import Role
 from storage.service import ServiceEntry, ServiceKind
 from storage.terms import Term
@@ -245,3 +245,40 @@ async def _visit(tx: object, member_id: int, branch_id: int, on: date) -> visits
         term=Term(start=date(2026, 9, 1), end=date(2027, 1, 31)),
         now=NOW,
     )
+
+
+async def test_link_contacts_earn_points_until_withdrawn(db: Database) -> None:
+    branch_id, member_id = await _branch_and_member(db, "二")
+    rules = points.parse_rules('version = "l"\n[rules.link_contact]\npoints = 1\nmonthly_cap = 3\n')
+    async with db.transaction() as tx:
+        link_id = await tx.execute_insert(
+            "INSERT INTO links (kind, member_id, branch_id, target_text, period, period_start,"
+            " period_end, start_on, status, created_by, created_at)"
+            " VALUES ('class', ?, ?, '三(2)班', 'term', '2026-09-01', '2027-01-31',"
+            " '2026-09-01', 'active', ?, ?)",
+            (member_id, branch_id, member_id, NOW.isoformat()),
+        )
+        assert link_id is not None
+        ids = []
+        for day in (2, 9, 16, 23, 27):
+            row = await tx.execute_insert(
+                "INSERT INTO link_contacts (link_id, on_date, how, logged_by, side_branch_id,"
+                " created_at) VALUES (?, ?, 'talk', ?, ?, ?)",
+                (link_id[0], f"2026-11-{day:02d}", member_id, branch_id, NOW.isoformat()),
+            )
+            assert row is not None
+            ids.append(int(row[0]))
+    async with db.read() as conn:
+        found = await points.member_points(
+            conn, member_id, date(2026, 11, 1), date(2026, 11, 30), rules, zone=ZONE
+        )
+    assert found is not None and found.total == 3.0  # capped at 3 a month
+    async with db.transaction() as tx:
+        for contact_id in ids[:3]:
+            await links.withdraw_contact(tx, contact_id, actor_id=member_id, now=NOW)
+    async with db.read() as conn:
+        found = await points.member_points(
+            conn, member_id, date(2026, 11, 1), date(2026, 11, 30), rules, zone=ZONE
+        )
+    assert found is not None and found.total == 2.0
+    assert [line.record_id for line in found.lines] == ids[3:]
