@@ -24,6 +24,7 @@ import aiosqlite
 
 from storage import meetings as meeting_store
 from storage import rectification as rectification_store
+from storage import points as points_store
 from storage import safety as safety_store
 from storage import terms as term_store
 from storage.clock import from_iso
@@ -303,6 +304,8 @@ class BranchLedger:
     def rectifications_open(self) -> int:
         """Items not accepted yet (to fix, or answered and waiting for the inspectors)."""
         return sum(not entry.finished for entry in self.rectifications)
+    points_total: float = 0.0  # 党员积分 of the participants in the period (rules in force)
+    points_version: str = ""
 
     @property
     def empty(self) -> bool:
@@ -380,6 +383,7 @@ async def branch_ledger(
     await _add_meetings(conn, ledger, frequencies or MeetingFrequencies())
     await _add_safety(conn, ledger)
     await _add_rectifications(conn, ledger, zone)
+    await _add_points(conn, ledger, zone)
     return ledger
 
 
@@ -1003,3 +1007,11 @@ async def _add_rectifications(
                 accepted_at=row.accepted_at.astimezone(zone) if row.accepted_at else None,
             )
         )
+async def _add_points(conn: aiosqlite.Connection, ledger: BranchLedger, zone: ZoneInfo) -> None:
+    """The branch's member points in the period, worked out as /points does."""
+    rules = (await points_store.rules_in_force(conn)).rules
+    people = await points_store.branch_points(
+        conn, ledger.branch.id, ledger.period.start, ledger.period.end, rules, zone=zone
+    )
+    ledger.points_total = round(sum(person.total for person in people), 2)
+    ledger.points_version = rules.version

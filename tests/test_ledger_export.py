@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.reports.export import ExportRequest, build_files
-from storage import meetings, safety
+from storage import meetings, points, safety
 from storage.database import Database
 from storage.ledger_period import LedgerPeriod
 from storage.meetings import MeetingFields, MeetingKind, Presence
@@ -270,3 +270,19 @@ async def test_meetings_and_safety_sheets_and_their_summary_lines(
     # Quarters wholly inside the school year (Q4 2025, Q1 and Q2 2026); one held, in Q1.
     assert lines["支部党员大会（每季度一次）已开周期"] == (3, 1, "未达标")
     assert lines["支委会（每月一次）已开周期"][:2] == (12, 0)
+
+
+async def test_the_summary_has_the_branchs_member_points(db: Database, tmp_path: Path) -> None:
+    """The points line is what /points shows for the branch: worked out from the records
+    by the rules in force, not a stored count."""
+    async with db.read() as conn:
+        rules = (await points.rules_in_force(conn)).rules
+        people = await points.branch_points(
+            conn, 1, SCHOOL_YEAR.start, SCHOOL_YEAR.end, rules, zone=ZONE
+        )
+    expected = round(sum(person.total for person in people), 2)
+    assert expected > 0
+    [path] = await export(db, tmp_path)
+    summary = [[v for v in row if v is not None] for row in rows(path, "封面汇总")]
+    line = next(row for row in summary if row and row[0] == "党员积分合计（按现行积分规则）")
+    assert line[1] == expected

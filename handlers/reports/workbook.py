@@ -580,7 +580,9 @@ class LedgerBook:
                         *branch,
                         t.plain(key),
                         required,
-                        self._fmt(actual, HOURS) if key == "report.check.service" else actual,
+                        self._fmt(actual, HOURS)
+                        if key in ("report.check.service", "report.check.points")
+                        else actual,
                         self._met(met),
                     ]
                 )
@@ -697,6 +699,7 @@ class _Digest:
     safety_people: int
     safety_done: int
     rectifications_open: int
+    points_total: float
 
     @classmethod
     def of(cls, ledger: BranchLedger) -> _Digest:
@@ -712,6 +715,7 @@ class _Digest:
             safety_people=ledger.safety_people,
             safety_done=ledger.safety_done,
             rectifications_open=ledger.rectifications_open,
+            points_total=ledger.points_total,
         )
 
     def checks(self) -> list[tuple[str, int | None, float]]:
@@ -731,6 +735,7 @@ class _Digest:
             ("report.check.safety", self.safety_people, self.safety_done),
             # Nothing is required: the count of rectification items still open is shown.
             ("report.check.rectification_open", None, self.rectifications_open),
+            ("report.check.points", None, self.points_total),
         ]
 
 
