@@ -86,3 +86,17 @@ def test_the_font_is_the_open_licensed_noto_sans_sc() -> None:
     names = {record.toUnicode() for record in font["name"].names}
     assert "Noto Sans SC" in names
     assert any("Open Font License" in name for name in names)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_star_rating_chart_stacks_categories_in_a_covered_font(lang: str) -> None:
+    rows = [
+        ("第一中学党支部", [("领导班子好", 20.0, 18.0), ("干部队伍好", 20.0, 17.5)]),
+        ("第二中学党支部", [("领导班子好", 20.0, 15.0), ("干部队伍好", 20.0, 19.0)]),
+    ]
+    chart = charts.rating_scores(rows, Translator(lang), "2026–2027")
+    assert_png(chart)
+    assert missing_glyphs(chart.labels) == set()
+    assert {"第一中学党支部", "领导班子好", "干部队伍好"} <= set(chart.labels)
+    empty = charts.rating_scores([], Translator(lang), "2026–2027")
+    assert Translator(lang).plain("report.chart.no_data") in empty.labels

@@ -6,8 +6,12 @@ the notice chat and to the bureau, an objection answered, then final."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
+from openpyxl import load_workbook
+
+from handlers.reports.commands import wait_for_running
 from storage import branches, rating, rubric
 from storage.rubric import Tier
 from tests.conftest import (
@@ -279,6 +283,43 @@ async def test_a_whole_rating_round(harness: Harness) -> None:
     assert counts["rating.tier_override"] == 1
     assert counts["rating.objection"] == 1 and counts["rating.final"] == 1
     assert round_ is not None and round_.status is rating.RoundStatus.FINAL
+
+    # Records out: the bureau's 台账 has each branch's rating sheet and the branches'
+    # tiers; /charts draws the scores by category.
+    await h.send(ADMIN, "/export")
+    await h.press(ADMIN, "全局（各支部）")
+    await h.press(ADMIN, "本学年 2026–2027")
+    await wait_for_running()
+    sent = [
+        c.params for c in h.tg.calls_to("sendDocument") if c.ok and c.params["chat_id"] == ADMIN.id
+    ]
+    book = load_workbook(io.BytesIO(sent[-1]["document"].content))
+    tiers = [tuple(row)[:9] for row in book["各支部星级"].iter_rows(values_only=True)]
+    assert tiers[0][:7] == ("支部", "自评", "加分", "扣分", "一票否决", "最终得分", "星级")
+    assert [(r[0], r[5], r[6], r[7]) for r in tiers[1:]] == [
+        ("第一中学党支部", 93, "五星", None),
+        ("第三中学党支部", 90, "二星", None),
+        ("第二中学党支部", 90, "三星", "扣分复查属实"),
+    ]
+    assert tiers[2][4] == "发生重大安全责任事故"
+    sheet = [row for row in book["星级评定评分表"].iter_rows(values_only=True)]
+    [team] = [row for row in sheet if row[2] == "班子团结协作" and row[0] == "第二中学党支部"]
+    assert team[1:] == (
+        "工作机制好",
+        "班子团结协作",
+        "人工",
+        90,
+        None,
+        90,
+        "材料齐全",
+        88,
+        "缺两次支委会记录",
+        88,
+    )
+    await h.send(ADMIN, "/charts")
+    await wait_for_running()
+    captions = [c.params.get("caption") for c in h.tg.calls_to("sendPhoto") if c.ok]
+    assert "⭐ 2026–2027 学年星级评定：各支部按类别的得分（复核后）。" in captions
 
 
 async def test_members_see_nothing_before_the_notice(harness: Harness) -> None:

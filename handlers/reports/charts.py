@@ -189,6 +189,36 @@ def bureau(figures: Sequence[BranchFigures], t: Translator, period_label: str) -
     return Chart("bureau", _png(figure), labels)
 
 
+def rating_scores(
+    rows: Sequence[tuple[str, list[tuple[str, float, float]]]], t: Translator, year_label: str
+) -> Chart:
+    """Each branch's star-rating score, stacked by category (what it got of each)."""
+    labels: list[str] = []
+    height = max(4.0, 1.2 + 0.5 * len(rows))
+    title = t.plain("report.chart.rating", year=year_label)
+    figure, axes = _figure(labels, title, size=(10.0, height))
+    colours = ["#4a7ab5", "#5cb85c", "#e0a030", "#9b59b6", "#d9534f", "#5bc0de", "#777777"]
+    names = [name for name, _ in rows]
+    categories = [category for category, _, _ in rows[0][1]] if rows else []
+    left = [0.0] * len(rows)
+    for index, category in enumerate(categories):
+        values = [scores[index][2] if index < len(scores) else 0.0 for _, scores in rows]
+        axes.barh(range(len(rows)), values, left=left, label=category, color=colours[index % 7])
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for row, total in enumerate(left):
+        axes.text(total + 1, row, f"{total:g}", va="center", fontsize=9)
+    axes.set_yticks(range(len(rows)), names, fontproperties=_font())
+    labels.extend(names)
+    axes.invert_yaxis()
+    axes.set_xlim(0, max([100.0, *left]) * 1.35)  # room right of the bars for the legend
+    _axis_labels(axes, labels, t.plain("report.chart.score_axis"), None)
+    if categories:
+        _legend(axes, labels, categories)
+    else:
+        _note(axes, labels, t.plain("report.chart.no_data"))
+    return Chart("rating", _png(figure), labels)
+
+
 # --------------------------------------------------------------------------- drawing
 
 

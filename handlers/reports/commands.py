@@ -40,9 +40,10 @@ from handlers.common.reply import (
 )
 from handlers.reports import charts, views
 from handlers.reports.export import ExportRequest, build_files
-from storage import audit, branches, ledger, terms
+from storage import audit, branches, ledger, rating, terms
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
+from storage.rating import Step
 
 PREFIX = views.PREFIX
 # Who chooses the branch from a picker (a secretary has only their own).
@@ -250,8 +251,27 @@ async def _bureau_charts(
     chart = await asyncio.to_thread(charts.bureau, figures, context.t, period.label)
     caption = context.t("report.charts.bureau_caption", period=period.label)
     await reply_photo(update, context, chart.png, caption)
+    await _rating_chart(update, context, period)
     text, markup = await _branch_picker(context, actor, "c", 0)
     await reply(update, context, text, markup)
+
+
+async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod) -> None:
+    """The school year's star rating by category, once a branch has been reviewed."""
+    async with context.db.read() as conn:
+        round_ = await rating.round_for(conn, period.start.year)
+        if round_ is None:
+            return
+        sheets = await rating.load_sheets(
+            conn, round_, today=context.today(), zone=context.config.zone
+        )
+    scored = [s for s in sheets if s.rating.status not in (Step.FILLING, Step.SUBMITTED)]
+    if not scored:
+        return
+    rows = [(s.rating.branch_name, s.by_category()) for s in sorted(scored, key=lambda s: -s.total)]
+    chart = await asyncio.to_thread(charts.rating_scores, rows, context.t, period.label)
+    caption = context.t("report.charts.rating_caption", period=period.label)
+    await reply_photo(update, context, chart.png, caption)
 
 
 # --------------------------------------------------------------------------- picker

@@ -15,13 +15,15 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from handlers.common.i18n import Translator
 from handlers.reports.workbook import LedgerBook
-from storage import ledger
+from storage import ledger, rating
 from storage.database import Database
 from storage.files import private_output
 from storage.ledger import BranchRef
-from storage.ledger_period import LedgerPeriod
+from storage.ledger_period import LedgerPeriod, PeriodKind
 
 # Telegram's limit for a file a bot uploads is 50 MB; leave room for the request itself.
 UPLOAD_LIMIT = 49 * 1024 * 1024
@@ -97,7 +99,8 @@ async def _build(
             branch = await ledger.branch_ledger(
                 conn, ref, request.period, today=today, zone=zone, private=request.private
             )
-        await asyncio.to_thread(book.add, branch)
+            sheet = await _rating_sheet(conn, ref, request.period, today, zone)
+        await asyncio.to_thread(book.add, branch, sheet)
         if progress is not None:
             await progress(index * 100 // (len(refs) + 1))
     path = folder / file_name(title, request.period, part)
@@ -105,6 +108,19 @@ async def _build(
     await asyncio.to_thread(private_output, path)
     await asyncio.to_thread(book.save, path)
     return path
+
+
+async def _rating_sheet(
+    conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod, today: date, zone: ZoneInfo
+) -> rating.Sheet | None:
+    """The branch's star-rating sheet of the school year exported, once a round is open."""
+    if period.kind is not PeriodKind.SCHOOL_YEAR:
+        return None
+    round_ = await rating.round_for(conn, period.start.year)
+    found = await rating.rating_of(conn, round_.id, ref.id) if round_ is not None else None
+    if round_ is None or found is None:
+        return None
+    return await rating.load_sheet(conn, round_, found, today=today, zone=zone)
 
 
 def file_name(title: str, period: LedgerPeriod, part: tuple[int, int] | None = None) -> str:

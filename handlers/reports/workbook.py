@@ -26,6 +26,9 @@ import handlers.reports.texts  # noqa: F401  (registers the report.* messages)
 from handlers.common.i18n import Translator
 from storage.ledger import BranchLedger, MeetingCheck, MeetingEntry, MonthSummary, PartyDayEntry
 from storage.ledger_period import LedgerPeriod
+from storage.rating import Line as RatingLine
+from storage.rating import LineKind
+from storage.rating import Sheet as RatingSheet
 
 DATE = "yyyy-mm-dd"
 MOMENT = "yyyy-mm-dd hh:mm"
@@ -209,6 +212,30 @@ TERM_COLUMNS = (
 )
 
 
+RATING_COLUMNS = (
+    Column("report.col.rating_category", 14),
+    Column("report.col.rating_item", 36),
+    Column("report.col.rating_kind", 8),
+    Column("report.col.rating_points", 8),
+    Column("report.col.rating_records", 12),
+    Column("report.col.rating_self", 8),
+    Column("report.col.rating_evidence", 30),
+    Column("report.col.rating_review", 8),
+    Column("report.col.rating_reason", 24),
+    Column("report.col.rating_final", 8),
+)
+RATING_TOTAL_COLUMNS = (
+    Column("report.col.rating_self", 10),
+    Column("report.col.rating_bonus", 8),
+    Column("report.col.rating_deduction", 8),
+    Column("report.col.rating_vetoes", 24),
+    Column("report.col.rating_final", 10),
+    Column("report.col.rating_tier", 10),
+    Column("report.col.rating_tier_reason", 24),
+    Column("report.col.rating_step", 12),
+)
+
+
 def sheet_keys(private: bool) -> list[str]:
     """The data sheets in order; the visits sheet only in a private book."""
     keys = ["roster", "pledges", "partyday", "meetings", "safety", "service", "rectification"]
@@ -251,13 +278,17 @@ class LedgerBook:
             self._rows[key] = 0
             self._formats[key] = self._special_formats(columns)
         self._ledgers: list[_Digest] = []
+        self._rating_sheet: Sheet | None = None
+        self._ratings: list[RatingSheet] = []
 
     # ----------------------------------------------------------------- public
 
-    def add(self, ledger: BranchLedger) -> None:
-        """Append one branch's rows to every data sheet."""
+    def add(self, ledger: BranchLedger, rating: RatingSheet | None = None) -> None:
+        """Append one branch's rows to every data sheet (and its star rating's, if any)."""
         branch = [ledger.branch.name] if self.bureau else []
         t = self.t
+        if rating is not None:
+            self._add_rating(branch, rating)
         for m in ledger.members:
             self._append(
                 "roster",
@@ -381,7 +412,84 @@ class LedgerBook:
     def save(self, path: Path) -> None:
         """Write the summary (now that every branch is in) and the file."""
         self._write_summary()
+        if self.bureau and self._ratings:
+            self._write_ratings()
         self._book.save(path)
+
+    # ----------------------------------------------------------------- star rating
+
+    def _add_rating(self, branch: list[Any], rating: RatingSheet) -> None:
+        """The branch's rating sheet: each item, how it is scored, what the records
+        show, the self-score with its evidence, the review with its reason, the final."""
+        t = self.t
+        if self._rating_sheet is None:
+            columns = [*([BRANCH_COLUMN] if self.bureau else []), *RATING_COLUMNS]
+            self._rating_sheet = self._book.create_sheet(t.plain("report.sheet.rating"))
+            self._setup(self._rating_sheet, columns, freeze=True)
+            self._rating_sheet.append(self._header(columns))
+        self._ratings.append(rating)
+        for line in rating.lines:
+            auto = line.auto
+            records = f"{auto.done}/{auto.required}" if auto is not None else None
+            self_score = line.self_score
+            self._rating_sheet.append(
+                [
+                    *branch,
+                    line.category or t.plain(f"report.rating.line.{line.kind.value}"),
+                    line.text,
+                    t.plain(f"report.rating.kind.{_kind_of(line)}"),
+                    line.points,
+                    records,
+                    line.claimed,
+                    self_score.note if self_score and self_score.note != "auto" else None,
+                    line.review.score if line.review is not None else None,
+                    line.review.reason if line.review is not None else None,
+                    line.final,
+                ]
+            )
+        tier = rating.rating.tier
+        self._rating_sheet.append(
+            [
+                *branch,
+                self._styled(t.plain("report.rating.total"), font=_BOLD),
+                t.plain(f"report.rating.tier.{tier.value}") if tier is not None else None,
+                None,
+                rating.rubric.total,
+                None,
+                rating.self_total,
+                None,
+                None,
+                rating.rating.tier_reason,
+                rating.total,
+            ]
+        )
+
+    def _write_ratings(self) -> None:
+        """The bureau's sheet: every branch's scores by category and its tier."""
+        t = self.t
+        categories = [c.name for c in self._ratings[0].rubric.categories]
+        sheet = self._book.create_sheet(t.plain("report.sheet.ratings"))
+        fixed = [BRANCH_COLUMN, *RATING_TOTAL_COLUMNS]
+        self._setup(sheet, fixed, freeze=True)
+        for index, name in enumerate(categories, start=len(fixed) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = _display_width(name) + 4
+        sheet.append([*self._header(fixed), *(self._styled(n, font=_BOLD) for n in categories)])
+        for rating in sorted(self._ratings, key=lambda r: -r.total):
+            tier = rating.rating.tier
+            sheet.append(
+                [
+                    rating.rating.branch_name,
+                    rating.self_total,
+                    rating.bonus,
+                    rating.deduction,
+                    t.plain("report.list_sep").join(line.text for line in rating.vetoed) or None,
+                    rating.total,
+                    t.plain(f"report.rating.tier.{tier.value}") if tier is not None else None,
+                    rating.rating.tier_reason,
+                    t.plain(f"report.rating.step.{rating.rating.status.value}"),
+                    *(got for _, _, got in rating.by_category()),
+                ]
+            )
 
     # ----------------------------------------------------------------- sheets
 
@@ -682,6 +790,12 @@ class LedgerBook:
         if font:
             cell.font = font
         return cell
+
+
+def _kind_of(line: RatingLine) -> str:
+    if line.kind is not LineKind.ITEM:
+        return line.kind.value
+    return "auto" if line.rule is not None else "manual"
 
 
 @dataclass(frozen=True)
