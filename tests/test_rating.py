@@ -207,15 +207,19 @@ async def test_a_whole_rating_round(harness: Harness) -> None:
     assert "五星名额：1 个" in overview
 
     # Overrides: the quota and the veto hold; a change needs a reason.
-    await h.press(ADMIN, "调整 第二中学党支部")
+    await h.press(ADMIN, "第二中学党支部")
+    assert "星级：<b>四星</b>" in h.tg.texts(ADMIN.id)[-1]
+    await h.press(ADMIN, "调整星级")
     said = await h.send(ADMIN, "五星 复查后认定")
     assert any("五星名额（1 个）已满" in text for text in [*said, *h.answers()])
     await h.send(ADMIN, "/rating")
-    await h.press(ADMIN, "调整 第三中学党支部")
+    await h.press(ADMIN, "第三中学党支部")
+    await h.press(ADMIN, "调整星级")
     said = await h.send(ADMIN, "三星 事故责任不在学校")
     assert "有一票否决项（发生重大安全责任事故），不能评为三星及以上" in said[-1]
     await h.send(ADMIN, "/rating")
-    await h.press(ADMIN, "调整 第二中学党支部")
+    await h.press(ADMIN, "第二中学党支部")
+    await h.press(ADMIN, "调整星级")
     said = await h.send(ADMIN, "三星")
     assert "请以星级开头" in said[-1]
     said = await h.send(ADMIN, "三星 扣分复查属实")
@@ -374,3 +378,20 @@ def test_tiers_keep_the_quota_even_at_a_tie_and_a_veto_bars_three_stars() -> Non
     assert vetoed == {1: Tier.NONE, 2: Tier.THREE}  # no 二星 in this rubric
     with_two = rating.propose_tiers([_sheet(1, 88, veto=True), _sheet(2, 55, veto=True)])
     assert with_two == {1: Tier.TWO, 2: Tier.NONE}
+
+
+async def test_a_bureau_of_many_branches_pages_its_overview(harness: Harness) -> None:
+    """Telegram shows at most 100 buttons: 45 branches go 40 to a page."""
+    h = harness
+    async with h.db.transaction() as tx:
+        for number in range(1, 46):
+            await branches.create(tx, f"第{number:02d}小学党支部", now=h.clock.now())
+    await h.send(ADMIN, "/rating")
+    await h.press(ADMIN, "开启 2026–2027 学年评定")
+    labels = h.buttons(ADMIN)
+    assert "第40小学党支部" in labels and "第41小学党支部" not in labels
+    assert "▶ 2/2" in labels
+    await h.press(ADMIN, "▶ 2/2")
+    labels = h.buttons(ADMIN)
+    assert "第41小学党支部" in labels and "第45小学党支部" in labels
+    assert "◀ 1/2" in labels

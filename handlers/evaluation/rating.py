@@ -43,6 +43,7 @@ from storage.rubric import Tier
 
 PREFIX = "rt"
 FLOW = "rating_input"
+PAGE = 40
 INPUT = "input"
 TIER_WORDS = {
     "五星": Tier.FIVE,
@@ -167,8 +168,10 @@ async def overview(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
     round_ = await _round(context, _int_arg(update, 0))
+    callback = parse_callback(update, PREFIX)
+    page = _int_arg(update, 1) if len(callback.args) > 1 else 0
     await ack(update)
-    await replace(update, context, *await _overview(context, round_))
+    await replace(update, context, *await _overview(context, round_, page))
 
 
 async def sheet(update: Update, context: XContext) -> None:
@@ -629,7 +632,9 @@ async def _save_answer(
 # --------------------------------------------------------------------------- screens
 
 
-async def _overview(context: XContext, round_: Round) -> tuple[str, InlineKeyboardMarkup]:
+async def _overview(
+    context: XContext, round_: Round, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
     async with context.db.read() as conn:
         round_ = await store.get_round(conn, round_.id) or round_
         ratings = await store.ratings(conn, round_.id)
@@ -681,21 +686,23 @@ async def _overview(context: XContext, round_: Round) -> tuple[str, InlineKeyboa
     if found:
         waiting = sum(o.answer is None for o in found)
         lines.append(t("rating.overview.objections", count=len(found), open=waiting))
-    keyboard = [
-        [InlineKeyboardButton(r.branch_name, callback_data=encode(PREFIX, "sh", r.id))]
-        for r in ratings
+    # Telegram shows at most 100 buttons: the branches go two a row, PAGE a page.
+    pages = max(1, -(-len(ratings) // PAGE))
+    page = min(page, pages - 1)
+    shown = [
+        InlineKeyboardButton(r.branch_name, callback_data=encode(PREFIX, "sh", r.id))
+        for r in ratings[page * PAGE : (page + 1) * PAGE]
     ]
-    if round_.status is not RoundStatus.FINAL:
-        keyboard += [
-            [
-                InlineKeyboardButton(
-                    t.plain("rating.button.adjust", name=r.branch_name),
-                    callback_data=encode(PREFIX, "adj", r.id),
-                )
-            ]
-            for r in ratings
-            if r.status is Step.DECIDED
+    keyboard = [shown[i : i + 2] for i in range(0, len(shown), 2)]
+    if pages > 1:
+        turn = [
+            InlineKeyboardButton(
+                f"{label} {to + 1}/{pages}", callback_data=encode(PREFIX, "ov", round_.id, to)
+            )
+            for label, to in (("◀", page - 1), ("▶", page + 1))
+            if 0 <= to < pages
         ]
+        keyboard.append(turn)
     steps = []
     if round_.status is RoundStatus.OPEN:
         steps.append(("rating.button.decide", "dec"))
@@ -704,12 +711,13 @@ async def _overview(context: XContext, round_: Round) -> tuple[str, InlineKeyboa
         steps.append(("rating.button.final", "fin"))
     if found:
         steps.append(("rating.button.objections", "obs"))
-    keyboard.append(
-        [
-            InlineKeyboardButton(t.plain(key), callback_data=encode(PREFIX, a, round_.id))
-            for key, a in steps
-        ]
-    )
+    if steps:
+        keyboard.append(
+            [
+                InlineKeyboardButton(t.plain(key), callback_data=encode(PREFIX, a, round_.id))
+                for key, a in steps
+            ]
+        )
     openable = _open_buttons(context, round_)
     if openable is not None:
         keyboard += [list(row) for row in openable.inline_keyboard]
@@ -772,7 +780,7 @@ async def _branch_screen(
         for n in editable
     ]
     keyboard = [pencils[i : i + 5] for i in range(0, len(pencils), 5)] + keyboard
-    if published and rating.tier is not None:
+    if rating.tier is not None and (published or person.role is Role.ADMIN):
         lines.append(_tier_line(t, rating))
     if published and person.role is Role.SECRETARY and _in_notice(context, round_):
         keyboard.append(
@@ -783,6 +791,15 @@ async def _branch_screen(
             ]
         )
     if person.role is Role.ADMIN:
+        if rating.status is Step.DECIDED and round_.status is not RoundStatus.FINAL:
+            keyboard.append(
+                [
+                    InlineKeyboardButton(
+                        t.plain("rating.button.adjust"),
+                        callback_data=encode(PREFIX, "adj", rating.id),
+                    )
+                ]
+            )
         keyboard.append(
             [
                 InlineKeyboardButton(
