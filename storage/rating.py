@@ -23,6 +23,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, rating_rules
 from storage.clock import to_iso
 from storage.ledger import BranchRef
+from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 from storage.rating_rules import AutoResult
 from storage.rows import fetch_all, fetch_one, insert
@@ -719,6 +720,7 @@ async def load_sheet(
     today: date,
     zone: ZoneInfo,
     frequencies: MeetingFrequencies | None = None,
+    rhythms: LinkRhythms | None = None,
 ) -> Sheet:
     """The branch's sheet: the round's rubric, the auto items as the records stand on
     ``today`` (kept as they were once 自评 was submitted), and the newest scores."""
@@ -729,6 +731,7 @@ async def load_sheet(
         today=today,
         zone=zone,
         frequencies=frequencies,
+        rhythms=rhythms,
     )
     return build_sheet(rating, round_.rubric, auto, await scores(conn, rating.id))
 
@@ -740,8 +743,11 @@ async def load_sheets(
     today: date,
     zone: ZoneInfo,
     frequencies: MeetingFrequencies | None = None,
+    rhythms: LinkRhythms | None = None,
 ) -> list[Sheet]:
     return [
-        await load_sheet(conn, round_, rating, today=today, zone=zone, frequencies=frequencies)
+        await load_sheet(
+            conn, round_, rating, today=today, zone=zone, frequencies=frequencies, rhythms=rhythms
+        )
         for rating in await ratings(conn, round_.id)
     ]

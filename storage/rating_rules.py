@@ -8,7 +8,7 @@ is one entry in ``AUTO_RULES``; a rubric naming anything else is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from storage import ledger as ledger_store
+from storage import links as link_store
+from storage import terms as term_store
 from storage.ledger import BranchLedger, BranchRef
 from storage.ledger_period import LedgerPeriod
+from storage.link_rules import Family, LinkRhythms, Standing
 from storage.meetings import MeetingFrequencies
 
 Value = str | int | float
@@ -48,6 +51,7 @@ class AutoResult:
 
 
 AutoRule = Callable[[BranchLedger], AutoResult]
+Reads = Callable[[aiosqlite.Connection, BranchLedger, LinkRhythms], Awaitable[AutoResult]]
 
 
 async def auto_results(
@@ -58,6 +62,7 @@ async def auto_results(
     today: date,
     zone: ZoneInfo,
     frequencies: MeetingFrequencies | None = None,
+    rhythms: LinkRhythms | None = None,
 ) -> dict[str, AutoResult]:
     """Every rule's result for the branch's school year as of ``today``."""
     period = LedgerPeriod.school_year(school_year)
@@ -70,7 +75,10 @@ async def auto_results(
         private=False,
         frequencies=frequencies,
     )
-    return {name: rule(book) for name, rule in AUTO_RULES.items()}
+    found = {name: rule(book) for name, rule in AUTO_RULES.items()}
+    for name, reads in READING_RULES.items():
+        found[name] = await reads(conn, book, rhythms or LinkRhythms())
+    return found
 
 
 # --------------------------------------------------------------------------- the rules
@@ -178,6 +186,50 @@ def pledges_evaluated(book: BranchLedger) -> AutoResult:
     return AutoResult(evaluated, len(counted), evidence)
 
 
+async def links_coverage(
+    conn: aiosqlite.Connection, book: BranchLedger, rhythms: LinkRhythms
+) -> AutoResult:
+    """三联系: of the branch's class, dorm and student links owing a contact in each
+    window (month or term, as ``XIANFENG_LINK_RHYTHM`` says) begun in the school year,
+    those contacted in it."""
+    stored = await term_store.set_terms(conn)
+    windows: dict[tuple[date, date], tuple[int, int]] = {}
+    for year, month in book.period.months():
+        first = date(year, month, 1)
+        if first > book.today:
+            break
+        rows = await link_store.coverage(
+            conn,
+            on=first,
+            today=book.today,
+            rhythms=rhythms,
+            terms=stored,
+            branch_id=book.branch.id,
+        )
+        due = [
+            row
+            for row in rows
+            if row.link.family is Family.THREE
+            and row.link.branch_id == book.branch.id
+            and row.standing is not Standing.NOT_DUE
+        ]
+        if due:
+            window = (due[0].window_start, due[0].window_end)
+            covered = sum(row.standing is Standing.COVERED for row in due)
+            windows[window] = (covered, len(due))
+    evidence = [
+        Evidence(
+            "links",
+            {"window": f"{start:%Y-%m-%d}–{end:%Y-%m-%d}", "covered": covered, "links": links},
+        )
+        for (start, end), (covered, links) in sorted(windows.items())
+    ]
+    done = sum(covered for covered, _ in windows.values())
+    return AutoResult(
+        done, sum(links for _, links in windows.values()), evidence or [Evidence("links_none")]
+    )
+
+
 def _months_begun(book: BranchLedger) -> list[ledger_store.PartyDayEntry]:
     today = book.today
     return [
@@ -195,3 +247,6 @@ AUTO_RULES: dict[str, AutoRule] = {
     "safety_coverage": safety_coverage,
     "pledges_evaluated": pledges_evaluated,
 }
+# Rules that read more than the ledger holds.
+READING_RULES: dict[str, Reads] = {"links_coverage": links_coverage}
+RULE_NAMES = [*AUTO_RULES, *READING_RULES]

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from storage import audit
 from storage.clock import from_iso, to_iso
-from storage.rating_rules import AUTO_RULES
+from storage.rating_rules import RULE_NAMES
 from storage.rows import insert
 from storage.tomlcheck import FileProblems, Problem, RuleError, load, problem_at
 
@@ -46,8 +46,8 @@ class Tier(StrEnum):
 
 
 def _known_rule(name: str) -> str:
-    if name not in AUTO_RULES:
-        raise RuleError("unknown_rule", name=name, known=", ".join(AUTO_RULES))
+    if name not in RULE_NAMES:
+        raise RuleError("unknown_rule", name=name, known=", ".join(RULE_NAMES))
     return name
 
 

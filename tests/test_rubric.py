@@ -3,14 +3,15 @@ with its line and field, and /rubric in the chat (summary, file, upload per scho
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from storage import ledger, rating_rules, rubric
+from storage import branches, ledger, members, rating_rules, rubric
 from storage.database import Database
 from storage.ledger_period import LedgerPeriod
+from storage.members import Role
 from storage.rubric import ItemKind, Tier
 from storage.tomlcheck import FileProblems
 from tests.conftest import ADMIN, Harness
@@ -50,6 +51,7 @@ def test_the_default_is_the_five_goods_at_twenty() -> None:
         "visits_target",
         "safety_coverage",
         "pledges_evaluated",
+        "links_coverage",
     }
     assert found.tiers.of(90) is Tier.FIVE
     assert found.tiers.of(89.9) is Tier.FOUR
@@ -164,7 +166,7 @@ async def test_auto_items_read_the_school_years_records(tmp_path: Path) -> None:
         book = await ledger.branch_ledger(
             conn, branch, LedgerPeriod.school_year(2025), today=today, zone=ZONE, private=False
         )
-    assert set(found) == set(rating_rules.AUTO_RULES)
+    assert set(found) == set(rating_rules.RULE_NAMES)
     monthly = found["party_day_monthly"]
     held = [d for d in book.party_days if d.status == "held"]
     assert monthly.done == len(held) and monthly.required >= monthly.done
@@ -176,3 +178,44 @@ async def test_auto_items_read_the_school_years_records(tmp_path: Path) -> None:
     for result in found.values():
         assert 0 <= result.score(6) <= 6
         assert result.evidence
+
+
+async def test_links_coverage_counts_each_month_a_link_owed_a_contact(db: Database) -> None:
+    """A class link from September, contacted in September and November but not October:
+    2 of 3 monthly windows by 28 November; a withdrawn contact does not count."""
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=ZONE)
+    async with db.transaction() as tx:
+        branch = await branches.create(tx, "第一中学党支部", now=now)
+        member = await members.create(
+            tx, telegram_id=5, name="王老师", role=Role.MEMBER, branch_id=branch.id, now=now
+        )
+        link = await tx.execute_insert(
+            "INSERT INTO links (kind, member_id, branch_id, target_text, period, period_start,"
+            " period_end, start_on, status, created_by, created_at)"
+            " VALUES ('class', ?, ?, '三(2)班', 'term', '2026-09-01', '2027-01-31',"
+            " '2026-09-01', 'active', ?, ?)",
+            (member.id, branch.id, member.id, now.isoformat()),
+        )
+        assert link is not None
+        stamp = now.isoformat()
+        for day, withdrawn in (("2026-09-10", None), ("2026-10-12", stamp), ("2026-11-05", None)):
+            await tx.execute(
+                "INSERT INTO link_contacts (link_id, on_date, how, logged_by, side_branch_id,"
+                " created_at, withdrawn_at) VALUES (?, ?, 'talk', ?, ?, ?, ?)",
+                (
+                    link[0],
+                    day,
+                    member.id,
+                    branch.id,
+                    now.isoformat(),
+                    withdrawn and now.isoformat(),
+                ),
+            )
+    async with db.read() as conn:
+        found = await rating_rules.auto_results(
+            conn, ledger.BranchRef(branch.id, branch.name), 2026, today=now.date(), zone=ZONE
+        )
+    result = found["links_coverage"]
+    assert (result.done, result.required) == (2, 3)
+    assert [e.values["covered"] for e in result.evidence] == [1, 0, 1]
+    assert result.score(4) == 2.7

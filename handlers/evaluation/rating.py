@@ -1047,6 +1047,7 @@ async def _sheet(context: XContext, round_: Round, rating: BranchRating) -> Shee
             today=context.today(),
             zone=context.config.zone,
             frequencies=context.config.meeting_frequencies,
+            rhythms=context.config.link_rhythms,
         )
 
 
@@ -1057,6 +1058,7 @@ async def _sheets(context: XContext, conn: Any, round_: Round) -> list[Sheet]:
         today=context.today(),
         zone=context.config.zone,
         frequencies=context.config.meeting_frequencies,
+        rhythms=context.config.link_rhythms,
     )
 
 

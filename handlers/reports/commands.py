@@ -263,7 +263,12 @@ async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod)
         if round_ is None:
             return
         sheets = await rating.load_sheets(
-            conn, round_, today=context.today(), zone=context.config.zone
+            conn,
+            round_,
+            today=context.today(),
+            zone=context.config.zone,
+            frequencies=context.config.meeting_frequencies,
+            rhythms=context.config.link_rhythms,
         )
     scored = [s for s in sheets if s.rating.status not in (Step.FILLING, Step.SUBMITTED)]
     if not scored:
