@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from storage import meetings as meeting_store
-from storage import rectification as rectification_store
 from storage import points as points_store
+from storage import rectification as rectification_store
 from storage import safety as safety_store
 from storage import terms as term_store
 from storage.clock import from_iso
@@ -299,13 +299,13 @@ class BranchLedger:
     safety_done: int = 0  # of them, those with both a lesson and a drill
     safety_term: Term | None = None
     rectifications: list[RectificationEntry] = field(default_factory=list)
+    points_total: float = 0.0  # 党员积分 of the participants in the period (rules in force)
+    points_version: str = ""
 
     @property
     def rectifications_open(self) -> int:
         """Items not accepted yet (to fix, or answered and waiting for the inspectors)."""
         return sum(not entry.finished for entry in self.rectifications)
-    points_total: float = 0.0  # 党员积分 of the participants in the period (rules in force)
-    points_version: str = ""
 
     @property
     def empty(self) -> bool:
@@ -1007,6 +1007,8 @@ async def _add_rectifications(
                 accepted_at=row.accepted_at.astimezone(zone) if row.accepted_at else None,
             )
         )
+
+
 async def _add_points(conn: aiosqlite.Connection, ledger: BranchLedger, zone: ZoneInfo) -> None:
     """The branch's member points in the period, worked out as /points does."""
     rules = (await points_store.rules_in_force(conn)).rules
