@@ -70,8 +70,10 @@ async def all_rows(db: Database) -> list[outbox.OutboxMessage]:
 
 
 async def test_due_reminders_become_rows_in_the_recipients_language(
-    db: Database, secretaries: list[int]
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One slice however slow the machine is, so the dispatcher is woken exactly once.
+    monkeypatch.setattr("schedules.engine.SLICE", 60.0)
     clock = FixedClock(DIGEST_DUE)
     woken: list[bool] = []
     report = await engine(db, clock, wake=lambda: woken.append(True)).tick()
@@ -85,7 +87,10 @@ async def test_due_reminders_become_rows_in_the_recipients_language(
         assert await reminders.last_run(conn) == DIGEST_DUE
 
 
-async def test_a_second_tick_queues_nothing_twice(db: Database, secretaries: list[int]) -> None:
+async def test_a_second_tick_queues_nothing_twice(
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("schedules.engine.SLICE", 60.0)  # one slice: one wake
     clock = FixedClock(DIGEST_DUE)
     woken: list[bool] = []
     tick = engine(db, clock, wake=lambda: woken.append(True))
