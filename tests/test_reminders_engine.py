@@ -226,9 +226,10 @@ async def test_the_dispatcher_is_woken_after_each_slice_not_only_at_the_end(
 
 
 async def test_reminders_in_one_slice_share_their_reads(
-    db: Database, secretaries: list[int]
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Both digests are rendered in one transaction: a read keyed alike is done once.
+    monkeypatch.setattr("schedules.engine.SLICE", 60.0)
     reads: list[str] = []
 
     async def shared(
