@@ -33,6 +33,7 @@ from handlers import (
     fallback,
     holidays,
     inspection,
+    links,
     meetings,
     onboarding,
     partyday,
@@ -71,6 +72,7 @@ FEATURES = [
     pledges,
     partyday,
     meetings,
+    links,
     reminders,
     reports,
     todo,
@@ -223,6 +225,7 @@ def build_application(
         default_language=config.default_language,
         wake=lambda: services.dispatcher.wake() if services.dispatcher is not None else None,
         frequencies=config.meeting_frequencies,
+        rhythms=config.link_rhythms,
     )
     registrar.retention("outbox", outbox.erase_sent_before)
     services.erasers = dict(registrar.erasers)

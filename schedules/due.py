@@ -40,6 +40,8 @@ from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
 from storage import (
     inspection,
+    link_rules,
+    links,
     meetings,
     partyday,
     pledge_rules,
@@ -50,6 +52,7 @@ from storage import (
     terms,
     visits,
 )
+from storage.link_rules import LinkRhythms, Span
 from storage.meetings import MeetingFrequencies
 from storage.members import Member, Role
 from storage.pledge_rules import REVIEW_AFTER, REVIEW_REPEAT, STALE_AFTER
@@ -117,9 +120,13 @@ async def due(
     quiet: QuietHours,
     kinds: Collection[str] = SCHEDULED,
     frequencies: MeetingFrequencies | None = None,
+    rhythms: LinkRhythms | None = None,
 ) -> DuePlan:
     """The reminders to queue at ``now`` and those to report as skipped (see module doc)."""
-    scan = _Scan(conn, now, since, zone, frozenset(kinds), frequencies or MeetingFrequencies())
+    scan = _Scan(
+        conn, now, since, zone, frozenset(kinds), frequencies or MeetingFrequencies(),
+        rhythms or LinkRhythms(),
+    )  # fmt: skip
     await scan.load()
     occurrences = [
         *await scan.party_days(),
@@ -130,6 +137,7 @@ async def due(
         *await scan.meeting_gaps(),
         *await scan.safety_missing(),
         *await scan.rectification_deadlines(),
+        *await scan.links_behind(),
         *await scan.digests(),
     ]
     plan = DuePlan(now=now, since=since)
@@ -225,8 +233,10 @@ class _Scan:
         zone: ZoneInfo,
         kinds: frozenset[str],
         frequencies: MeetingFrequencies,
+        rhythms: LinkRhythms,
     ) -> None:
         self.conn = conn
+        self.rhythms = rhythms
         self.now = now
         self.since = since
         self.zone = zone
@@ -727,6 +737,59 @@ class _Scan:
                         {**payload, "when": "after"},
                     )
                 )
+        return found
+
+    # ----------------------------------------------------------------- links
+
+    async def links_behind(self) -> list[_Occurrence]:
+        """From a window's nudge day (the last week of a month, the last three weeks of a
+        term), the links still without a contact in it: one message per person and day
+        listing theirs (a member's own links; a 结对's to both sides' secretaries); useful
+        until the window ends."""
+        if not self.wants(Kind.LINK_BEHIND):
+            return []
+        stored = await terms.set_terms(self.conn)
+        lines = await links.behind(self.conn, today=self.today, rhythms=self.rhythms, terms=stored)
+        grouped: dict[tuple[date, int], list[dict[str, Any]]] = {}
+        ends: dict[tuple[date, int], date] = {}
+        for line in lines:
+            link = line.link
+            window = Span(line.window_start, line.window_end)
+            nudge = link_rules.nudge_day(self.rhythms.of(link.family), window)
+            if link.member_id is not None:
+                recipients = [self.people[link.member_id]] if link.member_id in self.people else []
+            else:
+                recipients = [
+                    *self.secretaries(link.branch_id),
+                    *self.secretaries(link.target_branch_id or 0),
+                ]
+            for person in recipients:
+                group = (nudge, person.id)
+                grouped.setdefault(group, []).append(
+                    {"id": link.id, "start": str(window.start), "end": str(window.end)}
+                )
+                ends[group] = max(ends.get(group, window.end), window.end)
+        found = []
+        for (nudge, person_id), listed in grouped.items():
+            person = self.people[person_id]
+            branch_id = person.branch_id
+            if branch_id is None:
+                continue
+            due_at = at_local(nudge, self.rules_of(branch_id).daily_time, self.zone)
+            expires_at = at_local(ends[(nudge, person_id)] + timedelta(days=1), MIDNIGHT, self.zone)
+            if not self.needed(due_at, expires_at):
+                continue
+            found.append(
+                _Occurrence(
+                    Kind.LINK_BEHIND,
+                    f"links.behind:{nudge.isoformat()}",
+                    branch_id,
+                    due_at,
+                    expires_at,
+                    [person],
+                    {"links": listed},
+                )
+            )
         return found
 
     # ----------------------------------------------------------------- digest

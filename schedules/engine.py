@@ -39,6 +39,7 @@ from schedules.quiet import QuietHours
 from storage import outbox, prefs, reminders
 from storage.clock import Clock
 from storage.database import Database
+from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class ReminderEngine:
         default_language: str = "zh",
         wake: Callable[[], None] | None = None,
         frequencies: MeetingFrequencies | None = None,
+        rhythms: LinkRhythms | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -81,6 +83,7 @@ class ReminderEngine:
         self.default_language = default_language
         self.wake = wake
         self.frequencies = frequencies or MeetingFrequencies()
+        self.rhythms = rhythms or LinkRhythms()
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -101,7 +104,7 @@ class ReminderEngine:
             since = await reminders.last_run(conn)
             plan = await due(
                 conn, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds,
-                frequencies=self.frequencies,
+                frequencies=self.frequencies, rhythms=self.rhythms,
             )  # fmt: skip
         if since is not None and now - since > HORIZON:
             log.warning(

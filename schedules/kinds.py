@@ -55,6 +55,9 @@ class Kind(StrEnum):
     """By hand from /todo: to members with no service logged this month (the other
     /todo nudges go as the kind of their activity: no pledge, behind on visits, the
     party day's announcement)."""
+    LINK_BEHIND = "links.behind"
+    """To a member whose 三联系/双服务 link (to both sides' secretaries for a 结对) has no
+    contact late in its window (month or term, by the link rhythms)."""
     DIGEST = "digest"
     """The secretary's monthly digest, on the 1st."""
     BROADCAST = "broadcast"
@@ -87,6 +90,7 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.SAFETY_MISSING, mutable=True),
         KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, secretaries_only=True),
         KindSpec(Kind.SERVICE_MISSING, mutable=True, scheduled=False),
+        KindSpec(Kind.LINK_BEHIND, mutable=True),
         KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage import audit, roster, visits
+from storage import audit, links, roster, visits
 from storage.members import Member
 from storage.outbox import ERASED_TEXT
 from storage.rows import fetch_all
@@ -73,6 +73,7 @@ async def erase_person(
     )
     erased_visits = await visits.erase_for_members(tx, ids, now)
     await roster.erase_for_members(tx, ids, placeholder)
+    await links.erase_for_members(tx, ids, now)
     await tx.execute(
         f"UPDATE party_day_replies SET reason_text = NULL WHERE member_id IN ({marks})", ids
     )

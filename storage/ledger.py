@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from storage import links as link_store
 from storage import meetings as meeting_store
 from storage import points as points_store
 from storage import rectification as rectification_store
@@ -29,6 +30,8 @@ from storage import safety as safety_store
 from storage import terms as term_store
 from storage.clock import from_iso
 from storage.ledger_period import LedgerPeriod
+from storage.link_rules import Family, LinkRhythms
+from storage.links import FamilyCoverage, LedgerContact
 from storage.meetings import MeetingFrequencies
 from storage.partyday import MonthStatus, PartyMonth, Rule, effective_day
 from storage.terms import Term
@@ -307,6 +310,10 @@ class BranchLedger:
         """Items not accepted yet (to fix, or answered and waiting for the inspectors)."""
         return sum(not entry.finished for entry in self.rectifications)
 
+    # 三联系/双服务/结对 contacts in the period, and coverage against the link rhythms.
+    link_contacts: list[LedgerContact] = field(default_factory=list)
+    link_coverage: dict[Family, FamilyCoverage] = field(default_factory=dict)
+
     @property
     def empty(self) -> bool:
         """Nothing was recorded in the period (the roster alone is not a record)."""
@@ -317,6 +324,7 @@ class BranchLedger:
             or self.visits
             or self.meetings
             or self.safety
+            or self.link_contacts
             or any(day.status in ("held", "cancelled") for day in self.party_days)
         )
 
@@ -353,8 +361,10 @@ async def branch_ledger(
     zone: ZoneInfo,
     private: bool,
     frequencies: MeetingFrequencies | None = None,
+    rhythms: LinkRhythms | None = None,
 ) -> BranchLedger:
-    """Everything the branch's workbook shows for ``period``, as of ``today``."""
+    """Everything the branch's workbook shows for ``period``, as of ``today``; a student's
+    alias only when ``private`` (the secretaries' and admins' copies)."""
     members = await _memberships(conn, branch.id, period, zone)
     names = await _names(conn, branch.id)
     terms = await _terms_overlapping(conn, period)
@@ -384,6 +394,13 @@ async def branch_ledger(
     await _add_safety(conn, ledger)
     await _add_rectifications(conn, ledger, zone)
     await _add_points(conn, ledger, zone)
+    ledger.link_contacts = await link_store.ledger_contacts(
+        conn, branch.id, period.start, period.end, private=private
+    )
+    ledger.link_coverage = await link_store.period_coverage(
+        conn, branch_id=branch.id, start=period.start, end=period.end, today=today,
+        rhythms=rhythms or LinkRhythms(), terms=await term_store.set_terms(conn),
+    )  # fmt: skip
     return ledger
 
 

@@ -12,6 +12,8 @@ and never copied. Audit entries carry ids and kinds, never aliases or notes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -32,8 +34,8 @@ from storage.link_rules import (
 )
 from storage.members import Member, PersonName, Role
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
-from storage.terms import Term
-from storage.visits import VisitProblem, clean_alias
+from storage.terms import Term, next_month
+from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
 PLACE_MAX = 30
 ROLE_MIN, ROLE_MAX = 2, 20
@@ -256,6 +258,7 @@ class Link(LinkBase):
     ended_at: datetime | None = None
     ended_on: date | None = None
     end_reason: str | None = None
+    erased_at: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -587,6 +590,43 @@ async def log_contact(
     return contact
 
 
+async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
+    """Retention: a 学困生 link that ended (or whose period ended) on or before ``up_to``
+    loses its alias, and its contacts their notes and photos; dates and counts stay."""
+    return await _erase(
+        tx, "kind = 'student' AND COALESCE(ended_on, period_end) <= ?", [up_to.isoformat()], now
+    )
+
+
+async def erase_for_members(
+    tx: aiosqlite.Connection, member_ids: Sequence[int], now: datetime
+) -> int:
+    """A departed member's erasure: their 学困生 aliases, and the notes and photos of the
+    contacts on all their links."""
+    marks = ",".join("?" * len(member_ids)) or "NULL"
+    return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
+
+
+async def _erase(tx: aiosqlite.Connection, where: str, params: list[Any], now: datetime) -> int:
+    async with tx.execute(
+        f"SELECT id FROM links WHERE erased_at IS NULL AND {where}", params
+    ) as cur:
+        ids = [int(row[0]) for row in await cur.fetchall()]
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    await tx.execute(
+        "UPDATE links SET student_alias = CASE WHEN kind = 'student' THEN ? END, erased_at = ?"
+        f" WHERE id IN ({marks})",
+        [ERASED_ALIAS, to_iso(now), *ids],
+    )
+    await tx.execute(
+        f"UPDATE link_contacts SET note = NULL, photo_file_id = NULL WHERE link_id IN ({marks})",
+        ids,
+    )
+    return len(ids)
+
+
 async def withdraw_contact(
     tx: aiosqlite.Connection, contact_id: int, *, actor_id: int, now: datetime
 ) -> None:
@@ -715,6 +755,16 @@ async def get_contact(conn: aiosqlite.Connection, contact_id: int) -> Contact | 
     return await fetch_one(conn, Contact, "SELECT * FROM link_contacts WHERE id = ?", (contact_id,))
 
 
+async def names_of(conn: aiosqlite.Connection, member_ids: Sequence[int]) -> dict[int, str]:
+    """The names of these members (left ones too), in one read, for the link screens."""
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    async with conn.execute(f"SELECT id, name FROM members WHERE id IN ({marks})", wanted) as cur:
+        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
+
+
 async def owned_by(
     conn: aiosqlite.Connection, member_id: int, *, include_finished: bool = False
 ) -> list[Link]:
@@ -766,6 +816,54 @@ async def contacts(
         (link.id, *_visit_params(link), limit, offset),
     )
     return rows
+
+
+async def contacts_in(conn: aiosqlite.Connection, link: Link, span: Span) -> int:
+    """How many contacts a link has dated in ``span`` (home visits counted for a 学困生)."""
+    value = await fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM (SELECT 'contact' AS source, id, on_date, how, note,"
+        " photo_file_id, logged_by, side_branch_id FROM link_contacts WHERE link_id = ?"
+        f" AND withdrawn_at IS NULL UNION ALL {_VISITS_AS_CONTACTS}) AS entries"
+        " WHERE on_date BETWEEN ? AND ?",
+        (link.id, *_visit_params(link), span.start.isoformat(), span.end.isoformat()),
+    )
+    return int(value or 0)
+
+
+class MemberContact(BaseModel):
+    """A contact a member made on one of their own links (what member points count)."""
+
+    link_id: int
+    kind: LinkKind
+    source: str  # 'contact' or 'home_visit'
+    entry_id: int
+    on_date: date
+    how: ContactWay | None = None
+
+
+async def member_contacts(
+    conn: aiosqlite.Connection, member_id: int, start: date, end: date
+) -> list[MemberContact]:
+    """The contacts ``member_id`` made on links they own, dated ``start``–``end``: logged
+    ones (also on 结对 logged by them as secretary), and home visits counted on their
+    学困生 links (each visit once, however many links name the alias), by date."""
+    span = (start.isoformat(), end.isoformat())
+    return await fetch_all(
+        conn,
+        MemberContact,
+        "SELECT c.link_id, l.kind, 'contact' AS source, c.id AS entry_id, c.on_date, c.how"
+        " FROM link_contacts c JOIN links l ON l.id = c.link_id"
+        " WHERE c.logged_by = ? AND c.withdrawn_at IS NULL AND c.on_date BETWEEN ? AND ?"
+        " UNION ALL"
+        " SELECT MIN(l.id), 'student', 'home_visit', v.id, v.visit_date, NULL"
+        " FROM home_visits v JOIN links l ON l.kind = 'student' AND l.member_id = v.member_id"
+        "  AND l.student_alias = v.student_alias AND l.status IN ('active', 'ended')"
+        "  AND v.visit_date >= l.start_on AND (l.ended_on IS NULL OR v.visit_date <= l.ended_on)"
+        " WHERE v.member_id = ? AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?"
+        " GROUP BY v.id, v.visit_date ORDER BY 5, 4",
+        (member_id, *span, member_id, *span),
+    )
 
 
 _VISITS_AS_CONTACTS = (
@@ -924,3 +1022,129 @@ ORDER BY ob.name, om.name, CASE s.kind WHEN 'class' THEN 0 WHEN 'dorm' THEN 1
     WHEN 'student' THEN 2 WHEN 'serve_branch' THEN 3 WHEN 'serve_person' THEN 4 ELSE 5 END,
     s.id
 """
+
+
+# --------------------------------------------------------------------------- for the 台账
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerContact:
+    """One line of the 三联系/双服务/结对 sheet: a contact, or a home visit counted as one.
+
+    ``target`` is None for a student in a ledger read without ``private``, and so is a
+    student link's ``note``: inspectors see that a contact happened and when, not whom.
+    """
+
+    on_date: date
+    kind: LinkKind
+    owner: str
+    target: str | None
+    how: str  # a ContactWay value, or "home_visit"
+    note: str | None
+    side: str | None  # a 结对's contact: the branch that logged it
+
+
+async def ledger_contacts(
+    conn: aiosqlite.Connection, branch_id: int, start: date, end: date, *, private: bool
+) -> list[LedgerContact]:
+    """The branch's contacts dated ``start``–``end`` (its people's, and both sides of its
+    结对), with home visits to its 学困生 links' students, by date."""
+    span = (start.isoformat(), end.isoformat())
+    async with conn.execute(
+        f"""
+        SELECT c.on_date, c.how, c.note, sb.name AS side, {_LEDGER_LINK}
+        FROM link_contacts c JOIN links l ON l.id = c.link_id
+        JOIN branches sb ON sb.id = c.side_branch_id {_LEDGER_JOINS}
+        WHERE c.withdrawn_at IS NULL AND c.on_date BETWEEN ? AND ?
+          AND (l.branch_id = ? OR (l.kind = 'pair' AND l.target_branch_id = ?))
+        UNION ALL
+        SELECT v.visit_date, 'home_visit', NULL, NULL, {_LEDGER_LINK}
+        FROM home_visits v JOIN links l ON l.kind = 'student' AND l.member_id = v.member_id
+             AND l.student_alias = v.student_alias AND l.status IN ('active', 'ended')
+             AND v.visit_date >= l.start_on AND (l.ended_on IS NULL OR v.visit_date <= l.ended_on)
+        {_LEDGER_JOINS}
+        WHERE v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ? AND l.branch_id = ?
+        ORDER BY 1, 5
+        """,
+        (*span, branch_id, branch_id, *span, branch_id),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_ledger_line(row, branch_id, private=private) for row in rows]
+
+
+_LEDGER_LINK = (
+    "l.id AS link_id, l.kind, l.branch_id, l.target_text, l.student_alias, l.person_name,"
+    " l.person_role, om.name AS owner, ob.name AS owner_branch, tm.name AS target_member,"
+    " tb.name AS target_branch"
+)
+_LEDGER_JOINS = (
+    "JOIN branches ob ON ob.id = l.branch_id LEFT JOIN members om ON om.id = l.member_id"
+    " LEFT JOIN members tm ON tm.id = l.target_member_id"
+    " LEFT JOIN branches tb ON tb.id = l.target_branch_id"
+)
+
+
+def _ledger_line(row: Any, branch_id: int, *, private: bool) -> LedgerContact:
+    kind = LinkKind(row["kind"])
+    if kind is LinkKind.STUDENT:
+        target = row["student_alias"] if private else None
+    elif kind is LinkKind.PAIR:
+        # Each side's book names the other branch.
+        target = row["target_branch"] if row["branch_id"] == branch_id else row["owner_branch"]
+    elif kind is LinkKind.SERVE_BRANCH:
+        target = row["target_branch"]
+    elif kind is LinkKind.SERVE_PERSON:
+        target = row["target_member"] or f"{row['person_name']}（{row['person_role']}）"
+    else:
+        target = row["target_text"]
+    owner = row["owner"] or row["owner_branch"]
+    if kind is LinkKind.PAIR:
+        owner = row["owner_branch"] if row["branch_id"] == branch_id else row["target_branch"]
+    note = row["note"] if private or kind is not LinkKind.STUDENT else None
+    return LedgerContact(
+        on_date=date.fromisoformat(row["on_date"]),
+        kind=kind,
+        owner=owner,
+        target=target,
+        how=row["how"],
+        note=note,
+        side=row["side"] if kind is LinkKind.PAIR else None,
+    )
+
+
+async def period_coverage(
+    conn: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    start: date,
+    end: date,
+    today: date,
+    rhythms: LinkRhythms,
+    terms: list[Term],
+) -> dict[Family, FamilyCoverage]:
+    """Coverage over a span: for each family, every window of its rhythm that began in
+    ``start``–``end`` by ``today``, each link counted once per window it owed a contact."""
+    totals = {family: FamilyCoverage(family=family) for family in Family}
+    last = min(end, today)
+    anchors: dict[Family, list[date]] = {family: [] for family in Family}
+    day = start.replace(day=1)
+    while day <= last:
+        for family in Family:
+            window = window_of(rhythms.of(family), max(day, start), terms)
+            if window.start <= last and max(window.start, start) not in anchors[family]:
+                anchors[family].append(max(window.start, start))
+        day = next_month(day)
+    read: dict[date, dict[Family, FamilyCoverage]] = {}
+    for family, days in anchors.items():
+        for anchor in days:
+            if anchor not in read:
+                rows = await coverage(
+                    conn, on=anchor, today=today, rhythms=rhythms, terms=terms,
+                    branch_id=branch_id,
+                )  # fmt: skip
+                read[anchor] = summarize(rows)
+            line = read[anchor][family]
+            totals[family].links += line.links
+            totals[family].covered += line.covered
+            totals[family].behind += line.behind
+    return totals

@@ -26,6 +26,8 @@ import handlers.reports.texts  # noqa: F401  (registers the report.* messages)
 from handlers.common.i18n import Translator
 from storage.ledger import BranchLedger, MeetingCheck, MeetingEntry, MonthSummary, PartyDayEntry
 from storage.ledger_period import LedgerPeriod
+from storage.link_rules import Family
+from storage.links import FamilyCoverage
 from storage.rating import Line as RatingLine
 from storage.rating import LineKind
 from storage.rating import Sheet as RatingSheet
@@ -159,6 +161,16 @@ SHEETS: dict[str, Sequence[Column]] = {
         Column("report.col.drill_role", 14),
         Column("report.col.photos", 8),
     ),
+    "links": (
+        Column("report.col.no", 6),
+        Column("report.col.contact_date", 12, DATE),
+        Column("report.col.link_kind", 14),
+        Column("report.col.link_owner", 12),
+        Column("report.col.link_target", 20),
+        Column("report.col.contact_how", 10),
+        Column("report.col.contact_note", 40),
+        Column("report.col.pair_side", 14),
+    ),
 }
 SHEETS["rectification"] = (
     Column("report.col.no", 6),
@@ -237,9 +249,10 @@ RATING_TOTAL_COLUMNS = (
 
 
 def sheet_keys(private: bool) -> list[str]:
-    """The data sheets in order; the visits sheet only in a private book."""
+    """The data sheets in order; the visits sheet only in a private book (the links sheet
+    in every book, its students' aliases only in a private one)."""
     keys = ["roster", "pledges", "partyday", "meetings", "safety", "service", "rectification"]
-    return [*keys, "visits"] if private else keys
+    return [*keys, "links", "visits"] if private else [*keys, "links"]
 
 
 class LedgerBook:
@@ -404,6 +417,20 @@ class LedgerBook:
                         v.follow_up_note,
                     ],
                 )
+        for c in ledger.link_contacts:
+            self._append(
+                "links",
+                branch,
+                [
+                    c.on_date,
+                    t.plain(f"report.link.{c.kind.value}"),
+                    c.owner,
+                    c.target if c.target is not None else t.plain("report.link.hidden"),
+                    t.plain(f"report.how.{c.how}"),
+                    c.note,
+                    c.side,
+                ],
+            )
         self._ledgers.append(_Digest.of(ledger))
 
     def row_counts(self) -> dict[str, int]:
@@ -534,7 +561,8 @@ class LedgerBook:
     def _append(self, key: str, branch: list[Any], values: list[Any]) -> None:
         self._rows[key] += 1
         numbered = key in (
-            "roster", "pledges", "service", "visits", "meetings", "safety", "rectification"
+            "roster", "pledges", "service", "visits", "meetings", "safety", "rectification",
+            "links",
         )  # fmt: skip
         row = [*branch, self._rows[key], *values] if numbered else [*branch, *values]
         for index, fmt in self._formats[key]:
@@ -814,6 +842,7 @@ class _Digest:
     safety_done: int
     rectifications_open: int
     points_total: float
+    link_coverage: dict[Family, FamilyCoverage]
 
     @classmethod
     def of(cls, ledger: BranchLedger) -> _Digest:
@@ -830,6 +859,7 @@ class _Digest:
             safety_done=ledger.safety_done,
             rectifications_open=ledger.rectifications_open,
             points_total=ledger.points_total,
+            link_coverage=ledger.link_coverage,
         )
 
     def checks(self) -> list[tuple[str, int | None, float]]:
@@ -850,6 +880,11 @@ class _Digest:
             # Nothing is required: the count of rectification items still open is shown.
             ("report.check.rectification_open", None, self.rectifications_open),
             ("report.check.points", None, self.points_total),
+            *(
+                (f"report.check.links_{family.value}", line.links, line.covered)
+                for family, line in self.link_coverage.items()
+                if line.links
+            ),
         ]
 
 

@@ -1,0 +1,146 @@
+"""Failure modes of /links: strangers, wrong roles, the other branch, forged buttons naming
+someone else's link (confirming, ending, logging, opening one that names a student),
+group chats. Links are made straight through storage (the flows are in tests/test_links.py);
+``check`` asserts nothing changed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from storage import links, members
+from storage.link_rules import LinkPeriod
+from storage.links import LinkFields, LinkKind, LinkStatus
+from tests.conftest import (
+    ADMIN,
+    MEMBER,
+    MEMBER2,
+    OTHER_MEMBER,
+    OTHER_SECRETARY,
+    SECRETARY,
+    STRANGER,
+    Harness,
+)
+from tests.forbidden import Case
+
+GROUP = {"id": -100778, "type": "supergroup", "title": "第一中学党员群"}
+TODAY = date(2026, 11, 28)
+# Link 1: 王老师's student, waiting for the secretary; link 2: 王老师's class, set by the
+# bureau (active).
+STUDENT, CLASS = 1, 2
+
+
+async def _links(h: Harness) -> None:
+    async with h.db.transaction() as tx:
+        owner = await members.get_active_by_telegram(tx, MEMBER.id)
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert owner is not None and admin is not None
+        base: dict[str, Any] = {
+            "member_id": owner.id, "branch_id": owner.branch_id, "period": LinkPeriod.YEAR,
+            "period_start": date(2026, 9, 1), "period_end": date(2027, 8, 31),
+            "start_on": date(2026, 11, 1), "today": TODAY,
+        }  # fmt: skip
+        await links.set_link(
+            tx, LinkFields(kind=LinkKind.STUDENT, student_alias="豆豆", **base),
+            actor=owner, owner=owner, now=h.clock.now(),
+        )  # fmt: skip
+        await links.set_link(
+            tx, LinkFields(kind=LinkKind.CLASS, target_text="三(2)班", **base),
+            actor=admin, owner=owner, now=h.clock.now(),
+        )  # fmt: skip
+
+
+async def _unchanged(h: Harness) -> None:
+    async with h.db.read() as conn:
+        student = await links.get(conn, STUDENT)
+        klass = await links.get(conn, CLASS)
+        contacts = await conn.execute_fetchall("SELECT COUNT(*) FROM link_contacts")
+    assert student is not None and student.status is LinkStatus.PROPOSED
+    assert klass is not None and klass.status is LinkStatus.ACTIVE
+    assert next(iter(contacts))[0] == 0
+
+
+def _case(name: str, actor: Any, data: str, expect: str) -> Case:
+    return Case(
+        name,
+        actor,
+        lambda h: h.callback(actor, data),
+        expect,
+        setup=_links,
+        check=_unchanged,
+    )
+
+
+CASES = [
+    Case(
+        "stranger opens /links", STRANGER, lambda h: h.send(STRANGER, "/links"), "refuse.stranger"
+    ),
+    Case(
+        "/links in a group",
+        MEMBER,
+        lambda h: h.send(MEMBER, "/links", chat=GROUP),
+        "refuse.private_only",
+    ),
+    Case(
+        "member asks for the branch view",
+        MEMBER,
+        lambda h: h.send(MEMBER, "/links branch"),
+        "refuse.role",
+    ),
+    _case("member confirms a link", MEMBER2, f"lk:ok:{STUDENT}", "refuse.role"),
+    _case("owner confirms their own link", MEMBER, f"lk:ok:{STUDENT}", "refuse.role"),
+    _case(
+        "other branch's secretary confirms",
+        OTHER_SECRETARY,
+        f"lk:ok:{STUDENT}",
+        "refuse.other_branch",
+    ),
+    _case(
+        "other branch's secretary declines",
+        OTHER_SECRETARY,
+        f"lk:no:{STUDENT}",
+        "refuse.other_branch",
+    ),
+    _case("member ends someone else's link", MEMBER2, f"lk:end:{CLASS}", "refuse.role"),
+    _case(
+        "other branch's secretary ends a link",
+        OTHER_SECRETARY,
+        f"lk:end:{CLASS}",
+        "refuse.other_branch",
+    ),
+    _case("member logs on someone else's link", MEMBER2, f"lk:log:{CLASS}", "refuse.role"),
+    _case("secretary logs on a member's link", SECRETARY, f"lk:log:{CLASS}", "refuse.role"),
+    _case("member opens someone else's student link", MEMBER2, f"lk:show:{STUDENT}", "refuse.role"),
+    _case(
+        "other branch's secretary opens a student link",
+        OTHER_SECRETARY,
+        f"lk:show:{STUDENT}",
+        "refuse.other_branch",
+    ),
+    _case("other branch's member opens a link", OTHER_MEMBER, f"lk:show:{CLASS}", "refuse.role"),
+    _case(
+        "logging on a link not yet confirmed", MEMBER, f"lk:log:{STUDENT}", "lk.problem.not_active"
+    ),
+    _case("member sets a 双服务", MEMBER, "lk:serve", "refuse.role"),
+    _case("secretary sets a 结对", SECRETARY, "lk:pair", "refuse.role"),
+    _case("secretary sets a cadre's links", SECRETARY, "lk:cadre", "refuse.role"),
+    _case("member opens the waiting list", MEMBER, "lk:wait", "refuse.role"),
+    _case(
+        "other branch's secretary lists a branch",
+        OTHER_SECRETARY,
+        "lk:blist:1",
+        "refuse.other_branch",
+    ),
+    _case("admin picks the branch list", SECRETARY, "lk:bpick", "refuse.role"),
+    _case("forged link id", MEMBER, "lk:log:x", "refuse.bad_button"),
+    _case("a link that is not there", MEMBER, "lk:log:999", "refuse.not_found"),
+    _case("a pick outside any step", SECRETARY, "lk:pk:3", "refuse.stale_button"),
+    Case(
+        "admin logs on a member's link",
+        ADMIN,
+        lambda h: h.callback(ADMIN, f"lk:log:{CLASS}"),
+        "refuse.role",
+        setup=_links,
+        check=_unchanged,
+    ),
+]
