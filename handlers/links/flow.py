@@ -10,13 +10,13 @@ from typing import Any
 import aiosqlite
 from pydantic import ValidationError
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, OtherBranch, Refusal, StaleButton
-from handlers.common.flows import END, OTHER, TEXT, enter_flow, flow_data
+from handlers.common.flows import END, Handlers, enter_flow, flow_data, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -53,7 +53,7 @@ PICK, PERSON, SERVE_KIND = "lk.pick", "lk.person", "lk.serve_kind"
 REASON, HOW, DATE, NOTE = "lk.reason", "lk.how", "lk.date", "lk.note"
 
 
-def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+def entry_points() -> Handlers:
     return [
         CommandHandler("links", links_command),
         CallbackQueryHandler(new_pressed, pattern=pattern(PREFIX, "new")),
@@ -65,51 +65,23 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
     ]
 
 
-def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+def states() -> dict[object, Handlers]:
     return {
-        KIND: [
-            CallbackQueryHandler(kind_answered, pattern=pattern(PREFIX, "kind")),
-            MessageHandler(TEXT, kind_answered),
-            MessageHandler(OTHER, use_buttons),
-        ],
-        TARGET: [
-            CallbackQueryHandler(keep_alias, pattern=pattern(PREFIX, "keep")),
-            MessageHandler(TEXT, target_typed),
-            MessageHandler(OTHER, text_expected),
-        ],
-        REPLACE: [
-            CallbackQueryHandler(replace_pressed, pattern=pattern(PREFIX, "repl")),
-            MessageHandler(OTHER, use_buttons),
-        ],
-        PICK: [
-            CallbackQueryHandler(picked, pattern=pattern(PREFIX, "pk")),
-            CallbackQueryHandler(page_pressed, pattern=pattern(PREFIX, "page")),
-            MessageHandler(OTHER, use_buttons),
-        ],
-        PERSON: [
-            CallbackQueryHandler(person_picked, pattern=pattern(PREFIX, "pk")),
-            CallbackQueryHandler(page_pressed, pattern=pattern(PREFIX, "page")),
-            MessageHandler(TEXT, person_typed),
-            MessageHandler(OTHER, text_expected),
-        ],
-        SERVE_KIND: [
-            CallbackQueryHandler(serve_kind_answered, pattern=pattern(PREFIX, "sk")),
-            MessageHandler(TEXT, serve_kind_answered),
-            MessageHandler(OTHER, use_buttons),
-        ],
-        REASON: [MessageHandler(TEXT, reason_typed), MessageHandler(OTHER, text_expected)],
-        HOW: [
-            CallbackQueryHandler(how_answered, pattern=pattern(PREFIX, "how")),
-            CallbackQueryHandler(other_day, pattern=pattern(PREFIX, "day")),
-            MessageHandler(TEXT, how_answered),
-            MessageHandler(OTHER, use_buttons),
-        ],
-        DATE: [MessageHandler(TEXT, date_typed), MessageHandler(OTHER, text_expected)],
+        KIND: step_handlers(PREFIX, kind_answered, use_buttons, kind=kind_answered),
+        TARGET: step_handlers(PREFIX, target_typed, text_expected, keep=keep_alias),
+        REPLACE: step_handlers(PREFIX, use_buttons, use_buttons, repl=replace_pressed),
+        PICK: step_handlers(PREFIX, use_buttons, use_buttons, pk=picked, page=page_pressed),
+        PERSON: step_handlers(
+            PREFIX, person_typed, text_expected, pk=person_picked, page=page_pressed
+        ),
+        SERVE_KIND: step_handlers(PREFIX, serve_kind_answered, use_buttons, sk=serve_kind_answered),
+        REASON: step_handlers(PREFIX, reason_typed, text_expected),
+        HOW: step_handlers(PREFIX, how_answered, use_buttons, how=how_answered, day=other_day),
+        DATE: step_handlers(PREFIX, date_typed, text_expected),
+        # A photo is the line's picture (its caption the line); anything else, text please.
         NOTE: [
-            CallbackQueryHandler(note_skipped, pattern=pattern(PREFIX, "skip")),
             MessageHandler(filters.PHOTO, note_photo),
-            MessageHandler(TEXT, note_typed),
-            MessageHandler(OTHER, text_expected),
+            *step_handlers(PREFIX, note_typed, text_expected, skip=note_skipped),
         ],
     }
 
