@@ -16,7 +16,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, members, names
 from storage.branches import Branch
 from storage.clock import to_iso
-from storage.invites import CODE_BYTES, InviteProblem
+from storage.invites import CODE_BYTES, InviteProblem, Link, check_code
 from storage.members import Member, Role
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
@@ -57,16 +57,8 @@ class DuplicateGroup(Exception):
     """A group with that name (ignoring case) already exists."""
 
 
-class InspectionInvite(BaseModel):
-    id: int
-    code: str
+class InspectionInvite(Link):
     group_id: int
-    created_by: int | None
-    created_at: datetime
-    expires_at: datetime
-    max_uses: int
-    uses: int = 0
-    revoked_at: datetime | None = None
 
 
 # --------------------------------------------------------------------------- groups
@@ -266,29 +258,15 @@ async def check_invite(
 ) -> InspectionInvite | InviteProblem:
     """The group invite a code opens for this person now, or why it does not (the same
     problems as a branch invite's)."""
-    invite = await fetch_one(
-        conn, InspectionInvite, "SELECT * FROM inspection_invites WHERE code = ?", (code,)
-    )
-    if invite is None:
-        near = await fetch_value(
-            conn, "SELECT 1 FROM inspection_invites WHERE lower(code) = lower(?)", (code,)
-        )
-        return InviteProblem.WRONG_CASE if near else InviteProblem.UNKNOWN
-    used_by_active = await fetch_value(
+    return await check_code(
         conn,
-        "SELECT m.status = 'active' FROM inspection_invite_uses u"
-        " JOIN members m ON m.id = u.member_id WHERE u.invite_id = ? AND u.telegram_id = ?",
-        (invite.id, telegram_id),
+        InspectionInvite,
+        "inspection_invites",
+        "inspection_invite_uses",
+        code,
+        telegram_id=telegram_id,
+        now=now,
     )
-    if used_by_active is not None:
-        return InviteProblem.ALREADY_USED if used_by_active else InviteProblem.LEFT
-    if invite.revoked_at is not None:
-        return InviteProblem.REVOKED
-    if invite.expires_at <= now:
-        return InviteProblem.EXPIRED
-    if invite.uses >= invite.max_uses:
-        return InviteProblem.USED_UP
-    return invite
 
 
 async def join(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 import aiosqlite
 from pydantic import BaseModel
@@ -22,17 +23,26 @@ SECRETARY_INVITE_TTL = timedelta(days=7)
 SECRETARY_INVITE_USES = 1
 
 
-class Invite(BaseModel):
+class Link(BaseModel):
+    """What every invite link has: a code, who made it, until when and how often it works.
+    Branch invites and inspection-group invites are both checked by ``check_code``."""
+
     id: int
     code: str
-    branch_id: int
-    role: Role
     created_by: int | None
     created_at: datetime
     expires_at: datetime
     max_uses: int
     uses: int = 0
     revoked_at: datetime | None = None
+
+
+L = TypeVar("L", bound=Link)
+
+
+class Invite(Link):
+    branch_id: int
+    role: Role
     expected_id: int | None = None  # a personal invite: the imported person it is for
 
 
@@ -115,16 +125,34 @@ async def check(
     conn: aiosqlite.Connection, code: str, *, telegram_id: int, now: datetime
 ) -> Invite | InviteProblem:
     """The invite a code opens for this person now, or why it does not."""
-    invite = await fetch_one(conn, Invite, "SELECT * FROM invites WHERE code = ?", (code,))
+    return await check_code(
+        conn, Invite, "invites", "invite_uses", code, telegram_id=telegram_id, now=now
+    )
+
+
+async def check_code(
+    conn: aiosqlite.Connection,
+    model: type[L],
+    table: str,
+    uses_table: str,
+    code: str,
+    *,
+    telegram_id: int,
+    now: datetime,
+) -> L | InviteProblem:
+    """The link of ``table`` a code opens for this person now, or why it does not.
+    ``uses_table`` records who joined through which link (``invite_id``, ``telegram_id``,
+    ``member_id``). The table names are the callers' constants, never user input."""
+    invite = await fetch_one(conn, model, f"SELECT * FROM {table} WHERE code = ?", (code,))
     if invite is None:
         # Codes are case-sensitive; a code retyped by hand often is not.
         near = await fetch_value(
-            conn, "SELECT 1 FROM invites WHERE lower(code) = lower(?)", (code,)
+            conn, f"SELECT 1 FROM {table} WHERE lower(code) = lower(?)", (code,)
         )
         return InviteProblem.WRONG_CASE if near else InviteProblem.UNKNOWN
     used_by_active = await fetch_value(
         conn,
-        "SELECT m.status = 'active' FROM invite_uses u JOIN members m ON m.id = u.member_id"
+        f"SELECT m.status = 'active' FROM {uses_table} u JOIN members m ON m.id = u.member_id"
         " WHERE u.invite_id = ? AND u.telegram_id = ?",
         (invite.id, telegram_id),
     )
