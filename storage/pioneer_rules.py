@@ -1,0 +1,163 @@
+"""The rules of a pioneers round (评选先锋) that the screens and the steps both apply:
+where a round stands on a day, what a ballot may hold, how ballots are counted and
+where the quota cuts the ranking (with the nominees tied at the cut)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+TITLE_MIN, TITLE_MAX = 2, 60
+DEEDS_MIN, DEEDS_MAX = 10, 1000
+REASON_MAX = 500
+PHOTOS_MAX = 3
+
+
+class PioneerProblem(Exception):
+    """A step refused: ``code`` names the message (``pioneers.problem.<code>``)."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+class Phase(StrEnum):
+    """Where an open round stands on a given day."""
+
+    BEFORE = "before"  # the nomination window has not begun
+    NOMINATING = "nominating"
+    WAITING = "waiting"  # between the windows: the list is fixed, voting not begun
+    VOTING = "voting"
+    CLOSED = "closed"  # the jury's window is over: the results may be seen
+
+
+@dataclass(frozen=True)
+class Windows:
+    nominate_from: date
+    nominate_until: date
+    vote_from: date
+    vote_until: date
+
+    def phase(self, today: date) -> Phase:
+        if today < self.nominate_from:
+            return Phase.BEFORE
+        if today <= self.nominate_until:
+            return Phase.NOMINATING
+        if today < self.vote_from:
+            return Phase.WAITING
+        if today <= self.vote_until:
+            return Phase.VOTING
+        return Phase.CLOSED
+
+    def check(self, today: date) -> None:
+        """Windows in order (nomination, then the vote), and not over before they begin."""
+        if self.nominate_until < self.nominate_from or self.vote_until < self.vote_from:
+            raise PioneerProblem("window_order")
+        if self.vote_from <= self.nominate_until:
+            raise PioneerProblem("vote_after_nomination")
+        if self.nominate_until < today:
+            raise PioneerProblem("window_past")
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise PioneerProblem("title_length", low=TITLE_MIN, high=TITLE_MAX)
+    return title
+
+
+def check_numbers(quota: int, cap: int) -> None:
+    if not 1 <= quota <= 100:
+        raise PioneerProblem("quota_range")
+    if not 1 <= cap <= 50:
+        raise PioneerProblem("cap_range")
+
+
+def check_deeds(text: str) -> str:
+    text = text.strip()
+    if not DEEDS_MIN <= len(text) <= DEEDS_MAX:
+        raise PioneerProblem("deeds_length", low=DEEDS_MIN, high=DEEDS_MAX, length=len(text))
+    return text
+
+
+def check_reason(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise PioneerProblem("reason_needed")
+    return text[:REASON_MAX]
+
+
+def check_ballot(
+    ranking: Sequence[int], eligible: Iterable[int], own: Iterable[int], quota: int
+) -> None:
+    """A ballot ranks 1 to ``quota`` different nominees of the round, none the juror's own."""
+    if not ranking:
+        raise PioneerProblem("ballot_empty")
+    if len(ranking) > quota:
+        raise PioneerProblem("ballot_too_long", quota=quota)
+    if len(set(ranking)) != len(ranking):
+        raise PioneerProblem("ballot_twice")
+    own_set = set(own)
+    if own_set & set(ranking):
+        raise PioneerProblem("own_nomination")
+    if not set(ranking) <= set(eligible):
+        raise PioneerProblem("not_a_nominee")
+
+
+def tally(ballots: Iterable[Sequence[int]], quota: int) -> dict[int, int]:
+    """Points per nomination: on each ballot the first earns ``quota`` points, the next
+    one less, and so on (a ranking of at most ``quota``)."""
+    points: dict[int, int] = {}
+    for ranking in ballots:
+        for place, nomination_id in enumerate(ranking):
+            points[nomination_id] = points.get(nomination_id, 0) + max(quota - place, 1)
+    return points
+
+
+@dataclass
+class Cut:
+    """Where the quota cuts the ranking: ``chosen`` are in on points alone; ``tied`` share
+    the points at the cut and ``places`` of them go in (a decision with a reason)."""
+
+    ranked: list[tuple[int, int]] = field(default_factory=list)  # (nomination, points)
+    chosen: list[int] = field(default_factory=list)
+    tied: list[int] = field(default_factory=list)
+    places: int = 0
+
+    @property
+    def has_tie(self) -> bool:
+        return bool(self.tied)
+
+    def selection(self, tie_in: Iterable[int] = ()) -> list[int]:
+        """The chosen, with those of the tied the decision put in."""
+        decided = set(tie_in)
+        return [*self.chosen, *(n for n in self.tied if n in decided)]
+
+
+def cut(nominations: Iterable[int], points: dict[int, int], quota: int) -> Cut:
+    """Rank the nominations by points (highest first) and cut at the quota. When the
+    points at the cut are shared across it, every nominee with those points is tied."""
+    ranked = sorted(((n, points.get(n, 0)) for n in nominations), key=lambda p: (-p[1], p[0]))
+    result = Cut(ranked=ranked)
+    if len(ranked) <= quota:
+        result.chosen = [n for n, _ in ranked]
+        return result
+    at_cut = ranked[quota - 1][1]
+    if ranked[quota][1] != at_cut:
+        result.chosen = [n for n, _ in ranked[:quota]]
+        return result
+    result.chosen = [n for n, p in ranked if p > at_cut]
+    result.tied = [n for n, p in ranked if p == at_cut]
+    result.places = quota - len(result.chosen)
+    return result
+
+
+def check_tie_decision(the_cut: Cut, tie_in: Sequence[int]) -> None:
+    if not the_cut.has_tie:
+        raise PioneerProblem("no_tie")
+    if len(set(tie_in)) != the_cut.places or not set(tie_in) <= set(the_cut.tied):
+        raise PioneerProblem("tie_count", places=the_cut.places, tied=len(the_cut.tied))
