@@ -18,7 +18,7 @@ from storage.branches import Branch
 from storage.clock import to_iso
 from storage.invites import CODE_BYTES, InviteProblem, Link, check_code
 from storage.members import Member, Role
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import changed_one, fetch_all, fetch_one, fetch_value, insert
 
 NAME_MAX = 40
 # A one-use link is for one named person; a shared link for the whole group at a meeting.
@@ -132,13 +132,13 @@ async def remove_inspector(
 ) -> bool:
     """End an inspector's membership of the group (and so their access); False if they
     were not in it any more."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE inspection_group_members SET removed_at = ?"
         " WHERE member_id = ? AND group_id = ? AND removed_at IS NULL",
         (to_iso(now), member_id, group_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await members.mark_left(tx, member_id, now=now)
     await audit.record(
         tx, at=now, actor_id=actor_id, action="inspection.inspector_removed",
@@ -165,14 +165,14 @@ async def assign(
     tx: aiosqlite.Connection, group_id: int, branch_id: int, *, actor_id: int, now: datetime
 ) -> bool:
     """Give the group the branch; False if it had it already."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "INSERT INTO inspection_assignments (group_id, branch_id, assigned_by, assigned_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, branch_id) WHERE removed_at IS NULL"
         " DO NOTHING",
         (group_id, branch_id, actor_id, to_iso(now)),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await audit.record(
         tx, at=now, actor_id=actor_id, action="inspection.branch_assigned",
         entity="inspection_group", entity_id=group_id, branch_id=branch_id,
@@ -184,13 +184,13 @@ async def unassign(
     tx: aiosqlite.Connection, group_id: int, branch_id: int, *, actor_id: int, now: datetime
 ) -> bool:
     """Take the branch back from the group; False if it did not have it."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE inspection_assignments SET removed_at = ?, removed_by = ?"
         " WHERE group_id = ? AND branch_id = ? AND removed_at IS NULL",
         (to_iso(now), actor_id, group_id, branch_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await audit.record(
         tx, at=now, actor_id=actor_id, action="inspection.branch_unassigned",
         entity="inspection_group", entity_id=group_id, branch_id=branch_id,
@@ -279,12 +279,12 @@ async def join(
 ) -> Member | None:
     """The person joins the invite's group as an inspector; None if the invite was used up
     meanwhile (nothing is written then)."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE inspection_invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
         (invite.id,),
-    ) as cur:
-        if cur.rowcount != 1:
-            return None
+    ):
+        return None
     member = await members.create(
         tx, telegram_id=telegram_id, name=name, role=Role.INSPECTOR, branch_id=None, now=now
     )

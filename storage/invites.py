@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from storage import audit
 from storage.clock import to_iso
 from storage.members import Role
-from storage.rows import fetch_one, fetch_value, insert
+from storage.rows import changed_one, fetch_one, fetch_value, insert
 
 # 16 random bytes -> 22 characters of A-Za-z0-9_- (what Telegram allows in a deep link).
 CODE_BYTES = 16
@@ -173,12 +173,12 @@ async def redeem(
     tx: aiosqlite.Connection, invite: Invite, *, telegram_id: int, member_id: int, now: datetime
 ) -> bool:
     """Count one use; False if the invite was used up meanwhile (nothing is written then)."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
         (invite.id,),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await tx.execute(
         "INSERT INTO invite_uses (invite_id, telegram_id, member_id, used_at) VALUES (?, ?, ?, ?)",
         (invite.id, telegram_id, member_id, to_iso(now)),

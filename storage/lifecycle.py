@@ -13,6 +13,7 @@ import aiosqlite
 
 from storage import audit
 from storage.clock import to_iso
+from storage.rows import changed_one
 
 Status = TypeVar("Status", bound=StrEnum)
 
@@ -62,12 +63,12 @@ async def move(
     is allowed before this runs."""
     extra = dict(columns or {})
     assignments = "".join(f", {name} = ?" for name in extra)
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         f"UPDATE {entity}s SET status = ?, updated_at = ?{assignments} WHERE id = ? AND status = ?",
         (target.value, to_iso(now), *extra.values(), record_id, current.value),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await audit.record(
         tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=record_id,
         **{"from": current.value, "to": target.value}, **detail,

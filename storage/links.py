@@ -33,7 +33,7 @@ from storage.link_rules import (
     window_of,
 )
 from storage.members import Member, PersonName, Role
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
@@ -631,13 +631,13 @@ async def withdraw_contact(
     tx: aiosqlite.Connection, contact_id: int, *, actor_id: int, now: datetime
 ) -> None:
     """The person who logged a contact takes it back (a mistake); it stays, marked."""
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE link_contacts SET withdrawn_at = ? WHERE id = ? AND logged_by = ?"
         " AND withdrawn_at IS NULL",
         (to_iso(now), contact_id, actor_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise NotFound(contact_id)
+        missing=NotFound(contact_id),
+    )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="links.contact_withdrawn", entity="link_contact",
         entity_id=contact_id,

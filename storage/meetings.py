@@ -21,7 +21,7 @@ from storage import audit, lifecycle
 from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member, PersonName
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
 PLACE_MAX = 60
@@ -627,7 +627,8 @@ async def edit(
     new = meeting.edited(today, **changes)
     await _check_people(tx, meeting.branch_id, new)
     assignments = ", ".join(f"{name} = ?" for name in MeetingFields.model_fields)
-    async with tx.execute(
+    await update_one(
+        tx,
         f"UPDATE meetings SET {assignments}, updated_at = ? WHERE id = ? AND status = ?"
         " AND updated_at = ?",
         (
@@ -637,9 +638,8 @@ async def edit(
             meeting.status.value,
             to_iso(meeting.updated_at),
         ),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise MeetingChanged(meeting.id)
+        missing=MeetingChanged(meeting.id),
+    )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="meeting.edited", entity="meeting",
         entity_id=meeting.id, fields=sorted(changes),
@@ -688,7 +688,8 @@ async def set_presence(
     clean = None
     if presence is Presence.ABSENT and reason is not None:
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE meeting_attendance SET presence = ?, absence_reason = ?, marked_by = ?,"
         " marked_at = ? WHERE meeting_id = ? AND member_id = ?",
         (
@@ -699,9 +700,8 @@ async def set_presence(
             meeting.id,
             member_id,
         ),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise MeetingProblem("not_expected")
+        missing=MeetingProblem("not_expected"),
+    )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="meeting.presence", entity="meeting",
         entity_id=meeting.id, member_id=member_id,
@@ -720,12 +720,12 @@ async def set_voting(
 ) -> None:
     """Whether an expected person has a vote (a probationary member has none)."""
     _require_editable(meeting)
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE meeting_attendance SET voting = ? WHERE meeting_id = ? AND member_id = ?",
         (int(voting), meeting.id, member_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise MeetingProblem("not_expected")
+        missing=MeetingProblem("not_expected"),
+    )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="meeting.voting", entity="meeting",
         entity_id=meeting.id, member_id=member_id, voting=voting,
@@ -750,13 +750,13 @@ async def reply(
         if reason is None:
             raise MeetingProblem("reason_length")
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE meeting_attendance SET reply = ?, reply_reason = ?, replied_at = ?"
         " WHERE meeting_id = ? AND member_id = ?",
         (answer.value, clean, to_iso(now), meeting.id, member_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise MeetingProblem("not_expected")
+        missing=MeetingProblem("not_expected"),
+    )
     await audit.record(
         tx, at=now, actor_id=member_id, action="meeting.reply", entity="meeting",
         entity_id=meeting.id, answer=answer.value,

@@ -25,7 +25,7 @@ from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import fetch_all, fetch_one, insert, update_one
 
 PLACE_MAX = 60
 THEME_MAX = 100
@@ -431,40 +431,17 @@ async def move(
     """Move one month's day to ``to`` (in the same month), or bring back a cancelled one."""
     if (to.year, to.month) != (year, month):
         raise ValueError("a month's day moves within its month")
-    reason = clean_line(reason, REASON_MAX)
-    before = await party_day(tx, branch_id, year, month)
-    if before is None:
-        raise NotPlannable()
-    row = await ensure_month(tx, branch_id, year, month, now=now)
-    await tx.execute(
-        "UPDATE party_day_months SET status = 'moved', day = ?, start_time = ?, place = ?,"
-        " reason = ?, updated_by = ?, updated_at = ? WHERE id = ?",
-        (
-            to.isoformat(),
-            before.start_time.strftime("%H:%M"),
-            before.place,
-            reason,
-            actor_id,
-            to_iso(now),
-            row.id,
-        ),
-    )
-    await audit.record(
+    return await _change_status(
         tx,
-        at=now,
-        actor_id=actor_id,
-        action="partyday.moved",
-        entity="party_day_month",
-        entity_id=row.id,
         branch_id=branch_id,
-        month=row.month,
-        old=None if before.date is None else before.date.isoformat(),
-        new=to.isoformat(),
+        year=year,
+        month=month,
+        status=MonthStatus.MOVED,
+        to=to,
         reason=reason,
+        actor_id=actor_id,
+        now=now,
     )
-    after = await party_day(tx, branch_id, year, month)
-    assert after is not None
-    return after
 
 
 async def cancel(
@@ -477,16 +454,48 @@ async def cancel(
     actor_id: int,
     now: datetime,
 ) -> PartyDay:
+    return await _change_status(
+        tx,
+        branch_id=branch_id,
+        year=year,
+        month=month,
+        status=MonthStatus.CANCELLED,
+        to=None,
+        reason=reason,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+async def _change_status(
+    tx: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    year: int,
+    month: int,
+    status: MonthStatus,
+    to: date | None,
+    reason: str,
+    actor_id: int,
+    now: datetime,
+) -> PartyDay:
+    """Move (``to`` given) or cancel a month's day, audited with the reason.
+
+    Time and place are kept on a cancelled month so it still reads sensibly in the roster
+    and ledger.
+    """
     reason = clean_line(reason, REASON_MAX)
     before = await party_day(tx, branch_id, year, month)
     if before is None:
         raise NotPlannable()
     row = await ensure_month(tx, branch_id, year, month, now=now)
-    # Time and place are kept so the month still reads sensibly in the roster and ledger.
+    day = row.day if to is None else to  # a cancelled month keeps what its row had
     await tx.execute(
-        "UPDATE party_day_months SET status = 'cancelled', start_time = ?, place = ?,"
+        "UPDATE party_day_months SET status = ?, day = ?, start_time = ?, place = ?,"
         " reason = ?, updated_by = ?, updated_at = ? WHERE id = ?",
         (
+            status.value,
+            None if day is None else day.isoformat(),
             before.start_time.strftime("%H:%M"),
             before.place,
             reason,
@@ -495,17 +504,19 @@ async def cancel(
             row.id,
         ),
     )
+    old = None if before.date is None else before.date.isoformat()
+    changed = {"old": old, "new": to.isoformat()} if to is not None else {"day": old}
     await audit.record(
         tx,
         at=now,
         actor_id=actor_id,
-        action="partyday.cancelled",
+        action=f"partyday.{status.value}",
         entity="party_day_month",
         entity_id=row.id,
         branch_id=branch_id,
         month=row.month,
-        day=None if before.date is None else before.date.isoformat(),
         reason=reason,
+        **changed,
     )
     after = await party_day(tx, branch_id, year, month)
     assert after is not None
@@ -724,13 +735,13 @@ async def decide_leave(
     tx: aiosqlite.Connection, reply: Reply, *, approve: bool, actor_id: int, now: datetime
 ) -> Reply:
     approval = reply.decided(approve)
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE party_day_replies SET approval = ?, decided_by = ?, decided_at = ?"
         " WHERE id = ? AND rev = ? AND approval = 'pending'",
         (approval.value, actor_id, to_iso(now), reply.id, reply.rev),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise ValueError("the leave request changed meanwhile")
+        missing=ValueError("the leave request changed meanwhile"),
+    )
     await audit.record(
         tx,
         at=now,

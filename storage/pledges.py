@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 
 TEXT_MIN, TEXT_MAX = 10, 500
 MEASURES_MAX = 5
@@ -385,7 +385,8 @@ async def edit(
 ) -> Pledge:
     """Change a draft's or returned pledge's content (category, text, measures, date)."""
     new = pledge.edited(**changes)
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE pledges SET category = ?, text = ?, measures = ?, target_date = ?, updated_at = ?"
         " WHERE id = ? AND status = ?",
         (
@@ -397,9 +398,8 @@ async def edit(
             pledge.id,
             pledge.status.value,
         ),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise PledgeChanged(pledge.id)
+        missing=PledgeChanged(pledge.id),
+    )
     await audit.record(
         tx,
         at=now,
@@ -573,12 +573,12 @@ async def set_self_assessment(
     if not pledge.accepts_self_assessment:
         raise IllegalTransition(pledge.status, pledge.status, "(no self-assessment now)")
     clean = checked_text(text, SELF_MIN, SELF_MAX)
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE pledges SET self_assessment = ?, updated_at = ? WHERE id = ? AND status = ?",
         (clean, to_iso(now), pledge.id, pledge.status.value),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise PledgeChanged(pledge.id)
+        missing=PledgeChanged(pledge.id),
+    )
     await audit.record(
         tx,
         at=now,

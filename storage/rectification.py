@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 
 COMMENT_MIN, COMMENT_MAX = 5, 1000
 ITEM_MIN, ITEM_MAX = 4, 300
@@ -259,12 +259,12 @@ async def _move(
     params: tuple[object, ...],
 ) -> Item:
     """Change the status only if nobody moved it meanwhile (a double tap, two inspectors)."""
-    async with tx.execute(
+    await update_one(
+        tx,
         f"UPDATE rectification_items SET status = ?, {assignments} WHERE id = ? AND status = ?",
         (target.value, *params, item.id, item.status.value),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise RectificationProblem("moved_meanwhile")
+        missing=RectificationProblem("moved_meanwhile"),
+    )
     return item.model_copy(update={"status": target})
 
 

@@ -23,7 +23,7 @@ from storage.branches import BranchName
 from storage.clock import to_iso
 from storage.invites import Invite
 from storage.members import Role
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import changed_one, fetch_all, fetch_one, insert
 
 # A personal link is handed out by hand (a message, a note, WeChat): it stays open longer
 # than a branch's shared link, and opens once.
@@ -319,14 +319,14 @@ async def withdraw(
     working and what the import kept about them goes (phone, subject, class, notes); the
     name stays, so the audit log still says who was expected. False if they joined or
     were withdrawn meanwhile."""
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE expected_people SET withdrawn_at = ?, phone = NULL, subject = NULL,"
         " class_name = NULL, notes = NULL"
         " WHERE id = ? AND member_id IS NULL AND withdrawn_at IS NULL",
         (to_iso(now), person.id),
-    ) as cur:
-        if cur.rowcount != 1:
-            return False
+    ):
+        return False
     await invites.revoke_personal(tx, person.id, now=now)
     await audit.record(
         tx,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -249,13 +249,13 @@ async def withdraw_lesson(
     tx: aiosqlite.Connection, lesson_id: int, *, member_id: int, now: datetime
 ) -> None:
     """The member takes back a lesson they logged by mistake."""
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE safety_lessons SET status = 'withdrawn', withdrawn_at = ?"
         " WHERE id = ? AND member_id = ? AND status = 'active'",
         (to_iso(now), lesson_id, member_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise NotFound(lesson_id)
+        missing=NotFound(lesson_id),
+    )
     await audit.record(
         tx, at=now, actor_id=member_id, action="safety.lesson_withdrawn",
         entity="safety_lesson", entity_id=lesson_id,
@@ -306,13 +306,13 @@ async def withdraw_drill(
     tx: aiosqlite.Connection, drill_id: int, *, actor_id: int, now: datetime
 ) -> None:
     """Withdraw a drill: a member's own, or a school drill by its secretary."""
-    async with tx.execute(
+    await update_one(
+        tx,
         "UPDATE safety_drills SET status = 'withdrawn', withdrawn_at = ?"
         " WHERE id = ? AND logged_by = ? AND status = 'active'",
         (to_iso(now), drill_id, actor_id),
-    ) as cur:
-        if cur.rowcount != 1:
-            raise NotFound(drill_id)
+        missing=NotFound(drill_id),
+    )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="safety.drill_withdrawn", entity="safety_drill",
         entity_id=drill_id,
