@@ -3,13 +3,13 @@ and the windows a contact is counted in, shared by the views, the ledger and rem
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.terms import Term, next_month, pick_target_term, pick_term
+from storage.choices import parse_choices
+from storage.terms import Span, Term, next_month, pick_target_term, pick_term
 
 
 class Family(StrEnum):
@@ -40,37 +40,13 @@ class LinkRhythms(BaseModel):
 
 def parse_rhythms(text: str) -> LinkRhythms:
     """``"three=monthly,serve=term"`` → settings; families not named keep their defaults."""
-    values: dict[str, str] = {}
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        family, rhythm = name.strip().lower(), value.strip().lower()
-        if not sep or family not in Family.__members__.values():
-            raise ValueError(f"unknown link family {name.strip()!r} (three, serve, pair)")
-        if rhythm not in Rhythm.__members__.values():
-            raise ValueError(f"unknown rhythm {value.strip()!r} (monthly, term)")
-        values[family] = rhythm
+    values = parse_choices(text, Family, Rhythm, name_label="link family", value_label="rhythm")
     return LinkRhythms.model_validate(values)
 
 
 # A window's last days, in which a link still without a contact counts as behind and its
 # owner is reminded: late enough not to nag, early enough to act on.
 LEAD = {Rhythm.MONTHLY: timedelta(days=7), Rhythm.TERM: timedelta(days=21)}
-
-
-@dataclass(frozen=True)
-class Span:
-    """A run of days, both ends included."""
-
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def overlaps(self, other: Span) -> bool:
-        return self.start <= other.end and other.start <= self.end
 
 
 def window_of(rhythm: Rhythm, day: date, terms: list[Term]) -> Span:

@@ -9,7 +9,6 @@ repository functions below apply them before any SQL runs and audit every change
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict, Unpack
@@ -19,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from storage import audit, lifecycle
 from storage.answers import Answer
+from storage.choices import parse_choices
 from storage.clock import to_iso
 from storage.members import Member, PersonName
 from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
 PLACE_MAX = 60
@@ -467,33 +468,10 @@ class MeetingFrequencies(BaseModel):
 
 def parse_frequencies(text: str) -> MeetingFrequencies:
     """``"committee=monthly,general=quarterly"`` → settings; kinds not named keep defaults."""
-    values: dict[str, str] = {}
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        kind, freq = name.strip().lower(), value.strip().lower().replace("-", "_")
-        if not sep or kind not in MeetingKind.__members__.values():
-            raise ValueError(
-                f"unknown meeting type {name.strip()!r} (general, committee, group, lecture)"
-            )
-        if freq not in Frequency.__members__.values():
-            raise ValueError(
-                f"unknown frequency {value.strip()!r} (monthly, quarterly, half_yearly, yearly)"
-            )
-        values[kind] = freq
+    values = parse_choices(
+        text, MeetingKind, Frequency, name_label="meeting type", value_label="frequency"
+    )
     return MeetingFrequencies.model_validate(values)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A period a required meeting is counted in: its first and last day."""
-
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
 
 _MONTHS_PER = {

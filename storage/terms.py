@@ -9,6 +9,7 @@ shows the term just ended.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import aiosqlite
@@ -20,6 +21,20 @@ from storage.rows import fetch_all, insert
 # A term shorter than a month or longer than a school year is a typing mistake.
 MIN_DAYS = 28
 MAX_DAYS = 250
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of days, both ends included."""
+
+    start: date
+    end: date
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start <= other.end and other.start <= self.end
 
 
 class Term(BaseModel):
