@@ -16,6 +16,7 @@ from handlers.common.i18n import Translator
 from handlers.common.reply import edit, remove_buttons, reply, say
 from handlers.common.typed import NEAR, typed_date, typed_text
 from handlers.inspection import views
+from handlers.inspection.items import typed_within
 from handlers.inspection.overview import require_inspected, require_inspector
 from storage import inspection, members, rectification
 from storage.rectification import ItemDraft, RectificationProblem
@@ -38,15 +39,10 @@ async def start(update: Update, context: XContext) -> object:
 
 
 async def comment_typed(update: Update, context: XContext) -> object:
-    try:
-        text = rectification.clean_text(
-            typed_text(update),
-            rectification.COMMENT_MIN,
-            rectification.COMMENT_MAX,
-            "comment_length",
-        )
-    except RectificationProblem as problem:
-        await reply(update, context, context.t(f"insp.problem.{problem.code}"))
+    text = await typed_within(
+        update, context, rectification.COMMENT_MIN, rectification.COMMENT_MAX, "comment_length"
+    )
+    if text is None:
         return COMMENT
     flow_data(context, FLOW)["text"] = text
     return await _preview(update, context)
@@ -65,12 +61,10 @@ async def add_item(update: Update, context: XContext) -> object:
 
 
 async def item_text_typed(update: Update, context: XContext) -> object:
-    try:
-        text = rectification.clean_text(
-            typed_text(update), rectification.ITEM_MIN, rectification.ITEM_MAX, "item_length"
-        )
-    except RectificationProblem as problem:
-        await reply(update, context, context.t(f"insp.problem.{problem.code}"))
+    text = await typed_within(
+        update, context, rectification.ITEM_MIN, rectification.ITEM_MAX, "item_length"
+    )
+    if text is None:
         return ITEM_TEXT
     flow_data(context, FLOW)["item_text"] = text
     await reply(update, context, context.t("insp.item.ask_deadline"), _cancel(context))

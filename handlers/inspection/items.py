@@ -102,15 +102,10 @@ async def answer_start(update: Update, context: XContext) -> object:
 
 
 async def answer_typed(update: Update, context: XContext) -> object:
-    try:
-        text = rectification.clean_text(
-            typed_text(update),
-            rectification.ANSWER_MIN,
-            rectification.ANSWER_MAX,
-            "answer_length",
-        )
-    except RectificationProblem as problem:
-        await reply(update, context, context.t(f"insp.problem.{problem.code}"))
+    text = await typed_within(
+        update, context, rectification.ANSWER_MIN, rectification.ANSWER_MAX, "answer_length"
+    )
+    if text is None:
         return ANSWER
     flow_data(context, FLOW)["answer"] = text
     markup = InlineKeyboardMarkup(
@@ -225,15 +220,10 @@ async def reopen_start(update: Update, context: XContext) -> object:
 
 async def reason_typed(update: Update, context: XContext) -> object:
     inspector = require_inspector(context)
-    try:
-        reason = rectification.clean_text(
-            typed_text(update),
-            rectification.REASON_MIN,
-            rectification.REASON_MAX,
-            "reason_length",
-        )
-    except RectificationProblem as problem:
-        await reply(update, context, context.t(f"insp.problem.{problem.code}"))
+    reason = await typed_within(
+        update, context, rectification.REASON_MIN, rectification.REASON_MAX, "reason_length"
+    )
+    if reason is None:
         return REASON
     try:
         return await _reopen(update, context, inspector, reason)
@@ -328,3 +318,15 @@ async def _require_judge(context: XContext, inspector: Member, row: ItemRow) -> 
 
 def _cancel(context: XContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[cancel_button(context.t)]])
+
+
+async def typed_within(
+    update: Update, context: XContext, low: int, high: int, code: str
+) -> str | None:
+    """The typed text, tidied and within ``low``–``high``; None once the person has been
+    told what is wrong (they type again at the same step)."""
+    try:
+        return rectification.clean_text(typed_text(update), low, high, code)
+    except RectificationProblem as problem:
+        await reply(update, context, context.t(f"insp.problem.{problem.code}"))
+        return None
