@@ -19,6 +19,13 @@ How it decides, for every kind (the rules are spelled out in ``docs/REMINDERS.md
    ``(since, now]`` the engine examines for the first time, so each one is logged once;
    ``since`` is the end of the previous window (None on the very first run).
 
+The engine passes ``kept`` (``schedules.kept``): the reads behind step 1 are then kept
+between minutes while no committed write touched the tables they read, and what is built
+from them (a week's 5,000 "no progress" nudges) is kept while those reads and the moment's
+facts (which pledges are stale by now, which monthly moments matter) are the same. Every
+decision that depends on the time is still made every minute; only reading and building
+are saved. Without ``kept`` (tests, the CLI) everything is read at each call.
+
 Because a reminder is due while it is useful (not only at its exact moment), catch-up
 after downtime is the same code path, and a record made after its reminder's moment (a
 party day set two days ahead, a member who joins after the announcement) still gets its
@@ -28,14 +35,23 @@ reminder while it is useful.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Hashable,
+    Iterable,
+)
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from schedules.kept import KeptReads
 from schedules.kinds import SCHEDULED, Kind, Reminder
 from schedules.quiet import QuietHours, at_local, local_date
 from storage import (
@@ -69,6 +85,10 @@ TERM_SETTLING = timedelta(days=28)
 """No "behind the visit target" nudge in a term's first four weeks: everyone is behind."""
 
 MIDNIGHT = time(0, 0)
+DEFAULT_RULES = BranchRules()
+NOBODY: frozenset[int] = frozenset()
+
+T = TypeVar("T")
 
 
 class SkipReason:
@@ -110,6 +130,11 @@ class _Occurrence:
     payload: dict[str, Any]
     late_reason: str = SkipReason.EXPIRED
 
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """Each recipient's dedupe key (worked out once: kept occurrences are reused)."""
+        return tuple(f"{self.key}:{person.id}" for person in self.recipients)
+
 
 async def due(
     conn: aiosqlite.Connection,
@@ -121,12 +146,20 @@ async def due(
     kinds: Collection[str] = SCHEDULED,
     frequencies: MeetingFrequencies | None = None,
     rhythms: LinkRhythms | None = None,
+    kept: KeptReads | None = None,
 ) -> DuePlan:
-    """The reminders to queue at ``now`` and those to report as skipped (see module doc)."""
+    """The reminders to queue at ``now`` and those to report as skipped (see module doc).
+
+    With ``kept`` (the engine's, across ticks), the reads are answered from memory while
+    the tables they read are unchanged, and dedupe keys known to be handled are not asked
+    about again: the same answer, without reading thousands of rows every minute.
+    """
     scan = _Scan(
         conn, now, since, zone, frozenset(kinds), frequencies or MeetingFrequencies(),
-        rhythms or LinkRhythms(),
+        rhythms or LinkRhythms(), kept,
     )  # fmt: skip
+    if kept is not None:
+        kept.begin()
     await scan.load()
     occurrences = [
         *await scan.party_days(),
@@ -141,18 +174,34 @@ async def due(
         *await scan.digests(),
     ]
     plan = DuePlan(now=now, since=since)
-    mutes = await reminders.all_mutes(conn)
+    muted: dict[str, set[int]] = {}
+    for member_id, kind in await reminders.all_mutes(conn):
+        muted.setdefault(kind, set()).add(member_id)
     release = quiet.release(now, zone)
     candidates: list[Reminder] = []
     late: list[Skipped] = []
+    known = kept.handled if kept is not None else set()
+    still: set[str] = set()  # of the known ones, those still asked about: kept known
     for occ in occurrences:
         if occ.kind not in scan.kinds or occ.due_at > now:
             continue
         useful = release < occ.expires_at
-        for person in occ.recipients:
-            key = f"{occ.key}:{person.id}"
-            if (person.id, occ.kind.value) in mutes:
+        if not useful and (since is None or occ.due_at <= since):
+            continue  # past use, and reported as skipped before if it was: nothing to do
+        silenced = muted.get(occ.kind, NOBODY)  # a StrEnum: its value's hash
+        keys = occ.keys
+        if known.issuperset(keys):
+            # Every one queued or skipped before: the usual minute, in one step.
+            still.update(keys)
+            if useful and silenced:
+                plan.muted += sum(1 for person in occ.recipients if person.id in silenced)
+            continue
+        for person, key in zip(occ.recipients, keys, strict=True):
+            if person.id in silenced:
                 plan.muted += useful
+                continue
+            if key in known:
+                still.add(key)
                 continue
             if useful:
                 candidates.append(
@@ -171,11 +220,31 @@ async def due(
             elif since is not None and occ.due_at > since:
                 reason = occ.late_reason if now >= occ.expires_at else SkipReason.QUIET
                 late.append(Skipped(occ.kind, person.id, key, occ.due_at, reason))
-    keys = [r.dedupe_key for r in candidates] + [s.dedupe_key for s in late]
-    handled = await reminders.handled_keys(conn, keys)
+    asked = [r.dedupe_key for r in candidates] + [s.dedupe_key for s in late]
+    handled = await reminders.handled_keys(conn, asked)
     plan.reminders = _unique(r for r in candidates if r.dedupe_key not in handled)
     plan.skipped = [s for s in late if s.dedupe_key not in handled]
+    if kept is not None:
+        kept.handled = still | handled
+        kept.end()
     return plan
+
+
+async def _people(
+    conn: aiosqlite.Connection,
+) -> tuple[dict[int, Member], dict[int, list[Member]]]:
+    """Every active membership by id, and each branch's members and secretaries."""
+    people = await reminders.active_people(conn)
+    by_branch: dict[int, list[Member]] = {}
+    for person in sorted(people.values(), key=lambda p: p.id):
+        if person.branch_id is not None and person.role in (Role.MEMBER, Role.SECRETARY):
+            by_branch.setdefault(person.branch_id, []).append(person)
+    return people, by_branch
+
+
+def _term_key(term: terms.Term) -> tuple[Any, ...]:
+    """A term as part of a kept read's key (the model itself is not hashable)."""
+    return (term.id, term.start, term.end)
 
 
 def _unique(items: Iterable[Reminder]) -> list[Reminder]:
@@ -234,8 +303,10 @@ class _Scan:
         kinds: frozenset[str],
         frequencies: MeetingFrequencies,
         rhythms: LinkRhythms,
+        kept: KeptReads | None = None,
     ) -> None:
         self.conn = conn
+        self.kept = kept
         self.rhythms = rhythms
         self.now = now
         self.since = since
@@ -248,14 +319,32 @@ class _Scan:
         self.people: dict[int, Member] = {}
         self.created: dict[int, datetime] = {}
         self.by_branch: dict[int, list[Member]] = {}
+        self._nudges: list[tuple[int, int, int, datetime]] | None = None
 
     async def load(self) -> None:
-        self.rules = await reminders.all_rules(self.conn)
-        self.people = await reminders.active_people(self.conn)
-        self.created = await reminders.branches_created(self.conn)
-        for person in sorted(self.people.values(), key=lambda p: p.id):
-            if person.branch_id is not None and person.role in (Role.MEMBER, Role.SECRETARY):
-                self.by_branch.setdefault(person.branch_id, []).append(person)
+        self.rules = await self.read(("rules",), reminders.all_rules)
+        self.people, self.by_branch = await self.read(("people",), _people)
+        self.created = await self.read(("created",), reminders.branches_created)
+
+    def derived(
+        self, key: Hashable, same: tuple[object, ...], equal: Hashable, build: Callable[[], T]
+    ) -> T:
+        """``build()``, or with kept reads what it built last time from the same
+        (identical) reads and equal values (``KeptReads.derived``)."""
+        if self.kept is None:
+            return build()
+        return self.kept.derived(key, same, equal, build)
+
+    async def read(
+        self, key: Hashable, read: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+    ) -> T:
+        """``read(conn, *args, **kwargs)``, or its answer kept from an earlier tick while
+        the tables it read are unchanged (``schedules.kept``). ``key`` names the read and
+        every argument it is given (the dates, the term): the same key must mean the same
+        question."""
+        if self.kept is None:
+            return await read(self.conn, *args, **kwargs)
+        return await self.kept.get(self.conn, key, lambda: read(self.conn, *args, **kwargs))
 
     def wants(self, *kinds: Kind) -> bool:
         return any(kind.value in self.kinds for kind in kinds)
@@ -271,7 +360,7 @@ class _Scan:
         return expires_at > self.now or (self.since is not None and due_at > self.since)
 
     def rules_of(self, branch_id: int) -> BranchRules:
-        return self.rules.get(branch_id, BranchRules())
+        return self.rules.get(branch_id, DEFAULT_RULES)
 
     def branch_people(self, branch_id: int) -> list[Member]:
         return self.by_branch.get(branch_id, [])
@@ -282,14 +371,19 @@ class _Scan:
     def admins(self) -> list[Member]:
         return sorted((p for p in self.people.values() if p.role is Role.ADMIN), key=lambda p: p.id)
 
-    def monthly_nudges(self) -> Iterator[tuple[int, int, int, datetime]]:
+    def monthly_nudges(self) -> list[tuple[int, int, int, datetime]]:
         """(year, month, branch, moment) of each branch's monthly moment in ``months``
-        that a nudge useful for ``NUDGE_USEFUL`` still needs (``needed``)."""
-        for year, month in self.months():
-            for branch_id, rules in self.rules.items():
-                due_at = monthly_at(year, month, rules, self.zone)
-                if self.needed(due_at, due_at + NUDGE_USEFUL):
-                    yield year, month, branch_id, due_at
+        that a nudge useful for ``NUDGE_USEFUL`` still needs (``needed``); worked out
+        once per evaluation, as several kinds ask."""
+        if self._nudges is None:
+            self._nudges = [
+                (year, month, branch_id, due_at)
+                for year, month in self.months()
+                for branch_id, rules in self.rules.items()
+                for due_at in [monthly_at(year, month, rules, self.zone)]
+                if self.needed(due_at, due_at + NUDGE_USEFUL)
+            ]
+        return self._nudges
 
     def months(self) -> list[tuple[int, int]]:
         """This month and the one before: every monthly moment within the horizon."""
@@ -306,7 +400,8 @@ class _Scan:
         first = local_date(self.earliest, self.zone)
         last = self.today + timedelta(days=MAX_ANNOUNCE_DAYS)
         found: list[_Occurrence] = []
-        for day, month in await reminders.party_days(self.conn, first, last):
+        days = await self.read(("party_days", first, last), reminders.party_days, first, last)
+        for day, month in days:
             if day.date is None or day.cancelled:
                 continue
             rules = self.rules_of(day.branch_id)
@@ -328,9 +423,11 @@ class _Scan:
             morning_at = at_local(day.date, rules.morning_time, self.zone)
             day_over = at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone)
             if self.needed(morning_at, day_over):
-                away = await reminders.on_approved_leave(
-                    self.conn, day.branch_id, month_text(day.year, day.month)
-                )
+                month_of = month_text(day.year, day.month)
+                away = await self.read(
+                    ("on_approved_leave", day.branch_id, month_of),
+                    reminders.on_approved_leave, day.branch_id, month_of,
+                )  # fmt: skip
                 found.append(
                     _Occurrence(
                         Kind.PARTYDAY_MORNING,
@@ -364,10 +461,11 @@ class _Scan:
             and month.announced_at is not None
             and month.announced_at < announce_at
         ):
-            silent = {
-                m.id
-                for m in await partyday.members_without_reply(self.conn, day.branch_id, day.date)
-            }
+            without_reply = await self.read(
+                ("members_without_reply", day.branch_id, day.date),
+                partyday.members_without_reply, day.branch_id, day.date,
+            )  # fmt: skip
+            silent = {m.id for m in without_reply}
             return _Occurrence(
                 Kind.PARTYDAY_ANNOUNCE,
                 f"{base}:before",
@@ -412,7 +510,10 @@ class _Scan:
             expires = at_local(date(year, 2, 1), MIDNIGHT, self.zone)
             if not self.needed(due_at, expires):
                 continue
-            without = await pledges.members_without_pledge(self.conn, branch_id, period)
+            without = await self.read(
+                ("members_without_pledge", branch_id, period),
+                pledges.members_without_pledge, branch_id, period,
+            )  # fmt: skip
             ids = {m.id for m in without}
             found.append(
                 _Occurrence(
@@ -434,27 +535,60 @@ class _Scan:
         return any(
             self.needed(due_at, due_at + NUDGE_USEFUL)
             for year, month in self.months()
-            for rules in [*self.rules.values(), BranchRules()]
+            for rules in [*self.rules.values(), DEFAULT_RULES]
             for due_at in [monthly_at(year, month, rules, self.zone)]
         )
 
     async def _stale_progress(self) -> list[_Occurrence]:
         if not self.monthly_needed():
             return []
-        stale = await pledges.stale_published(self.conn, self.now - STALE_AFTER)
+        # Every published pledge's last activity, kept while no pledge or progress changes;
+        # which of them are stale now is decided here, every tick.
+        published = await self.read(("published_activity",), pledges.published_activity)
+        # Oldest activity first (kept with the read), so the stale ones are a prefix: the
+        # minute that prefix grows, the occurrences are built again.
+        ordered = self.derived(
+            "published_by_activity",
+            (published,),
+            (),
+            lambda: sorted(
+                ((p.last_activity, p) for p in published if p.last_activity is not None),
+                key=lambda pair: pair[0],
+            ),
+        )
+        count = bisect_left(ordered, self.now - STALE_AFTER, key=lambda pair: pair[0])
+        # Each branch's monthly moment, where it still matters (``monthly_nudges``).
+        moments: dict[tuple[int, int], dict[int, datetime]] = {}
+        for year, month, branch_id, due_at in self.monthly_nudges():
+            moments.setdefault((year, month), {})[branch_id] = due_at
+        # The same occurrences as last minute while nothing they come from changed (so
+        # their recipients' keys are not worked out again either).
+        return self.derived(
+            "stale_occurrences",
+            (ordered, self.people),
+            (count, tuple((m, tuple(b.items())) for m, b in moments.items())),
+            lambda: self._stale_occurrences(
+                sorted((p for _, p in ordered[:count]), key=lambda p: (p.branch_id, p.id)), moments
+            ),
+        )
+
+    def _stale_occurrences(
+        self,
+        stale: list[pledges.Activity],
+        moments: dict[tuple[int, int], dict[int, datetime]],
+    ) -> list[_Occurrence]:
         found = []
-        for year, month in self.months():
+        for (year, month), by_branch in moments.items():
+            text = month_text(year, month)
             for pledge in stale:
                 owner = self.people.get(pledge.member_id)
-                if owner is None or owner.branch_id != pledge.branch_id:
-                    continue
-                due_at = monthly_at(year, month, self.rules_of(pledge.branch_id), self.zone)
-                if not self.in_range(due_at):
+                due_at = by_branch.get(pledge.branch_id)
+                if owner is None or owner.branch_id != pledge.branch_id or due_at is None:
                     continue
                 found.append(
                     _Occurrence(
                         Kind.PLEDGE_STALE,
-                        f"pledge.stale_progress:{pledge.id}:{month_text(year, month)}",
+                        f"pledge.stale_progress:{pledge.id}:{text}",
                         pledge.branch_id,
                         due_at,
                         due_at + NUDGE_USEFUL,
@@ -467,7 +601,10 @@ class _Scan:
     async def _evaluation_due(self) -> list[_Occurrence]:
         if not self.monthly_needed():
             return []
-        asked = self.asked_to_review(await pledges.due_for_evaluation(self.conn, self.today))
+        evaluable = await self.read(
+            ("due_for_evaluation", self.today), pledges.due_for_evaluation, self.today
+        )
+        asked = self.asked_to_review(evaluable)
         found = []
         for year, month in self.months():
             for branch_id in sorted(asked):
@@ -547,7 +684,10 @@ class _Scan:
         if not self.wants(Kind.VISIT_FOLLOW_UP):
             return []
         found = []
-        for item in await visits.follow_ups_due(self.conn, self.today):
+        due_today = await self.read(
+            ("follow_ups_due", self.today), visits.follow_ups_due, self.today
+        )
+        for item in due_today:
             owner = self.people.get(item.member_id)
             if owner is None or owner.branch_id is None:
                 continue
@@ -575,32 +715,53 @@ class _Scan:
         for year, month, branch_id, due_at in self.monthly_nudges():
             on = local_date(due_at, self.zone)
             if stored is None:
-                stored = await terms.set_terms(self.conn)
+                stored = await self.read(("set_terms",), terms.set_terms)
             term = terms.pick_term(on, stored)
             if not term.contains(on) or on < term.start + TERM_SETTLING:
                 continue
-            behind = await visits.members_behind_target(self.conn, branch_id, term, self.today)
-            for progress in behind:
-                person = self.people.get(progress.member_id)
-                if person is None:
-                    continue
-                found.append(
-                    _Occurrence(
-                        Kind.VISIT_BEHIND,
-                        f"visit.behind_target:{month_text(year, month)}",
-                        branch_id,
-                        due_at,
-                        due_at + NUDGE_USEFUL,
-                        [person],
-                        {
-                            "branch_id": branch_id,
-                            "count": progress.term_count,
-                            "target": progress.target,
-                            "term_start": term.start.isoformat(),
-                            "term_end": term.end.isoformat(),
-                        },
-                    )
+            behind = await self.read(
+                ("members_behind_target", branch_id, _term_key(term), self.today),
+                visits.members_behind_target, branch_id, term, self.today,
+            )  # fmt: skip
+            found += self.derived(
+                ("visits_behind", year, month, branch_id),
+                (behind, self.people),
+                (due_at, _term_key(term)),
+                lambda: self._behind(behind, year, month, branch_id, due_at, term),  # noqa: B023
+            )
+        return found
+
+    def _behind(
+        self,
+        behind: list[visits.MemberProgress],
+        year: int,
+        month: int,
+        branch_id: int,
+        due_at: datetime,
+        term: terms.Term,
+    ) -> list[_Occurrence]:
+        found = []
+        for progress in behind:
+            person = self.people.get(progress.member_id)
+            if person is None:
+                continue
+            found.append(
+                _Occurrence(
+                    Kind.VISIT_BEHIND,
+                    f"visit.behind_target:{month_text(year, month)}",
+                    branch_id,
+                    due_at,
+                    due_at + NUDGE_USEFUL,
+                    [person],
+                    {
+                        "branch_id": branch_id,
+                        "count": progress.term_count,
+                        "target": progress.target,
+                        "term_start": term.start.isoformat(),
+                        "term_end": term.end.isoformat(),
+                    },
                 )
+            )
         return found
 
     # ----------------------------------------------------------------- 三会一课, 平安校园
@@ -629,9 +790,11 @@ class _Scan:
                     # A branch set up during the period is not held to that period.
                     if not self.needed(due_at, ends) or created is None or created >= begun:
                         continue
-                    gaps = await meetings.periods_ending_without(
-                        self.conn, today=warn_on, within_days=MEETING_WARN_DAYS,
-                        frequencies=self.frequencies, branch_ids=[branch_id],
+                    gaps = await self.read(
+                        ("periods_ending_without", warn_on, branch_id),
+                        meetings.periods_ending_without, today=warn_on,
+                        within_days=MEETING_WARN_DAYS, frequencies=self.frequencies,
+                        branch_ids=[branch_id],
                     )  # fmt: skip
                     for gap in gaps:
                         if gap.kind is not kind or gap.end != span.end:
@@ -661,7 +824,7 @@ class _Scan:
         if not self.wants(Kind.SAFETY_MISSING):
             return []
         found = []
-        stored = await terms.set_terms(self.conn)
+        stored = await self.read(("set_terms",), terms.set_terms)
         for year, month, branch_id, due_at in self.monthly_nudges():
             on = local_date(due_at, self.zone)
             term = terms.pick_term(on, stored)
@@ -670,25 +833,40 @@ class _Scan:
             created = self.created.get(branch_id)
             if created is None or created >= at_local(term.start, MIDNIGHT, self.zone):
                 continue  # a branch set up during the term is not held to it
-            for line in await safety.coverage(self.conn, branch_id, term):
-                person = self.people.get(line.member_id)
-                if person is None or line.done:
-                    continue
-                found.append(
-                    _Occurrence(
-                        Kind.SAFETY_MISSING,
-                        f"safety.missing:{term.start}",
-                        branch_id,
-                        due_at,
-                        due_at + NUDGE_USEFUL,
-                        [person],
-                        {
-                            "branch_id": branch_id,
-                            "term_start": term.start.isoformat(),
-                            "term_end": term.end.isoformat(),
-                        },
-                    )
+            lines = await self.read(
+                ("safety_coverage", branch_id, _term_key(term)), safety.coverage, branch_id, term
+            )
+            found += self.derived(
+                ("safety_missing", branch_id),
+                (lines, self.people),
+                (due_at, _term_key(term)),
+                lambda: self._without_safety(lines, branch_id, due_at, term),  # noqa: B023
+            )
+        return found
+
+    def _without_safety(
+        self, lines: list[safety.Coverage], branch_id: int, due_at: datetime, term: terms.Term
+    ) -> list[_Occurrence]:
+        found = []
+        for line in lines:
+            person = self.people.get(line.member_id)
+            if person is None or line.done:
+                continue
+            found.append(
+                _Occurrence(
+                    Kind.SAFETY_MISSING,
+                    f"safety.missing:{term.start}",
+                    branch_id,
+                    due_at,
+                    due_at + NUDGE_USEFUL,
+                    [person],
+                    {
+                        "branch_id": branch_id,
+                        "term_start": term.start.isoformat(),
+                        "term_end": term.end.isoformat(),
+                    },
                 )
+            )
         return found
 
     # ----------------------------------------------------------------- 督查整改
@@ -748,8 +926,11 @@ class _Scan:
         until the window ends."""
         if not self.wants(Kind.LINK_BEHIND):
             return []
-        stored = await terms.set_terms(self.conn)
-        lines = await links.behind(self.conn, today=self.today, rhythms=self.rhythms, terms=stored)
+        stored = await self.read(("set_terms",), terms.set_terms)
+        lines = await self.read(
+            ("links_behind", self.today, tuple(_term_key(t) for t in stored)),
+            links.behind, today=self.today, rhythms=self.rhythms, terms=stored,
+        )  # fmt: skip
         grouped: dict[tuple[date, int], list[dict[str, Any]]] = {}
         ends: dict[tuple[date, int], date] = {}
         for line in lines:

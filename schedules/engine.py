@@ -3,7 +3,10 @@
 ``ReminderEngine.tick()`` is what the JobQueue calls every minute (and once at start-up,
 which is the catch-up after downtime: the same code with a longer window):
 
-1. read ``last_run`` and ask ``schedules.due`` what is due now (on the reader connection);
+1. read ``last_run`` and ask ``schedules.due`` what is due now (on the reader connection),
+   with the engine's ``KeptReads`` (``schedules.kept``): a read whose tables nobody wrote
+   since the last minute is answered from memory, and dedupe keys known to be queued or
+   skipped are not looked up again, so an ordinary minute reads almost nothing;
 2. in transactions of at most ``SLICE`` (50 ms) each, so that members' taps are not kept
    waiting for the writer: render each due reminder in its recipient's language with its
    kind's renderer and queue it in the outbox under its dedupe key (each inside a
@@ -14,6 +17,8 @@ which is the catch-up after downtime: the same code with a longer window):
 
 Reminders rendered in the same slice share their reads through one ``memo`` (a
 thousand announcements read their branch's day once per slice, not a thousand times).
+The last slice also checks whether another process wrote to the database
+(``Database.note_other_writers``), so the next tick reads again what it changed.
 
 A crash before the last commit leaves ``last_run`` where it was, so the next tick does the
 same work, and the rows already queued are not queued again; after it, the rows are in
@@ -34,6 +39,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from schedules.due import HORIZON, DuePlan, due
+from schedules.kept import KeptReads
 from schedules.kinds import SCHEDULED, Memo, Reminder, Renderer
 from schedules.quiet import QuietHours
 from storage import outbox, prefs, reminders
@@ -84,6 +90,7 @@ class ReminderEngine:
         self.wake = wake
         self.frequencies = frequencies or MeetingFrequencies()
         self.rhythms = rhythms or LinkRhythms()
+        self.kept = KeptReads(db)
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -104,7 +111,7 @@ class ReminderEngine:
             since = await reminders.last_run(conn)
             plan = await due(
                 conn, now=now, since=since, zone=self.zone, quiet=self.quiet, kinds=self.kinds,
-                frequencies=self.frequencies, rhythms=self.rhythms,
+                frequencies=self.frequencies, rhythms=self.rhythms, kept=self.kept,
             )  # fmt: skip
         if since is not None and now - since > HORIZON:
             log.warning(
@@ -125,20 +132,27 @@ class ReminderEngine:
         reminder = next(pending, None)
         while True:
             queued = report.queued
+            handled: list[str] = []  # dedupe keys this slice queued or noted as skipped
             async with self.db.transaction() as tx:
                 ends = time.monotonic() + SLICE
                 memo: Memo = {}
                 while reminder is not None:
                     language = chosen.get(reminder.telegram_id, self.default_language)
-                    await self._queue(tx, reminder, language, now, report, memo)
+                    if await self._queue(tx, reminder, language, now, report, memo):
+                        handled.append(reminder.dedupe_key)
                     reminder = next(pending, None)
                     if time.monotonic() >= ends:
                         break
                 if reminder is None:
                     await self._skip(tx, plan, now, report)
+                    handled += (item.dedupe_key for item in plan.skipped)
                     if since is None or now > since:
                         await reminders.set_last_run(tx, now, now=now)
-                    break
+                    await self.db.note_other_writers(tx)
+            # Known only once committed: the next tick does not ask about them again.
+            self.kept.handled.update(handled)
+            if reminder is None:
+                break
             if report.queued > queued and self.wake is not None:
                 # The dispatcher starts on the first slice's rows while the rest are
                 # rendered: 5,000 announcements take seconds to queue.
@@ -158,7 +172,9 @@ class ReminderEngine:
         now: datetime,
         report: TickReport,
         memo: Memo,
-    ) -> None:
+    ) -> bool:
+        """Render and queue one reminder; True if its dedupe key is now handled (queued,
+        already in the outbox, or noted as having nothing to say)."""
         render = self.renderers[reminder.kind.value]
         await tx.execute("SAVEPOINT reminder")
         try:
@@ -176,7 +192,8 @@ class ReminderEngine:
                     now=now,
                 )
                 report.empty += 1
-            elif await outbox.enqueue(
+                return True
+            if await outbox.enqueue(
                 tx,
                 chat_id=reminder.telegram_id,
                 member_id=reminder.member_id,
@@ -191,6 +208,7 @@ class ReminderEngine:
             ):
                 report.queued += 1
                 report.by_kind[reminder.kind.value] = report.by_kind.get(reminder.kind.value, 0) + 1
+            return True
         except Exception:
             # One broken renderer must not stop every other reminder: undo its writes,
             # log it, and let the next tick try again while the reminder is useful.
@@ -199,6 +217,7 @@ class ReminderEngine:
             memo.clear()
             report.failed += 1
             log.exception("reminders: could not render %s", reminder.dedupe_key)
+            return False
         finally:
             await tx.execute("RELEASE reminder")
 

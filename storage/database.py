@@ -2,13 +2,14 @@
 
 Writes go through ``async with db.transaction() as tx`` (BEGIN IMMEDIATE, rollback on
 error); reads that must not wait for a writer use ``async with db.read() as conn``.
+``db.versions(tables)`` says whether tables changed since (for reads kept between ticks).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from storage.files import create_private_file, tighten_sidecars
 from storage.migrations import apply_migrations
 
 BUSY_TIMEOUT_MS = 5000
+UNWATCHED = frozenset(
+    {"outbox", "audit_log", "reminder_skips", "reminder_state", "conversation_states",
+     "user_flow_data"}
+)  # fmt: skip
+"""Tables written on every tap or send and read by no kept read: no version to keep."""
+_CHANGED = "xianfeng_changed"
 
 
 class DatabaseError(RuntimeError):
@@ -37,6 +44,13 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Per watched table, how many committed transactions wrote to it (this process's
+        # writes, seen by temporary triggers); ``_outside`` counts the times another
+        # process was seen to have written (``note_other_writers``).
+        self._versions: dict[str, int] = {}
+        self._written: set[str] = set()
+        self._outside = 0
+        self._data_version: int | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
         if self._writer is not None:
@@ -53,6 +67,7 @@ class Database:
         try:
             if migrate:
                 await apply_migrations(self._writer)
+            await self._watch(self._writer)
             self._reader = await _connect(self.path)
             if str(self.path) != ":memory:":
                 tighten_sidecars(self.path)
@@ -89,11 +104,63 @@ class Database:
                 raise
             else:
                 await writer.execute("COMMIT")
+            finally:
+                # Counted after the commit, so a read that saw the old rows is not kept
+                # with the new version (a rolled-back write counts too: harmless).
+                for table in self._written:
+                    self._versions[table] += 1
+                self._written.clear()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """A connection for reads; each statement sees the last committed state."""
         yield self._require(self._reader)
+
+    def versions(self, tables: Iterable[str]) -> tuple[int, ...] | None:
+        """A value that changes whenever a committed write touched one of ``tables`` (or
+        another process wrote anything); None if one of them is not watched. Taken
+        before a read, it tells later whether the read's answer may have changed."""
+        try:
+            return (self._outside, *(self._versions[table] for table in tables))
+        except KeyError:
+            return None
+
+    def snapshot(self) -> tuple[int, dict[str, int]]:
+        """The versions of every watched table as ``versions`` counts them, at once."""
+        return self._outside, dict(self._versions)
+
+    def is_table(self, name: str) -> bool:
+        """A table of the schema (watched or not), not SQLite's own or a function's."""
+        return name in self._versions or name in UNWATCHED
+
+    async def note_other_writers(self, tx: aiosqlite.Connection) -> None:
+        """Check (inside a write transaction) whether another process committed since the
+        last check; if so, every version changes. Writes of this process are counted as
+        they commit; another process's (a command line tool) only here."""
+        async with tx.execute("PRAGMA data_version") as cur:
+            row = await cur.fetchone()
+        value = int(row[0]) if row else 0
+        if self._data_version is not None and value != self._data_version:
+            self._outside += 1
+        self._data_version = value
+
+    async def _watch(self, writer: aiosqlite.Connection) -> None:
+        """Temporary triggers (this connection only, never in the file) note each table a
+        statement writes; ``transaction`` counts them when it commits."""
+        await writer.create_function(_CHANGED, 1, self._written.add)
+        async with writer.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ) as cur:
+            tables = [str(row[0]) for row in await cur.fetchall()]
+        for table in tables:
+            if table in UNWATCHED:
+                continue
+            self._versions.setdefault(table, 0)
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                await writer.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS {_CHANGED}_{table}_{event.lower()}"
+                    f" AFTER {event} ON main.{table} BEGIN SELECT {_CHANGED}('{table}'); END"
+                )
 
     async def schema_version(self) -> int:
         async with self.read() as conn, conn.execute("PRAGMA user_version") as cur:

@@ -860,6 +860,29 @@ async def stale_published(conn: aiosqlite.Connection, before: datetime) -> list[
     )
 
 
+class Activity(BaseModel):
+    """A published pledge and when its owner last showed progress (its publication, when
+    there is none yet)."""
+
+    id: int
+    member_id: int
+    branch_id: int
+    last_activity: datetime | None
+
+
+async def published_activity(conn: aiosqlite.Connection) -> list[Activity]:
+    """Every published pledge's last activity, by branch: the reminder tick keeps this
+    between minutes and picks the stale ones itself (the same rule as ``stale_published``)."""
+    return await fetch_all(
+        conn,
+        Activity,
+        "SELECT p.id, p.member_id, p.branch_id,"
+        " COALESCE((SELECT MAX(u.at) FROM pledge_updates u WHERE u.pledge_id = p.id),"
+        " p.published_at) AS last_activity"
+        " FROM pledges p WHERE p.status = 'published' ORDER BY p.branch_id, p.id",
+    )
+
+
 async def waiting_review(conn: aiosqlite.Connection, submitted_before: datetime) -> list[PledgeRow]:
     """Submitted pledges nobody has reviewed since before ``submitted_before``."""
     return await _rows(

@@ -3,6 +3,9 @@
 One branch (a secretary, two members) created on 2026-11-01; its party day is the 10th at
 14:30 (2026-12-10 is a Thursday, no holiday shift). Times are Asia/Shanghai unless a test
 says otherwise.
+
+Every test runs twice: reading everything at each call, and with reads kept between
+calls as the engine keeps them (``schedules.kept``), which must answer the same.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from schedules.due import DuePlan, SkipReason, due, lost_to_quiet_hours, monthly_at
+from schedules.kept import KeptReads
 from schedules.kinds import Kind
 from schedules.quiet import QuietHours, at_local
 from storage import branches, members, outbox, partyday, pledges, reminders
@@ -26,6 +30,28 @@ from storage.reminders import BranchRules
 
 ZONE = ZoneInfo("Asia/Shanghai")
 QUIET = QuietHours()
+
+
+@dataclass
+class Keeping:
+    on: bool = False
+    reads: KeptReads | None = None
+
+    def of(self, db: Database) -> KeptReads | None:
+        if not self.on:
+            return None
+        if self.reads is None or self.reads.db is not db:
+            self.reads = KeptReads(db)
+        return self.reads
+
+
+KEEPING = Keeping()
+
+
+@pytest.fixture(autouse=True, params=["read each time", "reads kept"])
+def keeping(request: pytest.FixtureRequest) -> Keeping:
+    KEEPING.on, KEEPING.reads = request.param == "reads kept", None
+    return KEEPING
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -92,6 +118,7 @@ async def ask(
             since=None if since is None else since.astimezone(UTC),
             zone=zone,
             quiet=quiet,
+            kept=KEEPING.of(db),
         )
 
 
@@ -411,6 +438,9 @@ async def test_the_digest_is_late_but_once_and_skipped_when_the_next_is_due(
 
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM outbox")
+    # Nothing deletes outbox rows but this test: kept reads remember the handled keys (a
+    # restart forgets them, as here).
+    KEEPING.reads = None
     january = await ask(db, at(2027, 1, 1, 9, 0), since=at(2026, 11, 30))
     assert of(january, Kind.DIGEST) == [
         (branch.secretary.id, f"digest:{branch.id}:2026-12:{branch.secretary.id}")
@@ -511,6 +541,31 @@ async def test_no_progress_for_thirty_days_on_the_monthly_day(db: Database, bran
     # November has 30 days: the 31st means the 30th.
     assert of(await ask(db, at(2026, 11, 30, 9, 59)), Kind.PLEDGE_STALE) == []
     plan = await ask(db, at(2026, 11, 30, 10, 0))
+    assert [m for m, _ in of(plan, Kind.PLEDGE_STALE)] == [branch.member.id]
+
+
+async def test_a_pledge_that_goes_stale_during_the_week_is_reminded_then(
+    db: Database, branch: Branch
+) -> None:
+    pledge_id = await pledge(
+        db,
+        branch.member,
+        submitted=at(2026, 9, 20),
+        approved=at(2026, 10, 1),
+        approver=branch.secretary,
+    )
+    async with db.transaction() as tx:
+        made = await pledges.get(tx, pledge_id)
+        assert made is not None
+        await pledges.add_update(
+            tx, made, actor_id=branch.member.id, text="辅导了三次", photo_file_id=None,
+            now=at(2026, 11, 3, 15, 0),
+        )  # fmt: skip
+    # At the monthly moment the last progress is 28 days old; the reminder stays useful
+    # for a week, so the minute it turns 30 days old (no write in between) it is due.
+    assert of(await ask(db, at(2026, 12, 1, 10, 0)), Kind.PLEDGE_STALE) == []
+    assert of(await ask(db, at(2026, 12, 3, 14, 59)), Kind.PLEDGE_STALE) == []
+    plan = await ask(db, at(2026, 12, 3, 15, 1))
     assert [m for m, _ in of(plan, Kind.PLEDGE_STALE)] == [branch.member.id]
 
 

@@ -1,0 +1,126 @@
+"""The reminder tick at a bureau's size: the 1st-of-month tick and the ordinary minutes after it.
+
+On a ``bench.scale`` database (100 branches × 50 members, one year by default), the real
+Application's reminder engine (every feature's renderers) ticks on a fake clock: at 09:00
+on the 1st (the party-day announcement to everyone and the digests), the minutes after
+it, the monthly moment at 10:00 (pledge, visit and safety nudges) and the minutes after
+that, while all of these are still useful and so still examined. Nothing else runs: the
+figures are the tick's own work (the database on its threads, the Python on the loop).
+
+It prints each tick's time (wall clock, and the process's CPU time over all its threads,
+which a busy machine stretches less), what it queued, and the median ordinary tick
+(nothing new due) after each of the two moments.
+
+    python -m bench.tick                    # 100 × 50, one year
+    python -m bench.tick --years 10         # on the ten-year database
+    python -m bench.tick --profile          # cProfile of the ordinary ticks (top 25)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import pstats
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench import scale
+from bench.common import BenchTelegram
+from bot.app import build_application, reminder_engine
+from handlers.common.services import BotConfig
+from storage.clock import FixedClock
+from storage.database import Database
+
+ORDINARY = 5
+"""Ordinary minutes timed after each moment."""
+
+
+@dataclass
+class Timed:
+    at: datetime
+    seconds: float
+    cpu: float
+    queued: int
+    ordinary: bool
+
+
+def moments() -> list[tuple[datetime, bool]]:
+    """(when, ordinary) for each tick, in the order they run."""
+    found = [(scale.NOW, False)]
+    found += [(scale.NOW + timedelta(minutes=n), True) for n in range(1, ORDINARY + 1)]
+    monthly = scale.NOW.replace(hour=10)
+    found += [(monthly, False)]
+    found += [(monthly + timedelta(minutes=n), True) for n in range(1, ORDINARY + 1)]
+    return found
+
+
+async def run(size: scale.Size, profile: bool) -> list[Timed]:
+    source = await scale.ensure(size)
+    profiler = cProfile.Profile() if profile else None
+    timed: list[Timed] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tick.sqlite3"
+        shutil.copyfile(source, path)
+        clock = FixedClock(scale.NOW)
+        async with Database(path) as db:
+            config = BotConfig(zone=scale.ZONE, admin_ids=frozenset({scale.ADMIN_TELEGRAM_ID}))
+            app = build_application(
+                token="999000:TICK", db=db, config=config, clock=clock, request=BenchTelegram()
+            )
+            engine = reminder_engine(app)
+            for at, ordinary in moments():
+                clock.set(at)
+                if profiler is not None and ordinary:
+                    profiler.enable()
+                began, cpu = time.perf_counter(), time.process_time()
+                report = await engine.tick()
+                seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+                if profiler is not None and ordinary:
+                    profiler.disable()
+                timed.append(Timed(at, seconds, cpu, report.queued, ordinary))
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return timed
+
+
+def report(size: scale.Size, timed: list[Timed]) -> None:
+    print(f"\n{size.branches} branches × {size.members} members, {size.years} y")
+    for item in timed:
+        local = item.at.astimezone(scale.ZONE)
+        what = "ordinary" if item.ordinary else "moment"
+        print(
+            f"tick at {local:%m-%d %H:%M} ({what}): {item.seconds * 1000:7.1f} ms "
+            f"(CPU {item.cpu * 1000:7.1f} ms), queued {item.queued}"
+        )
+    half = len(timed) // 2
+    for label, part in (("after 09:00", timed[:half]), ("after 10:00", timed[half:])):
+        ordinary = [t.seconds * 1000 for t in part if t.ordinary]
+        cpu = [t.cpu * 1000 for t in part if t.ordinary]
+        print(
+            f"ordinary tick {label}: median {statistics.median(ordinary):.1f} ms "
+            f"(CPU {statistics.median(cpu):.1f} ms), longest {max(ordinary):.1f} ms "
+            "(goal ≤ 100 ms)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--branches", type=int, default=100)
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--years", type=int, default=1)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    size = scale.Size(args.branches, args.members, args.years)
+    report(size, asyncio.run(run(size, args.profile)))
+
+
+if __name__ == "__main__":
+    main()
