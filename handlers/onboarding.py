@@ -17,7 +17,7 @@ from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
-from storage import audit, branches, inspection, invites, members, names, prefs, roster
+from storage import audit, branches, inspection, invites, members, names, pioneers, prefs, roster
 from storage.inspection import InspectionInvite
 from storage.invites import Invite, InviteProblem
 from storage.members import Member, Role
@@ -183,6 +183,7 @@ texts(
             "Name: {name}\nBranch: {branch}\nRole: {role}\nJoined: {joined}",
         ),
         "me.no_branch": ("（无）", "(none)"),
+        "me.honour": ("🏅 荣誉：{title}", "🏅 Honour: {title}"),
         # Both languages: someone stuck in the wrong one must still find the switch.
         "language.choose": (
             "请选择语言 / Choose your language:",
@@ -531,18 +532,20 @@ async def me(update: Update, context: XContext) -> None:
     member = require_member(context)
     async with context.db.read() as conn:
         branch = await branches.get(conn, member.branch_id) if member.branch_id else None
+        # The final lists of the pioneers selection this person is on (the honours record).
+        honours = await pioneers.honours(conn, member.id)
     joined = member.joined_at.astimezone(context.config.zone).strftime("%Y-%m-%d")
-    await reply(
-        update,
-        context,
+    lines = [
         context.t(
             "me.details",
             name=member.name,
             branch=branch.name if branch else context.t("me.no_branch"),
             role=views.role_name(context.t, member.role),
             joined=joined,
-        ),
-    )
+        )
+    ]
+    lines += [context.t("me.honour", title=honour.title) for honour in honours]
+    await reply(update, context, "\n".join(lines))
 
 
 async def help_command(update: Update, context: XContext) -> None:

@@ -39,8 +39,6 @@ from storage.pioneer_rules import (
 )
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
-__all__ = ["Phase", "PioneerProblem"]
-
 
 class RoundStatus(StrEnum):
     OPEN = "open"  # nominations, then the jury's vote

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from handlers.common.i18n import Translator
-from handlers.reports.workbook import LedgerBook
-from storage import ledger, rating
+from handlers.reports.workbook import LedgerBook, PioneerRow
+from storage import ledger, pioneers, rating
 from storage.database import Database
 from storage.files import private_output
 from storage.ledger import BranchRef
@@ -100,7 +100,8 @@ async def _build(
                 conn, ref, request.period, today=today, zone=zone, private=request.private
             )
             sheet = await _rating_sheet(conn, ref, request.period, today, zone)
-        await asyncio.to_thread(book.add, branch, sheet)
+            chosen = await _pioneers(conn, ref, request.period)
+        await asyncio.to_thread(book.add, branch, sheet, chosen)
         if progress is not None:
             await progress(index * 100 // (len(refs) + 1))
     path = folder / file_name(title, request.period, part)
@@ -121,6 +122,17 @@ async def _rating_sheet(
     if round_ is None or found is None:
         return None
     return await rating.load_sheet(conn, round_, found, today=today, zone=zone)
+
+
+async def _pioneers(
+    conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod
+) -> list[PioneerRow]:
+    """The branch's nominations in the pioneers rounds of the period's calendar years."""
+    found: list[PioneerRow] = []
+    for round_ in await pioneers.rounds_between(conn, period.start.year, period.end.year):
+        for nomination in await pioneers.nominations(conn, round_.id, branch_id=ref.id):
+            found.append(PioneerRow(round_, nomination))
+    return found
 
 
 def file_name(title: str, period: LedgerPeriod, part: tuple[int, int] | None = None) -> str:

@@ -9,6 +9,7 @@ repeated. The 家访记录表 sheet exists only in a private book (secretaries a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from storage.ledger import BranchLedger, MeetingCheck, MeetingEntry, MonthSummar
 from storage.ledger_period import LedgerPeriod
 from storage.link_rules import Family
 from storage.links import FamilyCoverage
+from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 from storage.rating import Line as RatingLine
 from storage.rating import LineKind
 from storage.rating import Sheet as RatingSheet
@@ -236,6 +238,34 @@ RATING_COLUMNS = (
     Column("report.col.rating_reason", 24),
     Column("report.col.rating_final", 8),
 )
+PIONEER_COLUMNS = (
+    Column("report.col.pioneer_round", 28),
+    Column("report.col.pioneer_member", 10),
+    Column("report.col.pioneer_how", 10),
+    Column("report.col.pioneer_status", 14),
+    Column("report.col.pioneer_reason", 20),
+    Column("report.col.pioneer_deeds", 50),
+    Column("report.col.pioneer_result", 14),
+)
+
+
+@dataclass(frozen=True)
+class PioneerRow:
+    """One nomination of the branch in a pioneers round, with its round."""
+
+    round: Round
+    nomination: Nomination
+
+    @property
+    def result(self) -> str | None:
+        """The outcome as far as the round has gone (the votes themselves never shown)."""
+        if self.round.status is RoundStatus.OPEN or self.nomination.selected is None:
+            return None
+        if not self.nomination.selected:
+            return "not_chosen"
+        return "honoured" if self.round.status is RoundStatus.FINAL else "proposed"
+
+
 RATING_TOTAL_COLUMNS = (
     Column("report.col.rating_self", 10),
     Column("report.col.rating_bonus", 8),
@@ -293,15 +323,24 @@ class LedgerBook:
         self._ledgers: list[_Digest] = []
         self._rating_sheet: Sheet | None = None
         self._ratings: list[RatingSheet] = []
+        self._pioneer_sheet: Sheet | None = None
 
     # ----------------------------------------------------------------- public
 
-    def add(self, ledger: BranchLedger, rating: RatingSheet | None = None) -> None:
-        """Append one branch's rows to every data sheet (and its star rating's, if any)."""
+    def add(
+        self,
+        ledger: BranchLedger,
+        rating: RatingSheet | None = None,
+        pioneers: Sequence[PioneerRow] = (),
+    ) -> None:
+        """Append one branch's rows to every data sheet (and its star rating's and its
+        pioneers nominations', if any)."""
         branch = [ledger.branch.name] if self.bureau else []
         t = self.t
         if rating is not None:
             self._add_rating(branch, rating)
+        if pioneers:
+            self._add_pioneers(branch, pioneers)
         for m in ledger.members:
             self._append(
                 "roster",
@@ -431,7 +470,11 @@ class LedgerBook:
                     c.side,
                 ],
             )
-        self._ledgers.append(_Digest.of(ledger))
+        digest = _Digest.of(ledger)
+        if pioneers:
+            honoured = sum(row.result == "honoured" for row in pioneers)
+            digest = dataclasses.replace(digest, pioneers=honoured)
+        self._ledgers.append(digest)
 
     def row_counts(self) -> dict[str, int]:
         return dict(self._rows)
@@ -490,6 +533,31 @@ class LedgerBook:
                 rating.total,
             ]
         )
+
+    # ----------------------------------------------------------------- pioneers
+
+    def _add_pioneers(self, branch: list[Any], rows: Sequence[PioneerRow]) -> None:
+        """先锋评选: each nomination, how it was made, where it stands, the outcome."""
+        t = self.t
+        if self._pioneer_sheet is None:
+            columns = [*([BRANCH_COLUMN] if self.bureau else []), *PIONEER_COLUMNS]
+            self._pioneer_sheet = self._book.create_sheet(t.plain("report.sheet.pioneers"))
+            self._setup(self._pioneer_sheet, columns, freeze=True)
+            self._pioneer_sheet.append(self._header(columns))
+        for row in rows:
+            n = row.nomination
+            self._pioneer_sheet.append(
+                [
+                    *branch,
+                    row.round.title,
+                    n.member_name,
+                    t.plain("report.pioneer.self" if n.self_nominated else "report.pioneer.branch"),
+                    t.plain(f"report.pioneer.status.{n.status.value}"),
+                    n.decline_reason if n.status is NominationStatus.DECLINED else None,
+                    n.deeds,
+                    t.plain(f"report.pioneer.result.{row.result}") if row.result else None,
+                ]
+            )
 
     def _write_ratings(self) -> None:
         """The bureau's sheet: every branch's scores by category and its tier."""
@@ -843,6 +911,7 @@ class _Digest:
     rectifications_open: int
     points_total: float
     link_coverage: dict[Family, FamilyCoverage]
+    pioneers: int | None = None  # honoured in a final pioneers round of the period
 
     @classmethod
     def of(cls, ledger: BranchLedger) -> _Digest:
@@ -881,11 +950,22 @@ class _Digest:
             ("report.check.rectification_open", None, self.rectifications_open),
             ("report.check.points", None, self.points_total),
             *(
+                [("report.check.pioneers", None, self.pioneers)]
+                if self.pioneers is not None
+                else []
+            ),
+            *(
                 (f"report.check.links_{family.value}", line.links, line.covered)
                 for family, line in self.link_coverage.items()
                 if line.links
             ),
         ]
+
+    def _pioneers_check(self) -> list[tuple[str, int | None, float]]:
+        """A line only for a branch that took part in a pioneers round of the period."""
+        if self.pioneers is None:
+            return []
+        return [("report.check.pioneers", None, self.pioneers)]
 
 
 ProgressCallback = Callable[[int], Any]

@@ -1,0 +1,843 @@
+"""What is typed in /pioneers, one conversation: opening a round (title, numbers, the two
+windows), nominating (whom, the deeds, photos), declining a self-nomination with a
+reason, a juror's ballot, the bureau's decision on a tie at the cut, an objection and
+its answer. Each step takes a typed answer or its buttons; /cancel leaves any of them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common import delivery
+from handlers.common.callback import encode, pattern
+from handlers.common.context import XContext
+from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal
+from handlers.common.flows import END, Handlers, cancel_button, enter_flow, flow_data, step_handlers
+from handlers.common.guards import require_admin, require_member, require_private
+from handlers.common.reply import ack, replace, reply, say
+from handlers.common.typed import FUTURE, choose, labels, says, typed_date, typed_text
+from handlers.evaluation import pioneer_views as views
+from handlers.evaluation.pioneer_views import PREFIX, Row, button
+from handlers.evaluation.pioneers import (
+    home,
+    int_arg,
+    own_branch_nomination,
+    step,
+)
+from storage import members
+from storage import pioneers as store
+from storage.members import Member, Role
+from storage.pioneer_rules import (
+    PHOTOS_MAX,
+    Phase,
+    PioneerProblem,
+    Windows,
+    check_deeds,
+    check_numbers,
+    check_title,
+)
+from storage.pioneers import NominationStatus, Round, RoundStatus
+
+FLOW = "pioneers"
+TITLE, NUMBERS, NOMINATE_WINDOW, VOTE_WINDOW = "title", "numbers", "nominate_window", "vote_window"
+PICK, DEEDS, PHOTOS, REASON = "pick", "deeds", "photos", "reason"
+BALLOT, TIE, OBJECTION, ANSWER = "ballot", "tie", "objection", "answer"
+DEFAULT_QUOTA, DEFAULT_CAP = 10, 3
+NOMINATION_DAYS, VOTE_DAYS = 14, 7
+_RANGE = re.compile(r"\s*(?:至|到|~|～|—|－－)\s*|\s+")
+_NUMBERS = re.compile(r"^\s*([\d\s,，、]+?)\s*(?:[:：]\s*)?([^\d\s,，、:：].*)?$", re.S)
+
+
+def entry_points() -> Handlers:
+    return [
+        CallbackQueryHandler(handler, pattern=pattern(PREFIX, action))
+        for action, handler in (
+            ("open", open_entry),
+            ("nom", nominate_entry),
+            ("self", self_entry),
+            ("de", decline_entry),
+            ("vote", vote_entry),
+            ("tie", tie_entry),
+            ("obj", objection_entry),
+            ("ans", answer_entry),
+        )
+    ]
+
+
+def states() -> dict[object, Handlers]:
+    photo_deeds = MessageHandler(filters.PHOTO, deeds_photo)
+    return {
+        TITLE: step_handlers(PREFIX, title_typed, text_expected, dt=title_default),
+        NUMBERS: step_handlers(PREFIX, numbers_typed, text_expected, dn=numbers_default),
+        NOMINATE_WINDOW: step_handlers(PREFIX, nominate_typed, text_expected, dw=nominate_default),
+        VOTE_WINDOW: step_handlers(PREFIX, vote_typed, text_expected, dv=vote_default),
+        PICK: step_handlers(PREFIX, pick_typed, use_buttons, pk=pick_pressed),
+        DEEDS: [photo_deeds, *step_handlers(PREFIX, deeds_typed, text_expected)],
+        PHOTOS: [
+            MessageHandler(filters.PHOTO, photo_added),
+            *step_handlers(PREFIX, photos_typed, use_buttons, sv=save_pressed),
+        ],
+        REASON: step_handlers(PREFIX, reason_typed, text_expected),
+        BALLOT: step_handlers(
+            PREFIX, ballot_typed, use_buttons, bt=ballot_toggle, bc=ballot_clear, bs=ballot_send
+        ),
+        TIE: step_handlers(PREFIX, tie_typed, text_expected),
+        OBJECTION: step_handlers(PREFIX, objection_typed, text_expected),
+        ANSWER: step_handlers(PREFIX, answer_typed, text_expected),
+    }
+
+
+async def text_expected(update: Update, context: XContext) -> None:
+    await reply(update, context, context.t("input.text_expected"))
+
+
+async def use_buttons(update: Update, context: XContext) -> None:
+    await reply(update, context, context.t("input.use_buttons"))
+
+
+async def _ask(update: Update, context: XContext, text: str, *rows: Row) -> None:
+    """A question with its buttons and [取消]."""
+    keyboard = [list(r) for r in rows if r] + [[cancel_button(context.t)]]
+    await say(update, context, text, InlineKeyboardMarkup(keyboard))
+
+
+# --------------------------------------------------------------------------- opening
+
+
+async def open_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    require_admin(context)
+    year = int_arg(update, 0)
+    today = context.today()
+    if year not in (today.year, today.year + 1):
+        raise BadButton()
+    async with context.db.read() as conn:
+        latest = await store.latest_round(conn)
+    if latest is not None and latest.year >= year:
+        raise Refusal("pioneers.problem.round_exists", year=latest.year)
+    enter_flow(context, FLOW, year=year)
+    title = context.t.plain("pioneers.default_title", year=year)
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.title", title=title),
+        [button(context.t, "pioneers.button.default_title", "dt", title=title)],
+    )
+    return TITLE
+
+
+async def title_default(update: Update, context: XContext) -> str | None:
+    data = flow_data(context, FLOW)
+    return await _title(
+        update, context, context.t.plain("pioneers.default_title", year=data["year"])
+    )
+
+
+async def title_typed(update: Update, context: XContext) -> str | None:
+    return await _title(update, context, typed_text(update))
+
+
+async def _title(update: Update, context: XContext, text: str) -> str | None:
+    try:
+        title = check_title(text)
+    except PioneerProblem as problem:
+        await reply(update, context, _problem(context, problem))
+        return None
+    flow_data(context, FLOW)["title"] = title
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.numbers"),
+        [
+            button(
+                context.t,
+                "pioneers.button.default_numbers",
+                "dn",
+                quota=DEFAULT_QUOTA,
+                cap=DEFAULT_CAP,
+            )
+        ],
+    )
+    return NUMBERS
+
+
+async def numbers_default(update: Update, context: XContext) -> str | None:
+    return await _numbers(update, context, DEFAULT_QUOTA, DEFAULT_CAP)
+
+
+async def numbers_typed(update: Update, context: XContext) -> str | None:
+    found = [int(n) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", typed_text(update)))]
+    if len(found) != 2:
+        await reply(update, context, context.t("pioneers.bad_numbers"))
+        return None
+    return await _numbers(update, context, found[0], found[1])
+
+
+async def _numbers(update: Update, context: XContext, quota: int, cap: int) -> str | None:
+    try:
+        check_numbers(quota, cap)
+    except PioneerProblem as problem:
+        await reply(update, context, _problem(context, problem))
+        return None
+    data = flow_data(context, FLOW)
+    data.update(quota=quota, cap=cap)
+    start = context.today()
+    end = start + timedelta(days=NOMINATION_DAYS - 1)
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.nominate_window"),
+        [_window_button(context, "dw", start, end)],
+    )
+    return NOMINATE_WINDOW
+
+
+async def nominate_default(update: Update, context: XContext) -> str | None:
+    start = context.today()
+    return await _nominate(update, context, start, start + timedelta(days=NOMINATION_DAYS - 1))
+
+
+async def nominate_typed(update: Update, context: XContext) -> str | None:
+    window = _window(typed_text(update), context.today())
+    if window is None:
+        await reply(update, context, context.t("pioneers.bad_window"))
+        return None
+    return await _nominate(update, context, *window)
+
+
+async def _nominate(update: Update, context: XContext, start: date, end: date) -> str | None:
+    if end < start:
+        await reply(update, context, context.t("pioneers.problem.window_order"))
+        return None
+    if end < context.today():
+        await reply(update, context, context.t("pioneers.problem.window_past"))
+        return None
+    flow_data(context, FLOW).update(nominate_from=start.isoformat(), nominate_until=end.isoformat())
+    vote_from = end + timedelta(days=1)
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.vote_window", after=end.isoformat()),
+        [_window_button(context, "dv", vote_from, vote_from + timedelta(days=VOTE_DAYS - 1))],
+    )
+    return VOTE_WINDOW
+
+
+async def vote_default(update: Update, context: XContext) -> int | None:
+    end = date.fromisoformat(flow_data(context, FLOW)["nominate_until"])
+    start = end + timedelta(days=1)
+    return await _open(update, context, start, start + timedelta(days=VOTE_DAYS - 1))
+
+
+async def vote_typed(update: Update, context: XContext) -> int | None:
+    window = _window(typed_text(update), context.today())
+    if window is None:
+        await reply(update, context, context.t("pioneers.bad_window"))
+        return None
+    return await _open(update, context, *window)
+
+
+async def _open(update: Update, context: XContext, start: date, end: date) -> int | None:
+    admin = require_admin(context)
+    data = flow_data(context, FLOW)
+    windows = Windows(
+        date.fromisoformat(data["nominate_from"]),
+        date.fromisoformat(data["nominate_until"]),
+        start,
+        end,
+    )
+    try:
+        async with context.db.transaction() as tx:
+            round_ = await store.open_round(
+                tx,
+                year=int(data["year"]),
+                title=str(data["title"]),
+                quota=int(data["quota"]),
+                branch_cap=int(data["cap"]),
+                windows=windows,
+                today=context.today(),
+                actor_id=admin.id,
+                now=context.now(),
+            )
+            await delivery.tell(
+                tx,
+                context,
+                await members.with_roles(tx, Role.SECRETARY),
+                "pioneers.open",
+                lambda t: (
+                    t(
+                        "pioneers.told_open",
+                        title=round_.title,
+                        cap=round_.branch_cap,
+                        start=round_.nominate_from.isoformat(),
+                        end=round_.nominate_until.isoformat(),
+                    ),
+                    None,
+                ),
+                key=f"round{round_.id}",
+            )
+    except PioneerProblem as problem:
+        if problem.code in ("window_order", "vote_after_nomination", "window_past"):
+            await reply(update, context, _problem(context, problem))
+            return None
+        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    delivery.wake(context)
+    await reply(update, context, context.t("pioneers.opened", title=round_.title))
+    await reply(update, context, *await home(context, admin, round_))
+    return END
+
+
+def _window(text: str, today: date) -> tuple[date, date] | None:
+    parts = [p for p in _RANGE.split(unicodedata.normalize("NFKC", text).strip()) if p]
+    if len(parts) != 2:
+        return None
+    start = typed_date(parts[0], today, FUTURE)
+    end = typed_date(parts[1], today, FUTURE)
+    return None if start is None or end is None else (start, end)
+
+
+def _window_button(context: XContext, action: str, start: date, end: date) -> InlineKeyboardButton:
+    return button(
+        context.t, "pioneers.button.window", action, start=start.isoformat(), end=end.isoformat()
+    )
+
+
+# --------------------------------------------------------------------------- nominating
+
+
+async def nominate_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    person = require_member(context)
+    if person.role is not Role.SECRETARY or person.branch_id is None:
+        raise NotAllowed()
+    round_ = await _nominating_round(context, int_arg(update, 0))
+    async with context.db.read() as conn:
+        people = await members.list_branch(conn, person.branch_id)
+        mine = await store.nominations(conn, round_.id, branch_id=person.branch_id)
+    taken = {n.member_id for n in mine if n.status is not NominationStatus.DECLINED}
+    live = [n for n in mine if n.status is NominationStatus.NOMINATED]
+    if len(live) >= round_.branch_cap:
+        raise Refusal("pioneers.problem.over_cap", cap=round_.branch_cap)
+    free = [m for m in people if m.role in (Role.MEMBER, Role.SECRETARY) and m.id not in taken]
+    if not free:
+        raise Refusal("pioneers.problem.nobody_left")
+    enter_flow(context, FLOW, round=round_.id, choices=[m.id for m in free])
+    picks = [
+        InlineKeyboardButton(f"{i}. {m.name}", callback_data=encode(PREFIX, "pk", m.id))
+        for i, m in enumerate(free, start=1)
+    ]
+    rows = [picks[i : i + 3] for i in range(0, min(len(picks), 90), 3)]
+    await _ask(update, context, context.t("pioneers.ask.pick"), *rows)
+    return PICK
+
+
+async def pick_pressed(update: Update, context: XContext) -> str | None:
+    return await _picked(update, context, int_arg(update, 0))
+
+
+async def pick_typed(update: Update, context: XContext) -> str | None:
+    data = flow_data(context, FLOW)
+    async with context.db.read() as conn:
+        people = [await members.get(conn, i) for i in data.get("choices", [])]
+    options = [(m.id, [m.name]) for m in people if m is not None]
+    chosen = choose(typed_text(update), options)
+    if chosen is None:
+        await reply(update, context, context.t("pioneers.bad_pick"))
+        return None
+    return await _picked(update, context, chosen)
+
+
+async def _picked(update: Update, context: XContext, member_id: int) -> str | None:
+    data = flow_data(context, FLOW)
+    if member_id not in data.get("choices", []):
+        async with context.db.read() as conn:
+            found = await members.get(conn, member_id)
+        if found is not None and found.branch_id != require_member(context).branch_id:
+            raise Refusal("pioneers.problem.other_branch")
+        raise NotFound()
+    data["nominee"] = member_id
+    await ack(update)
+    await _ask(update, context, context.t("pioneers.ask.deeds"))
+    return DEEDS
+
+
+async def self_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    person = require_member(context)
+    if person.role not in (Role.MEMBER, Role.SECRETARY) or person.branch_id is None:
+        raise NotAllowed()
+    round_ = await _nominating_round(context, int_arg(update, 0))
+    enter_flow(context, FLOW, round=round_.id, nominee=person.id, choices=[person.id])
+    await _ask(update, context, context.t("pioneers.ask.deeds_self"))
+    return DEEDS
+
+
+async def deeds_typed(update: Update, context: XContext) -> str | None:
+    return await _deeds(update, context, typed_text(update), [])
+
+
+async def deeds_photo(update: Update, context: XContext) -> str | None:
+    message = update.effective_message
+    assert message is not None and message.photo
+    if not message.caption:
+        await reply(update, context, context.t("pioneers.deeds_first"))
+        return None
+    return await _deeds(update, context, message.caption, [message.photo[-1].file_id])
+
+
+async def _deeds(update: Update, context: XContext, text: str, photos: list[str]) -> str | None:
+    try:
+        deeds = check_deeds(text)
+    except PioneerProblem as problem:
+        await reply(update, context, _problem(context, problem))
+        return None
+    flow_data(context, FLOW).update(deeds=deeds, photos=photos)
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.photos", most=PHOTOS_MAX, count=len(photos)),
+        [button(context.t, "pioneers.button.save", "sv")],
+    )
+    return PHOTOS
+
+
+async def photo_added(update: Update, context: XContext) -> str | None:
+    message = update.effective_message
+    assert message is not None and message.photo
+    data = flow_data(context, FLOW)
+    photos = list(data.get("photos", []))
+    if len(photos) >= PHOTOS_MAX:
+        await reply(update, context, context.t("pioneers.photos_full", most=PHOTOS_MAX))
+        return None
+    photos.append(message.photo[-1].file_id)
+    data["photos"] = photos
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.photo_added", count=len(photos), most=PHOTOS_MAX),
+        [button(context.t, "pioneers.button.save", "sv")],
+    )
+    return None
+
+
+async def photos_typed(update: Update, context: XContext) -> int | None:
+    if says(typed_text(update), [*labels("pioneers.button.save"), "完成", "done", "好"]):
+        return await save_pressed(update, context)
+    await reply(update, context, context.t("pioneers.photos_hint"))
+    return None
+
+
+async def save_pressed(update: Update, context: XContext) -> int:
+    person = require_member(context)
+    data = flow_data(context, FLOW)
+    round_ = await _nominating_round(context, int(data["round"]))
+    async with context.db.transaction() as tx:
+        n = await step(
+            store.nominate(
+                tx,
+                round_,
+                actor=person,
+                nominee_id=int(data["nominee"]),
+                deeds=str(data["deeds"]),
+                photos=list(data.get("photos", [])),
+                today=context.today(),
+                now=context.now(),
+            )
+        )
+        title = round_.title
+        if n.status is NominationStatus.PENDING:
+            await delivery.tell(
+                tx,
+                context,
+                await members.secretaries(tx, n.branch_id),
+                "pioneers.self_nominated",
+                lambda t: (
+                    t("pioneers.told_self", name=n.member_name, title=title, deeds=n.deeds),
+                    InlineKeyboardMarkup(
+                        [
+                            [
+                                button(t, "pioneers.button.endorse", "en", n.id),
+                                button(t, "pioneers.button.decline", "de", n.id),
+                            ]
+                        ]
+                    ),
+                ),
+                key=f"nomination{n.id}",
+            )
+        elif n.member_id != person.id:
+            nominee = await members.get(tx, n.member_id)
+            await delivery.tell(
+                tx,
+                context,
+                [nominee] if nominee else [],
+                "pioneers.nominated",
+                lambda t: (t("pioneers.told_nominated", title=title), None),
+                key=f"nomination{n.id}",
+            )
+    delivery.wake(context)
+    key = "pioneers.saved_self" if n.status is NominationStatus.PENDING else "pioneers.saved"
+    await say(update, context, context.t(key, name=n.member_name))
+    await reply(update, context, *await home(context, person, round_))
+    return END
+
+
+async def _nominating_round(context: XContext, round_id: int) -> Round:
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, round_id)
+    if round_ is None:
+        raise NotFound()
+    if (
+        round_.status is not RoundStatus.OPEN
+        or round_.phase(context.today()) is not Phase.NOMINATING
+    ):
+        raise Refusal(
+            "pioneers.problem.not_nominating",
+            start=round_.nominate_from.isoformat(),
+            end=round_.nominate_until.isoformat(),
+        )
+    return round_
+
+
+# --------------------------------------------------------------------------- declining
+
+
+async def decline_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    person = require_member(context)
+    n, round_ = await own_branch_nomination(context, person, int_arg(update, 0))
+    if n.status is not NominationStatus.PENDING or round_.status is not RoundStatus.OPEN:
+        raise Refusal("pioneers.problem.already_decided")
+    enter_flow(context, FLOW, nomination=n.id)
+    await _ask(update, context, context.t("pioneers.ask.reason", name=n.member_name))
+    return REASON
+
+
+async def reason_typed(update: Update, context: XContext) -> int | None:
+    person = require_member(context)
+    data = flow_data(context, FLOW)
+    n, round_ = await own_branch_nomination(context, person, int(data["nomination"]))
+    reason = typed_text(update).strip()
+    try:
+        async with context.db.transaction() as tx:
+            await store.decline(tx, round_, n, reason, actor_id=person.id, now=context.now())
+            nominee = await members.get(tx, n.member_id)
+            title = round_.title
+            await delivery.tell(
+                tx,
+                context,
+                [nominee] if nominee else [],
+                "pioneers.declined",
+                lambda t: (t("pioneers.told_declined", title=title, reason=reason), None),
+                urgent=True,
+                key=f"nomination{n.id}",
+            )
+    except PioneerProblem as problem:
+        if problem.code == "reason_needed":
+            await reply(update, context, _problem(context, problem))
+            return None
+        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    delivery.wake(context)
+    await reply(update, context, context.t("pioneers.declined", name=n.member_name))
+    return END
+
+
+# --------------------------------------------------------------------------- the ballot
+
+
+async def vote_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    juror = require_member(context)
+    round_, nominees = await _ballot_round(context, juror, int_arg(update, 0))
+    enter_flow(context, FLOW, round=round_.id, ranking=[])
+    await say(update, context, *views.ballot(context.t, round_, nominees, []))
+    return BALLOT
+
+
+async def _ballot_round(
+    context: XContext, juror: Member, round_id: int
+) -> tuple[Round, list[store.Nomination]]:
+    """The round a juror may vote in now, and the nominees they may rank (not their own)."""
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, round_id)
+        if round_ is None:
+            raise NotFound()
+        jury = await store.jurors(conn, round_.id)
+        voted = await store.has_voted(conn, round_.id, juror.id)
+        live = await store.nominations(conn, round_.id, live=True)
+    if juror.role not in (Role.ADMIN, Role.INSPECTOR):
+        raise NotAllowed()
+    if round_.status is not RoundStatus.OPEN or round_.phase(context.today()) is not Phase.VOTING:
+        raise Refusal(
+            "pioneers.problem.not_voting",
+            start=round_.vote_from.isoformat(),
+            end=round_.vote_until.isoformat(),
+        )
+    if juror.id not in jury:
+        raise Refusal("pioneers.problem.not_on_jury")
+    if voted:
+        raise Refusal("pioneers.problem.voted_twice")
+    own = set(store.own_nominations(live, juror))
+    return round_, [n for n in live if n.id not in own]
+
+
+async def ballot_toggle(update: Update, context: XContext) -> None:
+    juror = require_member(context)
+    data = flow_data(context, FLOW)
+    round_, nominees = await _ballot_round(context, juror, int(data["round"]))
+    nomination_id = int_arg(update, 0)
+    if nomination_id not in {n.id for n in nominees}:
+        async with context.db.read() as conn:
+            live = await store.nominations(conn, round_.id, live=True)
+        if nomination_id in store.own_nominations(live, juror):
+            raise Refusal("pioneers.problem.own_nomination")
+        raise NotFound()
+    ranking = [int(i) for i in data.get("ranking", [])]
+    if nomination_id in ranking:
+        ranking.remove(nomination_id)
+    elif len(ranking) >= round_.quota:
+        await ack(
+            update, context.t("pioneers.problem.ballot_too_long", quota=round_.quota), alert=True
+        )
+        return
+    else:
+        ranking.append(nomination_id)
+    data["ranking"] = ranking
+    await ack(update)
+    await _edit_ballot(update, context, round_, nominees, ranking)
+
+
+async def ballot_clear(update: Update, context: XContext) -> None:
+    juror = require_member(context)
+    data = flow_data(context, FLOW)
+    round_, nominees = await _ballot_round(context, juror, int(data["round"]))
+    data["ranking"] = []
+    await ack(update)
+    await _edit_ballot(update, context, round_, nominees, [])
+
+
+async def ballot_typed(update: Update, context: XContext) -> None:
+    """The ranking typed as the nominees' numbers, first to last: ``3 1 2``."""
+    juror = require_member(context)
+    data = flow_data(context, FLOW)
+    round_, nominees = await _ballot_round(context, juror, int(data["round"]))
+    text = unicodedata.normalize("NFKC", typed_text(update))
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if (
+        not numbers
+        or re.search(r"[^\d\s,，、.]", text)
+        or any(not 1 <= n <= len(nominees) for n in numbers)
+    ):
+        await reply(update, context, context.t("pioneers.bad_ballot", count=len(nominees)))
+        return
+    ranking = list(dict.fromkeys(nominees[n - 1].id for n in numbers))
+    if len(ranking) > round_.quota:
+        await reply(
+            update, context, context.t("pioneers.problem.ballot_too_long", quota=round_.quota)
+        )
+        return
+    data["ranking"] = ranking
+    await reply(update, context, *views.ballot(context.t, round_, nominees, ranking))
+
+
+async def ballot_send(update: Update, context: XContext) -> int | None:
+    juror = require_member(context)
+    data = flow_data(context, FLOW)
+    round_, _ = await _ballot_round(context, juror, int(data["round"]))
+    ranking = [int(i) for i in data.get("ranking", [])]
+    if not ranking:
+        await ack(update, context.t("pioneers.problem.ballot_empty"), alert=True)
+        return None
+    async with context.db.transaction() as tx:
+        await step(
+            store.cast_ballot(
+                tx, round_, ranking, juror=juror, today=context.today(), now=context.now()
+            )
+        )
+    await say(
+        update,
+        context,
+        context.t("pioneers.voted", count=len(ranking), until=round_.vote_until.isoformat()),
+    )
+    return END
+
+
+async def _edit_ballot(
+    update: Update,
+    context: XContext,
+    round_: Round,
+    nominees: list[store.Nomination],
+    ranking: list[int],
+) -> None:
+    await replace(update, context, *views.ballot(context.t, round_, nominees, ranking))
+
+
+# --------------------------------------------------------------------------- the tie
+
+
+async def tie_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    require_admin(context)
+    round_ = await _open_round(context, int_arg(update, 0))
+    async with context.db.read() as conn:
+        the_cut = await step(store.results(conn, round_, today=context.today()))
+        by_id = {n.id: n for n in await store.nominations(conn, round_.id)}
+    if not the_cut.has_tie:
+        raise Refusal("pioneers.problem.no_tie")
+    enter_flow(context, FLOW, round=round_.id, tied=the_cut.tied)
+    names = "\n".join(
+        f"{i}. {by_id[n].member_name}（{by_id[n].branch_name}）"
+        for i, n in enumerate(the_cut.tied, start=1)
+    )
+    await _ask(
+        update,
+        context,
+        context.t("pioneers.ask.tie", places=the_cut.places, count=len(the_cut.tied), names=names),
+    )
+    return TIE
+
+
+async def tie_typed(update: Update, context: XContext) -> int | None:
+    admin = require_admin(context)
+    data = flow_data(context, FLOW)
+    round_ = await _open_round(context, int(data["round"]))
+    tied = [int(n) for n in data.get("tied", [])]
+    found = _NUMBERS.match(unicodedata.normalize("NFKC", typed_text(update)))
+    numbers = [int(n) for n in re.findall(r"\d+", found.group(1))] if found else []
+    if not numbers or any(not 1 <= n <= len(tied) for n in numbers):
+        await reply(update, context, context.t("pioneers.bad_tie", count=len(tied)))
+        return None
+    reason = (found.group(2) or "").strip() if found else ""
+    try:
+        async with context.db.transaction() as tx:
+            await store.decide_tie(
+                tx,
+                round_,
+                [tied[n - 1] for n in numbers],
+                reason,
+                today=context.today(),
+                actor_id=admin.id,
+                now=context.now(),
+            )
+    except PioneerProblem as problem:
+        if problem.code in ("tie_count", "reason_needed"):
+            await reply(update, context, _problem(context, problem))
+            return None
+        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    await reply(update, context, context.t("pioneers.tie_decided"))
+    await reply(update, context, *await home(context, admin, round_))
+    return END
+
+
+async def _open_round(context: XContext, round_id: int) -> Round:
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, round_id)
+    if round_ is None:
+        raise NotFound()
+    if round_.status is not RoundStatus.OPEN:
+        raise Refusal("pioneers.problem.already_confirmed")
+    return round_
+
+
+# --------------------------------------------------------------------------- objections
+
+
+async def objection_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    person = require_member(context)
+    if person.role not in (Role.MEMBER, Role.SECRETARY):
+        raise NotAllowed()
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, int_arg(update, 0))
+    if round_ is None:
+        raise NotFound()
+    if not round_.in_notice(context.today()):
+        raise Refusal("pioneers.problem.not_in_notice")
+    enter_flow(context, FLOW, round=round_.id)
+    await _ask(update, context, context.t("pioneers.ask.objection", title=round_.title))
+    return OBJECTION
+
+
+async def objection_typed(update: Update, context: XContext) -> int | None:
+    person = require_member(context)
+    data = flow_data(context, FLOW)
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, int(data["round"]))
+    if round_ is None:
+        raise NotFound()
+    text = typed_text(update).strip()
+    try:
+        async with context.db.transaction() as tx:
+            await store.object_to(
+                tx, round_, text, member_id=person.id, today=context.today(), now=context.now()
+            )
+            title = round_.title
+            await delivery.tell(
+                tx,
+                context,
+                await members.admins(tx),
+                "pioneers.objection",
+                lambda t: (
+                    t("pioneers.told_objection", name=person.name, title=title, text=text),
+                    None,
+                ),
+            )
+    except PioneerProblem as problem:
+        if problem.code == "text_length":
+            await reply(update, context, _problem(context, problem))
+            return None
+        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    delivery.wake(context)
+    await reply(update, context, context.t("pioneers.objected"))
+    return END
+
+
+async def answer_entry(update: Update, context: XContext) -> str:
+    require_private(update)
+    require_admin(context)
+    async with context.db.read() as conn:
+        objection = await store.get_objection(conn, int_arg(update, 0))
+    if objection is None:
+        raise NotFound()
+    if objection.answer is not None:
+        raise Refusal("pioneers.problem.already_answered")
+    enter_flow(context, FLOW, objection=objection.id)
+    await _ask(update, context, context.t("pioneers.ask.answer", text=objection.text))
+    return ANSWER
+
+
+async def answer_typed(update: Update, context: XContext) -> int | None:
+    admin = require_admin(context)
+    data = flow_data(context, FLOW)
+    async with context.db.read() as conn:
+        objection = await store.get_objection(conn, int(data["objection"]))
+        objector = await members.get(conn, objection.member_id) if objection else None
+    if objection is None or objector is None:
+        raise NotFound()
+    text = typed_text(update).strip()
+    try:
+        async with context.db.transaction() as tx:
+            await store.answer_objection(tx, objection, text, actor_id=admin.id, now=context.now())
+            await delivery.tell(
+                tx,
+                context,
+                [objector],
+                "pioneers.answer",
+                lambda t: (t("pioneers.told_answer", text=objection.text, answer=text), None),
+                urgent=True,
+            )
+    except PioneerProblem as problem:
+        if problem.code == "text_length":
+            await reply(update, context, _problem(context, problem))
+            return None
+        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    delivery.wake(context)
+    await reply(update, context, context.t("pioneers.answered"))
+    return END
+
+
+def _problem(context: XContext, problem: PioneerProblem) -> str:
+    return context.t(f"pioneers.problem.{problem.code}", **problem.values)

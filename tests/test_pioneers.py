@@ -1,0 +1,356 @@
+"""A whole pioneers selection (评选先锋) through the real Application: two branches, the
+admin, an inspector on the jury, secretaries and members. Opening with bad input at each
+step; a self-nomination endorsed and one declined with a reason; the cap; nominating
+outside the window and across branches refused; secret ballots, a second vote refused;
+confirming before the tie is decided refused, naming the step; the tie decided with a
+reason; 公示 in the notice chats; an objection answered; the final list in /me."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from handlers.reports.commands import wait_for_running
+from storage import branches, members, pioneers
+from storage.members import Role
+from tests.conftest import (
+    ADMIN,
+    MEMBER,
+    MEMBER2,
+    OTHER_SECRETARY,
+    SECRETARY,
+    ZONE,
+    Harness,
+)
+from tests.fakebot import FakeUser
+
+INSPECTOR = FakeUser(4011, "督查二组")
+NOTICE_CHAT = {"id": -100556, "type": "supergroup", "title": "第一中学党员公告群"}
+OTHER_NOTICE = {"id": -100557, "type": "supergroup", "title": "第二中学党员公告群"}
+DEEDS = "扎根教学一线二十年，担任班主任十五年，带出多名优秀青年教师。"
+
+
+async def _setup(h: Harness) -> None:
+    await h.branch_with_people()
+    await h.second_branch()
+    async with h.db.transaction() as tx:
+        await members.create(
+            tx,
+            telegram_id=INSPECTOR.id,
+            name="督查二组",
+            role=Role.INSPECTOR,
+            branch_id=None,
+            now=h.clock.now(),
+        )
+        await branches.set_notice_chat(tx, 1, NOTICE_CHAT["id"])
+        await branches.set_notice_chat(tx, 2, OTHER_NOTICE["id"])
+    for chat in (NOTICE_CHAT, OTHER_NOTICE):
+        h.tg.chats[chat["id"]] = dict(chat)
+
+
+async def _alert(h: Harness, user: FakeUser, label: str) -> str:
+    before = len(h.answers())
+    said = await h.press(user, label)
+    return "\n".join([*said, *h.answers()[before:]])
+
+
+async def _callback(h: Harness, user: FakeUser, data: str) -> str:
+    before = len(h.answers())
+    said = await h.callback(user, data)
+    return "\n".join([*said, *h.answers()[before:]])
+
+
+def _on(h: Harness, day: int, month: int = 12) -> None:
+    h.clock.set(datetime(2026, month, day, 10, 0, tzinfo=ZONE))
+
+
+async def _open(h: Harness) -> None:
+    said = await h.send(ADMIN, "/pioneers")
+    assert "还没有开启先锋评选" in said[-1]
+    await h.press(ADMIN, "开启 2026 年度评选")
+    said = await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    assert "名额和每个支部最多推荐的人数" in said[-1]
+    said = await h.send(ADMIN, "十个")
+    assert "请输入两个数字" in said[-1]
+    said = await h.send(ADMIN, "0 2")
+    assert "名额应在 1 到 100 之间" in said[-1]
+    said = await h.send(ADMIN, "2 2")
+    assert "推荐期从哪天到哪天" in said[-1]
+    said = await h.send(ADMIN, "下周")
+    assert "没看懂日期" in said[-1]
+    said = await h.send(ADMIN, "12-10 至 12-1")
+    assert "结束日期不能早于开始日期" in said[-1]
+    said = await h.press(ADMIN, "2026-11-28 至 2026-12-11")
+    assert "评审（评委投票）期从哪天到哪天" in said[-1]
+    said = await h.send(ADMIN, "12-5 至 12-8")
+    assert "评审期必须在推荐期结束之后开始" in said[-1]
+    said = await h.send(ADMIN, "12-12 至 12-15")
+    assert "已开启“2026年度育人成才先锋党员”" in said[0]
+    assert "名额 2 人 · 每支部至多推荐 2 人" in said[-1]
+    assert "推荐期 2026-11-28 至 2026-12-11 · 评审期 2026-12-12 至 2026-12-15" in said[-1]
+
+
+async def test_a_whole_selection_round(harness: Harness) -> None:
+    h = harness
+    await _setup(h)
+    await _open(h)
+    await h.deliver()
+    assert any("开始推荐：2026-11-28 至 2026-12-11" in t for t in h.tg.texts(SECRETARY.id))
+    assert any("开始推荐" in t for t in h.tg.texts(OTHER_SECRETARY.id))
+
+    # The jury: the admin and an inspector; the inspector is told.
+    await h.press(ADMIN, "评委")
+    await h.press(ADMIN, "局办")
+    said = await h.press(ADMIN, "督查二组")
+    assert "已选 2 人" in h.tg.texts(ADMIN.id)[-1]
+    await h.deliver()
+    assert "您被选为“2026年度育人成才先锋党员”评委" in h.last(INSPECTOR)
+
+    # Publishing or confirming now is refused, naming the missing step.
+    await h.send(ADMIN, "/pioneers")
+    assert "尚未完成“确认名单”这一步" in await _alert(h, ADMIN, "公示")
+    assert "尚未完成“评委投票”这一步" in await _alert(h, ADMIN, "确认名单")
+
+    # A member nominates themself, with a photo; the secretary is asked and endorses.
+    said = await h.send(MEMBER, "/pioneers")
+    assert "可以自荐" in said[-1]
+    await h.press(MEMBER, "自荐")
+    said = await h.send(MEMBER, "很好")
+    assert "事迹请写 10–1000 个字（现在 2 个字）" in said[-1]
+    said = await h.send(MEMBER, DEEDS)
+    assert "还可以再发照片" in said[-1]
+    said = await h.photo(MEMBER, "DEED_PHOTO")
+    assert "已收到照片（1/3）" in said[-1]
+    said = await h.press(MEMBER, "提交")
+    assert "已提交自荐，等待支部书记认可" in said[0]
+    await h.deliver()
+    assert f"王老师 自荐参加“2026年度育人成才先锋党员”评选。事迹：{DEEDS}" in h.last(SECRETARY)
+    said = await h.press(SECRETARY, "认可")
+    assert "已认可 王老师 的自荐" in said[-1]
+    await h.deliver()
+    assert "支部书记已认可您" in h.last(MEMBER)
+
+    # Another self-nomination is declined with a reason; the member is told.
+    await h.send(MEMBER2, "/pioneers")
+    await h.press(MEMBER2, "自荐")
+    await h.send(MEMBER2, "坚持家访，服务群众，做了很多实事。")
+    await h.press(MEMBER2, "提交")
+    await h.deliver()
+    await h.press(SECRETARY, "不认可")
+    said = await h.send(SECRETARY, "   ")
+    assert "请写明理由" in said[-1]
+    said = await h.send(SECRETARY, "请补充具体事迹后由支部推荐")
+    assert "已告知 张老师" in said[-1]
+    await h.deliver()
+    assert "理由：请补充具体事迹后由支部推荐" in h.last(MEMBER2)
+
+    # The secretary nominates her (the cap is 2: then the list is full).
+    await h.send(SECRETARY, "/pioneers")
+    await h.press(SECRETARY, "推荐党员")
+    said = await _callback(h, SECRETARY, "pn:pk:6")  # someone of the other branch
+    assert "只能推荐本支部的党员，不能推荐其他支部的人" in said
+    said = await h.send(SECRETARY, "张老师")
+    assert "写下主要事迹" in said[-1]
+    await h.send(SECRETARY, "扎实开展家访，联系困难学生家庭，组织志愿服务。")
+    said = await h.press(SECRETARY, "提交")
+    assert "已推荐 张老师" in said[0]
+    assert "本支部推荐 2/2 人" in said[-1]
+    said = await _alert(h, SECRETARY, "推荐党员")
+    assert "本支部推荐名单已满（每支部最多 2 人）" in said
+    await h.deliver()
+    assert "您已被支部推荐参加" in h.last(MEMBER2)
+
+    # The other branch nominates its member.
+    await h.send(OTHER_SECRETARY, "/pioneers")
+    await h.press(OTHER_SECRETARY, "推荐党员")
+    await h.press(OTHER_SECRETARY, "2. 钱老师")
+    await h.send(OTHER_SECRETARY, "多年坚持志愿服务，累计服务两百小时。")
+    await h.press(OTHER_SECRETARY, "提交")
+
+    # A nomination carries the nominee's record for the year (points and the rest).
+    await h.send(ADMIN, "/pioneers")
+    said = await h.press(ADMIN, "推荐名单")
+    assert "推荐名单，共 4 条" in said[-1]
+    said = await h.press(ADMIN, "1. 王老师")
+    assert "2026 年度记录" in said[-1] and "党员积分 0 分" in said[-1]
+    assert "照片 1 张" in said[-1]
+
+    # After the window: nominating is refused with the window's dates.
+    _on(h, 12)
+    said = await _callback(h, OTHER_SECRETARY, "pn:nom:1")
+    assert "现在不在推荐期内（推荐期 2026-11-28 至 2026-12-11）" in said
+
+    # Secret ballots: the admin and the inspector vote once each.
+    await h.send(ADMIN, "/pioneers")
+    assert "投票保密" in await _callback(h, ADMIN, "pn:res:1")
+    await h.press(ADMIN, "投票")
+    await h.press(ADMIN, "钱老师")
+    said = await h.press(ADMIN, "王老师")
+    assert "您的排序：1. 钱老师；2. 王老师" in h.tg.texts(ADMIN.id)[-1]
+    said = await h.press(ADMIN, "提交选票")
+    assert "您的选票已提交（2 人）" in said[-1]
+    said = await _callback(h, ADMIN, "pn:vote:1")
+    assert "您已经投过票了" in said
+    said = await h.send(ADMIN, "/pioneers")
+    assert "已投票评委 1/2" in said[-1]
+    assert "分" not in said[-1].split("已投票评委")[1].split("\n")[0].replace("评审期", "")
+    await h.send(INSPECTOR, "/pioneers")
+    await h.press(INSPECTOR, "投票")
+    said = await h.send(INSPECTOR, "9")
+    assert "请输入 1 到 3 之间的序号" in said[-1]
+    await h.send(INSPECTOR, "3 2")  # 钱老师, then 张老师
+    said = await h.press(INSPECTOR, "提交选票")
+    assert "您的选票已提交" in said[-1]
+
+    # The window over: 钱老师 4 points, 王老师 and 张老师 1 each, tied for the last place.
+    _on(h, 16)
+    await h.send(ADMIN, "/pioneers")
+    said = await _alert(h, ADMIN, "确认名单")
+    assert "2 人并列争 1 个名额，请先完成“裁定并列”这一步" in said
+    said = await h.press(ADMIN, "计票结果")
+    assert "✅ 1. 钱老师（第二中学党支部）4 分" in said[-1]
+    assert "⚖️ 名额线上并列：1. 王老师、2. 张老师" in said[-1]
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "裁定并列")
+    said = await h.send(ADMIN, "1 2")
+    assert "请选出正好 1 人" in said[-1]
+    said = await h.send(ADMIN, "2")
+    assert "请写明理由" in said[-1]
+    said = await h.send(ADMIN, "2 家访次数更多，服务时长更长")
+    assert "并列已裁定" in said[0]
+    said = await _alert(h, ADMIN, "确认名单")
+    assert "名单已确认（2 人）" in said
+
+    # 公示 in both branches' notice chats.
+    said = await _alert(h, ADMIN, "公示")
+    assert "公示期 5 个工作日，至 2026-12-23" in said
+    await h.deliver()
+    for chat in (NOTICE_CHAT, OTHER_NOTICE):
+        post = h.tg.texts(chat["id"])[-1]
+        assert "拟定名单公示" in post and "1. 张老师（第一中学党支部）" in post
+        assert "2. 钱老师（第二中学党支部）" in post and "王老师" not in post
+
+    # An objection, answered; final refused before the notice ends and while it waits.
+    said = await h.send(MEMBER, "/pioneers")
+    assert "公示中，至 2026-12-23" in said[-1]
+    await h.press(MEMBER, "提出异议")
+    said = await h.send(MEMBER, "希望公布计票依据")
+    assert "异议已提交" in said[-1]
+    await h.deliver()
+    assert "王老师 对“2026年度育人成才先锋党员”名单提出异议" in h.last(ADMIN)
+    await h.send(ADMIN, "/pioneers")
+    assert "公示期到 2026-12-23 才结束" in await _alert(h, ADMIN, "定稿")
+    _on(h, 24)
+    await h.send(ADMIN, "/pioneers")
+    assert "还有 1 条异议未答复" in await _alert(h, ADMIN, "定稿")
+    await h.press(ADMIN, "异议")
+    await h.press(ADMIN, "答复 #1")
+    said = await h.send(ADMIN, "计票结果已存档，可向局办查阅")
+    assert "已答复" in said[-1]
+    await h.deliver()
+    assert "已答复：计票结果已存档" in h.last(MEMBER)
+
+    # Final: announced, the honoured told, kept in /me.
+    await h.send(ADMIN, "/pioneers")
+    said = await _alert(h, ADMIN, "定稿")
+    assert "已定稿" in said
+    await h.deliver()
+    assert "最终名单" in h.tg.texts(NOTICE_CHAT["id"])[-1]
+    assert "祝贺您被评为“2026年度育人成才先锋党员”" in h.last(MEMBER2)
+    said = await h.send(MEMBER2, "/me")
+    assert "2026年度育人成才先锋党员" in said[-1]
+    said = await h.send(MEMBER, "/me")
+    assert "先锋" not in said[-1]
+
+    # The 台账: a 先锋评选 sheet with every nomination and a summary line per branch.
+    await h.send(ADMIN, "/export")
+    await h.press(ADMIN, "全局（各支部）")
+    await h.press(ADMIN, "本学年 2026–2027")
+    await wait_for_running()
+    sent = [
+        c.params for c in h.tg.calls_to("sendDocument") if c.ok and c.params["chat_id"] == ADMIN.id
+    ]
+    book = load_workbook(io.BytesIO(sent[-1]["document"].content))
+    rows = [tuple(r) for r in book["先锋评选"].iter_rows(values_only=True)]
+    assert rows[0] == (
+        "支部",
+        "评选",
+        "党员",
+        "推荐方式",
+        "推荐状态",
+        "未认可理由",
+        "主要事迹",
+        "结果",
+    )
+    outcomes = {(r[0], r[2], r[4]): (r[5], r[7]) for r in rows[1:]}
+    assert outcomes == {
+        ("第一中学党支部", "王老师", "列入推荐名单"): (None, "未入选"),
+        ("第一中学党支部", "张老师", "支部未认可"): ("请补充具体事迹后由支部推荐", None),
+        ("第一中学党支部", "张老师", "列入推荐名单"): (None, "入选（最终名单）"),
+        ("第二中学党支部", "钱老师", "列入推荐名单"): (None, "入选（最终名单）"),
+    }
+    summary = [tuple(r) for r in book["封面汇总"].iter_rows(values_only=True)]
+    assert ("第一中学党支部", "先锋党员（最终名单）", None, 1) in [r[:4] for r in summary]
+
+    # Every step audited; the ballots say who voted, never for whom.
+    async with h.db.read() as conn:
+        actions = [
+            str(r[0])
+            for r in await conn.execute_fetchall(
+                "SELECT action FROM audit_log WHERE action LIKE 'pioneers.%' ORDER BY id"
+            )
+        ]
+        voted = await conn.execute_fetchall(
+            "SELECT detail FROM audit_log WHERE action = 'pioneers.voted'"
+        )
+        honours = await pioneers.honours(conn, 3)
+    for action in (
+        "pioneers.opened",
+        "pioneers.juror",
+        "pioneers.self_nominated",
+        "pioneers.endorsed",
+        "pioneers.declined",
+        "pioneers.nominated",
+        "pioneers.voted",
+        "pioneers.tie_decided",
+        "pioneers.confirmed",
+        "pioneers.published",
+        "pioneers.objection",
+        "pioneers.objection_answered",
+        "pioneers.final",
+    ):
+        assert action in actions, action
+    assert all("ranking" not in str(r[0]) for r in voted)
+    assert honours == []
+
+
+async def test_steps_outside_their_window_name_the_dates(harness: Harness) -> None:
+    h = harness
+    await _setup(h)
+    await _open(h)
+    await h.press(ADMIN, "评委")
+    await h.press(ADMIN, "督查二组")
+    said = await _callback(h, INSPECTOR, "pn:vote:1")
+    assert "现在不在评审期内（评审期 2026-12-12 至 2026-12-15）" in said
+    # /cancel (or 取消 typed) leaves a step; nothing is kept.
+    await _callback(h, SECRETARY, "pn:nom:1")
+    await h.send(SECRETARY, "王老师")
+    said = await h.send(SECRETARY, "/cancel")
+    assert "已取消" in said[-1]
+    await _callback(h, MEMBER, "pn:self:1")
+    await h.send(MEMBER, DEEDS)
+    said = await h.send(MEMBER, "取消")
+    assert "已取消" in said[-1]
+    _on(h, 12)
+    said = await _callback(h, MEMBER, "pn:self:1")
+    assert "现在不在推荐期内（推荐期 2026-11-28 至 2026-12-11）" in said
+    said = await _callback(h, ADMIN, "pn:jt:1:1")
+    assert "评审期已开始，评委不能再更改" in said
+    # Nobody was nominated: the vote has no one to rank, and confirming names the step.
+    said = await h.send(INSPECTOR, "/pioneers")
+    assert "您是本轮评委" in said[-1]
+    _on(h, 16)
+    said = await _callback(h, ADMIN, "pn:cf:1")
+    assert "缺少“推荐”这一步" in said
