@@ -222,6 +222,9 @@ async def test_a_whole_selection_round(harness: Harness) -> None:
     assert "并列已裁定" in said[0]
     said = await _alert(h, ADMIN, "确认名单")
     assert "名单已确认（2 人）" in said
+    said = await h.send(MEMBER2, "/pioneers")
+    assert "名单已确认，待公示" in said[-1] and "钱老师" not in said[-1]  # not before 公示
+    await h.send(ADMIN, "/pioneers")
 
     # 公示 in both branches' notice chats.
     said = await _alert(h, ADMIN, "公示")
@@ -263,6 +266,10 @@ async def test_a_whole_selection_round(harness: Harness) -> None:
     assert "2026年度育人成才先锋党员" in said[-1]
     said = await h.send(MEMBER, "/me")
     assert "先锋" not in said[-1]
+    h.clock.set(datetime(2027, 11, 20, 10, 0, tzinfo=ZONE))
+    await h.send(ADMIN, "/pioneers")
+    assert "开启 2027 年度评选" in h.buttons(ADMIN)
+    h.clock.set(datetime(2026, 12, 24, 10, 0, tzinfo=ZONE))
 
     # The 台账: a 先锋评选 sheet with every nomination and a summary line per branch.
     await h.send(ADMIN, "/export")

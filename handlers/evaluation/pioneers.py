@@ -97,7 +97,9 @@ async def home(context: XContext, person: Member, round_: Round) -> Screen:
     on_jury = person.id in jury
     live = [n for n in all_nominations if n.status is NominationStatus.NOMINATED]
     decided = round_.status is not RoundStatus.OPEN
-    if decided:
+    # The list is everyone's once published; before that only the bureau sees it.
+    published = round_.status in (RoundStatus.PUBLISHED, RoundStatus.FINAL)
+    if published or (decided and person.role is Role.ADMIN):
         chosen = [n for n in live if n.selected]
         key = "pioneers.list.final" if round_.status is RoundStatus.FINAL else "pioneers.list.title"
         lines.append(t(key, count=len(chosen)))
@@ -113,9 +115,11 @@ async def home(context: XContext, person: Member, round_: Round) -> Screen:
             waiting = sum(o.answer is None for o in found)
             lines.append(t("pioneers.admin.objections", count=len(found), open=waiting))
         rows += _admin_buttons(t, round_, phase, on_jury and not voted, bool(found))
+        if round_.status is RoundStatus.FINAL and today.year > round_.year:
+            rows.append([button(t, "pioneers.button.open", "open", today.year, year=today.year)])
     elif person.role is Role.INSPECTOR:
         if not on_jury:
-            if not decided:
+            if not published:
                 raise Refusal("pioneers.problem.not_on_jury")
         else:
             lines.append(t("pioneers.juror.voted" if voted else "pioneers.juror.hint"))
