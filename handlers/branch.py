@@ -36,7 +36,7 @@ FRESH_BUTTONS = 25
 
 COMMANDS = [
     CommandSpec("invite", "cmd.invite", SECRETARY),
-    CommandSpec("members", "cmd.members", frozenset({Role.SECRETARY, Role.ADMIN})),
+    CommandSpec("members", "cmd.members", frozenset({Role.SECRETARY, Role.ADMIN, Role.INSPECTOR})),
 ]
 
 texts(
@@ -137,7 +137,7 @@ def _picker_title(t: Translator, extra: str) -> str:
     return t("members.pick_branch")
 
 
-SCREEN = BranchScreen("mb", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("mb", _picker_title, _open_for_bureau, inspectors=True)
 
 
 async def _member_list(

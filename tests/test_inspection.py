@@ -4,18 +4,22 @@ and assigns branches; an inspector sees only those branches, never a student's a
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from openpyxl import load_workbook
 
 from bot.app import reminder_engine
 from handlers.reports.commands import wait_for_running
-from storage import branches, members
+from storage import branches, members, partyday
 from storage.members import Role
-from tests.conftest import ADMIN, SECRETARY, STRANGER, ZONE, Harness
+from storage.partyday import Answer, LeaveReason
+from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, STRANGER, ZONE, Harness
 from tests.fakebot import FakeUser
+from tests.forbidden.pledges import TEXT
+from tests.forbidden.pledges import _submitted as submitted_pledge
 from tests.test_reports import log_visit
+from tests.test_todo import log_service, party_day_on
 
 INSPECTOR = FakeUser(4001, "孙督查")
 INSPECTOR2 = FakeUser(4002, "周督查")
@@ -161,6 +165,74 @@ async def test_an_inspector_sees_only_the_assigned_branches(harness: Harness) ->
     totals = await h.send(INSPECTOR, "/visits")
     assert "第一中学党支部" in totals[0] and "第二中学党支部" not in totals[0]
     await h.callback(INSPECTOR, f"vis:br:{other[0].id}")
+    assert h.answers()[-1].startswith("抱歉，这条记录不属于您的党支部")
+
+
+async def test_an_inspector_reads_the_assigned_branchs_boards_without_changing_anything(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.second_branch()
+    await party_day_on(h, 30)
+    await log_visit(h, alias="小明同学")
+    await log_service(h, MEMBER.id, date(2026, 11, 20))
+    await submitted_pledge(h)
+    now = h.clock.now()
+    async with h.db.transaction() as tx:
+        month = await partyday.ensure_month(tx, 1, 2026, 11, now=now)
+        member2 = await members.get_active_by_telegram(tx, MEMBER2.id)
+        assert member2 is not None
+        await partyday.set_reply(
+            tx, month_id=month.id, member_id=member2.id, answer=Answer.LEAVE,
+            reason_kind=LeaveReason.OTHER, reason_text="陪小明同学看病", now=now,
+        )  # fmt: skip
+    await group_with_inspector(h)
+    help_text = "\n".join(await h.send(INSPECTOR, "/help"))
+    for command in ("/pledges", "/roster", "/partyday", "/service", "/members", "/meetings"):
+        assert command in help_text
+    assert "/todo" not in help_text
+
+    def no_buttons() -> bool:
+        return "reply_markup" not in h.tg.sent_messages(INSPECTOR.id)[-1]
+
+    # Pledges: only the assigned branch; the board without /todo or the term switch; a
+    # pledge with its history and no button.
+    assert await h.send(INSPECTOR, "/pledges") == ["请选择支部，查看其 2026 年度岗位承诺："]
+    assert h.buttons(INSPECTOR) == ["第一中学党支部"]
+    board = (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert "第一中学党支部 · 2026 年度岗位承诺" in board and "王老师" in board
+    assert h.buttons(INSPECTOR) == ["1. 王老师 · 待审核"]
+    pledge = (await h.press(INSPECTOR, "1. 王老师 · 待审核"))[-1]
+    assert TEXT in pledge and no_buttons()
+    # The roster: who is on leave and its kind, never the member's own words.
+    await h.send(INSPECTOR, "/roster")
+    roster_text = (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert "张老师" in roster_text and "其他" in roster_text
+    assert "陪小明同学看病" not in roster_text and no_buttons()
+    await h.send(ADMIN, "/roster")
+    assert "陪小明同学看病" in (await h.press(ADMIN, "第一中学党支部"))[-1]  # the bureau reads it
+    # The party day, then its roster; the branch's service; its members; its meetings.
+    await h.send(INSPECTOR, "/partyday")
+    assert "三楼会议室" in (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert h.buttons(INSPECTOR) == ["📋 查看本月名单"]
+    await h.send(INSPECTOR, "/service")
+    service_text = (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert "王老师：全年 2 小时（1 条）" in service_text and no_buttons()
+    await h.send(INSPECTOR, "/members")
+    members_text = (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert "李红梅" in members_text and no_buttons()
+    await h.send(INSPECTOR, "/meetings")
+    assert "三会一课完成情况" in (await h.press(INSPECTOR, "第一中学党支部"))[-1]
+    assert no_buttons()
+    # Nothing anywhere in the inspector's chat names the student or repeats a note.
+    for text in h.tg.texts(INSPECTOR.id):
+        assert "小明同学" not in text and "家长很配合" not in text
+    # /todo (it reminds people) stays closed, and the other branch too.
+    assert await h.send(INSPECTOR, "/todo") == ["抱歉，您没有权限使用此功能。"]
+    async with h.db.read() as conn:
+        other = [b for b in await branches.list_with_counts(conn) if b.name == "第二中学党支部"]
+    await h.callback(INSPECTOR, f"bp:go:ro:{other[0].id}")
     assert h.answers()[-1].startswith("抱歉，这条记录不属于您的党支部")
 
 

@@ -38,6 +38,9 @@ which answers the press; ``extra`` is what the screen's command was asked for ("
 nothing): one it cannot read is a ``BadButton``."""
 Title = Callable[[Translator, str], str]
 """The picker's question, e.g. 请选择支部，查看其党日名单："""
+Lead = Callable[[Translator, Member, str], list[InlineKeyboardButton]]
+"""Buttons above the branches on every page, for this person (e.g. the whole bureau in
+/export for an admin); they are the screen's own buttons, checked by its own handlers."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,9 @@ class BranchScreen:
     title: Title
     open: Opener
     inspectors: bool = False
-    """Whether inspectors may browse it (their assigned branches)."""
+    """Whether inspectors may browse it (their assigned branches): only a read-only screen,
+    whose opener shows an inspector no button that writes and no student's alias or note."""
+    lead: Lead | None = None
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The picker's buttons for this screen, for the feature's ``register``."""
@@ -128,10 +133,11 @@ async def _page(
     async with context.db.read() as conn:
         visible = await branches.visible_to(conn, person)
     if not visible:
-        raise Refusal("picker.none")
+        raise Refusal("picker.none_assigned" if person.role is Role.INSPECTOR else "picker.none")
     pages = -(-len(visible) // PAGE_SIZE)
-    page = min(page, pages - 1)  # the list shrank since the button was made
-    rows = [
+    page = max(0, min(page, pages - 1))  # the list shrank since the button was made
+    rows = [[lead] for lead in (screen.lead(t, person, extra) if screen.lead else [])]
+    rows += [
         [button(branch.name, screen.code, branch.id, extra)]
         for branch in visible[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]

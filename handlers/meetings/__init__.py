@@ -19,7 +19,7 @@ from storage.members import Role
 
 COMMANDS = [
     CommandSpec("meeting", "cmd.meeting", frozenset({Role.SECRETARY})),
-    CommandSpec("meetings", "cmd.meetings", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
+    CommandSpec("meetings", "cmd.meetings", frozenset(Role)),
     CommandSpec("safety", "cmd.safety", frozenset({Role.MEMBER, Role.SECRETARY})),
 ]
 

@@ -87,7 +87,9 @@ async def meetings_command(update: Update, context: XContext) -> object:
         await branch_picker.show(update, context, SCREEN)  # then one branch's board
         return END
     if person.role is Role.INSPECTOR:
-        raise NotAllowed()
+        # The branches assigned to their group, one board at a time, read-only.
+        await branch_picker.show(update, context, SCREEN)
+        return END
     member = require_branch_person(context)
     async with context.db.read() as conn:
         mine = await meetings.for_member(conn, member.id, year)
@@ -129,7 +131,7 @@ def _picker_title(t: Translator, extra: str) -> str:
     return t("mt.admin.pick_branch")
 
 
-SCREEN = BranchScreen("mt", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("mt", _picker_title, _open_for_bureau, inspectors=True)
 
 
 async def _missed_lecture(context: XContext, meeting_id: int) -> tuple[int, Meeting]:

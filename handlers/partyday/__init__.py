@@ -2,7 +2,8 @@
 
 Commands: /partyday (the day; for a secretary also its rule and months), /checkin,
 /service (log, make-up, year's hours, edit or withdraw; /service branch: the branch's
-hours), /roster (secretary). Admins pick a branch and read its days, roster and service.
+hours), /roster (secretary). Admins pick a branch and read its days, roster and service;
+an inspector does the same for the branches assigned to their group.
 
 All the steps that ask for input belong to one persistent conversation (``common.FLOW``);
 buttons that act at once (attend, approve, remind, mark, announce) are plain handlers.
@@ -21,14 +22,15 @@ from handlers.partyday import checkin, common, manage, reminders, replies, roste
 from storage.members import Role
 
 PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
-# The bureau reads a branch's days, service and roster through the branch picker.
-BROWSING = PEOPLE | {Role.ADMIN}
+# The bureau (and an inspector, their group's branches) reads a branch's days, service and
+# roster through the branch picker.
+BROWSING = PEOPLE | {Role.ADMIN, Role.INSPECTOR}
 
 COMMANDS = [
     CommandSpec("partyday", "cmd.partyday", BROWSING),
     CommandSpec("checkin", "cmd.checkin", PEOPLE),
     CommandSpec("service", "cmd.service", BROWSING),
-    CommandSpec("roster", "cmd.roster", frozenset({Role.SECRETARY, Role.ADMIN})),
+    CommandSpec("roster", "cmd.roster", frozenset({Role.SECRETARY, Role.ADMIN, Role.INSPECTOR})),
 ]
 
 

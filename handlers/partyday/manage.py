@@ -182,7 +182,7 @@ def _picker_title(t: Translator, extra: str) -> str:
     return t("partyday.pick_branch")
 
 
-SCREEN = BranchScreen("pd", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("pd", _picker_title, _open_for_bureau, inspectors=True)
 
 
 # --------------------------------------------------------------------------- the rule

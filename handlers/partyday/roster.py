@@ -1,8 +1,10 @@
 """/roster: the secretary's one-command answer to "who came, who was excused, who has not
 answered, how many hours" for this month's party day (or ``/roster 2026-10``).
 
-The bureau picks a branch first (the shared branch picker) and reads the same roster,
-without the buttons that remind, mark attendance or decide leave.
+The bureau (and an inspector, for the branches assigned to their group) picks a branch
+first (the shared branch picker) and reads the same roster, without the buttons that
+remind, mark attendance or decide leave; an inspector sees the kind of each leave, not
+its words.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from handlers.common.guards import require_member, require_private, require_secr
 from handlers.common.html import split_message
 from handlers.common.i18n import Translator
 from handlers.common.reply import say
+from handlers.common.todo_link import leads_to_todo
 from handlers.partyday import common, parse, views
 from storage import partyday
 from storage.branches import Branch
@@ -62,7 +65,7 @@ def _picker_title(t: Translator, extra: str) -> str:
     return t("partyday.roster.pick_branch")
 
 
-SCREEN = BranchScreen("ro", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("ro", _picker_title, _open_for_bureau, inspectors=True)
 
 
 async def _roster(
@@ -100,7 +103,9 @@ async def _roster(
         held=not open_now,
         viewer_id=viewer.id,
         read_only=read_only,
-        todo=(year, month) == (today.year, today.month),
+        todo=(year, month) == (today.year, today.month) and leads_to_todo(viewer),
+        # An inspector reads counts and who, not the members' own words about their leave.
+        reasons=viewer.role is not Role.INSPECTOR,
     )
     if last_month is not None:
         text += "\n\n" + context.t("partyday.roster.last_month", month=last_month)

@@ -40,6 +40,7 @@ from handlers.common.guards import (
 )
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import reply, say
+from handlers.common.todo_link import leads_to_todo
 from handlers.common.typed import (
     choose,
     in_month,
@@ -674,7 +675,12 @@ async def _show_branch(update: Update, context: XContext, branch: Branch, year: 
     async with context.db.read() as conn:
         people = await service.branch_hours(conn, branch.id, year, today.replace(day=1))
     text, markup = views.branch_service_screen(
-        context.t, branch, year, people, month=today.month if current else None, todo=current
+        context.t,
+        branch,
+        year,
+        people,
+        month=today.month if current else None,
+        todo=current and leads_to_todo(require_member(context)),
     )
     await say(update, context, text, markup)
 
@@ -692,7 +698,7 @@ def _picker_title(t: Translator, extra: str) -> str:
     return t("service.branch.pick_branch")
 
 
-SCREEN = BranchScreen("sv", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("sv", _picker_title, _open_for_bureau, inspectors=True)
 
 
 # --------------------------------------------------------------------------- helpers

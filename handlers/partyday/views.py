@@ -343,10 +343,15 @@ def reply_text(t: Translator, reply: Reply | None) -> str:
     )
 
 
+def leave_kind(t: Translator, reply: Reply) -> str:
+    """The kind of leave alone (事假, 病假, 其他 …), without anything the member wrote."""
+    assert reply.reason_kind is not None
+    return t(f"partyday.reason.{reply.reason_kind.value}")
+
+
 def leave_reason(t: Translator, reply: Reply) -> str:
     """The reason as HTML: the member's own words for "other", else the kind (and words)."""
-    assert reply.reason_kind is not None
-    kind = t(f"partyday.reason.{reply.reason_kind.value}")
+    kind = leave_kind(t, reply)
     if not reply.reason_text:
         return kind
     if reply.reason_kind is LeaveReason.OTHER:
@@ -368,12 +373,14 @@ def roster_screen(
     held: bool = False,
     read_only: bool = False,
     todo: bool = False,
+    reasons: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The month's roster. The text may be longer than one message (split it to send);
     ``viewer_id`` gets no approve/decline buttons for their own leave request; once the
     day has started (``held``) it also lists who has not checked in without excused leave.
     ``read_only`` (the bureau's copy) has no buttons that remind, mark or decide; ``todo``
-    (this month's) leads to /todo's list of who has not answered."""
+    (this month's) leads to /todo's list of who has not answered; without ``reasons``
+    (an inspector's copy) a leave shows its kind, never the member's words."""
     month = month_name(t, day.year, day.month)
     if day.date is None:
         return (
@@ -405,7 +412,7 @@ def roster_screen(
         t(
             "partyday.roster.leave_line",
             name=line.member.name,
-            reason=Raw(leave_reason(t, line.reply)),
+            reason=Raw(leave_reason(t, line.reply) if reasons else leave_kind(t, line.reply)),
             approval=t(f"partyday.approval.{line.reply.approval.value}"),
             makeup=Raw(
                 t("partyday.roster.makeup", hours=fmt_hours(line.makeup_hours))

@@ -18,7 +18,7 @@ SECRETARY = frozenset({Role.SECRETARY})
 
 COMMANDS = [
     CommandSpec("pledge", "cmd.pledge", MAKERS),
-    CommandSpec("pledges", "cmd.pledges", MAKERS | {Role.ADMIN}),
+    CommandSpec("pledges", "cmd.pledges", MAKERS | {Role.ADMIN, Role.INSPECTOR}),
     CommandSpec("setnotice", "cmd.setnotice", SECRETARY),
 ]
 

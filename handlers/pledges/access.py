@@ -10,6 +10,7 @@ import functools
 
 from telegram import Update
 
+from handlers.common import branch_picker
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, answer_refusal
 from handlers.common.flows import END, Step, flow_active, flow_data
@@ -87,13 +88,16 @@ async def reviewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, 
 
 
 async def viewable_pledge(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
+    """A pledge the actor may read: a member their own; anyone else (a secretary, an
+    admin, an inspector) one of the branches ``visible_to`` gives them."""
     actor = require_member(context)
-    if actor.role is Role.INSPECTOR:
-        raise NotAllowed()
     row = await load(context, pledge_id)
-    require_branch_access(actor, row.branch_id)
-    if row.member_id != actor.id and actor.role is Role.MEMBER:
-        raise NotAllowed()
+    if actor.role is Role.MEMBER:
+        require_branch_access(actor, row.branch_id)
+        if row.member_id != actor.id:
+            raise NotAllowed()
+    else:
+        await branch_picker.require_visible(context, actor, row.branch_id)
     return actor, row
 
 

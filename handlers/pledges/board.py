@@ -16,11 +16,13 @@ from handlers.common.flows import Handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
+    require_member,
     require_private,
     require_secretary,
 )
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, edit_buttons, reply, say
+from handlers.common.todo_link import leads_to_todo
 from handlers.pledges import views
 from handlers.pledges.access import viewable_pledge
 from handlers.pledges.notice import POSTABLE
@@ -54,7 +56,7 @@ async def list_pledges(update: Update, context: XContext) -> None:
     """/pledges: my pledges; /pledges branch [year]: the branch board (secretaries)."""
     require_private(update)
     args = context.args or []
-    if context.member is not None and context.member.role is Role.ADMIN:
+    if context.member is not None and context.member.role in (Role.ADMIN, Role.INSPECTOR):
         await bureau_picker(update, context, args[1:] if args else [])
         return
     if args and args[0].lower() in BRANCH_WORDS:
@@ -80,7 +82,8 @@ async def branch_board(update: Update, context: XContext, args: list[str]) -> No
 
 
 async def bureau_picker(update: Update, context: XContext, args: list[str]) -> None:
-    """/pledges for the bureau: the branch picker, each branch opening its board."""
+    """/pledges for the bureau (and an inspector): the branch picker, each branch opening
+    its board."""
     year = (_asked_period(args) or Period.containing(context.today())).code
     await branch_picker.show(update, context, SCREEN, year)
 
@@ -96,13 +99,21 @@ async def bureau_board(update: Update, context: XContext) -> None:
 
 
 async def _open_for_bureau(update: Update, context: XContext, branch: Branch, year: str) -> None:
-    """A branch's board as its secretary sees it, without the switch that changes it."""
+    """A branch's board as its secretary sees it, without the switch that changes it (and
+    for an inspector, who only reads, without the button into /todo)."""
     try:
         period = Period(code=year)
     except ValueError as exc:
         raise BadButton() from exc
     current = period == Period.containing(context.today())
-    text, markup = await _board(context, branch.id, period, switch=False, earlier_note=current)
+    text, markup = await _board(
+        context,
+        branch.id,
+        period,
+        switch=False,
+        earlier_note=current,
+        todo=leads_to_todo(require_member(context)),
+    )
     await say(update, context, text, markup)
 
 
@@ -110,7 +121,7 @@ def _picker_title(t: Translator, year: str) -> str:
     return t("pledge.board.pick_branch", period=year)
 
 
-SCREEN = BranchScreen("pl", _picker_title, _open_for_bureau)
+SCREEN = BranchScreen("pl", _picker_title, _open_for_bureau, inspectors=True)
 
 
 def _asked_period(args: list[str]) -> Period | None:
@@ -127,9 +138,16 @@ def _asked_period(args: list[str]) -> Period | None:
 
 
 async def _board(
-    context: XContext, branch_id: int, period: Period, *, switch: bool, earlier_note: bool
+    context: XContext,
+    branch_id: int,
+    period: Period,
+    *,
+    switch: bool,
+    earlier_note: bool,
+    todo: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The board of ``branch_id`` for a year; ``switch``: the secretary's term switch."""
+    """The board of ``branch_id`` for a year; ``switch``: the secretary's term switch;
+    ``todo``: the button into /todo's list."""
     earlier = Period.of_year(int(period.code) - 1)
     async with context.db.read() as conn:
         branch = await branches.get(conn, branch_id)
@@ -155,7 +173,7 @@ async def _board(
         rows,
         without,
         runs_terms=runs_terms if switch else None,
-        branch_id=branch_id,
+        branch_id=branch_id if todo else None,
     )
     if unfinished:
         text += "\n\n" + context.t(
