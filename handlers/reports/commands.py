@@ -2,9 +2,11 @@
 
 A secretary gets their own branch; an admin picks a branch or the whole bureau; an
 inspector picks one of the branches assigned to their inspection group, and gets its
-workbook without students' aliases or notes. The export is read from the database and
-written as a background task, so the bot goes on answering everyone else while it runs;
-one message shows its progress, edited in place.
+workbook without students' aliases or notes. The branches come from the shared branch
+picker (``storage.branches.visible_to``), and every button naming a branch is checked
+against the same rule. The export is read from the database and written as a background
+task, so the bot goes on answering everyone else while it runs; one message shows its
+progress, edited in place.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from handlers.common import branch_picker
+from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
+from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal
 from handlers.common.guards import parse_callback, require_member, require_private
+from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import (
     ack,
@@ -41,13 +46,12 @@ from handlers.common.reply import (
 from handlers.reports import charts, views
 from handlers.reports.export import ExportRequest, build_files
 from storage import audit, branches, ledger, rating, terms
+from storage.branches import Branch
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
 from storage.rating import Step
 
 PREFIX = views.PREFIX
-# Who chooses the branch from a picker (a secretary has only their own).
-PICKERS = (Role.ADMIN, Role.INSPECTOR)
 log = logging.getLogger(__name__)
 
 # Running exports and chart jobs by Telegram id: one at a time per person.
@@ -57,10 +61,11 @@ _RUNNING: dict[int, asyncio.Task[None]] = {}
 def register(reg: Registrar) -> None:
     reg.add(CommandHandler("export", export_command))
     reg.add(CommandHandler("charts", charts_command))
-    reg.add(CallbackQueryHandler(pick_page, pattern=pattern(PREFIX, "pg")))
     reg.add(CallbackQueryHandler(export_scope, pattern=pattern(PREFIX, "xs")))
     reg.add(CallbackQueryHandler(export_run, pattern=pattern(PREFIX, "x")))
     reg.add(CallbackQueryHandler(charts_branch, pattern=pattern(PREFIX, "c")))
+    for handler in [*EXPORT.handlers(), *CHARTS.handlers()]:
+        reg.add(handler)
 
 
 async def wait_for_running() -> None:
@@ -73,19 +78,41 @@ async def wait_for_running() -> None:
 
 
 async def export_command(update: Update, context: XContext) -> None:
-    """/export: a secretary chooses the period; an admin first chooses the branch."""
+    """/export: a secretary chooses the period; an admin or an inspector first chooses
+    the branch (an admin also the whole bureau)."""
     require_private(update)
     actor = _reader(context)
-    if actor.role in PICKERS:
-        text, markup = await _branch_picker(context, actor, "x", 0)
-    else:
+    if actor.role is Role.SECRETARY:
         assert actor.branch_id is not None
-        text, markup = await _period_question(context, str(actor.branch_id))
-    await reply(update, context, text, markup)
+        await reply(update, context, *await _period_question(context, str(actor.branch_id)))
+        return
+    await branch_picker.show(update, context, EXPORT)
+
+
+async def _export_branch(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    """[A branch] in the picker (checked against ``visible_to``): now the period."""
+    if extra:
+        raise BadButton()
+    text, markup = await _period_question(context, str(branch.id))
+    await ack(update)
+    await replace(update, context, text, markup)
+
+
+def _export_title(t: Translator, extra: str) -> str:
+    return t("report.export.pick_branch")
+
+
+def _whole_bureau(t: Translator, person: Member, extra: str) -> list[InlineKeyboardButton]:
+    """An admin may also take every branch in one file."""
+    return [views.bureau_button(t)] if person.role is Role.ADMIN else []
+
+
+EXPORT = BranchScreen("ex", _export_title, _export_branch, inspectors=True, lead=_whole_bureau)
 
 
 async def export_scope(update: Update, context: XContext) -> None:
-    """[A branch] or [全局] in the admin's picker: now the period."""
+    """[全局] in the admin's picker (or a branch, from a picker sent before the shared
+    one): now the period."""
     require_private(update)
     data = parse_callback(update, PREFIX)
     scope = _scope_arg(data.str_arg(0))
@@ -194,33 +221,46 @@ async def charts_command(update: Update, context: XContext) -> None:
     period = LedgerPeriod.school_year_of(context.today())
     if actor.role is Role.INSPECTOR:
         # An inspector's branches one at a time: the picker first, no bureau picture.
-        await reply(update, context, *await _branch_picker(context, actor, "c", 0))
+        await branch_picker.show(update, context, CHARTS)
         return
     await reply(update, context, context.t("report.charts.working"))
     if actor.role is Role.ADMIN:
-        _start(update, context, user.id, _bureau_charts(update, context, actor, period))
+        _start(update, context, user.id, _bureau_charts(update, context, period))
     else:
         assert actor.branch_id is not None
         job = _branch_charts(update, context, actor.branch_id, period)
         _start(update, context, user.id, job)
 
 
-async def charts_branch(update: Update, context: XContext) -> None:
-    """[A branch] in the admin's chart picker: that branch's pictures."""
-    require_private(update)
-    data = parse_callback(update, PREFIX)
-    scope = _scope_arg(data.str_arg(0))
-    if scope == "all":
+async def _charts_of(update: Update, context: XContext, branch: Branch, extra: str) -> None:
+    """[A branch] in the chart picker (checked against ``visible_to``): its pictures."""
+    if extra:
         raise BadButton()
-    actor = _reader(context)
-    await _check_scope(context, actor, scope)
     user = update.effective_user
     assert user is not None
     if user.id in _RUNNING:
         raise Refusal("report.busy")
     period = LedgerPeriod.school_year_of(context.today())
     await say(update, context, context.t("report.charts.working"))
-    _start(update, context, user.id, _branch_charts(update, context, int(scope), period))
+    _start(update, context, user.id, _branch_charts(update, context, branch.id, period))
+
+
+def _charts_title(t: Translator, extra: str) -> str:
+    return t("report.charts.pick_branch")
+
+
+CHARTS = BranchScreen("ch", _charts_title, _charts_of, inspectors=True)
+
+
+async def charts_branch(update: Update, context: XContext) -> None:
+    """``rp:c:<branch>``, a branch in the chart picker sent before the shared one."""
+    require_private(update)
+    scope = _scope_arg(parse_callback(update, PREFIX).str_arg(0))
+    if scope == "all":
+        raise BadButton()
+    actor = _reader(context)
+    branch = await branch_picker.require_visible(context, actor, int(scope))
+    await _charts_of(update, context, branch, "")
 
 
 async def _branch_charts(
@@ -236,9 +276,7 @@ async def _branch_charts(
     await reply_photos(update, context, [chart.png for chart in drawn], caption)
 
 
-async def _bureau_charts(
-    update: Update, context: XContext, actor: Member, period: LedgerPeriod
-) -> None:
+async def _bureau_charts(update: Update, context: XContext, period: LedgerPeriod) -> None:
     figures = []
     async with context.db.read() as conn:
         refs = await ledger.branches(conn)
@@ -252,8 +290,7 @@ async def _bureau_charts(
     caption = context.t("report.charts.bureau_caption", period=period.label)
     await reply_photo(update, context, chart.png, caption)
     await _rating_chart(update, context, period)
-    text, markup = await _branch_picker(context, actor, "c", 0)
-    await reply(update, context, text, markup)
+    await branch_picker.show(update, context, CHARTS)
 
 
 async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod) -> None:
@@ -279,36 +316,7 @@ async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod)
     await reply_photo(update, context, chart.png, caption)
 
 
-# --------------------------------------------------------------------------- picker
-
-
-async def pick_page(update: Update, context: XContext) -> None:
-    """[◀] / [▶] in an admin's branch picker."""
-    require_private(update)
-    data = parse_callback(update, PREFIX)
-    what = data.str_arg(0)
-    if what not in ("x", "c"):
-        raise BadButton()
-    page = data.int_arg(1)
-    actor = _reader(context)
-    if actor.role not in PICKERS:
-        raise NotAllowed()
-    text, markup = await _branch_picker(context, actor, what, page)
-    await ack(update)
-    await replace(update, context, text, markup)
-
-
-async def _branch_picker(
-    context: XContext, actor: Member, what: str, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """Every branch for an admin (the bureau too, for an export); an inspector's own."""
-    async with context.db.read() as conn:
-        if actor.role is Role.ADMIN:
-            refs = await ledger.branches(conn)
-        else:
-            refs = [ledger.BranchRef(b.id, b.name) for b in await branches.visible_to(conn, actor)]
-    bureau = actor.role is Role.ADMIN
-    return views.branch_picker(context.t, what, refs, page, bureau=bureau)
+# --------------------------------------------------------------------------- the period
 
 
 async def _period_question(context: XContext, scope: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -347,17 +355,14 @@ def _reader(context: XContext) -> Member:
 
 
 async def _check_scope(context: XContext, actor: Member, scope: str) -> str:
-    """The scope's display name, if ``actor`` may read it (checked against the database)."""
-    if actor.role is Role.INSPECTOR:
-        if scope == "all":
+    """The scope's display name, if ``actor`` may read it: the whole bureau for an admin
+    only, a branch by the picker's one rule (``visible_to``, read from the database)."""
+    if scope == "all":
+        if actor.role is not Role.ADMIN:
             raise NotAllowed()
-        async with context.db.read() as conn:
-            seen = {branch.id for branch in await branches.visible_to(conn, actor)}
-        if int(scope) not in seen:
-            raise OtherBranch()
-    elif actor.role is not Role.ADMIN and (scope == "all" or int(scope) != actor.branch_id):
-        raise NotAllowed() if scope == "all" else OtherBranch()
-    return await _scope_name(context, scope)
+        return await _scope_name(context, scope)
+    branch = await branch_picker.require_visible(context, actor, int(scope))
+    return branch.name
 
 
 async def _scope_name(context: XContext, scope: str) -> str:

@@ -1,4 +1,5 @@
-"""The /export and /charts screens: the admin's branch picker and the period question."""
+"""The /export and /charts screens: the whole bureau's button (for an admin, above the
+shared branch picker) and the period question."""
 
 from __future__ import annotations
 
@@ -8,37 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback import encode
 from handlers.common.i18n import Translator
-from storage.ledger import BranchRef
 from storage.ledger_period import LedgerPeriod, PeriodKind
 
 PREFIX = "rp"
-PAGE_SIZE = 10
 
 
-def branch_picker(
-    t: Translator, what: str, refs: Sequence[BranchRef], page: int, *, bureau: bool = True
-) -> tuple[str, InlineKeyboardMarkup]:
-    """``what`` is "x" (export: the bureau is a choice too, for an admin: ``bureau``) or
-    "c" (charts of one branch)."""
-    pages = max(1, -(-len(refs) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    action = "xs" if what == "x" else "c"
-    rows: list[list[InlineKeyboardButton]] = []
-    if what == "x" and bureau:
-        rows.append([_button(t.plain("report.btn.bureau"), action, "all")])
-    for ref in refs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-        rows.append([_button(ref.name, action, ref.id)])
-    turn = []
-    if page > 0:
-        turn.append(_button(t.plain("report.btn.prev"), "pg", what, page - 1))
-    if page < pages - 1:
-        turn.append(_button(t.plain("report.btn.next"), "pg", what, page + 1))
-    if turn:
-        rows.append(turn)
-    key = "report.export.pick_branch" if what == "x" else "report.charts.pick_branch"
-    empty = "report.no_branches" if bureau else "report.no_assigned"
-    text = t(key, page=page + 1, pages=pages) if refs else t(empty)
-    return text, InlineKeyboardMarkup(rows)
+def bureau_button(t: Translator) -> InlineKeyboardButton:
+    """全局（各支部）above the branches in an admin's /export picker."""
+    return _button(t.plain("report.btn.bureau"), "xs", "all")
 
 
 def period_question(

@@ -192,6 +192,10 @@ READS = [
     _reads("the members", _presses(INSPECTOR, "bp:go:mb:1"), "李红梅"),
     _reads("/meetings", _says(INSPECTOR, "/meetings"), "三会一课", "bp:go:mt:1"),
     _reads("the meetings board", _presses(INSPECTOR, "bp:go:mt:1"), "学习交流"),
+    # /export and /charts: the assigned branch only, never the whole bureau.
+    _reads("/export", _says(INSPECTOR, "/export"), "导出台账", "bp:go:ex:1"),
+    _reads("the export periods", _presses(INSPECTOR, "bp:go:ex:1"), "第一中学党支部", "rp:x:1:"),
+    _reads("/charts", _says(INSPECTOR, "/charts"), "图表", "bp:go:ch:1"),
 ]
 
 CASES = [
