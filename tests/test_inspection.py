@@ -11,7 +11,10 @@ from openpyxl import load_workbook
 
 from bot.app import reminder_engine
 from handlers.reports.commands import wait_for_running
-from storage import branches, members, partyday
+from storage import branches, links, members, partyday
+from storage.ledger_period import LedgerPeriod
+from storage.link_rules import LinkPeriod
+from storage.links import ContactFields, ContactWay, LinkFields, LinkKind
 from storage.members import Role
 from storage.partyday import Answer, LeaveReason
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, STRANGER, ZONE, Harness
@@ -40,6 +43,27 @@ async def group_with_inspector(
         for name in assign:
             await h.press(ADMIN, name)
     await h.deliver()
+
+
+async def student_link(h: Harness, *, alias: str) -> None:
+    """王老师 (MEMBER) keeps in touch with a struggling student (学困生) this school year,
+    set by the admin straight through storage, and phoned about maths (数学补差) on 11-20."""
+    year = LedgerPeriod.school_year_of(date(2026, 11, 28))
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        owner = await members.get_active_by_telegram(tx, MEMBER.id)
+        assert admin is not None and owner is not None and owner.branch_id is not None
+        fields = LinkFields(
+            kind=LinkKind.STUDENT, member_id=owner.id, branch_id=owner.branch_id,
+            student_alias=alias, period=LinkPeriod.YEAR, period_start=year.start,
+            period_end=year.end, start_on=year.start, today=date(2026, 11, 28),
+        )  # fmt: skip
+        link = await links.set_link(tx, fields, actor=admin, owner=owner, now=h.clock.now())
+        contact = ContactFields.for_link(
+            link, date(2026, 11, 28), on_date=date(2026, 11, 20), how=ContactWay.PHONE,
+            note="数学补差",
+        )  # fmt: skip
+        await links.log_contact(tx, link.id, contact, actor=owner, now=h.clock.now())
 
 
 async def person(h: Harness, user: FakeUser) -> Any:
@@ -241,6 +265,7 @@ async def test_an_inspector_exports_an_assigned_branch_without_aliases(harness: 
     await h.branch_with_people()
     await h.second_branch()
     await log_visit(h, alias="小明同学")
+    await student_link(h, alias="豆豆同学")
     await group_with_inspector(h)
     await h.send(INSPECTOR, "/export")
     assert h.buttons(INSPECTOR) == ["第一中学党支部"]  # no 全局, no other branch
@@ -262,6 +287,28 @@ async def test_an_inspector_exports_an_assigned_branch_without_aliases(harness: 
         if value is not None
     ]
     assert not any("小明同学" in cell or "家长很配合" in cell for cell in cells)
+    assert not any("豆豆同学" in cell or "数学补差" in cell for cell in cells)  # 学困生 link
+    assert "三联系·双服务·结对记录" in book.sheetnames  # the sheet is there, counts only
+    # The secretary's copy of the same branch has the alias: the test above can fail.
+    await h.send(SECRETARY, "/export")
+    await h.press(SECRETARY, "本学年 2026–2027")
+    await wait_for_running()
+    [own] = [
+        c.params
+        for c in h.tg.calls_to("sendDocument")
+        if c.ok and int(c.params["chat_id"]) == SECRETARY.id
+    ]
+    secretary_book = load_workbook(io.BytesIO(own["document"].content))
+    secretary_cells = [
+        str(value)
+        for sheet in secretary_book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert any("豆豆同学" in cell for cell in secretary_cells)
+    assert any("数学补差" in cell for cell in secretary_cells)
+    assert any("小明同学" in cell for cell in secretary_cells)
     # /charts: the picker of the assigned branch, then its pictures.
     await h.send(INSPECTOR, "/charts")
     assert h.buttons(INSPECTOR) == ["第一中学党支部"]
