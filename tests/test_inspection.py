@@ -249,6 +249,16 @@ async def test_an_inspector_reads_the_assigned_branchs_boards_without_changing_a
     await h.send(INSPECTOR, "/meetings")
     assert "三会一课完成情况" in (await h.press(INSPECTOR, "第一中学党支部"))[-1]
     assert no_buttons()
+    # /inspect's branch screen leads to the same boards.
+    await h.send(INSPECTOR, "/inspect")
+    await h.press(INSPECTOR, "第一中学党支部")
+    assert h.buttons(INSPECTOR)[:5] == [
+        "📝 岗位承诺", "📋 本月党日名单", "🤝 志愿服务", "📅 三会一课", "👥 党员名单"
+    ]  # fmt: skip
+    assert "第一中学党支部 · 2026 年度岗位承诺" in (await h.press(INSPECTOR, "📝 岗位承诺"))[-1]
+    await h.send(INSPECTOR, "/inspect")
+    await h.press(INSPECTOR, "第一中学党支部")
+    assert "张老师" in (await h.press(INSPECTOR, "📋 本月党日名单"))[-1]
     # Nothing anywhere in the inspector's chat names the student or repeats a note.
     for text in h.tg.texts(INSPECTOR.id):
         assert "小明同学" not in text and "家长很配合" not in text

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers.common import branch_picker
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, Refusal
+from handlers.common.errors import NotAllowed, OtherBranch, Refusal
 from handlers.common.guards import parse_callback, require_private, require_role
 from handlers.common.reply import ack, reply
 from handlers.inspection import views
@@ -25,14 +26,12 @@ def require_inspector(context: XContext) -> Member:
 
 
 async def require_inspected(context: XContext, inspector: Member, branch_id: int) -> Branch:
-    """The branch, if it is assigned to the inspector's group now."""
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, branch_id)
-        if branch is None:
-            raise NotFound()
-        if not await inspection.inspects(conn, inspector.id, branch.id):
-            raise NotAssigned()
-    return branch
+    """The branch, if it is assigned to the inspector's group now: the one rule of who
+    reads which branch (``visible_to``, as the boards' picker checks it), said as such."""
+    try:
+        return await branch_picker.require_visible(context, inspector, branch_id)
+    except OtherBranch as exc:
+        raise NotAssigned() from exc
 
 
 async def inspector_command(update: Update, context: XContext) -> None:

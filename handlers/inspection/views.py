@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from handlers.common import branch_picker
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
@@ -19,6 +20,7 @@ from storage.branches import Branch
 from storage.inspection import Group, GroupSummary, InspectionInvite
 from storage.ledger import BranchLedger
 from storage.members import Member
+from storage.pledges import Period
 from storage.rectification import Comment, Item, ItemRow, ItemStatus
 
 PREFIX = "ins"
@@ -141,10 +143,22 @@ def my_branches(t: Translator, group: Group | None, held: Sequence[Branch]) -> S
 
 
 def branch_screen(t: Translator, ledger: BranchLedger, today: date) -> Screen:
-    """The counts, with what an inspector does next: comment, or see the items."""
+    """The counts, with what an inspector does next: read the branch's boards (the shared
+    picker's buttons, read-only for an inspector), comment, or see the items."""
+    branch_id = ledger.branch.id
+    year = Period.containing(today).code
     rows = [
-        [button(t.plain("insp.btn.comment"), "c", ledger.branch.id)],
-        [button(t.plain("insp.btn.items"), "il", ledger.branch.id)],
+        [
+            branch_picker.button(t.plain("insp.btn.pledges"), "pl", branch_id, year),
+            branch_picker.button(t.plain("insp.btn.roster"), "ro", branch_id),
+        ],
+        [
+            branch_picker.button(t.plain("insp.btn.service"), "sv", branch_id),
+            branch_picker.button(t.plain("insp.btn.meetings"), "mt", branch_id),
+        ],
+        [branch_picker.button(t.plain("insp.btn.members"), "mb", branch_id)],
+        [button(t.plain("insp.btn.comment"), "c", branch_id)],
+        [button(t.plain("insp.btn.items"), "il", branch_id)],
     ]
     return branch_overview(t, ledger, today), InlineKeyboardMarkup(rows)
 
