@@ -12,6 +12,8 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from handlers.common.i18n import Translator
+from handlers.evaluation import pioneer_views
 from handlers.reports.commands import wait_for_running
 from storage import branches, members, pioneers
 from storage.members import Role
@@ -361,3 +363,48 @@ async def test_steps_outside_their_window_name_the_dates(harness: Harness) -> No
     _on(h, 16)
     said = await _callback(h, ADMIN, "pn:cf:1")
     assert "缺少“推荐”这一步" in said
+
+
+def test_a_long_ballot_is_typed_not_tapped() -> None:
+    """Telegram takes at most 100 buttons: with more nominees than fit, the ballot lists
+    them all by number to be typed, and keeps only its own buttons."""
+    moment = datetime(2026, 11, 28, 10, 0, tzinfo=ZONE)
+    round_ = pioneers.Round(
+        id=1,
+        year=2026,
+        title="2026年度育人成才先锋党员",
+        quota=10,
+        branch_cap=3,
+        nominate_from=moment.date(),
+        nominate_until=moment.date(),
+        vote_from=moment.date(),
+        vote_until=moment.date(),
+        status=pioneers.RoundStatus.OPEN,
+        opened_at=moment,
+    )
+    nominees = [
+        pioneers.Nomination(
+            id=i,
+            round_id=1,
+            branch_id=1,
+            branch_name="第一中学党支部",
+            member_id=i,
+            member_name=f"老师{i}",
+            nominated_by=i,
+            self_nominated=False,
+            deeds=DEEDS,
+            status=pioneers.NominationStatus.NOMINATED,
+            created_at=moment,
+        )
+        for i in range(1, 101)
+    ]
+    t = Translator("zh")
+    text, markup = pioneer_views.ballot(t, round_, nominees, [3])
+    assert "100. 老师100（第一中学党支部）" in text and "您的排序：1. 老师3" in text
+    assert markup is not None
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert labels == ["清空", "提交选票", "取消"]
+    text, markup = pioneer_views.ballot(t, round_, nominees[:4], [3])
+    assert markup is not None
+    assert [b.text for b in markup.inline_keyboard[0]] == ["老师1", "老师2"]
+    assert "✅ 老师3" in [b.text for b in markup.inline_keyboard[1]]

@@ -330,7 +330,7 @@ async def nominate_entry(update: Update, context: XContext) -> str:
         InlineKeyboardButton(f"{i}. {m.name}", callback_data=encode(PREFIX, "pk", m.id))
         for i, m in enumerate(free, start=1)
     ]
-    rows = [picks[i : i + 3] for i in range(0, min(len(picks), 90), 3)]
+    rows = [picks[i : i + 3] for i in range(0, min(len(picks), views.ROWS_MAX * 3), 3)]
     await _ask(update, context, context.t("pioneers.ask.pick"), *rows)
     return PICK
 

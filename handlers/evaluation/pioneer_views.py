@@ -18,6 +18,8 @@ from storage.pioneers import Nomination, NominationStatus, NomineeRecord, Round,
 PREFIX = "pn"
 Screen = tuple[str, InlineKeyboardMarkup | None]
 Row = list[InlineKeyboardButton]
+BALLOT_BUTTONS = 60
+ROWS_MAX = 30  # rows of a list's buttons on one screen (Telegram takes 100 buttons)
 
 
 def button(
@@ -125,12 +127,13 @@ def ballot(t: Translator, round_: Round, nominees: list[Nomination], ranking: li
     else:
         lines.append(t("pioneers.ballot.empty"))
     lines.append(t("pioneers.ballot.how", quota=round_.quota))
+    # Telegram takes at most 100 buttons: beyond BALLOT_BUTTONS the numbers are typed.
     picks = [
         InlineKeyboardButton(
             ("✅ " if n.id in ranking else "") + n.member_name,
             callback_data=encode(PREFIX, "bt", n.id),
         )
-        for n in nominees
+        for n in (nominees if len(nominees) <= BALLOT_BUTTONS else [])
     ]
     rows: list[Row] = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     rows.append(

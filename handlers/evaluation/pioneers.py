@@ -183,7 +183,9 @@ def _branch_part(
         lines += [views.nomination_line(t, n, branch=False) for n in mine] or [
             t("pioneers.branch.empty")
         ]
-        for n in mine:
+        # Self-nominations waiting first: they are what the secretary must answer.
+        waiting_first = sorted(mine, key=lambda n: n.status is not NominationStatus.PENDING)
+        for n in waiting_first[: views.ROWS_MAX]:
             row = [InlineKeyboardButton(n.member_name, callback_data=_data("nm", n.id))]
             if n.status is NominationStatus.PENDING:
                 row += [
@@ -263,7 +265,7 @@ async def _jury_screen(context: XContext, round_: Round) -> Screen:
                 ("✅ " if p.id in jury else "") + p.name, callback_data=_data("jt", round_.id, p.id)
             )
         ]
-        for p in people
+        for p in people[: views.ROWS_MAX * 3]
     ]
     rows.append([button(t, "pioneers.button.back", "ov", round_.id)])
     return t("pioneers.jury.title", title=round_.title, count=len(jury)), views.markup(rows)
@@ -291,7 +293,7 @@ async def nomination_list(update: Update, context: XContext) -> None:
         InlineKeyboardButton(f"{i}. {n.member_name}", callback_data=_data("nm", n.id))
         for i, n in enumerate(found, start=1)
     ]
-    rows: list[Row] = [picks[i : i + 3] for i in range(0, min(len(picks), 90), 3)]
+    rows: list[Row] = [picks[i : i + 3] for i in range(0, min(len(picks), views.ROWS_MAX * 3), 3)]
     rows.append([button(t, "pioneers.button.back", "ov", round_.id)])
     await say(update, context, "\n".join(lines), views.markup(rows))
 
