@@ -441,7 +441,9 @@ async def nominate(
         raise PioneerProblem("secretary_only")
     if await _live(tx, round_.id, nominee.id):
         raise PioneerProblem("already_nominated")
-    secretary = actor.role == "secretary"
+    # A secretary's nomination of another member is in the list at once; every
+    # self-nomination (a secretary's too) waits for someone else to endorse it.
+    secretary = actor.role == "secretary" and not own
     if secretary:
         await _check_cap(tx, round_, actor.branch_id)
     nomination_id = await insert(
@@ -487,9 +489,11 @@ async def endorse(
     today: date,
     now: datetime,
 ) -> None:
-    """The secretary puts a self-nomination in the branch's list (within the cap)."""
+    """The secretary (or the bureau, for a secretary's own) puts a self-nomination in the
+    branch's list (within the cap)."""
     _nominating(round_, today)
     _pending(nomination)
+    _not_own(nomination, actor_id)
     await _check_cap(tx, round_, nomination.branch_id)
     await tx.execute(
         "UPDATE pioneer_nominations SET status = 'nominated', decided_by = ?, decided_at = ?"
@@ -512,6 +516,7 @@ async def decline(
     if round_.status is not RoundStatus.OPEN:
         raise PioneerProblem("not_nominating")
     _pending(nomination)
+    _not_own(nomination, actor_id)
     reason = check_reason(reason)
     await tx.execute(
         "UPDATE pioneer_nominations SET status = 'declined', decline_reason = ?,"
@@ -607,6 +612,9 @@ async def confirm(
     the_cut = await results(tx, round_, today=today)
     if not the_cut.ranked:
         raise PioneerProblem("missing_nominations")
+    if not await ballots_cast(tx, round_.id):
+        # Without a single ballot every nominee would tie at nothing (or all be chosen).
+        raise PioneerProblem("missing_ballots")
     live = await nominations(tx, round_.id, live=True)
     decided = [n.id for n in live if n.tie_in]
     if the_cut.has_tie and (
@@ -749,6 +757,11 @@ def _nominating(round_: Round, today: date) -> None:
 def _pending(nomination: Nomination) -> None:
     if nomination.status is not NominationStatus.PENDING:
         raise PioneerProblem("already_decided")
+
+
+def _not_own(nomination: Nomination, actor_id: int) -> None:
+    if nomination.member_id == actor_id:
+        raise PioneerProblem("own_endorsement")
 
 
 async def _live(tx: aiosqlite.Connection, round_id: int, member_id: int) -> bool:

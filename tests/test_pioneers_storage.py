@@ -280,6 +280,49 @@ async def test_a_round_from_nominations_to_the_honours_record(db: Database) -> N
             await tx.execute("UPDATE pioneer_ballots SET ranking = '[]'")
 
 
+async def test_a_secretary_s_self_nomination_waits_for_someone_else(db: Database) -> None:
+    p = await _people(db)
+    async with db.transaction() as tx:
+        round_ = await _open(tx, p)
+        own = await pioneers.nominate(
+            tx, round_, actor=p["sec"], nominee_id=p["sec"].id, deeds=DEEDS, today=TODAY, now=NOW
+        )
+    assert own.status is pioneers.NominationStatus.PENDING
+    await _refused(
+        db,
+        "own_endorsement",
+        lambda tx: pioneers.endorse(tx, round_, own, actor_id=p["sec"].id, today=TODAY, now=NOW),
+    )
+    await _refused(
+        db,
+        "own_endorsement",
+        lambda tx: pioneers.decline(tx, round_, own, "不合适", actor_id=p["sec"].id, now=NOW),
+    )
+    async with db.transaction() as tx:
+        await pioneers.endorse(tx, round_, own, actor_id=p["admin"].id, today=TODAY, now=NOW)
+        after = await pioneers.get_nomination(tx, own.id)
+    assert after is not None and after.status is pioneers.NominationStatus.NOMINATED
+
+
+async def test_a_list_nobody_voted_on_cannot_be_confirmed(db: Database) -> None:
+    p = await _people(db)
+    async with db.transaction() as tx:
+        round_ = await _open(tx, p, cap=3)
+        for key in ("a", "b"):
+            await pioneers.nominate(
+                tx, round_, actor=p["sec"], nominee_id=p[key].id, deeds=DEEDS, today=TODAY, now=NOW
+            )
+    # Two nominees for more places than that, the jury's window over, not one ballot.
+    await _refused(
+        db,
+        "missing_ballots",
+        lambda tx: pioneers.confirm(tx, round_, today=date(2026, 12, 12), actor_id=1, now=NOW),
+    )
+    async with db.read() as conn:
+        stored = await pioneers.get_round(conn, round_.id)
+    assert stored is not None and stored.status is pioneers.RoundStatus.OPEN
+
+
 async def test_a_tie_at_the_cut_needs_a_decision_with_a_reason(db: Database) -> None:
     p = await _people(db)
     async with db.transaction() as tx:

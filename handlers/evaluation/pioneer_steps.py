@@ -322,7 +322,12 @@ async def nominate_entry(update: Update, context: XContext) -> str:
     live = [n for n in mine if n.status is NominationStatus.NOMINATED]
     if len(live) >= round_.branch_cap:
         raise Refusal("pioneers.problem.over_cap", cap=round_.branch_cap)
-    free = [m for m in people if m.role in (Role.MEMBER, Role.SECRETARY) and m.id not in taken]
+    # The secretary themself goes through 自荐, endorsed by someone else.
+    free = [
+        m
+        for m in people
+        if m.role in (Role.MEMBER, Role.SECRETARY) and m.id not in taken and m.id != person.id
+    ]
     if not free:
         raise Refusal("pioneers.problem.nobody_left")
     enter_flow(context, FLOW, round=round_.id, choices=[m.id for m in free])
@@ -450,10 +455,15 @@ async def save_pressed(update: Update, context: XContext) -> int:
         )
         title = round_.title
         if n.status is NominationStatus.PENDING:
+            # A secretary does not endorse their own: the branch's other secretaries do,
+            # or the bureau where there is none.
+            deciders = [
+                s for s in await members.secretaries(tx, n.branch_id) if s.id != n.member_id
+            ]
             await delivery.tell(
                 tx,
                 context,
-                await members.secretaries(tx, n.branch_id),
+                deciders or await members.admins(tx),
                 "pioneers.self_nominated",
                 lambda t: (
                     t("pioneers.told_self", name=n.member_name, title=title, deeds=n.deeds),

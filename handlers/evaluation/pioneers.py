@@ -387,16 +387,19 @@ async def visible_nomination(
 async def own_branch_nomination(
     context: XContext, person: Member, nomination_id: int
 ) -> tuple[Nomination, Round]:
-    """A nomination of the secretary's own branch (to endorse or decline)."""
-    if person.role is not Role.SECRETARY:
+    """A self-nomination to endorse or decline: the branch's secretary's, or any branch's
+    for the bureau (a secretary's own goes to the bureau); never one's own."""
+    if person.role not in (Role.SECRETARY, Role.ADMIN):
         raise NotAllowed()
     async with context.db.read() as conn:
         n = await store.get_nomination(conn, nomination_id)
         round_ = await store.get_round(conn, n.round_id) if n else None
     if n is None or round_ is None:
         raise NotFound()
-    if n.branch_id != person.branch_id:
+    if person.role is Role.SECRETARY and n.branch_id != person.branch_id:
         raise OtherBranch()
+    if n.member_id == person.id:
+        raise Refusal("pioneers.problem.own_endorsement")
     return n, round_
 
 

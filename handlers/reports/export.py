@@ -127,9 +127,12 @@ async def _rating_sheet(
 async def _pioneers(
     conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod
 ) -> list[PioneerRow]:
-    """The branch's nominations in the pioneers rounds of the period's calendar years."""
+    """The branch's nominations in the pioneers rounds whose nominations opened in the
+    period (a December round belongs to one school year, not two)."""
     found: list[PioneerRow] = []
     for round_ in await pioneers.rounds_between(conn, period.start.year, period.end.year):
+        if not period.start <= round_.nominate_from <= period.end:
+            continue
         for nomination in await pioneers.nominations(conn, round_.id, branch_id=ref.id):
             found.append(PioneerRow(round_, nomination))
     return found

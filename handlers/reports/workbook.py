@@ -259,7 +259,9 @@ class PioneerRow:
     @property
     def result(self) -> str | None:
         """The outcome as far as the round has gone (the votes themselves never shown)."""
-        if self.round.status is RoundStatus.OPEN or self.nomination.selected is None:
+        # Confirmed but not yet published: nobody outside the bureau learns the list early.
+        unpublished = self.round.status in (RoundStatus.OPEN, RoundStatus.CONFIRMED)
+        if unpublished or self.nomination.selected is None:
             return None
         if not self.nomination.selected:
             return "not_chosen"
@@ -960,12 +962,6 @@ class _Digest:
                 if line.links
             ),
         ]
-
-    def _pioneers_check(self) -> list[tuple[str, int | None, float]]:
-        """A line only for a branch that took part in a pioneers round of the period."""
-        if self.pioneers is None:
-            return []
-        return [("report.check.pioneers", None, self.pioneers)]
 
 
 ProgressCallback = Callable[[int], Any]

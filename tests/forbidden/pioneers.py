@@ -100,6 +100,37 @@ async def _still_open(h: Harness) -> None:
     assert ballots == 0
 
 
+async def _secretary_self_nominated(h: Harness) -> None:
+    """A round with SECRETARY's own self-nomination (id 1), pending."""
+    await _round(h)
+    async with h.db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        secretary = await members.get_active_by_telegram(tx, SECRETARY.id)
+        assert round_ is not None and secretary is not None
+        await pioneers.nominate(
+            tx,
+            round_,
+            actor=secretary,
+            nominee_id=secretary.id,
+            deeds=DEEDS,
+            today=h.clock.now().date(),
+            now=h.clock.now(),
+        )
+
+
+async def _closed_without_ballots(h: Harness) -> None:
+    """MEMBER's self-nomination endorsed, the jury's window over, and nobody voted."""
+    await _self_nominated(h)
+    async with h.db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        nomination = await pioneers.get_nomination(tx, 1)
+        assert round_ is not None and nomination is not None
+        await pioneers.endorse(
+            tx, round_, nomination, actor_id=1, today=h.clock.now().date(), now=h.clock.now()
+        )
+    h.clock.set(datetime(2026, 12, 12, 10, 0, tzinfo=ZONE))
+
+
 async def _still_pending(h: Harness) -> None:
     async with h.db.read() as conn:
         found = await pioneers.get_nomination(conn, 1)
@@ -234,6 +265,30 @@ CASES = [
         _press(MEMBER, "pn:obj:1"),
         "pioneers.problem.not_in_notice",
         _round,
+    ),
+    Case(
+        "a secretary endorses their own self-nomination",
+        SECRETARY,
+        _press(SECRETARY, "pn:en:1"),
+        "pioneers.problem.own_endorsement",
+        _secretary_self_nominated,
+        _still_pending,
+    ),
+    Case(
+        "a secretary declines their own self-nomination",
+        SECRETARY,
+        _press(SECRETARY, "pn:de:1"),
+        "pioneers.problem.own_endorsement",
+        _secretary_self_nominated,
+        _still_pending,
+    ),
+    Case(
+        "confirming a list no juror voted on",
+        ADMIN,
+        _press(ADMIN, "pn:cf:1"),
+        "pioneers.problem.missing_ballots",
+        _closed_without_ballots,
+        _still_open,
     ),
     Case("member answers an objection", MEMBER, _press(MEMBER, "pn:ans:1"), "refuse.role", _round),
     Case("member decides a tie", MEMBER, _press(MEMBER, "pn:tie:1"), "refuse.role", _round),
