@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from pydantic import BaseModel, field_validator
 
-from storage import audit, rating_rules
+from storage import audit, members, rating_rules
 from storage.clock import to_iso
 from storage.ledger import BranchRef
 from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
+from storage.members import Member
 from storage.rating_rules import AutoResult
 from storage.rows import fetch_all, fetch_one, insert
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
@@ -40,7 +41,7 @@ class Step(StrEnum):
     """Where one branch's rating stands."""
 
     FILLING = "filling"  # the secretary fills in the manual items
-    SUBMITTED = "submitted"  # 自评 submitted: the inspection group reviews
+    SUBMITTED = "submitted"  # 自评 submitted: the inspection group (or the bureau) reviews
     REVIEWED = "reviewed"  # 复核 done: the bureau sets the tier
     DECIDED = "decided"  # 定星 done
 
@@ -110,6 +111,26 @@ class Score(BaseModel):
     @classmethod
     def _json(cls, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str) else value
+
+
+class Inspector(Member):
+    group_name: str
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """Who does a branch's 复核: the inspectors of the inspection groups it is assigned
+    to; while it has none (or their groups have no inspector left), the admins."""
+
+    people: list[Member]
+    groups: list[str]  # the reviewing groups' names; empty when the admins review
+
+    @property
+    def by_group(self) -> bool:
+        return bool(self.groups)
+
+    def includes(self, person: Member) -> bool:
+        return any(p.id == person.id for p in self.people)
 
 
 class Objection(BaseModel):
@@ -337,6 +358,25 @@ async def scores(conn: aiosqlite.Connection, rating_id: int) -> list[Score]:
     )
 
 
+async def reviewers(conn: aiosqlite.Connection, branch_id: int) -> Reviewers:
+    """Who may review the branch's rating now (assignments are read at each step, so a
+    branch assigned or taken back mid-review goes to its new reviewers)."""
+    found = await fetch_all(
+        conn,
+        Inspector,
+        "SELECT m.*, g.name AS group_name FROM inspection_assignments a"
+        " JOIN inspection_groups g ON g.id = a.group_id"
+        " JOIN inspection_group_members gm ON gm.group_id = a.group_id AND gm.removed_at IS NULL"
+        " JOIN members m ON m.id = gm.member_id AND m.status = 'active'"
+        " WHERE a.branch_id = ? AND a.removed_at IS NULL ORDER BY g.name, m.name, m.id",
+        (branch_id,),
+    )
+    if not found:
+        return Reviewers(await members.admins(conn), [])
+    groups = list(dict.fromkeys(person.group_name for person in found))
+    return Reviewers(list(found), groups)
+
+
 async def objections(conn: aiosqlite.Connection, round_id: int) -> list[Objection]:
     return await fetch_all(
         conn,
@@ -405,8 +445,10 @@ async def give_score(
     reason: str | None = None,
     actor_id: int,
     now: datetime,
+    group: str | None = None,
 ) -> None:
-    """A score for one line at one stage, checked against the step and the line."""
+    """A score for one line at one stage, checked against the step and the line;
+    ``group`` names the inspection group a reviewer scored for (kept in the audit)."""
     line = sheet.line(key)
     if line is None:
         raise RatingProblem("unknown_item")
@@ -455,6 +497,7 @@ async def give_score(
         score=score,
         before=None if stage == SELF or line.claimed is None else line.claimed,
         reason=reason,
+        **({"group": group} if group else {}),
     )
 
 
@@ -491,7 +534,12 @@ async def submit(tx: aiosqlite.Connection, sheet: Sheet, *, actor_id: int, now: 
 
 
 async def agree_rest(
-    tx: aiosqlite.Connection, sheet: Sheet, *, actor_id: int, now: datetime
+    tx: aiosqlite.Connection,
+    sheet: Sheet,
+    *,
+    actor_id: int,
+    now: datetime,
+    group: str | None = None,
 ) -> int:
     """The review agrees with every self-score it has not scored yet; how many."""
     if sheet.rating.status is not Step.SUBMITTED:
@@ -499,13 +547,25 @@ async def agree_rest(
     rest = sheet.unreviewed()
     for line in rest:
         await give_score(
-            tx, sheet, line.key, REVIEW, line.claimed or 0.0, actor_id=actor_id, now=now
+            tx,
+            sheet,
+            line.key,
+            REVIEW,
+            line.claimed or 0.0,
+            actor_id=actor_id,
+            now=now,
+            group=group,
         )
     return len(rest)
 
 
 async def complete_review(
-    tx: aiosqlite.Connection, sheet: Sheet, *, actor_id: int, now: datetime
+    tx: aiosqlite.Connection,
+    sheet: Sheet,
+    *,
+    actor_id: int,
+    now: datetime,
+    group: str | None = None,
 ) -> None:
     if sheet.rating.status is not Step.SUBMITTED:
         raise RatingProblem(
@@ -520,7 +580,14 @@ async def complete_review(
         (sheet.total, actor_id, to_iso(now), sheet.rating.id),
     )
     await _audit(
-        tx, now, actor_id, "rating.reviewed", "branch_rating", sheet.rating.id, total=sheet.total
+        tx,
+        now,
+        actor_id,
+        "rating.reviewed",
+        "branch_rating",
+        sheet.rating.id,
+        total=sheet.total,
+        **({"group": group} if group else {}),
     )
 
 

@@ -21,7 +21,9 @@ from storage.members import Role
 COMMANDS = [
     CommandSpec("points", "cmd.points", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
     CommandSpec("rubric", "cmd.rubric", frozenset({Role.ADMIN})),
-    CommandSpec("rating", "cmd.rating", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})),
+    CommandSpec(
+        "rating", "cmd.rating", frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN, Role.INSPECTOR})
+    ),
     CommandSpec(
         "pioneers",
         "cmd.pioneers",

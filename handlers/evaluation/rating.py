@@ -1,9 +1,10 @@
 """/rating: a round of the branch star rating. The admin opens it for a school year; each
 secretary scores the manual items with evidence beside the auto items and submits the
-self-score (自评); the review (复核: admins, until inspection groups are assigned) scores
-each item; the bureau sets the tiers (定星) within the vetoes and the quota, changes one
-only with a reason, and publishes (公示) for a number of working days, during which
-members object and the bureau answers; then the round is final."""
+self-score (自评); the review (复核) scores each item — the inspectors of the group the
+branch is assigned to, or the admins for a branch no group inspects; the bureau sets the
+tiers (定星) within the vetoes and the quota, changes one only with a reason (a change
+during the notice edits the notice post), and publishes (公示) for a number of working
+days, during which members object and the bureau answers; then the round is final."""
 
 from __future__ import annotations
 
@@ -26,7 +27,13 @@ from handlers.common.callback import BadCallbackData, encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
 from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
-from handlers.common.guards import parse_callback, require_admin, require_member, require_private
+from handlers.common.guards import (
+    parse_callback,
+    require_admin,
+    require_member,
+    require_private,
+    require_role,
+)
 from handlers.common.i18n import Raw, Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, say
@@ -38,7 +45,16 @@ from storage import rating as store
 from storage import rubric as rubric_store
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
-from storage.rating import BranchRating, LineKind, RatingProblem, Round, RoundStatus, Sheet, Step
+from storage.rating import (
+    BranchRating,
+    LineKind,
+    RatingProblem,
+    Reviewers,
+    Round,
+    RoundStatus,
+    Sheet,
+    Step,
+)
 from storage.rubric import Tier
 
 PREFIX = "rt"
@@ -114,6 +130,12 @@ async def show(update: Update, context: XContext) -> None:
             return
         await reply(update, context, *await _overview(context, latest))
         return
+    if person.role is Role.INSPECTOR:
+        if latest is None:
+            await reply(update, context, context.t("rating.none"))
+            return
+        await reply(update, context, *await _inspector_overview(context, person, latest))
+        return
     if person.role not in (Role.MEMBER, Role.SECRETARY) or person.branch_id is None:
         raise NotAllowed()
     if latest is None:
@@ -165,12 +187,16 @@ async def open_round(update: Update, context: XContext) -> None:
 
 
 async def overview(update: Update, context: XContext) -> None:
+    """The round's branches: every one for the bureau, an inspector's own for them."""
     require_private(update)
-    require_admin(context)
+    person = require_role(context, Role.ADMIN, Role.INSPECTOR)
     round_ = await _round(context, _int_arg(update, 0))
     callback = parse_callback(update, PREFIX)
     page = _int_arg(update, 1) if len(callback.args) > 1 else 0
     await ack(update)
+    if person.role is Role.INSPECTOR:
+        await replace(update, context, *await _inspector_overview(context, person, round_, page))
+        return
     await replace(update, context, *await _overview(context, round_, page))
 
 
@@ -189,46 +215,73 @@ async def submit(update: Update, context: XContext) -> None:
     sheet_ = await _sheet(context, round_, rating)
     async with context.db.transaction() as tx:
         await _step(store.submit(tx, sheet_, actor_id=person.id, now=context.now()))
-        total = sheet_.self_total
+        total = number(sheet_.self_total)
         year = school_year_label(round_.school_year)
+        reviewers = await store.reviewers(tx, rating.branch_id)
+        group = "、".join(reviewers.groups)
+        told = "rating.told_submitted_group" if reviewers.by_group else "rating.told_submitted"
         await delivery.tell(
             tx,
             context,
             await members.admins(tx),
             "rating.submitted",
             lambda t: (
-                t(
-                    "rating.told_submitted",
-                    branch=rating.branch_name,
-                    year=year,
-                    total=number(total),
-                ),
+                t(told, branch=rating.branch_name, year=year, total=total, group=group),
                 None,
             ),
             key=f"rating{rating.id}",
         )
+        if reviewers.by_group:
+            await delivery.tell(
+                tx,
+                context,
+                reviewers.people,
+                "rating.to_review",
+                lambda t: (
+                    t(
+                        "rating.told_to_review",
+                        branch=rating.branch_name,
+                        year=year,
+                        total=total,
+                        group=group,
+                    ),
+                    None,
+                ),
+                key=f"rating{rating.id}",
+            )
     delivery.wake(context)
-    await say(update, context, context.t("rating.submitted", total=number(total)))
+    await say(update, context, context.t("rating.submitted", total=total))
 
 
 async def agree_rest(update: Update, context: XContext) -> None:
     require_private(update)
-    admin = require_admin(context)
-    round_, rating = await _rating(context, _int_arg(update, 0), admin)
+    person = require_member(context)
+    round_, rating = await _rating(context, _int_arg(update, 0), person)
+    reviewers = await _require_reviewer(context, person, rating)
     sheet_ = await _sheet(context, round_, rating)
     async with context.db.transaction() as tx:
-        count = await _step(store.agree_rest(tx, sheet_, actor_id=admin.id, now=context.now()))
+        count = await _step(
+            store.agree_rest(
+                tx, sheet_, actor_id=person.id, now=context.now(), group=_group_of(reviewers)
+            )
+        )
     await ack(update, context.t("rating.agreed", count=count))
-    await replace(update, context, *await _branch_screen(context, admin, round_, rating))
+    await replace(update, context, *await _branch_screen(context, person, round_, rating))
 
 
 async def review_done(update: Update, context: XContext) -> None:
+    """复核 done: the secretaries are told the result, and when a group reviewed, the
+    bureau too (it sets the tiers once every branch is reviewed)."""
     require_private(update)
-    admin = require_admin(context)
-    round_, rating = await _rating(context, _int_arg(update, 0), admin)
+    person = require_member(context)
+    round_, rating = await _rating(context, _int_arg(update, 0), person)
+    reviewers = await _require_reviewer(context, person, rating)
+    group = _group_of(reviewers)
     sheet_ = await _sheet(context, round_, rating)
     async with context.db.transaction() as tx:
-        await _step(store.complete_review(tx, sheet_, actor_id=admin.id, now=context.now()))
+        await _step(
+            store.complete_review(tx, sheet_, actor_id=person.id, now=context.now(), group=group)
+        )
         year = school_year_label(round_.school_year)
         total, own = number(sheet_.total), number(sheet_.self_total)
         await delivery.tell(
@@ -239,6 +292,26 @@ async def review_done(update: Update, context: XContext) -> None:
             lambda t: (t("rating.told_reviewed", year=year, total=total, own=own), None),
             key=f"rating{rating.id}",
         )
+        if group is not None:
+            await delivery.tell(
+                tx,
+                context,
+                await members.admins(tx),
+                "rating.group_reviewed",
+                lambda t: (
+                    t(
+                        "rating.told_group_reviewed",
+                        group=group,
+                        name=person.name,
+                        branch=rating.branch_name,
+                        year=year,
+                        total=total,
+                        own=own,
+                    ),
+                    None,
+                ),
+                key=f"rating{rating.id}",
+            )
     delivery.wake(context)
     await say(update, context, context.t("rating.reviewed", branch=rating.branch_name, total=total))
 
@@ -387,15 +460,14 @@ async def ask_score(update: Update, context: XContext) -> str:
     line = sheet_.lines[n - 1]
     t = context.t
     if rating.status is Step.FILLING:
-        if person.role is Role.ADMIN:
+        if person.role in (Role.ADMIN, Role.INSPECTOR):
             raise Refusal("rating.problem.not_submitted")
         if person.role is not Role.SECRETARY:
             raise NotAllowed()
         stage = store.SELF
         question = t("rating.ask.self", text=line.text, points=number(line.points))
     elif rating.status is Step.SUBMITTED:
-        if person.role is not Role.ADMIN:
-            raise NotAllowed()
+        await _require_reviewer(context, person, rating)
         stage = store.REVIEW
         key = {LineKind.DEDUCTION: "rating.ask.deduction", LineKind.VETO: "rating.ask.veto"}.get(
             line.kind, "rating.ask.review"
@@ -433,7 +505,7 @@ async def ask_tier(update: Update, context: XContext) -> str:
 
 async def ask_objection(update: Update, context: XContext) -> str:
     require_private(update)
-    person = require_member(context)
+    person = require_role(context, Role.MEMBER, Role.SECRETARY, Role.ADMIN)
     round_, rating = await _rating(context, _int_arg(update, 0), person)
     if person.role is Role.ADMIN or not _in_notice(context, round_):
         raise Refusal("rating.problem.not_in_notice")
@@ -504,6 +576,9 @@ async def _save_score(
     stage = str(data["stage"])
     if (stage == store.SELF) != (person.role is Role.SECRETARY):
         raise NotAllowed()
+    group = None
+    if stage == store.REVIEW:  # asked again: the branch may have changed hands meanwhile
+        group = _group_of(await _require_reviewer(context, person, rating))
     try:
         async with context.db.transaction() as tx:
             await store.give_score(
@@ -517,6 +592,7 @@ async def _save_score(
                 photos=photos,
                 actor_id=person.id,
                 now=context.now(),
+                group=group,
             )
     except RatingProblem as problem:
         if problem.code in ("score_range", "reason_needed"):
@@ -641,40 +717,9 @@ async def _overview(
         found = await store.objections(conn, round_.id)
     t = context.t
     year = school_year_label(round_.school_year)
-    status = (
-        t("rating.round.published", until=str(round_.notice_ends_on))
-        if round_.status is RoundStatus.PUBLISHED
-        else t(f"rating.round.{round_.status.value}")
-    )
     rubric = round_.rubric
-    lines = [t("rating.overview.title", year=year, status=status)]
-    for rating in ratings:
-        score = (
-            t("rating.overview.score", score=number(rating.total))
-            if rating.total is not None
-            else ""
-        )
-        tier = ""
-        if rating.tier is not None:
-            override = (
-                t("rating.overview.override", reason=rating.tier_reason)
-                if rating.tier_reason
-                else ""
-            )
-            tier = t(
-                "rating.overview.tier",
-                tier=t(f"rating.tier.{rating.tier.value}"),
-                override=Raw(override),
-            )
-        lines.append(
-            t(
-                "rating.overview.line",
-                name=rating.branch_name,
-                step=t(f"rating.step.{rating.status.value}"),
-                score=Raw(score),
-                tier=Raw(tier),
-            )
-        )
+    lines = [t("rating.overview.title", year=year, status=_round_status(t, round_))]
+    lines += [_overview_line(t, rating) for rating in ratings]
     lines.append(
         t(
             "rating.overview.places",
@@ -686,23 +731,7 @@ async def _overview(
     if found:
         waiting = sum(o.answer is None for o in found)
         lines.append(t("rating.overview.objections", count=len(found), open=waiting))
-    # Telegram shows at most 100 buttons: the branches go two a row, PAGE a page.
-    pages = max(1, -(-len(ratings) // PAGE))
-    page = min(page, pages - 1)
-    shown = [
-        InlineKeyboardButton(r.branch_name, callback_data=encode(PREFIX, "sh", r.id))
-        for r in ratings[page * PAGE : (page + 1) * PAGE]
-    ]
-    keyboard = [shown[i : i + 2] for i in range(0, len(shown), 2)]
-    if pages > 1:
-        turn = [
-            InlineKeyboardButton(
-                f"{label} {to + 1}/{pages}", callback_data=encode(PREFIX, "ov", round_.id, to)
-            )
-            for label, to in (("◀", page - 1), ("▶", page + 1))
-            if 0 <= to < pages
-        ]
-        keyboard.append(turn)
+    keyboard = _branch_buttons(t, round_, ratings, page)
     steps = []
     if round_.status is RoundStatus.OPEN:
         steps.append(("rating.button.decide", "dec"))
@@ -722,6 +751,78 @@ async def _overview(
     if openable is not None:
         keyboard += [list(row) for row in openable.inline_keyboard]
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+async def _inspector_overview(
+    context: XContext, inspector: Member, round_: Round, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The round as an inspector sees it: the branches assigned to their group, each with
+    its step; the branches' buttons open the sheets they review."""
+    async with context.db.read() as conn:
+        round_ = await store.get_round(conn, round_.id) or round_
+        visible = {branch.id for branch in await branches.visible_to(conn, inspector)}
+        ratings = [r for r in await store.ratings(conn, round_.id) if r.branch_id in visible]
+    t = context.t
+    year = school_year_label(round_.school_year)
+    lines = [t("rating.overview.title", year=year, status=_round_status(t, round_))]
+    if not ratings:
+        lines.append(t("rating.inspector.none"))
+        return "\n".join(lines), None
+    lines.append(t("rating.inspector.branches"))
+    lines += [_overview_line(t, rating) for rating in ratings]
+    return "\n".join(lines), InlineKeyboardMarkup(_branch_buttons(t, round_, ratings, page))
+
+
+def _round_status(t: Translator, round_: Round) -> str:
+    if round_.status is RoundStatus.PUBLISHED:
+        return t("rating.round.published", until=str(round_.notice_ends_on))
+    return t(f"rating.round.{round_.status.value}")
+
+
+def _overview_line(t: Translator, rating: BranchRating) -> str:
+    score = (
+        t("rating.overview.score", score=number(rating.total)) if rating.total is not None else ""
+    )
+    tier = ""
+    if rating.tier is not None:
+        override = (
+            t("rating.overview.override", reason=rating.tier_reason) if rating.tier_reason else ""
+        )
+        tier = t(
+            "rating.overview.tier",
+            tier=t(f"rating.tier.{rating.tier.value}"),
+            override=Raw(override),
+        )
+    return t(
+        "rating.overview.line",
+        name=rating.branch_name,
+        step=t(f"rating.step.{rating.status.value}"),
+        score=Raw(score),
+        tier=Raw(tier),
+    )
+
+
+def _branch_buttons(
+    t: Translator, round_: Round, ratings: list[BranchRating], page: int
+) -> list[list[InlineKeyboardButton]]:
+    """The branches' buttons, two a row and PAGE a page (Telegram shows at most 100)."""
+    pages = max(1, -(-len(ratings) // PAGE))
+    page = min(page, pages - 1)
+    shown = [
+        InlineKeyboardButton(r.branch_name, callback_data=encode(PREFIX, "sh", r.id))
+        for r in ratings[page * PAGE : (page + 1) * PAGE]
+    ]
+    keyboard = [shown[i : i + 2] for i in range(0, len(shown), 2)]
+    if pages > 1:
+        turn = [
+            InlineKeyboardButton(
+                f"{label} {to + 1}/{pages}", callback_data=encode(PREFIX, "ov", round_.id, to)
+            )
+            for label, to in (("◀", page - 1), ("▶", page + 1))
+            if 0 <= to < pages
+        ]
+        keyboard.append(turn)
+    return keyboard
 
 
 async def _branch_screen(
@@ -760,21 +861,26 @@ async def _branch_screen(
                 )
             ]
         )
-    elif person.role is Role.ADMIN and rating.status is Step.SUBMITTED:
-        editable = list(range(1, len(sheet_.lines) + 1))
-        lines.append(t("rating.sheet.how_review"))
-        keyboard.append(
-            [
-                InlineKeyboardButton(
-                    t.plain("rating.button.agree_rest"),
-                    callback_data=encode(PREFIX, "agr", rating.id),
-                ),
-                InlineKeyboardButton(
-                    t.plain("rating.button.review_done"),
-                    callback_data=encode(PREFIX, "rev", rating.id),
-                ),
-            ]
-        )
+    elif rating.status is Step.SUBMITTED and person.role in (Role.ADMIN, Role.INSPECTOR):
+        async with context.db.read() as conn:
+            reviewers = await store.reviewers(conn, rating.branch_id)
+        if reviewers.by_group:
+            lines.append(t("rating.sheet.group_reviews", group="、".join(reviewers.groups)))
+        if reviewers.includes(person):
+            editable = list(range(1, len(sheet_.lines) + 1))
+            lines.append(t("rating.sheet.how_review"))
+            keyboard.append(
+                [
+                    InlineKeyboardButton(
+                        t.plain("rating.button.agree_rest"),
+                        callback_data=encode(PREFIX, "agr", rating.id),
+                    ),
+                    InlineKeyboardButton(
+                        t.plain("rating.button.review_done"),
+                        callback_data=encode(PREFIX, "rev", rating.id),
+                    ),
+                ]
+            )
     pencils = [
         InlineKeyboardButton(f"✏️ {n}", callback_data=encode(PREFIX, "ed", rating.id, n))
         for n in editable
@@ -790,8 +896,12 @@ async def _branch_screen(
                 )
             ]
         )
-    if person.role is Role.ADMIN:
-        if rating.status is Step.DECIDED and round_.status is not RoundStatus.FINAL:
+    if person.role in (Role.ADMIN, Role.INSPECTOR):
+        if (
+            person.role is Role.ADMIN
+            and rating.status is Step.DECIDED
+            and round_.status is not RoundStatus.FINAL
+        ):
             keyboard.append(
                 [
                     InlineKeyboardButton(
@@ -1020,14 +1130,24 @@ async def _round(context: XContext, round_id: int) -> Round:
 async def _rating(
     context: XContext, rating_id: int, person: Member, *, secretary: bool = False
 ) -> tuple[Round, BranchRating]:
-    """The rating and its round, if ``person`` may see it: admins every branch, a
-    secretary or member only their own (a secretary's step: secretaries only)."""
+    """The rating and its round, if ``person`` may see it: admins every branch, an
+    inspector the branches assigned to their group, a secretary or member only their own
+    (a secretary's step: secretaries only)."""
     async with context.db.read() as conn:
         rating = await store.get_rating(conn, rating_id)
         round_ = await store.get_round(conn, rating.round_id) if rating else None
+        visible = (
+            {branch.id for branch in await branches.visible_to(conn, person)}
+            if person.role is Role.INSPECTOR
+            else set()
+        )
     if rating is None or round_ is None:
         raise NotFound()
     if person.role is Role.ADMIN and not secretary:
+        return round_, rating
+    if person.role is Role.INSPECTOR and not secretary:
+        if rating.branch_id not in visible:
+            raise OtherBranch()
         return round_, rating
     if person.role not in (Role.MEMBER, Role.SECRETARY) or (
         secretary and person.role is not Role.SECRETARY
@@ -1036,6 +1156,23 @@ async def _rating(
     if person.branch_id != rating.branch_id:
         raise OtherBranch()
     return round_, rating
+
+
+async def _require_reviewer(context: XContext, person: Member, rating: BranchRating) -> Reviewers:
+    """Who reviews the branch now, if ``person`` is one of them: the inspectors of its
+    group, or the admins for a branch no group inspects."""
+    async with context.db.read() as conn:
+        reviewers = await store.reviewers(conn, rating.branch_id)
+    if reviewers.includes(person):
+        return reviewers
+    if person.role is Role.ADMIN:
+        raise Refusal("rating.problem.group_reviews")
+    raise NotAllowed()
+
+
+def _group_of(reviewers: Reviewers) -> str | None:
+    """The reviewing group's name for the audit, when a group (not the bureau) reviews."""
+    return "、".join(reviewers.groups) if reviewers.by_group else None
 
 
 async def _sheet(context: XContext, round_: Round, rating: BranchRating) -> Sheet:

@@ -1,5 +1,7 @@
-"""Failure modes of /points: strangers and inspectors, a member or a secretary pressing
-the bureau's buttons, another branch's ranking, forged terms, the rules upload."""
+"""Failure modes of /points, /rubric and /rating: strangers and inspectors, a member or a
+secretary pressing the bureau's buttons, another branch's ranking, forged terms, the rules
+upload; in a rating round, an inspector outside their group's branches or at any step
+but the 复核, and an admin reviewing a branch its inspection group reviews."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from typing import Any
 
 from storage import members, rating, rubric
 from storage.members import Role
-from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, Harness
+from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, ZONE, Harness
 from tests.fakebot import FakeUser
 from tests.forbidden import Case
+from tests.forbidden.inspection import INSPECTOR as GROUP_INSPECTOR
+from tests.forbidden.inspection import inspector_of_first_branch
 
 INSPECTOR = FakeUser(4011, "督查二组")
 GROUP = {"id": -100779, "type": "supergroup", "title": "第一中学党员群"}
@@ -40,6 +44,34 @@ async def _round(h: Harness) -> None:
         assert admin is not None
         text = rubric.DEFAULT_FILE.read_text(encoding="utf-8")
         await rating.open_round(tx, 2026, text, actor_id=admin.id, now=h.clock.now())
+
+
+async def _submitted_with_inspector(h: Harness) -> None:
+    """Both branches submitted their 自评; 第三督查组 inspects branch 1 (rating 1) only."""
+    await _round(h)
+    now = h.clock.now()
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        round_ = await rating.round_for(tx, 2026)
+        assert admin is not None and round_ is not None
+        for row in await rating.ratings(tx, round_.id):
+            sheet = await rating.load_sheet(tx, round_, row, today=now.date(), zone=ZONE)
+            for line in sheet.unscored_manual():
+                await rating.give_score(
+                    tx, sheet, line.key, rating.SELF, line.points, actor_id=admin.id, now=now
+                )
+            sheet = await rating.load_sheet(tx, round_, row, today=now.date(), zone=ZONE)
+            await rating.submit(tx, sheet, actor_id=admin.id, now=now)
+    await inspector_of_first_branch(h)
+
+
+async def _nothing_reviewed(h: Harness) -> None:
+    async with h.db.read() as conn:
+        assert not await conn.execute_fetchall(
+            "SELECT id FROM rating_scores WHERE stage = 'review'"
+        )
+        statuses = await conn.execute_fetchall("SELECT DISTINCT status FROM branch_ratings")
+    assert [r[0] for r in statuses] == ["submitted"]
 
 
 async def _nothing_scored(h: Harness) -> None:
@@ -123,11 +155,80 @@ CASES = [
     Case("rubric upload for no year", ADMIN, _press(ADMIN, "evu:up:rubric:1"), "refuse.bad_button"),
     Case("stranger /rating", STRANGER, lambda h: h.send(STRANGER, "/rating"), "refuse.stranger"),
     Case(
-        "inspector /rating",
+        "inspector of no group /rating",
         INSPECTOR,
         lambda h: h.send(INSPECTOR, "/rating"),
-        "refuse.role",
+        "rating.none",
         _inspector,
+    ),
+    *[
+        Case(
+            f"inspector {what} of a branch their group does not inspect",
+            GROUP_INSPECTOR,
+            _press(GROUP_INSPECTOR, data),
+            "refuse.other_branch",
+            _submitted_with_inspector,
+            _nothing_reviewed,
+        )
+        for what, data in (
+            ("opens the sheet", "rt:sh:2"),
+            ("scores an item", "rt:ed:2:2"),
+            ("agrees the rest", "rt:agr:2"),
+            ("completes the review", "rt:rev:2"),
+        )
+    ],
+    *[
+        Case(
+            f"inspector {what}",
+            GROUP_INSPECTOR,
+            _press(GROUP_INSPECTOR, data),
+            "refuse.role",
+            _submitted_with_inspector,
+            _nothing_reviewed,
+        )
+        for what, data in (
+            ("opens a round", "rt:open:2027"),
+            ("submits the self-score", "rt:sub:1"),
+            ("sets the tiers", "rt:dec:1"),
+            ("publishes", "rt:pub:1"),
+            ("changes a tier", "rt:adj:1"),
+            ("lists the objections", "rt:obs:1"),
+            ("answers an objection", "rt:ans:1"),
+            ("objects", "rt:obj:1"),
+            ("makes the round final", "rt:fin:1"),
+        )
+    ],
+    Case(
+        "admin reviews a branch its inspection group reviews",
+        ADMIN,
+        _press(ADMIN, "rt:ed:1:2"),
+        "rating.problem.group_reviews",
+        _submitted_with_inspector,
+        _nothing_reviewed,
+    ),
+    Case(
+        "admin agrees the rest for a branch its inspection group reviews",
+        ADMIN,
+        _press(ADMIN, "rt:agr:1"),
+        "rating.problem.group_reviews",
+        _submitted_with_inspector,
+        _nothing_reviewed,
+    ),
+    Case(
+        "admin completes the review of a branch its inspection group reviews",
+        ADMIN,
+        _press(ADMIN, "rt:rev:1"),
+        "rating.problem.group_reviews",
+        _submitted_with_inspector,
+        _nothing_reviewed,
+    ),
+    Case(
+        "secretary reviews their own branch",
+        SECRETARY,
+        _press(SECRETARY, "rt:agr:1"),
+        "refuse.role",
+        _submitted_with_inspector,
+        _nothing_reviewed,
     ),
     Case(
         "/rating in a group",
