@@ -8,9 +8,12 @@ days, during which members object and the bureau answers; then the round is fina
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -37,10 +40,12 @@ from handlers.common.guards import (
 from handlers.common.i18n import Raw, Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, say
+from handlers.common.services import BotConfig
 from handlers.common.typed import typed_text
 from handlers.evaluation.rubric import school_year_label
 from handlers.evaluation.views import number
-from storage import branches, calendar, members
+from schedules.dispatcher import Outcome, Result
+from storage import branches, calendar, members, outbox
 from storage import rating as store
 from storage import rubric as rubric_store
 from storage.ledger_period import LedgerPeriod
@@ -59,6 +64,12 @@ from storage.rubric import Tier
 
 PREFIX = "rt"
 FLOW = "rating_input"
+# The outbox kinds of the notice chat's messages: the result's post, the edit of it when
+# a tier changes during the notice, and a correction posted where the post never went out.
+NOTICE = "rating.notice"
+NOTICE_EDIT = "rating.notice.edit"
+NOTICE_CORRECTION = "rating.notice.correction"
+NOTICE_KINDS = (NOTICE, NOTICE_CORRECTION)
 PAGE = 40
 INPUT = "input"
 TIER_WORDS = {
@@ -92,6 +103,7 @@ def register(reg: Registrar) -> None:
     ):
         reg.add(CallbackQueryHandler(handler, pattern=pattern(PREFIX, action)))
     reg.flow(_input_conversation(reg))
+    reg.receipt(NOTICE_EDIT, functools.partial(notice_edited, config=reg.config))
 
 
 def _input_conversation(reg: Registrar) -> ConversationHandler[Any]:
@@ -360,9 +372,10 @@ async def publish(update: Update, context: XContext) -> None:
                     tx,
                     context,
                     chat,
-                    "rating.notice",
+                    NOTICE,
                     _notice_post(t, year, item, until.isoformat()),
-                    key=f"round{round_.id}:{item.rating.id}",
+                    key=_notice_key(round_, item.rating),
+                    subject_id=item.rating.id,
                 )
         await delivery.tell(
             tx,
@@ -631,6 +644,10 @@ async def _save_tier(
                 now=context.now(),
             )
         )
+        if round_.status is RoundStatus.PUBLISHED:
+            sheet_ = next(s for s in sheets if s.rating.id == rating.id)
+            await _correct_notice(tx, context, round_, sheet_, tier, words[1].strip())
+    delivery.wake(context)
     label = context.t(f"rating.tier.{tier.value}")
     await reply(
         update, context, context.t("rating.adjusted", branch=rating.branch_name, tier=label)
@@ -1071,6 +1088,101 @@ def _notice_post(t: Translator, year: str, sheet_: Sheet, until: str) -> str:
         categories=categories,
         until=until,
     )
+
+
+async def _correct_notice(
+    tx: Any, context: XContext, round_: Round, sheet_: Sheet, tier: Tier, reason: str
+) -> None:
+    """A tier changed during the public notice: the branch's notice post is edited to show
+    the new tier with a line saying what changed (where it never went out, the corrected
+    notice is posted instead), and the branch's secretaries are told."""
+    before = sheet_.rating.tier or Tier.NONE
+    changed = dataclasses.replace(
+        sheet_, rating=sheet_.rating.model_copy(update={"tier": tier, "tier_reason": reason})
+    )
+    t = Translator(context.config.default_language)
+    year = school_year_label(round_.school_year)
+    until = str(round_.notice_ends_on)
+    text = "\n".join(
+        (
+            _notice_post(t, year, changed, until),
+            t(
+                "rating.notice_corrected",
+                date=context.today().isoformat(),
+                before=t(f"rating.tier.{before.value}"),
+                tier=t(f"rating.tier.{tier.value}"),
+                reason=reason,
+            ),
+        )
+    )
+    posted = await _notice_in_chat(tx, sheet_.rating.id)
+    branch = await branches.get(tx, sheet_.rating.branch_id)
+    if posted is not None:
+        await delivery.edit(tx, context, posted, NOTICE_EDIT, text)
+    elif branch is not None and branch.notice_chat_id is not None:
+        await delivery.post(
+            tx,
+            context,
+            branch.notice_chat_id,
+            NOTICE_CORRECTION,
+            text,
+            subject_id=sheet_.rating.id,
+        )
+
+    def told(tt: Translator) -> tuple[str, None]:
+        return tt(
+            "rating.told_tier_changed",
+            year=year,
+            before=tt(f"rating.tier.{before.value}"),
+            tier=tt(f"rating.tier.{tier.value}"),
+            reason=reason,
+        ), None
+
+    await delivery.tell(
+        tx,
+        context,
+        await members.secretaries(tx, sheet_.rating.branch_id),
+        "rating.tier_changed",
+        told,
+    )
+
+
+async def _notice_in_chat(tx: Any, rating_id: int) -> outbox.OutboxMessage | None:
+    """The message showing the branch's result in its notice chat: the newest of its post
+    and the corrections posted since (a correction replaces a post that was deleted)."""
+    found = [
+        message
+        for message in [await outbox.latest_of(tx, kind, rating_id) for kind in NOTICE_KINDS]
+        if message is not None
+    ]
+    return max(found, key=lambda message: message.id) if found else None
+
+
+async def notice_edited(
+    tx: Any, message: outbox.OutboxMessage, result: Result, now: datetime, *, config: BotConfig
+) -> None:
+    """An edit of a notice post a chat admin deleted: the corrected notice is posted anew
+    (the next change edits that one)."""
+    error = (result.error or "").lower()
+    if result.kind is not Outcome.FAILED or not ("not found" in error or "can't be" in error):
+        return
+    await outbox.enqueue(
+        tx,
+        chat_id=message.chat_id,
+        member_id=None,
+        kind=NOTICE_CORRECTION,
+        text=message.text,
+        buttons=None,
+        dedupe_key=f"{NOTICE_CORRECTION}:edit{message.id}",
+        not_before=delivery.release(config, now),
+        now=now,
+        subject_id=message.subject_id,
+    )
+
+
+def _notice_key(round_: Round, rating: BranchRating) -> str:
+    """The event part of a branch's notice post's dedupe key: one post per round and branch."""
+    return f"round{round_.id}:{rating.id}"
 
 
 def _bureau_post(t: Translator, year: str, sheets: list[Sheet], until: str) -> str:
