@@ -68,6 +68,15 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
+class NotJoined:
+    """Someone imported into the branch's roster who has not joined the bot (yet)."""
+
+    name: str
+    role: str
+    imported: date
+
+
+@dataclass(frozen=True, slots=True)
 class PledgeEntry:
     id: int
     member: str
@@ -188,6 +197,7 @@ class MeetingEntry:
     """One 三会一课 meeting as the 三会一课记录 sheet shows it (its current version)."""
 
     kind: str
+    group: str | None  # the party group (党小组) that held a 党小组会
     on_date: date
     start_time: time | None
     end_time: time | None
@@ -294,6 +304,7 @@ class BranchLedger:
     service: list[ServiceEntry]
     visits: list[VisitEntry]  # within the period
     terms: list[TermVisits]
+    not_joined: list[NotJoined] = field(default_factory=list)  # imported, never joined
     months: list[MonthSummary] = field(default_factory=list)
     meetings: list[MeetingEntry] = field(default_factory=list)
     meeting_checks: list[MeetingCheck] = field(default_factory=list)
@@ -366,6 +377,7 @@ async def branch_ledger(
     """Everything the branch's workbook shows for ``period``, as of ``today``; a student's
     alias only when ``private`` (the secretaries' and admins' copies)."""
     members = await _memberships(conn, branch.id, period, zone)
+    not_joined = await _not_joined(conn, branch.id, period, zone)
     names = await _names(conn, branch.id)
     terms = await _terms_overlapping(conn, period)
     pledges = await _pledges(conn, branch.id, period, zone, names)
@@ -381,6 +393,7 @@ async def branch_ledger(
         today=today,
         private=private,
         members=members,
+        not_joined=not_joined,
         pledges=pledges,
         party_days=party_days,
         service=service,
@@ -430,6 +443,20 @@ async def _memberships(
         for row in rows
     ]
     return [m for m in members if m.overlaps(period.start, period.end)]
+
+
+async def _not_joined(
+    conn: aiosqlite.Connection, branch_id: int, period: LedgerPeriod, zone: ZoneInfo
+) -> list[NotJoined]:
+    """The branch's imported people still waiting to join (not withdrawn), imported by the
+    period's end, in the order imported. Their phone numbers are never read."""
+    rows = await conn.execute_fetchall(
+        "SELECT name, role, created_at FROM expected_people"
+        " WHERE branch_id = ? AND member_id IS NULL AND withdrawn_at IS NULL ORDER BY id",
+        (branch_id,),
+    )
+    people = [NotJoined(str(row[0]), str(row[1]), _local_date(row[2], zone)) for row in rows]
+    return [person for person in people if person.imported <= period.end]
 
 
 # --------------------------------------------------------------------------- pledges
@@ -902,6 +929,7 @@ async def _add_meetings(
         ledger.meetings.append(
             MeetingEntry(
                 kind=meeting.kind.value,
+                group=record.group_name,
                 on_date=meeting.on_date,
                 start_time=meeting.start_time,
                 end_time=meeting.end_time,

@@ -247,10 +247,11 @@ async def test_meetings_and_safety_sheets_and_their_summary_lines(
         )  # fmt: skip
     [path] = await export(db, tmp_path)
     sheet = rows(path, "三会一课记录")
-    assert sheet[0][:6] == ("序号", "会议类型", "年", "季度", "月", "会议主题/议题")
+    assert sheet[0][:7] == ("序号", "会议类型", "党小组", "年", "季度", "月", "会议主题/议题")
     [row] = sheet[1:]
     header = sheet[0]
     line = dict(zip(header, row, strict=True))
+    assert line["党小组"] is None  # the whole branch's meeting
     assert line["会议类型"] == "支部党员大会" and (line["年"], line["季度"], line["月"]) == (
         2026,
         1,

@@ -63,6 +63,7 @@ async def open_branch(update: Update, context: XContext) -> None:
             zone=context.config.zone,
             private=False,
             frequencies=context.config.meeting_frequencies,
+            rhythms=context.config.link_rhythms,
         )
     await ack(update)
     await reply(update, context, *views.branch_screen(context.t, read, today))

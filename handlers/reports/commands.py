@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -47,6 +48,7 @@ from handlers.reports import charts, views
 from handlers.reports.export import ExportRequest, build_files
 from storage import audit, branches, ledger, rating, terms
 from storage.branches import Branch
+from storage.ledger import BranchRef
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
 from storage.rating import Step
@@ -145,6 +147,8 @@ async def export_run(update: Update, context: XContext) -> None:
         private=actor.role in (Role.SECRETARY, Role.ADMIN),
         bureau=scope == "all",
         lang=context.t.lang,
+        frequencies=context.config.meeting_frequencies,
+        rhythms=context.config.link_rhythms,
     )
     async with context.db.transaction() as tx:
         await audit.record(
@@ -268,9 +272,7 @@ async def _branch_charts(
 ) -> None:
     async with context.db.read() as conn:
         [ref] = await ledger.branches(conn, [branch_id])
-        branch = await ledger.branch_ledger(
-            conn, ref, period, today=context.today(), zone=context.config.zone, private=False
-        )
+        branch = await _chart_ledger(context, conn, ref, period)
     drawn = await asyncio.to_thread(charts.branch_charts, branch, context.t)
     caption = context.t("report.charts.caption", name=ref.name, period=period.label)
     await reply_photos(update, context, [chart.png for chart in drawn], caption)
@@ -282,15 +284,29 @@ async def _bureau_charts(update: Update, context: XContext, period: LedgerPeriod
         refs = await ledger.branches(conn)
     for ref in refs:
         async with context.db.read() as conn:
-            branch = await ledger.branch_ledger(
-                conn, ref, period, today=context.today(), zone=context.config.zone, private=False
-            )
+            branch = await _chart_ledger(context, conn, ref, period)
         figures.append(charts.BranchFigures.of(branch))
     chart = await asyncio.to_thread(charts.bureau, figures, context.t, period.label)
     caption = context.t("report.charts.bureau_caption", period=period.label)
     await reply_photo(update, context, chart.png, caption)
     await _rating_chart(update, context, period)
     await branch_picker.show(update, context, CHARTS)
+
+
+async def _chart_ledger(
+    context: XContext, conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod
+) -> ledger.BranchLedger:
+    """A branch's ledger for its pictures (no aliases), by the deployment's settings."""
+    return await ledger.branch_ledger(
+        conn,
+        ref,
+        period,
+        today=context.today(),
+        zone=context.config.zone,
+        private=False,
+        frequencies=context.config.meeting_frequencies,
+        rhythms=context.config.link_rhythms,
+    )
 
 
 async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod) -> None:

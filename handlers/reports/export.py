@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +24,8 @@ from storage.database import Database
 from storage.files import private_output
 from storage.ledger import BranchRef
 from storage.ledger_period import LedgerPeriod, PeriodKind
+from storage.link_rules import LinkRhythms
+from storage.meetings import MeetingFrequencies
 
 # Telegram's limit for a file a bot uploads is 50 MB; leave room for the request itself.
 UPLOAD_LIMIT = 49 * 1024 * 1024
@@ -33,13 +35,17 @@ Progress = Callable[[int], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """Which branches (all of them when ``bureau``), which period, who reads it."""
+    """Which branches (all of them when ``bureau``), which period, who reads it, and what
+    is required: the deployment's meeting frequencies and link rhythms, the same values
+    the reminders and the star rating use (``BotConfig``)."""
 
     branch_ids: Sequence[int] | None
     period: LedgerPeriod
     private: bool
     bureau: bool
     lang: str
+    frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
+    rhythms: LinkRhythms = field(default_factory=LinkRhythms)
 
 
 async def build_files(
@@ -97,9 +103,16 @@ async def _build(
     for index, ref in enumerate(refs, start=1):
         async with db.read() as conn:
             branch = await ledger.branch_ledger(
-                conn, ref, request.period, today=today, zone=zone, private=request.private
+                conn,
+                ref,
+                request.period,
+                today=today,
+                zone=zone,
+                private=request.private,
+                frequencies=request.frequencies,
+                rhythms=request.rhythms,
             )
-            sheet = await _rating_sheet(conn, ref, request.period, today, zone)
+            sheet = await _rating_sheet(conn, ref, request, today, zone)
             chosen = await _pioneers(conn, ref, request.period)
         await asyncio.to_thread(book.add, branch, sheet, chosen)
         if progress is not None:
@@ -112,16 +125,29 @@ async def _build(
 
 
 async def _rating_sheet(
-    conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod, today: date, zone: ZoneInfo
+    conn: aiosqlite.Connection,
+    ref: BranchRef,
+    request: ExportRequest,
+    today: date,
+    zone: ZoneInfo,
 ) -> rating.Sheet | None:
     """The branch's star-rating sheet of the school year exported, once a round is open."""
+    period = request.period
     if period.kind is not PeriodKind.SCHOOL_YEAR:
         return None
     round_ = await rating.round_for(conn, period.start.year)
     found = await rating.rating_of(conn, round_.id, ref.id) if round_ is not None else None
     if round_ is None or found is None:
         return None
-    return await rating.load_sheet(conn, round_, found, today=today, zone=zone)
+    return await rating.load_sheet(
+        conn,
+        round_,
+        found,
+        today=today,
+        zone=zone,
+        frequencies=request.frequencies,
+        rhythms=request.rhythms,
+    )
 
 
 async def _pioneers(

@@ -63,6 +63,7 @@ SHEETS: dict[str, Sequence[Column]] = {
         Column("report.col.joined", 12, DATE),
         Column("report.col.left", 12, DATE),
         Column("report.col.reachable", 8),
+        Column("report.col.roster_state", 10),
     ),
     "pledges": (
         Column("report.col.no", 6),
@@ -130,6 +131,7 @@ SHEETS: dict[str, Sequence[Column]] = {
     "meetings": (
         Column("report.col.no", 6),
         Column("report.col.meeting_kind", 12),
+        Column("report.col.party_group", 12),
         Column("report.col.year", 6),
         Column("report.col.quarter", 6),
         Column("report.col.month_no", 6),
@@ -354,6 +356,22 @@ class LedgerBook:
                     m.joined,
                     m.left,
                     self._yes(m.reachable),
+                    t.plain("report.roster.joined"),
+                ],
+            )
+        # Imported but never joined: on the roster, marked, with no date and no phone.
+        for person in ledger.not_joined:
+            self._append(
+                "roster",
+                branch,
+                [
+                    person.name,
+                    t.plain(f"report.role.{person.role}"),
+                    None,
+                    None,
+                    None,
+                    None,
+                    t.plain("report.roster.not_joined"),
                 ],
             )
         for p in ledger.pledges:
@@ -723,6 +741,7 @@ class LedgerBook:
             branch,
             [
                 t.plain(f"report.meeting_kind.{m.kind}"),
+                m.group,
                 m.on_date.year,
                 (m.on_date.month - 1) // 3 + 1,
                 m.on_date.month,
