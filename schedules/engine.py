@@ -104,6 +104,9 @@ class ReminderEngine:
 
     async def tick(self) -> TickReport:
         now = self.clock.now()
+        # A command-line tool's write since the last tick makes kept reads read again now,
+        # not a minute later.
+        await self.db.check_other_writers()
         # What is due is read on the reader connection, so the writer (and every member's
         # button press) waits only for the rendering and queueing below. Renderers re-read
         # their record inside the transaction, so a change in between is not missed.

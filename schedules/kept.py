@@ -50,8 +50,15 @@ class KeptReads:
     def begin(self) -> None:
         """A new evaluation: the holidays as they are now; reads not used again are forgotten
         at ``end``."""
+        # A failed evaluation never reached ``end``: forget what it did not use, so reads
+        # do not pile up while ticks keep failing.
+        self.end()
         self._holidays = tuple(calendar.overrides())
         self._used.clear()
+
+    def __len__(self) -> int:
+        """How many answers are kept."""
+        return len(self._kept) + len(self._derived)
 
     def end(self) -> None:
         for kept in (self._kept, self._derived):

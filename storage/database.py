@@ -68,6 +68,9 @@ class Database:
             if migrate:
                 await apply_migrations(self._writer)
             await self._watch(self._writer)
+            # The baseline for noticing other processes: without it the first check
+            # would take a write made before it as the starting point and miss it.
+            await self.note_other_writers(self._writer)
             self._reader = await _connect(self.path)
             if str(self.path) != ":memory:":
                 tighten_sidecars(self.path)
@@ -143,6 +146,13 @@ class Database:
         if self._data_version is not None and value != self._data_version:
             self._outside += 1
         self._data_version = value
+
+    async def check_other_writers(self) -> None:
+        """``note_other_writers`` outside a transaction (it asks the writer connection, so
+        it waits its turn for the writer)."""
+        writer = self._require(self._writer)
+        async with self._lock:
+            await self.note_other_writers(writer)
 
     async def _watch(self, writer: aiosqlite.Connection) -> None:
         """Temporary triggers (this connection only, never in the file) note each table a
