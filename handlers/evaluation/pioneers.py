@@ -15,9 +15,9 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common import delivery
-from handlers.common.callback import BadCallbackData, encode, pattern
+from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
+from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal
 from handlers.common.guards import parse_callback, require_admin, require_member, require_private
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -564,7 +564,5 @@ async def step(awaitable: Any) -> Any:
 
 
 def int_arg(update: Update, index: int) -> int:
-    try:
-        return parse_callback(update, PREFIX).int_arg(index)
-    except BadCallbackData as exc:
-        raise BadButton() from exc
+    # Malformed data raises BadCallbackData, which the error handler answers as a bad button.
+    return parse_callback(update, PREFIX).int_arg(index)

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from handlers.common import delivery
-from handlers.common.callback import BadCallbackData, encode, pattern
+from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
 from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
@@ -1320,7 +1320,5 @@ async def _step(step: Any) -> Any:
 
 
 def _int_arg(update: Update, index: int) -> int:
-    try:
-        return parse_callback(update, PREFIX).int_arg(index)
-    except BadCallbackData as exc:
-        raise BadButton() from exc
+    # Malformed data raises BadCallbackData, which the error handler answers as a bad button.
+    return parse_callback(update, PREFIX).int_arg(index)
