@@ -87,7 +87,7 @@ from telegram.warnings import PTBDeprecationWarning
 from schedules.budget import SendBudget
 from schedules.pacing import ChatPacer, RatePacer, RealTimer, Timer
 from schedules.quiet import QuietHours
-from storage import members, outbox
+from storage import branches, members, outbox
 from storage.clock import Clock
 from storage.database import Database
 from storage.outbox import Keyboard, OutboxMessage
@@ -489,6 +489,8 @@ class Dispatcher:
                     await outbox.defer_for_outage(tx, message.id, _later(now, result.delay), error)
                 case Outcome.MOVED:
                     await outbox.retarget(tx, message.id, result.chat_id or 0, error)
+                    # Whatever the message was, a branch's notice chat follows the group.
+                    await branches.follow_chat(tx, message.chat_id, result.chat_id or 0, now)
                 case Outcome.BLOCKED:
                     await outbox.mark_blocked(tx, message.id, error)
                     if not message.is_group:

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, field_validator
 
-from storage import names
+from storage import audit, names
 from storage.clock import to_iso
 from storage.members import Member, Role
 from storage.rows import fetch_all, fetch_one, fetch_value, insert
@@ -74,6 +74,27 @@ async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
 
 async def set_notice_chat(tx: aiosqlite.Connection, branch_id: int, chat_id: int | None) -> None:
     await tx.execute("UPDATE branches SET notice_chat_id = ? WHERE id = ?", (chat_id, branch_id))
+
+
+async def follow_chat(
+    tx: aiosqlite.Connection, old_chat_id: int, new_chat_id: int, now: datetime
+) -> list[int]:
+    """A group that became a supergroup has a new id: every branch whose notice chat it
+    was follows it there (audited as a new link without an actor). Returns their ids."""
+    followed = await with_notice_chat(tx, old_chat_id)
+    for branch in followed:
+        await set_notice_chat(tx, branch.id, new_chat_id)
+        await audit.record(
+            tx,
+            at=now,
+            actor_id=None,
+            action="branch.notice_set",
+            entity="branch",
+            entity_id=branch.id,
+            chat_id=new_chat_id,
+            migrated=True,
+        )
+    return [branch.id for branch in followed]
 
 
 async def with_notice_chat(conn: aiosqlite.Connection, chat_id: int) -> list[Branch]:

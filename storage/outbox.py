@@ -305,6 +305,15 @@ async def retarget(tx: aiosqlite.Connection, message_id: int, chat_id: int, erro
     )
 
 
+async def retarget_chat(tx: aiosqlite.Connection, old_chat_id: int, new_chat_id: int) -> int:
+    """Rows still waiting for a group that became a supergroup go to its new id."""
+    cur = await tx.execute(
+        "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+        (new_chat_id, old_chat_id),
+    )
+    return cur.rowcount
+
+
 async def mark_failed(tx: aiosqlite.Connection, message_id: int, error: str) -> None:
     await _finish(tx, "status = 'failed', last_error = ?", (error,), message_id)
 

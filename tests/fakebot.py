@@ -1069,6 +1069,16 @@ class UpdateFactory:
         """A text message (or command) sent in a group."""
         return self.text(user, text, chat=group_chat(chat_id, title, chat_type))
 
+    def group_upgraded(self, user: FakeUser, old_chat_id: int, new_chat_id: int) -> list[Update]:
+        """What a group's becoming a supergroup brings: a service line in the old group
+        naming the new id, and one in the new supergroup naming the old."""
+        old = group_chat(old_chat_id, chat_type="group")
+        new = group_chat(new_chat_id, chat_type="supergroup")
+        return [
+            self.update(message=self._message(user, old, migrate_to_chat_id=new_chat_id)),
+            self.update(message=self._message(user, new, migrate_from_chat_id=old_chat_id)),
+        ]
+
     def photo(
         self,
         user: FakeUser,

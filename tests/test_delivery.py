@@ -121,6 +121,42 @@ async def test_a_notice_group_that_became_a_supergroup_is_followed(harness: Harn
     assert pledge.notice_chat_id == new_id and pledge.notice_message_id is not None
 
 
+async def test_a_notice_group_upgraded_to_a_supergroup_is_followed_before_a_post_fails(
+    harness: Harness,
+) -> None:
+    """Telegram's service lines about the upgrade move the branch's notice chat, and the
+    post still queued for the old id goes straight to the new one."""
+    h = harness
+    await h.branch_with_people()
+    await link_group(h)
+    await make_pledge(h)
+    await h.press(SECRETARY, "✅ 通过")  # queues the post for the old group
+    new_id = -1009876
+    h.tg.register_chat(new_id, "supergroup", title="第一中学党员群")
+    for update in h.updates.group_upgraded(SECRETARY, GROUP, new_id):
+        assert await h.process(SECRETARY, update) == []  # nothing said in the groups
+    async with h.db.read() as conn:
+        branch = await branches.get(conn, 1)
+    assert branch is not None and branch.notice_chat_id == new_id
+    failures_before = len(h.tg.calls_to("sendMessage"))
+    await h.deliver()
+    posts = [c for c in h.tg.calls_to("sendMessage")[failures_before:]]
+    assert [int(c.params["chat_id"]) for c in posts if int(c.params["chat_id"]) < 0] == [new_id]
+    pledge = await only_pledge(h, MEMBER.id)
+    assert pledge.notice_chat_id == new_id and pledge.notice_message_id is not None
+
+
+async def test_an_upgraded_group_no_branch_uses_changes_nothing(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await link_group(h)
+    for update in h.updates.group_upgraded(MEMBER, -555, -1000555):
+        assert await h.process(MEMBER, update) == []
+    async with h.db.read() as conn:
+        branch = await branches.get(conn, 1)
+    assert branch is not None and branch.notice_chat_id == GROUP
+
+
 async def test_a_notice_chat_that_refuses_the_first_post_is_unlinked(harness: Harness) -> None:
     """The bot's rights looked right, but Telegram refused its first line there."""
     h = harness

@@ -22,7 +22,7 @@ from telegram.request import RequestData
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.outbox_report import outbox_report
 from schedules.quiet import QuietHours
-from storage import branches, members, outbox
+from storage import audit, branches, members, outbox
 from storage.clock import FixedClock
 from storage.database import Database
 from storage.members import Role
@@ -426,6 +426,13 @@ async def test_one_row_failing_on_its_own_still_counts_its_attempts(
 async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id(
     db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
 ) -> None:
+    """Whatever kind of message found out (a reminder here, not a pledge post), the
+    branch whose notice chat it was follows the group to its new id."""
+    async with db.transaction() as tx:
+        linked = await branches.create(tx, "一支部", now=clock.now())
+        other = await branches.create(tx, "二支部", now=clock.now())
+        await branches.set_notice_chat(tx, linked.id, -100)
+        await branches.set_notice_chat(tx, other.id, -200)
     await enqueue(db, clock, "k", -100)
 
     def migrated(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -440,6 +447,17 @@ async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id(
     moved = await row(db, "k")
     assert (moved.status, moved.chat_id, moved.attempts) == (OutboxStatus.SENT, -1001234, 1)
     assert len(fake.sent_messages(-1001234)) == 1
+    async with db.read() as conn:
+        assert [(b.name, b.notice_chat_id) for b in await branches.list_with_counts(conn)] == [
+            ("一支部", -1001234),
+            ("二支部", -200),
+        ]
+        (entry,) = [e for e in await audit.recent(conn, 10) if e.action == "branch.notice_set"]
+    assert (entry.entity_id, entry.actor_id, entry.detail) == (
+        str(linked.id),
+        None,
+        {"chat_id": -1001234, "migrated": True},
+    )
 
 
 async def test_a_row_interrupted_again_and_again_is_given_up(

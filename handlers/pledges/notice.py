@@ -82,6 +82,7 @@ def states() -> dict[object, Handlers]:
 def plain_handlers() -> Handlers:
     return [
         CommandHandler("setnotice", setnotice_in_group, filters=filters.ChatType.GROUPS),
+        MessageHandler(filters.StatusUpdate.MIGRATE, group_moved),
         CallbackQueryHandler(post_pressed, pattern=pattern(PREFIX, "post")),
     ]
 
@@ -183,10 +184,10 @@ async def receipt(
     config: BotConfig,
 ) -> None:
     """How a message in the notice chat fared, by its kind (a group that became a
-    supergroup, whatever the message: the branch follows it to its new id)."""
+    supergroup: the dispatcher has moved the branch and the message to its new id)."""
     if result.kind is Outcome.MOVED:
-        await _moved(tx, message, result, now)
-    elif message.kind == POST:
+        return
+    if message.kind == POST:
         await _posted(tx, message, result, config, now)
     elif message.kind == EDIT:
         if result.kind is Outcome.FAILED:
@@ -270,22 +271,29 @@ async def _probe_failed(
         )
 
 
-async def _moved(
-    tx: aiosqlite.Connection, message: OutboxMessage, result: Result, now: datetime
-) -> None:
-    """A group that became a supergroup has a new id: the branch follows it."""
-    assert result.chat_id is not None
-    for branch in await branches.with_notice_chat(tx, message.chat_id):
-        await branches.set_notice_chat(tx, branch.id, result.chat_id)
-        await _audit_link(tx, None, branch.id, result.chat_id, now, migrated=True)
-
-
 def _reason(result: Result) -> str:
     if result.kind is Outcome.BLOCKED:
         return "pledge.notice.reason.forbidden"
     if (result.error or "").startswith("BadRequest"):
         return "pledge.notice.reason.refused"
     return "pledge.notice.reason.network"
+
+
+async def group_moved(update: Update, context: XContext) -> None:
+    """Telegram's service line when a group becomes a supergroup (in the old group, and
+    again in the new one): a branch's notice chat follows it at once, and what is still
+    queued for the old id goes to the new one, before any post there has to fail first."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    async with context.db.transaction() as tx:
+        await branches.follow_chat(tx, old, new, context.now())
+        await outbox.retarget_chat(tx, old, new)
 
 
 # ------------------------------------------------------------------ /setnotice
