@@ -21,7 +21,9 @@ import aiosqlite
 from pydantic import BaseModel, field_validator
 
 from storage import audit, points
+from storage import objections as objection_store
 from storage.clock import to_iso
+from storage.objections import Objection, ObjectionKind
 from storage.pioneer_rules import (
     PHOTOS_MAX,
     Cut,
@@ -79,11 +81,7 @@ class Round(BaseModel):
         return self.windows.phase(today)
 
     def in_notice(self, today: date) -> bool:
-        return (
-            self.status is RoundStatus.PUBLISHED
-            and self.notice_ends_on is not None
-            and today <= self.notice_ends_on
-        )
+        return objection_store.in_notice(self, today)
 
 
 class Nomination(BaseModel):
@@ -109,15 +107,19 @@ class Nomination(BaseModel):
         return json.loads(value) if isinstance(value, str) else value
 
 
-class Objection(BaseModel):
-    id: int
-    round_id: int
-    member_id: int
-    member_name: str
-    text: str
-    at: datetime
-    answer: str | None = None
-    answered_at: datetime | None = None
+# 公示 objections are raised against the round's list (storage.objections).
+OBJECTIONS = ObjectionKind(
+    rounds="pioneer_rounds",
+    table="pioneer_objections",
+    subject="round_id",
+    of_round="WHERE o.round_id = ?",
+    action="pioneers",
+    round_entity="pioneer_round",
+    subject_entity="pioneer_round",
+    entity="pioneer_objection",
+    problem=PioneerProblem,
+    length_code="text_length",
+)
 
 
 class Honour(BaseModel):
@@ -228,13 +230,11 @@ async def results(conn: aiosqlite.Connection, round_: Round, *, today: date) -> 
 
 
 async def objections(conn: aiosqlite.Connection, round_id: int) -> list[Objection]:
-    return await fetch_all(
-        conn, Objection, f"{_OBJECTION} WHERE o.round_id = ? ORDER BY o.id", (round_id,)
-    )
+    return await objection_store.of_round(conn, OBJECTIONS, round_id)
 
 
 async def get_objection(conn: aiosqlite.Connection, objection_id: int) -> Objection | None:
-    return await fetch_one(conn, Objection, f"{_OBJECTION} WHERE o.id = ?", (objection_id,))
+    return await objection_store.get(conn, OBJECTIONS, objection_id)
 
 
 async def honours(conn: aiosqlite.Connection, member_id: int) -> list[Honour]:
@@ -305,10 +305,6 @@ _ROUND = (
 _NOMINATION = (
     "SELECT n.*, b.name AS branch_name, m.name AS member_name FROM pioneer_nominations n"
     " JOIN branches b ON b.id = n.branch_id JOIN members m ON m.id = n.member_id"
-)
-_OBJECTION = (
-    "SELECT o.*, m.name AS member_name FROM pioneer_objections o"
-    " JOIN members m ON m.id = o.member_id"
 )
 _HONOUR = (
     "SELECT r.year, r.title, r.id AS round_id, n.branch_id, n.member_id, m.name AS member_name"
@@ -654,19 +650,14 @@ async def publish(
         raise PioneerProblem("missing_confirm")
     if round_.status is not RoundStatus.CONFIRMED:
         raise PioneerProblem("already_published")
-    await tx.execute(
-        "UPDATE pioneer_rounds SET status = 'published', published_at = ?, notice_ends_on = ?"
-        " WHERE id = ? AND status = 'confirmed'",
-        (to_iso(now), ends_on.isoformat(), round_.id),
-    )
-    await _audit(
+    await objection_store.publish(
         tx,
-        now,
-        actor_id,
-        "pioneers.published",
-        "pioneer_round",
+        OBJECTIONS,
         round_.id,
-        until=ends_on.isoformat(),
+        from_status="confirmed",
+        ends_on=ends_on,
+        actor_id=actor_id,
+        now=now,
     )
 
 
@@ -679,38 +670,15 @@ async def object_to(
     today: date,
     now: datetime,
 ) -> int:
-    if not round_.in_notice(today):
-        raise PioneerProblem("not_in_notice")
-    text = text.strip()
-    if not 1 <= len(text) <= 1000:
-        raise PioneerProblem("text_length")
-    objection_id = await insert(
-        tx,
-        "INSERT INTO pioneer_objections (round_id, member_id, text, at) VALUES (?, ?, ?, ?)",
-        (round_.id, member_id, text, to_iso(now)),
+    return await objection_store.raise_objection(
+        tx, OBJECTIONS, round_, round_.id, text, member_id=member_id, today=today, now=now
     )
-    await _audit(
-        tx, now, member_id, "pioneers.objection", "pioneer_round", round_.id, objection=objection_id
-    )
-    return objection_id
 
 
 async def answer_objection(
     tx: aiosqlite.Connection, objection: Objection, text: str, *, actor_id: int, now: datetime
 ) -> None:
-    text = text.strip()
-    if objection.answer is not None:
-        raise PioneerProblem("already_answered")
-    if not 1 <= len(text) <= 1000:
-        raise PioneerProblem("text_length")
-    await tx.execute(
-        "UPDATE pioneer_objections SET answer = ?, answered_by = ?, answered_at = ?"
-        " WHERE id = ? AND answer IS NULL",
-        (text, actor_id, to_iso(now), objection.id),
-    )
-    await _audit(
-        tx, now, actor_id, "pioneers.objection_answered", "pioneer_objection", objection.id
-    )
+    await objection_store.answer(tx, OBJECTIONS, objection, text, actor_id=actor_id, now=now)
 
 
 async def finalize(
@@ -721,18 +689,7 @@ async def finalize(
         raise PioneerProblem("missing_confirm")
     if round_.status is RoundStatus.CONFIRMED:
         raise PioneerProblem("missing_publish")
-    if round_.status is RoundStatus.FINAL:
-        raise PioneerProblem("round_final")
-    if round_.notice_ends_on is not None and today <= round_.notice_ends_on:
-        raise PioneerProblem("notice_running", until=round_.notice_ends_on.isoformat())
-    waiting = [o for o in await objections(tx, round_.id) if o.answer is None]
-    if waiting:
-        raise PioneerProblem("objections_open", count=len(waiting))
-    await tx.execute(
-        "UPDATE pioneer_rounds SET status = 'final', finalized_at = ? WHERE id = ?",
-        (to_iso(now), round_.id),
-    )
-    await _audit(tx, now, actor_id, "pioneers.final", "pioneer_round", round_.id)
+    await objection_store.finalize(tx, OBJECTIONS, round_, today=today, actor_id=actor_id, now=now)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -21,11 +21,13 @@ import aiosqlite
 from pydantic import BaseModel, field_validator
 
 from storage import audit, members, rating_rules
+from storage import objections as objection_store
 from storage.clock import to_iso
 from storage.ledger import BranchRef
 from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 from storage.members import Member
+from storage.objections import Objection, ObjectionKind
 from storage.rating_rules import AutoResult
 from storage.rows import fetch_all, fetch_one, insert
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
@@ -133,15 +135,19 @@ class Reviewers:
         return any(p.id == person.id for p in self.people)
 
 
-class Objection(BaseModel):
-    id: int
-    rating_id: int
-    member_id: int
-    member_name: str
-    text: str
-    at: datetime
-    answer: str | None = None
-    answered_at: datetime | None = None
+# 公示 objections are raised against a branch's rating (storage.objections).
+OBJECTIONS = ObjectionKind(
+    rounds="rating_rounds",
+    table="rating_objections",
+    subject="rating_id",
+    of_round="JOIN branch_ratings r ON r.id = o.rating_id WHERE r.round_id = ?",
+    action="rating",
+    round_entity="rating_round",
+    subject_entity="branch_rating",
+    entity="rating_objection",
+    problem=RatingProblem,
+    length_code="objection_length",
+)
 
 
 # --------------------------------------------------------------------------- the sheet
@@ -378,24 +384,11 @@ async def reviewers(conn: aiosqlite.Connection, branch_id: int) -> Reviewers:
 
 
 async def objections(conn: aiosqlite.Connection, round_id: int) -> list[Objection]:
-    return await fetch_all(
-        conn,
-        Objection,
-        "SELECT o.*, m.name AS member_name FROM rating_objections o"
-        " JOIN branch_ratings r ON r.id = o.rating_id JOIN members m ON m.id = o.member_id"
-        " WHERE r.round_id = ? ORDER BY o.id",
-        (round_id,),
-    )
+    return await objection_store.of_round(conn, OBJECTIONS, round_id)
 
 
 async def get_objection(conn: aiosqlite.Connection, objection_id: int) -> Objection | None:
-    return await fetch_one(
-        conn,
-        Objection,
-        "SELECT o.*, m.name AS member_name FROM rating_objections o"
-        " JOIN members m ON m.id = o.member_id WHERE o.id = ?",
-        (objection_id,),
-    )
+    return await objection_store.get(conn, OBJECTIONS, objection_id)
 
 
 _ROUND = (
@@ -517,20 +510,7 @@ async def submit(tx: aiosqlite.Connection, sheet: Sheet, *, actor_id: int, now: 
                 " VALUES (?, ?, 'self', ?, 'auto', ?, ?)",
                 (sheet.rating.id, line.key, line.auto_score, actor_id, to_iso(now)),
             )
-    await tx.execute(
-        "UPDATE branch_ratings SET status = 'submitted', total = ?, submitted_by = ?,"
-        " submitted_at = ? WHERE id = ? AND status = 'filling'",
-        (sheet.self_total, actor_id, to_iso(now), sheet.rating.id),
-    )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "rating.submitted",
-        "branch_rating",
-        sheet.rating.id,
-        total=sheet.self_total,
-    )
+    await _advance(tx, sheet, Step.SUBMITTED, sheet.self_total, actor_id=actor_id, now=now)
 
 
 async def agree_rest(
@@ -574,21 +554,8 @@ async def complete_review(
     missing = sheet.unreviewed()
     if missing:
         raise RatingProblem("review_missing", items="；".join(line.text for line in missing))
-    await tx.execute(
-        "UPDATE branch_ratings SET status = 'reviewed', total = ?, reviewed_by = ?,"
-        " reviewed_at = ? WHERE id = ? AND status = 'submitted'",
-        (sheet.total, actor_id, to_iso(now), sheet.rating.id),
-    )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "rating.reviewed",
-        "branch_rating",
-        sheet.rating.id,
-        total=sheet.total,
-        **({"group": group} if group else {}),
-    )
+    detail = {"group": group} if group else {}
+    await _advance(tx, sheet, Step.REVIEWED, sheet.total, actor_id=actor_id, now=now, **detail)
 
 
 async def decide(
@@ -684,13 +651,8 @@ async def publish(
     for rating in ratings_:
         if rating.status is not Step.DECIDED:
             raise RatingProblem(_missing_step(rating.status), branch=rating.branch_name)
-    await tx.execute(
-        "UPDATE rating_rounds SET status = 'published', published_at = ?, notice_ends_on = ?"
-        " WHERE id = ? AND status = 'open'",
-        (to_iso(now), ends_on.isoformat(), round_.id),
-    )
-    await _audit(
-        tx, now, actor_id, "rating.published", "rating_round", round_.id, until=ends_on.isoformat()
+    await objection_store.publish(
+        tx, OBJECTIONS, round_.id, from_status="open", ends_on=ends_on, actor_id=actor_id, now=now
     )
 
 
@@ -704,38 +666,15 @@ async def object_to(
     today: date,
     now: datetime,
 ) -> int:
-    if round_.status is not RoundStatus.PUBLISHED or (
-        round_.notice_ends_on is not None and today > round_.notice_ends_on
-    ):
-        raise RatingProblem("not_in_notice")
-    text = text.strip()
-    if not 1 <= len(text) <= 1000:
-        raise RatingProblem("objection_length")
-    objection_id = await insert(
-        tx,
-        "INSERT INTO rating_objections (rating_id, member_id, text, at) VALUES (?, ?, ?, ?)",
-        (rating.id, member_id, text, to_iso(now)),
+    return await objection_store.raise_objection(
+        tx, OBJECTIONS, round_, rating.id, text, member_id=member_id, today=today, now=now
     )
-    await _audit(
-        tx, now, member_id, "rating.objection", "branch_rating", rating.id, objection=objection_id
-    )
-    return objection_id
 
 
 async def answer_objection(
     tx: aiosqlite.Connection, objection: Objection, text: str, *, actor_id: int, now: datetime
 ) -> None:
-    text = text.strip()
-    if objection.answer is not None:
-        raise RatingProblem("already_answered")
-    if not 1 <= len(text) <= 1000:
-        raise RatingProblem("objection_length")
-    await tx.execute(
-        "UPDATE rating_objections SET answer = ?, answered_by = ?, answered_at = ?"
-        " WHERE id = ? AND answer IS NULL",
-        (text, actor_id, to_iso(now), objection.id),
-    )
-    await _audit(tx, now, actor_id, "rating.objection_answered", "rating_objection", objection.id)
+    await objection_store.answer(tx, OBJECTIONS, objection, text, actor_id=actor_id, now=now)
 
 
 async def finalize(
@@ -743,18 +682,28 @@ async def finalize(
 ) -> None:
     if round_.status is RoundStatus.OPEN:
         raise RatingProblem("not_published")
-    if round_.status is RoundStatus.FINAL:
-        raise RatingProblem("round_final")
-    if round_.notice_ends_on is not None and today <= round_.notice_ends_on:
-        raise RatingProblem("notice_running", until=round_.notice_ends_on.isoformat())
-    waiting = [o for o in await objections(tx, round_.id) if o.answer is None]
-    if waiting:
-        raise RatingProblem("objections_open", count=len(waiting))
+    await objection_store.finalize(tx, OBJECTIONS, round_, today=today, actor_id=actor_id, now=now)
+
+
+async def _advance(
+    tx: aiosqlite.Connection,
+    sheet: Sheet,
+    to: Step,
+    total: float,
+    *,
+    actor_id: int,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    """自评 submitted or 复核 done: the step, the total, who and when, audited."""
+    before = {Step.SUBMITTED: Step.FILLING, Step.REVIEWED: Step.SUBMITTED}[to]
     await tx.execute(
-        "UPDATE rating_rounds SET status = 'final', finalized_at = ? WHERE id = ?",
-        (to_iso(now), round_.id),
+        f"UPDATE branch_ratings SET status = ?, total = ?, {to.value}_by = ?, {to.value}_at = ?"
+        " WHERE id = ? AND status = ?",
+        (to.value, total, actor_id, to_iso(now), sheet.rating.id, before.value),
     )
-    await _audit(tx, now, actor_id, "rating.final", "rating_round", round_.id)
+    action = f"rating.{to.value}"
+    await _audit(tx, now, actor_id, action, "branch_rating", sheet.rating.id, total=total, **detail)
 
 
 def _missing_step(step: Step) -> str:

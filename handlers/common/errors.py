@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import ValidationError
 from telegram import Update
@@ -101,6 +102,26 @@ class BadButton(Refusal):
 
 class PrivateOnly(Refusal):
     key = "refuse.private_only"
+
+
+T = TypeVar("T")
+
+
+class Problem(Protocol):
+    """A storage refusal: ``code`` names its message, ``values`` fill it."""
+
+    code: str
+    values: dict[str, Any]
+
+
+async def refused_as(prefix: str, problem: type[Exception], step: Awaitable[T]) -> T:
+    """Await a storage step; a ``problem`` it raises is told as the refusal
+    ``<prefix>.<code>`` (e.g. ``rating.problem.not_published``)."""
+    try:
+        return await step
+    except problem as refused:
+        coded = cast(Problem, refused)
+        raise Refusal(f"{prefix}.{coded.code}", **coded.values) from None
 
 
 async def error_handler(update: object, context: XContext) -> None:

@@ -9,7 +9,8 @@ This module has the screens and the one-tap steps; what is typed is in
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -17,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common import delivery
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal
+from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal, refused_as
 from handlers.common.guards import parse_callback, require_admin, require_member, require_private
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -29,6 +30,8 @@ from storage import pioneers as store
 from storage.members import Member, Role
 from storage.pioneer_rules import Phase, PioneerProblem
 from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
+
+T = TypeVar("T")
 
 
 def register(reg: Registrar) -> None:
@@ -555,12 +558,9 @@ async def _round(context: XContext, round_id: int) -> Round:
     return found
 
 
-async def step(awaitable: Any) -> Any:
+async def step(awaitable: Awaitable[T]) -> T:
     """Await a storage step; its refusal is told as the problem it names."""
-    try:
-        return await awaitable
-    except PioneerProblem as problem:
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+    return await refused_as("pioneers.problem", PioneerProblem, awaitable)
 
 
 def int_arg(update: Update, index: int) -> int:

@@ -12,9 +12,9 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -28,7 +28,14 @@ from telegram.ext import (
 from handlers.common import delivery
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
+from handlers.common.errors import (
+    BadButton,
+    NotAllowed,
+    NotFound,
+    OtherBranch,
+    Refusal,
+    refused_as,
+)
 from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
@@ -64,6 +71,7 @@ from storage.rubric import Tier
 
 PREFIX = "rt"
 FLOW = "rating_input"
+T = TypeVar("T")
 # The outbox kinds of the notice chat's messages: the result's post, the edit of it when
 # a tier changes during the notice, and a correction posted where the post never went out.
 NOTICE = "rating.notice"
@@ -408,7 +416,7 @@ async def list_objections(update: Update, context: XContext) -> None:
                 "rating.objections.line",
                 id=o.id,
                 name=o.member_name,
-                branch=names.get(o.rating_id, ""),
+                branch=names.get(o.subject_id, ""),
                 text=o.text,
                 answer=o.answer or t("rating.objections.waiting"),
             )
@@ -1311,12 +1319,9 @@ async def _sheets(context: XContext, conn: Any, round_: Round) -> list[Sheet]:
     )
 
 
-async def _step(step: Any) -> Any:
+async def _step(step: Awaitable[T]) -> T:
     """Await a storage step; its refusal is told as the problem it names."""
-    try:
-        return await step
-    except RatingProblem as problem:
-        raise Refusal(f"rating.problem.{problem.code}", **problem.values) from None
+    return await refused_as("rating.problem", RatingProblem, step)
 
 
 def _int_arg(update: Update, index: int) -> int:
