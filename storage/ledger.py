@@ -24,6 +24,7 @@ import aiosqlite
 
 from storage import links as link_store
 from storage import meetings as meeting_store
+from storage import objections as objection_store
 from storage import points as points_store
 from storage import rectification as rectification_store
 from storage import safety as safety_store
@@ -33,6 +34,7 @@ from storage.ledger_period import LedgerPeriod
 from storage.link_rules import Family, LinkRhythms
 from storage.links import FamilyCoverage, LedgerContact
 from storage.meetings import MeetingFrequencies
+from storage.objections import LedgerObjection
 from storage.partyday import MonthStatus, PartyMonth, Rule, effective_day
 from storage.terms import Term
 
@@ -313,6 +315,7 @@ class BranchLedger:
     safety_done: int = 0  # of them, those with both a lesson and a drill
     safety_term: Term | None = None
     rectifications: list[RectificationEntry] = field(default_factory=list)
+    objections: list[LedgerObjection] = field(default_factory=list)  # 公示 objections
     points_total: float = 0.0  # 党员积分 of the participants in the period (rules in force)
     points_version: str = ""
 
@@ -331,6 +334,7 @@ class BranchLedger:
         return not (
             self.pledges
             or self.rectifications
+            or self.objections
             or self.service
             or self.visits
             or self.meetings
@@ -406,6 +410,8 @@ async def branch_ledger(
     await _add_meetings(conn, ledger, frequencies or MeetingFrequencies())
     await _add_safety(conn, ledger)
     await _add_rectifications(conn, ledger, zone)
+    start, end = _moments(period, zone)
+    ledger.objections = await objection_store.for_ledger(conn, branch.id, start, end, zone)
     await _add_points(conn, ledger, zone)
     ledger.link_contacts = await link_store.ledger_contacts(
         conn, branch.id, period.start, period.end, private=private
@@ -974,47 +980,36 @@ async def _add_safety(conn: aiosqlite.Connection, ledger: BranchLedger) -> None:
     """Lessons and drills in the period, and who did both in the term of its last day
     (or of today, when the period is still under way)."""
     names = {m.member_id: m.name for m in ledger.members}
-    async with conn.execute(
-        "SELECT member_id, on_date, topic, class_name, students, photo_file_id"
-        " FROM safety_lessons WHERE branch_id = ? AND status = 'active'"
-        " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
-        (ledger.branch.id, ledger.period.start.isoformat(), ledger.period.end.isoformat()),
-    ) as cur:
-        for row in await cur.fetchall():
-            ledger.safety.append(
-                SafetyEntry(
-                    member=names.get(int(row[0]), "?"),
-                    on_date=date.fromisoformat(str(row[1])),
-                    what="lesson",
-                    topic=str(row[2]),
-                    class_name=str(row[3]),
-                    students=int(row[4]),
-                    role=None,
-                    school_drill=False,
-                    photo=row[5] is not None,
-                )
+    # Lessons and members' parts in drills in one read, as rows of one shape.
+    rows = await conn.execute_fetchall(
+        """
+        SELECT member_id, on_date, 'lesson' AS what, topic, class_name, students, NULL,
+               0, photo_file_id IS NOT NULL, id AS seq
+        FROM safety_lessons
+        WHERE branch_id = ? AND status = 'active' AND on_date BETWEEN ? AND ?
+        UNION ALL
+        SELECT p.member_id, d.on_date, 'drill', d.kind, NULL, NULL, p.role,
+               d.scope = 'school', 0, d.id
+        FROM safety_drills d JOIN safety_drill_participants p ON p.drill_id = d.id
+        WHERE d.branch_id = ? AND d.status = 'active' AND d.on_date BETWEEN ? AND ?
+        ORDER BY what DESC, on_date, seq, member_id
+        """,
+        (ledger.branch.id, ledger.period.start.isoformat(), ledger.period.end.isoformat()) * 2,
+    )
+    for row in rows:
+        ledger.safety.append(
+            SafetyEntry(
+                member=names.get(int(row[0]), "?"),
+                on_date=date.fromisoformat(str(row[1])),
+                what=str(row[2]),
+                topic=str(row[3]),
+                class_name=None if row[4] is None else str(row[4]),
+                students=None if row[5] is None else int(row[5]),
+                role=row[6],
+                school_drill=bool(row[7]),
+                photo=bool(row[8]),
             )
-    async with conn.execute(
-        "SELECT p.member_id, d.on_date, d.kind, p.role, d.scope FROM safety_drills d"
-        " JOIN safety_drill_participants p ON p.drill_id = d.id"
-        " WHERE d.branch_id = ? AND d.status = 'active' AND d.on_date BETWEEN ? AND ?"
-        " ORDER BY d.on_date, d.id, p.member_id",
-        (ledger.branch.id, ledger.period.start.isoformat(), ledger.period.end.isoformat()),
-    ) as cur:
-        for row in await cur.fetchall():
-            ledger.safety.append(
-                SafetyEntry(
-                    member=names.get(int(row[0]), "?"),
-                    on_date=date.fromisoformat(str(row[1])),
-                    what="drill",
-                    topic=str(row[2]),
-                    class_name=None,
-                    students=None,
-                    role=row[3],
-                    school_drill=row[4] == "school",
-                    photo=False,
-                )
-            )
+        )
     ledger.safety.sort(key=lambda e: (e.on_date, e.what, e.member))
     term = await term_store.term_for(conn, min(ledger.today, ledger.period.end))
     lines = await safety_store.coverage(conn, ledger.branch.id, term)
@@ -1030,8 +1025,7 @@ async def _add_rectifications(
     conn: aiosqlite.Connection, ledger: BranchLedger, zone: ZoneInfo
 ) -> None:
     """The items of comments made in the period, and older ones still open at its start."""
-    start = datetime.combine(ledger.period.start, time(0), tzinfo=zone)
-    end = datetime.combine(ledger.period.end + timedelta(days=1), time(0), tzinfo=zone)
+    start, end = _moments(ledger.period, zone)
     for row in await rectification_store.for_ledger(conn, ledger.branch.id, start, end):
         ledger.rectifications.append(
             RectificationEntry(
@@ -1052,6 +1046,12 @@ async def _add_rectifications(
                 accepted_at=row.accepted_at.astimezone(zone) if row.accepted_at else None,
             )
         )
+
+
+def _moments(period: LedgerPeriod, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period as moments: its first day's start until the day after its last."""
+    start = datetime.combine(period.start, time(0), tzinfo=zone)
+    return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=zone)
 
 
 async def _add_points(conn: aiosqlite.Connection, ledger: BranchLedger, zone: ZoneInfo) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 from pydantic import BaseModel
@@ -67,6 +68,21 @@ class Objection(BaseModel):
     answered_at: datetime | None = None
 
 
+class LedgerObjection(BaseModel):
+    """An objection as the branch's 台账 shows it: never who raised it (the bot tells
+    only the admins), the rest as it stands."""
+
+    at: datetime
+    about: str  # 'rating' (the branch's tier) or 'pioneers' (a round's list)
+    year: int  # the rating's school year, or the pioneers round's year
+    title: str | None  # the pioneers round's title
+    tier: str | None  # the branch's tier in the rating, as it stands
+    text: str
+    answered_by: str | None
+    answer: str | None
+    answered_at: datetime | None
+
+
 def in_notice(round_: NoticeRound, today: date) -> bool:
     """Published, and the notice's last day not past."""
     ends = round_.notice_ends_on
@@ -88,6 +104,42 @@ async def get(
     conn: aiosqlite.Connection, kind: ObjectionKind, objection_id: int
 ) -> Objection | None:
     return await fetch_one(conn, Objection, f"{_select(kind)} WHERE o.id = ?", (objection_id,))
+
+
+async def for_ledger(
+    conn: aiosqlite.Connection, branch_id: int, start: datetime, end: datetime, zone: ZoneInfo
+) -> list[LedgerObjection]:
+    """The objections raised from ``start`` until before ``end`` that belong to the
+    branch's records: those against its star rating, and those its own members raised
+    against a pioneers list (the list is the bureau's, the objection the member's)."""
+    since, until = to_iso(start), to_iso(end)
+    found = await fetch_all(
+        conn,
+        LedgerObjection,
+        """
+        SELECT o.at, 'rating' AS about, rr.school_year AS year, NULL AS title, br.tier,
+               o.text, a.name AS answered_by, o.answer, o.answered_at
+        FROM branch_ratings br
+        JOIN rating_rounds rr ON rr.id = br.round_id
+        JOIN rating_objections o ON o.rating_id = br.id
+        LEFT JOIN members a ON a.id = o.answered_by
+        WHERE br.branch_id = ? AND o.at >= ? AND o.at < ?
+        UNION ALL
+        SELECT o.at, 'pioneers', pr.year, pr.title, NULL,
+               o.text, a.name, o.answer, o.answered_at
+        FROM pioneer_objections o
+        JOIN members m ON m.id = o.member_id
+        JOIN pioneer_rounds pr ON pr.id = o.round_id
+        LEFT JOIN members a ON a.id = o.answered_by
+        WHERE m.branch_id = ? AND o.at >= ? AND o.at < ?
+        ORDER BY 1
+        """,
+        (branch_id, since, until, branch_id, since, until),
+    )
+    for row in found:  # the 台账 shows local wall time
+        row.at = row.at.astimezone(zone)
+        row.answered_at = row.answered_at.astimezone(zone) if row.answered_at else None
+    return found
 
 
 def _select(kind: ObjectionKind) -> str:
@@ -118,13 +170,7 @@ async def publish(
         (to_iso(now), ends_on.isoformat(), round_id, from_status),
     )
     await _audit(
-        tx,
-        now,
-        actor_id,
-        f"{kind.action}.published",
-        kind.round_entity,
-        round_id,
-        until=ends_on.isoformat(),
+        tx, kind, "published", kind.round_entity, round_id, actor_id, now, until=ends_on.isoformat()
     )
 
 
@@ -150,11 +196,12 @@ async def raise_objection(
     )
     await _audit(
         tx,
-        now,
-        member_id,
-        f"{kind.action}.objection",
+        kind,
+        "objection",
         kind.subject_entity,
         subject_id,
+        member_id,
+        now,
         objection=objection_id,
     )
     return objection_id
@@ -178,7 +225,7 @@ async def answer(
         " WHERE id = ? AND answer IS NULL",
         (text, actor_id, to_iso(now), objection.id),
     )
-    await _audit(tx, now, actor_id, f"{kind.action}.objection_answered", kind.entity, objection.id)
+    await _audit(tx, kind, "objection_answered", kind.entity, objection.id, actor_id, now)
 
 
 async def finalize(
@@ -203,7 +250,7 @@ async def finalize(
         f"UPDATE {kind.rounds} SET status = 'final', finalized_at = ? WHERE id = ?",
         (to_iso(now), round_.id),
     )
-    await _audit(tx, now, actor_id, f"{kind.action}.final", kind.round_entity, round_.id)
+    await _audit(tx, kind, "final", kind.round_entity, round_.id, actor_id, now)
 
 
 def _checked(kind: ObjectionKind, text: str) -> str:
@@ -215,13 +262,17 @@ def _checked(kind: ObjectionKind, text: str) -> str:
 
 async def _audit(
     tx: aiosqlite.Connection,
-    now: datetime,
-    actor_id: int,
-    action: str,
+    kind: ObjectionKind,
+    step: str,
     entity: str,
     entity_id: int,
+    actor_id: int,
+    now: datetime,
     **detail: Any,
 ) -> None:
+    """``<kind.action>.<step>``, e.g. ``rating.objection``: the actions both evaluations
+    have always recorded."""
+    action = f"{kind.action}.{step}"
     await audit.record(
         tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, **detail
     )

@@ -23,7 +23,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, points
 from storage import objections as objection_store
 from storage.clock import to_iso
-from storage.objections import Objection, ObjectionKind
+from storage.objections import ObjectionKind
 from storage.pioneer_rules import (
     PHOTOS_MAX,
     Cut,
@@ -227,14 +227,6 @@ async def results(conn: aiosqlite.Connection, round_: Round, *, today: date) -> 
     ballots = [[int(n) for n in json.loads(r[0])] for r in rows]
     live = [n.id for n in await nominations(conn, round_.id, live=True)]
     return cut(live, tally(ballots, round_.quota), round_.quota)
-
-
-async def objections(conn: aiosqlite.Connection, round_id: int) -> list[Objection]:
-    return await objection_store.of_round(conn, OBJECTIONS, round_id)
-
-
-async def get_objection(conn: aiosqlite.Connection, objection_id: int) -> Objection | None:
-    return await objection_store.get(conn, OBJECTIONS, objection_id)
 
 
 async def honours(conn: aiosqlite.Connection, member_id: int) -> list[Honour]:
@@ -659,26 +651,6 @@ async def publish(
         actor_id=actor_id,
         now=now,
     )
-
-
-async def object_to(
-    tx: aiosqlite.Connection,
-    round_: Round,
-    text: str,
-    *,
-    member_id: int,
-    today: date,
-    now: datetime,
-) -> int:
-    return await objection_store.raise_objection(
-        tx, OBJECTIONS, round_, round_.id, text, member_id=member_id, today=today, now=now
-    )
-
-
-async def answer_objection(
-    tx: aiosqlite.Connection, objection: Objection, text: str, *, actor_id: int, now: datetime
-) -> None:
-    await objection_store.answer(tx, OBJECTIONS, objection, text, actor_id=actor_id, now=now)
 
 
 async def finalize(

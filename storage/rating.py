@@ -27,7 +27,7 @@ from storage.ledger import BranchRef
 from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 from storage.members import Member
-from storage.objections import Objection, ObjectionKind
+from storage.objections import ObjectionKind
 from storage.rating_rules import AutoResult
 from storage.rows import fetch_all, fetch_one, insert
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
@@ -383,14 +383,6 @@ async def reviewers(conn: aiosqlite.Connection, branch_id: int) -> Reviewers:
     return Reviewers(list(found), groups)
 
 
-async def objections(conn: aiosqlite.Connection, round_id: int) -> list[Objection]:
-    return await objection_store.of_round(conn, OBJECTIONS, round_id)
-
-
-async def get_objection(conn: aiosqlite.Connection, objection_id: int) -> Objection | None:
-    return await objection_store.get(conn, OBJECTIONS, objection_id)
-
-
 _ROUND = (
     "SELECT id, school_year, rubric AS rubric_text, version, status, opened_at, published_at,"
     " notice_ends_on, finalized_at FROM rating_rounds"
@@ -654,27 +646,6 @@ async def publish(
     await objection_store.publish(
         tx, OBJECTIONS, round_.id, from_status="open", ends_on=ends_on, actor_id=actor_id, now=now
     )
-
-
-async def object_to(
-    tx: aiosqlite.Connection,
-    round_: Round,
-    rating: BranchRating,
-    text: str,
-    *,
-    member_id: int,
-    today: date,
-    now: datetime,
-) -> int:
-    return await objection_store.raise_objection(
-        tx, OBJECTIONS, round_, rating.id, text, member_id=member_id, today=today, now=now
-    )
-
-
-async def answer_objection(
-    tx: aiosqlite.Connection, objection: Objection, text: str, *, actor_id: int, now: datetime
-) -> None:
-    await objection_store.answer(tx, OBJECTIONS, objection, text, actor_id=actor_id, now=now)
 
 
 async def finalize(

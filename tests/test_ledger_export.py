@@ -80,7 +80,7 @@ async def test_a_secretarys_workbook_has_every_book_with_its_rows(
     book = load_workbook(path)
     assert book.sheetnames == [
         "封面汇总", "党员名册", "岗位承诺台账", "主题党日活动记录", "三会一课记录", "平安校园",
-        "服务时长台账", "督查整改台账", "三联系·双服务·结对记录", "家访记录表",
+        "服务时长台账", "督查整改台账", "公示异议", "三联系·双服务·结对记录", "家访记录表",
     ]  # fmt: skip
     start, end = "2025-09-01", "2026-08-31"
     roster = rows(path, "党员名册")

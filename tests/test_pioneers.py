@@ -19,6 +19,7 @@ from handlers.reports.commands import wait_for_running
 from handlers.reports.workbook import PioneerRow
 from storage import branches, members, pioneers
 from storage.members import Role
+from storage.pioneer_rules import cut
 from tests.conftest import (
     ADMIN,
     MEMBER,
@@ -411,6 +412,52 @@ def test_a_long_ballot_is_typed_not_tapped() -> None:
     assert markup is not None
     assert [b.text for b in markup.inline_keyboard[0]] == ["老师1", "老师2"]
     assert "✅ 老师3" in [b.text for b in markup.inline_keyboard[1]]
+
+
+def test_english_lists_use_english_punctuation() -> None:
+    """The lists /pioneers joins (a ranking, a tie, the jury, a nominee's branch) read in
+    each language's punctuation: never 、；（） in English."""
+    moment = datetime(2026, 11, 28, 10, 0, tzinfo=ZONE)
+    round_ = pioneers.Round(
+        id=1,
+        year=2026,
+        title="Pioneers 2026",
+        quota=1,
+        branch_cap=3,
+        nominate_from=moment.date(),
+        nominate_until=moment.date(),
+        vote_from=moment.date(),
+        vote_until=moment.date(),
+        status=pioneers.RoundStatus.OPEN,
+        opened_at=moment,
+    )
+    nominees = [
+        pioneers.Nomination(
+            id=i,
+            round_id=1,
+            branch_id=1,
+            branch_name="No. 1 School",
+            member_id=i,
+            member_name=name,
+            nominated_by=i,
+            self_nominated=False,
+            deeds=DEEDS,
+            status=pioneers.NominationStatus.NOMINATED,
+            created_at=moment,
+        )
+        for i, name in ((1, "Wang"), (2, "Zhang"))
+    ]
+    tie = cut([1, 2], {1: 1, 2: 1}, quota=1)
+    for lang, ranking, tied, line in (
+        ("en", "1. Zhang; 2. Wang", "1. Wang, 2. Zhang", "Wang (No. 1 School)"),
+        ("zh", "1. Zhang；2. Wang", "1. Wang、2. Zhang", "Wang（No. 1 School）"),
+    ):
+        t = Translator(lang)
+        text, _ = pioneer_views.ballot(t, round_, nominees, [2, 1])
+        assert ranking in text
+        by_id = {n.id: n for n in nominees}
+        assert any(tied in said for said in pioneer_views.results(t, round_, tie, by_id))
+        assert pioneer_views.nomination_line(t, nominees[0]).startswith(line)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Database, branches, members, pioneers, service, visits
+from storage import Database, branches, members, objections, pioneers, service, visits
 from storage.members import Member, Role
 from storage.pioneer_rules import PioneerProblem, Windows, check_ballot, cut, tally
 from storage.service import ServiceEntry, ServiceKind
@@ -249,8 +249,15 @@ async def test_a_round_from_nominations_to_the_honours_record(db: Database) -> N
         round_ = await pioneers.get_round(tx, round_.id) or round_
         await pioneers.publish(tx, round_, ends_on=date(2026, 12, 18), actor_id=1, now=NOW)
         round_ = await pioneers.get_round(tx, round_.id) or round_
-        objection = await pioneers.object_to(
-            tx, round_, "请核实事迹", member_id=p["c"].id, today=closed, now=NOW
+        objection = await objections.raise_objection(
+            tx,
+            pioneers.OBJECTIONS,
+            round_,
+            round_.id,
+            "请核实事迹",
+            member_id=p["c"].id,
+            today=closed,
+            now=NOW,
         )
     assert set(chosen) == {a.id, own.id}
     await _refused(
@@ -264,9 +271,9 @@ async def test_a_round_from_nominations_to_the_honours_record(db: Database) -> N
         lambda tx: pioneers.finalize(tx, round_, today=date(2026, 12, 19), actor_id=1, now=NOW),
     )
     async with db.transaction() as tx:
-        found = await pioneers.get_objection(tx, objection)
+        found = await objections.get(tx, pioneers.OBJECTIONS, objection)
         assert found is not None
-        await pioneers.answer_objection(tx, found, "已核实", actor_id=1, now=NOW)
+        await objections.answer(tx, pioneers.OBJECTIONS, found, "已核实", actor_id=1, now=NOW)
         await pioneers.finalize(tx, round_, today=date(2026, 12, 19), actor_id=1, now=NOW)
     async with db.read() as conn:
         mine = await pioneers.honours(conn, p["b"].id)

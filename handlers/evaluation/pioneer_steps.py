@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,13 +21,17 @@ from handlers.common.flows import END, Handlers, cancel_button, enter_flow, flow
 from handlers.common.guards import require_admin, require_member, require_private
 from handlers.common.reply import ack, replace, reply, say
 from handlers.common.typed import FUTURE, choose, labels, says, typed_date, typed_text
+from handlers.evaluation import objections
 from handlers.evaluation import pioneer_views as views
 from handlers.evaluation.pioneer_views import PREFIX, Row, button
 from handlers.evaluation.pioneers import (
+    OBJECTIONS,
+    find_round,
     home,
     int_arg,
     own_branch_nomination,
     step,
+    tell_nominee,
 )
 from storage import members
 from storage import pioneers as store
@@ -73,8 +78,8 @@ def states() -> dict[object, Handlers]:
     return {
         TITLE: step_handlers(PREFIX, title_typed, text_expected, dt=title_default),
         NUMBERS: step_handlers(PREFIX, numbers_typed, text_expected, dn=numbers_default),
-        NOMINATE_WINDOW: step_handlers(PREFIX, nominate_typed, text_expected, dw=nominate_default),
-        VOTE_WINDOW: step_handlers(PREFIX, vote_typed, text_expected, dv=vote_default),
+        NOMINATE_WINDOW: _window_step("dw", _nomination_default, _nominate),
+        VOTE_WINDOW: _window_step("dv", _vote_default, _open),
         PICK: step_handlers(PREFIX, pick_typed, use_buttons, pk=pick_pressed),
         DEEDS: [photo_deeds, *step_handlers(PREFIX, deeds_typed, text_expected)],
         PHOTOS: [
@@ -185,28 +190,13 @@ async def _numbers(update: Update, context: XContext, quota: int, cap: int) -> s
         return None
     data = flow_data(context, FLOW)
     data.update(quota=quota, cap=cap)
-    start = context.today()
-    end = start + timedelta(days=NOMINATION_DAYS - 1)
     await _ask(
         update,
         context,
         context.t("pioneers.ask.nominate_window"),
-        [_window_button(context, "dw", start, end)],
+        [_window_button(context, "dw", *_nomination_default(context))],
     )
     return NOMINATE_WINDOW
-
-
-async def nominate_default(update: Update, context: XContext) -> str | None:
-    start = context.today()
-    return await _nominate(update, context, start, start + timedelta(days=NOMINATION_DAYS - 1))
-
-
-async def nominate_typed(update: Update, context: XContext) -> str | None:
-    window = _window(typed_text(update), context.today())
-    if window is None:
-        await reply(update, context, context.t("pioneers.bad_window"))
-        return None
-    return await _nominate(update, context, *window)
 
 
 async def _nominate(update: Update, context: XContext, start: date, end: date) -> str | None:
@@ -217,28 +207,13 @@ async def _nominate(update: Update, context: XContext, start: date, end: date) -
         await reply(update, context, context.t("pioneers.problem.window_past"))
         return None
     flow_data(context, FLOW).update(nominate_from=start.isoformat(), nominate_until=end.isoformat())
-    vote_from = end + timedelta(days=1)
     await _ask(
         update,
         context,
         context.t("pioneers.ask.vote_window", after=end.isoformat()),
-        [_window_button(context, "dv", vote_from, vote_from + timedelta(days=VOTE_DAYS - 1))],
+        [_window_button(context, "dv", *_vote_default(context))],
     )
     return VOTE_WINDOW
-
-
-async def vote_default(update: Update, context: XContext) -> int | None:
-    end = date.fromisoformat(flow_data(context, FLOW)["nominate_until"])
-    start = end + timedelta(days=1)
-    return await _open(update, context, start, start + timedelta(days=VOTE_DAYS - 1))
-
-
-async def vote_typed(update: Update, context: XContext) -> int | None:
-    window = _window(typed_text(update), context.today())
-    if window is None:
-        await reply(update, context, context.t("pioneers.bad_window"))
-        return None
-    return await _open(update, context, *window)
 
 
 async def _open(update: Update, context: XContext, start: date, end: date) -> int | None:
@@ -289,6 +264,42 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
     await reply(update, context, context.t("pioneers.opened", title=round_.title))
     await reply(update, context, *await home(context, admin, round_))
     return END
+
+
+def _nomination_default(context: XContext) -> tuple[date, date]:
+    """The nominations' window offered: from today, two weeks."""
+    start = context.today()
+    return start, start + timedelta(days=NOMINATION_DAYS - 1)
+
+
+def _vote_default(context: XContext) -> tuple[date, date]:
+    """The jury's window offered: the week after the nominations close."""
+    end = date.fromisoformat(flow_data(context, FLOW)["nominate_until"])
+    return end + timedelta(days=1), end + timedelta(days=VOTE_DAYS)
+
+
+WindowThen = Callable[[Update, XContext, date, date], Awaitable[object]]
+
+
+def _window_step(
+    action: str, offered: Callable[[XContext], tuple[date, date]], then: WindowThen
+) -> Handlers:
+    """A window step (the nominations' or the jury's): the offered window's button
+    (``action``), or two dates typed; ``then`` goes on with the window."""
+
+    async def pressed(update: Update, context: XContext) -> object:
+        return await then(update, context, *offered(context))
+
+    async def typed(update: Update, context: XContext) -> object:
+        window = _window(typed_text(update), context.today())
+        if window is None:
+            await reply(update, context, context.t("pioneers.bad_window"))
+            return None
+        return await then(update, context, *window)
+
+    pressed.__qualname__ = f"window_pressed.{action}"
+    typed.__qualname__ = f"window_typed.{action}"
+    return step_handlers(PREFIX, typed, text_expected, **{action: pressed})
 
 
 def _window(text: str, today: date) -> tuple[date, date] | None:
@@ -479,15 +490,7 @@ async def save_pressed(update: Update, context: XContext) -> int:
                 key=f"nomination{n.id}",
             )
         elif n.member_id != person.id:
-            nominee = await members.get(tx, n.member_id)
-            await delivery.tell(
-                tx,
-                context,
-                [nominee] if nominee else [],
-                "pioneers.nominated",
-                lambda t: (t("pioneers.told_nominated", title=title), None),
-                key=f"nomination{n.id}",
-            )
+            await tell_nominee(tx, context, n, "nominated", urgent=False, title=title)
     delivery.wake(context)
     key = "pioneers.saved_self" if n.status is NominationStatus.PENDING else "pioneers.saved"
     await say(update, context, context.t(key, name=n.member_name))
@@ -496,10 +499,7 @@ async def save_pressed(update: Update, context: XContext) -> int:
 
 
 async def _nominating_round(context: XContext, round_id: int) -> Round:
-    async with context.db.read() as conn:
-        round_ = await store.get_round(conn, round_id)
-    if round_ is None:
-        raise NotFound()
+    round_ = await find_round(context, round_id)
     if (
         round_.status is not RoundStatus.OPEN
         or round_.phase(context.today()) is not Phase.NOMINATING
@@ -534,16 +534,8 @@ async def reason_typed(update: Update, context: XContext) -> int | None:
     try:
         async with context.db.transaction() as tx:
             await store.decline(tx, round_, n, reason, actor_id=person.id, now=context.now())
-            nominee = await members.get(tx, n.member_id)
-            title = round_.title
-            await delivery.tell(
-                tx,
-                context,
-                [nominee] if nominee else [],
-                "pioneers.declined",
-                lambda t: (t("pioneers.told_declined", title=title, reason=reason), None),
-                urgent=True,
-                key=f"nomination{n.id}",
+            await tell_nominee(
+                tx, context, n, "declined", urgent=True, title=round_.title, reason=reason
             )
     except PioneerProblem as problem:
         if problem.code == "reason_needed":
@@ -699,7 +691,9 @@ async def tie_entry(update: Update, context: XContext) -> str:
         raise Refusal("pioneers.problem.no_tie")
     enter_flow(context, FLOW, round=round_.id, tied=the_cut.tied)
     names = "\n".join(
-        f"{i}. {by_id[n].member_name}（{by_id[n].branch_name}）"
+        context.t.plain(
+            "pioneers.ballot.nominee", n=i, name=by_id[n].member_name, branch=by_id[n].branch_name
+        )
         for i, n in enumerate(the_cut.tied, start=1)
     )
     await _ask(
@@ -743,10 +737,7 @@ async def tie_typed(update: Update, context: XContext) -> int | None:
 
 
 async def _open_round(context: XContext, round_id: int) -> Round:
-    async with context.db.read() as conn:
-        round_ = await store.get_round(conn, round_id)
-    if round_ is None:
-        raise NotFound()
+    round_ = await find_round(context, round_id)
     if round_.status is not RoundStatus.OPEN:
         raise Refusal("pioneers.problem.already_confirmed")
     return round_
@@ -760,10 +751,7 @@ async def objection_entry(update: Update, context: XContext) -> str:
     person = require_member(context)
     if person.role not in (Role.MEMBER, Role.SECRETARY):
         raise NotAllowed()
-    async with context.db.read() as conn:
-        round_ = await store.get_round(conn, int_arg(update, 0))
-    if round_ is None:
-        raise NotFound()
+    round_ = await find_round(context, int_arg(update, 0))
     if not round_.in_notice(context.today()):
         raise Refusal("pioneers.problem.not_in_notice")
     enter_flow(context, FLOW, round=round_.id)
@@ -774,26 +762,20 @@ async def objection_entry(update: Update, context: XContext) -> str:
 async def objection_typed(update: Update, context: XContext) -> int | None:
     person = require_member(context)
     data = flow_data(context, FLOW)
-    async with context.db.read() as conn:
-        round_ = await store.get_round(conn, int(data["round"]))
-    if round_ is None:
-        raise NotFound()
+    round_ = await find_round(context, int(data["round"]))
     text = typed_text(update).strip()
+    title = round_.title
     try:
         async with context.db.transaction() as tx:
-            await store.object_to(
-                tx, round_, text, member_id=person.id, today=context.today(), now=context.now()
-            )
-            title = round_.title
-            await delivery.tell(
+            await objections.raise_and_tell(
                 tx,
                 context,
-                await members.admins(tx),
-                "pioneers.objection",
-                lambda t: (
-                    t("pioneers.told_objection", name=person.name, title=title, text=text),
-                    None,
-                ),
+                OBJECTIONS,
+                round_,
+                round_.id,
+                text,
+                person,
+                lambda t: t("pioneers.told_objection", name=person.name, title=title, text=text),
             )
     except PioneerProblem as problem:
         if problem.code == "text_length":
@@ -808,12 +790,7 @@ async def objection_typed(update: Update, context: XContext) -> int | None:
 async def answer_entry(update: Update, context: XContext) -> str:
     require_private(update)
     require_admin(context)
-    async with context.db.read() as conn:
-        objection = await store.get_objection(conn, int_arg(update, 0))
-    if objection is None:
-        raise NotFound()
-    if objection.answer is not None:
-        raise Refusal("pioneers.problem.already_answered")
+    objection = await objections.to_answer(context, OBJECTIONS, int_arg(update, 0))
     enter_flow(context, FLOW, objection=objection.id)
     await _ask(update, context, context.t("pioneers.ask.answer", text=objection.text))
     return ANSWER
@@ -822,22 +799,21 @@ async def answer_entry(update: Update, context: XContext) -> str:
 async def answer_typed(update: Update, context: XContext) -> int | None:
     admin = require_admin(context)
     data = flow_data(context, FLOW)
-    async with context.db.read() as conn:
-        objection = await store.get_objection(conn, int(data["objection"]))
-        objector = await members.get(conn, objection.member_id) if objection else None
-    if objection is None or objector is None:
-        raise NotFound()
+    objection, objector = await objections.with_objector(
+        context, OBJECTIONS, int(data["objection"])
+    )
     text = typed_text(update).strip()
     try:
         async with context.db.transaction() as tx:
-            await store.answer_objection(tx, objection, text, actor_id=admin.id, now=context.now())
-            await delivery.tell(
+            await objections.answer_and_tell(
                 tx,
                 context,
-                [objector],
-                "pioneers.answer",
-                lambda t: (t("pioneers.told_answer", text=objection.text, answer=text), None),
-                urgent=True,
+                OBJECTIONS,
+                objection,
+                text,
+                admin,
+                objector,
+                lambda t: t("pioneers.told_answer", text=objection.text, answer=text),
             )
     except PioneerProblem as problem:
         if problem.code == "text_length":

@@ -62,7 +62,7 @@ def nomination_line(t: Translator, n: Nomination, *, branch: bool = True) -> str
     return t(
         "pioneers.nomination.line",
         name=n.member_name,
-        branch=f"（{n.branch_name}）" if branch else "",
+        branch=t.plain("pioneers.in_branch", branch=n.branch_name) if branch else "",
         how=how,
         status=status,
     )
@@ -120,7 +120,7 @@ def ballot(t: Translator, round_: Round, nominees: list[Nomination], ranking: li
             t("pioneers.ballot.nominee", n=index, name=n.member_name, branch=n.branch_name)
         )
     if ranking:
-        chosen = "；".join(
+        chosen = t.plain("pioneers.ranking_sep").join(
             f"{place}. {by_id[i].member_name}" for place, i in enumerate(ranking, 1) if i in by_id
         )
         lines.append(t("pioneers.ballot.ranking", ranking=chosen))
@@ -167,7 +167,8 @@ def results(t: Translator, round_: Round, the_cut: Cut, by_id: dict[int, Nominat
             )
         )
     if the_cut.has_tie:
-        names = "、".join(f"{i}. {by_id[n].member_name}" for i, n in enumerate(the_cut.tied, 1))
+        sep = t.plain("pioneers.list_sep")
+        names = sep.join(f"{i}. {by_id[n].member_name}" for i, n in enumerate(the_cut.tied, 1))
         lines.append(t("pioneers.results.tie", places=the_cut.places, names=names))
         if round_.tie_reason:
             lines.append(t("pioneers.results.tie_decided", reason=round_.tie_reason))

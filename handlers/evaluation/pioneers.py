@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+import aiosqlite
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -23,15 +24,19 @@ from handlers.common.guards import parse_callback, require_admin, require_member
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, reply_photo, say
+from handlers.evaluation import objections
 from handlers.evaluation import pioneer_views as views
+from handlers.evaluation.objections import Objections
 from handlers.evaluation.pioneer_views import PREFIX, Row, Screen, button
 from storage import branches, calendar, members
+from storage import objections as objection_store
 from storage import pioneers as store
 from storage.members import Member, Role
 from storage.pioneer_rules import Phase, PioneerProblem
 from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 
 T = TypeVar("T")
+OBJECTIONS = Objections(store.OBJECTIONS, "pioneers", PREFIX)
 
 
 def register(reg: Registrar) -> None:
@@ -77,7 +82,7 @@ async def show(update: Update, context: XContext) -> None:
 async def overview(update: Update, context: XContext) -> None:
     require_private(update)
     person = require_member(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     await ack(update)
     await replace(update, context, *await home(context, person, round_))
 
@@ -93,7 +98,7 @@ async def home(context: XContext, person: Member, round_: Round) -> Screen:
         all_nominations = await store.nominations(conn, round_.id)
         cast = await store.ballots_cast(conn, round_.id)
         voted = await store.has_voted(conn, round_.id, person.id)
-        found = await store.objections(conn, round_.id)
+        found = await objection_store.of_round(conn, store.OBJECTIONS, round_.id)
         people = {m.id: m.name for m in await members.with_roles(conn, Role.ADMIN, Role.INSPECTOR)}
     lines = [views.head(t, round_, phase.value)]
     rows: list[Row] = []
@@ -110,7 +115,9 @@ async def home(context: XContext, person: Member, round_: Round) -> Screen:
         if round_.in_notice(today) and person.role in (Role.MEMBER, Role.SECRETARY):
             rows.append([button(t, "pioneers.button.object", "obj", round_.id)])
     if person.role is Role.ADMIN:
-        names = "、".join(people.get(j, "?") for j in jury) or t("pioneers.jury.none")
+        names = t.plain("pioneers.list_sep").join(people.get(j, "?") for j in jury) or t(
+            "pioneers.jury.none"
+        )
         pending = sum(n.status is NominationStatus.PENDING for n in all_nominations)
         lines.append(t("pioneers.admin.counts", jury=names, live=len(live), pending=pending))
         lines.append(t("pioneers.admin.ballots", cast=cast, jurors=len(jury)))
@@ -217,7 +224,7 @@ def _branch_part(
 async def jury(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     await ack(update)
     await replace(update, context, *await _jury_screen(context, round_))
 
@@ -225,7 +232,7 @@ async def jury(update: Update, context: XContext) -> None:
 async def toggle_juror(update: Update, context: XContext) -> None:
     require_private(update)
     admin = require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     juror_id = int_arg(update, 1)
     async with context.db.transaction() as tx:
         on = await step(
@@ -281,7 +288,7 @@ async def nomination_list(update: Update, context: XContext) -> None:
     """Every nomination in the list, for the admins and the jury (a secretary: theirs)."""
     require_private(update)
     person = require_member(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     async with context.db.read() as conn:
         jury = await store.jurors(conn, round_.id)
         found = await store.nominations(conn, round_.id)
@@ -348,17 +355,7 @@ async def endorse(update: Update, context: XContext) -> None:
                 tx, round_, n, actor_id=secretary.id, today=context.today(), now=context.now()
             )
         )
-        nominee = await members.get(tx, n.member_id)
-        title = round_.title
-        await delivery.tell(
-            tx,
-            context,
-            [nominee] if nominee else [],
-            "pioneers.endorsed",
-            lambda t: (t("pioneers.told_endorsed", title=title), None),
-            urgent=True,
-            key=f"nomination{n.id}",
-        )
+        await tell_nominee(tx, context, n, "endorsed", urgent=True, title=round_.title)
     delivery.wake(context)
     await say(update, context, context.t("pioneers.endorsed", name=n.member_name))
 
@@ -412,7 +409,7 @@ async def own_branch_nomination(
 async def results(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     async with context.db.read() as conn:
         the_cut = await step(store.results(conn, round_, today=context.today()))
         by_id = {n.id: n for n in await store.nominations(conn, round_.id)}
@@ -424,7 +421,7 @@ async def results(update: Update, context: XContext) -> None:
 async def confirm(update: Update, context: XContext) -> None:
     require_private(update)
     admin = require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     async with context.db.transaction() as tx:
         chosen = await step(
             store.confirm(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())
@@ -437,7 +434,7 @@ async def publish(update: Update, context: XContext) -> None:
     """公示: the list is posted in every branch's notice chat; the admins are told."""
     require_private(update)
     admin = require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     days = context.config.rating_notice_days
     until = calendar.add_working_days(context.today(), days)
     async with context.db.transaction() as tx:
@@ -468,28 +465,9 @@ async def publish(update: Update, context: XContext) -> None:
 async def list_objections(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
-    async with context.db.read() as conn:
-        found = await store.objections(conn, round_.id)
-    t = context.t
-    if not found:
-        await say(update, context, t("pioneers.objections.none"))
-        return
-    lines = [t("pioneers.objections.title", count=len(found))]
-    rows: list[Row] = []
-    for o in found:
-        lines.append(
-            t(
-                "pioneers.objections.line",
-                id=o.id,
-                name=o.member_name,
-                text=o.text,
-                answer=o.answer or t("pioneers.objections.waiting"),
-            )
-        )
-        if o.answer is None and round_.status is RoundStatus.PUBLISHED:
-            rows.append([button(t, "pioneers.button.answer", "ans", o.id, id=o.id)])
-    await say(update, context, "\n".join(lines), views.markup(rows))
+    await objections.show(
+        update, context, OBJECTIONS, await find_round(context, int_arg(update, 0))
+    )
 
 
 async def finalize(update: Update, context: XContext) -> None:
@@ -497,7 +475,7 @@ async def finalize(update: Update, context: XContext) -> None:
     secretaries told; kept as the honours record."""
     require_private(update)
     admin = require_admin(context)
-    round_ = await _round(context, int_arg(update, 0))
+    round_ = await find_round(context, int_arg(update, 0))
     async with context.db.transaction() as tx:
         await step(
             store.finalize(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())
@@ -550,12 +528,34 @@ def _data(action: str, *args: object) -> str:
     return encode(PREFIX, action, *args)
 
 
-async def _round(context: XContext, round_id: int) -> Round:
+async def find_round(context: XContext, round_id: int) -> Round:
     async with context.db.read() as conn:
         found = await store.get_round(conn, round_id)
     if found is None:
         raise NotFound()
     return found
+
+
+async def tell_nominee(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    n: Nomination,
+    what: str,
+    *,
+    urgent: bool,
+    **values: object,
+) -> None:
+    """The nominee hears what became of their nomination (``pioneers.told_<what>``)."""
+    nominee = await members.get(tx, n.member_id)
+    await delivery.tell(
+        tx,
+        context,
+        [nominee] if nominee else [],
+        f"pioneers.{what}",
+        lambda t: (t(f"pioneers.told_{what}", **values), None),
+        urgent=urgent,
+        key=f"nomination{n.id}",
+    )
 
 
 async def step(awaitable: Awaitable[T]) -> T:

@@ -49,10 +49,13 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, say
 from handlers.common.services import BotConfig
 from handlers.common.typed import typed_text
+from handlers.evaluation import objections
+from handlers.evaluation.objections import Objections
 from handlers.evaluation.rubric import school_year_label
 from handlers.evaluation.views import number
 from schedules.dispatcher import Outcome, Result
 from storage import branches, calendar, members, outbox
+from storage import objections as objection_store
 from storage import rating as store
 from storage import rubric as rubric_store
 from storage.ledger_period import LedgerPeriod
@@ -72,6 +75,7 @@ from storage.rubric import Tier
 PREFIX = "rt"
 FLOW = "rating_input"
 T = TypeVar("T")
+OBJECTIONS = Objections(store.OBJECTIONS, "rating", PREFIX)
 # The outbox kinds of the notice chat's messages: the result's post, the edit of it when
 # a tier changes during the notice, and a correction posted where the post never went out.
 NOTICE = "rating.notice"
@@ -402,35 +406,14 @@ async def list_objections(update: Update, context: XContext) -> None:
     require_admin(context)
     round_ = await _round(context, _int_arg(update, 0))
     async with context.db.read() as conn:
-        found = await store.objections(conn, round_.id)
         names = {r.id: r.branch_name for r in await store.ratings(conn, round_.id)}
-    t = context.t
-    if not found:
-        await say(update, context, t("rating.objections.none"))
-        return
-    lines = [t("rating.objections.title", count=len(found))]
-    buttons = []
-    for o in found:
-        lines.append(
-            t(
-                "rating.objections.line",
-                id=o.id,
-                name=o.member_name,
-                branch=names.get(o.subject_id, ""),
-                text=o.text,
-                answer=o.answer or t("rating.objections.waiting"),
-            )
-        )
-        if o.answer is None and round_.status is RoundStatus.PUBLISHED:
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        t.plain("rating.button.answer", id=o.id),
-                        callback_data=encode(PREFIX, "ans", o.id),
-                    )
-                ]
-            )
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+    await objections.show(
+        update,
+        context,
+        OBJECTIONS,
+        round_,
+        values=lambda o: {"branch": names.get(o.subject_id, "")},
+    )
 
 
 async def finalize(update: Update, context: XContext) -> None:
@@ -539,12 +522,7 @@ async def ask_objection(update: Update, context: XContext) -> str:
 async def ask_answer(update: Update, context: XContext) -> str:
     require_private(update)
     require_admin(context)
-    async with context.db.read() as conn:
-        objection = await store.get_objection(conn, _int_arg(update, 0))
-    if objection is None:
-        raise NotFound()
-    if objection.answer is not None:
-        raise Refusal("rating.problem.already_answered")
+    objection = await objections.to_answer(context, OBJECTIONS, _int_arg(update, 0))
     enter_flow(context, FLOW, what="answer", objection=objection.id)
     text = context.t("rating.ask.answer", text=objection.text)
     await say(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
@@ -670,28 +648,16 @@ async def _save_objection(
     round_, rating = await _rating(context, int(data["rating"]), person)
     try:
         async with context.db.transaction() as tx:
-            await store.object_to(
-                tx,
-                round_,
-                rating,
-                text,
-                member_id=person.id,
-                today=context.today(),
-                now=context.now(),
-            )
-            await delivery.tell(
+            await objections.raise_and_tell(
                 tx,
                 context,
-                await members.admins(tx),
-                "rating.objection",
-                lambda t: (
-                    t(
-                        "rating.told_objection",
-                        name=person.name,
-                        branch=rating.branch_name,
-                        text=text,
-                    ),
-                    None,
+                OBJECTIONS,
+                round_,
+                rating.id,
+                text,
+                person,
+                lambda t: t(
+                    "rating.told_objection", name=person.name, branch=rating.branch_name, text=text
                 ),
             )
     except RatingProblem as problem:
@@ -708,22 +674,21 @@ async def _save_answer(
     update: Update, context: XContext, person: Member, data: dict[str, Any], text: str
 ) -> str | int:
     admin = require_admin(context)
-    async with context.db.read() as conn:
-        objection = await store.get_objection(conn, int(data["objection"]))
-        objector = await members.get(conn, objection.member_id) if objection else None
-    if objection is None or objector is None:
-        raise NotFound()
+    objection, objector = await objections.with_objector(
+        context, OBJECTIONS, int(data["objection"])
+    )
     async with context.db.transaction() as tx:
         await _step(
-            store.answer_objection(tx, objection, text, actor_id=admin.id, now=context.now())
-        )
-        await delivery.tell(
-            tx,
-            context,
-            [objector],
-            "rating.answer",
-            lambda t: (t("rating.told_answer", answer=text.strip()), None),
-            urgent=True,
+            objections.answer_and_tell(
+                tx,
+                context,
+                OBJECTIONS,
+                objection,
+                text,
+                admin,
+                objector,
+                lambda t: t("rating.told_answer", answer=text.strip()),
+            )
         )
     delivery.wake(context)
     await reply(update, context, context.t("rating.answered"))
@@ -739,7 +704,7 @@ async def _overview(
     async with context.db.read() as conn:
         round_ = await store.get_round(conn, round_.id) or round_
         ratings = await store.ratings(conn, round_.id)
-        found = await store.objections(conn, round_.id)
+        found = await objection_store.of_round(conn, store.OBJECTIONS, round_.id)
     t = context.t
     year = school_year_label(round_.school_year)
     rubric = round_.rubric

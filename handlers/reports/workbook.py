@@ -29,6 +29,7 @@ from storage.ledger import BranchLedger, MeetingCheck, MeetingEntry, MonthSummar
 from storage.ledger_period import LedgerPeriod
 from storage.link_rules import Family
 from storage.links import FamilyCoverage
+from storage.objections import LedgerObjection
 from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 from storage.rating import Line as RatingLine
 from storage.rating import LineKind
@@ -194,6 +195,15 @@ SHEETS["rectification"] = (
     Column("report.col.rect_accepted_by", 10),
     Column("report.col.rect_accepted_at", 16, MOMENT),
 )
+SHEETS["objections"] = (
+    Column("report.col.no", 6),
+    Column("report.col.objection_at", 16, MOMENT),
+    Column("report.col.objection_about", 30),
+    Column("report.col.objection_text", 40),
+    Column("report.col.objection_answered_by", 10),
+    Column("report.col.objection_answer", 40),
+    Column("report.col.objection_answered_at", 16, MOMENT),
+)
 BRANCH_COLUMN = Column("report.col.branch", 16)
 MONTH_COLUMNS = (
     Column("report.col.month", 10, "yyyy-mm"),
@@ -285,7 +295,10 @@ RATING_TOTAL_COLUMNS = (
 def sheet_keys(private: bool) -> list[str]:
     """The data sheets in order; the visits sheet only in a private book (the links sheet
     in every book, its students' aliases only in a private one)."""
-    keys = ["roster", "pledges", "partyday", "meetings", "safety", "service", "rectification"]
+    keys = [
+        "roster", "pledges", "partyday", "meetings", "safety", "service", "rectification",
+        "objections",
+    ]  # fmt: skip
     return [*keys, "links", "visits"] if private else [*keys, "links"]
 
 
@@ -325,9 +338,8 @@ class LedgerBook:
             self._rows[key] = 0
             self._formats[key] = self._special_formats(columns)
         self._ledgers: list[_Digest] = []
-        self._rating_sheet: Sheet | None = None
+        self._on_demand: dict[str, Sheet] = {}
         self._ratings: list[RatingSheet] = []
-        self._pioneer_sheet: Sheet | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -455,6 +467,19 @@ class LedgerBook:
                     _naive(r.accepted_at),
                 ],
             )
+        for o in ledger.objections:
+            self._append(
+                "objections",
+                branch,
+                [
+                    _naive(o.at),
+                    self._objected(o),
+                    o.text,
+                    o.answered_by,
+                    o.answer,
+                    _naive(o.answered_at),
+                ],
+            )
         if self.private:
             for v in ledger.visits:
                 self._append(
@@ -512,17 +537,13 @@ class LedgerBook:
         """The branch's rating sheet: each item, how it is scored, what the records
         show, the self-score with its evidence, the review with its reason, the final."""
         t = self.t
-        if self._rating_sheet is None:
-            columns = [*([BRANCH_COLUMN] if self.bureau else []), *RATING_COLUMNS]
-            self._rating_sheet = self._book.create_sheet(t.plain("report.sheet.rating"))
-            self._setup(self._rating_sheet, columns, freeze=True)
-            self._rating_sheet.append(self._header(columns))
+        sheet = self._sheet_on_demand("report.sheet.rating", RATING_COLUMNS)
         self._ratings.append(rating)
         for line in rating.lines:
             auto = line.auto
             records = f"{auto.done}/{auto.required}" if auto is not None else None
             self_score = line.self_score
-            self._rating_sheet.append(
+            sheet.append(
                 [
                     *branch,
                     line.category or t.plain(f"report.rating.line.{line.kind.value}"),
@@ -538,7 +559,7 @@ class LedgerBook:
                 ]
             )
         tier = rating.rating.tier
-        self._rating_sheet.append(
+        sheet.append(
             [
                 *branch,
                 self._styled(t.plain("report.rating.total"), font=_BOLD),
@@ -559,14 +580,10 @@ class LedgerBook:
     def _add_pioneers(self, branch: list[Any], rows: Sequence[PioneerRow]) -> None:
         """先锋评选: each nomination, how it was made, where it stands, the outcome."""
         t = self.t
-        if self._pioneer_sheet is None:
-            columns = [*([BRANCH_COLUMN] if self.bureau else []), *PIONEER_COLUMNS]
-            self._pioneer_sheet = self._book.create_sheet(t.plain("report.sheet.pioneers"))
-            self._setup(self._pioneer_sheet, columns, freeze=True)
-            self._pioneer_sheet.append(self._header(columns))
+        sheet = self._sheet_on_demand("report.sheet.pioneers", PIONEER_COLUMNS)
         for row in rows:
             n = row.nomination
-            self._pioneer_sheet.append(
+            sheet.append(
                 [
                     *branch,
                     row.round.title,
@@ -608,6 +625,17 @@ class LedgerBook:
 
     # ----------------------------------------------------------------- sheets
 
+    def _sheet_on_demand(self, name_key: str, columns: Sequence[Column]) -> Sheet:
+        """A sheet only some exports have (a rating, nominations): made with its first row."""
+        sheet = self._on_demand.get(name_key)
+        if sheet is None:
+            columns = [*([BRANCH_COLUMN] if self.bureau else []), *columns]
+            sheet = self._book.create_sheet(self.t.plain(name_key))
+            self._setup(sheet, columns, freeze=True)
+            sheet.append(self._header(columns))
+            self._on_demand[name_key] = sheet
+        return sheet
+
     def _columns(self, key: str) -> list[Column]:
         columns = list(SHEETS[key])
         return [BRANCH_COLUMN, *columns] if self.bureau else columns
@@ -648,10 +676,7 @@ class LedgerBook:
 
     def _append(self, key: str, branch: list[Any], values: list[Any]) -> None:
         self._rows[key] += 1
-        numbered = key in (
-            "roster", "pledges", "service", "visits", "meetings", "safety", "rectification",
-            "links",
-        )  # fmt: skip
+        numbered = SHEETS[key][0].key == "report.col.no"
         row = [*branch, self._rows[key], *values] if numbered else [*branch, *values]
         for index, fmt in self._formats[key]:
             if row[index] is not None:
@@ -672,6 +697,19 @@ class LedgerBook:
             for index, column in enumerate(columns)
             if column.fmt is not None and column.fmt not in (DATE, MOMENT, HOURS)
         ]
+
+    def _objected(self, objection: LedgerObjection) -> str:
+        """What an objection was raised against: the branch's tier, or a pioneers list."""
+        t = self.t
+        if objection.about == "pioneers":
+            return t.plain(
+                "report.objection.pioneers", year=objection.year, title=objection.title or ""
+            )
+        label = f"{objection.year}–{objection.year + 1}"
+        if objection.tier is None:
+            return t.plain("report.objection.rating", year=label)
+        tier = t.plain(f"report.rating.tier.{objection.tier}")
+        return t.plain("report.objection.rating_tier", year=label, tier=tier)
 
     def _append_party_day(self, branch: list[Any], day: PartyDayEntry) -> None:
         t = self.t
@@ -930,6 +968,8 @@ class _Digest:
     safety_people: int
     safety_done: int
     rectifications_open: int
+    objections: int
+    objections_answered: int
     points_total: float
     link_coverage: dict[Family, FamilyCoverage]
     pioneers: int | None = None  # honoured in a final pioneers round of the period
@@ -948,6 +988,8 @@ class _Digest:
             safety_people=ledger.safety_people,
             safety_done=ledger.safety_done,
             rectifications_open=ledger.rectifications_open,
+            objections=len(ledger.objections),
+            objections_answered=sum(o.answer is not None for o in ledger.objections),
             points_total=ledger.points_total,
             link_coverage=ledger.link_coverage,
         )
@@ -969,6 +1011,8 @@ class _Digest:
             ("report.check.safety", self.safety_people, self.safety_done),
             # Nothing is required: the count of rectification items still open is shown.
             ("report.check.rectification_open", None, self.rectifications_open),
+            # Every objection raised must be answered; none raised, nothing is required.
+            ("report.check.objections", self.objections or None, self.objections_answered),
             ("report.check.points", None, self.points_total),
             *(
                 [("report.check.pioneers", None, self.pioneers)]

@@ -1,0 +1,146 @@
+"""The 公示 objections' screens and lookups both /rating and /pioneers use: the admins'
+list with its [答复 #n] buttons, and the objection an answer is for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiosqlite
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from handlers.common import delivery
+from handlers.common.callback import encode
+from handlers.common.context import XContext
+from handlers.common.errors import NotFound, Refusal
+from handlers.common.i18n import Translator
+from handlers.common.reply import say
+from storage import members
+from storage import objections as store
+from storage.members import Member
+from storage.objections import NoticeRound, Objection, ObjectionKind
+
+
+@dataclass(frozen=True)
+class Objections:
+    """One evaluation's objections: where they are kept, its message keys' prefix
+    (``<keys>.objections.line``, ``<keys>.button.answer``, ``<keys>.problem.…``) and
+    its buttons' prefix."""
+
+    kind: ObjectionKind
+    keys: str
+    buttons: str
+
+
+async def show(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    round_: NoticeRound,
+    *,
+    values: Callable[[Objection], dict[str, object]] = lambda _: {},
+) -> None:
+    """The admins' list of a round's objections (``values`` adds to each line)."""
+    async with context.db.read() as conn:
+        found = await store.of_round(conn, spec.kind, round_.id)
+    answering = round_.status == "published"
+    await say(update, context, *listing(context.t, spec, found, answering=answering, values=values))
+
+
+def listing(
+    t: Translator,
+    spec: Objections,
+    found: list[Objection],
+    *,
+    answering: bool,
+    values: Callable[[Objection], dict[str, object]] = lambda _: {},
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The round's objections with their answers; an [答复 #n] button under each one
+    still waiting while ``answering`` (the notice is on)."""
+    if not found:
+        return t(f"{spec.keys}.objections.none"), None
+    lines = [t(f"{spec.keys}.objections.title", count=len(found))]
+    rows = []
+    for o in found:
+        answer = o.answer or t(f"{spec.keys}.objections.waiting")
+        lines.append(
+            t(
+                f"{spec.keys}.objections.line",
+                id=o.id,
+                name=o.member_name,
+                text=o.text,
+                answer=answer,
+                **values(o),
+            )
+        )
+        if o.answer is None and answering:
+            label = t.plain(f"{spec.keys}.button.answer", id=o.id)
+            rows.append(
+                [InlineKeyboardButton(label, callback_data=encode(spec.buttons, "ans", o.id))]
+            )
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def to_answer(context: XContext, spec: Objections, objection_id: int) -> Objection:
+    """The objection an admin starts answering: refused when gone or answered."""
+    async with context.db.read() as conn:
+        objection = await store.get(conn, spec.kind, objection_id)
+    if objection is None:
+        raise NotFound()
+    if objection.answer is not None:
+        raise Refusal(f"{spec.keys}.problem.already_answered")
+    return objection
+
+
+async def with_objector(
+    context: XContext, spec: Objections, objection_id: int
+) -> tuple[Objection, Member]:
+    """The objection being answered and who raised it (to tell them the answer)."""
+    async with context.db.read() as conn:
+        objection = await store.get(conn, spec.kind, objection_id)
+        objector = await members.get(conn, objection.member_id) if objection else None
+    if objection is None or objector is None:
+        raise NotFound()
+    return objection, objector
+
+
+async def raise_and_tell(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    spec: Objections,
+    round_: NoticeRound,
+    subject_id: int,
+    text: str,
+    person: Member,
+    told: Callable[[Translator], str],
+) -> None:
+    """The objection is kept and the admins are told (``<keys>.objection``)."""
+    await store.raise_objection(
+        tx,
+        spec.kind,
+        round_,
+        subject_id,
+        text,
+        member_id=person.id,
+        today=context.today(),
+        now=context.now(),
+    )
+    kind = f"{spec.keys}.objection"
+    await delivery.tell(tx, context, await members.admins(tx), kind, lambda t: (told(t), None))
+
+
+async def answer_and_tell(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    spec: Objections,
+    objection: Objection,
+    text: str,
+    admin: Member,
+    objector: Member,
+    told: Callable[[Translator], str],
+) -> None:
+    """The answer is kept and the objector told at once (``<keys>.answer``): they wait
+    for it."""
+    await store.answer(tx, spec.kind, objection, text, actor_id=admin.id, now=context.now())
+    kind = f"{spec.keys}.answer"
+    await delivery.tell(tx, context, [objector], kind, lambda t: (told(t), None), urgent=True)
