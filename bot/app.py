@@ -46,6 +46,7 @@ from handlers import (
 )
 from handlers.common.context import XContext, revoke_removed_admins
 from handlers.common.errors import error_handler, identify_or_stop
+from handlers.common.flows import schedule_timeouts
 from handlers.common.menu import refresh_menu, register_default_menu
 from handlers.common.persistence import SqlitePersistence
 from handlers.common.presses import CallTracker, every_press_answered
@@ -240,8 +241,9 @@ async def startup(
     run_reminders: bool | None = None,
 ) -> None:
     """What start-up does after `initialize`: admins no longer in the settings lose the
-    role, command menus, the outbox dispatcher, and the reminder tick (its first run, a
-    second after start, is the catch-up after downtime).
+    role, command menus, the outbox dispatcher, the sweep that ends flows left alone, and
+    the reminder tick (its first run, a second after start, is the catch-up after
+    downtime).
 
     Tests pass ``run_dispatcher=False`` and drain the outbox step by step instead; the
     tick then follows it (``run_reminders`` defaults to ``run_dispatcher``), and tests
@@ -256,6 +258,7 @@ async def startup(
         stop = asyncio.Event()
         task = asyncio.create_task(services.dispatcher.run(stop), name="outbox-dispatcher")
         services.dispatching = Running(stop, task)
+    schedule_timeouts(app, services.config.conversation_timeout)
     engine = reminder_engine(app)
     if engine.missing:
         log.warning("reminders: no renderer for %s; those kinds are not sent", engine.missing)

@@ -1,7 +1,8 @@
 """One `Database` over aiosqlite: a serialised writer connection and a reader connection.
 
 Writes go through ``async with db.transaction() as tx`` (BEGIN IMMEDIATE, rollback on
-error); reads that must not wait for a writer use ``async with db.read() as conn``.
+error), or ``db.write_all(statements)`` when nobody reads their results (one trip to the
+writer's thread); reads that must not wait for a writer use ``async with db.read() as conn``.
 ``db.versions(tables)`` says whether tables changed since (for reads kept between ticks).
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -25,6 +27,9 @@ UNWATCHED = frozenset(
 )  # fmt: skip
 """Tables written on every tap or send and read by no kept read: no version to keep."""
 _CHANGED = "xianfeng_changed"
+
+Statement = tuple[str, Sequence[Any]]
+"""One SQL statement and its parameters (``write_all``)."""
 
 
 class DatabaseError(RuntimeError):
@@ -108,11 +113,29 @@ class Database:
             else:
                 await writer.execute("COMMIT")
             finally:
-                # Counted after the commit, so a read that saw the old rows is not kept
-                # with the new version (a rolled-back write counts too: harmless).
-                for table in self._written:
-                    self._versions[table] += 1
-                self._written.clear()
+                self._count_written()
+
+    async def write_all(self, statements: Sequence[Statement]) -> None:
+        """Statements whose results nobody reads, as one transaction in one trip to the
+        writer's thread (a ``transaction()`` block costs a trip per statement, plus BEGIN
+        and COMMIT): the persistence writes a step's state this way after every update."""
+        if not statements:
+            return
+        writer = self._require(self._writer)
+        async with self._lock:
+            try:
+                # aiosqlite's one way into its thread (what its execute() uses): its public
+                # calls run one statement each.
+                await writer._execute(_run_all, writer, statements)
+            finally:
+                self._count_written()
+
+    def _count_written(self) -> None:
+        # Counted after the commit, so a read that saw the old rows is not kept with the
+        # new version (a rolled-back write counts too: harmless).
+        for table in self._written:
+            self._versions[table] += 1
+        self._written.clear()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -207,6 +230,20 @@ class Database:
         if conn is None:
             raise DatabaseError("database is not open")
         return conn
+
+
+def _run_all(writer: aiosqlite.Connection, statements: Sequence[Statement]) -> None:
+    """In the writer's thread: the statements between BEGIN IMMEDIATE and COMMIT."""
+    conn = writer._conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params in statements:
+            conn.execute(sql, params)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

@@ -1,6 +1,8 @@
 """What unfinished conversations have reached and collected, kept across restarts.
 
-Stored as JSON (never pickle), so the file stays readable and safe to load.
+Stored as JSON (never pickle), so the file stays readable and safe to load. The writes
+are statements for ``Database.write_all``: the persistence writes them after every step,
+all in one trip to the writer's thread.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from storage.clock import from_iso, to_iso
+from storage.database import Statement
 
 
 async def load_states(conn: aiosqlite.Connection, handler: str) -> list[tuple[str, Any, datetime]]:
@@ -23,15 +26,14 @@ async def load_states(conn: aiosqlite.Connection, handler: str) -> list[tuple[st
     return [(row[0], json.loads(row[1]), from_iso(row[2])) for row in rows]
 
 
-async def save_state(
-    tx: aiosqlite.Connection, handler: str, key: str, state: Any, *, now: datetime
-) -> None:
+def save_state(handler: str, key: str, state: Any, *, now: datetime) -> Statement:
+    """The statement that keeps a conversation's state (None: the conversation ended)."""
     if state is None:
-        await tx.execute(
-            "DELETE FROM conversation_states WHERE handler = ? AND conv_key = ?", (handler, key)
+        return (
+            "DELETE FROM conversation_states WHERE handler = ? AND conv_key = ?",
+            (handler, key),
         )
-        return
-    await tx.execute(
+    return (
         "INSERT INTO conversation_states (handler, conv_key, state, updated_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (handler, conv_key) DO UPDATE SET"
         " state = excluded.state, updated_at = excluded.updated_at",
@@ -45,13 +47,11 @@ async def load_user_data(conn: aiosqlite.Connection) -> dict[int, dict[str, Any]
     return {int(row[0]): json.loads(row[1]) for row in rows}
 
 
-async def save_user_data(
-    tx: aiosqlite.Connection, telegram_id: int, data: dict[str, Any] | None, *, now: datetime
-) -> None:
+def save_user_data(telegram_id: int, data: dict[str, Any] | None, *, now: datetime) -> Statement:
+    """The statement that keeps a person's flow data (empty: none kept)."""
     if not data:
-        await tx.execute("DELETE FROM user_flow_data WHERE telegram_id = ?", (telegram_id,))
-        return
-    await tx.execute(
+        return ("DELETE FROM user_flow_data WHERE telegram_id = ?", (telegram_id,))
+    return (
         "INSERT INTO user_flow_data (telegram_id, data, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (telegram_id) DO UPDATE SET data = excluded.data,"
         " updated_at = excluded.updated_at",

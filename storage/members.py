@@ -11,6 +11,7 @@ from pydantic import BaseModel, field_validator
 
 from storage import names
 from storage.clock import to_iso
+from storage.database import Database
 from storage.rows import fetch_all, fetch_one, insert
 
 
@@ -101,6 +102,39 @@ async def identity(
     values = dict(zip(row.keys()[1:], tuple(row)[1:], strict=True))
     language = None if row[0] is None else str(row[0])
     return (Member.model_validate(values) if values["id"] is not None else None), language
+
+
+class Identities:
+    """``identity`` for every update, answered from memory while no committed write has
+    touched members or user_prefs since it was read (any such write forgets them all:
+    they are rare next to the updates that ask)."""
+
+    TABLES = ("members", "user_prefs")
+    LIMIT = 10_000
+    """At most this many people kept; past it all are forgotten (memory stays flat)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._versions: tuple[int, ...] | None = None
+        self._kept: dict[int, tuple[Member | None, str | None]] = {}
+
+    async def get(self, telegram_id: int) -> tuple[Member | None, str | None]:
+        versions = self._db.versions(self.TABLES)
+        if versions != self._versions:
+            self._kept.clear()
+            self._versions = versions
+        found = self._kept.get(telegram_id)
+        if found is not None:
+            return found
+        async with self._db.read() as conn:
+            found = await identity(conn, telegram_id)
+        # Kept only if nothing was committed to those tables meanwhile (the versions are
+        # counted after each commit, so a read that saw an older row never stays).
+        if versions is not None and self._db.versions(self.TABLES) == versions:
+            if len(self._kept) >= self.LIMIT:
+                self._kept.clear()
+            self._kept[telegram_id] = found
+        return found
 
 
 async def create(

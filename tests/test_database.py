@@ -88,6 +88,21 @@ async def test_transaction_rolls_back_everything_on_error(db: Database) -> None:
         assert await branches.list_with_counts(conn) == []
 
 
+async def test_write_all_is_all_or_nothing(db: Database) -> None:
+    """The statements go together: one that fails takes the others back with it, and
+    the writer is left free for the next transaction."""
+    insert = "INSERT INTO user_flow_data (telegram_id, data, updated_at) VALUES (?, ?, ?)"
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_all([(insert, (7, "{}", "t")), (insert, (7, "{}", "t"))])
+    await db.write_all([(insert, (8, "{}", "t")), (insert, (9, "{}", "t"))])
+    async with db.transaction() as tx:
+        await branches.create(tx, "一中党支部", now=NOW)
+    async with db.read() as conn:
+        rows = await conn.execute_fetchall("SELECT telegram_id FROM user_flow_data")
+        assert [row[0] for row in rows] == [8, 9]
+        assert [b.name for b in await branches.list_with_counts(conn)] == ["一中党支部"]
+
+
 async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:
     """A failing transaction must not take a concurrent one's writes down with it."""
 

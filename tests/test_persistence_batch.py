@@ -46,3 +46,18 @@ async def test_a_failed_write_is_kept_for_the_next_update(db: Database) -> None:
     await persistence.update_user_data(8, {"visit": {"alias": "乐乐"}})
     await persistence.write_pending()
     assert await stored(db) == ([("[7, 7]", 3)], {8: {"visit": {"alias": "乐乐"}}})
+
+
+async def test_empty_entries_are_not_written(db: Database) -> None:
+    """Looking at a flow's dates leaves empty entries behind: they read the same as no
+    data, so an update that only left those writes nothing (and empties a stored row)."""
+    persistence = SqlitePersistence(db, FixedClock(NOW), conversation_timeout=timedelta(hours=1))
+    await persistence.update_user_data(7, {"_flow_seen": {}, "_flow_step": {}})
+    await persistence.write_pending()
+    assert await stored(db) == ([], {})
+    await persistence.update_user_data(7, {"visit": {"alias": "小明"}, "_flow_seen": {}})
+    await persistence.write_pending()
+    assert await stored(db) == ([], {7: {"visit": {"alias": "小明"}}})
+    await persistence.update_user_data(7, {"visit": {}, "_flow_seen": {}})
+    await persistence.write_pending()
+    assert await stored(db) == ([], {})

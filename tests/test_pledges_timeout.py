@@ -9,6 +9,7 @@ import pytest
 
 from handlers.common.i18n import Translator
 from handlers.common.services import BotConfig
+from storage import flowstate
 from storage.pledges import PledgeStatus
 from tests.conftest import ADMIN, MEMBER, ZONE, Harness
 from tests.test_pledges import TEXT, only_pledge
@@ -39,6 +40,10 @@ async def test_timeout_ends_politely_and_keeps_the_draft(harness: Harness) -> No
     said = h.tg.texts(MEMBER.id)[before:]
     assert any("草稿已保存" in text for text in said), said
     assert any("已自动结束" in text for text in said), said
+    # Written at once, not with the member's next update: a crash now resumes nothing.
+    async with h.db.read() as conn:
+        assert await flowstate.load_states(conn, "pledge") == []
+        assert MEMBER.id not in await flowstate.load_user_data(conn)
     draft = await only_pledge(h, MEMBER.id)
     assert draft.status is PledgeStatus.DRAFT and draft.text == TEXT
     # Resuming from /pledge picks it up where it can.
@@ -54,7 +59,7 @@ async def test_a_timed_out_flow_is_not_resumed_after_a_restart(harness: Harness)
     await h.send(MEMBER, "/pledge")
     await h.press(MEMBER, "2026 年（今年）")
     await h.press(MEMBER, "教书育人")
-    await h.restart()  # the timeout job is lost with the process
+    await h.restart()  # the timeout (in memory) is lost with the process
     h.clock.advance(timedelta(minutes=5))
     await h.restart()  # ... and the stored state is too old to load
     said = await h.send(MEMBER, TEXT)

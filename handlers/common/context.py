@@ -1,7 +1,8 @@
 """The custom CallbackContext: database, clock, settings, the current person and language.
 
-``identify`` runs before any handler (group -1) and loads the person once per update, so
-handlers read ``context.member`` and ``context.t`` instead of fetching them.
+``identify`` runs before any handler (group -1) and loads the person once per update (from
+memory while members and language choices are unchanged), so handlers read
+``context.member`` and ``context.t`` instead of fetching them.
 """
 
 from __future__ import annotations
@@ -100,8 +101,7 @@ async def identify(update: object, context: XContext) -> None:
         return
     user = update.effective_user
     config = context.config
-    async with context.db.read() as conn:
-        member, language = await members.identity(conn, user.id)
+    member, language = await context.services.identities.get(user.id)
     lang = language or language_from_client(user.language_code, config.default_language)
     if member is not None and member.role is Role.ADMIN and user.id not in config.admin_ids:
         # Admin rights come from ADMIN_IDS: start-up marks the others left; until it has

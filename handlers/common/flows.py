@@ -4,7 +4,9 @@ wraps PTB's ConversationHandler with it.
 * Entering: an entry step calls ``enter_flow(context, name, **values)``, which drops what
   an unfinished run had collected; the steps keep JSON values in ``flow_data``.
 * Each step is dated in the persisted user data, so the timeout survives a restart: a
-  step that arrives after it ends the flow (PTB's own timeout is a job in memory).
+  step that arrives after it ends the flow. While the process runs, a flow left alone
+  is ended by ``sweep_timeouts`` (one repeating job for all flows, instead of PTB's job
+  per step), which tells the person it ended.
 * Leaving: ``/cancel``, [Cancel] or a typed 取消; any other command (the flow ends and
   that command runs, so /visit in the middle of /pledge starts the visit); the timeout.
   The step being left may have an on-leave hook (``on_leave={STEP: hook}``) that undoes
@@ -19,7 +21,9 @@ group never answer the same message a second time.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import timedelta
@@ -28,6 +32,7 @@ from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
+    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -37,6 +42,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.ext._utils.types import ConversationKey
 from telegram.warnings import PTBUserWarning
 
 from handlers.common.callback import encode, pattern
@@ -63,6 +69,7 @@ class Leaving(StrEnum):
 
 
 LeaveHook = Callable[[Update, XContext, Leaving], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 _SEEN_KEY = "_flow_seen"
@@ -71,6 +78,8 @@ _STEP_KEY = "_flow_step"
 # by a fallback for steps that take no text.
 CANCEL_WORDS = re.compile(r"^\s*(取消|退出|cancel)\s*[。.!！]?\s*$", re.IGNORECASE)
 CANCEL_DATA = encode("flow", "cancel")
+TIMEOUT_SWEEP = "flow-timeouts"
+"""The job that ends flows left alone (``schedule_timeouts``)."""
 
 texts(
     {
@@ -249,7 +258,7 @@ def conversation(
     with warnings.catch_warnings():
         # per_message=False is deliberate: one flow per person, buttons included.
         warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
+        return FlowConversation(
             entry_points=entry_points,
             states={
                 **states,
@@ -261,6 +270,112 @@ def conversation(
             conversation_timeout=timeout.total_seconds(),
             allow_reentry=True,
         )
+
+
+class FlowConversation(ConversationHandler[Any]):
+    """PTB's ConversationHandler with its timeout kept as a deadline in memory.
+
+    PTB adds a JobQueue job for every step and removes it at the next one (APScheduler
+    work on every update); here a step only notes when the flow times out, and
+    ``sweep_timeouts`` ends the flows past it, running the TIMEOUT handlers as PTB's
+    job would have.
+    """
+
+    def _schedule_job(
+        self,
+        new_state: object,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        update: Update,
+        context: Any,
+        conversation_key: ConversationKey,
+    ) -> None:
+        if new_state == self.END or not self.conversation_timeout:
+            return
+        seconds = (
+            self.conversation_timeout.total_seconds()
+            if isinstance(self.conversation_timeout, timedelta)
+            else self.conversation_timeout
+        )
+        deadline = _Deadline(time.monotonic() + seconds, update, application, context)
+        # PTB keeps what it schedules here and calls schedule_removal() on it at the
+        # conversation's next step.
+        self.timeout_jobs[conversation_key] = deadline  # type: ignore[assignment]
+
+    async def expire_due(self, now: float) -> list[Update]:
+        """End the conversations whose deadline has passed; the updates they ended at."""
+        ended: list[Update] = []
+        for key, deadline in list(self.timeout_jobs.items()):
+            if not isinstance(deadline, _Deadline) or deadline.at > now:
+                continue
+            async with self._timeout_jobs_lock:
+                if self.timeout_jobs.get(key) is not deadline:
+                    continue  # a step came meanwhile
+                del self.timeout_jobs[key]
+            try:
+                for handler in self.states.get(self.TIMEOUT, []):
+                    check = handler.check_update(deadline.update)
+                    if check is not None and check is not False:
+                        await handler.handle_update(
+                            deadline.update, deadline.application, check, deadline.context
+                        )
+            except Exception as exc:  # reported as a failed job would be
+                await deadline.application.process_error(None, exc)
+            self._update_state(self.END, key)
+            ended.append(deadline.update)
+        return ended
+
+
+class _Deadline:
+    """When a conversation times out, and what its TIMEOUT handlers are given then."""
+
+    __slots__ = ("application", "at", "context", "update")
+
+    def __init__(
+        self,
+        at: float,
+        update: Update,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        context: Any,
+    ) -> None:
+        self.at = at
+        self.update = update
+        self.application = application
+        self.context = context
+
+    def schedule_removal(self) -> None:
+        """What PTB calls when the next step comes: dropping it from the handler is enough."""
+
+
+def schedule_timeouts(app: Application[Any, Any, Any, Any, Any, Any], timeout: timedelta) -> None:
+    """Run ``sweep_timeouts`` a few times per timeout (at most every 30 seconds), so a flow
+    left alone ends, and the person hears it, soon after its timeout."""
+    if app.job_queue is None:
+        return
+    every = min(timeout.total_seconds() / 4, 30.0)
+    app.job_queue.run_repeating(
+        _sweep, interval=every, first=every, name=TIMEOUT_SWEEP, job_kwargs={"coalesce": True}
+    )
+
+
+async def sweep_timeouts(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """End every flow past its timeout (see ``FlowConversation``); how many ended. What
+    they changed is written at once, not with the person's next update."""
+    now = time.monotonic()
+    ended: list[Update] = []
+    for handlers in app.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, FlowConversation):
+                ended += await handler.expire_due(now)
+    if ended:
+        app.mark_data_for_update_persistence(
+            user_ids=[u.effective_user.id for u in ended if u.effective_user is not None]
+        )
+        await app.update_persistence()
+    return len(ended)
+
+
+async def _sweep(context: XContext) -> None:
+    await sweep_timeouts(context.application)
 
 
 def _stop_after(

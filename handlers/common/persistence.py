@@ -2,8 +2,9 @@
 
 PTB's own persistence classes pickle to a file or keep memory; this one keeps what a
 flow has reached in the same database as everything else. What PTB hands over after an
-update is written in one transaction (``write_pending``, called by the Application right
-after PTB's own ``update_persistence``), not one per conversation and user. PTB does not
+update is written in one transaction and one trip to the database's writer thread
+(``write_pending``, called by the Application right after PTB's own
+``update_persistence``), not one per conversation and user. PTB does not
 persist conversation timeouts, so states older than the timeout are dropped when loaded.
 """
 
@@ -45,6 +46,7 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         return loaded
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        data = _kept(data)
         fingerprint = _fingerprint(data)
         if self._stored.get(user_id, _fingerprint(None)) == fingerprint:
             self._users.pop(user_id, None)  # back to what is stored: nothing to write
@@ -66,11 +68,18 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         self._users, self._states = {}, {}
         now = self._clock.now()
         try:
-            async with self._db.transaction() as tx:
-                for (name, key), state in states.items():
-                    await flowstate.save_state(tx, name, key, state, now=now)
-                for user_id, (data, _) in users.items():
-                    await flowstate.save_user_data(tx, user_id, data, now=now)
+            await self._db.write_all(
+                [
+                    *(
+                        flowstate.save_state(name, key, state, now=now)
+                        for (name, key), state in states.items()
+                    ),
+                    *(
+                        flowstate.save_user_data(user_id, data, now=now)
+                        for user_id, (data, _) in users.items()
+                    ),
+                ]
+            )
         except BaseException:
             self._users = users | self._users
             self._states = states | self._states
@@ -127,6 +136,12 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def flush(self) -> None:
         """At shutdown: whatever is still pending (normally nothing)."""
         await self.write_pending()
+
+
+def _kept(data: dict[Any, Any]) -> dict[Any, Any]:
+    """What is worth keeping: an empty entry (a flow's data or dates looked at, nothing
+    in them) reads the same as none, so it neither makes a write nor takes room."""
+    return {key: value for key, value in data.items() if value != {}}
 
 
 def _fingerprint(data: dict[Any, Any] | None) -> str:

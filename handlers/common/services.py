@@ -17,7 +17,7 @@ from storage import Database
 from storage.clock import Clock
 from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
-from storage.members import Role
+from storage.members import Identities, Role
 from storage.retention import Eraser
 
 
@@ -84,6 +84,11 @@ class Services:
     limiter (it paces itself and takes its turns from ``budget``)."""
     erasers: dict[str, Eraser] = field(default_factory=dict)
     """What the daily retention job erases (storage.retention), by record kind."""
+    identities: Identities = field(init=False)
+    """Who each person is and their language, kept between updates (``identify``)."""
+
+    def __post_init__(self) -> None:
+        self.identities = Identities(self.db)
 
 
 SERVICES_KEY = "services"
