@@ -3,18 +3,20 @@
 Both get their updates one at a time through ``process_update`` (as polling does) and talk
 to the same fake Bot API transport (``tests/fakebot.py``, no latency), so the ratio says
 what the bot's own work costs: identifying the person, guards, conversations, the
-database, persistence. They take turns, 500 updates each, so a busy neighbour on the
-machine slows both alike. The full stack runs on a bureau of 20 branches × 49 members with
+database, persistence. The full stack runs on a bureau of 20 branches × 49 members with
 a year of history (``bench.scale``) and a realistic mix of what members do: /start, /me,
 /help, a pledge typed step by step, a home visit tapped step by step, /partyday and
-[参加]. The echo bot answers a text with a text and a button with a callback answer, in
-the same proportions. Neither side is paced to Telegram's limits here.
+[参加]. The echo bot then gets the very same updates (the same JSON: a pressed button
+comes with its message and keyboard) and answers a text with a text and a button with a
+callback answer. The two take turns, 500 updates at a time, so a busy neighbour on the
+machine slows both alike. Neither side is paced to Telegram's limits here.
 
-It prints updates a second for both and their ratio, p50 and p99 per update, database
+It prints updates a second for both and their ratio, p50 and p99 per update, the CPU time
+per update (on a busy machine the wall clock also counts waiting for a core), database
 round trips per update (calls into aiosqlite's thread) by kind of step, and the
 process's RSS at intervals (memory must stay flat).
 
-    python -m bench.updates            # 100,000 updates each
+    python -m bench.updates            # 100,000 updates
     python -m bench.updates --quick    # 5,000
 """
 
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import itertools
 import logging
 import os
 import shutil
@@ -170,25 +174,21 @@ class Run:
 
 
 CHUNK = 500
-"""Updates each side handles in turn: the two alternate, so both see the same machine
-(other processes come and go) and the ratio compares like with like."""
+"""Updates the full stack handles before the echo bot gets the same ones: the two take
+turns, so both see the same machine (other processes come and go)."""
+
+Item = tuple[str, Callable[[], Update]]
+"""A step's label ("visit 3") and how to make its update."""
 
 
 @dataclass
 class Side:
-    """One side of the comparison: its Application, how it makes an update for a step,
-    the steps still to take, and what was measured."""
-
     run: Run
     app: Application[Any, Any, Any, Any, Any, Any]
-    make: Callable[[FakeUser, Step], Update]
-    steps: Iterator[tuple[FakeUser, str, Step, int]]
-    handled: int = 0
-    done: bool = False
 
 
 @asynccontextmanager
-async def full_stack(count: int, path: Path) -> AsyncIterator[Side]:
+async def full_stack(path: Path) -> AsyncIterator[tuple[Side, UpdateFactory]]:
     tg = BenchTelegram()
     db = Database(path)
     await db.open()
@@ -203,15 +203,17 @@ async def full_stack(count: int, path: Path) -> AsyncIterator[Side]:
     await app.initialize()
     await startup(app, run_dispatcher=False)
     await app.start()
-    updates = UpdateFactory(app.bot, tg)
     try:
-        yield Side(
-            Run("full stack"), app, lambda user, step: _update(updates, user, step), _plan(count)
-        )
+        yield Side(Run("full stack"), app), UpdateFactory(app.bot, tg)
     finally:
         await app.stop()
         await app.shutdown()
         await db.close()
+
+
+def _steps(updates: UpdateFactory, count: int) -> Iterator[Item]:
+    for user, session, step, index in _plan(count):
+        yield f"{session} {index}", functools.partial(_update, updates, user, step)
 
 
 def _update(updates: UpdateFactory, user: FakeUser, step: Step) -> Update:
@@ -222,12 +224,13 @@ def _update(updates: UpdateFactory, user: FakeUser, step: Step) -> Update:
             return updates.press(user, label)
         except AssertionError:
             continue
-    raise LookupError(step.value)
+    raise LookupError(f"no button {step.value}")
 
 
 @asynccontextmanager
-async def bare_ptb(count: int) -> AsyncIterator[Side]:
-    """The same number and kinds of updates to an echo bot on the same transport."""
+async def bare_ptb() -> AsyncIterator[Side]:
+    """An echo bot on the same transport: a text is answered with a text, a button with
+    a callback answer."""
     tg = BenchTelegram()
     app = ApplicationBuilder().token("999000:BARE").request(tg).get_updates_request(tg).build()
 
@@ -243,59 +246,58 @@ async def bare_ptb(count: int) -> AsyncIterator[Side]:
     app.add_handler(CallbackQueryHandler(answer))
     await app.initialize()
     await app.start()
-    updates = UpdateFactory(app.bot, tg)
-
-    def make(user: FakeUser, step: Step) -> Update:
-        if step.kind == "send":
-            return updates.text(user, step.value)
-        return updates.callback(user, "echo:1", reply_markup=None)
-
     try:
-        yield Side(Run("bare PTB"), app, make, _plan(count))
+        yield Side(Run("bare PTB"), app)
     finally:
         await app.stop()
         await app.shutdown()
 
 
 async def compare(count: int, path: Path) -> tuple[Run, Run]:
-    """Both sides, ``CHUNK`` updates each in turn, until each has had ``count``."""
+    """``count`` updates to the full stack, ``CHUNK`` at a time, each chunk then sent as
+    Telegram sent it (the same JSON: a pressed button's message with its keyboard) to the
+    echo bot."""
     every = max(count // 10, 1)
-    async with bare_ptb(count) as bare, full_stack(count, path) as full:
+    async with full_stack(path) as (full, updates), bare_ptb() as bare:
+        steps = _steps(updates, count)
         with RoundTrips() as trips:
-            while not (bare.done and full.done):
-                await _drive(bare, trips, CHUNK)
-                await _drive(full, trips, CHUNK, rss_every=every)
+            while chunk := list(itertools.islice(steps, CHUNK)):
+                handled = await _drive(full, trips, chunk, rss_every=every)
+                same = [
+                    (label, functools.partial(Update.de_json, update.to_dict(), bare.app.bot))
+                    for label, update in handled
+                ]
+                await _drive(bare, trips, same)
     return full.run, bare.run
 
 
-async def _drive(side: Side, trips: RoundTrips, chunk: int, rss_every: int = 0) -> None:
-    """The side's next ``chunk`` steps, one update at a time (as polling hands them over)."""
+async def _drive(
+    side: Side, trips: RoundTrips, items: list[Item], rss_every: int = 0
+) -> list[tuple[str, Update]]:
+    """The updates one at a time (as polling hands them over); those handled."""
     tg = side.app.bot.request
     assert isinstance(tg, BenchTelegram)
     run = side.run
+    handled: list[tuple[str, Update]] = []
     started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(chunk):
-        taken = next(side.steps, None)
-        if taken is None:
-            side.done = True
-            break
-        user, session, step, index = taken
+    for label, make in items:
         try:
-            update = side.make(user, step)
-        except LookupError:
-            run.failures[f"{session}: no button {step.value}"] += 1
+            update = make()
+        except LookupError as missing:
+            run.failures[f"{label}: {missing}"] += 1
             continue
         before = trips.count
         began = time.perf_counter()
         await side.app.process_update(update)
         run.latencies.append(time.perf_counter() - began)
-        run.trips[f"{session} {index}"].append(trips.count - before)
+        run.trips[label].append(trips.count - before)
         tg.calls.clear()
-        side.handled += 1
-        if rss_every and side.handled % rss_every == 0:
-            run.rss.append((side.handled, rss_mib()))
+        handled.append((label, update))
+        if rss_every and len(run.latencies) % rss_every == 0:
+            run.rss.append((len(run.latencies), rss_mib()))
     run.seconds += time.perf_counter() - started
     run.cpu += time.process_time() - cpu
+    return handled
 
 
 def report(full: Run, bare: Run) -> None:

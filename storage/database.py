@@ -9,11 +9,12 @@ writer's thread); reads that must not wait for a writer use ``async with db.read
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import aiosqlite
 
@@ -28,6 +29,7 @@ UNWATCHED = frozenset(
 """Tables written on every tap or send and read by no kept read: no version to keep."""
 _CHANGED = "xianfeng_changed"
 
+C = TypeVar("C", bound=aiosqlite.Connection)
 Statement = tuple[str, Sequence[Any]]
 """One SQL statement and its parameters (``write_all``)."""
 
@@ -46,7 +48,7 @@ class Database:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: _Writer | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         # Per watched table, how many committed transactions wrote to it (this process's
@@ -68,7 +70,7 @@ class Database:
             # SQLite would create it with the umask's mode, readable by everyone; its WAL
             # and shared-memory files take this file's mode.
             create_private_file(self.path)
-        self._writer = await _connect(self.path)
+        self._writer = await _connect(self.path, writer=True)
         try:
             if migrate:
                 await apply_migrations(self._writer)
@@ -101,18 +103,26 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """All or nothing: commit when the block ends, roll back if it raises."""
+        """All or nothing: commit when the block ends, roll back if it raises.
+
+        BEGIN IMMEDIATE goes to the writer's thread with the block's first statement (one
+        trip less); a block that runs none begins and commits nothing."""
         writer = self._require(self._writer)
         async with self._lock:
-            await writer.execute("BEGIN IMMEDIATE")
+            writer.begin_pending = True
             try:
                 yield writer
             except BaseException:
-                await writer.execute("ROLLBACK")
+                if not writer.begin_pending:
+                    # After the statements already on their way (one may be, if this was
+                    # a cancellation), and only if BEGIN went through.
+                    await writer._execute(_rollback_if_open, writer)
                 raise
             else:
-                await writer.execute("COMMIT")
+                if not writer.begin_pending:
+                    await writer.execute("COMMIT")
             finally:
+                writer.begin_pending = False
                 self._count_written()
 
     async def write_all(self, statements: Sequence[Statement]) -> None:
@@ -226,10 +236,36 @@ class Database:
             raise DatabaseError(f"integrity check of the backup failed: {row}")
 
     @staticmethod
-    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+    def _require(conn: C | None) -> C:
         if conn is None:
             raise DatabaseError("database is not open")
         return conn
+
+
+class _Writer(aiosqlite.Connection):
+    """The writer connection: a transaction's BEGIN IMMEDIATE travels to the worker thread
+    with the transaction's first statement instead of on its own."""
+
+    begin_pending = False
+    """Set by ``transaction()``: the next call begins the transaction first."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.begin_pending:
+            return await super()._execute(fn, *args, **kwargs)
+        self.begin_pending = False
+        return await super()._execute(_begin_then, self, functools.partial(fn, *args, **kwargs))
+
+
+def _begin_then(writer: aiosqlite.Connection, call: Callable[[], Any]) -> Any:
+    """In the writer's thread: BEGIN IMMEDIATE, then the transaction's first statement."""
+    writer._conn.execute("BEGIN IMMEDIATE")
+    return call()
+
+
+def _rollback_if_open(writer: aiosqlite.Connection) -> None:
+    """In the writer's thread: roll back, unless BEGIN itself failed (nothing is open)."""
+    if writer._conn.in_transaction:
+        writer._conn.execute("ROLLBACK")
 
 
 def _run_all(writer: aiosqlite.Connection, statements: Sequence[Statement]) -> None:
@@ -246,9 +282,15 @@ def _run_all(writer: aiosqlite.Connection, statements: Sequence[Statement]) -> N
         raise
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
+@overload
+async def _connect(path: Path, *, writer: Literal[True]) -> _Writer: ...
+@overload
+async def _connect(path: Path) -> aiosqlite.Connection: ...
+async def _connect(path: Path, *, writer: bool = False) -> aiosqlite.Connection:
+    connector = functools.partial(sqlite3.connect, str(path), isolation_level=None)
     try:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # What aiosqlite.connect() does, with the writer's own class.
+        conn = await (_Writer if writer else aiosqlite.Connection)(connector, 64)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     try:

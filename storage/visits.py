@@ -592,12 +592,12 @@ async def recent_classes(
     conn: aiosqlite.Connection, member_id: int, limit: int = RECENT_CLASSES
 ) -> list[str]:
     """The classes this member logged visits for, most recently used first."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT class_name FROM home_visits WHERE member_id = ? GROUP BY class_name"
         " ORDER BY MAX(id) DESC LIMIT ?",
         (member_id, limit),
-    ) as cur:
-        return [str(row[0]) for row in await cur.fetchall()]
+    )
+    return [str(row[0]) for row in rows]
 
 
 async def target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> int | None:

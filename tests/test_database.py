@@ -88,6 +88,35 @@ async def test_transaction_rolls_back_everything_on_error(db: Database) -> None:
         assert await branches.list_with_counts(conn) == []
 
 
+async def test_a_failing_first_statement_or_begin_leaves_the_writer_usable(db: Database) -> None:
+    """BEGIN goes with the first statement: if that statement fails the transaction is
+    rolled back; if BEGIN itself fails (another process holds the lock) nothing is left
+    open; a block that runs nothing is fine."""
+    async with db.transaction() as tx:
+        await branches.create(tx, "一中党支部", now=NOW)
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO no_such_table VALUES (1)")
+    async with db.transaction() as tx:
+        await tx.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with db.transaction() as tx:
+                await branches.create(tx, "二中党支部", now=NOW)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    async with db.transaction():
+        pass
+    async with db.transaction() as tx:
+        await branches.create(tx, "三中党支部", now=NOW)
+    async with db.read() as conn:
+        names = [b.name for b in await branches.list_with_counts(conn)]
+        assert sorted(names) == ["一中党支部", "三中党支部"]
+
+
 async def test_write_all_is_all_or_nothing(db: Database) -> None:
     """The statements go together: one that fails takes the others back with it, and
     the writer is left free for the next transaction."""
