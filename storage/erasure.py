@@ -77,6 +77,10 @@ async def erase_person(
     await tx.execute(
         f"UPDATE party_day_replies SET reason_text = NULL WHERE member_id IN ({marks})", ids
     )
+    for table in ("rating_objections", "pioneer_objections"):  # their words to a 公示
+        await tx.execute(
+            f"UPDATE {table} SET text = ? WHERE member_id IN ({marks})", [ERASED_TEXT, *ids]
+        )
     await tx.execute("DELETE FROM user_flow_data WHERE telegram_id = ?", (member.telegram_id,))
     # Messages to them: not sent any more, and their text gone.
     async with tx.execute(

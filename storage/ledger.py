@@ -377,9 +377,11 @@ async def branch_ledger(
     private: bool,
     frequencies: MeetingFrequencies | None = None,
     rhythms: LinkRhythms | None = None,
+    objection_texts: bool = False,
 ) -> BranchLedger:
     """Everything the branch's workbook shows for ``period``, as of ``today``; a student's
-    alias only when ``private`` (the secretaries' and admins' copies)."""
+    alias only when ``private`` (the secretaries' and admins' copies), the words of 公示
+    objections only with ``objection_texts`` (the admins' copy)."""
     members = await _memberships(conn, branch.id, period, zone)
     not_joined = await _not_joined(conn, branch.id, period, zone)
     names = await _names(conn, branch.id)
@@ -411,7 +413,9 @@ async def branch_ledger(
     await _add_safety(conn, ledger)
     await _add_rectifications(conn, ledger, zone)
     start, end = _moments(period, zone)
-    ledger.objections = await objection_store.for_ledger(conn, branch.id, start, end, zone)
+    ledger.objections = await objection_store.for_ledger(
+        conn, branch.id, start, end, zone, texts=objection_texts
+    )
     await _add_points(conn, ledger, zone)
     ledger.link_contacts = await link_store.ledger_contacts(
         conn, branch.id, period.start, period.end, private=private

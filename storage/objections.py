@@ -77,7 +77,7 @@ class LedgerObjection(BaseModel):
     year: int  # the rating's school year, or the pioneers round's year
     title: str | None  # the pioneers round's title
     tier: str | None  # the branch's tier in the rating, as it stands
-    text: str
+    text: str | None  # None: withheld (only the bureau's copy has the words)
     answered_by: str | None
     answer: str | None
     answered_at: datetime | None
@@ -107,11 +107,22 @@ async def get(
 
 
 async def for_ledger(
-    conn: aiosqlite.Connection, branch_id: int, start: datetime, end: datetime, zone: ZoneInfo
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    *,
+    texts: bool,
 ) -> list[LedgerObjection]:
     """The objections raised from ``start`` until before ``end`` that belong to the
-    branch's records: those against its star rating, and those its own members raised
-    against a pioneers list (the list is the bureau's, the objection the member's)."""
+    branch's records: those against its star rating, and, with ``texts`` (the bureau's
+    copy), those its own members raised against a pioneers list.
+
+    Without ``texts`` (a secretary's or an inspector's copy) the words of an objection
+    and of its answer are withheld, and the pioneers ones left out: in a branch of a few
+    people the words, or the mere fact that someone there objected to the bureau's list,
+    would name the objector, whom the bot tells only the admins."""
     since, until = to_iso(start), to_iso(end)
     found = await fetch_all(
         conn,
@@ -139,7 +150,9 @@ async def for_ledger(
     for row in found:  # the 台账 shows local wall time
         row.at = row.at.astimezone(zone)
         row.answered_at = row.answered_at.astimezone(zone) if row.answered_at else None
-    return found
+        if not texts:
+            row.text = row.answered_by = row.answer = None
+    return found if texts else [row for row in found if row.about == "rating"]
 
 
 def _select(kind: ObjectionKind) -> str:

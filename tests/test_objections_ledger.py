@@ -1,6 +1,7 @@
 """公示 objections in the 台账: the branch's 公示异议 sheet and its summary line, as a
-reader opens the workbook (objections against the branch's star rating, and those its
-members raised against a pioneers list; never who raised one)."""
+reader opens the workbook (objections against the branch's star rating, and in the
+admins' copy those its members raised against a pioneers list; never who raised one, and
+the words only in the admins' copy)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from handlers.reports.export import ExportRequest, build_files
-from storage import branches, members, objections, pioneers, rating
+from storage import branches, erasure, members, objections, pioneers, rating
 from storage.database import Database
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
@@ -137,8 +138,17 @@ async def _objections(db: Database, p: dict[str, Member]) -> None:
         )
 
 
-async def _export(db: Database, folder: Path, *, private: bool, lang: str = "zh") -> Path:
-    request = ExportRequest(branch_ids=[1], period=PERIOD, private=private, bureau=False, lang=lang)
+async def _export(
+    db: Database, folder: Path, *, private: bool, texts: bool, lang: str = "zh"
+) -> Path:
+    request = ExportRequest(
+        branch_ids=[1],
+        period=PERIOD,
+        private=private,
+        bureau=False,
+        lang=lang,
+        objection_texts=texts,
+    )
     [path] = await build_files(db, request, folder, today=TODAY, zone=ZONE, now=NOW)
     return path
 
@@ -152,10 +162,12 @@ def _summary_line(path: Path) -> tuple[Any, ...]:
     return next(row for row in _rows(path, "封面汇总") if row[0] == label)
 
 
-async def test_the_branch_ledger_lists_its_notice_objections(db: Database, tmp_path: Path) -> None:
+async def test_the_admins_copy_lists_the_branchs_notice_objections(
+    db: Database, tmp_path: Path
+) -> None:
     p = await _people(db)
     await _objections(db, p)
-    path = await _export(db, tmp_path, private=True)
+    path = await _export(db, tmp_path, private=True, texts=True)
     assert "公示异议" in load_workbook(path).sheetnames
     header, *found = _rows(path, "公示异议")
     assert header == ("序号", "提出时间", "异议对象", "异议内容", "答复人", "答复内容", "答复时间")
@@ -182,25 +194,85 @@ async def test_the_branch_ledger_lists_its_notice_objections(db: Database, tmp_p
     # Who objected is told to the admins only: no objector's name in the 台账.
     values = {v for row in _rows(path, "公示异议") for v in row}
     assert not values & {"王小明", "赵其他"}
-    assert _summary_line(path)[1:4] == (2, 1, "未达标")
+    # Raised and answered, with no verdict: answering is the bureau's, not the branch's.
+    assert _summary_line(path)[1:4] == (2, 1, "—")
 
 
-async def test_an_inspectors_copy_has_the_objections_too(db: Database, tmp_path: Path) -> None:
+async def test_a_secretarys_copy_has_the_dates_but_not_the_words(
+    db: Database, tmp_path: Path
+) -> None:
+    """In a branch of a few people the words, or that someone there objected to the
+    bureau's pioneers list, would name the objector."""
     p = await _people(db)
     await _objections(db, p)
-    path = await _export(db, tmp_path, private=False, lang="en")
+    path = await _export(db, tmp_path, private=True, texts=False)
+    _, *found = _rows(path, "公示异议")
+    assert found == [
+        (
+            1,
+            datetime(2026, 11, 28, 10, 0),
+            "2025–2026 学年星级评定：本支部星级（三星）",
+            "（内容存教育局）",
+            None,
+            "（内容存教育局）",
+            datetime(2026, 11, 30, 15, 30),
+        ),
+    ]
+    values = {v for row in _rows(path, "公示异议") for v in row}
+    assert not values & {"我支部服务时长统计有误", "已复核，数据无误", "局管理员"}
+    assert _summary_line(path)[1:4] == (1, 1, "—")
+
+
+async def test_an_inspectors_copy_has_the_dates_but_not_the_words(
+    db: Database, tmp_path: Path
+) -> None:
+    p = await _people(db)
+    await _objections(db, p)
+    path = await _export(db, tmp_path, private=False, texts=False, lang="en")
     header, *found = _rows(path, "Notice objections")
     assert header[1:4] == ("Raised at", "Against", "Objection")
-    assert [row[2] for row in found] == [
-        "Star rating 2025–2026: this branch's tier (three stars)",
-        "Pioneers 2026, “2026年度育人成才先锋党员”: the list in public notice",
+    assert [row[2:] for row in found] == [
+        (
+            "Star rating 2025–2026: this branch's tier (three stars)",
+            "(kept by the bureau)",
+            None,
+            "(kept by the bureau)",
+            datetime(2026, 11, 30, 15, 30),
+        )
     ]
+
+
+async def test_an_unanswered_objection_shows_no_answer_even_withheld(
+    db: Database, tmp_path: Path
+) -> None:
+    p = await _people(db)
+    await _objections(db, p)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE rating_objections SET answer = NULL, answered_by = NULL,"
+                         " answered_at = NULL")  # fmt: skip
+    path = await _export(db, tmp_path, private=True, texts=False)
+    _, *found = _rows(path, "公示异议")
+    assert [row[3:] for row in found] == [("（内容存教育局）", None, None, None)]
+    assert _summary_line(path)[1:4] == (1, 0, "—")
 
 
 async def test_no_objections_require_nothing(db: Database, tmp_path: Path) -> None:
     await _people(db)
-    path = await _export(db, tmp_path, private=True)
+    path = await _export(db, tmp_path, private=True, texts=True)
     assert _rows(path, "公示异议") == [
         ("序号", "提出时间", "异议对象", "异议内容", "答复人", "答复内容", "答复时间")
     ]
-    assert _summary_line(path)[1:4] == (None, 0, "—")
+    assert _summary_line(path)[1:4] == (0, 0, "—")
+
+
+async def test_erasing_someone_erases_their_objections_words(db: Database, tmp_path: Path) -> None:
+    p = await _people(db)
+    await _objections(db, p)
+    async with db.transaction() as tx:
+        await members.mark_left(tx, p["member"].id, now=NOW)
+        left = await members.get(tx, p["member"].id)
+        assert left is not None
+        await erasure.erase_person(tx, left, actor_id=p["admin"].id, now=NOW)
+    path = await _export(db, tmp_path, private=True, texts=True)
+    _, *found = _rows(path, "公示异议")
+    assert [row[3] for row in found] == ["我支部服务时长统计有误", "—"]

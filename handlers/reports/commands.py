@@ -146,6 +146,7 @@ async def export_run(update: Update, context: XContext) -> None:
         period=period,
         private=actor.role in (Role.SECRETARY, Role.ADMIN),
         bureau=scope == "all",
+        objection_texts=actor.role is Role.ADMIN,
         lang=context.t.lang,
         frequencies=context.config.meeting_frequencies,
         rhythms=context.config.link_rhythms,

@@ -44,6 +44,7 @@ class ExportRequest:
     private: bool
     bureau: bool
     lang: str
+    objection_texts: bool = False  # the 公示 objections' words: the admins' copy only
     frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
     rhythms: LinkRhythms = field(default_factory=LinkRhythms)
 
@@ -111,6 +112,7 @@ async def _build(
                 private=request.private,
                 frequencies=request.frequencies,
                 rhythms=request.rhythms,
+                objection_texts=request.objection_texts,
             )
             sheet = await _rating_sheet(conn, ref, request, today, zone)
             chosen = await _pioneers(conn, ref, request.period)

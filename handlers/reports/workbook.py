@@ -474,9 +474,11 @@ class LedgerBook:
                 [
                     _naive(o.at),
                     self._objected(o),
-                    o.text,
+                    o.text if o.text is not None else t.plain("report.objection.withheld"),
                     o.answered_by,
-                    o.answer,
+                    o.answer
+                    if o.text is not None or o.answered_at is None
+                    else t.plain("report.objection.withheld"),
                     _naive(o.answered_at),
                 ],
             )
@@ -837,7 +839,7 @@ class LedgerBook:
         for digest in self._ledgers:
             branch = [digest.name] if self.bureau else []
             for key, required, actual in digest.checks():
-                met = None if required is None else actual >= required
+                met = None if required is None or key in _NO_VERDICT else actual >= required
                 sheet.append(
                     [
                         *branch,
@@ -989,7 +991,7 @@ class _Digest:
             safety_done=ledger.safety_done,
             rectifications_open=ledger.rectifications_open,
             objections=len(ledger.objections),
-            objections_answered=sum(o.answer is not None for o in ledger.objections),
+            objections_answered=sum(o.answered_at is not None for o in ledger.objections),
             points_total=ledger.points_total,
             link_coverage=ledger.link_coverage,
         )
@@ -1011,8 +1013,8 @@ class _Digest:
             ("report.check.safety", self.safety_people, self.safety_done),
             # Nothing is required: the count of rectification items still open is shown.
             ("report.check.rectification_open", None, self.rectifications_open),
-            # Every objection raised must be answered; none raised, nothing is required.
-            ("report.check.objections", self.objections or None, self.objections_answered),
+            # Raised and answered, without a verdict: answering is the bureau's, not the branch's.
+            ("report.check.objections", self.objections, self.objections_answered),
             ("report.check.points", None, self.points_total),
             *(
                 [("report.check.pioneers", None, self.pioneers)]
@@ -1028,6 +1030,10 @@ class _Digest:
 
 
 ProgressCallback = Callable[[int], Any]
+
+# Lines of the requirement table shown without 达标 / 未达标: what they count is not the
+# branch's to do (the bureau answers a 公示's objections).
+_NO_VERDICT = frozenset({"report.check.objections"})
 
 
 def _naive(moment: datetime | None) -> datetime | None:
