@@ -12,7 +12,12 @@ for 09:02, so that tick lands in the middle of the fan-out.
 
 It prints the time from each update's arrival to its first answer (p50, p99, max), the
 fan-out's rate as a share of the configured rate, the longest any write transaction held
-the writer lock, the longest event-loop stall, and the 429s received.
+the writer lock, the longest event-loop stall, and the 429s received. A watchdog thread
+samples the loop thread's stack while the loop is over 50 ms late, and each stall is
+printed with the loop thread's and the process's CPU time in it: CPU near the stall's
+length means the loop was busy (the stacks say with what; the garbage collector's long
+collections are listed too), far below it means the process was waiting for a core.
+A 429 to a private chat is printed with the sends to that chat just before it.
 
     python -m bench.storm               # 5,000 members, taps 5–120 s after the announcement
     python -m bench.storm --quick       # 1,000 members (20 branches, 1 year), taps 0.5–8 s
@@ -22,23 +27,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import random
 import shutil
 import sqlite3
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from telegram import Update
 
 from bench import scale
 from bench.common import BenchTelegram
-from bot.app import build_application, shutdown, startup
+from bot.app import build_application, freeze_long_lived, shutdown, startup
 from handlers.common.services import SERVICES_KEY, BotConfig
 from schedules.budget import MESSAGE_METHODS
 from storage.database import Database
@@ -71,15 +80,20 @@ class TimedLock(asyncio.Lock):
     def __init__(self) -> None:
         super().__init__()
         self.longest = 0.0
+        self.longest_cpu = 0.0
+        """The process's CPU time during the longest hold (far below it: waiting for a core)."""
         self._since = 0.0
+        self._cpu = 0.0
 
     async def acquire(self) -> bool:
         await super().acquire()
-        self._since = time.perf_counter()
+        self._since, self._cpu = time.perf_counter(), time.process_time()
         return True
 
     def release(self) -> None:
-        self.longest = max(self.longest, time.perf_counter() - self._since)
+        held = time.perf_counter() - self._since
+        if held > self.longest:
+            self.longest, self.longest_cpu = held, time.process_time() - self._cpu
         super().release()
 
 
@@ -93,6 +107,9 @@ class StormTelegram(BenchTelegram):
         self._chats: dict[int, tuple[float, float]] = {}  # tokens, when
         self._groups: dict[int, deque[float]] = {}
         self.too_many: Counter[str] = Counter()
+        self._sent: dict[int, deque[tuple[float, str]]] = {}
+        self.refused: list[list[str]] = []
+        """For each 429 to a private chat: the sends to that chat just before it."""
         self.set_failure_rule(self._limits)
 
     async def _answer(self, method: str, p: dict[str, Any]) -> Any:
@@ -122,15 +139,35 @@ class StormTelegram(BenchTelegram):
         else:
             tokens, when = self._chats.get(chat, (CHAT_BURST, now))
             tokens = min(CHAT_BURST, tokens + (now - when) * CHAT_RATE)
+            sent = self._sent.setdefault(chat, deque(maxlen=4))
             if tokens < 1:
+                self.refused.append(
+                    [f"{who} {now - at:.2f} s before" for at, who in sent] + [f"now {_sender()}"]
+                )
                 return self._refuse("chat")
             self._chats[chat] = (tokens - 1, now)
+            sent.append((now, _sender()))
         self._overall.append(now)
         return None
 
     def _refuse(self, why: str) -> dict[str, Any]:
         self.too_many[why] += 1
         return error_response(429, "Too Many Requests: retry after 1", retry_after=1)
+
+
+def _sender() -> str:
+    """Who sends the request being checked: the outbox's dispatcher or an answer (and
+    which handler), from the coroutines awaiting it."""
+    frame: FrameType | None = sys._getframe(2)
+    handler = "answer"
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.endswith("dispatcher.py"):
+            return "outbox"
+        if "/handlers/" in name and handler == "answer":
+            handler = f"answer ({Path(name).stem}.{frame.f_code.co_name})"
+        frame = frame.f_back
+    return handler
 
 
 @dataclass
@@ -150,6 +187,7 @@ class Storm:
     shares: list[tuple[float, int, int]] = field(default_factory=list)
     """(when, answers, outbox messages) started so far, from the shared budget."""
     unanswered: Counter[str] = field(default_factory=Counter)
+    watchdog: Watchdog = field(default_factory=lambda: Watchdog())
 
     def observe(self, method: str, params: dict[str, Any], result: Any) -> None:
         """Every answered request: an announcement starts a member; an answer ends a wait."""
@@ -255,11 +293,118 @@ async def count_the_shares(stop: asyncio.Event, storm: Storm, budget: Any) -> No
 
 
 async def watch_the_loop(stop: asyncio.Event, storm: Storm) -> None:
-    """The longest the event loop went without running this task when it was due."""
+    """The longest the event loop went without running this task when it was due; each
+    gap over ``STALL`` is noted with the loop thread's and the process's CPU time in it
+    (CPU near the gap: the loop was busy; far below: it waited for a core or the GIL) and
+    the stacks ``Watchdog`` sampled meanwhile."""
+    watchdog = storm.watchdog
     while not stop.is_set():
-        began = time.perf_counter()
+        began, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
+        watchdog.beat = began
         await asyncio.sleep(0.005)
-        storm.stalls = max(storm.stalls, time.perf_counter() - began - 0.005)
+        ended = time.perf_counter()
+        gap = ended - began - 0.005
+        storm.stalls = max(storm.stalls, gap)
+        if gap > STALL:
+            watchdog.note(
+                Stall(gap, time.thread_time() - cpu, time.process_time() - process),
+            )
+
+
+STALL = 0.05
+"""A loop late by more than this (seconds) is a stall worth explaining."""
+
+
+@dataclass
+class Stall:
+    seconds: float
+    loop_cpu: float
+    """CPU time of the loop thread during the stall."""
+    process_cpu: float
+    """CPU time of the whole process (every thread) during the stall."""
+    stacks: list[tuple[str, ...]] = field(default_factory=list)
+
+
+class Watchdog(threading.Thread):
+    """Samples the loop thread's stack every ``EVERY`` seconds while the loop is late by
+    more than ``STALL``: what the loop was doing (or waiting in) when it stalled."""
+
+    EVERY = 0.01
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="storm-watchdog")
+        self.loop_thread = threading.get_ident()
+        self.beat = time.perf_counter()
+        self.stopped = threading.Event()
+        self.stalls: list[Stall] = []
+        self._samples: list[tuple[str, ...]] = []
+        self._lock = threading.Lock()
+        self.collections: list[tuple[int, float]] = []
+        """(generation, seconds) of every garbage collection that took over 10 ms."""
+        self._collecting = 0.0
+        gc.callbacks.append(self._time_collection)
+
+    def _time_collection(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._collecting = time.perf_counter()
+        elif (took := time.perf_counter() - self._collecting) > 0.01:
+            self.collections.append((info["generation"], took))
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.EVERY):
+            if time.perf_counter() - self.beat <= STALL:
+                continue
+            frame = sys._current_frames().get(self.loop_thread)
+            if frame is not None:
+                with self._lock:
+                    self._samples.append(_stack(frame))
+
+    def note(self, stall: Stall) -> None:
+        """A stall just ended (called on the loop): it takes the samples taken meanwhile."""
+        with self._lock:
+            stall.stacks, self._samples = self._samples, []
+        self.stalls.append(stall)
+
+    def report(self, top: int = 6) -> None:
+        if not self.stalls:
+            return
+        worst = sorted(self.stalls, key=lambda s: s.seconds, reverse=True)
+        wall = sum(s.seconds for s in self.stalls)
+        loop = sum(s.loop_cpu for s in self.stalls)
+        process = sum(s.process_cpu for s in self.stalls)
+        print(
+            f"stalls over {STALL * 1000:.0f} ms: {len(self.stalls)}, {wall:.2f} s in all; "
+            f"loop thread CPU {loop:.2f} s ({loop / wall:.0%}), process CPU {process:.2f} s"
+        )
+        for stall in worst[:top]:
+            print(
+                f"  {stall.seconds * 1000:.0f} ms: loop CPU {stall.loop_cpu * 1000:.0f} ms, "
+                f"process CPU {stall.process_cpu * 1000:.0f} ms, {len(stall.stacks)} samples"
+            )
+            for stack, count in Counter(stall.stacks).most_common(2):
+                print(f"    {count}× " + "\n        ".join(stack))
+        slow = sorted(self.collections, key=lambda c: c[1], reverse=True)
+        print(
+            f"  garbage collections over 10 ms: {len(slow)}; longest "
+            + ", ".join(f"{s * 1000:.0f} ms (gen {g})" for g, s in slow[:5])
+        )
+        innermost: Counter[str] = Counter()
+        for stall in self.stalls:
+            innermost.update(stack[0] for stack in stall.stacks if stack)
+        print("  innermost frames over all stalls (samples):")
+        for where, count in innermost.most_common(top * 2):
+            print(f"    {count:4d} {where}")
+
+
+def _stack(frame: FrameType | None, depth: int = 10) -> tuple[str, ...]:
+    """The innermost ``depth`` frames as file:line function, innermost first."""
+    found = []
+    while frame is not None and len(found) < depth:
+        code = frame.f_code
+        name = "/".join(Path(code.co_filename).parts[-2:])
+        found.append(f"{name}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return tuple(found)
 
 
 def prepare(source: Path, folder: Path) -> Path:
@@ -296,10 +441,12 @@ async def run(
         storm.updates = UpdateFactory(app.bot, tg)
         storm.queue = app.update_queue
         stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_the_loop(stop, storm))
         began = time.monotonic()
         await app.start()
         await startup(app)  # the dispatcher, and the tick a second from now
+        freeze_long_lived()  # as `xianfeng run` does
+        watcher = asyncio.create_task(watch_the_loop(stop, storm))
+        storm.watchdog.start()
         services = app.bot_data[SERVICES_KEY]
         dispatcher = services.dispatcher
         _time_the_ticks(services.reminders, storm)
@@ -324,6 +471,8 @@ async def run(
         elapsed = time.monotonic() - began
         stop.set()
         await watcher
+        storm.watchdog.stopped.set()
+        gc.callbacks.remove(storm.watchdog._time_collection)
         await counter
         await shutdown(app)
         await app.stop()
@@ -331,11 +480,11 @@ async def run(
         await db.close()
     budget = services.budget
     room = budget.overall - budget.answer_reserve
-    report(storm, tg, dispatcher, config.send_rate, room, lock.longest, elapsed, size)
+    report(storm, tg, dispatcher, config.send_rate, room, lock, elapsed, size)
 
 
 def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, room: int,
-           lock: float, elapsed: float, size: scale.Size) -> None:  # fmt: skip
+           lock: TimedLock, elapsed: float, size: scale.Size) -> None:  # fmt: skip
     answered = sorted(x for x in storm.latencies if x != float("inf"))
     lost = len(storm.latencies) - len(answered)
 
@@ -358,9 +507,15 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, room: 
     )
     if len(sends) > 1:
         shared(storm, sends[0], sends[-1], rate, room)
-    print(f"longest write-lock hold: {lock * 1000:.0f} ms (goal ≤ 100 ms)")
+    print(
+        f"longest write-lock hold: {lock.longest * 1000:.0f} ms, the process's CPU time "
+        f"meanwhile {lock.longest_cpu * 1000:.0f} ms (goal ≤ 100 ms)"
+    )
     print(f"longest event-loop stall: {storm.stalls * 1000:.0f} ms (goal ≤ 100 ms)")
+    storm.watchdog.report()
     print(f"429s: {sum(tg.too_many.values())} {dict(tg.too_many)} (goal 0)")
+    for refused in tg.refused:
+        print("  429 to a chat after: " + "; ".join(refused))
     for at, seconds, queued in storm.ticks:
         if queued:
             local = at.astimezone(scale.ZONE)

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import application_from_settings, shutdown, startup
+from bot.app import application_from_settings, freeze_long_lived, shutdown, startup
 from bot.backups import BackupPlan, schedule_backups
 from bot.doctor import Status, doctor
 from bot.health import HealthServer
@@ -241,6 +241,7 @@ async def _serve(settings: Settings, token: str, webhook: Webhook | None) -> Non
             await startup(app)
             if (plan := BackupPlan.from_settings(settings)) is not None:
                 schedule_backups(app, plan)
+            freeze_long_lived()
             await app.start()
             updater = app.updater
             assert updater is not None

@@ -12,7 +12,10 @@ stay within Telegram's limit.
 
 ``AnswerLimiter`` is the Application's PTB rate limiter for interactive requests (every
 request the handlers make); the dispatcher sends through its own ``Bot`` without it and
-takes its turns from the same budget.
+takes its turns from the same budget. One chat has a pace too (about one message a
+second): the budget tells the dispatcher which chats were just answered, and it counts
+those as sent to (a secretary tapping through their own party-day answer while members'
+leave requests queue for them: the requests wait their second, the answers do not).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ MESSAGE_METHODS = frozenset(
     }
 )
 GROUP_PER_MINUTE = 20
+ANSWERED_KEPT = 1000
+"""Chats answered that ``SendBudget`` remembers for the dispatcher before forgetting old ones."""
 
 
 class SendBudget:
@@ -63,6 +68,7 @@ class SendBudget:
         self.answer_reserve = min(answer_reserve, self.overall - 1)
         self._timer = timer or RealTimer()
         self._starts: deque[float] = deque()
+        self._answered: dict[int, float] = {}
         self.answers = 0
         self.fanout = 0
         self.answer_waits = 0
@@ -76,6 +82,23 @@ class SendBudget:
         """Start an answer now, unless the whole last second is used (then wait for room)."""
         await self._take(self.overall)
         self.answers += 1
+
+    def answered(self, chat_id: int) -> None:
+        """An answer (a new message) went to this chat now."""
+        now = self._timer.monotonic()
+        self._answered[chat_id] = now
+        if len(self._answered) > ANSWERED_KEPT:  # no dispatcher asks (a script): forget
+            for chat in [c for c, at in self._answered.items() if now - at >= self.WINDOW]:
+                del self._answered[chat]
+
+    def take_answered(self) -> list[int]:
+        """The chats answered in the last second that the dispatcher has not been told of:
+        it counts them as sent to now, so answers and the outbox together keep to one
+        chat's pace (answers first)."""
+        now = self._timer.monotonic()
+        recent = [c for c, at in self._answered.items() if now - at < self.WINDOW]
+        self._answered.clear()
+        return recent
 
     async def take_fanout(self) -> None:
         """Start an outbox message once the last second leaves room for answers."""
@@ -136,6 +159,8 @@ class AnswerLimiter(BaseRateLimiter[int]):
                 limiter = self._groups.setdefault(chat_id, AsyncLimiter(GROUP_PER_MINUTE, 60))
                 await limiter.acquire()
             await self.budget.take_answer()
+            if isinstance(chat_id, int):  # the outbox knows chats by id, never by @name
+                self.budget.answered(chat_id)
         return await callback(*args, **kwargs)
 
 

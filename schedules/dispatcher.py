@@ -338,6 +338,11 @@ class Dispatcher:
         return False
 
     async def _claim_next(self, *, urgent_only: bool) -> OutboxMessage | None:
+        if self._budget is not None:
+            # A chat just answered waits its second too: answers and the outbox together
+            # keep to one chat's pace (answers first).
+            for chat_id in self._budget.take_answered():
+                self._chats.sending(chat_id)
         skip = self._chats.unavailable()
         async with self._db.transaction() as tx:
             claimed = await outbox.claim_due(

@@ -1,4 +1,4 @@
-"""The tick: what is due becomes outbox rows, in one transaction with the time it ran.
+"""The tick: what is due becomes outbox rows, rendered outside the write transaction.
 
 ``ReminderEngine.tick()`` is what the JobQueue calls every minute (and once at start-up,
 which is the catch-up after downtime: the same code with a longer window):
@@ -7,16 +7,22 @@ which is the catch-up after downtime: the same code with a longer window):
    with the engine's ``KeptReads`` (``schedules.kept``): a read whose tables nobody wrote
    since the last minute is answered from memory, and dedupe keys known to be queued or
    skipped are not looked up again, so an ordinary minute reads almost nothing;
-2. in transactions of at most ``SLICE`` (50 ms) each, so that members' taps are not kept
-   waiting for the writer: render each due reminder in its recipient's language with its
-   kind's renderer and queue it in the outbox under its dedupe key (each inside a
-   savepoint, so one broken renderer costs that reminder, not the tick); in the last one,
-   record the skipped ones (log line + ``reminder_skips`` row) and set ``last_run = now``;
+2. in slices of at most ``SLICE`` (0.5 s) of rendering or ``BATCH`` (500) messages: render
+   each due reminder in its recipient's language with its kind's renderer, on the reader
+   connection (no lock is held: members' taps write meanwhile; the event loop runs other
+   work at least every ``YIELD``, 20 ms); then write the slice in one short transaction:
+   the writes the views asked for (``Rendered.writes``: the announcement pins its party
+   day), the messages in a statement per few hundred rows (``outbox.enqueue_many``: a
+   dedupe key already queued adds nothing) and what had nothing to say as skips; the last
+   one also records the skipped reminders (log line + ``reminder_skips`` row) and sets
+   ``last_run = now``;
 3. after each slice's commit, wake the dispatcher, so the first rows go out while the
    rest are rendered.
 
 Reminders rendered in the same slice share their reads through one ``memo`` (a
 thousand announcements read their branch's day once per slice, not a thousand times).
+A message is as fresh as the slice's reads: one that became untrue in the milliseconds
+before its row was written is like one that became untrue while it waited in the outbox.
 The last slice also checks whether another process wrote to the database
 (``Database.note_other_writers``), so the next tick reads again what it changed.
 
@@ -30,8 +36,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -40,7 +47,7 @@ import aiosqlite
 
 from schedules.due import HORIZON, DuePlan, due
 from schedules.kept import KeptReads
-from schedules.kinds import SCHEDULED, Memo, Reminder, Renderer
+from schedules.kinds import SCHEDULED, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import QuietHours
 from storage import outbox, prefs, reminders
 from storage.clock import Clock
@@ -51,8 +58,12 @@ from storage.meetings import MeetingFrequencies
 log = logging.getLogger(__name__)
 
 NOTHING_TO_SAY = "nothing_to_say"
-# Longest a tick holds the writer lock at once (seconds); see ``tick``.
-SLICE = 0.05
+# A slice of the tick: at most this long rendering (seconds) and this many rows, then
+# written in one transaction; see ``tick``.
+SLICE = 0.5
+BATCH = 500
+# Longest the tick renders without letting the event loop run the rest (seconds).
+YIELD = 0.02
 
 
 @dataclass
@@ -64,7 +75,24 @@ class TickReport:
     muted: int = 0
     empty: int = 0
     failed: int = 0
+    changed: int = 0
+    """Rendered, but a write they needed found its record changed: rendered again next tick."""
     by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Failed:
+    """A reminder whose renderer raised (``FAILED``)."""
+
+
+FAILED = Failed()
+
+
+class _Added(set[str]):
+    """Dedupe keys of the rows added, and in ``failed`` those that could not be."""
+
+    def __init__(self, keys: set[str] | None = None) -> None:
+        super().__init__(keys or ())
+        self.failed: set[str] = set()
 
 
 class ReminderEngine:
@@ -108,8 +136,8 @@ class ReminderEngine:
         # not a minute later.
         await self.db.check_other_writers()
         # What is due is read on the reader connection, so the writer (and every member's
-        # button press) waits only for the rendering and queueing below. Renderers re-read
-        # their record inside the transaction, so a change in between is not missed.
+        # button press) waits only for the queueing below. Renderers re-read their record
+        # when they render, so a change in between is not missed.
         async with self.db.read() as conn:
             since = await reminders.last_run(conn)
             plan = await due(
@@ -127,25 +155,35 @@ class ReminderEngine:
         async with self.db.read() as conn:
             chosen = await prefs.languages(conn, (r.telegram_id for r in plan.reminders))
         # The writer lock is every member's: a tap that writes waits while the tick holds
-        # it. So the reminders are rendered and queued in slices of at most SLICE seconds,
-        # each its own transaction, and waiting writers go in between. A crash between
-        # slices is safe: queued rows have their dedupe keys, and last_run moves only with
-        # the last slice, so the next tick does exactly the rest.
+        # it. So the messages are rendered before the lock is taken, a slice at a time, and
+        # each slice is written in one short transaction. A crash between slices is safe:
+        # queued rows have their dedupe keys, and last_run moves only with the last slice,
+        # so the next tick does exactly the rest.
         pending = iter(plan.reminders)
         reminder = next(pending, None)
+        written: dict[Hashable, bool] = {}  # each write key made this tick: may rows go?
         while True:
             queued = report.queued
-            handled: list[str] = []  # dedupe keys this slice queued or noted as skipped
-            async with self.db.transaction() as tx:
-                ends = time.monotonic() + SLICE
-                memo: Memo = {}
+            rendered: list[tuple[Reminder, Rendered | None, str | None]] = []
+            ends = time.monotonic() + SLICE
+            turn = time.monotonic() + YIELD
+            memo: Memo = {}
+            encoded: dict[int, tuple[object, str]] = {}
+            async with self.db.read() as conn:
                 while reminder is not None:
                     language = chosen.get(reminder.telegram_id, self.default_language)
-                    if await self._queue(tx, reminder, language, now, report, memo):
-                        handled.append(reminder.dedupe_key)
+                    done = await self._render(conn, reminder, language, now, report, memo, encoded)
+                    if not isinstance(done, Failed):
+                        rendered.append((reminder, *done))
                     reminder = next(pending, None)
-                    if time.monotonic() >= ends:
+                    if time.monotonic() >= ends or len(rendered) >= BATCH:
                         break
+                    if time.monotonic() >= turn:
+                        # Reads from the memo do not wait: let everyone else's updates run.
+                        await asyncio.sleep(0)
+                        turn = time.monotonic() + YIELD
+            async with self.db.transaction() as tx:
+                handled = await self._write(tx, rendered, now, report, written)
                 if reminder is None:
                     await self._skip(tx, plan, now, report)
                     handled += (item.dedupe_key for item in plan.skipped)
@@ -158,7 +196,7 @@ class ReminderEngine:
                 break
             if report.queued > queued and self.wake is not None:
                 # The dispatcher starts on the first slice's rows while the rest are
-                # rendered: 5,000 announcements take seconds to queue.
+                # rendered: 5,000 announcements take a while to queue.
                 self.wake()
             await asyncio.sleep(0)
         if report.queued:
@@ -167,62 +205,127 @@ class ReminderEngine:
                 self.wake()
         return report
 
-    async def _queue(
+    async def _render(
         self,
-        tx: aiosqlite.Connection,
+        conn: aiosqlite.Connection,
         reminder: Reminder,
         language: str,
         now: datetime,
         report: TickReport,
         memo: Memo,
-    ) -> bool:
-        """Render and queue one reminder; True if its dedupe key is now handled (queued,
-        already in the outbox, or noted as having nothing to say)."""
+        encoded: dict[int, tuple[object, str]],
+    ) -> tuple[Rendered | None, str | None] | Failed:
+        """The reminder as its recipient will read it (None: nothing to say any more) and
+        its buttons encoded for the outbox, or ``FAILED``: one broken renderer costs that
+        reminder, logged, not the tick; the next tick tries it again while it is useful."""
         render = self.renderers[reminder.kind.value]
-        await tx.execute("SAVEPOINT reminder")
         try:
-            rendered = await render(tx, reminder, language, now, memo)
-            if rendered is None:
+            rendered = await render(conn, reminder, language, now, memo)
+            if rendered is None or rendered.buttons is None:
+                return rendered, None
+            # Checked and encoded here, before the writer lock is taken; once a slice for
+            # the same buttons (one branch's announcements share theirs).
+            buttons = rendered.buttons
+            known = encoded.get(id(buttons))
+            if known is None or known[0] is not buttons:
+                known = encoded[id(buttons)] = (buttons, outbox.encode_buttons(buttons))
+            return rendered, known[1]
+        except Exception:
+            report.failed += 1
+            log.exception("reminders: could not render %s", reminder.dedupe_key)
+            return FAILED
+
+    async def _write(
+        self,
+        tx: aiosqlite.Connection,
+        rendered: list[tuple[Reminder, Rendered | None, str | None]],
+        now: datetime,
+        report: TickReport,
+        written: dict[Hashable, bool],
+    ) -> list[str]:
+        """Queue a slice's messages and note those with nothing to say; the dedupe keys
+        now handled (queued, already in the outbox, or noted)."""
+        handled: list[str] = []
+        messages: list[outbox.NewMessage] = []
+        kinds: dict[str, str] = {}
+        for reminder, message, buttons in rendered:
+            if message is None:
                 # The record changed since it was due (answered, done, withdrawn): note it
                 # so the next tick does not render it again.
                 await reminders.record_skip(
-                    tx,
-                    dedupe_key=reminder.dedupe_key,
-                    kind=reminder.kind.value,
-                    member_id=reminder.member_id,
-                    due_at=reminder.due_at,
-                    reason=NOTHING_TO_SAY,
-                    now=now,
-                )
+                    tx, dedupe_key=reminder.dedupe_key, kind=reminder.kind.value,
+                    member_id=reminder.member_id, due_at=reminder.due_at,
+                    reason=NOTHING_TO_SAY, now=now,
+                )  # fmt: skip
                 report.empty += 1
-                return True
-            if await outbox.enqueue(
-                tx,
-                chat_id=reminder.telegram_id,
-                member_id=reminder.member_id,
-                kind=reminder.kind.value,
-                text=rendered.text,
-                buttons=rendered.buttons,
-                photo=rendered.photo,
-                dedupe_key=reminder.dedupe_key,
-                not_before=reminder.not_before,
-                expires_at=reminder.expires_at,
-                now=now,
-            ):
-                report.queued += 1
-                report.by_kind[reminder.kind.value] = report.by_kind.get(reminder.kind.value, 0) + 1
-            return True
-        except Exception:
-            # One broken renderer must not stop every other reminder: undo its writes,
-            # log it, and let the next tick try again while the reminder is useful.
-            # What it read or noted for the others may have been undone with it.
-            await tx.execute("ROLLBACK TO reminder")
-            memo.clear()
-            report.failed += 1
-            log.exception("reminders: could not render %s", reminder.dedupe_key)
-            return False
-        finally:
-            await tx.execute("RELEASE reminder")
+                handled.append(reminder.dedupe_key)
+                continue
+            if not await self._make_writes(tx, message.writes, report, written):
+                report.changed += 1
+                continue
+            messages.append(
+                outbox.NewMessage(
+                    chat_id=reminder.telegram_id, member_id=reminder.member_id,
+                    kind=reminder.kind.value, text=message.text, buttons=buttons,
+                    dedupe_key=reminder.dedupe_key, not_before=reminder.not_before,
+                    photo=message.photo, expires_at=reminder.expires_at,
+                )
+            )  # fmt: skip
+            kinds[reminder.dedupe_key] = reminder.kind.value
+        added = await self._enqueue(tx, messages, now, report)
+        for key in added:
+            report.queued += 1
+            report.by_kind[kinds[key]] = report.by_kind.get(kinds[key], 0) + 1
+        handled += (m.dedupe_key for m in messages if m.dedupe_key not in added.failed)
+        return handled
+
+    async def _make_writes(
+        self,
+        tx: aiosqlite.Connection,
+        writes: tuple[tuple[Hashable, Write], ...],
+        report: TickReport,
+        written: dict[Hashable, bool],
+    ) -> bool:
+        """Make a message's writes not made yet this tick, each inside a savepoint; False
+        if one said its record changed, or failed (what it wrote is then undone)."""
+        for key, write in writes:
+            if key not in written:
+                await tx.execute("SAVEPOINT reminder_write")
+                try:
+                    written[key] = await write(tx)
+                except Exception:
+                    written[key] = False
+                    report.failed += 1
+                    log.exception("reminders: could not write %r", key)
+                if not written[key]:
+                    await tx.execute("ROLLBACK TO reminder_write")
+                await tx.execute("RELEASE reminder_write")
+            if not written[key]:
+                return False
+        return True
+
+    async def _enqueue(
+        self,
+        tx: aiosqlite.Connection,
+        messages: list[outbox.NewMessage],
+        now: datetime,
+        report: TickReport,
+    ) -> _Added:
+        """The slice's rows in one statement per few hundred; if one breaks a constraint
+        (its member gone, say), one at a time, so it costs only itself."""
+        try:
+            return _Added(await outbox.enqueue_many(tx, messages, now=now))
+        except sqlite3.DatabaseError:
+            log.warning("reminders: a batch of %d rows failed; one at a time", len(messages))
+        added = _Added()
+        for message in messages:
+            try:
+                added.update(await outbox.enqueue_many(tx, [message], now=now))
+            except sqlite3.DatabaseError:
+                added.failed.add(message.dedupe_key)
+                report.failed += 1
+                log.exception("reminders: could not queue %s", message.dedupe_key)
+        return added
 
     async def _skip(
         self, tx: aiosqlite.Connection, plan: DuePlan, now: datetime, report: TickReport

@@ -119,6 +119,11 @@ class Reminder:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+Write = Callable[[aiosqlite.Connection], Awaitable[bool]]
+"""A write to make with a message, in the transaction that queues it: True when done (or
+not needed any more), False when its record changed since the message was rendered."""
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A reminder as the recipient will read it: HTML text, inline buttons, maybe a photo."""
@@ -126,16 +131,22 @@ class Rendered:
     text: str
     buttons: list[list[Button]] | None = None
     photo: str | None = None
+    writes: tuple[tuple[Hashable, Write], ...] = ()
+    """``(key, write)``: what must be written with the message (the announcement pins its
+    party day). The engine makes each key's write once per tick, in the transaction that
+    queues the first message asking for it; when it says False (or fails), no message
+    that asked for it is queued, and the next tick renders them again."""
 
 
 Memo = dict[Hashable, Any]
-"""Reads shared by the reminders rendered in one transaction of a tick."""
+"""Reads shared by the reminders rendered in one slice of a tick."""
 Renderer = Callable[
     [aiosqlite.Connection, Reminder, str, datetime, Memo],
     Awaitable[Rendered | None],
 ]
-"""``render(tx, reminder, language, now, memo)``: the message, or None when there is
-nothing to say any more (the record changed since it was due). Runs inside the tick's
-transaction, so it may record that something was announced (and must not open a
-transaction). ``memo`` is one dict per transaction, for reads the reminders rendered in
-it share (``DueReminder.once``)."""
+"""``render(conn, reminder, language, now, memo)``: the message, or None when there is
+nothing to say any more (the record changed since it was due). Runs on the reader
+connection, outside any transaction, so members' taps are not kept waiting while
+thousands of messages are rendered: it only reads (what it must write goes in
+``Rendered.writes``). ``memo`` is one dict per slice of the tick, for reads the
+reminders rendered in it share (``DueReminder.once``)."""

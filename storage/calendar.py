@@ -149,12 +149,24 @@ def knows_year(year: int) -> bool:
 
 
 async def load_overrides(conn: aiosqlite.Connection) -> list[Override]:
-    """Read the bureau's overrides and use them from now on."""
+    """Read the bureau's overrides and use them from now on (at start-up, which also makes
+    the ``holidays`` package ready: see ``warm``)."""
     async with conn.execute("SELECT day, kind, note FROM calendar_overrides ORDER BY day") as cur:
         rows = await cur.fetchall()
     found = [Override(date.fromisoformat(day), DayKind(kind), note) for day, kind, note in rows]
     use_overrides(found)
+    warm()
     return found
+
+
+def warm() -> None:
+    """Make the ``holidays`` package's first lookup now: it imports its two hundred
+    countries' modules then (0.3–0.8 s), which, left to the first holiday name or year
+    past ``LIBRARY_YEARS`` someone's update asks for, stalls every other update meanwhile
+    (``bench.storm`` caught it). Cached: later calls cost nothing."""
+    _fallback(LIBRARY_YEARS[1] + 1)
+    for language in _HOLIDAY_LANGUAGES.values():
+        _named_fallback(LIBRARY_YEARS[1] + 1, language)
 
 
 def use_overrides(overrides: Iterable[Override]) -> None:

@@ -79,6 +79,8 @@ class Database:
             # would take a write made before it as the starting point and miss it.
             await self.note_other_writers(self._writer)
             self._reader = await _connect(self.path)
+            # Reads only: a write here would bypass the lock (and join no transaction).
+            await self._reader.execute("PRAGMA query_only = ON")
             if str(self.path) != ":memory:":
                 tighten_sidecars(self.path)
         except sqlite3.DatabaseError as exc:
@@ -149,7 +151,8 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A connection for reads; each statement sees the last committed state."""
+        """A connection for reads (it refuses writes); each statement sees the last
+        committed state."""
         yield self._require(self._reader)
 
     def versions(self, tables: Iterable[str]) -> tuple[int, ...] | None:

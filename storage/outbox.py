@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -173,6 +174,53 @@ async def enqueue(
 
 
 SUPERSEDED = "superseded: a newer edit of the same message replaced it; not sent"
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to queue with ``enqueue_many``: what ``enqueue`` takes for a plain
+    message (no edit, not urgent), its buttons already encoded (``encode_buttons``), so
+    the checking happens before the writer lock is taken."""
+
+    chat_id: int
+    member_id: int | None
+    kind: str
+    text: str
+    buttons: str | None
+    dedupe_key: str
+    not_before: datetime
+    photo: str | None = None
+    expires_at: datetime | None = None
+
+
+# Rows per INSERT: 11 parameters each, well within SQLite's 32,766 per statement.
+ENQUEUE_CHUNK = 500
+
+
+async def enqueue_many(
+    tx: aiosqlite.Connection, messages: Sequence[NewMessage], *, now: datetime
+) -> set[str]:
+    """Add each message unless one with its dedupe key exists, a few hundred rows per
+    statement; the dedupe keys of the rows added. A row that breaks a constraint (other
+    than its dedupe key) fails its whole statement: add such rows one at a time."""
+    added: set[str] = set()
+    created = to_iso(now)
+    for start in range(0, len(messages), ENQUEUE_CHUNK):
+        chunk = messages[start : start + ENQUEUE_CHUNK]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"] * len(chunk))
+        params: list[object] = []
+        for m in chunk:
+            expires = None if m.expires_at is None else to_iso(m.expires_at)
+            params += (m.chat_id, m.member_id, m.kind, m.text, m.buttons, m.photo,
+                       m.dedupe_key, to_iso(m.not_before), created, expires)  # fmt: skip
+        rows = await tx.execute_fetchall(
+            "INSERT INTO outbox (chat_id, member_id, kind, text, buttons, photo, dedupe_key,"
+            f" not_before, created_at, expires_at, urgent) VALUES {values}"
+            " ON CONFLICT DO NOTHING RETURNING dedupe_key",
+            params,
+        )
+        added.update(str(row[0]) for row in rows)
+    return added
 
 
 def encode_buttons(buttons: ButtonsInput) -> str:

@@ -860,6 +860,15 @@ async def stale_published(conn: aiosqlite.Connection, before: datetime) -> list[
     )
 
 
+async def published_in_branch(conn: aiosqlite.Connection, branch_id: int) -> list[PledgeRow]:
+    """A branch's published pledges (every period's), with their owner and progress."""
+    # ``status || ''`` keeps SQLite on the branch's index: by the status index it would
+    # read every published pledge of the bureau for each branch (2.5 vs 29 ms a branch).
+    return await _rows(
+        conn, "p.branch_id = ? AND p.status || '' = 'published' ORDER BY p.id", (branch_id,)
+    )
+
+
 class Activity(BaseModel):
     """A published pledge and when its owner last showed progress (its publication, when
     there is none yet)."""

@@ -19,6 +19,7 @@ import pytest
 from telegram import Bot
 from telegram.request import RequestData
 
+from schedules.budget import SendBudget
 from schedules.dispatcher import Dispatcher, DispatchLimits
 from schedules.outbox_report import outbox_report
 from schedules.quiet import QuietHours
@@ -496,6 +497,27 @@ async def test_one_message_a_second_to_one_private_chat(
     assert len(to_seven) == 3
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(to_seven))
     assert sent_texts(fake)[-2:] == ["<b>Reminder</b> a1", "<b>Reminder</b> a2"]  # in order
+
+
+async def test_a_chat_just_answered_gets_no_outbox_message_for_a_second(
+    db: Database, bot: Bot, fake: TimedFake, clock: FixedClock, fake_time: FakeTime
+) -> None:
+    # The person acting in chat 7 was just answered: the outbox's message to them waits
+    # a second (one chat's pace, answers and outbox together); chat 8 is not held up.
+    budget = SendBudget(30, timer=fake_time)
+    d = Dispatcher(db, bot, clock, DispatchLimits(rate=1000.0), timer=fake_time, budget=budget)
+    await enqueue(db, clock, "a", 7)
+    await enqueue(db, clock, "b", 8)
+    budget.answered(7)
+    answered_at = fake_time.monotonic()  # the budget and the dispatcher share the timer
+    assert await d.run_once() == 1
+    assert [chat for _, chat in fake.starts] == [8]
+    fake_time.advance(0.5)
+    assert await d.run_once() == 0
+    fake_time.advance(0.5)
+    assert await d.run_once() == 1
+    started = [t for t, chat in fake.starts if chat == 7]
+    assert started and started[0] - answered_at >= 1.0
 
 
 async def test_at_most_twenty_a_minute_to_one_group(

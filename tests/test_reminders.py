@@ -94,6 +94,67 @@ async def test_the_announcement_reaches_every_member_and_its_buttons_work(
     assert (await tick(harness)).queued == 0
 
 
+async def announced_entries(h: Harness) -> list[tuple[object, ...]]:
+    async with h.db.read() as conn:
+        found = await conn.execute_fetchall(
+            "SELECT actor_id, entity_id FROM audit_log WHERE action = 'partyday.announced'"
+        )
+    return [tuple(row) for row in found]
+
+
+async def test_the_day_is_pinned_once_whatever_the_slices(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One announcement per slice: the first slice's transaction pins the day (nobody
+    # acting), the others find it pinned.
+    monkeypatch.setattr("schedules.engine.SLICE", 0.0)
+    await with_party_day(harness)
+    report = await tick(harness, at(12, 7, 9, 0))
+    assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+    assert [actor for actor, _ in await announced_entries(harness)] == [None]
+
+
+async def test_a_day_changed_while_its_announcements_render_is_announced_as_it_now_is(
+    harness: Harness,
+) -> None:
+    # Rendering holds no lock, so the secretary can change the place in between: the
+    # announcements that name the old place are not queued, nor is the day pinned; the
+    # next minute announces the day as it is.
+    await with_party_day(harness)
+    secretary = await person(harness, SECRETARY.id)
+    assert secretary.branch_id is not None
+    engine = reminder_engine(harness.app)
+    render = engine.renderers[Kind.PARTYDAY_ANNOUNCE.value]
+    changed: list[bool] = []
+
+    async def render_then_change(*args: object) -> object:
+        rendered = await render(*args)  # type: ignore[arg-type]
+        if not changed:
+            changed.append(True)
+            async with harness.db.transaction() as tx:
+                await partyday.set_rule(
+                    tx, branch_id=secretary.branch_id or 0, rule=DayRule(kind=RuleKind.DAY, day=10),
+                    start_time=time(14, 30), place="礼堂", actor_id=secretary.id,
+                    now=harness.clock.now(),
+                )  # fmt: skip
+        return rendered
+
+    engine.renderers[Kind.PARTYDAY_ANNOUNCE.value] = render_then_change  # type: ignore[assignment]
+    try:
+        report = await tick(harness, at(12, 7, 9, 0))
+    finally:
+        engine.renderers[Kind.PARTYDAY_ANNOUNCE.value] = render
+    assert Kind.PARTYDAY_ANNOUNCE not in report.by_kind, report.by_kind
+    assert report.changed == 3
+    assert await rows(harness, Kind.PARTYDAY_ANNOUNCE) == []
+    assert await announced_entries(harness) == []
+    report = await tick(harness, at(12, 7, 9, 1))
+    assert report.by_kind[Kind.PARTYDAY_ANNOUNCE] == 3
+    await harness.deliver()
+    assert "礼堂" in harness.last(MEMBER) and "三楼会议室" not in harness.last(MEMBER)
+    assert len(await announced_entries(harness)) == 1
+
+
 async def test_the_morning_reminder_has_a_check_in_button(harness: Harness) -> None:
     await with_party_day(harness)
     await tick(harness, at(12, 10, 8, 0))

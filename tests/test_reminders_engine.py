@@ -105,28 +105,41 @@ async def test_a_failing_renderer_costs_only_its_reminder(
     db: Database, secretaries: list[int], caplog: pytest.LogCaptureFixture
 ) -> None:
     async def fussy(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
     ) -> Rendered:
-        # A write before the failure must be undone with it.
-        await tx.execute("INSERT INTO reminder_state VALUES ('scratch', 'x', 'now')")
         if language == "en":
             raise RuntimeError("broken view")
-        await tx.execute("DELETE FROM reminder_state WHERE name = 'scratch'")
-        return await say_hello(tx, reminder, language, now, memo)
+        return await say_hello(conn, reminder, language, now, memo)
 
     clock = FixedClock(DIGEST_DUE)
     report = await engine(db, clock, fussy).tick()
     assert (report.queued, report.failed) == (1, 1)
     assert "broken view" in caplog.text
+    assert [m.text for m in await all_rows(db)] == ["zh:2026-11"]
+    # The next tick tries the failed one again (still useful), with a fixed renderer.
+    clock.advance(timedelta(minutes=1))
+    assert (await engine(db, clock).tick()).queued == 1
+
+
+async def test_renderers_only_read(
+    db: Database, secretaries: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Rendering holds no lock: a write there would bypass it, so the connection refuses.
+    async def writing(
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        await conn.execute("INSERT INTO reminder_state VALUES ('scratch', 'x', 'now')")
+        return await say_hello(conn, reminder, language, now, memo)
+
+    report = await engine(db, FixedClock(DIGEST_DUE), writing).tick()
+    assert (report.queued, report.failed) == (0, 2)
+    assert "readonly" in caplog.text
     async with (
         db.read() as conn,
         conn.execute("SELECT COUNT(*) FROM reminder_state WHERE name = 'scratch'") as cur,
     ):
         row = await cur.fetchone()
     assert row is not None and row[0] == 0
-    # The next tick tries the failed one again (still useful), with a fixed renderer.
-    clock.advance(timedelta(minutes=1))
-    assert (await engine(db, clock).tick()).queued == 1
 
 
 async def test_nothing_to_say_is_noted_and_not_rendered_again(
@@ -168,31 +181,57 @@ async def test_a_long_downtime_is_logged(
     assert "past use and were not examined" in caplog.text
 
 
+async def test_a_members_write_is_not_kept_waiting_by_rendering(
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rendering holds no lock: a member who writes meanwhile goes in at once, before the
+    # tick writes its rows; nothing is lost or doubled.
+    monkeypatch.setattr("schedules.engine.SLICE", 60.0)
+    seen_by_member: list[int] = []
+    writes: list[asyncio.Task[None]] = []
+
+    async def render_and_tap(
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        if not writes:
+            writes.append(asyncio.create_task(members_write(db, seen_by_member)))
+        await asyncio.sleep(0.01)  # a slow render: the member's write is done meanwhile
+        return await say_hello(conn, reminder, language, now, memo)
+
+    report = await engine(db, FixedClock(DIGEST_DUE), render_and_tap).tick()
+    assert writes[0].done() and seen_by_member == [0]
+    assert report.queued == 2 and len(await all_rows(db)) == 2
+
+
+async def members_write(db: Database, seen: list[int]) -> None:
+    async with db.transaction() as tx:
+        seen.append(len(await outbox.list_all(tx)))
+        await prefs.set_language(tx, 2001, "en", now=DIGEST_DUE)
+
+
 async def test_a_long_tick_lets_a_members_write_in_between(
     db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every slice is one reminder long: a member's write waiting for the writer lock goes
-    # in after the first digest, not after the whole tick; nothing is lost or doubled.
+    # in after the first digest is written, not after the whole tick.
     monkeypatch.setattr("schedules.engine.SLICE", 0.0)
     seen_by_member: list[int] = []
-
-    async def members_write() -> None:
-        async with db.transaction() as tx:
-            seen_by_member.append(len(await outbox.list_all(tx)))
-            await prefs.set_language(tx, 2001, "en", now=DIGEST_DUE)
-
     writes: list[asyncio.Task[None]] = []
 
-    async def render_and_tap(
-        tx: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    async def tap_meanwhile(tx: aiosqlite.Connection) -> bool:
+        # Runs inside the first slice's transaction: the member now waits for the lock.
+        writes.append(asyncio.create_task(members_write(db, seen_by_member)))
+        await asyncio.sleep(0)
+        return True
+
+    async def render_with_write(
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
     ) -> Rendered:
-        if not writes:
-            writes.append(asyncio.create_task(members_write()))
-            await asyncio.sleep(0)  # the member's task now waits for the writer lock
-        return await say_hello(tx, reminder, language, now, memo)
+        hello = await say_hello(conn, reminder, language, now, memo)
+        return Rendered(hello.text, hello.buttons, writes=(("tap", tap_meanwhile),))
 
     clock = FixedClock(DIGEST_DUE)
-    report = await engine(db, clock, render_and_tap).tick()
+    report = await engine(db, clock, render_with_write).tick()
     await writes[0]
     assert report.queued == 2
     assert seen_by_member == [1]  # between the two digests
@@ -200,6 +239,64 @@ async def test_a_long_tick_lets_a_members_write_in_between(
     async with db.read() as conn:
         assert await reminders.last_run(conn) == DIGEST_DUE
     assert (await engine(db, clock).tick()).queued == 0
+
+
+async def test_a_write_is_made_once_per_tick_with_the_first_row_that_asks(
+    db: Database, secretaries: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("schedules.engine.SLICE", 0.0)  # the two digests in two slices
+    made: list[int] = []
+
+    async def note(tx: aiosqlite.Connection) -> bool:
+        made.append(len(await outbox.list_all(tx)))
+        await tx.execute("INSERT INTO reminder_state VALUES ('noted', 'x', 'now')")
+        return True
+
+    async def render(
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        hello = await say_hello(conn, reminder, language, now, memo)
+        return Rendered(hello.text, hello.buttons, writes=(("note", note),))
+
+    report = await engine(db, FixedClock(DIGEST_DUE), render).tick()
+    assert report.queued == 2 and made == [0]  # once, before the first row
+    async with db.read() as conn:
+        rows = await conn.execute_fetchall("SELECT name FROM reminder_state WHERE name = 'noted'")
+    assert len(list(rows)) == 1
+
+
+@pytest.mark.parametrize("outcome", ["changed", "raises"])
+async def test_a_row_whose_write_cannot_be_made_is_not_queued_and_tried_again(
+    db: Database, secretaries: list[int], outcome: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def refuse(tx: aiosqlite.Connection) -> bool:
+        # What a write that cannot be made wrote is undone.
+        await tx.execute("INSERT INTO reminder_state VALUES ('half', 'x', 'now')")
+        if outcome == "raises":
+            raise RuntimeError("broken write")
+        return False
+
+    async def render(
+        conn: aiosqlite.Connection, reminder: Reminder, language: str, now: datetime, memo: Memo
+    ) -> Rendered:
+        hello = await say_hello(conn, reminder, language, now, memo)
+        if language == "en":
+            return Rendered(hello.text, hello.buttons, writes=(("refuse", refuse),))
+        return hello
+
+    clock = FixedClock(DIGEST_DUE)
+    report = await engine(db, clock, render).tick()
+    assert report.queued == 1
+    assert (report.changed, report.failed) == ((1, 0) if outcome == "changed" else (1, 1))
+    assert [m.text for m in await all_rows(db)] == ["zh:2026-11"]
+    async with db.read() as conn:
+        half = await conn.execute_fetchall("SELECT name FROM reminder_state WHERE name = 'half'")
+    assert list(half) == []
+    # Not noted as handled: the next tick renders it again, and now it goes.
+    clock.advance(timedelta(minutes=1))
+    again = await engine(db, clock).tick()
+    assert again.queued == 1
+    assert sorted(m.text for m in await all_rows(db)) == ["en:2026-11", "zh:2026-11"]
 
 
 async def test_the_dispatcher_is_woken_after_each_slice_not_only_at_the_end(

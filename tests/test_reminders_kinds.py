@@ -4,8 +4,10 @@ sends it, and a button on it leads into the feature that owns it."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.app import reminder_engine
 from handlers.common.i18n import Translator
 from handlers.common.reminders import fit
 from handlers.reminders.views import kind_label
@@ -285,3 +287,37 @@ async def test_the_evaluation_reminder_goes_to_whoever_may_evaluate(harness: Har
     (to_secretary,) = [t for t in h.tg.texts(SECRETARY.id) if "可以评诺" in t]
     assert "李红梅" in to_admin and "王老师" not in to_admin
     assert "王老师" in to_secretary and "李红梅" not in to_secretary
+
+
+async def test_a_pledge_fulfilled_while_the_nudges_render_gets_no_stale_nudge(
+    harness: Harness,
+) -> None:
+    # The nudges read the branch's published pledges once a slice, outside any lock: one
+    # fulfilled after "what is due" was worked out, before its nudge is rendered, has
+    # nothing to say (noted, not sent, not rendered again).
+    await harness.branch_with_people()
+    await tick(harness)
+    pledge_id = await submitted_pledge(harness, publish=True)
+    owner = await person(harness, MEMBER.id)
+    engine = reminder_engine(harness.app)
+    render = engine.renderers[Kind.PLEDGE_STALE.value]
+
+    async def fulfil_then_render(*args: Any) -> Any:
+        async with harness.db.transaction() as tx:
+            found = await pledges.get(tx, pledge_id)
+            assert found is not None
+            await pledges.fulfil(
+                tx, found, actor_id=owner.id, summary=TEXT, now=harness.clock.now()
+            )
+        return await render(*args)
+
+    engine.renderers[Kind.PLEDGE_STALE.value] = fulfil_then_render
+    try:
+        report = await tick(harness, at(2027, 1, 1, 10, 0))
+    finally:
+        engine.renderers[Kind.PLEDGE_STALE.value] = render
+    assert Kind.PLEDGE_STALE not in report.by_kind and report.empty == 1
+    async with harness.db.read() as conn:
+        rows = [m for m in await outbox.list_all(conn) if m.kind == Kind.PLEDGE_STALE.value]
+    assert rows == []
+    assert Kind.PLEDGE_STALE not in (await tick(harness, at(2027, 1, 1, 10, 1))).by_kind

@@ -2,10 +2,12 @@
 Registrar, and the wrapping that turns those views into the engine's renderers.
 
 A feature's ``reminders`` module has, for each kind it owns, ``async def view(due:
-DueReminder) -> Screen | None``: it re-reads its record inside the tick's transaction
-(``due.tx``), returns None when there is nothing to say any more, else the screen in the
-recipient's language (``due.t``). The composition root hands the registered views to the
-engine through ``engine_renderers``; ``docs/REMINDERS.md`` says how to add a kind.
+DueReminder) -> Screen | None``: it re-reads its record when the tick renders it
+(``due.conn``, the reader: rendering holds no lock), returns None when there is nothing to
+say any more, else the screen in the recipient's language (``due.t``); what must be
+written with the message it asks for with ``due.write_with``. The composition root hands
+the registered views to the engine through ``engine_renderers``; ``docs/REMINDERS.md``
+says how to add a kind.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.common.html import MESSAGE_LIMIT, telegram_length
 from handlers.common.i18n import Translator, texts
-from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer
+from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import local_date
 from storage.outbox import Button
 from storage.reminders import Digest
@@ -33,16 +35,18 @@ Screen = str | tuple[str, InlineKeyboardMarkup | ButtonRows | None]
 
 @dataclass(frozen=True)
 class DueReminder:
-    """What a view is given: the reminder, the tick's transaction, the recipient's
+    """What a view is given: the reminder, a connection to read with, the recipient's
     translator and the moment of the tick."""
 
     reminder: Reminder
-    tx: aiosqlite.Connection
+    conn: aiosqlite.Connection
     t: Translator
     now: datetime
     zone: ZoneInfo
     memo: Memo = field(default_factory=dict)
-    """Reads shared by the reminders rendered in the same transaction (see ``once``)."""
+    """Reads shared by the reminders rendered in the same slice (see ``once``)."""
+    writes: list[tuple[Hashable, Write]] = field(default_factory=list)
+    """What ``write_with`` asked for."""
 
     @property
     def today(self) -> date:
@@ -50,18 +54,23 @@ class DueReminder:
         return local_date(self.now, self.zone)
 
     async def once(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-        """``read()``, done once per transaction of the tick for the same ``key``.
+        """``read()``, done once per slice of the tick for the same ``key``.
 
         A thousand announcements of one branch's party day need the day and the branch
-        once, not a thousand times: within one transaction nobody else writes, so the
-        answer cannot change unless this tick's own views change it (and a view that
-        does, like the announcement pinning its day, stores the new value with
-        ``memo[key] = ...``).
+        once, not a thousand times. A slice renders for at most half a second, so what it
+        shares is as fresh as a read at its start.
         """
         if key not in self.memo:
             self.memo[key] = await read()
         found: T = self.memo[key]
         return found
+
+    def write_with(self, key: Hashable, write: Write) -> None:
+        """Write this with the message, in the transaction that queues it (once per ``key``
+        in a tick, however many messages ask): ``write(tx)`` returns False when the record
+        changed since it was read, and then the message is not queued (the next tick
+        renders it again). See ``Rendered.writes``."""
+        self.writes.append((key, write))
 
 
 T = TypeVar("T")
@@ -77,18 +86,26 @@ def engine_renderers(views: Mapping[Kind, ReminderView], zone: ZoneInfo) -> dict
 
 def _renderer(view: ReminderView, zone: ZoneInfo) -> Renderer:
     async def render(
-        tx: aiosqlite.Connection,
+        conn: aiosqlite.Connection,
         reminder: Reminder,
         language: str,
         now: datetime,
         memo: Memo,
     ) -> Rendered | None:
         t = Translator(language)
-        screen = await view(DueReminder(reminder, tx, t, now, zone, memo))
+        due = DueReminder(reminder, conn, t, now, zone, memo)
+        screen = await view(due)
         if screen is None:
             return None
-        rendered = to_rendered(screen)
-        return Rendered(fit(t, rendered.text), rendered.buttons, rendered.photo)
+        # A view telling many people the same (an announcement) returns the same screen
+        # object (``DueReminder.once``): converted once a slice, not once a person.
+        converted = memo.get(("reminders.converted", id(screen)))
+        if converted is None or converted[0] is not screen:
+            plain = to_rendered(screen)
+            converted = (screen, Rendered(fit(t, plain.text), plain.buttons, plain.photo))
+            memo[("reminders.converted", id(screen))] = converted
+        rendered: Rendered = converted[1]
+        return Rendered(rendered.text, rendered.buttons, rendered.photo, tuple(due.writes))
 
     return render
 

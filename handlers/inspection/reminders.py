@@ -1,5 +1,5 @@
-"""The rectification deadline reminder as its recipients read it: the item is re-read in
-the tick's transaction, and nothing is said once it was answered."""
+"""The rectification deadline reminder as its recipients read it: the item is re-read when
+the tick renders it, and nothing is said once it was answered."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from storage.rectification import ItemStatus
 async def deadline(due: DueReminder) -> Screen | None:
     """Before the deadline: it is coming; after it: it has passed. With the item's button."""
     payload = due.reminder.payload
-    row = await rectification.get(due.tx, int(payload["item_id"]))
+    row = await rectification.get(due.conn, int(payload["item_id"]))
     if row is None or row.status is not ItemStatus.OPEN:
         return None  # answered (or accepted) since the reminder fell due
     if row.deadline.isoformat() != str(payload["deadline"]):

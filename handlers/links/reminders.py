@@ -1,5 +1,5 @@
 """The links reminder as its recipient reads it, and the links line of the secretary's
-monthly digest: both re-read the links in the tick's transaction."""
+monthly digest: both re-read the links when the tick renders them."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ async def behind(due: DueReminder) -> Screen | None:
     """The links still without a contact in their window; None when all have one since."""
     found: list[tuple[Link, date]] = []
     for item in due.reminder.payload.get("links", []):
-        link = await links.get(due.tx, int(item["id"]))
+        link = await links.get(due.conn, int(item["id"]))
         if link is None or link.status is not LinkStatus.ACTIVE:
             continue
         window = Span(date.fromisoformat(str(item["start"])), date.fromisoformat(str(item["end"])))
-        if await links.contacts_in(due.tx, link, window) == 0:
+        if await links.contacts_in(due.conn, link, window) == 0:
             found.append((link, window.end))
     if not found:
         return None
-    names = await names_for(due.tx, [link for link, _ in found])
+    names = await names_for(due.conn, [link for link, _ in found])
     return views.reminder(due.t, found, names, due.reminder.branch_id)
 
 
@@ -37,8 +37,8 @@ def digest_section(rhythms: LinkRhythms) -> DigestSection:
     async def section(due: DueReminder, digest: Digest) -> Screen | None:
         first = date.fromisoformat(f"{digest.month}-01")
         rows = await links.coverage(
-            due.tx, on=first, today=due.today, rhythms=rhythms,
-            terms=await terms.set_terms(due.tx), branch_id=digest.branch_id,
+            due.conn, on=first, today=due.today, rhythms=rhythms,
+            terms=await terms.set_terms(due.conn), branch_id=digest.branch_id,
         )  # fmt: skip
         return views.digest_line(due.t, links.summarize(rows))
 

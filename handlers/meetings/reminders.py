@@ -1,5 +1,5 @@
 """The meeting and safety reminders as their recipients read them, and their lines in the
-secretary's monthly digest: each re-reads its records in the tick's transaction."""
+secretary's monthly digest: each re-reads its records when the tick renders them."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ async def period_end(due: DueReminder) -> Screen | None:
     kind = MeetingKind(str(payload["kind"]))
     start, end = date.fromisoformat(str(payload["start"])), date.fromisoformat(str(payload["end"]))
     group_id = payload.get("group_id")
-    held = await meetings.for_branch(due.tx, int(payload["branch_id"]), start, end)
+    held = await meetings.for_branch(due.conn, int(payload["branch_id"]), start, end)
     if any(m.kind is kind and (group_id is None or m.group_id == group_id) for m in held):
         return None
     t = due.t
     name = views.kind_name(t, kind)
     if group_id is not None:
-        group = await party_groups.get(due.tx, int(group_id))
+        group = await party_groups.get(due.conn, int(group_id))
         if group is None:
             return None  # the group was removed meanwhile
         name = t.plain("mt.kind_of_group", kind=name, group=group.name)
@@ -39,7 +39,12 @@ async def safety_missing(due: DueReminder) -> Screen | None:
         start=date.fromisoformat(str(payload["term_start"])),
         end=date.fromisoformat(str(payload["term_end"])),
     )
-    for line in await safety.coverage(due.tx, int(payload["branch_id"]), term):
+    branch_id = int(payload["branch_id"])
+    coverage = await due.once(
+        ("safety.coverage", branch_id, term.start, term.end),
+        lambda: safety.coverage(due.conn, branch_id, term),
+    )
+    for line in coverage:
         if line.member_id == due.reminder.member_id and not line.done:
             missing = []
             if line.missing_lesson:
@@ -56,13 +61,13 @@ def digest_section(frequencies: MeetingFrequencies) -> DigestSection:
     async def section(due: DueReminder, digest: Digest) -> Screen | None:
         first = date.fromisoformat(f"{digest.month}-01")
         last = terms.next_month(first) - timedelta(days=1)
-        held = await meetings.for_branch(due.tx, digest.branch_id, first, last)
+        held = await meetings.for_branch(due.conn, digest.branch_id, first, last)
         board = await meetings.compliance(
-            due.tx, digest.branch_id, first.year, today=due.today, frequencies=frequencies
+            due.conn, digest.branch_id, first.year, today=due.today, frequencies=frequencies
         )
         short = sum(p.state is PeriodState.SHORT for p in board)
-        term = await terms.term_for(due.tx, due.today)
-        summary = await safety.summary(due.tx, digest.branch_id, term)
+        term = await terms.term_for(due.conn, due.today)
+        summary = await safety.summary(due.conn, digest.branch_id, term)
         t = due.t
         return "\n".join(
             [

@@ -3,6 +3,11 @@ a reminder to whoever has not answered) and the morning-of reminder with [签到
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+
+import aiosqlite
+
 from handlers.common.reminders import DueReminder, ReminderView, Screen
 from handlers.partyday import views
 from schedules.kinds import Kind
@@ -17,23 +22,41 @@ async def announcement(due: DueReminder) -> Screen | None:
         return None
     day, branch = found
     if due.reminder.payload.get("variant") == "reminder":
-        # Announced by hand earlier: remind whoever has still not answered.
-        if day.month_id is not None and await partyday.get_reply(
-            due.tx, day.month_id, due.reminder.member_id
-        ):
+        # Announced by hand earlier: remind whoever has still not answered (the rule that
+        # chose the recipients, read once for the branch).
+        on = day.date
+        assert on is not None
+        silent = await due.once(
+            ("partyday.silent", day.branch_id, on), lambda: _silent(due, day.branch_id, on)
+        )
+        if due.reminder.member_id not in silent:
             return None
-        rules = await reminders.rules_for(due.tx, day.branch_id)
+        rules = await due.once(
+            ("partyday.rules", day.branch_id), lambda: reminders.rules_for(due.conn, day.branch_id)
+        )
         # The D-3 view says "in 3 days"; with another offset the announcement (which
         # names the date and has the same buttons) says it without a wrong number.
         if rules.announce_days == 3:
-            return views.d3_reminder(due.t, day, branch)
-        return views.announcement(due.t, day, branch)
-    if not day.announced:
-        # Pinned, so a later rule change cannot move a day members were told about.
-        # The engine is nobody: the audit entry has no actor.
-        day = await partyday.pin(due.tx, day, actor_id=None, now=due.now)
-        due.memo[_key(due)] = (day, branch)
-    return views.announcement(due.t, day, branch)
+            return await _said_once(due, "d3", lambda: views.d3_reminder(due.t, day, branch))
+    elif not day.announced:
+        # Pinned with the messages, so a later rule change cannot move a day members were
+        # told about.
+        due.write_with(_key(due), lambda tx: _pin(tx, day, due.now))
+    return await _said_once(due, "announce", lambda: views.announcement(due.t, day, branch))
+
+
+async def _silent(due: DueReminder, branch_id: int, day: date) -> set[int]:
+    return {m.id for m in await partyday.members_without_reply(due.conn, branch_id, day)}
+
+
+async def _said_once(due: DueReminder, what: str, say: Callable[[], Screen]) -> Screen:
+    """The same screen object for everyone of the branch reading this language: rendered,
+    and converted for the outbox, once per slice instead of once per member."""
+
+    async def render() -> Screen:
+        return say()
+
+    return await due.once((f"partyday.{what}", *_key(due), due.t.lang), render)
 
 
 async def morning(due: DueReminder) -> Screen | None:
@@ -42,6 +65,22 @@ async def morning(due: DueReminder) -> Screen | None:
         return None
     day, branch = found
     return views.morning_reminder(due.t, day, branch)
+
+
+async def _pin(tx: aiosqlite.Connection, day: PartyDay, now: datetime) -> bool:
+    """Pin the day as it was announced, unless it moved, was cancelled or changed its time
+    or place since (then False: the announcements say what is no longer so). The engine
+    is nobody: the audit entry has no actor."""
+    current = await partyday.party_day(tx, day.branch_id, day.year, day.month)
+    if current is None or _as_told(current) != _as_told(day):
+        return False
+    if not current.announced:
+        await partyday.pin(tx, current, actor_id=None, now=now)
+    return True
+
+
+def _as_told(day: PartyDay) -> tuple[object, ...]:
+    return (day.date, day.start_time, day.place)
 
 
 async def _day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
@@ -57,10 +96,10 @@ async def _day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
 
 async def _read_day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
     p = due.reminder.payload
-    day = await partyday.party_day(due.tx, int(p["branch_id"]), int(p["year"]), int(p["month"]))
+    day = await partyday.party_day(due.conn, int(p["branch_id"]), int(p["year"]), int(p["month"]))
     if day is None:
         return None
-    branch = await branches.get(due.tx, day.branch_id)
+    branch = await branches.get(due.conn, day.branch_id)
     if branch is None:
         return None
     return day, branch

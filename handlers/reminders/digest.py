@@ -26,7 +26,7 @@ def digest_view(sections: Sequence[DigestSection]) -> ReminderView:
     async def digest(due: DueReminder) -> Screen | None:
         month = date.fromisoformat(f"{due.reminder.payload['month']}-01")
         branch_id = int(due.reminder.payload["branch_id"])
-        data = await reminders.digest(due.tx, branch_id, month, due.zone)
+        data = await reminders.digest(due.conn, branch_id, month, due.zone)
         if data is None:
             return None
         text = views.digest(due.t, data)

@@ -1,5 +1,5 @@
 """The home-visit reminders as their recipients read them, and the visits' lines in the
-secretary's monthly digest: each re-reads the visits in the tick's transaction."""
+secretary's monthly digest: each re-reads the visits when the tick renders them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ async def follow_up(due: DueReminder) -> Screen | None:
     visit_id = int(due.reminder.payload["visit_id"])
     due_on = str(due.reminder.payload["due_on"])
     waiting = await due.once(
-        ("visits.follow_ups", due.today), lambda: visits.follow_ups_due(due.tx, due.today)
+        ("visits.follow_ups", due.today), lambda: visits.follow_ups_due(due.conn, due.today)
     )
     for item in waiting:
         # Done, postponed (a new date, a new reminder) or withdrawn: nothing to say.
@@ -35,7 +35,7 @@ async def behind_target(due: DueReminder) -> Screen | None:
     branch_id = int(payload["branch_id"])
     behind = await due.once(
         ("visits.behind", branch_id, term.start),
-        lambda: visits.members_behind_target(due.tx, branch_id, term, due.today),
+        lambda: visits.members_behind_target(due.conn, branch_id, term, due.today),
     )
     for progress in behind:
         if progress.member_id == due.reminder.member_id:
@@ -48,7 +48,7 @@ async def digest_behind(due: DueReminder, digest: Digest) -> Screen | None:
     if digest.visits is None or digest.visits.target is None:
         return None
     term = Term(start=digest.visits.term_start, end=digest.visits.term_end)
-    behind = await visits.members_behind_target(due.tx, digest.branch_id, term, due.today)
+    behind = await visits.members_behind_target(due.conn, digest.branch_id, term, due.today)
     if not behind:
         return None
     return views.branch_behind_digest(due.t, digest.branch_id, digest.branch_name, behind)
