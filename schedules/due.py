@@ -87,6 +87,8 @@ TERM_SETTLING = timedelta(days=28)
 MIDNIGHT = time(0, 0)
 DEFAULT_RULES = BranchRules()
 NOBODY: frozenset[int] = frozenset()
+NO_ONE_BEHIND: list[visits.MemberProgress] = []
+"""A branch nobody of which is behind (one object, so what is built from it is kept)."""
 
 T = TypeVar("T")
 
@@ -719,10 +721,12 @@ class _Scan:
             term = terms.pick_term(on, stored)
             if not term.contains(on) or on < term.start + TERM_SETTLING:
                 continue
-            behind = await self.read(
-                ("members_behind_target", branch_id, _term_key(term), self.today),
-                visits.members_behind_target, branch_id, term, self.today,
+            # Every branch's in one read (kept while no visit, member or target changes).
+            by_branch = await self.read(
+                ("behind_target_by_branch", _term_key(term), self.today),
+                visits.behind_target_by_branch, term, self.today,
             )  # fmt: skip
+            behind = by_branch.get(branch_id, NO_ONE_BEHIND)
             found += self.derived(
                 ("visits_behind", year, month, branch_id),
                 (behind, self.people),

@@ -131,6 +131,36 @@ async def _member(db: Database) -> tuple[int, int]:
     return member.id, 1
 
 
+async def test_the_ticks_read_of_who_is_behind_goes_by_each_branchs_own_target(
+    db: Database,
+) -> None:
+    member_id, branch_id = await _member(db)
+    term = Term(start=date(2026, 9, 1), end=date(2027, 1, 31))
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO branches (name, created_at) VALUES ('二中', '2026-09-01T00:00:00+00:00')"
+        )
+        other = await members.create(
+            tx, telegram_id=2, name="李老师", role=Role.MEMBER, branch_id=2, now=NOW
+        )
+        for person, branch in ((member_id, branch_id), (other.id, 2)):
+            await visits.create(
+                tx, member_id=person, branch_id=branch, content=content(), term=term, now=NOW
+            )
+        # 一中 wants 2 (its later target replaces 5), 二中 wants 1: only 王老师 is behind.
+        for branch, target in ((branch_id, 5), (branch_id, 2), (2, 1)):
+            await visits.set_target(
+                tx, branch_id=branch, target=target, set_by=member_id, today=TODAY, now=NOW
+            )
+    async with db.read() as conn:
+        found = await visits.behind_target_by_branch(conn, term, TODAY)
+        assert {b: [(p.name, p.term_count, p.target) for p in people]
+                for b, people in found.items()} == {branch_id: [("王老师", 1, 2)]}  # fmt: skip
+        for branch in (branch_id, 2):
+            alone = await visits.members_behind_target(conn, branch, term, TODAY)
+            assert found.get(branch, []) == alone
+
+
 async def test_visits_are_never_deleted_and_versions_never_change(db: Database) -> None:
     member_id, branch_id = await _member(db)
     term = Term(start=date(2026, 9, 1), end=date(2027, 1, 31))
@@ -196,9 +226,12 @@ async def test_queries_for_the_reminder_engine(db: Database) -> None:
         assert len(await visits.follow_ups_due(conn, date(2026, 12, 10))) == 2
         behind = await visits.members_behind_target(conn, branch_id, term, TODAY)
         assert [(p.name, p.term_count, p.target) for p in behind] == [("王老师", 2, 3)]
+        # The tick's one read for every branch says the same.
+        assert await visits.behind_target_by_branch(conn, term, TODAY) == {branch_id: behind}
         spring = Term(start=date(2027, 2, 1), end=date(2027, 7, 31))
         # No target set in that term: nobody is behind it.
         assert await visits.members_behind_target(conn, branch_id, spring, date(2027, 3, 1)) == []
+        assert await visits.behind_target_by_branch(conn, spring, date(2027, 3, 1)) == {}
     async with db.transaction() as tx:
         assert await visits.complete_follow_up(tx, due.id, note=None, now=NOW)
         assert not await visits.complete_follow_up(tx, due.id, note=None, now=NOW)
