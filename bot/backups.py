@@ -16,7 +16,7 @@ from telegram.ext import Application
 from bot.admin_notice import tell_admins
 from bot.settings import Settings
 from handlers.common.context import XContext
-from handlers.common.i18n import texts
+from handlers.common.i18n import load_texts
 from handlers.common.services import SERVICES_KEY, Services
 from storage.backups import backup_path, list_backups, prune
 from storage.files import PRIVATE_FILE, make_private_dir
@@ -30,18 +30,7 @@ CATCH_UP_DELAY_SECONDS = 30
 
 log = logging.getLogger(__name__)
 
-texts(
-    {
-        "ops.backup_failed": (
-            "⚠️ 今天的数据库自动备份没有成功：{reason}\n"
-            "最近一次成功的备份：{last}。请技术人员查看服务器日志，并运行 xianfeng doctor 检查。",
-            "⚠️ Today's automatic database backup failed: {reason}\n"
-            "Last good backup: {last}. Please ask your IT staff to check the server log and"
-            " run xianfeng doctor.",
-        ),
-        "ops.backup_none": ("无", "none"),
-    }
-)
+load_texts(__file__)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.admin_notice import tell_admins
 from handlers.common.context import XContext
-from handlers.common.i18n import texts
+from handlers.common.i18n import load_texts
 from handlers.common.services import SERVICES_KEY, Services
 from storage import calendar
 
@@ -26,17 +26,7 @@ WATCH_FIRST_SECONDS = 20
 
 log = logging.getLogger(__name__)
 
-texts(
-    {
-        "ops.calendar_missing": (
-            "📅 日历还不知道 {year} 年的放假和调休安排。国务院办公厅发布通知后，"
-            "请用 /holidays 录入{year}年的节假日和调休上班日；在此之前，党日和提醒按法定节日估算。",
-            "📅 The calendar does not know {year}'s holiday arrangement (调休) yet. Once the"
-            " State Council publishes it, please enter {year}'s holidays and make-up working"
-            " days with /holidays; until then party days and reminders use an estimate.",
-        ),
-    }
-)
+load_texts(__file__)
 
 
 def schedule_calendar_watch(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -11,7 +11,7 @@ from handlers.common.context import XContext
 from handlers.common.errors import NotFound, StaleButton
 from handlers.common.flows import END, cancel_button, conversation
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
-from handlers.common.i18n import texts
+from handlers.common.i18n import load_texts
 from handlers.common.links import personal_invite, reply_invite
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply, say
@@ -31,47 +31,7 @@ COMMANDS = [
     CommandSpec("branches", "cmd.branches", ADMIN),
 ]
 
-texts(
-    {
-        "cmd.newbranch": ("新建党支部", "create a branch"),
-        "cmd.branches": ("党支部列表", "list branches"),
-        "newbranch.ask": (
-            "请输入新党支部的名称（2–40 个字），例如：临海市第一中学党支部。",
-            "Please type the new branch's name (2–40 characters), e.g. 临海市第一中学党支部.",
-        ),
-        "newbranch.bad_name": (
-            "名称需为 2–40 个字，且不能含有看不见的字符（如零宽字符、空白填充符），请重新输入。",
-            "A name is 2–40 characters, with no invisible ones (zero-width characters, "
-            "fillers). Please type it again.",
-        ),
-        "newbranch.duplicate": (
-            "已有名为「{name}」的党支部，请换一个名称。",
-            "A branch named “{name}” already exists. Please choose another name.",
-        ),
-        "newbranch.done": (
-            "已创建党支部：{name}\n请把下面的链接私信发给该支部书记。",
-            "Branch created: {name}\nSend the link below privately to its secretary.",
-        ),
-        "branches.none": (
-            "还没有党支部。发送 /newbranch 新建。",
-            "There are no branches yet. Send /newbranch to create one.",
-        ),
-        "branches.title": ("党支部（共 {count} 个）：", "Branches ({count}):"),
-        "branches.line": ("{name} — {count} 人", "{name} — members: {count}"),
-        "branches.secretary_invite": ("书记邀请：{name}", "Secretary invite: {name}"),
-        "branches.pending_secretary": (
-            "  待加入书记：{name}",
-            "  secretary not joined yet: {name}",
-        ),
-        "branches.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
-        "branches.withdraw_button": ("撤回：{name}", "Withdraw: {name}"),
-        "branches.fresh_done": (
-            "已为 {name} 生成新的个人链接，之前的链接已失效。请把下面这条消息转发给本人：",
-            "A fresh personal link for {name} is made; the earlier one no longer works. "
-            "Please forward the message below to them:",
-        ),
-    }
-)
+load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:

@@ -19,7 +19,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import Translator, load_texts
 from handlers.common.links import personal_invite, reply_invite
 from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
@@ -39,54 +39,7 @@ COMMANDS = [
     CommandSpec("members", "cmd.members", frozenset({Role.SECRETARY, Role.ADMIN, Role.INSPECTOR})),
 ]
 
-texts(
-    {
-        "cmd.invite": ("生成党员邀请链接", "invite link for members"),
-        "cmd.members": ("支部成员名单", "branch members"),
-        "members.title": ("{branch}（{count} 人）：", "{branch} (members: {count}):"),
-        "members.line": ("{index}. {name}（{role}）{flag}", "{index}. {name} ({role}){flag}"),
-        "members.unreachable": (" ⚠️ 无法收到消息", " ⚠️ cannot receive messages"),
-        "members.left_title": ("已离开：{names}", "Left: {names}"),
-        "members.pick_branch": ("请选择支部，查看其成员：", "Choose a branch to see its members:"),
-        "members.pending_title": ("尚未加入（{count} 人）：", "Not joined yet ({count}):"),
-        "members.pending_line": (
-            "{index}. {name}{details} — {link}",
-            "{index}. {name}{details} — {link}",
-        ),
-        "members.link_until": ("链接有效至 {date}", "link valid until {date}"),
-        "members.link_none": ("链接已失效，可生成新链接", "no working link: make a fresh one"),
-        "members.fresh_button": ("新链接：{name}", "Fresh link: {name}"),
-        "members.withdraw_button": ("撤回：{name}", "Withdraw: {name}"),
-        "members.fresh_more": (
-            "（按钮只列出前 {count} 位；其余人员的链接见导入时收到的表格。）",
-            "(Buttons for the first {count} only; the others' links are in the sheet the "
-            "import sent.)",
-        ),
-        "members.fresh_done": (
-            "已为 {name} 生成新的个人链接，之前的链接已失效。请把下面这条消息转发给本人：",
-            "A fresh personal link for {name} is made; the earlier one no longer works. "
-            "Please forward the message below to them:",
-        ),
-        "members.remove_button": ("移除 {name}", "Remove {name}"),
-        "members.confirm_remove": (
-            "确定将 {name} 移出本支部吗？其记录会保留，标记为“已离开”。",
-            "Remove {name} from the branch? Their records are kept, marked as left.",
-        ),
-        "members.confirm_yes": ("确定移除", "Yes, remove"),
-        "members.confirm_no": ("不移除", "Keep"),
-        "members.removed": ("已将 {name} 移出本支部。", "{name} was removed from the branch."),
-        "members.kept": ("已保留 {name}。", "{name} stays in the branch."),
-        "members.removed_notice": (
-            "您已被移出 {branch}。如有疑问，请联系支部书记。",
-            "You were removed from {branch}. Please contact the branch secretary if this "
-            "is unexpected.",
-        ),
-        "members.cannot_remove_self": (
-            "不能移除自己。如需更换书记，请联系管理员。",
-            "You cannot remove yourself. Ask an administrator to change the secretary.",
-        ),
-    }
-)
+load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:

@@ -13,7 +13,7 @@ from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
 from handlers.common.guards import parse_callback, require_admin, require_private
-from handlers.common.i18n import texts
+from handlers.common.i18n import load_texts
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, say
 from handlers.common.services import CommandSpec
@@ -24,48 +24,7 @@ PREFIX = "era"
 MAX_LISTED = 30
 COMMANDS = [CommandSpec("erasemember", "cmd.erasemember", frozenset({Role.ADMIN}))]
 
-texts(
-    {
-        "cmd.erasemember": ("删除离开成员的个人数据", "erase a departed member's data"),
-        "erase.none": (
-            "没有可删除数据的离开成员。成员须先由支部书记移出支部。",
-            "Nobody who left has data to erase. A member must first be removed from "
-            "their branch by its secretary.",
-        ),
-        "erase.pick": (
-            "请选择要删除个人数据的离开成员：",
-            "Choose the departed member whose personal data to erase:",
-        ),
-        "erase.confirm": (
-            "确认删除 {name} 的个人数据？\n\n"
-            "将删除：姓名（改为“{placeholder}”）、其家访记录中的学生化名、备注和照片、"
-            "请假理由、未完成的填写内容、发给其本人的消息内容。\n"
-            "将保留：各项记录的日期和数量（统计不变）、承诺与服务记录（署名改为占位名）、"
-            "按编号记录的操作日志。\n\n此操作无法撤销。",
-            "Erase the personal data of {name}?\n\n"
-            "Erased: the name (becomes “{placeholder}”), the student aliases, notes and "
-            "photos of their home visits, leave reasons, unfinished answers, and the "
-            "messages sent to them.\n"
-            "Kept: dates and counts of every record (totals stay right), pledges and "
-            "service entries (under the placeholder), and the audit log by record id.\n\n"
-            "This cannot be undone.",
-        ),
-        "erase.yes": ("确认删除", "Erase"),
-        "erase.no": ("取消", "Cancel"),
-        "erase.kept": ("已取消，没有删除任何数据。", "Cancelled; nothing was erased."),
-        "erase.done": (
-            "已删除该成员的个人数据，现显示为“{placeholder}”"
-            "（家访 {visits} 条、消息 {messages} 条已清除内容）。",
-            "Their personal data is erased; they now show as “{placeholder}” "
-            "({visits} home visits and {messages} messages cleared).",
-        ),
-        "erase.still_active": (
-            "此人仍是支部成员，不能删除其数据。请先由支部书记将其移出支部。",
-            "This person still belongs to a branch; their secretary must remove them first.",
-        ),
-        "erase.already": ("此人的个人数据已删除。", "This person's data is already erased."),
-    }
-)
+load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:

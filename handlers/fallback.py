@@ -7,32 +7,12 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common.context import XContext
 from handlers.common.flows import CANCEL_DATA
-from handlers.common.i18n import texts
+from handlers.common.i18n import load_texts
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
 from storage.members import Role
 
-texts(
-    {
-        "fallback.unknown_command": (
-            "没有这个命令。发送 /help 查看您可以使用的命令。",
-            "I don't know that command. Send /help to see what you can use.",
-        ),
-        "fallback.document_import": (
-            "收到一个文件，但现在没有在导入名单。如需导入，请先发送 /import，再发送表格文件。",
-            "A file arrived, but no roster import is under way. To import one, send /import "
-            "first, then the spreadsheet.",
-        ),
-        "fallback.document": (
-            "抱歉，这里不接收文件。请使用菜单中的命令，或发送 /help 查看帮助。",
-            "Sorry, files are not taken here. Please use a command from the menu, or send /help.",
-        ),
-        "fallback.text": (
-            "抱歉，没能理解您的消息。请使用菜单中的命令，或发送 /help 查看帮助。",
-            "I did not understand that. Please use a command from the menu, or send /help.",
-        ),
-    }
-)
+load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:

@@ -16,52 +16,13 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, admit, identify
-from handlers.common.i18n import texts
 from handlers.common.registry import current_handler
 from handlers.common.reply import ack, reply
 
 logger = logging.getLogger(__name__)
-
-texts(
-    {
-        "error.internal": (
-            "抱歉，系统出了点问题，您刚才的操作可能没有完成。请稍后再试；如仍不行，请联系管理员。",
-            "Sorry, something went wrong and your last action may not have been completed. "
-            "Please try again later, or contact the administrator.",
-        ),
-        "refuse.stranger": (
-            "您还没有加入任何党支部。请点击支部书记发给您的邀请链接加入。",
-            "You have not joined a party branch yet. Please open the invite link your "
-            "branch secretary sent you.",
-        ),
-        "refuse.role": (
-            "抱歉，您没有权限使用此功能。",
-            "Sorry, you are not allowed to use this.",
-        ),
-        "refuse.other_branch": (
-            "抱歉，这条记录不属于您的党支部，无法查看或操作。",
-            "Sorry, this record belongs to another branch; you cannot see or change it.",
-        ),
-        "refuse.not_found": (
-            "没有找到这条记录，可能已被撤回或删除。",
-            "That record was not found; it may have been withdrawn.",
-        ),
-        "refuse.stale_button": (
-            "此按钮已失效，请重新打开相关菜单。",
-            "This button is no longer valid. Please open the menu again.",
-        ),
-        "refuse.bad_button": (
-            "无法识别此按钮。",
-            "This button was not recognised.",
-        ),
-        "refuse.private_only": (
-            "请在与我的私聊中使用此命令。",
-            "Please use this command in a private chat with me.",
-        ),
-    }
-)
 
 
 class Refusal(Exception):

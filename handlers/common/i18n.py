@@ -1,9 +1,10 @@
 """Message catalogs in Simplified Chinese and English, and the translator handlers use.
 
 A feature keeps its messages in ``handlers/<feature>/texts.toml`` (one table a key, with
-``zh`` and ``en``), loaded by ``load_texts(__file__)`` in its ``texts.py`` so translators
-edit data, not code; a few shared messages still come in code as ``texts({...})``, a key
-mapping to ``(中文, English)``. Arguments are HTML-escaped unless wrapped in ``Raw``,
+``zh`` and ``en``), loaded by ``load_texts(__file__)`` in its ``texts.py`` (a module that is
+no package: ``<module>.toml`` beside it) so translators edit data, not code; the flow
+protocol's few and keys built from a table come in code as ``texts({...})``, a key mapping
+to ``(中文, English)``. Arguments are HTML-escaped unless wrapped in ``Raw``,
 because every message is sent as HTML and most arguments are user-typed.
 """
 

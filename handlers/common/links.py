@@ -7,28 +7,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.context import XContext
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import Translator
 from handlers.common.reply import reply
 from handlers.common.views import role_name
 from storage.invites import Invite
-
-texts(
-    {
-        "invite.link": (
-            "「{branch}」{role}邀请链接：\n{link}\n\n有效期至 {expires}，最多可使用 {uses} 次。"
-            "请通过私信发给对方，不要公开张贴。",
-            "Invite link to {branch} ({role}):\n{link}\n\nValid until {expires}, "
-            "uses allowed: {uses}. Send it privately; do not post it publicly.",
-        ),
-        "invite.personal": (
-            "{name}，您好！请点击下面的链接加入「{branch}」（{role}）：\n{link}\n\n"
-            "此链接仅供您本人使用一次，有效期至 {expires}。",
-            "Hello {name}! Please open this link to join {branch} ({role}):\n{link}\n\n"
-            "The link is for you alone, works once, and is valid until {expires}.",
-        ),
-    }
-)
 
 
 def deep_link(bot_username: str, code: str) -> str:

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from telegram import InlineKeyboardMarkup
 
+from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.html import MESSAGE_LIMIT, telegram_length
-from handlers.common.i18n import Translator, texts
+from handlers.common.i18n import Translator
 from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import local_date
 from storage.outbox import Button
@@ -151,13 +152,3 @@ def to_buttons(keyboard: InlineKeyboardMarkup | ButtonRows | None) -> list[list[
     else:
         rows = [[Button.model_validate(b) for b in row] for row in keyboard]
     return [row for row in rows if row] or None
-
-
-texts(
-    {
-        "reminders.more_lines": (
-            "……（还有 {count} 条未列出）",
-            "… ({count} more not shown)",
-        ),
-    }
-)

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.common.i18n import Raw, Translator, texts
+from handlers.common import texts  # noqa: F401  (fills the catalog)
+from handlers.common.i18n import Raw, Translator
 from handlers.common.services import CommandSpec
 from storage.branches import Branch
 from storage.members import Member, Role
-
-texts(
-    {
-        "role.member": ("党员", "member"),
-        "role.secretary": ("支部书记", "branch secretary"),
-        "role.admin": ("管理员（教育局）", "administrator (education bureau)"),
-        "role.inspector": ("督查组", "inspection group"),
-        "home.greeting": (
-            "您好，{name}！\n{place}身份：{role}\n\n您可以使用：\n{commands}",
-            "Hello, {name}!\n{place}Role: {role}\n\nYou can use:\n{commands}",
-        ),
-        "home.branch_line": ("党支部：{branch}\n", "Branch: {branch}\n"),
-        "help.title": ("可用命令：", "Commands you can use:"),
-        "help.cancel_note": (
-            "任何步骤中发送 /cancel 都可以退出。",
-            "Send /cancel at any step to leave it.",
-        ),
-    }
-)
 
 
 def role_name(t: Translator, role: Role) -> str:
