@@ -4,12 +4,12 @@ have not joined, and a fresh personal link for them), inviting their secretaries
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler
 
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, StaleButton
-from handlers.common.flows import END, cancel_button, conversation
+from handlers.common.flows import END, cancel_button, conversation, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import load_texts
 from handlers.common.links import personal_invite, reply_invite
@@ -40,18 +40,12 @@ def register(reg: Registrar) -> None:
         conversation(
             FLOW,
             entry_points=[CommandHandler("newbranch", new_branch)],
-            states={
-                ASK_NAME: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name),
-                    MessageHandler(~filters.COMMAND, name_not_text),
-                ]
-            },
+            states={ASK_NAME: step_handlers("adm", receive_name, name_not_text)},
             timeout=reg.config.conversation_timeout,
         )
     )
     reg.add(CommandHandler("branches", list_branches))
-    reg.add(CallbackQueryHandler(secretary_invite, pattern=pattern("adm", "secinv")))
-    reg.add(CallbackQueryHandler(fresh_link, pattern=pattern("adm", "fresh")))
+    reg.add(*presses("adm", secinv=secretary_invite, fresh=fresh_link))
 
 
 async def new_branch(update: Update, context: XContext) -> object:

@@ -4,11 +4,11 @@ and has not joined yet, and a fresh personal link for them), removing a member."
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers.common import branch_picker, delivery, views
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, StaleButton
 from handlers.common.guards import (
@@ -46,10 +46,7 @@ def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     reg.add(CommandHandler("invite", invite))
     reg.add(CommandHandler("members", list_members))
-    reg.add(CallbackQueryHandler(ask_remove, pattern=pattern("mem", "rm")))
-    reg.add(CallbackQueryHandler(confirm_remove, pattern=pattern("mem", "rmok")))
-    reg.add(CallbackQueryHandler(keep_member, pattern=pattern("mem", "keep")))
-    reg.add(CallbackQueryHandler(fresh_link, pattern=pattern("mem", "fresh")))
+    reg.add(*presses("mem", rm=ask_remove, rmok=confirm_remove, keep=keep_member, fresh=fresh_link))
     for handler in SCREEN.handlers():
         reg.add(handler)
 

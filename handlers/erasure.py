@@ -7,9 +7,9 @@ confirms with a button. Everything else is in ``storage.erasure``.
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
 from handlers.common.guards import parse_callback, require_admin, require_private
@@ -30,9 +30,7 @@ load_texts(__file__)
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     reg.add(CommandHandler("erasemember", list_departed))
-    reg.add(CallbackQueryHandler(ask, pattern=pattern(PREFIX, "ask")))
-    reg.add(CallbackQueryHandler(confirmed, pattern=pattern(PREFIX, "ok")))
-    reg.add(CallbackQueryHandler(kept, pattern=pattern(PREFIX, "no")))
+    reg.add(*presses(PREFIX, ask=ask, ok=confirmed, no=kept))
 
 
 async def list_departed(update: Update, context: XContext) -> None:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.common import delivery, views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton
-from handlers.common.flows import END, cancel_button, clear_flow, conversation, flow_data
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    clear_flow,
+    conversation,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback, require_member
 from handlers.common.i18n import LANGUAGES, Translator, load_texts
 from handlers.common.menu import refresh_menu
@@ -49,16 +56,10 @@ def register(reg: Registrar) -> None:
             FLOW,
             entry_points=[CommandHandler("start", start, filters=filters.ChatType.PRIVATE)],
             states={
-                ASK_NAME: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name),
-                    MessageHandler(~filters.COMMAND, name_not_text),
-                ],
-                CONFIRM_NAME: [
-                    CallbackQueryHandler(its_me, pattern=pattern("join", "me")),
-                    CallbackQueryHandler(not_me, pattern=pattern("join", "retype")),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, typed_at_confirm),
-                    MessageHandler(~filters.COMMAND, use_the_buttons),
-                ],
+                ASK_NAME: step_handlers("join", receive_name, name_not_text),
+                CONFIRM_NAME: step_handlers(
+                    "join", typed_at_confirm, use_the_buttons, me=its_me, retype=not_me
+                ),
             },
             timeout=reg.config.conversation_timeout,
         )

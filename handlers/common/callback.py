@@ -1,4 +1,5 @@
-"""The one codec for callback data: ``prefix:action:arg...``, ASCII, at most 64 bytes.
+"""The one codec for callback data: ``prefix:action:arg...``, ASCII, at most 64 bytes; and
+the handlers that match its buttons.
 
 Buttons carry what to do and which record, never who may do it: authorization is
 checked against the database on every press.
@@ -7,16 +8,21 @@ checked against the database on every press.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 MAX_BYTES = 64  # Telegram's limit; PTB does not check it.
 _PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 E = TypeVar("E", bound=Enum)
+ButtonHandler = Callable[[Update, Any], Coroutine[Any, Any, object]]
 
 
 class BadCallbackData(ValueError):
@@ -86,3 +92,12 @@ def pattern(prefix: str, action: str | None = None) -> str:
     if action is None:
         return rf"^{re.escape(prefix)}:"
     return rf"^{re.escape(prefix)}:{re.escape(action)}(:|$)"
+
+
+def presses(prefix: str, **actions: ButtonHandler) -> list[BaseHandler[Any, Any, Any]]:
+    """The handlers of a feature's buttons: ``action=handler`` each, matched by
+    ``pattern(prefix, action)``, in the order given."""
+    return [
+        CallbackQueryHandler(handler, pattern=pattern(prefix, action))
+        for action, handler in actions.items()
+    ]

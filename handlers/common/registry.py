@@ -47,9 +47,10 @@ class Registrar:
         self.app.add_handler(handler, group=self._next_flow_group)
         self._next_flow_group += 1
 
-    def add(self, handler: BaseHandler[Any, Any, Any]) -> None:
-        _trace(handler)
-        self.app.add_handler(handler, group=COMMON_GROUP)
+    def add(self, *handlers: BaseHandler[Any, Any, Any]) -> None:
+        for handler in handlers:
+            _trace(handler)
+            self.app.add_handler(handler, group=COMMON_GROUP)
 
     def command_specs(self, specs: Sequence[CommandSpec]) -> None:
         known = {spec.name for spec in self.commands}

@@ -7,10 +7,10 @@ import re
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 import handlers.holidays.texts  # noqa: F401  (registers the catalog)
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.i18n import Translator
@@ -42,8 +42,7 @@ _DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})$")
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     reg.add(CommandHandler("holidays", holidays_command))
-    reg.add(CallbackQueryHandler(confirmed, pattern=pattern("hol", "ok")))
-    reg.add(CallbackQueryHandler(cancelled, pattern=pattern("hol", "no")))
+    reg.add(*presses("hol", ok=confirmed, no=cancelled))
 
 
 async def holidays_command(update: Update, context: XContext) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed
-from handlers.common.flows import END, conversation
+from handlers.common.flows import END, OTHER, conversation, step_handlers
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
@@ -27,8 +27,6 @@ from handlers.inspection.views import PREFIX
 from storage.members import Role
 
 FLOW = "inspect"
-TEXT = filters.TEXT & ~filters.COMMAND
-OTHER = ~filters.COMMAND
 COMMANDS = [
     CommandSpec("inspect", "cmd.inspect", frozenset({Role.ADMIN, Role.INSPECTOR})),
     CommandSpec("rectify", "cmd.rectify", frozenset({Role.ADMIN, Role.SECRETARY, Role.INSPECTOR})),
@@ -42,46 +40,27 @@ def register(reg: Registrar) -> None:
             FLOW,
             entry_points=[
                 CommandHandler("inspect", inspect_command),
-                CallbackQueryHandler(comments.start, pattern=pattern(PREFIX, "c")),
-                CallbackQueryHandler(items.answer_start, pattern=pattern(PREFIX, "ans")),
-                CallbackQueryHandler(items.reopen_start, pattern=pattern(PREFIX, "re")),
+                *presses(PREFIX, c=comments.start, ans=items.answer_start, re=items.reopen_start),
             ],
             states={
-                groups.ASK_GROUP_NAME: [
-                    MessageHandler(TEXT, groups.group_name_typed),
-                    MessageHandler(OTHER, groups.group_name_not_text),
-                ],
-                comments.COMMENT: [
-                    MessageHandler(TEXT, comments.comment_typed),
-                    MessageHandler(OTHER, text_expected),
-                ],
+                groups.ASK_GROUP_NAME: step_handlers(
+                    PREFIX, groups.group_name_typed, groups.group_name_not_text
+                ),
+                comments.COMMENT: step_handlers(PREFIX, comments.comment_typed, text_expected),
                 comments.PREVIEW: [
-                    CallbackQueryHandler(comments.add_item, pattern=pattern(PREFIX, "ci")),
-                    CallbackQueryHandler(comments.submit, pattern=pattern(PREFIX, "cs")),
+                    *presses(PREFIX, ci=comments.add_item, cs=comments.submit),
                     MessageHandler(OTHER, comments.use_buttons),
                 ],
-                comments.ITEM_TEXT: [
-                    MessageHandler(TEXT, comments.item_text_typed),
-                    MessageHandler(OTHER, text_expected),
-                ],
-                comments.ITEM_DEADLINE: [
-                    MessageHandler(TEXT, comments.deadline_typed),
-                    MessageHandler(OTHER, text_expected),
-                ],
-                items.ANSWER: [
-                    MessageHandler(TEXT, items.answer_typed),
-                    MessageHandler(OTHER, text_expected),
-                ],
+                comments.ITEM_TEXT: step_handlers(PREFIX, comments.item_text_typed, text_expected),
+                comments.ITEM_DEADLINE: step_handlers(
+                    PREFIX, comments.deadline_typed, text_expected
+                ),
+                items.ANSWER: step_handlers(PREFIX, items.answer_typed, text_expected),
                 items.PHOTO: [
                     MessageHandler(filters.PHOTO, items.photo_sent),
-                    CallbackQueryHandler(items.no_photo, pattern=pattern(PREFIX, "np")),
-                    MessageHandler(TEXT, items.photo_text),
-                    MessageHandler(OTHER, items.photo_text),
+                    *step_handlers(PREFIX, items.photo_text, items.photo_text, np=items.no_photo),
                 ],
-                items.REASON: [
-                    MessageHandler(TEXT, items.reason_typed),
-                    MessageHandler(OTHER, text_expected),
-                ],
+                items.REASON: step_handlers(PREFIX, items.reason_typed, text_expected),
             },
             timeout=reg.config.conversation_timeout,
         )

@@ -10,10 +10,10 @@ from typing import Any
 import aiosqlite
 from pydantic import ValidationError
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, OtherBranch, Refusal, StaleButton
 from handlers.common.flows import END, Handlers, enter_flow, flow_data, step_handlers
@@ -56,12 +56,15 @@ REASON, HOW, DATE, NOTE = "lk.reason", "lk.how", "lk.date", "lk.note"
 def entry_points() -> Handlers:
     return [
         CommandHandler("links", links_command),
-        CallbackQueryHandler(new_pressed, pattern=pattern(PREFIX, "new")),
-        CallbackQueryHandler(serve_pressed, pattern=pattern(PREFIX, "serve")),
-        CallbackQueryHandler(cadre_pressed, pattern=pattern(PREFIX, "cadre")),
-        CallbackQueryHandler(pair_pressed, pattern=pattern(PREFIX, "pair")),
-        CallbackQueryHandler(log_pressed, pattern=pattern(PREFIX, "log")),
-        CallbackQueryHandler(end_pressed, pattern=pattern(PREFIX, "end")),
+        *presses(
+            PREFIX,
+            new=new_pressed,
+            serve=serve_pressed,
+            cadre=cadre_pressed,
+            pair=pair_pressed,
+            log=log_pressed,
+            end=end_pressed,
+        ),
     ]
 
 

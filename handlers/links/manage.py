@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, OtherBranch, Refusal
 from handlers.common.guards import (
@@ -31,16 +31,17 @@ from storage.members import Member, Role
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(confirm_pressed, pattern=pattern(PREFIX, "ok")),
-        CallbackQueryHandler(decline_pressed, pattern=pattern(PREFIX, "no")),
-        CallbackQueryHandler(waiting_pressed, pattern=pattern(PREFIX, "wait")),
-        CallbackQueryHandler(branch_pressed, pattern=pattern(PREFIX, "branch")),
-        CallbackQueryHandler(mine_pressed, pattern=pattern(PREFIX, "mine")),
-        CallbackQueryHandler(show_pressed, pattern=pattern(PREFIX, "show")),
-        CallbackQueryHandler(branch_list_pressed, pattern=pattern(PREFIX, "blist")),
-        CallbackQueryHandler(branch_pick_pressed, pattern=pattern(PREFIX, "bpick")),
-    ]
+    return presses(
+        PREFIX,
+        ok=confirm_pressed,
+        no=decline_pressed,
+        wait=waiting_pressed,
+        branch=branch_pressed,
+        mine=mine_pressed,
+        show=show_pressed,
+        blist=branch_list_pressed,
+        bpick=branch_pick_pressed,
+    )
 
 
 # --------------------------------------------------------------------------- confirming

@@ -7,14 +7,14 @@ from datetime import date
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal
-from handlers.common.flows import END, OTHER, TEXT
+from handlers.common.flows import END, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -49,14 +49,8 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
-        MAKEUP_DATE: [
-            MessageHandler(TEXT, makeup_date_typed),
-            MessageHandler(OTHER, text_expected),
-        ],
-        MAKEUP_NOTE: [
-            MessageHandler(TEXT, makeup_note_typed),
-            MessageHandler(OTHER, text_expected),
-        ],
+        MAKEUP_DATE: step_handlers("mt", makeup_date_typed, text_expected),
+        MAKEUP_NOTE: step_handlers("mt", makeup_note_typed, text_expected),
     }
 
 

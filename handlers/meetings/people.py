@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+from telegram.ext import BaseHandler, MessageHandler
 
 from handlers.common import delivery, reply
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
 from handlers.common.flows import END, OTHER, TEXT, remove_buttons
@@ -44,17 +44,18 @@ GROUP_NAME = "mt.group_name"
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(groups_pressed, pattern=pattern("mt", "grp")),
-        CallbackQueryHandler(new_group_pressed, pattern=pattern("mt", "gnew")),
-        CallbackQueryHandler(group_pressed, pattern=pattern("mt", "g")),
-        CallbackQueryHandler(group_member_pressed, pattern=pattern("mt", "gt")),
-        CallbackQueryHandler(remove_group_pressed, pattern=pattern("mt", "gdel")),
-        CallbackQueryHandler(remove_group_confirmed, pattern=pattern("mt", "gdelok")),
-        CallbackQueryHandler(expected_pressed, pattern=pattern("mt", "exp")),
-        CallbackQueryHandler(expected_toggled, pattern=pattern("mt", "ev")),
-        CallbackQueryHandler(expected_done, pattern=pattern("mt", "evok")),
-    ]
+    return presses(
+        "mt",
+        grp=groups_pressed,
+        gnew=new_group_pressed,
+        g=group_pressed,
+        gt=group_member_pressed,
+        gdel=remove_group_pressed,
+        gdelok=remove_group_confirmed,
+        exp=expected_pressed,
+        ev=expected_toggled,
+        evok=expected_done,
+    )
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery, reply
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import (
@@ -74,20 +74,23 @@ TEXT_FIELDS = ("topic", "time", "place", "key_points", "decisions", "observers")
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("meeting", meeting_command),
-        CallbackQueryHandler(new_pressed, pattern=pattern("mt", "new")),
-        CallbackQueryHandler(open_pressed, pattern=pattern("mt", "open")),
-        CallbackQueryHandler(field_pressed, pattern=pattern("mt", "f")),
-        CallbackQueryHandler(pick_pressed, pattern=pattern("mt", "pick")),
-        CallbackQueryHandler(attendance_pressed, pattern=pattern("mt", "att")),
-        CallbackQueryHandler(toggle_pressed, pattern=pattern("mt", "tog")),
-        CallbackQueryHandler(all_present_pressed, pattern=pattern("mt", "all")),
-        CallbackQueryHandler(attendance_done, pattern=pattern("mt", "attok")),
-        CallbackQueryHandler(photos_pressed, pattern=pattern("mt", "ph")),
-        CallbackQueryHandler(photos_done, pattern=pattern("mt", "phok")),
-        CallbackQueryHandler(held_pressed, pattern=pattern("mt", "held")),
-        CallbackQueryHandler(submit_pressed, pattern=pattern("mt", "sub")),
-        CallbackQueryHandler(withdraw_pressed, pattern=pattern("mt", "wd")),
-        CallbackQueryHandler(correction_pressed, pattern=pattern("mt", "fix")),
+        *presses(
+            "mt",
+            new=new_pressed,
+            open=open_pressed,
+            f=field_pressed,
+            pick=pick_pressed,
+            att=attendance_pressed,
+            tog=toggle_pressed,
+            all=all_present_pressed,
+            attok=attendance_done,
+            ph=photos_pressed,
+            phok=photos_done,
+            held=held_pressed,
+            sub=submit_pressed,
+            wd=withdraw_pressed,
+            fix=correction_pressed,
+        ),
     ]
 
 

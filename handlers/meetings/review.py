@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+from telegram.ext import BaseHandler
 
 from handlers.common import delivery
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal
-from handlers.common.flows import END, OTHER, TEXT
+from handlers.common.flows import END, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -38,19 +38,20 @@ LEAVE, RETURN_NOTE = "mt.leave", "mt.return_note"
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(attend_pressed, pattern=pattern("mt", "yes")),
-        CallbackQueryHandler(leave_pressed, pattern=pattern("mt", "no")),
-        CallbackQueryHandler(review_pressed, pattern=pattern("mt", "rv")),
-        CallbackQueryHandler(approve_pressed, pattern=pattern("mt", "ok")),
-        CallbackQueryHandler(return_pressed, pattern=pattern("mt", "ret")),
-    ]
+    return presses(
+        "mt",
+        yes=attend_pressed,
+        no=leave_pressed,
+        rv=review_pressed,
+        ok=approve_pressed,
+        ret=return_pressed,
+    )
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
-        LEAVE: [MessageHandler(TEXT, leave_typed), MessageHandler(OTHER, text_expected)],
-        RETURN_NOTE: [MessageHandler(TEXT, note_typed), MessageHandler(OTHER, text_expected)],
+        LEAVE: step_handlers("mt", leave_typed, text_expected),
+        RETURN_NOTE: step_handlers("mt", note_typed, text_expected),
     }
 
 

@@ -10,13 +10,13 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import reply
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, OTHER, TEXT, remove_buttons, step_handlers
+from handlers.common.flows import END, OTHER, remove_buttons, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -50,10 +50,13 @@ KIND, ROLE, PEOPLE = "sf.kind", "sf.role", "sf.people"
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("safety", safety_command),
-        CallbackQueryHandler(lesson_pressed, pattern=pattern("sf", "lesson")),
-        CallbackQueryHandler(drill_pressed, pattern=pattern("sf", "drill")),
-        CallbackQueryHandler(school_pressed, pattern=pattern("sf", "school")),
-        CallbackQueryHandler(branch_pressed, pattern=pattern("sf", "branch")),
+        *presses(
+            "sf",
+            lesson=lesson_pressed,
+            drill=drill_pressed,
+            school=school_pressed,
+            branch=branch_pressed,
+        ),
     ]
 
 
@@ -66,15 +69,12 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
         STUDENTS: step_handlers("sf", students_typed, text_expected),
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_received),
-            CallbackQueryHandler(photo_skipped, pattern=pattern("sf", "skip")),
-            MessageHandler(TEXT, photo_text),
-            MessageHandler(OTHER, photo_text),
+            *step_handlers("sf", photo_text, photo_text, skip=photo_skipped),
         ],
         KIND: step_handlers("sf", kind_answered, use_buttons, kd=kind_answered),
         ROLE: step_handlers("sf", role_typed, text_expected),
         PEOPLE: [
-            CallbackQueryHandler(who_pressed, pattern=pattern("sf", "who")),
-            CallbackQueryHandler(people_done, pattern=pattern("sf", "whook")),
+            *presses("sf", who=who_pressed, whook=people_done),
             MessageHandler(OTHER, use_buttons),
         ],
     }

@@ -19,7 +19,7 @@ from telegram import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal
 from handlers.common.flows import END, Leaving, enter_flow, flow_data
@@ -57,11 +57,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(mark_list, pattern=pattern("pd", "mk")),
-        CallbackQueryHandler(mark_page, pattern=pattern("pd", "mkp")),
-        CallbackQueryHandler(mark_member, pattern=pattern("pd", "mkm")),
-    ]
+    return presses("pd", mk=mark_list, mkp=mark_page, mkm=mark_member)
 
 
 async def checkin_command(update: Update, context: XContext) -> object:

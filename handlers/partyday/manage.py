@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common import branch_picker, delivery
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import Callback, pattern
+from handlers.common.callback import Callback, pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import (
@@ -69,12 +69,7 @@ Take = Callable[[Update, XContext, Any], Coroutine[Any, Any, object]]
 
 
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(rule_start, pattern=pattern("pd", "rule")),
-        CallbackQueryHandler(month_start, pattern=pattern("pd", "theme")),
-        CallbackQueryHandler(month_start, pattern=pattern("pd", "move")),
-        CallbackQueryHandler(month_start, pattern=pattern("pd", "cxl")),
-    ]
+    return presses("pd", rule=rule_start, theme=month_start, move=month_start, cxl=month_start)
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:

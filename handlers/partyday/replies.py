@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, StaleButton
 from handlers.common.flows import (
@@ -63,11 +63,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CallbackQueryHandler(decide, pattern=pattern("pd", "ok")),
-        CallbackQueryHandler(decide, pattern=pattern("pd", "no")),
-        CallbackQueryHandler(remind, pattern=pattern("pd", "rem")),
-    ]
+    return presses("pd", ok=decide, no=decide, rem=remind)
 
 
 # --------------------------------------------------------------------------- attend

@@ -14,11 +14,11 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
 from handlers.common.flows import (
@@ -77,8 +77,7 @@ FIELDS = ("kind", "on_date", "hours", "description", "photo_file_id")
 def entry_points() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("service", service_command),
-        CallbackQueryHandler(makeup_pressed, pattern=pattern("svc", "mu")),
-        CallbackQueryHandler(edit_start, pattern=pattern("svc", "ed")),
+        *presses("svc", mu=makeup_pressed, ed=edit_start),
     ]
 
 
@@ -96,9 +95,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
         ],
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_sent),
-            CallbackQueryHandler(photo_skipped, pattern=pattern("svc", "skip")),
-            MessageHandler(TEXT, photo_typed),
-            MessageHandler(OTHER, _again("service.bad_photo")),
+            *step_handlers("svc", photo_typed, _again("service.bad_photo"), skip=photo_skipped),
         ],
         FIELD: step_handlers("svc", field_typed, _again("input.use_buttons"), ef=field_pressed),
     }
@@ -106,10 +103,13 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
 
 def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
-        CallbackQueryHandler(history_pressed, pattern=pattern("svc", "hist")),
-        CallbackQueryHandler(withdraw_ask, pattern=pattern("svc", "wd")),
-        CallbackQueryHandler(withdraw_confirmed, pattern=pattern("svc", "wdok")),
-        CallbackQueryHandler(withdraw_kept, pattern=pattern("svc", "wdno")),
+        *presses(
+            "svc",
+            hist=history_pressed,
+            wd=withdraw_ask,
+            wdok=withdraw_confirmed,
+            wdno=withdraw_kept,
+        ),
         *SCREEN.handlers(),
     ]
 

@@ -5,11 +5,11 @@ counts by status, who has none yet), and opening one pledge with what can be don
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import Handlers
@@ -45,9 +45,7 @@ BRANCH_WORDS = ("branch", "b", "支部", "全支部")
 def plain_handlers() -> Handlers:
     return [
         CommandHandler("pledges", list_pledges),
-        CallbackQueryHandler(bureau_board, pattern=pattern(PREFIX, "bb")),
-        CallbackQueryHandler(open_pledge, pattern=pattern(PREFIX, "open")),
-        CallbackQueryHandler(terms_pressed, pattern=pattern(PREFIX, "terms")),
+        *presses(PREFIX, bb=bureau_board, open=open_pledge, terms=terms_pressed),
         *SCREEN.handlers(),
     ]
 

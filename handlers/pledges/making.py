@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import (
@@ -76,9 +76,9 @@ NEXT_YEAR_FROM_MONTH = 10
 def entry_points() -> Handlers:
     return [
         CommandHandler("pledge", guarded(start), filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(guarded(start), pattern=pattern(PREFIX, "start")),
-        CallbackQueryHandler(guarded(continue_pledge), pattern=pattern(PREFIX, "cont")),
-        CallbackQueryHandler(guarded(edit_pressed), pattern=pattern(PREFIX, "edit")),
+        *presses(
+            PREFIX, start=guarded(start), cont=guarded(continue_pledge), edit=guarded(edit_pressed)
+        ),
     ]
 
 

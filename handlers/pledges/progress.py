@@ -10,12 +10,19 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, BaseHandler, MessageHandler, filters
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
-from handlers.common.flows import END, OTHER, TEXT, Handlers, clear_flow, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    Handlers,
+    clear_flow,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, replace, reply
@@ -50,34 +57,30 @@ PHOTO_WINDOW = timedelta(minutes=10)
 
 
 def entry_points() -> Handlers:
-    return [
-        CallbackQueryHandler(guarded(ask_progress), pattern=pattern(PREFIX, "prog")),
-        CallbackQueryHandler(guarded(ask_summary), pattern=pattern(PREFIX, "ful")),
-        CallbackQueryHandler(guarded(ask_self), pattern=pattern(PREFIX, "self")),
-    ]
+    return presses(
+        PREFIX, prog=guarded(ask_progress), ful=guarded(ask_summary), self=guarded(ask_self)
+    )
 
 
 def states() -> dict[object, Handlers]:
     return {
-        ASK_PROGRESS: [
-            MessageHandler(TEXT, guarded_step(progress_text)),
-            MessageHandler(PHOTO, guarded_step(progress_photo)),
-            MessageHandler(OTHER, _again(ASK_PROGRESS, "pledge.progress.text_or_photo")),
-        ],
-        ASK_PROGRESS_TEXT: [
-            MessageHandler(TEXT, guarded_step(progress_text)),
-            MessageHandler(PHOTO, guarded_step(progress_photo)),
-            MessageHandler(OTHER, _again(ASK_PROGRESS_TEXT, "input.text_expected")),
-        ],
-        ASK_SUMMARY: [
-            MessageHandler(TEXT, guarded_step(receive_summary)),
-            MessageHandler(OTHER, _again(ASK_SUMMARY, "input.text_expected")),
-        ],
-        ASK_SELF: [
-            MessageHandler(TEXT, guarded_step(receive_self)),
-            MessageHandler(OTHER, _again(ASK_SELF, "input.text_expected")),
-        ],
+        ASK_PROGRESS: _text_or_photo(ASK_PROGRESS, "pledge.progress.text_or_photo"),
+        ASK_PROGRESS_TEXT: _text_or_photo(ASK_PROGRESS_TEXT, "input.text_expected"),
+        ASK_SUMMARY: step_handlers(
+            PREFIX, guarded_step(receive_summary), _again(ASK_SUMMARY, "input.text_expected")
+        ),
+        ASK_SELF: step_handlers(
+            PREFIX, guarded_step(receive_self), _again(ASK_SELF, "input.text_expected")
+        ),
     }
+
+
+def _text_or_photo(state: str, other: str) -> Handlers:
+    """A progress step: its text, or a photo."""
+    return [
+        MessageHandler(PHOTO, guarded_step(progress_photo)),
+        *step_handlers(PREFIX, guarded_step(progress_text), _again(state, other)),
+    ]
 
 
 def photo_after_progress(
@@ -87,11 +90,7 @@ def photo_after_progress(
 
 
 def plain_handlers() -> Handlers:
-    return [
-        CallbackQueryHandler(withdraw, pattern=pattern(PREFIX, "wd")),
-        CallbackQueryHandler(withdraw_confirmed, pattern=pattern(PREFIX, "wdok")),
-        CallbackQueryHandler(keep, pattern=pattern(PREFIX, "keep")),
-    ]
+    return presses(PREFIX, wd=withdraw, wdok=withdraw_confirmed, keep=keep)
 
 
 # ------------------------------------------------------------------ progress (践诺)

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.delivery import Render
 from handlers.common.errors import Refusal, StaleButton
-from handlers.common.flows import END, OTHER, TEXT, Handlers, clear_flow, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    Handlers,
+    clear_flow,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, edit, edit_earlier, remove_buttons, reply
@@ -51,36 +57,31 @@ from storage.pledges import (
 
 
 def entry_points() -> Handlers:
-    return [
-        CallbackQueryHandler(guarded(ask_return_note), pattern=pattern(PREFIX, "ret")),
-        CallbackQueryHandler(guarded(ask_rating), pattern=pattern(PREFIX, "ev")),
-    ]
+    return presses(PREFIX, ret=guarded(ask_return_note), ev=guarded(ask_rating))
 
 
 def states() -> dict[object, Handlers]:
     return {
-        ASK_NOTE: [
-            MessageHandler(TEXT, guarded_step(receive_note)),
-            MessageHandler(OTHER, _again(ASK_NOTE, "input.text_expected")),
-        ],
-        CHOOSE_RATING: [
-            CallbackQueryHandler(guarded_step(rating_pressed), pattern=pattern(PREFIX, "rate")),
-            MessageHandler(TEXT, guarded_step(rating_typed)),
-            MessageHandler(OTHER, _again(CHOOSE_RATING, "input.use_buttons")),
-        ],
-        ASK_COMMENT: [
-            CallbackQueryHandler(guarded_step(skip_comment), pattern=pattern(PREFIX, "skipc")),
-            MessageHandler(TEXT, guarded_step(receive_comment)),
-            MessageHandler(OTHER, _again(ASK_COMMENT, "input.text_expected")),
-        ],
+        ASK_NOTE: step_handlers(
+            PREFIX, guarded_step(receive_note), _again(ASK_NOTE, "input.text_expected")
+        ),
+        CHOOSE_RATING: step_handlers(
+            PREFIX,
+            guarded_step(rating_typed),
+            _again(CHOOSE_RATING, "input.use_buttons"),
+            rate=guarded_step(rating_pressed),
+        ),
+        ASK_COMMENT: step_handlers(
+            PREFIX,
+            guarded_step(receive_comment),
+            _again(ASK_COMMENT, "input.text_expected"),
+            skipc=guarded_step(skip_comment),
+        ),
     }
 
 
 def plain_handlers() -> Handlers:
-    return [
-        CallbackQueryHandler(approve, pattern=pattern(PREFIX, "ok")),
-        CallbackQueryHandler(rate_outside_flow, pattern=pattern(PREFIX, "rate")),
-    ]
+    return presses(PREFIX, ok=approve, rate=rate_outside_flow)
 
 
 async def ask_reviewers(tx: aiosqlite.Connection, context: XContext, pledge_id: int) -> None:

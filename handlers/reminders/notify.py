@@ -15,15 +15,11 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers.common import delivery
-from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import StaleButton
 from handlers.common.flows import (
@@ -33,6 +29,7 @@ from handlers.common.flows import (
     conversation,
     enter_flow,
     flow_data,
+    step_handlers,
 )
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.i18n import Translator
@@ -186,14 +183,9 @@ def _cancel_only(t: Translator) -> InlineKeyboardMarkup:
 
 
 def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
-    text = filters.TEXT & ~filters.COMMAND
     states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
-        ASK_TEXT: [MessageHandler(text, got_text), MessageHandler(~filters.COMMAND, not_text)],
-        CONFIRM: [
-            CallbackQueryHandler(send, pattern=pattern(views.NOTIFY_PREFIX, "send")),
-            MessageHandler(text, typed_at_confirm),
-            MessageHandler(~filters.COMMAND, not_text),
-        ],
+        ASK_TEXT: step_handlers(views.NOTIFY_PREFIX, got_text, not_text),
+        CONFIRM: step_handlers(views.NOTIFY_PREFIX, typed_at_confirm, not_text, send=send),
     }
     return conversation(
         FLOW,

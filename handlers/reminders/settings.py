@@ -10,14 +10,19 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
-from handlers.common.flows import END, clear_flow, conversation, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    clear_flow,
+    conversation,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -210,11 +215,7 @@ async def _send_rules(update: Update, context: XContext, branch_id: int) -> None
 
 def rule_conversation(reg: Registrar) -> ConversationHandler[Any]:
     states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
-        ASK_RULE: [
-            CallbackQueryHandler(rule_button, pattern=pattern(views.PREFIX, "val")),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, rule_typed),
-            MessageHandler(~filters.COMMAND, rule_not_text),
-        ]
+        ASK_RULE: step_handlers(views.PREFIX, rule_typed, rule_not_text, val=rule_button)
     }
     return conversation(
         RULE_FLOW,

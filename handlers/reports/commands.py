@@ -23,11 +23,11 @@ from typing import Any
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal
 from handlers.common.guards import parse_callback, require_member, require_private
@@ -63,9 +63,7 @@ _RUNNING: dict[int, asyncio.Task[None]] = {}
 def register(reg: Registrar) -> None:
     reg.add(CommandHandler("export", export_command))
     reg.add(CommandHandler("charts", charts_command))
-    reg.add(CallbackQueryHandler(export_scope, pattern=pattern(PREFIX, "xs")))
-    reg.add(CallbackQueryHandler(export_run, pattern=pattern(PREFIX, "x")))
-    reg.add(CallbackQueryHandler(charts_branch, pattern=pattern(PREFIX, "c")))
+    reg.add(*presses(PREFIX, xs=export_scope, x=export_run, c=charts_branch))
     for handler in [*EXPORT.handlers(), *CHARTS.handlers()]:
         reg.add(handler)
 

@@ -5,9 +5,8 @@ working and the phone number and notes the import kept are deleted."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
-from handlers.common.callback import encode, pattern
+from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, StaleButton
 from handlers.common.guards import (
@@ -27,9 +26,7 @@ PREFIX = "rsw"
 
 
 def register_withdraw(reg: Registrar) -> None:
-    reg.add(CallbackQueryHandler(ask, pattern=pattern(PREFIX, "ask")))
-    reg.add(CallbackQueryHandler(confirm, pattern=pattern(PREFIX, "ok")))
-    reg.add(CallbackQueryHandler(keep, pattern=pattern(PREFIX, "keep")))
+    reg.add(*presses(PREFIX, ask=ask, ok=confirm, keep=keep))
 
 
 async def ask(update: Update, context: XContext) -> None:

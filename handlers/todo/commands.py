@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers.common import branch_picker, delivery
 from handlers.common.branch_picker import BranchScreen
-from handlers.common.callback import Callback, pattern
+from handlers.common.callback import Callback, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal
 from handlers.common.guards import parse_callback, require_member, require_private
@@ -34,8 +34,7 @@ from storage.todo import Activity, Missing
 
 def register(reg: Registrar) -> None:
     reg.add(CommandHandler("todo", todo_command))
-    reg.add(CallbackQueryHandler(list_pressed, pattern=pattern(PREFIX, "ls")))
-    reg.add(CallbackQueryHandler(nudge_pressed, pattern=pattern(PREFIX, "n")))
+    reg.add(*presses(PREFIX, ls=list_pressed, n=nudge_pressed))
     for handler in SCREEN.handlers():
         reg.add(handler)
 

@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
 from handlers.common.flows import CANCEL_DATA, END, Step, conversation, enter_flow, flow_data
@@ -116,8 +116,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
         FLOW,
         entry_points=[
             CommandHandler("visit", start),
-            CallbackQueryHandler(start, pattern=pattern(RECORD_PREFIX, "new")),
-            CallbackQueryHandler(start_edit, pattern=pattern(RECORD_PREFIX, "edit")),
+            *presses(RECORD_PREFIX, new=start, edit=start_edit),
         ],
         states={
             DATE: [

@@ -9,9 +9,9 @@ their inspection group only, and never a record.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from handlers.common.callback import pattern
+from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, OtherBranch
 from handlers.common.guards import (
@@ -36,11 +36,16 @@ BRANCH_WORDS = ("branch", "支部")
 def register(reg: Registrar) -> None:
     reg.add(CommandHandler("visits", visits_command))
     reg.add(CommandHandler("visittarget", set_target))
-    reg.add(CallbackQueryHandler(open_branch, pattern=pattern(RECORD_PREFIX, "br")))
-    reg.add(CallbackQueryHandler(open_branch, pattern=pattern(RECORD_PREFIX, "brp")))
-    reg.add(CallbackQueryHandler(totals_page, pattern=pattern(RECORD_PREFIX, "tot")))
-    reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "mem")))
-    reg.add(CallbackQueryHandler(member_page, pattern=pattern(RECORD_PREFIX, "memp")))
+    reg.add(
+        *presses(
+            RECORD_PREFIX,
+            br=open_branch,
+            brp=open_branch,
+            tot=totals_page,
+            mem=member_page,
+            memp=member_page,
+        )
+    )
 
 
 async def visits_command(update: Update, context: XContext) -> None:

@@ -14,12 +14,12 @@ from typing import Any, TypedDict
 
 import aiosqlite
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
-from handlers.common.callback import pattern
+from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, clear_flow, conversation, flow_data
+from handlers.common.flows import END, clear_flow, conversation, flow_data, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -43,15 +43,20 @@ VISIT_FLOW = "visit"
 
 
 def register(reg: Registrar) -> None:
-    reg.add(CallbackQueryHandler(turn_page, pattern=pattern(RECORD_PREFIX, "page")))
-    reg.add(CallbackQueryHandler(show, pattern=pattern(RECORD_PREFIX, "show")))
-    reg.add(CallbackQueryHandler(show_history, pattern=pattern(RECORD_PREFIX, "hist")))
-    reg.add(CallbackQueryHandler(show_photo, pattern=pattern(RECORD_PREFIX, "photo")))
-    reg.add(CallbackQueryHandler(ask_withdraw, pattern=pattern(RECORD_PREFIX, "wd")))
-    reg.add(CallbackQueryHandler(confirm_withdraw, pattern=pattern(RECORD_PREFIX, "wdok")))
-    reg.add(CallbackQueryHandler(keep, pattern=pattern(RECORD_PREFIX, "wdno")))
-    reg.add(CallbackQueryHandler(postpone, pattern=pattern(RECORD_PREFIX, "fpost")))
-    reg.add(CallbackQueryHandler(quiet, pattern=pattern(RECORD_PREFIX, "noop")))
+    reg.add(
+        *presses(
+            RECORD_PREFIX,
+            page=turn_page,
+            show=show,
+            hist=show_history,
+            photo=show_photo,
+            wd=ask_withdraw,
+            wdok=confirm_withdraw,
+            wdno=keep,
+            fpost=postpone,
+            noop=quiet,
+        )
+    )
 
 
 def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
@@ -59,13 +64,7 @@ def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
     return conversation(
         DONE_FLOW,
         entry_points=[CallbackQueryHandler(done_start, pattern=pattern(RECORD_PREFIX, "fdone"))],
-        states={
-            DONE_NOTE: [
-                CallbackQueryHandler(done_now, pattern=pattern(DONE_PREFIX, "now")),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, done_note),
-                MessageHandler(~filters.COMMAND, done_not_text),
-            ]
-        },
+        states={DONE_NOTE: step_handlers(DONE_PREFIX, done_note, done_not_text, now=done_now)},
         timeout=reg.config.conversation_timeout,
     )
 

@@ -16,13 +16,18 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
+from handlers.common.flows import (
+    END,
+    cancel_button,
+    conversation,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
@@ -38,7 +43,6 @@ PREFIX = "vterm"
 
 
 def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
-    text = filters.TEXT & ~filters.COMMAND
     return conversation(
         FLOW,
         entry_points=[
@@ -46,14 +50,8 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
             CallbackQueryHandler(ask_start, pattern=pattern(PREFIX, "set")),
         ],
         states={
-            ASK_START: [
-                MessageHandler(text, start_typed),
-                MessageHandler(~filters.COMMAND, _again(ASK_START)),
-            ],
-            ASK_END: [
-                MessageHandler(text, end_typed),
-                MessageHandler(~filters.COMMAND, _again(ASK_END)),
-            ],
+            ASK_START: step_handlers(PREFIX, start_typed, _again(ASK_START)),
+            ASK_END: step_handlers(PREFIX, end_typed, _again(ASK_END)),
         },
         timeout=reg.config.conversation_timeout,
     )
