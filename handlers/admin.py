@@ -8,13 +8,13 @@ from telegram.ext import CommandHandler
 
 from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
-from handlers.common.errors import NotFound, StaleButton
+from handlers.common.errors import NotFound
 from handlers.common.flows import END, cancel_button, conversation, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import load_texts
-from handlers.common.links import personal_invite, reply_invite
+from handlers.common.links import reply_fresh_link, reply_invite
 from handlers.common.registry import Registrar
-from handlers.common.reply import reply, say
+from handlers.common.reply import answering, reply
 from handlers.common.services import CommandSpec
 from storage import audit, branches, invites, roster
 from storage.branches import BranchName, DuplicateBranch
@@ -69,9 +69,7 @@ async def receive_name(update: Update, context: XContext) -> object:
     return await _create(update, context, update.effective_message.text)
 
 
-async def name_not_text(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("newbranch.ask"))
-    return ASK_NAME
+name_not_text = answering("newbranch.ask", ASK_NAME)
 
 
 async def _create(update: Update, context: XContext, name: str) -> object:
@@ -154,17 +152,7 @@ async def fresh_link(update: Update, context: XContext) -> None:
     data = parse_callback(update, "adm")
     admin = require_admin(context)
     person = await require_found(context, roster.get, data.int_arg(0))
-    if not person.pending:
-        raise StaleButton()
-    async with context.db.transaction() as tx:
-        invite = await roster.fresh_link(tx, person, actor_id=admin.id, now=context.now())
-        branch = await branches.get(tx, person.branch_id)
-    assert branch is not None
-    await say(update, context, context.t("branches.fresh_done", name=person.name))
-    text = personal_invite(
-        context.t, person.name, invite, context.bot.username, branch.name, context.config.zone
-    )
-    await reply(update, context, text, link_preview=False)
+    await reply_fresh_link(update, context, person, admin, "branches.fresh_done")
 
 
 async def secretary_invite(update: Update, context: XContext) -> None:

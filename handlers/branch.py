@@ -10,7 +10,7 @@ from handlers.common import branch_picker, delivery, views
 from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, StaleButton
+from handlers.common.errors import BadButton, NotAllowed, StaleButton
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -20,7 +20,7 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.i18n import Translator, load_texts
-from handlers.common.links import personal_invite, reply_invite
+from handlers.common.links import reply_fresh_link, reply_invite
 from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import replace, reply, say
@@ -156,17 +156,7 @@ async def fresh_link(update: Update, context: XContext) -> None:
     secretary = require_secretary(context)
     person = await require_found(context, roster.get, data.int_arg(0))
     require_branch_access(secretary, person.branch_id)
-    if not person.pending:
-        raise StaleButton()
-    async with context.db.transaction() as tx:
-        invite = await roster.fresh_link(tx, person, actor_id=secretary.id, now=context.now())
-        branch = await branches.get(tx, person.branch_id)
-    assert branch is not None
-    await say(update, context, context.t("members.fresh_done", name=person.name))
-    text = personal_invite(
-        context.t, person.name, invite, context.bot.username, branch.name, context.config.zone
-    )
-    await reply(update, context, text, link_preview=False)
+    await reply_fresh_link(update, context, person, secretary, "members.fresh_done")
 
 
 def _pending_line(context: XContext, index: int, person: roster.Pending) -> str:
@@ -252,10 +242,7 @@ async def confirm_remove(update: Update, context: XContext) -> None:
 async def keep_member(update: Update, context: XContext) -> None:
     data = parse_callback(update, "mem")
     secretary = require_secretary(context)
-    async with context.db.read() as conn:
-        target = await members.get(conn, data.int_arg(0))
-    if target is None:
-        raise NotFound()
+    target = await require_found(context, members.get, data.int_arg(0))
     require_branch_access(secretary, target.branch_id)
     query = update.callback_query
     assert query is not None
@@ -266,10 +253,7 @@ async def keep_member(update: Update, context: XContext) -> None:
 async def _removable(
     context: XContext, member_id: int, secretary: members.Member
 ) -> members.Member:
-    async with context.db.read() as conn:
-        target = await members.get(conn, member_id)
-    if target is None:
-        raise NotFound()
+    target = await require_found(context, members.get, member_id)
     require_branch_access(secretary, target.branch_id)
     if target.id == secretary.id:
         raise NotAllowed("members.cannot_remove_self")

@@ -9,7 +9,7 @@ from handlers.common.context import XContext
 from handlers.common.flows import CANCEL_DATA
 from handlers.common.i18n import load_texts
 from handlers.common.registry import Registrar
-from handlers.common.reply import reply
+from handlers.common.reply import answering, reply
 from storage.members import Role
 
 load_texts(__file__)
@@ -35,8 +35,7 @@ async def unknown_button(update: Update, context: XContext) -> None:
     await query.answer(context.t("refuse.stale_button"), show_alert=True)
 
 
-async def unknown_command(update: Update, context: XContext) -> None:
-    await reply(update, context, context.t("fallback.unknown_command"))
+unknown_command = answering("fallback.unknown_command")
 
 
 async def unknown_document(update: Update, context: XContext) -> None:

@@ -22,7 +22,7 @@ from handlers.common.guards import parse_callback, require_member
 from handlers.common.i18n import LANGUAGES, Translator, load_texts
 from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
-from handlers.common.reply import ack, remove_buttons, replace, reply
+from handlers.common.reply import ack, answering, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
 from storage import audit, branches, inspection, invites, members, names, pioneers, prefs, roster
 from storage.inspection import InspectionInvite
@@ -430,8 +430,7 @@ async def set_language(update: Update, context: XContext) -> None:
         await refresh_menu(context.bot, context.member, context.services.commands, lang)
 
 
-async def nothing_to_cancel(update: Update, context: XContext) -> None:
-    await reply(update, context, context.t("flow.nothing_to_cancel"))
+nothing_to_cancel = answering("flow.nothing_to_cancel")
 
 
 async def _promote(context: XContext, member: Member, invite: Invite, branch_name: str) -> None:

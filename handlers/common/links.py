@@ -1,5 +1,5 @@
 """Invite deep links and how an invite is described to the person who shares it; a
-personal link (roster import) as a message to forward to its one person."""
+personal link (roster import) as a message to forward to its one person, made afresh."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from telegram import Update
 
 from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.context import XContext
+from handlers.common.errors import StaleButton
 from handlers.common.i18n import Translator
-from handlers.common.reply import reply
+from handlers.common.reply import reply, say
 from handlers.common.views import role_name
+from storage import branches, roster
 from storage.invites import Invite
+from storage.members import Member
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -54,5 +57,23 @@ async def reply_invite(update: Update, context: XContext, invite: Invite, branch
     """Give the person who made an invite its link to share (no preview under it)."""
     text = describe_invite(
         context.t, invite, context.bot.username, branch_name, context.config.zone
+    )
+    await reply(update, context, text, link_preview=False)
+
+
+async def reply_fresh_link(
+    update: Update, context: XContext, person: roster.Expected, actor: Member, done_key: str
+) -> None:
+    """A new personal link for someone imported who has not joined (the old one stops
+    working): ``done_key`` says so, and the message to forward follows."""
+    if not person.pending:
+        raise StaleButton()
+    async with context.db.transaction() as tx:
+        invite = await roster.fresh_link(tx, person, actor_id=actor.id, now=context.now())
+        branch = await branches.get(tx, person.branch_id)
+    assert branch is not None
+    await say(update, context, context.t(done_key, name=person.name))
+    text = personal_invite(
+        context.t, person.name, invite, context.bot.username, branch.name, context.config.zone
     )
     await reply(update, context, text, link_preview=False)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import (
     ForceReply,
@@ -62,6 +63,20 @@ async def say(update: Update, context: XContext, text: str, markup: Markup | Non
     """``reply`` after answering the pressed button, if one was pressed."""
     await ack(update)
     await reply(update, context, text, markup)
+
+
+def answering(
+    key: str, state: object = None
+) -> Callable[[Update, XContext], Coroutine[Any, Any, object]]:
+    """A step's answer to what it does not take (a photo where text is asked, text where a
+    button is): the message ``key``, and the flow stays at ``state`` (None: where it is)."""
+
+    async def answer(update: Update, context: XContext) -> object:
+        await say(update, context, context.t(key))
+        return state
+
+    answer.__qualname__ = f"answering.{key}"
+    return answer
 
 
 async def reply_photo(

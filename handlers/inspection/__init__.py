@@ -20,7 +20,7 @@ from handlers.common.errors import NotAllowed
 from handlers.common.flows import END, OTHER, conversation, step_handlers
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
-from handlers.common.reply import reply
+from handlers.common.reply import answering
 from handlers.common.services import CommandSpec
 from handlers.inspection import comments, groups, items, overview, reminders
 from handlers.inspection.views import PREFIX
@@ -96,7 +96,5 @@ async def inspect_command(update: Update, context: XContext) -> object:
     raise NotAllowed()
 
 
-async def text_expected(update: Update, context: XContext) -> object:
-    """A photo or sticker where words are asked for: say so, and wait for them."""
-    await reply(update, context, context.t("input.text_expected"))
-    return None
+# A photo or sticker where words are asked for: say so, and wait for them.
+text_expected = answering("input.text_expected")

@@ -13,7 +13,7 @@ from handlers.common.errors import Refusal
 from handlers.common.flows import END, cancel_button, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_private
 from handlers.common.i18n import Translator
-from handlers.common.reply import edit, remove_buttons, reply, say
+from handlers.common.reply import answering, edit, remove_buttons, reply, say
 from handlers.common.typed import NEAR, typed_date, typed_text
 from handlers.inspection import views
 from handlers.inspection.items import typed_within
@@ -92,9 +92,7 @@ async def deadline_typed(update: Update, context: XContext) -> object:
     return await _preview(update, context)
 
 
-async def use_buttons(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("insp.use_buttons"))
-    return PREVIEW
+use_buttons = answering("insp.use_buttons", PREVIEW)
 
 
 async def submit(update: Update, context: XContext) -> object:

@@ -9,9 +9,9 @@ from handlers.common import delivery
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, StaleButton
 from handlers.common.flows import END, cancel_button
-from handlers.common.guards import parse_callback, require_admin, require_private
+from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import Translator
-from handlers.common.reply import ack, edit, reply
+from handlers.common.reply import ack, answering, edit, reply
 from handlers.inspection import views
 from storage import branches, inspection, members
 from storage.inspection import DuplicateGroup, Group, GroupName
@@ -44,9 +44,7 @@ async def group_name_typed(update: Update, context: XContext) -> object:
     return await _create(update, context, message.text)
 
 
-async def group_name_not_text(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("insp.new.ask"))
-    return ASK_GROUP_NAME
+group_name_not_text = answering("insp.new.ask", ASK_GROUP_NAME)
 
 
 async def _create(update: Update, context: XContext, name: str) -> object:
@@ -83,7 +81,7 @@ async def invite(update: Update, context: XContext) -> None:
     require_private(update)
     data = parse_callback(update, views.PREFIX)
     admin = require_admin(context)
-    group = await _group(context, data.int_arg(0))
+    group = await require_found(context, inspection.get_group, data.int_arg(0))
     shared = data.int_arg(1) == 0
     async with context.db.transaction() as tx:
         made = await inspection.create_invite(
@@ -99,7 +97,7 @@ async def assign_page(update: Update, context: XContext) -> None:
     require_private(update)
     data = parse_callback(update, views.PREFIX)
     require_admin(context)
-    group = await _group(context, data.int_arg(0))
+    group = await require_found(context, inspection.get_group, data.int_arg(0))
     await ack(update)
     await edit(update, *await _picker(context, group, data.int_arg(1)))
 
@@ -109,7 +107,7 @@ async def toggle_branch(update: Update, context: XContext) -> None:
     require_private(update)
     data = parse_callback(update, views.PREFIX)
     admin = require_admin(context)
-    group = await _group(context, data.int_arg(0))
+    group = await require_found(context, inspection.get_group, data.int_arg(0))
     branch_id, page = data.int_arg(1), data.int_arg(2)
     now = context.now()
     async with context.db.transaction() as tx:
@@ -141,7 +139,7 @@ async def remove_ask(update: Update, context: XContext) -> None:
     require_private(update)
     data = parse_callback(update, views.PREFIX)
     require_admin(context)
-    group = await _group(context, data.int_arg(0))
+    group = await require_found(context, inspection.get_group, data.int_arg(0))
     person = await _inspector_in(context, group, data.int_arg(1))
     await ack(update)
     await edit(update, *views.remove_confirm(context.t, group, person))
@@ -152,7 +150,7 @@ async def remove_confirmed(update: Update, context: XContext) -> None:
     require_private(update)
     data = parse_callback(update, views.PREFIX)
     admin = require_admin(context)
-    group = await _group(context, data.int_arg(0))
+    group = await require_found(context, inspection.get_group, data.int_arg(0))
     person = await _inspector_in(context, group, data.int_arg(1))
     async with context.db.transaction() as tx:
         if not await inspection.remove_inspector(
@@ -175,15 +173,7 @@ async def remove_confirmed(update: Update, context: XContext) -> None:
 async def _pressed_group(update: Update, context: XContext) -> Group:
     data = parse_callback(update, views.PREFIX)
     require_admin(context)
-    return await _group(context, data.int_arg(0))
-
-
-async def _group(context: XContext, group_id: int) -> Group:
-    async with context.db.read() as conn:
-        group = await inspection.get_group(conn, group_id)
-    if group is None:
-        raise NotFound()
-    return group
+    return await require_found(context, inspection.get_group, data.int_arg(0))
 
 
 async def _inspector_in(context: XContext, group: Group, member_id: int) -> members.Member:

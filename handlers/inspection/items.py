@@ -16,6 +16,7 @@ from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal, a
 from handlers.common.flows import END, cancel_button, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
+    require_found,
     require_member,
     require_private,
     require_secretary,
@@ -66,7 +67,7 @@ async def open_item(update: Update, context: XContext) -> None:
     """[An item]: its state and history, its photo, and what this person may do now."""
     require_private(update)
     person = require_member(context)
-    row = await _load(context, parse_callback(update).int_arg(0))
+    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
     await _require_reader(context, person, row)
     can_judge = await _may_judge(context, person, row)
     await ack(update)
@@ -91,7 +92,7 @@ async def answer_start(update: Update, context: XContext) -> object:
     """[✍️ answer]: the secretary says what was done."""
     require_private(update)
     secretary = require_secretary(context)
-    row = await _load(context, parse_callback(update).int_arg(0))
+    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
     if row.branch_id != secretary.branch_id:
         raise OtherBranch()
     _check(row, ItemStatus.DONE)
@@ -186,7 +187,7 @@ async def accept(update: Update, context: XContext) -> None:
     """[✅ accept]: done; the secretaries hear it."""
     require_private(update)
     inspector = require_inspector(context)
-    row = await _load(context, parse_callback(update).int_arg(0))
+    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
     await _require_judge(context, inspector, row)
     _check(row, ItemStatus.ACCEPTED)
     async with context.db.transaction() as tx:
@@ -210,7 +211,7 @@ async def reopen_start(update: Update, context: XContext) -> object:
     """[↩️ reopen]: why?"""
     require_private(update)
     inspector = require_inspector(context)
-    row = await _load(context, parse_callback(update).int_arg(0))
+    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
     await _require_judge(context, inspector, row)
     _check(row, ItemStatus.OPEN)
     enter_flow(context, FLOW, item=row.id)
@@ -233,7 +234,7 @@ async def reason_typed(update: Update, context: XContext) -> object:
 
 
 async def _reopen(update: Update, context: XContext, inspector: Member, reason: str) -> object:
-    row = await _load(context, int(flow_data(context, FLOW)["item"]))
+    row = await require_found(context, rectification.get, int(flow_data(context, FLOW)["item"]))
     await _require_judge(context, inspector, row)
     async with context.db.transaction() as tx:
         try:
@@ -261,14 +262,6 @@ async def _reopen(update: Update, context: XContext, inspector: Member, reason: 
 
 
 # --------------------------------------------------------------------------- access
-
-
-async def _load(context: XContext, item_id: int) -> ItemRow:
-    async with context.db.read() as conn:
-        row = await rectification.get(conn, item_id)
-    if row is None:
-        raise NotFound()
-    return row
 
 
 def _check(row: ItemRow, target: ItemStatus) -> None:

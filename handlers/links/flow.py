@@ -26,7 +26,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
-from handlers.common.reply import ack, remove_buttons, replace, reply, say
+from handlers.common.reply import ack, answering, remove_buttons, replace, reply, say
 from handlers.common.typed import PAST, choose, is_skip, labels, typed_date, typed_text
 from handlers.links import views
 from handlers.links.names import names_for
@@ -757,12 +757,8 @@ async def _problem(update: Update, context: XContext, problem: LinkProblem, stat
     return state
 
 
-async def use_buttons(update: Update, context: XContext) -> object:
-    """Anything but a button or its name: say so, and stay at the step."""
-    await say(update, context, context.t("input.use_buttons"))
-    return None
+# Anything but a button or its name: say so, and stay at the step.
+use_buttons = answering("input.use_buttons")
 
 
-async def text_expected(update: Update, context: XContext) -> object:
-    await say(update, context, context.t("input.text_expected"))
-    return None
+text_expected = answering("input.text_expected")

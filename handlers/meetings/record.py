@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers.common import delivery, reply
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotFound, Refusal
+from handlers.common.errors import BadButton, Refusal
 from handlers.common.flows import (
     END,
     OTHER,
@@ -33,6 +33,7 @@ from handlers.common.guards import (
     require_private,
     require_secretary,
 )
+from handlers.common.reply import answering
 from handlers.common.typed import choose, is_skip
 from handlers.meetings import views
 from handlers.meetings.common import (
@@ -155,12 +156,10 @@ async def again(
     return state
 
 
-async def text_expected(update: Update, context: XContext) -> None:
-    await say(update, context, context.t("input.text_expected"))
+text_expected = answering("input.text_expected")
 
 
-async def use_buttons(update: Update, context: XContext) -> None:
-    await say(update, context, context.t("input.use_buttons"))
+use_buttons = answering("input.use_buttons")
 
 
 def cancel_markup(context: XContext) -> InlineKeyboardMarkup:
@@ -187,10 +186,7 @@ async def back_to_card(
 
 
 async def show_card(update: Update, context: XContext, meeting_id: int) -> None:
-    async with context.db.read() as conn:
-        record = await meetings.get_record(conn, meeting_id)
-    if record is None:
-        raise NotFound()
+    record = await require_found(context, meetings.get_record, meeting_id)
     text, markup = views.card(context.t, record)
     await say(update, context, text, markup)
 
@@ -689,9 +685,7 @@ async def photo_received(update: Update, context: XContext) -> object:
     return PHOTO
 
 
-async def photo_expected(update: Update, context: XContext) -> object:
-    await say(update, context, context.t("mt.photo.expected"))
-    return PHOTO
+photo_expected = answering("mt.photo.expected", PHOTO)
 
 
 async def photos_done(update: Update, context: XContext) -> object:

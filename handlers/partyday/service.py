@@ -8,7 +8,6 @@ is saved as soon as it is answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch, Refusal
+from handlers.common.errors import BadButton, NotAllowed, OtherBranch, Refusal
 from handlers.common.flows import (
     END,
     OTHER,
@@ -34,12 +33,13 @@ from handlers.common.flows import (
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
+    require_found,
     require_member,
     require_private,
     require_secretary,
 )
 from handlers.common.i18n import Raw, Translator
-from handlers.common.reply import reply, say
+from handlers.common.reply import answering, reply, say
 from handlers.common.todo_link import leads_to_todo
 from handlers.common.typed import (
     choose,
@@ -84,20 +84,20 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
     return {
         KIND: step_handlers(
-            "svc", kind_typed, _again("service.bad_kind"), k=kind_pressed, hist=history_pressed
+            "svc", kind_typed, answering("service.bad_kind"), k=kind_pressed, hist=history_pressed
         ),
         DATE: step_handlers("svc", date_typed, date_other_input, d=date_pressed),
-        HOURS: step_handlers("svc", hours_typed, _again("service.bad_hours"), h=hours_pressed),
+        HOURS: step_handlers("svc", hours_typed, answering("service.bad_hours"), h=hours_pressed),
         DESCRIPTION: [
             MessageHandler(TEXT, description_typed),
             MessageHandler(filters.PHOTO, description_photo),
-            MessageHandler(OTHER, _again("input.text_expected")),
+            MessageHandler(OTHER, answering("input.text_expected")),
         ],
         PHOTO: [
             MessageHandler(filters.PHOTO, photo_sent),
-            *step_handlers("svc", photo_typed, _again("service.bad_photo"), skip=photo_skipped),
+            *step_handlers("svc", photo_typed, answering("service.bad_photo"), skip=photo_skipped),
         ],
-        FIELD: step_handlers("svc", field_typed, _again("input.use_buttons"), ef=field_pressed),
+        FIELD: step_handlers("svc", field_typed, answering("input.use_buttons"), ef=field_pressed),
     }
 
 
@@ -162,10 +162,7 @@ async def makeup_pressed(update: Update, context: XContext) -> object:
     for candidate, label in await _makeup_months(context, person):
         if candidate == month_id:
             return await _begin_makeup(update, context, month_id, label)
-    async with context.db.read() as conn:
-        row = await partyday.get_month_by_id(conn, month_id)
-    if row is None:
-        raise NotFound()
+    row = await require_found(context, partyday.get_month_by_id, month_id)
     if row.branch_id != person.branch_id:
         raise OtherBranch()
     raise Refusal("service.makeup.none")
@@ -611,10 +608,7 @@ async def withdraw_kept(update: Update, context: XContext) -> None:
     data = parse_callback(update, "svc")
     person = require_branch_person(context)
     log_id = data.int_arg(0)
-    async with context.db.read() as conn:
-        record = await service.get(conn, log_id)
-    if record is None:
-        raise NotFound()
+    record = await require_found(context, service.get, log_id)
     if record.member_id != person.id:
         raise OtherBranch() if record.branch_id != person.branch_id else NotAllowed()
     await common.said_from_button(update, context, context.t("service.withdraw.kept", id=log_id))
@@ -758,10 +752,7 @@ async def _summary(
 
 async def _own_changeable(context: XContext, log_id: int) -> ServiceLog:
     person = require_branch_person(context)
-    async with context.db.read() as conn:
-        record = await service.get(conn, log_id)
-    if record is None:
-        raise NotFound()
+    record = await require_found(context, service.get, log_id)
     if record.member_id != person.id:
         if record.branch_id != person.branch_id:
             raise OtherBranch()
@@ -769,13 +760,3 @@ async def _own_changeable(context: XContext, log_id: int) -> ServiceLog:
     if not record.editable(context.now()):
         raise Refusal("service.not_editable")
     return record
-
-
-def _again(key: str) -> Callable[[Update, XContext], Coroutine[Any, Any, None]]:
-    """A handler for input of the wrong type: say what is expected and stay on the step."""
-
-    async def again(update: Update, context: XContext) -> None:
-        await say(update, context, context.t(key))
-        # None keeps the conversation where it is.
-
-    return again

@@ -34,7 +34,7 @@ from handlers.common.flows import END, Handlers, clear_flow, enter_flow
 from handlers.common.guards import parse_callback, require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
-from handlers.common.reply import ack, reply
+from handlers.common.reply import ack, answering, reply
 from handlers.common.services import BotConfig
 from handlers.pledges import views
 from handlers.pledges.access import (
@@ -369,9 +369,7 @@ async def receive_forward(update: Update, context: XContext) -> object:
     return END
 
 
-async def forward_expected(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("pledge.notice.how"))
-    return ASK_NOTICE
+forward_expected = answering("pledge.notice.how", ASK_NOTICE)
 
 
 async def _link(

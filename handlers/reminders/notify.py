@@ -34,7 +34,7 @@ from handlers.common.flows import (
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
-from handlers.common.reply import ack, remove_buttons, reply
+from handlers.common.reply import ack, answering, remove_buttons, reply
 from handlers.reminders import views
 from schedules.kinds import Kind
 from storage import branches, reminders
@@ -106,8 +106,7 @@ async def typed_at_confirm(update: Update, context: XContext) -> object:
     return await got_text(update, context)
 
 
-async def not_text(update: Update, context: XContext) -> None:
-    await reply(update, context, context.t("input.text_expected"))
+not_text = answering("input.text_expected")
 
 
 async def send(update: Update, context: XContext) -> int:

@@ -29,8 +29,8 @@ from handlers.common import branch_picker
 from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal
-from handlers.common.guards import parse_callback, require_member, require_private
+from handlers.common.errors import BadButton, NotAllowed, Refusal
+from handlers.common.guards import parse_callback, require_found, require_member, require_private
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import (
@@ -383,10 +383,7 @@ async def _check_scope(context: XContext, actor: Member, scope: str) -> str:
 async def _scope_name(context: XContext, scope: str) -> str:
     if scope == "all":
         return context.t.plain("report.cover.bureau")
-    async with context.db.read() as conn:
-        branch = await branches.get(conn, int(scope))
-    if branch is None:
-        raise NotFound()
+    branch = await require_found(context, branches.get, int(scope))
     return branch.name
 
 

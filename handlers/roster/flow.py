@@ -33,7 +33,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Translator
 from handlers.common.links import personal_invite
 from handlers.common.registry import Registrar
-from handlers.common.reply import remove_buttons, reply, reply_document, say
+from handlers.common.reply import answering, remove_buttons, reply, reply_document, say
 from handlers.common.services import CommandSpec
 from handlers.roster import sheet, views
 from handlers.roster.sheet import Scope, SheetProblem, SheetRefused, Table
@@ -152,19 +152,13 @@ async def confirm(update: Update, context: XContext) -> object:
     return END
 
 
-async def photo_sent(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("roster.photo_not_file"))
-    return WAIT_FILE
+photo_sent = answering("roster.photo_not_file", WAIT_FILE)
 
 
-async def not_a_file(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("roster.send_as_file"))
-    return WAIT_FILE
+not_a_file = answering("roster.send_as_file", WAIT_FILE)
 
 
-async def use_buttons(update: Update, context: XContext) -> object:
-    await reply(update, context, context.t("roster.use_buttons"))
-    return PREVIEW
+use_buttons = answering("roster.use_buttons", PREVIEW)
 
 
 async def _read(
