@@ -226,18 +226,12 @@ async def _join(update: Update, context: XContext, name: str) -> object:
     assert user is not None
     code = flow_data(context, FLOW).get("code", "")
     now = context.now()
-    taken: str | None = None
+    member: Member | None = None
+    done = ""
     async with context.db.transaction() as tx:
-        # Checked again inside the transaction: the invite may have run out meanwhile.
         found = await invites.check(tx, code, telegram_id=user.id, now=now)
-        if isinstance(found, InviteProblem):
-            problem: InviteProblem | None = found
-        elif await members.get_active_by_telegram(tx, user.id) is not None:
-            problem = InviteProblem.ALREADY_USED
-        elif (taken := await members.name_clash(tx, name, found.branch_id)) is not None:
-            problem = None
-        else:
-            problem = None
+        refused = await _refused(tx, found, user.id, name)
+        if refused is None and not isinstance(found, InviteProblem):
             member = await members.create(
                 tx,
                 telegram_id=user.id,
@@ -269,22 +263,12 @@ async def _join(update: Update, context: XContext, name: str) -> object:
                 expected_id=found.expected_id,
             )
             branch = await branches.get(tx, found.branch_id)
+            assert branch is not None
             await _tell_secretaries(tx, context, member, expected.name if expected else None)
+            role = views.role_name(context.t, member.role)
+            done = context.t("join.done", branch=branch.name, name=name, role=role)
     delivery.wake(context)
-    if taken is not None:
-        await reply(update, context, _name_refusal(context, NameRefused(NameProblem.TAKEN, taken)))
-        return ASK_NAME
-    clear_flow(context, FLOW)
-    if problem is not None:
-        await reply(update, context, context.t(f"join.problem.{problem.value}"))
-        return END
-    assert branch is not None
-    context.set_identity(member, context.t.lang)
-    role = views.role_name(context.t, member.role)
-    await reply(update, context, context.t("join.done", branch=branch.name, name=name, role=role))
-    await show_home(update, context)
-    await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
-    return END
+    return await _joined(update, context, refused, member, done, home=True)
 
 
 async def _join_inspection(update: Update, context: XContext, name: str) -> object:
@@ -294,36 +278,63 @@ async def _join_inspection(update: Update, context: XContext, name: str) -> obje
     code = flow_data(context, FLOW).get("code", "")
     now = context.now()
     joined: Member | None = None
-    taken: str | None = None
-    group_name = ""
+    done = ""
     async with context.db.transaction() as tx:
         found = await inspection.check_invite(tx, code, telegram_id=user.id, now=now)
-        if isinstance(found, InviteProblem):
-            problem: InviteProblem | None = found
-        elif await members.get_active_by_telegram(tx, user.id) is not None:
-            problem = InviteProblem.ALREADY_USED
-        elif (taken := await members.name_clash(tx, name, None)) is not None:
-            problem = None
-        else:
+        refused = await _refused(tx, found, user.id, name)
+        if refused is None and not isinstance(found, InviteProblem):
             joined = await inspection.join(tx, found, telegram_id=user.id, name=name, now=now)
-            problem = None if joined is not None else InviteProblem.USED_UP
             group = await inspection.get_group(tx, found.group_id)
             group_name = group.name if group is not None else ""
             if joined is not None:
                 await prefs.keep_language(tx, user.id, context.t.lang, now=now)
                 await _tell_admins(tx, context, found, joined, group_name)
+                done = context.t("join.done_inspector", name=name, group=group_name)
     delivery.wake(context)
-    if taken is not None:
-        await reply(update, context, _name_refusal(context, NameRefused(NameProblem.TAKEN, taken)))
+    return await _joined(update, context, refused, joined, done, home=False)
+
+
+async def _refused(
+    tx: aiosqlite.Connection,
+    found: Invite | InspectionInvite | InviteProblem,
+    telegram_id: int,
+    name: str,
+) -> InviteProblem | NameRefused | None:
+    """Why this person cannot join through ``found`` under ``name``, checked inside the
+    joining's transaction (the invite may have run out meanwhile); None: they can."""
+    if isinstance(found, InviteProblem):
+        return found
+    if await members.get_active_by_telegram(tx, telegram_id) is not None:
+        return InviteProblem.ALREADY_USED
+    branch_id = found.branch_id if isinstance(found, Invite) else None
+    taken = await members.name_clash(tx, name, branch_id)
+    return None if taken is None else NameRefused(NameProblem.TAKEN, taken)
+
+
+async def _joined(
+    update: Update,
+    context: XContext,
+    refused: InviteProblem | NameRefused | None,
+    member: Member | None,
+    done: str,
+    *,
+    home: bool,
+) -> object:
+    """Answer the joining: the name again when someone has it, the invite's problem, or
+    ``done`` (and the home menu) with the person's own command menu."""
+    if isinstance(refused, NameRefused):
+        await reply(update, context, _name_refusal(context, refused))
         return ASK_NAME
     clear_flow(context, FLOW)
-    if joined is None:
-        problem = problem or InviteProblem.USED_UP
+    if member is None:
+        problem = refused or InviteProblem.USED_UP
         await reply(update, context, context.t(f"join.problem.{problem.value}"))
         return END
-    context.set_identity(joined, context.t.lang)
-    await reply(update, context, context.t("join.done_inspector", name=name, group=group_name))
-    await refresh_menu(context.bot, joined, context.services.commands, context.t.lang)
+    context.set_identity(member, context.t.lang)
+    await reply(update, context, done)
+    if home:
+        await show_home(update, context)
+    await refresh_menu(context.bot, member, context.services.commands, context.t.lang)
     return END
 
 

@@ -68,12 +68,8 @@ async def checkin_command(update: Update, context: XContext) -> object:
 
 
 async def checkin_button(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    person = require_branch_person(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(person, branch_id)
-    year, month = common.month_from(data, 1)
-    return await _begin(update, context, branch_id, year, month)
+    press = common.month_pressed(update, context, require_branch_person)
+    return await _begin(update, context, press.branch_id, press.year, press.month)
 
 
 async def got_location(update: Update, context: XContext) -> object:
@@ -204,7 +200,7 @@ def _location_keyboard(context: XContext) -> ReplyKeyboardMarkup:
 
 
 async def mark_list(update: Update, context: XContext) -> None:
-    press = common.month_pressed(update, context)
+    press = common.month_pressed(update, context, require_secretary)
     branch_id, year, month = press.branch_id, press.year, press.month
     async with context.db.read() as conn:
         day = await common.require_day(conn, branch_id, year, month)
@@ -218,7 +214,7 @@ async def mark_list(update: Update, context: XContext) -> None:
 
 async def mark_page(update: Update, context: XContext) -> None:
     """Turn the mark list's page (the list message is edited in place)."""
-    press = common.month_pressed(update, context)
+    press = common.month_pressed(update, context, require_secretary)
     branch_id, year, month = press.branch_id, press.year, press.month
     data = press.data
     page = data.int_arg(2)

@@ -4,8 +4,10 @@ button, and the step answers built on ``handlers.common.reply``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -14,12 +16,12 @@ from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import END
-from handlers.common.guards import parse_callback, require_branch_access, require_secretary
+from handlers.common.guards import parse_callback, require_branch_access
 from handlers.common.reply import remove_buttons, say
 from handlers.partyday.views import long_date
 from storage import branches
 from storage.branches import Branch
-from storage.members import Secretary
+from storage.members import BranchMember
 from storage.partyday import PartyDay, parse_button_month, party_day
 
 # One conversation for the whole feature, so a person is in at most one of its steps:
@@ -27,29 +29,31 @@ from storage.partyday import PartyDay, parse_button_month, party_day
 FLOW = "partyday"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+P = TypeVar("P", bound=BranchMember)
 
 # What the steps take: a typed answer, and anything else that is no command.
 
 
 @dataclass(frozen=True)
-class MonthPress:
-    """A secretary's button naming a month of their branch: ``pd:<action>:<branch>:<month>``."""
+class MonthPress(Generic[P]):
+    """A button naming a month of the presser's branch: ``pd:<action>:<branch>:<month>``."""
 
-    secretary: Secretary
+    person: P
     data: Callback
     branch_id: int
     year: int
     month: int
 
 
-def month_pressed(update: Update, context: XContext) -> MonthPress:
-    """The secretary and the month their pressed button names; another branch is refused."""
+def month_pressed(update: Update, context: XContext, who: Callable[[XContext], P]) -> MonthPress[P]:
+    """The person (``who`` checks the role) and the month their pressed button names;
+    another branch is refused."""
     data = parse_callback(update, "pd")
-    secretary = require_secretary(context)
+    person = who(context)
     branch_id = data.int_arg(0)
-    require_branch_access(secretary, branch_id)
+    require_branch_access(person, branch_id)
     year, month = month_from(data, 1)
-    return MonthPress(secretary, data, branch_id, year, month)
+    return MonthPress(person, data, branch_id, year, month)
 
 
 def month_from(callback: Callback, index: int) -> tuple[int, int]:

@@ -689,8 +689,8 @@ async def _cancel_month(update: Update, context: XContext) -> object:
 
 async def announce(update: Update, context: XContext) -> None:
     """Send the month's announcement to every participant now (once per date)."""
-    press = common.month_pressed(update, context)
-    secretary, branch_id = press.secretary, press.branch_id
+    press = common.month_pressed(update, context, require_secretary)
+    secretary, branch_id = press.person, press.branch_id
     year, month = press.year, press.month
     now = context.now()
     release = delivery.release_time(context)

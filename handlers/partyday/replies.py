@@ -29,6 +29,7 @@ from handlers.common.guards import (
     parse_callback,
     require_branch_access,
     require_branch_person,
+    require_secretary,
     require_secretary_or_admin,
 )
 from handlers.common.i18n import Raw, Translator
@@ -71,12 +72,8 @@ def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
 
 async def attend(update: Update, context: XContext) -> object:
     """Record "attending"; a leave step left open ends, any other step carries on."""
-    data = parse_callback(update, "pd")
-    person = require_branch_person(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(person, branch_id)
-    year, month = common.month_from(data, 1)
-    await _record_attending(update, context, person, branch_id, year, month)
+    press = common.month_pressed(update, context, require_branch_person)
+    await _record_attending(update, context, press.person, press.branch_id, press.year, press.month)
     if flow_step(context, FLOW) in (LEAVE_REASON, LEAVE_TEXT):
         return END
     return None  # stay where the person was (e.g. halfway through /service)
@@ -102,15 +99,11 @@ async def _record_attending(
 
 
 async def leave_start(update: Update, context: XContext) -> object:
-    data = parse_callback(update, "pd")
-    person = require_branch_person(context)
-    branch_id = data.int_arg(0)
-    require_branch_access(person, branch_id)
-    year, month = common.month_from(data, 1)
+    press = common.month_pressed(update, context, require_branch_person)
     async with context.db.read() as conn:
-        day = await common.require_day(conn, branch_id, year, month)
+        day = await common.require_day(conn, press.branch_id, press.year, press.month)
     common.refuse_if_closed(day, context)
-    enter_flow(context, FLOW, branch=branch_id, month=day.key)
+    enter_flow(context, FLOW, branch=press.branch_id, month=day.key)
     text, keyboard = views.leave_question(context.t, day)
     await say(update, context, text, keyboard)
     return LEAVE_REASON
@@ -321,8 +314,8 @@ async def decide(update: Update, context: XContext) -> None:
 
 async def remind(update: Update, context: XContext) -> None:
     """Enqueue a "please answer" for everyone without an answer (once a day each)."""
-    press = common.month_pressed(update, context)
-    secretary, branch_id = press.secretary, press.branch_id
+    press = common.month_pressed(update, context, require_secretary)
+    secretary, branch_id = press.person, press.branch_id
     year, month = press.year, press.month
     now = context.now()
     today = context.today()
