@@ -8,7 +8,8 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,50 +116,57 @@ def _parser() -> argparse.ArgumentParser:
         "Settings come from XIANFENG_* environment variables or a .env file.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
-        "run",
-        help="migrate the database, register the command menu and start receiving updates",
-        description="Migrate the database, register the command menu and start receiving "
+    for name, (summary, description, path) in _COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=description)
+        if path is not None:
+            command.add_argument("path", metavar="PATH", help=path)
+    return parser
+
+
+# Each command: its line in --help, its own --help, and what its PATH is (if it takes one).
+_COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "run": (
+        "migrate the database, register the command menu and start receiving updates",
+        "Migrate the database, register the command menu and start receiving "
         "updates: long polling, or the webhook server when XIANFENG_WEBHOOK_URL is set. "
         "Needs XIANFENG_BOT_TOKEN. Stops cleanly on Ctrl-C or SIGTERM.",
-    )
-    sub.add_parser(
-        "migrate",
-        help="apply database migrations that are missing, then exit",
-        description="Create the database file if needed and apply missing migrations.",
-    )
-    backup = sub.add_parser(
-        "backup",
-        help="write a consistent copy of the database to PATH (safe while the bot runs)",
-        description="Copy the database with SQLite's online backup API, safe while the bot "
+        None,
+    ),
+    "migrate": (
+        "apply database migrations that are missing, then exit",
+        "Create the database file if needed and apply missing migrations.",
+        None,
+    ),
+    "backup": (
+        "write a consistent copy of the database to PATH (safe while the bot runs)",
+        "Copy the database with SQLite's online backup API, safe while the bot "
         "runs, and check the copy with PRAGMA integrity_check.",
-    )
-    backup.add_argument("path", metavar="PATH", help="where to write the copy (must not exist)")
-    sub.add_parser(
-        "outbox",
-        help="show the outbox: messages by kind and status, and the oldest pending one",
-        description="Count the outbox's messages by kind and status (pending, sending, sent, "
+        "where to write the copy (must not exist)",
+    ),
+    "outbox": (
+        "show the outbox: messages by kind and status, and the oldest pending one",
+        "Count the outbox's messages by kind and status (pending, sending, sent, "
         "failed, blocked) and show the pending one first in line. Read-only; safe while "
         "the bot runs.",
-    )
-    restore_parser = sub.add_parser(
-        "restore",
-        help="put a backup in place of the database (the bot must be stopped)",
-        description="Check the backup (integrity, schema version), keep the current database "
+        None,
+    ),
+    "restore": (
+        "put a backup in place of the database (the bot must be stopped)",
+        "Check the backup (integrity, schema version), keep the current database "
         "aside as <database>.before-restore-<time>, put the backup in its place and migrate "
         "it if it is older. Refuses while `xianfeng run` is running on this database.",
-    )
-    restore_parser.add_argument("path", metavar="PATH", help="the backup file to restore")
-    sub.add_parser(
-        "doctor",
-        help="check settings, database, Telegram, clock and backups; one line each",
-        description="Check the deployment: settings, the database (file modes, integrity, "
+        "the backup file to restore",
+    ),
+    "doctor": (
+        "check settings, database, Telegram, clock and backups; one line each",
+        "Check the deployment: settings, the database (file modes, integrity, "
         "schema, free disk), Telegram through the configured proxy or base URL (the bot, "
         "its webhook, the clock against Telegram's), the time zone and the backups. One "
         "line per check: ok, or the problem and its fix. Exit status 1 on any problem. "
         "Read-only; safe while the bot runs.",
-    )
-    return parser
+        None,
+    ),
+}
 
 
 async def _restore(settings: Settings, backup: Path) -> None:
@@ -197,24 +205,25 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _backup(settings: Settings, target: Path) -> None:
-    if not settings.database.exists():
-        raise DatabaseError(f"database {settings.database} does not exist")
-    db = Database(settings.database)
-    await db.open(migrate=False)
-    try:
+    async with _as_it_is(settings) as db:
         await db.backup(target)
-    finally:
-        await db.close()
     print(f"backup written to {target} (integrity check ok)")
 
 
 async def _outbox(settings: Settings) -> None:
+    async with _as_it_is(settings) as db:
+        print(await outbox_report(db))
+
+
+@asynccontextmanager
+async def _as_it_is(settings: Settings) -> AsyncIterator[Database]:
+    """The existing database, opened without migrating it (copied or read as it is)."""
     if not settings.database.exists():
         raise DatabaseError(f"database {settings.database} does not exist")
     db = Database(settings.database)
     await db.open(migrate=False)
     try:
-        print(await outbox_report(db))
+        yield db
     finally:
         await db.close()
 

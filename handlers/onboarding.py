@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -172,8 +174,6 @@ async def receive_name(update: Update, context: XContext) -> object:
     except NameRefused as refused:
         await reply(update, context, _name_refusal(context, refused))
         return ASK_NAME
-    if flow_data(context, FLOW).get("inspection"):
-        return await _join_inspection(update, context, name)
     return await _join(update, context, name)
 
 
@@ -221,77 +221,92 @@ async def use_the_buttons(update: Update, context: XContext) -> object:
 
 
 async def _join(update: Update, context: XContext, name: str) -> object:
-    """Make the membership the invite in the flow offers, under ``name``."""
+    """Join through the invite the flow offers (a branch's, or an inspection group's),
+    under ``name``; the invite is checked again, as it may have run out meanwhile."""
     user = update.effective_user
     assert user is not None
-    code = flow_data(context, FLOW).get("code", "")
+    data = flow_data(context, FLOW)
+    code, inspector = data.get("code", ""), bool(data.get("inspection"))
     now = context.now()
-    member: Member | None = None
-    done = ""
+    joined: tuple[Member | None, str] = (None, "")
     async with context.db.transaction() as tx:
-        found = await invites.check(tx, code, telegram_id=user.id, now=now)
+        if inspector:
+            found: Invite | InspectionInvite | InviteProblem = await inspection.check_invite(
+                tx, code, telegram_id=user.id, now=now
+            )
+        else:
+            found = await invites.check(tx, code, telegram_id=user.id, now=now)
         refused = await _refused(tx, found, user.id, name)
-        if refused is None and not isinstance(found, InviteProblem):
-            member = await members.create(
-                tx,
-                telegram_id=user.id,
-                name=name,
-                role=found.role,
-                branch_id=found.branch_id,
-                now=now,
-            )
-            if not await invites.redeem(
-                tx, found, telegram_id=user.id, member_id=member.id, now=now
-            ):
-                raise RuntimeError("invite used up during the transaction")
-            expected = await _expected(tx, found)
-            if expected is not None:
-                await roster.mark_joined(tx, expected.id, member.id, now=now)
-            # Kept so that what others cause (an approval, a reminder) reaches this person
-            # in the language their Telegram client uses.
-            await prefs.keep_language(tx, user.id, context.t.lang, now=now)
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=member.id,
-                action="member.joined",
-                entity="member",
-                entity_id=member.id,
-                invite_id=found.id,
-                role=found.role.value,
-                branch_id=found.branch_id,
-                expected_id=found.expected_id,
-            )
-            branch = await branches.get(tx, found.branch_id)
-            assert branch is not None
-            await _tell_secretaries(tx, context, member, expected.name if expected else None)
-            role = views.role_name(context.t, member.role)
-            done = context.t("join.done", branch=branch.name, name=name, role=role)
+        if refused is None and isinstance(found, Invite):
+            joined = await _join_branch(tx, context, found, user.id, name, now)
+        elif refused is None and isinstance(found, InspectionInvite):
+            joined = await _join_group(tx, context, found, user.id, name, now)
     delivery.wake(context)
-    return await _joined(update, context, refused, member, done, home=True)
+    return await _joined(update, context, refused, *joined, home=not inspector)
 
 
-async def _join_inspection(update: Update, context: XContext, name: str) -> object:
-    """The name is fine: join the group as an inspector (the invite checked again)."""
-    user = update.effective_user
-    assert user is not None
-    code = flow_data(context, FLOW).get("code", "")
-    now = context.now()
-    joined: Member | None = None
-    done = ""
-    async with context.db.transaction() as tx:
-        found = await inspection.check_invite(tx, code, telegram_id=user.id, now=now)
-        refused = await _refused(tx, found, user.id, name)
-        if refused is None and not isinstance(found, InviteProblem):
-            joined = await inspection.join(tx, found, telegram_id=user.id, name=name, now=now)
-            group = await inspection.get_group(tx, found.group_id)
-            group_name = group.name if group is not None else ""
-            if joined is not None:
-                await prefs.keep_language(tx, user.id, context.t.lang, now=now)
-                await _tell_admins(tx, context, found, joined, group_name)
-                done = context.t("join.done_inspector", name=name, group=group_name)
-    delivery.wake(context)
-    return await _joined(update, context, refused, joined, done, home=False)
+async def _join_branch(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    found: Invite,
+    telegram_id: int,
+    name: str,
+    now: datetime,
+) -> tuple[Member, str]:
+    """The membership the invite offers, and what to tell the new member."""
+    member = await members.create(
+        tx,
+        telegram_id=telegram_id,
+        name=name,
+        role=found.role,
+        branch_id=found.branch_id,
+        now=now,
+    )
+    if not await invites.redeem(tx, found, telegram_id=telegram_id, member_id=member.id, now=now):
+        raise RuntimeError("invite used up during the transaction")
+    expected = await _expected(tx, found)
+    if expected is not None:
+        await roster.mark_joined(tx, expected.id, member.id, now=now)
+    # Kept so that what others cause (an approval, a reminder) reaches this person
+    # in the language their Telegram client uses.
+    await prefs.keep_language(tx, telegram_id, context.t.lang, now=now)
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=member.id,
+        action="member.joined",
+        entity="member",
+        entity_id=member.id,
+        invite_id=found.id,
+        role=found.role.value,
+        branch_id=found.branch_id,
+        expected_id=found.expected_id,
+    )
+    branch = await branches.get(tx, found.branch_id)
+    assert branch is not None
+    await _tell_secretaries(tx, context, member, expected.name if expected else None)
+    role = views.role_name(context.t, member.role)
+    return member, context.t("join.done", branch=branch.name, name=name, role=role)
+
+
+async def _join_group(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    found: InspectionInvite,
+    telegram_id: int,
+    name: str,
+    now: datetime,
+) -> tuple[Member | None, str]:
+    """The inspector the group's invite makes (None: it was used up meanwhile), and what
+    to tell them."""
+    joined = await inspection.join(tx, found, telegram_id=telegram_id, name=name, now=now)
+    if joined is None:
+        return None, ""
+    group = await inspection.get_group(tx, found.group_id)
+    group_name = group.name if group is not None else ""
+    await prefs.keep_language(tx, telegram_id, context.t.lang, now=now)
+    await _tell_admins(tx, context, found, joined, group_name)
+    return joined, context.t("join.done_inspector", name=name, group=group_name)
 
 
 async def _refused(

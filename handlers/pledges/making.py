@@ -133,12 +133,7 @@ async def start(update: Update, context: XContext) -> object:
 
 async def continue_pledge(update: Update, context: XContext) -> object:
     """[Continue] / [Edit] on a draft or a returned pledge."""
-    pledge_id = parse_callback(update, PREFIX).int_arg(0)
-    member, row = await own_pledge(context, pledge_id)
-    if not row.editable:
-        raise not_now(context, row.status)
-    await ack(update)
-    await remove_buttons(update)
+    member, row = await _editable_pressed(update, context)
     enter_flow(context, FLOW, pid=row.id)
     # [修改] on a returned pledge means "change something": straight to choosing what,
     # not to a preview with a second [修改] on it.
@@ -146,12 +141,7 @@ async def continue_pledge(update: Update, context: XContext) -> object:
 
 
 async def edit_pressed(update: Update, context: XContext) -> object:
-    pledge_id = parse_callback(update, PREFIX).int_arg(0)
-    _, row = await own_pledge(context, pledge_id)
-    if not row.editable:
-        raise not_now(context, row.status)
-    await ack(update)
-    await remove_buttons(update)
+    _, row = await _editable_pressed(update, context)
     if flow_data(context, FLOW).get("pid") != row.id:
         enter_flow(context, FLOW, pid=row.id)
     await _ask(update, context, EDIT_MENU)
@@ -176,11 +166,26 @@ async def draft_typed(update: Update, context: XContext) -> object:
         return await _wrong(update, context, CHOOSE_DRAFT, "input.use_buttons")
     if chosen == "new":
         return await _begin_new(update, context, member)
-    _, row = await own_pledge(context, int(chosen[1:]))
-    if not row.editable:
-        raise not_now(context, row.status)
+    _, row = await _own_editable(context, int(chosen[1:]))
     enter_flow(context, FLOW, pid=row.id)
     return await _resume(update, context, row, member)
+
+
+async def _editable_pressed(update: Update, context: XContext) -> tuple[Member, PledgeRow]:
+    """The person's own pledge a button names, if it can still be changed; the press is
+    answered and its buttons taken away."""
+    found = await _own_editable(context, parse_callback(update, PREFIX).int_arg(0))
+    await ack(update)
+    await remove_buttons(update)
+    return found
+
+
+async def _own_editable(context: XContext, pledge_id: int) -> tuple[Member, PledgeRow]:
+    """The person's own pledge, if it can still be changed (a draft, or returned)."""
+    member, row = await own_pledge(context, pledge_id)
+    if not row.editable:
+        raise not_now(context, row.status)
+    return member, row
 
 
 async def _begin_new(update: Update, context: XContext, member: BranchMember) -> object:
@@ -480,9 +485,7 @@ async def _edit_field(update: Update, context: XContext, field: str) -> object:
 async def _submit(
     update: Update, context: XContext, pledge_id: int, *, in_flow: bool = False
 ) -> object:
-    member, row = await own_pledge(context, pledge_id)
-    if not row.editable:
-        raise not_now(context, row.status)
+    member, row = await _own_editable(context, pledge_id)
     if not row.complete:
         raise Refusal("pledge.make.incomplete")
     if _date_passed(context, row):
