@@ -9,13 +9,14 @@ from telegram.ext import CommandHandler
 from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound
-from handlers.common.flows import END, cancel_button, conversation, step_handlers
+from handlers.common.flows import END, conversation, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import load_texts
 from handlers.common.links import reply_fresh_link, reply_invite
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering, reply
 from handlers.common.services import CommandSpec
+from handlers.common.views import cancel_only
 from storage import audit, branches, invites, roster
 from storage.branches import BranchName, DuplicateBranch
 from storage.members import Role
@@ -57,7 +58,7 @@ async def new_branch(update: Update, context: XContext) -> object:
             update,
             context,
             context.t("newbranch.ask"),
-            InlineKeyboardMarkup([[cancel_button(context.t)]]),
+            cancel_only(context.t),
         )
         return ASK_NAME
     return await _create(update, context, name)

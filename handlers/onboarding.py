@@ -26,6 +26,7 @@ from handlers.common.menu import refresh_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, answering, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
+from handlers.common.views import cancel_only
 from storage import audit, branches, inspection, invites, members, names, pioneers, prefs, roster
 from storage.inspection import InspectionInvite
 from storage.invites import Invite, InviteProblem
@@ -134,7 +135,7 @@ async def start(update: Update, context: XContext) -> object:
         update,
         context,
         context.t("join.offer", branch=branch.name, role=role),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        cancel_only(context.t),
     )
     return ASK_NAME
 
@@ -161,7 +162,7 @@ async def _offer_inspection(
         update,
         context,
         context.t("join.offer_inspector", group=group.name),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        cancel_only(context.t),
     )
     return ASK_NAME
 
@@ -202,7 +203,7 @@ async def not_me(update: Update, context: XContext) -> object:
         update,
         context,
         context.t("join.ask_name"),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        cancel_only(context.t),
     )
     return ASK_NAME
 

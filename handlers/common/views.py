@@ -1,10 +1,14 @@
-"""Screens every feature shares: the home menu and the command help, by role and language."""
+"""Screens every feature shares: the home menu and the command help, by role and language,
+and the keyboard of a question that can only be cancelled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from telegram import InlineKeyboardMarkup
+
 from handlers.common import texts  # noqa: F401  (fills the catalog)
+from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.services import CommandSpec
 from storage.branches import Branch
@@ -42,3 +46,8 @@ def home(t: Translator, member: Member, branch: Branch | None, specs: Sequence[C
 def help_text(t: Translator, member: Member | None, specs: Sequence[CommandSpec]) -> str:
     lines = command_lines(t, commands_for(specs, member))
     return f"{t('help.title')}\n{lines}\n\n{t('help.cancel_note')}"
+
+
+def cancel_only(t: Translator) -> InlineKeyboardMarkup:
+    """The keyboard under a question answered by typing: just [取消]."""
+    return InlineKeyboardMarkup([[cancel_button(t)]])

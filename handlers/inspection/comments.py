@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from handlers.common import delivery
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
-from handlers.common.flows import END, cancel_button, enter_flow, flow_data
+from handlers.common.flows import END, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import answering, edit, remove_buttons, reply, say
 from handlers.common.typed import NEAR, typed_date, typed_text
+from handlers.common.views import cancel_only
 from handlers.inspection import views
 from handlers.inspection.items import typed_within
 from handlers.inspection.overview import require_inspected, require_inspector
@@ -34,7 +35,9 @@ async def start(update: Update, context: XContext) -> object:
     inspector = require_inspector(context)
     branch = await require_inspected(context, inspector, parse_callback(update).int_arg(0))
     enter_flow(context, FLOW, branch=branch.id, branch_name=branch.name, items=[])
-    await say(update, context, context.t("insp.comment.ask", branch=branch.name), _cancel(context))
+    await say(
+        update, context, context.t("insp.comment.ask", branch=branch.name), cancel_only(context.t)
+    )
     return COMMENT
 
 
@@ -56,7 +59,7 @@ async def add_item(update: Update, context: XContext) -> object:
         return PREVIEW
     await remove_buttons(update)
     n = len(data.get("items", [])) + 1
-    await say(update, context, context.t("insp.item.ask_text", n=n), _cancel(context))
+    await say(update, context, context.t("insp.item.ask_text", n=n), cancel_only(context.t))
     return ITEM_TEXT
 
 
@@ -67,7 +70,7 @@ async def item_text_typed(update: Update, context: XContext) -> object:
     if text is None:
         return ITEM_TEXT
     flow_data(context, FLOW)["item_text"] = text
-    await reply(update, context, context.t("insp.item.ask_deadline"), _cancel(context))
+    await reply(update, context, context.t("insp.item.ask_deadline"), cancel_only(context.t))
     return ITEM_DEADLINE
 
 
@@ -156,7 +159,3 @@ async def _preview(update: Update, context: XContext) -> object:
     else:
         await reply(update, context, text, markup)
     return PREVIEW
-
-
-def _cancel(context: XContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[cancel_button(context.t)]])

@@ -3,15 +3,16 @@ an inspector. Every change is audited in storage.inspection."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from handlers.common import delivery
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, StaleButton
-from handlers.common.flows import END, cancel_button
+from handlers.common.flows import END
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, answering, edit, reply
+from handlers.common.views import cancel_only
 from handlers.inspection import views
 from storage import branches, inspection, members
 from storage.inspection import DuplicateGroup, Group, GroupName
@@ -27,7 +28,7 @@ async def admin_command(update: Update, context: XContext, args: list[str]) -> o
     if args and args[0].lower() in NEW_WORDS:
         name = " ".join(args[1:])
         if not name:
-            markup = InlineKeyboardMarkup([[cancel_button(context.t)]])
+            markup = cancel_only(context.t)
             await reply(update, context, context.t("insp.new.ask"), markup)
             return ASK_GROUP_NAME
         return await _create(update, context, name)

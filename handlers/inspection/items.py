@@ -24,6 +24,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, remove_buttons, reply, reply_photo, say
 from handlers.common.typed import is_skip, typed_text
+from handlers.common.views import cancel_only
 from handlers.inspection import views
 from handlers.inspection.overview import NotAssigned, require_inspected, require_inspector
 from storage import branches, inspection, members, rectification
@@ -98,7 +99,7 @@ async def answer_start(update: Update, context: XContext) -> object:
     _check(row, ItemStatus.DONE)
     enter_flow(context, FLOW, item=row.id)
     text = context.t("insp.answer.ask", text=row.text, deadline=row.deadline.isoformat())
-    await say(update, context, text, _cancel(context))
+    await say(update, context, text, cancel_only(context.t))
     return ANSWER
 
 
@@ -215,7 +216,7 @@ async def reopen_start(update: Update, context: XContext) -> object:
     await _require_judge(context, inspector, row)
     _check(row, ItemStatus.OPEN)
     enter_flow(context, FLOW, item=row.id)
-    await say(update, context, context.t("insp.reopen.ask"), _cancel(context))
+    await say(update, context, context.t("insp.reopen.ask"), cancel_only(context.t))
     return REASON
 
 
@@ -307,10 +308,6 @@ async def _require_judge(context: XContext, inspector: Member, row: ItemRow) -> 
         raise NotAssigned()
     if group is None or group.id != row.group_id:
         raise Refusal("insp.problem.not_your_group")
-
-
-def _cancel(context: XContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[cancel_button(context.t)]])
 
 
 async def typed_within(

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Translator
+from handlers.common.views import cancel_only
 from handlers.links import texts as _texts  # noqa: F401  (fills the catalog)
 from storage.link_rules import Family, Standing
 from storage.links import (
@@ -217,7 +218,7 @@ def three_kinds(t: Translator) -> Screen:
 
 
 def ask_target(t: Translator, kind: LinkKind) -> Screen:
-    return t(f"lk.ask.{kind.value}"), InlineKeyboardMarkup([[cancel_button(t)]])
+    return t(f"lk.ask.{kind.value}"), cancel_only(t)
 
 
 def full_name_warning(t: Translator, alias: str, suggest: str) -> Screen:

@@ -22,6 +22,7 @@ from handlers.common.guards import (
     require_member,
 )
 from handlers.common.i18n import Translator
+from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -31,7 +32,7 @@ from handlers.meetings.common import (
     typed,
     typed_date,
 )
-from handlers.meetings.record import again, cancel_markup, refusals, text_expected
+from handlers.meetings.record import again, refusals, text_expected
 from storage import branches, meetings
 from storage.branches import Branch
 from storage.meetings import RECORDED, Meeting, MeetingKind, PeriodState, Presence
@@ -148,7 +149,7 @@ async def makeup_pressed(update: Update, context: XContext) -> object:
     if any(m.member_id == member_id for m in done):
         raise Refusal("mt.problem.makeup_done")
     start(context, "makeup", meeting_id=meeting.id)
-    await say(update, context, context.t("mt.ask.makeup_date"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.makeup_date"), cancel_only(context.t))
     return MAKEUP_DATE
 
 
@@ -161,7 +162,7 @@ async def makeup_date_typed(update: Update, context: XContext) -> object:
         await say(update, context, context.t("mt.problem.makeup_date"))
         return MAKEUP_DATE
     data(context)["date"] = day.isoformat()
-    await say(update, context, context.t("mt.ask.makeup_note"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.makeup_note"), cancel_only(context.t))
     return MAKEUP_NOTE
 
 
@@ -178,7 +179,7 @@ async def makeup_note_typed(update: Update, context: XContext) -> object:
     except Refusal as refusal:
         if refusal.key == "mt.problem.makeup_date":
             await say(update, context, context.t(refusal.key))
-            await say(update, context, context.t("mt.ask.makeup_date"), cancel_markup(context))
+            await say(update, context, context.t("mt.ask.makeup_date"), cancel_only(context.t))
             return MAKEUP_DATE
         if refusal.key == "mt.problem.makeup_length":
             return await again(update, context, refusal, MAKEUP_NOTE)

@@ -7,19 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler
+from telegram.ext import BaseHandler
 
 from handlers.common import delivery, reply
 from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import Refusal
-from handlers.common.flows import END, OTHER, TEXT, remove_buttons
+from handlers.common.flows import END, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
     require_found,
     require_secretary,
 )
+from handlers.common.reply import remove_buttons
+from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
     finish,
@@ -30,7 +32,6 @@ from handlers.meetings.common import (
 from handlers.meetings.record import (
     again,
     back_to_card,
-    cancel_markup,
     own_meeting,
     refusals,
     text_expected,
@@ -59,9 +60,7 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
-    return {
-        GROUP_NAME: [MessageHandler(TEXT, group_name_typed), MessageHandler(OTHER, text_expected)]
-    }
+    return {GROUP_NAME: step_handlers("mt", group_name_typed, text_expected)}
 
 
 # --------------------------------------------------------------------------- party groups
@@ -79,7 +78,7 @@ async def new_group_pressed(update: Update, context: XContext) -> object:
     require_secretary(context)
     start(context, "group")
     await remove_buttons(update)
-    await say(update, context, context.t("mt.ask.group_name"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.group_name"), cancel_only(context.t))
     return GROUP_NAME
 
 

@@ -35,6 +35,7 @@ from handlers.common.guards import (
 )
 from handlers.common.reply import answering
 from handlers.common.typed import choose, is_skip
+from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -162,10 +163,6 @@ text_expected = answering("input.text_expected")
 use_buttons = answering("input.use_buttons")
 
 
-def cancel_markup(context: XContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[cancel_button(context.t)]])
-
-
 async def own_meeting(context: XContext, meeting_id: int) -> tuple[Secretary, Meeting]:
     """The secretary pressing, and the meeting, which must be their branch's."""
     secretary = require_secretary(context)
@@ -225,7 +222,7 @@ async def new_pressed(update: Update, context: XContext) -> object:
 async def _ask_date(update: Update, context: XContext, kind: MeetingKind) -> None:
     await say_from_button(
         update, context, context.t("mt.ask.date", kind=views.kind_name(context.t, kind)),
-        cancel_markup(context),
+        cancel_only(context.t),
     )  # fmt: skip
 
 
@@ -266,7 +263,7 @@ async def date_typed(update: Update, context: XContext) -> object:
     flow["date"] = day.isoformat()
     if day > today:
         flow["ahead"] = True
-        await say(update, context, context.t("mt.ask.time"), cancel_markup(context))
+        await say(update, context, context.t("mt.ask.time"), cancel_only(context.t))
         return TIME
     kind = MeetingKind(flow["kind"])
     async with context.db.read() as conn:
@@ -287,7 +284,7 @@ async def date_typed(update: Update, context: XContext) -> object:
         )
         await say(update, context, text, markup)
         return SAME
-    await say(update, context, context.t("mt.ask.time_optional"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.time_optional"), cancel_only(context.t))
     return TIME
 
 
@@ -297,7 +294,7 @@ async def same_pressed(update: Update, context: XContext) -> object:
     _, existing = await own_meeting(context, callback.int_arg(1))
     await remove_buttons(update)
     if action == "new":
-        await say(update, context, context.t("mt.ask.time_optional"), cancel_markup(context))
+        await say(update, context, context.t("mt.ask.time_optional"), cancel_only(context.t))
         data(context)["allow_same"] = True
         return TIME
     if action != "fix":
@@ -322,7 +319,7 @@ async def time_typed(update: Update, context: XContext) -> object:
             return TIME
         flow["start_time"] = times[0].strftime("%H:%M")
         flow["end_time"] = times[1].strftime("%H:%M") if times[1] else None
-    await say(update, context, context.t("mt.ask.topic"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.topic"), cancel_only(context.t))
     return TOPIC
 
 
@@ -335,7 +332,7 @@ async def topic_typed(update: Update, context: XContext) -> object:
     flow = data(context)
     flow["topic"] = topic
     key = "mt.ask.place_ahead" if flow.get("ahead") else "mt.ask.place"
-    await say(update, context, context.t(key), cancel_markup(context))
+    await say(update, context, context.t(key), cancel_only(context.t))
     return PLACE
 
 
@@ -442,7 +439,7 @@ async def field_pressed(update: Update, context: XContext) -> object:
             "decisions": "mt.ask.decisions",
             "observers": "mt.ask.observers",
         }[field]
-        text, markup = t(prompt), cancel_markup(context)
+        text, markup = t(prompt), cancel_only(context.t)
     await say(update, context, text, markup)
     return FIELD
 
@@ -479,7 +476,7 @@ async def field_typed(update: Update, context: XContext) -> object:
     except Refusal as refusal:
         return await again(update, context, refusal, FIELD)
     if field == "decisions" and changes.get("decisions") is not None:
-        await say(update, context, context.t("mt.ask.votes"), cancel_markup(context))
+        await say(update, context, context.t("mt.ask.votes"), cancel_only(context.t))
         return VOTES
     return await back_to_card(update, context, meeting.id)
 
@@ -623,7 +620,7 @@ async def attendance_done(update: Update, context: XContext) -> object:
         return await back_to_card(update, context, meeting.id)
     start(context, "reason", meeting_id=meeting.id, queue=[a.member_id for a in waiting])
     await say(update, context, context.t("mt.ask.absence", name=waiting[0].name),
-              cancel_markup(context))  # fmt: skip
+              cancel_only(context.t))  # fmt: skip
     return REASON
 
 
@@ -647,7 +644,7 @@ async def reason_typed(update: Update, context: XContext) -> object:
             person = await meetings.attendee(conn, meeting.id, queue[0])
         assert person is not None
         await say(update, context, context.t("mt.ask.absence", name=person.name),
-                  cancel_markup(context))  # fmt: skip
+                  cancel_only(context.t))  # fmt: skip
         return REASON
     return await back_to_card(update, context, meeting.id)
 

@@ -20,6 +20,7 @@ from handlers.common.guards import (
     require_branch_person,
     require_found,
 )
+from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -29,7 +30,7 @@ from handlers.meetings.common import (
     start,
     typed,
 )
-from handlers.meetings.record import again, cancel_markup, refusals, text_expected
+from handlers.meetings.record import again, refusals, text_expected
 from storage import branches, meetings, members
 from storage.answers import Answer
 from storage.meetings import Meeting
@@ -95,7 +96,7 @@ async def leave_pressed(update: Update, context: XContext) -> object:
     _, meeting = await _expected_meeting(context, parse_callback(update, "mt").int_arg(0))
     _open(context, meeting)
     start(context, "leave", meeting_id=meeting.id)
-    await say(update, context, context.t("mt.ask.leave"), cancel_markup(context))
+    await say(update, context, context.t("mt.ask.leave"), cancel_only(context.t))
     return LEAVE
 
 
@@ -164,7 +165,7 @@ async def return_pressed(update: Update, context: XContext) -> object:
     if meeting.status is not meetings.MeetingStatus.SUBMITTED:
         raise Refusal("mt.changed")
     start(context, "return", meeting_id=meeting.id)
-    await say(update, context, context.t("mt.review.ask_note"), cancel_markup(context))
+    await say(update, context, context.t("mt.review.ask_note"), cancel_only(context.t))
     return RETURN_NOTE
 
 

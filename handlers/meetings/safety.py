@@ -16,7 +16,7 @@ from handlers.common import reply
 from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, OTHER, remove_buttons, step_handlers
+from handlers.common.flows import END, OTHER, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -24,7 +24,9 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.i18n import Translator
+from handlers.common.reply import remove_buttons
 from handlers.common.typed import is_skip
+from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -37,7 +39,7 @@ from handlers.meetings.common import (
     typed,
     typed_date,
 )
-from handlers.meetings.record import cancel_markup, text_expected, use_buttons
+from handlers.meetings.record import text_expected, use_buttons
 from storage import branches, meetings, safety, terms
 from storage.safety import DrillFields, DrillKind, LessonFields, SafetyProblem, SafetyTopic
 
@@ -145,7 +147,7 @@ async def school_pressed(update: Update, context: XContext) -> object:
 
 async def _ask_date(update: Update, context: XContext, mode: str) -> object:
     start(context, mode)
-    await say_from_button(update, context, context.t("sf.ask.date"), cancel_markup(context))
+    await say_from_button(update, context, context.t("sf.ask.date"), cancel_only(context.t))
     return DATE
 
 
@@ -204,7 +206,7 @@ async def topic_answered(update: Update, context: XContext) -> object:
     if topic is None:
         return TOPIC
     data(context)["topic"] = topic.value
-    await say(update, context, context.t("sf.ask.students"), cancel_markup(context))
+    await say(update, context, context.t("sf.ask.students"), cancel_only(context.t))
     return STUDENTS
 
 
@@ -282,7 +284,7 @@ async def kind_answered(update: Update, context: XContext) -> object:
     flow = data(context)
     flow["kind"] = kind.value
     if flow["mode"] == "drill":
-        await say(update, context, context.t("sf.ask.role"), cancel_markup(context))
+        await say(update, context, context.t("sf.ask.role"), cancel_only(context.t))
         return ROLE
     secretary = require_secretary(context)
     flow["chosen"] = []

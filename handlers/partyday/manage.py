@@ -25,7 +25,6 @@ from handlers.common.flows import (
     END,
     Handlers,
     Step,
-    cancel_button,
     enter_flow,
     flow_data,
     step_handlers,
@@ -40,6 +39,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Translator
 from handlers.common.reply import say
 from handlers.common.typed import in_month, typed_date, typed_text
+from handlers.common.views import cancel_only
 from handlers.partyday import common, parse, views
 from handlers.partyday.common import FLOW
 from handlers.partyday.views import Rendered
@@ -493,7 +493,7 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
             update, context, MONTH_PICK, "partyday.month.already_cancelled", month=label
         )
     data["month"] = month_key(year, month)
-    keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
+    keyboard = cancel_only(t)
     if data["mode"] == "theme":
         await common.said_from_button(
             update, context, t("partyday.theme.ask", month=label), keyboard
@@ -580,7 +580,7 @@ async def _take_move_date(update: Update, context: XContext, typed: date | None)
             + "\n"
             + text
         )
-    await say(update, context, text, InlineKeyboardMarkup([[cancel_button(t)]]))
+    await say(update, context, text, cancel_only(t))
     return MOVE_REASON
 
 

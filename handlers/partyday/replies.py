@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiosqlite
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common import delivery
@@ -19,7 +19,6 @@ from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, Refusal, StaleButton
 from handlers.common.flows import (
     END,
-    cancel_button,
     enter_flow,
     flow_data,
     flow_step,
@@ -35,6 +34,7 @@ from handlers.common.guards import (
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import say
 from handlers.common.typed import choose, labels, says, typed_text
+from handlers.common.views import cancel_only
 from handlers.partyday import common, views
 from handlers.partyday.common import FLOW
 from storage import audit, members, partyday
@@ -163,7 +163,7 @@ async def _ask_text(update: Update, context: XContext) -> object:
         update,
         context,
         context.t("partyday.leave.ask_text"),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        cancel_only(context.t),
     )
     return LEAVE_TEXT
 

@@ -25,7 +25,6 @@ from handlers.common.flows import (
     OTHER,
     TEXT,
     Leaving,
-    cancel_button,
     enter_flow,
     flow_data,
     step_handlers,
@@ -51,6 +50,7 @@ from handlers.common.typed import (
     typed_date,
     typed_text,
 )
+from handlers.common.views import cancel_only
 from handlers.partyday import common, parse, views
 from handlers.partyday.common import FLOW
 from storage import partyday, service
@@ -315,7 +315,7 @@ async def hours_pressed(update: Update, context: XContext) -> object:
             update,
             context,
             context.t("service.ask_hours_typed"),
-            InlineKeyboardMarkup([[cancel_button(context.t)]]),
+            cancel_only(context.t),
         )
         return HOURS
     return await _take_hours(update, context, data.int_arg(0) / 2)
@@ -341,7 +341,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
         update,
         context,
         context.t("service.ask_description"),
-        InlineKeyboardMarkup([[cancel_button(context.t)]]),
+        cancel_only(context.t),
     )
     return DESCRIPTION
 
@@ -537,7 +537,7 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
         )
         return HOURS
     if field == "description":
-        keyboard = InlineKeyboardMarkup([[cancel_button(t)]])
+        keyboard = cancel_only(t)
         await common.said_from_button(update, context, t("service.ask_description"), keyboard)
         return DESCRIPTION
     # Editing the photo: a new one replaces it; [删除照片] (or "删除") takes it off.
@@ -545,7 +545,7 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
     if record.photo_file_id:
         text, keyboard = t("service.edit.ask_photo"), views.photo_question(t, remove=True)
     else:
-        text, keyboard = t("service.edit.ask_new_photo"), InlineKeyboardMarkup([[cancel_button(t)]])
+        text, keyboard = t("service.edit.ask_new_photo"), cancel_only(t)
     await common.said_from_button(update, context, text, keyboard)
     return PHOTO
 

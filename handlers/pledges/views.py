@@ -17,6 +17,7 @@ from handlers.common.flows import cancel_button
 from handlers.common.html import esc
 from handlers.common.i18n import Raw, Translator
 from handlers.common.todo_link import todo_button
+from handlers.common.views import cancel_only
 from handlers.pledges import texts  # noqa: F401  (registers the feature's message catalog)
 from storage.members import Member
 from storage.pledges import (
@@ -275,7 +276,7 @@ def ask_text(t: Translator, category: Category) -> Screen:
         low=TEXT_MIN,
         high=TEXT_MAX,
     )
-    return text, InlineKeyboardMarkup([[cancel_button(t)]])
+    return text, cancel_only(t)
 
 
 def ask_measures(t: Translator, *, just_saved: bool = False, editing: bool = False) -> Screen:
@@ -300,7 +301,7 @@ def ask_date(t: Translator, period: Period, earliest: date, choices: Sequence[da
 
 
 def ask_post(t: Translator) -> Screen:
-    return t("pledge.make.ask_post"), InlineKeyboardMarkup([[cancel_button(t)]])
+    return t("pledge.make.ask_post"), cancel_only(t)
 
 
 def preview(t: Translator, row: PledgeRow) -> Screen:
@@ -358,17 +359,17 @@ def ask_note(t: Translator, row: PledgeRow) -> Screen:
 
 def ask_progress(t: Translator, row: PledgeRow) -> Screen:
     text = t("pledge.progress.ask", text=_snippet(row.text, 40))
-    return text, InlineKeyboardMarkup([[cancel_button(t)]])
+    return text, cancel_only(t)
 
 
 def ask_summary(t: Translator, row: PledgeRow) -> Screen:
     text = t("pledge.fulfil.ask", text=_snippet(row.text, 40))
-    return text, InlineKeyboardMarkup([[cancel_button(t)]])
+    return text, cancel_only(t)
 
 
 def ask_self(t: Translator, row: PledgeRow) -> Screen:
     text = t("pledge.self.ask", text=_snippet(row.text, 40))
-    return text, InlineKeyboardMarkup([[cancel_button(t)]])
+    return text, cancel_only(t)
 
 
 def ask_rating(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
@@ -24,7 +24,6 @@ from handlers.common.context import XContext
 from handlers.common.errors import StaleButton
 from handlers.common.flows import (
     END,
-    cancel_button,
     clear_flow,
     conversation,
     enter_flow,
@@ -32,9 +31,9 @@ from handlers.common.flows import (
     step_handlers,
 )
 from handlers.common.guards import require_private, require_secretary
-from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, answering, remove_buttons, reply
+from handlers.common.views import cancel_only
 from handlers.reminders import views
 from schedules.kinds import Kind
 from storage import branches, reminders
@@ -56,7 +55,7 @@ async def start(update: Update, context: XContext) -> str:
         update,
         context,
         context.t("reminders.notify.ask", max=BROADCAST_MAX),
-        _cancel_only(context.t),
+        cancel_only(context.t),
     )
     return ASK_TEXT
 
@@ -175,10 +174,6 @@ async def _branch_name(context: XContext, secretary: Member) -> str:
     async with context.db.read() as conn:
         branch = await branches.get(conn, secretary.branch_id or 0)
     return branch.name if branch else ""
-
-
-def _cancel_only(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[cancel_button(t)]])
 
 
 def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import aiosqlite
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
@@ -19,7 +19,6 @@ from handlers.common.context import XContext
 from handlers.common.flows import (
     END,
     OTHER,
-    cancel_button,
     conversation,
     enter_flow,
     flow_data,
@@ -35,6 +34,7 @@ from handlers.common.links import personal_invite
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering, remove_buttons, reply, reply_document, say
 from handlers.common.services import CommandSpec
+from handlers.common.views import cancel_only
 from handlers.roster import sheet, views
 from handlers.roster.sheet import Scope, SheetProblem, SheetRefused, Table
 from storage import roster
@@ -85,7 +85,7 @@ async def start(update: Update, context: XContext) -> object:
         update,
         context,
         t(f"roster.ask_file.{scope.value}", max=MAX_ROWS),
-        InlineKeyboardMarkup([[cancel_button(t)]]),
+        cancel_only(t),
     )
     return WAIT_FILE
 

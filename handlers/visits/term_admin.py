@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -22,7 +22,6 @@ from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.flows import (
     END,
-    cancel_button,
     conversation,
     enter_flow,
     flow_data,
@@ -32,6 +31,7 @@ from handlers.common.guards import parse_callback, require_admin, require_privat
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
 from handlers.common.typed import NEAR, after, typed_date, typed_text
+from handlers.common.views import cancel_only
 from handlers.visits import access, views
 from storage import audit, terms
 from storage.terms import TermProblem
@@ -148,4 +148,4 @@ def _again(state: str) -> Callable[[Update, XContext], Coroutine[Any, Any, objec
 
 
 async def _ask(update: Update, context: XContext, text: str) -> None:
-    await reply(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+    await reply(update, context, text, cancel_only(context.t))

@@ -23,6 +23,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.todo_link import todo_button
+from handlers.common.views import cancel_only
 from storage.terms import Term, next_month
 from storage.todo import Activity
 from storage.visits import (
@@ -98,7 +99,7 @@ def ask_alias(t: Translator, explain: bool, problem: str | None = None) -> Scree
     text = t("visit.ask_alias")
     if explain:
         text = f"{text}\n\n{t('visit.alias_why')}"
-    return _with_problem(problem, text), InlineKeyboardMarkup([[cancel_button(t)]])
+    return _with_problem(problem, text), cancel_only(t)
 
 
 def full_name_warning(t: Translator, alias: str) -> Screen:
