@@ -38,7 +38,16 @@ from telegram.ext import (
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound
-from handlers.common.flows import CANCEL_DATA, END, Step, conversation, enter_flow, flow_data
+from handlers.common.flows import (
+    CANCEL_DATA,
+    END,
+    Handlers,
+    Step,
+    conversation,
+    enter_flow,
+    flow_data,
+    step_handlers,
+)
 from handlers.common.guards import parse_callback, require_branch_person, require_private
 from handlers.common.i18n import LANGUAGES, Translator
 from handlers.common.registry import Registrar
@@ -96,22 +105,18 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
-    text = filters.TEXT & ~filters.COMMAND
-    other = ~filters.COMMAND & ~filters.TEXT
+    def step(
+        state: str, typed: Step, wrong: str, *first: BaseHandler[Any, Any, Any], **buttons: Step
+    ) -> Handlers:
+        """A step's buttons, what is typed, ``wrong`` for anything else; any other button of
+        this flow (an earlier step's, or a calendar blank) is stale."""
+        return [
+            *first,
+            *step_handlers(FLOW_PREFIX, typed, _reask(state, wrong), **buttons),
+            CallbackQueryHandler(_stale(state), pattern=pattern(FLOW_PREFIX)),
+        ]
 
-    def on(action: str, callback: Step) -> BaseHandler[Any, Any, Any]:
-        return CallbackQueryHandler(callback, pattern=pattern(FLOW_PREFIX, action))
-
-    def typed(callback: Step) -> BaseHandler[Any, Any, Any]:
-        return MessageHandler(text, callback)
-
-    def wrong(state: str, key: str) -> BaseHandler[Any, Any, Any]:
-        return MessageHandler(other, _reask(state, key))
-
-    def stale(state: str) -> BaseHandler[Any, Any, Any]:
-        # Any other button of this flow: an earlier step's, or a calendar blank.
-        return CallbackQueryHandler(_stale(state), pattern=pattern(FLOW_PREFIX))
-
+    back = _go(SUMMARY)
     return conversation(
         FLOW,
         entry_points=[
@@ -119,93 +124,69 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
             *presses(RECORD_PREFIX, new=start, edit=start_edit),
         ],
         states={
-            DATE: [
-                on("sum", _go(SUMMARY)),
-                on("date", date_button),
-                on("cal", _calendar_month(DATE)),
-                on("day", _calendar_day(DATE)),
-                on("back", _go(DATE)),
-                typed(date_typed),
-                wrong(DATE, "input.text_expected"),
-                stale(DATE),
-            ],
-            ALIAS: [
-                on("sum", _go(SUMMARY)),
-                on("alias", keep_alias),
-                typed(alias_typed),
-                wrong(ALIAS, "input.text_expected"),
-                stale(ALIAS),
-            ],
-            CLASS: [
-                on("sum", _go(SUMMARY)),
-                on("cls", class_button),
-                on("grade", grade_button),
-                on("clsn", class_number_button),
-                typed(class_typed),
-                wrong(CLASS, "input.text_expected"),
-                stale(CLASS),
-            ],
-            FORM: [
-                on("sum", _go(SUMMARY)),
-                on("form", form_button),
-                typed(form_typed),
-                wrong(FORM, "input.use_buttons"),
-                stale(FORM),
-            ],
-            MET: [
-                on("sum", _go(SUMMARY)),
-                on("met", met_button),
-                typed(met_typed),
-                wrong(MET, "input.use_buttons"),
-                stale(MET),
-            ],
-            TOPICS: [
-                on("sum", _go(SUMMARY)),
-                on("top", topic_toggle),
-                on("topdone", topics_done),
-                typed(topics_typed),
-                wrong(TOPICS, "input.use_buttons"),
-                stale(TOPICS),
-            ],
-            SUMMARY: [
-                on("top", summary_topic_toggle),
-                on("save", save),
-                on("edit", edit_menu),
-                on("field", edit_field),
-                on("note", _go(NOTE)),
-                on("fu", _go(FOLLOW_UP)),
-                on("photo", _go(PHOTO)),
-                on("back", _go(SUMMARY)),
-                typed(summary_typed),
+            DATE: step(
+                DATE,
+                date_typed,
+                "input.text_expected",
+                sum=back,
+                date=date_button,
+                cal=_calendar_month(DATE),
+                day=_calendar_day(DATE),
+                back=_go(DATE),
+            ),
+            ALIAS: step(ALIAS, alias_typed, "input.text_expected", sum=back, alias=keep_alias),
+            CLASS: step(
+                CLASS,
+                class_typed,
+                "input.text_expected",
+                sum=back,
+                cls=class_button,
+                grade=grade_button,
+                clsn=class_number_button,
+            ),
+            FORM: step(FORM, form_typed, "input.use_buttons", sum=back, form=form_button),
+            MET: step(MET, met_typed, "input.use_buttons", sum=back, met=met_button),
+            TOPICS: step(
+                TOPICS,
+                topics_typed,
+                "input.use_buttons",
+                sum=back,
+                top=topic_toggle,
+                topdone=topics_done,
+            ),
+            SUMMARY: step(
+                SUMMARY,
+                summary_typed,
+                "input.use_buttons",
                 MessageHandler(filters.PHOTO, photo_received),
-                wrong(SUMMARY, "input.use_buttons"),
-                stale(SUMMARY),
-            ],
-            NOTE: [
-                on("rmnote", remove_note),
-                on("back", _go(SUMMARY)),
-                typed(note_typed),
-                wrong(NOTE, "input.text_expected"),
-                stale(NOTE),
-            ],
-            FOLLOW_UP: [
-                on("fuset", follow_up_choice),
-                on("cal", _calendar_month(FOLLOW_UP)),
-                on("day", _calendar_day(FOLLOW_UP)),
-                on("back", _go(SUMMARY)),
-                typed(follow_up_typed),
-                wrong(FOLLOW_UP, "input.text_expected"),
-                stale(FOLLOW_UP),
-            ],
-            PHOTO: [
-                on("rmphoto", remove_photo),
-                on("back", _go(SUMMARY)),
+                top=summary_topic_toggle,
+                save=save,
+                edit=edit_menu,
+                field=edit_field,
+                note=_go(NOTE),
+                fu=_go(FOLLOW_UP),
+                photo=_go(PHOTO),
+                back=back,
+            ),
+            NOTE: step(NOTE, note_typed, "input.text_expected", rmnote=remove_note, back=back),
+            FOLLOW_UP: step(
+                FOLLOW_UP,
+                follow_up_typed,
+                "input.text_expected",
+                fuset=follow_up_choice,
+                cal=_calendar_month(FOLLOW_UP),
+                day=_calendar_day(FOLLOW_UP),
+                back=back,
+            ),
+            PHOTO: step(
+                PHOTO,
+                photo_typed,
+                "visit.photo_expected",
                 MessageHandler(filters.PHOTO, photo_received),
                 MessageHandler(filters.Document.IMAGE, _reask(PHOTO, "visit.photo_as_file")),
-                typed(photo_typed),
-                MessageHandler(~filters.COMMAND, _reask(PHOTO, "visit.photo_expected")),
-                stale(PHOTO),
-            ],
+                rmphoto=remove_photo,
+                back=back,
+            ),
         },
         timeout=reg.config.conversation_timeout,
     )
