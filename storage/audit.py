@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import aiosqlite
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
 from storage.clock import to_iso
-from storage.rows import fetch_all, insert
+from storage.rows import JsonText, fetch_all, insert
 
 
 class AuditEntry(BaseModel):
@@ -20,12 +20,7 @@ class AuditEntry(BaseModel):
     action: str
     entity: str
     entity_id: str | None
-    detail: dict[str, Any]
-
-    @field_validator("detail", mode="before")
-    @classmethod
-    def _parse_detail(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
+    detail: Annotated[dict[str, Any], JsonText]
 
 
 async def record(

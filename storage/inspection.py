@@ -11,16 +11,15 @@ import secrets
 from datetime import datetime, timedelta
 
 import aiosqlite
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
-from storage import audit, members, names
-from storage.branches import Branch
+from storage import audit, members
+from storage.branches import Branch, BranchName
 from storage.clock import to_iso
 from storage.invites import CODE_BYTES, InviteProblem, Link, check_code
 from storage.members import Member, Role
 from storage.rows import changed_one, fetch_all, fetch_one, fetch_value, insert
 
-NAME_MAX = 40
 # A one-use link is for one named person; a shared link for the whole group at a meeting.
 SINGLE_INVITE_TTL = timedelta(days=7)
 SHARED_INVITE_TTL = timedelta(days=3)
@@ -39,18 +38,8 @@ class GroupSummary(Group):
     branches: int
 
 
-class GroupName(BaseModel):
-    """A group name as an admin types it: like a branch name, 2 to 40 characters."""
-
-    value: str
-
-    @field_validator("value")
-    @classmethod
-    def _check(cls, value: str) -> str:
-        value = names.normalize(value)
-        if not 2 <= len(value) <= NAME_MAX or names.invisible_in(value):
-            raise ValueError("length or characters")
-        return value
+class GroupName(BranchName):
+    """A group name as an admin types it, by the rules of a branch name."""
 
 
 class DuplicateGroup(Exception):

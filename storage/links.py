@@ -33,6 +33,7 @@ from storage.link_rules import (
     window_of,
 )
 from storage.members import Member, PersonName, Role
+from storage.problems import InputProblem, cause_of
 from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
@@ -76,13 +77,8 @@ class ContactWay(StrEnum):
     OTHER = "other"  # 其他
 
 
-class LinkProblem(ValueError):
+class LinkProblem(InputProblem):
     """Input a link or contact cannot hold; ``code`` names the message, ``params`` fill it."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 class LinkForbidden(PermissionError):
@@ -95,11 +91,7 @@ class NotFound(LookupError):
 
 def problem(error: ValidationError) -> LinkProblem:
     """The ``LinkProblem`` behind a model's validation error (code ``invalid`` if none)."""
-    for item in error.errors():
-        cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, LinkProblem):
-            return cause
-    return LinkProblem("invalid")
+    return cause_of(error, LinkProblem) or LinkProblem("invalid")
 
 
 # --------------------------------------------------------------------------- field rules

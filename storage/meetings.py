@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import Annotated, Any, NotRequired, TypedDict, Unpack
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from storage import audit, lifecycle
+from storage import audit, lifecycle, members
 from storage.answers import Answer
 from storage.choices import parse_choices
 from storage.clock import to_iso
-from storage.members import Member, PersonName
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.members import PersonName
+from storage.problems import InputProblem, code_of
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, update_one
 from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
@@ -84,12 +85,8 @@ RECORDED = frozenset({S.SUBMITTED, S.RETURNED, S.APPROVED})
 # --------------------------------------------------------------------------- problems
 
 
-class MeetingProblem(ValueError):
+class MeetingProblem(InputProblem):
     """Input a meeting record cannot hold; ``code`` names the message to show."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class IllegalTransition(lifecycle.IllegalTransition):
@@ -118,11 +115,7 @@ class CorrectionOpen(Exception):
 
 def problem_code(error: ValidationError) -> str:
     """The ``MeetingProblem`` code behind a pydantic error, or ``invalid``."""
-    for item in error.errors():
-        cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, MeetingProblem):
-            return cause.code
-    return "invalid"
+    return code_of(error, MeetingProblem)
 
 
 def clean_line(value: str, low: int, high: int, code: str) -> str:
@@ -169,18 +162,13 @@ class MeetingFields(BaseModel):
     recorder_name: str | None = None
     lecturer_id: int | None = None
     lecturer_name: str | None = None
-    observers: list[str] = []
+    observers: Annotated[list[str], JsonText] = []
     key_points: str | None = None
     decisions: str | None = None
     votes_for: int | None = Field(default=None, ge=0, le=VOTES_MAX)
     votes_against: int | None = Field(default=None, ge=0, le=VOTES_MAX)
     votes_abstain: int | None = Field(default=None, ge=0, le=VOTES_MAX)
-    photos: list[str] = []
-
-    @field_validator("observers", "photos", mode="before")
-    @classmethod
-    def _json_list(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
+    photos: Annotated[list[str], JsonText] = []
 
     @field_validator("topic")
     @classmethod
@@ -946,16 +934,7 @@ async def _check_people(tx: aiosqlite.Connection, branch_id: int, fields: Meetin
 async def _check_branch_members(
     tx: aiosqlite.Connection, branch_id: int, member_ids: list[int], code: str = "not_in_branch"
 ) -> None:
-    if not member_ids:
-        return
-    marks = ",".join("?" * len(set(member_ids)))
-    count = await fetch_value(
-        tx,
-        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ?"
-        " AND status = 'active' AND role IN ('member', 'secretary')",
-        (*set(member_ids), branch_id),
-    )
-    if int(count or 0) != len(set(member_ids)):
+    if not await members.all_participate(tx, branch_id, member_ids):
         raise MeetingProblem(code)
 
 
@@ -1323,13 +1302,5 @@ class _Held(BaseModel):
     group_id: int | None = None
 
 
-async def branch_members(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
-    """The branch roster a meeting expects by default: active members and secretaries."""
-    return await fetch_all(
-        conn,
-        Member,
-        "SELECT * FROM members WHERE branch_id = ? AND status = 'active'"
-        " AND role IN ('member', 'secretary')"
-        " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
-        (branch_id,),
-    )
+# The branch roster a meeting expects by default (the same people as a party day's).
+branch_members = members.participants

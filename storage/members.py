@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
@@ -12,7 +13,7 @@ from pydantic import BaseModel, field_validator
 from storage import names
 from storage.clock import to_iso
 from storage.database import Database
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
 
 class Role(StrEnum):
@@ -173,6 +174,35 @@ async def list_branch(
         " ORDER BY status, CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name",
         (branch_id,),
     )
+
+
+async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
+    """Who takes part in a branch's meetings and party days: its active members and
+    secretaries, secretaries first."""
+    return await fetch_all(
+        conn,
+        Member,
+        f"SELECT * FROM members WHERE branch_id = ? AND {_PARTICIPANT}"
+        " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
+        (branch_id,),
+    )
+
+
+async def all_participate(conn: aiosqlite.Connection, branch_id: int, ids: Iterable[int]) -> bool:
+    """Whether every one of ``ids`` takes part in the branch (see ``participants``)."""
+    wanted = set(ids)
+    if not wanted:
+        return True
+    marks = ",".join("?" * len(wanted))
+    count = await fetch_value(
+        conn,
+        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ? AND {_PARTICIPANT}",
+        (*wanted, branch_id),
+    )
+    return int(count or 0) == len(wanted)
+
+
+_PARTICIPANT = "status = 'active' AND role IN ('member', 'secretary')"
 
 
 async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:

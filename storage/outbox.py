@@ -21,13 +21,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import aiosqlite
-from pydantic import BaseModel, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, TypeAdapter, model_validator
 
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one
+from storage.rows import JsonText, fetch_all, fetch_one
 
 # What an erased message keeps as its text (past retention, see storage.retention).
 ERASED_TEXT = "—"
@@ -75,7 +75,7 @@ class OutboxMessage(BaseModel):
     member_id: int | None = None
     kind: str
     text: str
-    buttons: Keyboard | None = None
+    buttons: Annotated[Keyboard | None, JsonText] = None
     photo: str | None = None
     dedupe_key: str
     not_before: datetime
@@ -94,11 +94,6 @@ class OutboxMessage(BaseModel):
     """An edit: the row whose message it changes (sent only once that one is sent)."""
     subject_id: int | None = None
     """What it is about, by the kind's own meaning (a notice post: the pledge)."""
-
-    @field_validator("buttons", mode="before")
-    @classmethod
-    def _parse_json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
     @property
     def is_group(self) -> bool:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from pydantic import BaseModel
 
-from storage import audit
+from storage import audit, members
 from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
@@ -417,73 +417,26 @@ async def set_theme(
     return row.model_copy(update={"theme": theme})
 
 
-async def move(
+async def change_day(
     tx: aiosqlite.Connection,
     *,
     branch_id: int,
     year: int,
     month: int,
-    to: date,
-    reason: str,
-    actor_id: int,
-    now: datetime,
-) -> PartyDay:
-    """Move one month's day to ``to`` (in the same month), or bring back a cancelled one."""
-    if (to.year, to.month) != (year, month):
-        raise ValueError("a month's day moves within its month")
-    return await _change_status(
-        tx,
-        branch_id=branch_id,
-        year=year,
-        month=month,
-        status=MonthStatus.MOVED,
-        to=to,
-        reason=reason,
-        actor_id=actor_id,
-        now=now,
-    )
-
-
-async def cancel(
-    tx: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    year: int,
-    month: int,
-    reason: str,
-    actor_id: int,
-    now: datetime,
-) -> PartyDay:
-    return await _change_status(
-        tx,
-        branch_id=branch_id,
-        year=year,
-        month=month,
-        status=MonthStatus.CANCELLED,
-        to=None,
-        reason=reason,
-        actor_id=actor_id,
-        now=now,
-    )
-
-
-async def _change_status(
-    tx: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    year: int,
-    month: int,
-    status: MonthStatus,
     to: date | None,
     reason: str,
     actor_id: int,
     now: datetime,
 ) -> PartyDay:
-    """Move (``to`` given) or cancel a month's day, audited with the reason.
+    """Move one month's day to ``to`` (in the same month; this also brings back a
+    cancelled one), or cancel it (``to`` None), audited with the reason.
 
     Time and place are kept on a cancelled month so it still reads sensibly in the roster
     and ledger.
     """
+    if to is not None and (to.year, to.month) != (year, month):
+        raise ValueError("a month's day moves within its month")
+    status = MonthStatus.CANCELLED if to is None else MonthStatus.MOVED
     reason = clean_line(reason, REASON_MAX)
     before = await party_day(tx, branch_id, year, month)
     if before is None:
@@ -602,16 +555,8 @@ def _not_past(day: PartyDay, rule: Rule | None, today: date) -> bool:
 # --------------------------------------------------------------------------- people
 
 
-async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
-    """Who takes part in a branch's party day: its active members and secretaries."""
-    return await fetch_all(
-        conn,
-        Member,
-        "SELECT * FROM members WHERE branch_id = ? AND status = 'active'"
-        " AND role IN ('member', 'secretary')"
-        " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
-        (branch_id,),
-    )
+# Who takes part in a branch's party day (the same people as its meetings').
+participants = members.participants
 
 
 async def members_without_reply(

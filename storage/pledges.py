@@ -10,7 +10,7 @@ import json
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, update_one
 
 TEXT_MIN, TEXT_MAX = 10, 500
 MEASURES_MAX = 5
@@ -225,7 +225,7 @@ class Pledge(BaseModel):
     period: str
     category: Category
     text: str
-    measures: list[str] = []
+    measures: Annotated[list[str], JsonText] = []
     target_date: date | None = None
     status: PledgeStatus = PledgeStatus.DRAFT
     submitted_at: datetime | None = None
@@ -245,11 +245,6 @@ class Pledge(BaseModel):
     withdrawn_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
-
-    @field_validator("measures", mode="before")
-    @classmethod
-    def _parse_measures(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("text")
     @classmethod

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from storage import audit
 from storage.clock import to_iso
+from storage.problems import InputProblem
 from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 
 COMMENT_MIN, COMMENT_MAX = 5, 1000
@@ -40,12 +41,8 @@ TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
 }
 
 
-class RectificationProblem(ValueError):
+class RectificationProblem(InputProblem):
     """A refused input or move; ``code`` names the message to show (``insp.problem.*``)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class Comment(BaseModel):

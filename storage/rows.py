@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import aiosqlite
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def from_json(value: Any) -> Any:
+    """A JSON text column parsed; a value built in Python (not read from a row) as it is."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# A model field stored as JSON text: ``photos: Annotated[list[str], JsonText] = []``.
+JsonText = BeforeValidator(from_json)
 
 
 # Each helper is one trip to aiosqlite's thread (execute and fetch together): a cursor

@@ -13,8 +13,9 @@ from enum import StrEnum
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from storage import audit
+from storage import audit, members
 from storage.clock import to_iso
+from storage.problems import InputProblem, code_of
 from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
 from storage.terms import Term
 
@@ -49,12 +50,8 @@ class DrillScope(StrEnum):
     SCHOOL = "school"  # a secretary logged it once for everyone who took part
 
 
-class SafetyProblem(ValueError):
+class SafetyProblem(InputProblem):
     """Input a safety record cannot hold; ``code`` names the message to show."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class NotFound(LookupError):
@@ -62,11 +59,7 @@ class NotFound(LookupError):
 
 
 def problem_code(error: ValidationError) -> str:
-    for item in error.errors():
-        cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, SafetyProblem):
-            return cause.code
-    return "invalid"
+    return code_of(error, SafetyProblem)
 
 
 def check_date(on_date: date, today: date) -> date:
@@ -292,7 +285,8 @@ async def log_school_drill(
     """A school drill a secretary logs once, with every branch member who took part."""
     if not participant_ids:
         raise SafetyProblem("no_participants")
-    await _check_branch_members(tx, branch_id, participant_ids)
+    if not await members.all_participate(tx, branch_id, participant_ids):
+        raise SafetyProblem("not_in_branch")
     drill = await _create_drill(
         tx, branch_id=branch_id, fields=fields, scope=DrillScope.SCHOOL, actor_id=actor_id,
         now=now,
@@ -359,21 +353,6 @@ async def _add_participant(
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (drill_id, member_id) DO NOTHING",
         (drill_id, member_id, role, actor_id, to_iso(now)),
     )
-
-
-async def _check_branch_members(
-    tx: aiosqlite.Connection, branch_id: int, member_ids: list[int]
-) -> None:
-    wanted = set(member_ids)
-    marks = ",".join("?" * len(wanted))
-    count = await fetch_value(
-        tx,
-        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ?"
-        " AND status = 'active' AND role IN ('member', 'secretary')",
-        (*wanted, branch_id),
-    )
-    if int(count or 0) != len(wanted):
-        raise SafetyProblem("not_in_branch")
 
 
 # --------------------------------------------------------------------------- reads

@@ -16,6 +16,7 @@ import aiosqlite
 from pydantic import BaseModel, model_validator
 
 from storage.clock import to_iso
+from storage.problems import InputProblem
 from storage.rows import fetch_all, insert
 
 # A term shorter than a month or longer than a school year is a typing mistake.
@@ -60,12 +61,8 @@ class Term(BaseModel):
         return self.start <= other.end and other.start <= self.end
 
 
-class TermProblem(ValueError):
+class TermProblem(InputProblem):
     """Why a term an admin typed cannot be used: ``code`` names the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def check_span(start: date, end: date) -> None:

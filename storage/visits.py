@@ -22,13 +22,14 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.problems import InputProblem, code_of
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert
 from storage.terms import Term
 
 ALIAS_MAX = 20
@@ -64,12 +65,8 @@ class Topic(StrEnum):
     OTHER = "other"
 
 
-class VisitProblem(ValueError):
+class VisitProblem(InputProblem):
     """Input a visit cannot hold; ``code`` names the message the person is shown."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class VisitLocked(Exception):
@@ -149,11 +146,7 @@ def suggest_alias(alias: str) -> str:
 
 def problem_code(error: ValidationError) -> str:
     """The ``VisitProblem`` code behind a model's validation error (or ``invalid``)."""
-    for detail in error.errors():
-        cause = (detail.get("ctx") or {}).get("error")
-        if isinstance(cause, VisitProblem):
-            return cause.code
-    return "invalid"
+    return code_of(error, VisitProblem)
 
 
 # --------------------------------------------------------------------------- models
@@ -167,7 +160,7 @@ class VisitFields(BaseModel):
     class_name: str
     form: Form
     met: Met
-    topics: list[Topic]
+    topics: Annotated[list[Topic], JsonText]
     note: str | None = None
     photo_file_id: str | None = Field(default=None, max_length=200)
     follow_up_on: date | None = None
@@ -186,11 +179,6 @@ class VisitFields(BaseModel):
     @classmethod
     def _note(cls, value: str | None) -> str | None:
         return clean_note(value)
-
-    @field_validator("topics", mode="before")
-    @classmethod
-    def _topics_json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("topics")
     @classmethod
@@ -256,14 +244,9 @@ class HomeVisit(VisitFields):
 class VisitVersion(BaseModel):
     visit_id: int
     version: int
-    content: dict[str, Any]
+    content: Annotated[dict[str, Any], JsonText]
     replaced_at: datetime
     replaced_by: int | None
-
-    @field_validator("content", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 class FollowUpDue(BaseModel):

@@ -271,11 +271,12 @@ async def test_a_morning_time_inside_quiet_hours_waits_for_their_end(
 async def test_a_cancelled_party_day_has_no_reminders(db: Database, branch: Branch) -> None:
     await party_day_rule(db, branch)
     async with db.transaction() as tx:
-        await partyday.cancel(
+        await partyday.change_day(
             tx,
             branch_id=branch.id,
             year=2026,
             month=12,
+            to=None,
             reason="上级检查",
             actor_id=branch.secretary.id,
             now=at(2026, 12, 1),

@@ -290,7 +290,7 @@ async def _branch_with_rule(db: Database, rule: DayRule) -> tuple[int, int, int]
 async def test_party_days_between_combines_rule_move_and_cancellation(db: Database) -> None:
     branch_id, secretary_id, _ = await _branch_with_rule(db, DAY_15)
     async with db.transaction() as tx:
-        await partyday.move(
+        await partyday.change_day(
             tx,
             branch_id=branch_id,
             year=2027,
@@ -300,11 +300,12 @@ async def test_party_days_between_combines_rule_move_and_cancellation(db: Databa
             actor_id=secretary_id,
             now=NOW,
         )
-        await partyday.cancel(
+        await partyday.change_day(
             tx,
             branch_id=branch_id,
             year=2027,
             month=2,
+            to=None,
             reason="寒假",
             actor_id=secretary_id,
             now=NOW,

@@ -598,7 +598,7 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
     to = date.fromisoformat(flow_data(context, FLOW)["to"])
     now = context.now()
     async with context.db.transaction() as tx:
-        day = await partyday.move(
+        day = await partyday.change_day(
             tx,
             branch_id=secretary.branch_id,
             year=year,
@@ -658,11 +658,12 @@ async def _cancel_month(update: Update, context: XContext) -> object:
     now = context.now()
     async with context.db.transaction() as tx:
         before = await common.require_day(tx, secretary.branch_id, year, month)
-        day = await partyday.cancel(
+        day = await partyday.change_day(
             tx,
             branch_id=secretary.branch_id,
             year=year,
             month=month,
+            to=None,
             reason=reason,
             actor_id=secretary.id,
             now=now,
