@@ -482,14 +482,8 @@ async def confirm(
             raise LinkProblem("class_taken", current=taken.target_text, link_id=taken.id)
         if taken is not None:
             await _end_replaced(tx, taken.id, by=link.id, actor_id=actor.id, now=now, today=today)
-    await tx.execute(
-        "UPDATE links SET status = 'active', decided_by = ?, decided_at = ?"
-        " WHERE id = ? AND status = 'proposed'",
-        (actor.id, to_iso(now), link.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor.id, action="links.confirmed", entity="link", entity_id=link.id
-    )
+    decided = {"decided_by": actor.id, "decided_at": to_iso(now)}
+    await _move(tx, link.id, LinkStatus.ACTIVE, decided, actor.id, now, "links.confirmed")
     return await _get_required(tx, link.id)
 
 
@@ -498,14 +492,8 @@ async def decline(
 ) -> Link:
     """The secretary (or an admin) declines a proposed link, with an optional note."""
     link = await _proposed(tx, link_id, actor)
-    await tx.execute(
-        "UPDATE links SET status = 'declined', decided_by = ?, decided_at = ?, decline_note = ?"
-        " WHERE id = ? AND status = 'proposed'",
-        (actor.id, to_iso(now), clean_note(note), link.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor.id, action="links.declined", entity="link", entity_id=link.id
-    )
+    decided = {"decided_by": actor.id, "decided_at": to_iso(now), "decline_note": clean_note(note)}
+    await _move(tx, link.id, LinkStatus.DECLINED, decided, actor.id, now, "links.declined")
     return await _get_required(tx, link.id)
 
 
@@ -526,15 +514,8 @@ async def end(
         raise LinkForbidden(link_id)
     if not link.running:
         raise LinkProblem("not_running")
-    clean = clean_reason(reason)
-    await tx.execute(
-        "UPDATE links SET status = 'ended', ended_by = ?, ended_at = ?, ended_on = ?,"
-        " end_reason = ? WHERE id = ? AND status IN ('proposed', 'active')",
-        (actor.id, to_iso(now), today.isoformat(), clean, link.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor.id, action="links.ended", entity="link", entity_id=link.id
-    )
+    ended = _ended(actor.id, today, now, end_reason=clean_reason(reason))
+    await _move(tx, link.id, LinkStatus.ENDED, ended, actor.id, now, "links.ended")
     return await _get_required(tx, link.id)
 
 
@@ -708,15 +689,46 @@ async def _class_in_period(
 async def _end_replaced(
     tx: aiosqlite.Connection, link_id: int, *, by: int, actor_id: int, today: date, now: datetime
 ) -> None:
+    ended = _ended(actor_id, today, now, replaced_by=by)
+    await _move(
+        tx, link_id, LinkStatus.ENDED, ended, actor_id, now, "links.replaced", replaced_by=by
+    )
+
+
+# The statuses a link may move to each status from; a second press finds it moved already
+# and changes nothing.
+_MOVES_FROM = {
+    LinkStatus.ACTIVE: (LinkStatus.PROPOSED,),
+    LinkStatus.DECLINED: (LinkStatus.PROPOSED,),
+    LinkStatus.ENDED: (LinkStatus.PROPOSED, LinkStatus.ACTIVE),
+}
+
+
+async def _move(
+    tx: aiosqlite.Connection,
+    link_id: int,
+    target: LinkStatus,
+    columns: dict[str, Any],
+    actor_id: int,
+    now: datetime,
+    action: str,
+    **detail: Any,
+) -> None:
+    """Move the link to ``target`` with ``columns`` set, and audit it."""
+    was = _MOVES_FROM[target]
+    assignments = "".join(f", {name} = ?" for name in columns)
     await tx.execute(
-        "UPDATE links SET status = 'ended', ended_by = ?, ended_at = ?, ended_on = ?,"
-        " replaced_by = ? WHERE id = ? AND status IN ('proposed', 'active')",
-        (actor_id, to_iso(now), today.isoformat(), by, link_id),
+        f"UPDATE links SET status = ?{assignments}"
+        f" WHERE id = ? AND status IN ({', '.join('?' * len(was))})",
+        (target.value, *columns.values(), link_id, *(status.value for status in was)),
     )
     await audit.record(
-        tx, at=now, actor_id=actor_id, action="links.replaced", entity="link", entity_id=link_id,
-        replaced_by=by,
-    )  # fmt: skip
+        tx, at=now, actor_id=actor_id, action=action, entity="link", entity_id=link_id, **detail
+    )
+
+
+def _ended(actor_id: int, today: date, now: datetime, **more: Any) -> dict[str, Any]:
+    return {"ended_by": actor_id, "ended_at": to_iso(now), "ended_on": today.isoformat(), **more}
 
 
 async def _proposed(tx: aiosqlite.Connection, link_id: int, actor: Member) -> Link:

@@ -302,86 +302,22 @@ async def _party_days(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
     return [raw for raw in found if span.contains(raw.on_date)]
 
 
-async def _makeups(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    rows = await conn.execute_fetchall(
-        "SELECT s.member_id, s.id, s.on_date, m.month FROM service_logs s"
-        " JOIN party_day_months m ON m.id = s.makeup_month_id"
-        " WHERE s.branch_id = ? AND s.on_date BETWEEN ? AND ? AND s.status = 'active'",
-        span.params,
-    )
-    return [
-        Raw(int(r[0]), "party_day_makeup", int(r[1]), date.fromisoformat(r[2]), note=str(r[3]))
-        for r in rows
-    ]
+def _dated(source: str, sql: str, unit: str = "record") -> Source:
+    """A source read by one query over the span's branch and days (``Span.params``), giving
+    the member, the record's id and its date, then ``units`` and a ``note`` where named."""
+
+    async def gather(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
+        rows = await conn.execute_fetchall(sql, span.params)
+        return [_raw(source, row) for row in rows]
+
+    return Source(gather, unit)
 
 
-async def _service_hours(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    rows = await conn.execute_fetchall(
-        "SELECT member_id, id, on_date, hours, description FROM service_logs"
-        " WHERE branch_id = ? AND on_date BETWEEN ? AND ? AND status = 'active'",
-        span.params,
-    )
-    return [
-        Raw(int(r[0]), "service_hours", int(r[1]), date.fromisoformat(r[2]), float(r[3]), r[4])
-        for r in rows
-    ]
-
-
-async def _home_visits(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    # No alias, class or note: the line says only that a visit was made, and when.
-    rows = await conn.execute_fetchall(
-        "SELECT member_id, id, visit_date FROM home_visits"
-        " WHERE branch_id = ? AND visit_date BETWEEN ? AND ? AND withdrawn_at IS NULL",
-        span.params,
-    )
-    return [Raw(int(r[0]), "home_visit", int(r[1]), date.fromisoformat(r[2])) for r in rows]
-
-
-async def _meetings(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    """Present at a 三会一课 meeting whose record was submitted (its current version)."""
-    rows = await conn.execute_fetchall(
-        "SELECT a.member_id, m.id, m.on_date, m.topic FROM meetings m"
-        " JOIN meeting_attendance a ON a.meeting_id = m.id"
-        " WHERE m.branch_id = ? AND m.on_date BETWEEN ? AND ?"
-        " AND m.status IN ('submitted', 'returned', 'approved') AND a.presence = 'present'",
-        span.params,
-    )
-    return [Raw(int(r[0]), "meeting", int(r[1]), date.fromisoformat(r[2]), note=r[3]) for r in rows]
-
-
-async def _safety_lessons(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    rows = await conn.execute_fetchall(
-        "SELECT member_id, id, on_date, class_name FROM safety_lessons"
-        " WHERE branch_id = ? AND on_date BETWEEN ? AND ? AND status = 'active'",
-        span.params,
-    )
-    return [
-        Raw(int(r[0]), "safety_lesson", int(r[1]), date.fromisoformat(r[2]), note=r[3])
-        for r in rows
-    ]
-
-
-async def _safety_drills(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    rows = await conn.execute_fetchall(
-        "SELECT p.member_id, d.id, d.on_date FROM safety_drills d"
-        " JOIN safety_drill_participants p ON p.drill_id = d.id"
-        " WHERE d.branch_id = ? AND d.on_date BETWEEN ? AND ? AND d.status = 'active'",
-        span.params,
-    )
-    return [Raw(int(r[0]), "safety_drill", int(r[1]), date.fromisoformat(r[2])) for r in rows]
-
-
-async def _link_contacts(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-    """Contacts logged on a member's 三联系 links (class, dorm, struggling student), not
-    withdrawn; a home visit that also counts as a contact earns as a visit only."""
-    rows = await conn.execute_fetchall(
-        "SELECT l.member_id, c.id, c.on_date FROM links l"
-        " JOIN link_contacts c ON c.link_id = l.id"
-        " WHERE l.branch_id = ? AND l.kind IN ('class', 'dorm', 'student')"
-        " AND c.on_date BETWEEN ? AND ? AND c.withdrawn_at IS NULL",
-        span.params,
-    )
-    return [Raw(int(r[0]), "link_contact", int(r[1]), date.fromisoformat(r[2])) for r in rows]
+def _raw(source: str, row: aiosqlite.Row) -> Raw:
+    named = row.keys()
+    units = float(row["units"]) if "units" in named else 1.0
+    note = None if "note" not in named or row["note"] is None else str(row["note"])
+    return Raw(int(row[0]), source, int(row[1]), date.fromisoformat(row[2]), units, note)
 
 
 def _pledges(source: str) -> Gather:
@@ -417,13 +353,52 @@ def _short(text: str, limit: int = 30) -> str:
 # Every kind of record that can earn points, by the name the rules file uses.
 SOURCES: dict[str, Source] = {
     "party_day": Source(_party_days),
-    "party_day_makeup": Source(_makeups),
-    "service_hours": Source(_service_hours, unit="hour"),
-    "home_visit": Source(_home_visits),
-    "meeting": Source(_meetings),
-    "safety_lesson": Source(_safety_lessons),
-    "safety_drill": Source(_safety_drills),
-    "link_contact": Source(_link_contacts),
+    "party_day_makeup": _dated(
+        "party_day_makeup",
+        "SELECT s.member_id, s.id, s.on_date, m.month AS note FROM service_logs s"
+        " JOIN party_day_months m ON m.id = s.makeup_month_id"
+        " WHERE s.branch_id = ? AND s.on_date BETWEEN ? AND ? AND s.status = 'active'",
+    ),
+    "service_hours": _dated(
+        "service_hours",
+        "SELECT member_id, id, on_date, hours AS units, description AS note FROM service_logs"
+        " WHERE branch_id = ? AND on_date BETWEEN ? AND ? AND status = 'active'",
+        unit="hour",
+    ),
+    # No alias, class or note: the line says only that a visit was made, and when.
+    "home_visit": _dated(
+        "home_visit",
+        "SELECT member_id, id, visit_date FROM home_visits"
+        " WHERE branch_id = ? AND visit_date BETWEEN ? AND ? AND withdrawn_at IS NULL",
+    ),
+    # Present at a 三会一课 meeting whose record was submitted (its current version).
+    "meeting": _dated(
+        "meeting",
+        "SELECT a.member_id, m.id, m.on_date, m.topic AS note FROM meetings m"
+        " JOIN meeting_attendance a ON a.meeting_id = m.id"
+        " WHERE m.branch_id = ? AND m.on_date BETWEEN ? AND ?"
+        " AND m.status IN ('submitted', 'returned', 'approved') AND a.presence = 'present'",
+    ),
+    "safety_lesson": _dated(
+        "safety_lesson",
+        "SELECT member_id, id, on_date, class_name AS note FROM safety_lessons"
+        " WHERE branch_id = ? AND on_date BETWEEN ? AND ? AND status = 'active'",
+    ),
+    "safety_drill": _dated(
+        "safety_drill",
+        "SELECT p.member_id, d.id, d.on_date FROM safety_drills d"
+        " JOIN safety_drill_participants p ON p.drill_id = d.id"
+        " WHERE d.branch_id = ? AND d.on_date BETWEEN ? AND ? AND d.status = 'active'",
+    ),
+    # Contacts logged on a member's 三联系 links (class, dorm, struggling student), not
+    # withdrawn; a home visit that also counts as a contact earns as a visit only.
+    "link_contact": _dated(
+        "link_contact",
+        "SELECT l.member_id, c.id, c.on_date FROM links l"
+        " JOIN link_contacts c ON c.link_id = l.id"
+        " WHERE l.branch_id = ? AND l.kind IN ('class', 'dorm', 'student')"
+        " AND c.on_date BETWEEN ? AND ? AND c.withdrawn_at IS NULL",
+    ),
     "pledge_fulfilled": Source(_pledges("pledge_fulfilled")),
     "pledge_excellent": Source(_pledges("pledge_excellent")),
     "pledge_good": Source(_pledges("pledge_good")),

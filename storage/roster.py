@@ -159,10 +159,8 @@ async def check_members(conn: aiosqlite.Connection, branch_id: int, rows: list[R
         if name is None:
             continue
         key = names.look_alike_key(name)
-        if key in seen:
-            plan.problems.append(_problem(row, RowProblem.DUPLICATE, str(seen[key])))
+        if _repeated(seen, key, row, plan):
             continue
-        seen[key] = row.number
         if key in there:
             plan.present.append(Present(number=row.number, name=name, joined=there[key]))
         elif key in admins:
@@ -187,10 +185,8 @@ async def check_branches(conn: aiosqlite.Connection, rows: list[RosterRow]) -> P
         if name is None:
             continue
         branch_key = names.look_alike_key(branch_name)
-        if branch_key in seen:
-            plan.problems.append(_problem(row, RowProblem.DUPLICATE, str(seen[branch_key])))
+        if _repeated(seen, branch_key, row, plan):
             continue
-        seen[branch_key] = row.number
         branch = known.get(branch_key)
         current = leaders.get(branch.id, []) if branch is not None else []
         same = [s for s in current if names.same_name(s[0], name)]
@@ -484,6 +480,16 @@ async def _admin_keys(conn: aiosqlite.Connection) -> set[str]:
 
 def _problem(row: RosterRow, problem: RowProblem, detail: str = "") -> Problem:
     return Problem(number=row.number, problem=problem, name=row.name.strip(), detail=detail)
+
+
+def _repeated(seen: dict[str, int], key: str, row: RosterRow, plan: Plan) -> bool:
+    """Whether an earlier row had ``key`` (this row is then a problem naming it); if not,
+    the row is remembered under it."""
+    if key in seen:
+        plan.problems.append(_problem(row, RowProblem.DUPLICATE, str(seen[key])))
+        return True
+    seen[key] = row.number
+    return False
 
 
 def _clean_name(row: RosterRow, plan: Plan) -> str | None:
