@@ -34,7 +34,7 @@ from storage.link_rules import (
 )
 from storage.members import Member, PersonName, Role
 from storage.problems import InputProblem, cause_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, required, update_one
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
@@ -558,9 +558,7 @@ async def log_contact(
         entity_id=contact_id, link_id=link.id, on_date=fields.on_date.isoformat(),
         how=fields.how.value,
     )  # fmt: skip
-    contact = await get_contact(tx, contact_id)
-    assert contact is not None
-    return contact
+    return required(await get_contact(tx, contact_id))
 
 
 async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
@@ -743,9 +741,7 @@ async def _proposed(tx: aiosqlite.Connection, link_id: int, actor: Member) -> Li
 
 
 async def _get_required(conn: aiosqlite.Connection, link_id: int) -> Link:
-    link = await get(conn, link_id)
-    assert link is not None
-    return link
+    return required(await get(conn, link_id))
 
 
 # --------------------------------------------------------------------------- reads

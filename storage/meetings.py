@@ -22,7 +22,7 @@ from storage.choices import parse_choices
 from storage.clock import to_iso
 from storage.members import PersonName
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required, update_one
 from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
@@ -727,9 +727,7 @@ async def reply(
         tx, at=now, actor_id=member_id, action="meeting.reply", entity="meeting",
         entity_id=meeting.id, answer=answer.value,
     )  # fmt: skip
-    found = await attendee(tx, meeting.id, member_id)
-    assert found is not None
-    return found
+    return required(await attendee(tx, meeting.id, member_id))
 
 
 async def mark_held(
@@ -752,8 +750,7 @@ async def submit(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
     """Send the record for review; refused (``MeetingProblem``) while it is incomplete."""
-    full = await get_record(tx, meeting.id)
-    assert full is not None
+    full = required(await get_record(tx, meeting.id))
     problems = full.submit_problems()
     if problems:
         raise MeetingProblem(problems[0])
@@ -987,9 +984,7 @@ async def get(conn: aiosqlite.Connection, meeting_id: int) -> Meeting | None:
 
 
 async def _get_or_fail(conn: aiosqlite.Connection, meeting_id: int) -> Meeting:
-    found = await get(conn, meeting_id)
-    assert found is not None
-    return found
+    return required(await get(conn, meeting_id))
 
 
 _ATTENDEE_SQL = """

@@ -11,10 +11,10 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from storage import audit
+from storage import audit, members
 from storage.clock import to_iso
 from storage.meetings import MeetingProblem, clean_line
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, insert
 
 NAME_MIN, NAME_MAX = 2, 20
 GROUPS_MAX = 20
@@ -76,13 +76,7 @@ async def set_member(
 ) -> None:
     """Put an active member of the group's branch in the group (out of any other), or
     take them out of it."""
-    in_branch = await fetch_value(
-        tx,
-        "SELECT COUNT(*) FROM members WHERE id = ? AND branch_id = ? AND status = 'active'"
-        " AND role IN ('member', 'secretary')",
-        (member_id, group.branch_id),
-    )
-    if not in_branch:
+    if not await members.all_participate(tx, group.branch_id, [member_id]):
         raise MeetingProblem("group_member_not_in_branch")
     if inside:
         await tx.execute(

@@ -25,7 +25,7 @@ from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
-from storage.rows import fetch_all, fetch_one, insert, update_one
+from storage.rows import fetch_all, fetch_one, insert, required, update_one
 
 PLACE_MAX = 60
 THEME_MAX = 100
@@ -268,9 +268,9 @@ async def set_rule(
         start_time=start_time.strftime("%H:%M"),
         place=place,
     )
-    stored = await fetch_one(tx, Rule, "SELECT * FROM party_day_rules WHERE id = ?", (rule_id,))
-    assert stored is not None
-    return stored
+    return required(
+        await fetch_one(tx, Rule, "SELECT * FROM party_day_rules WHERE id = ?", (rule_id,))
+    )
 
 
 # --------------------------------------------------------------------------- months
@@ -381,9 +381,7 @@ async def ensure_month(
         "INSERT OR IGNORE INTO party_day_months (branch_id, month, updated_at) VALUES (?, ?, ?)",
         (branch_id, month_key(year, month), to_iso(now)),
     )
-    row = await get_month(tx, branch_id, year, month)
-    assert row is not None
-    return row
+    return required(await get_month(tx, branch_id, year, month))
 
 
 async def set_theme(
@@ -471,9 +469,7 @@ async def change_day(
         reason=reason,
         **changed,
     )
-    after = await party_day(tx, branch_id, year, month)
-    assert after is not None
-    return after
+    return required(await party_day(tx, branch_id, year, month))
 
 
 async def pin(
@@ -509,9 +505,7 @@ async def pin(
         month=row.month,
         day=day.date.isoformat(),
     )
-    pinned = await party_day(tx, day.branch_id, day.year, day.month)
-    assert pinned is not None
-    return pinned
+    return required(await party_day(tx, day.branch_id, day.year, day.month))
 
 
 async def party_days_between(conn: aiosqlite.Connection, start: date, end: date) -> list[PartyDay]:
@@ -671,9 +665,7 @@ async def set_reply(
         reason_text=reason_text,
         previous=None if existing is None else existing.answer.value,
     )
-    reply = await get_reply_by_id(tx, reply_id)
-    assert reply is not None
-    return reply
+    return required(await get_reply_by_id(tx, reply_id))
 
 
 async def decide_leave(
@@ -697,9 +689,7 @@ async def decide_leave(
         month_id=reply.month_id,
         member_id=reply.member_id,
     )
-    decided = await get_reply_by_id(tx, reply.id)
-    assert decided is not None
-    return decided
+    return required(await get_reply_by_id(tx, reply.id))
 
 
 async def approved_leaves(

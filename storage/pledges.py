@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required, update_one
 
 TEXT_MIN, TEXT_MAX = 10, 500
 MEASURES_MAX = 5
@@ -370,9 +370,7 @@ async def create_draft(
         **{"from": None, "to": S.DRAFT.value},
         period=period.code,
     )
-    pledge = await get(tx, pledge_id)
-    assert pledge is not None
-    return pledge
+    return required(await get(tx, pledge_id))
 
 
 async def edit(
@@ -684,9 +682,7 @@ async def _move(
     )  # fmt: skip
     if not moved_now:
         raise PledgeChanged(pledge.id)
-    moved = await get(tx, pledge.id)
-    assert moved is not None
-    return moved
+    return required(await get(tx, pledge.id))
 
 
 async def attach_photo(

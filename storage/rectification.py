@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import aiosqlite
 from pydantic import BaseModel
@@ -196,33 +197,20 @@ async def answer(
     for the inspector to accept it."""
     item.check_move(ItemStatus.DONE)
     clean = clean_text(text, ANSWER_MIN, ANSWER_MAX, "answer_length")
-    moved = await _move(
-        tx,
-        item,
-        ItemStatus.DONE,
-        "answer = ?, answer_photo = ?, answered_by = ?, answered_at = ?",
-        (clean, photo, actor_id, to_iso(now)),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.item_answered",
-        entity="rectification_item", entity_id=item.id, photo=photo is not None,
-    )  # fmt: skip
-    return moved.model_copy(
-        update={"answer": clean, "answer_photo": photo, "answered_by": actor_id,
-                "answered_at": now}
+    answered = {"answer": clean, "answer_photo": photo, "answered_by": actor_id, "answered_at": now}
+    return await _move(
+        tx, item, ItemStatus.DONE, answered, actor_id=actor_id, now=now,
+        action="inspection.item_answered", photo=photo is not None,
     )  # fmt: skip
 
 
 async def accept(tx: aiosqlite.Connection, item: Item, *, actor_id: int, now: datetime) -> Item:
     item.check_move(ItemStatus.ACCEPTED)
-    moved = await _move(
-        tx, item, ItemStatus.ACCEPTED, "accepted_by = ?, accepted_at = ?", (actor_id, to_iso(now))
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.item_accepted",
-        entity="rectification_item", entity_id=item.id,
+    accepted = {"accepted_by": actor_id, "accepted_at": now}
+    return await _move(
+        tx, item, ItemStatus.ACCEPTED, accepted, actor_id=actor_id, now=now,
+        action="inspection.item_accepted",
     )  # fmt: skip
-    return moved.model_copy(update={"accepted_by": actor_id, "accepted_at": now})
 
 
 async def reopen(
@@ -231,20 +219,12 @@ async def reopen(
     """Not good enough: back to open, with the reason (the answer stays for the record)."""
     item.check_move(ItemStatus.OPEN)
     clean = clean_text(reason, REASON_MIN, REASON_MAX, "reason_length")
-    moved = await _move(
-        tx,
-        item,
-        ItemStatus.OPEN,
-        "reopen_reason = ?, reopened_by = ?, reopened_at = ?, reopen_count = reopen_count + 1",
-        (clean, actor_id, to_iso(now)),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.item_reopened",
-        entity="rectification_item", entity_id=item.id, reopen_count=item.reopen_count + 1,
-    )  # fmt: skip
-    return moved.model_copy(
-        update={"reopen_reason": clean, "reopened_by": actor_id, "reopened_at": now,
-                "reopen_count": item.reopen_count + 1}
+    count = item.reopen_count + 1
+    reopened = {"reopen_reason": clean, "reopened_by": actor_id, "reopened_at": now,
+                "reopen_count": count}  # fmt: skip
+    return await _move(
+        tx, item, ItemStatus.OPEN, reopened, actor_id=actor_id, now=now,
+        action="inspection.item_reopened", reopen_count=count,
     )  # fmt: skip
 
 
@@ -252,17 +232,28 @@ async def _move(
     tx: aiosqlite.Connection,
     item: Item,
     target: ItemStatus,
-    assignments: str,
-    params: tuple[object, ...],
+    columns: dict[str, Any],
+    *,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    **detail: Any,
 ) -> Item:
-    """Change the status only if nobody moved it meanwhile (a double tap, two inspectors)."""
+    """Move the item to ``target`` with ``columns`` set, and audit it; only if nobody
+    moved it meanwhile (a double tap, two inspectors). The item as it is now."""
+    assignments = "".join(f", {name} = ?" for name in columns)
+    values = (to_iso(value) if isinstance(value, datetime) else value for value in columns.values())
     await update_one(
         tx,
-        f"UPDATE rectification_items SET status = ?, {assignments} WHERE id = ? AND status = ?",
-        (target.value, *params, item.id, item.status.value),
+        f"UPDATE rectification_items SET status = ?{assignments} WHERE id = ? AND status = ?",
+        (target.value, *values, item.id, item.status.value),
         missing=RectificationProblem("moved_meanwhile"),
     )
-    return item.model_copy(update={"status": target})
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=action, entity="rectification_item",
+        entity_id=item.id, **detail,
+    )  # fmt: skip
+    return item.model_copy(update={"status": target, **columns})
 
 
 # --------------------------------------------------------------------------- reads

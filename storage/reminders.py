@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import Member
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -288,9 +288,7 @@ async def create_broadcast(
         recipients=recipients,
         not_before=to_iso(not_before),
     )
-    broadcast = await get_broadcast(tx, broadcast_id)
-    assert broadcast is not None
-    return broadcast
+    return required(await get_broadcast(tx, broadcast_id))
 
 
 async def get_broadcast(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:

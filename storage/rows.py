@@ -10,6 +10,7 @@ import aiosqlite
 from pydantic import BaseModel, BeforeValidator
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def from_json(value: Any) -> Any:
@@ -19,6 +20,14 @@ def from_json(value: Any) -> Any:
 
 # A model field stored as JSON text: ``photos: Annotated[list[str], JsonText] = []``.
 JsonText = BeforeValidator(from_json)
+
+
+def required(found: T | None) -> T:
+    """A record this transaction has just written, read back: it is there (None would be
+    a bug, not something to tell anyone)."""
+    if found is None:
+        raise RuntimeError("a row written in this transaction is missing")
+    return found
 
 
 # Each helper is one trip to aiosqlite's thread (execute and fetch together): a cursor

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, required, update_one
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -233,26 +233,14 @@ async def log_lesson(
         entity_id=lesson_id, on_date=fields.on_date.isoformat(), topic=fields.topic.value,
         students=fields.students,
     )  # fmt: skip
-    lesson = await get_lesson(tx, lesson_id)
-    assert lesson is not None
-    return lesson
+    return required(await get_lesson(tx, lesson_id))
 
 
 async def withdraw_lesson(
     tx: aiosqlite.Connection, lesson_id: int, *, member_id: int, now: datetime
 ) -> None:
     """The member takes back a lesson they logged by mistake."""
-    await update_one(
-        tx,
-        "UPDATE safety_lessons SET status = 'withdrawn', withdrawn_at = ?"
-        " WHERE id = ? AND member_id = ? AND status = 'active'",
-        (to_iso(now), lesson_id, member_id),
-        missing=NotFound(lesson_id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=member_id, action="safety.lesson_withdrawn",
-        entity="safety_lesson", entity_id=lesson_id,
-    )  # fmt: skip
+    await _withdraw(tx, "lesson", lesson_id, "member_id", member_id, now)
 
 
 async def log_own_drill(
@@ -300,16 +288,24 @@ async def withdraw_drill(
     tx: aiosqlite.Connection, drill_id: int, *, actor_id: int, now: datetime
 ) -> None:
     """Withdraw a drill: a member's own, or a school drill by its secretary."""
+    await _withdraw(tx, "drill", drill_id, "logged_by", actor_id, now)
+
+
+async def _withdraw(
+    tx: aiosqlite.Connection, kind: str, record_id: int, owner: str, actor_id: int, now: datetime
+) -> None:
+    """Withdraw an active lesson or drill (``kind``) of the person who logged it (the
+    ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already."""
     await update_one(
         tx,
-        "UPDATE safety_drills SET status = 'withdrawn', withdrawn_at = ?"
-        " WHERE id = ? AND logged_by = ? AND status = 'active'",
-        (to_iso(now), drill_id, actor_id),
-        missing=NotFound(drill_id),
+        f"UPDATE safety_{kind}s SET status = 'withdrawn', withdrawn_at = ?"
+        f" WHERE id = ? AND {owner} = ? AND status = 'active'",
+        (to_iso(now), record_id, actor_id),
+        missing=NotFound(record_id),
     )
     await audit.record(
-        tx, at=now, actor_id=actor_id, action="safety.drill_withdrawn", entity="safety_drill",
-        entity_id=drill_id,
+        tx, at=now, actor_id=actor_id, action=f"safety.{kind}_withdrawn", entity=f"safety_{kind}",
+        entity_id=record_id,
     )  # fmt: skip
 
 
@@ -334,9 +330,7 @@ async def _create_drill(
         entity_id=drill_id, scope=scope.value, kind=fields.kind.value,
         on_date=fields.on_date.isoformat(),
     )  # fmt: skip
-    drill = await get_drill(tx, drill_id)
-    assert drill is not None
-    return drill
+    return required(await get_drill(tx, drill_id))
 
 
 async def _add_participant(
@@ -382,7 +376,7 @@ async def lessons_for_member(
         Lesson,
         "SELECT * FROM safety_lessons WHERE member_id = ? AND status = 'active'"
         " AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
-        (member_id, term.start.isoformat(), term.end.isoformat()),
+        (member_id, *term.bounds),
     )
 
 
@@ -396,7 +390,7 @@ async def drills_for_member(
         " JOIN safety_drill_participants p ON p.drill_id = d.id"
         " WHERE p.member_id = ? AND d.status = 'active' AND d.on_date BETWEEN ? AND ?"
         " ORDER BY d.on_date DESC, d.id DESC",
-        (member_id, term.start.isoformat(), term.end.isoformat()),
+        (member_id, *term.bounds),
     )
 
 
@@ -407,7 +401,7 @@ async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) 
         Drill,
         "SELECT * FROM safety_drills WHERE branch_id = ? AND scope = 'school'"
         " AND status = 'active' AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
-        (branch_id, term.start.isoformat(), term.end.isoformat()),
+        (branch_id, *term.bounds),
     )
 
 
@@ -419,7 +413,7 @@ async def lessons_for_branch(
         Lesson,
         "SELECT * FROM safety_lessons WHERE branch_id = ? AND status = 'active'"
         " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
-        (branch_id, term.start.isoformat(), term.end.isoformat()),
+        (branch_id, *term.bounds),
     )
 
 
@@ -449,17 +443,13 @@ WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
 """
 
 
-def _span(term: Term) -> tuple[str, str]:
-    return term.start.isoformat(), term.end.isoformat()
-
-
 async def coverage(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Coverage]:
     """Every active member of the branch with their lessons and drills in ``term``."""
     return await fetch_all(
         conn,
         Coverage,
         f"{_COVERAGE_SQL} AND m.branch_id = ? ORDER BY m.name, m.id",
-        (*_span(term), *_span(term), branch_id),
+        (*term.bounds, *term.bounds, branch_id),
     )
 
 
@@ -469,7 +459,7 @@ async def missing_in_term(conn: aiosqlite.Connection, term: Term) -> list[Branch
         conn,
         BranchCoverage,
         f"{_COVERAGE_SQL} ORDER BY m.branch_id, m.name, m.id",
-        (*_span(term), *_span(term)),
+        (*term.bounds, *term.bounds),
     )
     return [row for row in rows if not row.done]
 
@@ -481,7 +471,7 @@ async def summary(conn: aiosqlite.Connection, branch_id: int, term: Term) -> Cov
         conn,
         "SELECT COUNT(*) FROM safety_drills WHERE branch_id = ? AND status = 'active'"
         " AND on_date BETWEEN ? AND ?",
-        (branch_id, term.start.isoformat(), term.end.isoformat()),
+        (branch_id, *term.bounds),
     )
     return CoverageSummary(
         members=len(lines),

@@ -18,7 +18,7 @@ from pydantic import BaseModel, field_validator, model_validator
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import fetch_all, fetch_one, insert, required
 
 HOURS_MIN = 0.5
 HOURS_MAX = 12.0
@@ -200,9 +200,7 @@ async def log(
         makeup_month_id=makeup_month_id,
         photo=entry.photo_file_id is not None,
     )
-    stored = await get(tx, log_id)
-    assert stored is not None
-    return stored
+    return required(await get(tx, log_id))
 
 
 async def get(conn: aiosqlite.Connection, log_id: int) -> ServiceLog | None:
@@ -262,9 +260,7 @@ async def edit(
         entity_id=current.id,
         changed={k: {"old": before[k], "new": after[k]} for k in EDITABLE if before[k] != after[k]},
     )
-    updated = await get(tx, current.id)
-    assert updated is not None
-    return updated
+    return required(await get(tx, current.id))
 
 
 async def withdraw(
@@ -287,9 +283,7 @@ async def withdraw(
         hours=current.hours,
         on_date=current.on_date.isoformat(),
     )
-    withdrawn = await get(tx, current.id)
-    assert withdrawn is not None
-    return withdrawn
+    return required(await get(tx, current.id))
 
 
 async def versions(conn: aiosqlite.Connection, log_id: int) -> list[ServiceVersion]:

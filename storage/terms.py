@@ -54,6 +54,11 @@ class Term(BaseModel):
     def is_default(self) -> bool:
         return self.id is None
 
+    @property
+    def bounds(self) -> tuple[str, str]:
+        """The first and last day as ISO text: the parameters of a ``BETWEEN ? AND ?``."""
+        return self.start.isoformat(), self.end.isoformat()
+
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 

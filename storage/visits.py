@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Term
 
 ALIAS_MAX = 20
@@ -330,9 +330,7 @@ async def create(
             to_iso(now),
         ),
     )
-    visit = await get(tx, visit_id)
-    assert visit is not None
-    return visit
+    return required(await get(tx, visit_id))
 
 
 async def update(
@@ -391,9 +389,7 @@ async def update(
             current.version,
         ),
     )
-    updated = await get(tx, visit.id)
-    assert updated is not None
-    return updated, changed
+    return required(await get(tx, visit.id)), changed
 
 
 async def withdraw(
@@ -407,9 +403,7 @@ async def withdraw(
         " WHERE id = ? AND withdrawn_at IS NULL",
         (to_iso(now), actor_id, to_iso(now), visit_id),
     )
-    withdrawn = await get(tx, visit_id)
-    assert withdrawn is not None
-    return withdrawn
+    return required(await get(tx, visit_id))
 
 
 async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
@@ -527,7 +521,7 @@ async def list_for_member(
         HomeVisit,
         "SELECT * FROM home_visits WHERE member_id = ? AND visit_date BETWEEN ? AND ?"
         " ORDER BY visit_date DESC, id DESC LIMIT ? OFFSET ?",
-        (member_id, term.start.isoformat(), term.end.isoformat(), limit, offset),
+        (member_id, *term.bounds, limit, offset),
     )
 
 
@@ -536,7 +530,7 @@ async def listed_for_member(conn: aiosqlite.Connection, member_id: int, term: Te
     value = await fetch_value(
         conn,
         "SELECT COUNT(*) FROM home_visits WHERE member_id = ? AND visit_date BETWEEN ? AND ?",
-        (member_id, term.start.isoformat(), term.end.isoformat()),
+        (member_id, *term.bounds),
     )
     return int(value or 0)
 
@@ -547,7 +541,7 @@ async def count_for_member(conn: aiosqlite.Connection, member_id: int, term: Ter
         conn,
         "SELECT COUNT(*) FROM home_visits WHERE member_id = ? AND withdrawn_at IS NULL"
         " AND visit_date BETWEEN ? AND ?",
-        (member_id, term.start.isoformat(), term.end.isoformat()),
+        (member_id, *term.bounds),
     )
     return int(value or 0)
 
@@ -589,7 +583,7 @@ async def target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> 
         conn,
         "SELECT target FROM visit_targets WHERE branch_id = ? AND set_on BETWEEN ? AND ?"
         " ORDER BY id DESC LIMIT 1",
-        (branch_id, term.start.isoformat(), term.end.isoformat()),
+        (branch_id, *term.bounds),
     )
     return None if value is None else int(value)
 
@@ -641,7 +635,7 @@ async def branch_totals(
     branch in one query rather than two per branch.
     """
     month_first = as_of.replace(day=1)
-    start, end = term.start.isoformat(), term.end.isoformat()
+    start, end = term.bounds
     async with conn.execute(
         f"""
         WITH people AS ({_PEOPLE_COUNTS} GROUP BY m.id),
