@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.clock import to_iso
-from storage.rows import JsonText, fetch_all, insert
+from storage.rows import JsonText, changed_one, fetch_all, insert
 
 
 class AuditEntry(BaseModel):
@@ -46,6 +47,32 @@ async def record(
             json.dumps(detail, ensure_ascii=False, default=str),
         ),
     )
+
+
+async def changed(
+    tx: aiosqlite.Connection,
+    sql: str,
+    params: Iterable[Any],
+    *,
+    missing: Exception | None = None,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | str | None = None,
+    **detail: Any,
+) -> bool:
+    """Run a write meant to change one row (guarded in its WHERE clause) and record it.
+    When it changed none (a second press, someone else's write first) nothing is
+    recorded: ``missing`` is raised, or False returned where none is given."""
+    if not await changed_one(tx, sql, params):
+        if missing is not None:
+            raise missing
+        return False
+    await record(
+        tx, at=at, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, **detail
+    )
+    return True
 
 
 async def for_entity(

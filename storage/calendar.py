@@ -24,6 +24,7 @@ import holidays
 from chinese_calendar import constants as chinese_constants
 
 from storage.clock import to_iso
+from storage.rows import changed_one
 
 # Library language codes for the names shown next to a moved date.
 _HOLIDAY_LANGUAGES = {"zh": "zh_CN", "en": "en_US"}
@@ -191,8 +192,7 @@ async def set_override(
 
 
 async def remove_override(tx: aiosqlite.Connection, day: date) -> bool:
-    cur = await tx.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
-    return bool(cur.rowcount)
+    return await changed_one(tx, "DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -154,37 +154,29 @@ async def assign(
     tx: aiosqlite.Connection, group_id: int, branch_id: int, *, actor_id: int, now: datetime
 ) -> bool:
     """Give the group the branch; False if it had it already."""
-    if not await changed_one(
+    return await audit.changed(
         tx,
         "INSERT INTO inspection_assignments (group_id, branch_id, assigned_by, assigned_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, branch_id) WHERE removed_at IS NULL"
         " DO NOTHING",
         (group_id, branch_id, actor_id, to_iso(now)),
-    ):
-        return False
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.branch_assigned",
+        at=now, actor_id=actor_id, action="inspection.branch_assigned",
         entity="inspection_group", entity_id=group_id, branch_id=branch_id,
     )  # fmt: skip
-    return True
 
 
 async def unassign(
     tx: aiosqlite.Connection, group_id: int, branch_id: int, *, actor_id: int, now: datetime
 ) -> bool:
     """Take the branch back from the group; False if it did not have it."""
-    if not await changed_one(
+    return await audit.changed(
         tx,
         "UPDATE inspection_assignments SET removed_at = ?, removed_by = ?"
         " WHERE group_id = ? AND branch_id = ? AND removed_at IS NULL",
         (to_iso(now), actor_id, group_id, branch_id),
-    ):
-        return False
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.branch_unassigned",
+        at=now, actor_id=actor_id, action="inspection.branch_unassigned",
         entity="inspection_group", entity_id=group_id, branch_id=branch_id,
     )  # fmt: skip
-    return True
 
 
 async def inspects(conn: aiosqlite.Connection, member_id: int, branch_id: int) -> bool:

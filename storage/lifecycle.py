@@ -13,7 +13,6 @@ import aiosqlite
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import changed_one
 
 Status = TypeVar("Status", bound=StrEnum)
 
@@ -63,14 +62,11 @@ async def move(
     is allowed before this runs."""
     extra = dict(columns or {})
     assignments = "".join(f", {name} = ?" for name in extra)
-    if not await changed_one(
+    moved: dict[str, Any] = {"from": current.value, "to": target.value}
+    return await audit.changed(
         tx,
         f"UPDATE {entity}s SET status = ?, updated_at = ?{assignments} WHERE id = ? AND status = ?",
         (target.value, to_iso(now), *extra.values(), record_id, current.value),
-    ):
-        return False
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=record_id,
-        **{"from": current.value, "to": target.value}, **detail,
+        at=now, actor_id=actor_id, action=action, entity=entity, entity_id=record_id,
+        **moved, **detail,
     )  # fmt: skip
-    return True

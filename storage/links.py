@@ -34,7 +34,7 @@ from storage.link_rules import (
 )
 from storage.members import Member, PersonName, Role
 from storage.problems import InputProblem, cause_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, required, update_one
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
@@ -602,15 +602,13 @@ async def withdraw_contact(
     tx: aiosqlite.Connection, contact_id: int, *, actor_id: int, now: datetime
 ) -> None:
     """The person who logged a contact takes it back (a mistake); it stays, marked."""
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE link_contacts SET withdrawn_at = ? WHERE id = ? AND logged_by = ?"
         " AND withdrawn_at IS NULL",
         (to_iso(now), contact_id, actor_id),
         missing=NotFound(contact_id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="links.contact_withdrawn", entity="link_contact",
+        at=now, actor_id=actor_id, action="links.contact_withdrawn", entity="link_contact",
         entity_id=contact_id,
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ from storage.choices import parse_choices
 from storage.clock import to_iso
 from storage.members import PersonName
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required, update_one
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
@@ -593,7 +593,7 @@ async def edit(
     new = meeting.edited(today, **changes)
     await _check_people(tx, meeting.branch_id, new)
     assignments = ", ".join(f"{name} = ?" for name in MeetingFields.model_fields)
-    await update_one(
+    await audit.changed(
         tx,
         f"UPDATE meetings SET {assignments}, updated_at = ? WHERE id = ? AND status = ?"
         " AND updated_at = ?",
@@ -605,9 +605,7 @@ async def edit(
             to_iso(meeting.updated_at),
         ),
         missing=MeetingChanged(meeting.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="meeting.edited", entity="meeting",
+        at=now, actor_id=actor_id, action="meeting.edited", entity="meeting",
         entity_id=meeting.id, fields=sorted(changes),
     )  # fmt: skip
     return await _get_or_fail(tx, meeting.id)
@@ -654,24 +652,15 @@ async def set_presence(
     clean = None
     if presence is Presence.ABSENT and reason is not None:
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
-    await update_one(
+    value = None if presence is None else presence.value
+    await audit.changed(
         tx,
         "UPDATE meeting_attendance SET presence = ?, absence_reason = ?, marked_by = ?,"
         " marked_at = ? WHERE meeting_id = ? AND member_id = ?",
-        (
-            None if presence is None else presence.value,
-            clean,
-            actor_id,
-            to_iso(now),
-            meeting.id,
-            member_id,
-        ),
+        (value, clean, actor_id, to_iso(now), meeting.id, member_id),
         missing=MeetingProblem("not_expected"),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="meeting.presence", entity="meeting",
-        entity_id=meeting.id, member_id=member_id,
-        presence=None if presence is None else presence.value,
+        at=now, actor_id=actor_id, action="meeting.presence", entity="meeting",
+        entity_id=meeting.id, member_id=member_id, presence=value,
     )  # fmt: skip
 
 
@@ -686,14 +675,12 @@ async def set_voting(
 ) -> None:
     """Whether an expected person has a vote (a probationary member has none)."""
     _require_editable(meeting)
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE meeting_attendance SET voting = ? WHERE meeting_id = ? AND member_id = ?",
         (int(voting), meeting.id, member_id),
         missing=MeetingProblem("not_expected"),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="meeting.voting", entity="meeting",
+        at=now, actor_id=actor_id, action="meeting.voting", entity="meeting",
         entity_id=meeting.id, member_id=member_id, voting=voting,
     )  # fmt: skip
 
@@ -716,15 +703,13 @@ async def reply(
         if reason is None:
             raise MeetingProblem("reason_length")
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE meeting_attendance SET reply = ?, reply_reason = ?, replied_at = ?"
         " WHERE meeting_id = ? AND member_id = ?",
         (answer.value, clean, to_iso(now), meeting.id, member_id),
         missing=MeetingProblem("not_expected"),
-    )
-    await audit.record(
-        tx, at=now, actor_id=member_id, action="meeting.reply", entity="meeting",
+        at=now, actor_id=member_id, action="meeting.reply", entity="meeting",
         entity_id=meeting.id, answer=answer.value,
     )  # fmt: skip
     return required(await attendee(tx, meeting.id, member_id))

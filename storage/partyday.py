@@ -25,7 +25,7 @@ from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
-from storage.rows import fetch_all, fetch_one, insert, required, update_one
+from storage.rows import fetch_all, fetch_one, insert, required
 
 PLACE_MAX = 60
 THEME_MAX = 100
@@ -672,15 +672,12 @@ async def decide_leave(
     tx: aiosqlite.Connection, reply: Reply, *, approve: bool, actor_id: int, now: datetime
 ) -> Reply:
     approval = reply.decided(approve)
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE party_day_replies SET approval = ?, decided_by = ?, decided_at = ?"
         " WHERE id = ? AND rev = ? AND approval = 'pending'",
         (approval.value, actor_id, to_iso(now), reply.id, reply.rev),
         missing=ValueError("the leave request changed meanwhile"),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="partyday.leave_approved" if approve else "partyday.leave_declined",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required, update_one
+from storage.rows import JsonText, changed_one, fetch_all, fetch_one, fetch_value, insert, required
 
 TEXT_MIN, TEXT_MAX = 10, 500
 MEASURES_MAX = 5
@@ -378,7 +378,7 @@ async def edit(
 ) -> Pledge:
     """Change a draft's or returned pledge's content (category, text, measures, date)."""
     new = pledge.edited(**changes)
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE pledges SET category = ?, text = ?, measures = ?, target_date = ?, updated_at = ?"
         " WHERE id = ? AND status = ?",
@@ -392,9 +392,6 @@ async def edit(
             pledge.status.value,
         ),
         missing=PledgeChanged(pledge.id),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="pledge.edited",
@@ -566,14 +563,11 @@ async def set_self_assessment(
     if not pledge.accepts_self_assessment:
         raise IllegalTransition(pledge.status, pledge.status, "(no self-assessment now)")
     clean = checked_text(text, SELF_MIN, SELF_MAX)
-    await update_one(
+    await audit.changed(
         tx,
         "UPDATE pledges SET self_assessment = ?, updated_at = ? WHERE id = ? AND status = ?",
         (clean, to_iso(now), pledge.id, pledge.status.value),
         missing=PledgeChanged(pledge.id),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="pledge.self_assessed",
@@ -698,14 +692,13 @@ async def attach_photo(
     after the words); False if it has one already or is not theirs."""
     if not pledge.accepts_progress:
         raise IllegalTransition(pledge.status, pledge.status, "(no progress in this status)")
-    async with tx.execute(
+    if not await changed_one(
+        tx,
         "UPDATE pledge_updates SET photo_file_id = ?"
-        " WHERE id = ? AND pledge_id = ? AND member_id = ? AND photo_file_id IS NULL"
-        " RETURNING id",
+        " WHERE id = ? AND pledge_id = ? AND member_id = ? AND photo_file_id IS NULL",
         (photo_file_id, update_id, pledge.id, actor_id),
-    ) as cur:
-        if await cur.fetchone() is None:
-            return False
+    ):
+        return False
     await _touch(tx, pledge, now)
     await audit.record(
         tx,

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from storage import audit
 from storage.clock import to_iso
 from storage.problems import InputProblem
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, update_one
+from storage.rows import fetch_all, fetch_one, fetch_value, insert
 
 COMMENT_MIN, COMMENT_MAX = 5, 1000
 ITEM_MIN, ITEM_MAX = 4, 300
@@ -243,14 +243,12 @@ async def _move(
     moved it meanwhile (a double tap, two inspectors). The item as it is now."""
     assignments = "".join(f", {name} = ?" for name in columns)
     values = (to_iso(value) if isinstance(value, datetime) else value for value in columns.values())
-    await update_one(
+    await audit.changed(
         tx,
         f"UPDATE rectification_items SET status = ?{assignments} WHERE id = ? AND status = ?",
         (target.value, *values, item.id, item.status.value),
         missing=RectificationProblem("moved_meanwhile"),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=action, entity="rectification_item",
+        at=now, actor_id=actor_id, action=action, entity="rectification_item",
         entity_id=item.id, **detail,
     )  # fmt: skip
     return item.model_copy(update={"status": target, **columns})

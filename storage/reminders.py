@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import Member
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import changed_one, fetch_all, fetch_one, fetch_value, insert, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -233,12 +233,12 @@ async def record_skip(
     now: datetime,
 ) -> bool:
     """Note a reminder that will not be sent; True if it was not noted before."""
-    async with tx.execute(
+    return await changed_one(
+        tx,
         "INSERT OR IGNORE INTO reminder_skips"
         " (dedupe_key, kind, member_id, due_at, reason, skipped_at) VALUES (?, ?, ?, ?, ?, ?)",
         (dedupe_key, kind, member_id, to_iso(due_at), reason, to_iso(now)),
-    ) as cur:
-        return cur.rowcount == 1
+    )
 
 
 async def skips(conn: aiosqlite.Connection) -> list[Skip]:

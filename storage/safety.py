@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, required, update_one
+from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -296,15 +296,13 @@ async def _withdraw(
 ) -> None:
     """Withdraw an active lesson or drill (``kind``) of the person who logged it (the
     ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already."""
-    await update_one(
+    await audit.changed(
         tx,
         f"UPDATE safety_{kind}s SET status = 'withdrawn', withdrawn_at = ?"
         f" WHERE id = ? AND {owner} = ? AND status = 'active'",
         (to_iso(now), record_id, actor_id),
         missing=NotFound(record_id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=f"safety.{kind}_withdrawn", entity=f"safety_{kind}",
+        at=now, actor_id=actor_id, action=f"safety.{kind}_withdrawn", entity=f"safety_{kind}",
         entity_id=record_id,
     )  # fmt: skip
 

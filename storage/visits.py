@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import JsonText, changed_one, fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Term
 
 ALIAS_MAX = 20
@@ -442,13 +442,13 @@ async def complete_follow_up(
 ) -> bool:
     """Mark the follow-up done; False if there is no open one (done, withdrawn, none)."""
     clean = clean_note(note)
-    async with tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE home_visits SET follow_up_done_at = ?, follow_up_note = ?, updated_at = ?"
         " WHERE id = ? AND follow_up_on IS NOT NULL AND follow_up_done_at IS NULL"
         " AND withdrawn_at IS NULL",
         (to_iso(now), clean, to_iso(now), visit_id),
-    ) as cur:
-        return cur.rowcount == 1
+    )
 
 
 async def postpone_follow_up(
