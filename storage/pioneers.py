@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
 from storage import audit, points
 from storage import objections as objection_store
@@ -39,7 +39,7 @@ from storage.pioneer_rules import (
     cut,
     tally,
 )
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert
 
 
 class RoundStatus(StrEnum):
@@ -94,17 +94,12 @@ class Nomination(BaseModel):
     nominated_by: int
     self_nominated: bool
     deeds: str
-    photos: list[str] = []
+    photos: Annotated[list[str], JsonText] = []
     status: NominationStatus
     decline_reason: str | None = None
     created_at: datetime
     tie_in: bool | None = None
     selected: bool | None = None
-
-    @field_validator("photos", mode="before")
-    @classmethod
-    def _json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 # 公示 objections are raised against the round's list (storage.objections).

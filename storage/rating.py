@@ -14,11 +14,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
 from storage import audit, members, rating_rules
 from storage import objections as objection_store
@@ -29,7 +29,7 @@ from storage.meetings import MeetingFrequencies
 from storage.members import Member
 from storage.objections import ObjectionKind
 from storage.rating_rules import AutoResult
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import JsonText, fetch_all, fetch_one, insert
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
 
 
@@ -104,15 +104,10 @@ class Score(BaseModel):
     stage: str
     score: float
     note: str | None = None
-    photos: list[str] = []
+    photos: Annotated[list[str], JsonText] = []
     reason: str | None = None
     actor_id: int | None = None
     at: datetime
-
-    @field_validator("photos", mode="before")
-    @classmethod
-    def _json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 class Inspector(Member):
