@@ -8,7 +8,6 @@ only after the notice with every objection answered) are written here only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -19,6 +18,7 @@ from pydantic import BaseModel
 
 from storage import audit
 from storage.clock import to_iso
+from storage.problems import InputProblem
 from storage.rows import fetch_all, fetch_one, insert
 
 TEXT_MAX = 1000
@@ -36,7 +36,7 @@ class ObjectionKind:
     round_entity: str  # the audit entity of a round
     subject_entity: str  # the audit entity an objection is recorded against
     entity: str  # the audit entity of an objection (its answer)
-    problem: Callable[..., Exception]  # the evaluation's refusal, built from a code
+    problem: type[InputProblem]  # the evaluation's refusal, built from a code
     length_code: str  # the refusal of an empty or too long text
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+
+from storage.problems import InputProblem
 
 TITLE_MIN, TITLE_MAX = 2, 60
 DEEDS_MIN, DEEDS_MAX = 10, 1000
@@ -16,13 +17,8 @@ REASON_MAX = 500
 PHOTOS_MAX = 3
 
 
-class PioneerProblem(Exception):
+class PioneerProblem(InputProblem):
     """A step refused: ``code`` names the message (``pioneers.problem.<code>``)."""
-
-    def __init__(self, code: str, **values: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
 
 
 class Phase(StrEnum):

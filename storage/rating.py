@@ -28,6 +28,7 @@ from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
 from storage.members import Member
 from storage.objections import ObjectionKind
+from storage.problems import InputProblem
 from storage.rating_rules import AutoResult
 from storage.rows import JsonText, fetch_all, fetch_one, insert
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
@@ -60,13 +61,8 @@ TIER_ORDER = [Tier.NONE, Tier.TWO, Tier.THREE, Tier.FOUR, Tier.FIVE]
 NOTE_MAX = 500
 
 
-class RatingProblem(Exception):
-    """A step refused: ``code`` names the message, ``values`` fill it."""
-
-    def __init__(self, code: str, **values: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+class RatingProblem(InputProblem):
+    """A step refused: ``code`` names the message (``rating.problem.<code>``)."""
 
 
 class Round(BaseModel):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable
-from typing import Any, Protocol, TypeVar, cast
+from collections.abc import Awaitable, Collection
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import Update
@@ -21,6 +21,7 @@ from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext, admit, identify
 from handlers.common.registry import current_handler
 from handlers.common.reply import ack, reply
+from storage.problems import InputProblem
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +69,24 @@ class PrivateOnly(Refusal):
 T = TypeVar("T")
 
 
-class Problem(Protocol):
-    """A storage refusal: ``code`` names its message, ``values`` fill it."""
-
-    code: str
-    values: dict[str, Any]
-
-
-async def refused_as(prefix: str, problem: type[Exception], step: Awaitable[T]) -> T:
+async def refused_as(prefix: str, problem: type[InputProblem], step: Awaitable[T]) -> T:
     """Await a storage step; a ``problem`` it raises is told as the refusal
     ``<prefix>.<code>`` (e.g. ``rating.problem.not_published``)."""
     try:
         return await step
     except problem as refused:
-        coded = cast(Problem, refused)
-        raise Refusal(f"{prefix}.{coded.code}", **coded.values) from None
+        raise Refusal(f"{prefix}.{refused.code}", **refused.params) from None
+
+
+async def told_or_refused(
+    update: Update, context: XContext, prefix: str, problem: InputProblem, again: Collection[str]
+) -> None:
+    """A problem met saving a typed answer: one the person mends by typing again (its
+    code in ``again``) is told as ``<prefix>.<code>`` and the step stays; any other is
+    refused as that, like ``refused_as``."""
+    if problem.code not in again:
+        raise Refusal(f"{prefix}.{problem.code}", **problem.params) from None
+    await reply(update, context, context.t(f"{prefix}.{problem.code}", **problem.params))
 
 
 async def error_handler(update: object, context: XContext) -> None:

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from handlers.common import delivery
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal
+from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, told_or_refused
 from handlers.common.flows import END, Handlers, cancel_button, enter_flow, flow_data, step_handlers
 from handlers.common.guards import require_admin, require_member, require_private
 from handlers.common.reply import ack, replace, reply, say
@@ -26,6 +26,7 @@ from handlers.evaluation import pioneer_views as views
 from handlers.evaluation.pioneer_views import PREFIX, Row, button
 from handlers.evaluation.pioneers import (
     OBJECTIONS,
+    PROBLEM,
     find_round,
     home,
     int_arg,
@@ -256,10 +257,14 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
                 key=f"round{round_.id}",
             )
     except PioneerProblem as problem:
-        if problem.code in ("window_order", "vote_after_nomination", "window_past"):
-            await reply(update, context, _problem(context, problem))
-            return None
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(
+            update,
+            context,
+            PROBLEM,
+            problem,
+            again=("window_order", "vote_after_nomination", "window_past"),
+        )
+        return None
     delivery.wake(context)
     await reply(update, context, context.t("pioneers.opened", title=round_.title))
     await reply(update, context, *await home(context, admin, round_))
@@ -538,10 +543,8 @@ async def reason_typed(update: Update, context: XContext) -> int | None:
                 tx, context, n, "declined", urgent=True, title=round_.title, reason=reason
             )
     except PioneerProblem as problem:
-        if problem.code == "reason_needed":
-            await reply(update, context, _problem(context, problem))
-            return None
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(update, context, PROBLEM, problem, again=("reason_needed",))
+        return None
     delivery.wake(context)
     await reply(update, context, context.t("pioneers.declined", name=n.member_name))
     return END
@@ -727,10 +730,10 @@ async def tie_typed(update: Update, context: XContext) -> int | None:
                 now=context.now(),
             )
     except PioneerProblem as problem:
-        if problem.code in ("tie_count", "reason_needed"):
-            await reply(update, context, _problem(context, problem))
-            return None
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(
+            update, context, PROBLEM, problem, again=("tie_count", "reason_needed")
+        )
+        return None
     await reply(update, context, context.t("pioneers.tie_decided"))
     await reply(update, context, *await home(context, admin, round_))
     return END
@@ -778,10 +781,8 @@ async def objection_typed(update: Update, context: XContext) -> int | None:
                 lambda t: t("pioneers.told_objection", name=person.name, title=title, text=text),
             )
     except PioneerProblem as problem:
-        if problem.code == "text_length":
-            await reply(update, context, _problem(context, problem))
-            return None
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(update, context, PROBLEM, problem, again=("text_length",))
+        return None
     delivery.wake(context)
     await reply(update, context, context.t("pioneers.objected"))
     return END
@@ -816,14 +817,12 @@ async def answer_typed(update: Update, context: XContext) -> int | None:
                 lambda t: t("pioneers.told_answer", text=objection.text, answer=text),
             )
     except PioneerProblem as problem:
-        if problem.code == "text_length":
-            await reply(update, context, _problem(context, problem))
-            return None
-        raise Refusal(f"pioneers.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(update, context, PROBLEM, problem, again=("text_length",))
+        return None
     delivery.wake(context)
     await reply(update, context, context.t("pioneers.answered"))
     return END
 
 
 def _problem(context: XContext, problem: PioneerProblem) -> str:
-    return context.t(f"pioneers.problem.{problem.code}", **problem.values)
+    return context.t(f"{PROBLEM}.{problem.code}", **problem.params)

@@ -37,6 +37,7 @@ from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 
 T = TypeVar("T")
 OBJECTIONS = Objections(store.OBJECTIONS, "pioneers", PREFIX)
+PROBLEM = "pioneers.problem"  # the prefix of a refused step's message
 
 
 def register(reg: Registrar) -> None:
@@ -560,7 +561,7 @@ async def tell_nominee(
 
 async def step(awaitable: Awaitable[T]) -> T:
     """Await a storage step; its refusal is told as the problem it names."""
-    return await refused_as("pioneers.problem", PioneerProblem, awaitable)
+    return await refused_as(PROBLEM, PioneerProblem, awaitable)
 
 
 def int_arg(update: Update, index: int) -> int:

@@ -35,6 +35,7 @@ from handlers.common.errors import (
     OtherBranch,
     Refusal,
     refused_as,
+    told_or_refused,
 )
 from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
 from handlers.common.guards import (
@@ -74,6 +75,7 @@ from storage.rubric import Tier
 
 PREFIX = "rt"
 FLOW = "rating_input"
+PROBLEM = "rating.problem"  # the prefix of a refused step's message
 T = TypeVar("T")
 OBJECTIONS = Objections(store.OBJECTIONS, "rating", PREFIX)
 # The outbox kinds of the notice chat's messages: the result's post, the edit of it when
@@ -594,12 +596,10 @@ async def _save_score(
                 group=group,
             )
     except RatingProblem as problem:
-        if problem.code in ("score_range", "reason_needed"):
-            await reply(
-                update, context, context.t(f"rating.problem.{problem.code}", **problem.values)
-            )
-            return INPUT
-        raise Refusal(f"rating.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(
+            update, context, PROBLEM, problem, again=("score_range", "reason_needed")
+        )
+        return INPUT
     await reply(update, context, context.t("rating.saved"))
     await reply(update, context, *await _branch_screen(context, person, round_, rating))
     return END
@@ -661,10 +661,8 @@ async def _save_objection(
                 ),
             )
     except RatingProblem as problem:
-        if problem.code == "objection_length":
-            await reply(update, context, context.t("rating.problem.objection_length"))
-            return INPUT
-        raise Refusal(f"rating.problem.{problem.code}", **problem.values) from None
+        await told_or_refused(update, context, PROBLEM, problem, again=("objection_length",))
+        return INPUT
     delivery.wake(context)
     await reply(update, context, context.t("rating.objected"))
     return END
@@ -1286,7 +1284,7 @@ async def _sheets(context: XContext, conn: Any, round_: Round) -> list[Sheet]:
 
 async def _step(step: Awaitable[T]) -> T:
     """Await a storage step; its refusal is told as the problem it names."""
-    return await refused_as("rating.problem", RatingProblem, step)
+    return await refused_as(PROBLEM, RatingProblem, step)
 
 
 def _int_arg(update: Update, index: int) -> int:
