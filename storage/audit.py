@@ -11,7 +11,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.clock import to_iso
-from storage.rows import JsonText, changed_one, fetch_all, insert
+from storage.rows import JsonText, Table, changed_one, insert
 
 
 class AuditEntry(BaseModel):
@@ -75,18 +75,16 @@ async def changed(
     return True
 
 
+_ENTRIES = Table("audit_log", AuditEntry)
+
+
 async def for_entity(
     conn: aiosqlite.Connection, entity: str, entity_id: int | str
 ) -> list[AuditEntry]:
-    return await fetch_all(
-        conn,
-        AuditEntry,
-        "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
-        (entity, str(entity_id)),
+    return await _ENTRIES.all(
+        conn, "WHERE entity = ? AND entity_id = ? ORDER BY id", (entity, str(entity_id))
     )
 
 
 async def recent(conn: aiosqlite.Connection, limit: int = 100) -> list[AuditEntry]:
-    return await fetch_all(
-        conn, AuditEntry, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-    )
+    return await _ENTRIES.all(conn, "ORDER BY id DESC LIMIT ?", (limit,))

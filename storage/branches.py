@@ -10,7 +10,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, names
 from storage.clock import to_iso
 from storage.members import Member, Role
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import Table, fetch_all, fetch_value, insert
 
 NAME_MAX = 40
 
@@ -55,8 +55,11 @@ async def create(tx: aiosqlite.Connection, name: str, *, now: datetime) -> Branc
     return Branch(id=branch_id, name=clean, created_at=now)
 
 
+_BRANCHES = Table("branches", Branch)
+
+
 async def get(conn: aiosqlite.Connection, branch_id: int) -> Branch | None:
-    return await fetch_one(conn, Branch, "SELECT * FROM branches WHERE id = ?", (branch_id,))
+    return await _BRANCHES.get(conn, branch_id)
 
 
 async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
@@ -99,9 +102,7 @@ async def follow_chat(
 
 async def with_notice_chat(conn: aiosqlite.Connection, chat_id: int) -> list[Branch]:
     """The branches whose notice chat this is (one, normally)."""
-    return await fetch_all(
-        conn, Branch, "SELECT * FROM branches WHERE notice_chat_id = ? ORDER BY id", (chat_id,)
-    )
+    return await _BRANCHES.all(conn, "WHERE notice_chat_id = ? ORDER BY id", (chat_id,))
 
 
 async def visible_to(conn: aiosqlite.Connection, person: Member) -> list[Branch]:
@@ -109,7 +110,7 @@ async def visible_to(conn: aiosqlite.Connection, person: Member) -> list[Branch]
     their own for a secretary, the ones assigned to their group for an inspector, none
     for a member (they read only their own records)."""
     if person.role is Role.ADMIN:
-        return await fetch_all(conn, Branch, "SELECT * FROM branches ORDER BY name, id")
+        return await _BRANCHES.all(conn, "ORDER BY name, id")
     if person.role is Role.SECRETARY and person.branch_id is not None:
         own = await get(conn, person.branch_id)
         return [own] if own is not None else []

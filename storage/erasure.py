@@ -16,7 +16,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage import audit, links, roster, visits
-from storage.members import Member
+from storage.members import MEMBERS, Member
 from storage.outbox import ERASED_TEXT
 from storage.rows import fetch_all
 
@@ -59,9 +59,7 @@ async def erase_person(
     tx: aiosqlite.Connection, member: Member, *, actor_id: int, now: datetime
 ) -> Erased:
     """Erase everything personal of ``member``'s account (all its memberships)."""
-    rows = await fetch_all(
-        tx, Member, "SELECT * FROM members WHERE telegram_id = ?", (member.telegram_id,)
-    )
+    rows = await MEMBERS.all(tx, "WHERE telegram_id = ?", (member.telegram_id,))
     if any(row.active for row in rows):
         raise StillActive()
     ids = [row.id for row in rows]

@@ -18,7 +18,7 @@ from storage.branches import Branch, BranchName
 from storage.clock import to_iso
 from storage.invites import CODE_BYTES, InviteProblem, Link, check_code
 from storage.members import Member, Role
-from storage.rows import changed_one, fetch_all, fetch_one, fetch_value, insert
+from storage.rows import Table, changed_one, fetch_all, fetch_one, fetch_value, insert
 
 # A one-use link is for one named person; a shared link for the whole group at a meeting.
 SINGLE_INVITE_TTL = timedelta(days=7)
@@ -72,8 +72,11 @@ async def create_group(
     return Group(id=group_id, name=clean, created_by=created_by, created_at=now)
 
 
+_GROUPS = Table("inspection_groups", Group)
+
+
 async def get_group(conn: aiosqlite.Connection, group_id: int) -> Group | None:
-    return await fetch_one(conn, Group, "SELECT * FROM inspection_groups WHERE id = ?", (group_id,))
+    return await _GROUPS.get(conn, group_id)
 
 
 async def list_groups(conn: aiosqlite.Connection) -> list[GroupSummary]:
@@ -241,8 +244,7 @@ async def check_invite(
     problems as a branch invite's)."""
     return await check_code(
         conn,
-        InspectionInvite,
-        "inspection_invites",
+        Table("inspection_invites", InspectionInvite),
         "inspection_invite_uses",
         code,
         telegram_id=telegram_id,

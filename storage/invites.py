@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from storage import audit
 from storage.clock import to_iso
 from storage.members import Role
-from storage.rows import changed_one, fetch_one, fetch_value, insert
+from storage.rows import Table, changed_one, fetch_value, insert
 
 # 16 random bytes -> 22 characters of A-Za-z0-9_- (what Telegram allows in a deep link).
 CODE_BYTES = 16
@@ -126,28 +126,27 @@ async def check(
 ) -> Invite | InviteProblem:
     """The invite a code opens for this person now, or why it does not."""
     return await check_code(
-        conn, Invite, "invites", "invite_uses", code, telegram_id=telegram_id, now=now
+        conn, Table("invites", Invite), "invite_uses", code, telegram_id=telegram_id, now=now
     )
 
 
 async def check_code(
     conn: aiosqlite.Connection,
-    model: type[L],
-    table: str,
+    links: Table[L],
     uses_table: str,
     code: str,
     *,
     telegram_id: int,
     now: datetime,
 ) -> L | InviteProblem:
-    """The link of ``table`` a code opens for this person now, or why it does not.
+    """The link of ``links`` a code opens for this person now, or why it does not.
     ``uses_table`` records who joined through which link (``invite_id``, ``telegram_id``,
     ``member_id``). The table names are the callers' constants, never user input."""
-    invite = await fetch_one(conn, model, f"SELECT * FROM {table} WHERE code = ?", (code,))
+    invite = await links.first(conn, "WHERE code = ?", (code,))
     if invite is None:
         # Codes are case-sensitive; a code retyped by hand often is not.
         near = await fetch_value(
-            conn, f"SELECT 1 FROM {table} WHERE lower(code) = lower(?)", (code,)
+            conn, f"SELECT 1 FROM {links.name} WHERE lower(code) = lower(?)", (code,)
         )
         return InviteProblem.WRONG_CASE if near else InviteProblem.UNKNOWN
     used_by_active = await fetch_value(

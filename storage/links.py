@@ -34,7 +34,7 @@ from storage.link_rules import (
 )
 from storage.members import Member, PersonName, Role
 from storage.problems import InputProblem, cause_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import Table, fetch_all, fetch_value, insert, required
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
@@ -668,14 +668,17 @@ async def _duplicate(tx: aiosqlite.Connection, fields: LinkFields) -> int | None
     return None if value is None else int(value)
 
 
+_LINKS = Table("links", Link)
+_CONTACTS = Table("link_contacts", Contact)
+
+
 async def _class_in_period(
     tx: aiosqlite.Connection, fields: LinkBase, *, besides: int | None = None
 ) -> Link | None:
     """The owner's running class link whose period overlaps (active first)."""
-    return await fetch_one(
+    return await _LINKS.first(
         tx,
-        Link,
-        "SELECT * FROM links WHERE kind = 'class' AND member_id = ? AND id IS NOT ?"
+        "WHERE kind = 'class' AND member_id = ? AND id IS NOT ?"
         " AND status IN ('proposed', 'active') AND period_start <= ? AND period_end >= ?"
         " ORDER BY CASE status WHEN 'active' THEN 0 ELSE 1 END, id DESC LIMIT 1",
         (fields.member_id, besides, fields.period_end.isoformat(), fields.period_start.isoformat()),
@@ -746,11 +749,11 @@ async def _get_required(conn: aiosqlite.Connection, link_id: int) -> Link:
 
 
 async def get(conn: aiosqlite.Connection, link_id: int) -> Link | None:
-    return await fetch_one(conn, Link, "SELECT * FROM links WHERE id = ?", (link_id,))
+    return await _LINKS.get(conn, link_id)
 
 
 async def get_contact(conn: aiosqlite.Connection, contact_id: int) -> Contact | None:
-    return await fetch_one(conn, Contact, "SELECT * FROM link_contacts WHERE id = ?", (contact_id,))
+    return await _CONTACTS.get(conn, contact_id)
 
 
 async def names_of(conn: aiosqlite.Connection, member_ids: Sequence[int]) -> dict[int, str]:
@@ -768,11 +771,8 @@ async def owned_by(
 ) -> list[Link]:
     """A member's links: running ones (or all), by kind then newest first."""
     finished = "" if include_finished else "AND status IN ('proposed', 'active')"
-    return await fetch_all(
-        conn,
-        Link,
-        f"SELECT * FROM links WHERE member_id = ? {finished} ORDER BY {_KIND_ORDER}, id DESC",
-        (member_id,),
+    return await _LINKS.all(
+        conn, f"WHERE member_id = ? {finished} ORDER BY {_KIND_ORDER}, id DESC", (member_id,)
     )
 
 
@@ -781,10 +781,9 @@ async def of_branch(
 ) -> list[Link]:
     """The links of a branch's people, and the 结对 it is on either side of."""
     finished = "" if include_finished else "AND status IN ('proposed', 'active')"
-    return await fetch_all(
+    return await _LINKS.all(
         conn,
-        Link,
-        "SELECT * FROM links WHERE (branch_id = ? OR (kind = 'pair' AND target_branch_id = ?))"
+        "WHERE (branch_id = ? OR (kind = 'pair' AND target_branch_id = ?))"
         f" {finished} ORDER BY {_KIND_ORDER}, id DESC",
         (branch_id, branch_id),
     )
@@ -792,11 +791,8 @@ async def of_branch(
 
 async def proposed_in_branch(conn: aiosqlite.Connection, branch_id: int) -> list[Link]:
     """Links waiting for this branch's secretary, oldest first."""
-    return await fetch_all(
-        conn,
-        Link,
-        "SELECT * FROM links WHERE branch_id = ? AND status = 'proposed' ORDER BY id",
-        (branch_id,),
+    return await _LINKS.all(
+        conn, "WHERE branch_id = ? AND status = 'proposed' ORDER BY id", (branch_id,)
     )
 
 

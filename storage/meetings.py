@@ -22,7 +22,7 @@ from storage.choices import parse_choices
 from storage.clock import to_iso
 from storage.members import PersonName
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import JsonText, Table, fetch_all, fetch_one, fetch_value, insert, required
 from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
@@ -784,6 +784,9 @@ async def withdraw(
     )  # fmt: skip
 
 
+_MEETINGS = Table("meetings", Meeting)
+
+
 async def start_correction(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
@@ -791,10 +794,9 @@ async def start_correction(
     approved one stays (and counts) until the correction is approved."""
     if meeting.status is not S.APPROVED:
         raise IllegalTransition(meeting.status, S.DRAFT, "(only an approved record is corrected)")
-    latest = await fetch_one(
+    latest = await _MEETINGS.first(
         tx,
-        Meeting,
-        "SELECT * FROM meetings WHERE lineage_id = ? AND status IN ('draft', 'submitted',"
+        "WHERE lineage_id = ? AND status IN ('draft', 'submitted',"
         " 'returned') ORDER BY version DESC LIMIT 1",
         (meeting.lineage_id,),
     )
@@ -965,7 +967,7 @@ def _content_values(fields: MeetingFields) -> tuple[Any, ...]:
 
 
 async def get(conn: aiosqlite.Connection, meeting_id: int) -> Meeting | None:
-    return await fetch_one(conn, Meeting, "SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+    return await _MEETINGS.get(conn, meeting_id)
 
 
 async def _get_or_fail(conn: aiosqlite.Connection, meeting_id: int) -> Meeting:
@@ -1011,12 +1013,7 @@ async def get_record(conn: aiosqlite.Connection, meeting_id: int) -> MeetingReco
 
 
 async def versions(conn: aiosqlite.Connection, lineage_id: int) -> list[Meeting]:
-    return await fetch_all(
-        conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE lineage_id = ? ORDER BY version",
-        (lineage_id,),
-    )
+    return await _MEETINGS.all(conn, "WHERE lineage_id = ? ORDER BY version", (lineage_id,))
 
 
 async def same_meeting(
@@ -1028,10 +1025,9 @@ async def same_meeting(
 ) -> list[Meeting]:
     """Current records of this type on this date (not withdrawn or superseded), of the
     same party group: two groups meeting on one day are two meetings."""
-    found = await fetch_all(
+    found = await _MEETINGS.all(
         conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE branch_id = ? AND kind = ? AND on_date = ?"
+        "WHERE branch_id = ? AND kind = ? AND on_date = ?"
         " AND status NOT IN ('withdrawn', 'superseded') ORDER BY id",
         (branch_id, kind.value, on_date.isoformat()),
     )
@@ -1043,10 +1039,9 @@ async def for_branch(
 ) -> list[Meeting]:
     """The branch's meetings dated ``start``..``end``, one per meeting: the approved
     version where there is one, else the latest not withdrawn."""
-    rows = await fetch_all(
+    rows = await _MEETINGS.all(
         conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE branch_id = ? AND lineage_id IN (SELECT lineage_id FROM"
+        "WHERE branch_id = ? AND lineage_id IN (SELECT lineage_id FROM"
         " meetings WHERE branch_id = ? AND on_date BETWEEN ? AND ?)"
         " ORDER BY lineage_id, version",
         (branch_id, branch_id, start.isoformat(), end.isoformat()),
@@ -1072,31 +1067,27 @@ def _effective(rows: list[Meeting]) -> list[Meeting]:
 
 async def open_records(conn: aiosqlite.Connection, branch_id: int) -> list[Meeting]:
     """What the secretary still has to finish: announcements, drafts, returned records."""
-    return await fetch_all(
+    return await _MEETINGS.all(
         conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE branch_id = ? AND status IN ('announced', 'draft',"
-        " 'returned') ORDER BY on_date, id",
+        "WHERE branch_id = ? AND status IN ('announced', 'draft', 'returned') ORDER BY on_date, id",
         (branch_id,),
     )
 
 
 async def waiting_review(conn: aiosqlite.Connection) -> list[Meeting]:
     """Submitted records across branches, oldest first: the admin's review queue."""
-    return await fetch_all(
-        conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE status = 'submitted' ORDER BY submitted_at, id",
-    )
+    return await _MEETINGS.all(conn, "WHERE status = 'submitted' ORDER BY submitted_at, id")
+
+
+_MAKEUPS = Table("meeting_makeups", Makeup)
 
 
 async def for_member(conn: aiosqlite.Connection, member_id: int, year: int) -> list[MemberMeeting]:
     """Meetings of ``year`` the member was expected at, with their answer, whether they
     were marked present and any 党课 make-up; one line per meeting (its current version)."""
-    rows = await fetch_all(
+    rows = await _MEETINGS.all(
         conn,
-        Meeting,
-        "SELECT * FROM meetings WHERE lineage_id IN (SELECT mt.lineage_id FROM meetings mt"
+        "WHERE lineage_id IN (SELECT mt.lineage_id FROM meetings mt"
         " JOIN meeting_attendance a ON a.meeting_id = mt.id WHERE a.member_id = ?"
         " AND mt.on_date BETWEEN ? AND ?) ORDER BY lineage_id, version",
         (member_id, f"{year}-01-01", f"{year}-12-31"),
@@ -1106,11 +1097,8 @@ async def for_member(conn: aiosqlite.Connection, member_id: int, year: int) -> l
         found = await attendee(conn, meeting.id, member_id)
         if found is None or meeting.on_date.year != year:
             continue
-        makeup = await fetch_one(
-            conn,
-            Makeup,
-            "SELECT * FROM meeting_makeups WHERE lineage_id = ? AND member_id = ?",
-            (meeting.lineage_id, member_id),
+        makeup = await _MAKEUPS.first(
+            conn, "WHERE lineage_id = ? AND member_id = ?", (meeting.lineage_id, member_id)
         )
         lines.append(
             MemberMeeting(
@@ -1131,12 +1119,7 @@ async def for_member(conn: aiosqlite.Connection, member_id: int, year: int) -> l
 
 
 async def makeups(conn: aiosqlite.Connection, lineage_id: int) -> list[Makeup]:
-    return await fetch_all(
-        conn,
-        Makeup,
-        "SELECT * FROM meeting_makeups WHERE lineage_id = ? ORDER BY on_date, id",
-        (lineage_id,),
-    )
+    return await _MAKEUPS.all(conn, "WHERE lineage_id = ? ORDER BY on_date, id", (lineage_id,))
 
 
 # --------------------------------------------------------------------------- compliance

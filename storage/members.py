@@ -13,7 +13,7 @@ from pydantic import BaseModel, field_validator
 from storage import names
 from storage.clock import to_iso
 from storage.database import Database
-from storage.rows import fetch_all, fetch_one, fetch_value, insert
+from storage.rows import Table, fetch_value, insert
 
 
 class Role(StrEnum):
@@ -75,17 +75,15 @@ class PersonName(BaseModel):
         return names.written_name(value)
 
 
+MEMBERS = Table("members", Member)
+
+
 async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
-    return await fetch_one(conn, Member, "SELECT * FROM members WHERE id = ?", (member_id,))
+    return await MEMBERS.get(conn, member_id)
 
 
 async def get_active_by_telegram(conn: aiosqlite.Connection, telegram_id: int) -> Member | None:
-    return await fetch_one(
-        conn,
-        Member,
-        "SELECT * FROM members WHERE telegram_id = ? AND status = 'active'",
-        (telegram_id,),
-    )
+    return await MEMBERS.first(conn, "WHERE telegram_id = ? AND status = 'active'", (telegram_id,))
 
 
 async def identity(
@@ -167,10 +165,9 @@ async def list_branch(
     conn: aiosqlite.Connection, branch_id: int, *, include_left: bool = False
 ) -> list[Member]:
     status = "" if include_left else "AND status = 'active'"
-    return await fetch_all(
+    return await MEMBERS.all(
         conn,
-        Member,
-        f"SELECT * FROM members WHERE branch_id = ? {status}"
+        f"WHERE branch_id = ? {status}"
         " ORDER BY status, CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name",
         (branch_id,),
     )
@@ -179,10 +176,9 @@ async def list_branch(
 async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
     """Who takes part in a branch's meetings and party days: its active members and
     secretaries, secretaries first."""
-    return await fetch_all(
+    return await MEMBERS.all(
         conn,
-        Member,
-        f"SELECT * FROM members WHERE branch_id = ? AND {_PARTICIPANT}"
+        f"WHERE branch_id = ? AND {_PARTICIPANT}"
         " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
         (branch_id,),
     )
@@ -206,11 +202,9 @@ _PARTICIPANT = "status = 'active' AND role IN ('member', 'secretary')"
 
 
 async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
-    return await fetch_all(
+    return await MEMBERS.all(
         conn,
-        Member,
-        "SELECT * FROM members WHERE branch_id = ? AND role = 'secretary' AND status = 'active'"
-        " ORDER BY id",
+        "WHERE branch_id = ? AND role = 'secretary' AND status = 'active' ORDER BY id",
         (branch_id,),
     )
 
@@ -233,10 +227,9 @@ async def admins(conn: aiosqlite.Connection) -> list[Member]:
 async def with_roles(conn: aiosqlite.Connection, *roles: Role) -> list[Member]:
     """Every active person holding one of ``roles``, across all branches."""
     marks = ",".join("?" * len(roles))
-    return await fetch_all(
+    return await MEMBERS.all(
         conn,
-        Member,
-        f"SELECT * FROM members WHERE role IN ({marks}) AND status = 'active' ORDER BY id",
+        f"WHERE role IN ({marks}) AND status = 'active' ORDER BY id",
         [role.value for role in roles],
     )
 

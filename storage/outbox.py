@@ -27,7 +27,7 @@ import aiosqlite
 from pydantic import BaseModel, TypeAdapter, model_validator
 
 from storage.clock import to_iso
-from storage.rows import JsonText, fetch_all, fetch_one
+from storage.rows import JsonText, Table, fetch_all, fetch_one
 
 # What an erased message keeps as its text (past retention, see storage.retention).
 ERASED_TEXT = "—"
@@ -440,18 +440,19 @@ async def recover_in_flight(tx: aiosqlite.Connection) -> int:
         return cur.rowcount
 
 
+_MESSAGES = Table("outbox", OutboxMessage)
+
+
 async def get(conn: aiosqlite.Connection, message_id: int) -> OutboxMessage | None:
-    return await fetch_one(conn, OutboxMessage, "SELECT * FROM outbox WHERE id = ?", (message_id,))
+    return await _MESSAGES.get(conn, message_id)
 
 
 async def get_by_dedupe_key(conn: aiosqlite.Connection, dedupe_key: str) -> OutboxMessage | None:
-    return await fetch_one(
-        conn, OutboxMessage, "SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,)
-    )
+    return await _MESSAGES.first(conn, "WHERE dedupe_key = ?", (dedupe_key,))
 
 
 async def list_all(conn: aiosqlite.Connection) -> list[OutboxMessage]:
-    return await fetch_all(conn, OutboxMessage, "SELECT * FROM outbox ORDER BY id")
+    return await _MESSAGES.all(conn, "ORDER BY id")
 
 
 async def next_due_at(conn: aiosqlite.Connection, *, urgent_only: bool = False) -> datetime | None:
@@ -469,10 +470,9 @@ async def next_due_at(conn: aiosqlite.Connection, *, urgent_only: bool = False) 
 
 async def latest_of(conn: aiosqlite.Connection, kind: str, subject_id: int) -> OutboxMessage | None:
     """The newest row of ``kind`` about ``subject_id`` that was sent or may still be."""
-    return await fetch_one(
+    return await _MESSAGES.first(
         conn,
-        OutboxMessage,
-        "SELECT * FROM outbox WHERE kind = ? AND subject_id = ?"
+        "WHERE kind = ? AND subject_id = ?"
         " AND status IN ('pending', 'sending', 'sent') ORDER BY id DESC LIMIT 1",
         (kind, subject_id),
     )
@@ -494,11 +494,7 @@ async def counts(conn: aiosqlite.Connection) -> list[OutboxCount]:
 
 async def oldest_pending(conn: aiosqlite.Connection) -> OutboxMessage | None:
     """The pending row first in line (earliest not-before)."""
-    return await fetch_one(
-        conn,
-        OutboxMessage,
-        "SELECT * FROM outbox WHERE status = 'pending' ORDER BY not_before, id LIMIT 1",
-    )
+    return await _MESSAGES.first(conn, "WHERE status = 'pending' ORDER BY not_before, id LIMIT 1")
 
 
 class PendingSummary(BaseModel):

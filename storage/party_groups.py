@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from storage import audit, members
 from storage.clock import to_iso
 from storage.meetings import MeetingProblem, clean_line
-from storage.rows import fetch_all, fetch_one, insert
+from storage.rows import Table, insert
 
 NAME_MIN, NAME_MAX = 2, 20
 GROUPS_MAX = 20
@@ -97,22 +97,17 @@ async def set_member(
     )  # fmt: skip
 
 
+_GROUPS = Table("party_groups", PartyGroup)
+
+
 async def get(conn: aiosqlite.Connection, group_id: int) -> PartyGroup | None:
     """An active group, or None (removed or unknown)."""
-    return await fetch_one(
-        conn,
-        PartyGroup,
-        "SELECT * FROM party_groups WHERE id = ? AND status = 'active'",
-        (group_id,),
-    )
+    return await _GROUPS.first(conn, "WHERE id = ? AND status = 'active'", (group_id,))
 
 
 async def for_branch(conn: aiosqlite.Connection, branch_id: int) -> list[PartyGroup]:
-    return await fetch_all(
-        conn,
-        PartyGroup,
-        "SELECT * FROM party_groups WHERE branch_id = ? AND status = 'active' ORDER BY name, id",
-        (branch_id,),
+    return await _GROUPS.all(
+        conn, "WHERE branch_id = ? AND status = 'active' ORDER BY name, id", (branch_id,)
     )
 
 

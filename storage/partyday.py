@@ -25,7 +25,7 @@ from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
-from storage.rows import fetch_all, fetch_one, insert, required
+from storage.rows import Table, fetch_all, insert, required
 
 PLACE_MAX = 60
 THEME_MAX = 100
@@ -211,13 +211,11 @@ def parse_button_month(text: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- rules
 
 
+RULES = Table("party_day_rules", Rule)
+
+
 async def current_rule(conn: aiosqlite.Connection, branch_id: int) -> Rule | None:
-    return await fetch_one(
-        conn,
-        Rule,
-        "SELECT * FROM party_day_rules WHERE branch_id = ? AND replaced_at IS NULL",
-        (branch_id,),
-    )
+    return await RULES.first(conn, "WHERE branch_id = ? AND replaced_at IS NULL", (branch_id,))
 
 
 async def set_rule(
@@ -268,29 +266,25 @@ async def set_rule(
         start_time=start_time.strftime("%H:%M"),
         place=place,
     )
-    return required(
-        await fetch_one(tx, Rule, "SELECT * FROM party_day_rules WHERE id = ?", (rule_id,))
-    )
+    return required(await RULES.get(tx, rule_id))
 
 
 # --------------------------------------------------------------------------- months
 
 
+MONTHS = Table("party_day_months", PartyMonth)
+
+
 async def get_month(
     conn: aiosqlite.Connection, branch_id: int, year: int, month: int
 ) -> PartyMonth | None:
-    return await fetch_one(
-        conn,
-        PartyMonth,
-        "SELECT * FROM party_day_months WHERE branch_id = ? AND month = ?",
-        (branch_id, month_key(year, month)),
+    return await MONTHS.first(
+        conn, "WHERE branch_id = ? AND month = ?", (branch_id, month_key(year, month))
     )
 
 
 async def get_month_by_id(conn: aiosqlite.Connection, month_id: int) -> PartyMonth | None:
-    return await fetch_one(
-        conn, PartyMonth, "SELECT * FROM party_day_months WHERE id = ?", (month_id,)
-    )
+    return await MONTHS.get(conn, month_id)
 
 
 async def party_day(
@@ -353,10 +347,9 @@ async def upcoming(
         last = next_month(*last)
     rows = {
         row.month: row
-        for row in await fetch_all(
+        for row in await MONTHS.all(
             conn,
-            PartyMonth,
-            "SELECT * FROM party_day_months WHERE branch_id = ? AND month BETWEEN ? AND ?",
+            "WHERE branch_id = ? AND month BETWEEN ? AND ?",
             (branch_id, month_key(today.year, today.month), month_key(*last)),
         )
     }
@@ -589,13 +582,11 @@ async def members_without_reply(
 # --------------------------------------------------------------------------- replies
 
 
+_REPLIES = Table("party_day_replies", Reply)
+
+
 async def get_reply(conn: aiosqlite.Connection, month_id: int, member_id: int) -> Reply | None:
-    return await fetch_one(
-        conn,
-        Reply,
-        "SELECT * FROM party_day_replies WHERE month_id = ? AND member_id = ?",
-        (month_id, member_id),
-    )
+    return await _REPLIES.first(conn, "WHERE month_id = ? AND member_id = ?", (month_id, member_id))
 
 
 async def reply_count(conn: aiosqlite.Connection, month_id: int) -> int:
@@ -607,7 +598,7 @@ async def reply_count(conn: aiosqlite.Connection, month_id: int) -> int:
 
 
 async def get_reply_by_id(conn: aiosqlite.Connection, reply_id: int) -> Reply | None:
-    return await fetch_one(conn, Reply, "SELECT * FROM party_day_replies WHERE id = ?", (reply_id,))
+    return await _REPLIES.get(conn, reply_id)
 
 
 async def set_reply(
@@ -711,12 +702,12 @@ async def approved_leaves(
 # --------------------------------------------------------------------------- check-ins
 
 
+_CHECKINS = Table("party_day_checkins", Checkin)
+
+
 async def get_checkin(conn: aiosqlite.Connection, month_id: int, member_id: int) -> Checkin | None:
-    return await fetch_one(
-        conn,
-        Checkin,
-        "SELECT * FROM party_day_checkins WHERE month_id = ? AND member_id = ?",
-        (month_id, member_id),
+    return await _CHECKINS.first(
+        conn, "WHERE month_id = ? AND member_id = ?", (month_id, member_id)
     )
 
 
@@ -781,13 +772,9 @@ async def roster(
     checkins: dict[int, Checkin] = {}
     makeup: dict[int, float] = {}
     if day.month_id is not None:
-        for reply in await fetch_all(
-            conn, Reply, "SELECT * FROM party_day_replies WHERE month_id = ?", (day.month_id,)
-        ):
+        for reply in await _REPLIES.all(conn, "WHERE month_id = ?", (day.month_id,)):
             replies[reply.member_id] = reply
-        for checkin in await fetch_all(
-            conn, Checkin, "SELECT * FROM party_day_checkins WHERE month_id = ?", (day.month_id,)
-        ):
+        for checkin in await _CHECKINS.all(conn, "WHERE month_id = ?", (day.month_id,)):
             checkins[checkin.member_id] = checkin
         for member_id, hours in await _rows(
             conn,

@@ -18,7 +18,16 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from storage import audit, lifecycle
 from storage.clock import to_iso
 from storage.members import Member
-from storage.rows import JsonText, changed_one, fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import (
+    JsonText,
+    Table,
+    changed_one,
+    fetch_all,
+    fetch_one,
+    fetch_value,
+    insert,
+    required,
+)
 
 TEXT_MIN, TEXT_MAX = 10, 500
 MEASURES_MAX = 5
@@ -728,8 +737,11 @@ FROM pledges p JOIN members m ON m.id = p.member_id
 """
 
 
+_PLEDGES = Table("pledges", Pledge)
+
+
 async def get(conn: aiosqlite.Connection, pledge_id: int) -> Pledge | None:
-    return await fetch_one(conn, Pledge, "SELECT * FROM pledges WHERE id = ?", (pledge_id,))
+    return await _PLEDGES.get(conn, pledge_id)
 
 
 async def get_row(conn: aiosqlite.Connection, pledge_id: int) -> PledgeRow | None:
@@ -789,13 +801,11 @@ async def open_count(
     return int(value or 0)
 
 
+_UPDATES = Table("pledge_updates", PledgeUpdate)
+
+
 async def updates(conn: aiosqlite.Connection, pledge_id: int) -> list[PledgeUpdate]:
-    return await fetch_all(
-        conn,
-        PledgeUpdate,
-        "SELECT * FROM pledge_updates WHERE pledge_id = ? ORDER BY at, id",
-        (pledge_id,),
-    )
+    return await _UPDATES.all(conn, "WHERE pledge_id = ? ORDER BY at, id", (pledge_id,))
 
 
 async def published_without_notice(conn: aiosqlite.Connection, branch_id: int) -> list[PledgeRow]:

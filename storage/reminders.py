@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
-from storage.members import Member
-from storage.rows import changed_one, fetch_all, fetch_one, fetch_value, insert, required
+from storage.members import MEMBERS, Member
+from storage.rows import Table, changed_one, fetch_value, insert, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -241,8 +241,11 @@ async def record_skip(
     )
 
 
+_SKIPS = Table("reminder_skips", Skip)
+
+
 async def skips(conn: aiosqlite.Connection) -> list[Skip]:
-    return await fetch_all(conn, Skip, "SELECT * FROM reminder_skips ORDER BY skipped_at, rowid")
+    return await _SKIPS.all(conn, "ORDER BY skipped_at, rowid")
 
 
 # --------------------------------------------------------------------------- broadcasts
@@ -291,10 +294,11 @@ async def create_broadcast(
     return required(await get_broadcast(tx, broadcast_id))
 
 
+_BROADCASTS = Table("broadcasts", Broadcast)
+
+
 async def get_broadcast(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
-    return await fetch_one(
-        conn, Broadcast, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-    )
+    return await _BROADCASTS.get(conn, broadcast_id)
 
 
 # --------------------------------------------------------------------------- people
@@ -302,17 +306,15 @@ async def get_broadcast(conn: aiosqlite.Connection, broadcast_id: int) -> Broadc
 
 async def active_people(conn: aiosqlite.Connection) -> dict[int, Member]:
     """Every active membership by member id (admins and inspectors included)."""
-    people = await fetch_all(conn, Member, "SELECT * FROM members WHERE status = 'active'")
+    people = await MEMBERS.all(conn, "WHERE status = 'active'")
     return {person.id: person for person in people}
 
 
 async def branch_people(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
     """The branch's active members and secretaries: who branch reminders go to."""
-    return await fetch_all(
+    return await MEMBERS.all(
         conn,
-        Member,
-        "SELECT * FROM members WHERE branch_id = ? AND status = 'active'"
-        " AND role IN ('member', 'secretary') ORDER BY id",
+        "WHERE branch_id = ? AND status = 'active' AND role IN ('member', 'secretary') ORDER BY id",
         (branch_id,),
     )
 
@@ -343,17 +345,13 @@ async def party_days(
     is too slow for a tick every minute. The day itself comes from the feature's own
     ``effective_day`` (rule, moves, cancellations, holiday shift)."""
     rules = {
-        rule.branch_id: rule
-        for rule in await fetch_all(
-            conn, partyday.Rule, "SELECT * FROM party_day_rules WHERE replaced_at IS NULL"
-        )
+        rule.branch_id: rule for rule in await partyday.RULES.all(conn, "WHERE replaced_at IS NULL")
     }
     months: dict[tuple[int, str], partyday.PartyMonth] = {
         (row.branch_id, row.month): row
-        for row in await fetch_all(
+        for row in await partyday.MONTHS.all(
             conn,
-            partyday.PartyMonth,
-            "SELECT * FROM party_day_months WHERE month BETWEEN ? AND ?",
+            "WHERE month BETWEEN ? AND ?",
             (f"{start.year:04d}-{start.month:02d}", f"{end.year:04d}-{end.month:02d}"),
         )
     }

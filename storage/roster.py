@@ -23,7 +23,7 @@ from storage.branches import BranchName
 from storage.clock import to_iso
 from storage.invites import Invite
 from storage.members import Role
-from storage.rows import changed_one, fetch_all, fetch_one, insert
+from storage.rows import Table, changed_one, fetch_all, insert
 
 # A personal link is handed out by hand (a message, a note, WeChat): it stays open longer
 # than a branch's shared link, and opens once.
@@ -261,10 +261,11 @@ async def import_branches(
     return Imported(plan=plan, created=created, branches_created=branches_created)
 
 
+_EXPECTED = Table("expected_people", Expected)
+
+
 async def get(conn: aiosqlite.Connection, expected_id: int) -> Expected | None:
-    return await fetch_one(
-        conn, Expected, "SELECT * FROM expected_people WHERE id = ?", (expected_id,)
-    )
+    return await _EXPECTED.get(conn, expected_id)
 
 
 async def pending(conn: aiosqlite.Connection, branch_id: int) -> list[Pending]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 from pydantic import BaseModel, BeforeValidator
@@ -48,6 +48,32 @@ async def fetch_all(
 ) -> list[M]:
     rows = await conn.execute_fetchall(sql, tuple(params))
     return [model.model_validate(dict(row)) for row in rows]
+
+
+class Table(Generic[M]):
+    """A table whose rows are read whole as one model (``SELECT * FROM name …``): which
+    model a table's rows are is said once, beside the model, and a query says only which
+    rows (``clause``: its ``WHERE … ORDER BY …``, the same SQL as written out)."""
+
+    def __init__(self, name: str, model: type[M]) -> None:
+        self.name = name
+        self.model = model
+
+    async def get(self, conn: aiosqlite.Connection, row_id: int) -> M | None:
+        """The row with this id, or None."""
+        return await self.first(conn, "WHERE id = ?", (row_id,))
+
+    async def first(
+        self, conn: aiosqlite.Connection, clause: str, params: Iterable[Any] = ()
+    ) -> M | None:
+        """The first row ``clause`` selects, or None."""
+        return await fetch_one(conn, self.model, f"SELECT * FROM {self.name} {clause}", params)
+
+    async def all(
+        self, conn: aiosqlite.Connection, clause: str, params: Iterable[Any] = ()
+    ) -> list[M]:
+        """Every row ``clause`` selects, in its order."""
+        return await fetch_all(conn, self.model, f"SELECT * FROM {self.name} {clause}", params)
 
 
 async def fetch_value(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> Any:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import Table, fetch_all, fetch_value, insert, required
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -350,12 +350,16 @@ async def _add_participant(
 # --------------------------------------------------------------------------- reads
 
 
+_LESSONS = Table("safety_lessons", Lesson)
+_DRILLS = Table("safety_drills", Drill)
+
+
 async def get_lesson(conn: aiosqlite.Connection, lesson_id: int) -> Lesson | None:
-    return await fetch_one(conn, Lesson, "SELECT * FROM safety_lessons WHERE id = ?", (lesson_id,))
+    return await _LESSONS.get(conn, lesson_id)
 
 
 async def get_drill(conn: aiosqlite.Connection, drill_id: int) -> Drill | None:
-    return await fetch_one(conn, Drill, "SELECT * FROM safety_drills WHERE id = ?", (drill_id,))
+    return await _DRILLS.get(conn, drill_id)
 
 
 async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
@@ -369,10 +373,9 @@ async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
 async def lessons_for_member(
     conn: aiosqlite.Connection, member_id: int, term: Term
 ) -> list[Lesson]:
-    return await fetch_all(
+    return await _LESSONS.all(
         conn,
-        Lesson,
-        "SELECT * FROM safety_lessons WHERE member_id = ? AND status = 'active'"
+        "WHERE member_id = ? AND status = 'active'"
         " AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
         (member_id, *term.bounds),
     )
@@ -394,10 +397,9 @@ async def drills_for_member(
 
 async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Drill]:
     """Drills the branch's secretaries logged for the school this term."""
-    return await fetch_all(
+    return await _DRILLS.all(
         conn,
-        Drill,
-        "SELECT * FROM safety_drills WHERE branch_id = ? AND scope = 'school'"
+        "WHERE branch_id = ? AND scope = 'school'"
         " AND status = 'active' AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
         (branch_id, *term.bounds),
     )
@@ -406,10 +408,9 @@ async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) 
 async def lessons_for_branch(
     conn: aiosqlite.Connection, branch_id: int, term: Term
 ) -> list[Lesson]:
-    return await fetch_all(
+    return await _LESSONS.all(
         conn,
-        Lesson,
-        "SELECT * FROM safety_lessons WHERE branch_id = ? AND status = 'active'"
+        "WHERE branch_id = ? AND status = 'active'"
         " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
         (branch_id, *term.bounds),
     )

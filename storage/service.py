@@ -18,7 +18,7 @@ from pydantic import BaseModel, field_validator, model_validator
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import fetch_all, fetch_one, insert, required
+from storage.rows import Table, fetch_all, insert, required
 
 HOURS_MIN = 0.5
 HOURS_MAX = 12.0
@@ -203,8 +203,11 @@ async def log(
     return required(await get(tx, log_id))
 
 
+_LOGS = Table("service_logs", ServiceLog)
+
+
 async def get(conn: aiosqlite.Connection, log_id: int) -> ServiceLog | None:
-    return await fetch_one(conn, ServiceLog, "SELECT * FROM service_logs WHERE id = ?", (log_id,))
+    return await _LOGS.get(conn, log_id)
 
 
 async def edit(
@@ -286,22 +289,18 @@ async def withdraw(
     return required(await get(tx, current.id))
 
 
+_VERSIONS = Table("service_log_versions", ServiceVersion)
+
+
 async def versions(conn: aiosqlite.Connection, log_id: int) -> list[ServiceVersion]:
-    return await fetch_all(
-        conn,
-        ServiceVersion,
-        "SELECT * FROM service_log_versions WHERE log_id = ? ORDER BY id",
-        (log_id,),
-    )
+    return await _VERSIONS.all(conn, "WHERE log_id = ? ORDER BY id", (log_id,))
 
 
 async def recent(conn: aiosqlite.Connection, member_id: int, since: datetime) -> list[ServiceLog]:
     """A member's records logged since ``since`` (withdrawn ones too), newest first."""
-    return await fetch_all(
+    return await _LOGS.all(
         conn,
-        ServiceLog,
-        "SELECT * FROM service_logs WHERE member_id = ? AND created_at >= ?"
-        " ORDER BY created_at DESC, id DESC",
+        "WHERE member_id = ? AND created_at >= ? ORDER BY created_at DESC, id DESC",
         (member_id, to_iso(since)),
     )
 

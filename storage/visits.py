@@ -29,7 +29,15 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, changed_one, fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import (
+    JsonText,
+    Table,
+    changed_one,
+    fetch_all,
+    fetch_value,
+    insert,
+    required,
+)
 from storage.terms import Term
 
 ALIAS_MAX = 20
@@ -499,27 +507,27 @@ async def set_target(
 # --------------------------------------------------------------------------- reads
 
 
+_VISITS = Table("home_visits", HomeVisit)
+
+
 async def get(conn: aiosqlite.Connection, visit_id: int) -> HomeVisit | None:
-    return await fetch_one(conn, HomeVisit, "SELECT * FROM home_visits WHERE id = ?", (visit_id,))
+    return await _VISITS.get(conn, visit_id)
+
+
+_VERSIONS = Table("home_visit_versions", VisitVersion)
 
 
 async def versions(conn: aiosqlite.Connection, visit_id: int) -> list[VisitVersion]:
-    return await fetch_all(
-        conn,
-        VisitVersion,
-        "SELECT * FROM home_visit_versions WHERE visit_id = ? ORDER BY version",
-        (visit_id,),
-    )
+    return await _VERSIONS.all(conn, "WHERE visit_id = ? ORDER BY version", (visit_id,))
 
 
 async def list_for_member(
     conn: aiosqlite.Connection, member_id: int, term: Term, *, offset: int = 0, limit: int = 5
 ) -> list[HomeVisit]:
     """A member's visits dated in ``term`` (withdrawn ones too, marked), newest first."""
-    return await fetch_all(
+    return await _VISITS.all(
         conn,
-        HomeVisit,
-        "SELECT * FROM home_visits WHERE member_id = ? AND visit_date BETWEEN ? AND ?"
+        "WHERE member_id = ? AND visit_date BETWEEN ? AND ?"
         " ORDER BY visit_date DESC, id DESC LIMIT ? OFFSET ?",
         (member_id, *term.bounds, limit, offset),
     )
@@ -556,10 +564,9 @@ async def has_visits(conn: aiosqlite.Connection, member_id: int) -> bool:
 
 async def open_follow_ups(conn: aiosqlite.Connection, member_id: int) -> list[HomeVisit]:
     """A member's follow-ups not yet done, soonest first (whatever term the visit was in)."""
-    return await fetch_all(
+    return await _VISITS.all(
         conn,
-        HomeVisit,
-        "SELECT * FROM home_visits WHERE member_id = ? AND follow_up_on IS NOT NULL"
+        "WHERE member_id = ? AND follow_up_on IS NOT NULL"
         " AND follow_up_done_at IS NULL AND withdrawn_at IS NULL ORDER BY follow_up_on, id",
         (member_id,),
     )
