@@ -4,6 +4,38 @@ frequencies), read one way with the same errors."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+N = TypeVar("N", bound=StrEnum)
+V = TypeVar("V", bound=StrEnum)
+
+
+class Choices(BaseModel, Generic[N, V]):
+    """One value of ``values`` for each name of ``names``: a subclass's fields are the
+    names, with their defaults; ``parse`` reads the setting, names not given keep them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    names: ClassVar[type[StrEnum]]
+    values: ClassVar[type[StrEnum]]
+    labels: ClassVar[tuple[str, str]]
+    """How an error names a name and a value (``"link family"``, ``"rhythm"``)."""
+
+    def of(self, name: N) -> V:
+        chosen: V = getattr(self, name.value)
+        return chosen
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """``"a=x, b=y"`` → the setting; ValueError names what is wrong."""
+        name_label, value_label = cls.labels
+        return cls.model_validate(
+            parse_choices(
+                text, cls.names, cls.values, name_label=name_label, value_label=value_label
+            )
+        )
 
 
 def parse_choices(

@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from storage.choices import parse_choices
+from storage.choices import Choices
 from storage.terms import Span, Term, next_month, pick_target_term, pick_term
 
 
@@ -23,25 +21,20 @@ class Rhythm(StrEnum):
     TERM = "term"
 
 
-class LinkRhythms(BaseModel):
+class LinkRhythms(Choices[Family, Rhythm]):
     """How often each family of links must be contacted (a deployment setting). Defaults
     from the campaign: 三联系 every month, 双服务 each person once a term, 结对 one joint
     activity a term."""
 
-    model_config = ConfigDict(frozen=True)
+    names, values, labels = Family, Rhythm, ("link family", "rhythm")
 
     three: Rhythm = Rhythm.MONTHLY
     serve: Rhythm = Rhythm.TERM
     pair: Rhythm = Rhythm.TERM
 
-    def of(self, family: Family) -> Rhythm:
-        return Rhythm(getattr(self, family.value))
 
-
-def parse_rhythms(text: str) -> LinkRhythms:
-    """``"three=monthly,serve=term"`` → settings; families not named keep their defaults."""
-    values = parse_choices(text, Family, Rhythm, name_label="link family", value_label="rhythm")
-    return LinkRhythms.model_validate(values)
+# ``"three=monthly,serve=term"`` → settings; families not named keep their defaults.
+parse_rhythms = LinkRhythms.parse
 
 
 # A window's last days, in which a link still without a contact counts as behind and its

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from storage import audit, lifecycle, members
 from storage.answers import Answer
-from storage.choices import parse_choices
+from storage.choices import Choices
 from storage.clock import to_iso
 from storage.members import PersonName
 from storage.problems import InputProblem, code_of
@@ -439,27 +439,20 @@ class Makeup(BaseModel):
 # --------------------------------------------------------------------------- frequency
 
 
-class MeetingFrequencies(BaseModel):
+class MeetingFrequencies(Choices[MeetingKind, Frequency]):
     """How often each kind of meeting is required (a deployment setting; defaults from
     common practice, to be confirmed with the bureau's own rules)."""
 
-    model_config = ConfigDict(frozen=True)
+    names, values, labels = MeetingKind, Frequency, ("meeting type", "frequency")
 
     general: Frequency = Frequency.QUARTERLY
     committee: Frequency = Frequency.MONTHLY
     group: Frequency = Frequency.MONTHLY
     lecture: Frequency = Frequency.QUARTERLY
 
-    def of(self, kind: MeetingKind) -> Frequency:
-        return Frequency(getattr(self, kind.value))
 
-
-def parse_frequencies(text: str) -> MeetingFrequencies:
-    """``"committee=monthly,general=quarterly"`` → settings; kinds not named keep defaults."""
-    values = parse_choices(
-        text, MeetingKind, Frequency, name_label="meeting type", value_label="frequency"
-    )
-    return MeetingFrequencies.model_validate(values)
+# ``"committee=monthly,general=quarterly"`` → settings; kinds not named keep defaults.
+parse_frequencies = MeetingFrequencies.parse
 
 
 _MONTHS_PER = {
