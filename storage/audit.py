@@ -49,6 +49,26 @@ async def record(
     )
 
 
+async def inserted(
+    tx: aiosqlite.Connection,
+    sql: str,
+    params: Iterable[Any],
+    *,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    **detail: Any,
+) -> int:
+    """Insert a row and record its creation (the new row is the entry's ``entity_id``);
+    the new row's id."""
+    row_id = await insert(tx, sql, params)
+    await record(
+        tx, at=at, actor_id=actor_id, action=action, entity=entity, entity_id=row_id, **detail
+    )
+    return row_id
+
+
 async def changed(
     tx: aiosqlite.Connection,
     sql: str,

@@ -60,15 +60,16 @@ async def create_group(
     taken = "SELECT 1 FROM inspection_groups WHERE name = ? COLLATE NOCASE"
     if await fetch_value(tx, taken, (clean,)):
         raise DuplicateGroup(clean)
-    group_id = await insert(
+    group_id = await audit.inserted(
         tx,
         "INSERT INTO inspection_groups (name, created_by, created_at) VALUES (?, ?, ?)",
         (clean, created_by, to_iso(now)),
+        at=now,
+        actor_id=created_by,
+        action="inspection.group_created",
+        entity="inspection_group",
+        name=clean,
     )
-    await audit.record(
-        tx, at=now, actor_id=created_by, action="inspection.group_created",
-        entity="inspection_group", entity_id=group_id, name=clean,
-    )  # fmt: skip
     return Group(id=group_id, name=clean, created_by=created_by, created_at=now)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from storage import audit
 from storage.clock import to_iso
 from storage.members import Role
-from storage.rows import Table, changed_one, fetch_value, insert
+from storage.rows import Table, changed_one, fetch_value
 
 # 16 random bytes -> 22 characters of A-Za-z0-9_- (what Telegram allows in a deep link).
 CODE_BYTES = 16
@@ -74,7 +74,7 @@ async def create(
     max_uses = max_uses or (SECRETARY_INVITE_USES if secretary else MEMBER_INVITE_USES)
     code = secrets.token_urlsafe(CODE_BYTES)
     expires = now + ttl
-    invite_id = await insert(
+    invite_id = await audit.inserted(
         tx,
         "INSERT INTO invites (code, branch_id, role, created_by, created_at, expires_at,"
         " max_uses, expected_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -88,14 +88,10 @@ async def create(
             max_uses,
             expected_id,
         ),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=created_by,
         action="invite.created",
         entity="invite",
-        entity_id=invite_id,
         role=role.value,
         branch_id=branch_id,
         expected_id=expected_id,

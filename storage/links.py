@@ -34,7 +34,7 @@ from storage.link_rules import (
 )
 from storage.members import Member, PersonName, Role
 from storage.problems import InputProblem, cause_of
-from storage.rows import Table, fetch_all, fetch_value, insert, required
+from storage.rows import Table, fetch_all, fetch_value, required
 from storage.terms import Term, next_month
 from storage.visits import ERASED_ALIAS, VisitProblem, clean_alias
 
@@ -441,7 +441,7 @@ async def set_link(
     # is never a moment with two active classes.
     stored = LinkStatus.PROPOSED if replaces is not None else status
     values = fields.model_dump(mode="json")
-    link_id = await insert(
+    link_id = await audit.inserted(
         tx,
         "INSERT INTO links (kind, member_id, branch_id, target_text, student_alias,"
         " target_member_id, person_name, person_role, target_branch_id, period, period_start,"
@@ -454,12 +454,16 @@ async def set_link(
             actor.id,
             to_iso(now),
         ),
+        at=now,
+        actor_id=actor.id,
+        action="links.set",
+        entity="link",
+        kind=fields.kind.value,
+        status=status.value,
+        owner_id=fields.member_id,
+        branch_id=fields.branch_id,
+        replaces=None if replaces is None else replaces.id,
     )
-    await audit.record(
-        tx, at=now, actor_id=actor.id, action="links.set", entity="link", entity_id=link_id,
-        kind=fields.kind.value, status=status.value, owner_id=fields.member_id,
-        branch_id=fields.branch_id, replaces=None if replaces is None else replaces.id,
-    )  # fmt: skip
     if replaces is not None and (
         status is LinkStatus.ACTIVE or replaces.status is LinkStatus.PROPOSED
     ):
@@ -538,7 +542,7 @@ async def log_contact(
         raise LinkProblem("not_active")
     side = actor.branch_id if link.kind is LinkKind.PAIR else link.branch_id
     assert side is not None  # may_log: a pair's logger is a secretary of one side
-    contact_id = await insert(
+    contact_id = await audit.inserted(
         tx,
         "INSERT INTO link_contacts (link_id, on_date, how, note, photo_file_id, logged_by,"
         " side_branch_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -552,12 +556,14 @@ async def log_contact(
             side,
             to_iso(now),
         ),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor.id, action="links.contact_logged", entity="link_contact",
-        entity_id=contact_id, link_id=link.id, on_date=fields.on_date.isoformat(),
+        at=now,
+        actor_id=actor.id,
+        action="links.contact_logged",
+        entity="link_contact",
+        link_id=link.id,
+        on_date=fields.on_date.isoformat(),
         how=fields.how.value,
-    )  # fmt: skip
+    )
     return required(await get_contact(tx, contact_id))
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from storage import audit, members
 from storage.clock import to_iso
 from storage.meetings import MeetingProblem, clean_line
-from storage.rows import Table, insert
+from storage.rows import Table
 
 NAME_MIN, NAME_MAX = 2, 20
 GROUPS_MAX = 20
@@ -38,15 +38,16 @@ async def create(
         raise MeetingProblem("group_name_taken")
     if len(existing) >= GROUPS_MAX:
         raise MeetingProblem("groups_many")
-    group_id = await insert(
+    group_id = await audit.inserted(
         tx,
         "INSERT INTO party_groups (branch_id, name, created_by, created_at) VALUES (?, ?, ?, ?)",
         (branch_id, clean, actor_id, to_iso(now)),
+        at=now,
+        actor_id=actor_id,
+        action="party_group.created",
+        entity="party_group",
+        name=clean,
     )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="party_group.created", entity="party_group",
-        entity_id=group_id, name=clean,
-    )  # fmt: skip
     return PartyGroup(id=group_id, branch_id=branch_id, name=clean, status="active", created_at=now)
 
 

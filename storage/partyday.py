@@ -234,7 +234,7 @@ async def set_rule(
         "UPDATE party_day_rules SET replaced_at = ? WHERE branch_id = ? AND replaced_at IS NULL",
         (to_iso(now), branch_id),
     )
-    rule_id = await insert(
+    rule_id = await audit.inserted(
         tx,
         "INSERT INTO party_day_rules"
         " (branch_id, kind, day, nth, weekday, start_time, place, created_by, created_at)"
@@ -250,14 +250,10 @@ async def set_rule(
             actor_id,
             to_iso(now),
         ),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="partyday.rule_set",
         entity="party_day_rule",
-        entity_id=rule_id,
         branch_id=branch_id,
         kind=rule.kind.value,
         day=rule.day,

@@ -363,19 +363,15 @@ async def create_draft(
     if count >= max_open:
         raise PledgeLimitReached(count, max_open)
     clean = checked_text(text, TEXT_MIN, TEXT_MAX)
-    pledge_id = await insert(
+    pledge_id = await audit.inserted(
         tx,
         "INSERT INTO pledges (member_id, branch_id, period, category, text, status,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)",
         (member.id, member.branch_id, period.code, category.value, clean, to_iso(now), to_iso(now)),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=member.id,
         action="pledge.drafted",
         entity="pledge",
-        entity_id=pledge_id,
         **{"from": None, "to": S.DRAFT.value},
         period=period.code,
     )

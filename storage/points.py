@@ -21,7 +21,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from storage import audit
 from storage.clock import from_iso, to_iso
-from storage.rows import insert
 from storage.tomlcheck import RuleError, load
 
 DEFAULT_FILE = Path(__file__).with_name("points.toml")
@@ -194,18 +193,14 @@ async def save_rules(
 ) -> PointRules:
     """Put the rules in ``text`` in force (``FileProblems`` when they cannot be used)."""
     rules = parse_rules(text)
-    row_id = await insert(
+    await audit.inserted(
         tx,
         "INSERT INTO point_rules (version, content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)",
         (rules.version, text, actor_id, to_iso(now)),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="points.rules",
         entity="point_rules",
-        entity_id=row_id,
         version=rules.version,
     )
     return rules

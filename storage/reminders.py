@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import MEMBERS, Member
-from storage.rows import Table, changed_one, fetch_value, insert, required
+from storage.rows import Table, changed_one, fetch_value, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -274,19 +274,15 @@ async def create_broadcast(
     """Store a secretary's message (its outbox rows are the caller's), audited."""
     if not 1 <= len(text) <= BROADCAST_MAX:
         raise ValueError(f"a broadcast has 1 to {BROADCAST_MAX} characters")
-    broadcast_id = await insert(
+    broadcast_id = await audit.inserted(
         tx,
         "INSERT INTO broadcasts (branch_id, sender_id, text, recipients, not_before, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (branch_id, sender_id, text, recipients, to_iso(not_before), to_iso(now)),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=sender_id,
         action="reminders.broadcast",
         entity="broadcast",
-        entity_id=broadcast_id,
         branch_id=branch_id,
         recipients=recipients,
         not_before=to_iso(not_before),

@@ -23,7 +23,7 @@ from storage.branches import BranchName
 from storage.clock import to_iso
 from storage.invites import Invite
 from storage.members import Role
-from storage.rows import Table, changed_one, fetch_all, insert
+from storage.rows import Table, changed_one, fetch_all
 
 # A personal link is handed out by hand (a message, a note, WeChat): it stays open longer
 # than a branch's shared link, and opens once.
@@ -375,7 +375,7 @@ async def _expect(
     actor_id: int,
     now: datetime,
 ) -> Created:
-    expected_id = await insert(
+    expected_id = await audit.inserted(
         tx,
         "INSERT INTO expected_people (branch_id, name, role, subject, class_name, phone, notes,"
         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -390,15 +390,11 @@ async def _expect(
             actor_id,
             to_iso(now),
         ),
-    )
-    # The phone number stays out of the audit log: only that one was given.
-    await audit.record(
-        tx,
+        # The phone number stays out of the audit log: only that one was given.
         at=now,
         actor_id=actor_id,
         action="roster.expected",
         entity="expected",
-        entity_id=expected_id,
         branch_id=branch_id,
         role=role.value,
         row=planned.number,

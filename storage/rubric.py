@@ -23,7 +23,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from storage import audit
 from storage.clock import from_iso, to_iso
 from storage.rating_rules import RULE_NAMES
-from storage.rows import insert
 from storage.tomlcheck import FileProblems, Problem, RuleError, load, problem_at
 
 DEFAULT_FILE = Path(__file__).with_name("rubric.toml")
@@ -182,19 +181,15 @@ async def save_rubric(
 ) -> Rubric:
     """Put the rubric in ``text`` in force for the school year (or ``FileProblems``)."""
     rubric = parse_rubric(text)
-    row_id = await insert(
+    await audit.inserted(
         tx,
         "INSERT INTO rubrics (school_year, version, content, uploaded_by, uploaded_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (school_year, rubric.version, text, actor_id, to_iso(now)),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=actor_id,
         action="rubric.uploaded",
         entity="rubric",
-        entity_id=row_id,
         school_year=school_year,
         version=rubric.version,
     )

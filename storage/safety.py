@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import Table, fetch_all, fetch_value, insert, required
+from storage.rows import Table, fetch_all, fetch_value, required
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -213,7 +213,7 @@ async def log_lesson(
     fields: LessonFields,
     now: datetime,
 ) -> Lesson:
-    lesson_id = await insert(
+    lesson_id = await audit.inserted(
         tx,
         "INSERT INTO safety_lessons (member_id, branch_id, on_date, class_name, topic, students,"
         " photo_file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -227,12 +227,14 @@ async def log_lesson(
             fields.photo_file_id,
             to_iso(now),
         ),
-    )
-    await audit.record(
-        tx, at=now, actor_id=member_id, action="safety.lesson_logged", entity="safety_lesson",
-        entity_id=lesson_id, on_date=fields.on_date.isoformat(), topic=fields.topic.value,
+        at=now,
+        actor_id=member_id,
+        action="safety.lesson_logged",
+        entity="safety_lesson",
+        on_date=fields.on_date.isoformat(),
+        topic=fields.topic.value,
         students=fields.students,
-    )  # fmt: skip
+    )
     return required(await get_lesson(tx, lesson_id))
 
 
@@ -316,18 +318,26 @@ async def _create_drill(
     actor_id: int,
     now: datetime,
 ) -> Drill:
-    drill_id = await insert(
+    drill_id = await audit.inserted(
         tx,
         "INSERT INTO safety_drills (branch_id, on_date, kind, scope, logged_by, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (branch_id, fields.on_date.isoformat(), fields.kind.value, scope.value, actor_id,
-         to_iso(now)),
-    )  # fmt: skip
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="safety.drill_logged", entity="safety_drill",
-        entity_id=drill_id, scope=scope.value, kind=fields.kind.value,
+        (
+            branch_id,
+            fields.on_date.isoformat(),
+            fields.kind.value,
+            scope.value,
+            actor_id,
+            to_iso(now),
+        ),
+        at=now,
+        actor_id=actor_id,
+        action="safety.drill_logged",
+        entity="safety_drill",
+        scope=scope.value,
+        kind=fields.kind.value,
         on_date=fields.on_date.isoformat(),
-    )  # fmt: skip
+    )
     return required(await get_drill(tx, drill_id))
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, field_validator, model_validator
 
 from storage import audit
 from storage.clock import to_iso
-from storage.rows import Table, fetch_all, insert, required
+from storage.rows import Table, fetch_all, required
 
 HOURS_MIN = 0.5
 HOURS_MAX = 12.0
@@ -169,7 +169,7 @@ async def log(
     makeup_month_id: int | None,
     now: datetime,
 ) -> ServiceLog:
-    log_id = await insert(
+    log_id = await audit.inserted(
         tx,
         "INSERT INTO service_logs (member_id, branch_id, kind, on_date, hours, description,"
         " photo_file_id, party_month_id, makeup_month_id, logged_on, created_at, updated_at)"
@@ -184,14 +184,10 @@ async def log(
             to_iso(now),
             to_iso(now),
         ),
-    )
-    await audit.record(
-        tx,
         at=now,
         actor_id=member_id,
         action="service.logged",
         entity="service_log",
-        entity_id=log_id,
         branch_id=branch_id,
         kind=entry.kind.value,
         on_date=entry.on_date.isoformat(),
