@@ -312,6 +312,26 @@ async def test_safety_lesson_drill_school_drill_and_coverage(harness: Harness) -
     ]
 
 
+async def test_safety_lesson_photo_may_be_skipped(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "记录安全教育课")
+    await h.send(MEMBER, "11-20")
+    await h.send(MEMBER, "三（2）班")
+    await h.press(MEMBER, "防溺水")
+    await h.send(MEMBER, "45")
+    other = await h.send(MEMBER, "好的")
+    assert other[-1] == "请发送照片，或点“跳过”。"
+    assert "跳过" in h.buttons(MEMBER)
+    said = await h.press(MEMBER, "跳过")
+    assert "三(2)班 防溺水安全教育课，45 名学生" in said[-1]
+    async with h.db.read() as conn:
+        term = await terms.term_for(conn, datetime(2026, 11, 28).date())
+        lessons = await safety.lessons_for_branch(conn, 1, term)
+    assert [(x.class_name, x.photo_file_id) for x in lessons] == [("三(2)班", None)]
+
+
 async def test_attendance_of_a_submitted_record_is_locked(harness: Harness) -> None:
     h = harness
     await h.branch_with_people()

@@ -49,10 +49,13 @@ from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext, identify
 from handlers.common.i18n import Translator, texts
 from handlers.common.reply import ack, remove_buttons, reply
+from handlers.common.typed import is_skip, typed_text
 from storage.clock import from_iso, to_iso
 
 Step = Callable[[Update, XContext], Coroutine[Any, Any, object]]
 Hook = Callable[[Update, XContext], Awaitable[None]]
+# What a photo step does with the photo sent (its file id), or with none when skipped.
+TakePhoto = Callable[[Update, XContext, str | None], Awaitable[object]]
 Handlers = list[BaseHandler[Any, Any, Any]]
 # What a step's handlers match: typed text, and anything else that is not a command
 # (a photo, a sticker where text is asked), answered with "text, please" or similar.
@@ -162,6 +165,31 @@ def step_handlers(prefix: str, typed: Step, other: Step, **buttons: Step) -> Han
         ),
         MessageHandler(TEXT, typed),
         MessageHandler(OTHER, other),
+    ]
+
+
+def photo_step(prefix: str, take: TakePhoto, other: Step, *, skip: str = "skip") -> Handlers:
+    """A step asking for a photo that may be left out. A photo sent goes to ``take`` with
+    its file id (the largest size); the skip button (``prefix:skip``, which loses its
+    buttons) or a typed skip word, with None; other text, or anything else, to ``other``."""
+
+    async def sent(update: Update, context: XContext) -> object:
+        message = update.effective_message
+        assert message is not None and message.photo
+        return await take(update, context, message.photo[-1].file_id)
+
+    async def skipped(update: Update, context: XContext) -> object:
+        await remove_buttons(update)
+        return await take(update, context, None)
+
+    async def typed(update: Update, context: XContext) -> object:
+        if is_skip(typed_text(update)):
+            return await take(update, context, None)
+        return await other(update, context)
+
+    return [
+        MessageHandler(filters.PHOTO, sent),
+        *step_handlers(prefix, typed, other, **{skip: skipped}),
     ]
 
 

@@ -12,12 +12,12 @@ reminder's view), ``views`` (every screen),
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed
-from handlers.common.flows import END, OTHER, conversation, step_handlers
+from handlers.common.flows import END, OTHER, conversation, photo_step, step_handlers
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering
@@ -56,10 +56,7 @@ def register(reg: Registrar) -> None:
                     PREFIX, comments.deadline_typed, text_expected
                 ),
                 items.ANSWER: step_handlers(PREFIX, items.answer_typed, text_expected),
-                items.PHOTO: [
-                    MessageHandler(filters.PHOTO, items.photo_sent),
-                    *step_handlers(PREFIX, items.photo_text, items.photo_text, np=items.no_photo),
-                ],
+                items.PHOTO: photo_step(PREFIX, items.save_answer, items.photo_expected, skip="np"),
                 items.REASON: step_handlers(PREFIX, items.reason_typed, text_expected),
             },
             timeout=reg.config.conversation_timeout,

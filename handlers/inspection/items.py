@@ -22,8 +22,8 @@ from handlers.common.guards import (
     require_secretary,
 )
 from handlers.common.i18n import Translator
-from handlers.common.reply import ack, remove_buttons, reply, reply_photo, say
-from handlers.common.typed import is_skip, typed_text
+from handlers.common.reply import ack, answering, remove_buttons, reply, reply_photo, say
+from handlers.common.typed import typed_text
 from handlers.common.views import cancel_only
 from handlers.inspection import views
 from handlers.inspection.overview import NotAssigned, require_inspected, require_inspector
@@ -117,26 +117,11 @@ async def answer_typed(update: Update, context: XContext) -> object:
     return PHOTO
 
 
-async def photo_sent(update: Update, context: XContext) -> object:
-    message = update.effective_message
-    assert message is not None and message.photo
-    return await _save_answer(update, context, message.photo[-1].file_id)
+photo_expected = answering("insp.answer.photo_expected", PHOTO)
 
 
-async def no_photo(update: Update, context: XContext) -> object:
-    """[Submit without a photo], or a typed skip word."""
-    await remove_buttons(update)
-    return await _save_answer(update, context, None)
-
-
-async def photo_text(update: Update, context: XContext) -> object:
-    if is_skip(typed_text(update)):
-        return await _save_answer(update, context, None)
-    await reply(update, context, context.t("insp.answer.photo_expected"))
-    return PHOTO
-
-
-async def _save_answer(update: Update, context: XContext, photo: str | None) -> object:
+async def save_answer(update: Update, context: XContext, photo: str | None) -> object:
+    """The answer with its photo (None: [Submit without a photo], or a typed skip word)."""
     try:
         return await _answer_item(update, context, photo)
     except Refusal as refusal:

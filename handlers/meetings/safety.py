@@ -10,13 +10,13 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler
 
 from handlers.common import reply
 from handlers.common.callback import presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, OTHER, step_handlers
+from handlers.common.flows import END, OTHER, photo_step, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -25,7 +25,6 @@ from handlers.common.guards import (
 )
 from handlers.common.i18n import Translator
 from handlers.common.reply import remove_buttons
-from handlers.common.typed import is_skip
 from handlers.common.views import cancel_only
 from handlers.meetings import views
 from handlers.meetings.common import (
@@ -69,10 +68,7 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
         # A choice is answered by its button or by typing its name.
         TOPIC: step_handlers("sf", topic_answered, use_buttons, tp=topic_answered),
         STUDENTS: step_handlers("sf", students_typed, text_expected),
-        PHOTO: [
-            MessageHandler(filters.PHOTO, photo_received),
-            *step_handlers("sf", photo_text, photo_text, skip=photo_skipped),
-        ],
+        PHOTO: photo_step("sf", _save_lesson, photo_expected),
         KIND: step_handlers("sf", kind_answered, use_buttons, kd=kind_answered),
         ROLE: step_handlers("sf", role_typed, text_expected),
         PEOPLE: [
@@ -223,25 +219,13 @@ async def students_typed(update: Update, context: XContext) -> object:
     return PHOTO
 
 
-async def photo_received(update: Update, context: XContext) -> object:
-    message = update.effective_message
-    assert message is not None and message.photo
-    return await _save_lesson(update, context, message.photo[-1].file_id)
-
-
-async def photo_skipped(update: Update, context: XContext) -> object:
-    await remove_buttons(update)
-    return await _save_lesson(update, context, None)
-
-
-async def photo_text(update: Update, context: XContext) -> object:
-    if is_skip(typed(update)):
-        return await _save_lesson(update, context, None)
+async def photo_expected(update: Update, context: XContext) -> object:
     await say(update, context, context.t("sf.photo_or_skip"), views.skip_markup(context.t))
     return PHOTO
 
 
 async def _save_lesson(update: Update, context: XContext, photo: str | None) -> object:
+    """The lesson with its photo (None: skipped)."""
     person = require_branch_person(context)
     flow = data(context)
     try:
