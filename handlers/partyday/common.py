@@ -18,6 +18,7 @@ from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import END
 from handlers.common.guards import parse_callback, require_branch_access
 from handlers.common.reply import remove_buttons, say
+from handlers.common.views import cancel_only
 from handlers.partyday.views import long_date
 from storage import branches
 from storage.branches import Branch
@@ -118,6 +119,15 @@ async def ask(
 ) -> str:
     """Say what was wrong (or what is needed) and stay on the same step."""
     await say(update, context, context.t(key, **kwargs), keyboard)
+    return state
+
+
+async def ask_typed(
+    update: Update, context: XContext, state: str, key: str, **values: object
+) -> str:
+    """Ask for a typed answer, offering only [取消], and go to ``state``; a pressed
+    button's message loses its buttons."""
+    await said_from_button(update, context, context.t(key, **values), cancel_only(context.t))
     return state
 
 

@@ -97,17 +97,16 @@ def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
         RULE_PLACE: step(
             RULE_PLACE, rule_place_typed, "partyday.rule.bad_place", rp=rule_place_kept
         ),
-        RULE_CONFIRM: step(
-            RULE_CONFIRM, rule_save_typed, "partyday.rule.confirm_again", rsave=rule_save_pressed
+        RULE_CONFIRM: _confirm_step(
+            RULE_CONFIRM, "partyday.rule.confirm_again", "rsave", _save_rule
         ),
         MONTH_PICK: step(MONTH_PICK, month_typed, "partyday.month.bad", mo=month_pressed),
         THEME_TEXT: step(THEME_TEXT, theme_typed, "partyday.theme.bad"),
         MOVE_DATE: step_handlers("pd", move_date_typed, move_date_other, md=move_date_pressed),
         MOVE_REASON: step(MOVE_REASON, move_reason_typed, "partyday.reason.bad"),
         CANCEL_REASON: step(CANCEL_REASON, cancel_reason_typed, "partyday.reason.bad"),
-        CANCEL_CONFIRM: step(
-            CANCEL_CONFIRM, cancel_confirm_typed, "partyday.cancel.confirm_again",
-            cxlok=cancel_confirmed,
+        CANCEL_CONFIRM: _confirm_step(
+            CANCEL_CONFIRM, "partyday.cancel.confirm_again", "cxlok", _cancel_month
         ),
     }  # fmt: skip
 
@@ -233,17 +232,6 @@ async def rule_place_typed(update: Update, context: XContext) -> object:
     return await _take_place(update, context, typed_text(update))
 
 
-async def rule_save_pressed(update: Update, context: XContext) -> object:
-    parse_callback(update, "pd")
-    return await _save_rule(update, context)
-
-
-async def rule_save_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(typed_text(update)):
-        return await common.ask(update, context, RULE_CONFIRM, "partyday.rule.confirm_again")
-    return await _save_rule(update, context)
-
-
 def _pressed(take: Take, read: Callable[[Callback], object] = lambda data: data.int_arg(0)) -> Step:
     """A rule step's button: its value (read from the callback data) goes to ``take``."""
 
@@ -253,6 +241,22 @@ def _pressed(take: Take, read: Callable[[Callback], object] = lambda data: data.
         return await take(update, context, read(data))
 
     return pressed
+
+
+def _confirm_step(state: str, again: str, action: str, confirmed: Step) -> Handlers:
+    """A step asking to confirm: its button (``action``) or a yes typed runs ``confirmed``;
+    anything else asks again (``again``)."""
+
+    async def pressed(update: Update, context: XContext) -> object:
+        parse_callback(update, "pd")
+        return await confirmed(update, context)
+
+    async def typed(update: Update, context: XContext) -> object:
+        if not parse.is_yes(typed_text(update)):
+            return await common.ask(update, context, state, again)
+        return await confirmed(update, context)
+
+    return step_handlers("pd", typed, _again(state, again), **{action: pressed})
 
 
 def _typed(take: Take, read: Callable[[str], object]) -> Step:
@@ -493,12 +497,10 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
             update, context, MONTH_PICK, "partyday.month.already_cancelled", month=label
         )
     data["month"] = month_key(year, month)
-    keyboard = cancel_only(t)
     if data["mode"] == "theme":
-        await common.said_from_button(
-            update, context, t("partyday.theme.ask", month=label), keyboard
+        return await common.ask_typed(
+            update, context, THEME_TEXT, "partyday.theme.ask", month=label
         )
-        return THEME_TEXT
     if data["mode"] == "move":
         current = views.long_date(t, day.date) if day.date else "—"
         example = _example_date(day)
@@ -510,10 +512,9 @@ async def _take_month(update: Update, context: XContext, chosen: tuple[int, int]
             views.move_date_question(t, choices),
         )
         return MOVE_DATE
-    await common.said_from_button(
-        update, context, t("partyday.cancel.ask_reason", month=label), keyboard
+    return await common.ask_typed(
+        update, context, CANCEL_REASON, "partyday.cancel.ask_reason", month=label
     )
-    return CANCEL_REASON
 
 
 async def theme_typed(update: Update, context: XContext) -> object:
@@ -596,22 +597,7 @@ async def move_reason_typed(update: Update, context: XContext) -> object:
         return await common.ask(update, context, MOVE_REASON, "partyday.reason.bad")
     year, month = _chosen(context)
     to = date.fromisoformat(flow_data(context, FLOW)["to"])
-    now = context.now()
-    async with context.db.transaction() as tx:
-        day = await partyday.change_day(
-            tx,
-            branch_id=secretary.branch_id,
-            year=year,
-            month=month,
-            to=to,
-            reason=reason,
-            actor_id=secretary.id,
-            now=now,
-        )
-        told = await _tell_members(
-            tx, context, secretary, "partyday.moved", lambda t, b: views.moved_notice(t, day, b)
-        )
-    delivery.wake(context)
+    told = await _change_month(context, secretary, to, reason)
     t = context.t
     await say(
         update,
@@ -640,42 +626,11 @@ async def cancel_reason_typed(update: Update, context: XContext) -> object:
     return CANCEL_CONFIRM
 
 
-async def cancel_confirmed(update: Update, context: XContext) -> object:
-    parse_callback(update, "pd")
-    return await _cancel_month(update, context)
-
-
-async def cancel_confirm_typed(update: Update, context: XContext) -> object:
-    if not parse.is_yes(typed_text(update)):
-        return await common.ask(update, context, CANCEL_CONFIRM, "partyday.cancel.confirm_again")
-    return await _cancel_month(update, context)
-
-
 async def _cancel_month(update: Update, context: XContext) -> object:
     secretary = require_secretary(context)
     year, month = _chosen(context)
     reason = str(flow_data(context, FLOW)["reason"])
-    now = context.now()
-    async with context.db.transaction() as tx:
-        before = await common.require_day(tx, secretary.branch_id, year, month)
-        day = await partyday.change_day(
-            tx,
-            branch_id=secretary.branch_id,
-            year=year,
-            month=month,
-            to=None,
-            reason=reason,
-            actor_id=secretary.id,
-            now=now,
-        )
-        told = await _tell_members(
-            tx,
-            context,
-            secretary,
-            "partyday.cancelled",
-            lambda t, b: views.cancelled_notice(t, day, b, before.date),
-        )
-    delivery.wake(context)
+    told = await _change_month(context, secretary, None, reason)
     t = context.t
     await common.said_from_button(
         update,
@@ -775,6 +730,41 @@ def _reason(update: Update) -> str | None:
         return partyday.clean_line(typed_text(update), partyday.REASON_MAX)
     except ValueError:
         return None
+
+
+async def _change_month(
+    context: XContext, secretary: Secretary, to: date | None, reason: str
+) -> int:
+    """Move the chosen month's day to ``to`` (None: cancel it) and tell everyone taking
+    part; how many were told."""
+    year, month = _chosen(context)
+    async with context.db.transaction() as tx:
+        # A cancelled month's notice names the date it had.
+        before = await common.require_day(tx, secretary.branch_id, year, month)
+        day = await partyday.change_day(
+            tx,
+            branch_id=secretary.branch_id,
+            year=year,
+            month=month,
+            to=to,
+            reason=reason,
+            actor_id=secretary.id,
+            now=context.now(),
+        )
+        if to is None:
+            told = await _tell_members(
+                tx,
+                context,
+                secretary,
+                "partyday.cancelled",
+                lambda t, b: views.cancelled_notice(t, day, b, before.date),
+            )
+        else:
+            told = await _tell_members(
+                tx, context, secretary, "partyday.moved", lambda t, b: views.moved_notice(t, day, b)
+            )
+    delivery.wake(context)
+    return told
 
 
 async def _tell_members(

@@ -34,7 +34,6 @@ from handlers.common.guards import (
 from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import say
 from handlers.common.typed import choose, labels, says, typed_text
-from handlers.common.views import cancel_only
 from handlers.partyday import common, views
 from handlers.partyday.common import FLOW
 from storage import audit, members, partyday
@@ -159,13 +158,7 @@ async def reason_text_other_input(update: Update, context: XContext) -> object:
 
 
 async def _ask_text(update: Update, context: XContext) -> object:
-    await common.said_from_button(
-        update,
-        context,
-        context.t("partyday.leave.ask_text"),
-        cancel_only(context.t),
-    )
-    return LEAVE_TEXT
+    return await common.ask_typed(update, context, LEAVE_TEXT, "partyday.leave.ask_text")
 
 
 async def _take_text(update: Update, context: XContext, typed: str, state: str) -> object:

@@ -311,13 +311,7 @@ async def hours_pressed(update: Update, context: XContext) -> object:
     data = parse_callback(update, "svc")
     require_branch_person(context)
     if data.str_arg(0) == "other":
-        await common.said_from_button(
-            update,
-            context,
-            context.t("service.ask_hours_typed"),
-            cancel_only(context.t),
-        )
-        return HOURS
+        return await common.ask_typed(update, context, HOURS, "service.ask_hours_typed")
     return await _take_hours(update, context, data.int_arg(0) / 2)
 
 
@@ -337,13 +331,7 @@ async def _take_hours(update: Update, context: XContext, hours: float | None) ->
     if data.get("mode") == "edit":
         return await _apply_edit(update, context, {"hours": hours})
     data["hours"] = hours
-    await common.said_from_button(
-        update,
-        context,
-        context.t("service.ask_description"),
-        cancel_only(context.t),
-    )
-    return DESCRIPTION
+    return await common.ask_typed(update, context, DESCRIPTION, "service.ask_description")
 
 
 async def description_typed(update: Update, context: XContext) -> object:
@@ -537,9 +525,7 @@ async def _ask_field(update: Update, context: XContext, field: str) -> object:
         )
         return HOURS
     if field == "description":
-        keyboard = cancel_only(t)
-        await common.said_from_button(update, context, t("service.ask_description"), keyboard)
-        return DESCRIPTION
+        return await common.ask_typed(update, context, DESCRIPTION, "service.ask_description")
     # Editing the photo: a new one replaces it; [删除照片] (or "删除") takes it off.
     record = await _own_changeable(context, int(flow_data(context, FLOW)["log_id"]))
     if record.photo_file_id:
