@@ -28,6 +28,7 @@ from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import local_date
 from storage.outbox import Button
 from storage.reminders import Digest
+from storage.terms import Term
 
 ButtonRows = list[list[dict[str, str]]]
 """Buttons as the outbox stores them: rows of ``{"text", "callback_data" | "url"}``."""
@@ -53,6 +54,16 @@ class DueReminder:
     def today(self) -> date:
         """The tick's calendar date in the deployment's zone."""
         return local_date(self.now, self.zone)
+
+    @property
+    def term(self) -> Term:
+        """The term a term-wide reminder speaks of (``term_start`` and ``term_end`` in
+        its payload)."""
+        payload = self.reminder.payload
+        return Term(
+            start=date.fromisoformat(str(payload["term_start"])),
+            end=date.fromisoformat(str(payload["term_end"])),
+        )
 
     async def once(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
         """``read()``, done once per slice of the tick for the same ``key``.

@@ -11,7 +11,6 @@ from schedules.kinds import Kind
 from storage import meetings, party_groups, safety, terms
 from storage.meetings import MeetingFrequencies, MeetingKind, PeriodState
 from storage.reminders import Digest
-from storage.terms import Term
 
 
 async def period_end(due: DueReminder) -> Screen | None:
@@ -35,10 +34,7 @@ async def period_end(due: DueReminder) -> Screen | None:
 
 async def safety_missing(due: DueReminder) -> Screen | None:
     payload = due.reminder.payload
-    term = Term(
-        start=date.fromisoformat(str(payload["term_start"])),
-        end=date.fromisoformat(str(payload["term_end"])),
-    )
+    term = due.term
     branch_id = int(payload["branch_id"])
     coverage = await due.once(
         ("safety.coverage", branch_id, term.start, term.end),

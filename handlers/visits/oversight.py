@@ -114,12 +114,7 @@ async def member_page(update: Update, context: XContext) -> None:
         require_branch_access(actor, person.branch_id)
         listed = await records.page_of(conn, person.id, person.branch_id, term, page)
     screen = views.member_visits(
-        context.t,
-        name=person.name,
-        member_id=person.id,
-        term=term,
-        **listed,
-        now=context.now(),
+        context.t, listed, name=person.name, member_id=person.id, now=context.now()
     )
     query = update.callback_query
     assert query is not None

@@ -10,7 +10,7 @@ to a group.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 import aiosqlite
 from telegram import Update
@@ -97,24 +97,12 @@ async def _page(context: XContext, member: BranchMember, page: int) -> views.Scr
     term = await access.current_term(context)
     async with context.db.read() as conn:
         listed = await page_of(conn, member.id, member.branch_id, term, page)
-    return views.my_visits(
-        context.t, term=term, **listed, now=context.now(), secretary=member.is_secretary
-    )
-
-
-class Page(TypedDict):
-    """One page of a person's visits this term, with their count against the target."""
-
-    visits: list[HomeVisit]
-    page: int
-    total: int
-    count: int
-    target: int | None
+    return views.my_visits(context.t, listed, now=context.now(), secretary=member.is_secretary)
 
 
 async def page_of(
     conn: aiosqlite.Connection, member_id: int, branch_id: int, term: Term, page: int
-) -> Page:
+) -> views.VisitPage:
     total = await visits.listed_for_member(conn, member_id, term)
     # A page past the end (the list shrank since the button was made) shows the last.
     page = min(page, max(0, (total - 1) // PAGE_SIZE))
@@ -123,7 +111,9 @@ async def page_of(
     )
     count = await visits.count_for_member(conn, member_id, term)
     target = await visits.target_for(conn, branch_id, term)
-    return Page(visits=shown, page=page, total=total, count=count, target=target)
+    return views.VisitPage(
+        term=term, visits=shown, page=page, total=total, count=count, target=target
+    )
 
 
 # --------------------------------------------------------------------------- one visit

@@ -3,8 +3,6 @@ secretary's monthly digest: each re-reads the visits when the tick renders them.
 
 from __future__ import annotations
 
-from datetime import date
-
 from handlers.common.reminders import DueReminder, ReminderView, Screen
 from handlers.visits import views
 from schedules.kinds import Kind
@@ -28,10 +26,7 @@ async def follow_up(due: DueReminder) -> Screen | None:
 
 async def behind_target(due: DueReminder) -> Screen | None:
     payload = due.reminder.payload
-    term = Term(
-        start=date.fromisoformat(str(payload["term_start"])),
-        end=date.fromisoformat(str(payload["term_end"])),
-    )
+    term = due.term
     branch_id = int(payload["branch_id"])
     behind = await due.once(
         ("visits.behind", branch_id, term.start),

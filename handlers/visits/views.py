@@ -11,7 +11,8 @@ The reminder engine renders with ``follow_up_reminder``, ``behind_target_reminde
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,6 +55,18 @@ IDLE_NAMES = 30
 FOLLOW_UP_MAX_DAYS = 120
 # Telegram refuses a message over 4096 characters; keep a margin for the joiners.
 MESSAGE_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class VisitPage:
+    """One page of a person's visits this term, with their count against the target."""
+
+    term: Term
+    visits: Sequence[HomeVisit]
+    page: int
+    total: int
+    count: int
+    target: int | None
 
 
 def step(action: str, *args: object) -> str:
@@ -335,33 +348,17 @@ def progress(t: Translator, count: int, target: int | None) -> str:
     return t("visit.progress", count=count, target=target)
 
 
-def my_visits(
-    t: Translator,
-    *,
-    term: Term,
-    visits: Sequence[HomeVisit],
-    page: int,
-    total: int,
-    count: int,
-    target: int | None,
-    now: datetime,
-    secretary: bool,
-) -> Screen:
+def my_visits(t: Translator, listed: VisitPage, *, now: datetime, secretary: bool) -> Screen:
     """One page of the member's own visits this term, each with its buttons."""
-    head = t(
-        "visit.list_title",
-        start=_d(term.start),
-        end=_d(term.end),
-        progress=Raw(progress(t, count, target)),
-    )
-    if not visits:
+    head = _page_head(t, "visit.list_title", listed)
+    if not listed.visits:
         lines = [head, t("visit.list_empty")]
         if secretary:
             lines.append(t("visit.list_hint_secretary"))
         return "\n\n".join(lines), None
     lines = [head, ""]
     rows: Rows = []
-    for index, visit in enumerate(visits, start=page * PAGE_SIZE + 1):
+    for index, visit in _numbered(listed):
         lines.append(_list_line(t, index, visit, now))
         row = [
             InlineKeyboardButton(
@@ -380,7 +377,7 @@ def my_visits(
                 )
             )
         rows.append(row)
-    rows += _pager(t, page, total, lambda p: act("page", p))
+    rows += _pager(t, listed.page, listed.total, lambda p: act("page", p))
     if secretary:
         lines += ["", t("visit.list_hint_secretary")]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -662,31 +659,15 @@ def totals_view(
 
 
 def member_visits(
-    t: Translator,
-    *,
-    name: str,
-    member_id: int,
-    term: Term,
-    visits: Sequence[HomeVisit],
-    page: int,
-    total: int,
-    count: int,
-    target: int | None,
-    now: datetime,
+    t: Translator, listed: VisitPage, *, name: str, member_id: int, now: datetime
 ) -> Screen:
     """A secretary's or admin's read-only page of one member's visits."""
-    head = t(
-        "visit.member_title",
-        name=name,
-        start=_d(term.start),
-        end=_d(term.end),
-        progress=Raw(progress(t, count, target)),
-    )
-    if not visits:
+    head = _page_head(t, "visit.member_title", listed, name=name)
+    if not listed.visits:
         return f"{head}\n\n{t('visit.member_empty')}", None
     lines = [head, ""]
     buttons = []
-    for index, visit in enumerate(visits, start=page * PAGE_SIZE + 1):
+    for index, visit in _numbered(listed):
         lines.append(_list_line(t, index, visit, now))
         buttons.append(
             InlineKeyboardButton(
@@ -694,8 +675,25 @@ def member_visits(
             )
         )
     rows = _rows(buttons, 5)
-    rows += _pager(t, page, total, lambda p: act("memp", member_id, p))
+    rows += _pager(t, listed.page, listed.total, lambda p: act("memp", member_id, p))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _page_head(t: Translator, key: str, listed: VisitPage, **values: Any) -> str:
+    """A page's title: the term, and the count against the target."""
+    term = listed.term
+    return t(
+        key,
+        **values,
+        start=_d(term.start),
+        end=_d(term.end),
+        progress=Raw(progress(t, listed.count, listed.target)),
+    )
+
+
+def _numbered(listed: VisitPage) -> Iterator[tuple[int, HomeVisit]]:
+    """The page's visits, numbered on from the pages before it."""
+    return enumerate(listed.visits, start=listed.page * PAGE_SIZE + 1)
 
 
 def term_view(t: Translator, term: Term) -> Screen:
