@@ -23,10 +23,9 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import answering
 from handlers.common.services import CommandSpec
 from handlers.inspection import comments, groups, items, overview, reminders
-from handlers.inspection.views import PREFIX
+from handlers.inspection.views import FLOW, PREFIX
 from storage.members import Role
 
-FLOW = "inspect"
 COMMANDS = [
     CommandSpec("inspect", "cmd.inspect", frozenset({Role.ADMIN, Role.INSPECTOR})),
     CommandSpec("rectify", "cmd.rectify", frozenset({Role.ADMIN, Role.SECRETARY, Role.INSPECTOR})),

@@ -19,10 +19,10 @@ from handlers.common.views import cancel_only
 from handlers.inspection import views
 from handlers.inspection.items import typed_within
 from handlers.inspection.overview import require_inspected, require_inspector
+from handlers.inspection.views import FLOW
 from storage import inspection, members, rectification
 from storage.rectification import ItemDraft, RectificationProblem
 
-FLOW = "inspect"
 COMMENT = "inspect.comment"
 PREVIEW = "inspect.preview"
 ITEM_TEXT = "inspect.item_text"

@@ -27,11 +27,11 @@ from handlers.common.typed import typed_text
 from handlers.common.views import cancel_only
 from handlers.inspection import views
 from handlers.inspection.overview import NotAssigned, require_inspected, require_inspector
+from handlers.inspection.views import FLOW
 from storage import branches, inspection, members, rectification
 from storage.members import Member, Role
 from storage.rectification import ItemRow, ItemStatus, RectificationProblem
 
-FLOW = "inspect"
 ANSWER = "inspect.answer"
 PHOTO = "inspect.photo"
 REASON = "inspect.reason"

@@ -24,6 +24,8 @@ from storage.pledges import Period
 from storage.rectification import Comment, Item, ItemRow, ItemStatus
 
 PREFIX = "ins"
+# The feature's one conversation: a group's name, a comment, an answer, a reopening.
+FLOW = "inspect"
 PAGE_SIZE = 10
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
