@@ -61,3 +61,24 @@ async def test_empty_entries_are_not_written(db: Database) -> None:
     await persistence.update_user_data(7, {"visit": {}, "_flow_seen": {}})
     await persistence.write_pending()
     assert await stored(db) == ([], {})
+
+
+async def test_one_persons_unstorable_data_does_not_hold_back_the_others(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A value JSON cannot hold (a programming error in one flow) loses that person's
+    step, logged without the data; everyone else's steps are written, now and after."""
+    persistence = SqlitePersistence(db, FixedClock(NOW), conversation_timeout=timedelta(hours=1))
+    await persistence.update_conversation("visit", (7, 7), 2)
+    await persistence.update_user_data(7, {"visit": {"alias": "小明"}})
+    await persistence.update_user_data(8, {"visit": {"alias": "乐乐", "bad": {1, 2}}})
+    await persistence.write_pending()
+    assert await stored(db) == ([("[7, 7]", 2)], {7: {"visit": {"alias": "小明"}}})
+    assert "user 8" in caplog.text and "乐乐" not in caplog.text
+    # Not kept pending either: the next update's write goes through on its own.
+    await persistence.update_user_data(9, {"visit": {"alias": "豆豆"}})
+    await persistence.write_pending()
+    assert (await stored(db))[1] == {
+        7: {"visit": {"alias": "小明"}},
+        9: {"visit": {"alias": "豆豆"}},
+    }

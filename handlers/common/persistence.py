@@ -11,7 +11,10 @@ persist conversation timeouts, so states older than the timeout are dropped when
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -19,6 +22,9 @@ from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage import Database, flowstate
 from storage.clock import Clock
+from storage.database import Statement
+
+log = logging.getLogger(__name__)
 
 
 class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -61,31 +67,38 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
         If it fails, the changes stay pending and go with the next update's (PTB would
         have logged and dropped them); a newer value for the same key replaces an older.
+        A value that cannot be written as JSON is logged and dropped alone, so one
+        person's broken flow data never holds back everyone else's steps.
         """
         users, states = self._users, self._states
         if not users and not states:
             return
         self._users, self._states = {}, {}
         now = self._clock.now()
-        try:
-            await self._db.write_all(
-                [
-                    *(
-                        flowstate.save_state(name, key, state, now=now)
-                        for (name, key), state in states.items()
-                    ),
-                    *(
-                        flowstate.save_user_data(user_id, data, now=now)
-                        for user_id, (data, _) in users.items()
-                    ),
-                ]
+        statements: list[Statement] = []
+        for (name, key), state in states.items():
+            made = _statement(
+                f"conversation {name}", partial(flowstate.save_state, name, key, state, now=now)
             )
+            if made is not None:
+                statements.append(made)
+        written: dict[int, str] = {}
+        for user_id, (data, fingerprint) in users.items():
+            made = _statement(
+                f"user {user_id}", partial(flowstate.save_user_data, user_id, data, now=now)
+            )
+            if made is not None:
+                statements.append(made)
+                written[user_id] = fingerprint
+        if not statements:
+            return
+        try:
+            await self._db.write_all(statements)
         except BaseException:
-            self._users = users | self._users
+            self._users = {user_id: users[user_id] for user_id in written} | self._users
             self._states = states | self._states
             raise
-        for user_id, (_, fingerprint) in users.items():
-            self._stored[user_id] = fingerprint
+        self._stored.update(written)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """Nothing to refresh: this process is the only writer of flow data."""
@@ -136,6 +149,16 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def flush(self) -> None:
         """At shutdown: whatever is still pending (normally nothing)."""
         await self.write_pending()
+
+
+def _statement(what: str, make: Callable[[], Statement]) -> Statement | None:
+    """The statement ``make`` builds, or None (logged) if its value is not JSON."""
+    try:
+        return make()
+    except (TypeError, ValueError):
+        # A programming error in one flow: say where, never what (it may hold an alias).
+        log.error("flow data of %s cannot be stored as JSON; this step is not kept", what)
+        return None
 
 
 def _kept(data: dict[Any, Any]) -> dict[Any, Any]:
