@@ -32,16 +32,22 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import activities
 from storage import (
     audit,
     branches,
+    link_rules,
+    links,
+    meetings,
     members,
     outbox,
     partyday,
     personal_data,
     pledges,
+    points,
     prefs,
     reminders,
+    safety,
     service,
     terms,
     todo,
@@ -60,6 +66,8 @@ PARTY_DAY = 4
 TELEGRAM_BASE = 100_000
 ADMIN_TELEGRAM_ID = 1
 
+HISTORY = 2
+"""What the history holds: 2 added meetings, safety and links (an older file gains them)."""
 VISITS_PER_YEAR = 20
 SERVICES_PER_YEAR = 10
 UPDATES_PER_PLEDGE = 3
@@ -80,7 +88,7 @@ class Size:
 
     def path(self, directory: Path = OUT) -> Path:
         version = len(load_migrations())
-        name = f"scale-v{version}-{self.branches}x{self.members}-{self.years}y.sqlite3"
+        name = f"scale-v{version}-h{HISTORY}-{self.branches}x{self.members}-{self.years}y.sqlite3"
         return directory / name
 
 
@@ -101,6 +109,9 @@ async def ensure(
         # The same history under an older schema: upgrading it is what a deployment does
         # (the project's migrations, at open) and takes seconds rather than minutes.
         shutil.copyfile(older, partial)
+        async with Database(partial):
+            pass  # the project's migrations bring the copy up to date
+        _fill_missing(partial, size)
     else:
         async with Database(partial):
             pass  # the project's migrations make the schema
@@ -120,10 +131,10 @@ def reads_english(member_id: int) -> bool:
 
 
 def _older_version(size: Size, directory: Path) -> Path | None:
-    suffix = size.path(directory).name.split("-", 2)[2]
+    suffix = size.path(directory).name.rsplit("-", 2)
     found = sorted(
-        directory.glob(f"scale-v*-{suffix}"),
-        key=lambda path: int(path.name.split("-")[1][1:]),
+        directory.glob(f"scale-v*-{suffix[-2]}-{suffix[-1]}"),
+        key=lambda path: (int(path.name.split("-")[1][1:]), path.name.count("-")),
     )
     return found[-1] if found else None
 
@@ -132,11 +143,26 @@ def _older_version(size: Size, directory: Path) -> Path | None:
 
 
 def _fill(path: Path, size: Size) -> None:
+    _filling(path, size, lambda builder: builder.build())
+
+
+def _fill_missing(path: Path, size: Size) -> None:
+    """What an older cached history lacks (``HISTORY`` 1 had no meetings, safety, links)."""
+
+    def missing(builder: _Builder) -> None:
+        if not builder.conn.execute("SELECT 1 FROM meetings LIMIT 1").fetchone():
+            builder.admin_id = size.people + 1
+            activities.fill(builder)
+
+    _filling(path, size, missing)
+
+
+def _filling(path: Path, size: Size, work: Callable[[_Builder], None]) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-200000")
     conn.execute("BEGIN")
-    _Builder(conn, size).build()
+    work(_Builder(conn, size))
     conn.execute("COMMIT")
     # No ANALYZE: the bot never runs it, so the planner here chooses as it does there.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -170,6 +196,7 @@ class _Builder:
         self.home_visits()
         self.pledges()
         self.outbox(months)
+        activities.fill(self)
         self.flush_audit(force=True)
         # Reminders ran a minute ago: the next tick covers just the coming minute.
         self.conn.execute(
@@ -281,6 +308,10 @@ class _Builder:
                 for b in range(1, self.size.branches + 1)
             ],
         )
+
+    @property
+    def branches(self) -> range:
+        return range(1, self.size.branches + 1)
 
     def secretary(self, branch_id: int) -> int:
         return (branch_id - 1) * self.size.members + 1
@@ -740,6 +771,8 @@ async def validate(db: Database, size: Size) -> None:
             await read.call(conn, size)
         count = await conn.execute_fetchall("SELECT COUNT(*) FROM home_visits")
         assert next(iter(count))[0] == size.people * VISITS_PER_YEAR * size.years
+        attended = await meetings.for_member(conn, _member(size), NOW.year)
+        assert attended, "the history holds no meetings"
 
 
 @dataclass(frozen=True)
@@ -857,6 +890,77 @@ async def _service_board(conn: Any, size: Size) -> object:
     return await service.branch_hours(conn, _branch(size), NOW.year, NOW.date().replace(day=1))
 
 
+async def _meetings_board(conn: Any, size: Size) -> object:
+    """The branch's 三会一课 board for the year, and its records of the last term."""
+    term = await terms.term_for(conn, NOW.date())
+    frequencies = meetings.parse_frequencies("")
+    board = await meetings.compliance(
+        conn, _branch(size), NOW.year, today=NOW.date(), frequencies=frequencies
+    )
+    return board, await meetings.for_branch(conn, _branch(size), term.start, term.end)
+
+
+async def _meetings_mine(conn: Any, size: Size) -> object:
+    return await meetings.for_member(conn, _member(size), NOW.year)
+
+
+async def _safety_branch(conn: Any, size: Size) -> object:
+    term = await terms.term_for(conn, NOW.date())
+    return (
+        await safety.coverage(conn, _branch(size), term),
+        await safety.summary(conn, _branch(size), term),
+    )
+
+
+async def _safety_mine(conn: Any, size: Size) -> object:
+    term = await terms.term_for(conn, NOW.date())
+    return (
+        await safety.lessons_for_member(conn, _member(size), term),
+        await safety.drills_for_member(conn, _member(size), term),
+        await safety.recent_classes(conn, _member(size)),
+    )
+
+
+async def _safety_bureau(conn: Any, size: Size) -> object:
+    return await safety.missing_in_term(conn, await terms.term_for(conn, NOW.date()))
+
+
+async def _links_mine(conn: Any, size: Size) -> object:
+    mine = await links.owned_by(conn, _member(size))
+    found = await _link_coverage(conn, _branch(size))
+    return mine, found, [await links.contacts(conn, link) for link in mine]
+
+
+async def _links_bureau(conn: Any, size: Size) -> object:
+    return await _link_coverage(conn, None)
+
+
+async def _link_coverage(conn: Any, branch_id: int | None) -> object:
+    return await links.coverage(
+        conn,
+        on=NOW.date(),
+        today=NOW.date(),
+        rhythms=link_rules.parse_rhythms(""),
+        terms=await terms.set_terms(conn),
+        branch_id=branch_id,
+    )
+
+
+async def _points_mine(conn: Any, size: Size) -> object:
+    term = await terms.term_for(conn, NOW.date())
+    rules = (await points.rules_in_force(conn)).rules
+    return (
+        await points.member_points(conn, _member(size), term.start, term.end, rules, zone=ZONE),
+        await points.member_year(conn, _member(size), NOW.year - 1, zone=ZONE),
+    )
+
+
+async def _points_branch(conn: Any, size: Size) -> object:
+    term = await terms.term_for(conn, NOW.date())
+    rules = (await points.rules_in_force(conn)).rules
+    return await points.branch_points(conn, _branch(size), term.start, term.end, rules, zone=ZONE)
+
+
 async def _outbox_report(conn: Any, size: Size) -> object:
     return await outbox.counts(conn), await outbox.next_due_at(conn)
 
@@ -881,6 +985,15 @@ READS: list[Read] = [
     Read("/branches, members", _branch_admin),
     Read("/todo (branch)", _todo),
     Read("/service branch", _service_board),
+    Read("/meetings (branch)", _meetings_board),
+    Read("meetings (member, year)", _meetings_mine),
+    Read("/safety (branch)", _safety_branch),
+    Read("/safety mine", _safety_mine),
+    Read("safety (bureau)", _safety_bureau),
+    Read("/links mine", _links_mine),
+    Read("/links (bureau)", _links_bureau),
+    Read("/points mine", _points_mine),
+    Read("/points (branch)", _points_branch),
     Read("xianfeng outbox (CLI)", _outbox_report, user=False),
     Read("audit (admin)", _audit_recent),
 ]

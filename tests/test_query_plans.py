@@ -44,6 +44,22 @@ GROWING = {
     "audit_log",
     "reminder_skips",
     "broadcasts",
+    "meetings",
+    "meeting_attendance",
+    "meeting_makeups",
+    "safety_lessons",
+    "safety_drills",
+    "safety_drill_participants",
+    "links",
+    "link_contacts",
+    "inspection_comments",
+    "rectification_items",
+    "branch_ratings",
+    "rating_scores",
+    "rating_objections",
+    "pioneer_nominations",
+    "pioneer_ballots",
+    "pioneer_objections",
 }
 
 # A statement (a regular expression over its normalised text) allowed to scan, and why.
