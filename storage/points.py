@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -255,6 +255,13 @@ class Span:
     def params(self) -> tuple[int, str, str]:
         return self.branch_id, self.start.isoformat(), self.end.isoformat()
 
+    @property
+    def moments(self) -> tuple[str, str]:
+        """The span as stored moments: its first local midnight and the one after its end."""
+        first = datetime.combine(self.start, time(), tzinfo=self.zone)
+        after = datetime.combine(self.end + timedelta(days=1), time(), tzinfo=self.zone)
+        return to_iso(first), to_iso(after)
+
     def local(self, moment: str) -> date:
         return from_iso(moment).astimezone(self.zone).date()
 
@@ -319,7 +326,7 @@ def _pledges(source: str) -> Gather:
     """Pledges fulfilled in the span (on the day they were), or evaluated 优秀 / 良好 (on
     the day of the evaluation): ``source`` says which."""
     column, where = (
-        ("fulfilled_at", "status IN ('fulfilled', 'evaluated') AND fulfilled_at IS NOT NULL")
+        ("fulfilled_at", "status IN ('fulfilled', 'evaluated')")
         if source == "pledge_fulfilled"
         else (
             "evaluated_at",
@@ -328,9 +335,12 @@ def _pledges(source: str) -> Gather:
     )
 
     async def gather(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
+        # The span's local days as stored moments, so only its pledges are read
+        # (by the branch's index on the moment), not every year's.
         rows = await conn.execute_fetchall(
-            f"SELECT member_id, id, text, {column} FROM pledges WHERE branch_id = ? AND {where}",
-            (span.branch_id,),
+            f"SELECT member_id, id, text, {column} FROM pledges WHERE branch_id = ?"
+            f" AND {column} >= ? AND {column} < ? AND {where}",
+            (span.branch_id, *span.moments),
         )
         found = [
             Raw(int(r[0]), source, int(r[1]), span.local(str(r[3])), note=_short(str(r[2])))
@@ -389,10 +399,13 @@ SOURCES: dict[str, Source] = {
     # withdrawn; a home visit that also counts as a contact earns as a visit only.
     "link_contact": _dated(
         "link_contact",
+        # A contact is dated within its link's period, so only links whose period meets
+        # the span are read (?1 branch, ?2 first day, ?3 last day).
         "SELECT l.member_id, c.id, c.on_date FROM links l"
         " JOIN link_contacts c ON c.link_id = l.id"
-        " WHERE l.branch_id = ? AND l.kind IN ('class', 'dorm', 'student')"
-        " AND c.on_date BETWEEN ? AND ? AND c.withdrawn_at IS NULL",
+        " WHERE l.branch_id = ?1 AND l.kind IN ('class', 'dorm', 'student')"
+        " AND l.period_end >= ?2 AND l.start_on <= ?3"
+        " AND c.on_date BETWEEN ?2 AND ?3 AND c.withdrawn_at IS NULL",
     ),
     "pledge_fulfilled": Source(_pledges("pledge_fulfilled")),
     "pledge_excellent": Source(_pledges("pledge_excellent")),
