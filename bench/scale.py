@@ -921,10 +921,6 @@ async def _safety_mine(conn: Any, size: Size) -> object:
     )
 
 
-async def _safety_bureau(conn: Any, size: Size) -> object:
-    return await safety.missing_in_term(conn, await terms.term_for(conn, NOW.date()))
-
-
 async def _links_mine(conn: Any, size: Size) -> object:
     mine = await links.owned_by(conn, _member(size))
     found = await _link_coverage(conn, _branch(size))
@@ -989,7 +985,6 @@ READS: list[Read] = [
     Read("meetings (member, year)", _meetings_mine),
     Read("/safety (branch)", _safety_branch),
     Read("/safety mine", _safety_mine),
-    Read("safety (bureau)", _safety_bureau),
     Read("/links mine", _links_mine),
     Read("/links (bureau)", _links_bureau),
     Read("/points mine", _points_mine),

@@ -78,13 +78,17 @@ async def branch_points(
     rules: PointRules,
     *,
     zone: ZoneInfo,
+    member_id: int | None = None,
 ) -> list[MemberPoints]:
-    """Everyone of the branch (active, or with points in the span), highest total first."""
+    """Everyone of the branch (active, or with points in the span), highest total first;
+    with ``member_id``, only that member's records are read (a month's cap is per member,
+    so their points are the same)."""
     people = await _people(conn, branch_id)
     raw: list[Raw] = []
+    span = Span(branch_id, start, end, zone, member_id)
     for name, source in SOURCES.items():
         if name in rules.rules:
-            raw.extend(await source.gather(conn, Span(branch_id, start, end, zone)))
+            raw.extend(await source.gather(conn, span))
     lines = price(raw, rules)
     found: dict[int, MemberPoints] = {
         member_id: MemberPoints(member_id, name, active)
@@ -115,7 +119,10 @@ async def member_points(
         return None
     if row[0] is None:
         return MemberPoints(member_id, str(row[1]), row[2] == "active")
-    for points in await branch_points(conn, int(row[0]), start, end, rules, zone=zone):
+    found = await branch_points(
+        conn, int(row[0]), start, end, rules, zone=zone, member_id=member_id
+    )
+    for points in found:
         if points.member_id == member_id:
             return points
     return MemberPoints(member_id, str(row[1]), row[2] == "active")
@@ -250,10 +257,12 @@ class Span:
     start: date
     end: date
     zone: ZoneInfo
+    member_id: int | None = None
+    """One member's records only (``member_points``); None: everyone's in the branch."""
 
     @property
-    def params(self) -> tuple[int, str, str]:
-        return self.branch_id, self.start.isoformat(), self.end.isoformat()
+    def params(self) -> tuple[int, str, str, int | None]:
+        return self.branch_id, self.start.isoformat(), self.end.isoformat(), self.member_id
 
     @property
     def moments(self) -> tuple[str, str]:
@@ -297,16 +306,19 @@ async def _party_days(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
     rows = await conn.execute_fetchall(
         "SELECT c.member_id, c.id, c.at, m.theme FROM party_day_months m"
         " JOIN party_day_checkins c ON c.month_id = m.id"
-        " WHERE m.branch_id = ? AND m.month BETWEEN ? AND ? AND m.status <> 'cancelled'",
-        (span.branch_id, span.start.isoformat()[:7], span.end.isoformat()[:7]),
+        " WHERE m.branch_id = ? AND m.month BETWEEN ? AND ? AND m.status <> 'cancelled'"
+        " AND (?4 IS NULL OR c.member_id = ?4)",
+        (span.branch_id, span.start.isoformat()[:7], span.end.isoformat()[:7], span.member_id),
     )
     found = [Raw(int(r[0]), "party_day", int(r[1]), span.local(str(r[2])), note=r[3]) for r in rows]
     return [raw for raw in found if span.contains(raw.on_date)]
 
 
-def _dated(source: str, sql: str, unit: str = "record") -> Source:
+def _dated(source: str, sql: str, unit: str = "record", *, member: str = "member_id") -> Source:
     """A source read by one query over the span's branch and days (``Span.params``), giving
-    the member, the record's id and its date, then ``units`` and a ``note`` where named."""
+    the member, the record's id and its date, then ``units`` and a ``note`` where named.
+    ``member`` is the column that says whose a record is (?4: one member's only)."""
+    sql = f"{sql} AND (?4 IS NULL OR {member} = ?4)"
 
     async def gather(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
         rows = await conn.execute_fetchall(sql, span.params)
@@ -339,8 +351,8 @@ def _pledges(source: str) -> Gather:
         # (by the branch's index on the moment), not every year's.
         rows = await conn.execute_fetchall(
             f"SELECT member_id, id, text, {column} FROM pledges WHERE branch_id = ?"
-            f" AND {column} >= ? AND {column} < ? AND {where}",
-            (span.branch_id, *span.moments),
+            f" AND {column} >= ? AND {column} < ? AND {where} AND (?4 IS NULL OR member_id = ?4)",
+            (span.branch_id, *span.moments, span.member_id),
         )
         found = [
             Raw(int(r[0]), source, int(r[1]), span.local(str(r[3])), note=_short(str(r[2])))
@@ -363,6 +375,7 @@ SOURCES: dict[str, Source] = {
         "SELECT s.member_id, s.id, s.on_date, m.month AS note FROM service_logs s"
         " JOIN party_day_months m ON m.id = s.makeup_month_id"
         " WHERE s.branch_id = ? AND s.on_date BETWEEN ? AND ? AND s.status = 'active'",
+        member="s.member_id",
     ),
     "service_hours": _dated(
         "service_hours",
@@ -383,6 +396,7 @@ SOURCES: dict[str, Source] = {
         " JOIN meeting_attendance a ON a.meeting_id = m.id"
         " WHERE m.branch_id = ? AND m.on_date BETWEEN ? AND ?"
         " AND m.status IN ('submitted', 'returned', 'approved') AND a.presence = 'present'",
+        member="a.member_id",
     ),
     "safety_lesson": _dated(
         "safety_lesson",
@@ -394,18 +408,20 @@ SOURCES: dict[str, Source] = {
         "SELECT p.member_id, d.id, d.on_date FROM safety_drills d"
         " JOIN safety_drill_participants p ON p.drill_id = d.id"
         " WHERE d.branch_id = ? AND d.on_date BETWEEN ? AND ? AND d.status = 'active'",
+        member="p.member_id",
     ),
     # Contacts logged on a member's 三联系 links (class, dorm, struggling student), not
     # withdrawn; a home visit that also counts as a contact earns as a visit only.
     "link_contact": _dated(
         "link_contact",
         # A contact is dated within its link's period, so only links whose period meets
-        # the span are read (?1 branch, ?2 first day, ?3 last day).
+        # the span are read (?1 branch, ?2 first day, ?3 last day, ?4 member).
         "SELECT l.member_id, c.id, c.on_date FROM links l"
         " JOIN link_contacts c ON c.link_id = l.id"
         " WHERE l.branch_id = ?1 AND l.kind IN ('class', 'dorm', 'student')"
         " AND l.period_end >= ?2 AND l.start_on <= ?3"
         " AND c.on_date BETWEEN ?2 AND ?3 AND c.withdrawn_at IS NULL",
+        member="l.member_id",
     ),
     "pledge_fulfilled": Source(_pledges("pledge_fulfilled")),
     "pledge_excellent": Source(_pledges("pledge_excellent")),

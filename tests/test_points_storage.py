@@ -210,6 +210,31 @@ def _moment(day: date) -> datetime:
     return datetime.combine(day, time(20, 0), tzinfo=ZONE)
 
 
+async def test_a_members_points_read_only_theirs_and_match_the_branch_board(
+    db: Database,
+) -> None:
+    """/points for one member reads only their records, and gives what the branch's
+    board gives them (a month's cap is per member)."""
+    branch_id, member_id = await _branch_and_member(db, "三")
+    async with db.transaction() as tx:
+        other = await members.create(
+            tx, telegram_id=77, name="李老师", role=Role.MEMBER, branch_id=branch_id, now=NOW
+        )
+        for who, hours in ((member_id, 5.0), (other.id, 6.0), (member_id, 4.0)):
+            await _log(tx, who, branch_id, date(2026, 11, 3), hours)
+        await _visit(tx, other.id, branch_id, date(2026, 11, 5))
+    rules = points.parse_rules(RULES)
+    span = (date(2026, 9, 1), date(2027, 1, 31))
+    async with db.read() as conn:
+        mine = await points.member_points(conn, member_id, *span, rules, zone=ZONE)
+        board = await points.branch_points(conn, branch_id, *span, rules, zone=ZONE)
+    assert mine is not None
+    assert {line.member_id for line in mine.lines} == {member_id}
+    assert mine.by_source() == {"service_hours": 8.0}  # 5 + 4, capped at 8 a month
+    assert mine == next(p for p in board if p.member_id == member_id)
+    assert next(p for p in board if p.member_id == other.id).total == 8.0  # 6 + a visit
+
+
 async def _log(
     tx: object, member_id: int, branch_id: int, on: date, hours: float
 ) -> service.ServiceLog:
