@@ -922,9 +922,12 @@ async def _safety_mine(conn: Any, size: Size) -> object:
 
 
 async def _links_mine(conn: Any, size: Size) -> object:
-    mine = await links.owned_by(conn, _member(size))
-    found = await _link_coverage(conn, _branch(size))
-    return mine, found, [await links.contacts(conn, link) for link in mine]
+    """What /links reads for a member: their links, the branch's coverage, those waiting."""
+    return (
+        await links.owned_by(conn, _member(size)),
+        await _link_coverage(conn, _branch(size)),
+        await links.proposed_in_branch(conn, _branch(size)),
+    )
 
 
 async def _links_bureau(conn: Any, size: Size) -> object:
