@@ -32,7 +32,7 @@ from storage.link_rules import (
     standing,
     window_of,
 )
-from storage.members import Member, PersonName, Role
+from storage.members import Member, PersonName, Role, participating
 from storage.problems import InputProblem, cause_of
 from storage.rows import Table, fetch_all, fetch_value, required
 from storage.terms import Term, next_month
@@ -630,8 +630,7 @@ async def _check_person(tx: aiosqlite.Connection, fields: LinkFields, *, actor: 
     """A 双服务 contact who is a member: active, not the owner, and of the owner's branch
     unless an admin chose them."""
     async with tx.execute(
-        "SELECT branch_id FROM members WHERE id = ? AND status = 'active'"
-        " AND role IN ('member', 'secretary')",
+        f"SELECT branch_id FROM members WHERE id = ? AND {participating()}",
         (fields.target_member_id,),
     ) as cur:
         row = await cur.fetchone()

@@ -173,12 +173,20 @@ async def list_branch(
     )
 
 
+def participating(alias: str = "") -> str:
+    """The SQL condition "takes part in their branch" (its meetings, party days, reminders
+    and the secretary's counts): an active member or secretary, not an admin or inspector.
+    ``alias``: the members table's alias in the query, if it has one."""
+    column = f"{alias}." if alias else ""
+    return f"{column}status = 'active' AND {column}role IN ('member', 'secretary')"
+
+
 async def participants(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:
     """Who takes part in a branch's meetings and party days: its active members and
     secretaries, secretaries first."""
     return await MEMBERS.all(
         conn,
-        f"WHERE branch_id = ? AND {_PARTICIPANT}"
+        f"WHERE branch_id = ? AND {participating()}"
         " ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
         (branch_id,),
     )
@@ -192,13 +200,11 @@ async def all_participate(conn: aiosqlite.Connection, branch_id: int, ids: Itera
     marks = ",".join("?" * len(wanted))
     count = await fetch_value(
         conn,
-        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ? AND {_PARTICIPANT}",
+        f"SELECT COUNT(*) FROM members WHERE id IN ({marks}) AND branch_id = ?"
+        f" AND {participating()}",
         (*wanted, branch_id),
     )
     return int(count or 0) == len(wanted)
-
-
-_PARTICIPANT = "status = 'active' AND role IN ('member', 'secretary')"
 
 
 async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member]:

@@ -550,9 +550,9 @@ async def members_without_reply(
     return await fetch_all(
         conn,
         Member,
-        """
+        f"""
         SELECT m.* FROM members m
-        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        WHERE m.branch_id = ? AND {members.participating("m")}
           AND NOT EXISTS (
               SELECT 1 FROM party_day_replies r
               JOIN party_day_months pm ON pm.id = r.month_id

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from storage import audit, lifecycle
 from storage.clock import to_iso
-from storage.members import Member
+from storage.members import Member, participating
 from storage.rows import (
     JsonText,
     Table,
@@ -829,7 +829,7 @@ async def members_without_pledge(
         Member,
         f"""
         SELECT * FROM members m
-        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        WHERE m.branch_id = ? AND {participating("m")}
           AND NOT EXISTS (SELECT 1 FROM pledges p WHERE p.member_id = m.id AND {_IN_YEAR}
                           AND p.status IN ({marks}))
         ORDER BY m.name

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
-from storage.members import MEMBERS, Member
+from storage.members import MEMBERS, Member, participating
 from storage.rows import Table, changed_one, fetch_value, required
 
 BROADCAST_MAX = 3000
@@ -310,7 +310,7 @@ async def branch_people(conn: aiosqlite.Connection, branch_id: int) -> list[Memb
     """The branch's active members and secretaries: who branch reminders go to."""
     return await MEMBERS.all(
         conn,
-        "WHERE branch_id = ? AND status = 'active' AND role IN ('member', 'secretary') ORDER BY id",
+        f"WHERE branch_id = ? AND {participating()} ORDER BY id",
         (branch_id,),
     )
 

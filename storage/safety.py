@@ -440,7 +440,7 @@ async def recent_classes(
         return [str(row[0]) for row in await cur.fetchall()]
 
 
-_COVERAGE_SQL = """
+_COVERAGE_SQL = f"""
 SELECT m.id AS member_id, m.name, m.telegram_id, m.branch_id,
        (SELECT COUNT(*) FROM safety_lessons l WHERE l.member_id = m.id AND l.status = 'active'
           AND l.on_date BETWEEN ? AND ?) AS lessons,
@@ -448,7 +448,7 @@ SELECT m.id AS member_id, m.name, m.telegram_id, m.branch_id,
           WHERE p.member_id = m.id AND d.status = 'active'
           AND d.on_date BETWEEN ? AND ?) AS drills
 FROM members m
-WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
+WHERE {members.participating("m")}
 """
 
 

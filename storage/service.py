@@ -18,6 +18,7 @@ from pydantic import BaseModel, field_validator, model_validator
 
 from storage import audit
 from storage.clock import to_iso
+from storage.members import participating
 from storage.rows import Table, fetch_all, required
 
 HOURS_MIN = 0.5
@@ -329,7 +330,7 @@ async def branch_hours(
     return await fetch_all(
         conn,
         PersonHours,
-        """
+        f"""
         SELECT m.id AS member_id, m.name,
                COALESCE(SUM(s.hours), 0) AS year_hours,
                COALESCE(SUM(CASE WHEN s.on_date BETWEEN ? AND ? THEN s.hours END), 0)
@@ -338,7 +339,7 @@ async def branch_hours(
         FROM members m
         LEFT JOIN service_logs s
                ON s.member_id = m.id AND s.status = 'active' AND s.on_date BETWEEN ? AND ?
-        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        WHERE m.branch_id = ? AND {participating("m")}
         GROUP BY m.id ORDER BY year_hours DESC, m.name, m.id
         """,
         (

@@ -12,7 +12,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage import partyday, pledges
-from storage.members import Member
+from storage.members import Member, participating
 from storage.rows import fetch_all
 
 
@@ -74,7 +74,7 @@ async def missing(
         Member,
         f"""
         SELECT m.* FROM members m
-        WHERE m.branch_id = ? AND m.status = 'active' AND m.role IN ('member', 'secretary')
+        WHERE m.branch_id = ? AND {participating("m")}
           AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.member_id = m.id AND r.{alive}
                           AND r.{column} BETWEEN ? AND ?)
         ORDER BY CASE m.role WHEN 'secretary' THEN 0 ELSE 1 END, m.name, m.id

@@ -28,6 +28,7 @@ import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from storage.clock import to_iso
+from storage.members import participating
 from storage.problems import InputProblem, code_of
 from storage.rows import (
     JsonText,
@@ -598,14 +599,14 @@ async def target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> 
 # Each active member's and secretary's visits in a term and in a month (parameters: the
 # month's first day and last day counted, the term's start and end); a query adds its own
 # conditions after the WHERE, and the GROUP BY m.id.
-_PEOPLE_COUNTS = """
+_PEOPLE_COUNTS = f"""
 SELECT m.id AS member_id, m.telegram_id, m.name, m.role, m.branch_id,
        COUNT(v.id) AS term_count,
        COUNT(CASE WHEN v.visit_date BETWEEN ? AND ? THEN 1 END) AS month_count
 FROM members m
 LEFT JOIN home_visits v
        ON v.member_id = m.id AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?
-WHERE m.status = 'active' AND m.role IN ('member', 'secretary')
+WHERE {participating("m")}
 """
 
 
