@@ -8,11 +8,20 @@ admins and the branch's inspectors read it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from telegram import InlineKeyboardMarkup, Update
 
 from handlers.common import delivery
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal, answer_refusal
+from handlers.common.errors import (
+    NotAllowed,
+    NotFound,
+    OtherBranch,
+    Refusal,
+    answer_refusal,
+    refused_as,
+)
 from handlers.common.flows import END, cancel_button, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
@@ -140,12 +149,11 @@ async def _answer_item(update: Update, context: XContext, photo: str | None) -> 
             raise NotFound()
         if row.branch_id != secretary.branch_id:
             raise OtherBranch()
-        try:
-            await rectification.answer(
+        await _moved(
+            rectification.answer(
                 tx, row, text=str(data["answer"]), photo=photo, actor_id=secretary.id, now=now
             )
-        except RectificationProblem as problem:
-            raise Refusal(f"insp.problem.{problem.code}") from problem
+        )
 
         def told(t: Translator) -> views.Screen:
             text = t(
@@ -171,16 +179,9 @@ async def _answer_item(update: Update, context: XContext, photo: str | None) -> 
 
 async def accept(update: Update, context: XContext) -> None:
     """[✅ accept]: done; the secretaries hear it."""
-    require_private(update)
-    inspector = require_inspector(context)
-    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
-    await _require_judge(context, inspector, row)
-    _check(row, ItemStatus.ACCEPTED)
+    inspector, row = await _judged(update, context, ItemStatus.ACCEPTED)
     async with context.db.transaction() as tx:
-        try:
-            await rectification.accept(tx, row, actor_id=inspector.id, now=context.now())
-        except RectificationProblem as problem:
-            raise Refusal(f"insp.problem.{problem.code}") from problem
+        await _moved(rectification.accept(tx, row, actor_id=inspector.id, now=context.now()))
 
         def told(t: Translator) -> str:
             return t("insp.accept.told", text=row.text)
@@ -195,11 +196,7 @@ async def accept(update: Update, context: XContext) -> None:
 
 async def reopen_start(update: Update, context: XContext) -> object:
     """[↩️ reopen]: why?"""
-    require_private(update)
-    inspector = require_inspector(context)
-    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
-    await _require_judge(context, inspector, row)
-    _check(row, ItemStatus.OPEN)
+    _, row = await _judged(update, context, ItemStatus.OPEN)
     enter_flow(context, FLOW, item=row.id)
     await say(update, context, context.t("insp.reopen.ask"), cancel_only(context.t))
     return REASON
@@ -223,12 +220,9 @@ async def _reopen(update: Update, context: XContext, inspector: Member, reason: 
     row = await require_found(context, rectification.get, int(flow_data(context, FLOW)["item"]))
     await _require_judge(context, inspector, row)
     async with context.db.transaction() as tx:
-        try:
-            await rectification.reopen(
-                tx, row, reason=reason, actor_id=inspector.id, now=context.now()
-            )
-        except RectificationProblem as problem:
-            raise Refusal(f"insp.problem.{problem.code}") from problem
+        await _moved(
+            rectification.reopen(tx, row, reason=reason, actor_id=inspector.id, now=context.now())
+        )
 
         def told(t: Translator) -> views.Screen:
             text = t(
@@ -248,6 +242,11 @@ async def _reopen(update: Update, context: XContext, inspector: Member, reason: 
 
 
 # --------------------------------------------------------------------------- access
+
+
+async def _moved(move: Awaitable[object]) -> None:
+    """A storage move of an item; its refusal is told as ``insp.problem.<code>``."""
+    await refused_as("insp.problem", RectificationProblem, move)
 
 
 def _check(row: ItemRow, target: ItemStatus) -> None:
@@ -282,6 +281,17 @@ async def _may_judge(context: XContext, person: Member, row: ItemRow) -> bool:
     except Refusal:
         return False
     return True
+
+
+async def _judged(update: Update, context: XContext, target: ItemStatus) -> tuple[Member, ItemRow]:
+    """The pressed item, for an inspector of the group that raised it, while it can still
+    move to ``target``."""
+    require_private(update)
+    inspector = require_inspector(context)
+    row = await require_found(context, rectification.get, parse_callback(update).int_arg(0))
+    await _require_judge(context, inspector, row)
+    _check(row, target)
+    return inspector, row
 
 
 async def _require_judge(context: XContext, inspector: Member, row: ItemRow) -> None:
