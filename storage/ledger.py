@@ -53,6 +53,18 @@ class BranchRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """How the records are read: as of ``today``, in the deployment's ``zone``, against
+    its meeting frequencies and link rhythms (``BotConfig``). The 台账, the star rating's
+    auto items, the charts and the inspectors' screen all take one, so they read alike."""
+
+    today: date
+    zone: ZoneInfo
+    frequencies: MeetingFrequencies = field(default_factory=MeetingFrequencies)
+    rhythms: LinkRhythms = field(default_factory=LinkRhythms)
+
+
+@dataclass(frozen=True, slots=True)
 class Membership:
     member_id: int
     name: str
@@ -371,17 +383,15 @@ async def branch_ledger(
     conn: aiosqlite.Connection,
     branch: BranchRef,
     period: LedgerPeriod,
+    reading: Reading,
     *,
-    today: date,
-    zone: ZoneInfo,
     private: bool,
-    frequencies: MeetingFrequencies | None = None,
-    rhythms: LinkRhythms | None = None,
     objection_texts: bool = False,
 ) -> BranchLedger:
-    """Everything the branch's workbook shows for ``period``, as of ``today``; a student's
-    alias only when ``private`` (the secretaries' and admins' copies), the words of 公示
-    objections only with ``objection_texts`` (the admins' copy)."""
+    """Everything the branch's workbook shows for ``period``, as of ``reading.today``; a
+    student's alias only when ``private`` (the secretaries' and admins' copies), the words
+    of 公示 objections only with ``objection_texts`` (the admins' copy)."""
+    today, zone = reading.today, reading.zone
     members = await _memberships(conn, branch.id, period, zone)
     not_joined = await _not_joined(conn, branch.id, period, zone)
     names = await _names(conn, branch.id)
@@ -409,7 +419,7 @@ async def branch_ledger(
         ],
     )
     ledger.months = _month_summaries(ledger, zone)
-    await _add_meetings(conn, ledger, frequencies or MeetingFrequencies())
+    await _add_meetings(conn, ledger, reading.frequencies)
     await _add_safety(conn, ledger)
     await _add_rectifications(conn, ledger, zone)
     start, end = _moments(period, zone)
@@ -422,7 +432,7 @@ async def branch_ledger(
     )
     ledger.link_coverage = await link_store.period_coverage(
         conn, branch_id=branch.id, start=period.start, end=period.end, today=today,
-        rhythms=rhythms or LinkRhythms(), terms=await term_store.set_terms(conn),
+        rhythms=reading.rhythms, terms=await term_store.set_terms(conn),
     )  # fmt: skip
     return ledger
 

@@ -39,7 +39,7 @@ from storage.pioneer_rules import (
     cut,
     tally,
 )
-from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert
+from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
 
 
 class RoundStatus(StrEnum):
@@ -339,23 +339,13 @@ async def open_round(
             to_iso(now),
         ),
     )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "pioneers.opened",
-        "pioneer_round",
-        round_id,
-        year=year,
-        title=title,
-        quota=quota,
-        cap=branch_cap,
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.opened", entity="pioneer_round",
+        entity_id=round_id, year=year, title=title, quota=quota, cap=branch_cap,
         nominate=[windows.nominate_from.isoformat(), windows.nominate_until.isoformat()],
         vote=[windows.vote_from.isoformat(), windows.vote_until.isoformat()],
-    )
-    found = await get_round(tx, round_id)
-    assert found is not None
-    return found
+    )  # fmt: skip
+    return required(await get_round(tx, round_id))
 
 
 async def toggle_juror(
@@ -388,9 +378,10 @@ async def toggle_juror(
             (round_.id, juror_id, actor_id, to_iso(now)),
         )
         on = True
-    await _audit(
-        tx, now, actor_id, "pioneers.juror", "pioneer_round", round_.id, juror=juror_id, on=on
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.juror", entity="pioneer_round",
+        entity_id=round_.id, juror=juror_id, on=on,
+    )  # fmt: skip
     return on
 
 
@@ -448,19 +439,13 @@ async def nominate(
             to_iso(now) if secretary else None,
         ),
     )
-    await _audit(
-        tx,
-        now,
-        actor.id,
-        "pioneers.nominated" if secretary else "pioneers.self_nominated",
-        "pioneer_nomination",
-        nomination_id,
-        nominee=nominee.id,
+    await audit.record(
+        tx, at=now, actor_id=actor.id,
+        action="pioneers.nominated" if secretary else "pioneers.self_nominated",
+        entity="pioneer_nomination", entity_id=nomination_id, nominee=nominee.id,
         photos=len(photos or []),
-    )
-    found = await get_nomination(tx, nomination_id)
-    assert found is not None
-    return found
+    )  # fmt: skip
+    return required(await get_nomination(tx, nomination_id))
 
 
 async def endorse(
@@ -483,7 +468,10 @@ async def endorse(
         " WHERE id = ? AND status = 'pending'",
         (actor_id, to_iso(now), nomination.id),
     )
-    await _audit(tx, now, actor_id, "pioneers.endorsed", "pioneer_nomination", nomination.id)
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.endorsed", entity="pioneer_nomination",
+        entity_id=nomination.id,
+    )  # fmt: skip
 
 
 async def decline(
@@ -506,9 +494,10 @@ async def decline(
         " decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
         (reason, actor_id, to_iso(now), nomination.id),
     )
-    await _audit(
-        tx, now, actor_id, "pioneers.declined", "pioneer_nomination", nomination.id, reason=reason
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.declined", entity="pioneer_nomination",
+        entity_id=nomination.id, reason=reason,
+    )  # fmt: skip
 
 
 async def cast_ballot(
@@ -537,7 +526,10 @@ async def cast_ballot(
         (round_.id, juror.id, json.dumps(ranking), to_iso(now)),
     )
     # The audit says who voted and when, never for whom: the vote stays secret.
-    await _audit(tx, now, juror.id, "pioneers.voted", "pioneer_round", round_.id)
+    await audit.record(
+        tx, at=now, actor_id=juror.id, action="pioneers.voted", entity="pioneer_round",
+        entity_id=round_.id,
+    )  # fmt: skip
 
 
 def own_nominations(live: list[Nomination], juror: Any) -> list[int]:
@@ -571,17 +563,10 @@ async def decide_tie(
         " WHERE id = ?",
         (reason, actor_id, to_iso(now), round_.id),
     )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "pioneers.tie_decided",
-        "pioneer_round",
-        round_.id,
-        tied=the_cut.tied,
-        chosen=sorted(tie_in),
-        reason=reason,
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.tie_decided", entity="pioneer_round",
+        entity_id=round_.id, tied=the_cut.tied, chosen=sorted(tie_in), reason=reason,
+    )  # fmt: skip
 
 
 async def confirm(
@@ -616,16 +601,10 @@ async def confirm(
         " WHERE id = ? AND status = 'open'",
         (actor_id, to_iso(now), round_.id),
     )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "pioneers.confirmed",
-        "pioneer_round",
-        round_.id,
-        chosen=chosen,
-        points=dict(the_cut.ranked),
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="pioneers.confirmed", entity="pioneer_round",
+        entity_id=round_.id, chosen=chosen, points=dict(the_cut.ranked),
+    )  # fmt: skip
     return chosen
 
 
@@ -707,17 +686,3 @@ async def _check_cap(tx: aiosqlite.Connection, round_: Round, branch_id: int) ->
     )
     if int(count or 0) >= round_.branch_cap:
         raise PioneerProblem("over_cap", cap=round_.branch_cap)
-
-
-async def _audit(
-    tx: aiosqlite.Connection,
-    now: datetime,
-    actor_id: int,
-    action: str,
-    entity: str,
-    entity_id: int,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, **detail
-    )

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 from pydantic import BaseModel
@@ -23,14 +22,12 @@ from pydantic import BaseModel
 from storage import audit, members, rating_rules
 from storage import objections as objection_store
 from storage.clock import to_iso
-from storage.ledger import BranchRef
-from storage.link_rules import LinkRhythms
-from storage.meetings import MeetingFrequencies
+from storage.ledger import BranchRef, Reading
 from storage.members import Member
 from storage.objections import ObjectionKind
 from storage.problems import InputProblem
 from storage.rating_rules import AutoResult
-from storage.rows import JsonText, fetch_all, fetch_one, insert
+from storage.rows import JsonText, fetch_all, fetch_one, insert, required
 from storage.rubric import ItemKind, Rubric, Tier, parse_rubric
 
 
@@ -79,6 +76,9 @@ class Round(BaseModel):
     @property
     def rubric(self) -> Rubric:
         return parse_rubric(self.rubric_text)
+
+    def in_notice(self, today: date) -> bool:
+        return objection_store.in_notice(self, today)
 
 
 class BranchRating(BaseModel):
@@ -403,10 +403,11 @@ async def open_round(
         "INSERT INTO branch_ratings (round_id, branch_id) SELECT ?, id FROM branches",
         (round_id,),
     )
-    await _audit(tx, now, actor_id, "rating.opened", "rating_round", round_id, year=school_year)
-    found = await get_round(tx, round_id)
-    assert found is not None
-    return found
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="rating.opened", entity="rating_round",
+        entity_id=round_id, year=school_year,
+    )  # fmt: skip
+    return required(await get_round(tx, round_id))
 
 
 async def give_score(
@@ -462,19 +463,12 @@ async def give_score(
             to_iso(now),
         ),
     )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        f"rating.score.{stage}",
-        "branch_rating",
-        sheet.rating.id,
-        item=key,
-        score=score,
-        before=None if stage == SELF or line.claimed is None else line.claimed,
-        reason=reason,
-        **({"group": group} if group else {}),
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=f"rating.score.{stage}", entity="branch_rating",
+        entity_id=sheet.rating.id, item=key, score=score,
+        before=None if stage == SELF or line.claimed is None else line.claimed, reason=reason,
+        **{"group": group} if group else {},
+    )  # fmt: skip
 
 
 async def submit(tx: aiosqlite.Connection, sheet: Sheet, *, actor_id: int, now: datetime) -> None:
@@ -558,17 +552,11 @@ async def decide(
             " tier = ?, tier_reason = NULL, decided_by = ?, decided_at = ? WHERE id = ?",
             (sheet.total, tier.value, tier.value, actor_id, to_iso(now), sheet.rating.id),
         )
-        await _audit(
-            tx,
-            now,
-            actor_id,
-            "rating.tier",
-            "branch_rating",
-            sheet.rating.id,
-            total=sheet.total,
-            tier=tier.value,
+        await audit.record(
+            tx, at=now, actor_id=actor_id, action="rating.tier", entity="branch_rating",
+            entity_id=sheet.rating.id, total=sheet.total, tier=tier.value,
             vetoes=[line.key for line in sheet.vetoed],
-        )
+        )  # fmt: skip
     return tiers
 
 
@@ -606,17 +594,11 @@ async def override_tier(
         " WHERE id = ?",
         (tier.value, reason.strip()[:NOTE_MAX], actor_id, to_iso(now), rating_id),
     )
-    await _audit(
-        tx,
-        now,
-        actor_id,
-        "rating.tier_override",
-        "branch_rating",
-        rating_id,
-        before=sheet.rating.tier.value if sheet.rating.tier else None,
-        tier=tier.value,
-        reason=reason.strip(),
-    )
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action="rating.tier_override", entity="branch_rating",
+        entity_id=rating_id, before=sheet.rating.tier.value if sheet.rating.tier else None,
+        tier=tier.value, reason=reason.strip(),
+    )  # fmt: skip
 
 
 async def publish(
@@ -665,7 +647,10 @@ async def _advance(
         (to.value, total, actor_id, to_iso(now), sheet.rating.id, before.value),
     )
     action = f"rating.{to.value}"
-    await _audit(tx, now, actor_id, action, "branch_rating", sheet.rating.id, total=total, **detail)
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=action, entity="branch_rating",
+        entity_id=sheet.rating.id, total=total, **detail,
+    )  # fmt: skip
 
 
 def _missing_step(step: Step) -> str:
@@ -676,56 +661,17 @@ def _missing_step(step: Step) -> str:
     }.get(step, "missing_tier")
 
 
-async def _audit(
-    tx: aiosqlite.Connection,
-    now: datetime,
-    actor_id: int,
-    action: str,
-    entity: str,
-    entity_id: int,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, **detail
-    )
-
-
 async def load_sheet(
-    conn: aiosqlite.Connection,
-    round_: Round,
-    rating: BranchRating,
-    *,
-    today: date,
-    zone: ZoneInfo,
-    frequencies: MeetingFrequencies | None = None,
-    rhythms: LinkRhythms | None = None,
+    conn: aiosqlite.Connection, round_: Round, rating: BranchRating, reading: Reading
 ) -> Sheet:
     """The branch's sheet: the round's rubric, the auto items as the records stand on
-    ``today`` (kept as they were once 自评 was submitted), and the newest scores."""
-    auto = await rating_rules.auto_results(
-        conn,
-        BranchRef(rating.branch_id, rating.branch_name),
-        round_.school_year,
-        today=today,
-        zone=zone,
-        frequencies=frequencies,
-        rhythms=rhythms,
-    )
+    ``reading.today`` (kept as they were once 自评 was submitted), and the newest scores."""
+    branch = BranchRef(rating.branch_id, rating.branch_name)
+    auto = await rating_rules.auto_results(conn, branch, round_.school_year, reading)
     return build_sheet(rating, round_.rubric, auto, await scores(conn, rating.id))
 
 
-async def load_sheets(
-    conn: aiosqlite.Connection,
-    round_: Round,
-    *,
-    today: date,
-    zone: ZoneInfo,
-    frequencies: MeetingFrequencies | None = None,
-    rhythms: LinkRhythms | None = None,
-) -> list[Sheet]:
+async def load_sheets(conn: aiosqlite.Connection, round_: Round, reading: Reading) -> list[Sheet]:
     return [
-        await load_sheet(
-            conn, round_, rating, today=today, zone=zone, frequencies=frequencies, rhythms=rhythms
-        )
-        for rating in await ratings(conn, round_.id)
+        await load_sheet(conn, round_, rating, reading) for rating in await ratings(conn, round_.id)
     ]

@@ -8,20 +8,19 @@ is one entry in ``AUTO_RULES``; a rubric naming anything else is refused.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from storage import ledger as ledger_store
 from storage import links as link_store
 from storage import terms as term_store
-from storage.ledger import BranchLedger, BranchRef
+from storage.ledger import BranchLedger, BranchRef, Reading
 from storage.ledger_period import LedgerPeriod
 from storage.link_rules import Family, LinkRhythms, Standing
-from storage.meetings import MeetingFrequencies
 
 Value = str | int | float
 
@@ -55,29 +54,15 @@ Reads = Callable[[aiosqlite.Connection, BranchLedger, LinkRhythms], Awaitable[Au
 
 
 async def auto_results(
-    conn: aiosqlite.Connection,
-    branch: BranchRef,
-    school_year: int,
-    *,
-    today: date,
-    zone: ZoneInfo,
-    frequencies: MeetingFrequencies | None = None,
-    rhythms: LinkRhythms | None = None,
+    conn: aiosqlite.Connection, branch: BranchRef, school_year: int, reading: Reading
 ) -> dict[str, AutoResult]:
-    """Every rule's result for the branch's school year as of ``today``."""
+    """Every rule's result for the branch's school year as of ``reading.today``."""
     period = LedgerPeriod.school_year(school_year)
-    book = await ledger_store.branch_ledger(
-        conn,
-        branch,
-        period,
-        today=min(today, period.end),
-        zone=zone,
-        private=False,
-        frequencies=frequencies,
-    )
+    as_of = dataclasses.replace(reading, today=min(reading.today, period.end))
+    book = await ledger_store.branch_ledger(conn, branch, period, as_of, private=False)
     found = {name: rule(book) for name, rule in AUTO_RULES.items()}
     for name, reads in READING_RULES.items():
-        found[name] = await reads(conn, book, rhythms or LinkRhythms())
+        found[name] = await reads(conn, book, reading.rhythms)
     return found
 
 

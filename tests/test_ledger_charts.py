@@ -26,7 +26,9 @@ async def ledgers(tmp_path: Path, period: LedgerPeriod) -> list[ledger.BranchLed
         await seed(path, SeedSize())
     async with Database(path) as db, db.read() as conn:
         return [
-            await ledger.branch_ledger(conn, ref, period, today=TODAY, zone=ZONE, private=False)
+            await ledger.branch_ledger(
+                conn, ref, period, ledger.Reading(TODAY, ZONE), private=False
+            )
             for ref in await ledger.branches(conn)
         ]
 

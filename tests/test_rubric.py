@@ -162,9 +162,9 @@ async def test_auto_items_read_the_school_years_records(tmp_path: Path) -> None:
     async with Database(path) as db, db.read() as conn:
         branch = (await ledger.branches(conn))[0]
         today = date(2026, 6, 30)
-        found = await rating_rules.auto_results(conn, branch, 2025, today=today, zone=ZONE)
+        found = await rating_rules.auto_results(conn, branch, 2025, ledger.Reading(today, ZONE))
         book = await ledger.branch_ledger(
-            conn, branch, LedgerPeriod.school_year(2025), today=today, zone=ZONE, private=False
+            conn, branch, LedgerPeriod.school_year(2025), ledger.Reading(today, ZONE), private=False
         )
     assert set(found) == set(rating_rules.RULE_NAMES)
     monthly = found["party_day_monthly"]
@@ -213,7 +213,7 @@ async def test_links_coverage_counts_each_month_a_link_owed_a_contact(db: Databa
             )
     async with db.read() as conn:
         found = await rating_rules.auto_results(
-            conn, ledger.BranchRef(branch.id, branch.name), 2026, today=now.date(), zone=ZONE
+            conn, ledger.BranchRef(branch.id, branch.name), 2026, ledger.Reading(now.date(), ZONE)
         )
     result = found["links_coverage"]
     assert (result.done, result.required) == (2, 3)

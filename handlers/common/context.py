@@ -19,6 +19,7 @@ from handlers.common.menu import clear_menu, refresh_menu
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
 from storage import Database, audit, members, names, prefs
 from storage.clock import Clock, local_today
+from storage.ledger import Reading
 from storage.members import Member, Role
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ class XContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dic
     def today(self) -> date:
         """Today's calendar date in the deployment's zone (not UTC's)."""
         return local_today(self.services.clock, self.services.config.zone)
+
+    def reading(self) -> Reading:
+        """The records read as of today by the deployment's settings (zone, meeting
+        frequencies, link rhythms): what the 台账, the star rating and the charts take."""
+        config = self.services.config
+        return Reading(self.today(), config.zone, config.meeting_frequencies, config.link_rhythms)
 
     @property
     def member(self) -> Member | None:

@@ -1,9 +1,10 @@
-"""The 公示 objections' screens and lookups both /rating and /pioneers use: the admins'
-list with its [答复 #n] buttons, and the objection an answer is for."""
+"""The 公示 objections' screens and steps both /rating and /pioneers use: the admins'
+list with its [答复 #n] buttons, the objection an answer is for, and saving a typed
+objection or answer (telling the admins, or the objector)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -12,9 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.common import delivery
 from handlers.common.callback import encode
 from handlers.common.context import XContext
-from handlers.common.errors import NotFound, Refusal
+from handlers.common.errors import NotFound, Refusal, told_or_refused
 from handlers.common.i18n import Translator
-from handlers.common.reply import say
+from handlers.common.reply import reply, say
 from storage import members
 from storage import objections as store
 from storage.members import Member
@@ -92,7 +93,84 @@ async def to_answer(context: XContext, spec: Objections, objection_id: int) -> O
     return objection
 
 
-async def with_objector(
+async def raise_typed(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    round_: NoticeRound,
+    subject_id: int,
+    text: str,
+    person: Member,
+    told: Callable[[Translator], str],
+) -> bool:
+    """A typed objection is kept and the admins told (``<keys>.objection``); the person
+    hears ``<keys>.objected``. False when the text's length is refused (the step asks
+    again)."""
+
+    async def write(tx: aiosqlite.Connection) -> None:
+        await store.raise_objection(
+            tx,
+            spec.kind,
+            round_,
+            subject_id,
+            text,
+            member_id=person.id,
+            today=context.today(),
+            now=context.now(),
+        )
+        kind = f"{spec.keys}.objection"
+        admins = await members.admins(tx)
+        await delivery.tell(tx, context, admins, kind, lambda t: (told(t), None))
+
+    return await _save_typed(update, context, spec, write, "objected")
+
+
+async def answer_typed(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    objection_id: int,
+    text: str,
+    admin: Member,
+    told: Callable[[Translator, Objection], str],
+) -> bool:
+    """A typed answer is kept and the objector told at once (``<keys>.answer``: they wait
+    for it); the admin hears ``<keys>.answered``. False when the text's length is refused
+    (the step asks again)."""
+    objection, objector = await _with_objector(context, spec, objection_id)
+
+    async def write(tx: aiosqlite.Connection) -> None:
+        await store.answer(tx, spec.kind, objection, text, actor_id=admin.id, now=context.now())
+        kind = f"{spec.keys}.answer"
+        await delivery.tell(
+            tx, context, [objector], kind, lambda t: (told(t, objection), None), urgent=True
+        )
+
+    return await _save_typed(update, context, spec, write, "answered")
+
+
+async def _save_typed(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    write: Callable[[aiosqlite.Connection], Awaitable[None]],
+    done: str,
+) -> bool:
+    """``write`` in one transaction, then the messages sent and ``<keys>.<done>`` said; a
+    text of the wrong length is told and False returned, any other refusal refused."""
+    try:
+        async with context.db.transaction() as tx:
+            await write(tx)
+    except spec.kind.problem as problem:
+        again = (spec.kind.length_code,)
+        await told_or_refused(update, context, f"{spec.keys}.problem", problem, again=again)
+        return False
+    delivery.wake(context)
+    await reply(update, context, context.t(f"{spec.keys}.{done}"))
+    return True
+
+
+async def _with_objector(
     context: XContext, spec: Objections, objection_id: int
 ) -> tuple[Objection, Member]:
     """The objection being answered and who raised it (to tell them the answer)."""
@@ -102,45 +180,3 @@ async def with_objector(
     if objection is None or objector is None:
         raise NotFound()
     return objection, objector
-
-
-async def raise_and_tell(
-    tx: aiosqlite.Connection,
-    context: XContext,
-    spec: Objections,
-    round_: NoticeRound,
-    subject_id: int,
-    text: str,
-    person: Member,
-    told: Callable[[Translator], str],
-) -> None:
-    """The objection is kept and the admins are told (``<keys>.objection``)."""
-    await store.raise_objection(
-        tx,
-        spec.kind,
-        round_,
-        subject_id,
-        text,
-        member_id=person.id,
-        today=context.today(),
-        now=context.now(),
-    )
-    kind = f"{spec.keys}.objection"
-    await delivery.tell(tx, context, await members.admins(tx), kind, lambda t: (told(t), None))
-
-
-async def answer_and_tell(
-    tx: aiosqlite.Connection,
-    context: XContext,
-    spec: Objections,
-    objection: Objection,
-    text: str,
-    admin: Member,
-    objector: Member,
-    told: Callable[[Translator], str],
-) -> None:
-    """The answer is kept and the objector told at once (``<keys>.answer``): they wait
-    for it."""
-    await store.answer(tx, spec.kind, objection, text, actor_id=admin.id, now=context.now())
-    kind = f"{spec.keys}.answer"
-    await delivery.tell(tx, context, [objector], kind, lambda t: (told(t), None), urgent=True)

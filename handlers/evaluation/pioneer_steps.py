@@ -19,7 +19,8 @@ from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, NotFound, Refusal, told_or_refused
 from handlers.common.flows import END, Handlers, cancel_button, enter_flow, flow_data, step_handlers
 from handlers.common.guards import require_admin, require_member, require_private
-from handlers.common.reply import ack, replace, reply, say
+from handlers.common.i18n import Translator
+from handlers.common.reply import ack, answering, replace, reply, say
 from handlers.common.typed import FUTURE, choose, labels, says, typed_date, typed_text
 from handlers.evaluation import objections
 from handlers.evaluation import pioneer_views as views
@@ -27,6 +28,7 @@ from handlers.evaluation.pioneer_views import PREFIX, Row, button
 from handlers.evaluation.pioneers import (
     OBJECTIONS,
     PROBLEM,
+    counted,
     find_round,
     home,
     int_arg,
@@ -37,6 +39,7 @@ from handlers.evaluation.pioneers import (
 from storage import members
 from storage import pioneers as store
 from storage.members import Member, Role
+from storage.objections import Objection
 from storage.pioneer_rules import (
     PHOTOS_MAX,
     Phase,
@@ -97,12 +100,8 @@ def states() -> dict[object, Handlers]:
     }
 
 
-async def text_expected(update: Update, context: XContext) -> None:
-    await reply(update, context, context.t("input.text_expected"))
-
-
-async def use_buttons(update: Update, context: XContext) -> None:
-    await reply(update, context, context.t("input.use_buttons"))
+text_expected = answering("input.text_expected")
+use_buttons = answering("input.use_buttons")
 
 
 async def _ask(update: Update, context: XContext, text: str, *rows: Row) -> None:
@@ -687,9 +686,7 @@ async def tie_entry(update: Update, context: XContext) -> str:
     require_private(update)
     require_admin(context)
     round_ = await _open_round(context, int_arg(update, 0))
-    async with context.db.read() as conn:
-        the_cut = await step(store.results(conn, round_, today=context.today()))
-        by_id = {n.id: n for n in await store.nominations(conn, round_.id)}
+    the_cut, by_id = await counted(context, round_)
     if not the_cut.has_tie:
         raise Refusal("pioneers.problem.no_tie")
     enter_flow(context, FLOW, round=round_.id, tied=the_cut.tied)
@@ -768,24 +765,14 @@ async def objection_typed(update: Update, context: XContext) -> int | None:
     round_ = await find_round(context, int(data["round"]))
     text = typed_text(update).strip()
     title = round_.title
-    try:
-        async with context.db.transaction() as tx:
-            await objections.raise_and_tell(
-                tx,
-                context,
-                OBJECTIONS,
-                round_,
-                round_.id,
-                text,
-                person,
-                lambda t: t("pioneers.told_objection", name=person.name, title=title, text=text),
-            )
-    except PioneerProblem as problem:
-        await told_or_refused(update, context, PROBLEM, problem, again=("text_length",))
-        return None
-    delivery.wake(context)
-    await reply(update, context, context.t("pioneers.objected"))
-    return END
+
+    def told(t: Translator) -> str:
+        return t("pioneers.told_objection", name=person.name, title=title, text=text)
+
+    saved = await objections.raise_typed(
+        update, context, OBJECTIONS, round_, round_.id, text, person, told
+    )
+    return END if saved else None
 
 
 async def answer_entry(update: Update, context: XContext) -> str:
@@ -800,28 +787,15 @@ async def answer_entry(update: Update, context: XContext) -> str:
 async def answer_typed(update: Update, context: XContext) -> int | None:
     admin = require_admin(context)
     data = flow_data(context, FLOW)
-    objection, objector = await objections.with_objector(
-        context, OBJECTIONS, int(data["objection"])
-    )
     text = typed_text(update).strip()
-    try:
-        async with context.db.transaction() as tx:
-            await objections.answer_and_tell(
-                tx,
-                context,
-                OBJECTIONS,
-                objection,
-                text,
-                admin,
-                objector,
-                lambda t: t("pioneers.told_answer", text=objection.text, answer=text),
-            )
-    except PioneerProblem as problem:
-        await told_or_refused(update, context, PROBLEM, problem, again=("text_length",))
-        return None
-    delivery.wake(context)
-    await reply(update, context, context.t("pioneers.answered"))
-    return END
+
+    def told(t: Translator, objection: Objection) -> str:
+        return t("pioneers.told_answer", text=objection.text, answer=text)
+
+    saved = await objections.answer_typed(
+        update, context, OBJECTIONS, int(data["objection"]), text, admin, told
+    )
+    return END if saved else None
 
 
 def _problem(context: XContext, problem: PioneerProblem) -> str:

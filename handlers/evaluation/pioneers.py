@@ -20,7 +20,13 @@ from handlers.common import delivery
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal, refused_as
-from handlers.common.guards import parse_callback, require_admin, require_member, require_private
+from handlers.common.guards import (
+    parse_callback,
+    require_admin,
+    require_found,
+    require_member,
+    require_private,
+)
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, replace, reply, reply_photo, say
@@ -32,7 +38,7 @@ from storage import branches, calendar, members
 from storage import objections as objection_store
 from storage import pioneers as store
 from storage.members import Member, Role
-from storage.pioneer_rules import Phase, PioneerProblem
+from storage.pioneer_rules import Cut, Phase, PioneerProblem
 from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 
 T = TypeVar("T")
@@ -411,9 +417,7 @@ async def results(update: Update, context: XContext) -> None:
     require_private(update)
     require_admin(context)
     round_ = await find_round(context, int_arg(update, 0))
-    async with context.db.read() as conn:
-        the_cut = await step(store.results(conn, round_, today=context.today()))
-        by_id = {n.id: n for n in await store.nominations(conn, round_.id)}
+    the_cut, by_id = await counted(context, round_)
     lines = views.results(context.t, round_, the_cut, by_id)
     rows = [[button(context.t, "pioneers.button.back", "ov", round_.id)]]
     await say(update, context, "\n".join(lines), views.markup(rows))
@@ -530,11 +534,7 @@ def _data(action: str, *args: object) -> str:
 
 
 async def find_round(context: XContext, round_id: int) -> Round:
-    async with context.db.read() as conn:
-        found = await store.get_round(conn, round_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return await require_found(context, store.get_round, round_id)
 
 
 async def tell_nominee(
@@ -557,6 +557,15 @@ async def tell_nominee(
         urgent=urgent,
         key=f"nomination{n.id}",
     )
+
+
+async def counted(context: XContext, round_: Round) -> tuple[Cut, dict[int, Nomination]]:
+    """The ballots counted and cut at the quota (refused while the jury's window runs),
+    and the round's nominations by id to name them."""
+    async with context.db.read() as conn:
+        the_cut = await step(store.results(conn, round_, today=context.today()))
+        by_id = {n.id: n for n in await store.nominations(conn, round_.id)}
+    return the_cut, by_id
 
 
 async def step(awaitable: Awaitable[T]) -> T:

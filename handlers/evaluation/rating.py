@@ -37,19 +37,21 @@ from handlers.common.errors import (
     refused_as,
     told_or_refused,
 )
-from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
+from handlers.common.flows import END, conversation, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_admin,
+    require_found,
     require_member,
     require_private,
     require_role,
 )
 from handlers.common.i18n import Raw, Translator
 from handlers.common.registry import Registrar
-from handlers.common.reply import ack, replace, reply, say
+from handlers.common.reply import ack, answering, replace, reply, say
 from handlers.common.services import BotConfig
 from handlers.common.typed import typed_text
+from handlers.common.views import cancel_only
 from handlers.evaluation import objections
 from handlers.evaluation.objections import Objections
 from handlers.evaluation.rubric import school_year_label
@@ -61,6 +63,7 @@ from storage import rating as store
 from storage import rubric as rubric_store
 from storage.ledger_period import LedgerPeriod
 from storage.members import Member, Role
+from storage.objections import Objection
 from storage.rating import (
     BranchRating,
     LineKind,
@@ -133,7 +136,9 @@ def _input_conversation(reg: Registrar) -> ConversationHandler[Any]:
             INPUT: [
                 MessageHandler(filters.PHOTO, received),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, received),
-                MessageHandler(filters.ALL & ~filters.COMMAND, not_text),
+                MessageHandler(
+                    filters.ALL & ~filters.COMMAND, answering("rating.text_expected", INPUT)
+                ),
             ]
         },
         timeout=reg.config.conversation_timeout,
@@ -488,7 +493,7 @@ async def ask_score(update: Update, context: XContext) -> str:
     else:
         raise Refusal("rating.problem.review_closed")
     enter_flow(context, FLOW, what="score", rating=rating_id, key=line.key, stage=stage)
-    await say(update, context, question, InlineKeyboardMarkup([[cancel_button(t)]]))
+    await say(update, context, question, cancel_only(t))
     return INPUT
 
 
@@ -505,7 +510,7 @@ async def ask_tier(update: Update, context: XContext) -> str:
         tier=context.t(f"rating.tier.{(rating.tier or Tier.NONE).value}"),
         total=number(rating.total or 0),
     )
-    await say(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+    await say(update, context, text, cancel_only(context.t))
     return INPUT
 
 
@@ -513,11 +518,11 @@ async def ask_objection(update: Update, context: XContext) -> str:
     require_private(update)
     person = require_role(context, Role.MEMBER, Role.SECRETARY, Role.ADMIN)
     round_, rating = await _rating(context, _int_arg(update, 0), person)
-    if person.role is Role.ADMIN or not _in_notice(context, round_):
+    if person.role is Role.ADMIN or not round_.in_notice(context.today()):
         raise Refusal("rating.problem.not_in_notice")
     enter_flow(context, FLOW, what="objection", rating=rating.id)
     text = context.t("rating.ask.objection", branch=rating.branch_name)
-    await say(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+    await say(update, context, text, cancel_only(context.t))
     return INPUT
 
 
@@ -527,7 +532,7 @@ async def ask_answer(update: Update, context: XContext) -> str:
     objection = await objections.to_answer(context, OBJECTIONS, _int_arg(update, 0))
     enter_flow(context, FLOW, what="answer", objection=objection.id)
     text = context.t("rating.ask.answer", text=objection.text)
-    await say(update, context, text, InlineKeyboardMarkup([[cancel_button(context.t)]]))
+    await say(update, context, text, cancel_only(context.t))
     return INPUT
 
 
@@ -552,11 +557,6 @@ async def received(update: Update, context: XContext) -> str | int:
     if what == "answer":
         return await _save_answer(update, context, person, data, text)
     return END
-
-
-async def not_text(update: Update, context: XContext) -> str:
-    await reply(update, context, context.t("rating.text_expected"))
-    return INPUT
 
 
 async def _save_score(
@@ -646,51 +646,28 @@ async def _save_objection(
     update: Update, context: XContext, person: Member, data: dict[str, Any], text: str
 ) -> str | int:
     round_, rating = await _rating(context, int(data["rating"]), person)
-    try:
-        async with context.db.transaction() as tx:
-            await objections.raise_and_tell(
-                tx,
-                context,
-                OBJECTIONS,
-                round_,
-                rating.id,
-                text,
-                person,
-                lambda t: t(
-                    "rating.told_objection", name=person.name, branch=rating.branch_name, text=text
-                ),
-            )
-    except RatingProblem as problem:
-        await told_or_refused(update, context, PROBLEM, problem, again=("objection_length",))
-        return INPUT
-    delivery.wake(context)
-    await reply(update, context, context.t("rating.objected"))
-    return END
+
+    def told(t: Translator) -> str:
+        return t("rating.told_objection", name=person.name, branch=rating.branch_name, text=text)
+
+    saved = await objections.raise_typed(
+        update, context, OBJECTIONS, round_, rating.id, text, person, told
+    )
+    return END if saved else INPUT
 
 
 async def _save_answer(
     update: Update, context: XContext, person: Member, data: dict[str, Any], text: str
 ) -> str | int:
     admin = require_admin(context)
-    objection, objector = await objections.with_objector(
-        context, OBJECTIONS, int(data["objection"])
+
+    def told(t: Translator, _: Objection) -> str:
+        return t("rating.told_answer", answer=text.strip())
+
+    saved = await objections.answer_typed(
+        update, context, OBJECTIONS, int(data["objection"]), text, admin, told
     )
-    async with context.db.transaction() as tx:
-        await _step(
-            objections.answer_and_tell(
-                tx,
-                context,
-                OBJECTIONS,
-                objection,
-                text,
-                admin,
-                objector,
-                lambda t: t("rating.told_answer", answer=text.strip()),
-            )
-        )
-    delivery.wake(context)
-    await reply(update, context, context.t("rating.answered"))
-    return END
+    return END if saved else INPUT
 
 
 # --------------------------------------------------------------------------- screens
@@ -876,7 +853,7 @@ async def _branch_screen(
     keyboard = [pencils[i : i + 5] for i in range(0, len(pencils), 5)] + keyboard
     if rating.tier is not None and (published or person.role is Role.ADMIN):
         lines.append(_tier_line(t, rating))
-    if published and person.role is Role.SECRETARY and _in_notice(context, round_):
+    if published and person.role is Role.SECRETARY and round_.in_notice(context.today()):
         keyboard.append(
             [
                 InlineKeyboardButton(
@@ -926,7 +903,7 @@ def _result(
         status=status,
     )
     markup = None
-    if _in_notice(context, round_):
+    if round_.in_notice(context.today()):
         markup = InlineKeyboardMarkup(
             [
                 [
@@ -1194,20 +1171,8 @@ def _open_buttons(context: XContext, latest: Round | None) -> InlineKeyboardMark
     )
 
 
-def _in_notice(context: XContext, round_: Round) -> bool:
-    return (
-        round_.status is RoundStatus.PUBLISHED
-        and round_.notice_ends_on is not None
-        and context.today() <= round_.notice_ends_on
-    )
-
-
 async def _round(context: XContext, round_id: int) -> Round:
-    async with context.db.read() as conn:
-        found = await store.get_round(conn, round_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return await require_found(context, store.get_round, round_id)
 
 
 async def _rating(
@@ -1260,26 +1225,11 @@ def _group_of(reviewers: Reviewers) -> str | None:
 
 async def _sheet(context: XContext, round_: Round, rating: BranchRating) -> Sheet:
     async with context.db.read() as conn:
-        return await store.load_sheet(
-            conn,
-            round_,
-            rating,
-            today=context.today(),
-            zone=context.config.zone,
-            frequencies=context.config.meeting_frequencies,
-            rhythms=context.config.link_rhythms,
-        )
+        return await store.load_sheet(conn, round_, rating, context.reading())
 
 
 async def _sheets(context: XContext, conn: Any, round_: Round) -> list[Sheet]:
-    return await store.load_sheets(
-        conn,
-        round_,
-        today=context.today(),
-        zone=context.config.zone,
-        frequencies=context.config.meeting_frequencies,
-        rhythms=context.config.link_rhythms,
-    )
+    return await store.load_sheets(conn, round_, context.reading())
 
 
 async def _step(step: Awaitable[T]) -> T:

@@ -13,17 +13,18 @@ from datetime import datetime
 from typing import Any
 
 import aiosqlite
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton
-from handlers.common.flows import END, cancel_button, conversation, enter_flow, flow_data
+from handlers.common.flows import END, conversation, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply, say
+from handlers.common.views import cancel_only
 from handlers.evaluation import views
 from storage.tomlcheck import FileProblems
 
@@ -81,7 +82,7 @@ async def ask_file(update: Update, context: XContext) -> str:
     if upload is None or not upload.validate_arg(arg):
         raise BadButton()
     enter_flow(context, FLOW, what=what, arg=arg)
-    markup = InlineKeyboardMarkup([[cancel_button(context.t)]])
+    markup = cancel_only(context.t)
     await say(update, context, upload.ask(context.t, arg), markup)
     return WAIT_FILE
 

@@ -51,19 +51,10 @@ async def open_branch(update: Update, context: XContext) -> None:
     if member is None or member.role is not Role.INSPECTOR:
         raise NotAllowed()
     branch = await require_inspected(context, member, data.int_arg(0))
-    today = context.today()
-    period = LedgerPeriod.school_year_of(today)
+    reading = context.reading()
+    period = LedgerPeriod.school_year_of(reading.today)
     async with context.db.read() as conn:
         [ref] = await ledger.branches(conn, [branch.id])
-        read = await ledger.branch_ledger(
-            conn,
-            ref,
-            period,
-            today=today,
-            zone=context.config.zone,
-            private=False,
-            frequencies=context.config.meeting_frequencies,
-            rhythms=context.config.link_rhythms,
-        )
+        read = await ledger.branch_ledger(conn, ref, period, reading, private=False)
     await ack(update)
-    await reply(update, context, *views.branch_screen(context.t, read, today))
+    await reply(update, context, *views.branch_screen(context.t, read, reading.today))

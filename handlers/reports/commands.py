@@ -296,16 +296,7 @@ async def _chart_ledger(
     context: XContext, conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod
 ) -> ledger.BranchLedger:
     """A branch's ledger for its pictures (no aliases), by the deployment's settings."""
-    return await ledger.branch_ledger(
-        conn,
-        ref,
-        period,
-        today=context.today(),
-        zone=context.config.zone,
-        private=False,
-        frequencies=context.config.meeting_frequencies,
-        rhythms=context.config.link_rhythms,
-    )
+    return await ledger.branch_ledger(conn, ref, period, context.reading(), private=False)
 
 
 async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod) -> None:
@@ -314,14 +305,7 @@ async def _rating_chart(update: Update, context: XContext, period: LedgerPeriod)
         round_ = await rating.round_for(conn, period.start.year)
         if round_ is None:
             return
-        sheets = await rating.load_sheets(
-            conn,
-            round_,
-            today=context.today(),
-            zone=context.config.zone,
-            frequencies=context.config.meeting_frequencies,
-            rhythms=context.config.link_rhythms,
-        )
+        sheets = await rating.load_sheets(conn, round_, context.reading())
     scored = [s for s in sheets if s.rating.status not in (Step.FILLING, Step.SUBMITTED)]
     if not scored:
         return

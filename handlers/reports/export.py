@@ -22,7 +22,7 @@ from handlers.reports.workbook import LedgerBook, PioneerRow
 from storage import ledger, pioneers, rating
 from storage.database import Database
 from storage.files import private_output
-from storage.ledger import BranchRef
+from storage.ledger import BranchRef, Reading
 from storage.ledger_period import LedgerPeriod, PeriodKind
 from storage.link_rules import LinkRhythms
 from storage.meetings import MeetingFrequencies
@@ -64,17 +64,18 @@ async def build_files(
     async with db.read() as conn:
         refs = await ledger.branches(conn, request.branch_ids)
     t = Translator(request.lang)
+    reading = Reading(today, zone, request.frequencies, request.rhythms)
     if not request.bureau or len(refs) <= 1:
-        paths = [await _build(db, refs, request, folder, t, today, zone, now, progress)]
+        paths = [await _build(db, refs, request, folder, t, reading, now, progress)]
     else:
-        whole = await _build(db, refs, request, folder, t, today, zone, now, progress)
+        whole = await _build(db, refs, request, folder, t, reading, now, progress)
         if whole.stat().st_size <= limit:
             return [whole]
         whole.unlink()
         paths = []
         for index, ref in enumerate(refs, start=1):
             part = (index, len(refs))
-            paths.append(await _build(db, [ref], request, folder, t, today, zone, now, None, part))
+            paths.append(await _build(db, [ref], request, folder, t, reading, now, None, part))
     return paths
 
 
@@ -84,8 +85,7 @@ async def _build(
     request: ExportRequest,
     folder: Path,
     t: Translator,
-    today: date,
-    zone: ZoneInfo,
+    reading: Reading,
     now: datetime,
     progress: Progress | None,
     part: tuple[int, int] | None = None,
@@ -96,7 +96,7 @@ async def _build(
         t,
         title=title,
         period=request.period,
-        generated_at=now.astimezone(zone),
+        generated_at=now.astimezone(reading.zone),
         private=request.private,
         bureau=bureau,
         part=part,
@@ -107,14 +107,11 @@ async def _build(
                 conn,
                 ref,
                 request.period,
-                today=today,
-                zone=zone,
+                reading,
                 private=request.private,
-                frequencies=request.frequencies,
-                rhythms=request.rhythms,
                 objection_texts=request.objection_texts,
             )
-            sheet = await _rating_sheet(conn, ref, request, today, zone)
+            sheet = await _rating_sheet(conn, ref, request.period, reading)
             chosen = await _pioneers(conn, ref, request.period)
         await asyncio.to_thread(book.add, branch, sheet, chosen)
         if progress is not None:
@@ -127,29 +124,16 @@ async def _build(
 
 
 async def _rating_sheet(
-    conn: aiosqlite.Connection,
-    ref: BranchRef,
-    request: ExportRequest,
-    today: date,
-    zone: ZoneInfo,
+    conn: aiosqlite.Connection, ref: BranchRef, period: LedgerPeriod, reading: Reading
 ) -> rating.Sheet | None:
     """The branch's star-rating sheet of the school year exported, once a round is open."""
-    period = request.period
     if period.kind is not PeriodKind.SCHOOL_YEAR:
         return None
     round_ = await rating.round_for(conn, period.start.year)
     found = await rating.rating_of(conn, round_.id, ref.id) if round_ is not None else None
     if round_ is None or found is None:
         return None
-    return await rating.load_sheet(
-        conn,
-        round_,
-        found,
-        today=today,
-        zone=zone,
-        frequencies=request.frequencies,
-        rhythms=request.rhythms,
-    )
+    return await rating.load_sheet(conn, round_, found, reading)
 
 
 async def _pioneers(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage import members, rating, rubric
+from storage.ledger import Reading
 from storage.members import Role
 from tests.conftest import ADMIN, MEMBER, OTHER_SECRETARY, SECRETARY, STRANGER, ZONE, Harness
 from tests.fakebot import FakeUser
@@ -55,12 +56,12 @@ async def _submitted_with_inspector(h: Harness) -> None:
         round_ = await rating.round_for(tx, 2026)
         assert admin is not None and round_ is not None
         for row in await rating.ratings(tx, round_.id):
-            sheet = await rating.load_sheet(tx, round_, row, today=now.date(), zone=ZONE)
+            sheet = await rating.load_sheet(tx, round_, row, Reading(now.date(), ZONE))
             for line in sheet.unscored_manual():
                 await rating.give_score(
                     tx, sheet, line.key, rating.SELF, line.points, actor_id=admin.id, now=now
                 )
-            sheet = await rating.load_sheet(tx, round_, row, today=now.date(), zone=ZONE)
+            sheet = await rating.load_sheet(tx, round_, row, Reading(now.date(), ZONE))
             await rating.submit(tx, sheet, actor_id=admin.id, now=now)
     await inspector_of_first_branch(h)
 
