@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.outbox import Button
+from storage.outbox import ButtonsInput
 
 
 class Kind(StrEnum):
@@ -129,7 +129,9 @@ class Rendered:
     """A reminder as the recipient will read it: HTML text, inline buttons, maybe a photo."""
 
     text: str
-    buttons: list[list[Button]] | None = None
+    buttons: ButtonsInput | None = None
+    """Rows of ``Button`` or of plain ``{"text", "callback_data" | "url"}`` dicts: the
+    engine checks and encodes them (``outbox.encode_buttons``) before the writer lock."""
     photo: str | None = None
     writes: tuple[tuple[Hashable, Write], ...] = ()
     """``(key, write)``: what must be written with the message (the announcement pins its

@@ -200,14 +200,18 @@ async def enqueue_many(
     than its dedupe key) fails its whole statement: add such rows one at a time."""
     added: set[str] = set()
     created = to_iso(now)
+    # Most rows share their moments (a tick's release, an occurrence's end): formatted once.
+    iso: dict[datetime | None, str | None] = {None: None}
     for start in range(0, len(messages), ENQUEUE_CHUNK):
         chunk = messages[start : start + ENQUEUE_CHUNK]
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"] * len(chunk))
         params: list[object] = []
         for m in chunk:
-            expires = None if m.expires_at is None else to_iso(m.expires_at)
+            for moment in (m.not_before, m.expires_at):
+                if moment is not None and moment not in iso:
+                    iso[moment] = to_iso(moment)
             params += (m.chat_id, m.member_id, m.kind, m.text, m.buttons, m.photo,
-                       m.dedupe_key, to_iso(m.not_before), created, expires)  # fmt: skip
+                       m.dedupe_key, iso[m.not_before], created, iso[m.expires_at])  # fmt: skip
         rows = await tx.execute_fetchall(
             "INSERT INTO outbox (chat_id, member_id, kind, text, buttons, photo, dedupe_key,"
             f" not_before, created_at, expires_at, urgent) VALUES {values}"
@@ -220,14 +224,49 @@ async def enqueue_many(
 
 def encode_buttons(buttons: ButtonsInput) -> str:
     """Validate a keyboard and store it as compact JSON (absent actions left out)."""
-    rows = [
-        [Button.model_validate(b) if isinstance(b, Mapping) else b for b in row] for row in buttons
-    ]
-    return json.dumps(
-        _KEYBOARD.dump_python(_KEYBOARD.validate_python(rows), exclude_none=True),
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    plain = _plain_keyboard(buttons)
+    if plain is None:
+        # Something is off: the model says what (a ValidationError), or makes it right.
+        rows = [
+            [Button.model_validate(b) if isinstance(b, Mapping) else b for b in row]
+            for row in buttons
+        ]
+        plain = _KEYBOARD.dump_python(_KEYBOARD.validate_python(rows), exclude_none=True)
+    return _COMPACT.encode(plain)
+
+
+# One encoder for every keyboard: ``json.dumps`` with options builds a new one per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_FIELDS = frozenset(Button.model_fields)
+
+
+def _plain_keyboard(buttons: ButtonsInput) -> list[list[dict[str, str]]] | None:
+    """The keyboard as ``Button`` dumps it, checked by the model's own rule without
+    building a model per button (the tick encodes thousands); None when any button is
+    not plainly right, so that ``encode_buttons`` lets the model judge it."""
+    rows: list[list[dict[str, str]]] = []
+    for row in buttons:
+        plain: list[dict[str, str]] = []
+        for b in row:
+            text: object
+            if isinstance(b, Button):
+                text, data, url = b.text, b.callback_data, b.url
+            elif isinstance(b, Mapping) and _FIELDS.issuperset(b):
+                text, data, url = b.get("text"), b.get("callback_data"), b.get("url")
+            else:
+                return None
+            if type(text) is not str:
+                return None
+            if type(data) is str and url is None:
+                if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
+                    return None
+                plain.append({"text": text, "callback_data": data})
+            elif type(url) is str and data is None:
+                plain.append({"text": text, "url": url})
+            else:
+                return None
+        rows.append(plain)
+    return rows
 
 
 async def claim_due(

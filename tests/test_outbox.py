@@ -84,12 +84,25 @@ async def test_buttons_round_trip_as_rows_of_buttons(db: Database) -> None:
     assert "null" not in raw[0]
 
 
+def test_plain_buttons_are_stored_as_the_model_stores_them() -> None:
+    # The tick encodes thousands of keyboards without a model per button: the same text.
+    models = [[Button(text="参加", callback_data="pd:att:1"), Button(text="网站", url="https://x")]]
+    plain = [[{"text": "参加", "callback_data": "pd:att:1"}, {"url": "https://x", "text": "网站"}]]
+    expected = '[[{"text":"参加","callback_data":"pd:att:1"},{"text":"网站","url":"https://x"}]]'
+    assert outbox.encode_buttons(models) == outbox.encode_buttons(plain) == expected
+    # What is not plainly a button goes to the model, which drops what it does not know.
+    extra = [[{"text": "参加", "callback_data": "pd:att:1", "style": "big"}]]
+    assert outbox.encode_buttons(extra) == '[[{"text":"参加","callback_data":"pd:att:1"}]]'
+
+
 @pytest.mark.parametrize(
     "button",
     [
         {"text": "neither"},
         {"text": "both", "callback_data": "a", "url": "https://x"},
         {"text": "long", "callback_data": "x" * 65},
+        {"text": 7, "callback_data": "a"},
+        {"text": "none", "callback_data": None, "url": None},
     ],
 )
 async def test_bad_buttons_are_refused_at_enqueue(db: Database, button: dict[str, str]) -> None:

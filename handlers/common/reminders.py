@@ -23,7 +23,7 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.html import MESSAGE_LIMIT, telegram_length
-from handlers.common.i18n import Translator
+from handlers.common.i18n import LANGUAGES, Translator
 from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import local_date
 from storage.outbox import Button
@@ -86,6 +86,8 @@ class DueReminder:
 
 
 T = TypeVar("T")
+# A translator holds only its language: one each, not one per message.
+_TRANSLATORS = {language: Translator(language) for language in LANGUAGES}
 ReminderView = Callable[[DueReminder], Awaitable[Screen | None]]
 DigestSection = Callable[[DueReminder, Digest], Awaitable[Screen | None]]
 """A feature's lines in the monthly digest (``Digest`` holds the month's counts)."""
@@ -104,19 +106,22 @@ def _renderer(view: ReminderView, zone: ZoneInfo) -> Renderer:
         now: datetime,
         memo: Memo,
     ) -> Rendered | None:
-        t = Translator(language)
+        t = _TRANSLATORS.get(language) or Translator(language)
         due = DueReminder(reminder, conn, t, now, zone, memo)
         screen = await view(due)
         if screen is None:
             return None
         # A view telling many people the same (an announcement) returns the same screen
         # object (``DueReminder.once``): converted once a slice, not once a person.
-        converted = memo.get(("reminders.converted", id(screen)))
+        key = ("reminders.converted", id(screen))
+        converted = memo.get(key)
         if converted is None or converted[0] is not screen:
             plain = to_rendered(screen)
             converted = (screen, Rendered(fit(t, plain.text), plain.buttons, plain.photo))
-            memo[("reminders.converted", id(screen))] = converted
+            memo[key] = converted
         rendered: Rendered = converted[1]
+        if not due.writes:
+            return rendered
         return Rendered(rendered.text, rendered.buttons, rendered.photo, tuple(due.writes))
 
     return render
@@ -145,11 +150,14 @@ def fit(t: Translator, text: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def to_rendered(screen: Screen) -> Rendered:
-    """A view's screen as the outbox row's text and buttons."""
+    """A view's screen as the outbox row's text and buttons (plain rows as they are: the
+    engine checks them when it encodes them)."""
     if isinstance(screen, str):
         return Rendered(screen)
     text, keyboard = screen
-    return Rendered(text, buttons=to_buttons(keyboard))
+    if keyboard is None or isinstance(keyboard, InlineKeyboardMarkup):
+        return Rendered(text, buttons=to_buttons(keyboard))
+    return Rendered(text, buttons=[row for row in keyboard if row] or None)
 
 
 def to_buttons(keyboard: InlineKeyboardMarkup | ButtonRows | None) -> list[list[Button]] | None:

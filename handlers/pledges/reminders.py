@@ -27,14 +27,13 @@ async def stale_progress(due: DueReminder) -> Screen | None:
     row = published.get(int(due.reminder.payload["pledge_id"]))
     if row is None:
         return None  # evaluated, withdrawn or fulfilled meanwhile
-    since = row.last_update_at or row.published_at or row.updated_at
-    return views.render_stale_progress(due.t, row, days=(due.now - since).days)
+    return views.render_stale_progress(due.t, row, days=(due.now - row.since).days)
 
 
-async def _published(due: DueReminder, branch_id: int | None) -> dict[int, store.PledgeRow]:
+async def _published(due: DueReminder, branch_id: int | None) -> dict[int, store.PublishedText]:
     if branch_id is None:
         return {}
-    return {row.id: row for row in await store.published_in_branch(due.conn, branch_id)}
+    return {row.id: row for row in await store.published_texts(due.conn, branch_id)}
 
 
 async def waiting_review(due: DueReminder) -> Screen | None:

@@ -16,6 +16,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.html import esc
 from handlers.common.i18n import Raw, Translator
+from handlers.common.reminders import ButtonRows
 from handlers.common.todo_link import todo_button
 from handlers.common.views import cancel_only
 from handlers.pledges import texts  # noqa: F401  (registers the feature's message catalog)
@@ -29,6 +30,7 @@ from storage.pledges import (
     PledgeRow,
     PledgeStatus,
     PledgeUpdate,
+    PublishedText,
     Rating,
 )
 from storage.todo import Activity
@@ -74,6 +76,11 @@ def rating_name(t: Translator, rating: Rating) -> str:
 
 def button(label: str, action: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label[:60], callback_data=encode(PREFIX, action, *args))
+
+
+def plain_button(label: str, action: str, *args: object) -> dict[str, str]:
+    """``button`` as the outbox stores it, for a reminder said to many."""
+    return {"text": label[:60], "callback_data": encode(PREFIX, action, *args)}
 
 
 # ------------------------------------------------------------------ the pledge itself
@@ -550,16 +557,19 @@ def render_no_pledge_nudge(t: Translator, *, name: str, period: str) -> Screen:
     return text, InlineKeyboardMarkup([[button(t("pledge.button.make"), "start")]])
 
 
-def render_stale_progress(t: Translator, pledge: PledgeRow, *, days: int) -> Screen:
-    """For the owner of a published pledge with no progress for ``days`` days."""
+def render_stale_progress(
+    t: Translator, pledge: PledgeRow | PublishedText, *, days: int
+) -> tuple[str, ButtonRows]:
+    """For the owner of a published pledge with no progress for ``days`` days. Plain
+    button rows: the monthly moment says this to thousands at once."""
     text = t("pledge.remind.stale", days=days, text=_snippet(pledge.text, 40))
     keyboard = [
         [
-            button(t("pledge.button.progress"), "prog", pledge.id),
-            button(t("pledge.button.open"), "open", pledge.id),
+            plain_button(t("pledge.button.progress"), "prog", pledge.id),
+            plain_button(t("pledge.button.open"), "open", pledge.id),
         ]
     ]
-    return text, InlineKeyboardMarkup(keyboard)
+    return text, keyboard
 
 
 def render_waiting_review(t: Translator, pledges: Sequence[PledgeRow], *, zone: ZoneInfo) -> Screen:
