@@ -8,9 +8,11 @@ which is the catch-up after downtime: the same code with a longer window):
    since the last minute is answered from memory, and dedupe keys known to be queued or
    skipped are not looked up again, so an ordinary minute reads almost nothing;
 2. in slices of at most ``SLICE`` (0.5 s) of rendering or ``BATCH`` (500) messages: render
-   each due reminder in its recipient's language with its kind's renderer, on the reader
-   connection (no lock is held: members' taps write meanwhile; the event loop runs other
-   work at least every ``YIELD``, 20 ms); then write the slice in one short transaction:
+   each due reminder in its recipient's language with its kind's renderer, on the inline
+   reader (``Database.read_inline``: a reader whose small statements run on the loop's own
+   thread, as thousands of trips to a worker thread and back cost more than the reads;
+   no lock is held: members' taps write meanwhile; the event loop runs other work at
+   least every ``YIELD``, 20 ms); then write the slice in one short transaction:
    the writes the views asked for (``Rendered.writes``: the announcement pins its party
    day), the messages in a statement per few hundred rows (``outbox.enqueue_many``: a
    dedupe key already queued adds nothing) and what had nothing to say as skips; the last
@@ -169,7 +171,7 @@ class ReminderEngine:
             turn = time.monotonic() + YIELD
             memo: Memo = {}
             encoded: dict[int, tuple[object, str]] = {}
-            async with self.db.read() as conn:
+            async with self.db.read_inline() as conn:
                 while reminder is not None:
                     language = chosen.get(reminder.telegram_id, self.default_language)
                     done = await self._render(conn, reminder, language, now, report, memo, encoded)

@@ -147,8 +147,10 @@ Renderer = Callable[
     Awaitable[Rendered | None],
 ]
 """``render(conn, reminder, language, now, memo)``: the message, or None when there is
-nothing to say any more (the record changed since it was due). Runs on the reader
-connection, outside any transaction, so members' taps are not kept waiting while
+nothing to say any more (the record changed since it was due). Runs on the inline reader
+(``Database.read_inline``: its statements hold the event loop while they run, so a
+renderer reads a branch's records, never the bureau's history), outside any
+transaction, so members' taps are not kept waiting while
 thousands of messages are rendered: it only reads (what it must write goes in
 ``Rendered.writes``). ``memo`` is one dict per slice of the tick, for reads the
 reminders rendered in it share (``DueReminder.once``)."""

@@ -50,6 +50,7 @@ class Database:
         self.path = Path(path)
         self._writer: _Writer | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._inline: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         # Per watched table, how many committed transactions wrote to it (this process's
         # writes, seen by temporary triggers); ``_outside`` counts the times another
@@ -79,8 +80,10 @@ class Database:
             # would take a write made before it as the starting point and miss it.
             await self.note_other_writers(self._writer)
             self._reader = await _connect(self.path)
+            self._inline = await _connect(self.path, inline=True)
             # Reads only: a write here would bypass the lock (and join no transaction).
-            await self._reader.execute("PRAGMA query_only = ON")
+            for reader in (self._reader, self._inline):
+                await reader.execute("PRAGMA query_only = ON")
             if str(self.path) != ":memory:":
                 tighten_sidecars(self.path)
         except sqlite3.DatabaseError as exc:
@@ -91,10 +94,10 @@ class Database:
             raise
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        for conn in (self._inline, self._reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._inline = self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -154,6 +157,14 @@ class Database:
         """A connection for reads (it refuses writes); each statement sees the last
         committed state."""
         yield self._require(self._reader)
+
+    @asynccontextmanager
+    async def read_inline(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``read()``, but each statement runs on the calling thread (the event loop's)
+        instead of a trip to the reader's thread and back: for many small reads in a
+        row whose caller lets the loop run between them (the reminder tick's rendering).
+        A long read here holds the event loop for its length."""
+        yield self._require(self._inline)
 
     def versions(self, tables: Iterable[str]) -> tuple[int, ...] | None:
         """A value that changes whenever a committed write touched one of ``tables`` (or
@@ -259,6 +270,16 @@ class _Writer(aiosqlite.Connection):
         return await super()._execute(_begin_then, self, functools.partial(fn, *args, **kwargs))
 
 
+class _Inline(aiosqlite.Connection):
+    """A connection whose statements run where they are awaited (see ``read_inline``):
+    each trip to a worker thread costs two thread switches, more than a small read."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
 def _begin_then(writer: aiosqlite.Connection, call: Callable[[], Any]) -> Any:
     """In the writer's thread: BEGIN IMMEDIATE, then the transaction's first statement."""
     writer._conn.execute("BEGIN IMMEDIATE")
@@ -288,12 +309,18 @@ def _run_all(writer: aiosqlite.Connection, statements: Sequence[Statement]) -> N
 @overload
 async def _connect(path: Path, *, writer: Literal[True]) -> _Writer: ...
 @overload
-async def _connect(path: Path) -> aiosqlite.Connection: ...
-async def _connect(path: Path, *, writer: bool = False) -> aiosqlite.Connection:
-    connector = functools.partial(sqlite3.connect, str(path), isolation_level=None)
+async def _connect(path: Path, *, inline: bool = False) -> aiosqlite.Connection: ...
+async def _connect(
+    path: Path, *, writer: bool = False, inline: bool = False
+) -> aiosqlite.Connection:
+    # An inline connection is made by aiosqlite's thread and used from the loop's.
+    connector = functools.partial(
+        sqlite3.connect, str(path), isolation_level=None, check_same_thread=not inline
+    )
+    kind = _Writer if writer else _Inline if inline else aiosqlite.Connection
     try:
-        # What aiosqlite.connect() does, with the writer's own class.
-        conn = await (_Writer if writer else aiosqlite.Connection)(connector, 64)
+        # What aiosqlite.connect() does, with the writer's (or the inline) class.
+        conn = await kind(connector, 64)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     try:

@@ -417,9 +417,18 @@ class Digest(BaseModel):
 
 
 async def digest(
-    conn: aiosqlite.Connection, branch_id: int, first: date, zone: ZoneInfo
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    first: date,
+    zone: ZoneInfo,
+    *,
+    shared: DigestShared | None = None,
 ) -> Digest | None:
-    """What the branch did in the month starting ``first``; None if the branch is unknown."""
+    """What the branch did in the month starting ``first``; None if the branch is unknown.
+    ``shared``: what every branch's digest of the month reads alike, read once by a caller
+    making many (``digest_shared``)."""
+    if shared is None:
+        shared = await digest_shared(conn, first)
     name = await fetch_value(conn, "SELECT name FROM branches WHERE id = ?", (branch_id,))
     if name is None:
         return None
@@ -436,11 +445,37 @@ async def digest(
     ids = [p.id for p in people]
     result.party_day = await _party_day_section(conn, branch_id, first, ids, zone)
     result.service = await _service_section(conn, branch_id, first, last)
-    result.visits = await _visits_section(conn, branch_id, first, last, ids)
+    term = terms.pick_term(last, shared.terms)
+    result.visits = await _visits_section(conn, branch_id, first, last, term, ids)
     result.pledges = await _pledges_section(conn, branch_id, str(first.year), ids)
-    active = await _active_in_month(conn, first, last, zone, ids)
+    active = await _active_in_month(conn, first, last, zone, ids) | shared.checked_in
     result.idle = [p.name for p in people if p.id not in active]
     return result
+
+
+class DigestShared(BaseModel):
+    """What every branch's digest of a month reads alike."""
+
+    terms: list[terms.Term]
+    """The terms set (``terms.set_terms``)."""
+    checked_in: set[int]
+    """Who checked in at any branch's party day of the month."""
+
+
+async def digest_shared(
+    conn: aiosqlite.Connection, first: date, *, stored: list[terms.Term] | None = None
+) -> DigestShared:
+    """Read once for the hundred digests of the 1st (the month's check-ins looked up from
+    a branch's people cost a probe per branch and person). ``stored``: the terms set, if
+    already read."""
+    rows = await conn.execute_fetchall(
+        "SELECT DISTINCT c.member_id FROM party_day_checkins c"
+        " JOIN party_day_months pm ON pm.id = c.month_id WHERE pm.month = ?",
+        (f"{first.year:04d}-{first.month:02d}",),
+    )
+    if stored is None:
+        stored = await terms.set_terms(conn)
+    return DigestShared(terms=stored, checked_in={int(row[0]) for row in rows})
 
 
 async def _party_day_section(
@@ -497,9 +532,13 @@ async def _service_section(
 
 
 async def _visits_section(
-    conn: aiosqlite.Connection, branch_id: int, first: date, last: date, ids: list[int]
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    first: date,
+    last: date,
+    term: terms.Term,
+    ids: list[int],
 ) -> VisitsSection:
-    term = await terms.term_for(conn, last)
     in_month = await fetch_value(
         conn,
         "SELECT COUNT(*) FROM home_visits WHERE branch_id = ? AND withdrawn_at IS NULL"
@@ -545,47 +584,35 @@ async def _pledges_section(
 async def _active_in_month(
     conn: aiosqlite.Connection, first: date, last: date, zone: ZoneInfo, ids: list[int]
 ) -> set[int]:
-    """Who logged anything in the month: a visit, a service record, pledge progress or a
-    party-day check-in (for each feature that is installed)."""
+    """Who logged a visit, a service record or pledge progress in the month (the party
+    day's check-ins are ``DigestShared``'s)."""
     if not ids:
         return set()
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    month = f"{first.year:04d}-{first.month:02d}"
     # Each query looks up only the branch's people (by the member indexes), so its cost is
     # the branch's month, not the whole bureau's history.
     people = "member_id IN (SELECT value FROM json_each(?))"
-    queries: list[tuple[str, str, tuple[Any, ...]]] = [
+    queries: list[tuple[str, tuple[Any, ...]]] = [
         (
-            "home_visits",
             f"SELECT member_id FROM home_visits WHERE {people} AND withdrawn_at IS NULL"
             " AND visit_date BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         ),
         (
-            "service_logs",
             f"SELECT member_id FROM service_logs WHERE {people} AND status = 'active'"
             " AND on_date BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         ),
         (
-            "pledge_updates",
             f"SELECT member_id FROM pledge_updates WHERE {people} AND at >= ? AND at < ?",
             (to_iso(start), to_iso(end)),
-        ),
-        (
-            "party_day_checkins",
-            "SELECT c.member_id FROM party_day_checkins c"
-            " JOIN party_day_months pm ON pm.id = c.month_id"
-            f" WHERE pm.month = ? AND c.{people}",
-            (month,),
         ),
     ]
     wanted = json.dumps(ids)
     found: set[int] = set()
-    for table, sql, params in queries:
-        ordered = (*params, wanted) if table == "party_day_checkins" else (wanted, *params)
-        found |= {int(row[0]) for row in await conn.execute_fetchall(sql, ordered)}
+    for sql, params in queries:
+        found |= {int(row[0]) for row in await conn.execute_fetchall(sql, (wanted, *params))}
     return found & set(ids)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,6 +131,32 @@ async def test_write_all_is_all_or_nothing(db: Database) -> None:
         rows = await conn.execute_fetchall("SELECT telegram_id FROM user_flow_data")
         assert [row[0] for row in rows] == [8, 9]
         assert [b.name for b in await branches.list_with_counts(conn)] == ["一中党支部"]
+
+
+async def test_inline_reads_see_commits_on_the_loops_thread_and_refuse_writes(
+    db: Database,
+) -> None:
+    """The tick's renderers read without a trip to a worker thread: in the caller's thread,
+    the last committed state, and never a write (that would bypass the writer's lock)."""
+    async with db.transaction() as tx:
+        await branches.create(tx, "一中党支部", now=NOW)
+    threads: list[int] = []
+
+    def note(action: int, *_: object) -> int:
+        threads.append(threading.get_ident())
+        return sqlite3.SQLITE_OK
+
+    async with db.read_inline() as conn:
+        await conn.set_authorizer(note)
+        assert [b.name for b in await branches.list_with_counts(conn)] == ["一中党支部"]
+        await conn.set_authorizer(None)
+        assert threads and set(threads) == {threading.get_ident()}
+        with pytest.raises(sqlite3.OperationalError):
+            await conn.execute("DELETE FROM branches")
+    async with db.transaction() as tx:
+        await branches.create(tx, "二中党支部", now=NOW)
+    async with db.read_inline() as conn:
+        assert len(await branches.list_with_counts(conn)) == 2
 
 
 async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:

@@ -26,6 +26,7 @@ from handlers.common.html import MESSAGE_LIMIT, telegram_length
 from handlers.common.i18n import LANGUAGES, Translator
 from schedules.kinds import Kind, Memo, Reminder, Rendered, Renderer, Write
 from schedules.quiet import local_date
+from storage import terms
 from storage.outbox import Button
 from storage.reminders import Digest
 from storage.terms import Term
@@ -76,6 +77,10 @@ class DueReminder:
             self.memo[key] = await read()
         found: T = self.memo[key]
         return found
+
+    async def set_terms(self) -> list[Term]:
+        """The terms set (``terms.set_terms``), read once per slice: every digest asks."""
+        return await self.once(("terms.set",), lambda: terms.set_terms(self.conn))
 
     def write_with(self, key: Hashable, write: Write) -> None:
         """Write this with the message, in the transaction that queues it (once per ``key``

@@ -9,7 +9,7 @@ from handlers.common.reminders import DigestSection, DueReminder, ReminderView, 
 from handlers.links import views
 from handlers.links.names import names_for
 from schedules.kinds import Kind
-from storage import links, terms
+from storage import links
 from storage.link_rules import LinkRhythms, Span
 from storage.links import Link, LinkStatus
 from storage.reminders import Digest
@@ -38,7 +38,7 @@ def digest_section(rhythms: LinkRhythms) -> DigestSection:
         first = date.fromisoformat(f"{digest.month}-01")
         rows = await links.coverage(
             due.conn, on=first, today=due.today, rhythms=rhythms,
-            terms=await terms.set_terms(due.conn), branch_id=digest.branch_id,
+            terms=await due.set_terms(), branch_id=digest.branch_id,
         )  # fmt: skip
         return views.digest_line(due.t, links.summarize(rows))
 

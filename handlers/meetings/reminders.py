@@ -62,7 +62,7 @@ def digest_section(frequencies: MeetingFrequencies) -> DigestSection:
             due.conn, digest.branch_id, first.year, today=due.today, frequencies=frequencies
         )
         short = sum(p.state is PeriodState.SHORT for p in board)
-        term = await terms.term_for(due.conn, due.today)
+        term = terms.pick_term(due.today, await due.set_terms())
         summary = await safety.summary(due.conn, digest.branch_id, term)
         t = due.t
         return "\n".join(

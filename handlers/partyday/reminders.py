@@ -18,8 +18,7 @@ from storage.partyday import PartyDay
 
 
 async def announcement(due: DueReminder) -> Screen | None:
-    key = _key(due)
-    found = await _day_and_branch(due, key)
+    found = await _day_and_branch(due)
     if found is None:
         return None
     day, branch = found
@@ -39,24 +38,22 @@ async def announcement(due: DueReminder) -> Screen | None:
         # The D-3 view says "in 3 days"; with another offset the announcement (which
         # names the date and has the same buttons) says it without a wrong number.
         if rules.announce_days == 3:
-            return _said_once(due, key, "d3", views.d3_reminder, day, branch)
+            return _said_once(due, "d3", views.d3_reminder, day, branch)
     elif not day.announced:
         # Pinned with the messages, so a later rule change cannot move a day members were
         # told about.
-        due.write_with(key, lambda tx: _pin(tx, day, due.now))
-    return _said_once(due, key, "announce", views.announcement, day, branch)
+        due.write_with(_key(due), lambda tx: _pin(tx, day, due.now))
+    return _said_once(due, "announce", views.announcement, day, branch)
 
 
 async def _silent(due: DueReminder, branch_id: int, day: date) -> set[int]:
     return {m.id for m in await partyday.members_without_reply(due.conn, branch_id, day)}
 
 
-def _said_once(
-    due: DueReminder, key: DayKey, what: str, say: Say, day: PartyDay, branch: Branch
-) -> Screen:
+def _said_once(due: DueReminder, what: str, say: Say, day: PartyDay, branch: Branch) -> Screen:
     """The same screen object for everyone of the branch reading this language: rendered,
     and converted for the outbox, once per slice instead of once per member."""
-    said = ("partyday.said", what, key, due.t.lang)
+    said = ("partyday.said", what, _key(due), due.t.lang)
     screen: Screen | None = due.memo.get(said)
     if screen is None:
         screen = due.memo[said] = say(due.t, day, branch)
@@ -64,12 +61,8 @@ def _said_once(
 
 
 async def morning(due: DueReminder) -> Screen | None:
-    key = _key(due)
-    found = await _day_and_branch(due, key)
-    if found is None:
-        return None
-    day, branch = found
-    return _said_once(due, key, "morning", views.morning_reminder, day, branch)
+    found = await _day_and_branch(due)
+    return None if found is None else _said_once(due, "morning", views.morning_reminder, *found)
 
 
 async def _pin(tx: aiosqlite.Connection, day: PartyDay, now: datetime) -> bool:
@@ -88,9 +81,9 @@ def _as_told(day: PartyDay) -> tuple[object, ...]:
     return (day.date, day.start_time, day.place)
 
 
-async def _day_and_branch(due: DueReminder, key: DayKey) -> tuple[PartyDay, Branch] | None:
+async def _day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | None:
     """The day as it stands now, if it is still the one the reminder was about."""
-    found = await due.once(key, lambda: _read_day_and_branch(due))
+    found = await due.once(_key(due), lambda: _read_day_and_branch(due))
     if found is None:
         return None
     day, _ = found
@@ -110,11 +103,10 @@ async def _read_day_and_branch(due: DueReminder) -> tuple[PartyDay, Branch] | No
     return day, branch
 
 
-DayKey = tuple[str, int, int, int]
 Say = Callable[[Translator, PartyDay, Branch], Screen]
 
 
-def _key(due: DueReminder) -> DayKey:
+def _key(due: DueReminder) -> tuple[str, int, int, int]:
     p = due.reminder.payload
     return ("partyday.day", int(p["branch_id"]), int(p["year"]), int(p["month"]))
 

@@ -26,7 +26,9 @@ def digest_view(sections: Sequence[DigestSection]) -> ReminderView:
     async def digest(due: DueReminder) -> Screen | None:
         month = date.fromisoformat(f"{due.reminder.payload['month']}-01")
         branch_id = int(due.reminder.payload["branch_id"])
-        data = await reminders.digest(due.conn, branch_id, month, due.zone)
+        # Read alike by every branch's digest: once a slice, not once a branch.
+        shared = await due.once(("digest.shared", month), lambda: _shared(due, month))
+        data = await reminders.digest(due.conn, branch_id, month, due.zone, shared=shared)
         if data is None:
             return None
         text = views.digest(due.t, data)
@@ -43,3 +45,7 @@ def digest_view(sections: Sequence[DigestSection]) -> ReminderView:
         return text, [[b.model_dump(exclude_none=True) for b in row] for row in buttons] or None
 
     return digest
+
+
+async def _shared(due: DueReminder, month: date) -> reminders.DigestShared:
+    return await reminders.digest_shared(due.conn, month, stored=await due.set_terms())
