@@ -252,7 +252,7 @@ async def record(
     if earned is not None:
         found.points = earned.total
         found.by_source = earned.by_source()
-    span = points.Span(branch_id, date(year, 1, 1), date(year, 12, 31), zone)
+    span = points.Span(branch_id, date(year, 1, 1), date(year, 12, 31), zone, member_id)
     for name, source in points.SOURCES.items():
         if name not in ("home_visit", "service_hours", "meeting", "link_contact"):
             continue

@@ -317,7 +317,8 @@ async def _party_days(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
 def _dated(source: str, sql: str, unit: str = "record", *, member: str = "member_id") -> Source:
     """A source read by one query over the span's branch and days (``Span.params``), giving
     the member, the record's id and its date, then ``units`` and a ``note`` where named.
-    ``member`` is the column that says whose a record is (?4: one member's only)."""
+    ``member`` is the column that says whose a record is (?4: one member's only); its
+    condition is added at the end, so ``sql`` ends with its WHERE clause (no ORDER BY)."""
     sql = f"{sql} AND (?4 IS NULL OR {member} = ?4)"
 
     async def gather(conn: aiosqlite.Connection, span: Span) -> list[Raw]:

@@ -71,10 +71,14 @@ async def test_one_persons_unstorable_data_does_not_hold_back_the_others(
     persistence = SqlitePersistence(db, FixedClock(NOW), conversation_timeout=timedelta(hours=1))
     await persistence.update_conversation("visit", (7, 7), 2)
     await persistence.update_user_data(7, {"visit": {"alias": "小明"}})
+    # Person 8's step goes with their data: a later step over older data would not fit.
+    await persistence.update_conversation("visit", (8, 8), 3)
     await persistence.update_user_data(8, {"visit": {"alias": "乐乐", "bad": {1, 2}}})
+    # Text SQLite refuses (a lone surrogate) though json.dumps takes it.
+    await persistence.update_user_data(10, {"visit": {"alias": "\ud800"}})
     await persistence.write_pending()
     assert await stored(db) == ([("[7, 7]", 2)], {7: {"visit": {"alias": "小明"}}})
-    assert "user 8" in caplog.text and "乐乐" not in caplog.text
+    assert "user 8" in caplog.text and "user 10" in caplog.text and "乐乐" not in caplog.text
     # Not kept pending either: the next update's write goes through on its own.
     await persistence.update_user_data(9, {"visit": {"alias": "豆豆"}})
     await persistence.write_pending()

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Database, branches, links, members, points, service, visits
+from storage import Database, branches, links, members, pledges, points, service, visits
 from storage.members import Role
 from storage.service import ServiceEntry, ServiceKind
 from storage.terms import Term
@@ -233,6 +233,55 @@ async def test_a_members_points_read_only_theirs_and_match_the_branch_board(
     assert mine.by_source() == {"service_hours": 8.0}  # 5 + 4, capped at 8 a month
     assert mine == next(p for p in board if p.member_id == member_id)
     assert next(p for p in board if p.member_id == other.id).total == 8.0  # 6 + a visit
+
+
+PLEDGE_RULES = """version = "t2"
+[rules.pledge_fulfilled]
+points = 5
+"""
+
+
+@pytest.mark.parametrize(
+    ("local", "counted"),
+    [
+        (datetime(2026, 11, 1, 0, 30), True),  # the first day's small hours: 31 Oct in UTC
+        (datetime(2026, 11, 30, 23, 30), True),  # the last day's late evening: 30 Nov 15:30 UTC
+        (datetime(2026, 10, 31, 23, 59), False),
+        (datetime(2026, 12, 1, 0, 0), False),
+    ],
+)
+async def test_a_pledge_counts_by_the_local_day_it_was_fulfilled(
+    db: Database, local: datetime, counted: bool
+) -> None:
+    """Pledges are read by the stored (UTC) moment: the span's local days still decide."""
+    _, member_id = await _branch_and_member(db, "四")
+    fulfilled_at = local.replace(tzinfo=ZONE)
+    async with db.transaction() as tx:
+        member = await members.get(tx, member_id)
+        assert member is not None
+        draft = await pledges.create_draft(
+            tx, member=member, period=pledges.Period(code="2026"),
+            category=pledges.Category.TEACHING, text="每周辅导后进生两次，期末提高五分", now=NOW,
+        )  # fmt: skip
+        dated = await pledges.edit(
+            tx, draft, actor_id=member_id, now=NOW, target_date=date(2026, 12, 31)
+        )
+        submitted = await pledges.submit(tx, dated, actor_id=member_id, now=NOW)
+        published = await pledges.approve(tx, submitted, actor_id=member_id, now=NOW)
+        await pledges.fulfil(
+            tx,
+            published,
+            actor_id=member_id,
+            summary="全年辅导学生八十次，成绩提高",
+            now=fulfilled_at,
+        )
+    rules = points.parse_rules(PLEDGE_RULES)
+    async with db.read() as conn:
+        found = await points.member_points(
+            conn, member_id, date(2026, 11, 1), date(2026, 11, 30), rules, zone=ZONE
+        )
+    assert found is not None
+    assert found.by_source() == ({"pledge_fulfilled": 5.0} if counted else {})
 
 
 async def _log(

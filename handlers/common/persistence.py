@@ -67,8 +67,9 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
         If it fails, the changes stay pending and go with the next update's (PTB would
         have logged and dropped them); a newer value for the same key replaces an older.
-        A value that cannot be written as JSON is logged and dropped alone, so one
-        person's broken flow data never holds back everyone else's steps.
+        A person's flow data that cannot be stored (not JSON, or text SQLite refuses) is
+        logged and dropped with their conversation steps of this update, so the two stay
+        in step and one person's broken data never holds back everyone else's.
         """
         users, states = self._users, self._states
         if not users and not states:
@@ -76,27 +77,35 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         self._users, self._states = {}, {}
         now = self._clock.now()
         statements: list[Statement] = []
-        for (name, key), state in states.items():
+        written: dict[int, str] = {}
+        broken: set[int] = set()
+        for user_id, (data, fingerprint) in users.items():
+            made = _statement(
+                f"user {user_id}", partial(flowstate.save_user_data, user_id, data, now=now)
+            )
+            if made is None:
+                broken.add(user_id)
+            else:
+                statements.append(made)
+                written[user_id] = fingerprint
+        kept_states = {
+            (name, key): state
+            for (name, key), state in states.items()
+            if not broken.intersection(_decode_key(key))
+        }
+        for (name, key), state in kept_states.items():
             made = _statement(
                 f"conversation {name}", partial(flowstate.save_state, name, key, state, now=now)
             )
             if made is not None:
                 statements.append(made)
-        written: dict[int, str] = {}
-        for user_id, (data, fingerprint) in users.items():
-            made = _statement(
-                f"user {user_id}", partial(flowstate.save_user_data, user_id, data, now=now)
-            )
-            if made is not None:
-                statements.append(made)
-                written[user_id] = fingerprint
         if not statements:
             return
         try:
             await self._db.write_all(statements)
         except BaseException:
             self._users = {user_id: users[user_id] for user_id in written} | self._users
-            self._states = states | self._states
+            self._states = kept_states | self._states
             raise
         self._stored.update(written)
 
@@ -152,9 +161,14 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
 
 def _statement(what: str, make: Callable[[], Statement]) -> Statement | None:
-    """The statement ``make`` builds, or None (logged) if its value is not JSON."""
+    """The statement ``make`` builds, or None (logged) if its value is not JSON or its
+    text is not UTF-8 (a lone surrogate passes ``json.dumps`` but not SQLite)."""
     try:
-        return make()
+        statement = make()
+        for value in statement[1]:
+            if isinstance(value, str):
+                value.encode()
+        return statement
     except (TypeError, ValueError):
         # A programming error in one flow: say where, never what (it may hold an alias).
         log.error("flow data of %s cannot be stored as JSON; this step is not kept", what)
