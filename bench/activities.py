@@ -27,6 +27,24 @@ SAFETY_TOPICS = ["traffic", "fire", "drowning", "food", "bullying", "online", "e
 NAMES = ["王芳", "李强", "张伟", "刘洋", "陈静", "杨帆", "赵敏"]
 CONTACT_WAYS = ["talk", "visit", "phone", "online", "activity"]
 
+# The tables filled here, with the columns given (the rest take their defaults).
+MEETINGS = (
+    "meetings",
+    "id,lineage_id,branch_id,kind,on_date,start_time,end_time,place,topic,chair_id,"
+    "chair_name,recorder_id,recorder_name,lecturer_id,lecturer_name,key_points,decisions,"
+    "status,submitted_at,reviewed_by,reviewed_at,created_by,created_at,updated_at",
+)
+ATTENDANCE = (
+    "meeting_attendance",
+    "meeting_id,member_id,presence,absence_reason,marked_by,marked_at",
+)
+LINKS = (
+    "links",
+    "id,kind,member_id,branch_id,target_text,period,period_start,period_end,start_on,"
+    "status,created_by,created_at,decided_by,decided_at",
+)
+CONTACTS = ("link_contacts", "link_id,on_date,how,note,logged_by,side_branch_id,created_at")
+
 
 class History(Protocol):
     """What ``bench.scale``'s builder gives: the bureau's people and the span of history."""
@@ -151,20 +169,7 @@ def _flush_meetings(
     history: History, rows: list[tuple[Any, ...]], attendance: list[tuple[Any, ...]]
 ) -> None:
     # Attendance first: a trigger locks the attendance of an approved meeting.
-    history.insert(
-        "meeting_attendance",
-        "meeting_id,member_id,presence,absence_reason,marked_by,marked_at",
-        attendance,
-    )
-    history.insert(
-        "meetings",
-        "id,lineage_id,branch_id,kind,on_date,start_time,end_time,place,topic,chair_id,"
-        "chair_name,recorder_id,recorder_name,lecturer_id,lecturer_name,key_points,decisions,"
-        "status,submitted_at,reviewed_by,reviewed_at,created_by,created_at,updated_at",
-        rows,
-    )
-    rows.clear()
-    attendance.clear()
+    _flush(history, (ATTENDANCE, attendance), (MEETINGS, rows))
 
 
 # --------------------------------------------------------------------------- safety
@@ -282,16 +287,12 @@ def links(history: History, terms: list[Term]) -> None:
 def _flush_links(
     history: History, rows: list[tuple[Any, ...]], contacts: list[tuple[Any, ...]]
 ) -> None:
-    history.insert(
-        "links",
-        "id,kind,member_id,branch_id,target_text,period,period_start,period_end,start_on,"
-        "status,created_by,created_at,decided_by,decided_at",
-        rows,
-    )
-    history.insert(
-        "link_contacts",
-        "link_id,on_date,how,note,logged_by,side_branch_id,created_at",
-        contacts,
-    )
-    rows.clear()
-    contacts.clear()
+    _flush(history, (LINKS, rows), (CONTACTS, contacts))
+
+
+def _flush(history: History, *batches: tuple[tuple[str, str], list[tuple[Any, ...]]]) -> None:
+    """Insert each batch into its table (table, columns), in order, and empty the lists."""
+    for (table, columns), rows in batches:
+        history.insert(table, columns, rows)
+    for _, rows in batches:
+        rows.clear()
