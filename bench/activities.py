@@ -84,6 +84,14 @@ def terms_between(start: date, today: date) -> Iterator[Term]:
         year += 1
 
 
+def _days_held(history: History, terms: list[Term]) -> Iterator[tuple[Term, int]]:
+    """Each term begun before today, with how many of its days have passed."""
+    for term in terms:
+        days = (min(term.end, history.today - timedelta(days=1)) - term.start).days
+        if days >= 1:
+            yield term, days
+
+
 def _name(member_id: int) -> str:
     """A name as typed in a meeting record (the members' own names here carry digits)."""
     return NAMES[member_id % len(NAMES)]
@@ -182,10 +190,7 @@ def safety(history: History, terms: list[Term]) -> None:
     lessons: list[tuple[Any, ...]] = []
     drills: list[tuple[Any, ...]] = []
     participants: list[tuple[Any, ...]] = []
-    for term in terms:
-        days = (min(term.end, history.today - timedelta(days=1)) - term.start).days
-        if days < 1:
-            continue
+    for term, days in _days_held(history, terms):
         for branch_id in history.branches:
             secretary = history.secretary(branch_id)
             people = history.branch_members(branch_id)
@@ -239,10 +244,7 @@ def links(history: History, terms: list[Term]) -> None:
     rows: list[tuple[Any, ...]] = []
     contacts: list[tuple[Any, ...]] = []
     link_id = 0
-    for term in terms:
-        days = (min(term.end, history.today - timedelta(days=1)) - term.start).days
-        if days < 1:
-            continue
+    for term, days in _days_held(history, terms):
         for branch_id in history.branches:
             secretary = history.secretary(branch_id)
             for member_id in history.branch_members(branch_id):
