@@ -152,8 +152,9 @@ def knows_year(year: int) -> bool:
 async def load_overrides(conn: aiosqlite.Connection) -> list[Override]:
     """Read the bureau's overrides and use them from now on (at start-up, which also makes
     the ``holidays`` package ready: see ``warm``)."""
-    async with conn.execute("SELECT day, kind, note FROM calendar_overrides ORDER BY day") as cur:
-        rows = await cur.fetchall()
+    rows = await conn.execute_fetchall(
+        "SELECT day, kind, note FROM calendar_overrides ORDER BY day"
+    )
     found = [Override(date.fromisoformat(day), DayKind(kind), note) for day, kind, note in rows]
     use_overrides(found)
     warm()

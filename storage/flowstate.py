@@ -18,11 +18,10 @@ from storage.database import Statement
 
 
 async def load_states(conn: aiosqlite.Connection, handler: str) -> list[tuple[str, Any, datetime]]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT conv_key, state, updated_at FROM conversation_states WHERE handler = ?",
         (handler,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [(row[0], json.loads(row[1]), from_iso(row[2])) for row in rows]
 
 
@@ -42,8 +41,7 @@ def save_state(handler: str, key: str, state: Any, *, now: datetime) -> Statemen
 
 
 async def load_user_data(conn: aiosqlite.Connection) -> dict[int, dict[str, Any]]:
-    async with conn.execute("SELECT telegram_id, data FROM user_flow_data") as cur:
-        rows = await cur.fetchall()
+    rows = await conn.execute_fetchall("SELECT telegram_id, data FROM user_flow_data")
     return {int(row[0]): json.loads(row[1]) for row in rows}
 
 

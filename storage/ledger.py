@@ -36,6 +36,7 @@ from storage.links import FamilyCoverage, LedgerContact
 from storage.meetings import MeetingFrequencies
 from storage.objections import LedgerObjection
 from storage.partyday import MonthStatus, PartyMonth, Rule, effective_day
+from storage.rows import fetch_value
 from storage.terms import Term
 
 # 主题党日 participation a branch is held to (the school branch rules in REFERENCE.md).
@@ -371,8 +372,8 @@ class BranchLedger:
 
 async def branches(conn: aiosqlite.Connection, ids: Iterable[int] | None = None) -> list[BranchRef]:
     """Every branch by name, or only those in ``ids``."""
-    async with conn.execute("SELECT id, name FROM branches ORDER BY name, id") as cur:
-        rows = [BranchRef(int(row[0]), str(row[1])) for row in await cur.fetchall()]
+    found = await conn.execute_fetchall("SELECT id, name FROM branches ORDER BY name, id")
+    rows = [BranchRef(int(row[0]), str(row[1])) for row in found]
     if ids is None:
         return rows
     wanted = set(ids)
@@ -444,12 +445,11 @@ async def _memberships(
     conn: aiosqlite.Connection, branch_id: int, period: LedgerPeriod, zone: ZoneInfo
 ) -> list[Membership]:
     """Everyone who belonged to the branch at some time in the period, secretaries first."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT id, name, role, post, joined_at, left_at, unreachable_at FROM members"
         " WHERE branch_id = ? ORDER BY CASE role WHEN 'secretary' THEN 0 ELSE 1 END, name, id",
         (branch_id,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     members = [
         Membership(
             member_id=int(row[0]),
@@ -491,7 +491,7 @@ async def _pledges(
 ) -> list[PledgeEntry]:
     """Pledges for a year or term overlapping the period; drafts are not pledges yet."""
     first, last = str(period.start.year), str(period.end.year)
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         """
         SELECT p.id, p.member_id, p.period, p.category, p.text, p.measures, p.target_date,
                p.status, p.submitted_at, p.reviewed_by, p.published_at, p.fulfilled_at,
@@ -507,8 +507,7 @@ async def _pledges(
         ORDER BY p.period, p.member_id, p.id
         """,
         (branch_id, first, last, period.end.isoformat(), period.start.isoformat()),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     entries = []
     for row in rows:
         approved = _moment(row[10], zone)
@@ -569,7 +568,7 @@ async def _service_logs(
     One read through the (branch_id, on_date) index serves both the service sheet and
     each month's hours and make-ups; looking those up by month id would scan the table.
     """
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         """
         SELECT s.member_id, s.on_date, s.kind, s.hours, s.description,
                s.photo_file_id IS NOT NULL, s.party_month_id, s.makeup_month_id,
@@ -581,8 +580,7 @@ async def _service_logs(
         ORDER BY s.on_date, s.id
         """,
         (branch_id, period.start.isoformat(), (period.end + MAKEUP_MARGIN).isoformat()),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         _Log(
             member_id=int(row[0]),
@@ -630,7 +628,7 @@ async def _visits(
         if private
         else "NULL, NULL, NULL, NULL"
     )
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"""
         SELECT v.member_id, v.visit_date, v.form, v.met, v.topics, v.follow_up_on,
                v.follow_up_done_at, {secret}
@@ -639,8 +637,7 @@ async def _visits(
         ORDER BY v.visit_date, v.id
         """,
         (branch_id, start.isoformat(), end.isoformat()),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         VisitEntry(
             member_id=int(row[0]),
@@ -694,13 +691,13 @@ async def _term_visits(
 
 
 async def _target_for(conn: aiosqlite.Connection, branch_id: int, term: Term) -> int | None:
-    async with conn.execute(
+    target = await fetch_value(
+        conn,
         "SELECT target FROM visit_targets WHERE branch_id = ? AND set_on BETWEEN ? AND ?"
         " ORDER BY id DESC LIMIT 1",
         (branch_id, term.start.isoformat(), term.end.isoformat()),
-    ) as cur:
-        row = await cur.fetchone()
-    return None if row is None else int(row[0])
+    )
+    return None if target is None else int(target)
 
 
 # --------------------------------------------------------------------------- party day
@@ -718,11 +715,11 @@ async def _party_days(
 ) -> list[PartyDayEntry]:
     rules = await _rules(conn, branch_id)
     month_keys = [f"{y:04d}-{m:02d}" for y, m in period.months()]
-    async with conn.execute(
+    found = await conn.execute_fetchall(
         "SELECT * FROM party_day_months WHERE branch_id = ? AND month BETWEEN ? AND ?",
         (branch_id, month_keys[0], month_keys[-1]),
-    ) as cur:
-        rows = {r["month"]: PartyMonth.model_validate(dict(r)) for r in await cur.fetchall()}
+    )
+    rows = {r["month"]: PartyMonth.model_validate(dict(r)) for r in found}
     ids = [row.id for row in rows.values()]
     details = await _month_details(conn, ids, logs) if ids else _MonthDetails()
     entries = []
@@ -750,21 +747,21 @@ async def _month_details(
     """Check-ins and leave for these months (two reads), and their service from ``logs``."""
     details = _MonthDetails()
     marks = ",".join("?" * len(month_ids))
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT month_id, photo_file_id FROM party_day_checkins WHERE month_id IN ({marks})",
         month_ids,
-    ) as cur:
-        for month_id, photo in await cur.fetchall():
-            details.present[month_id] += 1
-            if photo:
-                details.photos[month_id] += 1
-    async with conn.execute(
+    )
+    for month_id, photo in rows:
+        details.present[month_id] += 1
+        if photo:
+            details.photos[month_id] += 1
+    rows = await conn.execute_fetchall(
         "SELECT month_id, member_id, reason_kind, reason_text, approval FROM party_day_replies"
         f" WHERE answer = 'leave' AND month_id IN ({marks}) ORDER BY id",
         month_ids,
-    ) as cur:
-        for month_id, member_id, kind, text, approval in await cur.fetchall():
-            details.leaves.setdefault(month_id, []).append((member_id, kind, text, approval))
+    )
+    for month_id, member_id, kind, text, approval in rows:
+        details.leaves.setdefault(month_id, []).append((member_id, kind, text, approval))
     wanted = set(month_ids)
     for log in logs:
         if log.makeup_month_id in wanted:
@@ -842,10 +839,10 @@ def _party_day_entry(
 
 
 async def _rules(conn: aiosqlite.Connection, branch_id: int) -> list[Rule]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT * FROM party_day_rules WHERE branch_id = ? ORDER BY created_at, id", (branch_id,)
-    ) as cur:
-        return [Rule.model_validate(dict(row)) for row in await cur.fetchall()]
+    )
+    return [Rule.model_validate(dict(row)) for row in rows]
 
 
 def _rule_in_force(rules: list[Rule], year: int, month: int, zone: ZoneInfo) -> Rule | None:
@@ -900,10 +897,10 @@ def _month_summaries(ledger: BranchLedger, zone: ZoneInfo) -> list[MonthSummary]
 async def _names(conn: aiosqlite.Connection, branch_id: int) -> dict[int, str]:
     """Everyone who can appear in the branch's records: its people, past and present, and
     the bureau's admins (who may approve, evaluate or edit a month for it)."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT id, name FROM members WHERE branch_id = ? OR role = 'admin'", (branch_id,)
-    ) as cur:
-        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 def _name(names: dict[int, str], member_id: int | None) -> str | None:

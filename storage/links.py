@@ -585,10 +585,10 @@ async def erase_for_members(
 
 
 async def _erase(tx: aiosqlite.Connection, where: str, params: list[Any], now: datetime) -> int:
-    async with tx.execute(
+    rows = await tx.execute_fetchall(
         f"SELECT id FROM links WHERE erased_at IS NULL AND {where}", params
-    ) as cur:
-        ids = [int(row[0]) for row in await cur.fetchall()]
+    )
+    ids = [int(row[0]) for row in rows]
     if not ids:
         return 0
     marks = ",".join("?" * len(ids))
@@ -629,11 +629,12 @@ _COLUMNS = (
 async def _check_person(tx: aiosqlite.Connection, fields: LinkFields, *, actor: Member) -> None:
     """A 双服务 contact who is a member: active, not the owner, and of the owner's branch
     unless an admin chose them."""
-    async with tx.execute(
+    # Not fetch_value: an admin's branch_id is NULL, which is not "no such person".
+    rows = await tx.execute_fetchall(
         f"SELECT branch_id FROM members WHERE id = ? AND {participating()}",
         (fields.target_member_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
+    row = next(iter(rows), None)
     if row is None:
         raise LinkProblem("person_unknown")
     if fields.target_member_id == fields.member_id:
@@ -767,8 +768,10 @@ async def names_of(conn: aiosqlite.Connection, member_ids: Sequence[int]) -> dic
     if not wanted:
         return {}
     marks = ",".join("?" * len(wanted))
-    async with conn.execute(f"SELECT id, name FROM members WHERE id IN ({marks})", wanted) as cur:
-        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
+    rows = await conn.execute_fetchall(
+        f"SELECT id, name FROM members WHERE id IN ({marks})", wanted
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 async def owned_by(
@@ -1050,7 +1053,7 @@ async def ledger_contacts(
     """The branch's contacts dated ``start``–``end`` (its people's, and both sides of its
     结对), with home visits to its 学困生 links' students, by date."""
     span = (start.isoformat(), end.isoformat())
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"""
         SELECT c.on_date, c.how, c.note, sb.name AS side, {_LEDGER_LINK}
         FROM link_contacts c JOIN links l ON l.id = c.link_id
@@ -1067,8 +1070,7 @@ async def ledger_contacts(
         ORDER BY 1, 5
         """,
         (*span, branch_id, branch_id, *span, branch_id),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [_ledger_line(row, branch_id, private=private) for row in rows]
 
 

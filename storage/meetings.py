@@ -1224,8 +1224,8 @@ async def periods_ending_without(
     ``today`` (inclusive) in which the branch has no meeting of the kind at all (not even
     one announced ahead)."""
     if branch_ids is None:
-        async with conn.execute("SELECT id FROM branches ORDER BY id") as cur:
-            branch_ids = [int(row[0]) for row in await cur.fetchall()]
+        rows = await conn.execute_fetchall("SELECT id FROM branches ORDER BY id")
+        branch_ids = [int(row[0]) for row in rows]
     gaps = []
     for kind in MeetingKind:
         span = period_of(frequencies.of(kind), today)

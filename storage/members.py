@@ -218,11 +218,10 @@ async def secretaries(conn: aiosqlite.Connection, branch_id: int) -> list[Member
 async def name_clash(conn: aiosqlite.Connection, name: str, branch_id: int | None) -> str | None:
     """The name already in use that ``name`` would look like: someone active in the same
     branch, or a bureau admin (who writes to every branch). None if it is free."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT name FROM members WHERE status = 'active' AND (branch_id = ? OR role = 'admin')",
         (branch_id,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return next((str(row[0]) for row in rows if names.same_name(str(row[0]), name)), None)
 
 

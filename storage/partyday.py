@@ -25,7 +25,7 @@ from storage.answers import Answer
 from storage.clock import to_iso
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind, next_month, plan
-from storage.rows import Table, fetch_all, insert, required
+from storage.rows import Table, fetch_all, fetch_value, insert, required
 
 PLACE_MAX = 60
 THEME_MAX = 100
@@ -586,11 +586,10 @@ async def get_reply(conn: aiosqlite.Connection, month_id: int, member_id: int) -
 
 
 async def reply_count(conn: aiosqlite.Connection, month_id: int) -> int:
-    async with conn.execute(
-        "SELECT COUNT(*) FROM party_day_replies WHERE month_id = ?", (month_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    count = await fetch_value(
+        conn, "SELECT COUNT(*) FROM party_day_replies WHERE month_id = ?", (month_id,)
+    )
+    return int(count) if count is not None else 0
 
 
 async def get_reply_by_id(conn: aiosqlite.Connection, reply_id: int) -> Reply | None:
@@ -816,5 +815,5 @@ async def roster(
 async def _rows(
     conn: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()
 ) -> list[tuple[Any, ...]]:
-    async with conn.execute(sql, params) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
+    rows = await conn.execute_fetchall(sql, params)
+    return [tuple(row) for row in rows]

@@ -24,8 +24,7 @@ async def for_account(conn: aiosqlite.Connection, telegram_id: int) -> dict[str,
     marks = ",".join("?" * len(ids)) or "NULL"
 
     async def rows(sql: str) -> list[dict[str, Any]]:
-        async with conn.execute(sql.format(marks=marks), ids) as cur:
-            return [dict(row) for row in await cur.fetchall()]
+        return [dict(row) for row in await conn.execute_fetchall(sql.format(marks=marks), ids)]
 
     async def with_children(table: str, child_table: str, link: str, field: str) -> list[Any]:
         """The member's rows of ``table``, each with its ``child_table`` rows under ``field``."""
@@ -134,8 +133,8 @@ async def _account_records(conn: aiosqlite.Connection, telegram_id: int) -> dict
 async def _dicts(
     conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] | list[Any]
 ) -> list[dict[str, Any]]:
-    async with conn.execute(sql, tuple(params)) as cur:
-        return [dict(row) for row in await cur.fetchall()]
+    rows = await conn.execute_fetchall(sql, tuple(params))
+    return [dict(row) for row in rows]
 
 
 def _by(key: str, rows: list[dict[str, Any]]) -> dict[Any, list[dict[str, Any]]]:

@@ -26,10 +26,10 @@ async def languages(conn: aiosqlite.Connection, telegram_ids: Iterable[int]) -> 
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT telegram_id, language FROM user_prefs WHERE telegram_id IN ({marks})", ids
-    ) as cur:
-        return {int(row[0]): str(row[1]) for row in await cur.fetchall()}
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 async def keep_language(

@@ -84,14 +84,14 @@ async def all_rules(
     conn: aiosqlite.Connection, branch_ids: Iterable[int] | None = None
 ) -> dict[int, BranchRules]:
     """Each branch's rules (defaults where it changed nothing); every branch if no ids."""
-    async with conn.execute("SELECT id FROM branches ORDER BY id") as cur:
-        known = [int(row[0]) for row in await cur.fetchall()]
+    rows = await conn.execute_fetchall("SELECT id FROM branches ORDER BY id")
+    known = [int(row[0]) for row in rows]
     wanted = known if branch_ids is None else [b for b in branch_ids if b in set(known)]
     values: dict[int, dict[str, str]] = {b: {} for b in wanted}
-    async with conn.execute("SELECT branch_id, name, value FROM reminder_rules") as cur:
-        for branch_id, name, value in await cur.fetchall():
-            if int(branch_id) in values and name in RULE_NAMES:
-                values[int(branch_id)][str(name)] = str(value)
+    rows = await conn.execute_fetchall("SELECT branch_id, name, value FROM reminder_rules")
+    for branch_id, name, value in rows:
+        if int(branch_id) in values and name in RULE_NAMES:
+            values[int(branch_id)][str(name)] = str(value)
     # A stored value the model no longer accepts falls back to the default, not a crash.
     return {b: _rules_from(v) for b, v in values.items()}
 
@@ -145,16 +145,16 @@ async def set_rule(
 
 
 async def muted_kinds(conn: aiosqlite.Connection, member_id: int) -> set[str]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT kind FROM reminder_mutes WHERE member_id = ? AND muted = 1", (member_id,)
-    ) as cur:
-        return {str(row[0]) for row in await cur.fetchall()}
+    )
+    return {str(row[0]) for row in rows}
 
 
 async def all_mutes(conn: aiosqlite.Connection) -> set[tuple[int, str]]:
     """Every (member id, kind) that is muted."""
-    async with conn.execute("SELECT member_id, kind FROM reminder_mutes WHERE muted = 1") as cur:
-        return {(int(row[0]), str(row[1])) for row in await cur.fetchall()}
+    rows = await conn.execute_fetchall("SELECT member_id, kind FROM reminder_mutes WHERE muted = 1")
+    return {(int(row[0]), str(row[1])) for row in rows}
 
 
 async def set_muted(
@@ -204,13 +204,13 @@ async def handled_keys(conn: aiosqlite.Connection, keys: Iterable[str]) -> set[s
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return set()
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT dedupe_key FROM outbox WHERE dedupe_key IN (SELECT value FROM json_each(?1))"
         " UNION SELECT dedupe_key FROM reminder_skips"
         " WHERE dedupe_key IN (SELECT value FROM json_each(?1))",
         (json.dumps(wanted),),
-    ) as cur:
-        return {str(row[0]) for row in await cur.fetchall()}
+    )
+    return {str(row[0]) for row in rows}
 
 
 class Skip(BaseModel):
@@ -317,20 +317,20 @@ async def branch_people(conn: aiosqlite.Connection, branch_id: int) -> list[Memb
 
 async def branches_created(conn: aiosqlite.Connection) -> dict[int, datetime]:
     """When each branch was created (a digest covers only months it existed in)."""
-    async with conn.execute("SELECT id, created_at FROM branches") as cur:
-        return {int(row[0]): from_iso(str(row[1])) for row in await cur.fetchall()}
+    rows = await conn.execute_fetchall("SELECT id, created_at FROM branches")
+    return {int(row[0]): from_iso(str(row[1])) for row in rows}
 
 
 async def on_approved_leave(conn: aiosqlite.Connection, branch_id: int, month: str) -> set[int]:
     """Members whose leave from the branch's party day of ``month`` (YYYY-MM) was approved."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT r.member_id FROM party_day_replies r"
         " JOIN party_day_months pm ON pm.id = r.month_id"
         " WHERE pm.branch_id = ? AND pm.month = ? AND r.answer = 'leave'"
         " AND r.approval = 'approved'",
         (branch_id, month),
-    ) as cur:
-        return {int(row[0]) for row in await cur.fetchall()}
+    )
+    return {int(row[0]) for row in rows}
 
 
 async def party_days(

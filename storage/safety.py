@@ -373,11 +373,11 @@ async def get_drill(conn: aiosqlite.Connection, drill_id: int) -> Drill | None:
 
 
 async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT member_id FROM safety_drill_participants WHERE drill_id = ? ORDER BY member_id",
         (drill_id,),
-    ) as cur:
-        return [int(row[0]) for row in await cur.fetchall()]
+    )
+    return [int(row[0]) for row in rows]
 
 
 async def lessons_for_member(
@@ -430,14 +430,14 @@ async def recent_classes(
     conn: aiosqlite.Connection, member_id: int, limit: int = RECENT_CLASSES
 ) -> list[str]:
     """Classes the member used before, in safety lessons or home visits, latest first."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT class_name, MAX(at) AS last FROM ("
         " SELECT class_name, created_at AS at FROM safety_lessons WHERE member_id = ?"
         " UNION ALL SELECT class_name, created_at AS at FROM home_visits WHERE member_id = ?"
         ") GROUP BY class_name ORDER BY last DESC, class_name LIMIT ?",
         (member_id, member_id, limit),
-    ) as cur:
-        return [str(row[0]) for row in await cur.fetchall()]
+    )
+    return [str(row[0]) for row in rows]
 
 
 _COVERAGE_SQL = f"""

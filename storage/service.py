@@ -19,7 +19,7 @@ from pydantic import BaseModel, field_validator, model_validator
 from storage import audit
 from storage.clock import to_iso
 from storage.members import participating
-from storage.rows import Table, fetch_all, required
+from storage.rows import Table, fetch_all, fetch_value, required
 
 HOURS_MIN = 0.5
 HOURS_MAX = 12.0
@@ -304,12 +304,12 @@ async def recent(conn: aiosqlite.Connection, member_id: int, since: datetime) ->
 
 async def hours_by_month(conn: aiosqlite.Connection, member_id: int, year: int) -> dict[int, float]:
     """A member's active hours in ``year``, by month (1-12; months without any left out)."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT CAST(substr(on_date, 6, 2) AS INTEGER), SUM(hours) FROM service_logs"
         " WHERE member_id = ? AND status = 'active' AND on_date LIKE ? GROUP BY 1 ORDER BY 1",
         (member_id, f"{year:04d}-%"),
-    ) as cur:
-        return {int(row[0]): float(row[1]) for row in await cur.fetchall()}
+    )
+    return {int(row[0]): float(row[1]) for row in rows}
 
 
 class PersonHours(BaseModel):
@@ -355,12 +355,13 @@ async def branch_hours(
 
 
 async def has_makeup(conn: aiosqlite.Connection, member_id: int, month_id: int) -> bool:
-    async with conn.execute(
+    found = await fetch_value(
+        conn,
         "SELECT 1 FROM service_logs WHERE member_id = ? AND makeup_month_id = ?"
-        " AND status = 'active'",
+        " AND status = 'active' LIMIT 1",
         (member_id, month_id),
-    ) as cur:
-        return await cur.fetchone() is not None
+    )
+    return found is not None
 
 
 def _content(record: ServiceEntry | _ServiceContent) -> tuple[str, str, float, str, str | None]:

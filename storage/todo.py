@@ -88,9 +88,9 @@ async def muted_among(conn: aiosqlite.Connection, people: list[Member], kind: st
     """The ids of ``people`` who turned ``kind`` off in /settings."""
     if not people:
         return set()
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT member_id FROM reminder_mutes WHERE kind = ? AND muted = 1"
         " AND member_id IN (SELECT value FROM json_each(?))",
         (kind, json.dumps([person.id for person in people])),
-    ) as cur:
-        return {int(row[0]) for row in await cur.fetchall()}
+    )
+    return {int(row[0]) for row in rows}

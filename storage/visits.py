@@ -644,7 +644,7 @@ async def branch_totals(
     """
     month_first = as_of.replace(day=1)
     start, end = term.bounds
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"""
         WITH people AS ({_PEOPLE_COUNTS} GROUP BY m.id),
         targets AS (
@@ -667,8 +667,7 @@ async def branch_totals(
         ORDER BY b.name
         """,
         (month_first.isoformat(), as_of.isoformat(), start, end, start, end),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         BranchProgress(
             branch_id=int(row[0]),
