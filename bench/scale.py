@@ -151,7 +151,6 @@ def _fill_missing(path: Path, size: Size) -> None:
 
     def missing(builder: _Builder) -> None:
         if not builder.conn.execute("SELECT 1 FROM meetings LIMIT 1").fetchone():
-            builder.admin_id = size.people + 1
             activities.fill(builder)
 
     _filling(path, size, missing)
@@ -260,7 +259,6 @@ class _Builder:
                 )
                 if reads_english(member_id):
                     langs.append((TELEGRAM_BASE + member_id, "en", created))
-        self.admin_id = self.size.people + 1
         rows.append(
             (
                 self.admin_id,
@@ -308,6 +306,11 @@ class _Builder:
                 for b in range(1, self.size.branches + 1)
             ],
         )
+
+    @property
+    def admin_id(self) -> int:
+        """The bureau's one admin, after every branch's members."""
+        return self.size.people + 1
 
     @property
     def branches(self) -> range:

@@ -348,18 +348,17 @@ def _pledges(source: str) -> Gather:
     )
 
     async def gather(conn: aiosqlite.Connection, span: Span) -> list[Raw]:
-        # The span's local days as stored moments, so only its pledges are read
-        # (by the branch's index on the moment), not every year's.
+        # The span's local days as stored moments: only its pledges are read (by the
+        # branch's index on the moment), and no date needs checking afterwards.
         rows = await conn.execute_fetchall(
             f"SELECT member_id, id, text, {column} FROM pledges WHERE branch_id = ?"
             f" AND {column} >= ? AND {column} < ? AND {where} AND (?4 IS NULL OR member_id = ?4)",
             (span.branch_id, *span.moments, span.member_id),
         )
-        found = [
+        return [
             Raw(int(r[0]), source, int(r[1]), span.local(str(r[3])), note=_short(str(r[2])))
             for r in rows
         ]
-        return [raw for raw in found if span.contains(raw.on_date)]
 
     return gather
 
