@@ -17,7 +17,7 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import answering, reply
 from handlers.common.services import CommandSpec
 from handlers.common.views import cancel_only
-from storage import audit, branches, invites, roster
+from storage import branches, invites, roster
 from storage.branches import BranchName, DuplicateBranch
 from storage.members import Role
 
@@ -83,16 +83,7 @@ async def _create(update: Update, context: XContext, name: str) -> object:
     now = context.now()
     try:
         async with context.db.transaction() as tx:
-            branch = await branches.create(tx, clean, now=now)
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=admin.id,
-                action="branch.created",
-                entity="branch",
-                entity_id=branch.id,
-                name=branch.name,
-            )
+            branch = await branches.create(tx, clean, now=now, actor_id=admin.id)
             invite = await invites.create(
                 tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
             )

@@ -25,7 +25,7 @@ from handlers.common.menu import clear_menu
 from handlers.common.registry import Registrar
 from handlers.common.reply import replace, reply, say
 from handlers.common.services import CommandSpec
-from storage import audit, branches, invites, members, roster
+from storage import branches, invites, members, roster
 from storage.branches import Branch
 from storage.members import Role
 
@@ -211,15 +211,8 @@ async def confirm_remove(update: Update, context: XContext) -> None:
     target = await _removable(context, data.int_arg(0), secretary)
     now = context.now()
     async with context.db.transaction() as tx:
-        await members.mark_left(tx, target.id, now=now)
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=secretary.id,
-            action="member.removed",
-            entity="member",
-            entity_id=target.id,
-            branch_id=target.branch_id,
+        await members.mark_left(
+            tx, target.id, now=now, actor_id=secretary.id, branch_id=target.branch_id
         )
         branch = await branches.get(tx, target.branch_id or 0)
         if branch is not None:

@@ -27,7 +27,7 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import ack, answering, remove_buttons, replace, reply
 from handlers.common.services import CommandSpec
 from handlers.common.views import cancel_only
-from storage import audit, branches, inspection, invites, members, names, pioneers, prefs, roster
+from storage import branches, inspection, invites, members, names, pioneers, prefs, roster
 from storage.inspection import InspectionInvite
 from storage.invites import Invite, InviteProblem
 from storage.members import Member, Role
@@ -262,6 +262,12 @@ async def _join_branch(
         role=found.role,
         branch_id=found.branch_id,
         now=now,
+        detail={
+            "invite_id": found.id,
+            "role": found.role.value,
+            "branch_id": found.branch_id,
+            "expected_id": found.expected_id,
+        },
     )
     if not await invites.redeem(tx, found, telegram_id=telegram_id, member_id=member.id, now=now):
         raise RuntimeError("invite used up during the transaction")
@@ -271,18 +277,6 @@ async def _join_branch(
     # Kept so that what others cause (an approval, a reminder) reaches this person
     # in the language their Telegram client uses.
     await prefs.keep_language(tx, telegram_id, context.t.lang, now=now)
-    await audit.record(
-        tx,
-        at=now,
-        actor_id=member.id,
-        action="member.joined",
-        entity="member",
-        entity_id=member.id,
-        invite_id=found.id,
-        role=found.role.value,
-        branch_id=found.branch_id,
-        expected_id=found.expected_id,
-    )
     branch = await branches.get(tx, found.branch_id)
     assert branch is not None
     await _tell_secretaries(tx, context, member, expected.name if expected else None)
@@ -470,18 +464,10 @@ async def _promote(context: XContext, member: Member, invite: Invite, branch_nam
         if invite.expected_id is not None:
             # An imported secretary who had joined as a member first.
             await roster.mark_joined(tx, invite.expected_id, member.id, now=now)
-        await members.set_role(tx, member.id, Role.SECRETARY)
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=member.id,
-            action="member.promoted",
-            entity="member",
-            entity_id=member.id,
-            invite_id=invite.id,
-            to="secretary",
+        await members.set_role(
+            tx, member.id, Role.SECRETARY, now=now, invite_id=invite.id, to="secretary",
             branch=branch_name,
-        )
+        )  # fmt: skip
     promoted = member.model_copy(update={"role": Role.SECRETARY})
     context.set_identity(promoted, context.t.lang)
     await refresh_menu(context.bot, promoted, context.services.commands, context.t.lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 from pydantic import BaseModel, field_validator
@@ -10,7 +11,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, names
 from storage.clock import to_iso
 from storage.members import Member, Role
-from storage.rows import Table, fetch_all, fetch_value, insert
+from storage.rows import Table, fetch_all, fetch_value
 
 NAME_MAX = 40
 
@@ -45,12 +46,29 @@ class DuplicateBranch(Exception):
     """A branch with that name (ignoring case) already exists."""
 
 
-async def create(tx: aiosqlite.Connection, name: str, *, now: datetime) -> Branch:
+async def create(
+    tx: aiosqlite.Connection,
+    name: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    **detail: Any,
+) -> Branch:
+    """A new branch, recorded in the audit log as created by ``actor_id`` (with
+    ``detail``: how, when not by hand)."""
     clean = BranchName(value=name).value
     if await fetch_value(tx, "SELECT 1 FROM branches WHERE name = ? COLLATE NOCASE", (clean,)):
         raise DuplicateBranch(clean)
-    branch_id = await insert(
-        tx, "INSERT INTO branches (name, created_at) VALUES (?, ?)", (clean, to_iso(now))
+    branch_id = await audit.inserted(
+        tx,
+        "INSERT INTO branches (name, created_at) VALUES (?, ?)",
+        (clean, to_iso(now)),
+        at=now,
+        actor_id=actor_id,
+        action="branch.created",
+        entity="branch",
+        name=clean,
+        **detail,
     )
     return Branch(id=branch_id, name=clean, created_at=now)
 

@@ -132,9 +132,8 @@ async def remove_inspector(
         (to_iso(now), member_id, group_id),
     ):
         return False
-    await members.mark_left(tx, member_id, now=now)
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="inspection.inspector_removed",
+    await members.mark_left(
+        tx, member_id, now=now, actor_id=actor_id, action="inspection.inspector_removed",
         entity="inspection_group", entity_id=group_id, member_id=member_id,
     )  # fmt: skip
     return True
@@ -270,7 +269,17 @@ async def join(
     ):
         return None
     member = await members.create(
-        tx, telegram_id=telegram_id, name=name, role=Role.INSPECTOR, branch_id=None, now=now
+        tx,
+        telegram_id=telegram_id,
+        name=name,
+        role=Role.INSPECTOR,
+        branch_id=None,
+        now=now,
+        detail={
+            "invite_id": invite.id,
+            "role": Role.INSPECTOR.value,
+            "inspection_group_id": invite.group_id,
+        },
     )
     await tx.execute(
         "INSERT INTO inspection_invite_uses (invite_id, telegram_id, member_id, used_at)"
@@ -281,9 +290,4 @@ async def join(
         "INSERT INTO inspection_group_members (member_id, group_id, added_at) VALUES (?, ?, ?)",
         (member.id, invite.group_id, to_iso(now)),
     )
-    await audit.record(
-        tx, at=now, actor_id=member.id, action="member.joined", entity="member",
-        entity_id=member.id, invite_id=invite.id, role=Role.INSPECTOR.value,
-        inspection_group_id=invite.group_id,
-    )  # fmt: skip
     return member

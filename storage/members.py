@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 from pydantic import BaseModel, field_validator
 
-from storage import names
+from storage import audit, names
 from storage.clock import to_iso
 from storage.database import Database
 from storage.rows import Table, fetch_value, insert
@@ -144,13 +144,18 @@ async def create(
     role: Role,
     branch_id: int | None,
     now: datetime,
+    action: str = "member.joined",
+    detail: Mapping[str, Any] | None = None,
 ) -> Member:
+    """A new member, recorded in the audit log as ``action`` by the person themselves
+    (``detail``: what let them in)."""
     member_id = await insert(
         tx,
         "INSERT INTO members (telegram_id, name, role, branch_id, joined_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (telegram_id, name, role.value, branch_id, to_iso(now)),
     )
+    await _record(tx, member_id, now=now, actor_id=member_id, action=action, **(detail or {}))
     return Member(
         id=member_id,
         telegram_id=telegram_id,
@@ -239,11 +244,27 @@ async def with_roles(conn: aiosqlite.Connection, *roles: Role) -> list[Member]:
     )
 
 
-async def mark_left(tx: aiosqlite.Connection, member_id: int, *, now: datetime) -> None:
+async def mark_left(
+    tx: aiosqlite.Connection,
+    member_id: int,
+    /,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    action: str = "member.removed",
+    entity: str = "member",
+    entity_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """The member leaves (the row stays, marked left), recorded in the audit log as
+    ``action`` by ``actor_id`` (None: the bot itself) on the member, or on the record a
+    caller names when that says more (the inspection group an inspector leaves)."""
     await tx.execute(
         "UPDATE members SET status = 'left', left_at = ? WHERE id = ? AND status = 'active'",
         (to_iso(now), member_id),
     )
+    where = member_id if entity_id is None else entity_id
+    await _record(tx, where, now=now, actor_id=actor_id, action=action, entity=entity, **detail)
 
 
 async def set_unreachable(tx: aiosqlite.Connection, telegram_id: int, at: datetime | None) -> None:
@@ -254,9 +275,34 @@ async def set_unreachable(tx: aiosqlite.Connection, telegram_id: int, at: dateti
     )
 
 
-async def set_post(tx: aiosqlite.Connection, member_id: int, post: str | None) -> None:
+async def set_post(
+    tx: aiosqlite.Connection, member_id: int, post: str | None, *, now: datetime
+) -> None:
+    """The member's post (职务), as they set it themselves (audited)."""
     await tx.execute("UPDATE members SET post = ? WHERE id = ?", (post, member_id))
+    await _record(tx, member_id, now=now, actor_id=member_id, action="member.post_set", post=post)
 
 
-async def set_role(tx: aiosqlite.Connection, member_id: int, role: Role) -> None:
+async def set_role(
+    tx: aiosqlite.Connection, member_id: int, role: Role, /, *, now: datetime, **detail: Any
+) -> None:
+    """The member takes a new role through an invite they redeemed themselves (audited as
+    their promotion, with ``detail``)."""
     await tx.execute("UPDATE members SET role = ? WHERE id = ?", (role.value, member_id))
+    await _record(tx, member_id, now=now, actor_id=member_id, action="member.promoted", **detail)
+
+
+async def _record(
+    tx: aiosqlite.Connection,
+    entity_id: int,
+    /,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    action: str,
+    entity: str = "member",
+    **detail: Any,
+) -> None:
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, **detail
+    )

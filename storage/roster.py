@@ -239,16 +239,8 @@ async def import_branches(
         if planned.branch_id is None:
             branches_created += 1
             assert planned.branch is not None
-            branch = await branches.create(tx, planned.branch, now=now)
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=actor_id,
-                action="branch.created",
-                entity="branch",
-                entity_id=branch.id,
-                name=branch.name,
-                imported=True,
+            branch = await branches.create(
+                tx, planned.branch, now=now, actor_id=actor_id, imported=True
             )
             planned.branch_id, planned.branch = branch.id, branch.name
         assert planned.branch is not None

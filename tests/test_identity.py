@@ -50,7 +50,7 @@ async def test_kept_identities_follow_every_committed_change(db: Database) -> No
     assert await identities.get(7) == (person, None)
     assert await identities.get(8) == (None, None)
     async with db.transaction() as tx:
-        await members.set_role(tx, person.id, Role.SECRETARY)
+        await members.set_role(tx, person.id, Role.SECRETARY, now=NOW)
     secretary = person.model_copy(update={"role": Role.SECRETARY})
     assert await identities.get(7) == (secretary, None)
     async with db.transaction() as tx:
@@ -82,7 +82,7 @@ async def test_a_change_committed_while_reading_is_not_kept(
         found = await read(conn, telegram_id)
         if telegram_id == 7:
             async with db.transaction() as tx:
-                await members.set_role(tx, person.id, Role.SECRETARY)
+                await members.set_role(tx, person.id, Role.SECRETARY, now=NOW)
             assert await identities.get(8) == (None, None)
         return found
 

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from handlers.common.i18n import Translator, language_from_client
 from handlers.common.menu import clear_menu, refresh_menu
 from handlers.common.services import SERVICES_KEY, BotConfig, Services
-from storage import Database, audit, members, names, prefs
+from storage import Database, members, names, prefs
 from storage.clock import Clock, local_today
 from storage.ledger import Reading
 from storage.members import Member, Role
@@ -159,15 +159,7 @@ async def revoke_removed_admins(bot: Bot, services: Services) -> None:
             if admin.telegram_id not in services.config.admin_ids
         ]
         for admin in removed:
-            await members.mark_left(tx, admin.id, now=now)
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=None,
-                action="admin.revoked",
-                entity="member",
-                entity_id=admin.id,
-            )
+            await members.mark_left(tx, admin.id, now=now, action="admin.revoked")
     for admin in removed:
         await clear_menu(bot, admin.telegram_id)
 
@@ -185,14 +177,7 @@ async def _bootstrap_admin(
             role=Role.ADMIN,
             branch_id=None,
             now=context.now(),
-        )
-        await audit.record(
-            tx,
-            at=context.now(),
-            actor_id=member.id,
             action="admin.bootstrap",
-            entity="member",
-            entity_id=member.id,
         )
         await prefs.keep_language(tx, telegram_id, language, now=context.now())
     await refresh_menu(context.bot, member, context.services.commands, language)

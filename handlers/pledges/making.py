@@ -53,7 +53,7 @@ from handlers.pledges.access import (
     pledge_id_in_flow,
 )
 from handlers.pledges.views import PREFIX
-from storage import audit, members, terms
+from storage import members, terms
 from storage import pledges as store
 from storage.members import BranchMember, Member
 from storage.pledges import (
@@ -398,16 +398,7 @@ async def receive_post(update: Update, context: XContext) -> object:
         return await _wrong(update, context, ASK_POST, text=text)
     now = context.now()
     async with context.db.transaction() as tx:
-        await members.set_post(tx, member.id, post)
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=member.id,
-            action="member.post_set",
-            entity="member",
-            entity_id=member.id,
-            post=post,
-        )
+        await members.set_post(tx, member.id, post, now=now)
     return await _show_preview(update, context)
 
 
