@@ -318,15 +318,13 @@ async def _tick(context: XContext) -> None:
 async def erase_expired(app: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, int]:
     """Retention: erase children's data past its time, by every registered eraser."""
     services: Services = app.bot_data[SERVICES_KEY]
-    now = services.clock.now()
-    async with services.db.transaction() as tx:
-        erased = await retention.erase_expired(
-            tx,
-            services.erasers,
-            today=local_today(services.clock, services.config.zone),
-            years=services.config.visit_retention_years,
-            now=now,
-        )
+    erased = await retention.erase_expired(
+        services.db,
+        services.erasers,
+        today=local_today(services.clock, services.config.zone),
+        years=services.config.visit_retention_years,
+        now=services.clock.now(),
+    )
     if any(erased.values()):
         log.info("retention: erased %s", erased)
     return erased

@@ -567,11 +567,18 @@ async def log_contact(
     return required(await get_contact(tx, contact_id))
 
 
-async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
-    """Retention: a 学困生 link that ended (or whose period ended) on or before ``up_to``
-    loses its alias, and its contacts their notes and photos; dates and counts stay."""
+async def erase_student_data(
+    tx: aiosqlite.Connection, up_to: date, now: datetime, limit: int
+) -> int:
+    """Retention: up to ``limit`` 学困生 links that ended (or whose period ended) on or
+    before ``up_to`` lose their alias, and their contacts their notes and photos; dates
+    and counts stay."""
     return await _erase(
-        tx, "kind = 'student' AND COALESCE(ended_on, period_end) <= ?", [up_to.isoformat()], now
+        tx,
+        "kind = 'student' AND COALESCE(ended_on, period_end) <= ?",
+        [up_to.isoformat()],
+        now,
+        limit,
     )
 
 
@@ -584,9 +591,16 @@ async def erase_for_members(
     return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
 
 
-async def _erase(tx: aiosqlite.Connection, where: str, params: list[Any], now: datetime) -> int:
+async def _erase(
+    tx: aiosqlite.Connection,
+    where: str,
+    params: list[Any],
+    now: datetime,
+    limit: int | None = None,
+) -> int:
+    bounded = "" if limit is None else f" LIMIT {int(limit)}"
     rows = await tx.execute_fetchall(
-        f"SELECT id FROM links WHERE erased_at IS NULL AND {where}", params
+        f"SELECT id FROM links WHERE erased_at IS NULL AND {where}{bounded}", params
     )
     ids = [int(row[0]) for row in rows]
     if not ids:

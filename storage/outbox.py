@@ -31,6 +31,7 @@ from storage.rows import JsonText, Table, fetch_all, fetch_one
 
 # What an erased message keeps as its text (past retention, see storage.retention).
 ERASED_TEXT = "—"
+_ERASED_SQL = "'" + ERASED_TEXT.replace("'", "''") + "'"
 
 CALLBACK_DATA_MAX_BYTES = 64
 
@@ -553,14 +554,21 @@ async def pending_summary(conn: aiosqlite.Connection) -> PendingSummary:
     return summary
 
 
-async def erase_sent_before(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
-    """Retention: the text of messages that went out (or gave up) on or before ``up_to``
-    is erased; a follow-up reminder, for one, names a student. Counts stay."""
+async def erase_sent_before(
+    tx: aiosqlite.Connection, up_to: date, now: datetime, limit: int
+) -> int:
+    """Retention: the text of up to ``limit`` messages that went out (or gave up) on or
+    before ``up_to`` is erased; a follow-up reminder, for one, names a student. Counts
+    stay."""
+    # The erased text is written into the statement, not bound, so that SQLite sees the
+    # condition of the partial index outbox_unerased and reads only unerased rows; "not
+    # pending or sending" (sent, failed or blocked) keeps it off outbox_due's status.
     async with tx.execute(
-        "UPDATE outbox SET text = ?, buttons = NULL, photo = NULL"
-        " WHERE status IN ('sent', 'failed', 'blocked') AND created_at < ? AND text <> ?"
+        "UPDATE outbox SET text = ?, buttons = NULL, photo = NULL WHERE id IN"
+        f" (SELECT id FROM outbox WHERE text <> {_ERASED_SQL} AND created_at < ?"
+        " AND status NOT IN ('pending', 'sending') LIMIT ?)"
         " RETURNING id",
-        (ERASED_TEXT, to_iso(_day_after(up_to)), ERASED_TEXT),
+        (ERASED_TEXT, to_iso(_day_after(up_to)), limit),
     ) as cur:
         return len(list(await cur.fetchall()))
 

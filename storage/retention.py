@@ -4,23 +4,30 @@ Home visits are kept in full for a number of years after the school year they fa
 ends (a setting, 5 by default: inspections ask for five years of records); then the
 student alias, note and photo are erased and the visit itself stays. Any feature that
 stores something naming a student registers an ``Eraser`` (through the Registrar) and
-the daily job runs them all with the same cut-off date.
+the daily job runs them all with the same cut-off date, a batch per transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 import aiosqlite
 
 from storage import audit
+from storage.database import Database
 
 DEFAULT_YEARS = 5
 # The Chinese school year runs from September to the end of August.
 SCHOOL_YEAR_END = (8, 31)
-# (tx, records dated on or before this day, now) -> how many records were erased.
-Eraser = Callable[[aiosqlite.Connection, date, datetime], Awaitable[int]]
+BATCH = 500
+"""Records one eraser clears in one transaction. On the 1st of September a whole school
+year (about 100,000 home visits in a bureau) falls past retention at once: in batches the
+writer lock is held a few milliseconds at a time, and no statement nears SQLite's limit
+on bound values (32,766), which one transaction for all of them exceeded."""
+# (tx, records dated on or before this day, now, at most this many) -> how many were erased.
+Eraser = Callable[[aiosqlite.Connection, date, datetime, int], Awaitable[int]]
 
 
 def cutoff(today: date, years: int) -> date:
@@ -32,25 +39,43 @@ def cutoff(today: date, years: int) -> date:
 
 
 async def erase_expired(
-    tx: aiosqlite.Connection,
+    db: Database,
     erasers: dict[str, Eraser],
     *,
     today: date,
     years: int,
     now: datetime,
+    batch: int = BATCH,
 ) -> dict[str, int]:
-    """Run every registered eraser for records on or before the cut-off; audited."""
+    """Run every registered eraser for records on or before the cut-off, a batch per
+    transaction until each has nothing left; the run is audited once, with its totals.
+
+    A run stopped halfway (a crash, a restart) keeps what it committed: every erased
+    record carries its own ``erased_at``, and the next daily run erases the rest.
+    """
     up_to = cutoff(today, years)
-    erased = {name: await erase(tx, up_to, now) for name, erase in sorted(erasers.items())}
+    erased = dict.fromkeys(sorted(erasers), 0)
+    pending = list(erased)
+    while pending:
+        async with db.transaction() as tx:
+            full = []
+            for name in pending:
+                count = await erasers[name](tx, up_to, now, batch)
+                erased[name] += count
+                if count >= batch:
+                    full.append(name)
+        pending = full
+        await asyncio.sleep(0)  # the taps waiting for the writer go between batches
     if any(erased.values()):
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=None,
-            action="retention.erased",
-            entity="retention",
-            entity_id=up_to.isoformat(),
-            years=years,
-            **erased,
-        )
+        async with db.transaction() as tx:
+            await audit.record(
+                tx,
+                at=now,
+                actor_id=None,
+                action="retention.erased",
+                entity="retention",
+                entity_id=up_to.isoformat(),
+                years=years,
+                **erased,
+            )
     return erased

@@ -415,10 +415,13 @@ async def withdraw(
     return required(await get(tx, visit_id))
 
 
-async def erase_student_data(tx: aiosqlite.Connection, up_to: date, now: datetime) -> int:
-    """Retention: erase the alias, note, photo and follow-up line of visits made on or
-    before ``up_to``, and the content of their earlier versions. The visit stays."""
-    return await _erase(tx, "visit_date <= ?", [up_to.isoformat()], now)
+async def erase_student_data(
+    tx: aiosqlite.Connection, up_to: date, now: datetime, limit: int
+) -> int:
+    """Retention: erase the alias, note, photo and follow-up line of up to ``limit``
+    visits made on or before ``up_to``, and the content of their earlier versions. The
+    visit stays."""
+    return await _erase(tx, "visit_date <= ?", [up_to.isoformat()], now, limit)
 
 
 async def erase_for_members(
@@ -429,20 +432,32 @@ async def erase_for_members(
     return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
 
 
-async def _erase(tx: aiosqlite.Connection, where: str, params: list[Any], now: datetime) -> int:
-    async with tx.execute(
+async def _erase(
+    tx: aiosqlite.Connection,
+    where: str,
+    params: list[Any],
+    now: datetime,
+    limit: int | None = None,
+) -> int:
+    # The ids first, at most ``limit`` of them (home_visits_unerased finds them by date),
+    # so the statements below name a bounded number of rows.
+    bounded = "" if limit is None else f" LIMIT {int(limit)}"
+    rows = await tx.execute_fetchall(
+        f"SELECT id FROM home_visits WHERE erased_at IS NULL AND {where}{bounded}", params
+    )
+    ids = [int(row[0]) for row in rows]
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    await tx.execute(
         "UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
-        f" follow_up_note = NULL, erased_at = ? WHERE erased_at IS NULL AND {where}"
-        " RETURNING id",
-        [ERASED_ALIAS, to_iso(now), *params],
-    ) as cur:
-        ids = [int(row[0]) for row in await cur.fetchall()]
-    if ids:
-        marks = ",".join("?" * len(ids))
-        await tx.execute(
-            f"UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({marks})",
-            [ERASED_CONTENT, *ids],
-        )
+        f" follow_up_note = NULL, erased_at = ? WHERE id IN ({marks})",
+        [ERASED_ALIAS, to_iso(now), *ids],
+    )
+    await tx.execute(
+        f"UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({marks})",
+        [ERASED_CONTENT, *ids],
+    )
     return len(ids)
 
 

@@ -633,8 +633,8 @@ async def test_retention_erases_a_students_alias_and_contact_notes(db: Database)
             actor=li, now=NOW,
         )  # fmt: skip
         # Not yet: the school year has not ended by the cut-off.
-        assert await links.erase_student_data(tx, date(2027, 8, 30), NOW) == 0
-        assert await links.erase_student_data(tx, date(2027, 8, 31), NOW) == 1
+        assert await links.erase_student_data(tx, date(2027, 8, 30), NOW, 10) == 0
+        assert await links.erase_student_data(tx, date(2027, 8, 31), NOW, 10) == 1
         erased = await links.get(tx, student.id)
         kept = await links.get(tx, klass.id)
         row = await fetch_value(

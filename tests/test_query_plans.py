@@ -23,7 +23,18 @@ from bench import scale
 from schedules.due import due
 from schedules.kinds import SCHEDULED
 from schedules.quiet import QuietHours
-from storage import members, outbox, partyday, pledges, reminders, service, terms, visits
+from storage import (
+    links,
+    members,
+    outbox,
+    partyday,
+    pledges,
+    reminders,
+    retention,
+    service,
+    terms,
+    visits,
+)
 from storage.database import Database
 from storage.partyday import Answer, CheckinMethod, LeaveReason
 from storage.service import ServiceEntry, ServiceKind
@@ -120,6 +131,7 @@ async def _traced(db: Database) -> list[str]:
     await _due(db)
     await _member_writes(db)
     await _outbox(db)
+    await _retention(db)
     for conn in (db._writer, db._reader):
         assert conn is not None
         await conn.set_trace_callback(None)
@@ -252,6 +264,19 @@ async def _outbox(db: Database) -> None:
         await outbox.next_due_at(conn)
         await outbox.oldest_pending(conn)
         await outbox.get_by_dedupe_key(conn, "plan-test:1")
+
+
+async def _retention(db: Database) -> None:
+    """The daily erasers, with a cut-off that catches part of the history."""
+    erasers = {
+        "home_visits": visits.erase_student_data,
+        "links": links.erase_student_data,
+        "outbox": outbox.erase_sent_before,
+    }
+    erased = await retention.erase_expired(
+        db, erasers, today=scale.NOW.date(), years=0, now=scale.NOW, batch=5
+    )
+    assert erased["home_visits"] > 5, "a batch was not repeated: the test would miss it"
 
 
 # --------------------------------------------------------------------------- plans

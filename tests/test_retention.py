@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import erase_expired
-from storage import audit, members, outbox
+from storage import audit, members, outbox, retention
 from storage.retention import cutoff
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 from tests.test_visits import log_visit, visit_rows
@@ -154,3 +154,28 @@ async def test_mydata_says_what_is_kept_and_for_how_long(harness: Harness) -> No
     assert "督查需要查阅五年内的台账" in sent["caption"]
     data = json.loads(sent["document"].content)
     assert "只保留日期、形式和数量" in data["how_long_it_is_kept"]
+
+
+async def test_a_school_year_falling_due_at_once_is_erased_batch_by_batch(
+    harness: Harness,
+) -> None:
+    # On 1 September a whole school year passes retention at once (100,000 visits in a
+    # bureau: more than SQLite binds in one statement); the run goes a batch at a time
+    # until nothing is left, and is audited once with its totals.
+    await harness.branch_with_people()
+    for alias in ("甲同学", "乙同学", "丙同学", "丁同学", "戊同学"):
+        await log_visit(harness, alias=alias)
+    services = harness.app.bot_data["services"]
+    now = datetime(2032, 9, 1, 3, 0, tzinfo=ZONE)
+    erased = await retention.erase_expired(
+        harness.db, services.erasers, today=now.date(), years=5, now=now, batch=2
+    )
+    assert erased["home_visits"] == 5
+    assert {r["student_alias"] for r in await visit_rows(harness)} == {"—"}
+    async with harness.db.read() as conn:
+        log = await audit.for_entity(conn, "retention", "2027-08-31")
+    assert [(e.action, e.detail["home_visits"]) for e in log] == [("retention.erased", 5)]
+    again = await retention.erase_expired(
+        harness.db, services.erasers, today=now.date(), years=5, now=now, batch=2
+    )
+    assert not any(again.values())
