@@ -73,6 +73,10 @@ class ShiftedClock:
     def now(self) -> datetime:
         return self._start + timedelta(seconds=time.monotonic() - self._began)
 
+    def restart(self) -> None:
+        """09:00 again: what ran before the storm took no time on its clock."""
+        self._began = time.monotonic()
+
 
 class TimedLock(asyncio.Lock):
     """The writer lock, noting how long each holder kept it."""
@@ -452,6 +456,7 @@ async def run(
                                 request=tg)  # fmt: skip
         await app.initialize()
         await steady_retention(app, lock)
+        clock.restart()
         storm.updates = UpdateFactory(app.bot, tg)
         storm.queue = app.update_queue
         stop = asyncio.Event()
