@@ -21,10 +21,10 @@ from storage.database import Database
 DEFAULT_YEARS = 5
 # The Chinese school year runs from September to the end of August.
 SCHOOL_YEAR_END = (8, 31)
-BATCH = 500
+BATCH = 200
 """Records one eraser clears in one transaction. On the 1st of September a whole school
 year (about 100,000 home visits in a bureau) falls past retention at once: in batches the
-writer lock is held a few milliseconds at a time, and no statement nears SQLite's limit
+writer lock is held some milliseconds at a time, and no statement nears SQLite's limit
 on bound values (32,766), which one transaction for all of them exceeded."""
 # (tx, records dated on or before this day, now, at most this many) -> how many were erased.
 Eraser = Callable[[aiosqlite.Connection, date, datetime, int], Awaitable[int]]
@@ -47,25 +47,22 @@ async def erase_expired(
     now: datetime,
     batch: int = BATCH,
 ) -> dict[str, int]:
-    """Run every registered eraser for records on or before the cut-off, a batch per
-    transaction until each has nothing left; the run is audited once, with its totals.
+    """Run every registered eraser for records on or before the cut-off, one batch per
+    transaction until it has nothing left; the run is audited once, with its totals.
 
     A run stopped halfway (a crash, a restart) keeps what it committed: every erased
     record carries its own ``erased_at``, and the next daily run erases the rest.
     """
     up_to = cutoff(today, years)
     erased = dict.fromkeys(sorted(erasers), 0)
-    pending = list(erased)
-    while pending:
-        async with db.transaction() as tx:
-            full = []
-            for name in pending:
+    for name in erased:
+        while True:
+            async with db.transaction() as tx:
                 count = await erasers[name](tx, up_to, now, batch)
-                erased[name] += count
-                if count >= batch:
-                    full.append(name)
-        pending = full
-        await asyncio.sleep(0)  # the taps waiting for the writer go between batches
+            erased[name] += count
+            await asyncio.sleep(0)  # the taps waiting for the writer go between batches
+            if count < batch:
+                break
     if any(erased.values()):
         async with db.transaction() as tx:
             await audit.record(
