@@ -17,7 +17,7 @@ from handlers.common.reply import answering, edit, remove_buttons, reply, say
 from handlers.common.typed import NEAR, typed_date, typed_text
 from handlers.common.views import cancel_only
 from handlers.inspection import views
-from handlers.inspection.items import typed_within
+from handlers.inspection.items import typed_kept
 from handlers.inspection.overview import require_inspected, require_inspector
 from handlers.inspection.views import FLOW
 from storage import inspection, members, rectification
@@ -42,12 +42,8 @@ async def start(update: Update, context: XContext) -> object:
 
 
 async def comment_typed(update: Update, context: XContext) -> object:
-    text = await typed_within(
-        update, context, rectification.COMMENT_MIN, rectification.COMMENT_MAX, "comment_length"
-    )
-    if text is None:
+    if not await typed_kept(update, context, "comment", "text"):
         return COMMENT
-    flow_data(context, FLOW)["text"] = text
     return await _preview(update, context)
 
 
@@ -64,12 +60,8 @@ async def add_item(update: Update, context: XContext) -> object:
 
 
 async def item_text_typed(update: Update, context: XContext) -> object:
-    text = await typed_within(
-        update, context, rectification.ITEM_MIN, rectification.ITEM_MAX, "item_length"
-    )
-    if text is None:
+    if not await typed_kept(update, context, "item", "item_text"):
         return ITEM_TEXT
-    flow_data(context, FLOW)["item_text"] = text
     await reply(update, context, context.t("insp.item.ask_deadline"), cancel_only(context.t))
     return ITEM_DEADLINE
 

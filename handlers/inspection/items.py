@@ -44,6 +44,14 @@ from storage.rectification import ItemRow, ItemStatus, RectificationProblem
 ANSWER = "inspect.answer"
 PHOTO = "inspect.photo"
 REASON = "inspect.reason"
+# The bounds of each typed text, by what it is; one outside them is told as
+# ``insp.problem.<what>_length``.
+LENGTHS = {
+    "comment": (rectification.COMMENT_MIN, rectification.COMMENT_MAX),
+    "item": (rectification.ITEM_MIN, rectification.ITEM_MAX),
+    "answer": (rectification.ANSWER_MIN, rectification.ANSWER_MAX),
+    "reason": (rectification.REASON_MIN, rectification.REASON_MAX),
+}
 
 
 # --------------------------------------------------------------------------- lists
@@ -113,12 +121,8 @@ async def answer_start(update: Update, context: XContext) -> object:
 
 
 async def answer_typed(update: Update, context: XContext) -> object:
-    text = await typed_within(
-        update, context, rectification.ANSWER_MIN, rectification.ANSWER_MAX, "answer_length"
-    )
-    if text is None:
+    if not await typed_kept(update, context, "answer", "answer"):
         return ANSWER
-    flow_data(context, FLOW)["answer"] = text
     markup = InlineKeyboardMarkup(
         [[views.button(context.t.plain("insp.btn.no_photo"), "np")], [cancel_button(context.t)]]
     )
@@ -204,9 +208,7 @@ async def reopen_start(update: Update, context: XContext) -> object:
 
 async def reason_typed(update: Update, context: XContext) -> object:
     inspector = require_inspector(context)
-    reason = await typed_within(
-        update, context, rectification.REASON_MIN, rectification.REASON_MAX, "reason_length"
-    )
+    reason = await typed_within(update, context, "reason")
     if reason is None:
         return REASON
     try:
@@ -305,13 +307,22 @@ async def _require_judge(context: XContext, inspector: Member, row: ItemRow) -> 
         raise Refusal("insp.problem.not_your_group")
 
 
-async def typed_within(
-    update: Update, context: XContext, low: int, high: int, code: str
-) -> str | None:
-    """The typed text, tidied and within ``low``–``high``; None once the person has been
-    told what is wrong (they type again at the same step)."""
+async def typed_within(update: Update, context: XContext, what: str) -> str | None:
+    """The typed text, tidied and within the bounds of ``what`` (``LENGTHS``); None once
+    the person has been told what is wrong (they type again at the same step)."""
+    low, high = LENGTHS[what]
     try:
-        return rectification.clean_text(typed_text(update), low, high, code)
+        return rectification.clean_text(typed_text(update), low, high, f"{what}_length")
     except RectificationProblem as problem:
         await reply(update, context, context.t(f"insp.problem.{problem.code}"))
         return None
+
+
+async def typed_kept(update: Update, context: XContext, what: str, key: str) -> bool:
+    """The typed text, as ``typed_within``, kept in the flow's data under ``key``; False
+    once the person has been told what is wrong."""
+    text = await typed_within(update, context, what)
+    if text is None:
+        return False
+    flow_data(context, FLOW)[key] = text
+    return True
