@@ -9,7 +9,7 @@ This module has the screens and the one-tap steps; what is typed is in
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -44,6 +44,7 @@ from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 T = TypeVar("T")
 OBJECTIONS = Objections(store.OBJECTIONS, "pioneers", PREFIX)
 PROBLEM = "pioneers.problem"  # the prefix of a refused step's message
+ListView = Callable[[Translator, Round, list[Nomination]], str]
 
 
 def register(reg: Registrar) -> None:
@@ -444,15 +445,8 @@ async def publish(update: Update, context: XContext) -> None:
     until = calendar.add_working_days(context.today(), days)
     async with context.db.transaction() as tx:
         await step(store.publish(tx, round_, ends_on=until, actor_id=admin.id, now=context.now()))
-        round_ = await store.get_round(tx, round_.id) or round_
-        chosen = [n for n in await store.nominations(tx, round_.id, live=True) if n.selected]
-        await _post_everywhere(
-            tx,
-            context,
-            admin,
-            round_,
-            "pioneers.notice",
-            views.notice_post(Translator(context.config.default_language), round_, chosen),
+        round_, chosen = await _post_everywhere(
+            tx, context, admin, round_, "pioneers.notice", views.notice_post
         )
         published = round_
         await delivery.tell(
@@ -485,11 +479,8 @@ async def finalize(update: Update, context: XContext) -> None:
         await step(
             store.finalize(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())
         )
-        round_ = await store.get_round(tx, round_.id) or round_
-        chosen = [n for n in await store.nominations(tx, round_.id, live=True) if n.selected]
-        default = Translator(context.config.default_language)
-        await _post_everywhere(
-            tx, context, admin, round_, "pioneers.final", views.final_post(default, round_, chosen)
+        round_, chosen = await _post_everywhere(
+            tx, context, admin, round_, "pioneers.final", views.final_post
         )
         honoured = [m for n in chosen if (m := await members.get(tx, n.member_id)) is not None]
         title = round_.title
@@ -517,13 +508,18 @@ async def finalize(update: Update, context: XContext) -> None:
 
 
 async def _post_everywhere(
-    tx: Any, context: XContext, admin: Member, round_: Round, kind: str, text: str
-) -> None:
-    """The same list in every branch's notice chat (set with /setnotice)."""
+    tx: Any, context: XContext, admin: Member, round_: Round, kind: str, view: ListView
+) -> tuple[Round, list[Nomination]]:
+    """The round just moved on, as it now stands, and its chosen nominations: their list
+    (``view``) posted the same in every branch's notice chat (set with /setnotice)."""
+    round_ = await store.get_round(tx, round_.id) or round_
+    chosen = [n for n in await store.nominations(tx, round_.id, live=True) if n.selected]
+    text = view(Translator(context.config.default_language), round_, chosen)
     every = await branches.visible_to(tx, admin)
     chats = sorted({b.notice_chat_id for b in every if b.notice_chat_id is not None})
     for chat in chats:
         await delivery.post(tx, context, chat, kind, text, key=f"round{round_.id}:{chat}")
+    return round_, chosen
 
 
 # --------------------------------------------------------------------------- helpers
