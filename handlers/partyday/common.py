@@ -4,7 +4,7 @@ button, and the step answers built on ``handlers.common.reply``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -12,17 +12,19 @@ from typing import Generic, TypeVar
 import aiosqlite
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from handlers.common import delivery
 from handlers.common.callback import Callback
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotFound, Refusal
 from handlers.common.flows import END
 from handlers.common.guards import parse_callback, require_branch_access
+from handlers.common.i18n import Translator
 from handlers.common.reply import remove_buttons, say
 from handlers.common.views import cancel_only
-from handlers.partyday.views import long_date
+from handlers.partyday.views import Rendered, long_date
 from storage import branches
 from storage.branches import Branch
-from storage.members import BranchMember
+from storage.members import BranchMember, Member
 from storage.partyday import PartyDay, parse_button_month, party_day
 
 # One conversation for the whole feature, so a person is in at most one of its steps:
@@ -31,6 +33,7 @@ FLOW = "partyday"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 P = TypeVar("P", bound=BranchMember)
+DayView = Callable[[Translator, PartyDay, Branch], Rendered]
 
 # What the steps take: a typed answer, and anything else that is no command.
 
@@ -69,6 +72,32 @@ async def branch_named(conn: aiosqlite.Connection, branch_id: int) -> Branch:
     if branch is None:
         raise NotFound()
     return branch
+
+
+async def tell_of_day(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    people: Sequence[Member],
+    what: str,
+    view: DayView,
+    day: PartyDay,
+    *,
+    once: str = "",
+    not_before: datetime | None = None,
+) -> int:
+    """``view`` of the branch's day to each of ``people`` (the kind ``partyday.<what>``),
+    once per date (and ``once``, e.g. a day) each; how many were new."""
+    branch = await branch_named(tx, day.branch_id)
+    prefix = f"partyday:{day.branch_id}:{day.date}:{what}"
+    return await delivery.tell(
+        tx,
+        context,
+        people,
+        f"partyday.{what}",
+        lambda t: view(t, day, branch),
+        key=lambda person: f"{prefix}:{person.id}{once}",
+        not_before=not_before,
+    )
 
 
 async def require_day(

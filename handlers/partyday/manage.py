@@ -652,18 +652,11 @@ async def announce(update: Update, context: XContext) -> None:
     release = delivery.release_time(context)
     async with context.db.transaction() as tx:
         day = await common.day_open_for_replies(tx, context, branch_id, year, month)
-        branch = await common.branch_named(tx, branch_id)
         # Pinned, so a later rule change cannot move a day members were told about.
         announced = await partyday.pin(tx, day, actor_id=secretary.id, now=now)
         people = await partyday.participants(tx, branch_id)
-        added = await delivery.tell(
-            tx,
-            context,
-            people,
-            "partyday.announce",
-            lambda t: views.announcement(t, announced, branch),
-            key=lambda person: f"partyday:{branch_id}:{announced.date}:announce:{person.id}",
-            not_before=release,
+        added = await common.tell_of_day(
+            tx, context, people, "announce", views.announcement, announced, not_before=release
         )
         if added == 0:
             # Nothing new went out: do not leave an "announced" audit entry behind.

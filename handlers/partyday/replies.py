@@ -318,14 +318,8 @@ async def remind(update: Update, context: XContext) -> None:
         silent = await partyday.members_without_reply(tx, branch_id, day.date)
         if not silent:
             raise Refusal("partyday.remind.none")
-        branch = await common.branch_named(tx, branch_id)
-        added = await delivery.tell(
-            tx,
-            context,
-            silent,
-            "partyday.remind",
-            lambda t: views.reply_reminder(t, day, branch),
-            key=lambda person: f"partyday:{branch_id}:{day.date}:remind:{person.id}:{today}",
+        added = await common.tell_of_day(
+            tx, context, silent, "remind", views.reply_reminder, day, once=f":{today}"
         )
         if added:
             await audit.record(
