@@ -3,6 +3,7 @@ have not joined, and a fresh personal link for them), inviting their secretaries
 
 from __future__ import annotations
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
@@ -13,17 +14,20 @@ from handlers.common.flows import END, conversation, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import load_texts
 from handlers.common.links import reply_fresh_link, reply_invite
+from handlers.common.naming import Naming
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering, reply
 from handlers.common.services import CommandSpec
 from handlers.common.views import cancel_only
 from storage import branches, invites, roster
-from storage.branches import BranchName, DuplicateBranch
+from storage.branches import Branch, BranchName, DuplicateBranch
+from storage.invites import Invite
 from storage.members import Role
 
 FLOW = "newbranch"
 ASK_NAME = "newbranch.name"
 ADMIN = frozenset({Role.ADMIN})
+NAMING = Naming("newbranch", BranchName, DuplicateBranch)
 # Telegram allows about a hundred buttons on a message; the branches' come first.
 FRESH_BUTTONS = 20
 
@@ -75,21 +79,19 @@ name_not_text = answering("newbranch.ask", ASK_NAME)
 
 async def _create(update: Update, context: XContext, name: str) -> object:
     admin = require_admin(context)
-    try:
-        clean = BranchName(value=name).value
-    except ValueError:
-        await reply(update, context, context.t("newbranch.bad_name"))
-        return ASK_NAME
     now = context.now()
-    try:
-        async with context.db.transaction() as tx:
-            branch = await branches.create(tx, clean, now=now, actor_id=admin.id)
-            invite = await invites.create(
-                tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
-            )
-    except DuplicateBranch:
-        await reply(update, context, context.t("newbranch.duplicate", name=clean))
+
+    async def create(tx: aiosqlite.Connection, clean: str) -> tuple[Branch, Invite]:
+        branch = await branches.create(tx, clean, now=now, actor_id=admin.id)
+        invite = await invites.create(
+            tx, branch_id=branch.id, role=Role.SECRETARY, created_by=admin.id, now=now
+        )
+        return branch, invite
+
+    made = await NAMING.create(update, context, name, create)
+    if made is None:
         return ASK_NAME
+    branch, invite = made
     await reply(update, context, context.t("newbranch.done", name=branch.name))
     await reply_invite(update, context, invite, branch.name)
     return END

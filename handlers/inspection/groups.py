@@ -11,6 +11,7 @@ from handlers.common.errors import NotFound, StaleButton
 from handlers.common.flows import END
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import Translator
+from handlers.common.naming import Naming
 from handlers.common.reply import ack, answering, edit, reply
 from handlers.common.views import cancel_only
 from handlers.inspection import views
@@ -19,6 +20,7 @@ from storage.inspection import DuplicateGroup, Group, GroupName
 
 ASK_GROUP_NAME = "inspect.group_name"
 NEW_WORDS = ("new", "新建")
+NAMING = Naming("insp.new", GroupName, DuplicateGroup)
 
 
 async def admin_command(update: Update, context: XContext, args: list[str]) -> object:
@@ -50,16 +52,15 @@ group_name_not_text = answering("insp.new.ask", ASK_GROUP_NAME)
 
 async def _create(update: Update, context: XContext, name: str) -> object:
     admin = require_admin(context)
-    try:
-        clean = GroupName(value=name).value
-    except ValueError:
-        await reply(update, context, context.t("insp.new.bad_name"))
-        return ASK_GROUP_NAME
-    try:
-        async with context.db.transaction() as tx:
-            group = await inspection.create_group(tx, clean, created_by=admin.id, now=context.now())
-    except DuplicateGroup:
-        await reply(update, context, context.t("insp.new.duplicate", name=clean))
+    group = await NAMING.create(
+        update,
+        context,
+        name,
+        lambda tx, clean: inspection.create_group(
+            tx, clean, created_by=admin.id, now=context.now()
+        ),
+    )
+    if group is None:
         return ASK_GROUP_NAME
     await reply(update, context, context.t("insp.new.done", name=group.name))
     await reply(update, context, *await _group_screen(context, group))
