@@ -12,10 +12,11 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -251,35 +252,12 @@ async def submit(update: Update, context: XContext) -> None:
         reviewers = await store.reviewers(tx, rating.branch_id)
         group = "、".join(reviewers.groups)
         told = "rating.told_submitted_group" if reviewers.by_group else "rating.told_submitted"
-        await delivery.tell(
-            tx,
-            context,
-            await members.admins(tx),
-            "rating.submitted",
-            lambda t: (
-                t(told, branch=rating.branch_name, year=year, total=total, group=group),
-                None,
-            ),
-            key=f"rating{rating.id}",
-        )
+        values = {"branch": rating.branch_name, "year": year, "total": total, "group": group}
+        admins = await members.admins(tx)
+        await _tell(tx, context, admins, "rating.submitted", rating, told, **values)
         if reviewers.by_group:
-            await delivery.tell(
-                tx,
-                context,
-                reviewers.people,
-                "rating.to_review",
-                lambda t: (
-                    t(
-                        "rating.told_to_review",
-                        branch=rating.branch_name,
-                        year=year,
-                        total=total,
-                        group=group,
-                    ),
-                    None,
-                ),
-                key=f"rating{rating.id}",
-            )
+            told = "rating.told_to_review"
+            await _tell(tx, context, reviewers.people, "rating.to_review", rating, told, **values)
     delivery.wake(context)
     await say(update, context, context.t("rating.submitted", total=total))
 
@@ -315,34 +293,14 @@ async def review_done(update: Update, context: XContext) -> None:
         )
         year = school_year_label(round_.school_year)
         total, own = number(sheet_.total), number(sheet_.self_total)
-        await delivery.tell(
-            tx,
-            context,
-            await members.secretaries(tx, rating.branch_id),
-            "rating.reviewed",
-            lambda t: (t("rating.told_reviewed", year=year, total=total, own=own), None),
-            key=f"rating{rating.id}",
-        )
+        values = {"year": year, "total": total, "own": own}
+        secretaries = await members.secretaries(tx, rating.branch_id)
+        told = "rating.told_reviewed"
+        await _tell(tx, context, secretaries, "rating.reviewed", rating, told, **values)
         if group is not None:
-            await delivery.tell(
-                tx,
-                context,
-                await members.admins(tx),
-                "rating.group_reviewed",
-                lambda t: (
-                    t(
-                        "rating.told_group_reviewed",
-                        group=group,
-                        name=person.name,
-                        branch=rating.branch_name,
-                        year=year,
-                        total=total,
-                        own=own,
-                    ),
-                    None,
-                ),
-                key=f"rating{rating.id}",
-            )
+            values |= {"group": group, "name": person.name, "branch": rating.branch_name}
+            admins, told = await members.admins(tx), "rating.told_group_reviewed"
+            await _tell(tx, context, admins, "rating.group_reviewed", rating, told, **values)
     delivery.wake(context)
     await say(update, context, context.t("rating.reviewed", branch=rating.branch_name, total=total))
 
@@ -1230,6 +1188,21 @@ async def _sheet(context: XContext, round_: Round, rating: BranchRating) -> Shee
 
 async def _sheets(context: XContext, conn: Any, round_: Round) -> list[Sheet]:
     return await store.load_sheets(conn, round_, context.reading())
+
+
+async def _tell(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    people: Sequence[Member],
+    kind: str,
+    rating: BranchRating,
+    message: str,
+    **values: object,
+) -> None:
+    """``message`` (with ``values``) to each of ``people``, once per branch's rating."""
+    await delivery.tell(
+        tx, context, people, kind, lambda t: t(message, **values), key=f"rating{rating.id}"
+    )
 
 
 async def _step(step: Awaitable[T]) -> T:
