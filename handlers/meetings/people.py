@@ -32,6 +32,7 @@ from handlers.meetings.common import (
 from handlers.meetings.record import (
     again,
     back_to_card,
+    member_pressed,
     own_meeting,
     refusals,
     text_expected,
@@ -108,9 +109,7 @@ async def group_pressed(update: Update, context: XContext) -> object:
 
 async def group_member_pressed(update: Update, context: XContext) -> object:
     """A tap puts the member in this group (out of any other), or takes them out of it."""
-    callback = parse_callback(update, "mt")
-    secretary, group = await _own_group(context, callback.int_arg(0))
-    member_id = callback.int_arg(1)
+    secretary, group, member_id = await member_pressed(update, context, _own_group)
     with refusals():
         async with context.db.transaction() as tx:
             assigned = await party_groups.assignments(tx, group.branch_id)
@@ -191,9 +190,7 @@ async def expected_pressed(update: Update, context: XContext) -> object:
 async def expected_toggled(update: Update, context: XContext) -> object:
     """✅ expected with a vote → 🔸 expected without one → ⬜ not expected → ✅. Someone
     newly expected at an announced meeting is sent its notice."""
-    callback = parse_callback(update, "mt")
-    secretary, meeting = await own_meeting(context, callback.int_arg(0))
-    member_id = callback.int_arg(1)
+    secretary, meeting, member_id = await member_pressed(update, context, own_meeting)
     with refusals():
         async with context.db.transaction() as tx:
             expected = await meetings.attendees(tx, meeting.id)

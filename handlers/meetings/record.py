@@ -5,9 +5,9 @@ record (attendance by tapping names, chair, recorder, key points, decisions and 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from datetime import date, time
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup, Update
@@ -68,6 +68,7 @@ from storage.members import Role, Secretary
 
 DATE, TIME, TOPIC, PLACE, SAME = "mt.date", "mt.time", "mt.topic", "mt.place", "mt.same"
 GROUP = "mt.group"
+T = TypeVar("T")
 FIELD, VOTES, REASON, PHOTO = "mt.field", "mt.votes", "mt.reason", "mt.photo"
 PEOPLE_FIELDS = ("chair", "recorder", "lecturer")
 TEXT_FIELDS = ("topic", "time", "place", "key_points", "decisions", "observers")
@@ -169,6 +170,18 @@ async def own_meeting(context: XContext, meeting_id: int) -> tuple[Secretary, Me
     meeting = await require_found(context, meetings.get, meeting_id)
     require_branch_access(secretary, meeting.branch_id)
     return secretary, meeting
+
+
+async def member_pressed(
+    update: Update,
+    context: XContext,
+    own: Callable[[XContext, int], Awaitable[tuple[Secretary, T]]],
+) -> tuple[Secretary, T, int]:
+    """A member's button under a meeting or a party group (``mt:<action>:<id>:<member>``):
+    the secretary pressing, what ``own`` loads (their branch's), and the member's id."""
+    callback = parse_callback(update, "mt")
+    secretary, owned = await own(context, callback.int_arg(0))
+    return secretary, owned, callback.int_arg(1)
 
 
 async def back_to_card(
@@ -572,9 +585,7 @@ async def attendance_pressed(update: Update, context: XContext) -> object:
 
 async def toggle_pressed(update: Update, context: XContext) -> object:
     """⬜ → ✅ → ❌ → ✅ …: one tap moves a name on; the list is redrawn in place."""
-    callback = parse_callback(update, "mt")
-    _, meeting = await own_meeting(context, callback.int_arg(0))
-    member_id = callback.int_arg(1)
+    _, meeting, member_id = await member_pressed(update, context, own_meeting)
     with refusals():
         async with context.db.transaction() as tx:
             found = await meetings.attendee(tx, meeting.id, member_id)
