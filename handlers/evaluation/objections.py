@@ -1,11 +1,14 @@
-"""The 公示 objections' screens and steps both /rating and /pioneers use: the admins'
-list with its [答复 #n] buttons, the objection an answer is for, and saving a typed
-objection or answer (telling the admins, or the objector)."""
+"""The 公示 and its objections, as both /rating and /pioneers use them: the round an
+admin's button names, publishing it for the notice period, the admins' list of
+objections with its [答复 #n] buttons, the objection an answer is for, and saving a
+typed objection or answer (telling the admins, or the objector)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -14,12 +17,15 @@ from handlers.common import delivery
 from handlers.common.callback import encode
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound, Refusal, told_or_refused
+from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import reply, say
-from storage import members
+from storage import calendar, members
 from storage import objections as store
 from storage.members import Member
 from storage.objections import NoticeRound, Objection, ObjectionKind
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,42 @@ class Objections:
     kind: ObjectionKind
     keys: str
     buttons: str
+
+
+async def bureau_round(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    get_round: Callable[[aiosqlite.Connection, int], Awaitable[R | None]],
+) -> tuple[Member, R]:
+    """An admin, in a private chat, and the round their button
+    (``<buttons>:<action>:<round id>``) names."""
+    require_private(update)
+    admin = require_admin(context)
+    round_id = parse_callback(update, spec.buttons).int_arg(0)
+    return admin, await require_found(context, get_round, round_id)
+
+
+async def publish(
+    update: Update,
+    context: XContext,
+    spec: Objections,
+    round_id: int,
+    write: Callable[[aiosqlite.Connection, date], Awaitable[delivery.Render]],
+) -> None:
+    """The 公示 from today: ``write`` (in one transaction, given the notice's last day)
+    publishes the round, posts its notices and returns what the admins are told
+    (``<keys>.published``); the admin pressing hears until when objections may come."""
+    days = context.config.rating_notice_days
+    until = calendar.add_working_days(context.today(), days)
+    async with context.db.transaction() as tx:
+        bureau = await write(tx, until)
+        kind = f"{spec.keys}.published"
+        admins = await members.admins(tx)
+        await delivery.tell(tx, context, admins, kind, bureau, key=f"round{round_id}")
+    delivery.wake(context)
+    text = context.t(f"{spec.keys}.published", until=until.isoformat(), days=days)
+    await say(update, context, text)
 
 
 async def show(

@@ -10,6 +10,7 @@ This module has the screens and the one-tap steps; what is typed is in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -22,7 +23,6 @@ from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed, NotFound, OtherBranch, Refusal, refused_as
 from handlers.common.guards import (
     parse_callback,
-    require_admin,
     require_found,
     require_member,
     require_private,
@@ -34,7 +34,7 @@ from handlers.evaluation import objections
 from handlers.evaluation import pioneer_views as views
 from handlers.evaluation.objections import Objections
 from handlers.evaluation.pioneer_views import PREFIX, Row, Screen, button
-from storage import branches, calendar, members
+from storage import branches, members
 from storage import objections as objection_store
 from storage import pioneers as store
 from storage.members import Member, Role
@@ -230,17 +230,13 @@ def _branch_part(
 
 
 async def jury(update: Update, context: XContext) -> None:
-    require_private(update)
-    require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
+    _, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     await ack(update)
     await replace(update, context, *await _jury_screen(context, round_))
 
 
 async def toggle_juror(update: Update, context: XContext) -> None:
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     juror_id = int_arg(update, 1)
     async with context.db.transaction() as tx:
         on = await step(
@@ -415,9 +411,7 @@ async def own_branch_nomination(
 
 
 async def results(update: Update, context: XContext) -> None:
-    require_private(update)
-    require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
+    _, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     the_cut, by_id = await counted(context, round_)
     lines = views.results(context.t, round_, the_cut, by_id)
     rows = [[button(context.t, "pioneers.button.back", "ov", round_.id)]]
@@ -425,9 +419,7 @@ async def results(update: Update, context: XContext) -> None:
 
 
 async def confirm(update: Update, context: XContext) -> None:
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.transaction() as tx:
         chosen = await step(
             store.confirm(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())
@@ -438,43 +430,27 @@ async def confirm(update: Update, context: XContext) -> None:
 
 async def publish(update: Update, context: XContext) -> None:
     """公示: the list is posted in every branch's notice chat; the admins are told."""
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
-    days = context.config.rating_notice_days
-    until = calendar.add_working_days(context.today(), days)
-    async with context.db.transaction() as tx:
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
+
+    async def write(tx: aiosqlite.Connection, until: date) -> delivery.Render:
         await step(store.publish(tx, round_, ends_on=until, actor_id=admin.id, now=context.now()))
-        round_, chosen = await _post_everywhere(
+        published, chosen = await _post_everywhere(
             tx, context, admin, round_, "pioneers.notice", views.notice_post
         )
-        published = round_
-        await delivery.tell(
-            tx,
-            context,
-            await members.admins(tx),
-            "pioneers.published",
-            lambda t: (views.notice_post(t, published, chosen), None),
-            key=f"round{round_.id}",
-        )
-    delivery.wake(context)
-    await say(update, context, context.t("pioneers.published", until=until.isoformat(), days=days))
+        return lambda t: views.notice_post(t, published, chosen)
+
+    await objections.publish(update, context, OBJECTIONS, round_.id, write)
 
 
 async def list_objections(update: Update, context: XContext) -> None:
-    require_private(update)
-    require_admin(context)
-    await objections.show(
-        update, context, OBJECTIONS, await find_round(context, int_arg(update, 0))
-    )
+    _, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
+    await objections.show(update, context, OBJECTIONS, round_)
 
 
 async def finalize(update: Update, context: XContext) -> None:
     """The final list: announced in the notice chats, the honoured and their
     secretaries told; kept as the honours record."""
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await find_round(context, int_arg(update, 0))
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.transaction() as tx:
         await step(
             store.finalize(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())

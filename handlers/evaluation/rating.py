@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -58,7 +58,7 @@ from handlers.evaluation.objections import Objections
 from handlers.evaluation.rubric import school_year_label
 from handlers.evaluation.views import number
 from schedules.dispatcher import Outcome, Result
-from storage import branches, calendar, members, outbox
+from storage import branches, members, outbox
 from storage import objections as objection_store
 from storage import rating as store
 from storage import rubric as rubric_store
@@ -306,9 +306,7 @@ async def review_done(update: Update, context: XContext) -> None:
 
 
 async def decide(update: Update, context: XContext) -> None:
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await _round(context, _int_arg(update, 0))
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.read() as conn:
         sheets = await _sheets(context, conn, round_)
     async with context.db.transaction() as tx:
@@ -318,18 +316,15 @@ async def decide(update: Update, context: XContext) -> None:
 
 
 async def publish(update: Update, context: XContext) -> None:
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await _round(context, _int_arg(update, 0))
-    days = context.config.rating_notice_days
-    until = calendar.add_working_days(context.today(), days)
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.read() as conn:
         sheets = await _sheets(context, conn, round_)
         chats = {}
         for item in sheets:
             branch = await branches.get(conn, item.rating.branch_id)
             chats[item.rating.branch_id] = branch.notice_chat_id if branch else None
-    async with context.db.transaction() as tx:
+
+    async def write(tx: aiosqlite.Connection, until: date) -> delivery.Render:
         await _step(
             store.publish(
                 tx,
@@ -354,22 +349,13 @@ async def publish(update: Update, context: XContext) -> None:
                     key=_notice_key(round_, item.rating),
                     subject_id=item.rating.id,
                 )
-        await delivery.tell(
-            tx,
-            context,
-            await members.admins(tx),
-            "rating.published",
-            lambda tt: (_bureau_post(tt, year, sheets, until.isoformat()), None),
-            key=f"round{round_.id}",
-        )
-    delivery.wake(context)
-    await say(update, context, context.t("rating.published", until=until.isoformat(), days=days))
+        return lambda tt: _bureau_post(tt, year, sheets, until.isoformat())
+
+    await objections.publish(update, context, OBJECTIONS, round_.id, write)
 
 
 async def list_objections(update: Update, context: XContext) -> None:
-    require_private(update)
-    require_admin(context)
-    round_ = await _round(context, _int_arg(update, 0))
+    _, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.read() as conn:
         names = {r.id: r.branch_name for r in await store.ratings(conn, round_.id)}
     await objections.show(
@@ -382,9 +368,7 @@ async def list_objections(update: Update, context: XContext) -> None:
 
 
 async def finalize(update: Update, context: XContext) -> None:
-    require_private(update)
-    admin = require_admin(context)
-    round_ = await _round(context, _int_arg(update, 0))
+    admin, round_ = await objections.bureau_round(update, context, OBJECTIONS, store.get_round)
     async with context.db.transaction() as tx:
         await _step(
             store.finalize(tx, round_, today=context.today(), actor_id=admin.id, now=context.now())
