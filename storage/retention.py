@@ -50,29 +50,38 @@ async def erase_expired(
     """Run every registered eraser for records on or before the cut-off, one batch per
     transaction until it has nothing left; the run is audited once, with its totals.
 
-    A run stopped halfway (a crash, a restart) keeps what it committed: every erased
-    record carries its own ``erased_at``, and the next daily run erases the rest.
+    A run that fails or is cancelled halfway keeps what it committed and is audited with
+    what it erased and ``complete: false``; the next daily run erases the rest. (Only a
+    hard kill between batches goes unaudited; each erased record still carries its
+    ``erased_at``.)
     """
+    if batch < 1:
+        raise ValueError("a batch must erase at least one record")
     up_to = cutoff(today, years)
     erased = dict.fromkeys(sorted(erasers), 0)
-    for name in erased:
-        while True:
+    complete = False
+    try:
+        for name in erased:
+            while True:
+                async with db.transaction() as tx:
+                    count = await erasers[name](tx, up_to, now, batch)
+                erased[name] += count
+                await asyncio.sleep(0)  # the taps waiting for the writer go between batches
+                if count < batch:
+                    break
+        complete = True
+    finally:
+        if any(erased.values()):
             async with db.transaction() as tx:
-                count = await erasers[name](tx, up_to, now, batch)
-            erased[name] += count
-            await asyncio.sleep(0)  # the taps waiting for the writer go between batches
-            if count < batch:
-                break
-    if any(erased.values()):
-        async with db.transaction() as tx:
-            await audit.record(
-                tx,
-                at=now,
-                actor_id=None,
-                action="retention.erased",
-                entity="retention",
-                entity_id=up_to.isoformat(),
-                years=years,
-                **erased,
-            )
+                await audit.record(
+                    tx,
+                    at=now,
+                    actor_id=None,
+                    action="retention.erased",
+                    entity="retention",
+                    entity_id=up_to.isoformat(),
+                    years=years,
+                    **erased,
+                    **({} if complete else {"complete": False}),
+                )
     return erased

@@ -179,3 +179,24 @@ async def test_a_school_year_falling_due_at_once_is_erased_batch_by_batch(
         harness.db, services.erasers, today=now.date(), years=5, now=now, batch=2
     )
     assert not any(again.values())
+
+
+async def test_a_run_that_fails_halfway_still_audits_what_it_erased(harness: Harness) -> None:
+    await harness.branch_with_people()
+    for alias in ("甲同学", "乙同学", "丙同学"):
+        await log_visit(harness, alias=alias)
+    services = harness.app.bot_data["services"]
+
+    async def broken(*_: object) -> int:
+        raise RuntimeError("disk full")
+
+    erasers = {"home_visits": services.erasers["home_visits"], "z_broken": broken}
+    now = datetime(2032, 9, 1, 3, 0, tzinfo=ZONE)
+    with pytest.raises(RuntimeError):
+        await retention.erase_expired(
+            harness.db, erasers, today=now.date(), years=5, now=now, batch=2
+        )
+    assert {r["student_alias"] for r in await visit_rows(harness)} == {"—"}
+    async with harness.db.read() as conn:
+        log = await audit.for_entity(conn, "retention", "2027-08-31")
+    assert [(e.detail["home_visits"], e.detail["complete"]) for e in log] == [(3, False)]
