@@ -934,7 +934,16 @@ async def _links_mine(conn: Any, size: Size) -> object:
 
 
 async def _links_bureau(conn: Any, size: Size) -> object:
-    return await _link_coverage(conn, None)
+    """What the bureau's /links reads: every branch's figures, and the links behind."""
+    stored = await terms.set_terms(conn)
+    rhythms = link_rules.parse_rhythms("")
+    day = NOW.date()
+    return (
+        await links.branch_totals(conn, on=day, today=day, rhythms=rhythms, terms=stored),
+        await links.coverage(
+            conn, on=day, today=day, rhythms=rhythms, terms=stored, behind_only=True
+        ),
+    )
 
 
 async def _link_coverage(conn: Any, branch_id: int | None) -> object:

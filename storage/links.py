@@ -914,27 +914,27 @@ async def coverage(
     rhythms: LinkRhythms,
     terms: list[Term],
     branch_id: int | None = None,
+    behind_only: bool = False,
 ) -> list[LinkCoverage]:
     """Every link that ran in the window holding ``on`` (per family: its month or term),
     with its contacts there and where it stands as of ``today``.
 
     ``branch_id`` limits it to that branch's people and the 结对 it is on either side
     of; None is every branch (the bureau's view, reminders). ``terms`` are the set terms.
+    ``behind_only`` keeps the links standing behind, picked out by the database.
     """
-    windows = {family: window_of(rhythms.of(family), on, terms) for family in Family}
-    branch_filter = (
-        ""
-        if branch_id is None
-        else "AND (l.branch_id = ? OR (l.kind = 'pair' AND l.target_branch_id = ?))"
-    )
-    params: list[Any] = []
-    for family in Family:
-        params += [family.value, windows[family].start.isoformat(), windows[family].end.isoformat()]
+    windows, params = _windows(on, rhythms, terms)
     if branch_id is not None:
         params += [branch_id, branch_id]
     params.append(today.isoformat())
+    behind_filter = ""
+    if behind_only:
+        behind_filter = f"WHERE NOT {_CONTACTED} AND {_OWES} AND s.nudge_day <= ?"
+        params.append(today.isoformat())
     # One trip (the digest asks for each of a hundred branches in one tick).
-    sql = _COVERAGE_SQL.format(branch_filter=branch_filter)
+    sql = _SCOPED.format(branch_filter=_branch_filter(branch_id)) + _COVERAGE_SQL.format(
+        behind_filter=behind_filter
+    )
     rows = [dict(row) for row in await conn.execute_fetchall(sql, params)]
     found = []
     for row in rows:
@@ -965,6 +965,28 @@ async def coverage(
             )
         )
     return found
+
+
+async def branch_totals(
+    conn: aiosqlite.Connection, *, on: date, today: date, rhythms: LinkRhythms, terms: list[Term]
+) -> dict[int, dict[Family, FamilyCoverage]]:
+    """``by_branch(coverage(...))`` counted by the database: every branch's figures for
+    the window holding ``on`` without reading a link (the bureau's screen)."""
+    _, params = _windows(on, rhythms, terms)
+    params.append(today.isoformat())
+    rows = await conn.execute_fetchall(_SCOPED.format(branch_filter="") + _TOTALS_SQL, params)
+    out: dict[int, dict[Family, FamilyCoverage]] = {}
+    for owner_branch, other_side, family, owed, covered, late in rows:
+        for side in (owner_branch, other_side):
+            if side is None:
+                continue
+            line = out.setdefault(int(side), {f: FamilyCoverage(family=f) for f in Family})[
+                Family(family)
+            ]
+            line.links += owed
+            line.covered += covered
+            line.behind += late
+    return out
 
 
 def summarize(rows: list[LinkCoverage]) -> dict[Family, FamilyCoverage]:
@@ -1000,27 +1022,72 @@ async def behind(
         # No window is in its last days: nobody can be behind, so nothing is read. The
         # tick asks every minute, and at a bureau's size the full coverage costs ~0.5 s.
         return []
-    rows = await coverage(conn, on=today, today=today, rhythms=rhythms, terms=terms)
+    rows = await coverage(
+        conn, on=today, today=today, rhythms=rhythms, terms=terms, behind_only=True
+    )
     return [
         row
         for row in rows
-        if row.standing is Standing.BEHIND
-        and row.link.status is LinkStatus.ACTIVE
+        if row.link.status is LinkStatus.ACTIVE
         and (row.link.member_id is None or row.owner_telegram_id is not None)
     ]
 
 
-_COVERAGE_SQL = """
-WITH windows (family, first_day, last_day) AS (VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)),
+def _windows(
+    on: date, rhythms: LinkRhythms, terms: list[Term]
+) -> tuple[dict[Family, Span], list[Any]]:
+    """Each family's window holding ``on``, and what ``_SCOPED`` binds: per family its
+    first day, last day, and the nudge day from which a link owing a contact is behind;
+    then the earliest first day."""
+    windows = {family: window_of(rhythms.of(family), on, terms) for family in Family}
+    params: list[Any] = []
+    for family, window in windows.items():
+        nudge = nudge_day(rhythms.of(family), window)
+        params += [
+            family.value,
+            window.start.isoformat(),
+            window.end.isoformat(),
+            nudge.isoformat(),
+        ]
+    params.append(min(window.start for window in windows.values()).isoformat())
+    return windows, params
+
+
+def _branch_filter(branch_id: int | None) -> str:
+    if branch_id is None:
+        return ""
+    return "AND (l.branch_id = ? OR (l.kind = 'pair' AND l.target_branch_id = ?))"
+
+
+# The links that ran in their family's window (``scoped``, one row per link): links
+# first (CROSS JOIN keeps that order), found by the index on their period's end from the
+# earliest window's first day, so past terms' links are never read. The two
+# conditions below are ``link_rules.standing`` for the database: ``contacted`` (at least one
+# contact in the window) and ``owes`` (running on the nudge day); tests hold them equal.
+_SCOPED = """
+WITH windows (family, first_day, last_day, nudge_day) AS (
+    VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)),
 scoped AS (
-    SELECT l.*, w.first_day, w.last_day FROM links l
-    JOIN windows w ON w.family = CASE
-        WHEN l.kind IN ('class', 'dorm', 'student') THEN 'three'
+    SELECT l.*, w.family, w.first_day, w.last_day, w.nudge_day
+    FROM links l CROSS JOIN windows w
+    WHERE l.status IN ('active', 'ended') AND l.period_end >= ?
+      AND w.family = CASE WHEN l.kind IN ('class', 'dorm', 'student') THEN 'three'
         WHEN l.kind = 'pair' THEN 'pair' ELSE 'serve' END
-    WHERE l.status IN ('active', 'ended') AND l.start_on <= w.last_day
-      AND l.period_end >= w.first_day AND (l.ended_on IS NULL OR l.ended_on >= w.first_day)
+      AND l.start_on <= w.last_day AND l.period_end >= w.first_day
+      AND (l.ended_on IS NULL OR l.ended_on >= w.first_day)
       {branch_filter}
 )
+"""
+_CONTACTED = """(EXISTS (SELECT 1 FROM link_contacts c WHERE c.link_id = s.id
+        AND c.withdrawn_at IS NULL AND c.on_date BETWEEN s.first_day AND s.last_day)
+    OR CASE WHEN s.kind = 'student' THEN EXISTS (SELECT 1 FROM home_visits v
+        WHERE v.member_id = s.member_id AND v.student_alias = s.student_alias
+        AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN s.first_day AND s.last_day
+        AND v.visit_date >= s.start_on AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on))
+        ELSE 0 END)"""
+_OWES = "(s.start_on < s.nudge_day AND (s.ended_on IS NULL OR s.ended_on >= s.nudge_day))"
+
+_COVERAGE_SQL = """
 SELECT s.*,
     (SELECT COUNT(*) FROM link_contacts c WHERE c.link_id = s.id AND c.withdrawn_at IS NULL
         AND c.on_date BETWEEN s.first_day AND s.last_day) AS logged,
@@ -1042,9 +1109,24 @@ JOIN branches ob ON ob.id = s.branch_id
 LEFT JOIN members om ON om.id = s.member_id
 LEFT JOIN members tm ON tm.id = s.target_member_id
 LEFT JOIN branches tb ON tb.id = s.target_branch_id
+{behind_filter}
 ORDER BY ob.name, om.name, CASE s.kind WHEN 'class' THEN 0 WHEN 'dorm' THEN 1
     WHEN 'student' THEN 2 WHEN 'serve_branch' THEN 3 WHEN 'serve_person' THEN 4 ELSE 5 END,
     s.id
+"""
+
+# Per owner branch (and a 结对's other side) and family: the links owing a contact or
+# contacted, those contacted, and those behind as of today (the last parameter). Each
+# link's conditions are worked out once (MATERIALIZED), not once per sum.
+_TOTALS_SQL = f""",
+flagged AS MATERIALIZED (
+    SELECT s.branch_id, CASE WHEN s.kind = 'pair' THEN s.target_branch_id END AS other,
+        s.family, s.nudge_day, {_CONTACTED} AS contacted, {_OWES} AS owes
+    FROM scoped s
+)
+SELECT branch_id, other, family, SUM(contacted OR owes), SUM(contacted),
+    SUM(NOT contacted AND owes AND nudge_day <= ?)
+FROM flagged GROUP BY branch_id, other, family
 """
 
 

@@ -28,6 +28,7 @@ from storage.link_rules import (
 from storage.links import (
     ContactFields,
     ContactWay,
+    FamilyCoverage,
     LinkFields,
     LinkForbidden,
     LinkKind,
@@ -643,3 +644,73 @@ async def test_retention_erases_a_students_alias_and_contact_notes(db: Database)
     assert erased is not None and erased.student_alias == "—" and erased.erased_at is not None
     assert kept is not None and kept.target_text == "三(2)班" and kept.erased_at is None
     assert row == 1
+
+
+async def test_the_bureaus_figures_counted_by_the_database_match_each_link(
+    db: Database,
+) -> None:
+    """``branch_totals`` (the bureau's screen) and ``behind_only`` agree with the figures
+    worked out link by link, on the days that decide a standing."""
+    p = await _people(db)
+    li, wang, zhang, sun, admin = p["李书记"], p["王老师"], p["张老师"], p["孙书记"], p["局长"]
+    visit_day = date(2026, 11, 5)
+    async with db.transaction() as tx:
+        contacted = await links.set_link(
+            tx, owned(LinkKind.CLASS, wang), actor=admin, owner=wang, now=NOW
+        )
+        await links.set_link(tx, owned(LinkKind.CLASS, zhang), actor=admin, owner=zhang, now=NOW)
+        await links.set_link(  # set on the nudge day: owes nothing this month
+            tx, owned(LinkKind.DORM, zhang, start_on=date(2026, 11, 24)), actor=admin,
+            owner=zhang, now=NOW,
+        )  # fmt: skip
+        await links.set_link(tx, owned(LinkKind.SERVE_PERSON, wang), actor=li, owner=wang, now=NOW)
+        await links.set_link(tx, owned(LinkKind.STUDENT, li), actor=li, owner=li, now=NOW)
+        early_end = await links.set_link(
+            tx, owned(LinkKind.DORM, wang), actor=admin, owner=wang, now=NOW
+        )
+        late_end = await links.set_link(
+            tx, owned(LinkKind.DORM, li), actor=admin, owner=li, now=NOW
+        )
+        pair = await links.set_link(
+            tx, fields(LinkKind.PAIR, branch_id=1, target_branch_id=2), actor=admin,
+            owner=None, now=NOW,
+        )  # fmt: skip
+        # 三中's link is on its period's last day; an older one's period is over.
+        await links.set_link(
+            tx, owned(LinkKind.CLASS, sun, period=LinkPeriod.TERM, period_end=TODAY),
+            actor=admin, owner=sun, now=NOW,
+        )  # fmt: skip
+        await links.set_link(
+            tx, owned(LinkKind.DORM, sun, period=LinkPeriod.TERM, period_end=date(2026, 10, 31)),
+            actor=admin, owner=sun, now=NOW,
+        )  # fmt: skip
+        # Waiting for the secretary: owes nothing yet.
+        await links.set_link(tx, owned(LinkKind.STUDENT, wang), actor=wang, owner=wang, now=NOW)
+        talk = ContactFields.for_link(contacted, TODAY, on_date=date(2026, 11, 12), how="talk")
+        await links.log_contact(tx, contacted.id, talk, actor=wang, now=NOW)
+        joint = ContactFields.for_link(pair, TODAY, on_date=date(2026, 10, 9), how="activity")
+        await links.log_contact(tx, pair.id, joint, actor=p["赵书记"], now=NOW)
+        for link, day in ((early_end, date(2026, 11, 10)), (late_end, date(2026, 11, 26))):
+            await links.end(tx, link.id, actor=admin, reason="宿舍调整", today=day, now=NOW)
+    await _visit(db, li, "小林同学", visit_day)
+    days = [date(2026, 11, 20), TODAY, date(2026, 12, 28), date(2027, 1, 25)]
+    async with db.read() as conn:
+        for day in days:
+            read = {"on": day, "today": day, "rhythms": RHYTHMS, "terms": []}
+            every = await links.coverage(conn, **read)  # type: ignore[arg-type]
+            totals = await links.branch_totals(conn, **read)  # type: ignore[arg-type]
+            late = await links.coverage(conn, **read, behind_only=True)  # type: ignore[arg-type]
+            assert totals == links.by_branch(every), day
+            assert late == [row for row in every if row.standing is Standing.BEHIND], day
+            if day == TODAY:
+                november = totals
+                behind_today = late
+    assert set(november) == {1, 2, 3}  # 局机关 has no links
+    assert november[1][Family.THREE] == FamilyCoverage(
+        family=Family.THREE, links=4, covered=2, behind=2
+    )
+    assert november[2][Family.PAIR] == FamilyCoverage(family=Family.PAIR, links=1, covered=1)
+    assert november[3][Family.THREE] == FamilyCoverage(family=Family.THREE, links=1, behind=1)
+    assert {(row.owner_name, row.link.kind) for row in behind_today} == {
+        ("张老师", LinkKind.CLASS), ("李书记", LinkKind.DORM), ("孙书记", LinkKind.CLASS),
+    }  # fmt: skip
