@@ -925,11 +925,14 @@ async def _safety_mine(conn: Any, size: Size) -> object:
 
 
 async def _links_mine(conn: Any, size: Size) -> object:
-    """What /links reads for a member: their links, the branch's coverage, those waiting."""
+    """What /links reads for a member: their links in force, the branch's coverage, those
+    waiting, how many past links they have."""
+    day = NOW.date()
     return (
-        await links.owned_by(conn, _member(size)),
+        await links.owned_by(conn, _member(size), today=day),
         await _link_coverage(conn, _branch(size)),
-        await links.proposed_in_branch(conn, _branch(size)),
+        await links.proposed_in_branch(conn, _branch(size), today=day),
+        await links.count_past(conn, _member(size), today=day),
     )
 
 

@@ -2,11 +2,15 @@
 
 A link has a kind, an owner (a member, or a branch for 结对), a target, a term or school
 year, and a state: proposed (a member's own 三联系 waiting for the secretary), active,
-declined, or ended with a reason. Who may set, confirm, end and log is decided on the
-model (``may_set``, ``Link.may_end`` …) and checked again here before anything is
-written. A student is recorded by alias only (the home-visit rule); a home visit by the
-owner to the same alias counts as a contact of a 学困生 link, read from ``home_visits``
-and never copied. Audit entries carry ids and kinds, never aliases or notes.
+declined, or ended with a reason. A link is *in force* while it runs and its period has
+not ended (``Link.in_force``, ``IN_FORCE`` in SQL): a term's class link stops counting the
+day after the term, with no job to end it and nothing rewritten; its last day
+(``Link.last_on``, ``last_on`` in SQL) bounds its standing and the home visits it counts.
+Who may set, confirm, end and log is decided on the model (``may_set``, ``Link.may_end``
+…) and checked again here before anything is written. A student is recorded by alias only
+(the home-visit rule); a home visit by the owner to the same alias counts as a contact of
+a 学困生 link, read from ``home_visits`` and never copied. Audit entries carry ids and
+kinds, never aliases or notes.
 """
 
 from __future__ import annotations
@@ -258,8 +262,17 @@ class Link(LinkBase):
         """Proposed or active: not yet declined or ended."""
         return self.status in (LinkStatus.PROPOSED, LinkStatus.ACTIVE)
 
-    def current(self, today: date) -> bool:
-        return self.running and self.span.contains(today)
+    def in_force(self, today: date) -> bool:
+        """Running, and its period not over by ``today`` (one set ahead for the coming
+        term is in force already): what /links lists, what may be logged on."""
+        return self.running and today <= self.period_end
+
+    @property
+    def last_on(self) -> date:
+        """The link's last day: the day it ended, or its period's end, whichever is first."""
+        if self.ended_on is not None and self.ended_on < self.period_end:
+            return self.ended_on
+        return self.period_end
 
     def sides(self) -> set[int]:
         """The branches this link belongs to: both for a 结对, else the owner's."""
@@ -789,33 +802,64 @@ async def names_of(conn: aiosqlite.Connection, member_ids: Sequence[int]) -> dic
     return {int(row[0]): str(row[1]) for row in rows}
 
 
-async def owned_by(
-    conn: aiosqlite.Connection, member_id: int, *, include_finished: bool = False
-) -> list[Link]:
-    """A member's links: running ones (or all), by kind then newest first."""
-    finished = "" if include_finished else "AND status IN ('proposed', 'active')"
-    return await _LINKS.all(
-        conn, f"WHERE member_id = ? {finished} ORDER BY {_KIND_ORDER}, id DESC", (member_id,)
+# ``Link.in_force`` for a WHERE clause over ``links`` (one parameter: today).
+IN_FORCE = "status IN ('proposed', 'active') AND period_end >= ?"
+
+
+def last_on(alias: str) -> str:
+    """``Link.last_on`` in SQL, for the links row ``alias``."""
+    return (
+        f"CASE WHEN {alias}.ended_on < {alias}.period_end THEN {alias}.ended_on"
+        f" ELSE {alias}.period_end END"
     )
 
 
-async def of_branch(
-    conn: aiosqlite.Connection, branch_id: int, *, include_finished: bool = False
-) -> list[Link]:
-    """The links of a branch's people, and the 结对 it is on either side of."""
-    finished = "" if include_finished else "AND status IN ('proposed', 'active')"
+async def owned_by(conn: aiosqlite.Connection, member_id: int, *, today: date) -> list[Link]:
+    """A member's links in force on ``today``, by kind then newest first."""
+    return await _LINKS.all(
+        conn,
+        f"WHERE member_id = ? AND {IN_FORCE} ORDER BY {_KIND_ORDER}, id DESC",
+        (member_id, today.isoformat()),
+    )
+
+
+async def past_of(conn: aiosqlite.Connection, member_id: int, *, today: date) -> list[Link]:
+    """A member's links no longer in force (ended, or their period over), newest first;
+    declined proposals are not among them."""
+    return await _LINKS.all(
+        conn, f"WHERE {_PAST} ORDER BY period_end DESC, id DESC", (member_id, today.isoformat())
+    )
+
+
+async def count_past(conn: aiosqlite.Connection, member_id: int, *, today: date) -> int:
+    """How many links ``past_of`` lists."""
+    value = await fetch_value(
+        conn, f"SELECT COUNT(*) FROM links WHERE {_PAST}", (member_id, today.isoformat())
+    )
+    return int(value or 0)
+
+
+_PAST = f"member_id = ? AND status <> 'declined' AND NOT ({IN_FORCE})"
+
+
+async def of_branch(conn: aiosqlite.Connection, branch_id: int, *, today: date) -> list[Link]:
+    """The links in force of a branch's people, and the 结对 it is on either side of."""
     return await _LINKS.all(
         conn,
         "WHERE (branch_id = ? OR (kind = 'pair' AND target_branch_id = ?))"
-        f" {finished} ORDER BY {_KIND_ORDER}, id DESC",
-        (branch_id, branch_id),
+        f" AND {IN_FORCE} ORDER BY {_KIND_ORDER}, id DESC",
+        (branch_id, branch_id, today.isoformat()),
     )
 
 
-async def proposed_in_branch(conn: aiosqlite.Connection, branch_id: int) -> list[Link]:
-    """Links waiting for this branch's secretary, oldest first."""
+async def proposed_in_branch(
+    conn: aiosqlite.Connection, branch_id: int, *, today: date
+) -> list[Link]:
+    """Links waiting for this branch's secretary whose period is not over, oldest first."""
     return await _LINKS.all(
-        conn, "WHERE branch_id = ? AND status = 'proposed' ORDER BY id", (branch_id,)
+        conn,
+        "WHERE branch_id = ? AND status = 'proposed' AND period_end >= ? ORDER BY id",
+        (branch_id, today.isoformat()),
     )
 
 
@@ -876,7 +920,7 @@ async def member_contacts(
         " SELECT MIN(l.id), 'student', 'home_visit', v.id, v.visit_date, NULL"
         " FROM home_visits v JOIN links l ON l.kind = 'student' AND l.member_id = v.member_id"
         "  AND l.student_alias = v.student_alias AND l.status IN ('active', 'ended')"
-        "  AND v.visit_date >= l.start_on AND (l.ended_on IS NULL OR v.visit_date <= l.ended_on)"
+        f"  AND v.visit_date BETWEEN l.start_on AND {last_on('l')}"
         " WHERE v.member_id = ? AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?"
         " GROUP BY v.id, v.visit_date ORDER BY 5, 4",
         (member_id, *span, member_id, *span),
@@ -887,14 +931,13 @@ _VISITS_AS_CONTACTS = (
     "SELECT 'home_visit' AS source, id, visit_date AS on_date, NULL AS how, NULL AS note,"
     " NULL AS photo_file_id, member_id AS logged_by, NULL AS side_branch_id FROM home_visits"
     " WHERE ? = 'student' AND member_id = ? AND student_alias = ? AND withdrawn_at IS NULL"
-    " AND visit_date >= ? AND (? IS NULL OR visit_date <= ?)"
+    " AND visit_date BETWEEN ? AND ?"
 )
 
 
 def _visit_params(link: Link) -> tuple[Any, ...]:
-    ended = None if link.ended_on is None else link.ended_on.isoformat()
     return (link.kind.value, link.member_id, link.student_alias, link.start_on.isoformat(),
-            ended, ended)  # fmt: skip
+            link.last_on.isoformat())  # fmt: skip
 
 
 _KIND_ORDER = (
@@ -959,7 +1002,7 @@ async def coverage(
                     window,
                     contacts=count,
                     began=link.start_on,
-                    ended=link.ended_on,
+                    ended=link.last_on,
                     today=today,
                 ),
             )
@@ -1064,18 +1107,17 @@ def _branch_filter(branch_id: int | None) -> str:
 # earliest window's first day, so past terms' links are never read. The two
 # conditions below are ``link_rules.standing`` for the database: ``contacted`` (at least one
 # contact in the window) and ``owes`` (running on the nudge day); tests hold them equal.
-_SCOPED = """
+_SCOPED = f"""
 WITH windows (family, first_day, last_day, nudge_day) AS (
     VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)),
 scoped AS (
-    SELECT l.*, w.family, w.first_day, w.last_day, w.nudge_day
+    SELECT l.*, {last_on("l")} AS last_on, w.family, w.first_day, w.last_day, w.nudge_day
     FROM links l CROSS JOIN windows w
     WHERE l.status IN ('active', 'ended') AND l.period_end >= ?
       AND w.family = CASE WHEN l.kind IN ('class', 'dorm', 'student') THEN 'three'
         WHEN l.kind = 'pair' THEN 'pair' ELSE 'serve' END
-      AND l.start_on <= w.last_day AND l.period_end >= w.first_day
-      AND (l.ended_on IS NULL OR l.ended_on >= w.first_day)
-      {branch_filter}
+      AND l.start_on <= w.last_day AND {last_on("l")} >= w.first_day
+      {{branch_filter}}
 )
 """
 _CONTACTED = """(EXISTS (SELECT 1 FROM link_contacts c WHERE c.link_id = s.id
@@ -1083,9 +1125,9 @@ _CONTACTED = """(EXISTS (SELECT 1 FROM link_contacts c WHERE c.link_id = s.id
     OR CASE WHEN s.kind = 'student' THEN EXISTS (SELECT 1 FROM home_visits v
         WHERE v.member_id = s.member_id AND v.student_alias = s.student_alias
         AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN s.first_day AND s.last_day
-        AND v.visit_date >= s.start_on AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on))
+        AND v.visit_date BETWEEN s.start_on AND s.last_on)
         ELSE 0 END)"""
-_OWES = "(s.start_on < s.nudge_day AND (s.ended_on IS NULL OR s.ended_on >= s.nudge_day))"
+_OWES = "(s.start_on < s.nudge_day AND s.last_on >= s.nudge_day)"
 
 _COVERAGE_SQL = """
 SELECT s.*,
@@ -1094,13 +1136,13 @@ SELECT s.*,
     (SELECT COUNT(*) FROM home_visits v WHERE s.kind = 'student' AND v.member_id = s.member_id
         AND v.student_alias = s.student_alias AND v.withdrawn_at IS NULL
         AND v.visit_date BETWEEN s.first_day AND s.last_day AND v.visit_date >= s.start_on
-        AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on)) AS visited,
+        AND v.visit_date <= s.last_on) AS visited,
     (SELECT MAX(c.on_date) FROM link_contacts c WHERE c.link_id = s.id
         AND c.withdrawn_at IS NULL AND c.on_date <= ?) AS last_logged,
     (SELECT MAX(v.visit_date) FROM home_visits v WHERE s.kind = 'student'
         AND v.member_id = s.member_id AND v.student_alias = s.student_alias
         AND v.withdrawn_at IS NULL AND v.visit_date >= s.start_on
-        AND (s.ended_on IS NULL OR v.visit_date <= s.ended_on)) AS last_visited,
+        AND v.visit_date <= s.last_on) AS last_visited,
     CASE WHEN om.status = 'active' THEN om.telegram_id END AS owner_telegram_id,
     om.name AS owner_name, ob.name AS branch_name,
     tm.name AS target_member_name, tb.name AS target_branch_name
@@ -1167,7 +1209,7 @@ async def ledger_contacts(
         SELECT v.visit_date, 'home_visit', NULL, NULL, {_LEDGER_LINK}
         FROM home_visits v JOIN links l ON l.kind = 'student' AND l.member_id = v.member_id
              AND l.student_alias = v.student_alias AND l.status IN ('active', 'ended')
-             AND v.visit_date >= l.start_on AND (l.ended_on IS NULL OR v.visit_date <= l.ended_on)
+             AND v.visit_date BETWEEN l.start_on AND {last_on("l")}
         {_LEDGER_JOINS}
         WHERE v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ? AND l.branch_id = ?
         ORDER BY 1, 5

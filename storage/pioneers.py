@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from storage import audit, points
 from storage import objections as objection_store
 from storage.clock import to_iso
+from storage.links import last_on
 from storage.objections import ObjectionKind
 from storage.pioneer_rules import (
     PHOTOS_MAX,
@@ -276,7 +277,7 @@ async def record(
             conn,
             "SELECT count(*) FROM links WHERE member_id = ?"
             " AND kind IN ('class', 'dorm', 'student') AND status IN ('active', 'ended')"
-            " AND start_on <= ? AND period_end >= ?",
+            f" AND start_on <= ? AND {last_on('links')} >= ?",
             (member_id, f"{year}-12-31", f"{year}-01-01"),
         )
         or 0

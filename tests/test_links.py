@@ -25,7 +25,7 @@ from tests.conftest import (
     ZONE,
     Harness,
 )
-from tests.fakebot import FakeUser
+from tests.fakebot import FakeTelegram, FakeUser
 
 
 async def _ids(h: Harness) -> dict[int, int]:
@@ -374,6 +374,42 @@ async def test_ending_a_link_keeps_its_history(harness: Harness) -> None:
     await h.deliver()
     assert "已由 李红梅 结束，原因：寝室调整" in h.last(MEMBER)
     assert link.id != dorm.id
+
+
+async def test_a_link_whose_school_year_is_over_moves_to_past_links(harness: Harness) -> None:
+    """Nothing ends a link at its period's end: from the next day it is no longer listed
+    or loggable, and the owner finds it under 往期联系 with its contacts."""
+    h = harness
+    await h.branch_with_people()
+    link = await _confirmed_class(h)
+    await h.send(MEMBER, "/links")
+    await h.press(MEMBER, "📝 三(2)班")
+    await h.press(MEMBER, "谈心")
+    await h.send(MEMBER, "跳过")
+    h.clock.set(datetime(2027, 8, 31, 10, 0, tzinfo=ZONE))  # the school year's last day
+    said = await h.send(MEMBER, "/links")
+    assert "三联系·班级：三(2)班" in said[-1]
+    assert "📝 三(2)班" in h.buttons(MEMBER)
+    assert not any("往期" in label for label in h.buttons(MEMBER))
+    h.clock.set(datetime(2027, 9, 1, 10, 0, tzinfo=ZONE))
+    said = await h.send(MEMBER, "/links")
+    assert "三(2)班" not in said[-1] and "您还没有联系对象" in said[-1]
+    assert "🗂 往期联系（1）" in h.buttons(MEMBER)
+    assert "查看 / 结束联系" not in h.buttons(MEMBER)
+    said = await h.press(MEMBER, "🗂 往期联系（1）")
+    assert "往期联系</b>（共 1 项" in said[-1]
+    said = await h.press(MEMBER, "2027-08 · 三联系·班级 · 三(2)班")
+    assert "期限已满" in said[-1] and "2026-11-28 谈心" in said[-1]
+    detail = h.tg.messages_in(MEMBER.id)[-1]
+    assert "期限已满" in str(detail.get("text")) and FakeTelegram.buttons(detail) == []
+    await h.callback(MEMBER, f"lk:log:{link.id}")
+    assert "期限已满，不能记录联系" in h.answers(MEMBER)[-1]
+    # Nothing was rewritten, and the secretary's list of the branch's links is empty.
+    [stored] = await _links(h)
+    assert (stored.status, await _contacts(h)) == (LinkStatus.ACTIVE, [(link.id, "2026-11-28",
+            "talk", None, None, 1)])  # fmt: skip
+    said = await h.callback(SECRETARY, "lk:blist:1:0")
+    assert "没有" in said[-1]
 
 
 async def test_coverage_for_the_secretary_and_the_bureau(harness: Harness) -> None:

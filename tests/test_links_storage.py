@@ -283,8 +283,8 @@ async def test_a_members_own_links_wait_for_the_secretary(db: Database) -> None:
     assert own.status is LinkStatus.ACTIVE
     async with db.read() as conn:
         history = await audit.for_entity(conn, "link", made.id)
-        waiting = await links.proposed_in_branch(conn, 1)
-        mine = await links.owned_by(conn, wang.id)
+        waiting = await links.proposed_in_branch(conn, 1, today=TODAY)
+        mine = await links.owned_by(conn, wang.id, today=TODAY)
     assert [e.action for e in history] == ["links.set", "links.confirmed"]
     assert history[0].detail["status"] == "proposed"
     assert waiting == []
@@ -330,9 +330,9 @@ async def test_a_second_class_replaces_the_first_only_when_confirmed(db: Databas
             owner=qian, replace=True, now=NOW,
         )  # fmt: skip
     async with db.read() as conn:
-        statuses = [
-            (x.id, x.status) for x in await links.owned_by(conn, qian.id, include_finished=True)
-        ]
+        in_force = await links.owned_by(conn, qian.id, today=TODAY)
+        past = await links.past_of(conn, qian.id, today=TODAY)
+        statuses = [(x.id, x.status) for x in [*in_force, *past]]
     assert sorted(statuses) == [(a.id, LinkStatus.ENDED), (b.id, LinkStatus.ACTIVE)]
     # The database itself holds the rule.
     async with db.transaction() as tx:
@@ -387,9 +387,9 @@ async def test_who_sets_serve_and_pair_links(db: Database) -> None:
             )  # fmt: skip
     assert {named.status, by_admin.status, cadre.status, paired.status} == {LinkStatus.ACTIVE}
     async with db.read() as conn:
-        first = {x.id for x in await links.of_branch(conn, 1)}
-        third = {x.id for x in await links.of_branch(conn, 3)}
-        second = {x.id for x in await links.of_branch(conn, 2)}
+        first = {x.id for x in await links.of_branch(conn, 1, today=TODAY)}
+        third = {x.id for x in await links.of_branch(conn, 3, today=TODAY)}
+        second = {x.id for x in await links.of_branch(conn, 2, today=TODAY)}
     assert paired.id in first and paired.id in third and paired.id not in second
 
 
@@ -429,8 +429,8 @@ async def test_ending_keeps_history_and_is_the_owners(db: Database) -> None:
     )
     async with db.read() as conn:
         log = await links.contacts(conn, ended)
-        gone = await links.owned_by(conn, li.id)
-        kept = await links.owned_by(conn, li.id, include_finished=True)
+        gone = await links.owned_by(conn, li.id, today=TODAY)
+        kept = await links.past_of(conn, li.id, today=TODAY)
     assert [(e.id, e.how) for e in log] == [(contact.id, ContactWay.TALK)]
     assert gone == [] and [k.id for k in kept] == [made.id]
     async with db.transaction() as tx:
@@ -684,6 +684,12 @@ async def test_the_bureaus_figures_counted_by_the_database_match_each_link(
             tx, owned(LinkKind.DORM, sun, period=LinkPeriod.TERM, period_end=date(2026, 10, 31)),
             actor=admin, owner=sun, now=NOW,
         )  # fmt: skip
+        # One whose period ends before the month's nudge day owes nothing for the month.
+        await links.set_link(
+            tx, owned(LinkKind.DORM, sun, target_text="女生1号楼", period=LinkPeriod.TERM,
+                      period_end=date(2026, 11, 20)),
+            actor=admin, owner=sun, now=NOW,
+        )  # fmt: skip
         # Waiting for the secretary: owes nothing yet.
         await links.set_link(tx, owned(LinkKind.STUDENT, wang), actor=wang, owner=wang, now=NOW)
         talk = ContactFields.for_link(contacted, TODAY, on_date=date(2026, 11, 12), how="talk")
@@ -714,3 +720,54 @@ async def test_the_bureaus_figures_counted_by_the_database_match_each_link(
     assert {(row.owner_name, row.link.kind) for row in behind_today} == {
         ("张老师", LinkKind.CLASS), ("李书记", LinkKind.DORM), ("孙书记", LinkKind.CLASS),
     }  # fmt: skip
+
+
+async def test_a_link_is_in_force_until_its_periods_last_day(db: Database) -> None:
+    """Nothing ends a link when its term is over: from the next day it is no longer listed
+    in force (nor waiting for the secretary), and is found among the owner's past links."""
+    p = await _people(db)
+    wang, li, admin = p["王老师"], p["李书记"], p["局长"]
+    term = {"period": LinkPeriod.TERM, "period_start": AUTUMN.start, "period_end": AUTUMN.end}
+    async with db.transaction() as tx:
+        klass = await links.set_link(
+            tx, owned(LinkKind.CLASS, wang, **term), actor=admin, owner=wang, now=NOW
+        )
+        waiting = await links.set_link(
+            tx, owned(LinkKind.DORM, wang, **term), actor=wang, owner=wang, now=NOW
+        )
+        refused = await links.set_link(
+            tx, owned(LinkKind.STUDENT, wang, **term), actor=wang, owner=wang, now=NOW
+        )
+        await links.decline(tx, refused.id, actor=li, note=None, now=NOW)
+        ended = await links.set_link(
+            tx, owned(LinkKind.SERVE_PERSON, wang), actor=li, owner=wang, now=NOW
+        )
+        await links.end(tx, ended.id, actor=li, reason="人员调整", today=TODAY, now=NOW)
+        year = await links.set_link(  # the school year's: in force after the term
+            tx, owned(LinkKind.SERVE_PERSON, wang, person_name="陈大妈"), actor=li, owner=wang,
+            now=NOW,
+        )  # fmt: skip
+    every = {link.id: link for link in [klass, waiting, year]}
+    last_day, next_day = AUTUMN.end, date(2027, 2, 1)
+    async with db.read() as conn:
+        on_last = await links.owned_by(conn, wang.id, today=last_day)
+        on_next = await links.owned_by(conn, wang.id, today=next_day)
+        past = await links.past_of(conn, wang.id, today=next_day)
+        counted = await links.count_past(conn, wang.id, today=next_day)
+        branch_last = await links.of_branch(conn, 1, today=last_day)
+        branch_next = await links.of_branch(conn, 1, today=next_day)
+        asked_last = await links.proposed_in_branch(conn, 1, today=last_day)
+        asked_next = await links.proposed_in_branch(conn, 1, today=next_day)
+        stored = await links.get(conn, klass.id)
+        stopped = await links.get(conn, ended.id)
+    assert {x.id for x in on_last} == {klass.id, waiting.id, year.id}
+    assert [x.id for x in on_next] == [year.id]
+    assert [x.id for x in past] == [ended.id, waiting.id, klass.id]  # not the declined one
+    assert counted == 3
+    assert [x.id for x in branch_last] == [x.id for x in on_last]
+    assert [x.id for x in branch_next] == [year.id]
+    assert ([x.id for x in asked_last], asked_next) == ([waiting.id], [])
+    for day, listed in ((last_day, on_last), (next_day, on_next)):
+        assert {i for i, link in every.items() if link.in_force(day)} == {x.id for x in listed}
+    assert stored is not None and stored.status is LinkStatus.ACTIVE  # nothing rewritten
+    assert stopped is not None and (stored.last_on, stopped.last_on) == (AUTUMN.end, TODAY)

@@ -110,19 +110,20 @@ async def show_mine(update: Update, context: XContext) -> object:
     person = require_branch_person(context)
     today = context.today()
     async with context.db.read() as conn:
-        mine = await links.owned_by(conn, person.id)
+        mine = await links.owned_by(conn, person.id, today=today)
         side = None
         if person.is_secretary:
             side = person.branch_id
             mine += [
-                link for link in await links.of_branch(conn, person.branch_id)
+                link for link in await links.of_branch(conn, person.branch_id, today=today)
                 if link.kind is LinkKind.PAIR
             ]  # fmt: skip
         rows = await links.coverage(
             conn, on=today, today=today, rhythms=context.config.link_rhythms,
             terms=await terms.set_terms(conn), branch_id=person.branch_id,
         )  # fmt: skip
-        waiting = await links.proposed_in_branch(conn, person.branch_id)
+        waiting = await links.proposed_in_branch(conn, person.branch_id, today=today)
+        past = await links.count_past(conn, person.id, today=today)
         names = await names_for(conn, mine)
     loggable = [
         link.id for link in mine if link.status is LinkStatus.ACTIVE and link.may_log(person)
@@ -130,7 +131,7 @@ async def show_mine(update: Update, context: XContext) -> object:
     text, markup = views.my_links(
         context.t, mine, {row.link.id: row for row in rows}, names, side=side,
         loggable=loggable, secretary=person.is_secretary,
-        waiting=len(waiting) if person.is_secretary else 0,
+        waiting=len(waiting) if person.is_secretary else 0, past=past,
     )  # fmt: skip
     await say(update, context, text, markup)
     return END
@@ -608,9 +609,9 @@ async def log_pressed(update: Update, context: XContext) -> object:
     actor = require_member(context)
     link = await require_found(context, links.get, parse_callback(update, PREFIX).int_arg(0))
     _may(actor, link, link.may_log(actor))
-    if link.status is not LinkStatus.ACTIVE:
-        raise Refusal("lk.problem.not_active")
     today = context.today()
+    if link.status is not LinkStatus.ACTIVE or not link.in_force(today):
+        raise Refusal("lk.problem.not_active")
     enter_flow(context, FLOW, link_id=link.id, day=today.isoformat())
     await ack(update)
     return await _ask_how(update, context, link, today)

@@ -1,5 +1,6 @@
 """/links buttons outside the conversation: the secretary confirms or declines a member's
-own 三联系, opens the list waiting, the branch's links and one link with its log."""
+own 三联系, opens the list waiting, the branch's links, one's past links and one link with
+its log."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         wait=waiting_pressed,
         branch=branch_pressed,
         mine=mine_pressed,
+        past=past_pressed,
         show=show_pressed,
         blist=branch_list_pressed,
         bpick=branch_pick_pressed,
@@ -98,7 +100,7 @@ async def waiting_pressed(update: Update, context: XContext) -> None:
     if not actor.is_secretary:
         raise NotAllowed()
     async with context.db.read() as conn:
-        waiting = await links.proposed_in_branch(conn, actor.branch_id)
+        waiting = await links.proposed_in_branch(conn, actor.branch_id, today=context.today())
         names = await names_for(conn, waiting)
     await say(update, context, *views.waiting_list(context.t, waiting, names))
 
@@ -112,16 +114,30 @@ async def branch_pressed(update: Update, context: XContext) -> None:
 
 async def mine_pressed(update: Update, context: XContext) -> None:
     person = require_branch_person(context)
+    today = context.today()
     async with context.db.read() as conn:
-        mine = await links.owned_by(conn, person.id)
+        mine = await links.owned_by(conn, person.id, today=today)
         if person.is_secretary:
             mine += [
-                link for link in await links.of_branch(conn, person.branch_id)
+                link for link in await links.of_branch(conn, person.branch_id, today=today)
                 if link.kind is LinkKind.PAIR
             ]  # fmt: skip
         names = await names_for(conn, mine)
     side = person.branch_id if person.is_secretary else None
     await say(update, context, *views.manage(context.t, mine, names, side=side))
+
+
+async def past_pressed(update: Update, context: XContext) -> None:
+    """One's own links no longer in force (their period over, or ended), newest first, a
+    page at a time, each to open with its log."""
+    person = require_branch_person(context)
+    callback = parse_callback(update, PREFIX)
+    page = max(0, callback.int_arg(0)) if callback.args else 0
+    async with context.db.read() as conn:
+        past = await links.past_of(conn, person.id, today=context.today())
+        names = await names_for(conn, past)
+    await ack(update)
+    await say(update, context, *views.past_links(context.t, past, names, page))
 
 
 async def show_pressed(update: Update, context: XContext) -> None:
@@ -138,7 +154,7 @@ async def show_pressed(update: Update, context: XContext) -> None:
     await replace(
         update, context,
         *views.link_detail(context.t, link, names, log, side=side, may_log=link.may_log(actor),
-                           may_end=link.may_end(actor)),
+                           may_end=link.may_end(actor), today=context.today()),
     )  # fmt: skip
 
 
@@ -159,7 +175,7 @@ async def branch_list_pressed(update: Update, context: XContext) -> None:
     require_branch_access(actor, branch_id)
     async with context.db.read() as conn:
         branch = await branches.get(conn, branch_id)
-        found = await links.of_branch(conn, branch_id)
+        found = await links.of_branch(conn, branch_id, today=context.today())
         names = await names_for(conn, found)
     if branch is None:
         raise NotAllowed()

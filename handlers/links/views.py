@@ -106,9 +106,11 @@ def my_links(
     loggable: Sequence[int],
     secretary: bool,
     waiting: int,
+    past: int,
 ) -> Screen:
-    """/links for a member or a secretary: each running link with its standing, a button
-    to log a contact on each active one, and what they may set."""
+    """/links for a member or a secretary: each link in force with its standing, a button
+    to log a contact on each active one, what they may set, and [往期联系] when ``past``
+    (their links whose period is over or that ended) is not zero."""
     lines = [t("lk.mine.title")]
     if not links:
         lines.append(t("lk.mine.none"))
@@ -135,6 +137,8 @@ def my_links(
     rows.append([button(t, "lk.btn.new", "new")])
     if links:
         rows.append([button(t, "lk.btn.manage", "mine")])
+    if past:
+        rows.append([button(t, "lk.btn.past", "past", 0, count=past)])
     if secretary:
         rows.append([button(t, "lk.btn.serve", "serve"), button(t, "lk.btn.branch", "branch")])
         if waiting:
@@ -151,6 +155,21 @@ def manage(t: Translator, links: Sequence[Link], names: Names, *, side: int | No
         for link in links
     ]  # fmt: skip
     return t("lk.manage.title"), InlineKeyboardMarkup([*rows, [cancel_button(t)]])
+
+
+def past_links(t: Translator, links: Sequence[Link], names: Names, page: int) -> Screen:
+    """One's links no longer in force, newest first, a page of them to open."""
+    if not links:
+        return t("lk.past.none"), None
+    shown = links[page * PAGE : (page + 1) * PAGE]
+    rows = [
+        [plain_button(f"{link.period_end:%Y-%m} · {kind_name(t, link.kind)} · "
+                      f"{short(target(link, names), 10)}", "show", link.id)]
+        for link in shown
+    ]  # fmt: skip
+    if (page + 1) * PAGE < len(links):
+        rows.append([button(t, "lk.btn.next", "past", page + 1)])
+    return t("lk.past.title", count=len(links)), InlineKeyboardMarkup(rows)
 
 
 def branch_links(
@@ -180,12 +199,18 @@ def link_detail(
     side: int | None,
     may_log: bool,
     may_end: bool,
+    today: date,
 ) -> Screen:
+    """A link, its period and state, and its recent log; [记录联系] and [结束] only while
+    it is in force."""
+    status = link.status.value
+    if link.running and not link.in_force(today):
+        status = "expired"
     lines = [
         t("lk.detail.head", kind=kind_name(t, link.kind), owner=owner(link, names),
           target=target(link, names, side=side)),
         t("lk.detail.period", first=link.start_on.isoformat(), last=link.period_end.isoformat(),
-          status=t.plain(f"lk.status.{link.status.value}")),
+          status=t.plain(f"lk.status.{status}")),
     ]  # fmt: skip
     if link.status is LinkStatus.ENDED and link.end_reason:
         lines.append(t("lk.detail.ended", on=str(link.ended_on or ""), reason=link.end_reason))
@@ -193,9 +218,9 @@ def link_detail(
     for entry in log:
         lines.append(contact_line(t, entry, names))
     rows = []
-    if may_log and link.status is LinkStatus.ACTIVE:
+    if may_log and link.status is LinkStatus.ACTIVE and link.in_force(today):
         rows.append([button(t, "lk.btn.log_here", "log", link.id)])
-    if may_end and link.running:
+    if may_end and link.in_force(today):
         rows.append([button(t, "lk.btn.end", "end", link.id)])
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
