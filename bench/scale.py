@@ -938,14 +938,11 @@ async def _links_mine(conn: Any, size: Size) -> object:
 
 async def _links_bureau(conn: Any, size: Size) -> object:
     """What the bureau's /links reads: every branch's figures, and the links behind."""
-    stored = await terms.set_terms(conn)
-    rhythms = link_rules.parse_rhythms("")
-    day = NOW.date()
-    return (
-        await links.branch_totals(conn, on=day, today=day, rhythms=rhythms, terms=stored),
-        await links.coverage(
-            conn, on=day, today=day, rhythms=rhythms, terms=stored, behind_only=True
-        ),
+    return await links.bureau(
+        conn,
+        today=NOW.date(),
+        rhythms=link_rules.parse_rhythms(""),
+        terms=await terms.set_terms(conn),
     )
 
 

@@ -816,11 +816,15 @@ def last_on(alias: str) -> str:
 
 async def owned_by(conn: aiosqlite.Connection, member_id: int, *, today: date) -> list[Link]:
     """A member's links in force on ``today``, by kind then newest first."""
-    return await _LINKS.all(
+    # Found by the member's index, the period checked here: a member has a few running
+    # links a year, while a bound on the period's end would send SQLite to the index of
+    # every link in force in the bureau.
+    running = await _LINKS.all(
         conn,
-        f"WHERE member_id = ? AND {IN_FORCE} ORDER BY {_KIND_ORDER}, id DESC",
-        (member_id, today.isoformat()),
+        f"WHERE member_id = ? AND status IN ('proposed', 'active') ORDER BY {_KIND_ORDER}, id DESC",
+        (member_id,),
     )
+    return [link for link in running if link.in_force(today)]
 
 
 async def past_of(conn: aiosqlite.Connection, member_id: int, *, today: date) -> list[Link]:
@@ -1030,6 +1034,20 @@ async def branch_totals(
             line.covered += covered
             line.behind += late
     return out
+
+
+async def bureau(
+    conn: aiosqlite.Connection, *, today: date, rhythms: LinkRhythms, terms: list[Term]
+) -> tuple[dict[int, dict[Family, FamilyCoverage]], list[LinkCoverage]]:
+    """What the bureau's /links shows for today's windows: every branch's figures
+    (``branch_totals``) and the links behind, read only when there are any."""
+    totals = await branch_totals(conn, on=today, today=today, rhythms=rhythms, terms=terms)
+    if not any(line.behind for counts in totals.values() for line in counts.values()):
+        return totals, []
+    late = await coverage(
+        conn, on=today, today=today, rhythms=rhythms, terms=terms, behind_only=True
+    )
+    return totals, late
 
 
 def summarize(rows: list[LinkCoverage]) -> dict[Family, FamilyCoverage]:

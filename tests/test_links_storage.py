@@ -708,6 +708,9 @@ async def test_the_bureaus_figures_counted_by_the_database_match_each_link(
             late = await links.coverage(conn, **read, behind_only=True)  # type: ignore[arg-type]
             assert totals == links.by_branch(every), day
             assert late == [row for row in every if row.standing is Standing.BEHIND], day
+            assert await links.bureau(conn, today=day, rhythms=RHYTHMS, terms=[]) == (
+                totals, late,
+            )  # fmt: skip
             if day == TODAY:
                 november = totals
                 behind_today = late

@@ -156,16 +156,12 @@ async def show_branch(update: Update, context: XContext) -> object:
 async def show_bureau(update: Update, context: XContext) -> object:
     require_admin(context)
     today = context.today()
-    rhythms = context.config.link_rhythms
     async with context.db.read() as conn:
-        stored = await terms.set_terms(conn)
         # Counted by the database: the screen prints figures, not the links behind them.
-        totals = await links.branch_totals(
-            conn, on=today, today=today, rhythms=rhythms, terms=stored
-        )
-        behind = await links.coverage(
-            conn, on=today, today=today, rhythms=rhythms, terms=stored, behind_only=True
-        )
+        totals, behind = await links.bureau(
+            conn, today=today, rhythms=context.config.link_rhythms,
+            terms=await terms.set_terms(conn),
+        )  # fmt: skip
         names = await names_for(conn, [row.link for row in behind])
     text, markup = views.bureau(context.t, totals, behind, names)
     await say(update, context, text, markup)
