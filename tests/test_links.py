@@ -10,6 +10,7 @@ from typing import Any
 from bot.app import reminder_engine
 from handlers.common.i18n import Translator
 from handlers.common.reminders import DueReminder
+from handlers.links import views
 from handlers.links.reminders import behind
 from schedules.kinds import Kind, Reminder
 from storage import links, reminders, terms, visits
@@ -551,3 +552,30 @@ async def test_bad_input_while_setting(harness: Harness) -> None:
     said = await h.send(MEMBER, "取消")
     assert "已取消" in said[-1]
     assert await _links(h) == []
+
+
+def test_past_links_and_a_branchs_links_come_a_page_at_a_time() -> None:
+    t = Translator("zh")
+    base = {"kind": LinkKind.CLASS, "member_id": 2, "branch_id": 1, "period": "term",
+            "start_on": date(2020, 9, 1), "status": LinkStatus.ACTIVE, "created_by": 2,
+            "created_at": datetime(2020, 9, 1, tzinfo=ZONE)}  # fmt: skip
+    many = [
+        links.Link.model_validate({**base, "id": n, "target_text": f"{n}班",
+                                   "period_start": date(2020, 9, 1),
+                                   "period_end": date(2021, 1, n + 1)})
+        for n in range(13)
+    ]  # fmt: skip
+    names = views.Names(members={2: "王老师"}, branches={1: "第一中学党支部"})
+
+    def pressed(screen: views.Screen) -> list[str | None]:
+        markup = screen[1]
+        assert markup is not None
+        return [b.callback_data for row in markup.inline_keyboard for b in row]
+
+    first, second = views.past_links(t, many, names, 0), views.past_links(t, many, names, 1)
+    assert "共 13 项" in first[0]
+    assert pressed(first) == [*(f"lk:show:{n}" for n in range(12)), "lk:past:1"]
+    assert pressed(second) == ["lk:show:12"]
+    listed = views.branch_links(t, "第一中学党支部", many, names, 0, 1)
+    assert pressed(listed)[-1] == "lk:blist:1:1" and len(pressed(listed)) == 13
+    assert views.past_links(t, [], names, 0) == ("您没有往期联系。", None)

@@ -3,7 +3,7 @@ contact log, the secretary's and the bureau's coverage, the reminder and digest 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -161,14 +161,10 @@ def past_links(t: Translator, links: Sequence[Link], names: Names, page: int) ->
     """One's links no longer in force, newest first, a page of them to open."""
     if not links:
         return t("lk.past.none"), None
-    shown = links[page * PAGE : (page + 1) * PAGE]
-    rows = [
-        [plain_button(f"{link.period_end:%Y-%m} · {kind_name(t, link.kind)} · "
-                      f"{short(target(link, names), 10)}", "show", link.id)]
-        for link in shown
-    ]  # fmt: skip
-    if (page + 1) * PAGE < len(links):
-        rows.append([button(t, "lk.btn.next", "past", page + 1)])
+    rows = _link_page(
+        t, links, page, lambda link: f"{link.period_end:%Y-%m} · {kind_name(t, link.kind)} · "
+        f"{short(target(link, names), 10)}", "past",
+    )  # fmt: skip
     return t("lk.past.title", count=len(links)), InlineKeyboardMarkup(rows)
 
 
@@ -176,18 +172,31 @@ def branch_links(
     t: Translator, branch: str, links: Sequence[Link], names: Names, page: int, branch_id: int
 ) -> Screen:
     """A branch's running links (secretary or admin), a page of them, to open or end."""
-    shown = links[page * PAGE : (page + 1) * PAGE]
-    rows = [
-        [plain_button(f"{short(owner(link, names), 6)} · {kind_name(t, link.kind)} · "
-                      f"{short(target(link, names, side=branch_id), 10)}", "show", link.id)]
-        for link in shown
-    ]  # fmt: skip
-    if (page + 1) * PAGE < len(links):
-        rows.append([button(t, "lk.btn.next", "blist", branch_id, page + 1)])
+    rows = _link_page(
+        t, links, page, lambda link: f"{short(owner(link, names), 6)} · "
+        f"{kind_name(t, link.kind)} · {short(target(link, names, side=branch_id), 10)}",
+        "blist", branch_id,
+    )  # fmt: skip
     text = t("lk.blist.title", branch=branch, count=len(links))
     if not links:
         text = t("lk.blist.none", branch=branch)
     return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+def _link_page(
+    t: Translator,
+    links: Sequence[Link],
+    page: int,
+    label: Callable[[Link], str],
+    action: str,
+    *args: object,
+) -> list[list[InlineKeyboardButton]]:
+    """A page of links, a button each to open it, then [下一页] (``action`` with ``args``
+    and the next page) when more follow."""
+    rows = [[plain_button(label(link), "show", link.id)] for link in links[page * PAGE :][:PAGE]]
+    if (page + 1) * PAGE < len(links):
+        rows.append([button(t, "lk.btn.next", action, *args, page + 1)])
+    return rows
 
 
 def link_detail(
