@@ -15,6 +15,7 @@ which a busy machine stretches less), what it queued, and the median ordinary ti
     python -m bench.tick --years 10         # on the ten-year database
     python -m bench.tick --profile          # cProfile of the ordinary ticks (top 25)
     python -m bench.tick --profile moments  # ... of the two moments
+    python -m bench.tick --dump rows.tsv    # the outbox rows the ticks made, to compare
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import logging
 import pstats
 import shutil
@@ -36,7 +38,7 @@ from bench import scale
 from bench.common import BenchTelegram
 from bot.app import build_application, freeze_long_lived, reminder_engine
 from handlers.common.services import BotConfig
-from storage.clock import FixedClock
+from storage.clock import FixedClock, to_iso
 from storage.database import Database
 
 ORDINARY = 5
@@ -67,7 +69,7 @@ def moments() -> list[tuple[datetime, bool]]:
     return found
 
 
-async def run(size: scale.Size, profile: str | None) -> list[Timed]:
+async def run(size: scale.Size, profile: str | None, dump: Path | None = None) -> list[Timed]:
     source = await scale.ensure(size)
     profiler = cProfile.Profile() if profile else None
     profiled = profile == "ordinary"
@@ -97,11 +99,27 @@ async def run(size: scale.Size, profile: str | None) -> list[Timed]:
                 if profiler is not None and ordinary == profiled:
                     profiler.disable()
                 timed.append(Timed(at, seconds, cpu, report.queued, ordinary, report.empty))
+            if dump is not None:
+                await _dump(db, dump)
     if profiler is not None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
         stats.sort_stats("tottime").print_stats(25)
     return timed
+
+
+async def _dump(db: Database, path: Path) -> None:
+    """The rows the ticks queued, one a line, in dedupe key order: a change to how the tick
+    reads must leave them byte for byte the same (compare two dumps with ``cmp``)."""
+    async with db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT dedupe_key, chat_id, kind, text, buttons, photo, not_before, expires_at"
+            " FROM outbox WHERE created_at >= ? ORDER BY dedupe_key",
+            (to_iso(scale.NOW - WARM_UP),),
+        )
+    lines = ["\t".join(json.dumps(value, ensure_ascii=False) for value in row) for row in rows]
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")  # noqa: ASYNC240
+    print(f"dumped {len(lines)} outbox rows to {path}")
 
 
 def report(size: scale.Size, timed: list[Timed]) -> None:
@@ -134,10 +152,13 @@ def main() -> None:
         "--profile", nargs="?", const="ordinary", choices=("ordinary", "moments"),
         help="cProfile the ordinary ticks (default) or the moments",
     )  # fmt: skip
+    parser.add_argument(
+        "--dump", type=Path, help="write the outbox rows the ticks queued to this file"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     size = scale.Size(args.branches, args.members, args.years)
-    report(size, asyncio.run(run(size, args.profile)))
+    report(size, asyncio.run(run(size, args.profile, args.dump)))
 
 
 if __name__ == "__main__":

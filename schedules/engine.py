@@ -23,6 +23,9 @@ which is the catch-up after downtime: the same code with a longer window):
 
 Reminders rendered in the same slice share their reads through one ``memo`` (a
 thousand announcements read their branch's day once per slice, not a thousand times).
+The memo also knows the reminders still to render and a reader on its own thread: the
+hundred digests of the 1st read their tables once for all their branches there
+(``DueReminder.for_all``), kept for the rest of the tick.
 A message is as fresh as the slice's reads: one that became untrue in the milliseconds
 before its row was written is like one that became untrue while it waited in the outbox.
 The last slice also checks whether another process wrote to the database
@@ -43,6 +46,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -161,23 +165,25 @@ class ReminderEngine:
         # each slice is written in one short transaction. A crash between slices is safe:
         # queued rows have their dedupe keys, and last_run moves only with the last slice,
         # so the next tick does exactly the rest.
-        pending = iter(plan.reminders)
-        reminder = next(pending, None)
+        position = 0
+        reminder = plan.reminders[0] if plan.reminders else None
         written: dict[Hashable, bool] = {}  # each write key made this tick: may rows go?
+        kept: dict[Hashable, Any] = {}  # reads made for many reminders (``Memo.tick``)
         while True:
             queued = report.queued
             rendered: list[tuple[Reminder, Rendered | None, str | None]] = []
             ends = time.monotonic() + SLICE
             turn = time.monotonic() + YIELD
-            memo: Memo = {}
             encoded: dict[int, tuple[object, str]] = {}
-            async with self.db.read_inline() as conn:
+            async with self.db.read_inline() as conn, self.db.read() as reader:
+                memo = Memo(plan.reminders[position:], reader, kept)
                 while reminder is not None:
                     language = chosen.get(reminder.telegram_id, self.default_language)
                     done = await self._render(conn, reminder, language, now, report, memo, encoded)
                     if not isinstance(done, Failed):
                         rendered.append((reminder, *done))
-                    reminder = next(pending, None)
+                    position += 1
+                    reminder = plan.reminders[position] if position < len(plan.reminders) else None
                     if time.monotonic() >= ends or len(rendered) >= BATCH:
                         break
                     if time.monotonic() >= turn:

@@ -12,7 +12,7 @@ engine says so once at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -140,8 +140,28 @@ class Rendered:
     that asked for it is queued, and the next tick renders them again."""
 
 
-Memo = dict[Hashable, Any]
-"""Reads shared by the reminders rendered in one slice of a tick."""
+class Memo(dict[Hashable, Any]):
+    """Reads shared by the reminders rendered in one slice of a tick, and what the slice
+    knows beyond them, for reads made once for many reminders (``DueReminder.for_all``).
+    """
+
+    def __init__(
+        self,
+        upcoming: Sequence[Reminder] = (),
+        reader: aiosqlite.Connection | None = None,
+        tick: dict[Hashable, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.upcoming = upcoming
+        """The reminders still to render this tick, from the slice's first."""
+        self.reader = reader
+        """A reader whose statements run on its own thread (``Database.read``): a read
+        for many reminders at once made on it lets the event loop run meanwhile."""
+        self.tick: dict[Hashable, Any] = {} if tick is None else tick
+        """Reads made for many reminders at once, kept for the rest of the tick (one dict
+        for all its slices)."""
+
+
 Renderer = Callable[
     [aiosqlite.Connection, Reminder, str, datetime, Memo],
     Awaitable[Rendered | None],
@@ -153,4 +173,5 @@ renderer reads a branch's records, never the bureau's history), outside any
 transaction, so members' taps are not kept waiting while
 thousands of messages are rendered: it only reads (what it must write goes in
 ``Rendered.writes``). ``memo`` is one dict per slice of the tick, for reads the
-reminders rendered in it share (``DueReminder.once``)."""
+reminders rendered in it share (``DueReminder.once``), and knows the reminders still to
+render, for a read made once for them all (``DueReminder.for_all``)."""

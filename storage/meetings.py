@@ -9,9 +9,10 @@ repository functions below apply them before any SQL runs and audit every change
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, NotRequired, TypedDict, Unpack
+from typing import Annotated, Any, NotRequired, TypedDict, TypeVar, Unpack
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -1032,19 +1033,64 @@ async def for_branch(
 ) -> list[Meeting]:
     """The branch's meetings dated ``start``..``end``, one per meeting: the approved
     version where there is one, else the latest not withdrawn."""
-    rows = await _MEETINGS.all(
+    return (await for_branches(conn, [branch_id], start, end))[branch_id]
+
+
+async def for_branches(
+    conn: aiosqlite.Connection, branch_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[Meeting]]:
+    """``for_branch`` of each of these branches, in one query (the digests of the 1st
+    ask for every branch)."""
+    return await _by_branch(conn, _MEETINGS, branch_ids, start, end)
+
+
+class _Dated(BaseModel):
+    """What the compliance rules read of a meeting version (reading whole records checks
+    every name in them again: a year of a hundred branches' meetings is thousands)."""
+
+    id: int
+    lineage_id: int
+    version: int
+    branch_id: int
+    group_id: int | None = None
+    kind: MeetingKind
+    on_date: date
+    start_time: time | None = None
+    status: MeetingStatus
+
+
+_DATED = Table("meetings", _Dated)
+_Version = TypeVar("_Version", Meeting, _Dated)
+
+
+async def _by_branch(
+    conn: aiosqlite.Connection,
+    table: Table[_Version],
+    branch_ids: Iterable[int],
+    start: date,
+    end: date,
+) -> dict[int, list[_Version]]:
+    wanted = sorted(set(branch_ids))
+    branches = json.dumps(wanted)
+    rows = await table.all(
         conn,
-        "WHERE branch_id = ? AND lineage_id IN (SELECT lineage_id FROM"
-        " meetings WHERE branch_id = ? AND on_date BETWEEN ? AND ?)"
-        " ORDER BY lineage_id, version",
-        (branch_id, branch_id, start.isoformat(), end.isoformat()),
+        "WHERE branch_id IN (SELECT value FROM json_each(?)) AND lineage_id IN"
+        " (SELECT lineage_id FROM meetings WHERE branch_id IN (SELECT value FROM json_each(?))"
+        " AND on_date BETWEEN ? AND ?) ORDER BY lineage_id, version",
+        (branches, branches, start.isoformat(), end.isoformat()),
     )
-    chosen = [m for m in _effective(rows) if start <= m.on_date <= end]
-    return sorted(chosen, key=lambda m: (m.on_date, m.start_time or time(0), m.id))
+    by_branch: dict[int, list[_Version]] = {branch_id: [] for branch_id in wanted}
+    for row in rows:
+        by_branch[row.branch_id].append(row)
+    found = {}
+    for branch_id, versions_ in by_branch.items():
+        chosen = [m for m in _effective(versions_) if start <= m.on_date <= end]
+        found[branch_id] = sorted(chosen, key=lambda m: (m.on_date, m.start_time or time(0), m.id))
+    return found
 
 
-def _effective(rows: list[Meeting]) -> list[Meeting]:
-    by_lineage: dict[int, list[Meeting]] = {}
+def _effective(rows: list[_Version]) -> list[_Version]:
+    by_lineage: dict[int, list[_Version]] = {}
     for row in rows:
         by_lineage.setdefault(row.lineage_id, []).append(row)
     chosen = []
@@ -1128,41 +1174,64 @@ async def compliance(
 ) -> list[PeriodCompliance]:
     """Each kind's required periods in ``year``, met or short, as of ``today``. Where the
     branch has party groups, each group is held to the 党小组会's periods on its own."""
-    held = await for_branch(conn, branch_id, date(year, 1, 1), date(year, 12, 31))
-    groups = await _groups(conn, branch_id)
-    result = []
-    for kind in MeetingKind:
-        frequency = frequencies.of(kind)
-        of_kind = [m for m in held if m.kind is kind]
-        holders: list[_Group | None] = [None]
-        if kind is MeetingKind.GROUP and groups:
-            holders = list(groups)
-        for holder in holders:
-            result += _periods(kind, holder, of_kind, frequency, year, today)
-    return result
+    found = await compliance_by_branch(
+        conn, [branch_id], year, today=today, frequencies=frequencies
+    )
+    return found[branch_id]
+
+
+async def compliance_by_branch(
+    conn: aiosqlite.Connection,
+    branch_ids: Iterable[int],
+    year: int,
+    *,
+    today: date,
+    frequencies: MeetingFrequencies,
+) -> dict[int, list[PeriodCompliance]]:
+    """``compliance`` of each of these branches, in two queries for them all."""
+    held = await _by_branch(conn, _DATED, branch_ids, date(year, 1, 1), date(year, 12, 31))
+    groups = await _groups(conn, held)
+    found = {}
+    for branch_id, meetings_ in held.items():
+        result = []
+        for kind in MeetingKind:
+            frequency = frequencies.of(kind)
+            of_kind = [m for m in meetings_ if m.kind is kind]
+            holders: list[_Group | None] = [None]
+            if kind is MeetingKind.GROUP and groups.get(branch_id):
+                holders = list(groups[branch_id])
+            for holder in holders:
+                result += _periods(kind, holder, of_kind, frequency, year, today)
+        found[branch_id] = result
+    return found
 
 
 class _Group(BaseModel):
     id: int
     name: str
+    branch_id: int
 
 
-async def _groups(conn: aiosqlite.Connection, branch_id: int) -> list[_Group]:
-    """The branch's active party groups (storage.party_groups owns them; read here so the
-    compliance rules need no import of it)."""
-    return await fetch_all(
+async def _groups(conn: aiosqlite.Connection, branch_ids: Iterable[int]) -> dict[int, list[_Group]]:
+    """The branches' active party groups, by branch (storage.party_groups owns them;
+    read here so the compliance rules need no import of it)."""
+    found: dict[int, list[_Group]] = {}
+    for group in await fetch_all(
         conn,
         _Group,
-        "SELECT id, name FROM party_groups WHERE branch_id = ? AND status = 'active'"
+        "SELECT id, name, branch_id FROM party_groups"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND status = 'active'"
         " ORDER BY name, id",
-        (branch_id,),
-    )
+        (json.dumps(sorted(branch_ids)),),
+    ):
+        found.setdefault(group.branch_id, []).append(group)
+    return found
 
 
 def _periods(
     kind: MeetingKind,
     holder: _Group | None,
-    of_kind: list[Meeting],
+    of_kind: list[_Dated],
     frequency: Frequency,
     year: int,
     today: date,
@@ -1187,7 +1256,7 @@ def _periods(
     return result
 
 
-def _state(inside: list[Meeting], span: Span, today: date) -> PeriodState:
+def _state(inside: list[_Dated], span: Span, today: date) -> PeriodState:
     if any(m.status in RECORDED for m in inside):
         return PeriodState.MET
     if any(m.status is S.DRAFT for m in inside) or any(
@@ -1242,7 +1311,8 @@ async def periods_ending_without(
             # With party groups, each group owes its own 党小组会.
             holders: list[int | None] = [None]
             if kind is MeetingKind.GROUP:
-                holders = [g.id for g in await _groups(conn, branch_id)] or [None]
+                groups = (await _groups(conn, [branch_id])).get(branch_id, [])
+                holders = [g.id for g in groups] or [None]
             for group_id in holders:
                 if not any(group_id is None or h.group_id == group_id for h in held):
                     gaps.append(

@@ -417,181 +417,250 @@ class Digest(BaseModel):
 
 
 async def digest(
+    conn: aiosqlite.Connection, branch_id: int, first: date, zone: ZoneInfo
+) -> Digest | None:
+    """What the branch did in the month starting ``first``; None if the branch is unknown."""
+    return (await digests(conn, [branch_id], first, zone)).get(branch_id)
+
+
+async def digests(
     conn: aiosqlite.Connection,
-    branch_id: int,
+    branch_ids: Iterable[int],
     first: date,
     zone: ZoneInfo,
     *,
-    shared: DigestShared | None = None,
-) -> Digest | None:
-    """What the branch did in the month starting ``first``; None if the branch is unknown.
-    ``shared``: what every branch's digest of the month reads alike, read once by a caller
-    making many (``digest_shared``)."""
-    if shared is None:
-        shared = await digest_shared(conn, first)
-    name = await fetch_value(conn, "SELECT name FROM branches WHERE id = ?", (branch_id,))
-    if name is None:
-        return None
+    stored: list[terms.Term] | None = None,
+) -> dict[int, Digest]:
+    """``digest`` of each of these branches, by branch id (unknown ones left out), in a
+    dozen queries for them all: the hundred digests of the 1st read each table once, not
+    once a branch. ``stored``: the terms set, if already read."""
+    wanted = json.dumps(sorted(set(branch_ids)))
+    rows = await conn.execute_fetchall(
+        "SELECT id, name FROM branches WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (wanted,),
+    )
+    names = {int(row[0]): str(row[1]) for row in rows}
+    if not names:
+        return {}
+    if stored is None:
+        stored = await terms.set_terms(conn)
     last = _month_end(first)
     month = f"{first.year:04d}-{first.month:02d}"
-    people = await branch_people(conn, branch_id)
-    result = Digest(
-        branch_id=branch_id,
-        branch_name=str(name),
-        month=month,
-        people=len(people),
-        unreachable=[p.name for p in people if p.unreachable_at is not None],
-    )
-    ids = [p.id for p in people]
-    result.party_day = await _party_day_section(conn, branch_id, first, ids, zone)
-    result.service = await _service_section(conn, branch_id, first, last)
-    term = terms.pick_term(last, shared.terms)
-    result.visits = await _visits_section(conn, branch_id, first, last, term, ids)
-    result.pledges = await _pledges_section(conn, branch_id, str(first.year), ids)
-    active = await _active_in_month(conn, first, last, zone, ids) | shared.checked_in
-    result.idle = [p.name for p in people if p.id not in active]
-    return result
+    people: dict[int, list[Member]] = {branch_id: [] for branch_id in names}
+    for person in await MEMBERS.all(
+        conn,
+        f"WHERE branch_id IN (SELECT value FROM json_each(?)) AND {participating()}"
+        " ORDER BY branch_id, id",
+        (wanted,),
+    ):
+        if person.branch_id is not None:  # always: asked by branch
+            people[person.branch_id].append(person)
+    found = {
+        branch_id: Digest(
+            branch_id=branch_id,
+            branch_name=name,
+            month=month,
+            people=len(people[branch_id]),
+            unreachable=[p.name for p in people[branch_id] if p.unreachable_at is not None],
+        )
+        for branch_id, name in names.items()
+    }
+    ids = {branch_id: [p.id for p in found_people] for branch_id, found_people in people.items()}
+    party = await _party_day_sections(conn, wanted, first, ids, zone)
+    service = await _service_sections(conn, wanted, first, last)
+    term = terms.pick_term(last, stored)
+    visits_ = await _visits_sections(conn, wanted, first, last, term, ids)
+    pledges = await _pledges_sections(conn, wanted, str(first.year), ids)
+    active = await _active_in_month(conn, first, last, zone, ids)
+    active |= await _checked_in(conn, month)
+    for branch_id, result in found.items():
+        result.party_day = party.get(branch_id)
+        result.service = service.get(branch_id, ServiceSection())
+        result.visits = visits_[branch_id]
+        result.pledges = pledges[branch_id]
+        result.idle = [p.name for p in people[branch_id] if p.id not in active]
+    return found
 
 
-class DigestShared(BaseModel):
-    """What every branch's digest of a month reads alike."""
-
-    terms: list[terms.Term]
-    """The terms set (``terms.set_terms``)."""
-    checked_in: set[int]
-    """Who checked in at any branch's party day of the month."""
-
-
-async def digest_shared(
-    conn: aiosqlite.Connection, first: date, *, stored: list[terms.Term] | None = None
-) -> DigestShared:
-    """Read once for the hundred digests of the 1st (the month's check-ins looked up from
-    a branch's people cost a probe per branch and person). ``stored``: the terms set, if
-    already read."""
+async def _checked_in(conn: aiosqlite.Connection, month: str) -> set[int]:
+    """Who checked in at any branch's party day of the month (looked up from a branch's
+    people, it would cost a probe per person)."""
     rows = await conn.execute_fetchall(
         "SELECT DISTINCT c.member_id FROM party_day_checkins c"
         " JOIN party_day_months pm ON pm.id = c.month_id WHERE pm.month = ?",
-        (f"{first.year:04d}-{first.month:02d}",),
+        (month,),
     )
-    if stored is None:
-        stored = await terms.set_terms(conn)
-    return DigestShared(terms=stored, checked_in={int(row[0]) for row in rows})
+    return {int(row[0]) for row in rows}
 
 
-async def _party_day_section(
-    conn: aiosqlite.Connection, branch_id: int, first: date, ids: list[int], zone: ZoneInfo
-) -> PartyDaySection | None:
-    # The feature's own rule for which day a month has (rule, moves, cancellations).
-    day = await partyday.party_day(conn, branch_id, first.year, first.month)
-    if day is None:
-        return None
-    rule = await partyday.current_rule(conn, branch_id)
-    if (
-        day.month_id is None
-        and day.date is not None
-        and rule is not None
-        and rule.created_at.astimezone(zone).date() > day.date
-    ):
-        # The rule was set after that day: the month had no party day on record.
-        return None
-    if day.cancelled:
-        return PartyDaySection(day=None, cancelled=True, participants=len(ids))
-    replies: dict[int, tuple[str, str | None]] = {}
-    checked: set[int] = set()
-    if day.month_id is not None:
-        # One trip each (a cursor used as a context manager costs three): a hundred
-        # digests are rendered in one tick.
-        rows = await conn.execute_fetchall(
-            "SELECT member_id, answer, approval FROM party_day_replies WHERE month_id = ?",
-            (day.month_id,),
-        )
-        replies = {int(r[0]): (str(r[1]), r[2]) for r in rows}
-        rows = await conn.execute_fetchall(
-            "SELECT member_id FROM party_day_checkins WHERE month_id = ?", (day.month_id,)
-        )
-        checked = {int(r[0]) for r in rows}
-    return PartyDaySection(
-        day=day.date,
-        participants=len(ids),
-        checked_in=sum(1 for i in ids if i in checked),
-        on_leave=sum(1 for i in ids if replies.get(i, ("", None)) == ("leave", "approved")),
-        no_reply=sum(1 for i in ids if i not in replies),
-    )
-
-
-async def _service_section(
-    conn: aiosqlite.Connection, branch_id: int, first: date, last: date
-) -> ServiceSection:
-    rows = await conn.execute_fetchall(
-        "SELECT COALESCE(SUM(hours), 0), COUNT(*), COUNT(DISTINCT member_id) FROM service_logs"
-        " WHERE branch_id = ? AND status = 'active' AND on_date BETWEEN ? AND ?",
-        (branch_id, first.isoformat(), last.isoformat()),
-    )
-    row = next(iter(rows))
-    return ServiceSection(hours=float(row[0]), records=int(row[1]), people=int(row[2]))
-
-
-async def _visits_section(
+async def _party_day_sections(
     conn: aiosqlite.Connection,
-    branch_id: int,
+    wanted: str,
+    first: date,
+    ids: dict[int, list[int]],
+    zone: ZoneInfo,
+) -> dict[int, PartyDaySection]:
+    """By branch; a branch whose month had no party day on record is left out."""
+    rules = {
+        rule.branch_id: rule
+        for rule in await partyday.RULES.all(
+            conn,
+            "WHERE branch_id IN (SELECT value FROM json_each(?)) AND replaced_at IS NULL",
+            (wanted,),
+        )
+    }
+    months = {
+        row.branch_id: row
+        for row in await partyday.MONTHS.all(
+            conn,
+            "WHERE branch_id IN (SELECT value FROM json_each(?)) AND month = ?",
+            (wanted, partyday.month_key(first.year, first.month)),
+        )
+    }
+    month_ids = json.dumps(sorted(row.id for row in months.values()))
+    # Two trips for every branch's month: a hundred digests are rendered in one tick.
+    replies: dict[int, dict[int, tuple[str, str | None]]] = {}
+    rows = await conn.execute_fetchall(
+        "SELECT month_id, member_id, answer, approval FROM party_day_replies"
+        " WHERE month_id IN (SELECT value FROM json_each(?))",
+        (month_ids,),
+    )
+    for row in rows:
+        replies.setdefault(int(row[0]), {})[int(row[1])] = (str(row[2]), row[3])
+    checked: dict[int, set[int]] = {}
+    rows = await conn.execute_fetchall(
+        "SELECT month_id, member_id FROM party_day_checkins"
+        " WHERE month_id IN (SELECT value FROM json_each(?))",
+        (month_ids,),
+    )
+    for row in rows:
+        checked.setdefault(int(row[0]), set()).add(int(row[1]))
+    found: dict[int, PartyDaySection] = {}
+    for branch_id, members in ids.items():
+        # The feature's own rule for which day a month has (rule, moves, cancellations).
+        rule = rules.get(branch_id)
+        day = partyday.effective_day(
+            rule, months.get(branch_id), branch_id, first.year, first.month
+        )
+        if day is None:
+            continue
+        if (
+            day.month_id is None
+            and day.date is not None
+            and rule is not None
+            and rule.created_at.astimezone(zone).date() > day.date
+        ):
+            continue  # the rule was set after that day: the month had no party day on record
+        if day.cancelled:
+            found[branch_id] = PartyDaySection(day=None, cancelled=True, participants=len(members))
+            continue
+        answered = replies.get(day.month_id or 0, {})
+        present = checked.get(day.month_id or 0, set())
+        found[branch_id] = PartyDaySection(
+            day=day.date,
+            participants=len(members),
+            checked_in=sum(1 for i in members if i in present),
+            on_leave=sum(1 for i in members if answered.get(i) == ("leave", "approved")),
+            no_reply=sum(1 for i in members if i not in answered),
+        )
+    return found
+
+
+async def _service_sections(
+    conn: aiosqlite.Connection, wanted: str, first: date, last: date
+) -> dict[int, ServiceSection]:
+    """By branch; a branch with no records is left out."""
+    rows = await conn.execute_fetchall(
+        "SELECT branch_id, COALESCE(SUM(hours), 0), COUNT(*), COUNT(DISTINCT member_id)"
+        " FROM service_logs"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? GROUP BY branch_id",
+        (wanted, first.isoformat(), last.isoformat()),
+    )
+    return {
+        int(row[0]): ServiceSection(hours=float(row[1]), records=int(row[2]), people=int(row[3]))
+        for row in rows
+    }
+
+
+async def _visits_sections(
+    conn: aiosqlite.Connection,
+    wanted: str,
     first: date,
     last: date,
     term: terms.Term,
-    ids: list[int],
-) -> VisitsSection:
-    in_month = await fetch_value(
-        conn,
-        "SELECT COUNT(*) FROM home_visits WHERE branch_id = ? AND withdrawn_at IS NULL"
-        " AND visit_date BETWEEN ? AND ?",
-        (branch_id, first.isoformat(), last.isoformat()),
+    ids: dict[int, list[int]],
+) -> dict[int, VisitsSection]:
+    rows = await conn.execute_fetchall(
+        "SELECT branch_id, COUNT(*) FROM home_visits"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND withdrawn_at IS NULL"
+        " AND visit_date BETWEEN ? AND ? GROUP BY branch_id",
+        (wanted, first.isoformat(), last.isoformat()),
     )
-    progress = await visits.branch_progress(conn, branch_id, term, min(last, term.end))
-    target = await visits.target_for(conn, branch_id, term)
-    counted = [p for p in progress if p.member_id in set(ids)]
-    return VisitsSection(
-        in_month=int(in_month or 0),
-        term_start=term.start,
-        term_end=term.end,
-        term_total=sum(p.term_count for p in counted),
-        target=target,
-        at_target=sum(1 for p in counted if target is not None and p.term_count >= target),
-        people=len(counted),
-    )
+    in_month = {int(row[0]): int(row[1]) for row in rows}
+    targets = await visits.targets_by_branch(conn, term)
+    progress = await visits.progress_by_branch(conn, ids, term, min(last, term.end), targets)
+    found = {}
+    for branch_id, members in ids.items():
+        target = targets.get(branch_id)
+        counted = [p for p in progress[branch_id] if p.member_id in set(members)]
+        found[branch_id] = VisitsSection(
+            in_month=in_month.get(branch_id, 0),
+            term_start=term.start,
+            term_end=term.end,
+            term_total=sum(p.term_count for p in counted),
+            target=target,
+            at_target=sum(1 for p in counted if target is not None and p.term_count >= target),
+            people=len(counted),
+        )
+    return found
 
 
-async def _pledges_section(
-    conn: aiosqlite.Connection, branch_id: int, period: str, ids: list[int]
-) -> PledgesSection:
+async def _pledges_sections(
+    conn: aiosqlite.Connection, wanted: str, period: str, ids: dict[int, list[int]]
+) -> dict[int, PledgesSection]:
+    by_status: dict[int, dict[str, int]] = {}
     rows = await conn.execute_fetchall(
-        "SELECT status, COUNT(*) FROM pledges WHERE branch_id = ? AND period = ?"
-        " AND status != 'withdrawn' GROUP BY status",
-        (branch_id, period),
+        "SELECT branch_id, status, COUNT(*) FROM pledges"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND period = ?"
+        " AND status != 'withdrawn' GROUP BY branch_id, status",
+        (wanted, period),
     )
-    by_status = {str(r[0]): int(r[1]) for r in rows}
+    for row in rows:
+        by_status.setdefault(int(row[0]), {})[str(row[1])] = int(row[2])
     rows = await conn.execute_fetchall(
-        "SELECT DISTINCT member_id FROM pledges WHERE branch_id = ? AND period = ?"
+        "SELECT DISTINCT branch_id, member_id FROM pledges"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND period = ?"
         " AND status NOT IN ('draft', 'withdrawn')",
-        (branch_id, period),
+        (wanted, period),
     )
-    pledged = {int(r[0]) for r in rows}
-    return PledgesSection(
-        period=period,
-        by_status=by_status,
-        without=sum(1 for i in ids if i not in pledged),
-    )
+    pledged = {(int(row[0]), int(row[1])) for row in rows}
+    return {
+        branch_id: PledgesSection(
+            period=period,
+            by_status=by_status.get(branch_id, {}),
+            without=sum(1 for i in members if (branch_id, i) not in pledged),
+        )
+        for branch_id, members in ids.items()
+    }
 
 
 async def _active_in_month(
-    conn: aiosqlite.Connection, first: date, last: date, zone: ZoneInfo, ids: list[int]
+    conn: aiosqlite.Connection,
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+    ids: dict[int, list[int]],
 ) -> set[int]:
-    """Who logged a visit, a service record or pledge progress in the month (the party
-    day's check-ins are ``DigestShared``'s)."""
-    if not ids:
+    """Who of these people logged a visit, a service record or pledge progress in the
+    month (the party day's check-ins are ``_checked_in``'s)."""
+    everyone = sorted({i for members in ids.values() for i in members})
+    if not everyone:
         return set()
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    # Each query looks up only the branch's people (by the member indexes), so its cost is
-    # the branch's month, not the whole bureau's history.
+    # Each query looks up only these people (by the member indexes), so its cost is their
+    # month, not the whole bureau's history.
     people = "member_id IN (SELECT value FROM json_each(?))"
     queries: list[tuple[str, tuple[Any, ...]]] = [
         (
@@ -609,11 +678,11 @@ async def _active_in_month(
             (to_iso(start), to_iso(end)),
         ),
     ]
-    wanted = json.dumps(ids)
+    wanted = json.dumps(everyone)
     found: set[int] = set()
     for sql, params in queries:
         found |= {int(row[0]) for row in await conn.execute_fetchall(sql, (wanted, *params))}
-    return found & set(ids)
+    return found & set(everyone)
 
 
 def _month_end(first: date) -> date:

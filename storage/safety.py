@@ -7,6 +7,8 @@ part. Records are withdrawn, never deleted; each change is audited.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -16,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import Table, fetch_all, fetch_value, required
+from storage.rows import Table, fetch_all, required
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -474,20 +476,49 @@ async def missing_in_term(conn: aiosqlite.Connection, term: Term) -> list[Branch
 
 
 async def summary(conn: aiosqlite.Connection, branch_id: int, term: Term) -> CoverageSummary:
-    lines = await coverage(conn, branch_id, term)
-    lessons = await lessons_for_branch(conn, branch_id, term)
-    drills = await fetch_value(
+    return (await summaries(conn, [branch_id], term))[branch_id]
+
+
+async def summaries(
+    conn: aiosqlite.Connection, branch_ids: Iterable[int], term: Term
+) -> dict[int, CoverageSummary]:
+    """``summary`` of each of these branches, in three queries for them all (the digests
+    of the 1st ask for every branch)."""
+    wanted = sorted(set(branch_ids))
+    branches = json.dumps(wanted)
+    lines: dict[int, list[BranchCoverage]] = {branch_id: [] for branch_id in wanted}
+    for line in await fetch_all(
         conn,
-        "SELECT COUNT(*) FROM safety_drills WHERE branch_id = ? AND status = 'active'"
-        " AND on_date BETWEEN ? AND ?",
-        (branch_id, *term.bounds),
+        BranchCoverage,
+        f"{_COVERAGE_SQL} AND m.branch_id IN (SELECT value FROM json_each(?))",
+        (*term.bounds, *term.bounds, branches),
+    ):
+        lines[line.branch_id].append(line)
+    lessons: dict[int, tuple[int, int]] = {}
+    for row in await conn.execute_fetchall(
+        "SELECT branch_id, COUNT(*), SUM(students) FROM safety_lessons"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? GROUP BY branch_id",
+        (branches, *term.bounds),
+    ):
+        lessons[int(row[0])] = (int(row[1]), int(row[2]))
+    rows = await conn.execute_fetchall(
+        "SELECT branch_id, COUNT(*) FROM safety_drills"
+        " WHERE branch_id IN (SELECT value FROM json_each(?)) AND status = 'active'"
+        " AND on_date BETWEEN ? AND ? GROUP BY branch_id",
+        (branches, *term.bounds),
     )
-    return CoverageSummary(
-        members=len(lines),
-        done=sum(line.done for line in lines),
-        missing_lesson=sum(line.missing_lesson for line in lines),
-        missing_drill=sum(line.missing_drill for line in lines),
-        lessons=len(lessons),
-        drills=int(drills or 0),
-        students=sum(lesson.students for lesson in lessons),
-    )
+    drills = {int(row[0]): int(row[1]) for row in rows}
+    found = {}
+    for branch_id, people in lines.items():
+        held, students = lessons.get(branch_id, (0, 0))
+        found[branch_id] = CoverageSummary(
+            members=len(people),
+            done=sum(line.done for line in people),
+            missing_lesson=sum(line.missing_lesson for line in people),
+            missing_drill=sum(line.missing_drill for line in people),
+            lessons=held,
+            drills=drills.get(branch_id, 0),
+            students=students,
+        )
+    return found

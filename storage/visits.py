@@ -19,7 +19,7 @@ never be cleaned.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -633,20 +633,50 @@ async def branch_progress(
     The month is the calendar month of ``as_of`` up to that day.
     """
     target = await target_for(conn, branch_id, term)
+    targets = {} if target is None else {branch_id: target}
+    return (await progress_by_branch(conn, [branch_id], term, as_of, targets))[branch_id]
+
+
+async def targets_by_branch(conn: aiosqlite.Connection, term: Term) -> dict[int, int]:
+    """``target_for`` of every branch with a target set during ``term``, in one query."""
+    targets: dict[int, int] = {}
+    for row in await conn.execute_fetchall(
+        "SELECT branch_id, target FROM visit_targets WHERE set_on BETWEEN ? AND ? ORDER BY id",
+        term.bounds,
+    ):
+        targets[int(row[0])] = int(row[1])  # the latest set wins, as in ``target_for``
+    return targets
+
+
+async def progress_by_branch(
+    conn: aiosqlite.Connection,
+    branch_ids: Iterable[int],
+    term: Term,
+    as_of: date,
+    targets: dict[int, int],
+) -> dict[int, list[MemberProgress]]:
+    """``branch_progress`` of each of these branches (``targets``: ``targets_by_branch``),
+    in one query rather than one a branch."""
+    wanted = sorted(set(branch_ids))
     month_first = as_of.replace(day=1)
-    rows = await fetch_all(
-        conn,
-        MemberProgress,
-        f"{_PEOPLE_COUNTS} AND m.branch_id = ? GROUP BY m.id ORDER BY term_count, m.name",
+    rows = await conn.execute_fetchall(
+        f"{_PEOPLE_COUNTS} AND m.branch_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY m.id ORDER BY term_count, m.name",
         (
             month_first.isoformat(),
             as_of.isoformat(),
             term.start.isoformat(),
             term.end.isoformat(),
-            branch_id,
+            json.dumps(wanted),
         ),
     )
-    return [row.model_copy(update={"target": target}) for row in rows]
+    found: dict[int, list[MemberProgress]] = {branch_id: [] for branch_id in wanted}
+    for row in rows:
+        branch_id = int(row["branch_id"])
+        found[branch_id].append(
+            MemberProgress.model_validate({**dict(row), "target": targets.get(branch_id)})
+        )
+    return found
 
 
 async def branch_totals(
@@ -735,30 +765,13 @@ async def behind_target_by_branch(
     """``members_behind_target`` of every branch with a target, by branch, in two queries
     rather than two a branch (the reminder tick asks about them all, again whenever a
     visit is logged while the monthly nudges are useful)."""
-    targets: dict[int, int] = {}
-    for row in await conn.execute_fetchall(
-        "SELECT branch_id, target FROM visit_targets WHERE set_on BETWEEN ? AND ? ORDER BY id",
-        (term.start.isoformat(), term.end.isoformat()),
-    ):
-        targets[int(row[0])] = int(row[1])  # the latest set wins, as in ``target_for``
+    targets = await targets_by_branch(conn, term)
     if not targets:
         return {}
-    month_first = as_of.replace(day=1)
-    rows = await conn.execute_fetchall(
-        f"{_PEOPLE_COUNTS} AND m.branch_id IN (SELECT value FROM json_each(?))"
-        " GROUP BY m.id ORDER BY term_count, m.name",
-        (
-            month_first.isoformat(),
-            as_of.isoformat(),
-            term.start.isoformat(),
-            term.end.isoformat(),
-            json.dumps(sorted(targets)),
-        ),
-    )
+    progress = await progress_by_branch(conn, targets, term, as_of, targets)
     found: dict[int, list[MemberProgress]] = {}
-    for row in rows:
-        branch_id = int(row["branch_id"])
-        progress = MemberProgress.model_validate({**dict(row), "target": targets[branch_id]})
-        if progress.behind:
-            found.setdefault(branch_id, []).append(progress)
+    for branch_id, people in progress.items():
+        behind = [p for p in people if p.behind]
+        if behind:
+            found[branch_id] = behind
     return found

@@ -25,17 +25,21 @@ from schedules.kinds import SCHEDULED
 from schedules.quiet import QuietHours
 from storage import (
     links,
+    meetings,
     members,
     outbox,
     partyday,
     pledges,
     reminders,
     retention,
+    safety,
     service,
     terms,
     visits,
 )
 from storage.database import Database
+from storage.link_rules import LinkRhythms
+from storage.meetings import MeetingFrequencies
 from storage.partyday import Answer, CheckinMethod, LeaveReason
 from storage.service import ServiceEntry, ServiceKind
 from storage.visits import VisitContent
@@ -129,6 +133,7 @@ async def _traced(db: Database) -> list[str]:
         await conn.set_trace_callback(seen.append)
     await _reads(db)
     await _due(db)
+    await _digests(db)
     await _member_writes(db)
     await _outbox(db)
     await _retention(db)
@@ -165,6 +170,24 @@ async def _due(db: Database) -> None:
                 kinds=frozenset(k.value for k in SCHEDULED),
             )
             await reminders.handled_keys(conn, ["digest:1:2026-11:1"])
+
+
+async def _digests(db: Database) -> None:
+    """The 1st's digests, read for every branch at once (``DueReminder.for_all``)."""
+    today = scale.NOW.date()
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    branches = list(range(1, SIZE.branches + 1))
+    async with db.read() as conn:
+        stored = await terms.set_terms(conn)
+        await reminders.digests(conn, branches, first, scale.ZONE, stored=stored)
+        await links.branch_totals(
+            conn, on=first, today=today, rhythms=LinkRhythms(), terms=stored
+        )
+        await meetings.for_branches(conn, branches, first, today - timedelta(days=1))
+        await meetings.compliance_by_branch(
+            conn, branches, first.year, today=today, frequencies=MeetingFrequencies()
+        )
+        await safety.summaries(conn, branches, terms.pick_term(today, stored))
 
 
 async def _member_writes(db: Database) -> None:

@@ -46,7 +46,7 @@ class DueReminder:
     t: Translator
     now: datetime
     zone: ZoneInfo
-    memo: Memo = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
     """Reads shared by the reminders rendered in the same slice (see ``once``)."""
     writes: list[tuple[Hashable, Write]] = field(default_factory=list)
     """What ``write_with`` asked for."""
@@ -78,6 +78,33 @@ class DueReminder:
         found: T = self.memo[key]
         return found
 
+    async def for_all(self, key: Hashable, read: BranchesRead[T]) -> T | None:
+        """This reminder's branch's part of ``read(conn, branch_ids)``, made once for the
+        branches of every reminder of this kind still to render in the tick.
+
+        A hundred digests of the 1st each read the same tables for their own branch: a
+        query a branch is a hundred, one ``GROUP BY branch_id`` is one. The read runs on
+        the reader's own thread (a read for a hundred branches would hold the event loop
+        if run inline) and is kept for the rest of the tick: those reminders are rendered
+        within a second or two of it. ``read`` answers by branch id; a branch it leaves
+        out has nothing (None).
+        """
+        branch_id = self.reminder.branch_id
+        if branch_id is None:
+            raise ValueError(f"{self.reminder.dedupe_key} belongs to no branch")
+        kept = self.memo.tick.get(("for_all", key))
+        if kept is None or branch_id not in kept[0]:
+            kind = self.reminder.kind
+            asked = {branch_id} | {
+                r.branch_id
+                for r in self.memo.upcoming
+                if r.kind is kind and r.branch_id is not None
+            }
+            found = await read(self.memo.reader or self.conn, sorted(asked))
+            kept = self.memo.tick[("for_all", key)] = (asked, found)
+        part: T | None = kept[1].get(branch_id)
+        return part
+
     async def set_terms(self) -> list[Term]:
         """The terms set (``terms.set_terms``), read once per slice: every digest asks."""
         return await self.once(("terms.set",), lambda: terms.set_terms(self.conn))
@@ -91,6 +118,8 @@ class DueReminder:
 
 
 T = TypeVar("T")
+BranchesRead = Callable[[aiosqlite.Connection, list[int]], Awaitable[Mapping[int, T]]]
+"""``read(conn, branch_ids)``: something for each of these branches, by branch id."""
 # A translator holds only its language: one each, not one per message.
 _TRANSLATORS = {language: Translator(language) for language in LANGUAGES}
 ReminderView = Callable[[DueReminder], Awaitable[Screen | None]]

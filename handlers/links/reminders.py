@@ -36,11 +36,15 @@ def digest_section(rhythms: LinkRhythms) -> DigestSection:
 
     async def section(due: DueReminder, digest: Digest) -> Screen | None:
         first = date.fromisoformat(f"{digest.month}-01")
-        rows = await links.coverage(
-            due.conn, on=first, today=due.today, rhythms=rhythms,
-            terms=await due.set_terms(), branch_id=digest.branch_id,
-        )  # fmt: skip
-        return views.digest_line(due.t, links.summarize(rows))
+        stored = await due.set_terms()
+        # Every branch's counts in one query, read once for all the digests.
+        counts = await due.for_all(
+            ("links.digest", first),
+            lambda conn, _: links.branch_totals(
+                conn, on=first, today=due.today, rhythms=rhythms, terms=stored
+            ),
+        )
+        return None if counts is None else views.digest_line(due.t, counts)
 
     return section
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import aiosqlite
+
 from handlers.common.reminders import DigestSection, DueReminder, ReminderView, Screen
 from handlers.meetings import views
 from schedules.kinds import Kind
@@ -56,24 +58,53 @@ def digest_section(frequencies: MeetingFrequencies) -> DigestSection:
 
     async def section(due: DueReminder, digest: Digest) -> Screen | None:
         first = date.fromisoformat(f"{digest.month}-01")
-        last = terms.next_month(first) - timedelta(days=1)
-        held = await meetings.for_branch(due.conn, digest.branch_id, first, last)
-        board = await meetings.compliance(
-            due.conn, digest.branch_id, first.year, today=due.today, frequencies=frequencies
-        )
-        short = sum(p.state is PeriodState.SHORT for p in board)
         term = terms.pick_term(due.today, await due.set_terms())
-        summary = await safety.summary(due.conn, digest.branch_id, term)
+        # Every due branch's in five queries, not five a branch.
+        found = await due.for_all(
+            ("meetings.digest", first),
+            lambda conn, branch_ids: _digest_counts(
+                conn, branch_ids, first, due.today, term, frequencies
+            ),
+        )
+        if found is None:
+            return None
+        held, short, summary = found
         t = due.t
         return "\n".join(
             [
-                t("mt.digest.meetings", count=len(held), short=short, year=first.year),
+                t("mt.digest.meetings", count=held, short=short, year=first.year),
                 t("sf.digest.safety", done=summary.done, members=summary.members,
                   no_lesson=summary.missing_lesson, no_drill=summary.missing_drill),
             ]
         )  # fmt: skip
 
     return section
+
+
+async def _digest_counts(
+    conn: aiosqlite.Connection,
+    branch_ids: list[int],
+    first: date,
+    today: date,
+    term: terms.Term,
+    frequencies: MeetingFrequencies,
+) -> dict[int, tuple[int, int, safety.CoverageSummary]]:
+    """By branch: the meetings of the month starting ``first``, the periods of its year
+    missed so far, and the term's safety coverage."""
+    last = terms.next_month(first) - timedelta(days=1)
+    held = await meetings.for_branches(conn, branch_ids, first, last)
+    boards = await meetings.compliance_by_branch(
+        conn, branch_ids, first.year, today=today, frequencies=frequencies
+    )
+    summaries = await safety.summaries(conn, branch_ids, term)
+    return {
+        branch_id: (
+            len(held[branch_id]),
+            sum(p.state is PeriodState.SHORT for p in boards[branch_id]),
+            summaries[branch_id],
+        )
+        for branch_id in branch_ids
+    }
 
 
 VIEWS: dict[Kind, ReminderView] = {

@@ -25,10 +25,14 @@ def digest_view(sections: Sequence[DigestSection]) -> ReminderView:
 
     async def digest(due: DueReminder) -> Screen | None:
         month = date.fromisoformat(f"{due.reminder.payload['month']}-01")
-        branch_id = int(due.reminder.payload["branch_id"])
-        # Read alike by every branch's digest: once a slice, not once a branch.
-        shared = await due.once(("digest.shared", month), lambda: _shared(due, month))
-        data = await reminders.digest(due.conn, branch_id, month, due.zone, shared=shared)
+        stored = await due.set_terms()
+        # Every due branch's digest in a dozen queries, not two dozen a branch.
+        data = await due.for_all(
+            ("digest", month),
+            lambda conn, branch_ids: reminders.digests(
+                conn, branch_ids, month, due.zone, stored=stored
+            ),
+        )
         if data is None:
             return None
         text = views.digest(due.t, data)
@@ -45,7 +49,3 @@ def digest_view(sections: Sequence[DigestSection]) -> ReminderView:
         return text, [[b.model_dump(exclude_none=True) for b in row] for row in buttons] or None
 
     return digest
-
-
-async def _shared(due: DueReminder, month: date) -> reminders.DigestShared:
-    return await reminders.digest_shared(due.conn, month, stored=await due.set_terms())
