@@ -446,26 +446,27 @@ async def digests(
         stored = await terms.set_terms(conn)
     last = _month_end(first)
     month = f"{first.year:04d}-{first.month:02d}"
-    people: dict[int, list[Member]] = {branch_id: [] for branch_id in names}
-    for person in await MEMBERS.all(
-        conn,
-        f"WHERE branch_id IN (SELECT value FROM json_each(?)) AND {participating()}"
+    # (id, name, unreachable) of each branch's people, by id: all a digest says of them.
+    people: dict[int, list[tuple[int, str, bool]]] = {branch_id: [] for branch_id in names}
+    rows = await conn.execute_fetchall(
+        "SELECT branch_id, id, name, unreachable_at IS NOT NULL FROM members"
+        f" WHERE branch_id IN (SELECT value FROM json_each(?)) AND {participating()}"
         " ORDER BY branch_id, id",
         (wanted,),
-    ):
-        if person.branch_id is not None:  # always: asked by branch
-            people[person.branch_id].append(person)
+    )
+    for row in rows:
+        people[int(row[0])].append((int(row[1]), str(row[2]), bool(row[3])))
     found = {
         branch_id: Digest(
             branch_id=branch_id,
             branch_name=name,
             month=month,
             people=len(people[branch_id]),
-            unreachable=[p.name for p in people[branch_id] if p.unreachable_at is not None],
+            unreachable=[who for _, who, unreachable in people[branch_id] if unreachable],
         )
         for branch_id, name in names.items()
     }
-    ids = {branch_id: [p.id for p in found_people] for branch_id, found_people in people.items()}
+    ids = {branch_id: [i for i, _, _ in found_people] for branch_id, found_people in people.items()}
     party = await _party_day_sections(conn, wanted, first, ids, zone)
     service = await _service_sections(conn, wanted, first, last)
     term = terms.pick_term(last, stored)
@@ -478,7 +479,7 @@ async def digests(
         result.service = service.get(branch_id, ServiceSection())
         result.visits = visits_[branch_id]
         result.pledges = pledges[branch_id]
-        result.idle = [p.name for p in people[branch_id] if p.id not in active]
+        result.idle = [who for i, who, _ in people[branch_id] if i not in active]
     return found
 
 
@@ -598,22 +599,23 @@ async def _visits_sections(
         (wanted, first.isoformat(), last.isoformat()),
     )
     in_month = {int(row[0]): int(row[1]) for row in rows}
-    targets = await visits.targets_by_branch(conn, term)
-    progress = await visits.progress_by_branch(conn, ids, term, min(last, term.end), targets)
-    found = {}
-    for branch_id, members in ids.items():
-        target = targets.get(branch_id)
-        counted = [p for p in progress[branch_id] if p.member_id in set(members)]
-        found[branch_id] = VisitsSection(
+    # The term's counts of the branch's people (who ``ids`` holds), a row a branch.
+    totals = {
+        row.branch_id: row
+        for row in await visits.branch_totals(conn, term, min(last, term.end), ids)
+    }
+    return {
+        branch_id: VisitsSection(
             in_month=in_month.get(branch_id, 0),
             term_start=term.start,
             term_end=term.end,
-            term_total=sum(p.term_count for p in counted),
-            target=target,
-            at_target=sum(1 for p in counted if target is not None and p.term_count >= target),
-            people=len(counted),
+            term_total=totals[branch_id].visits,
+            target=totals[branch_id].target,
+            at_target=totals[branch_id].at_target,
+            people=totals[branch_id].people,
         )
-    return found
+        for branch_id in ids
+    }
 
 
 async def _pledges_sections(

@@ -486,14 +486,16 @@ async def summaries(
     of the 1st ask for every branch)."""
     wanted = sorted(set(branch_ids))
     branches = json.dumps(wanted)
-    lines: dict[int, list[BranchCoverage]] = {branch_id: [] for branch_id in wanted}
-    for line in await fetch_all(
-        conn,
-        BranchCoverage,
-        f"{_COVERAGE_SQL} AND m.branch_id IN (SELECT value FROM json_each(?))",
+    # Each person's line counted in SQL: a row a branch, not one a person.
+    people: dict[int, tuple[int, int, int, int]] = {}
+    for row in await conn.execute_fetchall(
+        "SELECT branch_id, COUNT(*), COUNT(CASE WHEN lessons > 0 AND drills > 0 THEN 1 END),"
+        " COUNT(CASE WHEN lessons = 0 THEN 1 END), COUNT(CASE WHEN drills = 0 THEN 1 END)"
+        f" FROM ({_COVERAGE_SQL} AND m.branch_id IN (SELECT value FROM json_each(?)))"
+        " GROUP BY branch_id",
         (*term.bounds, *term.bounds, branches),
     ):
-        lines[line.branch_id].append(line)
+        people[int(row[0])] = (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
     lessons: dict[int, tuple[int, int]] = {}
     for row in await conn.execute_fetchall(
         "SELECT branch_id, COUNT(*), SUM(students) FROM safety_lessons"
@@ -510,13 +512,14 @@ async def summaries(
     )
     drills = {int(row[0]): int(row[1]) for row in rows}
     found = {}
-    for branch_id, people in lines.items():
+    for branch_id in wanted:
+        members_, done, no_lesson, no_drill = people.get(branch_id, (0, 0, 0, 0))
         held, students = lessons.get(branch_id, (0, 0))
         found[branch_id] = CoverageSummary(
-            members=len(people),
-            done=sum(line.done for line in people),
-            missing_lesson=sum(line.missing_lesson for line in people),
-            missing_drill=sum(line.missing_drill for line in people),
+            members=members_,
+            done=done,
+            missing_lesson=no_lesson,
+            missing_drill=no_drill,
             lessons=held,
             drills=drills.get(branch_id, 0),
             students=students,

@@ -680,24 +680,32 @@ async def progress_by_branch(
 
 
 async def branch_totals(
-    conn: aiosqlite.Connection, term: Term, as_of: date
+    conn: aiosqlite.Connection,
+    term: Term,
+    as_of: date,
+    branch_ids: Iterable[int] | None = None,
 ) -> list[BranchProgress]:
-    """Counts per branch for the bureau and inspectors, by branch name.
+    """Counts per branch for the bureau and inspectors (and the digests), by branch name.
 
     The same counts as ``branch_progress`` (and the target as ``target_for``), for every
-    branch in one query rather than two per branch.
+    branch (or these ones) in one query rather than two per branch.
     """
     month_first = as_of.replace(day=1)
     start, end = term.bounds
+    people, branches, wanted = "", "", []
+    if branch_ids is not None:
+        people = " AND m.branch_id IN (SELECT value FROM json_each(?))"
+        branches = " WHERE b.id IN (SELECT value FROM json_each(?))"
+        wanted = [json.dumps(sorted(set(branch_ids)))]
     rows = await conn.execute_fetchall(
         f"""
-        WITH people AS ({_PEOPLE_COUNTS} GROUP BY m.id),
+        WITH people AS ({_PEOPLE_COUNTS}{people} GROUP BY m.id),
         targets AS (
             SELECT b.id AS branch_id,
                    (SELECT target FROM visit_targets t
                     WHERE t.branch_id = b.id AND t.set_on BETWEEN ? AND ?
                     ORDER BY t.id DESC LIMIT 1) AS target
-            FROM branches b
+            FROM branches b{branches}
         )
         SELECT b.id, b.name, tg.target,
                COUNT(p.member_id) AS people,
@@ -711,7 +719,7 @@ async def branch_totals(
         GROUP BY b.id
         ORDER BY b.name
         """,
-        (month_first.isoformat(), as_of.isoformat(), start, end, start, end),
+        (month_first.isoformat(), as_of.isoformat(), start, end, *wanted, start, end, *wanted),
     )
     return [
         BranchProgress(
