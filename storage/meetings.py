@@ -8,6 +8,7 @@ repository functions below apply them before any SQL runs and audit every change
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,16 @@ from storage.choices import Choices
 from storage.clock import to_iso
 from storage.members import PersonName
 from storage.problems import InputProblem, code_of
-from storage.rows import JsonText, Table, fetch_all, fetch_one, fetch_value, insert, required
+from storage.rows import (
+    JsonText,
+    Table,
+    fetch_all,
+    fetch_one,
+    fetch_value,
+    insert,
+    paced,
+    required,
+)
 from storage.terms import Span
 
 TOPIC_MIN, TOPIC_MAX = 2, 100
@@ -464,8 +474,10 @@ _MONTHS_PER = {
 }
 
 
-def periods(frequency: Frequency, year: int) -> list[Span]:
-    """The year cut into the frequency's periods (months, quarters, halves or the year)."""
+@functools.cache
+def periods(frequency: Frequency, year: int) -> tuple[Span, ...]:
+    """The year cut into the frequency's periods (months, quarters, halves or the year);
+    worked out once (the digests of the 1st ask for every branch and kind)."""
     step = _MONTHS_PER[frequency]
     spans = []
     for first in range(1, 13, step):
@@ -473,7 +485,7 @@ def periods(frequency: Frequency, year: int) -> list[Span]:
         last_month = first + step - 1
         end = _month_end(year, last_month)
         spans.append(Span(start, end))
-    return spans
+    return tuple(spans)
 
 
 def period_of(frequency: Frequency, day: date) -> Span:
@@ -1083,7 +1095,7 @@ async def _by_branch(
     for row in rows:
         by_branch[row.branch_id].append(row)
     found = {}
-    for branch_id, versions_ in by_branch.items():
+    async for branch_id, versions_ in paced(by_branch.items()):
         chosen = [m for m in _effective(versions_) if start <= m.on_date <= end]
         found[branch_id] = sorted(chosen, key=lambda m: (m.on_date, m.start_time or time(0), m.id))
     return found
@@ -1192,7 +1204,7 @@ async def compliance_by_branch(
     held = await _by_branch(conn, _DATED, branch_ids, date(year, 1, 1), date(year, 12, 31))
     groups = await _groups(conn, held)
     found = {}
-    for branch_id, meetings_ in held.items():
+    async for branch_id, meetings_ in paced(held.items()):
         result = []
         for kind in MeetingKind:
             frequency = frequencies.of(kind)

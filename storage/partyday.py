@@ -468,6 +468,14 @@ async def pin(
 
     ``actor_id`` is None when the reminder engine announces (nobody pressed anything).
     """
+    await pin_month(tx, day, actor_id=actor_id, now=now)
+    return required(await party_day(tx, day.branch_id, day.year, day.month))
+
+
+async def pin_month(
+    tx: aiosqlite.Connection, day: PartyDay, *, actor_id: int | None, now: datetime
+) -> None:
+    """``pin`` without reading the day back (the tick pins a hundred branches' days)."""
     if day.date is None:
         raise ValueError("a cancelled day is not announced")
     row = await ensure_month(tx, day.branch_id, day.year, day.month, now=now)
@@ -494,7 +502,6 @@ async def pin(
         month=row.month,
         day=day.date.isoformat(),
     )
-    return required(await party_day(tx, day.branch_id, day.year, day.month))
 
 
 async def party_days_between(conn: aiosqlite.Connection, start: date, end: date) -> list[PartyDay]:

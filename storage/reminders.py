@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import MEMBERS, Member, participating
-from storage.rows import Table, changed_one, fetch_value, required
+from storage.rows import Table, changed_one, fetch_value, paced, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -474,7 +474,7 @@ async def digests(
     pledges = await _pledges_sections(conn, wanted, str(first.year), ids)
     active = await _active_in_month(conn, first, last, zone, ids)
     active |= await _checked_in(conn, month)
-    for branch_id, result in found.items():
+    async for branch_id, result in paced(found.items()):
         result.party_day = party.get(branch_id)
         result.service = service.get(branch_id, ServiceSection())
         result.visits = visits_[branch_id]
@@ -537,7 +537,7 @@ async def _party_day_sections(
     for row in rows:
         checked.setdefault(int(row[0]), set()).add(int(row[1]))
     found: dict[int, PartyDaySection] = {}
-    for branch_id, members in ids.items():
+    async for branch_id, members in paced(ids.items()):
         # The feature's own rule for which day a month has (rule, moves, cancellations).
         rule = rules.get(branch_id)
         day = partyday.effective_day(

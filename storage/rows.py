@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Generic, TypeVar
 
 import aiosqlite
@@ -28,6 +30,22 @@ def required(found: T | None) -> T:
     if found is None:
         raise RuntimeError("a row written in this transaction is missing")
     return found
+
+
+PACE = 0.01
+"""Longest a loop over ``paced`` items holds the event loop (seconds)."""
+
+
+async def paced(items: Iterable[T]) -> AsyncIterator[T]:
+    """The items, letting the event loop run other work at least every ``PACE``: a read
+    for a hundred branches at once is worked through in Python on the loop's thread, where
+    a tap waiting meanwhile would otherwise wait for all of it."""
+    turn = time.monotonic() + PACE
+    for item in items:
+        yield item
+        if time.monotonic() >= turn:
+            await asyncio.sleep(0)
+            turn = time.monotonic() + PACE
 
 
 # Each helper is one trip to aiosqlite's thread (execute and fetch together): a cursor

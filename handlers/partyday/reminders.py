@@ -73,7 +73,7 @@ async def _pin(tx: aiosqlite.Connection, day: PartyDay, now: datetime) -> bool:
     if current is None or _as_told(current) != _as_told(day):
         return False
     if not current.announced:
-        await partyday.pin(tx, current, actor_id=None, now=now)
+        await partyday.pin_month(tx, current, actor_id=None, now=now)
     return True
 
 
