@@ -23,7 +23,14 @@ from storage import Database, audit, members, outbox, partyday, reminders
 from storage.clock import FixedClock
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind
-from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
+from tests.conftest import (
+    MEMBER,
+    MEMBER2,
+    OTHER_MEMBER,
+    OTHER_SECRETARY,
+    SECRETARY,
+    Harness,
+)
 from tests.fakebot import FakeTelegram
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -299,6 +306,32 @@ async def test_the_digest_names_who_is_behind_the_visit_target(harness: Harness)
     assert harness.buttons(SECRETARY) == ["查看全支部"]
     board = await harness.press(SECRETARY, "查看全支部")
     assert any("本学期家访" in text and "王老师：0/2" in text for text in board)
+
+
+async def test_each_branch_gets_its_own_digest_from_one_tick(harness: Harness) -> None:
+    # The digests of every due branch are read together (``DueReminder.for_all``); each
+    # still tells only its own branch's month.
+    await harness.branch_with_people()
+    await harness.second_branch()
+    await tick(harness)
+    other = await person(harness, OTHER_MEMBER.id)
+    async with harness.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO home_visits (member_id, branch_id, visit_date, student_alias, class_name,"
+            " form, met, topics, created_at, updated_at) VALUES (?, ?, '2026-11-29', '小明',"
+            " '初二(3)班', 'in_person', 'parents', '[\"study\"]', ?, ?)",
+            (other.id, other.branch_id, "2026-11-29T02:00:00+00:00", "2026-11-29T02:00:00+00:00"),
+        )
+    report = await tick(harness, at(12, 1, 9, 0))
+    assert report.by_kind == {Kind.DIGEST: 2}
+    await harness.deliver()
+    ours, theirs = harness.last(SECRETARY), harness.last(OTHER_SECRETARY)
+    assert ours.startswith("📊 <b>第一中学党支部 2026年11月工作汇总</b>\n党员 3 人")
+    assert "家访：本月 0 次" in ours and "王老师" in ours and "钱老师" not in ours
+    assert theirs.startswith("📊 <b>第二中学党支部 2026年11月工作汇总</b>\n党员 2 人")
+    assert "家访：本月 1 次" in theirs and "王老师" not in theirs
+    # 钱老师 logged a visit: only the secretary had nothing on record.
+    assert "本月没有任何记录：赵建国" in theirs and "钱老师" not in theirs
 
 
 # --------------------------------------------------------------------------- branch times
