@@ -180,9 +180,7 @@ async def _digests(db: Database) -> None:
     async with db.read() as conn:
         stored = await terms.set_terms(conn)
         await reminders.digests(conn, branches, first, scale.ZONE, stored=stored)
-        await links.branch_totals(
-            conn, on=first, today=today, rhythms=LinkRhythms(), terms=stored
-        )
+        await links.branch_totals(conn, on=first, today=today, rhythms=LinkRhythms(), terms=stored)
         await meetings.for_branches(conn, branches, first, today - timedelta(days=1))
         await meetings.compliance_by_branch(
             conn, branches, first.year, today=today, frequencies=MeetingFrequencies()
