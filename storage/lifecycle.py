@@ -1,13 +1,13 @@
 """What the reviewed records' lifecycles share (pledges, meetings): the table of allowed
-status moves, the exception a move it does not allow raises, and the guarded, audited
-update that makes a move."""
+status moves, the exception a move it does not allow raises, what each move records, and
+the guarded, audited update that makes a move."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
@@ -22,6 +22,14 @@ def transitions(
 ) -> dict[Status, frozenset[Status]]:
     """Each status with the statuses it may move to; one not listed moves nowhere (final)."""
     return {status: frozenset(moves.get(status, ())) for status in statuses}
+
+
+class Step(NamedTuple):
+    """What moving a record into a status records: the audit action, and the columns it
+    stamps, ``…_by`` with who moved it and the others (``…_at``) with when."""
+
+    action: str
+    stamps: tuple[str, ...] = ()
 
 
 class IllegalTransition(ValueError):
@@ -50,23 +58,24 @@ async def move(
     current: StrEnum,
     target: StrEnum,
     *,
+    step: Step,
     actor_id: int,
     now: datetime,
-    action: str,
     columns: Mapping[str, Any] | None = None,
     **detail: Any,
 ) -> bool:
     """Move the ``entity`` row (table ``<entity>s``) from ``current`` to ``target``, with
-    ``columns`` set too, and audit it; False, with nothing changed, when the row is no
-    longer in ``current`` (a second press, a second reviewer). The model checks the move
-    is allowed before this runs."""
-    extra = dict(columns or {})
+    ``columns`` and the ``step``'s stamps set too, and audit it as the step's action;
+    False, with nothing changed, when the row is no longer in ``current`` (a second press,
+    a second reviewer). The model checks the move is allowed before this runs."""
+    stamped = {name: actor_id if name.endswith("_by") else to_iso(now) for name in step.stamps}
+    extra = {**(columns or {}), **stamped}
     assignments = "".join(f", {name} = ?" for name in extra)
     moved: dict[str, Any] = {"from": current.value, "to": target.value}
     return await audit.changed(
         tx,
         f"UPDATE {entity}s SET status = ?, updated_at = ?{assignments} WHERE id = ? AND status = ?",
         (target.value, to_iso(now), *extra.values(), record_id, current.value),
-        at=now, actor_id=actor_id, action=action, entity=entity, entity_id=record_id,
+        at=now, actor_id=actor_id, action=step.action, entity=entity, entity_id=record_id,
         **moved, **detail,
     )  # fmt: skip

@@ -88,6 +88,15 @@ TRANSITIONS = lifecycle.transitions(
         S.APPROVED: {S.SUPERSEDED},
     },
 )
+# What each move records (see ``lifecycle.Step``).
+STEPS = {
+    S.DRAFT: lifecycle.Step("meeting.held"),
+    S.SUBMITTED: lifecycle.Step("meeting.submitted", ("submitted_at",)),
+    S.APPROVED: lifecycle.Step("meeting.approved", ("reviewed_by", "reviewed_at")),
+    S.SUPERSEDED: lifecycle.Step("meeting.superseded"),
+    S.RETURNED: lifecycle.Step("meeting.returned", ("reviewed_by", "reviewed_at")),
+    S.WITHDRAWN: lifecycle.Step("meeting.withdrawn", ("withdrawn_at",)),
+}
 EDITABLE = frozenset({S.ANNOUNCED, S.DRAFT, S.RETURNED})
 # A meeting that took place and whose record left the secretary's hands.
 RECORDED = frozenset({S.SUBMITTED, S.RETURNED, S.APPROVED})
@@ -726,9 +735,7 @@ async def mark_held(
 ) -> Meeting:
     """An announced meeting took place: its record becomes a draft. Those on leave are
     marked absent with their reason; everyone else is marked by tapping names."""
-    held = await _move(
-        tx, meeting, S.DRAFT, actor_id=actor_id, now=now, action="meeting.held", today=today
-    )
+    held = await _move(tx, meeting, S.DRAFT, actor_id=actor_id, now=now, today=today)
     await tx.execute(
         "UPDATE meeting_attendance SET presence = 'absent', absence_reason = reply_reason,"
         " marked_by = ?, marked_at = ? WHERE meeting_id = ? AND reply = 'leave'",
@@ -745,27 +752,18 @@ async def submit(
     problems = full.submit_problems()
     if problems:
         raise MeetingProblem(problems[0])
-    return await _move(
-        tx, meeting, S.SUBMITTED, actor_id=actor_id, now=now, action="meeting.submitted",
-        columns={"submitted_at": to_iso(now)},
-    )  # fmt: skip
+    return await _move(tx, meeting, S.SUBMITTED, actor_id=actor_id, now=now)
 
 
 async def approve(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
     """The bureau approves: the record is locked; a corrected version replaces the old."""
-    approved = await _move(
-        tx, meeting, S.APPROVED, actor_id=actor_id, now=now, action="meeting.approved",
-        columns={"reviewed_by": actor_id, "reviewed_at": to_iso(now)},
-    )  # fmt: skip
+    approved = await _move(tx, meeting, S.APPROVED, actor_id=actor_id, now=now)
     if meeting.replaces_id is not None:
         old = await get(tx, meeting.replaces_id)
         if old is not None and old.status is S.APPROVED:
-            await _move(
-                tx, old, S.SUPERSEDED, actor_id=actor_id, now=now, action="meeting.superseded",
-                by=meeting.id,
-            )  # fmt: skip
+            await _move(tx, old, S.SUPERSEDED, actor_id=actor_id, now=now, by=meeting.id)
     return approved
 
 
@@ -773,21 +771,17 @@ async def return_to_secretary(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, note: str, now: datetime
 ) -> Meeting:
     clean = clean_line(note, NOTE_MIN, NOTE_MAX, "note_length")
+    columns = {"return_note": clean}
     return await _move(
-        tx, meeting, S.RETURNED, actor_id=actor_id, now=now, action="meeting.returned",
-        columns={"return_note": clean, "reviewed_by": actor_id, "reviewed_at": to_iso(now)},
-        note=clean,
-    )  # fmt: skip
+        tx, meeting, S.RETURNED, actor_id=actor_id, now=now, columns=columns, note=clean
+    )
 
 
 async def withdraw(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
     """Cancel an announced meeting or discard a record not yet approved."""
-    return await _move(
-        tx, meeting, S.WITHDRAWN, actor_id=actor_id, now=now, action="meeting.withdrawn",
-        columns={"withdrawn_at": to_iso(now)},
-    )  # fmt: skip
+    return await _move(tx, meeting, S.WITHDRAWN, actor_id=actor_id, now=now)
 
 
 _MEETINGS = Table("meetings", Meeting)
@@ -892,17 +886,16 @@ async def _move(
     *,
     actor_id: int,
     now: datetime,
-    action: str,
     columns: dict[str, Any] | None = None,
     today: date | None = None,
     **detail: Any,
 ) -> Meeting:
     """The one way a status changes: checked by the model, guarded by the old status in
-    SQL (so a second press finds nothing to change), and audited."""
+    SQL (so a second press finds nothing to change), and audited (``STEPS``)."""
     meeting.check_move(target, today=today)
     moved = await lifecycle.move(
-        tx, "meeting", meeting.id, meeting.status, target, actor_id=actor_id, now=now,
-        action=action, columns=columns, **detail,
+        tx, "meeting", meeting.id, meeting.status, target, step=STEPS[target],
+        actor_id=actor_id, now=now, columns=columns, **detail,
     )  # fmt: skip
     if not moved:
         raise MeetingChanged(meeting.id)

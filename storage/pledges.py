@@ -82,6 +82,15 @@ TRANSITIONS = lifecycle.transitions(
         S.FULFILLED: {S.EVALUATED},
     },
 )
+# What each move records (see ``lifecycle.Step``).
+STEPS = {
+    S.SUBMITTED: lifecycle.Step("pledge.submitted", ("submitted_at",)),
+    S.PUBLISHED: lifecycle.Step("pledge.approved", ("reviewed_by", "reviewed_at", "published_at")),
+    S.RETURNED: lifecycle.Step("pledge.returned", ("reviewed_by", "reviewed_at")),
+    S.FULFILLED: lifecycle.Step("pledge.fulfilled", ("fulfilled_at",)),
+    S.EVALUATED: lifecycle.Step("pledge.evaluated", ("evaluated_by", "evaluated_at")),
+    S.WITHDRAWN: lifecycle.Step("pledge.withdrawn", ("withdrawn_at",)),
+}
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 # Counted against the per-period limit: everything not withdrawn and not yet evaluated.
 OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.PUBLISHED, S.FULFILLED})
@@ -421,46 +430,23 @@ async def submit(
     count = await open_count(tx, pledge.member_id, pledge.period, exclude=pledge.id)
     if count >= max_open:
         raise PledgeLimitReached(count, max_open)
-    return await _move(
-        tx,
-        pledge,
-        S.SUBMITTED,
-        actor_id=actor_id,
-        now=now,
-        action="pledge.submitted",
-        columns={"submitted_at": to_iso(now)},
-    )
+    return await _move(tx, pledge, S.SUBMITTED, actor_id=actor_id, now=now)
 
 
 async def approve(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, now: datetime
 ) -> Pledge:
     """The secretary approves: the pledge is published (公示) at once."""
-    stamp = to_iso(now)
-    return await _move(
-        tx,
-        pledge,
-        S.PUBLISHED,
-        actor_id=actor_id,
-        now=now,
-        action="pledge.approved",
-        columns={"reviewed_by": actor_id, "reviewed_at": stamp, "published_at": stamp},
-    )
+    return await _move(tx, pledge, S.PUBLISHED, actor_id=actor_id, now=now)
 
 
 async def return_to_member(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, note: str, now: datetime
 ) -> Pledge:
     clean = checked_text(note, NOTE_MIN, NOTE_MAX)
+    columns = {"return_note": clean}
     return await _move(
-        tx,
-        pledge,
-        S.RETURNED,
-        actor_id=actor_id,
-        now=now,
-        action="pledge.returned",
-        columns={"return_note": clean, "reviewed_by": actor_id, "reviewed_at": to_iso(now)},
-        note=clean,
+        tx, pledge, S.RETURNED, actor_id=actor_id, now=now, columns=columns, note=clean
     )
 
 
@@ -468,15 +454,8 @@ async def fulfil(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, summary: str, now: datetime
 ) -> Pledge:
     clean = checked_text(summary, SUMMARY_MIN, SUMMARY_MAX)
-    return await _move(
-        tx,
-        pledge,
-        S.FULFILLED,
-        actor_id=actor_id,
-        now=now,
-        action="pledge.fulfilled",
-        columns={"fulfil_summary": clean, "fulfilled_at": to_iso(now)},
-    )
+    columns = {"fulfil_summary": clean}
+    return await _move(tx, pledge, S.FULFILLED, actor_id=actor_id, now=now, columns=columns)
 
 
 async def evaluate(
@@ -490,20 +469,15 @@ async def evaluate(
     now: datetime,
 ) -> Pledge:
     clean = checked_text(comment, 1, COMMENT_MAX) if comment else None
+    columns = {"rating": rating.value, "evaluation_comment": clean}
     return await _move(
         tx,
         pledge,
         S.EVALUATED,
         actor_id=actor_id,
         now=now,
-        action="pledge.evaluated",
         today=today,
-        columns={
-            "rating": rating.value,
-            "evaluation_comment": clean,
-            "evaluated_by": actor_id,
-            "evaluated_at": to_iso(now),
-        },
+        columns=columns,
         rating=rating.value,
     )
 
@@ -511,15 +485,7 @@ async def evaluate(
 async def withdraw(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, now: datetime
 ) -> Pledge:
-    return await _move(
-        tx,
-        pledge,
-        S.WITHDRAWN,
-        actor_id=actor_id,
-        now=now,
-        action="pledge.withdrawn",
-        columns={"withdrawn_at": to_iso(now)},
-    )
+    return await _move(tx, pledge, S.WITHDRAWN, actor_id=actor_id, now=now)
 
 
 async def add_update(
@@ -541,17 +507,8 @@ async def add_update(
         " VALUES (?, ?, ?, ?, ?)",
         (pledge.id, actor_id, to_iso(now), clean, photo_file_id),
     )
-    await _touch(tx, pledge, now)
-    await audit.record(
-        tx,
-        at=now,
-        actor_id=actor_id,
-        action="pledge.progress",
-        entity="pledge",
-        entity_id=pledge.id,
-        update_id=update_id,
-        photo=photo_file_id is not None,
-    )
+    photo = photo_file_id is not None
+    await _progressed(tx, pledge, update_id, actor_id, now, "pledge.progress", photo=photo)
     return PledgeUpdate(
         id=update_id,
         pledge_id=pledge.id,
@@ -667,17 +624,16 @@ async def _move(
     *,
     actor_id: int,
     now: datetime,
-    action: str,
-    columns: dict[str, Any],
+    columns: dict[str, Any] | None = None,
     today: date | None = None,
     **detail: Any,
 ) -> Pledge:
     """The one way a status changes: checked by the model, guarded by the old status
-    in SQL (so a second press finds nothing to change), and audited."""
+    in SQL (so a second press finds nothing to change), and audited (``STEPS``)."""
     pledge.check_move(target, today=today)
     moved_now = await lifecycle.move(
-        tx, "pledge", pledge.id, pledge.status, target, actor_id=actor_id, now=now,
-        action=action, columns=columns, **detail,
+        tx, "pledge", pledge.id, pledge.status, target, step=STEPS[target], actor_id=actor_id,
+        now=now, columns=columns, **detail,
     )  # fmt: skip
     if not moved_now:
         raise PledgeChanged(pledge.id)
@@ -704,21 +660,26 @@ async def attach_photo(
         (photo_file_id, update_id, pledge.id, actor_id),
     ):
         return False
-    await _touch(tx, pledge, now)
-    await audit.record(
-        tx,
-        at=now,
-        actor_id=actor_id,
-        action="pledge.progress_photo",
-        entity="pledge",
-        entity_id=pledge.id,
-        update_id=update_id,
-    )
+    await _progressed(tx, pledge, update_id, actor_id, now, "pledge.progress_photo")
     return True
 
 
-async def _touch(tx: aiosqlite.Connection, pledge: Pledge, now: datetime) -> None:
+async def _progressed(
+    tx: aiosqlite.Connection,
+    pledge: Pledge,
+    update_id: int,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    **detail: Any,
+) -> None:
+    """A progress update was added or completed: the pledge counts as changed now, and
+    the change is audited."""
     await tx.execute("UPDATE pledges SET updated_at = ? WHERE id = ?", (to_iso(now), pledge.id))
+    await audit.record(
+        tx, at=now, actor_id=actor_id, action=action, entity="pledge", entity_id=pledge.id,
+        update_id=update_id, **detail,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reads

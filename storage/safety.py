@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -363,6 +364,7 @@ async def _add_participant(
 
 
 _LESSONS = Table("safety_lessons", Lesson)
+Logged = TypeVar("Logged", Lesson, Drill)
 _DRILLS = Table("safety_drills", Drill)
 
 
@@ -385,12 +387,7 @@ async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
 async def lessons_for_member(
     conn: aiosqlite.Connection, member_id: int, term: Term
 ) -> list[Lesson]:
-    return await _LESSONS.all(
-        conn,
-        "WHERE member_id = ? AND status = 'active'"
-        " AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
-        (member_id, *term.bounds),
-    )
+    return await _in_term(conn, _LESSONS, "member_id = ?", member_id, term)
 
 
 async def drills_for_member(
@@ -409,22 +406,29 @@ async def drills_for_member(
 
 async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Drill]:
     """Drills the branch's secretaries logged for the school this term."""
-    return await _DRILLS.all(
-        conn,
-        "WHERE branch_id = ? AND scope = 'school'"
-        " AND status = 'active' AND on_date BETWEEN ? AND ? ORDER BY on_date DESC, id DESC",
-        (branch_id, *term.bounds),
-    )
+    return await _in_term(conn, _DRILLS, "branch_id = ? AND scope = 'school'", branch_id, term)
 
 
 async def lessons_for_branch(
     conn: aiosqlite.Connection, branch_id: int, term: Term
 ) -> list[Lesson]:
-    return await _LESSONS.all(
+    return await _in_term(conn, _LESSONS, "branch_id = ?", branch_id, term, order="on_date, id")
+
+
+async def _in_term(
+    conn: aiosqlite.Connection,
+    table: Table[Logged],
+    whose: str,
+    owner_id: int,
+    term: Term,
+    *,
+    order: str = "on_date DESC, id DESC",
+) -> list[Logged]:
+    """The active lessons or drills ``whose`` (a condition on ``owner_id``) held in ``term``."""
+    return await table.all(
         conn,
-        "WHERE branch_id = ? AND status = 'active'"
-        " AND on_date BETWEEN ? AND ? ORDER BY on_date, id",
-        (branch_id, *term.bounds),
+        f"WHERE {whose} AND status = 'active' AND on_date BETWEEN ? AND ? ORDER BY {order}",
+        (owner_id, *term.bounds),
     )
 
 
