@@ -93,8 +93,28 @@ async def list_with_counts(conn: aiosqlite.Connection) -> list[BranchSummary]:
     )
 
 
-async def set_notice_chat(tx: aiosqlite.Connection, branch_id: int, chat_id: int | None) -> None:
+async def set_notice_chat(
+    tx: aiosqlite.Connection,
+    branch_id: int,
+    chat_id: int | None,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    """Link the branch's notice chat (or unlink it, with ``None``), audited as done by
+    ``actor_id`` (None: the bot itself, e.g. when a post failed), with ``detail``."""
     await tx.execute("UPDATE branches SET notice_chat_id = ? WHERE id = ?", (chat_id, branch_id))
+    await audit.record(
+        tx,
+        at=now,
+        actor_id=actor_id,
+        action="branch.notice_set" if chat_id is not None else "branch.notice_unset",
+        entity="branch",
+        entity_id=branch_id,
+        chat_id=chat_id,
+        **detail,
+    )
 
 
 async def follow_chat(
@@ -104,17 +124,7 @@ async def follow_chat(
     was follows it there (audited as a new link without an actor). Returns their ids."""
     followed = await with_notice_chat(tx, old_chat_id)
     for branch in followed:
-        await set_notice_chat(tx, branch.id, new_chat_id)
-        await audit.record(
-            tx,
-            at=now,
-            actor_id=None,
-            action="branch.notice_set",
-            entity="branch",
-            entity_id=branch.id,
-            chat_id=new_chat_id,
-            migrated=True,
-        )
+        await set_notice_chat(tx, branch.id, new_chat_id, actor_id=None, now=now, migrated=True)
     return [branch.id for branch in followed]
 
 

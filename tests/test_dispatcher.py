@@ -432,8 +432,8 @@ async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id(
     async with db.transaction() as tx:
         linked = await branches.create(tx, "一支部", now=clock.now())
         other = await branches.create(tx, "二支部", now=clock.now())
-        await branches.set_notice_chat(tx, linked.id, -100)
-        await branches.set_notice_chat(tx, other.id, -200)
+        await branches.set_notice_chat(tx, linked.id, -100, actor_id=None, now=clock.now())
+        await branches.set_notice_chat(tx, other.id, -200, actor_id=None, now=clock.now())
     await enqueue(db, clock, "k", -100)
 
     def migrated(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -453,12 +453,16 @@ async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id(
             ("一支部", -1001234),
             ("二支部", -200),
         ]
-        (entry,) = [e for e in await audit.recent(conn, 10) if e.action == "branch.notice_set"]
-    assert (entry.entity_id, entry.actor_id, entry.detail) == (
-        str(linked.id),
-        None,
-        {"chat_id": -1001234, "migrated": True},
-    )
+        linked_again = [
+            (e.entity_id, e.actor_id, e.detail)
+            for e in reversed(await audit.recent(conn, 10))
+            if e.action == "branch.notice_set"
+        ]
+    assert linked_again == [
+        (str(linked.id), None, {"chat_id": -100}),
+        (str(other.id), None, {"chat_id": -200}),
+        (str(linked.id), None, {"chat_id": -1001234, "migrated": True}),  # followed, once
+    ]
 
 
 async def test_a_row_interrupted_again_and_again_is_given_up(

@@ -49,8 +49,8 @@ async def _setup(h: Harness) -> None:
             branch_id=None,
             now=h.clock.now(),
         )
-        await branches.set_notice_chat(tx, 1, NOTICE_CHAT["id"])
-        await branches.set_notice_chat(tx, 2, OTHER_NOTICE["id"])
+        await branches.set_notice_chat(tx, 1, NOTICE_CHAT["id"], actor_id=None, now=h.clock.now())
+        await branches.set_notice_chat(tx, 2, OTHER_NOTICE["id"], actor_id=None, now=h.clock.now())
     for chat in (NOTICE_CHAT, OTHER_NOTICE):
         h.tg.chats[chat["id"]] = dict(chat)
 

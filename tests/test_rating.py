@@ -86,7 +86,7 @@ async def _setup(h: Harness) -> None:
     async with h.db.transaction() as tx:
         admin = await _admin_id(tx)
         await rubric.save_rubric(tx, RUBRIC, 2026, actor_id=admin, now=h.clock.now())
-        await branches.set_notice_chat(tx, 1, NOTICE_CHAT["id"])
+        await branches.set_notice_chat(tx, 1, NOTICE_CHAT["id"], actor_id=admin, now=h.clock.now())
     h.tg.chats[NOTICE_CHAT["id"]] = dict(NOTICE_CHAT)
     await h.deliver()
 

@@ -87,7 +87,7 @@ async def test_a_branch_whose_notice_never_went_out_gets_the_corrected_notice(
     assert not h.tg.messages_in(SECOND_CHAT["id"])
     # The secretary links a notice chat after the result was published.
     async with h.db.transaction() as tx:
-        await branches.set_notice_chat(tx, 2, SECOND_CHAT["id"])
+        await branches.set_notice_chat(tx, 2, SECOND_CHAT["id"], actor_id=None, now=h.clock.now())
     h.tg.chats[SECOND_CHAT["id"]] = dict(SECOND_CHAT)
 
     await _change(h, "第二中学党支部", "三星 扣分复查属实")

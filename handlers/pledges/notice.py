@@ -46,7 +46,7 @@ from handlers.pledges.access import (
 )
 from handlers.pledges.views import PREFIX
 from schedules.dispatcher import Outcome, Result
-from storage import audit, branches, outbox, pledge_rules
+from storage import branches, outbox, pledge_rules
 from storage import pledges as store
 from storage.branches import Branch
 from storage.members import Secretary
@@ -257,9 +257,10 @@ async def _probe_failed(
     there after all, so the link is undone and the branch's secretaries are told."""
     reason = _reason(result)
     for branch in await branches.with_notice_chat(tx, chat_id):
-        await branches.set_notice_chat(tx, branch.id, None)
+        await branches.set_notice_chat(
+            tx, branch.id, None, actor_id=None, now=now, failed=result.error
+        )
         await store.clear_no_notice_told(tx, branch.id)
-        await _audit_link(tx, None, branch.id, None, now, failed=result.error)
         await delivery.queue(
             tx,
             await pledge_rules.branch_overseers(tx, branch.id),
@@ -403,9 +404,8 @@ async def _link(
     async with context.db.transaction() as tx:
         branch = await branches.get(tx, secretary.branch_id)
         assert branch is not None
-        await branches.set_notice_chat(tx, branch.id, chat_id)
+        await branches.set_notice_chat(tx, branch.id, chat_id, actor_id=secretary.id, now=now)
         await store.clear_no_notice_told(tx, branch.id)
-        await _audit_link(tx, secretary.id, branch.id, chat_id, now)
         unposted = await store.published_without_notice(tx, branch.id)
         t = Translator(context.config.default_language)
         await delivery.post(
@@ -459,26 +459,7 @@ async def missing_right(context: XContext, chat_id: int, chat_type: str) -> str 
 
 
 async def _unlink(tx: aiosqlite.Connection, context: XContext, secretary: Secretary) -> None:
-    await branches.set_notice_chat(tx, secretary.branch_id, None)
-    await store.clear_no_notice_told(tx, secretary.branch_id)
-    await _audit_link(tx, secretary.id, secretary.branch_id, None, context.now())
-
-
-async def _audit_link(
-    tx: aiosqlite.Connection,
-    actor_id: int | None,
-    branch_id: int,
-    chat_id: int | None,
-    now: datetime,
-    **detail: object,
-) -> None:
-    await audit.record(
-        tx,
-        at=now,
-        actor_id=actor_id,
-        action="branch.notice_set" if chat_id is not None else "branch.notice_unset",
-        entity="branch",
-        entity_id=branch_id,
-        chat_id=chat_id,
-        **detail,
+    await branches.set_notice_chat(
+        tx, secretary.branch_id, None, actor_id=secretary.id, now=context.now()
     )
+    await store.clear_no_notice_told(tx, secretary.branch_id)
