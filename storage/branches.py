@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -56,9 +57,7 @@ async def create(
 ) -> Branch:
     """A new branch, recorded in the audit log as created by ``actor_id`` (with
     ``detail``: how, when not by hand)."""
-    clean = BranchName(value=name).value
-    if await fetch_value(tx, "SELECT 1 FROM branches WHERE name = ? COLLATE NOCASE", (clean,)):
-        raise DuplicateBranch(clean)
+    clean = await free_name(tx, "branches", name, DuplicateBranch)
     branch_id = await audit.inserted(
         tx,
         "INSERT INTO branches (name, created_at) VALUES (?, ?)",
@@ -71,6 +70,18 @@ async def create(
         **detail,
     )
     return Branch(id=branch_id, name=clean, created_at=now)
+
+
+async def free_name(
+    conn: aiosqlite.Connection, table: str, name: str, taken: Callable[[str], Exception]
+) -> str:
+    """``name`` cleaned by the rules of a branch name (``BranchName``'s ValueError when it
+    breaks them), or ``taken`` raised when a row of ``table`` has it already, ignoring
+    case: branches and inspection groups are named alike."""
+    clean = BranchName(value=name).value
+    if await fetch_value(conn, f"SELECT 1 FROM {table} WHERE name = ? COLLATE NOCASE", (clean,)):
+        raise taken(clean)
+    return clean
 
 
 _BRANCHES = Table("branches", Branch)

@@ -14,7 +14,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage import audit, members
-from storage.branches import Branch, BranchName
+from storage.branches import Branch, BranchName, free_name
 from storage.clock import to_iso
 from storage.invites import CODE_BYTES, InviteProblem, Link, check_code
 from storage.members import Member, Role
@@ -56,10 +56,7 @@ class InspectionInvite(Link):
 async def create_group(
     tx: aiosqlite.Connection, name: str, *, created_by: int, now: datetime
 ) -> Group:
-    clean = GroupName(value=name).value
-    taken = "SELECT 1 FROM inspection_groups WHERE name = ? COLLATE NOCASE"
-    if await fetch_value(tx, taken, (clean,)):
-        raise DuplicateGroup(clean)
+    clean = await free_name(tx, "inspection_groups", name, DuplicateGroup)
     group_id = await audit.inserted(
         tx,
         "INSERT INTO inspection_groups (name, created_by, created_at) VALUES (?, ?, ?)",
