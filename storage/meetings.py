@@ -668,14 +668,15 @@ async def set_presence(
     if presence is Presence.ABSENT and reason is not None:
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
     value = None if presence is None else presence.value
-    await audit.changed(
-        tx,
-        "UPDATE meeting_attendance SET presence = ?, absence_reason = ?, marked_by = ?,"
-        " marked_at = ? WHERE meeting_id = ? AND member_id = ?",
-        (value, clean, actor_id, to_iso(now), meeting.id, member_id),
-        missing=MeetingProblem("not_expected"),
-        at=now, actor_id=actor_id, action="meeting.presence", entity="meeting",
-        entity_id=meeting.id, member_id=member_id, presence=value,
+    marked = {
+        "presence": value,
+        "absence_reason": clean,
+        "marked_by": actor_id,
+        "marked_at": to_iso(now),
+    }
+    await _set_attendance(
+        tx, meeting, member_id, marked, actor_id=actor_id, now=now, action="meeting.presence",
+        member_id=member_id, presence=value,
     )  # fmt: skip
 
 
@@ -690,13 +691,9 @@ async def set_voting(
 ) -> None:
     """Whether an expected person has a vote (a probationary member has none)."""
     _require_editable(meeting)
-    await audit.changed(
-        tx,
-        "UPDATE meeting_attendance SET voting = ? WHERE meeting_id = ? AND member_id = ?",
-        (int(voting), meeting.id, member_id),
-        missing=MeetingProblem("not_expected"),
-        at=now, actor_id=actor_id, action="meeting.voting", entity="meeting",
-        entity_id=meeting.id, member_id=member_id, voting=voting,
+    await _set_attendance(
+        tx, meeting, member_id, {"voting": int(voting)}, actor_id=actor_id, now=now,
+        action="meeting.voting", member_id=member_id, voting=voting,
     )  # fmt: skip
 
 
@@ -718,16 +715,37 @@ async def reply(
         if reason is None:
             raise MeetingProblem("reason_length")
         clean = clean_line(reason, 1, REASON_MAX, "reason_length")
-    await audit.changed(
-        tx,
-        "UPDATE meeting_attendance SET reply = ?, reply_reason = ?, replied_at = ?"
-        " WHERE meeting_id = ? AND member_id = ?",
-        (answer.value, clean, to_iso(now), meeting.id, member_id),
-        missing=MeetingProblem("not_expected"),
-        at=now, actor_id=member_id, action="meeting.reply", entity="meeting",
-        entity_id=meeting.id, answer=answer.value,
+    replied = {"reply": answer.value, "reply_reason": clean, "replied_at": to_iso(now)}
+    await _set_attendance(
+        tx, meeting, member_id, replied, actor_id=member_id, now=now, action="meeting.reply",
+        answer=answer.value,
     )  # fmt: skip
     return required(await attendee(tx, meeting.id, member_id))
+
+
+async def _set_attendance(
+    tx: aiosqlite.Connection,
+    meeting: Meeting,
+    member_id: int,
+    columns: dict[str, Any],
+    /,
+    *,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    **detail: Any,
+) -> None:
+    """Change an expected person's attendance row, audited on the meeting (refused with
+    ``not_expected`` when they have none)."""
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    await audit.changed(
+        tx,
+        f"UPDATE meeting_attendance SET {assignments} WHERE meeting_id = ? AND member_id = ?",
+        (*columns.values(), meeting.id, member_id),
+        missing=MeetingProblem("not_expected"),
+        at=now, actor_id=actor_id, action=action, entity="meeting", entity_id=meeting.id,
+        **detail,
+    )  # fmt: skip
 
 
 async def mark_held(

@@ -464,15 +464,7 @@ async def endorse(
     _pending(nomination)
     _not_own(nomination, actor_id)
     await _check_cap(tx, round_, nomination.branch_id)
-    await tx.execute(
-        "UPDATE pioneer_nominations SET status = 'nominated', decided_by = ?, decided_at = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (actor_id, to_iso(now), nomination.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="pioneers.endorsed", entity="pioneer_nomination",
-        entity_id=nomination.id,
-    )  # fmt: skip
+    await _decide(tx, nomination, None, actor_id=actor_id, now=now)
 
 
 async def decline(
@@ -489,16 +481,7 @@ async def decline(
         raise PioneerProblem("not_nominating")
     _pending(nomination)
     _not_own(nomination, actor_id)
-    reason = check_reason(reason)
-    await tx.execute(
-        "UPDATE pioneer_nominations SET status = 'declined', decline_reason = ?,"
-        " decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
-        (reason, actor_id, to_iso(now), nomination.id),
-    )
-    await audit.record(
-        tx, at=now, actor_id=actor_id, action="pioneers.declined", entity="pioneer_nomination",
-        entity_id=nomination.id, reason=reason,
-    )  # fmt: skip
+    await _decide(tx, nomination, check_reason(reason), actor_id=actor_id, now=now)
 
 
 async def cast_ballot(
@@ -656,6 +639,29 @@ def _nominating(round_: Round, today: date) -> None:
             start=round_.nominate_from.isoformat(),
             end=round_.nominate_until.isoformat(),
         )
+
+
+async def _decide(
+    tx: aiosqlite.Connection,
+    nomination: Nomination,
+    declined_for: str | None,
+    *,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    """A pending self-nomination put in the branch's list, or declined for a reason;
+    audited."""
+    status = NominationStatus.NOMINATED if declined_for is None else NominationStatus.DECLINED
+    await tx.execute(
+        "UPDATE pioneer_nominations SET status = ?, decline_reason = ?, decided_by = ?,"
+        " decided_at = ? WHERE id = ? AND status = 'pending'",
+        (status.value, declined_for, actor_id, to_iso(now), nomination.id),
+    )
+    reason = {} if declined_for is None else {"reason": declined_for}
+    await audit.record(
+        tx, at=now, actor_id=actor_id, entity="pioneer_nomination", entity_id=nomination.id,
+        action="pioneers.endorsed" if declined_for is None else "pioneers.declined", **reason,
+    )  # fmt: skip
 
 
 def _pending(nomination: Nomination) -> None:
