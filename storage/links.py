@@ -16,7 +16,7 @@ kinds, never aliases or notes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -493,14 +493,14 @@ async def confirm(
     tx: aiosqlite.Connection, link_id: int, *, actor: Member, today: date, now: datetime
 ) -> Link:
     """The secretary (or an admin) confirms a proposed link; one it replaces ends now."""
-    link = await _proposed(tx, link_id, actor)
+    link = await _acted_on(tx, link_id, actor, Link.may_decide, "not_proposed")
     if link.kind is LinkKind.CLASS:
         taken = await _class_in_period(tx, link, besides=link.id)
         if taken is not None and taken.id != link.replaces_id:
             raise LinkProblem("class_taken", current=taken.target_text, link_id=taken.id)
         if taken is not None:
             await _end_replaced(tx, taken.id, by=link.id, actor_id=actor.id, now=now, today=today)
-    decided = {"decided_by": actor.id, "decided_at": to_iso(now)}
+    decided = _decided(actor.id, now)
     await _move(tx, link.id, LinkStatus.ACTIVE, decided, actor.id, now, "links.confirmed")
     return await _get_required(tx, link.id)
 
@@ -509,8 +509,8 @@ async def decline(
     tx: aiosqlite.Connection, link_id: int, *, actor: Member, note: str | None, now: datetime
 ) -> Link:
     """The secretary (or an admin) declines a proposed link, with an optional note."""
-    link = await _proposed(tx, link_id, actor)
-    decided = {"decided_by": actor.id, "decided_at": to_iso(now), "decline_note": clean_note(note)}
+    link = await _acted_on(tx, link_id, actor, Link.may_decide, "not_proposed")
+    decided = _decided(actor.id, now, decline_note=clean_note(note))
     await _move(tx, link.id, LinkStatus.DECLINED, decided, actor.id, now, "links.declined")
     return await _get_required(tx, link.id)
 
@@ -525,13 +525,7 @@ async def end(
     now: datetime,
 ) -> Link:
     """End a running link, keeping it and its contacts; refused for someone else's link."""
-    link = await get(tx, link_id)
-    if link is None:
-        raise NotFound(link_id)
-    if not link.may_end(actor):
-        raise LinkForbidden(link_id)
-    if not link.running:
-        raise LinkProblem("not_running")
+    link = await _acted_on(tx, link_id, actor, Link.may_end, "not_running")
     ended = _ended(actor.id, today, now, end_reason=clean_reason(reason))
     await _move(tx, link.id, LinkStatus.ENDED, ended, actor.id, now, "links.ended")
     return await _get_required(tx, link.id)
@@ -547,13 +541,7 @@ async def log_contact(
 ) -> Contact:
     """Log a contact on an active link by someone who may; for a 结对 it is the logger's
     side (branch) that is recorded, and both sides see it."""
-    link = await get(tx, link_id)
-    if link is None:
-        raise NotFound(link_id)
-    if not link.may_log(actor):
-        raise LinkForbidden(link_id)
-    if link.status is not LinkStatus.ACTIVE:
-        raise LinkProblem("not_active")
+    link = await _acted_on(tx, link_id, actor, Link.may_log, "not_active")
     side = actor.branch_id if link.kind is LinkKind.PAIR else link.branch_id
     assert side is not None  # may_log: a pair's logger is a secretary of one side
     contact_id = await audit.inserted(
@@ -760,18 +748,39 @@ async def _move(
     )
 
 
+def _decided(actor_id: int, now: datetime, **more: Any) -> dict[str, Any]:
+    return {"decided_by": actor_id, "decided_at": to_iso(now), **more}
+
+
 def _ended(actor_id: int, today: date, now: datetime, **more: Any) -> dict[str, Any]:
     return {"ended_by": actor_id, "ended_at": to_iso(now), "ended_on": today.isoformat(), **more}
 
 
-async def _proposed(tx: aiosqlite.Connection, link_id: int, actor: Member) -> Link:
+# What each act on a link needs it to be in: the problem named otherwise, and the
+# statuses that allow it.
+_READY = {
+    "not_proposed": (LinkStatus.PROPOSED,),
+    "not_running": (LinkStatus.PROPOSED, LinkStatus.ACTIVE),
+    "not_active": (LinkStatus.ACTIVE,),
+}
+
+
+async def _acted_on(
+    tx: aiosqlite.Connection,
+    link_id: int,
+    actor: Member,
+    may: Callable[[Link, Member], bool],
+    unless: str,
+) -> Link:
+    """The link ``actor`` acts on: NotFound when there is none, LinkForbidden when ``may``
+    refuses them, and the problem ``unless`` names when its status does not allow the act."""
     link = await get(tx, link_id)
     if link is None:
         raise NotFound(link_id)
-    if not link.may_decide(actor):
+    if not may(link, actor):
         raise LinkForbidden(link_id)
-    if link.status is not LinkStatus.PROPOSED:
-        raise LinkProblem("not_proposed")
+    if link.status not in _READY[unless]:
+        raise LinkProblem(unless)
     return link
 
 
