@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -97,15 +97,24 @@ def check_students(value: int) -> int:
 # --------------------------------------------------------------------------- models
 
 
-class LessonFields(BaseModel):
-    """A lesson as entered on ``today`` (the deployment's local date)."""
+class Entered(BaseModel):
+    """A lesson or drill as entered on ``today`` (the deployment's local date): its day
+    neither ahead of it nor too long past (``check_date``)."""
 
     on_date: date
+    today: date = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _dated(self) -> Self:
+        check_date(self.on_date, self.today)
+        return self
+
+
+class LessonFields(Entered):
     class_name: str
     topic: SafetyTopic
     students: int
     photo_file_id: str | None = Field(default=None, max_length=200)
-    today: date = Field(exclude=True)
 
     @field_validator("class_name")
     @classmethod
@@ -117,21 +126,9 @@ class LessonFields(BaseModel):
     def _students(cls, value: int) -> int:
         return check_students(value)
 
-    @model_validator(mode="after")
-    def _dated(self) -> LessonFields:
-        check_date(self.on_date, self.today)
-        return self
 
-
-class DrillFields(BaseModel):
-    on_date: date
+class DrillFields(Entered):
     kind: DrillKind
-    today: date = Field(exclude=True)
-
-    @model_validator(mode="after")
-    def _dated(self) -> DrillFields:
-        check_date(self.on_date, self.today)
-        return self
 
 
 class Lesson(BaseModel):
