@@ -103,6 +103,13 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def class_spelling(text: str) -> str:
+    """A class as typed, in one spelling: no spaces, half-width brackets (三(2)班). Phones
+    type full-width brackets as often as half-width ones; the class buttons (home visits
+    and safety lessons together) must not offer the same class twice."""
+    return "".join(text.split()).replace("（", "(").replace("）", ")")
+
+
 def invisible_in(text: str) -> bool:
     """Whether ``text`` holds a character that renders as nothing, or a combining mark
     not on a letter of a script that uses them."""

@@ -16,7 +16,7 @@ from typing import Self, TypeVar
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from storage import audit, members
+from storage import audit, members, names
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
 from storage.rows import Table, fetch_all, required
@@ -74,8 +74,8 @@ def check_date(on_date: date, today: date) -> date:
 
 
 def clean_class(text: str) -> str:
-    """A class as typed, one spelling for full- and half-width brackets: 三(2)班."""
-    name = "".join(text.split()).replace("（", "(").replace("）", ")")
+    """A class as typed, in one spelling (``names.class_spelling``)."""
+    name = names.class_spelling(text)
     if not 1 <= len(name) <= CLASS_MAX:
         raise SafetyProblem("class_length")
     return name

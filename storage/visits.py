@@ -27,6 +27,7 @@ from typing import Annotated, Any
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from storage import names
 from storage.clock import to_iso
 from storage.members import participating
 from storage.problems import InputProblem, code_of
@@ -99,9 +100,7 @@ def clean_alias(text: str) -> str:
 
 
 def clean_class(text: str) -> str:
-    # Phones type full-width brackets as often as half-width ones; store one spelling so
-    # the class buttons do not offer 三(2)班 twice.
-    name = "".join(text.split()).replace("（", "(").replace("）", ")")
+    name = names.class_spelling(text)
     if not name:
         raise VisitProblem("class_empty")
     if len(name) > CLASS_MAX:
