@@ -52,3 +52,25 @@ async def test_member_and_branch_writes_are_audited(db: Database) -> None:
         (admin.id, "member.removed", "member", member_id, {"branch_id": branch.id}),
         (None, "inspection.inspector_removed", "inspection_group", "5", {"member_id": admin.id}),
     ]
+
+
+async def test_linking_and_unlinking_a_notice_chat_is_audited(db: Database) -> None:
+    async with db.transaction() as tx:
+        branch = await branches.create(tx, "第一中学党支部", now=NOW)
+        secretary = await members.create(
+            tx, telegram_id=7, name="李红梅", role=Role.SECRETARY, branch_id=branch.id, now=NOW
+        )
+        await branches.set_notice_chat(tx, branch.id, -100, actor_id=secretary.id, now=NOW)
+        await branches.set_notice_chat(tx, branch.id, None, actor_id=None, now=NOW, failed="403")
+        linked = await branches.get(tx, branch.id)
+    async with db.read() as conn:
+        entries = [
+            (e.actor_id, e.action, e.detail)
+            for e in await audit.for_entity(conn, "branch", branch.id)
+            if e.action != "branch.created"
+        ]
+    assert linked is not None and linked.notice_chat_id is None
+    assert entries == [
+        (secretary.id, "branch.notice_set", {"chat_id": -100}),
+        (None, "branch.notice_unset", {"chat_id": None, "failed": "403"}),
+    ]
