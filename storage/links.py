@@ -25,7 +25,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from storage import audit
+from storage import audit, retention
 from storage.clock import to_iso
 from storage.link_rules import (
     Family,
@@ -600,24 +600,17 @@ async def _erase(
     now: datetime,
     limit: int | None = None,
 ) -> int:
-    bounded = "" if limit is None else f" LIMIT {int(limit)}"
-    rows = await tx.execute_fetchall(
-        f"SELECT id FROM links WHERE erased_at IS NULL AND {where}{bounded}", params
-    )
-    ids = [int(row[0]) for row in rows]
-    if not ids:
-        return 0
-    marks = ",".join("?" * len(ids))
-    await tx.execute(
-        "UPDATE links SET student_alias = CASE WHEN kind = 'student' THEN ? END, erased_at = ?"
-        f" WHERE id IN ({marks})",
-        [ERASED_ALIAS, to_iso(now), *ids],
-    )
-    await tx.execute(
-        f"UPDATE link_contacts SET note = NULL, photo_file_id = NULL WHERE link_id IN ({marks})",
-        ids,
-    )
-    return len(ids)
+    return await retention.erase_rows(
+        tx, "links", where, params, limit,
+        [
+            ("UPDATE links SET student_alias = CASE WHEN kind = 'student' THEN ? END,"
+             " erased_at = ? WHERE id IN ({ids})",
+             [ERASED_ALIAS, to_iso(now)]),
+            ("UPDATE link_contacts SET note = NULL, photo_file_id = NULL"
+             " WHERE link_id IN ({ids})",
+             []),
+        ],
+    )  # fmt: skip
 
 
 async def withdraw_contact(

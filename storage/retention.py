@@ -10,8 +10,9 @@ the daily job runs them all with the same cut-off date, a batch per transaction.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import aiosqlite
 
@@ -85,3 +86,26 @@ async def erase_expired(
                     **({} if complete else {"complete": False}),
                 )
     return erased
+
+
+async def erase_rows(
+    tx: aiosqlite.Connection,
+    table: str,
+    where: str,
+    params: Sequence[Any],
+    limit: int | None,
+    statements: Sequence[tuple[str, Sequence[Any]]],
+) -> int:
+    """Erase up to ``limit`` rows of ``table`` not erased yet that match ``where`` (None:
+    all of them, as for a departed member): the ids first, then each statement, whose
+    ``{ids}`` stands for their placeholders and whose values come before the ids."""
+    bounded = "" if limit is None else f" LIMIT {int(limit)}"
+    rows = await tx.execute_fetchall(
+        f"SELECT id FROM {table} WHERE erased_at IS NULL AND {where}{bounded}", params
+    )
+    ids = [int(row[0]) for row in rows]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for sql, values in statements:
+            await tx.execute(sql.format(ids=marks), [*values, *ids])
+    return len(ids)

@@ -27,7 +27,7 @@ from typing import Annotated, Any
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from storage import names
+from storage import names, retention
 from storage.clock import to_iso
 from storage.members import participating
 from storage.problems import InputProblem, code_of
@@ -438,26 +438,17 @@ async def _erase(
     now: datetime,
     limit: int | None = None,
 ) -> int:
-    # The ids first, at most ``limit`` of them (home_visits_unerased finds them by date),
-    # so the statements below name a bounded number of rows.
-    bounded = "" if limit is None else f" LIMIT {int(limit)}"
-    rows = await tx.execute_fetchall(
-        f"SELECT id FROM home_visits WHERE erased_at IS NULL AND {where}{bounded}", params
-    )
-    ids = [int(row[0]) for row in rows]
-    if not ids:
-        return 0
-    marks = ",".join("?" * len(ids))
-    await tx.execute(
-        "UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
-        f" follow_up_note = NULL, erased_at = ? WHERE id IN ({marks})",
-        [ERASED_ALIAS, to_iso(now), *ids],
-    )
-    await tx.execute(
-        f"UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({marks})",
-        [ERASED_CONTENT, *ids],
-    )
-    return len(ids)
+    # home_visits_unerased finds the retention's batch by date.
+    return await retention.erase_rows(
+        tx, "home_visits", where, params, limit,
+        [
+            ("UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
+             " follow_up_note = NULL, erased_at = ? WHERE id IN ({ids})",
+             [ERASED_ALIAS, to_iso(now)]),
+            ("UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({ids})",
+             [ERASED_CONTENT]),
+        ],
+    )  # fmt: skip
 
 
 async def complete_follow_up(
