@@ -493,7 +493,7 @@ async def confirm(
     tx: aiosqlite.Connection, link_id: int, *, actor: Member, today: date, now: datetime
 ) -> Link:
     """The secretary (or an admin) confirms a proposed link; one it replaces ends now."""
-    link = await _acted_on(tx, link_id, actor, Link.may_decide, "not_proposed")
+    link = await _acted_on(tx, link_id, actor, Link.may_decide, "not_proposed", today)
     if link.kind is LinkKind.CLASS:
         taken = await _class_in_period(tx, link, besides=link.id)
         if taken is not None and taken.id != link.replaces_id:
@@ -538,10 +538,12 @@ async def log_contact(
     *,
     actor: Member,
     now: datetime,
+    today: date | None = None,
 ) -> Contact:
     """Log a contact on an active link by someone who may; for a 结对 it is the logger's
-    side (branch) that is recorded, and both sides see it."""
-    link = await _acted_on(tx, link_id, actor, Link.may_log, "not_active")
+    side (branch) that is recorded, and both sides see it. Given ``today``, a link whose
+    period is over by then is refused (a flow begun before its last midnight)."""
+    link = await _acted_on(tx, link_id, actor, Link.may_log, "not_active", today)
     side = actor.branch_id if link.kind is LinkKind.PAIR else link.branch_id
     assert side is not None  # may_log: a pair's logger is a secretary of one side
     contact_id = await audit.inserted(
@@ -764,15 +766,17 @@ async def _acted_on(
     actor: Member,
     may: Callable[[Link, Member], bool],
     unless: str,
+    today: date | None = None,
 ) -> Link:
     """The link ``actor`` acts on: NotFound when there is none, LinkForbidden when ``may``
-    refuses them, and the problem ``unless`` names when its status does not allow the act."""
+    refuses them, and the problem ``unless`` names when its status does not allow the act
+    (or, given ``today``, when it is no longer in force: a button on an old message)."""
     link = await get(tx, link_id)
     if link is None:
         raise NotFound(link_id)
     if not may(link, actor):
         raise LinkForbidden(link_id)
-    if link.status not in _READY[unless]:
+    if link.status not in _READY[unless] or (today is not None and not link.in_force(today)):
         raise LinkProblem(unless)
     return link
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -774,3 +774,27 @@ async def test_a_link_is_in_force_until_its_periods_last_day(db: Database) -> No
         assert {i for i, link in every.items() if link.in_force(day)} == {x.id for x in listed}
     assert stored is not None and stored.status is LinkStatus.ACTIVE  # nothing rewritten
     assert stopped is not None and (stored.last_on, stopped.last_on) == (AUTUMN.end, TODAY)
+
+
+async def test_a_link_whose_period_is_over_is_not_confirmed_or_logged_on(db: Database) -> None:
+    # A [确认] on an old message, or a contact flow begun on the period's last day and
+    # saved after midnight: the link is no longer in force, so both are refused.
+    p = await _people(db)
+    wang, li = p["王老师"], p["李书记"]
+    async with db.transaction() as tx:
+        made = await links.set_link(
+            tx, owned(LinkKind.CLASS, wang), actor=wang, owner=wang, now=NOW
+        )
+        dorm = await links.set_link(tx, owned(LinkKind.DORM, li), actor=li, owner=li, now=NOW)
+    after = made.period_end + timedelta(days=1)
+    async with db.transaction() as tx:
+        with pytest.raises(LinkProblem, match="not_proposed"):
+            await links.confirm(tx, made.id, actor=li, today=after, now=NOW)
+        talk = ContactFields.for_link(dorm, TODAY, on_date=TODAY, how="talk")
+        with pytest.raises(LinkProblem, match="not_active"):
+            await links.log_contact(tx, dorm.id, talk, actor=li, now=NOW, today=after)
+        # On the period's last day both still go.
+        assert (
+            await links.confirm(tx, made.id, actor=li, today=made.period_end, now=NOW)
+        ).status is LinkStatus.ACTIVE
+        await links.log_contact(tx, dorm.id, talk, actor=li, now=NOW, today=dorm.period_end)

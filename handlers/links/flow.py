@@ -716,7 +716,9 @@ async def _save_contact(
             fields = ContactFields.for_link(
                 link, today, on_date=data["day"], how=data["how"], note=note, photo_file_id=photo
             )
-            contact = await links.log_contact(tx, link.id, fields, actor=actor, now=context.now())
+            contact = await links.log_contact(
+                tx, link.id, fields, actor=actor, now=context.now(), today=today
+            )
             names = await names_for(tx, [link])
             if link.kind is LinkKind.PAIR:
                 other = (link.sides() - {contact.side_branch_id}).pop()
