@@ -577,13 +577,8 @@ async def erase_student_data(
     """Retention: up to ``limit`` 学困生 links that ended (or whose period ended) on or
     before ``up_to`` lose their alias, and their contacts their notes and photos; dates
     and counts stay."""
-    return await _erase(
-        tx,
-        "kind = 'student' AND COALESCE(ended_on, period_end) <= ?",
-        [up_to.isoformat()],
-        now,
-        limit,
-    )
+    where = "kind = 'student' AND COALESCE(ended_on, period_end) <= ?"
+    return await retention.erase_rows(tx, "links", where, [up_to.isoformat()], limit, _erasing(now))
 
 
 async def erase_for_members(
@@ -591,28 +586,18 @@ async def erase_for_members(
 ) -> int:
     """A departed member's erasure: their 学困生 aliases, and the notes and photos of the
     contacts on all their links."""
-    marks = ",".join("?" * len(member_ids)) or "NULL"
-    return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
+    where, params = retention.of_members(member_ids)
+    return await retention.erase_rows(tx, "links", where, params, None, _erasing(now))
 
 
-async def _erase(
-    tx: aiosqlite.Connection,
-    where: str,
-    params: list[Any],
-    now: datetime,
-    limit: int | None = None,
-) -> int:
-    return await retention.erase_rows(
-        tx, "links", where, params, limit,
-        [
-            ("UPDATE links SET student_alias = CASE WHEN kind = 'student' THEN ? END,"
-             " erased_at = ? WHERE id IN ({ids})",
-             [ERASED_ALIAS, to_iso(now)]),
-            ("UPDATE link_contacts SET note = NULL, photo_file_id = NULL"
-             " WHERE link_id IN ({ids})",
-             []),
-        ],
-    )  # fmt: skip
+def _erasing(now: datetime) -> list[tuple[str, list[Any]]]:
+    return [
+        ("UPDATE links SET student_alias = CASE WHEN kind = 'student' THEN ? END,"
+         " erased_at = ? WHERE id IN ({ids})",
+         [ERASED_ALIAS, to_iso(now)]),
+        ("UPDATE link_contacts SET note = NULL, photo_file_id = NULL WHERE link_id IN ({ids})",
+         []),
+    ]  # fmt: skip
 
 
 async def withdraw_contact(

@@ -109,3 +109,9 @@ async def erase_rows(
         for sql, values in statements:
             await tx.execute(sql.format(ids=marks), [*values, *ids])
     return len(ids)
+
+
+def of_members(member_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``erase_rows``'s condition and values for these memberships' rows (a member who left)."""
+    marks = ",".join("?" * len(member_ids)) or "NULL"
+    return f"member_id IN ({marks})", list(member_ids)

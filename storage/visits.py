@@ -420,35 +420,28 @@ async def erase_student_data(
     """Retention: erase the alias, note, photo and follow-up line of up to ``limit``
     visits made on or before ``up_to``, and the content of their earlier versions. The
     visit stays."""
-    return await _erase(tx, "visit_date <= ?", [up_to.isoformat()], now, limit)
+    return await retention.erase_rows(
+        tx, "home_visits", "visit_date <= ?", [up_to.isoformat()], limit, _erasing(now)
+    )
 
 
 async def erase_for_members(
     tx: aiosqlite.Connection, member_ids: Sequence[int], now: datetime
 ) -> int:
     """The same erasure for every visit of these memberships (a member who left asked)."""
-    marks = ",".join("?" * len(member_ids)) or "NULL"
-    return await _erase(tx, f"member_id IN ({marks})", list(member_ids), now)
+    where, params = retention.of_members(member_ids)
+    return await retention.erase_rows(tx, "home_visits", where, params, None, _erasing(now))
 
 
-async def _erase(
-    tx: aiosqlite.Connection,
-    where: str,
-    params: list[Any],
-    now: datetime,
-    limit: int | None = None,
-) -> int:
-    # home_visits_unerased finds the retention's batch by date.
-    return await retention.erase_rows(
-        tx, "home_visits", where, params, limit,
-        [
-            ("UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
-             " follow_up_note = NULL, erased_at = ? WHERE id IN ({ids})",
-             [ERASED_ALIAS, to_iso(now)]),
-            ("UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({ids})",
-             [ERASED_CONTENT]),
-        ],
-    )  # fmt: skip
+def _erasing(now: datetime) -> list[tuple[str, list[Any]]]:
+    # The statements erasing a batch of visits (home_visits_unerased finds retention's).
+    return [
+        ("UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
+         " follow_up_note = NULL, erased_at = ? WHERE id IN ({ids})",
+         [ERASED_ALIAS, to_iso(now)]),
+        ("UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({ids})",
+         [ERASED_CONTENT]),
+    ]  # fmt: skip
 
 
 async def complete_follow_up(
