@@ -1068,9 +1068,8 @@ async def behind(
 ) -> list[LinkCoverage]:
     """Active links, in every branch, still without a contact late in today's window:
     what the reminders nudge. A member's links only while the member is active."""
-    used = {rhythms.of(family) for family in Family}
-    windows = {rhythm: window_of(rhythm, today, terms) for rhythm in used}
-    if all(today < nudge_day(rhythm, window) for rhythm, window in windows.items()):
+    windows, _ = _windows(today, rhythms, terms)
+    if all(today < nudge_day(rhythms.of(f), window) for f, window in windows.items()):
         # No window is in its last days: nobody can be behind, so nothing is read. The
         # tick asks every minute, and at a bureau's size the full coverage costs ~0.5 s.
         return []
