@@ -1,18 +1,20 @@
 """What the reviewed records' lifecycles share (pledges, meetings): the table of allowed
 status moves, the exception a move it does not allow raises, what each move records, and
-the guarded, audited update that makes a move."""
+the guarded, audited update that makes a move (``Lifecycle.move`` checks it first)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import aiosqlite
 
 from storage import audit
 from storage.clock import to_iso
+from storage.rows import required
 
 Status = TypeVar("Status", bound=StrEnum)
 
@@ -49,6 +51,56 @@ class IllegalTransition(ValueError):
         """Raise unless ``table`` allows the move from ``current`` to ``target``."""
         if target not in table[current]:
             raise cls(current, target)
+
+
+class Record(Protocol):
+    """What a move needs of a record: its id, its status, and its model's check."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def status(self) -> StrEnum: ...
+
+    def check_move(self, target: Any, *, today: date | None = None) -> None: ...
+
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class Lifecycle(Generic[R]):
+    """One kind of record's lifecycle: its audit entity (its table is ``<entity>s``), what
+    each move records, what a move that lost the race raises, and how a record is read."""
+
+    entity: str
+    steps: Mapping[Any, Step]
+    changed: Callable[[int], Exception]
+    get: Callable[[aiosqlite.Connection, int], Awaitable[R | None]]
+
+    async def move(
+        self,
+        tx: aiosqlite.Connection,
+        record: R,
+        target: StrEnum,
+        *,
+        actor_id: int,
+        now: datetime,
+        columns: Mapping[str, Any] | None = None,
+        today: date | None = None,
+        **detail: Any,
+    ) -> R:
+        """The one way a status changes: checked by the model, guarded by the old status in
+        SQL (so a second press finds nothing to change), and audited (``steps``); the
+        record as it now is."""
+        record.check_move(target, today=today)
+        moved = await move(
+            tx, self.entity, record.id, record.status, target, step=self.steps[target],
+            actor_id=actor_id, now=now, columns=columns, **detail,
+        )  # fmt: skip
+        if not moved:
+            raise self.changed(record.id)
+        return required(await self.get(tx, record.id))
 
 
 async def move(

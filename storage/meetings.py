@@ -753,7 +753,7 @@ async def mark_held(
 ) -> Meeting:
     """An announced meeting took place: its record becomes a draft. Those on leave are
     marked absent with their reason; everyone else is marked by tapping names."""
-    held = await _move(tx, meeting, S.DRAFT, actor_id=actor_id, now=now, today=today)
+    held = await _LIFECYCLE.move(tx, meeting, S.DRAFT, actor_id=actor_id, now=now, today=today)
     await tx.execute(
         "UPDATE meeting_attendance SET presence = 'absent', absence_reason = reply_reason,"
         " marked_by = ?, marked_at = ? WHERE meeting_id = ? AND reply = 'leave'",
@@ -770,18 +770,18 @@ async def submit(
     problems = full.submit_problems()
     if problems:
         raise MeetingProblem(problems[0])
-    return await _move(tx, meeting, S.SUBMITTED, actor_id=actor_id, now=now)
+    return await _LIFECYCLE.move(tx, meeting, S.SUBMITTED, actor_id=actor_id, now=now)
 
 
 async def approve(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
     """The bureau approves: the record is locked; a corrected version replaces the old."""
-    approved = await _move(tx, meeting, S.APPROVED, actor_id=actor_id, now=now)
+    approved = await _LIFECYCLE.move(tx, meeting, S.APPROVED, actor_id=actor_id, now=now)
     if meeting.replaces_id is not None:
         old = await get(tx, meeting.replaces_id)
         if old is not None and old.status is S.APPROVED:
-            await _move(tx, old, S.SUPERSEDED, actor_id=actor_id, now=now, by=meeting.id)
+            await _LIFECYCLE.move(tx, old, S.SUPERSEDED, actor_id=actor_id, now=now, by=meeting.id)
     return approved
 
 
@@ -790,7 +790,7 @@ async def return_to_secretary(
 ) -> Meeting:
     clean = clean_line(note, NOTE_MIN, NOTE_MAX, "note_length")
     columns = {"return_note": clean}
-    return await _move(
+    return await _LIFECYCLE.move(
         tx, meeting, S.RETURNED, actor_id=actor_id, now=now, columns=columns, note=clean
     )
 
@@ -799,10 +799,11 @@ async def withdraw(
     tx: aiosqlite.Connection, meeting: Meeting, *, actor_id: int, now: datetime
 ) -> Meeting:
     """Cancel an announced meeting or discard a record not yet approved."""
-    return await _move(tx, meeting, S.WITHDRAWN, actor_id=actor_id, now=now)
+    return await _LIFECYCLE.move(tx, meeting, S.WITHDRAWN, actor_id=actor_id, now=now)
 
 
 _MEETINGS = Table("meetings", Meeting)
+_LIFECYCLE = lifecycle.Lifecycle("meeting", STEPS, MeetingChanged, _MEETINGS.get)
 
 
 async def start_correction(
@@ -895,29 +896,6 @@ async def record_makeup(
         id=makeup_id, lineage_id=meeting.lineage_id, member_id=member_id, on_date=on_date,
         note=clean, created_at=now,
     )  # fmt: skip
-
-
-async def _move(
-    tx: aiosqlite.Connection,
-    meeting: Meeting,
-    target: MeetingStatus,
-    *,
-    actor_id: int,
-    now: datetime,
-    columns: dict[str, Any] | None = None,
-    today: date | None = None,
-    **detail: Any,
-) -> Meeting:
-    """The one way a status changes: checked by the model, guarded by the old status in
-    SQL (so a second press finds nothing to change), and audited (``STEPS``)."""
-    meeting.check_move(target, today=today)
-    moved = await lifecycle.move(
-        tx, "meeting", meeting.id, meeting.status, target, step=STEPS[target],
-        actor_id=actor_id, now=now, columns=columns, **detail,
-    )  # fmt: skip
-    if not moved:
-        raise MeetingChanged(meeting.id)
-    return await _get_or_fail(tx, meeting.id)
 
 
 def _require_editable(meeting: Meeting) -> None:

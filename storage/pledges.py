@@ -430,14 +430,14 @@ async def submit(
     count = await open_count(tx, pledge.member_id, pledge.period, exclude=pledge.id)
     if count >= max_open:
         raise PledgeLimitReached(count, max_open)
-    return await _move(tx, pledge, S.SUBMITTED, actor_id=actor_id, now=now)
+    return await _LIFECYCLE.move(tx, pledge, S.SUBMITTED, actor_id=actor_id, now=now)
 
 
 async def approve(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, now: datetime
 ) -> Pledge:
     """The secretary approves: the pledge is published (公示) at once."""
-    return await _move(tx, pledge, S.PUBLISHED, actor_id=actor_id, now=now)
+    return await _LIFECYCLE.move(tx, pledge, S.PUBLISHED, actor_id=actor_id, now=now)
 
 
 async def return_to_member(
@@ -445,7 +445,7 @@ async def return_to_member(
 ) -> Pledge:
     clean = checked_text(note, NOTE_MIN, NOTE_MAX)
     columns = {"return_note": clean}
-    return await _move(
+    return await _LIFECYCLE.move(
         tx, pledge, S.RETURNED, actor_id=actor_id, now=now, columns=columns, note=clean
     )
 
@@ -455,7 +455,9 @@ async def fulfil(
 ) -> Pledge:
     clean = checked_text(summary, SUMMARY_MIN, SUMMARY_MAX)
     columns = {"fulfil_summary": clean}
-    return await _move(tx, pledge, S.FULFILLED, actor_id=actor_id, now=now, columns=columns)
+    return await _LIFECYCLE.move(
+        tx, pledge, S.FULFILLED, actor_id=actor_id, now=now, columns=columns
+    )
 
 
 async def evaluate(
@@ -470,7 +472,7 @@ async def evaluate(
 ) -> Pledge:
     clean = checked_text(comment, 1, COMMENT_MAX) if comment else None
     columns = {"rating": rating.value, "evaluation_comment": clean}
-    return await _move(
+    return await _LIFECYCLE.move(
         tx,
         pledge,
         S.EVALUATED,
@@ -485,7 +487,7 @@ async def evaluate(
 async def withdraw(
     tx: aiosqlite.Connection, pledge: Pledge, *, actor_id: int, now: datetime
 ) -> Pledge:
-    return await _move(tx, pledge, S.WITHDRAWN, actor_id=actor_id, now=now)
+    return await _LIFECYCLE.move(tx, pledge, S.WITHDRAWN, actor_id=actor_id, now=now)
 
 
 async def add_update(
@@ -617,29 +619,6 @@ async def set_runs_terms(
     )
 
 
-async def _move(
-    tx: aiosqlite.Connection,
-    pledge: Pledge,
-    target: PledgeStatus,
-    *,
-    actor_id: int,
-    now: datetime,
-    columns: dict[str, Any] | None = None,
-    today: date | None = None,
-    **detail: Any,
-) -> Pledge:
-    """The one way a status changes: checked by the model, guarded by the old status
-    in SQL (so a second press finds nothing to change), and audited (``STEPS``)."""
-    pledge.check_move(target, today=today)
-    moved_now = await lifecycle.move(
-        tx, "pledge", pledge.id, pledge.status, target, step=STEPS[target], actor_id=actor_id,
-        now=now, columns=columns, **detail,
-    )  # fmt: skip
-    if not moved_now:
-        raise PledgeChanged(pledge.id)
-    return required(await get(tx, pledge.id))
-
-
 async def attach_photo(
     tx: aiosqlite.Connection,
     pledge: Pledge,
@@ -695,6 +674,7 @@ FROM pledges p JOIN members m ON m.id = p.member_id
 
 
 _PLEDGES = Table("pledges", Pledge)
+_LIFECYCLE = lifecycle.Lifecycle("pledge", STEPS, PledgeChanged, _PLEDGES.get)
 
 
 async def get(conn: aiosqlite.Connection, pledge_id: int) -> Pledge | None:
