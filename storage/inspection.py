@@ -192,16 +192,6 @@ async def inspects(conn: aiosqlite.Connection, member_id: int, branch_id: int) -
     )
 
 
-async def groups_inspecting(conn: aiosqlite.Connection, branch_id: int) -> list[int]:
-    """The ids of the groups the branch is assigned to now."""
-    rows = await conn.execute_fetchall(
-        "SELECT group_id FROM inspection_assignments WHERE branch_id = ? AND removed_at IS NULL"
-        " ORDER BY group_id",
-        (branch_id,),
-    )
-    return [int(row[0]) for row in rows]
-
-
 # --------------------------------------------------------------------------- invites
 
 

@@ -232,17 +232,6 @@ async def honours(conn: aiosqlite.Connection, member_id: int) -> list[Honour]:
     )
 
 
-async def branch_honours(
-    conn: aiosqlite.Connection, branch_id: int, first: int, last: int
-) -> list[Honour]:
-    return await fetch_all(
-        conn,
-        Honour,
-        f"{_HONOUR} AND n.branch_id = ? AND r.year BETWEEN ? AND ? ORDER BY r.year, m.name",
-        (branch_id, first, last),
-    )
-
-
 async def record(
     conn: aiosqlite.Connection, member_id: int, branch_id: int, year: int, *, zone: ZoneInfo
 ) -> NomineeRecord:
