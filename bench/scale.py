@@ -63,6 +63,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 # D-3 announcement is due at this very minute (see bench/storm.py).
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZONE)
 PARTY_DAY = 4
+# The month's last week, no link contacted since the 1st: the bureau's worst day for links.
+LATE = date(2026, 12, 28)
 TELEGRAM_BASE = 100_000
 ADMIN_TELEGRAM_ID = 1
 
@@ -937,10 +939,34 @@ async def _links_mine(conn: Any, size: Size) -> object:
 
 
 async def _links_bureau(conn: Any, size: Size) -> object:
-    """What the bureau's /links reads: every branch's figures, and the links behind."""
-    return await links.bureau(
+    """What the bureau's /links reads: every branch's figures (never the links behind)."""
+    return await _bureau_totals(conn, NOW.date())
+
+
+async def _links_bureau_late(conn: Any, size: Size) -> object:
+    """The same on a bad day: the month's last week with no contact logged since the 1st,
+    so every 三联系 link is behind (5,000 of them at 100 × 50)."""
+    return await _bureau_totals(conn, LATE)
+
+
+async def _links_behind(conn: Any, size: Size) -> object:
+    """The bureau's drill-down on that day: one branch's links behind."""
+    return await links.coverage(
         conn,
-        today=NOW.date(),
+        on=LATE,
+        today=LATE,
+        rhythms=link_rules.parse_rhythms(""),
+        terms=await terms.set_terms(conn),
+        branch_id=_branch(size),
+        behind_only=True,
+    )
+
+
+async def _bureau_totals(conn: Any, day: date) -> object:
+    return await links.branch_totals(
+        conn,
+        on=day,
+        today=day,
         rhythms=link_rules.parse_rhythms(""),
         terms=await terms.set_terms(conn),
     )
@@ -1002,6 +1028,8 @@ READS: list[Read] = [
     Read("/safety mine", _safety_mine),
     Read("/links mine", _links_mine),
     Read("/links (bureau)", _links_bureau),
+    Read("/links (bureau, 28th)", _links_bureau_late),
+    Read("/links behind (branch)", _links_behind),
     Read("/points mine", _points_mine),
     Read("/points (branch)", _points_branch),
     Read("xianfeng outbox (CLI)", _outbox_report, user=False),

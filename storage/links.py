@@ -1027,20 +1027,6 @@ async def branch_totals(
     return out
 
 
-async def bureau(
-    conn: aiosqlite.Connection, *, today: date, rhythms: LinkRhythms, terms: list[Term]
-) -> tuple[dict[int, dict[Family, FamilyCoverage]], list[LinkCoverage]]:
-    """What the bureau's /links shows for today's windows: every branch's figures
-    (``branch_totals``) and the links behind, read only when there are any."""
-    totals = await branch_totals(conn, on=today, today=today, rhythms=rhythms, terms=terms)
-    if not any(line.behind for counts in totals.values() for line in counts.values()):
-        return totals, []
-    late = await coverage(
-        conn, on=today, today=today, rhythms=rhythms, terms=terms, behind_only=True
-    )
-    return totals, late
-
-
 def summarize(rows: list[LinkCoverage]) -> dict[Family, FamilyCoverage]:
     """Counts per family; links that owe no contact in the window are left out."""
     out = {family: FamilyCoverage(family=family) for family in Family}

@@ -13,8 +13,9 @@ from handlers.common.reminders import DueReminder
 from handlers.links import views
 from handlers.links.reminders import behind
 from schedules.kinds import Kind, Reminder
-from storage import links, reminders, terms, visits
-from storage.links import LinkKind, LinkStatus
+from storage import branches, links, members, reminders, terms, visits
+from storage.link_rules import LinkPeriod
+from storage.links import ContactFields, LinkFields, LinkKind, LinkStatus
 from storage.visits import Form, Met, Topic, VisitContent
 from tests.conftest import (
     ADMIN,
@@ -434,7 +435,10 @@ async def test_coverage_for_the_secretary_and_the_bureau(harness: Harness) -> No
     assert "张老师：0/1 已联系；落后：三联系·寝室 男生3号楼201" in said[-1]
     said = await h.send(ADMIN, "/links")
     assert "第一中学党支部：三联系 1/2 已联系，1 项落后" in said[-1]
-    assert "张老师（第一中学党支部）三联系·寝室 男生3号楼201" in said[-1]
+    # The bureau's screen counts; who is behind is a branch's button away.
+    assert "男生3号楼201" not in said[-1]
+    said = await h.press(ADMIN, "⚠️ 第一中学党支部：1 项落后")
+    assert "张老师 · 三联系·寝室 男生3号楼201（上次联系：无）" in said[-1]
     # A member has no branch view.
     said = await h.send(MEMBER, "/links branch")
     assert "只有" in said[-1] or "权限" in said[-1]
@@ -579,3 +583,107 @@ def test_past_links_and_a_branchs_links_come_a_page_at_a_time() -> None:
     listed = views.branch_links(t, "第一中学党支部", many, names, 0, 1)
     assert pressed(listed)[-1] == "lk:blist:1:1" and len(pressed(listed)) == 13
     assert views.past_links(t, [], names, 0) == ("您没有往期联系。", None)
+
+
+async def _students(h: Harness, user: FakeUser, count: int, contacted: int = 0) -> None:
+    """``count`` 学困生 links of ``user`` set by the bureau on 1 November (aliases 小明1…),
+    the first ``contacted`` of them contacted on 26 November."""
+    async with h.db.transaction() as tx:
+        owner = await members.get_active_by_telegram(tx, user.id)
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert owner is not None and admin is not None
+        for n in range(1, count + 1):
+            fields = LinkFields(
+                kind=LinkKind.STUDENT, student_alias=f"小明{n}", member_id=owner.id,
+                branch_id=owner.branch_id, period=LinkPeriod.YEAR,
+                period_start=date(2026, 9, 1), period_end=date(2027, 8, 31),
+                start_on=date(2026, 11, 1), today=date(2026, 11, 1),
+            )  # fmt: skip
+            link = await links.set_link(tx, fields, actor=admin, owner=owner, now=h.clock.now())
+            if n <= contacted:
+                talk = ContactFields.for_link(
+                    link, date(2026, 11, 28), on_date=date(2026, 11, 26), how="talk"
+                )
+                await links.log_contact(tx, link.id, talk, actor=owner, now=h.clock.now())
+
+
+async def test_the_bureau_opens_a_branchs_links_behind_a_page_at_a_time(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await h.second_branch()
+    h.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=ZONE))
+    await _students(h, MEMBER, 14, contacted=1)
+    await _students(h, OTHER_MEMBER, 1)
+    said = await h.send(ADMIN, "/links")
+    assert "2 个支部有落后的联系" in said[-1]
+    assert "第一中学党支部：三联系 1/14 已联系，13 项落后" in said[-1]
+    assert "第二中学党支部：三联系 0/1 已联系，1 项落后" in said[-1]
+    assert "小明" not in said[-1]  # the screen prints counts, not the links behind
+    assert h.buttons(ADMIN)[:2] == ["⚠️ 第一中学党支部：13 项落后", "⚠️ 第二中学党支部：1 项落后"]
+    # A branch's links behind, 12 a page, each to open; the contacted one is not there.
+    said = await h.press(ADMIN, "⚠️ 第一中学党支部：13 项落后")
+    assert "第一中学党支部：落后的联系</b>（共 13 项）" in said[-1] and "第 1/2 页" in said[-1]
+    assert "王老师 · 三联系·学困生 小明10（上次联系：无）" in said[-1]
+    assert "小明1（" not in said[-1]
+    first = h.buttons(ADMIN)
+    assert len(first) == 14 and first[-2:] == ["下一页 ▶", "◀ 返回全局情况"]
+    said = await h.press(ADMIN, "下一页 ▶")
+    assert "第 2/2 页" in said[-1] and said[-1].count("三联系·学困生") == 1
+    second = h.buttons(ADMIN)
+    assert len(second) == 3 and second[-2:] == ["◀ 上一页", "◀ 返回全局情况"]
+    assert set(first[:12]).isdisjoint(second[:1])
+    # A forged page shows the nearest real one; a forged branch or number is refused.
+    said = await h.callback(ADMIN, "lk:late:1:-3")
+    assert "第 1/2 页" in said[-1] and h.buttons(ADMIN) == first
+    said = await h.callback(ADMIN, "lk:late:1:99")
+    assert "第 2/2 页" in said[-1] and h.buttons(ADMIN) == second
+    assert await h.callback(ADMIN, "lk:late:1:x") == []
+    assert "无法识别此按钮" in h.answers()[-1]
+    assert await h.callback(ADMIN, "lk:late:99:0") == []
+    assert "没有找到" in h.answers()[-1]
+    # A link opens with its details (the admin may see the alias); back to the bureau.
+    said = await h.press(ADMIN, second[0])
+    assert "小明" in said[-1] and "王老师" in said[-1]
+    said = await h.callback(ADMIN, "lk:late:2:0")
+    assert "钱老师 · 三联系·学困生 小明1（上次联系：无）" in said[-1]
+    said = await h.press(ADMIN, "◀ 返回全局情况")
+    assert "全局联系情况" in said[-1] and "13 项落后" in said[-1]
+    # Nobody behind in a branch: said so, with the way back.
+    h.clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=ZONE))
+    said = await h.callback(ADMIN, "lk:late:1:0")
+    assert "第一中学党支部目前没有落后的联系" in said[-1]
+    assert h.buttons(ADMIN) == ["◀ 返回全局情况"]
+
+
+async def test_the_bureaus_branches_come_a_page_at_a_time(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=ZONE))
+    await _students(h, MEMBER, 1)
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert admin is not None
+        for n in range(13):
+            branch = await branches.create(
+                tx, f"第{n + 10}小学党支部", actor_id=admin.id, now=h.clock.now()
+            )
+            await links.set_link(
+                tx, LinkFields(kind=LinkKind.PAIR, branch_id=1, target_branch_id=branch.id,
+                               period=LinkPeriod.TERM, period_start=date(2026, 9, 1),
+                               period_end=date(2027, 1, 31), start_on=date(2026, 9, 1),
+                               today=date(2026, 9, 1)),
+                actor=admin, owner=None, now=h.clock.now(),
+            )  # fmt: skip
+    said = await h.send(ADMIN, "/links")
+    assert "第 1/2 页，共 14 个支部" in said[-1]
+    assert said[-1].count("· 第") == 12
+    assert "下一页 ▶" in h.buttons(ADMIN) and "◀ 上一页" not in h.buttons(ADMIN)
+    said = await h.press(ADMIN, "下一页 ▶")
+    assert "第 2/2 页，共 14 个支部" in said[-1] and said[-1].count("· 第") == 2
+    assert "◀ 上一页" in h.buttons(ADMIN) and "设置结对" in h.buttons(ADMIN)
+    said = await h.callback(ADMIN, "lk:bur:-1")
+    assert "第 1/2 页" in said[-1]
+    said = await h.callback(ADMIN, "lk:bur:7")
+    assert "第 2/2 页" in said[-1]
+    assert await h.callback(ADMIN, "lk:bur:x") == []
+    assert "无法识别此按钮" in h.answers()[-1]

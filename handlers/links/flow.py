@@ -155,17 +155,22 @@ async def show_branch(update: Update, context: XContext) -> object:
 
 async def show_bureau(update: Update, context: XContext) -> object:
     require_admin(context)
+    await say(update, context, *await bureau_screen(context, 0))
+    return END
+
+
+async def bureau_screen(context: XContext, page: int) -> views.Screen:
+    """The bureau's figures per branch, a page of branches. Counted by the database: no
+    link is read, however many are behind; those are read a branch at a time, when the
+    branch's button is pressed (``manage.behind_pressed``)."""
     today = context.today()
     async with context.db.read() as conn:
-        # Counted by the database: the screen prints figures, not the links behind them.
-        totals, behind = await links.bureau(
-            conn, today=today, rhythms=context.config.link_rhythms,
+        totals = await links.branch_totals(
+            conn, on=today, today=today, rhythms=context.config.link_rhythms,
             terms=await terms.set_terms(conn),
         )  # fmt: skip
-        names = await names_for(conn, [row.link for row in behind])
-    text, markup = views.bureau(context.t, totals, behind, names)
-    await say(update, context, text, markup)
-    return END
+        names = await names_for(conn, [])
+    return views.bureau(context.t, totals, names, page)
 
 
 # --------------------------------------------------------------------------- a member's 三联系

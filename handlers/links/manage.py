@@ -10,9 +10,10 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from handlers.common import delivery
-from handlers.common.callback import presses
+from handlers.common.branch_picker import require_visible
+from handlers.common.callback import Callback, presses
 from handlers.common.context import XContext
-from handlers.common.errors import NotAllowed, OtherBranch, Refusal
+from handlers.common.errors import BadButton, NotAllowed, OtherBranch, Refusal
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -26,7 +27,7 @@ from handlers.common.reply import ack, edit, replace, say
 from handlers.links import flow, views
 from handlers.links.names import names_for
 from handlers.links.views import PREFIX
-from storage import branches, links, members
+from storage import branches, links, members, terms
 from storage.links import Link, LinkForbidden, LinkKind, LinkProblem
 from storage.members import Member, Role
 
@@ -43,6 +44,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         show=show_pressed,
         blist=branch_list_pressed,
         bpick=branch_pick_pressed,
+        bur=bureau_pressed,
+        late=behind_pressed,
     )
 
 
@@ -194,3 +197,47 @@ async def branch_pick_pressed(update: Update, context: XContext) -> None:
         context.t, context.t("lk.ask.branch"), choices, "blist", 0, size=len(choices), in_flow=False
     )
     await say(update, context, text, markup)
+
+
+# --------------------------------------------------------------------------- the bureau
+
+
+async def bureau_pressed(update: Update, context: XContext) -> None:
+    """A page of the bureau's branches and their figures."""
+    require_admin(context)
+    page = page_asked(parse_callback(update, PREFIX), 0)
+    await ack(update)
+    await replace(update, context, *await flow.bureau_screen(context, page))
+
+
+async def behind_pressed(update: Update, context: XContext) -> None:
+    """The bureau's drill-down: one branch's links behind, a page at a time (an admin:
+    they show students' aliases, which inspectors never see)."""
+    actor = require_admin(context)
+    callback = parse_callback(update, PREFIX)
+    branch = await require_visible(context, actor, callback.int_arg(0))
+    asked = page_asked(callback, 1)
+    today = context.today()
+    async with context.db.read() as conn:
+        late = await links.coverage(
+            conn, on=today, today=today, rhythms=context.config.link_rhythms,
+            terms=await terms.set_terms(conn), branch_id=branch.id, behind_only=True,
+        )  # fmt: skip
+        names = await names_for(conn, [row.link for row in late])
+    await ack(update)
+    await replace(
+        update, context,
+        *views.behind_links(context.t, branch.name, late, names, asked, branch.id),
+    )  # fmt: skip
+
+
+def page_asked(callback: Callback, index: int) -> int:
+    """The page a button names (0 when it names none). Any whole number is taken, as a
+    forged or stale one is then moved onto a page that exists (``views.clamp``); anything
+    else is a button this bot did not make."""
+    if len(callback.args) <= index:
+        return 0
+    try:
+        return int(callback.args[index])
+    except ValueError:
+        raise BadButton() from None

@@ -401,28 +401,103 @@ def branch_coverage(
     return "\n".join(lines), InlineKeyboardMarkup(rows_markup)
 
 
+def clamp(page: int, count: int) -> int:
+    """``page`` moved onto one of the pages ``count`` items fill: the first for a negative
+    one, the last for one past the end (the list shrank, or the button was forged)."""
+    return min(max(page, 0), pages(count) - 1)
+
+
+def pages(count: int) -> int:
+    """How many pages ``count`` items fill (one, even when there are none)."""
+    return max(1, -(-count // PAGE))
+
+
 def bureau(
     t: Translator,
     per_branch: Mapping[int, Mapping[Family, FamilyCoverage]],
-    behind: Sequence[LinkCoverage],
     names: Names,
+    page: int,
 ) -> Screen:
+    """The bureau's /links: a page of branches with their figures, a button to each
+    branch with links behind (its list), then [上一页]/[下一页] and the admin's buttons.
+    A ``page`` that does not exist (forged, or fewer branches now) shows the nearest."""
+    listed = [(branch_id, name) for branch_id, name in names.branches.items()
+              if branch_id in per_branch]  # fmt: skip
+    page = clamp(page, len(listed))
+    late = {
+        branch_id: sum(line.behind for line in per_branch[branch_id].values())
+        for branch_id, _ in listed
+    }
     lines = [t("lk.bureau.title")]
-    for branch_id, name in names.branches.items():
-        counts = per_branch.get(branch_id)
-        if counts is None:
-            continue
-        lines.append(t("lk.bureau.line", branch=name, counts=family_counts(t, counts)))
-    if not per_branch:
+    if not listed:
         lines.append(t("lk.bureau.none"))
-    if behind:
-        lines.append(t("lk.bureau.behind_title", count=len(behind)))
-        for row in behind:
-            lines.append(
-                t("lk.bureau.behind_line", owner=row.owner_name, branch=row.branch_name,
-                  kind=kind_name(t, row.link.kind), target=target(row.link, names))
-            )  # fmt: skip
-    return "\n".join(lines), admin_menu(t)
+    if any(late.values()):
+        lines.append(t("lk.bureau.late_branches", count=sum(1 for n in late.values() if n)))
+    shown = listed[page * PAGE : (page + 1) * PAGE]
+    rows = []
+    for branch_id, name in shown:
+        counts = family_counts(t, per_branch[branch_id])
+        lines.append(t("lk.bureau.line", branch=name, counts=counts))
+        if late[branch_id]:
+            rows.append([button(t, "lk.btn.late", "late", branch_id, 0, branch=short(name, 16),
+                                count=late[branch_id])])  # fmt: skip
+    if len(listed) > PAGE:
+        lines.append(t("lk.bureau.page", page=page + 1, pages=pages(len(listed)),
+                       count=len(listed)))  # fmt: skip
+    rows += _turn(t, page, pages(len(listed)), "bur")
+    return "\n".join(lines), InlineKeyboardMarkup([*rows, *admin_menu(t).inline_keyboard])
+
+
+def behind_links(
+    t: Translator,
+    branch: str,
+    rows: Sequence[LinkCoverage],
+    names: Names,
+    page: int,
+    branch_id: int,
+) -> Screen:
+    """One branch's links behind (the bureau's drill-down), a page of them: a line each
+    with its last contact, a button each to open it, [上一页]/[下一页], back to the bureau.
+    A ``page`` that does not exist shows the nearest."""
+    page = clamp(page, len(rows))
+    if not rows:
+        text = t("lk.late.none", branch=branch)
+        return text, InlineKeyboardMarkup([[button(t, "lk.btn.bureau", "bur", 0)]])
+    lines = [t("lk.late.title", branch=branch, count=len(rows))]
+    shown = rows[page * PAGE : (page + 1) * PAGE]
+    for row in shown:
+        last = row.last_contact.isoformat() if row.last_contact else t.plain("lk.late.never")
+        lines.append(
+            t("lk.late.line", owner=_who(row, branch), kind=kind_name(t, row.link.kind),
+              target=target(row.link, names, side=branch_id), last=last)
+        )  # fmt: skip
+    if len(rows) > PAGE:
+        lines.append(t("lk.late.page", page=page + 1, pages=pages(len(rows))))
+    buttons = [
+        [plain_button(f"{short(_who(row, branch), 6)} · {kind_name(t, row.link.kind)} · "
+                      f"{short(target(row.link, names, side=branch_id), 10)}", "show", row.link.id)]
+        for row in shown
+    ]  # fmt: skip
+    buttons += _turn(t, page, pages(len(rows)), "late", branch_id)
+    buttons.append([button(t, "lk.btn.bureau", "bur", 0)])
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+def _who(row: LinkCoverage, branch: str) -> str:
+    """Whose link it is: its member, or for a 结对 the branch whose list this is."""
+    return row.owner_name if row.link.member_id is not None else branch
+
+
+def _turn(
+    t: Translator, page: int, count: int, action: str, *args: object
+) -> list[list[InlineKeyboardButton]]:
+    """[上一页] and [下一页] (``action`` with ``args`` and the page) where there is one."""
+    turn = []
+    if page > 0:
+        turn.append(button(t, "lk.btn.prev", action, *args, page - 1))
+    if page < count - 1:
+        turn.append(button(t, "lk.btn.next", action, *args, page + 1))
+    return [turn] if turn else []
 
 
 def reminder(

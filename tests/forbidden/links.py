@@ -22,6 +22,7 @@ from tests.conftest import (
     Harness,
 )
 from tests.forbidden import Case
+from tests.forbidden.inspection import INSPECTOR, inspector_of_first_branch
 
 GROUP = {"id": -100778, "type": "supergroup", "title": "第一中学党员群"}
 TODAY = date(2026, 11, 28)
@@ -58,6 +59,11 @@ async def _unchanged(h: Harness) -> None:
     assert student is not None and student.status is LinkStatus.PROPOSED
     assert klass is not None and klass.status is LinkStatus.ACTIVE
     assert next(iter(contacts))[0] == 0
+
+
+async def _links_and_inspector(h: Harness) -> None:
+    await _links(h)
+    await inspector_of_first_branch(h)
 
 
 def _case(name: str, actor: Any, data: str, expect: str) -> Case:
@@ -132,6 +138,32 @@ CASES = [
         "refuse.other_branch",
     ),
     _case("admin picks the branch list", SECRETARY, "lk:bpick", "refuse.role"),
+    # The bureau's pages and its drill-down into a branch's links behind: admins only
+    # (the drill-down names students by alias); a forged branch or number is refused.
+    _case("secretary turns the bureau's page", SECRETARY, "lk:bur:1", "refuse.role"),
+    _case("secretary opens a branch's links behind", SECRETARY, "lk:late:1:0", "refuse.role"),
+    _case("member opens a branch's links behind", MEMBER, "lk:late:1:0", "refuse.role"),
+    _case("stranger opens a branch's links behind", STRANGER, "lk:late:1:0", "refuse.stranger"),
+    Case(
+        "inspector opens a branch's links behind",
+        INSPECTOR,
+        lambda h: h.callback(INSPECTOR, "lk:late:1:0"),
+        "refuse.role",
+        setup=_links_and_inspector,
+        check=_unchanged,
+    ),
+    Case(
+        "inspector opens /links",
+        INSPECTOR,
+        lambda h: h.send(INSPECTOR, "/links"),
+        "refuse.role",
+        setup=_links_and_inspector,
+        check=_unchanged,
+    ),
+    _case("links behind in a branch not there", ADMIN, "lk:late:99:0", "refuse.not_found"),
+    _case("forged branch of links behind", ADMIN, "lk:late:x:0", "refuse.bad_button"),
+    _case("forged page of links behind", ADMIN, "lk:late:1:x", "refuse.bad_button"),
+    _case("forged page of the bureau", ADMIN, "lk:bur:x", "refuse.bad_button"),
     _case("admin opens past links (they own none)", ADMIN, "lk:past:0", "refuse.role"),
     _case("stranger opens past links", STRANGER, "lk:past:0", "refuse.stranger"),
     _case("forged page of past links", MEMBER, "lk:past:x", "refuse.bad_button"),
