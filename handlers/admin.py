@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler
 from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotFound
-from handlers.common.flows import END, conversation, step_handlers
+from handlers.common.flows import END, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_found, require_private
 from handlers.common.i18n import load_texts
 from handlers.common.links import reply_fresh_link, reply_invite
@@ -41,13 +41,10 @@ load_texts(__file__)
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation(
-            FLOW,
-            entry_points=[CommandHandler("newbranch", new_branch)],
-            states={ASK_NAME: step_handlers("adm", receive_name, name_not_text)},
-            timeout=reg.config.conversation_timeout,
-        )
+    reg.conversation(
+        FLOW,
+        entry_points=[CommandHandler("newbranch", new_branch)],
+        states={ASK_NAME: step_handlers("adm", receive_name, name_not_text)},
     )
     reg.add(CommandHandler("branches", list_branches))
     reg.add(*presses("adm", secinv=secretary_invite, fresh=fresh_link))

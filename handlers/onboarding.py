@@ -12,14 +12,7 @@ from handlers.common import delivery, views
 from handlers.common.callback import encode, pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton
-from handlers.common.flows import (
-    END,
-    cancel_button,
-    clear_flow,
-    conversation,
-    flow_data,
-    step_handlers,
-)
+from handlers.common.flows import END, cancel_button, clear_flow, flow_data, step_handlers
 from handlers.common.guards import parse_callback, require_member
 from handlers.common.i18n import LANGUAGES, Translator, load_texts
 from handlers.common.menu import refresh_menu
@@ -54,18 +47,15 @@ load_texts(__file__)
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation(
-            FLOW,
-            entry_points=[CommandHandler("start", start, filters=filters.ChatType.PRIVATE)],
-            states={
-                ASK_NAME: step_handlers("join", receive_name, name_not_text),
-                CONFIRM_NAME: step_handlers(
-                    "join", typed_at_confirm, use_the_buttons, me=its_me, retype=not_me
-                ),
-            },
-            timeout=reg.config.conversation_timeout,
-        )
+    reg.conversation(
+        FLOW,
+        entry_points=[CommandHandler("start", start, filters=filters.ChatType.PRIVATE)],
+        states={
+            ASK_NAME: step_handlers("join", receive_name, name_not_text),
+            CONFIRM_NAME: step_handlers(
+                "join", typed_at_confirm, use_the_buttons, me=its_me, retype=not_me
+            ),
+        },
     )
     reg.add(CommandHandler("me", me))
     reg.add(CommandHandler("help", help_command))

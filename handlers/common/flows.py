@@ -1,5 +1,6 @@
 """The one flow protocol: entering, dated steps, leaving, ending; ``conversation(...)``
-wraps PTB's ConversationHandler with it.
+wraps PTB's ConversationHandler with it (features register theirs through
+``Registrar.conversation``, which gives the configured timeout).
 
 * Entering: an entry step calls ``enter_flow(context, name, **values)``, which drops what
   an unfinished run had collected; the steps keep JSON values in ``flow_data``.
@@ -25,7 +26,7 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -199,24 +200,6 @@ class FlowPart(Protocol):
     def entry_points(self) -> Handlers: ...
 
     def states(self) -> dict[object, Handlers]: ...
-
-
-def conversation_of(
-    name: str,
-    parts: Iterable[FlowPart],
-    *,
-    timeout: timedelta,
-    on_leave: Mapping[object, LeaveHook] | None = None,
-) -> ConversationHandler[Any]:
-    """One ``conversation`` from the entry points and steps of several modules."""
-    entry_points: Handlers = []
-    states: dict[object, Handlers] = {}
-    for part in parts:
-        entry_points += part.entry_points()
-        states.update(part.states())
-    return conversation(
-        name, entry_points=entry_points, states=states, timeout=timeout, on_leave=on_leave
-    )
 
 
 def conversation(

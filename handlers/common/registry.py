@@ -1,19 +1,22 @@
 """How features add their handlers to the Application, in the groups the flows rely on.
 
 Each conversation gets a group of its own (0, 1, ...) so one flow's fallbacks never hide
-another flow's entry point. Plain commands and buttons share ``COMMON_GROUP``; the
-catch-alls are added last to that group, so they answer only what nothing else took.
+another flow's entry point, and the configured timeout. Plain commands and buttons share
+``COMMON_GROUP``; the catch-alls are added last to that group, so they answer only what
+nothing else took.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
-from telegram.ext import Application, BaseHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler
 
+from handlers.common import flows
+from handlers.common.flows import FlowPart, Handlers, LeaveHook
 from handlers.common.reminders import DigestSection, ReminderView
 from handlers.common.services import BotConfig, CommandSpec
 from schedules.dispatcher import Receipt
@@ -36,9 +39,25 @@ class Registrar:
         self.receipts: dict[str, Receipt] = {}
         self.erasers: dict[str, Eraser] = {}
 
-    def flow(self, handler: ConversationHandler[Any]) -> None:
+    def conversation(
+        self,
+        name: str,
+        *,
+        entry_points: Handlers,
+        states: dict[object, Handlers],
+        on_leave: Mapping[object, LeaveHook] | None = None,
+    ) -> None:
+        """A feature's conversation (``flows.conversation``) with the configured timeout,
+        in the next handler group."""
         if self._next_flow_group >= COMMON_GROUP:
             raise RuntimeError("too many conversations")
+        handler = flows.conversation(
+            name,
+            entry_points=entry_points,
+            states=states,
+            timeout=self.config.conversation_timeout,
+            on_leave=on_leave,
+        )
         for step in [*handler.entry_points, *handler.fallbacks]:
             _trace(step)
         for steps in handler.states.values():
@@ -46,6 +65,21 @@ class Registrar:
                 _trace(step)
         self.app.add_handler(handler, group=self._next_flow_group)
         self._next_flow_group += 1
+
+    def conversation_of(
+        self,
+        name: str,
+        parts: Iterable[FlowPart],
+        *,
+        on_leave: Mapping[object, LeaveHook] | None = None,
+    ) -> None:
+        """One ``conversation`` from the entry points and steps of several modules."""
+        entry_points: Handlers = []
+        states: dict[object, Handlers] = {}
+        for part in parts:
+            entry_points += part.entry_points()
+            states.update(part.states())
+        self.conversation(name, entry_points=entry_points, states=states, on_leave=on_leave)
 
     def add(self, *handlers: BaseHandler[Any, Any, Any]) -> None:
         for handler in handlers:

@@ -12,7 +12,6 @@ screens), ``texts`` (every word they use).
 
 from __future__ import annotations
 
-from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.evaluation import pioneer_steps, pioneers, points, rating, rubric, uploads
@@ -39,8 +38,4 @@ def register(reg: Registrar) -> None:
     rating.register(reg)
     uploads.register(reg)
     pioneers.register(reg)
-    reg.flow(
-        conversation_of(
-            pioneer_steps.FLOW, [pioneer_steps], timeout=reg.config.conversation_timeout
-        )
-    )
+    reg.conversation_of(pioneer_steps.FLOW, [pioneer_steps])

@@ -18,13 +18,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import delivery
 from handlers.common.callback import encode, pattern
@@ -38,7 +32,7 @@ from handlers.common.errors import (
     refused_as,
     told_or_refused,
 )
-from handlers.common.flows import END, conversation, enter_flow, flow_data
+from handlers.common.flows import END, enter_flow, flow_data
 from handlers.common.guards import (
     parse_callback,
     require_admin,
@@ -120,12 +114,12 @@ def register(reg: Registrar) -> None:
         ("fin", finalize),
     ):
         reg.add(CallbackQueryHandler(handler, pattern=pattern(PREFIX, action)))
-    reg.flow(_input_conversation(reg))
+    _register_input_flow(reg)
     reg.receipt(NOTICE_EDIT, functools.partial(notice_edited, config=reg.config))
 
 
-def _input_conversation(reg: Registrar) -> ConversationHandler[Any]:
-    return conversation(
+def _register_input_flow(reg: Registrar) -> None:
+    reg.conversation(
         FLOW,
         entry_points=[
             CallbackQueryHandler(ask_score, pattern=pattern(PREFIX, "ed")),
@@ -142,7 +136,6 @@ def _input_conversation(reg: Registrar) -> ConversationHandler[Any]:
                 ),
             ]
         },
-        timeout=reg.config.conversation_timeout,
     )
 
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common.callback import BadCallbackData
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton
-from handlers.common.flows import END, conversation, enter_flow, flow_data
+from handlers.common.flows import END, enter_flow, flow_data
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.i18n import Translator
 from handlers.common.registry import Registrar
@@ -52,11 +51,11 @@ def upload_kind(name: str, upload: Upload) -> None:
 
 
 def register(reg: Registrar) -> None:
-    reg.flow(_conversation(reg))
+    _register_flow(reg)
 
 
-def _conversation(reg: Registrar) -> ConversationHandler[Any]:
-    return conversation(
+def _register_flow(reg: Registrar) -> None:
+    reg.conversation(
         FLOW,
         entry_points=[CallbackQueryHandler(ask_file, pattern=rf"^{PREFIX}:up:")],
         states={
@@ -65,7 +64,6 @@ def _conversation(reg: Registrar) -> ConversationHandler[Any]:
                 MessageHandler(filters.ALL & ~filters.COMMAND, not_a_file),
             ]
         },
-        timeout=reg.config.conversation_timeout,
     )
 
 

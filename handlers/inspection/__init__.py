@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import NotAllowed
-from handlers.common.flows import END, OTHER, conversation, photo_step, step_handlers
+from handlers.common.flows import END, OTHER, photo_step, step_handlers
 from handlers.common.guards import require_member, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering
@@ -34,32 +34,27 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation(
-            FLOW,
-            entry_points=[
-                CommandHandler("inspect", inspect_command),
-                *presses(PREFIX, c=comments.start, ans=items.answer_start, re=items.reopen_start),
+    reg.conversation(
+        FLOW,
+        entry_points=[
+            CommandHandler("inspect", inspect_command),
+            *presses(PREFIX, c=comments.start, ans=items.answer_start, re=items.reopen_start),
+        ],
+        states={
+            groups.ASK_GROUP_NAME: step_handlers(
+                PREFIX, groups.group_name_typed, groups.group_name_not_text
+            ),
+            comments.COMMENT: step_handlers(PREFIX, comments.comment_typed, text_expected),
+            comments.PREVIEW: [
+                *presses(PREFIX, ci=comments.add_item, cs=comments.submit),
+                MessageHandler(OTHER, comments.use_buttons),
             ],
-            states={
-                groups.ASK_GROUP_NAME: step_handlers(
-                    PREFIX, groups.group_name_typed, groups.group_name_not_text
-                ),
-                comments.COMMENT: step_handlers(PREFIX, comments.comment_typed, text_expected),
-                comments.PREVIEW: [
-                    *presses(PREFIX, ci=comments.add_item, cs=comments.submit),
-                    MessageHandler(OTHER, comments.use_buttons),
-                ],
-                comments.ITEM_TEXT: step_handlers(PREFIX, comments.item_text_typed, text_expected),
-                comments.ITEM_DEADLINE: step_handlers(
-                    PREFIX, comments.deadline_typed, text_expected
-                ),
-                items.ANSWER: step_handlers(PREFIX, items.answer_typed, text_expected),
-                items.PHOTO: photo_step(PREFIX, items.save_answer, items.photo_expected, skip="np"),
-                items.REASON: step_handlers(PREFIX, items.reason_typed, text_expected),
-            },
-            timeout=reg.config.conversation_timeout,
-        )
+            comments.ITEM_TEXT: step_handlers(PREFIX, comments.item_text_typed, text_expected),
+            comments.ITEM_DEADLINE: step_handlers(PREFIX, comments.deadline_typed, text_expected),
+            items.ANSWER: step_handlers(PREFIX, items.answer_typed, text_expected),
+            items.PHOTO: photo_step(PREFIX, items.save_answer, items.photo_expected, skip="np"),
+            items.REASON: step_handlers(PREFIX, items.reason_typed, text_expected),
+        },
     )
     reg.add(CommandHandler("rectify", items.rectify_command))
     for kind, view in reminders.VIEWS.items():

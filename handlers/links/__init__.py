@@ -9,7 +9,6 @@ uncontacted past its rhythm; the monthly digest counts them.
 
 from __future__ import annotations
 
-from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.links import flow, manage, reminders
@@ -23,7 +22,7 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(conversation_of(flow.FLOW, [flow], timeout=reg.config.conversation_timeout))
+    reg.conversation_of(flow.FLOW, [flow])
     for handler in manage.handlers():
         reg.add(handler)
     for kind, view in reminders.VIEWS.items():

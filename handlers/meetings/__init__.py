@@ -11,7 +11,6 @@ the outbox.
 
 from __future__ import annotations
 
-from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.meetings import board, common, people, record, reminders, review, safety
@@ -26,13 +25,7 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation_of(
-            common.FLOW,
-            (record, people, review, board, safety),
-            timeout=reg.config.conversation_timeout,
-        )
-    )
+    reg.conversation_of(common.FLOW, (record, people, review, board, safety))
     for handler in board.SCREEN.handlers():  # the bureau's picker of branch boards
         reg.add(handler)
     for kind, view in reminders.VIEWS.items():

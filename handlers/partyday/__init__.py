@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
-from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.partyday import checkin, common, manage, reminders, replies, roster, service
@@ -36,15 +35,12 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation_of(
-            common.FLOW,
-            (manage, replies, checkin, service),
-            timeout=reg.config.conversation_timeout,
-            # Check-in takes its location button away; a service record left at the
-            # (optional) photo step is kept.
-            on_leave={checkin.CHECKIN: checkin.left, service.PHOTO: service.left_at_photo},
-        )
+    reg.conversation_of(
+        common.FLOW,
+        (manage, replies, checkin, service),
+        # Check-in takes its location button away; a service record left at the
+        # (optional) photo step is kept.
+        on_leave={checkin.CHECKIN: checkin.left, service.PHOTO: service.left_at_photo},
     )
     reg.add(CommandHandler("partyday", manage.partyday_command))
     for module in (manage, replies, checkin, roster, service):

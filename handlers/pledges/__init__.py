@@ -6,7 +6,6 @@ a rating, linking the notice chat), so a person is in at most one of them at a t
 
 from __future__ import annotations
 
-from handlers.common.flows import conversation_of
 from handlers.common.registry import Registrar
 from handlers.common.services import CommandSpec
 from handlers.pledges import board, making, notice, progress, reminders, review
@@ -25,13 +24,10 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(
-        conversation_of(
-            FLOW,
-            (making, review, progress, notice),
-            timeout=reg.config.conversation_timeout,
-            on_leave={step: making.keep_draft_note for step in making.states()},
-        )
+    reg.conversation_of(
+        FLOW,
+        (making, review, progress, notice),
+        on_leave={step: making.keep_draft_note for step in making.states()},
     )
     for part in (making, review, progress, notice, board):
         for handler in part.plain_handlers():

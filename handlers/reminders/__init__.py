@@ -28,8 +28,8 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
-    reg.flow(notify.conversation_handler(reg))
-    reg.flow(settings.rule_conversation(reg))
+    notify.register_flow(reg)
+    settings.register_rule_flow(reg)
     reg.add(CommandHandler("settings", settings.settings_command))
     reg.add(CallbackQueryHandler(settings.switch, pattern=r"^rem:(on|off):"))
     reg.add(CallbackQueryHandler(settings.show_rules, pattern=pattern(views.PREFIX, "rules")))

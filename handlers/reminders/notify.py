@@ -13,23 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-)
+from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.common import delivery
 from handlers.common.context import XContext
 from handlers.common.errors import StaleButton
-from handlers.common.flows import (
-    END,
-    clear_flow,
-    conversation,
-    enter_flow,
-    flow_data,
-    step_handlers,
-)
+from handlers.common.flows import END, clear_flow, enter_flow, flow_data, step_handlers
 from handlers.common.guards import require_private, require_secretary
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, answering, remove_buttons, reply
@@ -176,14 +165,13 @@ async def _branch_name(context: XContext, secretary: Member) -> str:
     return branch.name if branch else ""
 
 
-def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
+def register_flow(reg: Registrar) -> None:
     states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
         ASK_TEXT: step_handlers(views.NOTIFY_PREFIX, got_text, not_text),
         CONFIRM: step_handlers(views.NOTIFY_PREFIX, typed_at_confirm, not_text, send=send),
     }
-    return conversation(
+    reg.conversation(
         FLOW,
         entry_points=[CommandHandler("notify", start)],
         states=states,
-        timeout=reg.config.conversation_timeout,
     )

@@ -6,23 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    ConversationHandler,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
-from handlers.common.flows import (
-    END,
-    clear_flow,
-    conversation,
-    enter_flow,
-    flow_data,
-    step_handlers,
-)
+from handlers.common.flows import END, clear_flow, enter_flow, flow_data, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -213,13 +202,12 @@ async def _send_rules(update: Update, context: XContext, branch_id: int) -> None
     await reply(update, context, text, keyboard)
 
 
-def rule_conversation(reg: Registrar) -> ConversationHandler[Any]:
+def register_rule_flow(reg: Registrar) -> None:
     states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
         ASK_RULE: step_handlers(views.PREFIX, rule_typed, rule_not_text, val=rule_button)
     }
-    return conversation(
+    reg.conversation(
         RULE_FLOW,
         entry_points=[CallbackQueryHandler(ask_rule, pattern=pattern(views.PREFIX, "rule"))],
         states=states,
-        timeout=reg.config.conversation_timeout,
     )

@@ -16,13 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.common import delivery
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import (
-    END,
-    OTHER,
-    conversation,
-    enter_flow,
-    flow_data,
-)
+from handlers.common.flows import END, OTHER, enter_flow, flow_data
 from handlers.common.guards import (
     require_admin,
     require_private,
@@ -49,24 +43,21 @@ COMMANDS = [CommandSpec("import", "cmd.import", frozenset({Role.SECRETARY, Role.
 
 
 def register_flow(reg: Registrar) -> None:
-    reg.flow(
-        conversation(
-            FLOW,
-            entry_points=[CommandHandler("import", start)],
-            states={
-                WAIT_FILE: [
-                    MessageHandler(filters.Document.ALL, receive_file),
-                    MessageHandler(filters.PHOTO, photo_sent),
-                    MessageHandler(OTHER, not_a_file),
-                ],
-                PREVIEW: [
-                    CallbackQueryHandler(confirm, pattern=pattern("rst", "ok")),
-                    MessageHandler(filters.Document.ALL, receive_file),
-                    MessageHandler(OTHER, use_buttons),
-                ],
-            },
-            timeout=reg.config.conversation_timeout,
-        )
+    reg.conversation(
+        FLOW,
+        entry_points=[CommandHandler("import", start)],
+        states={
+            WAIT_FILE: [
+                MessageHandler(filters.Document.ALL, receive_file),
+                MessageHandler(filters.PHOTO, photo_sent),
+                MessageHandler(OTHER, not_a_file),
+            ],
+            PREVIEW: [
+                CallbackQueryHandler(confirm, pattern=pattern("rst", "ok")),
+                MessageHandler(filters.Document.ALL, receive_file),
+                MessageHandler(OTHER, use_buttons),
+            ],
+        },
     )
 
 

@@ -32,9 +32,9 @@ def register(reg: Registrar) -> None:
     reg.command_specs(COMMANDS)
     # The follow-up [Done] flow comes first: while it waits for its optional note, that
     # note must not be taken as an answer by an unfinished /visit draft.
-    reg.flow(records.done_conversation(reg))
-    reg.flow(flow.conversation_handler(reg))
-    reg.flow(term_admin.conversation_handler(reg))
+    records.register_done_flow(reg)
+    flow.register_flow(reg)
+    term_admin.register_flow(reg)
     records.register(reg)
     oversight.register(reg)
     mydata.register(reg)

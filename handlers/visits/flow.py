@@ -26,14 +26,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
@@ -43,7 +36,6 @@ from handlers.common.flows import (
     END,
     Handlers,
     Step,
-    conversation,
     enter_flow,
     flow_data,
     step_handlers,
@@ -104,7 +96,7 @@ _TOPIC_SPLIT = re.compile(r"[,，、;；/\n]+")
 E = TypeVar("E", bound=StrEnum)
 
 
-def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
+def register_flow(reg: Registrar) -> None:
     def step(
         state: str, typed: Step, wrong: str, *first: BaseHandler[Any, Any, Any], **buttons: Step
     ) -> Handlers:
@@ -117,7 +109,7 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
         ]
 
     back = _go(SUMMARY)
-    return conversation(
+    reg.conversation(
         FLOW,
         entry_points=[
             CommandHandler("visit", start),
@@ -188,7 +180,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
                 back=back,
             ),
         },
-        timeout=reg.config.conversation_timeout,
     )
 
 

@@ -10,16 +10,15 @@ to a group.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import aiosqlite
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback import pattern, presses
 from handlers.common.context import XContext
 from handlers.common.errors import BadButton, Refusal
-from handlers.common.flows import END, clear_flow, conversation, flow_data, step_handlers
+from handlers.common.flows import END, clear_flow, flow_data, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
@@ -59,13 +58,12 @@ def register(reg: Registrar) -> None:
     )
 
 
-def done_conversation(reg: Registrar) -> ConversationHandler[Any]:
+def register_done_flow(reg: Registrar) -> None:
     """[Done] on a follow-up: an optional line about it, then recorded as done."""
-    return conversation(
+    reg.conversation(
         DONE_FLOW,
         entry_points=[CallbackQueryHandler(done_start, pattern=pattern(RECORD_PREFIX, "fdone"))],
         states={DONE_NOTE: step_handlers(DONE_PREFIX, done_note, done_not_text, now=done_now)},
-        timeout=reg.config.conversation_timeout,
     )
 
 

@@ -12,21 +12,11 @@ from datetime import date
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common.callback import pattern
 from handlers.common.context import XContext
-from handlers.common.flows import (
-    END,
-    conversation,
-    enter_flow,
-    flow_data,
-    step_handlers,
-)
+from handlers.common.flows import END, enter_flow, flow_data, step_handlers
 from handlers.common.guards import parse_callback, require_admin, require_private
 from handlers.common.registry import Registrar
 from handlers.common.reply import reply
@@ -42,8 +32,8 @@ ASK_END = "term.end"
 PREFIX = "vterm"
 
 
-def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
-    return conversation(
+def register_flow(reg: Registrar) -> None:
+    reg.conversation(
         FLOW,
         entry_points=[
             CommandHandler("term", term_command),
@@ -53,7 +43,6 @@ def conversation_handler(reg: Registrar) -> ConversationHandler[Any]:
             ASK_START: step_handlers(PREFIX, start_typed, _again(ASK_START)),
             ASK_END: step_handlers(PREFIX, end_typed, _again(ASK_END)),
         },
-        timeout=reg.config.conversation_timeout,
     )
 
 
