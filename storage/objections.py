@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -38,19 +38,6 @@ class ObjectionKind:
     entity: str  # the audit entity of an objection (its answer)
     problem: type[InputProblem]  # the evaluation's refusal, built from a code
     length_code: str  # the refusal of an empty or too long text
-
-
-class NoticeRound(Protocol):
-    """What the notice needs of a round (both evaluations' rounds have it)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def notice_ends_on(self) -> date | None: ...
 
 
 class Objection(BaseModel):
@@ -83,10 +70,20 @@ class LedgerObjection(BaseModel):
     answered_at: datetime | None
 
 
-def in_notice(round_: NoticeRound, today: date) -> bool:
-    """Published, and the notice's last day not past."""
-    ends = round_.notice_ends_on
-    return round_.status == "published" and (ends is None or today <= ends)
+class NoticeRound(BaseModel):
+    """A round that goes through 公示 (both evaluations' rounds are one): what the notice
+    needs of it and stamps on it. Each evaluation's round gives its own statuses."""
+
+    id: int
+    status: str
+    published_at: datetime | None = None
+    notice_ends_on: date | None = None
+    finalized_at: datetime | None = None
+
+    def in_notice(self, today: date) -> bool:
+        """Published, and the notice's last day not past."""
+        ends = self.notice_ends_on
+        return self.status == "published" and (ends is None or today <= ends)
 
 
 # --------------------------------------------------------------------------- reads
@@ -199,7 +196,7 @@ async def raise_objection(
     now: datetime,
 ) -> int:
     """An objection against ``subject_id``, during the notice only; its id."""
-    if not in_notice(round_, today):
+    if not round_.in_notice(today):
         raise kind.problem("not_in_notice")
     text = _checked(kind, text)
     objection_id = await insert(

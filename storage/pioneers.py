@@ -56,8 +56,7 @@ class NominationStatus(StrEnum):
     DECLINED = "declined"
 
 
-class Round(BaseModel):
-    id: int
+class Round(objection_store.NoticeRound):
     year: int
     title: str
     quota: int
@@ -70,9 +69,6 @@ class Round(BaseModel):
     tie_reason: str | None = None
     opened_at: datetime
     confirmed_at: datetime | None = None
-    published_at: datetime | None = None
-    notice_ends_on: date | None = None
-    finalized_at: datetime | None = None
 
     @property
     def windows(self) -> Windows:
@@ -80,9 +76,6 @@ class Round(BaseModel):
 
     def phase(self, today: date) -> Phase:
         return self.windows.phase(today)
-
-    def in_notice(self, today: date) -> bool:
-        return objection_store.in_notice(self, today)
 
 
 class Nomination(BaseModel):

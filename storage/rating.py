@@ -62,23 +62,16 @@ class RatingProblem(InputProblem):
     """A step refused: ``code`` names the message (``rating.problem.<code>``)."""
 
 
-class Round(BaseModel):
-    id: int
+class Round(objection_store.NoticeRound):
     school_year: int
     rubric_text: str
     version: str
     status: RoundStatus
     opened_at: datetime
-    published_at: datetime | None = None
-    notice_ends_on: date | None = None
-    finalized_at: datetime | None = None
 
     @property
     def rubric(self) -> Rubric:
         return parse_rubric(self.rubric_text)
-
-    def in_notice(self, today: date) -> bool:
-        return objection_store.in_notice(self, today)
 
 
 class BranchRating(BaseModel):
