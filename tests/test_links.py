@@ -583,6 +583,9 @@ def test_past_links_and_a_branchs_links_come_a_page_at_a_time() -> None:
     listed = views.branch_links(t, "第一中学党支部", many, names, 0, 1)
     assert pressed(listed)[-1] == "lk:blist:1:1" and len(pressed(listed)) == 13
     assert views.past_links(t, [], names, 0) == ("您没有往期联系。", None)
+    # A page that does not exist shows the nearest one.
+    assert views.past_links(t, many, names, 5) == second
+    assert views.branch_links(t, "第一中学党支部", many, names, -2, 1) == listed
 
 
 async def _students(h: Harness, user: FakeUser, count: int, contacted: int = 0) -> None:
@@ -687,3 +690,42 @@ async def test_the_bureaus_branches_come_a_page_at_a_time(harness: Harness) -> N
     assert "第 2/2 页" in said[-1]
     assert await h.callback(ADMIN, "lk:bur:x") == []
     assert "无法识别此按钮" in h.answers()[-1]
+
+
+async def test_a_forged_page_of_a_branchs_links_or_past_links_shows_a_real_page(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=ZONE))
+    await _students(h, MEMBER, 13)
+    said = await h.callback(SECRETARY, "lk:blist:1:0")
+    assert "进行中的联系 13 项" in said[-1]
+    first = h.buttons(SECRETARY)
+    assert len(first) == 13 and first[-1] == "下一页 ▶"
+    # One past the end showed no link, a negative one was refused as a bad button.
+    said = await h.callback(SECRETARY, "lk:blist:1:99")
+    last = h.buttons(SECRETARY)
+    assert "进行中的联系 13 项" in said[-1] and len(last) == 1 and last[0] not in first
+    said = await h.callback(SECRETARY, "lk:blist:1:-1")
+    assert "进行中的联系 13 项" in said[-1] and h.buttons(SECRETARY) == first
+    assert await h.callback(SECRETARY, "lk:blist:1:x") == []
+    assert "无法识别此按钮" in h.answers()[-1]
+    # The same for one's past links: 13 whose school year is over.
+    async with h.db.transaction() as tx:
+        owner = await members.get_active_by_telegram(tx, MEMBER.id)
+        assert owner is not None
+        for n in range(13):
+            await links.set_link(
+                tx, LinkFields(kind=LinkKind.DORM, target_text=f"男生{n}号楼", member_id=owner.id,
+                               branch_id=owner.branch_id, period=LinkPeriod.YEAR,
+                               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31),
+                               start_on=date(2025, 9, 1), today=date(2025, 9, 1)),
+                actor=owner, owner=owner, now=h.clock.now(),
+            )  # fmt: skip
+    said = await h.callback(MEMBER, "lk:past:-4")
+    assert "共 13 项" in said[-1]
+    first = h.buttons(MEMBER)
+    assert len(first) == 13 and first[-1] == "下一页 ▶"
+    said = await h.callback(MEMBER, "lk:past:12")
+    assert "共 13 项" in said[-1] and len(h.buttons(MEMBER)) == 1

@@ -134,8 +134,7 @@ async def past_pressed(update: Update, context: XContext) -> None:
     """One's own links no longer in force (their period over, or ended), newest first, a
     page at a time, each to open with its log."""
     person = require_branch_person(context)
-    callback = parse_callback(update, PREFIX)
-    page = max(0, callback.int_arg(0)) if callback.args else 0
+    page = page_asked(parse_callback(update, PREFIX), 0)
     async with context.db.read() as conn:
         past = await links.past_of(conn, person.id, today=context.today())
         names = await names_for(conn, past)
@@ -174,7 +173,7 @@ async def branch_list_pressed(update: Update, context: XContext) -> None:
     actor = require_secretary_or_admin(context)
     callback = parse_callback(update, PREFIX)
     branch_id = callback.int_arg(0)
-    page = callback.int_arg(1) if len(callback.args) > 1 else 0
+    page = page_asked(callback, 1)
     require_branch_access(actor, branch_id)
     async with context.db.read() as conn:
         branch = await branches.get(conn, branch_id)

@@ -192,7 +192,9 @@ def _link_page(
     *args: object,
 ) -> list[list[InlineKeyboardButton]]:
     """A page of links, a button each to open it, then [下一页] (``action`` with ``args``
-    and the next page) when more follow."""
+    and the next page) when more follow. A ``page`` that does not exist (forged, or the
+    list shrank) shows the nearest."""
+    page = clamp(page, len(links))
     rows = [[plain_button(label(link), "show", link.id)] for link in links[page * PAGE :][:PAGE]]
     if (page + 1) * PAGE < len(links):
         rows.append([button(t, "lk.btn.next", action, *args, page + 1)])
