@@ -10,7 +10,7 @@ from handlers.common import branch_picker, delivery, views
 from handlers.common.branch_picker import BranchScreen
 from handlers.common.callback import encode, presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, NotAllowed, StaleButton
+from handlers.common.errors import BadButton, NotAllowed, Refusal
 from handlers.common.guards import (
     parse_callback,
     require_branch_access,
@@ -211,9 +211,11 @@ async def confirm_remove(update: Update, context: XContext) -> None:
     target = await _removable(context, data.int_arg(0), secretary)
     now = context.now()
     async with context.db.transaction() as tx:
-        await members.mark_left(
+        if not await members.mark_left(
             tx, target.id, now=now, actor_id=secretary.id, branch_id=target.branch_id
-        )
+        ):
+            # Removed meanwhile by another press (another secretary's, at the same moment).
+            raise Refusal("members.already_left", name=target.name)
         branch = await branches.get(tx, target.branch_id or 0)
         if branch is not None:
             await delivery.tell(
@@ -251,5 +253,5 @@ async def _removable(
     if target.id == secretary.id:
         raise NotAllowed("members.cannot_remove_self")
     if not target.active:
-        raise StaleButton()
+        raise Refusal("members.already_left", name=target.name)
     return target

@@ -13,7 +13,7 @@ from pydantic import BaseModel, field_validator
 from storage import audit, names
 from storage.clock import to_iso
 from storage.database import Database
-from storage.rows import Table, fetch_value, insert
+from storage.rows import Table, changed_one, fetch_value, insert
 
 
 class Role(StrEnum):
@@ -255,16 +255,22 @@ async def mark_left(
     entity: str = "member",
     entity_id: int | None = None,
     **detail: Any,
-) -> None:
+) -> bool:
     """The member leaves (the row stays, marked left), recorded in the audit log as
     ``action`` by ``actor_id`` (None: the bot itself) on the member, or on the record a
-    caller names when that says more (the inspection group an inspector leaves)."""
-    await tx.execute(
+    caller names when that says more (the inspection group an inspector leaves).
+
+    False, with nothing written, when they were no longer active: a second press of a
+    removal, or two people removing them at once, records one removal."""
+    if not await changed_one(
+        tx,
         "UPDATE members SET status = 'left', left_at = ? WHERE id = ? AND status = 'active'",
         (to_iso(now), member_id),
-    )
+    ):
+        return False
     where = member_id if entity_id is None else entity_id
     await _record(tx, where, now=now, actor_id=actor_id, action=action, entity=entity, **detail)
+    return True
 
 
 async def set_unreachable(tx: aiosqlite.Connection, telegram_id: int, at: datetime | None) -> None:

@@ -26,7 +26,13 @@ async def test_member_and_branch_writes_are_audited(db: Database) -> None:
         )  # fmt: skip
         await members.set_post(tx, person.id, "班主任", now=NOW)
         await members.set_role(tx, person.id, Role.SECRETARY, now=NOW, invite_id=4, to="secretary")
-        await members.mark_left(tx, person.id, now=NOW, actor_id=admin.id, branch_id=branch.id)
+        assert await members.mark_left(
+            tx, person.id, now=NOW, actor_id=admin.id, branch_id=branch.id
+        )
+        # Gone already: nothing changes and nothing more is recorded.
+        assert not await members.mark_left(
+            tx, person.id, now=NOW, actor_id=admin.id, branch_id=branch.id
+        )
         await members.mark_left(
             tx, admin.id, now=NOW, action="inspection.inspector_removed",
             entity="inspection_group", entity_id=5, member_id=admin.id,

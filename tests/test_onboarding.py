@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -306,9 +307,42 @@ async def test_secretary_removes_a_member_who_is_kept_as_left(harness: Harness) 
     gone = next(m for m in rows if m.name == "王老师")
     assert gone.status == "left" and gone.left_at is not None
     assert (await harness.send(MEMBER, "/me")) == [ZH("refuse.stranger")]
-    # Pressing the stale confirmation again changes nothing and says so.
+    # Pressing the confirmation again says they were removed already, and writes nothing:
+    # one removal in the audit log, one notice to them.
     await harness.callback(SECRETARY, f"mem:rmok:{gone.id}")
-    assert harness.answers()[-1] == ZH("refuse.stale_button")
+    assert harness.answers()[-1] == ZH("members.already_left", name="王老师")
+    assert await _removals(harness, gone.id) == (1, 1)
+
+
+async def _removals(h: Harness, member_id: int) -> tuple[int, int]:
+    """How many ``member.removed`` audit entries name the member, and notices they got."""
+    await h.deliver()
+    async with h.db.read() as conn:
+        audited = [e for e in await audit.for_entity(conn, "member", member_id)]
+    told = [text for text in h.tg.texts(MEMBER.id) if text == ZH("members.removed_notice",
+            branch="第一中学党支部")]  # fmt: skip
+    return sum(1 for e in audited if e.action == "member.removed"), len(told)
+
+
+async def test_two_secretaries_removing_a_member_at_once_remove_them_once(
+    harness: Harness,
+) -> None:
+    """Both presses pass the checks before either writes: the second finds them gone in
+    its transaction, says so, and writes nothing."""
+    h = harness
+    await h.branch_with_people()
+    second = await active(h, MEMBER2)
+    gone = await active(h, MEMBER)
+    assert second is not None and gone is not None
+    async with h.db.transaction() as tx:
+        await members.set_role(tx, second.id, Role.SECRETARY, now=h.clock.now())
+    said = await asyncio.gather(
+        h.callback(SECRETARY, f"mem:rmok:{gone.id}"), h.callback(MEMBER2, f"mem:rmok:{gone.id}")
+    )
+    removed = ZH("members.removed", name="王老师")
+    assert sorted([said[0], said[1]]) == [[], [removed]]
+    assert ZH("members.already_left", name="王老师") in h.answers()
+    assert await _removals(h, gone.id) == (1, 1)
 
 
 async def test_keep_button_changes_nothing(harness: Harness) -> None:
