@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import Database, branches, members, objections, pioneers, service, visits
+from storage import Database, branches, links, members, objections, pioneers, service, visits
+from storage.link_rules import LinkPeriod
+from storage.links import LinkFields, LinkKind
 from storage.members import Member, Role
 from storage.pioneer_rules import PioneerProblem, Windows, check_ballot, cut, tally
 from storage.service import ServiceEntry, ServiceKind
@@ -392,6 +394,40 @@ async def test_a_tie_at_the_cut_needs_a_decision_with_a_reason(db: Database) -> 
 _op = st.tuples(
     st.integers(1, 28), st.integers(1, 16), st.sampled_from(["keep", "edit", "withdraw"])
 )
+
+
+async def test_a_link_counts_in_a_year_only_up_to_its_last_day(db: Database) -> None:
+    """A nominee's 三联系 links for a calendar year are those in force on a day of it: a
+    dorm link of the 2025–26 school year ended on 20 December 2025 counts for 2025, not
+    for 2026, though its period runs to 31 August 2026; the class link beside it counts
+    for both."""
+    p = await _people(db)
+    owner = p["a"]
+    base: dict[str, Any] = {
+        "member_id": owner.id, "branch_id": owner.branch_id, "period": LinkPeriod.YEAR,
+        "period_start": date(2025, 9, 1), "period_end": date(2026, 8, 31),
+        "start_on": date(2025, 9, 1), "today": date(2025, 9, 1),
+    }  # fmt: skip
+    async with db.transaction() as tx:
+        dorm = await links.set_link(
+            tx, LinkFields(kind=LinkKind.DORM, target_text="男生3号楼201", **base),
+            actor=p["admin"], owner=owner, now=NOW,
+        )  # fmt: skip
+        await links.set_link(
+            tx, LinkFields(kind=LinkKind.CLASS, target_text="三(2)班", **base),
+            actor=p["admin"], owner=owner, now=NOW,
+        )  # fmt: skip
+        await links.end(
+            tx, dorm.id, actor=p["admin"], reason="宿舍调整", today=date(2025, 12, 20), now=NOW
+        )
+    async with db.read() as conn:
+        counted = {
+            year: (
+                await pioneers.record(conn, owner.id, owner.branch_id or 0, year, zone=ZONE)
+            ).links
+            for year in (2025, 2026, 2027)
+        }
+    assert counted == {2025: 2, 2026: 1, 2027: 0}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
