@@ -16,6 +16,12 @@ which a busy machine stretches less), what it queued, and the median ordinary ti
     python -m bench.tick --profile          # cProfile of the ordinary ticks (top 25)
     python -m bench.tick --profile moments  # ... of the two moments
     python -m bench.tick --dump rows.tsv    # the outbox rows the ticks made, to compare
+    python -m bench.tick --taps 100         # members' taps write between ordinary minutes
+
+With ``--taps N``, before each ordinary minute N members answer the party day (one in ten
+asks for leave), one in five of them logs a home visit and one in ten a service record,
+each in a transaction of its own, as the storm's members do: the tick then reads again
+what those writes touched, as it does in a busy minute.
 """
 
 from __future__ import annotations
@@ -25,19 +31,25 @@ import asyncio
 import cProfile
 import json
 import logging
+import os
 import pstats
+import random
 import shutil
 import statistics
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import aiosqlite
 
 from bench import scale
 from bench.common import BenchTelegram
 from bot.app import build_application, freeze_long_lived, reminder_engine
 from handlers.common.services import BotConfig
+from storage import partyday, service, terms, visits
+from storage.answers import Answer
 from storage.clock import FixedClock, to_iso
 from storage.database import Database
 
@@ -69,7 +81,78 @@ def moments() -> list[tuple[datetime, bool]]:
     return found
 
 
-async def run(size: scale.Size, profile: str | None, dump: Path | None = None) -> list[Timed]:
+class Taps:
+    """Members' writes between minutes (``--taps``): a party-day answer each, some home
+    visits and service records, each tap its own transaction; seeded, so two runs write
+    the same rows and their dumps compare."""
+
+    def __init__(self, db: Database, per_minute: int) -> None:
+        self.db = db
+        self.per_minute = per_minute
+        self.rng = random.Random(11)
+        self.waiting: list[tuple[int, int]] = []  # (member, branch) not yet tapped
+        self.months: dict[int, int] = {}  # branch -> this month's party-day month id
+
+    async def load(self) -> None:
+        async with self.db.read() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id, branch_id FROM members WHERE status = 'active' AND role = 'member'"
+            )
+            self.waiting = [(int(r[0]), int(r[1])) for r in rows]
+            for branch_id in {branch for _, branch in self.waiting}:
+                month = await partyday.get_month(conn, branch_id, scale.NOW.year, scale.NOW.month)
+                if month is not None:
+                    self.months[branch_id] = month.id
+            self.term = terms.pick_term(scale.NOW.date(), await terms.set_terms(conn))
+        self.rng.shuffle(self.waiting)
+
+    async def write(self, now: datetime) -> None:
+        today = now.astimezone(scale.ZONE).date()
+        for _ in range(min(self.per_minute, len(self.waiting))):
+            member_id, branch_id = self.waiting.pop()
+            async with self.db.transaction() as tx:
+                await self._tap(tx, member_id, branch_id, today, now)
+
+    async def _tap(
+        self,
+        tx: aiosqlite.Connection,
+        member_id: int,
+        branch_id: int,
+        today: date,
+        now: datetime,
+    ) -> None:
+        month_id = self.months.get(branch_id)
+        if month_id is not None:
+            leave = self.rng.random() < 0.1
+            await partyday.set_reply(
+                tx, month_id=month_id, member_id=member_id,
+                answer=Answer.LEAVE if leave else Answer.ATTEND,
+                reason_kind=partyday.LeaveReason.TEACHING if leave else None, now=now,
+            )  # fmt: skip
+        if self.rng.random() < 0.2:
+            content = visits.VisitContent(
+                visit_date=today, student_alias="小明", class_name="三(2)班",
+                form=visits.Form.IN_PERSON, met=visits.Met.PARENTS,
+                topics=[visits.Topic.STUDY], today=today,
+            )  # fmt: skip
+            await visits.create(
+                tx, member_id=member_id, branch_id=branch_id, content=content,
+                term=self.term, now=now,
+            )  # fmt: skip
+        if self.rng.random() < 0.1:
+            entry = service.ServiceEntry(
+                kind=service.ServiceKind.VOLUNTEER, on_date=today, hours=1.0,
+                description="社区服务", logged_on=today,
+            )  # fmt: skip
+            await service.log(
+                tx, member_id=member_id, branch_id=branch_id, entry=entry,
+                party_month_id=None, makeup_month_id=None, now=now,
+            )  # fmt: skip
+
+
+async def run(
+    size: scale.Size, profile: str | None, dump: Path | None = None, taps: int = 0
+) -> list[Timed]:
     source = await scale.ensure(size)
     profiler = cProfile.Profile() if profile else None
     profiled = profile == "ordinary"
@@ -77,6 +160,10 @@ async def run(size: scale.Size, profile: str | None, dump: Path | None = None) -
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tick.sqlite3"
         shutil.copyfile(source, path)
+        # On disk before the ticks: otherwise the first checkpoint's fsync in a moment
+        # waits for the whole copy (1.4 GB at ten years) to be written back.
+        with path.open("rb+") as copy:
+            os.fsync(copy.fileno())
         clock = FixedClock(scale.NOW)
         async with Database(path) as db:
             config = BotConfig(zone=scale.ZONE, admin_ids=frozenset({scale.ADMIN_TELEGRAM_ID}))
@@ -87,9 +174,16 @@ async def run(size: scale.Size, profile: str | None, dump: Path | None = None) -
             # As ``xianfeng run`` does after start-up: what start-up built stays out of
             # the collector's full collections (one costs 0.1-0.2 s in a moment otherwise).
             freeze_long_lived()
+            tapping = Taps(db, taps)
+            if taps:
+                await tapping.load()
             clock.set(scale.NOW - WARM_UP)
             await engine.tick()
             for at, ordinary in moments():
+                if ordinary and taps:
+                    # In the minute before: the tick reads again what these wrote.
+                    clock.set(at - timedelta(seconds=30))
+                    await tapping.write(clock.now())
                 clock.set(at)
                 if profiler is not None and ordinary == profiled:
                     profiler.enable()
@@ -109,17 +203,48 @@ async def run(size: scale.Size, profile: str | None, dump: Path | None = None) -
 
 
 async def _dump(db: Database, path: Path) -> None:
-    """The rows the ticks queued, one a line, in dedupe key order: a change to how the tick
-    reads must leave them byte for byte the same (compare two dumps with ``cmp``)."""
+    """What the ticks wrote, one row a line in a fixed order: the outbox rows they queued,
+    the reminders they skipped, the party days they pinned and the audit rows of those
+    pins. A change to how the tick reads must leave it byte for byte the same (compare
+    two dumps with ``cmp``)."""
+    since = (to_iso(scale.NOW - WARM_UP),)
     async with db.read() as conn:
-        rows = await conn.execute_fetchall(
-            "SELECT dedupe_key, chat_id, kind, text, buttons, photo, not_before, expires_at"
-            " FROM outbox WHERE created_at >= ? ORDER BY dedupe_key",
-            (to_iso(scale.NOW - WARM_UP),),
-        )
+        rows = [
+            ("outbox", *row)
+            for row in await conn.execute_fetchall(
+                "SELECT dedupe_key, chat_id, kind, text, buttons, photo, not_before, expires_at"
+                " FROM outbox WHERE created_at >= ? ORDER BY dedupe_key",
+                since,
+            )
+        ]
+        rows += [
+            ("skip", *row)
+            for row in await conn.execute_fetchall(
+                "SELECT dedupe_key, kind, member_id, due_at, reason, skipped_at"
+                " FROM reminder_skips WHERE skipped_at >= ? ORDER BY dedupe_key",
+                since,
+            )
+        ]
+        rows += [
+            ("pinned", *row)
+            for row in await conn.execute_fetchall(
+                "SELECT branch_id, month, day, start_time, place, announced_at"
+                " FROM party_day_months WHERE announced_at >= ? ORDER BY branch_id, month",
+                since,
+            )
+        ]
+        rows += [
+            ("audit", *row)
+            for row in await conn.execute_fetchall(
+                "SELECT at, actor_id, action, entity, entity_id, detail FROM audit_log"
+                " WHERE action = 'partyday.announced' AND at >= ? ORDER BY entity_id, at",
+                since,
+            )
+        ]
     lines = ["\t".join(json.dumps(value, ensure_ascii=False) for value in row) for row in rows]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")  # noqa: ASYNC240
-    print(f"dumped {len(lines)} outbox rows to {path}")
+    kinds = {kind: sum(row[0] == kind for row in rows) for kind in ("outbox", "skip", "pinned")}
+    print(f"dumped {len(lines)} rows to {path}: {kinds}")
 
 
 def report(size: scale.Size, timed: list[Timed]) -> None:
@@ -155,10 +280,14 @@ def main() -> None:
     parser.add_argument(
         "--dump", type=Path, help="write the outbox rows the ticks queued to this file"
     )
+    parser.add_argument(
+        "--taps", type=int, default=0,
+        help="members' taps that write before each ordinary minute (as in the storm)",
+    )  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     size = scale.Size(args.branches, args.members, args.years)
-    report(size, asyncio.run(run(size, args.profile, args.dump)))
+    report(size, asyncio.run(run(size, args.profile, args.dump, args.taps)))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ TERM_SETTLING = timedelta(days=28)
 MIDNIGHT = time(0, 0)
 DEFAULT_RULES = BranchRules()
 NOBODY: frozenset[int] = frozenset()
+NO_ONE: list[Member] = []
 NO_ONE_BEHIND: list[visits.MemberProgress] = []
 """A branch nobody of which is behind (one object, so what is built from it is kept)."""
 
@@ -249,6 +250,22 @@ def _term_key(term: terms.Term) -> tuple[Any, ...]:
     return (term.id, term.start, term.end)
 
 
+def _day_key(day: partyday.PartyDay) -> str:
+    """The start of a party-day reminder's dedupe key."""
+    assert day.date is not None
+    return f"partyday:{day.branch_id}:{day.date.isoformat()}"
+
+
+def _day_payload(day: partyday.PartyDay) -> dict[str, Any]:
+    assert day.date is not None
+    return {
+        "branch_id": day.branch_id,
+        "year": day.year,
+        "month": day.month,
+        "date": day.date.isoformat(),
+    }
+
+
 def _unique(items: Iterable[Reminder]) -> list[Reminder]:
     seen: set[str] = set()
     result = []
@@ -322,6 +339,7 @@ class _Scan:
         self.created: dict[int, datetime] = {}
         self.by_branch: dict[int, list[Member]] = {}
         self._nudges: list[tuple[int, int, int, datetime]] | None = None
+        self._secretaries: dict[int, list[Member]] | None = None
 
     async def load(self) -> None:
         self.rules = await self.read(("rules",), reminders.all_rules)
@@ -368,7 +386,18 @@ class _Scan:
         return self.by_branch.get(branch_id, [])
 
     def secretaries(self, branch_id: int) -> list[Member]:
-        return [p for p in self.branch_people(branch_id) if p.role is Role.SECRETARY]
+        """The branch's secretaries (one list for everyone asking: not to be changed)."""
+        if self._secretaries is None:
+            self._secretaries = self.derived(
+                "secretaries",
+                (self.by_branch,),
+                (),
+                lambda: {
+                    branch: [p for p in people if p.role is Role.SECRETARY]
+                    for branch, people in self.by_branch.items()
+                },
+            )
+        return self._secretaries.get(branch_id, NO_ONE)
 
     def admins(self) -> list[Member]:
         return sorted((p for p in self.people.values() if p.role is Role.ADMIN), key=lambda p: p.id)
@@ -408,20 +437,11 @@ class _Scan:
                 continue
             rules = self.rules_of(day.branch_id)
             people = self.branch_people(day.branch_id)
-            base = f"partyday:{day.branch_id}:{day.date.isoformat()}"
-            payload = {
-                "branch_id": day.branch_id,
-                "year": day.year,
-                "month": day.month,
-                "date": day.date.isoformat(),
-            }
             announce_at = at_local(
                 day.date - timedelta(days=rules.announce_days), rules.announce_time, self.zone
             )
             if self.needed(announce_at, at_local(day.date, MIDNIGHT, self.zone)):
-                found.append(
-                    await self._announcement(day, month, announce_at, base, people, payload)
-                )
+                found.append(await self._announcement(day, month, announce_at, people))
             morning_at = at_local(day.date, rules.morning_time, self.zone)
             day_over = at_local(day.date + timedelta(days=1), MIDNIGHT, self.zone)
             if self.needed(morning_at, day_over):
@@ -430,15 +450,21 @@ class _Scan:
                     ("on_approved_leave", day.branch_id, month_of),
                     reminders.on_approved_leave, day.branch_id, month_of,
                 )  # fmt: skip
+                # The same occurrence every minute while its reads are (its keys once).
                 found.append(
-                    _Occurrence(
-                        Kind.PARTYDAY_MORNING,
-                        f"{base}:morning",
-                        day.branch_id,
-                        morning_at,
-                        day_over,
-                        [p for p in people if p.id not in away],
-                        payload,
+                    self.derived(
+                        ("partyday.morning", day.branch_id, day.date),
+                        (day, people, away),
+                        (morning_at,),
+                        lambda: _Occurrence(
+                            Kind.PARTYDAY_MORNING,
+                            f"{_day_key(day)}:morning",  # noqa: B023
+                            day.branch_id,  # noqa: B023
+                            morning_at,  # noqa: B023
+                            day_over,  # noqa: B023
+                            [p for p in people if p.id not in away],  # noqa: B023
+                            _day_payload(day),  # noqa: B023
+                        ),
                     )
                 )
         return found
@@ -448,13 +474,12 @@ class _Scan:
         day: partyday.PartyDay,
         month: partyday.PartyMonth | None,
         announce_at: datetime,
-        base: str,
         people: list[Member],
-        payload: dict[str, Any],
     ) -> _Occurrence:
         """The announcement; or, when the secretary announced the month by hand before
         this moment, a reminder to those who have not answered (the announcement's dedupe
-        key is shared with the by-hand one, so nobody gets the announcement twice)."""
+        key is shared with the by-hand one, so nobody gets the announcement twice). The
+        same occurrence every minute while its reads are the same."""
         assert day.date is not None
         # Once the day has come, the morning-of reminder says it instead.
         expires = at_local(day.date, MIDNIGHT, self.zone)
@@ -467,25 +492,45 @@ class _Scan:
                 ("members_without_reply", day.branch_id, day.date),
                 partyday.members_without_reply, day.branch_id, day.date,
             )  # fmt: skip
-            silent = {m.id for m in without_reply}
-            return _Occurrence(
+            return self.derived(
+                ("partyday.before", day.branch_id, day.date),
+                (day, month, people, without_reply),
+                (announce_at,),
+                lambda: self._reminding(day, announce_at, expires, people, without_reply),
+            )
+        return self.derived(
+            ("partyday.announce", day.branch_id, day.date),
+            (day, month, people),
+            (announce_at,),
+            lambda: _Occurrence(
                 Kind.PARTYDAY_ANNOUNCE,
-                f"{base}:before",
+                f"{_day_key(day)}:announce",
                 day.branch_id,
                 announce_at,
                 expires,
-                [p for p in people if p.id in silent],
-                {**payload, "variant": "reminder"},
+                people,
+                {**_day_payload(day), "variant": "announcement"},
                 late_reason=SkipReason.REPLACED,
-            )
+            ),
+        )
+
+    def _reminding(
+        self,
+        day: partyday.PartyDay,
+        announce_at: datetime,
+        expires: datetime,
+        people: list[Member],
+        without_reply: list[Member],
+    ) -> _Occurrence:
+        silent = {m.id for m in without_reply}
         return _Occurrence(
             Kind.PARTYDAY_ANNOUNCE,
-            f"{base}:announce",
+            f"{_day_key(day)}:before",
             day.branch_id,
             announce_at,
             expires,
-            people,
-            {**payload, "variant": "announcement"},
+            [p for p in people if p.id in silent],
+            {**_day_payload(day), "variant": "reminder"},
             late_reason=SkipReason.REPLACED,
         )
 
@@ -686,8 +731,10 @@ class _Scan:
         if not self.wants(Kind.VISIT_FOLLOW_UP):
             return []
         found = []
+        # Those due before the horizon's first day are out of range (below): not read.
+        first = local_date(self.earliest, self.zone)
         due_today = await self.read(
-            ("follow_ups_due", self.today), visits.follow_ups_due, self.today
+            ("follow_ups_due", self.today, first), visits.follow_ups_due, self.today, first
         )
         for item in due_today:
             owner = self.people.get(item.member_id)
@@ -984,14 +1031,26 @@ class _Scan:
         month is over (then next month's digest is the one to read)."""
         if not self.wants(Kind.DIGEST):
             return []
+        # The same occurrences all month while the branches and their people are unchanged
+        # (their recipients' keys worked out once); whether each is in range, every minute.
+        months = tuple(self.months())
+        every = self.derived(
+            "digests",
+            (self.rules, self.created, self.by_branch),
+            months,
+            lambda: self._digests(months),
+        )
+        return [occ for occ in every if self.in_range(occ.due_at)]
+
+    def _digests(self, months: tuple[tuple[int, int], ...]) -> list[_Occurrence]:
         found = []
-        for year, month in self.months():
+        for year, month in months:
             reported = previous_month(year, month)
             for branch_id, rules in self.rules.items():
                 due_at = at_local(date(year, month, 1), rules.digest_time, self.zone)
                 begun = at_local(date(year, month, 1), MIDNIGHT, self.zone)
                 created = self.created.get(branch_id)
-                if not self.in_range(due_at) or created is None or created >= begun:
+                if created is None or created >= begun:
                     continue
                 after = following_month(year, month)
                 found.append(

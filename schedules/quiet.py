@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from storage.calendar import is_holiday, next_working_day
@@ -60,6 +61,9 @@ class QuietHours:
         return at_local(day, self.end, zone)
 
 
+# The tick asks for the same few hundred moments (each branch's times on a few days)
+# every minute: a lookup instead of a zone conversion each.
+@lru_cache(maxsize=4096)
 def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """The moment (in UTC) that the wall clock in ``zone`` shows ``clock`` on ``day``.
 

@@ -721,11 +721,16 @@ async def branch_totals(
 # --------------------------------------------------------------------------- for reminders
 
 
-async def follow_ups_due(conn: aiosqlite.Connection, on: date) -> list[FollowUpDue]:
-    """Open follow-ups due on or before ``on`` whose teacher is still active.
+async def follow_ups_due(
+    conn: aiosqlite.Connection, on: date, since: date | None = None
+) -> list[FollowUpDue]:
+    """Open follow-ups due on or before ``on`` (and on or after ``since``) whose teacher
+    is still active.
 
     Overdue ones are included so a missed day is not lost; send each once by
-    ``FollowUpDue.dedupe_key`` (a postponed follow-up gets a new key).
+    ``FollowUpDue.dedupe_key`` (a postponed follow-up gets a new key). The reminder tick
+    gives ``since``: the follow-ups' index holds every follow-up ever set, done ones too
+    (100,000 at ten years), and it has no use for those past its horizon.
     """
     return await fetch_all(
         conn,
@@ -734,12 +739,12 @@ async def follow_ups_due(conn: aiosqlite.Connection, on: date) -> list[FollowUpD
         SELECT v.id AS visit_id, v.member_id, m.telegram_id, v.follow_up_on AS due_on,
                v.visit_date, v.student_alias, v.class_name
         FROM home_visits v JOIN members m ON m.id = v.member_id
-        WHERE v.follow_up_on IS NOT NULL AND v.follow_up_on <= ?
+        WHERE v.follow_up_on IS NOT NULL AND v.follow_up_on <= ? AND v.follow_up_on >= ?
           AND v.follow_up_done_at IS NULL AND v.withdrawn_at IS NULL
           AND m.status = 'active'
         ORDER BY v.follow_up_on, v.id
         """,
-        (on.isoformat(),),
+        (on.isoformat(), (since or date.min).isoformat()),
     )
 
 

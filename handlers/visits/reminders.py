@@ -3,8 +3,11 @@ secretary's monthly digest: each re-reads the visits when the tick renders them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from handlers.common.reminders import DueReminder, ReminderView, Screen
 from handlers.visits import views
+from schedules.due import HORIZON
 from schedules.kinds import Kind
 from storage import visits
 from storage.reminders import Digest
@@ -14,8 +17,12 @@ from storage.terms import Term
 async def follow_up(due: DueReminder) -> Screen | None:
     visit_id = int(due.reminder.payload["visit_id"])
     due_on = str(due.reminder.payload["due_on"])
+    # Every follow-up the tick reminds of fell due within its horizon (``due`` reads
+    # them from that day on too).
+    since = due.today - HORIZON - timedelta(days=1)
     waiting = await due.once(
-        ("visits.follow_ups", due.today), lambda: visits.follow_ups_due(due.conn, due.today)
+        ("visits.follow_ups", due.today),
+        lambda: visits.follow_ups_due(due.conn, due.today, since),
     )
     for item in waiting:
         # Done, postponed (a new date, a new reminder) or withdrawn: nothing to say.
