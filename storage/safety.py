@@ -455,6 +455,29 @@ WHERE {members.participating("m")}
 """
 
 
+# CROSS JOIN keeps the branches first, so each branch's term is read by its index.
+_SUMMARY_SQL = """
+WITH lessons AS MATERIALIZED (
+    SELECT l.member_id, COUNT(*) AS n FROM branches b CROSS JOIN safety_lessons l
+    WHERE l.branch_id = b.id AND l.on_date BETWEEN ? AND ? AND l.status = 'active'
+    GROUP BY l.member_id
+), drills AS MATERIALIZED (
+    SELECT p.member_id, COUNT(*) AS n
+    FROM branches b CROSS JOIN safety_drills d CROSS JOIN safety_drill_participants p
+    WHERE d.branch_id = b.id AND p.drill_id = d.id AND d.on_date BETWEEN ? AND ?
+      AND d.status = 'active'
+    GROUP BY p.member_id
+)
+SELECT m.branch_id, COUNT(*), COUNT(CASE WHEN l.n > 0 AND d.n > 0 THEN 1 END),
+       COUNT(CASE WHEN l.n IS NULL THEN 1 END), COUNT(CASE WHEN d.n IS NULL THEN 1 END)
+FROM members m
+LEFT JOIN lessons l ON l.member_id = m.id
+LEFT JOIN drills d ON d.member_id = m.id
+WHERE {participating} AND m.branch_id IN (SELECT value FROM json_each(?))
+GROUP BY m.branch_id
+"""
+
+
 async def coverage(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Coverage]:
     """Every active member of the branch with their lessons and drills in ``term``."""
     return await fetch_all(
@@ -487,13 +510,13 @@ async def summaries(
     of the 1st ask for every branch)."""
     wanted = sorted(set(branch_ids))
     branches = json.dumps(wanted)
-    # Each person's line counted in SQL: a row a branch, not one a person.
+    # Each person's line counted in SQL: a row a branch, not one a person. The term's
+    # lessons and drills are counted per person once, read by the branch indexes (every
+    # branch: someone's may be in another branch), so the read stays the size of a term
+    # however long the history (a person's drills read by person are all their years').
     people: dict[int, tuple[int, int, int, int]] = {}
     for row in await conn.execute_fetchall(
-        "SELECT branch_id, COUNT(*), COUNT(CASE WHEN lessons > 0 AND drills > 0 THEN 1 END),"
-        " COUNT(CASE WHEN lessons = 0 THEN 1 END), COUNT(CASE WHEN drills = 0 THEN 1 END)"
-        f" FROM ({_COVERAGE_SQL} AND m.branch_id IN (SELECT value FROM json_each(?)))"
-        " GROUP BY branch_id",
+        _SUMMARY_SQL.format(participating=members.participating("m")),
         (*term.bounds, *term.bounds, branches),
     ):
         people[int(row[0])] = (int(row[1]), int(row[2]), int(row[3]), int(row[4]))

@@ -182,6 +182,7 @@ async def _digests(db: Database) -> None:
         await reminders.digests(conn, branches, first, scale.ZONE, stored=stored)
         await links.branch_totals(conn, on=first, today=today, rhythms=LinkRhythms(), terms=stored)
         await meetings.for_branches(conn, branches, first, today - timedelta(days=1))
+        await meetings.held_counts(conn, branches, first, today - timedelta(days=1))
         await meetings.compliance_by_branch(
             conn, branches, first.year, today=today, frequencies=MeetingFrequencies()
         )

@@ -177,3 +177,28 @@ async def test_classes_used_before_are_offered(db: Database) -> None:
     async with db.read() as conn:
         assert await safety.recent_classes(conn, p["王老师"]) == ["三(2)班", "初一(3)班"]
         assert await safety.recent_classes(conn, p["张老师"]) == []
+
+
+async def test_a_branchs_summary_counts_what_its_people_logged_in_another_branch(
+    db: Database,
+) -> None:
+    """The digest's counts (read for all branches at once) agree with the branch's own
+    coverage screen: a lesson or drill someone logged in their former branch still
+    counts for them, and one outside the term does not."""
+    p = await _people(db)
+    async with db.transaction() as tx:
+        drill = DrillFields(on_date=date(2026, 11, 9), kind=DrillKind.EVACUATION, today=TODAY)
+        await safety.log_own_drill(
+            tx, member_id=p["张老师"], branch_id=2, fields=drill, role="疏散引导", now=NOW
+        )
+        await safety.log_lesson(tx, member_id=p["张老师"], branch_id=2, fields=lesson(), now=NOW)
+        await safety.log_lesson(tx, member_id=p["王老师"], branch_id=1, fields=lesson(), now=NOW)
+    spring = Term(start=date(2027, 2, 1), end=date(2027, 7, 31))
+    async with db.read() as conn:
+        lines = {c.name: c for c in await safety.coverage(conn, 1, AUTUMN)}
+        summary = await safety.summary(conn, 1, AUTUMN)
+        later = await safety.summary(conn, 1, spring)
+    assert lines["张老师"].done and not lines["王老师"].done
+    assert (summary.members, summary.done) == (3, 1)
+    assert (summary.missing_lesson, summary.missing_drill) == (1, 2)
+    assert (later.done, later.missing_lesson, later.missing_drill) == (0, 3, 3)

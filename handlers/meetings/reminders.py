@@ -92,14 +92,14 @@ async def _digest_counts(
     """By branch: the meetings of the month starting ``first``, the periods of its year
     missed so far, and the term's safety coverage."""
     last = terms.next_month(first) - timedelta(days=1)
-    held = await meetings.for_branches(conn, branch_ids, first, last)
+    held = await meetings.held_counts(conn, branch_ids, first, last)
     boards = await meetings.compliance_by_branch(
         conn, branch_ids, first.year, today=today, frequencies=frequencies
     )
     summaries = await safety.summaries(conn, branch_ids, term)
     return {
         branch_id: (
-            len(held[branch_id]),
+            held[branch_id],
             sum(p.state is PeriodState.SHORT for p in boards[branch_id]),
             summaries[branch_id],
         )
