@@ -130,6 +130,24 @@ class Database:
                 writer.begin_pending = False
                 self._count_written()
 
+    @asynccontextmanager
+    async def inline(self, tx: aiosqlite.Connection) -> AsyncIterator[None]:
+        """Inside ``transaction()``: the block's statements run on the calling thread (the
+        event loop's), as ``read_inline``'s do, instead of a trip to the writer's thread and
+        back each. For many small statements in a row (the reminder tick pinning a hundred
+        party days, each in a few statements); a long statement here holds the loop for
+        its length. BEGIN IMMEDIATE, if not sent yet, goes to the thread on its own before
+        the first of them (it may wait for another process's lock); COMMIT goes there after
+        the block as always."""
+        writer = self._require(self._writer)
+        if tx is not writer or not self._lock.locked():
+            raise RuntimeError("inline() is for the statements of an open transaction()")
+        writer.inline = True
+        try:
+            yield
+        finally:
+            writer.inline = False
+
     async def write_all(self, statements: Sequence[Statement]) -> None:
         """Statements whose results nobody reads, as one transaction in one trip to the
         writer's thread (a ``transaction()`` block costs a trip per statement, plus BEGIN
@@ -262,8 +280,18 @@ class _Writer(aiosqlite.Connection):
 
     begin_pending = False
     """Set by ``transaction()``: the next call begins the transaction first."""
+    inline = False
+    """Set by ``Database.inline``: statements run on the calling thread (only the open
+    transaction uses the writer meanwhile: it holds the writer's lock)."""
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.inline:
+            if self.begin_pending:
+                self.begin_pending = False
+                await super()._execute(self._conn.execute, "BEGIN IMMEDIATE")
+            if not self._running or self._connection is None:
+                raise ValueError("Connection closed")
+            return fn(*args, **kwargs)
         if not self.begin_pending:
             return await super()._execute(fn, *args, **kwargs)
         self.begin_pending = False
@@ -313,9 +341,10 @@ async def _connect(path: Path, *, inline: bool = False) -> aiosqlite.Connection:
 async def _connect(
     path: Path, *, writer: bool = False, inline: bool = False
 ) -> aiosqlite.Connection:
-    # An inline connection is made by aiosqlite's thread and used from the loop's.
+    # An inline connection is made by aiosqlite's thread and used from the loop's; so is
+    # the writer in ``Database.inline``.
     connector = functools.partial(
-        sqlite3.connect, str(path), isolation_level=None, check_same_thread=not inline
+        sqlite3.connect, str(path), isolation_level=None, check_same_thread=not (inline or writer)
     )
     kind = _Writer if writer else _Inline if inline else aiosqlite.Connection
     try:

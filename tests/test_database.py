@@ -159,6 +159,41 @@ async def test_inline_reads_see_commits_on_the_loops_thread_and_refuse_writes(
         assert len(await branches.list_with_counts(conn)) == 2
 
 
+async def test_inline_statements_of_a_transaction_run_on_the_loops_thread_all_or_nothing(
+    db: Database,
+) -> None:
+    """The tick's slice writes its small statements without a trip to the writer's
+    thread: on the caller's thread, inside the transaction (rolled back with it, committed
+    with it, counted for the kept reads), and only inside one."""
+    threads: list[int] = []
+
+    def note(action: int, *_: object) -> int:
+        threads.append(threading.get_ident())
+        return sqlite3.SQLITE_OK
+
+    before = db.versions(["branches"])
+    with pytest.raises(ZeroDivisionError):
+        async with db.transaction() as tx, db.inline(tx):
+            await branches.create(tx, "一中党支部", now=NOW)
+            _ = 1 / 0
+    async with db.transaction() as tx:
+        async with db.inline(tx):
+            await tx.set_authorizer(note)
+            await branches.create(tx, "二中党支部", now=NOW)
+            await tx.set_authorizer(None)
+        await branches.create(tx, "三中党支部", now=NOW)  # on the writer's thread again
+    assert threads and set(threads) == {threading.get_ident()}
+    assert db.versions(["branches"]) != before
+    async with db.read() as conn:
+        names = [b.name for b in await branches.list_with_counts(conn)]
+        assert sorted(names) == ["三中党支部", "二中党支部"]
+    writer = db._writer
+    assert writer is not None
+    with pytest.raises(RuntimeError, match="open transaction"):
+        async with db.inline(writer):
+            pass
+
+
 async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:
     """A failing transaction must not take a concurrent one's writes down with it."""
 
