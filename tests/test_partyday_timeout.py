@@ -1,4 +1,5 @@
-"""An abandoned check-in step times out politely and takes its location button away."""
+"""An abandoned step times out politely (a check-in's takes its location button away); a
+press that started no flow never does."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from handlers.common.flows import FlowConversation, sweep_timeouts
 from handlers.common.services import BotConfig
-from tests.conftest import ADMIN, MEMBER, ZONE, Harness
+from tests.conftest import ADMIN, MEMBER, SECRETARY, ZONE, Harness
 from tests.test_partyday import at, rule_in_place
 
 
@@ -63,3 +65,42 @@ async def test_a_service_record_left_at_the_photo_step_is_kept(harness: Harness)
     assert "已自动结束" in said[1]
     async with h.db.read() as conn, conn.execute("SELECT hours FROM service_logs") as cur:
         assert [tuple(row) for row in await cur.fetchall()] == [(2.0,)]
+
+
+async def test_attending_outside_a_flow_never_times_out(harness: Harness) -> None:
+    # [参加] belongs to the leave flow only to end its reason step; pressed on its own it
+    # starts no flow, so nothing may "time out" later, and nothing of it is kept meanwhile.
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+    said = await h.press(MEMBER, "参加")
+    assert said[0].startswith("已登记：参加")
+    kept = [
+        handler.timeout_jobs
+        for handlers in h.app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, FlowConversation) and handler.timeout_jobs
+    ]
+    assert kept == []
+    before = len(h.tg.texts(MEMBER.id))
+    await asyncio.sleep(1.5)
+    assert await sweep_timeouts(h.app) == 0
+    assert h.tg.texts(MEMBER.id)[before:] == []
+
+
+async def test_a_leave_reason_left_unanswered_still_times_out(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+    await h.press(MEMBER, "请假")
+    before = len(h.tg.texts(MEMBER.id))
+    await asyncio.sleep(1.5)
+    await sweep_timeouts(h.app)
+    timed_out = "您已 1 分钟未操作，本次操作已自动结束。如需继续，请重新开始。"
+    assert h.tg.texts(MEMBER.id)[before:] == [timed_out]

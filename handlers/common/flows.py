@@ -302,6 +302,13 @@ class FlowConversation(ConversationHandler[Any]):
     ) -> None:
         if new_state == self.END or not self.conversation_timeout:
             return
+        if new_state is None and self._conversations.get(conversation_key) is None:
+            # An entry point that acted at once and started no flow ([参加] on the
+            # announcement): there is nothing to time out, and a deadline would keep the
+            # update and its context alive for the whole timeout (in the monthly storm,
+            # thousands of them for the garbage collector to scan) and then tell the
+            # person a flow they never began had ended.
+            return
         seconds = (
             self.conversation_timeout.total_seconds()
             if isinstance(self.conversation_timeout, timedelta)
