@@ -86,18 +86,23 @@ class TimedLock(asyncio.Lock):
         self.longest = 0.0
         self.longest_cpu = 0.0
         """The process's CPU time during the longest hold (far below it: waiting for a core)."""
+        self.longest_by: tuple[str, ...] = ()
+        """Who took the lock for the longest hold (the innermost frames of our code)."""
         self._since = 0.0
         self._cpu = 0.0
+        self._by: tuple[str, ...] = ()
 
     async def acquire(self) -> bool:
         await super().acquire()
         self._since, self._cpu = time.perf_counter(), time.process_time()
+        self._by = _our_frames(sys._getframe(1))
         return True
 
     def release(self) -> None:
         held = time.perf_counter() - self._since
         if held > self.longest:
             self.longest, self.longest_cpu = held, time.process_time() - self._cpu
+            self.longest_by = self._by
         super().release()
 
 
@@ -180,7 +185,9 @@ class Storm:
     rng: random.Random = field(default_factory=lambda: random.Random(9))
     latencies: list[float] = field(default_factory=list)
     fanout_sends: list[float] = field(default_factory=list)
-    members: list[asyncio.Task[None]] = field(default_factory=list)
+    members: set[asyncio.Task[None]] = field(default_factory=set)
+    """The members still acting (a finished one is forgotten: its phone is not this process)."""
+    started: int = 0
     waiting: dict[int, tuple[float, asyncio.Event]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     updates: UpdateFactory | None = None
@@ -206,7 +213,10 @@ class Storm:
         announced = method == "sendMessage" and "pd:att:" in str(params.get("reply_markup"))
         if announced and chat is not None and chat > 0 and chat not in self.waiting:
             self.fanout_sends.append(time.monotonic())
-            self.members.append(asyncio.create_task(self.member(chat)))
+            task = asyncio.create_task(self.member(chat))
+            self.members.add(task)
+            task.add_done_callback(self.members.discard)
+            self.started += 1
 
     async def member(self, chat: int) -> None:
         await asyncio.sleep(self.rng.uniform(*self.delays))
@@ -400,6 +410,20 @@ class Watchdog(threading.Thread):
             print(f"    {count:4d} {where}")
 
 
+def _our_frames(frame: FrameType | None, depth: int = 4) -> tuple[str, ...]:
+    """The innermost ``depth`` frames in the bot's own packages, innermost first."""
+    found = []
+    while frame is not None and len(found) < depth:
+        parts = Path(frame.f_code.co_filename).parts
+        if "site-packages" not in parts and OURS.intersection(parts):
+            found.append(f"{'/'.join(parts[-2:])}:{frame.f_lineno} {frame.f_code.co_name}")
+        frame = frame.f_back
+    return tuple(found)
+
+
+OURS = frozenset({"bot", "handlers", "schedules", "storage"})
+
+
 def _stack(frame: FrameType | None, depth: int = 10) -> tuple[str, ...]:
     """The innermost ``depth`` frames as file:line function, innermost first."""
     found = []
@@ -478,9 +502,9 @@ async def run(
                     f"{seconds:.0f} s: {len(storm.fanout_sends)} announced, "
                     f"{len(storm.latencies)} answered, {len(storm.waiting)} waiting"
                 )
-            done = all(task.done() for task in storm.members)
+            done = not storm.members
             digest_ticked = clock.now() > scale.NOW + timedelta(minutes=2, seconds=30)
-            if storm.members and done and digest_ticked:
+            if storm.started and done and digest_ticked:
                 async with db.read() as conn:
                     rows = await conn.execute_fetchall(
                         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
@@ -530,6 +554,8 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, room: 
         f"longest write-lock hold: {lock.longest * 1000:.0f} ms, the process's CPU time "
         f"meanwhile {lock.longest_cpu * 1000:.0f} ms (goal ≤ 100 ms)"
     )
+    if lock.longest_by:
+        print("  taken by " + " < ".join(lock.longest_by))
     print(f"longest event-loop stall: {storm.stalls * 1000:.0f} ms (goal ≤ 100 ms)")
     storm.watchdog.report()
     print(f"429s: {sum(tg.too_many.values())} {dict(tg.too_many)} (goal 0)")
