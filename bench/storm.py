@@ -449,7 +449,7 @@ def prepare(source: Path, folder: Path) -> Path:
     return path
 
 
-async def steady_retention(app: Any, lock: TimedLock) -> None:
+async def steady_retention(app: Any, lock: TimedLock, storm: Storm) -> None:
     """Erase what is past retention before the storm: a deployment ten years old has done
     so every night (the built history never has). Printed, as it is also the first run
     at ten years: the longest batch is the longest the writer lock is held by it."""
@@ -460,6 +460,7 @@ async def steady_retention(app: Any, lock: TimedLock) -> None:
         f" the longest batch held the writer lock {lock.longest * 1000:.0f} ms"
     )
     lock.longest = lock.longest_cpu = 0.0
+    storm.watchdog.collections.clear()  # before start-up's objects were frozen: not the storm's
 
 
 async def run(
@@ -479,7 +480,7 @@ async def run(
         app = build_application(token="999000:STORM", db=db, config=config, clock=clock,
                                 request=tg)  # fmt: skip
         await app.initialize()
-        await steady_retention(app, lock)
+        await steady_retention(app, lock, storm)
         clock.restart()
         storm.updates = UpdateFactory(app.bot, tg)
         storm.queue = app.update_queue
