@@ -215,6 +215,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, identify_or_stop), group=-1)
     registrar = Registrar(app, config)
     for feature in FEATURES:
+        registrar.command_specs(feature.COMMANDS)
         feature.register(registrar)
     services.commands = tuple(registrar.commands)
     services.receipts = dict(registrar.receipts)

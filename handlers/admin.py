@@ -40,7 +40,6 @@ load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation(
         FLOW,
         entry_points=[CommandHandler("newbranch", new_branch)],

@@ -43,7 +43,6 @@ load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.add(CommandHandler("invite", invite))
     reg.add(CommandHandler("members", list_members))
     reg.add(*presses("mem", rm=ask_remove, rmok=confirm_remove, keep=keep_member, fresh=fresh_link))

@@ -28,7 +28,6 @@ load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.add(CommandHandler("erasemember", list_departed))
     reg.add(*presses(PREFIX, ask=ask, ok=confirmed, no=kept))
 

@@ -10,7 +10,10 @@ from handlers.common.flows import CANCEL_DATA
 from handlers.common.i18n import load_texts
 from handlers.common.registry import Registrar
 from handlers.common.reply import answering, reply
+from handlers.common.services import CommandSpec
 from storage.members import Role
+
+COMMANDS: list[CommandSpec] = []  # nothing of its own in /help or the menu
 
 load_texts(__file__)
 

@@ -46,7 +46,6 @@ load_texts(__file__)
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation(
         FLOW,
         entry_points=[CommandHandler("start", start, filters=filters.ChatType.PRIVATE)],

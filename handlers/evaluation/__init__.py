@@ -32,7 +32,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     points.register(reg)
     rubric.register(reg)
     rating.register(reg)

@@ -40,7 +40,6 @@ _DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})$")
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.add(CommandHandler("holidays", holidays_command))
     reg.add(*presses("hol", ok=confirmed, no=cancelled))
 

@@ -33,7 +33,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation(
         FLOW,
         entry_points=[

@@ -21,7 +21,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation_of(flow.FLOW, [flow])
     for handler in manage.handlers():
         reg.add(handler)

@@ -24,7 +24,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation_of(common.FLOW, (record, people, review, board, safety))
     for handler in board.SCREEN.handlers():  # the bureau's picker of branch boards
         reg.add(handler)

@@ -34,7 +34,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation_of(
         common.FLOW,
         (manage, replies, checkin, service),

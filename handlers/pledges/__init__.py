@@ -23,7 +23,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     reg.conversation_of(
         FLOW,
         (making, review, progress, notice),

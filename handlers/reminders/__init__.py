@@ -27,7 +27,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     notify.register_flow(reg)
     settings.register_rule_flow(reg)
     reg.add(CommandHandler("settings", settings.settings_command))

@@ -7,8 +7,9 @@ from handlers.common.registry import Registrar
 from handlers.roster.flow import COMMANDS, register_flow
 from handlers.roster.withdraw import register_withdraw
 
+__all__ = ["COMMANDS", "register"]
+
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     register_flow(reg)
     register_withdraw(reg)

@@ -18,5 +18,4 @@ COMMANDS = [CommandSpec("todo", "cmd.todo", frozenset({Role.SECRETARY, Role.ADMI
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     commands.register(reg)

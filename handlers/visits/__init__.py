@@ -29,7 +29,6 @@ COMMANDS = [
 
 
 def register(reg: Registrar) -> None:
-    reg.command_specs(COMMANDS)
     # The follow-up [Done] flow comes first: while it waits for its optional note, that
     # note must not be taken as an answer by an unfinished /visit draft.
     records.register_done_flow(reg)
