@@ -21,6 +21,7 @@ from handlers.common.guards import (
     require_branch_person,
     require_found,
     require_member,
+    require_private,
     require_secretary_or_admin,
 )
 from handlers.common.reply import ack, edit, replace, say
@@ -33,6 +34,8 @@ from storage.members import Member, Role
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    # Each of these shows people's links (students by alias): taken only in a private
+    # chat, as /links is, so a forged press on a group's message shows nothing there.
     return presses(
         PREFIX,
         ok=confirm_pressed,
@@ -62,6 +65,7 @@ async def decline_pressed(update: Update, context: XContext) -> None:
 
 async def _decide(update: Update, context: XContext, *, confirm: bool) -> None:
     """The owner's secretary (or an admin) confirms or declines; the owner is told."""
+    require_private(update)
     actor = require_secretary_or_admin(context)
     link = await require_found(context, links.get, parse_callback(update, PREFIX).int_arg(0))
     require_branch_access(actor, link.branch_id)
@@ -99,6 +103,7 @@ async def _decide(update: Update, context: XContext, *, confirm: bool) -> None:
 
 
 async def waiting_pressed(update: Update, context: XContext) -> None:
+    require_private(update)
     actor = require_branch_person(context)
     if not actor.is_secretary:
         raise NotAllowed()
@@ -112,10 +117,12 @@ async def waiting_pressed(update: Update, context: XContext) -> None:
 
 
 async def branch_pressed(update: Update, context: XContext) -> None:
+    require_private(update)
     await flow.show_branch(update, context)
 
 
 async def mine_pressed(update: Update, context: XContext) -> None:
+    require_private(update)
     person = require_branch_person(context)
     today = context.today()
     async with context.db.read() as conn:
@@ -133,6 +140,7 @@ async def mine_pressed(update: Update, context: XContext) -> None:
 async def past_pressed(update: Update, context: XContext) -> None:
     """One's own links no longer in force (their period over, or ended), newest first, a
     page at a time, each to open with its log."""
+    require_private(update)
     person = require_branch_person(context)
     page = page_asked(parse_callback(update, PREFIX), 0)
     async with context.db.read() as conn:
@@ -145,6 +153,7 @@ async def past_pressed(update: Update, context: XContext) -> None:
 async def show_pressed(update: Update, context: XContext) -> None:
     """One link with its recent log: to the owner, the branch's secretary (either side's
     for a 结对) and admins; with [记录联系] and [结束] for those who may."""
+    require_private(update)
     actor = require_member(context)
     link = await require_found(context, links.get, parse_callback(update, PREFIX).int_arg(0))
     _may_see(actor, link)
@@ -170,6 +179,7 @@ def _may_see(actor: Member, link: Link) -> None:
 
 async def branch_list_pressed(update: Update, context: XContext) -> None:
     """A branch's running links to open (its secretary, or an admin)."""
+    require_private(update)
     actor = require_secretary_or_admin(context)
     callback = parse_callback(update, PREFIX)
     branch_id = callback.int_arg(0)
@@ -188,6 +198,7 @@ async def branch_list_pressed(update: Update, context: XContext) -> None:
 
 
 async def branch_pick_pressed(update: Update, context: XContext) -> None:
+    require_private(update)
     require_admin(context)
     async with context.db.read() as conn:
         found = await branches.list_with_counts(conn)
@@ -203,6 +214,7 @@ async def branch_pick_pressed(update: Update, context: XContext) -> None:
 
 async def bureau_pressed(update: Update, context: XContext) -> None:
     """A page of the bureau's branches and their figures."""
+    require_private(update)
     require_admin(context)
     page = page_asked(parse_callback(update, PREFIX), 0)
     await ack(update)
@@ -212,6 +224,7 @@ async def bureau_pressed(update: Update, context: XContext) -> None:
 async def behind_pressed(update: Update, context: XContext) -> None:
     """The bureau's drill-down: one branch's links behind, a page at a time (an admin:
     they show students' aliases, which inspectors never see)."""
+    require_private(update)
     actor = require_admin(context)
     callback = parse_callback(update, PREFIX)
     branch = await require_visible(context, actor, callback.int_arg(0))

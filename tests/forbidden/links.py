@@ -160,6 +160,27 @@ CASES = [
         setup=_links_and_inspector,
         check=_unchanged,
     ),
+    *(
+        Case(
+            f"{data} pressed in a group",
+            user,
+            lambda h, user=user, data=data: h.process(
+                user, h.updates.callback(user, data, chat=GROUP)
+            ),
+            "refuse.private_only",
+            setup=_links,
+            check=_unchanged,
+        )
+        for user, data in [
+            (ADMIN, "lk:late:1:0"),
+            (ADMIN, "lk:bur:0"),
+            (SECRETARY, "lk:blist:1"),
+            (SECRETARY, f"lk:ok:{STUDENT}"),
+            (MEMBER, f"lk:show:{STUDENT}"),
+            (MEMBER, "lk:past:0"),
+            (MEMBER, "lk:mine"),
+        ]
+    ),
     _case("links behind in a branch not there", ADMIN, "lk:late:99:0", "refuse.not_found"),
     _case("forged branch of links behind", ADMIN, "lk:late:x:0", "refuse.bad_button"),
     _case("forged page of links behind", ADMIN, "lk:late:1:x", "refuse.bad_button"),
