@@ -56,6 +56,16 @@ async def rule_in_place(h: Harness, typed: str = "第2个星期二") -> None:
     await h.press(SECRETARY, "保存")
 
 
+async def announced(h: Harness) -> None:
+    """The first branch with its people, its rule in place, and December's announcement
+    delivered to everyone on 1 December."""
+    await h.branch_with_people()
+    h.clock.set(at(12, 1))
+    await rule_in_place(h)
+    await h.press(SECRETARY, "立即发送通知")
+    await h.deliver()
+
+
 def find_button(h: Harness, user: FakeUser, label: str, containing: str) -> tuple[str, int]:
     """The callback data and message id of ``label`` on the newest message with that text."""
     for message in reversed(h.tg.messages_in(user.id)):
@@ -435,11 +445,7 @@ async def test_a_rule_change_under_answers_tells_the_secretary(harness: Harness)
 
 async def test_a_reply_can_change_until_the_start_and_not_after(harness: Harness) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(MEMBER, "请假")
     await h.press(MEMBER, "其他")
     said = await h.send(MEMBER, "参加县教研室公开课")
@@ -467,11 +473,7 @@ async def test_attend_pressed_while_the_leave_reason_is_asked_ends_that_step(
     harness: Harness,
 ) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(MEMBER, "请假")
     await h.press(MEMBER, "参加")
     # A word typed afterwards is not taken as a leave reason.
@@ -494,11 +496,7 @@ async def test_attend_pressed_while_the_leave_reason_is_asked_ends_that_step(
 
 async def test_reminding_those_who_have_not_answered(harness: Harness) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(MEMBER, "参加")
     await h.send(SECRETARY, "/roster")
     assert await h.press(SECRETARY, "提醒未回复的 2 人") == ["已提醒 2 位未回复的同志。"]
@@ -790,11 +788,7 @@ async def test_a_large_branchs_roster_and_mark_list_fit_telegram(harness: Harnes
 
 async def test_a_branchs_only_secretary_asks_the_bureau_for_leave(harness: Harness) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(SECRETARY, "请假")
     said = await h.press(SECRETARY, "公务")
     assert said == [

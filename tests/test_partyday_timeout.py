@@ -10,8 +10,8 @@ import pytest
 
 from handlers.common.flows import FlowConversation, sweep_timeouts
 from handlers.common.services import BotConfig
-from tests.conftest import ADMIN, MEMBER, SECRETARY, ZONE, Harness
-from tests.test_partyday import at, rule_in_place
+from tests.conftest import ADMIN, MEMBER, ZONE, Harness
+from tests.test_partyday import announced, at, rule_in_place
 
 
 @pytest.fixture
@@ -71,11 +71,7 @@ async def test_attending_outside_a_flow_never_times_out(harness: Harness) -> Non
     # [参加] belongs to the leave flow only to end its reason step; pressed on its own it
     # starts no flow, so nothing may "time out" later, and nothing of it is kept meanwhile.
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     said = await h.press(MEMBER, "参加")
     assert said[0].startswith("已登记：参加")
     kept = [
@@ -93,11 +89,7 @@ async def test_attending_outside_a_flow_never_times_out(harness: Harness) -> Non
 
 async def test_a_leave_reason_left_unanswered_still_times_out(harness: Harness) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(MEMBER, "请假")
     before = len(h.tg.texts(MEMBER.id))
     await asyncio.sleep(1.5)

@@ -6,18 +6,14 @@ from datetime import date, timedelta
 
 from storage import members, partyday, pledges
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
-from tests.test_partyday import at, rule_in_place
+from tests.test_partyday import announced, at, rule_in_place
 from tests.test_pledges import BETTER, make_pledge, only_pledge
 from tests.test_visits import log_visit, visit_rows
 
 
 async def test_a_check_in_counts_as_attending(harness: Harness) -> None:
     h = harness
-    await h.branch_with_people()
-    h.clock.set(at(12, 1))
-    await rule_in_place(h)
-    await h.press(SECRETARY, "立即发送通知")
-    await h.deliver()
+    await announced(h)
     await h.press(MEMBER, "参加")
     # 张老师 never pressed [参加] but came and checked in.
     h.clock.set(at(12, 8, 13, 50))
