@@ -110,7 +110,7 @@ class StormTelegram(BenchTelegram):
     """The fake Bot API with Telegram's limits, telling the storm about each answer."""
 
     def __init__(self, storm: Storm) -> None:
-        super().__init__(latency=LATENCY)
+        super().__init__(latency=LATENCY, packed=True)  # 5,000 chats' messages
         self.storm = storm
         self._overall: deque[float] = deque()
         self._chats: dict[int, tuple[float, float]] = {}  # tokens, when
@@ -449,7 +449,7 @@ def prepare(source: Path, folder: Path) -> Path:
     return path
 
 
-async def steady_retention(app: Any, lock: TimedLock, storm: Storm) -> None:
+async def steady_retention(app: Any, lock: TimedLock) -> None:
     """Erase what is past retention before the storm: a deployment ten years old has done
     so every night (the built history never has). Printed, as it is also the first run
     at ten years: the longest batch is the longest the writer lock is held by it."""
@@ -460,7 +460,6 @@ async def steady_retention(app: Any, lock: TimedLock, storm: Storm) -> None:
         f" the longest batch held the writer lock {lock.longest * 1000:.0f} ms"
     )
     lock.longest = lock.longest_cpu = 0.0
-    storm.watchdog.collections.clear()  # before start-up's objects were frozen: not the storm's
 
 
 async def run(
@@ -480,7 +479,7 @@ async def run(
         app = build_application(token="999000:STORM", db=db, config=config, clock=clock,
                                 request=tg)  # fmt: skip
         await app.initialize()
-        await steady_retention(app, lock, storm)
+        await steady_retention(app, lock)
         clock.restart()
         storm.updates = UpdateFactory(app.bot, tg)
         storm.queue = app.update_queue
@@ -489,6 +488,8 @@ async def run(
         await app.start()
         await startup(app)  # the dispatcher, and the tick a second from now
         freeze_long_lived()  # as `xianfeng run` does
+        # The collections before (retention's, freezing's own) are not the storm's.
+        storm.watchdog.collections.clear()
         watcher = asyncio.create_task(watch_the_loop(stop, storm))
         storm.watchdog.start()
         services = app.bot_data[SERVICES_KEY]
