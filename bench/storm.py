@@ -95,7 +95,7 @@ class TimedLock(asyncio.Lock):
     async def acquire(self) -> bool:
         await super().acquire()
         self._since, self._cpu = time.perf_counter(), time.process_time()
-        self._by = _our_frames(sys._getframe(1))
+        self._by = _stack(sys._getframe(1), 4, ours=True)
         return True
 
     def release(self) -> None:
@@ -187,7 +187,6 @@ class Storm:
     fanout_sends: list[float] = field(default_factory=list)
     members: set[asyncio.Task[None]] = field(default_factory=set)
     """The members still acting (a finished one is forgotten: its phone is not this process)."""
-    started: int = 0
     waiting: dict[int, tuple[float, asyncio.Event]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     updates: UpdateFactory | None = None
@@ -216,7 +215,6 @@ class Storm:
             task = asyncio.create_task(self.member(chat))
             self.members.add(task)
             task.add_done_callback(self.members.discard)
-            self.started += 1
 
     async def member(self, chat: int) -> None:
         await asyncio.sleep(self.rng.uniform(*self.delays))
@@ -410,29 +408,20 @@ class Watchdog(threading.Thread):
             print(f"    {count:4d} {where}")
 
 
-def _our_frames(frame: FrameType | None, depth: int = 4) -> tuple[str, ...]:
-    """The innermost ``depth`` frames in the bot's own packages, innermost first."""
+def _stack(frame: FrameType | None, depth: int = 10, *, ours: bool = False) -> tuple[str, ...]:
+    """The innermost ``depth`` frames as file:line function, innermost first (with
+    ``ours``, only those in the bot's own packages)."""
     found = []
     while frame is not None and len(found) < depth:
-        parts = Path(frame.f_code.co_filename).parts
-        if "site-packages" not in parts and OURS.intersection(parts):
-            found.append(f"{'/'.join(parts[-2:])}:{frame.f_lineno} {frame.f_code.co_name}")
+        code = frame.f_code
+        parts = Path(code.co_filename).parts
+        if not ours or ("site-packages" not in parts and OURS.intersection(parts)):
+            found.append(f"{'/'.join(parts[-2:])}:{frame.f_lineno} {code.co_name}")
         frame = frame.f_back
     return tuple(found)
 
 
 OURS = frozenset({"bot", "handlers", "schedules", "storage"})
-
-
-def _stack(frame: FrameType | None, depth: int = 10) -> tuple[str, ...]:
-    """The innermost ``depth`` frames as file:line function, innermost first."""
-    found = []
-    while frame is not None and len(found) < depth:
-        code = frame.f_code
-        name = "/".join(Path(code.co_filename).parts[-2:])
-        found.append(f"{name}:{frame.f_lineno} {code.co_name}")
-        frame = frame.f_back
-    return tuple(found)
 
 
 def prepare(source: Path, folder: Path) -> Path:
@@ -506,7 +495,7 @@ async def run(
                 )
             done = not storm.members
             digest_ticked = clock.now() > scale.NOW + timedelta(minutes=2, seconds=30)
-            if storm.started and done and digest_ticked:
+            if storm.fanout_sends and done and digest_ticked:
                 async with db.read() as conn:
                     rows = await conn.execute_fetchall(
                         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"

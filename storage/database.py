@@ -289,9 +289,7 @@ class _Writer(aiosqlite.Connection):
             if self.begin_pending:
                 self.begin_pending = False
                 await super()._execute(self._conn.execute, "BEGIN IMMEDIATE")
-            if not self._running or self._connection is None:
-                raise ValueError("Connection closed")
-            return fn(*args, **kwargs)
+            return _here(self, fn, *args, **kwargs)
         if not self.begin_pending:
             return await super()._execute(fn, *args, **kwargs)
         self.begin_pending = False
@@ -303,9 +301,14 @@ class _Inline(aiosqlite.Connection):
     each trip to a worker thread costs two thread switches, more than a small read."""
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if not self._running or self._connection is None:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        return _here(self, fn, *args, **kwargs)
+
+
+def _here(conn: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """A statement run on the calling thread, as aiosqlite's worker would run it."""
+    if not conn._running or conn._connection is None:
+        raise ValueError("Connection closed")
+    return fn(*args, **kwargs)
 
 
 def _begin_then(writer: aiosqlite.Connection, call: Callable[[], Any]) -> Any:

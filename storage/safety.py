@@ -8,7 +8,7 @@ part. Records are withdrawn, never deleted; each change is audited.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Self, TypeVar
@@ -499,8 +499,25 @@ async def missing_in_term(conn: aiosqlite.Connection, term: Term) -> list[Branch
     return [row for row in rows if not row.done]
 
 
-async def summary(conn: aiosqlite.Connection, branch_id: int, term: Term) -> CoverageSummary:
-    return (await summaries(conn, [branch_id], term))[branch_id]
+async def summary(
+    conn: aiosqlite.Connection,
+    branch_id: int,
+    term: Term,
+    lines: Sequence[Coverage] | None = None,
+) -> CoverageSummary:
+    """One branch's term in numbers, from its people's ``coverage`` (read by the member
+    index: a branch's fifty people, not the bureau's term as ``summaries`` reads for a
+    hundred branches at once); ``lines`` when the caller has read them already."""
+    if lines is None:
+        lines = await coverage(conn, branch_id, term)
+    people = (
+        len(lines),
+        sum(line.done for line in lines),
+        sum(line.missing_lesson for line in lines),
+        sum(line.missing_drill for line in lines),
+    )
+    lessons, drills = await _held(conn, json.dumps([branch_id]), term)
+    return _summary(people, lessons.get(branch_id, (0, 0)), drills.get(branch_id, 0))
 
 
 async def summaries(
@@ -520,6 +537,22 @@ async def summaries(
         (*term.bounds, *term.bounds, branches),
     ):
         people[int(row[0])] = (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+    lessons, drills = await _held(conn, branches, term)
+    return {
+        branch_id: _summary(
+            people.get(branch_id, (0, 0, 0, 0)),
+            lessons.get(branch_id, (0, 0)),
+            drills.get(branch_id, 0),
+        )
+        for branch_id in wanted
+    }
+
+
+async def _held(
+    conn: aiosqlite.Connection, branches: str, term: Term
+) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
+    """The term's lessons (how many, how many students) and drills of these branches (a
+    JSON list), by branch."""
     lessons: dict[int, tuple[int, int]] = {}
     for row in await conn.execute_fetchall(
         "SELECT branch_id, COUNT(*), SUM(students) FROM safety_lessons"
@@ -534,18 +567,20 @@ async def summaries(
         " AND on_date BETWEEN ? AND ? GROUP BY branch_id",
         (branches, *term.bounds),
     )
-    drills = {int(row[0]): int(row[1]) for row in rows}
-    found = {}
-    for branch_id in wanted:
-        members_, done, no_lesson, no_drill = people.get(branch_id, (0, 0, 0, 0))
-        held, students = lessons.get(branch_id, (0, 0))
-        found[branch_id] = CoverageSummary(
-            members=members_,
-            done=done,
-            missing_lesson=no_lesson,
-            missing_drill=no_drill,
-            lessons=held,
-            drills=drills.get(branch_id, 0),
-            students=students,
-        )
-    return found
+    return lessons, {int(row[0]): int(row[1]) for row in rows}
+
+
+def _summary(
+    people: tuple[int, int, int, int], lessons: tuple[int, int], drills: int
+) -> CoverageSummary:
+    members_, done, no_lesson, no_drill = people
+    held, students = lessons
+    return CoverageSummary(
+        members=members_,
+        done=done,
+        missing_lesson=no_lesson,
+        missing_drill=no_drill,
+        lessons=held,
+        drills=drills,
+        students=students,
+    )

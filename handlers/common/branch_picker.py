@@ -25,6 +25,7 @@ from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch,
 from handlers.common.guards import parse_callback, require_member, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, replace, reply
+from handlers.common.views import clamp_page, page_count
 from storage import branches
 from storage.branches import Branch
 from storage.members import Member, Role
@@ -134,8 +135,8 @@ async def _page(
         visible = await branches.visible_to(conn, person)
     if not visible:
         raise Refusal("picker.none_assigned" if person.role is Role.INSPECTOR else "picker.none")
-    pages = -(-len(visible) // PAGE_SIZE)
-    page = max(0, min(page, pages - 1))  # the list shrank since the button was made
+    pages = page_count(len(visible), PAGE_SIZE)
+    page = clamp_page(page, len(visible), PAGE_SIZE)
     rows = [[lead] for lead in (screen.lead(t, person, extra) if screen.lead else [])]
     rows += [
         [button(branch.name, screen.code, branch.id, extra)]

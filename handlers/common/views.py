@@ -15,6 +15,17 @@ from storage.branches import Branch
 from storage.members import Member, Role
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` ``total`` items fill (one, even when there are none)."""
+    return max(1, -(-total // size))
+
+
+def clamp_page(page: int, total: int, size: int) -> int:
+    """``page`` moved onto a page that exists: the first for a negative one, the last for
+    one past the end (the list shrank since the button was made, or it was forged)."""
+    return min(max(page, 0), page_count(total, size) - 1)
+
+
 def role_name(t: Translator, role: Role) -> str:
     return t(f"role.{role.value}")
 

@@ -46,7 +46,7 @@ from handlers.common.registry import Registrar
 from handlers.common.reply import ack, answering, replace, reply, say
 from handlers.common.services import BotConfig
 from handlers.common.typed import typed_text
-from handlers.common.views import cancel_only
+from handlers.common.views import cancel_only, clamp_page, page_count
 from handlers.evaluation import objections
 from handlers.evaluation.objections import Objections
 from handlers.evaluation.rubric import school_year_label
@@ -706,8 +706,8 @@ def _branch_buttons(
     t: Translator, round_: Round, ratings: list[BranchRating], page: int
 ) -> list[list[InlineKeyboardButton]]:
     """The branches' buttons, two a row and PAGE a page (Telegram shows at most 100)."""
-    pages = max(1, -(-len(ratings) // PAGE))
-    page = min(page, pages - 1)
+    pages = page_count(len(ratings), PAGE)
+    page = clamp_page(page, len(ratings), PAGE)
     shown = [
         InlineKeyboardButton(r.branch_name, callback_data=encode(PREFIX, "sh", r.id))
         for r in ratings[page * PAGE : (page + 1) * PAGE]

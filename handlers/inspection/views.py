@@ -15,6 +15,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.links import deep_link
+from handlers.common.views import clamp_page, page_count
 from handlers.inspection import texts  # noqa: F401  (fills the catalog)
 from storage.branches import Branch
 from storage.inspection import Group, GroupSummary, InspectionInvite
@@ -97,8 +98,8 @@ def assign_picker(
         return t("insp.assign.no_branches"), InlineKeyboardMarkup(
             [[button(t.plain("insp.btn.back"), "g", group.id)]]
         )
-    pages = max(1, -(-len(every) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
+    pages = page_count(len(every), PAGE_SIZE)
+    page = clamp_page(page, len(every), PAGE_SIZE)
     rows = [
         [button(("✅ " if b.id in held else "") + b.name[:50], "ab", group.id, b.id, page)]
         for b in every[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]

@@ -245,7 +245,7 @@ async def behind_pressed(update: Update, context: XContext) -> None:
 
 def page_asked(callback: Callback, index: int) -> int:
     """The page a button names (0 when it names none). Any whole number is taken, as a
-    forged or stale one is then moved onto a page that exists (``views.clamp``); anything
+    forged or stale one is then moved onto a page that exists (``clamp_page``); anything
     else is a button this bot did not make."""
     if len(callback.args) <= index:
         return 0

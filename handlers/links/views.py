@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Translator
-from handlers.common.views import cancel_only
+from handlers.common.views import cancel_only, clamp_page, page_count
 from handlers.links import texts as _texts  # noqa: F401  (fills the catalog)
 from storage.link_rules import Family, Standing
 from storage.links import (
@@ -194,7 +194,7 @@ def _link_page(
     """A page of links, a button each to open it, then [下一页] (``action`` with ``args``
     and the next page) when more follow. A ``page`` that does not exist (forged, or the
     list shrank) shows the nearest."""
-    page = clamp(page, len(links))
+    page = clamp_page(page, len(links), PAGE)
     rows = [[plain_button(label(link), "show", link.id)] for link in links[page * PAGE :][:PAGE]]
     if (page + 1) * PAGE < len(links):
         rows.append([button(t, "lk.btn.next", action, *args, page + 1)])
@@ -403,17 +403,6 @@ def branch_coverage(
     return "\n".join(lines), InlineKeyboardMarkup(rows_markup)
 
 
-def clamp(page: int, count: int) -> int:
-    """``page`` moved onto one of the pages ``count`` items fill: the first for a negative
-    one, the last for one past the end (the list shrank, or the button was forged)."""
-    return min(max(page, 0), pages(count) - 1)
-
-
-def pages(count: int) -> int:
-    """How many pages ``count`` items fill (one, even when there are none)."""
-    return max(1, -(-count // PAGE))
-
-
 def bureau(
     t: Translator,
     per_branch: Mapping[int, Mapping[Family, FamilyCoverage]],
@@ -425,7 +414,7 @@ def bureau(
     A ``page`` that does not exist (forged, or fewer branches now) shows the nearest."""
     listed = [(branch_id, name) for branch_id, name in names.branches.items()
               if branch_id in per_branch]  # fmt: skip
-    page = clamp(page, len(listed))
+    page = clamp_page(page, len(listed), PAGE)
     late = {
         branch_id: sum(line.behind for line in per_branch[branch_id].values())
         for branch_id, _ in listed
@@ -444,9 +433,9 @@ def bureau(
             rows.append([button(t, "lk.btn.late", "late", branch_id, 0, branch=short(name, 16),
                                 count=late[branch_id])])  # fmt: skip
     if len(listed) > PAGE:
-        lines.append(t("lk.bureau.page", page=page + 1, pages=pages(len(listed)),
+        lines.append(t("lk.bureau.page", page=page + 1, pages=page_count(len(listed), PAGE),
                        count=len(listed)))  # fmt: skip
-    rows += _turn(t, page, pages(len(listed)), "bur")
+    rows += _turn(t, page, page_count(len(listed), PAGE), "bur")
     return "\n".join(lines), InlineKeyboardMarkup([*rows, *admin_menu(t).inline_keyboard])
 
 
@@ -461,7 +450,7 @@ def behind_links(
     """One branch's links behind (the bureau's drill-down), a page of them: a line each
     with its last contact, a button each to open it, [上一页]/[下一页], back to the bureau.
     A ``page`` that does not exist shows the nearest."""
-    page = clamp(page, len(rows))
+    page = clamp_page(page, len(rows), PAGE)
     if not rows:
         text = t("lk.late.none", branch=branch)
         return text, InlineKeyboardMarkup([[button(t, "lk.btn.bureau", "bur", 0)]])
@@ -474,13 +463,13 @@ def behind_links(
               target=target(row.link, names, side=branch_id), last=last)
         )  # fmt: skip
     if len(rows) > PAGE:
-        lines.append(t("lk.late.page", page=page + 1, pages=pages(len(rows))))
+        lines.append(t("lk.late.page", page=page + 1, pages=page_count(len(rows), PAGE)))
     buttons = [
         [plain_button(f"{short(_who(row, branch), 6)} · {kind_name(t, row.link.kind)} · "
                       f"{short(target(row.link, names, side=branch_id), 10)}", "show", row.link.id)]
         for row in shown
     ]  # fmt: skip
-    buttons += _turn(t, page, pages(len(rows)), "late", branch_id)
+    buttons += _turn(t, page, page_count(len(rows), PAGE), "late", branch_id)
     buttons.append([button(t, "lk.btn.bureau", "bur", 0)])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 

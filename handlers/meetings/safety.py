@@ -119,7 +119,7 @@ async def _coverage(update: Update, context: XContext) -> object:
     async with context.db.read() as conn:
         term = await terms.term_for(conn, context.today())
         lines = await safety.coverage(conn, secretary.branch_id, term)
-        summary = await safety.summary(conn, secretary.branch_id, term)
+        summary = await safety.summary(conn, secretary.branch_id, term, lines)
         branch = await branches.get(conn, secretary.branch_id)
     text = views.coverage(context.t, branch.name if branch else "", term, lines, summary)
     await say(update, context, text)

@@ -27,6 +27,7 @@ from handlers.common.guards import (
 )
 from handlers.common.registry import Registrar
 from handlers.common.reply import ack, remove_buttons, replace, reply, reply_photo
+from handlers.common.views import clamp_page
 from handlers.visits import access, views
 from handlers.visits.views import PAGE_SIZE, RECORD_PREFIX
 from storage import audit, members, visits
@@ -103,7 +104,7 @@ async def page_of(
 ) -> views.VisitPage:
     total = await visits.listed_for_member(conn, member_id, term)
     # A page past the end (the list shrank since the button was made) shows the last.
-    page = min(page, max(0, (total - 1) // PAGE_SIZE))
+    page = clamp_page(page, total, PAGE_SIZE)
     shown = await visits.list_for_member(
         conn, member_id, term, offset=page * PAGE_SIZE, limit=PAGE_SIZE
     )

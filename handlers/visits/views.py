@@ -24,7 +24,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.todo_link import todo_button
-from handlers.common.views import cancel_only
+from handlers.common.views import cancel_only, clamp_page, page_count
 from storage.terms import Term, next_month
 from storage.todo import Activity
 from storage.visits import (
@@ -581,7 +581,7 @@ def branch_view(
     )
     if not people:
         return f"{head}\n\n{t('visit.nobody')}", None
-    page = _clamp_page(page, len(people))
+    page = clamp_page(page, len(people), LIST_PAGE)
     first = page * LIST_PAGE
     shown = people[first : first + LIST_PAGE]
     lines = [head, ""]
@@ -629,7 +629,7 @@ def totals_view(
     head = t("visit.totals_title", start=_d(term.start), end=_d(term.end))
     if not totals:
         return f"{head}\n\n{t('visit.totals_empty')}", None
-    page = _clamp_page(page, len(totals))
+    page = clamp_page(page, len(totals), LIST_PAGE)
     shown = totals[page * LIST_PAGE : (page + 1) * LIST_PAGE]
     lines = [head, ""]
     for row in shown:
@@ -799,11 +799,6 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> Rows:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def _clamp_page(page: int, total: int, size: int = LIST_PAGE) -> int:
-    """A page past the end (the list shrank since the button was made) shows the last."""
-    return min(max(page, 0), max(0, (total - 1) // size))
-
-
 def _names(t: Translator, names: Sequence[str]) -> str:
     """Names joined, the list cut after ``IDLE_NAMES`` with how many more there are."""
     joiner = "、" if t.lang == "zh" else ", "
@@ -816,7 +811,7 @@ def _names(t: Translator, names: Sequence[str]) -> str:
 def _pager(
     t: Translator, page: int, total: int, data: Callable[[int], str], size: int = PAGE_SIZE
 ) -> Rows:
-    pages = max(1, -(-total // size))
+    pages = page_count(total, size)
     if pages == 1:
         return []
     row = []
