@@ -104,7 +104,8 @@ async def erase_person(
         entity="member",
         entity_id=member.id,
         memberships=ids,
-        visits=erased_visits,
+        visits=erased_visits.records,
+        **erased_visits.with_them,
         messages=messages,
     )
-    return Erased(placeholder, erased_visits, messages)
+    return Erased(placeholder, erased_visits.records, messages)

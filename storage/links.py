@@ -578,7 +578,10 @@ async def erase_student_data(
     before ``up_to`` lose their alias, and their contacts their notes and photos; dates
     and counts stay."""
     where = "kind = 'student' AND COALESCE(ended_on, period_end) <= ?"
-    return await retention.erase_rows(tx, "links", where, [up_to.isoformat()], limit, _erasing(now))
+    erased = await retention.erase_rows(
+        tx, "links", where, [up_to.isoformat()], limit, _erasing(now)
+    )
+    return erased.records
 
 
 async def erase_for_members(
@@ -587,7 +590,7 @@ async def erase_for_members(
     """A departed member's erasure: their 学困生 aliases, and the notes and photos of the
     contacts on all their links."""
     where, params = retention.of_members(member_ids)
-    return await retention.erase_rows(tx, "links", where, params, None, _erasing(now))
+    return (await retention.erase_rows(tx, "links", where, params, None, _erasing(now))).records
 
 
 def _erasing(now: datetime) -> list[tuple[str, list[Any]]]:

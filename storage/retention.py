@@ -2,15 +2,17 @@
 
 Home visits are kept in full for a number of years after the school year they fall in
 ends (a setting, 5 by default: inspections ask for five years of records); then the
-student alias, note and photo are erased and the visit itself stays. Any feature that
-stores something naming a student registers an ``Eraser`` (through the Registrar) and
-the daily job runs them all with the same cut-off date, a batch per transaction.
+student alias, note and photo are erased (a follow-up still open is closed with them)
+and the visit itself stays. Any feature that stores something naming a student
+registers an ``Eraser`` (through the Registrar) and the daily job runs them all with
+the same cut-off date, a batch per transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,8 +29,20 @@ BATCH = 200
 year (about 100,000 home visits in a bureau) falls past retention at once: in batches the
 writer lock is held some milliseconds at a time, and no statement nears SQLite's limit
 on bound values (32,766), which one transaction for all of them exceeded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """One batch of an eraser: the records it erased, and what went with them, counted
+    by name for the run's audit entry (``follow_ups_closed``: open follow-ups of the
+    visits erased)."""
+
+    records: int
+    with_them: Mapping[str, int] = field(default_factory=dict)
+
+
 # (tx, records dated on or before this day, now, at most this many) -> how many were erased.
-Eraser = Callable[[aiosqlite.Connection, date, datetime, int], Awaitable[int]]
+Eraser = Callable[[aiosqlite.Connection, date, datetime, int], Awaitable[int | Erased]]
 
 
 def cutoff(today: date, years: int) -> date:
@@ -62,13 +76,17 @@ async def erase_expired(
     erased = dict.fromkeys(sorted(erasers), 0)
     complete = False
     try:
-        for name in erased:
+        for name in sorted(erasers):
             while True:
                 async with db.transaction() as tx:
-                    count = await erasers[name](tx, up_to, now, batch)
-                erased[name] += count
+                    done = await erasers[name](tx, up_to, now, batch)
+                if isinstance(done, int):
+                    done = Erased(done)
+                erased[name] += done.records
+                for what, count in done.with_them.items():
+                    erased[what] = erased.get(what, 0) + count
                 await asyncio.sleep(0)  # the taps waiting for the writer go between batches
-                if count < batch:
+                if done.records < batch:
                     break
         complete = True
     finally:
@@ -95,20 +113,26 @@ async def erase_rows(
     params: Sequence[Any],
     limit: int | None,
     statements: Sequence[tuple[str, Sequence[Any]]],
-) -> int:
+    counted: Mapping[int, str] | None = None,
+) -> Erased:
     """Erase up to ``limit`` rows of ``table`` not erased yet that match ``where`` (None:
     all of them, as for a departed member): the ids first, then each statement, whose
-    ``{ids}`` stands for their placeholders and whose values come before the ids."""
+    ``{ids}`` stands for their placeholders and whose values come before the ids.
+    ``counted`` names the statements (by position) whose changed rows are counted."""
     bounded = "" if limit is None else f" LIMIT {int(limit)}"
     rows = await tx.execute_fetchall(
         f"SELECT id FROM {table} WHERE erased_at IS NULL AND {where}{bounded}", params
     )
     ids = [int(row[0]) for row in rows]
+    named = counted or {}
+    with_them = dict.fromkeys(named.values(), 0)
     if ids:
         marks = ",".join("?" * len(ids))
-        for sql, values in statements:
-            await tx.execute(sql.format(ids=marks), [*values, *ids])
-    return len(ids)
+        for position, (sql, values) in enumerate(statements):
+            cursor = await tx.execute(sql.format(ids=marks), [*values, *ids])
+            if position in named:
+                with_them[named[position]] += cursor.rowcount
+    return Erased(len(ids), with_them)
 
 
 def of_members(member_ids: Sequence[int]) -> tuple[str, list[Any]]:

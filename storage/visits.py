@@ -416,32 +416,49 @@ async def withdraw(
 
 async def erase_student_data(
     tx: aiosqlite.Connection, up_to: date, now: datetime, limit: int
-) -> int:
+) -> retention.Erased:
     """Retention: erase the alias, note, photo and follow-up line of up to ``limit``
-    visits made on or before ``up_to``, and the content of their earlier versions. The
-    visit stays."""
+    visits made on or before ``up_to``, and the content of their earlier versions; a
+    follow-up still open is closed (its date cleared), counted as ``follow_ups_closed``.
+    The visit stays."""
     return await retention.erase_rows(
-        tx, "home_visits", "visit_date <= ?", [up_to.isoformat()], limit, _erasing(now)
+        tx,
+        "home_visits",
+        "visit_date <= ?",
+        [up_to.isoformat()],
+        limit,
+        _erasing(now),
+        _COUNTED,
     )
 
 
 async def erase_for_members(
     tx: aiosqlite.Connection, member_ids: Sequence[int], now: datetime
-) -> int:
+) -> retention.Erased:
     """The same erasure for every visit of these memberships (a member who left asked)."""
     where, params = retention.of_members(member_ids)
-    return await retention.erase_rows(tx, "home_visits", where, params, None, _erasing(now))
+    return await retention.erase_rows(
+        tx, "home_visits", where, params, None, _erasing(now), _COUNTED
+    )
 
 
 def _erasing(now: datetime) -> list[tuple[str, list[Any]]]:
     # The statements erasing a batch of visits (home_visits_unerased finds retention's).
+    # An open follow-up would otherwise stay on its teacher's list for ever, naming "—",
+    # and [Postpone] there would bring its reminders back.
     return [
+        ("UPDATE home_visits SET follow_up_on = NULL WHERE follow_up_on IS NOT NULL"
+         " AND follow_up_done_at IS NULL AND withdrawn_at IS NULL AND id IN ({ids})",
+         []),
         ("UPDATE home_visits SET student_alias = ?, note = NULL, photo_file_id = NULL,"
          " follow_up_note = NULL, erased_at = ? WHERE id IN ({ids})",
          [ERASED_ALIAS, to_iso(now)]),
         ("UPDATE home_visit_versions SET content = ? WHERE visit_id IN ({ids})",
          [ERASED_CONTENT]),
     ]  # fmt: skip
+
+
+_COUNTED = {0: "follow_ups_closed"}  # _erasing's statements counted in the audit entry
 
 
 async def complete_follow_up(

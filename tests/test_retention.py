@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import erase_expired
-from storage import audit, members, outbox, retention
+from storage import audit, members, outbox, retention, visits
 from storage.retention import cutoff
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 from tests.test_visits import log_visit, visit_rows
@@ -97,9 +97,39 @@ async def test_visits_past_retention_lose_alias_note_and_photo_only(harness: Har
             await tx.execute("UPDATE home_visit_versions SET content = '{}'")
 
 
+async def test_an_open_follow_up_is_closed_with_its_visit(harness: Harness) -> None:
+    # Erased, its follow-up would stay on the teacher's list for ever, naming "—", and
+    # [推迟一周] there would bring its reminders back.
+    await harness.branch_with_people()
+    old = await log_visit(harness, alias="小明同学", follow_up="1 周后")
+    done = await log_visit(harness, alias="小红同学", follow_up="1 周后")
+    async with harness.db.transaction() as tx:
+        await visits.complete_follow_up(tx, done["id"], note=None, now=harness.clock.now())
+    harness.clock.set(datetime(2036, 11, 28, 10, 0, tzinfo=ZONE))  # ten years on
+    recent = await log_visit(harness, alias="李同学", follow_up="1 周后")
+    listed = await harness.send(MEMBER, "/visits")
+    assert "待回访（2）" in listed[-1] and "小明同学" in listed[-1]
+
+    erased = await erase_expired(harness.app)
+    assert (erased["home_visits"], erased["follow_ups_closed"]) == (2, 1)
+    rows = {r["id"]: r for r in await visit_rows(harness)}
+    assert (rows[old["id"]]["follow_up_on"], rows[old["id"]]["follow_up_done_at"]) == (None, None)
+    # A follow-up that was done keeps its record; the recent one is untouched.
+    assert rows[done["id"]]["follow_up_on"] == done["follow_up_on"]
+    assert rows[done["id"]]["follow_up_done_at"] is not None
+    assert rows[recent["id"]] == recent
+    listed = await harness.send(MEMBER, "/visits")
+    assert "待回访（1）" in listed[-1] and "李同学" in listed[-1] and "—" not in listed[-1]
+    await harness.callback(MEMBER, f"vis:fpost:{old['id']}:20261205")
+    assert "这条回访已不在待办中" in harness.answers()[-1]
+    async with harness.db.read() as conn:
+        log = await audit.for_entity(conn, "retention", "2031-08-31")
+    assert [(e.detail["home_visits"], e.detail["follow_ups_closed"]) for e in log] == [(2, 1)]
+
+
 async def test_departed_member_data_is_erased_after_a_confirming_press(harness: Harness) -> None:
     await harness.branch_with_people()
-    await log_visit(harness, MEMBER2, alias="赵同学")
+    await log_visit(harness, MEMBER2, alias="赵同学", follow_up="1 周后")
     async with harness.db.read() as conn:
         leaving = await members.get_active_by_telegram(conn, MEMBER2.id)
     assert leaving is not None
@@ -123,8 +153,10 @@ async def test_departed_member_data_is_erased_after_a_confirming_press(harness: 
     assert after is not None and after.name == placeholder
     visit = (await visit_rows(harness))[0]
     assert (visit["student_alias"], visit["note"], visit["member_id"]) == ("—", None, leaving.id)
+    assert visit["follow_up_on"] is None  # their open follow-up closed with it
     # The audit log keeps its entries by id, and records the erasure.
     assert [e.action for e in log][-1] == "member.erased"
+    assert (log[-1].detail["visits"], log[-1].detail["follow_ups_closed"]) == (1, 1)
     assert "member.left" in [e.action for e in log] or len(log) >= 2
     # Nobody left to erase now; a second press on the old button changes nothing.
     assert "没有可删除数据的离开成员" in (await harness.send(ADMIN, "/erasemember"))[0]
