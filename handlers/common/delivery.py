@@ -11,7 +11,9 @@ commit so the dispatcher sends them now::
     delivery.wake(context)
 
 ``urgent=True`` is for kinds a person is waiting for (a review decision, a leave answer):
-the quiet hours do not hold them, but they still go through the outbox. Answering the
+the quiet hours do not hold them, but they still go through the outbox. Where there is
+no update (a dispatcher receipt), ``queue`` and ``queue_post`` add the same rows as
+``tell`` and ``post``: no feature calls ``storage.outbox.enqueue`` itself. Answering the
 person acting in the chat they wrote from is ``handlers.common.reply``'s job.
 """
 
@@ -127,6 +129,33 @@ async def post(
 ) -> bool:
     """Queue a message to a group or channel (its many readers: the caller renders it in
     the deployment's language). Held by the quiet hours: it rings every member's phone."""
+    return await queue_post(
+        tx,
+        chat_id,
+        kind,
+        text,
+        markup,
+        key=event(context) if key is None else key,
+        config=context.config,
+        now=context.now(),
+        subject_id=subject_id,
+    )
+
+
+async def queue_post(
+    tx: aiosqlite.Connection,
+    chat_id: int,
+    kind: str,
+    text: str,
+    markup: Markup = None,
+    *,
+    key: str,
+    config: BotConfig,
+    now: datetime,
+    subject_id: int | None = None,
+) -> bool:
+    """``post`` where there is no update (a dispatcher receipt): the same row, whose
+    dedupe key is the kind and ``key``."""
     return await outbox.enqueue(
         tx,
         chat_id=chat_id,
@@ -134,9 +163,9 @@ async def post(
         kind=kind,
         text=text,
         buttons=buttons(markup),
-        dedupe_key=f"{kind}:{event(context) if key is None else key}",
-        not_before=release_time(context),
-        now=context.now(),
+        dedupe_key=f"{kind}:{key}",
+        not_before=release(config, now),
+        now=now,
         subject_id=subject_id,
     )
 

@@ -1049,15 +1049,13 @@ async def notice_edited(
     error = (result.error or "").lower()
     if result.kind is not Outcome.FAILED or not ("not found" in error or "can't be" in error):
         return
-    await outbox.enqueue(
+    await delivery.queue_post(
         tx,
-        chat_id=message.chat_id,
-        member_id=None,
-        kind=NOTICE_CORRECTION,
-        text=message.text,
-        buttons=None,
-        dedupe_key=f"{NOTICE_CORRECTION}:edit{message.id}",
-        not_before=delivery.release(config, now),
+        message.chat_id,
+        NOTICE_CORRECTION,
+        message.text,
+        key=f"edit{message.id}",
+        config=config,
         now=now,
         subject_id=message.subject_id,
     )
