@@ -890,41 +890,6 @@ async def contacts_in(conn: aiosqlite.Connection, link: Link, span: Span) -> int
     return int(value or 0)
 
 
-class MemberContact(BaseModel):
-    """A contact a member made on one of their own links (what member points count)."""
-
-    link_id: int
-    kind: LinkKind
-    source: str  # 'contact' or 'home_visit'
-    entry_id: int
-    on_date: date
-    how: ContactWay | None = None
-
-
-async def member_contacts(
-    conn: aiosqlite.Connection, member_id: int, start: date, end: date
-) -> list[MemberContact]:
-    """The contacts ``member_id`` made on links they own, dated ``start``–``end``: logged
-    ones (also on 结对 logged by them as secretary), and home visits counted on their
-    学困生 links (each visit once, however many links name the alias), by date."""
-    span = (start.isoformat(), end.isoformat())
-    return await fetch_all(
-        conn,
-        MemberContact,
-        "SELECT c.link_id, l.kind, 'contact' AS source, c.id AS entry_id, c.on_date, c.how"
-        " FROM link_contacts c JOIN links l ON l.id = c.link_id"
-        " WHERE c.logged_by = ? AND c.withdrawn_at IS NULL AND c.on_date BETWEEN ? AND ?"
-        " UNION ALL"
-        " SELECT MIN(l.id), 'student', 'home_visit', v.id, v.visit_date, NULL"
-        " FROM home_visits v JOIN links l ON l.kind = 'student' AND l.member_id = v.member_id"
-        "  AND l.student_alias = v.student_alias AND l.status IN ('active', 'ended')"
-        f"  AND v.visit_date BETWEEN l.start_on AND {last_on('l')}"
-        " WHERE v.member_id = ? AND v.withdrawn_at IS NULL AND v.visit_date BETWEEN ? AND ?"
-        " GROUP BY v.id, v.visit_date ORDER BY 5, 4",
-        (member_id, *span, member_id, *span),
-    )
-
-
 _VISITS_AS_CONTACTS = (
     "SELECT 'home_visit' AS source, id, visit_date AS on_date, NULL AS how, NULL AS note,"
     " NULL AS photo_file_id, member_id AS logged_by, NULL AS side_branch_id FROM home_visits"

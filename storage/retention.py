@@ -21,7 +21,6 @@ import aiosqlite
 from storage import audit
 from storage.database import Database
 
-DEFAULT_YEARS = 5
 # The Chinese school year runs from September to the end of August.
 SCHOOL_YEAR_END = (8, 31)
 BATCH = 200

@@ -107,15 +107,6 @@ async def insert(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = (
     return int(row[0])
 
 
-async def update_one(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any], *, missing: Exception
-) -> None:
-    """Run a write that must change exactly one row; raise ``missing`` when it changes
-    none (the row is gone, or a guard in the WHERE clause no longer holds)."""
-    if not await changed_one(conn, sql, params):
-        raise missing
-
-
 async def changed_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> bool:
     """Run a write meant to change one row; whether it did (False: someone else's write,
     a used-up invite or a second press got there first)."""

@@ -186,10 +186,6 @@ class Coverage(BaseModel):
         return self.drills == 0
 
 
-class BranchCoverage(Coverage):
-    branch_id: int
-
-
 class CoverageSummary(BaseModel):
     """A branch's term in numbers, for the digest and the ledger's summary."""
 
@@ -401,11 +397,6 @@ async def drills_for_member(
     )
 
 
-async def school_drills(conn: aiosqlite.Connection, branch_id: int, term: Term) -> list[Drill]:
-    """Drills the branch's secretaries logged for the school this term."""
-    return await _in_term(conn, _DRILLS, "branch_id = ? AND scope = 'school'", branch_id, term)
-
-
 async def lessons_for_branch(
     conn: aiosqlite.Connection, branch_id: int, term: Term
 ) -> list[Lesson]:
@@ -486,17 +477,6 @@ async def coverage(conn: aiosqlite.Connection, branch_id: int, term: Term) -> li
         f"{_COVERAGE_SQL} AND m.branch_id = ? ORDER BY m.name, m.id",
         (*term.bounds, *term.bounds, branch_id),
     )
-
-
-async def missing_in_term(conn: aiosqlite.Connection, term: Term) -> list[BranchCoverage]:
-    """Across branches, members who lack a lesson or a drill in ``term``: for reminders."""
-    rows = await fetch_all(
-        conn,
-        BranchCoverage,
-        f"{_COVERAGE_SQL} ORDER BY m.branch_id, m.name, m.id",
-        (*term.bounds, *term.bounds),
-    )
-    return [row for row in rows if not row.done]
 
 
 async def summary(

@@ -589,39 +589,6 @@ async def test_coverage_and_who_is_behind(db: Database) -> None:
         assert await links.behind(conn, today=TODAY, rhythms=RHYTHMS, terms=[]) == []
 
 
-async def test_a_members_contacts_in_a_period_for_points(db: Database) -> None:
-    """The read member points will count: a member's contacts on their own links and the
-    pairs they logged as secretary, home visits on a 学困生 link once, withdrawn ones not."""
-    p = await _people(db)
-    li = p["李书记"]
-    async with db.transaction() as tx:
-        klass = await links.set_link(tx, owned(LinkKind.CLASS, li), actor=li, owner=li, now=NOW)
-        student = await links.set_link(
-            tx, owned(LinkKind.STUDENT, li, start_on=date(2026, 10, 1)), actor=li, owner=li,
-            now=NOW,
-        )  # fmt: skip
-        for day in (date(2026, 10, 3), date(2026, 11, 3), date(2026, 12, 3)):
-            await links.log_contact(
-                tx, klass.id, ContactFields(on_date=day, how=ContactWay.TALK,
-                                            first=day, last=day), actor=li, now=NOW,
-            )  # fmt: skip
-        gone = await links.log_contact(
-            tx, student.id, ContactFields(on_date=date(2026, 11, 9), how=ContactWay.PHONE,
-                                          first=YEAR.start, last=TODAY), actor=li, now=NOW,
-        )  # fmt: skip
-        await links.withdraw_contact(tx, gone.id, actor_id=li.id, now=NOW)
-    await _visit(db, li, "小林同学", date(2026, 11, 5))
-    async with db.read() as conn:
-        found = await links.member_contacts(conn, li.id, date(2026, 10, 1), date(2026, 11, 30))
-        other = await links.member_contacts(conn, p["王老师"].id, YEAR.start, YEAR.end)
-    assert [(c.kind, c.source, c.on_date, c.how) for c in found] == [
-        (LinkKind.CLASS, "contact", date(2026, 10, 3), ContactWay.TALK),
-        (LinkKind.CLASS, "contact", date(2026, 11, 3), ContactWay.TALK),
-        (LinkKind.STUDENT, "home_visit", date(2026, 11, 5), None),
-    ]
-    assert found[2].link_id == student.id and other == []
-
-
 async def test_retention_erases_a_students_alias_and_contact_notes(db: Database) -> None:
     p = await _people(db)
     li = p["李书记"]

@@ -102,17 +102,11 @@ async def test_coverage_over_a_term(db: Database) -> None:
             await safety.withdraw_lesson(tx, gone.id, member_id=p["张老师"], now=NOW)
     async with db.read() as conn:
         lines = {c.name: c for c in await safety.coverage(conn, 1, AUTUMN)}
-        missing = await safety.missing_in_term(conn, AUTUMN)
         summary = await safety.summary(conn, 1, AUTUMN)
         drills = await safety.drills_for_member(conn, p["王老师"], AUTUMN)
     assert lines["王老师"].done
     assert (lines["张老师"].lessons, lines["张老师"].drills) == (1, 0)
     assert lines["李红梅"].missing_lesson and lines["李红梅"].missing_drill
-    assert [(m.name, m.branch_id) for m in missing] == [
-        ("张老师", 1),
-        ("李红梅", 1),
-        ("外校人", 2),
-    ]
     assert summary == safety.CoverageSummary(
         members=3, done=1, missing_lesson=1, missing_drill=2, lessons=2, drills=1, students=83
     )
@@ -144,10 +138,9 @@ async def test_a_school_drill_is_logged_once_for_everyone(db: Database) -> None:
     async with db.read() as conn:
         assert await safety.participants(conn, school.id) == [p["王老师"], p["张老师"]]
         lines = {c.name: c.drills for c in await safety.coverage(conn, 1, AUTUMN)}
-        listed = await safety.school_drills(conn, 1, AUTUMN)
         actions = [e.action for e in await audit.for_entity(conn, "safety_drill", school.id)]
     assert lines == {"李红梅": 0, "王老师": 1, "张老师": 1}
-    assert [d.id for d in listed] == [school.id] and actions == ["safety.drill_logged"]
+    assert actions == ["safety.drill_logged"]
     # Withdrawn by the one who logged it, it no longer counts; nothing is deleted.
     async with db.transaction() as tx:
         with pytest.raises(safety.NotFound):
