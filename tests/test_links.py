@@ -579,7 +579,7 @@ def test_past_links_and_a_branchs_links_come_a_page_at_a_time() -> None:
     first, second = views.past_links(t, many, names, 0), views.past_links(t, many, names, 1)
     assert "共 13 项" in first[0]
     assert pressed(first) == [*(f"lk:show:{n}" for n in range(12)), "lk:past:1"]
-    assert pressed(second) == ["lk:show:12"]
+    assert pressed(second) == ["lk:show:12", "lk:past:0"]
     listed = views.branch_links(t, "第一中学党支部", many, names, 0, 1)
     assert pressed(listed)[-1] == "lk:blist:1:1" and len(pressed(listed)) == 13
     assert views.past_links(t, [], names, 0) == ("您没有往期联系。", None)
@@ -692,6 +692,21 @@ async def test_the_bureaus_branches_come_a_page_at_a_time(harness: Harness) -> N
     assert "无法识别此按钮" in h.answers()[-1]
 
 
+async def _past_dorms(h: Harness, user: FakeUser, count: int) -> None:
+    """``count`` 三联系·寝室 links of ``user`` for last school year (over: past links)."""
+    async with h.db.transaction() as tx:
+        owner = await members.get_active_by_telegram(tx, user.id)
+        assert owner is not None
+        for n in range(count):
+            await links.set_link(
+                tx, LinkFields(kind=LinkKind.DORM, target_text=f"男生{n}号楼", member_id=owner.id,
+                               branch_id=owner.branch_id, period=LinkPeriod.YEAR,
+                               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31),
+                               start_on=date(2025, 9, 1), today=date(2025, 9, 1)),
+                actor=owner, owner=owner, now=h.clock.now(),
+            )  # fmt: skip
+
+
 async def test_a_forged_page_of_a_branchs_links_or_past_links_shows_a_real_page(
     harness: Harness,
 ) -> None:
@@ -706,26 +721,60 @@ async def test_a_forged_page_of_a_branchs_links_or_past_links_shows_a_real_page(
     # One past the end showed no link, a negative one was refused as a bad button.
     said = await h.callback(SECRETARY, "lk:blist:1:99")
     last = h.buttons(SECRETARY)
-    assert "进行中的联系 13 项" in said[-1] and len(last) == 1 and last[0] not in first
+    assert "进行中的联系 13 项" in said[-1] and last[1:] == ["◀ 上一页"]
+    assert last[0] not in first
     said = await h.callback(SECRETARY, "lk:blist:1:-1")
     assert "进行中的联系 13 项" in said[-1] and h.buttons(SECRETARY) == first
     assert await h.callback(SECRETARY, "lk:blist:1:x") == []
     assert "无法识别此按钮" in h.answers()[-1]
     # The same for one's past links: 13 whose school year is over.
-    async with h.db.transaction() as tx:
-        owner = await members.get_active_by_telegram(tx, MEMBER.id)
-        assert owner is not None
-        for n in range(13):
-            await links.set_link(
-                tx, LinkFields(kind=LinkKind.DORM, target_text=f"男生{n}号楼", member_id=owner.id,
-                               branch_id=owner.branch_id, period=LinkPeriod.YEAR,
-                               period_start=date(2025, 9, 1), period_end=date(2026, 8, 31),
-                               start_on=date(2025, 9, 1), today=date(2025, 9, 1)),
-                actor=owner, owner=owner, now=h.clock.now(),
-            )  # fmt: skip
+    await _past_dorms(h, MEMBER, 13)
     said = await h.callback(MEMBER, "lk:past:-4")
     assert "共 13 项" in said[-1]
     first = h.buttons(MEMBER)
     assert len(first) == 13 and first[-1] == "下一页 ▶"
     said = await h.callback(MEMBER, "lk:past:12")
-    assert "共 13 项" in said[-1] and len(h.buttons(MEMBER)) == 1
+    assert "共 13 项" in said[-1] and h.buttons(MEMBER)[1:] == ["◀ 上一页"]
+
+
+async def _turns_back(h: Harness, user: FakeUser, count: int, rows_after: int = 0) -> None:
+    """The list on screen, ``count`` items (12 a page, ``rows_after`` buttons below the
+    turn), turns: page 1 has [下一页] alone; page 2 the rest and [上一页] alone, which
+    shows page 1 again."""
+    first = h.buttons(user)
+    items = first[:12]
+    assert len(first) == 13 + rows_after and first[12] == "下一页 ▶"
+    assert "◀ 上一页" not in first
+    await h.press(user, "下一页 ▶")
+    second = h.buttons(user)
+    rest = second[: count - 12]
+    assert second[count - 12 :] == ["◀ 上一页", *first[13:]]
+    assert not set(rest) & set(items)
+    await h.press(user, "◀ 上一页")
+    assert h.buttons(user) == first
+
+
+async def test_every_paged_list_of_links_turns_back_a_page(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    h.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=ZONE))
+    # A branch's running links (the secretary's list).
+    await _students(h, MEMBER, 13)
+    await h.callback(SECRETARY, "lk:blist:1:0")
+    await _turns_back(h, SECRETARY, 13)
+    # One's past links: 13 whose school year is over.
+    await _past_dorms(h, MEMBER2, 13)
+    async with h.db.transaction() as tx:
+        admin = await members.get_active_by_telegram(tx, ADMIN.id)
+        assert admin is not None
+        for n in range(13):  # 14 branches to pick from
+            await branches.create(tx, f"第{n + 10}小学党支部", actor_id=admin.id, now=h.clock.now())
+    await h.send(MEMBER2, "/links")
+    await h.press(MEMBER2, "🗂 往期联系（13）")
+    await _turns_back(h, MEMBER2, 13)
+    # A question in the setting flow: the first branch of a pair, [取消] below the turn.
+    await h.send(ADMIN, "/links")
+    said = await h.press(ADMIN, "设置结对")
+    assert "结对的第一个支部（帮扶方）是？" in said[-1]
+    await _turns_back(h, ADMIN, 14, rows_after=1)
+    assert h.buttons(ADMIN)[-1] == "取消"

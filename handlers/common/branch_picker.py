@@ -25,7 +25,7 @@ from handlers.common.errors import BadButton, NotAllowed, NotFound, OtherBranch,
 from handlers.common.guards import parse_callback, require_member, require_private
 from handlers.common.i18n import Translator
 from handlers.common.reply import ack, replace, reply
-from handlers.common.views import clamp_page, page_count
+from handlers.common.views import clamp_page, page_count, page_turn
 from storage import branches
 from storage.branches import Branch
 from storage.members import Member, Role
@@ -142,21 +142,13 @@ async def _page(
         [button(branch.name, screen.code, branch.id, extra)]
         for branch in visible[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
-    turn = []
-    if page > 0:
-        turn.append(_nav(t.plain("picker.prev"), screen.code, page - 1, extra))
-    if page < pages - 1:
-        turn.append(_nav(t.plain("picker.next"), screen.code, page + 1, extra))
-    if turn:
-        rows.append(turn)
+    rows += page_turn(
+        t, page, len(visible), PAGE_SIZE, lambda n: _data("pg", screen.code, n, extra)
+    )
     text = screen.title(t, extra)
     if pages > 1:
         text += "\n" + t("picker.page", page=page + 1, pages=pages, count=len(visible))
     return text, InlineKeyboardMarkup(rows)
-
-
-def _nav(label: str, screen: str, page: int, extra: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=_data("pg", screen, page, extra))
 
 
 def _data(action: str, screen: str, number: int, extra: str) -> str:

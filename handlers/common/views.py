@@ -3,9 +3,9 @@ and the keyboard of a question that can only be cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common import texts  # noqa: F401  (fills the catalog)
 from handlers.common.flows import cancel_button
@@ -24,6 +24,19 @@ def clamp_page(page: int, total: int, size: int) -> int:
     """``page`` moved onto a page that exists: the first for a negative one, the last for
     one past the end (the list shrank since the button was made, or it was forged)."""
     return min(max(page, 0), page_count(total, size) - 1)
+
+
+def page_turn(
+    t: Translator, page: int, total: int, size: int, data: Callable[[int], str]
+) -> list[list[InlineKeyboardButton]]:
+    """The row under a page of a list: [◀ 上一页] and [下一页 ▶] where there is such a page
+    (``data(n)`` is the callback data that shows page ``n``), or no row for one page."""
+    turn = []
+    if page > 0:
+        turn.append(InlineKeyboardButton(t.plain("page.prev"), callback_data=data(page - 1)))
+    if page < page_count(total, size) - 1:
+        turn.append(InlineKeyboardButton(t.plain("page.next"), callback_data=data(page + 1)))
+    return [turn] if turn else []
 
 
 def role_name(t: Translator, role: Role) -> str:

@@ -15,7 +15,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.links import deep_link
-from handlers.common.views import clamp_page, page_count
+from handlers.common.views import clamp_page, page_count, page_turn
 from handlers.inspection import texts  # noqa: F401  (fills the catalog)
 from storage.branches import Branch
 from storage.inspection import Group, GroupSummary, InspectionInvite
@@ -104,13 +104,7 @@ def assign_picker(
         [button(("✅ " if b.id in held else "") + b.name[:50], "ab", group.id, b.id, page)]
         for b in every[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
-    turn = []
-    if page > 0:
-        turn.append(button(t.plain("insp.btn.prev"), "as", group.id, page - 1))
-    if page < pages - 1:
-        turn.append(button(t.plain("insp.btn.next"), "as", group.id, page + 1))
-    if turn:
-        rows.append(turn)
+    rows += page_turn(t, page, len(every), PAGE_SIZE, lambda n: encode(PREFIX, "as", group.id, n))
     rows.append([button(t.plain("insp.btn.back"), "g", group.id)])
     text = t("insp.assign.title", name=group.name, page=page + 1, pages=pages)
     return text, InlineKeyboardMarkup(rows)

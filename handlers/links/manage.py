@@ -204,7 +204,13 @@ async def branch_pick_pressed(update: Update, context: XContext) -> None:
         found = await branches.list_with_counts(conn)
     choices = [(b.id, b.name) for b in found]
     text, markup = views.pick(
-        context.t, context.t("lk.ask.branch"), choices, "blist", 0, size=len(choices), in_flow=False
+        context.t,
+        context.t("lk.ask.branch"),
+        choices,
+        "blist",
+        0,
+        size=max(1, len(choices)),
+        in_flow=False,
     )
     await say(update, context, text, markup)
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Translator
-from handlers.common.views import cancel_only, clamp_page, page_count
+from handlers.common.views import cancel_only, clamp_page, page_count, page_turn
 from handlers.links import texts as _texts  # noqa: F401  (fills the catalog)
 from storage.link_rules import Family, Standing
 from storage.links import (
@@ -28,7 +28,7 @@ from storage.links import (
 PREFIX = "lk"
 Screen = tuple[str, InlineKeyboardMarkup | None]
 THREE_KINDS = (LinkKind.CLASS, LinkKind.DORM, LinkKind.STUDENT)
-# Buttons on one screen of a list (people, branches, links): a page, then [下一页].
+# Buttons on one screen of a list (people, branches, links): a page, then [上一页]/[下一页].
 PAGE = 12
 
 
@@ -191,14 +191,12 @@ def _link_page(
     action: str,
     *args: object,
 ) -> list[list[InlineKeyboardButton]]:
-    """A page of links, a button each to open it, then [下一页] (``action`` with ``args``
-    and the next page) when more follow. A ``page`` that does not exist (forged, or the
-    list shrank) shows the nearest."""
+    """A page of links, a button each to open it, then [上一页]/[下一页] (``action`` with
+    ``args`` and the page) where there is one. A ``page`` that does not exist (forged, or
+    the list shrank) shows the nearest."""
     page = clamp_page(page, len(links), PAGE)
     rows = [[plain_button(label(link), "show", link.id)] for link in links[page * PAGE :][:PAGE]]
-    if (page + 1) * PAGE < len(links):
-        rows.append([button(t, "lk.btn.next", action, *args, page + 1)])
-    return rows
+    return rows + _turn(t, page, len(links), action, *args)
 
 
 def link_detail(
@@ -277,12 +275,11 @@ def pick(
     size: int = PAGE,
     in_flow: bool = True,
 ) -> Screen:
-    """A page of ``(id, name)`` choices to tap (``action`` carries the id), then [下一页]
-    and, in a conversation, [取消]."""
+    """A page of ``(id, name)`` choices to tap (``action`` carries the id), then
+    [上一页]/[下一页] where there is one and, in a conversation, [取消]."""
     shown = choices[page * size : (page + 1) * size]
     rows = [[plain_button(short(str(name), 24), action, key)] for key, name in shown]
-    if (page + 1) * size < len(choices):
-        rows.append([button(t, "lk.btn.next", "page", page + 1)])
+    rows += page_turn(t, page, len(choices), size, lambda n: encode(PREFIX, "page", n))
     if in_flow:
         rows.append([cancel_button(t)])
     return question, InlineKeyboardMarkup(rows)
@@ -435,7 +432,7 @@ def bureau(
     if len(listed) > PAGE:
         lines.append(t("lk.bureau.page", page=page + 1, pages=page_count(len(listed), PAGE),
                        count=len(listed)))  # fmt: skip
-    rows += _turn(t, page, page_count(len(listed), PAGE), "bur")
+    rows += _turn(t, page, len(listed), "bur")
     return "\n".join(lines), InlineKeyboardMarkup([*rows, *admin_menu(t).inline_keyboard])
 
 
@@ -469,7 +466,7 @@ def behind_links(
                       f"{short(target(row.link, names, side=branch_id), 10)}", "show", row.link.id)]
         for row in shown
     ]  # fmt: skip
-    buttons += _turn(t, page, page_count(len(rows), PAGE), "late", branch_id)
+    buttons += _turn(t, page, len(rows), "late", branch_id)
     buttons.append([button(t, "lk.btn.bureau", "bur", 0)])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
@@ -480,15 +477,11 @@ def _who(row: LinkCoverage, branch: str) -> str:
 
 
 def _turn(
-    t: Translator, page: int, count: int, action: str, *args: object
+    t: Translator, page: int, total: int, action: str, *args: object
 ) -> list[list[InlineKeyboardButton]]:
-    """[上一页] and [下一页] (``action`` with ``args`` and the page) where there is one."""
-    turn = []
-    if page > 0:
-        turn.append(button(t, "lk.btn.prev", action, *args, page - 1))
-    if page < count - 1:
-        turn.append(button(t, "lk.btn.next", action, *args, page + 1))
-    return [turn] if turn else []
+    """[上一页] and [下一页] under a page of ``total`` items (``action`` with ``args`` and
+    the page) where there is one."""
+    return page_turn(t, page, total, PAGE, lambda n: encode(PREFIX, action, *args, n))
 
 
 def reminder(
