@@ -88,6 +88,9 @@ class TimedLock(asyncio.Lock):
         """The process's CPU time during the longest hold (far below it: waiting for a core)."""
         self.longest_by: tuple[str, ...] = ()
         """Who took the lock for the longest hold (the innermost frames of our code)."""
+        self.holds: list[float] = []
+        self.over: Counter[tuple[str, ...]] = Counter()
+        """Who held the lock over 100 ms, and how often."""
         self._since = 0.0
         self._cpu = 0.0
         self._by: tuple[str, ...] = ()
@@ -100,6 +103,9 @@ class TimedLock(asyncio.Lock):
 
     def release(self) -> None:
         held = time.perf_counter() - self._since
+        self.holds.append(held)
+        if held > 0.1:
+            self.over[self._by] += 1
         if held > self.longest:
             self.longest, self.longest_cpu = held, time.process_time() - self._cpu
             self.longest_by = self._by
@@ -449,6 +455,8 @@ async def steady_retention(app: Any, lock: TimedLock) -> None:
         f" the longest batch held the writer lock {lock.longest * 1000:.0f} ms"
     )
     lock.longest = lock.longest_cpu = 0.0
+    lock.holds.clear()
+    lock.over.clear()
 
 
 async def run(
@@ -547,6 +555,14 @@ def report(storm: Storm, tg: StormTelegram, dispatcher: Any, rate: float, room: 
     )
     if lock.longest_by:
         print("  taken by " + " < ".join(lock.longest_by))
+    if lock.holds:
+        holds = sorted(lock.holds)
+        print(
+            f"  {len(holds)} holds: p50 {holds[len(holds) // 2] * 1000:.1f} ms, p99 "
+            f"{holds[int(len(holds) * 0.99)] * 1000:.0f} ms; over 100 ms: {sum(lock.over.values())}"
+        )
+        for by, times in lock.over.most_common(3):
+            print(f"    {times}× " + " < ".join(by[:2]))
     print(f"longest event-loop stall: {storm.stalls * 1000:.0f} ms (goal ≤ 100 ms)")
     storm.watchdog.report()
     print(f"429s: {sum(tg.too_many.values())} {dict(tg.too_many)} (goal 0)")
