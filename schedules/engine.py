@@ -256,35 +256,35 @@ class ReminderEngine:
         handled: list[str] = []
         messages: list[outbox.NewMessage] = []
         kinds: dict[str, str] = {}
-        # The skips and the views' writes (a party day pinned is some seven statements) on
-        # the loop's thread: trips to the writer's thread and back cost more than they do.
-        # The rows' insert, one longer statement, goes to the thread.
-        async with self.db.inline(tx):
-            for reminder, message, buttons in rendered:
-                if message is None:
-                    # The record changed since it was due (answered, done, withdrawn): note it
-                    # so the next tick does not render it again.
-                    await reminders.record_skip(
-                        tx, dedupe_key=reminder.dedupe_key, kind=reminder.kind.value,
-                        member_id=reminder.member_id, due_at=reminder.due_at,
-                        reason=NOTHING_TO_SAY, now=now,
-                    )  # fmt: skip
-                    report.empty += 1
-                    handled.append(reminder.dedupe_key)
-                    continue
-                if not await self._make_writes(tx, message.writes, report, written):
-                    report.changed += 1
-                    continue
-                messages.append(
-                    outbox.NewMessage(
-                        chat_id=reminder.telegram_id, member_id=reminder.member_id,
-                        kind=reminder.kind.value, text=message.text, buttons=buttons,
-                        dedupe_key=reminder.dedupe_key, not_before=reminder.not_before,
-                        photo=message.photo, expires_at=reminder.expires_at,
-                    )
+        # The skips and the views' writes (a party day pinned is some seven statements)
+        # run on the loop's thread, as every transaction's do; the rows' insert, one longer
+        # statement, goes to the writer's thread so the loop answers taps meanwhile.
+        for reminder, message, buttons in rendered:
+            if message is None:
+                # The record changed since it was due (answered, done, withdrawn): note it
+                # so the next tick does not render it again.
+                await reminders.record_skip(
+                    tx, dedupe_key=reminder.dedupe_key, kind=reminder.kind.value,
+                    member_id=reminder.member_id, due_at=reminder.due_at,
+                    reason=NOTHING_TO_SAY, now=now,
                 )  # fmt: skip
-                kinds[reminder.dedupe_key] = reminder.kind.value
-        added = await self._enqueue(tx, messages, now, report)
+                report.empty += 1
+                handled.append(reminder.dedupe_key)
+                continue
+            if not await self._make_writes(tx, message.writes, report, written):
+                report.changed += 1
+                continue
+            messages.append(
+                outbox.NewMessage(
+                    chat_id=reminder.telegram_id, member_id=reminder.member_id,
+                    kind=reminder.kind.value, text=message.text, buttons=buttons,
+                    dedupe_key=reminder.dedupe_key, not_before=reminder.not_before,
+                    photo=message.photo, expires_at=reminder.expires_at,
+                )
+            )  # fmt: skip
+            kinds[reminder.dedupe_key] = reminder.kind.value
+        async with self.db.on_thread(tx):
+            added = await self._enqueue(tx, messages, now, report)
         for key in added:
             report.queued += 1
             report.by_kind[kinds[key]] = report.by_kind.get(kinds[key], 0) + 1

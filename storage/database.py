@@ -110,43 +110,49 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """All or nothing: commit when the block ends, roll back if it raises.
 
-        BEGIN IMMEDIATE goes to the writer's thread with the block's first statement (one
-        trip less); a block that runs none begins and commits nothing."""
+        BEGIN IMMEDIATE goes to the writer's thread with the block's first statement (it
+        may wait there for another process's lock). The statements after it run on the
+        calling thread, the event loop's: a trip to the thread and back would cost two
+        thread switches and, on a busy loop, a wait for the loop's turn each, all with
+        the lock held (in the monthly storm a tap's five statements held it 260 ms, 80 ms
+        of it the process's work). COMMIT goes to the thread (it may checkpoint the WAL).
+        A block with a long statement sends it to the thread with ``on_thread``, so the
+        loop runs meanwhile. A block that runs no statement begins and commits nothing."""
         writer = self._require(self._writer)
         async with self._lock:
             writer.begin_pending = True
+            writer.inline = True
             try:
                 yield writer
             except BaseException:
+                # To the thread, behind the first statement if it is still on its way (a
+                # cancellation), and only if BEGIN went through.
+                writer.inline = False
                 if not writer.begin_pending:
-                    # After the statements already on their way (one may be, if this was
-                    # a cancellation), and only if BEGIN went through.
                     await writer._execute(_rollback_if_open, writer)
                 raise
             else:
+                writer.inline = False
                 if not writer.begin_pending:
                     await writer.execute("COMMIT")
             finally:
-                writer.begin_pending = False
+                writer.inline = writer.begin_pending = False
                 self._count_written()
 
     @asynccontextmanager
-    async def inline(self, tx: aiosqlite.Connection) -> AsyncIterator[None]:
-        """Inside ``transaction()``: the block's statements run on the calling thread (the
-        event loop's), as ``read_inline``'s do, instead of a trip to the writer's thread and
-        back each. For many small statements in a row (the reminder tick pinning a hundred
-        party days, each in a few statements); a long statement here holds the loop for
-        its length. BEGIN IMMEDIATE, if not sent yet, goes to the thread on its own before
-        the first of them (it may wait for another process's lock); COMMIT goes there after
-        the block as always."""
+    async def on_thread(self, tx: aiosqlite.Connection) -> AsyncIterator[None]:
+        """Inside ``transaction()``: the block's statements go to the writer's thread, one
+        trip each, so the event loop runs while they do. For long statements (retention's
+        batches, the tick's insert of a slice's rows): on the loop's thread they would
+        hold it, and every tap waiting for an answer, for their length."""
         writer = self._require(self._writer)
         if tx is not writer or not self._lock.locked():
-            raise RuntimeError("inline() is for the statements of an open transaction()")
-        writer.inline = True
+            raise RuntimeError("on_thread() is for the statements of an open transaction()")
+        writer.inline = False
         try:
             yield
         finally:
-            writer.inline = False
+            writer.inline = True
 
     async def write_all(self, statements: Sequence[Statement]) -> None:
         """Statements whose results nobody reads, as one transaction in one trip to the
@@ -276,24 +282,22 @@ class Database:
 
 class _Writer(aiosqlite.Connection):
     """The writer connection: a transaction's BEGIN IMMEDIATE travels to the worker thread
-    with the transaction's first statement instead of on its own."""
+    with the transaction's first statement; the statements after it run where they are
+    awaited unless the block sent them to the thread (``Database.on_thread``)."""
 
     begin_pending = False
     """Set by ``transaction()``: the next call begins the transaction first."""
     inline = False
-    """Set by ``Database.inline``: statements run on the calling thread (only the open
+    """Set by ``transaction()``: statements run on the calling thread (only the open
     transaction uses the writer meanwhile: it holds the writer's lock)."""
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.begin_pending:
+            self.begin_pending = False
+            return await super()._execute(_begin_then, self, functools.partial(fn, *args, **kwargs))
         if self.inline:
-            if self.begin_pending:
-                self.begin_pending = False
-                await super()._execute(self._conn.execute, "BEGIN IMMEDIATE")
             return _here(self, fn, *args, **kwargs)
-        if not self.begin_pending:
-            return await super()._execute(fn, *args, **kwargs)
-        self.begin_pending = False
-        return await super()._execute(_begin_then, self, functools.partial(fn, *args, **kwargs))
+        return await super()._execute(fn, *args, **kwargs)
 
 
 class _Inline(aiosqlite.Connection):
@@ -345,7 +349,7 @@ async def _connect(
     path: Path, *, writer: bool = False, inline: bool = False
 ) -> aiosqlite.Connection:
     # An inline connection is made by aiosqlite's thread and used from the loop's; so is
-    # the writer in ``Database.inline``.
+    # the writer inside ``Database.transaction``.
     connector = functools.partial(
         sqlite3.connect, str(path), isolation_level=None, check_same_thread=not (inline or writer)
     )

@@ -77,7 +77,9 @@ async def erase_expired(
     try:
         for name in sorted(erasers):
             while True:
-                async with db.transaction() as tx:
+                # Each batch's statements are long (hundreds of records and what hangs
+                # on them): on the writer's thread, so the loop answers taps meanwhile.
+                async with db.transaction() as tx, db.on_thread(tx):
                     done = await erasers[name](tx, up_to, now, batch)
                 if isinstance(done, int):
                     done = Erased(done)

@@ -159,38 +159,45 @@ async def test_inline_reads_see_commits_on_the_loops_thread_and_refuse_writes(
         assert len(await branches.list_with_counts(conn)) == 2
 
 
-async def test_inline_statements_of_a_transaction_run_on_the_loops_thread_all_or_nothing(
+async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
     db: Database,
 ) -> None:
-    """The tick's slice writes its small statements without a trip to the writer's
-    thread: on the caller's thread, inside the transaction (rolled back with it, committed
-    with it, counted for the kept reads), and only inside one."""
-    threads: list[int] = []
+    """BEGIN and the first statement go to the writer's thread; the statements after it
+    run on the caller's thread (no trip each with the lock held), those inside
+    ``on_thread`` on the writer's thread again; all of them rolled back with the block,
+    committed with it, counted for the kept reads. ``on_thread`` outside a block is
+    refused."""
+    loop = threading.get_ident()
 
-    def note(action: int, *_: object) -> int:
-        threads.append(threading.get_ident())
-        return sqlite3.SQLITE_OK
+    async def where(tx: aiosqlite.Connection) -> int:
+        [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
+        return int(thread)
 
     before = db.versions(["branches"])
     with pytest.raises(ZeroDivisionError):
-        async with db.transaction() as tx, db.inline(tx):
+        async with db.transaction() as tx:
             await branches.create(tx, "一中党支部", now=NOW)
+            await branches.create(tx, "四中党支部", now=NOW)
             _ = 1 / 0
     async with db.transaction() as tx:
-        async with db.inline(tx):
-            await tx.set_authorizer(note)
-            await branches.create(tx, "二中党支部", now=NOW)
-            await tx.set_authorizer(None)
-        await branches.create(tx, "三中党支部", now=NOW)  # on the writer's thread again
-    assert threads and set(threads) == {threading.get_ident()}
+        await tx.create_function("where_am_i", 0, threading.get_ident)
+    async with db.transaction() as tx:
+        assert await where(tx) != loop  # the first statement, with BEGIN
+        await branches.create(tx, "二中党支部", now=NOW)
+        assert await where(tx) == loop
+        async with db.on_thread(tx):
+            await branches.create(tx, "三中党支部", now=NOW)
+            assert await where(tx) != loop
+        assert await where(tx) == loop
+        await branches.create(tx, "五中党支部", now=NOW)
     assert db.versions(["branches"]) != before
     async with db.read() as conn:
         names = [b.name for b in await branches.list_with_counts(conn)]
-        assert sorted(names) == ["三中党支部", "二中党支部"]
+        assert sorted(names) == ["三中党支部", "二中党支部", "五中党支部"]
     writer = db._writer
     assert writer is not None
     with pytest.raises(RuntimeError, match="open transaction"):
-        async with db.inline(writer):
+        async with db.on_thread(writer):
             pass
 
 
