@@ -22,8 +22,10 @@ from storage.members import Role
 from storage.pioneer_rules import cut
 from tests.conftest import (
     ADMIN,
+    EN_MEMBER,
     MEMBER,
     MEMBER2,
+    OTHER_MEMBER,
     OTHER_SECRETARY,
     SECRETARY,
     ZONE,
@@ -95,6 +97,65 @@ async def _open(h: Harness) -> None:
     assert "已开启“2026年度育人成才先锋党员”" in said[0]
     assert "名额 2 人 · 每支部至多推荐 2 人" in said[-1]
     assert "推荐期 2026-11-28 至 2026-12-11 · 评审期 2026-12-12 至 2026-12-15" in said[-1]
+
+
+async def test_every_member_hears_the_round_opened_once_in_their_language(
+    harness: Harness,
+) -> None:
+    """Opening a round tells each branch member (with the 自荐 button) and each secretary
+    (their own message, not a second one), never the admins or inspectors; the button
+    starts the self-nomination; a refused second opening queues nothing more."""
+    h = harness
+    await _setup(h)
+    await h.send(EN_MEMBER, f"/start {h.invite_code(OTHER_SECRETARY)}")
+    await h.send(EN_MEMBER, "Lin")
+    await h.deliver()
+    before = {u.id: len(h.tg.texts(u.id)) for u in (SECRETARY, OTHER_SECRETARY, ADMIN, INSPECTOR)}
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "开启 2026 年度评选")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 10 人 · 每支部 3 人")
+    await h.press(ADMIN, "2026-11-28 至 2026-12-11")
+    said = await h.press(ADMIN, "2026-12-12 至 2026-12-18")
+    assert "已开启“2026年度育人成才先锋党员”" in said[0]
+    async with h.db.read() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT m.telegram_id, o.text FROM outbox o JOIN members m ON m.id = o.member_id"
+            " WHERE o.kind = 'pioneers.open' ORDER BY m.telegram_id"
+        )
+    told = {int(r[0]): str(r[1]) for r in rows}
+    assert len(rows) == len(told) == 6
+    assert set(told) == {
+        SECRETARY.id, OTHER_SECRETARY.id, MEMBER.id, MEMBER2.id, OTHER_MEMBER.id, EN_MEMBER.id
+    }  # fmt: skip
+    assert "党员自荐需您认可" in told[SECRETARY.id]
+    assert "您可以由支部推荐，也可以自荐" in told[MEMBER.id]
+    assert "2026-11-28 至 2026-12-11" in told[MEMBER.id]
+    assert (
+        "Nominations for “2026年度育人成才先锋党员” are open from 2026-11-28" in told[EN_MEMBER.id]
+    )
+    assert "nominate yourself" in told[EN_MEMBER.id]
+
+    await h.deliver()
+    for user in (SECRETARY, OTHER_SECRETARY):
+        assert len(h.tg.texts(user.id)) == before[user.id] + 1
+        assert "开始推荐" in h.last(user) and "也可以自荐" not in h.last(user)
+    for user in (ADMIN, INSPECTOR):
+        assert not any("开始推荐" in t for t in h.tg.texts(user.id)[before[user.id] :])
+    assert h.buttons(MEMBER) == ["自荐"] and h.buttons(EN_MEMBER) == ["Nominate myself"]
+    said = await h.press(MEMBER, "自荐")
+    assert "请用几句话写下您的主要事迹" in said[-1]
+    said = await h.press(EN_MEMBER, "Nominate myself")
+    assert "Please write your deeds" in said[-1]
+
+    # Opened once a year: a second opening is refused and tells nobody again.
+    said = await _callback(h, ADMIN, "pn:open:2026")
+    assert "这一年度的先锋评选已经开启" in said
+    async with h.db.read() as conn:
+        count = await conn.execute_fetchall(
+            "SELECT count(*) FROM outbox WHERE kind LIKE 'pioneers.open%'"
+        )
+    assert count[0][0] == 6
 
 
 async def test_a_whole_selection_round(harness: Harness) -> None:

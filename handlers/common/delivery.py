@@ -90,22 +90,49 @@ async def queue(
     subject_id: int | None = None,
     expires_at: datetime | None = None,
 ) -> int:
-    """``tell`` where there is no update (a dispatcher receipt): the same rows."""
+    """``tell`` where there is no update (a dispatcher receipt): the same rows.
+
+    The message is rendered once per language, and rows that are neither urgent nor
+    about a subject go in a few hundred per statement (``outbox.enqueue_many``): a round
+    opened for a bureau's 5,000 members is a dozen statements, not 5,000."""
     people = list(people)
     later = not_before or release(config, now)
     chosen = await prefs.languages(tx, (person.telegram_id for person in people))
-    added = 0
+    screens: dict[str, tuple[str, list[list[Button]] | None]] = {}
+    rows: list[tuple[Member, str, list[list[Button]] | None, str]] = []
     for person in people:
-        t = Translator(chosen.get(person.telegram_id, config.default_language))
-        text, markup = _screen(render(t))
+        language = chosen.get(person.telegram_id, config.default_language)
+        if language not in screens:
+            text, markup = _screen(render(Translator(language)))
+            screens[language] = (text, buttons(markup))
+        dedupe_key = key(person) if callable(key) else f"{kind}:{key}:{person.id}"
+        rows.append((person, *screens[language], dedupe_key))
+    if not urgent and subject_id is None:
+        encoded = {id(b): outbox.encode_buttons(b) for _, b in screens.values() if b is not None}
+        messages = [
+            outbox.NewMessage(
+                chat_id=person.telegram_id,
+                member_id=person.id,
+                kind=kind,
+                text=text,
+                buttons=None if keyboard is None else encoded[id(keyboard)],
+                dedupe_key=dedupe_key,
+                not_before=later,
+                expires_at=expires_at,
+            )
+            for person, text, keyboard, dedupe_key in rows
+        ]
+        return len(await outbox.enqueue_many(tx, messages, now=now))
+    added = 0
+    for person, text, keyboard, dedupe_key in rows:
         if await outbox.enqueue(
             tx,
             chat_id=person.telegram_id,
             member_id=person.id,
             kind=kind,
             text=text,
-            buttons=buttons(markup),
-            dedupe_key=key(person) if callable(key) else f"{kind}:{key}:{person.id}",
+            buttons=keyboard,
+            dedupe_key=dedupe_key,
             not_before=now if urgent else later,
             now=now,
             urgent=urgent,

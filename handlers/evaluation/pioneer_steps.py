@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -238,23 +239,7 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
                 actor_id=admin.id,
                 now=context.now(),
             )
-            await delivery.tell(
-                tx,
-                context,
-                await members.with_roles(tx, Role.SECRETARY),
-                "pioneers.open",
-                lambda t: (
-                    t(
-                        "pioneers.told_open",
-                        title=round_.title,
-                        cap=round_.branch_cap,
-                        start=round_.nominate_from.isoformat(),
-                        end=round_.nominate_until.isoformat(),
-                    ),
-                    None,
-                ),
-                key=f"round{round_.id}",
-            )
+            await _tell_opened(tx, context, round_)
     except PioneerProblem as problem:
         await told_or_refused(
             update,
@@ -268,6 +253,40 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
     await reply(update, context, context.t("pioneers.opened", title=round_.title))
     await reply(update, context, *await home(context, admin, round_))
     return END
+
+
+async def _tell_opened(tx: aiosqlite.Connection, context: XContext, round_: Round) -> None:
+    """Everyone in a branch hears the round opened, once each, from one read of the
+    people: the secretaries what they are to do, the members that they may nominate
+    themselves, with the 自荐 button."""
+    people = await members.with_roles(tx, Role.MEMBER, Role.SECRETARY)
+    in_branches = [p for p in people if p.branch_id is not None]
+    values = {
+        "title": round_.title,
+        "cap": round_.branch_cap,
+        "start": round_.nominate_from.isoformat(),
+        "end": round_.nominate_until.isoformat(),
+    }
+    key = f"round{round_.id}"
+    await delivery.tell(
+        tx,
+        context,
+        [p for p in in_branches if p.role is Role.SECRETARY],
+        "pioneers.open",
+        lambda t: (t("pioneers.told_open", **values), None),
+        key=key,
+    )
+    await delivery.tell(
+        tx,
+        context,
+        [p for p in in_branches if p.role is Role.MEMBER],
+        "pioneers.open",
+        lambda t: (
+            t("pioneers.told_open_member", **values),
+            InlineKeyboardMarkup([[button(t, "pioneers.button.self", "self", round_.id)]]),
+        ),
+        key=key,
+    )
 
 
 def _nomination_default(context: XContext) -> tuple[date, date]:

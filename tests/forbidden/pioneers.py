@@ -178,6 +178,29 @@ CASES = [
         _round,
     ),
     Case("member nominates others", MEMBER, _press(MEMBER, "pn:nom:1"), "refuse.role", _round),
+    # The 自荐 button every member gets when a round opens.
+    Case(
+        "inspector nominates themself",
+        INSPECTOR,
+        _press(INSPECTOR, "pn:self:1"),
+        "refuse.role",
+        _inspector,
+    ),
+    Case("admin nominates themself", ADMIN, _press(ADMIN, "pn:self:1"), "refuse.role", _round),
+    Case(
+        "self-nomination, unknown round",
+        MEMBER,
+        _press(MEMBER, "pn:self:9"),
+        "refuse.not_found",
+        _round,
+    ),
+    Case(
+        "self-nomination, forged round",
+        MEMBER,
+        _press(MEMBER, "pn:self:x"),
+        "refuse.bad_button",
+        _round,
+    ),
     Case(
         "endorsing another branch's self-nomination",
         OTHER_SECRETARY,
