@@ -60,6 +60,8 @@ from storage import (
     links,
     meetings,
     partyday,
+    pioneer_rules,
+    pioneers,
     pledge_rules,
     pledges,
     rectification,
@@ -174,6 +176,7 @@ async def due(
         *await scan.safety_missing(),
         *await scan.rectification_deadlines(),
         *await scan.links_behind(),
+        *await scan.pioneer_endorsements(),
         *await scan.digests(),
     ]
     plan = DuePlan(now=now, since=since)
@@ -1023,6 +1026,50 @@ class _Scan:
                 )
             )
         return found
+
+    # ----------------------------------------------------------------- pioneers
+
+    async def pioneer_endorsements(self) -> list[_Occurrence]:
+        """Each day of an open round's nomination window, at the daily time, the
+        self-nominations of a branch still waiting for endorsement: one message to each
+        of those who decide them (``pioneer_rules.deciders``, as when one comes), useful
+        until the next day's (or the window's end). One made after the day's moment
+        waits for the next day: its deciders were told of it just now."""
+        if not self.wants(Kind.PIONEER_ENDORSEMENT):
+            return []
+        waiting = await self.read(("pioneers_waiting",), pioneers.waiting_endorsement)
+        days: dict[tuple[int, int, date], tuple[datetime, datetime, dict[int, Member]]] = {}
+        first_day = local_date(self.earliest, self.zone)
+        for n in waiting:
+            time_of_day = self.rules_of(n.branch_id).daily_time
+            closes = at_local(n.nominate_until + timedelta(days=1), MIDNIGHT, self.zone)
+            day = max(n.nominate_from, first_day)
+            while day <= min(n.nominate_until, self.today):
+                due_at = at_local(day, time_of_day, self.zone)
+                expires_at = min(at_local(day + timedelta(days=1), time_of_day, self.zone), closes)
+                if due_at > n.created_at and self.needed(due_at, expires_at):
+                    deciders = pioneer_rules.deciders(
+                        n.branch_id, n.member_id, self.secretaries(n.branch_id), self.admins()
+                    )
+                    found = days.setdefault(
+                        (n.round_id, n.branch_id, day), (due_at, expires_at, {})
+                    )
+                    found[2].update((p.id, p) for p in deciders)
+                day += timedelta(days=1)
+        return [
+            _Occurrence(
+                Kind.PIONEER_ENDORSEMENT,
+                f"pioneers.waiting_endorsement:{round_id}:{branch_id}:{day.isoformat()}",
+                branch_id,
+                due_at,
+                expires_at,
+                list(deciders.values()),
+                {"round_id": round_id, "branch_id": branch_id, "day": day.isoformat()},
+            )
+            for (round_id, branch_id, day), (due_at, expires_at, deciders) in sorted(
+                days.items(), key=lambda item: item[0]
+            )
+        ]
 
     # ----------------------------------------------------------------- digest
 

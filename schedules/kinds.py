@@ -58,6 +58,9 @@ class Kind(StrEnum):
     LINK_BEHIND = "links.behind"
     """To a member whose 三联系/双服务 link (to both sides' secretaries for a 结对) has no
     contact late in its window (month or term, by the link rhythms)."""
+    PIONEER_ENDORSEMENT = "pioneers.waiting_endorsement"
+    """Daily while a pioneers round's nomination window is open, to those who decide
+    them: self-nominations waiting for 认可 / 不认可 (the last day says so)."""
     DIGEST = "digest"
     """The secretary's monthly digest, on the 1st."""
     BROADCAST = "broadcast"
@@ -91,6 +94,7 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, secretaries_only=True),
         KindSpec(Kind.SERVICE_MISSING, mutable=True, scheduled=False),
         KindSpec(Kind.LINK_BEHIND, mutable=True),
+        KindSpec(Kind.PIONEER_ENDORSEMENT, mutable=True, secretaries_only=True),
         KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )

@@ -1,6 +1,7 @@
 """The rules of a pioneers round (评选先锋) that the screens and the steps both apply:
 where a round stands on a day, what a ballot may hold, how ballots are counted and
-where the quota cuts the ranking (with the nominees tied at the cut)."""
+where the quota cuts the ranking (with the nominees tied at the cut), and who decides a
+self-nomination."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+import aiosqlite
+
+from storage.members import Member
+from storage.pledge_rules import branch_overseers, looking_after
 from storage.problems import InputProblem
 
 TITLE_MIN, TITLE_MAX = 2, 60
@@ -57,6 +62,20 @@ class Windows:
             raise PioneerProblem("vote_after_nomination")
         if self.nominate_until < today:
             raise PioneerProblem("window_past")
+
+
+def deciders(
+    branch_id: int, nominee_id: int, secretaries: Sequence[Member], admins: Sequence[Member]
+) -> list[Member]:
+    """Who endorses or declines a self-nomination (asked when it comes, reminded while it
+    waits): the branch's secretaries other than the nominee, else the bureau's admins (a
+    lone secretary's own). The rule that says who looks after a branch's pledges."""
+    return looking_after(branch_id, secretaries, admins, besides=nominee_id)
+
+
+async def deciders_of(conn: aiosqlite.Connection, branch_id: int, nominee_id: int) -> list[Member]:
+    """``deciders``, read from the members table."""
+    return await branch_overseers(conn, branch_id, besides=nominee_id)
 
 
 def check_title(title: str) -> str:

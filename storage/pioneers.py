@@ -111,6 +111,19 @@ OBJECTIONS = ObjectionKind(
 )
 
 
+class Waiting(BaseModel):
+    """A self-nomination waiting for endorsement in an open round, with the round's
+    nomination window: what the daily reminder to its deciders is made of."""
+
+    id: int
+    round_id: int
+    branch_id: int
+    member_id: int
+    created_at: datetime
+    nominate_from: date
+    nominate_until: date
+
+
 class Honour(BaseModel):
     year: int
     title: str
@@ -186,6 +199,19 @@ async def nominations(
 
 async def get_nomination(conn: aiosqlite.Connection, nomination_id: int) -> Nomination | None:
     return await fetch_one(conn, Nomination, f"{_NOMINATION} WHERE n.id = ?", (nomination_id,))
+
+
+async def waiting_endorsement(conn: aiosqlite.Connection) -> list[Waiting]:
+    """Every self-nomination waiting for endorsement in an open round (a round a year:
+    a handful of rows: the rounds first, then their nominations by the round's index)."""
+    return await fetch_all(
+        conn,
+        Waiting,
+        "SELECT n.id, n.round_id, n.branch_id, n.member_id, n.created_at, r.nominate_from,"
+        " r.nominate_until FROM pioneer_rounds r CROSS JOIN pioneer_nominations n"
+        " ON n.round_id = r.id AND n.status = 'pending' WHERE r.status = 'open'"
+        " ORDER BY r.id, n.id",
+    )
 
 
 async def ballots_cast(conn: aiosqlite.Connection, round_id: int) -> int:

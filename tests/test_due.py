@@ -20,11 +20,12 @@ from schedules.due import DuePlan, SkipReason, due, lost_to_quiet_hours, monthly
 from schedules.kept import KeptReads
 from schedules.kinds import Kind
 from schedules.quiet import QuietHours, at_local
-from storage import branches, members, outbox, partyday, pledges, reminders
+from storage import branches, members, outbox, partyday, pioneers, pledges, reminders
 from storage.database import Database
 from storage.members import Member, Role
 from storage.partyday import Answer, LeaveReason
 from storage.partyday_rules import DayRule, RuleKind
+from storage.pioneer_rules import Windows
 from storage.pledges import Category, Period
 from storage.reminders import BranchRules
 
@@ -619,6 +620,93 @@ async def test_pledges_ready_for_evaluation_remind_the_secretary_monthly(
             f"pledge.evaluation_due:{branch.id}:2027-01:{branch.secretary.id}",
         )
     ]
+
+
+# --------------------------------------------------------------------------- pioneers
+
+
+async def self_nominated(db: Database, nominee: Member, *, when: datetime) -> int:
+    """A round whose nominations run 12-01 to 12-07 (the jury 12-08 to 12-11), opened on
+    11-30 if none is, and ``nominee``'s self-nomination made ``when``."""
+    async with db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        if round_ is None:
+            round_ = await pioneers.open_round(
+                tx, year=2026, title="2026年度育人成才先锋党员", quota=3, branch_cap=2,
+                windows=Windows(date(2026, 12, 1), date(2026, 12, 7), date(2026, 12, 8),
+                                date(2026, 12, 11)),
+                today=date(2026, 11, 30), actor_id=nominee.id, now=at(2026, 11, 30, 9),
+            )  # fmt: skip
+        made = await pioneers.nominate(
+            tx, round_, actor=nominee, nominee_id=nominee.id,
+            deeds="扎根教学一线二十年，带出多名优秀青年教师。", today=when.date(), now=when,
+        )  # fmt: skip
+    return made.id
+
+
+async def test_a_waiting_self_nomination_reminds_its_secretary_daily_in_the_window(
+    db: Database, branch: Branch
+) -> None:
+    nomination_id = await self_nominated(db, branch.member, when=at(2026, 12, 1, 10, 0))
+    key = f"pioneers.waiting_endorsement:1:{branch.id}"
+    # Made after the 1st's 09:00: the secretary was told just now; the 2nd's list has it.
+    assert of(await ask(db, at(2026, 12, 1, 10, 30)), Kind.PIONEER_ENDORSEMENT) == []
+    assert of(await ask(db, at(2026, 12, 2, 8, 59)), Kind.PIONEER_ENDORSEMENT) == []
+    plan = await ask(db, at(2026, 12, 2, 9, 0))
+    assert of(plan, Kind.PIONEER_ENDORSEMENT) == [
+        (branch.secretary.id, f"{key}:2026-12-02:{branch.secretary.id}")
+    ]
+    (reminder,) = [r for r in plan.reminders if r.kind is Kind.PIONEER_ENDORSEMENT]
+    assert reminder.expires_at == at(2026, 12, 3, 9, 0)  # the next day's list says it again
+    assert dict(reminder.payload) == {"round_id": 1, "branch_id": branch.id, "day": "2026-12-02"}
+    # The window's last day: useful until it ends, not until the next day's time.
+    last = await ask(db, at(2026, 12, 7, 9, 0))
+    (reminder,) = [r for r in last.reminders if r.kind is Kind.PIONEER_ENDORSEMENT]
+    assert reminder.dedupe_key == f"{key}:2026-12-07:{branch.secretary.id}"
+    assert reminder.expires_at == at(2026, 12, 8)
+    # Outside the window nothing is due, though it still waits.
+    assert of(await ask(db, at(2026, 12, 8, 9, 0)), Kind.PIONEER_ENDORSEMENT) == []
+    assert of(await ask(db, at(2026, 11, 30, 9, 0)), Kind.PIONEER_ENDORSEMENT) == []
+    # Decided: nothing more.
+    async with db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        found = await pioneers.get_nomination(tx, nomination_id)
+        assert round_ is not None and found is not None
+        await pioneers.endorse(
+            tx, round_, found, actor_id=branch.secretary.id, today=date(2026, 12, 3),
+            now=at(2026, 12, 3, 8),
+        )  # fmt: skip
+    assert of(await ask(db, at(2026, 12, 3, 9, 0)), Kind.PIONEER_ENDORSEMENT) == []
+
+
+async def test_a_secretarys_own_self_nomination_reminds_whoever_else_decides(
+    db: Database, branch: Branch
+) -> None:
+    """The same people who decide it are reminded: the branch's other secretaries, or the
+    bureau where there is none; never the nominee."""
+    async with db.transaction() as tx:
+        admin = await members.create(
+            tx, telegram_id=1001, name="局办", role=Role.ADMIN, branch_id=None,
+            now=at(2026, 11, 1),
+        )  # fmt: skip
+    await self_nominated(db, branch.secretary, when=at(2026, 12, 1, 8, 0))
+    await self_nominated(db, branch.member, when=at(2026, 12, 1, 8, 30))
+    key = f"pioneers.waiting_endorsement:1:{branch.id}:2026-12-01"
+    assert of(await ask(db, at(2026, 12, 1, 9, 0)), Kind.PIONEER_ENDORSEMENT) == sorted(
+        [(admin.id, f"{key}:{admin.id}"), (branch.secretary.id, f"{key}:{branch.secretary.id}")]
+    )
+    async with db.transaction() as tx:
+        second = await members.create(
+            tx, telegram_id=2009, name="周副书记", role=Role.SECRETARY, branch_id=branch.id,
+            now=at(2026, 12, 1, 9, 30),
+        )  # fmt: skip
+    # With another secretary in the branch, the bureau is no longer asked.
+    assert of(await ask(db, at(2026, 12, 2, 9, 0)), Kind.PIONEER_ENDORSEMENT) == sorted(
+        [
+            (branch.secretary.id, f"{key[:-2]}02:{branch.secretary.id}"),
+            (second.id, f"{key[:-2]}02:{second.id}"),
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- home visits

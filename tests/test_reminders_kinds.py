@@ -3,7 +3,7 @@ sends it, and a button on it leads into the feature that owns it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,10 +12,12 @@ from handlers.common.i18n import Translator
 from handlers.common.reminders import fit
 from handlers.reminders.views import kind_label
 from schedules.kinds import MUTABLE, Kind
-from storage import members, outbox, partyday, pledges
+from storage import members, outbox, partyday, pioneers, pledges
 from storage.partyday import Answer
+from storage.pioneer_rules import Windows
 from storage.pledges import Category, Period
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, Harness
+from tests.fakebot import FakeUser
 from tests.test_pledges import make_pledge
 from tests.test_reminders import person, tick, with_party_day
 
@@ -321,3 +323,76 @@ async def test_a_pledge_fulfilled_while_the_nudges_render_gets_no_stale_nudge(
         rows = [m for m in await outbox.list_all(conn) if m.kind == Kind.PLEDGE_STALE.value]
     assert rows == []
     assert Kind.PLEDGE_STALE not in (await tick(harness, at(2027, 1, 1, 10, 1))).by_kind
+
+
+async def _self_nominates(h: Harness, user: FakeUser, *, until: date) -> None:
+    """The branch, a pioneers round open from today (2026-11-28) to ``until`` (the jury
+    after it), and ``user``'s self-nomination through the bot, its deciders told."""
+    await h.branch_with_people()
+    await h.send(ADMIN, "/me")
+    await tick(h)
+    admin = await person(h, ADMIN.id)
+    async with h.db.transaction() as tx:
+        await pioneers.open_round(
+            tx, year=2026, title="2026年度育人成才先锋党员", quota=3, branch_cap=2,
+            windows=Windows(date(2026, 11, 28), until, until + timedelta(days=1),
+                            until + timedelta(days=5)),
+            today=date(2026, 11, 28), actor_id=admin.id, now=h.clock.now(),
+        )  # fmt: skip
+    await h.callback(user, "pn:self:1")
+    await h.send(user, "扎根教学一线二十年，带出多名优秀青年教师。")
+    await h.press(user, "提交")
+    await h.deliver()
+
+
+async def test_a_self_nomination_waiting_reminds_the_secretary_daily_with_the_list(
+    harness: Harness,
+) -> None:
+    """The secretary who has not decided hears of it the next morning, with a button to
+    the branch's list where 认可 is; the window's last day says so; decided, no more."""
+    h = harness
+    await _self_nominates(h, MEMBER, until=date(2026, 12, 1))
+    assert "王老师 自荐参加" in h.last(SECRETARY)  # told when it came
+    assert Kind.PIONEER_ENDORSEMENT not in (await tick(h, at(2026, 11, 28, 20, 0))).by_kind
+    report = await tick(h, at(2026, 11, 29, 9, 0))
+    assert report.by_kind[Kind.PIONEER_ENDORSEMENT] == 1
+    await h.deliver()
+    said = h.last(SECRETARY)
+    assert said.startswith("⏳ “2026年度育人成才先锋党员”有 1 份自荐等待您认可或不认可")
+    assert "· 王老师，2026-11-28 自荐" in said and "最后一天" not in said
+    assert not any("等待您认可" in t for t in h.tg.texts(ADMIN.id) + h.tg.texts(MEMBER2.id))
+    opened = await h.press(SECRETARY, "去处理")
+    assert "王老师" in opened[-1] and {"认可", "不认可"} <= set(h.buttons(SECRETARY))
+    # The window's last day, still waiting: it says so (beside the month's digest).
+    before = len(h.tg.texts(SECRETARY.id))
+    await tick(h, at(2026, 12, 1, 9, 0))
+    await h.deliver()
+    (last,) = [t for t in h.tg.texts(SECRETARY.id)[before:] if "等待您认可" in t]
+    assert "今天是推荐期最后一天，明天起就不能再认可了。" in last
+    # After the window nothing, though it still waits.
+    assert Kind.PIONEER_ENDORSEMENT not in (await tick(h, at(2026, 12, 2, 9, 0))).by_kind
+
+
+async def test_a_decided_self_nomination_is_not_reminded(harness: Harness) -> None:
+    h = harness
+    await _self_nominates(h, MEMBER, until=date(2026, 12, 5))
+    said = await h.press(SECRETARY, "认可")
+    assert "已认可 王老师 的自荐" in said[-1]
+    assert Kind.PIONEER_ENDORSEMENT not in (await tick(h, at(2026, 11, 29, 9, 0))).by_kind
+
+
+async def test_a_lone_secretarys_own_self_nomination_reminds_the_bureau(harness: Harness) -> None:
+    """Nobody in the branch may endorse it: the admins are reminded, with the round's list,
+    where the nomination's screen has 认可 for them; the nominee is not reminded."""
+    h = harness
+    await _self_nominates(h, SECRETARY, until=date(2026, 12, 5))
+    before = len(h.tg.texts(SECRETARY.id))
+    report = await tick(h, at(2026, 11, 29, 9, 0))
+    assert report.by_kind[Kind.PIONEER_ENDORSEMENT] == 1
+    await h.deliver()
+    assert "· 李红梅（第一中学党支部），2026-11-28 自荐" in h.last(ADMIN)
+    assert not any("等待您认可" in t for t in h.tg.texts(SECRETARY.id)[before:])
+    await h.press(ADMIN, "去处理")
+    await h.press(ADMIN, "1. 李红梅")
+    said = await h.press(ADMIN, "认可")
+    assert "已认可 李红梅 的自荐" in said[-1]

@@ -49,6 +49,7 @@ from storage.pioneer_rules import (
     check_deeds,
     check_numbers,
     check_title,
+    deciders_of,
 )
 from storage.pioneers import NominationStatus, Round, RoundStatus
 
@@ -491,13 +492,10 @@ async def save_pressed(update: Update, context: XContext) -> int:
         if n.status is NominationStatus.PENDING:
             # A secretary does not endorse their own: the branch's other secretaries do,
             # or the bureau where there is none.
-            deciders = [
-                s for s in await members.secretaries(tx, n.branch_id) if s.id != n.member_id
-            ]
             await delivery.tell(
                 tx,
                 context,
-                deciders or await members.admins(tx),
+                await deciders_of(tx, n.branch_id, n.member_id),
                 "pioneers.self_nominated",
                 lambda t: (
                     t("pioneers.told_self", name=n.member_name, title=title, deeds=n.deeds),

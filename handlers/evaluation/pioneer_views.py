@@ -4,6 +4,7 @@ nominee's record, the ballot, the count and the cut, and the lists posted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -195,3 +196,38 @@ def notice_post(t: Translator, round_: Round, chosen: list[Nomination]) -> str:
 
 def final_post(t: Translator, round_: Round, chosen: list[Nomination]) -> str:
     return t("pioneers.final_post", title=round_.title, lines=chosen_list(t, chosen))
+
+
+def endorsement_reminder(
+    t: Translator,
+    round_: Round,
+    waiting: Sequence[Nomination],
+    *,
+    last: bool,
+    bureau: bool,
+    zone: ZoneInfo,
+) -> Screen:
+    """The daily list of the self-nominations this person decides, with the button to
+    the list where they decide them: the branch's for a secretary, the round's for the
+    bureau."""
+    lines = [
+        t(
+            "pioneers.remind.waiting",
+            title=round_.title,
+            count=len(waiting),
+            end=round_.nominate_until.isoformat(),
+        )
+    ]
+    lines += [
+        t(
+            "pioneers.remind.line",
+            name=n.member_name,
+            branch=t.plain("pioneers.in_branch", branch=n.branch_name) if bureau else "",
+            day=n.created_at.astimezone(zone).date().isoformat(),
+        )
+        for n in waiting
+    ]
+    if last:
+        lines.append(t("pioneers.remind.last_day"))
+    opens = button(t, "pioneers.button.decide", "nl" if bureau else "ov", round_.id)
+    return "\n".join(lines), InlineKeyboardMarkup([[opens]])

@@ -38,7 +38,7 @@ from storage import branches, members
 from storage import objections as objection_store
 from storage import pioneers as store
 from storage.members import Member, Role
-from storage.pioneer_rules import Cut, Phase, PioneerProblem
+from storage.pioneer_rules import Cut, Phase, PioneerProblem, deciders_of
 from storage.pioneers import Nomination, NominationStatus, Round, RoundStatus
 
 T = TypeVar("T")
@@ -320,15 +320,16 @@ async def nomination(update: Update, context: XContext) -> None:
         record = await store.record(
             conn, n.member_id, n.branch_id, round_.year, zone=context.config.zone
         )
+        # The bureau decides where the branch has no one else (a lone secretary's own).
+        decides = person.role is Role.SECRETARY or (
+            person.role is Role.ADMIN
+            and person.id in {d.id for d in await deciders_of(conn, n.branch_id, n.member_id)}
+        )
     t = context.t
     rows: list[Row] = []
     if n.photos:
         rows.append([button(t, "pioneers.button.photos", "ph", n.id)])
-    if (
-        person.role is Role.SECRETARY
-        and n.status is NominationStatus.PENDING
-        and round_.status is RoundStatus.OPEN
-    ):
+    if decides and n.status is NominationStatus.PENDING and round_.status is RoundStatus.OPEN:
         rows.append(
             [
                 button(t, "pioneers.button.endorse", "en", n.id),
