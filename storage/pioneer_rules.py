@@ -54,14 +54,25 @@ class Windows:
             return Phase.VOTING
         return Phase.CLOSED
 
-    def check(self, today: date) -> None:
-        """Windows in order (nomination, then the vote), and not over before they begin."""
-        if self.nominate_until < self.nominate_from or self.vote_until < self.vote_from:
+    def check(self, today: date, *, kept: tuple[date, date] | None = None) -> None:
+        """Windows in order (nomination, then the vote), and not over before they begin
+        (but for the nomination window ``kept`` as it was: a round changed once its
+        nominations closed)."""
+        check_nomination_window(self.nominate_from, self.nominate_until, today, kept=kept)
+        if self.vote_until < self.vote_from:
             raise PioneerProblem("window_order")
         if self.vote_from <= self.nominate_until:
             raise PioneerProblem("vote_after_nomination")
-        if self.nominate_until < today:
-            raise PioneerProblem("window_past")
+
+
+def check_nomination_window(
+    start: date, end: date, today: date, *, kept: tuple[date, date] | None = None
+) -> None:
+    """In order, and not already over unless it is the window ``kept`` as it was."""
+    if end < start:
+        raise PioneerProblem("window_order")
+    if end < today and (start, end) != kept:
+        raise PioneerProblem("window_past")
 
 
 def deciders(

@@ -325,9 +325,7 @@ async def open_round(
     now: datetime,
 ) -> Round:
     """One round a calendar year, its windows in order and not already over."""
-    title = check_title(title)
-    check_numbers(quota, branch_cap)
-    windows.check(today)
+    columns = _checked(title, quota, branch_cap, windows, today)
     if await fetch_value(tx, "SELECT id FROM pioneer_rounds WHERE year = ?", (year,)):
         raise PioneerProblem("round_exists", year=year)
     round_id = await insert(
@@ -335,26 +333,64 @@ async def open_round(
         "INSERT INTO pioneer_rounds (year, title, quota, branch_cap, nominate_from,"
         " nominate_until, vote_from, vote_until, opened_by, opened_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            year,
-            title,
-            quota,
-            branch_cap,
-            windows.nominate_from.isoformat(),
-            windows.nominate_until.isoformat(),
-            windows.vote_from.isoformat(),
-            windows.vote_until.isoformat(),
-            actor_id,
-            to_iso(now),
-        ),
+        (year, *columns, actor_id, to_iso(now)),
     )
     await audit.record(
         tx, at=now, actor_id=actor_id, action="pioneers.opened", entity="pioneer_round",
-        entity_id=round_id, year=year, title=title, quota=quota, cap=branch_cap,
-        nominate=[windows.nominate_from.isoformat(), windows.nominate_until.isoformat()],
-        vote=[windows.vote_from.isoformat(), windows.vote_until.isoformat()],
+        entity_id=round_id, year=year, **_settings(columns[0], quota, branch_cap, windows),
     )  # fmt: skip
     return required(await get_round(tx, round_id))
+
+
+async def change_round(
+    tx: aiosqlite.Connection,
+    round_: Round,
+    *,
+    title: str,
+    quota: int,
+    branch_cap: int,
+    windows: Windows,
+    today: date,
+    actor_id: int,
+    now: datetime,
+) -> Round:
+    """The admin mends a round until the jury's window begins: the opening's checks, and
+    a cap no smaller than a branch's list already is. Audited with what changed."""
+    if round_.status is not RoundStatus.OPEN or round_.phase(today) in (Phase.VOTING, Phase.CLOSED):
+        raise PioneerProblem("not_editable")
+    columns = _checked(
+        title, quota, branch_cap, windows, today, kept=(round_.nominate_from, round_.nominate_until)
+    )
+    await check_cap_fits(tx, round_.id, branch_cap)
+    was = _settings(round_.title, round_.quota, round_.branch_cap, round_.windows)
+    now_is = _settings(columns[0], quota, branch_cap, windows)
+    await tx.execute(
+        "UPDATE pioneer_rounds SET title = ?, quota = ?, branch_cap = ?, nominate_from = ?,"
+        " nominate_until = ?, vote_from = ?, vote_until = ? WHERE id = ? AND status = 'open'",
+        (*columns, round_.id),
+    )
+    changed = {name: [was[name], value] for name, value in now_is.items() if was[name] != value}
+    if changed:
+        await audit.record(
+            tx, at=now, actor_id=actor_id, action="pioneers.changed", entity="pioneer_round",
+            entity_id=round_.id, **changed,
+        )  # fmt: skip
+    return required(await get_round(tx, round_.id))
+
+
+async def check_cap_fits(conn: aiosqlite.Connection, round_id: int, cap: int) -> None:
+    """Refused, naming the branch, when a branch's list already holds more than ``cap``."""
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT b.name, count(*) FROM pioneer_nominations n"
+            " JOIN branches b ON b.id = n.branch_id WHERE n.round_id = ?"
+            " AND n.status = 'nominated' GROUP BY n.branch_id, b.name"
+            " HAVING count(*) > ? ORDER BY count(*) DESC, b.name LIMIT 1",
+            (round_id, cap),
+        )
+    )
+    if rows:
+        raise PioneerProblem("cap_below_list", branch=str(rows[0][0]), count=int(rows[0][1]))
 
 
 async def toggle_juror(
@@ -631,6 +667,45 @@ async def finalize(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _checked(
+    title: str,
+    quota: int,
+    cap: int,
+    windows: Windows,
+    today: date,
+    *,
+    kept: tuple[date, date] | None = None,
+) -> tuple[str, int, int, str, str, str, str]:
+    """The opening's checks (the title, the numbers, the windows in order and not over,
+    but for a nomination window ``kept``);
+    what an admin sets, as the round's columns store it: the title, quota, branch_cap,
+    nominate_from, nominate_until, vote_from and vote_until."""
+    title = check_title(title)
+    check_numbers(quota, cap)
+    windows.check(today, kept=kept)
+    w = windows
+    return (
+        title,
+        quota,
+        cap,
+        w.nominate_from.isoformat(),
+        w.nominate_until.isoformat(),
+        w.vote_from.isoformat(),
+        w.vote_until.isoformat(),
+    )
+
+
+def _settings(title: str, quota: int, cap: int, windows: Windows) -> dict[str, Any]:
+    """What an admin sets on a round, as the audit log records it."""
+    return {
+        "title": title,
+        "quota": quota,
+        "cap": cap,
+        "nominate": [windows.nominate_from.isoformat(), windows.nominate_until.isoformat()],
+        "vote": [windows.vote_from.isoformat(), windows.vote_until.isoformat()],
+    }
 
 
 class _Person(BaseModel):

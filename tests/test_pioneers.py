@@ -8,6 +8,7 @@ reason; 公示 in the notice chats; an objection answered; the final list in /me
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 import pytest
@@ -99,6 +100,18 @@ async def _open(h: Harness) -> None:
     assert "推荐期 2026-11-28 至 2026-12-11 · 评审期 2026-12-12 至 2026-12-15" in said[-1]
 
 
+async def _open_as_offered(h: Harness) -> None:
+    """The admin opens the 2026 round taking every offered answer: 10 places, 3 a branch,
+    nominations 11-28 to 12-11, the jury 12-12 to 12-18."""
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "开启 2026 年度评选")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 10 人 · 每支部 3 人")
+    await h.press(ADMIN, "2026-11-28 至 2026-12-11")
+    said = await h.press(ADMIN, "2026-12-12 至 2026-12-18")
+    assert "已开启“2026年度育人成才先锋党员”" in said[0]
+
+
 async def test_every_member_hears_the_round_opened_once_in_their_language(
     harness: Harness,
 ) -> None:
@@ -111,13 +124,7 @@ async def test_every_member_hears_the_round_opened_once_in_their_language(
     await h.send(EN_MEMBER, "Lin")
     await h.deliver()
     before = {u.id: len(h.tg.texts(u.id)) for u in (SECRETARY, OTHER_SECRETARY, ADMIN, INSPECTOR)}
-    await h.send(ADMIN, "/pioneers")
-    await h.press(ADMIN, "开启 2026 年度评选")
-    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
-    await h.press(ADMIN, "名额 10 人 · 每支部 3 人")
-    await h.press(ADMIN, "2026-11-28 至 2026-12-11")
-    said = await h.press(ADMIN, "2026-12-12 至 2026-12-18")
-    assert "已开启“2026年度育人成才先锋党员”" in said[0]
+    await _open_as_offered(h)
     async with h.db.read() as conn:
         rows = await conn.execute_fetchall(
             "SELECT m.telegram_id, o.text FROM outbox o JOIN members m ON m.id = o.member_id"
@@ -156,6 +163,112 @@ async def test_every_member_hears_the_round_opened_once_in_their_language(
             "SELECT count(*) FROM outbox WHERE kind LIKE 'pioneers.open%'"
         )
     assert count[0][0] == 6
+
+
+async def test_an_admin_mends_a_round_until_the_jury_window(harness: Harness) -> None:
+    """修改 asks the opening's questions again, each offering what the round has; the same
+    checks refuse bad answers, and a cap below a branch's list names the branch; the
+    change is audited and the secretaries hear of new dates, the members do not."""
+    h = harness
+    await _setup(h)
+    await _open_as_offered(h)
+    async with h.db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        secretary = await members.get_active_by_telegram(tx, SECRETARY.id)
+        assert round_ is not None and secretary is not None
+        for nominee in (3, 4):  # 王老师, 张老师
+            await pioneers.nominate(
+                tx, round_, actor=secretary, nominee_id=nominee, deeds=DEEDS,
+                today=date(2026, 11, 28), now=h.clock.now(),
+            )  # fmt: skip
+    await h.deliver()
+    told = {u.id: len(h.tg.texts(u.id)) for u in (SECRETARY, OTHER_SECRETARY, MEMBER, INSPECTOR)}
+
+    await h.send(ADMIN, "/pioneers")
+    said = await h.press(ADMIN, "修改")
+    assert "修改“2026年度育人成才先锋党员”" in said[0]
+    assert h.buttons(ADMIN) == ["用“2026年度育人成才先锋党员”", "取消"]
+    # Each answer, what the bot says to it, and the button it offers next (if asked on).
+    for answer, then, offered in (
+        ("先", "评选名称请写 2–60 个字", None),
+        ("2026年度教书育人先锋党员", "名额和每个支部最多推荐的人数", "名额 10 人 · 每支部 3 人"),
+        ("5 1", "第一中学党支部的推荐名单已有 2 人，每支部推荐上限不能少于 2 人。", None),
+        ("5 0", "每支部推荐上限应在 1 到 50 之间", None),
+        ("5 2", "推荐期从哪天到哪天", "2026-11-28 至 2026-12-11"),
+        ("12-10 至 12-1", "结束日期不能早于开始日期", None),
+        # The round's jury window begins before these nominations end: the week after is.
+        ("11-28 至 12-15", "评审（评委投票）期从哪天到哪天", "2026-12-16 至 2026-12-22"),
+        ("12-14 至 12-20", "评审期必须在推荐期结束之后开始", None),
+    ):
+        said = await h.send(ADMIN, answer)
+        assert then in said[-1], answer
+        if offered is not None:
+            assert h.buttons(ADMIN) == [offered, "取消"], answer
+    said = await h.press(ADMIN, "2026-12-16 至 2026-12-22")
+    assert "已修改“2026年度教书育人先锋党员”" in said[0]
+    assert "名额 5 人 · 每支部至多推荐 2 人" in said[-1]
+    assert "推荐期 2026-11-28 至 2026-12-15 · 评审期 2026-12-16 至 2026-12-22" in said[-1]
+    async with h.db.read() as conn:
+        changed = await conn.execute_fetchall(
+            "SELECT detail FROM audit_log WHERE action = 'pioneers.changed'"
+        )
+    assert [json.loads(str(r[0])) for r in changed] == [
+        {
+            "title": ["2026年度育人成才先锋党员", "2026年度教书育人先锋党员"],
+            "quota": [10, 5],
+            "cap": [3, 2],
+            "nominate": [["2026-11-28", "2026-12-11"], ["2026-11-28", "2026-12-15"]],
+            "vote": [["2026-12-12", "2026-12-18"], ["2026-12-16", "2026-12-22"]],
+        }
+    ]
+    await h.deliver()
+    for user in (SECRETARY, OTHER_SECRETARY):
+        (new,) = h.tg.texts(user.id)[told[user.id] :]
+        assert "“2026年度教书育人先锋党员”已调整：推荐期 2026-11-28 至 2026-12-15，" in new
+        assert "评审期 2026-12-16 至 2026-12-22，每个支部最多推荐 2 人" in new
+    assert len(h.tg.texts(MEMBER.id)) == told[MEMBER.id]
+    assert len(h.tg.texts(INSPECTOR.id)) == told[INSPECTOR.id]  # not on the jury
+
+    # Only the title changed: nobody is told again.
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "修改")
+    await h.send(ADMIN, "2026年度育人成才先锋党员")
+    await h.press(ADMIN, "名额 5 人 · 每支部 2 人")
+    await h.press(ADMIN, "2026-11-28 至 2026-12-15")
+    said = await h.press(ADMIN, "2026-12-16 至 2026-12-22")
+    assert "已修改“2026年度育人成才先锋党员”" in said[0]
+    await h.deliver()
+    assert len(h.tg.texts(SECRETARY.id)) == told[SECRETARY.id] + 1
+
+    # The jury's window moved two days later: the secretaries are told.
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "修改")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 5 人 · 每支部 2 人")
+    await h.press(ADMIN, "2026-11-28 至 2026-12-15")
+    said = await h.send(ADMIN, "12-18 至 12-24")
+    assert "评审期 2026-12-18 至 2026-12-24" in said[-1]
+    await h.deliver()
+    assert len(h.tg.texts(SECRETARY.id)) == told[SECRETARY.id] + 2
+
+    # Between the windows the nominations' window, now over, may be kept (not another).
+    _on(h, 17)
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "修改")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 5 人 · 每支部 2 人")
+    said = await h.send(ADMIN, "2026-11-29 至 2026-12-15")
+    assert "推荐期已经过去了" in said[-1]
+    await h.press(ADMIN, "2026-11-28 至 2026-12-15")
+    said = await h.send(ADMIN, "12-19 至 12-25")
+    assert "推荐期 2026-11-28 至 2026-12-15 · 评审期 2026-12-19 至 2026-12-25" in said[-1]
+
+    # Once the jury's window has begun, no more changes.
+    _on(h, 19)
+    await h.send(ADMIN, "/pioneers")
+    assert "修改" not in h.buttons(ADMIN)
+    said = await _callback(h, ADMIN, "pn:ed:1")
+    assert "评审期已开始，这一轮评选不能再修改。" in said
 
 
 async def test_a_whole_selection_round(harness: Harness) -> None:

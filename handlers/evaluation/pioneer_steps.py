@@ -1,14 +1,16 @@
 """What is typed in /pioneers, one conversation: opening a round (title, numbers, the two
-windows), nominating (whom, the deeds, photos), declining a self-nomination with a
-reason, a juror's ballot, the bureau's decision on a tie at the cut, an objection and
-its answer. Each step takes a typed answer or its buttons; /cancel leaves any of them."""
+windows) and changing it (修改: the same questions, offering what it has), nominating
+(whom, the deeds, photos), declining a self-nomination with a reason, a juror's ballot,
+the bureau's decision on a tie at the cut, an objection and its answer. Each step takes
+a typed answer or its buttons; /cancel leaves any of them."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -47,6 +49,7 @@ from storage.pioneer_rules import (
     PioneerProblem,
     Windows,
     check_deeds,
+    check_nomination_window,
     check_numbers,
     check_title,
     deciders_of,
@@ -68,6 +71,7 @@ def entry_points() -> Handlers:
         CallbackQueryHandler(handler, pattern=pattern(PREFIX, action))
         for action, handler in (
             ("open", open_entry),
+            ("ed", edit_entry),
             ("nom", nominate_entry),
             ("self", self_entry),
             ("de", decline_entry),
@@ -85,7 +89,7 @@ def states() -> dict[object, Handlers]:
         TITLE: step_handlers(PREFIX, title_typed, text_expected, dt=title_default),
         NUMBERS: step_handlers(PREFIX, numbers_typed, text_expected, dn=numbers_default),
         NOMINATE_WINDOW: _window_step("dw", _nomination_default, _nominate),
-        VOTE_WINDOW: _window_step("dv", _vote_default, _open),
+        VOTE_WINDOW: _window_step("dv", _vote_default, _save),
         PICK: step_handlers(PREFIX, pick_typed, use_buttons, pk=pick_pressed),
         DEEDS: [photo_deeds, *step_handlers(PREFIX, deeds_typed, text_expected)],
         PHOTOS: [
@@ -127,7 +131,30 @@ async def open_entry(update: Update, context: XContext) -> str:
     if latest is not None and latest.year >= year:
         raise Refusal("pioneers.problem.round_exists", year=latest.year)
     enter_flow(context, FLOW, year=year)
-    title = context.t.plain("pioneers.default_title", year=year)
+    return await _ask_title(update, context)
+
+
+async def edit_entry(update: Update, context: XContext) -> str:
+    """修改: the opening's four questions again, each offering what the round has now."""
+    require_private(update)
+    require_admin(context)
+    round_ = await _editable_round(context, int_arg(update, 0))
+    enter_flow(
+        context,
+        FLOW,
+        year=round_.year,
+        editing=round_.id,
+        offer_title=round_.title,
+        offer_numbers=[round_.quota, round_.branch_cap],
+        offer_nominate=_iso(round_.nominate_from, round_.nominate_until),
+        offer_vote=_iso(round_.vote_from, round_.vote_until),
+    )
+    await reply(update, context, context.t("pioneers.edit.intro", title=round_.title))
+    return await _ask_title(update, context)
+
+
+async def _ask_title(update: Update, context: XContext) -> str:
+    title = _offered_title(context)
     await _ask(
         update,
         context,
@@ -138,10 +165,15 @@ async def open_entry(update: Update, context: XContext) -> str:
 
 
 async def title_default(update: Update, context: XContext) -> str | None:
+    return await _title(update, context, _offered_title(context))
+
+
+def _offered_title(context: XContext) -> str:
+    """Each question offers as its button what the round has (when changing it), or the
+    usual answer."""
     data = flow_data(context, FLOW)
-    return await _title(
-        update, context, context.t.plain("pioneers.default_title", year=data["year"])
-    )
+    offered = data.get("offer_title")
+    return str(offered or context.t.plain("pioneers.default_title", year=data["year"]))
 
 
 async def title_typed(update: Update, context: XContext) -> str | None:
@@ -154,26 +186,21 @@ async def _title(update: Update, context: XContext, text: str) -> str | None:
     except PioneerProblem as problem:
         await reply(update, context, _problem(context, problem))
         return None
-    flow_data(context, FLOW)["title"] = title
+    data = flow_data(context, FLOW)
+    data["title"] = title
+    quota, cap = data.get("offer_numbers", (DEFAULT_QUOTA, DEFAULT_CAP))
     await _ask(
         update,
         context,
         context.t("pioneers.ask.numbers"),
-        [
-            button(
-                context.t,
-                "pioneers.button.default_numbers",
-                "dn",
-                quota=DEFAULT_QUOTA,
-                cap=DEFAULT_CAP,
-            )
-        ],
+        [button(context.t, "pioneers.button.default_numbers", "dn", quota=quota, cap=cap)],
     )
     return NUMBERS
 
 
 async def numbers_default(update: Update, context: XContext) -> str | None:
-    return await _numbers(update, context, DEFAULT_QUOTA, DEFAULT_CAP)
+    quota, cap = flow_data(context, FLOW).get("offer_numbers", (DEFAULT_QUOTA, DEFAULT_CAP))
+    return await _numbers(update, context, int(quota), int(cap))
 
 
 async def numbers_typed(update: Update, context: XContext) -> str | None:
@@ -185,12 +212,16 @@ async def numbers_typed(update: Update, context: XContext) -> str | None:
 
 
 async def _numbers(update: Update, context: XContext, quota: int, cap: int) -> str | None:
+    data = flow_data(context, FLOW)
     try:
         check_numbers(quota, cap)
+        if "editing" in data:
+            # Checked again when saved; asked here, where a smaller cap is mended.
+            async with context.db.read() as conn:
+                await store.check_cap_fits(conn, int(data["editing"]), cap)
     except PioneerProblem as problem:
         await reply(update, context, _problem(context, problem))
         return None
-    data = flow_data(context, FLOW)
     data.update(quota=quota, cap=cap)
     await _ask(
         update,
@@ -202,13 +233,15 @@ async def _numbers(update: Update, context: XContext, quota: int, cap: int) -> s
 
 
 async def _nominate(update: Update, context: XContext, start: date, end: date) -> str | None:
-    if end < start:
-        await reply(update, context, context.t("pioneers.problem.window_order"))
+    data = flow_data(context, FLOW)
+    # A round changed after its nominations closed may keep their window.
+    kept = _nomination_default(context) if "editing" in data else None
+    try:
+        check_nomination_window(start, end, context.today(), kept=kept)
+    except PioneerProblem as problem:
+        await reply(update, context, _problem(context, problem))
         return None
-    if end < context.today():
-        await reply(update, context, context.t("pioneers.problem.window_past"))
-        return None
-    flow_data(context, FLOW).update(nominate_from=start.isoformat(), nominate_until=end.isoformat())
+    data.update(nominate_from=start.isoformat(), nominate_until=end.isoformat())
     await _ask(
         update,
         context,
@@ -218,7 +251,8 @@ async def _nominate(update: Update, context: XContext, start: date, end: date) -
     return VOTE_WINDOW
 
 
-async def _open(update: Update, context: XContext, start: date, end: date) -> int | None:
+async def _save(update: Update, context: XContext, start: date, end: date) -> int | None:
+    """The last answer: the round opened (everyone in a branch told), or changed."""
     admin = require_admin(context)
     data = flow_data(context, FLOW)
     windows = Windows(
@@ -227,20 +261,24 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
         start,
         end,
     )
+    values: _Settings = {
+        "title": str(data["title"]),
+        "quota": int(data["quota"]),
+        "branch_cap": int(data["cap"]),
+        "windows": windows,
+        "today": context.today(),
+        "actor_id": admin.id,
+        "now": context.now(),
+    }
     try:
         async with context.db.transaction() as tx:
-            round_ = await store.open_round(
-                tx,
-                year=int(data["year"]),
-                title=str(data["title"]),
-                quota=int(data["quota"]),
-                branch_cap=int(data["cap"]),
-                windows=windows,
-                today=context.today(),
-                actor_id=admin.id,
-                now=context.now(),
-            )
-            await _tell_opened(tx, context, round_)
+            if "editing" in data:
+                before = await _editable_round(context, int(data["editing"]))
+                round_ = await store.change_round(tx, before, **values)
+                await _tell_changed(tx, context, before, round_, admin)
+            else:
+                round_ = await store.open_round(tx, year=int(data["year"]), **values)
+                await _tell_opened(tx, context, round_)
     except PioneerProblem as problem:
         await told_or_refused(
             update,
@@ -251,9 +289,63 @@ async def _open(update: Update, context: XContext, start: date, end: date) -> in
         )
         return None
     delivery.wake(context)
-    await reply(update, context, context.t("pioneers.opened", title=round_.title))
+    done = "pioneers.changed" if "editing" in data else "pioneers.opened"
+    await reply(update, context, context.t(done, title=round_.title))
     await reply(update, context, *await home(context, admin, round_))
     return END
+
+
+class _Settings(TypedDict):
+    """What opening a round and changing one both take."""
+
+    title: str
+    quota: int
+    branch_cap: int
+    windows: Windows
+    today: date
+    actor_id: int
+    now: datetime
+
+
+async def _editable_round(context: XContext, round_id: int) -> Round:
+    """A round an admin may still change: open, and its jury's window not begun."""
+    round_ = await find_round(context, round_id)
+    if round_.status is not RoundStatus.OPEN or round_.phase(context.today()) in (
+        Phase.VOTING,
+        Phase.CLOSED,
+    ):
+        raise Refusal("pioneers.problem.not_editable")
+    return round_
+
+
+async def _tell_changed(
+    tx: aiosqlite.Connection, context: XContext, before: Round, after: Round, admin: Member
+) -> None:
+    """A change of the dates or the cap: the secretaries are told the round as it now
+    stands, and the jury too when its dates moved."""
+    if before.windows == after.windows and before.branch_cap == after.branch_cap:
+        return
+    people = {p.id: p for p in await members.with_roles(tx, Role.SECRETARY)}
+    if before.windows != after.windows:
+        for juror_id in await store.jurors(tx, after.id):
+            if (juror := await members.get(tx, juror_id)) is not None:
+                people[juror.id] = juror
+    people.pop(admin.id, None)
+    values = {
+        "title": after.title,
+        "cap": after.branch_cap,
+        "start": after.nominate_from.isoformat(),
+        "end": after.nominate_until.isoformat(),
+        "vote_start": after.vote_from.isoformat(),
+        "vote_end": after.vote_until.isoformat(),
+    }
+    await delivery.tell(
+        tx,
+        context,
+        people.values(),
+        "pioneers.changed",
+        lambda t: (t("pioneers.told_changed", **values), None),
+    )
 
 
 async def _tell_opened(tx: aiosqlite.Connection, context: XContext, round_: Round) -> None:
@@ -291,15 +383,29 @@ async def _tell_opened(tx: aiosqlite.Connection, context: XContext, round_: Roun
 
 
 def _nomination_default(context: XContext) -> tuple[date, date]:
-    """The nominations' window offered: from today, two weeks."""
-    start = context.today()
-    return start, start + timedelta(days=NOMINATION_DAYS - 1)
+    """The nominations' window offered: the round's (when changing it), or from today,
+    two weeks."""
+    offered = flow_data(context, FLOW).get("offer_nominate")
+    if offered is None:
+        today = context.today()
+        return today, today + timedelta(days=NOMINATION_DAYS - 1)
+    return date.fromisoformat(offered[0]), date.fromisoformat(offered[1])
 
 
 def _vote_default(context: XContext) -> tuple[date, date]:
-    """The jury's window offered: the week after the nominations close."""
-    end = date.fromisoformat(flow_data(context, FLOW)["nominate_until"])
+    """The jury's window offered: the round's while it still follows the nominations,
+    else the week after they close."""
+    data = flow_data(context, FLOW)
+    end = date.fromisoformat(data["nominate_until"])
+    if "offer_vote" in data:
+        start, until = (date.fromisoformat(d) for d in data["offer_vote"])
+        if start > end:
+            return start, until
     return end + timedelta(days=1), end + timedelta(days=VOTE_DAYS)
+
+
+def _iso(start: date, end: date) -> list[str]:
+    return [start.isoformat(), end.isoformat()]
 
 
 WindowThen = Callable[[Update, XContext, date, date], Awaitable[object]]

@@ -156,7 +156,12 @@ def _admin_buttons(
     rows: list[Row] = [[button(t, "pioneers.button.list", "nl", rid)]]
     if round_.status is RoundStatus.OPEN:
         if phase not in (Phase.VOTING, Phase.CLOSED):
-            rows.append([button(t, "pioneers.button.jury", "jury", rid)])
+            rows.append(
+                [
+                    button(t, "pioneers.button.jury", "jury", rid),
+                    button(t, "pioneers.button.edit", "ed", rid),
+                ]
+            )
         if may_vote and phase is Phase.VOTING:
             rows.append([button(t, "pioneers.button.vote", "vote", rid)])
         if phase is Phase.CLOSED:

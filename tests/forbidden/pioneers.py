@@ -100,6 +100,12 @@ async def _still_open(h: Harness) -> None:
     assert ballots == 0
 
 
+async def _unchanged(h: Harness) -> None:
+    async with h.db.read() as conn:
+        round_ = await pioneers.latest_round(conn)
+    assert round_ is not None and round_.windows == WINDOWS and round_.branch_cap == 2
+
+
 async def _secretary_self_nominated(h: Harness) -> None:
     """A round with SECRETARY's own self-nomination (id 1), pending."""
     await _round(h)
@@ -176,6 +182,20 @@ CASES = [
         _press(ADMIN, "pn:jt:1:3"),
         "pioneers.problem.not_a_juror",
         _round,
+    ),
+    Case("member changes a round", MEMBER, _press(MEMBER, "pn:ed:1"), "refuse.role", _round),
+    Case(
+        "secretary changes a round", SECRETARY, _press(SECRETARY, "pn:ed:1"), "refuse.role", _round
+    ),
+    Case("change a forged round", ADMIN, _press(ADMIN, "pn:ed:x"), "refuse.bad_button", _round),
+    Case("change an unknown round", ADMIN, _press(ADMIN, "pn:ed:9"), "refuse.not_found", _round),
+    Case(
+        "change a round in the jury's window",
+        ADMIN,
+        _press(ADMIN, "pn:ed:1"),
+        "pioneers.problem.not_editable",
+        _voting,
+        _unchanged,
     ),
     Case("member nominates others", MEMBER, _press(MEMBER, "pn:nom:1"), "refuse.role", _round),
     # The 自荐 button every member gets when a round opens.
