@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from storage import audit, members, names
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
-from storage.rows import Table, fetch_all, required
+from storage.rows import Table, fetch_all, fetch_value, required
 from storage.terms import Term
 
 STUDENTS_MIN, STUDENTS_MAX = 1, 200
@@ -377,6 +377,16 @@ async def participants(conn: aiosqlite.Connection, drill_id: int) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
+async def role_in(conn: aiosqlite.Connection, drill_id: int, member_id: int) -> str | None:
+    """The role a member gave for their part in a drill (None in a school drill)."""
+    value = await fetch_value(
+        conn,
+        "SELECT role FROM safety_drill_participants WHERE drill_id = ? AND member_id = ?",
+        (drill_id, member_id),
+    )
+    return None if value is None else str(value)
+
+
 async def lessons_for_member(
     conn: aiosqlite.Connection, member_id: int, term: Term
 ) -> list[Lesson]:
@@ -395,6 +405,12 @@ async def drills_for_member(
         " ORDER BY d.on_date DESC, d.id DESC",
         (member_id, *term.bounds),
     )
+
+
+async def drills_logged_by(conn: aiosqlite.Connection, member_id: int, term: Term) -> list[Drill]:
+    """The active drills this person logged in ``term``: their own, and as a secretary the
+    school drills they logged for others (the ones they may withdraw)."""
+    return await _in_term(conn, _DRILLS, "logged_by = ?", member_id, term)
 
 
 async def lessons_for_branch(

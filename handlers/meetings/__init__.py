@@ -25,6 +25,7 @@ COMMANDS = [
 
 def register(reg: Registrar) -> None:
     reg.conversation_of(common.FLOW, (record, people, review, board, safety))
+    reg.add(*safety.plain_handlers())
     for handler in board.SCREEN.handlers():  # the bureau's picker of branch boards
         reg.add(handler)
     for kind, view in reminders.VIEWS.items():

@@ -1,6 +1,6 @@
 """/safety (平安校园): a member logs a safety lesson or a drill they took part in; a
 secretary logs a school drill once with everyone who took part, and sees who has done
-both this term (/safety branch)."""
+both this term (/safety branch). Whoever logged a record may withdraw it (a mistake)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,21 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler
 
 from handlers.common import reply
-from handlers.common.callback import presses
+from handlers.common.callback import Callback, presses
 from handlers.common.context import XContext
-from handlers.common.errors import BadButton, Refusal
+from handlers.common.errors import BadButton, OtherBranch, Refusal
 from handlers.common.flows import END, OTHER, photo_step, step_handlers
 from handlers.common.guards import (
     parse_callback,
     require_branch_person,
+    require_found,
     require_private,
     require_secretary,
 )
-from handlers.common.i18n import Translator
+from handlers.common.i18n import Raw, Translator
 from handlers.common.reply import remove_buttons
 from handlers.common.views import cancel_only
+from handlers.common.withdrawal import Withdrawal
 from handlers.meetings import views
 from handlers.meetings.common import (
     data,
@@ -40,7 +42,16 @@ from handlers.meetings.common import (
 )
 from handlers.meetings.record import text_expected, use_buttons
 from storage import branches, meetings, safety, terms
-from storage.safety import DrillFields, DrillKind, LessonFields, SafetyProblem, SafetyTopic
+from storage.safety import (
+    Drill,
+    DrillFields,
+    DrillKind,
+    DrillScope,
+    Lesson,
+    LessonFields,
+    SafetyProblem,
+    SafetyTopic,
+)
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -59,6 +70,11 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
             branch=branch_pressed,
         ),
     ]
+
+
+def plain_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The term's records and their withdrawal: screens, not steps of the flow."""
+    return [*presses("sf", mine=records_pressed), *WITHDRAWAL.handlers()]
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
@@ -102,9 +118,11 @@ async def safety_command(update: Update, context: XContext) -> object:
         term = await terms.term_for(conn, today)
         lessons = await safety.lessons_for_member(conn, person.id, term)
         drills = await safety.drills_for_member(conn, person.id, term)
+        logged = await safety.drills_logged_by(conn, person.id, term)
     text, markup = views.safety_menu(
-        context.t, term, len(lessons), len(drills), person.is_secretary
-    )
+        context.t, term, len(lessons), len(drills), person.is_secretary,
+        records=bool(lessons or drills or logged),
+    )  # fmt: skip
     await say(update, context, text, markup)
     return END
 
@@ -169,6 +187,92 @@ async def date_typed(update: Update, context: XContext) -> object:
     text, markup = views.class_choices(context.t, classes)
     await say(update, context, text, markup)
     return CLASS
+
+
+# --------------------------------------------------------------------------- the term's records
+
+
+async def records_pressed(update: Update, context: XContext) -> None:
+    require_private(update)
+    parse_callback(update, "sf")
+    person = require_branch_person(context)
+    async with context.db.read() as conn:
+        term = await terms.term_for(conn, context.today())
+        lessons = await safety.lessons_for_member(conn, person.id, term)
+        taken = await safety.drills_for_member(conn, person.id, term)
+        roles = {drill.id: drill.role for drill in taken}
+        drills: dict[int, Drill] = {drill.id: drill for drill in taken}
+        drills.update({d.id: d for d in await safety.drills_logged_by(conn, person.id, term)})
+        lines = [
+            (drill, roles.get(drill.id), len(await safety.participants(conn, drill.id)))
+            for drill in sorted(drills.values(), key=lambda d: (d.on_date, d.id), reverse=True)
+        ]
+    text, markup = views.safety_records(context.t, term, lessons, lines, person.id)
+    await say(update, context, text, markup)
+
+
+async def _own_record(context: XContext, callback: Callback) -> Lesson | Drill:
+    """The lesson or drill a [撤回] button names, if this person logged it and it still
+    counts (the rule of ``safety.withdraw_lesson`` and ``withdraw_drill``)."""
+    person = require_branch_person(context)
+    kind = callback.str_arg(0)
+    if kind not in ("lesson", "drill"):
+        raise BadButton()
+    record: Lesson | Drill
+    if kind == "lesson":
+        record = await require_found(context, safety.get_lesson, callback.int_arg(1))
+        owner = record.member_id
+    else:
+        record = await require_found(context, safety.get_drill, callback.int_arg(1))
+        owner = record.logged_by
+    if owner != person.id:
+        raise (
+            OtherBranch()
+            if record.branch_id != person.branch_id
+            else Refusal("sf.withdraw.not_yours")
+        )
+    if record.status != "active":
+        raise Refusal("sf.withdraw.already")
+    return record
+
+
+async def _record_line(context: XContext, record: Lesson | Drill) -> str:
+    if isinstance(record, Lesson):
+        return views.lesson_line(context.t, record)
+    async with context.db.read() as conn:
+        people = await safety.participants(conn, record.id)
+        role = await safety.role_in(conn, record.id, record.logged_by)
+    return views.drill_line(context.t, record, role, len(people))
+
+
+async def _withdraw_question(context: XContext, record: Lesson | Drill) -> str:
+    line = Raw(await _record_line(context, record))
+    if isinstance(record, Drill) and record.scope is DrillScope.SCHOOL:
+        async with context.db.read() as conn:
+            people = await safety.participants(conn, record.id)
+        return context.t("sf.withdraw.confirm_school", count=len(people), summary=line)
+    return context.t("sf.withdraw.confirm", summary=line)
+
+
+async def _withdraw(context: XContext, record: Lesson | Drill) -> str:
+    person = require_branch_person(context)
+    line = Raw(await _record_line(context, record))
+    try:
+        async with context.db.transaction() as tx:
+            if isinstance(record, Lesson):
+                await safety.withdraw_lesson(tx, record.id, member_id=person.id, now=context.now())
+            else:
+                await safety.withdraw_drill(tx, record.id, actor_id=person.id, now=context.now())
+    except safety.NotFound as exc:  # withdrawn meanwhile (a second press, another chat)
+        raise Refusal("sf.withdraw.already") from exc
+    return context.t("sf.withdraw.done", summary=line)
+
+
+def _kept(context: XContext, record: Lesson | Drill) -> str:
+    return context.t("sf.withdraw.kept")
+
+
+WITHDRAWAL = Withdrawal("sf", _own_record, _withdraw_question, _withdraw, _kept)
 
 
 # --------------------------------------------------------------------------- lesson

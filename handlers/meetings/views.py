@@ -26,7 +26,15 @@ from storage.meetings import (
 )
 from storage.members import Member
 from storage.party_groups import PartyGroup
-from storage.safety import Coverage, CoverageSummary, DrillKind, SafetyTopic
+from storage.safety import (
+    Coverage,
+    CoverageSummary,
+    Drill,
+    DrillKind,
+    DrillScope,
+    Lesson,
+    SafetyTopic,
+)
 from storage.terms import Term
 
 Markup = InlineKeyboardMarkup
@@ -483,17 +491,70 @@ def term_text(term: Term) -> str:
 
 
 def safety_menu(
-    t: Translator, term: Term, lessons: int, drills: int, secretary: bool
+    t: Translator, term: Term, lessons: int, drills: int, secretary: bool, *, records: bool
 ) -> tuple[str, Markup]:
+    """``records``: the person has lessons or drills this term to look at (or withdraw)."""
     rows = [
         [button(t("sf.button.lesson"), "sf", "lesson")],
         [button(t("sf.button.drill"), "sf", "drill")],
     ]
+    if records:
+        rows.append([button(t("sf.button.records"), "sf", "mine")])
     if secretary:
         rows.append([button(t("sf.button.school"), "sf", "school")])
         rows.append([button(t("sf.button.branch"), "sf", "branch")])
     text = t("sf.menu", term=term_text(term), lessons=lessons, drills=drills)
     return text, InlineKeyboardMarkup(rows)
+
+
+def safety_records(
+    t: Translator,
+    term: Term,
+    lessons: Sequence[Lesson],
+    drills: Sequence[tuple[Drill, str | None, int]],
+    me: int,
+) -> tuple[str, Markup | None]:
+    """The person's lessons and drills of the term, each with [撤回] when they logged it;
+    ``drills`` pairs each with the person's role in it (None: a school drill) and how
+    many took part."""
+    if not lessons and not drills:
+        return t("sf.records.none", term=term_text(term)), None
+    lines = [t("sf.records.title", term=term_text(term))]
+    rows = []
+    for lesson in lessons:
+        lines.append(lesson_line(t, lesson))
+        label = t.plain("sf.button.withdraw_lesson", id=lesson.id)
+        rows.append([button(label, "sf", "wd", "lesson", lesson.id)])
+    for drill, role, people in drills:
+        line = drill_line(t, drill, role, people)
+        if drill.logged_by == me:
+            label = t.plain("sf.button.withdraw_drill", id=drill.id)
+            rows.append([button(label, "sf", "wd", "drill", drill.id)])
+        else:
+            line += t("sf.records.by_secretary")
+        lines.append(line)
+    lines.append(t("sf.records.hint"))
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def lesson_line(t: Translator, lesson: Lesson) -> str:
+    return t(
+        "sf.records.lesson",
+        id=lesson.id,
+        date=lesson.on_date.isoformat(),
+        class_name=lesson.class_name,
+        topic=Raw(topic_name(t, lesson.topic)),
+        students=lesson.students,
+    )
+
+
+def drill_line(t: Translator, drill: Drill, role: str | None, people: int) -> str:
+    kind = Raw(drill_name(t, drill.kind))
+    if drill.scope is DrillScope.SCHOOL:
+        return t("sf.records.school", id=drill.id, date=drill.on_date.isoformat(), kind=kind,
+                 count=people)  # fmt: skip
+    return t("sf.records.drill", id=drill.id, date=drill.on_date.isoformat(), kind=kind,
+             role=role or "")  # fmt: skip
 
 
 def class_choices(t: Translator, classes: Sequence[str]) -> tuple[str, Markup]:

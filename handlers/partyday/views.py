@@ -20,6 +20,7 @@ from handlers.common.callback import encode
 from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.todo_link import todo_button
+from handlers.common.withdrawal import confirm_buttons
 from storage.branches import Branch
 from storage.partyday import Approval, Checkin, LeaveReason, PartyDay, Reply, RosterLine, Rule
 from storage.partyday_rules import DayRule, Planned, RuleKind, holiday_name, is_holiday
@@ -778,14 +779,7 @@ def withdraw_question(
     t: Translator, log: ServiceLog, summary: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     text = t("service.withdraw.confirm", summary=Raw(summary))
-    # Not the flows' [取消]: no flow is open here, so that button would find nothing to end.
-    keyboard = [
-        [
-            _button(t("service.btn.withdraw_yes"), "svc", "wdok", log.id),
-            _button(t("service.btn.withdraw_no"), "svc", "wdno", log.id),
-        ]
-    ]
-    return text, InlineKeyboardMarkup(keyboard)
+    return text, confirm_buttons(t, "svc", log.id)
 
 
 # --------------------------------------------------------------------------- pieces

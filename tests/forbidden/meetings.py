@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage import meetings, party_groups
+from storage import meetings, members, party_groups, safety
 from storage.meetings import MeetingFields, MeetingKind, MeetingStatus
+from storage.safety import DrillFields, DrillKind, LessonFields, SafetyTopic
 from tests.conftest import (
     ADMIN,
     MEMBER,
+    MEMBER2,
     OTHER_MEMBER,
     OTHER_SECRETARY,
     SECRETARY,
@@ -252,6 +254,72 @@ _GROUPS: list[tuple[str, FakeUser, tuple[object, ...], str]] = [
      "mt.problem.group_member_not_in_branch"),
 ]  # fmt: skip
 
+
+async def _lesson(h: Harness) -> None:
+    """王老师's lesson #1 and the school drill #1 the secretary logged with him."""
+    async with h.db.transaction() as tx:
+        member = await members.get_active_by_telegram(tx, MEMBER.id)
+        secretary = await members.get_active_by_telegram(tx, SECRETARY.id)
+        assert member is not None and member.branch_id is not None and secretary is not None
+        await safety.log_lesson(
+            tx, member_id=member.id, branch_id=member.branch_id, now=h.clock.now(),
+            fields=LessonFields(on_date=date(2026, 11, 20), class_name="三(2)班",
+                                topic=SafetyTopic.FIRE, students=40, today=TODAY),
+        )  # fmt: skip
+        await safety.log_school_drill(
+            tx, branch_id=member.branch_id, participant_ids=[member.id], actor_id=secretary.id,
+            fields=DrillFields(on_date=date(2026, 11, 12), kind=DrillKind.EARTHQUAKE, today=TODAY),
+            now=h.clock.now(),
+        )  # fmt: skip
+
+
+async def _withdrawn_lesson(h: Harness) -> None:
+    await _lesson(h)
+    async with h.db.transaction() as tx:
+        lesson = await safety.get_lesson(tx, 1)
+        assert lesson is not None
+        await safety.withdraw_lesson(tx, 1, member_id=lesson.member_id, now=h.clock.now())
+
+
+async def _safety_kept(h: Harness) -> None:
+    async with h.db.read() as conn:
+        lesson, drill = await safety.get_lesson(conn, 1), await safety.get_drill(conn, 1)
+    assert lesson is not None and lesson.status == "active"
+    assert drill is not None and drill.status == "active"
+
+
+# Withdrawing a safety record (王老师's lesson #1, the secretary's school drill #1):
+# (name, actor, callback data, the refusal, setup, check).
+_SAFETY: list[tuple[str, FakeUser, str, str, Any, Any]] = [
+    ("another member withdraws a lesson", MEMBER2, "sf:wdok:lesson:1", "sf.withdraw.not_yours",
+     _lesson, _safety_kept),
+    ("the secretary withdraws a member's lesson", SECRETARY, "sf:wdok:lesson:1",
+     "sf.withdraw.not_yours", _lesson, _safety_kept),
+    ("a participant withdraws the school drill", MEMBER, "sf:wdok:drill:1",
+     "sf.withdraw.not_yours", _lesson, _safety_kept),
+    ("a participant asks to withdraw the school drill", MEMBER, "sf:wd:drill:1",
+     "sf.withdraw.not_yours", _lesson, _safety_kept),
+    ("other branch's member withdraws a lesson", OTHER_MEMBER, "sf:wdok:lesson:1",
+     "refuse.other_branch", _lesson, _safety_kept),
+    ("other secretary withdraws a school drill", OTHER_SECRETARY, "sf:wdok:drill:1",
+     "refuse.other_branch", _lesson, _safety_kept),
+    ("admin withdraws a lesson", ADMIN, "sf:wdok:lesson:1", "refuse.role", _lesson,
+     _safety_kept),
+    ("stranger withdraws a lesson", STRANGER, "sf:wdok:lesson:1", "refuse.stranger", _lesson,
+     _safety_kept),
+    ("withdrawing a lesson twice", MEMBER, "sf:wdok:lesson:1", "sf.withdraw.already",
+     _withdrawn_lesson, None),
+    ("keeping a withdrawn lesson", MEMBER, "sf:wdno:lesson:1", "sf.withdraw.already",
+     _withdrawn_lesson, None),
+    ("forged record kind", MEMBER, "sf:wdok:meeting:1", "refuse.bad_button", _lesson,
+     _safety_kept),
+]  # fmt: skip
+
+
+def _group_press(actor: FakeUser, data: str) -> Any:
+    return lambda h: h.process(actor, h.updates.callback(actor, data, chat=GROUP))
+
+
 CASES = (
     [
         Case(name, actor, lambda h, a=actor, text=text, chat=chat: h.send(a, text, chat=chat),
@@ -270,5 +338,16 @@ CASES = (
         Case(name, actor, _press(actor, *parts, of="party_groups"), expect, setup=_group,
              check=_group_kept)
         for name, actor, parts, expect in _GROUPS
+    ]
+    + [
+        Case(name, actor, lambda h, a=actor, d=data: h.callback(a, d), expect, setup=setup,
+             check=check)
+        for name, actor, data, expect, setup, check in _SAFETY
+    ]
+    + [
+        Case("withdrawing a lesson in a group", MEMBER, _group_press(MEMBER, "sf:wdok:lesson:1"),
+             "refuse.private_only", setup=_lesson, check=_safety_kept),
+        Case("the term's records in a group", MEMBER, _group_press(MEMBER, "sf:mine"),
+             "refuse.private_only"),
     ]
 )  # fmt: skip

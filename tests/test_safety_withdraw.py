@@ -1,0 +1,195 @@
+"""Withdrawing a safety lesson or drill logged by mistake, through the real Application:
+the term's records, the question, what the database, the audit log and the counts hold after."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from storage import ledger, points, safety, terms
+from storage.ledger_period import LedgerPeriod
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, ZONE, Harness
+from tests.fakebot import FakeTelegram
+
+
+async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    async with h.db.read() as conn, conn.execute(sql, params) as cur:
+        return [tuple(row) for row in await cur.fetchall()]
+
+
+async def _log_lesson(h: Harness) -> None:
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "记录安全教育课")
+    await h.send(MEMBER, "11-20")
+    await h.send(MEMBER, "三（2）班")
+    await h.press(MEMBER, "防溺水")
+    await h.send(MEMBER, "45")
+    await h.press(MEMBER, "跳过")
+
+
+async def _log_drill(h: Harness) -> None:
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "记录参加的演练")
+    await h.send(MEMBER, "11-09")
+    await h.press(MEMBER, "消防疏散")
+    await h.send(MEMBER, "疏散引导")
+
+
+async def _log_school_drill(h: Harness) -> None:
+    await h.send(SECRETARY, "/safety")
+    await h.press(SECRETARY, "登记全校演练（书记）")
+    await h.send(SECRETARY, "11-12")
+    await h.press(SECRETARY, "防震")
+    await h.press(SECRETARY, "⬜ 王老师")
+    await h.press(SECRETARY, "⬜ 张老师")
+    await h.press(SECRETARY, "完成")
+
+
+async def _counted(h: Harness) -> dict[str, Any]:
+    """What every read that counts safety records holds for branch 1 this term: the
+    coverage, the 台账's 平安校园 sheet and summary, and the points (the pioneers'
+    nomination carries ``member_year``)."""
+    async with h.db.read() as conn:
+        term = await terms.term_for(conn, date(2026, 11, 28))
+        summary = await safety.summary(conn, 1, term)
+        book = await ledger.branch_ledger(
+            conn,
+            ledger.BranchRef(1, "第一中学党支部"),
+            LedgerPeriod.school_year(2026),
+            ledger.Reading(today=date(2026, 11, 28), zone=ZONE),
+            private=True,
+        )
+        member = await points.member_year(conn, 3, 2026, zone=ZONE)
+    assert member is not None
+    return {
+        "lessons": summary.lessons,
+        "drills": summary.drills,
+        "done": summary.done,
+        "sheet": sorted((e.what, e.member) for e in book.safety),
+        "points": sorted(line.source for line in member.lines if line.source.startswith("safety")),
+    }
+
+
+async def test_a_member_withdraws_a_lesson_after_a_second_thought(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await _log_lesson(h)
+    await _log_drill(h)
+    menu = await h.send(MEMBER, "/safety")
+    assert "安全教育课 1 节，安全演练 1 次" in menu[-1]
+    assert await _counted(h) == {
+        "lessons": 1, "drills": 1, "done": 1,
+        "sheet": [("drill", "王老师"), ("lesson", "王老师")],
+        "points": ["safety_drill", "safety_lesson"],
+    }  # fmt: skip
+
+    records = await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    assert records == [
+        "本学期（2026-09-01 – 2027-01-31）您的平安校园记录：\n"
+        "📚 #1 2026-11-20 三(2)班 防溺水安全教育课，45 名学生\n"
+        "🚨 #1 2026-11-09 消防疏散演练，职责：疏散引导\n"
+        "记错了？点下面的按钮撤回自己登记的记录。书记登记的全校演练，请联系书记撤回。"
+    ]
+    assert h.buttons(MEMBER) == ["撤回安全教育课 #1", "撤回演练 #1"]
+    asked = await h.press(MEMBER, "撤回安全教育课 #1")
+    assert asked == [
+        "确定撤回这条记录吗？撤回后不再计入平安校园，但记录会保留。\n"
+        "📚 #1 2026-11-20 三(2)班 防溺水安全教育课，45 名学生"
+    ]
+    assert h.buttons(MEMBER) == ["确定撤回", "不撤回"]
+    # Changing one's mind keeps the record and takes the buttons away.
+    assert await h.press(MEMBER, "不撤回") == ["好的，这条记录保留，未撤回。"]
+    assert "确定撤回" not in h.buttons(MEMBER)
+    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
+
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    await h.press(MEMBER, "撤回安全教育课 #1")
+    done = await h.press(MEMBER, "确定撤回")
+    assert done == ["已撤回：📚 #1 2026-11-20 三(2)班 防溺水安全教育课，45 名学生"]
+    assert await _rows(h, "SELECT id, status, withdrawn_at FROM safety_lessons") == [
+        (1, "withdrawn", "2026-11-28T02:00:00+00:00")
+    ]
+    # The same confirmation pressed again (a stale button) changes nothing.
+    await h.callback(MEMBER, "sf:wdok:lesson:1")
+    assert h.answers()[-1] == "这条记录已经撤回了。"
+
+    menu = await h.send(MEMBER, "/safety")
+    assert "安全教育课 0 节，安全演练 1 次" in menu[-1]
+    coverage = await h.send(SECRETARY, "/safety branch")
+    assert "两项都完成：0/3 人" in coverage[-1]
+    assert "📚 缺安全教育课：张老师、李红梅、王老师" in coverage[-1]
+    assert await _counted(h) == {
+        "lessons": 0, "drills": 1, "done": 0,
+        "sheet": [("drill", "王老师")],
+        "points": ["safety_drill"],
+    }  # fmt: skip
+    # Who withdrew what and when: ids and the time, nothing of the lesson's content.
+    assert await _rows(
+        h, "SELECT at, actor_id, entity, entity_id, detail FROM audit_log"
+        " WHERE action = 'safety.lesson_withdrawn'"
+    ) == [("2026-11-28T02:00:00+00:00", 3, "safety_lesson", "1", "{}")]  # fmt: skip
+
+    # The drill goes the same way; then the list is empty and the menu has no list.
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    await h.press(MEMBER, "撤回演练 #1")
+    assert await h.press(MEMBER, "确定撤回") == [
+        "已撤回：🚨 #1 2026-11-09 消防疏散演练，职责：疏散引导"
+    ]
+    await h.send(MEMBER, "/safety")
+    assert "📋 本学期的记录（可撤回）" not in h.buttons(MEMBER)
+    assert await _counted(h) == {
+        "lessons": 0, "drills": 0, "done": 0, "sheet": [], "points": [],
+    }  # fmt: skip
+    assert await _rows(h, "SELECT status FROM safety_drills") == [("withdrawn",)]
+
+
+async def test_the_secretary_withdraws_a_school_drill_for_everyone(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await _log_school_drill(h)
+    # A participant sees the drill but cannot withdraw it: the secretary logged it.
+    await h.send(MEMBER, "/safety")
+    records = await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    assert "🏫 #1 2026-11-12 全校防震演练，2 名党员参加（书记登记）" in records[-1]
+    assert FakeTelegram.buttons(h.tg.messages_in(MEMBER.id)[-1]) == []
+    await h.callback(MEMBER, "sf:wd:drill:1")
+    assert h.answers()[-1].startswith("只能撤回自己登记的记录。")
+    assert await _counted(h) == {
+        "lessons": 0, "drills": 1, "done": 0,
+        "sheet": [("drill", "张老师"), ("drill", "王老师")],
+        "points": ["safety_drill"],
+    }  # fmt: skip
+
+    # The secretary took no part, yet sees the drill they logged, and withdraws it.
+    await h.send(SECRETARY, "/safety")
+    records = await h.press(SECRETARY, "📋 本学期的记录（可撤回）")
+    assert "🏫 #1 2026-11-12 全校防震演练，2 名党员参加" in records[-1]
+    assert h.buttons(SECRETARY) == ["撤回演练 #1"]
+    asked = await h.press(SECRETARY, "撤回演练 #1")
+    assert asked[-1].startswith("确定撤回这次全校演练吗？撤回后对参加的 2 名党员都不再计入")
+    await h.press(SECRETARY, "确定撤回")
+    assert await _rows(h, "SELECT status FROM safety_drills") == [("withdrawn",)]
+    assert await _counted(h) == {
+        "lessons": 0, "drills": 0, "done": 0, "sheet": [], "points": [],
+    }  # fmt: skip
+    assert await _rows(
+        h, "SELECT actor_id, entity_id FROM audit_log WHERE action = 'safety.drill_withdrawn'"
+    ) == [(2, "1")]
+
+
+async def test_bad_and_stale_withdraw_buttons(harness: Harness) -> None:
+    h = harness
+    await h.branch_with_people()
+    await _log_lesson(h)
+    for data in ("sf:wd:visit:1", "sf:wd:lesson", "sf:wd:lesson:x", "sf:wdok:drill"):
+        await h.callback(MEMBER, data)
+        assert h.answers()[-1] == "无法识别此按钮。", data
+    await h.callback(MEMBER, "sf:wdok:lesson:99")
+    assert h.answers()[-1] == "没有找到这条记录，可能已被撤回或删除。"
+    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
+    # A list with no records says so.
+    assert (await h.callback(MEMBER2, "sf:mine")) == [
+        "本学期（2026-09-01 – 2027-01-31）您还没有安全教育课或演练记录。"
+    ]
