@@ -606,7 +606,9 @@ def _erasing(now: datetime) -> list[tuple[str, list[Any]]]:
 async def withdraw_contact(
     tx: aiosqlite.Connection, contact_id: int, *, actor_id: int, now: datetime
 ) -> None:
-    """The person who logged a contact takes it back (a mistake); it stays, marked."""
+    """The person who logged a contact takes it back (a mistake); it stays, marked. The
+    audit entry names it by id, its link and its date, never its note."""
+    contact = await get_contact(tx, contact_id)
     await audit.changed(
         tx,
         "UPDATE link_contacts SET withdrawn_at = ? WHERE id = ? AND logged_by = ?"
@@ -614,7 +616,8 @@ async def withdraw_contact(
         (to_iso(now), contact_id, actor_id),
         missing=NotFound(contact_id),
         at=now, actor_id=actor_id, action="links.contact_withdrawn", entity="link_contact",
-        entity_id=contact_id,
+        entity_id=contact_id, link_id=contact.link_id if contact else None,
+        on_date=contact.on_date.isoformat() if contact else None,
     )  # fmt: skip
 
 

@@ -293,7 +293,11 @@ async def _withdraw(
     tx: aiosqlite.Connection, kind: str, record_id: int, owner: str, actor_id: int, now: datetime
 ) -> None:
     """Withdraw an active lesson or drill (``kind``) of the person who logged it (the
-    ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already."""
+    ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already. The audit
+    entry names the record by id and date, nothing of its content."""
+    on_date = await fetch_value(
+        tx, f"SELECT on_date FROM safety_{kind}s WHERE id = ?", (record_id,)
+    )
     await audit.changed(
         tx,
         f"UPDATE safety_{kind}s SET status = 'withdrawn', withdrawn_at = ?"
@@ -301,7 +305,7 @@ async def _withdraw(
         (to_iso(now), record_id, actor_id),
         missing=NotFound(record_id),
         at=now, actor_id=actor_id, action=f"safety.{kind}_withdrawn", entity=f"safety_{kind}",
-        entity_id=record_id,
+        entity_id=record_id, on_date=on_date,
     )  # fmt: skip
 
 

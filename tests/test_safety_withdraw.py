@@ -3,6 +3,7 @@ the term's records, the question, what the database, the audit log and the count
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,15 @@ from tests.fakebot import FakeTelegram
 async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
     async with h.db.read() as conn, conn.execute(sql, params) as cur:
         return [tuple(row) for row in await cur.fetchall()]
+
+
+async def _audit(h: Harness, action: str) -> list[Any]:
+    """Who did ``action`` to what and when, with the entry's detail decoded."""
+    rows = await _rows(
+        h, "SELECT at, actor_id, entity, entity_id, detail FROM audit_log WHERE action = ?",
+        (action,),
+    )  # fmt: skip
+    return [(*row[:4], json.loads(row[4])) for row in rows]
 
 
 async def _log_lesson(h: Harness) -> None:
@@ -125,10 +135,9 @@ async def test_a_member_withdraws_a_lesson_after_a_second_thought(harness: Harne
         "points": ["safety_drill"],
     }  # fmt: skip
     # Who withdrew what and when: ids and the time, nothing of the lesson's content.
-    assert await _rows(
-        h, "SELECT at, actor_id, entity, entity_id, detail FROM audit_log"
-        " WHERE action = 'safety.lesson_withdrawn'"
-    ) == [("2026-11-28T02:00:00+00:00", 3, "safety_lesson", "1", "{}")]  # fmt: skip
+    assert await _audit(h, "safety.lesson_withdrawn") == [
+        ("2026-11-28T02:00:00+00:00", 3, "safety_lesson", "1", {"on_date": "2026-11-20"})
+    ]
 
     # The drill goes the same way; then the list is empty and the menu has no list.
     await h.send(MEMBER, "/safety")
@@ -174,9 +183,9 @@ async def test_the_secretary_withdraws_a_school_drill_for_everyone(harness: Harn
     assert await _counted(h) == {
         "lessons": 0, "drills": 0, "done": 0, "sheet": [], "points": [],
     }  # fmt: skip
-    assert await _rows(
-        h, "SELECT actor_id, entity_id FROM audit_log WHERE action = 'safety.drill_withdrawn'"
-    ) == [(2, "1")]
+    assert await _audit(h, "safety.drill_withdrawn") == [
+        ("2026-11-28T02:00:00+00:00", 2, "safety_drill", "1", {"on_date": "2026-11-12"})
+    ]
 
 
 async def test_bad_and_stale_withdraw_buttons(harness: Harness) -> None:

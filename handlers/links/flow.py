@@ -621,12 +621,12 @@ async def log_pressed(update: Update, context: XContext) -> object:
 async def _ask_how(update: Update, context: XContext, link: Link, day: date) -> object:
     async with context.db.read() as conn:
         names = await names_for(conn, [link])
-    side = _side(context, link)
+    side = side_of(context, link)
     await reply(update, context, *views.ways(context.t, link, names, day, context.today(), side))
     return HOW
 
 
-def _side(context: XContext, link: Link) -> int | None:
+def side_of(context: XContext, link: Link) -> int | None:
     actor = context.member
     return actor.branch_id if actor is not None and link.kind is LinkKind.PAIR else None
 
@@ -746,12 +746,12 @@ async def _save_contact(
     delivery.wake(context)
     await say(update, context, context.t(
         "lk.logged", date=contact.on_date.isoformat(), how=views.way_name(context.t, contact.how),
-        target=views.target(link, names, side=_side(context, link)), count=count,
-        window=_window_name(context, link)))  # fmt: skip
+        target=views.target(link, names, side=side_of(context, link)), count=count,
+        window=window_name(context, link)))  # fmt: skip
     return END
 
 
-def _window_name(context: XContext, link: Link) -> str:
+def window_name(context: XContext, link: Link) -> str:
     rhythm = context.config.link_rhythms.of(link.family)
     return context.t.plain("lk.window.month" if rhythm is Rhythm.MONTHLY else "lk.window.term")
 

@@ -165,7 +165,7 @@ async def show_pressed(update: Update, context: XContext) -> None:
     await replace(
         update, context,
         *views.link_detail(context.t, link, names, log, side=side, may_log=link.may_log(actor),
-                           may_end=link.may_end(actor), today=context.today()),
+                           may_end=link.may_end(actor), today=context.today(), me=actor.id),
     )  # fmt: skip
 
 

@@ -209,9 +209,10 @@ def link_detail(
     may_log: bool,
     may_end: bool,
     today: date,
+    me: int,
 ) -> Screen:
     """A link, its period and state, and its recent log; [记录联系] and [结束] only while
-    it is in force."""
+    it is in force, and then [撤回] on each contact ``me`` (the viewer) logged."""
     status = link.status.value
     if link.running and not link.in_force(today):
         status = "expired"
@@ -231,6 +232,12 @@ def link_detail(
         rows.append([button(t, "lk.btn.log_here", "log", link.id)])
     if may_end and link.in_force(today):
         rows.append([button(t, "lk.btn.end", "end", link.id)])
+    if link.in_force(today):
+        rows += [
+            [button(t, "lk.btn.withdraw", "wd", entry.id, date=entry.on_date.isoformat())]
+            for entry in log
+            if not entry.home_visit and entry.logged_by == me
+        ]
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 

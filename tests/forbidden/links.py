@@ -10,7 +10,7 @@ from typing import Any
 
 from storage import links, members
 from storage.link_rules import LinkPeriod
-from storage.links import LinkFields, LinkKind, LinkStatus
+from storage.links import ContactFields, ContactWay, LinkFields, LinkKind, LinkStatus
 from tests.conftest import (
     ADMIN,
     MEMBER,
@@ -64,6 +64,30 @@ async def _unchanged(h: Harness) -> None:
 async def _links_and_inspector(h: Harness) -> None:
     await _links(h)
     await inspector_of_first_branch(h)
+
+
+async def _contact(h: Harness) -> None:
+    """The links, and contact 1 王老师 logged on his class."""
+    await _links(h)
+    async with h.db.transaction() as tx:
+        owner = await members.get_active_by_telegram(tx, MEMBER.id)
+        klass = await links.get(tx, CLASS)
+        assert owner is not None and klass is not None
+        fields = ContactFields.for_link(klass, TODAY, on_date=TODAY, how=ContactWay.TALK)
+        await links.log_contact(tx, CLASS, fields, actor=owner, now=h.clock.now())
+
+
+async def _contact_kept(h: Harness) -> None:
+    async with h.db.read() as conn:
+        contact = await links.get_contact(conn, 1)
+    assert contact is not None and contact.withdrawn_at is None
+
+
+def _withdraw_case(name: str, actor: Any, data: str, expect: str) -> Case:
+    return Case(
+        name, actor, lambda h: h.callback(actor, data), expect, setup=_contact,
+        check=_contact_kept,
+    )  # fmt: skip
 
 
 def _case(name: str, actor: Any, data: str, expect: str) -> Case:
@@ -180,6 +204,40 @@ CASES = [
             (MEMBER, "lk:past:0"),
             (MEMBER, "lk:mine"),
         ]
+    ),
+    # Withdrawing 王老师's contact: only he may, and not in a group.
+    _withdraw_case(
+        "member withdraws someone else's contact", MEMBER2, "lk:wdok:1", "lk.withdraw.not_yours"
+    ),
+    _withdraw_case(
+        "secretary withdraws a member's contact", SECRETARY, "lk:wdok:1", "lk.withdraw.not_yours"
+    ),
+    _withdraw_case(
+        "member asks to withdraw someone else's contact",
+        MEMBER2,
+        "lk:wd:1",
+        "lk.withdraw.not_yours",
+    ),
+    _withdraw_case(
+        "other branch's member withdraws a contact",
+        OTHER_MEMBER,
+        "lk:wdok:1",
+        "refuse.other_branch",
+    ),
+    _withdraw_case(
+        "other branch's secretary withdraws a contact",
+        OTHER_SECRETARY,
+        "lk:wdok:1",
+        "refuse.other_branch",
+    ),
+    _withdraw_case("stranger withdraws a contact", STRANGER, "lk:wdok:1", "refuse.stranger"),
+    Case(
+        "withdrawing a contact in a group",
+        MEMBER,
+        lambda h: h.process(MEMBER, h.updates.callback(MEMBER, "lk:wdok:1", chat=GROUP)),
+        "refuse.private_only",
+        setup=_contact,
+        check=_contact_kept,
     ),
     _case("links behind in a branch not there", ADMIN, "lk:late:99:0", "refuse.not_found"),
     _case("forged branch of links behind", ADMIN, "lk:late:x:0", "refuse.bad_button"),
