@@ -25,6 +25,7 @@ from handlers.common.flows import cancel_button
 from handlers.common.i18n import Raw, Translator
 from handlers.common.todo_link import todo_button
 from handlers.common.views import cancel_only, clamp_page, page_count
+from handlers.common.withdrawal import confirm_buttons
 from storage.terms import Term, next_month
 from storage.todo import Activity
 from storage.visits import (
@@ -534,14 +535,8 @@ def pack(lines: Sequence[str], joiner: str = "\n", limit: int = MESSAGE_LIMIT) -
 
 
 def confirm_withdraw(t: Translator, visit: HomeVisit) -> Screen:
-    keyboard = [
-        [
-            InlineKeyboardButton(t("visit.btn.withdraw_yes"), callback_data=act("wdok", visit.id)),
-            InlineKeyboardButton(t("visit.btn.withdraw_no"), callback_data=act("wdno", visit.id)),
-        ]
-    ]
     text = t("visit.confirm_withdraw", date=_d(visit.visit_date), alias=visit.student_alias)
-    return text, InlineKeyboardMarkup(keyboard)
+    return text, confirm_buttons(t, RECORD_PREFIX, visit.id)
 
 
 def done_ask(t: Translator, alias: str, problem: str | None = None) -> Screen:
