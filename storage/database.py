@@ -148,11 +148,11 @@ class Database:
         writer = self._require(self._writer)
         if tx is not writer or not self._lock.locked():
             raise RuntimeError("on_thread() is for the statements of an open transaction()")
-        writer.inline = False
+        was, writer.inline = writer.inline, False
         try:
             yield
         finally:
-            writer.inline = True
+            writer.inline = was
 
     async def write_all(self, statements: Sequence[Statement]) -> None:
         """Statements whose results nobody reads, as one transaction in one trip to the

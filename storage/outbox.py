@@ -441,8 +441,10 @@ async def drop_orphaned_edits(tx: aiosqlite.Connection) -> list[OutboxMessage]:
     """Give up the pending edits whose message failed or was blocked: it never arrived."""
     async with tx.execute(
         "UPDATE outbox SET status = 'failed', last_error = ?"
-        " WHERE status = 'pending' AND edit_of IN"
-        " (SELECT id FROM outbox WHERE status IN ('failed', 'blocked'))"
+        # Row by row from the pending ones (a few), not through every message that ever
+        # failed (they are kept for years): the dispatcher asks on every pass.
+        " WHERE status = 'pending' AND edit_of IS NOT NULL AND EXISTS (SELECT 1 FROM"
+        " outbox AS sent WHERE sent.id = outbox.edit_of AND sent.status IN ('failed', 'blocked'))"
         " RETURNING *",
         (ORPHANED,),
     ) as cur:
