@@ -2,7 +2,7 @@
 
 Every party-member teacher gives one safety lesson and takes part in one drill a term. A
 member logs their own; a secretary can log a school drill once with everyone who took
-part. Records are withdrawn, never deleted; each change is audited.
+part. Records are withdrawn (only in their own term), never deleted; each change is audited.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Self, TypeVar
 import aiosqlite
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from storage import audit, members, names
+from storage import audit, members, names, terms
 from storage.clock import to_iso
 from storage.problems import InputProblem, code_of
 from storage.rows import Table, fetch_all, fetch_value, required
@@ -71,6 +71,14 @@ def check_date(on_date: date, today: date) -> date:
     if on_date < today - MAX_AGE:
         raise SafetyProblem("date_old")
     return on_date
+
+
+async def check_withdrawable(conn: aiosqlite.Connection, on_date: date, today: date) -> None:
+    """A record dated ``on_date`` may be withdrawn only while its term is the current one,
+    the term /safety lists (``terms.term_for`` today): a past term's 台账, star rating and
+    points have been exported or inspected, and a withdrawal would change them after."""
+    if not (await terms.term_for(conn, today)).contains(on_date):
+        raise SafetyProblem("past_term")
 
 
 def clean_class(text: str) -> str:
@@ -235,10 +243,11 @@ async def log_lesson(
 
 
 async def withdraw_lesson(
-    tx: aiosqlite.Connection, lesson_id: int, *, member_id: int, now: datetime
+    tx: aiosqlite.Connection, lesson_id: int, *, member_id: int, now: datetime, today: date
 ) -> None:
-    """The member takes back a lesson they logged by mistake."""
-    await _withdraw(tx, "lesson", lesson_id, "member_id", member_id, now)
+    """The member takes back a lesson they logged by mistake, in its term (``today`` is
+    the deployment's local date)."""
+    await _withdraw(tx, "lesson", lesson_id, "member_id", member_id, now, today)
 
 
 async def log_own_drill(
@@ -283,21 +292,33 @@ async def log_school_drill(
 
 
 async def withdraw_drill(
-    tx: aiosqlite.Connection, drill_id: int, *, actor_id: int, now: datetime
+    tx: aiosqlite.Connection, drill_id: int, *, actor_id: int, now: datetime, today: date
 ) -> None:
-    """Withdraw a drill: a member's own, or a school drill by its secretary."""
-    await _withdraw(tx, "drill", drill_id, "logged_by", actor_id, now)
+    """Withdraw a drill in its term: a member's own, or a school drill by its secretary."""
+    await _withdraw(tx, "drill", drill_id, "logged_by", actor_id, now, today)
 
 
 async def _withdraw(
-    tx: aiosqlite.Connection, kind: str, record_id: int, owner: str, actor_id: int, now: datetime
+    tx: aiosqlite.Connection,
+    kind: str,
+    record_id: int,
+    owner: str,
+    actor_id: int,
+    now: datetime,
+    today: date,
 ) -> None:
     """Withdraw an active lesson or drill (``kind``) of the person who logged it (the
-    ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already. The audit
-    entry names the record by id and date, nothing of its content."""
+    ``owner`` column); ``NotFound`` for anyone else's, or one withdrawn already;
+    ``SafetyProblem("past_term")`` for one of a past term (``check_withdrawable``). The
+    audit entry names the record by id and date, nothing of its content."""
     on_date = await fetch_value(
-        tx, f"SELECT on_date FROM safety_{kind}s WHERE id = ?", (record_id,)
+        tx,
+        f"SELECT on_date FROM safety_{kind}s WHERE id = ? AND {owner} = ? AND status = 'active'",
+        (record_id, actor_id),
     )
+    if on_date is None:
+        raise NotFound(record_id)
+    await check_withdrawable(tx, date.fromisoformat(str(on_date)), today)
     await audit.changed(
         tx,
         f"UPDATE safety_{kind}s SET status = 'withdrawn', withdrawn_at = ?"

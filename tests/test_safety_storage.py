@@ -97,9 +97,9 @@ async def test_coverage_over_a_term(db: Database) -> None:
         gone = await safety.log_lesson(
             tx, member_id=p["张老师"], branch_id=1, fields=lesson(students=12), now=NOW
         )
-        await safety.withdraw_lesson(tx, gone.id, member_id=p["张老师"], now=NOW)
+        await safety.withdraw_lesson(tx, gone.id, member_id=p["张老师"], now=NOW, today=TODAY)
         with pytest.raises(safety.NotFound):  # only one's own, only once
-            await safety.withdraw_lesson(tx, gone.id, member_id=p["张老师"], now=NOW)
+            await safety.withdraw_lesson(tx, gone.id, member_id=p["张老师"], now=NOW, today=TODAY)
     async with db.read() as conn:
         lines = {c.name: c for c in await safety.coverage(conn, 1, AUTUMN)}
         summary = await safety.summary(conn, 1, AUTUMN)
@@ -144,8 +144,8 @@ async def test_a_school_drill_is_logged_once_for_everyone(db: Database) -> None:
     # Withdrawn by the one who logged it, it no longer counts; nothing is deleted.
     async with db.transaction() as tx:
         with pytest.raises(safety.NotFound):
-            await safety.withdraw_drill(tx, school.id, actor_id=p["王老师"], now=NOW)
-        await safety.withdraw_drill(tx, school.id, actor_id=p["李红梅"], now=NOW)
+            await safety.withdraw_drill(tx, school.id, actor_id=p["王老师"], now=NOW, today=TODAY)
+        await safety.withdraw_drill(tx, school.id, actor_id=p["李红梅"], now=NOW, today=TODAY)
     async with db.read() as conn:
         assert all(c.drills == 0 for c in await safety.coverage(conn, 1, AUTUMN))
     async with db.transaction() as tx:
@@ -154,6 +154,48 @@ async def test_a_school_drill_is_logged_once_for_everyone(db: Database) -> None:
         with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
             async with db.transaction() as tx:
                 await tx.execute(f"DELETE FROM {table}")
+
+
+async def test_only_the_current_terms_records_are_withdrawn(db: Database) -> None:
+    p = await _people(db)
+    drill = DrillFields(on_date=date(2026, 11, 9), kind=DrillKind.EVACUATION, today=TODAY)
+    async with db.transaction() as tx:
+        autumn = await safety.log_lesson(
+            tx, member_id=p["王老师"], branch_id=1, fields=lesson(), now=NOW
+        )
+        own = await safety.log_own_drill(
+            tx, member_id=p["王老师"], branch_id=1, fields=drill, role="疏散引导", now=NOW
+        )
+    # In the spring term the autumn's records stay as the 台账 and the rating saw them.
+    spring = date(2027, 3, 1)
+    async with db.transaction() as tx:
+        with pytest.raises(SafetyProblem, match="past_term"):
+            await safety.withdraw_lesson(
+                tx, autumn.id, member_id=p["王老师"], now=NOW, today=spring
+            )
+        with pytest.raises(SafetyProblem, match="past_term"):
+            await safety.withdraw_drill(tx, own.id, actor_id=p["王老师"], now=NOW, today=spring)
+        # Someone else's is still not found, whatever its term.
+        with pytest.raises(safety.NotFound):
+            await safety.withdraw_lesson(
+                tx, autumn.id, member_id=p["张老师"], now=NOW, today=spring
+            )
+    async with db.read() as conn:
+        lines = {c.name: (c.lessons, c.drills) for c in await safety.coverage(conn, 1, AUTUMN)}
+    assert lines["王老师"] == (1, 1)
+    # In August (no term) the spring term just ended is still the current one.
+    june = date(2027, 6, 10)
+    async with db.transaction() as tx:
+        late = await safety.log_lesson(
+            tx, member_id=p["王老师"], branch_id=1, now=NOW,
+            fields=lesson(on_date=june, today=june),
+        )  # fmt: skip
+        await safety.withdraw_lesson(
+            tx, late.id, member_id=p["王老师"], now=NOW, today=date(2027, 8, 20)
+        )
+    async with db.read() as conn:
+        withdrawn = await safety.get_lesson(conn, late.id)
+    assert withdrawn is not None and withdrawn.status == "withdrawn"
 
 
 async def test_classes_used_before_are_offered(db: Database) -> None:

@@ -4,7 +4,7 @@ the term's records, the question, what the database, the audit log and the count
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from storage import ledger, points, safety, terms
@@ -202,3 +202,63 @@ async def test_bad_and_stale_withdraw_buttons(harness: Harness) -> None:
     assert (await h.callback(MEMBER2, "sf:mine")) == [
         "本学期（2026-09-01 – 2027-01-31）您还没有安全教育课或演练记录。"
     ]
+
+
+PAST_TERM = "只能撤回本学期的记录；往期记录已计入台账，如需更正请联系支部书记。"
+
+
+async def test_last_terms_records_cannot_be_withdrawn(harness: Harness) -> None:
+    """A [撤回] or [确定撤回] button left on an old message does nothing to a past term:
+    its 台账 was exported, its rating and points inspected."""
+    h = harness
+    await h.branch_with_people()
+    await _log_lesson(h)
+    await _log_drill(h)
+    await _log_school_drill(h)
+    before = await _counted(h)
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    await h.press(MEMBER, "撤回安全教育课 #1")
+    assert h.buttons(MEMBER) == ["确定撤回", "不撤回"]
+
+    # The spring term begins; the question asked in autumn is answered now.
+    h.clock.set(datetime(2027, 3, 2, 2, 0, tzinfo=UTC))
+    assert await h.press(MEMBER, "确定撤回") == []
+    assert h.answers()[-1] == PAST_TERM
+    # The autumn list's buttons, and the school drill's for its secretary.
+    for user, data in (
+        (MEMBER, "sf:wd:lesson:1"),
+        (MEMBER, "sf:wd:drill:1"),
+        (MEMBER, "sf:wdok:drill:1"),
+        (SECRETARY, "sf:wd:drill:2"),
+        (SECRETARY, "sf:wdok:drill:2"),
+    ):
+        assert await h.callback(user, data) == [], data
+        assert h.answers()[-1] == PAST_TERM, data
+    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
+    assert await _rows(h, "SELECT status FROM safety_drills") == [("active",), ("active",)]
+    assert await _counted(h) == before
+    assert await _rows(h, "SELECT action FROM audit_log WHERE action LIKE '%withdrawn'") == []
+    # The spring's list has none of them to offer.
+    await h.send(MEMBER, "/safety")
+    assert "📋 本学期的记录（可撤回）" not in h.buttons(MEMBER)
+
+    # This term's lesson is withdrawn as before.
+    await h.press(MEMBER, "记录安全教育课")
+    await h.send(MEMBER, "03-01")
+    await h.send(MEMBER, "三（2）班")
+    await h.press(MEMBER, "防溺水")
+    await h.send(MEMBER, "40")
+    await h.press(MEMBER, "跳过")
+    await h.send(MEMBER, "/safety")
+    await h.press(MEMBER, "📋 本学期的记录（可撤回）")
+    assert h.buttons(MEMBER) == ["撤回安全教育课 #2"]
+    await h.press(MEMBER, "撤回安全教育课 #2")
+    assert await h.press(MEMBER, "确定撤回") == [
+        "已撤回：📚 #2 2027-03-01 三(2)班 防溺水安全教育课，40 名学生"
+    ]
+    assert await _rows(h, "SELECT id, status FROM safety_lessons ORDER BY id") == [
+        (1, "active"),
+        (2, "withdrawn"),
+    ]
+    assert await _counted(h) == before

@@ -1,6 +1,7 @@
 """/safety (平安校园): a member logs a safety lesson or a drill they took part in; a
 secretary logs a school drill once with everyone who took part, and sees who has done
-both this term (/safety branch). Whoever logged a record may withdraw it (a mistake)."""
+both this term (/safety branch). Whoever logged a record may withdraw it (a mistake) while
+its term is the current one."""
 
 from __future__ import annotations
 
@@ -212,8 +213,9 @@ async def records_pressed(update: Update, context: XContext) -> None:
 
 
 async def _own_record(context: XContext, callback: Callback) -> Lesson | Drill:
-    """The lesson or drill a [撤回] button names, if this person logged it and it still
-    counts (the rule of ``safety.withdraw_lesson`` and ``withdraw_drill``)."""
+    """The lesson or drill a [撤回] button names, if this person logged it, it still counts
+    and its term is the current one (the rule of ``safety.withdraw_lesson`` and
+    ``withdraw_drill``): a button on an old message must not change a past term."""
     person = require_branch_person(context)
     kind = callback.str_arg(0)
     if kind not in ("lesson", "drill"):
@@ -233,6 +235,11 @@ async def _own_record(context: XContext, callback: Callback) -> Lesson | Drill:
         )
     if record.status != "active":
         raise Refusal("sf.withdraw.already")
+    try:
+        async with context.db.read() as conn:
+            await safety.check_withdrawable(conn, record.on_date, context.today())
+    except SafetyProblem as exc:
+        raise Refusal("sf.withdraw.past_term") from exc
     return record
 
 
@@ -257,14 +264,19 @@ async def _withdraw_question(context: XContext, record: Lesson | Drill) -> str:
 async def _withdraw(context: XContext, record: Lesson | Drill) -> str:
     person = require_branch_person(context)
     line = Raw(await _record_line(context, record))
+    now, today = context.now(), context.today()
     try:
         async with context.db.transaction() as tx:
             if isinstance(record, Lesson):
-                await safety.withdraw_lesson(tx, record.id, member_id=person.id, now=context.now())
+                await safety.withdraw_lesson(
+                    tx, record.id, member_id=person.id, now=now, today=today
+                )
             else:
-                await safety.withdraw_drill(tx, record.id, actor_id=person.id, now=context.now())
+                await safety.withdraw_drill(tx, record.id, actor_id=person.id, now=now, today=today)
     except safety.NotFound as exc:  # withdrawn meanwhile (a second press, another chat)
         raise Refusal("sf.withdraw.already") from exc
+    except SafetyProblem as exc:  # the term ended since the question was asked
+        raise Refusal("sf.withdraw.past_term") from exc
     return context.t("sf.withdraw.done", summary=line)
 
 

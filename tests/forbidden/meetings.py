@@ -7,7 +7,7 @@ Records are made straight through storage (the flows are tested in tests/test_me
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from storage import meetings, members, party_groups, safety
@@ -278,7 +278,15 @@ async def _withdrawn_lesson(h: Harness) -> None:
     async with h.db.transaction() as tx:
         lesson = await safety.get_lesson(tx, 1)
         assert lesson is not None
-        await safety.withdraw_lesson(tx, 1, member_id=lesson.member_id, now=h.clock.now())
+        await safety.withdraw_lesson(
+            tx, 1, member_id=lesson.member_id, now=h.clock.now(), today=TODAY
+        )
+
+
+async def _last_term_lesson(h: Harness) -> None:
+    """王老师's lesson and the school drill of the autumn term, with the clock in spring."""
+    await _lesson(h)
+    h.clock.set(datetime(2027, 3, 2, 2, 0, tzinfo=UTC))
 
 
 async def _safety_kept(h: Harness) -> None:
@@ -313,6 +321,14 @@ _SAFETY: list[tuple[str, FakeUser, str, str, Any, Any]] = [
      _withdrawn_lesson, None),
     ("forged record kind", MEMBER, "sf:wdok:meeting:1", "refuse.bad_button", _lesson,
      _safety_kept),
+    ("asking to withdraw last term's lesson", MEMBER, "sf:wd:lesson:1", "sf.withdraw.past_term",
+     _last_term_lesson, _safety_kept),
+    ("withdrawing last term's lesson", MEMBER, "sf:wdok:lesson:1", "sf.withdraw.past_term",
+     _last_term_lesson, _safety_kept),
+    ("keeping last term's lesson", MEMBER, "sf:wdno:lesson:1", "sf.withdraw.past_term",
+     _last_term_lesson, _safety_kept),
+    ("withdrawing last term's school drill", SECRETARY, "sf:wdok:drill:1",
+     "sf.withdraw.past_term", _last_term_lesson, _safety_kept),
 ]  # fmt: skip
 
 
