@@ -59,10 +59,19 @@ class Windows:
         (but for the nomination window ``kept`` as it was: a round changed once its
         nominations closed)."""
         check_nomination_window(self.nominate_from, self.nominate_until, today, kept=kept)
-        if self.vote_until < self.vote_from:
-            raise PioneerProblem("window_order")
-        if self.vote_from <= self.nominate_until:
-            raise PioneerProblem("vote_after_nomination")
+        check_vote_window(self.vote_from, self.vote_until, self.nominate_until, today)
+
+
+def check_vote_window(start: date, end: date, nominations_end: date, today: date) -> None:
+    """In order, after the nominations close and after today: a round may be changed only
+    before its jury's window begins, so a window begun already (a kept nomination window
+    lets it reach back) would leave the round past voting with no ballots and no 修改."""
+    if end < start:
+        raise PioneerProblem("window_order")
+    if start <= nominations_end:
+        raise PioneerProblem("vote_after_nomination")
+    if start <= today:
+        raise PioneerProblem("vote_past", today=today.isoformat())
 
 
 def check_nomination_window(

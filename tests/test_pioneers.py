@@ -20,7 +20,7 @@ from handlers.reports.commands import wait_for_running
 from handlers.reports.workbook import PioneerRow
 from storage import branches, members, pioneers
 from storage.members import Role
-from storage.pioneer_rules import cut
+from storage.pioneer_rules import PioneerProblem, Windows, cut
 from tests.conftest import (
     ADMIN,
     EN_MEMBER,
@@ -168,7 +168,8 @@ async def test_every_member_hears_the_round_opened_once_in_their_language(
 async def test_an_admin_mends_a_round_until_the_jury_window(harness: Harness) -> None:
     """修改 asks the opening's questions again, each offering what the round has; the same
     checks refuse bad answers, and a cap below a branch's list names the branch; the
-    change is audited and the secretaries hear of new dates, the members do not."""
+    change is audited and the secretaries hear of new dates, the members of a moved
+    nomination window (with the 自荐 button), never of the jury's alone."""
     h = harness
     await _setup(h)
     await _open_as_offered(h)
@@ -226,7 +227,9 @@ async def test_an_admin_mends_a_round_until_the_jury_window(harness: Harness) ->
         (new,) = h.tg.texts(user.id)[told[user.id] :]
         assert "“2026年度教书育人先锋党员”已调整：推荐期 2026-11-28 至 2026-12-15，" in new
         assert "评审期 2026-12-16 至 2026-12-22，每个支部最多推荐 2 人" in new
-    assert len(h.tg.texts(MEMBER.id)) == told[MEMBER.id]
+    (new,) = h.tg.texts(MEMBER.id)[told[MEMBER.id] :]
+    assert "“2026年度教书育人先锋党员”的推荐期调整为 2026-11-28 至 2026-12-15" in new
+    assert h.buttons(MEMBER) == ["自荐"]
     assert len(h.tg.texts(INSPECTOR.id)) == told[INSPECTOR.id]  # not on the jury
 
     # Only the title changed: nobody is told again.
@@ -250,6 +253,7 @@ async def test_an_admin_mends_a_round_until_the_jury_window(harness: Harness) ->
     assert "评审期 2026-12-18 至 2026-12-24" in said[-1]
     await h.deliver()
     assert len(h.tg.texts(SECRETARY.id)) == told[SECRETARY.id] + 2
+    assert len(h.tg.texts(MEMBER.id)) == told[MEMBER.id] + 1  # the nominations' as they were
 
     # Between the windows the nominations' window, now over, may be kept (not another).
     _on(h, 17)
@@ -269,6 +273,55 @@ async def test_an_admin_mends_a_round_until_the_jury_window(harness: Harness) ->
     assert "修改" not in h.buttons(ADMIN)
     said = await _callback(h, ADMIN, "pn:ed:1")
     assert "评审期已开始，这一轮评选不能再修改。" in said
+
+
+async def test_a_change_between_the_windows_keeps_the_jury_window_ahead(
+    harness: Harness,
+) -> None:
+    """Between the windows, 修改 refuses a jury's window that has begun or is over (naming
+    today) and asks again, so the round never ends up past its vote with no ballots and
+    no 修改; a window after today is saved and the round still takes changes."""
+    h = harness
+    await _setup(h)
+    await _open_as_offered(h)
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "修改")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 10 人 · 每支部 3 人")
+    await h.press(ADMIN, "2026-11-28 至 2026-12-11")
+    await h.send(ADMIN, "12-20 至 12-26")
+    await h.deliver()
+
+    _on(h, 15)
+    await h.send(ADMIN, "/pioneers")
+    await h.press(ADMIN, "修改")
+    await h.press(ADMIN, "用“2026年度育人成才先锋党员”")
+    await h.press(ADMIN, "名额 10 人 · 每支部 3 人")
+    said = await h.press(ADMIN, "2026-11-28 至 2026-12-11")
+    assert h.buttons(ADMIN) == ["2026-12-20 至 2026-12-26", "取消"]
+    for window in ("2026-12-12 至 2026-12-13", "2026-12-14 至 12-20", "2026-12-15 至 12-20"):
+        said = await h.send(ADMIN, window)
+        assert said[-1] == "评审期须在今天（2026-12-15）之后开始，请重新输入。", window
+    async with h.db.read() as conn:
+        round_ = await pioneers.latest_round(conn)
+    assert round_ is not None and round_.vote_from == date(2026, 12, 20)
+    said = await h.send(ADMIN, "12-16 至 12-20")
+    assert "已修改“2026年度育人成才先锋党员”" in said[0]
+    assert "评审期 2026-12-16 至 2026-12-20" in said[-1]
+    assert "修改" in h.buttons(ADMIN)
+
+    # The repository refuses it too, whoever calls it.
+    async with h.db.transaction() as tx:
+        round_ = await pioneers.latest_round(tx)
+        assert round_ is not None
+        with pytest.raises(PioneerProblem) as refused:
+            await pioneers.change_round(
+                tx, round_, title=round_.title, quota=10, branch_cap=3,
+                windows=Windows(date(2026, 11, 28), date(2026, 12, 11),
+                                date(2026, 12, 12), date(2026, 12, 13)),
+                today=date(2026, 12, 15), actor_id=1, now=h.clock.now(),
+            )  # fmt: skip
+    assert refused.value.code == "vote_past"
 
 
 async def test_a_whole_selection_round(harness: Harness) -> None:

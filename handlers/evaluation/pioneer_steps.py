@@ -285,7 +285,7 @@ async def _save(update: Update, context: XContext, start: date, end: date) -> in
             context,
             PROBLEM,
             problem,
-            again=("window_order", "vote_after_nomination", "window_past"),
+            again=("window_order", "vote_after_nomination", "window_past", "vote_past"),
         )
         return None
     delivery.wake(context)
@@ -322,7 +322,8 @@ async def _tell_changed(
     tx: aiosqlite.Connection, context: XContext, before: Round, after: Round, admin: Member
 ) -> None:
     """A change of the dates or the cap: the secretaries are told the round as it now
-    stands, and the jury too when its dates moved."""
+    stands, the jury too when its dates moved, and every member of a branch when the
+    nominations' window moved (they were told it at the opening, with the 自荐 button)."""
     if before.windows == after.windows and before.branch_cap == after.branch_cap:
         return
     people = {p.id: p for p in await members.with_roles(tx, Role.SECRETARY)}
@@ -331,14 +332,7 @@ async def _tell_changed(
             if (juror := await members.get(tx, juror_id)) is not None:
                 people[juror.id] = juror
     people.pop(admin.id, None)
-    values = {
-        "title": after.title,
-        "cap": after.branch_cap,
-        "start": after.nominate_from.isoformat(),
-        "end": after.nominate_until.isoformat(),
-        "vote_start": after.vote_from.isoformat(),
-        "vote_end": after.vote_until.isoformat(),
-    }
+    values = _told_values(after)
     await delivery.tell(
         tx,
         context,
@@ -346,40 +340,67 @@ async def _tell_changed(
         "pioneers.changed",
         lambda t: (t("pioneers.told_changed", **values), None),
     )
+    nominations = (after.nominate_from, after.nominate_until)
+    if nominations != (before.nominate_from, before.nominate_until):
+        # A moved window is never over (check_nomination_window): the 自荐 button stays.
+        await _tell_members(tx, context, after, "pioneers.changed", "pioneers.told_changed_member")
 
 
 async def _tell_opened(tx: aiosqlite.Connection, context: XContext, round_: Round) -> None:
-    """Everyone in a branch hears the round opened, once each, from one read of the
-    people: the secretaries what they are to do, the members that they may nominate
-    themselves, with the 自荐 button."""
-    people = await members.with_roles(tx, Role.MEMBER, Role.SECRETARY)
-    in_branches = [p for p in people if p.branch_id is not None]
-    values = {
-        "title": round_.title,
-        "cap": round_.branch_cap,
-        "start": round_.nominate_from.isoformat(),
-        "end": round_.nominate_until.isoformat(),
-    }
+    """Everyone in a branch hears the round opened, once each: the secretaries what they
+    are to do, the members that they may nominate themselves, with the 自荐 button."""
+    secretaries = await members.with_roles(tx, Role.SECRETARY)
     key = f"round{round_.id}"
+    values = _told_values(round_)
     await delivery.tell(
         tx,
         context,
-        [p for p in in_branches if p.role is Role.SECRETARY],
+        [p for p in secretaries if p.branch_id is not None],
         "pioneers.open",
         lambda t: (t("pioneers.told_open", **values), None),
         key=key,
     )
-    await delivery.tell(
-        tx,
-        context,
-        [p for p in in_branches if p.role is Role.MEMBER],
-        "pioneers.open",
-        lambda t: (
-            t("pioneers.told_open_member", **values),
-            InlineKeyboardMarkup([[button(t, "pioneers.button.self", "self", round_.id)]]),
-        ),
-        key=key,
-    )
+    await _tell_members(tx, context, round_, "pioneers.open", "pioneers.told_open_member", key=key)
+
+
+async def _tell_members(
+    tx: aiosqlite.Connection,
+    context: XContext,
+    round_: Round,
+    kind: str,
+    text: str,
+    *,
+    key: str | None = None,
+) -> None:
+    """Every member of a branch hears the nominations' window, with the 自荐 button. A
+    school's thousands of rows: inserted on the writer's thread, so the loop keeps
+    answering taps meanwhile."""
+    values = _told_values(round_)
+    async with context.db.on_thread(tx):
+        people = await members.with_roles(tx, Role.MEMBER)
+        await delivery.tell(
+            tx,
+            context,
+            [p for p in people if p.branch_id is not None],
+            kind,
+            lambda t: (
+                t(text, **values),
+                InlineKeyboardMarkup([[button(t, "pioneers.button.self", "self", round_.id)]]),
+            ),
+            key=key,
+        )
+
+
+def _told_values(round_: Round) -> dict[str, object]:
+    """What the notices of a round's opening or change say."""
+    return {
+        "title": round_.title,
+        "cap": round_.branch_cap,
+        "start": round_.nominate_from.isoformat(),
+        "end": round_.nominate_until.isoformat(),
+        "vote_start": round_.vote_from.isoformat(),
+        "vote_end": round_.vote_until.isoformat(),
+    }
 
 
 def _nomination_default(context: XContext) -> tuple[date, date]:
