@@ -11,6 +11,7 @@ counts are read only once the jury's window has closed (``results``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -20,10 +21,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from pydantic import BaseModel
 
-from storage import audit, points
+from storage import audit, members, points
 from storage import objections as objection_store
 from storage.clock import to_iso
 from storage.links import last_on
+from storage.members import Role
 from storage.objections import ObjectionKind
 from storage.pioneer_rules import (
     PHOTOS_MAX,
@@ -38,6 +40,7 @@ from storage.pioneer_rules import (
     check_tie_decision,
     check_title,
     cut,
+    deciders,
     tally,
 )
 from storage.rows import JsonText, fetch_all, fetch_one, fetch_value, insert, required
@@ -195,6 +198,23 @@ async def nominations(
     if live:
         sql += " AND n.status = 'nominated'"
     return await fetch_all(conn, Nomination, sql + " ORDER BY n.id", params)
+
+
+async def decided_by(
+    conn: aiosqlite.Connection, person_id: int, found: Sequence[Nomination]
+) -> set[int]:
+    """Those of ``found`` waiting for this person's endorsement (``deciders``), from one
+    read of the secretaries and one of the admins."""
+    pending = [n for n in found if n.status is NominationStatus.PENDING]
+    if not pending:
+        return set()
+    secretaries = await members.with_roles(conn, Role.SECRETARY)
+    admins = await members.admins(conn)
+    return {
+        n.id
+        for n in pending
+        if any(d.id == person_id for d in deciders(n.branch_id, n.member_id, secretaries, admins))
+    }
 
 
 async def get_nomination(conn: aiosqlite.Connection, nomination_id: int) -> Nomination | None:

@@ -324,6 +324,60 @@ async def test_a_change_between_the_windows_keeps_the_jury_window_ahead(
     assert refused.value.code == "vote_past"
 
 
+async def test_the_list_puts_the_viewers_waiting_self_nominations_first(
+    harness: Harness,
+) -> None:
+    """The list 去处理 opens shows at most 90 buttons: the self-nominations waiting for the
+    viewer's endorsement come first, so they are always there to tap (the bureau's: a
+    lone secretary's own; a secretary's: their members'), the others in their order."""
+    h = harness
+    await _setup(h)
+    today = h.clock.now().date()
+    async with h.db.transaction() as tx:
+        round_ = await pioneers.open_round(
+            tx, year=2026, title="2026年度育人成才先锋党员", quota=10, branch_cap=50,
+            windows=Windows(today, date(2026, 12, 11), date(2026, 12, 12), date(2026, 12, 18)),
+            today=today, actor_id=1, now=h.clock.now(),
+        )  # fmt: skip
+        people = {}
+        for user in (SECRETARY, OTHER_SECRETARY, MEMBER):
+            person = await members.get_active_by_telegram(tx, user.id)
+            assert person is not None
+            people[user.id] = person
+        # MEMBER's self-nomination waits for their secretary, not for the bureau.
+        await pioneers.nominate(
+            tx, round_, actor=people[MEMBER.id], nominee_id=people[MEMBER.id].id, deeds=DEEDS,
+            today=today, now=h.clock.now(),
+        )  # fmt: skip
+        for branch, secretary, count in ((1, SECRETARY, 50), (2, OTHER_SECRETARY, 45)):
+            for i in range(count):
+                nominee = await members.create(
+                    tx, telegram_id=900000 + branch * 1000 + i, name=f"老师{branch}-{i:02d}",
+                    role=Role.MEMBER, branch_id=branch, now=h.clock.now(),
+                )  # fmt: skip
+                await pioneers.nominate(
+                    tx, round_, actor=people[secretary.id], nominee_id=nominee.id, deeds=DEEDS,
+                    today=today, now=h.clock.now(),
+                )  # fmt: skip
+        # The second branch's lone secretary nominates themself: the bureau decides.
+        lone = people[OTHER_SECRETARY.id]
+        await pioneers.nominate(
+            tx, round_, actor=lone, nominee_id=lone.id, deeds=DEEDS, today=today,
+            now=h.clock.now(),
+        )  # fmt: skip
+
+    await _callback(h, ADMIN, f"pn:nl:{round_.id}")
+    shown = h.buttons(ADMIN)
+    assert len(shown) == 91  # 90 and 返回
+    assert shown[0] == f"1. {lone.name}"
+    assert shown[1:3] == [f"2. {people[MEMBER.id].name}", "3. 老师1-00"]
+    assert "1. " + lone.name in h.last(ADMIN)
+
+    await _callback(h, SECRETARY, f"pn:nl:{round_.id}")
+    assert h.buttons(SECRETARY)[:2] == [f"1. {people[MEMBER.id].name}", "2. 老师1-00"]
+    assert len(h.buttons(SECRETARY)) == 52  # the branch's 51 and 返回
+
+
 async def test_a_whole_selection_round(harness: Harness) -> None:
     h = harness
     await _setup(h)

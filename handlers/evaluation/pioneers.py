@@ -294,17 +294,21 @@ async def _jury_screen(context: XContext, round_: Round) -> Screen:
 
 
 async def nomination_list(update: Update, context: XContext) -> None:
-    """Every nomination in the list, for the admins and the jury (a secretary: theirs)."""
+    """Every nomination in the list, for the admins and the jury (a secretary: theirs);
+    those waiting for this person's endorsement first, so their buttons (the 去处理 of the
+    daily reminder opens this list) are never beyond the screen's last."""
     require_private(update)
     person = require_member(context)
     round_ = await find_round(context, int_arg(update, 0))
     async with context.db.read() as conn:
         jury = await store.jurors(conn, round_.id)
         found = await store.nominations(conn, round_.id)
-    if person.role is not Role.ADMIN and person.id not in jury:
-        if person.role is not Role.SECRETARY:
-            raise NotAllowed()
-        found = [n for n in found if n.branch_id == person.branch_id]
+        if person.role is not Role.ADMIN and person.id not in jury:
+            if person.role is not Role.SECRETARY:
+                raise NotAllowed()
+            found = [n for n in found if n.branch_id == person.branch_id]
+        waiting = await store.decided_by(conn, person.id, found)
+    found.sort(key=lambda n: n.id not in waiting)
     t = context.t
     lines = [t("pioneers.list.nominations", title=round_.title, count=len(found))]
     lines += [f"{i}. {views.nomination_line(t, n)}" for i, n in enumerate(found, start=1)]
