@@ -20,6 +20,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.members import Role
 from storage.outbox import ButtonsInput
 
 
@@ -72,11 +73,17 @@ class KindSpec:
     kind: Kind
     mutable: bool
     """Shown in /settings with an on/off switch."""
-    secretaries_only: bool = False
-    """Only secretaries get it (so only they see its switch)."""
+    roles: frozenset[Role] | None = None
+    """Who may get it (so who sees its switch); None: every branch's members and
+    secretaries."""
     scheduled: bool = True
     """Worked out by the engine from the tables (not sent by hand)."""
 
+
+SECRETARIES = frozenset({Role.SECRETARY})
+DECIDERS = frozenset({Role.SECRETARY, Role.ADMIN})
+"""A secretary's pledge or self-nomination where no other secretary can decide goes to
+the bureau (``pledge_rules``, ``pioneer_rules``): its admins get these reminders too."""
 
 SPECS: dict[Kind, KindSpec] = {
     spec.kind: spec
@@ -85,17 +92,17 @@ SPECS: dict[Kind, KindSpec] = {
         KindSpec(Kind.PARTYDAY_MORNING, mutable=True),
         KindSpec(Kind.PLEDGE_NO_PLEDGE, mutable=True),
         KindSpec(Kind.PLEDGE_STALE, mutable=True),
-        KindSpec(Kind.PLEDGE_REVIEW, mutable=True, secretaries_only=True),
-        KindSpec(Kind.PLEDGE_EVALUATE, mutable=True, secretaries_only=True),
+        KindSpec(Kind.PLEDGE_REVIEW, mutable=True, roles=DECIDERS),
+        KindSpec(Kind.PLEDGE_EVALUATE, mutable=True, roles=DECIDERS),
         KindSpec(Kind.VISIT_FOLLOW_UP, mutable=True),
         KindSpec(Kind.VISIT_BEHIND, mutable=True),
-        KindSpec(Kind.MEETING_PERIOD_END, mutable=True, secretaries_only=True),
+        KindSpec(Kind.MEETING_PERIOD_END, mutable=True, roles=SECRETARIES),
         KindSpec(Kind.SAFETY_MISSING, mutable=True),
-        KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, secretaries_only=True),
+        KindSpec(Kind.RECTIFICATION_DEADLINE, mutable=True, roles=SECRETARIES),
         KindSpec(Kind.SERVICE_MISSING, mutable=True, scheduled=False),
         KindSpec(Kind.LINK_BEHIND, mutable=True),
-        KindSpec(Kind.PIONEER_ENDORSEMENT, mutable=True, secretaries_only=True),
-        KindSpec(Kind.DIGEST, mutable=True, secretaries_only=True),
+        KindSpec(Kind.PIONEER_ENDORSEMENT, mutable=True, roles=DECIDERS),
+        KindSpec(Kind.DIGEST, mutable=True, roles=SECRETARIES),
         KindSpec(Kind.BROADCAST, mutable=False, scheduled=False),
     )
 }

@@ -24,6 +24,7 @@ from storage.clock import FixedClock
 from storage.members import Member
 from storage.partyday_rules import DayRule, RuleKind
 from tests.conftest import (
+    ADMIN,
     MEMBER,
     MEMBER2,
     OTHER_MEMBER,
@@ -504,3 +505,19 @@ async def test_a_time_that_would_never_let_a_party_day_reminder_out_is_refused(
         time(22, 0),
         3,
     )
+
+
+async def test_admins_can_turn_off_the_reminders_that_reach_them(harness: Harness) -> None:
+    """A lone secretary's own pledge or self-nomination is decided by the bureau, whose
+    admins get its reminders: they see those switches (and not the digest's)."""
+    await harness.branch_with_people()
+    await harness.send(ADMIN, "/settings")
+    shown = harness.buttons(ADMIN)
+    for label in ("✅ 承诺待审核", "✅ 承诺待评议", "✅ 先锋评选：自荐待认可"):
+        assert any(b.startswith(label) for b in shown), (label, shown)
+    assert not any(b.startswith("✅ 月度汇总") for b in shown)
+    review = next(b for b in shown if b.startswith("✅ 承诺待审核"))
+    await harness.press(ADMIN, review)
+    admin = await person(harness, ADMIN.id)
+    async with harness.db.read() as conn:
+        assert await reminders.muted_kinds(conn, admin.id) == {Kind.PLEDGE_REVIEW.value}

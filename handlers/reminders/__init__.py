@@ -17,11 +17,12 @@ from handlers.reminders import digest, notify, settings, views
 from schedules.kinds import Kind
 from storage.members import Role
 
-PEOPLE = frozenset({Role.MEMBER, Role.SECRETARY})
+SWITCHERS = frozenset({Role.MEMBER, Role.SECRETARY, Role.ADMIN})
+"""Who gets reminders, so who has switches: admins get those of what the bureau decides."""
 SECRETARY = frozenset({Role.SECRETARY})
 
 COMMANDS = [
-    CommandSpec("settings", "cmd.settings", PEOPLE),
+    CommandSpec("settings", "cmd.settings", SWITCHERS),
     CommandSpec("notify", "cmd.notify", SECRETARY),
 ]
 

@@ -14,8 +14,8 @@ from handlers.common.errors import BadButton, NotAllowed, Refusal, StaleButton
 from handlers.common.flows import END, clear_flow, enter_flow, flow_data, step_handlers
 from handlers.common.guards import (
     parse_callback,
-    require_branch_person,
     require_private,
+    require_role,
     require_secretary,
 )
 from handlers.common.registry import Registrar
@@ -25,6 +25,7 @@ from schedules.due import lost_to_quiet_hours
 from schedules.kinds import SPECS, Kind
 from schedules.quiet import QuietHours
 from storage import branches, reminders
+from storage.members import Member, Role
 from storage.reminders import RULE_NAMES, BadRule
 
 RULE_FLOW = "reminder_rule"
@@ -42,7 +43,7 @@ def quiet_of(context: XContext) -> QuietHours:
 
 async def settings_command(update: Update, context: XContext) -> None:
     require_private(update)
-    person = require_branch_person(context)
+    person = _switcher(context)
     async with context.db.read() as conn:
         muted = await reminders.muted_kinds(conn, person.id)
     text, keyboard = views.settings_screen(context.t, person.role, muted, quiet_of(context))
@@ -52,7 +53,7 @@ async def settings_command(update: Update, context: XContext) -> None:
 async def switch(update: Update, context: XContext) -> None:
     """``rem:off:<kind>`` mutes, ``rem:on:<kind>`` unmutes: pressing twice is harmless."""
     data = parse_callback(update, views.PREFIX)
-    person = require_branch_person(context)
+    person = _switcher(context)
     kind = data.enum_arg(Kind)
     if not SPECS[kind].mutable:
         raise Refusal("reminders.not_mutable")
@@ -71,6 +72,12 @@ async def switch(update: Update, context: XContext) -> None:
     await query.answer(t(key, label=views.kind_label(t, kind.value)))
     _, keyboard = views.settings_screen(t, person.role, now_muted, quiet_of(context))
     await edit_buttons(update, keyboard)
+
+
+def _switcher(context: XContext) -> Member:
+    """Someone who gets reminders: a branch's member or secretary, or an admin (inspectors
+    get none)."""
+    return require_role(context, Role.MEMBER, Role.SECRETARY, Role.ADMIN)
 
 
 # --------------------------------------------------------------------------- branch times

@@ -32,8 +32,14 @@ DIGEST_STATUSES = ("submitted", "returned", "published", "fulfilled", "evaluated
 
 
 def kinds_for(role: Role) -> list[Kind]:
-    """The kinds this person can get, so the switches they see: secretaries see all."""
-    return [k for k in MUTABLE if role is Role.SECRETARY or not SPECS[k].secretaries_only]
+    """The kinds this person can get, so the switches they see: a branch's people every
+    kind meant for them; an admin only those naming admins (what the bureau decides)."""
+    in_branch = role in (Role.MEMBER, Role.SECRETARY)
+    return [
+        k
+        for k in MUTABLE
+        if ((roles := SPECS[k].roles) is None and in_branch) or (roles and role in roles)
+    ]
 
 
 def kind_label(t: Translator, kind: str) -> str:

@@ -47,10 +47,11 @@ CASES = [
         "refuse.stranger",
     ),
     Case(
-        "admin opens /settings (gets no reminders)",
+        "admin mutes a kind that never reaches admins",
         ADMIN,
-        lambda h: h.send(ADMIN, "/settings"),
+        lambda h: h.callback(ADMIN, "rem:off:digest"),
         "refuse.role",
+        check=_nothing_muted,
     ),
     Case(
         "member mutes a secretary-only kind",
