@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 # PTB 22 warns on every RetryAfter unless it may use timedelta; production sets the same.
@@ -145,6 +146,20 @@ class Harness:
         return []
 
     # ------------------------------------------------------------ set-up shortcuts
+
+    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """What the database holds: the rows of a read, as tuples."""
+        async with self.db.read() as conn, conn.execute(sql, params) as cur:
+            return [tuple(row) for row in await cur.fetchall()]
+
+    async def audit(self, action: str) -> list[tuple[Any, ...]]:
+        """Who did ``action`` to what and when: (at, actor_id, entity, entity_id, detail),
+        the entry's detail decoded."""
+        rows = await self.rows(
+            "SELECT at, actor_id, entity, entity_id, detail FROM audit_log WHERE action = ?",
+            (action,),
+        )
+        return [(*row[:4], json.loads(row[4])) for row in rows]
 
     async def branch_with_people(self) -> dict[str, Any]:
         """Admin creates 第一中学党支部; its secretary and two members join by link."""

@@ -3,27 +3,12 @@ screen, the question, what the database, the audit log and the counts hold after
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 from storage import ledger, links, points
 from storage.ledger_period import LedgerPeriod
 from tests.conftest import MEMBER, SECRETARY, ZONE, Harness
-
-
-async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with h.db.read() as conn, conn.execute(sql, params) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
-
-
-async def _audit(h: Harness, action: str) -> list[Any]:
-    """Who did ``action`` to what and when, with the entry's detail decoded."""
-    rows = await _rows(
-        h, "SELECT at, actor_id, entity, entity_id, detail FROM audit_log WHERE action = ?",
-        (action,),
-    )  # fmt: skip
-    return [(*row[:4], json.loads(row[4])) for row in rows]
 
 
 async def _class_with_contacts(h: Harness) -> None:
@@ -90,7 +75,7 @@ async def test_a_member_withdraws_a_contact_from_the_links_screen(harness: Harne
     ]
     assert h.buttons(MEMBER) == ["确定撤回", "不撤回"]
     assert await h.press(MEMBER, "不撤回") == ["好的，这次联系保留，未撤回。"]
-    assert await _rows(h, "SELECT withdrawn_at FROM link_contacts WHERE id = 2") == [(None,)]
+    assert await h.rows("SELECT withdrawn_at FROM link_contacts WHERE id = 2") == [(None,)]
 
     await h.send(MEMBER, "/links")
     await h.press(MEMBER, "查看 / 结束联系")
@@ -98,7 +83,7 @@ async def test_a_member_withdraws_a_contact_from_the_links_screen(harness: Harne
     await h.press(MEMBER, "撤回 2026-11-20 的联系")
     done = await h.press(MEMBER, "确定撤回")
     assert done == ["已撤回：2026-11-20 电话 · 三(2)班。本月已联系 1 次。"]
-    assert await _rows(h, "SELECT id, withdrawn_at FROM link_contacts ORDER BY id") == [
+    assert await h.rows("SELECT id, withdrawn_at FROM link_contacts ORDER BY id") == [
         (1, None),
         (2, "2026-11-28T02:00:00+00:00"),
     ]
@@ -126,7 +111,7 @@ async def test_a_member_withdraws_a_contact_from_the_links_screen(harness: Harne
     assert "⚠️ 本月尚未联系" in (await h.send(MEMBER, "/links"))[-1]
     # Who withdrew which contact and when: ids and the time, no note.
     at = "2026-11-28T02:00:00+00:00"
-    assert await _audit(h, "links.contact_withdrawn") == [
+    assert await h.audit("links.contact_withdrawn") == [
         (at, 3, "link_contact", "2", {"link_id": 1, "on_date": "2026-11-20"}),
         (at, 3, "link_contact", "1", {"link_id": 1, "on_date": "2026-11-28"}),
     ]
@@ -144,4 +129,4 @@ async def test_bad_withdraw_buttons(harness: Harness) -> None:
     h.clock.set(datetime(2027, 9, 2, 10, 0, tzinfo=ZONE))
     await h.callback(MEMBER, "lk:wdok:1")
     assert h.answers()[-1] == "这项联系的期限已满或已结束，联系记录不能再撤回。"
-    assert await _rows(h, "SELECT COUNT(*) FROM link_contacts WHERE withdrawn_at IS NULL") == [(2,)]
+    assert await h.rows("SELECT COUNT(*) FROM link_contacts WHERE withdrawn_at IS NULL") == [(2,)]

@@ -4,7 +4,6 @@ quorum, review and locking, the compliance board, make-ups, safety logging and c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.app import reminder_engine
 from storage import meetings, safety, terms
@@ -12,13 +11,8 @@ from storage.meetings import MeetingStatus, Presence
 from tests.conftest import ADMIN, MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 
 
-async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with h.db.read() as conn, conn.execute(sql, params) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
-
-
 async def _meeting(h: Harness) -> meetings.Meeting:
-    rows = await _rows(h, "SELECT id FROM meetings ORDER BY id DESC LIMIT 1")
+    rows = await h.rows("SELECT id FROM meetings ORDER BY id DESC LIMIT 1")
     async with h.db.read() as conn:
         found = await meetings.get(conn, int(rows[0][0]))
     assert found is not None
@@ -183,7 +177,7 @@ async def test_future_dates_and_bad_input_are_refused(harness: Harness) -> None:
     assert "2–100" in bad[-1]
     said = await h.send(SECRETARY, "/cancel")
     assert "已取消" in said[-1]
-    assert await _rows(h, "SELECT id FROM meetings") == []
+    assert await h.rows("SELECT id FROM meetings") == []
     # A record cannot be dated ahead: tomorrow's meeting becomes an announcement instead.
     await h.send(SECRETARY, "/meeting")
     await h.press(SECRETARY, "党课")

@@ -5,20 +5,14 @@ people and marks who has no vote, so the quorum counts the right people."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.app import reminder_engine
 from storage import meetings, party_groups
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 
 
-async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with h.db.read() as conn, conn.execute(sql, params) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
-
-
 async def _record(h: Harness) -> meetings.MeetingRecord:
-    rows = await _rows(h, "SELECT id FROM meetings ORDER BY id DESC LIMIT 1")
+    rows = await h.rows("SELECT id FROM meetings ORDER BY id DESC LIMIT 1")
     async with h.db.read() as conn:
         found = await meetings.get_record(conn, int(rows[0][0]))
     assert found is not None
@@ -26,16 +20,14 @@ async def _record(h: Harness) -> meetings.MeetingRecord:
 
 
 async def _group_of(h: Harness, name: str) -> tuple[int, list[int]]:
-    rows = await _rows(
-        h, "SELECT id FROM party_groups WHERE name = ? AND status = 'active'", (name,)
-    )
+    rows = await h.rows("SELECT id FROM party_groups WHERE name = ? AND status = 'active'", (name,))
     async with h.db.read() as conn:
         return int(rows[0][0]), await party_groups.member_ids(conn, int(rows[0][0]))
 
 
 async def _member_id(h: Harness, telegram_id: int) -> int:
-    rows = await _rows(
-        h, "SELECT id FROM members WHERE telegram_id = ? AND status = 'active'", (telegram_id,)
+    rows = await h.rows(
+        "SELECT id FROM members WHERE telegram_id = ? AND status = 'active'", (telegram_id,)
     )
     return int(rows[0][0])
 

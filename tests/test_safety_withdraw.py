@@ -3,7 +3,6 @@ the term's records, the question, what the database, the audit log and the count
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,20 +10,6 @@ from storage import ledger, points, safety, terms
 from storage.ledger_period import LedgerPeriod
 from tests.conftest import MEMBER, MEMBER2, SECRETARY, ZONE, Harness
 from tests.fakebot import FakeTelegram
-
-
-async def _rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with h.db.read() as conn, conn.execute(sql, params) as cur:
-        return [tuple(row) for row in await cur.fetchall()]
-
-
-async def _audit(h: Harness, action: str) -> list[Any]:
-    """Who did ``action`` to what and when, with the entry's detail decoded."""
-    rows = await _rows(
-        h, "SELECT at, actor_id, entity, entity_id, detail FROM audit_log WHERE action = ?",
-        (action,),
-    )  # fmt: skip
-    return [(*row[:4], json.loads(row[4])) for row in rows]
 
 
 async def _log_lesson(h: Harness) -> None:
@@ -110,14 +95,14 @@ async def test_a_member_withdraws_a_lesson_after_a_second_thought(harness: Harne
     # Changing one's mind keeps the record and takes the buttons away.
     assert await h.press(MEMBER, "不撤回") == ["好的，这条记录保留，未撤回。"]
     assert "确定撤回" not in h.buttons(MEMBER)
-    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
+    assert await h.rows("SELECT status FROM safety_lessons") == [("active",)]
 
     await h.send(MEMBER, "/safety")
     await h.press(MEMBER, "📋 本学期的记录（可撤回）")
     await h.press(MEMBER, "撤回安全教育课 #1")
     done = await h.press(MEMBER, "确定撤回")
     assert done == ["已撤回：📚 #1 2026-11-20 三(2)班 防溺水安全教育课，45 名学生"]
-    assert await _rows(h, "SELECT id, status, withdrawn_at FROM safety_lessons") == [
+    assert await h.rows("SELECT id, status, withdrawn_at FROM safety_lessons") == [
         (1, "withdrawn", "2026-11-28T02:00:00+00:00")
     ]
     # The same confirmation pressed again (a stale button) changes nothing.
@@ -135,7 +120,7 @@ async def test_a_member_withdraws_a_lesson_after_a_second_thought(harness: Harne
         "points": ["safety_drill"],
     }  # fmt: skip
     # Who withdrew what and when: ids and the time, nothing of the lesson's content.
-    assert await _audit(h, "safety.lesson_withdrawn") == [
+    assert await h.audit("safety.lesson_withdrawn") == [
         ("2026-11-28T02:00:00+00:00", 3, "safety_lesson", "1", {"on_date": "2026-11-20"})
     ]
 
@@ -151,7 +136,7 @@ async def test_a_member_withdraws_a_lesson_after_a_second_thought(harness: Harne
     assert await _counted(h) == {
         "lessons": 0, "drills": 0, "done": 0, "sheet": [], "points": [],
     }  # fmt: skip
-    assert await _rows(h, "SELECT status FROM safety_drills") == [("withdrawn",)]
+    assert await h.rows("SELECT status FROM safety_drills") == [("withdrawn",)]
 
 
 async def test_the_secretary_withdraws_a_school_drill_for_everyone(harness: Harness) -> None:
@@ -179,11 +164,11 @@ async def test_the_secretary_withdraws_a_school_drill_for_everyone(harness: Harn
     asked = await h.press(SECRETARY, "撤回演练 #1")
     assert asked[-1].startswith("确定撤回这次全校演练吗？撤回后对参加的 2 名党员都不再计入")
     await h.press(SECRETARY, "确定撤回")
-    assert await _rows(h, "SELECT status FROM safety_drills") == [("withdrawn",)]
+    assert await h.rows("SELECT status FROM safety_drills") == [("withdrawn",)]
     assert await _counted(h) == {
         "lessons": 0, "drills": 0, "done": 0, "sheet": [], "points": [],
     }  # fmt: skip
-    assert await _audit(h, "safety.drill_withdrawn") == [
+    assert await h.audit("safety.drill_withdrawn") == [
         ("2026-11-28T02:00:00+00:00", 2, "safety_drill", "1", {"on_date": "2026-11-12"})
     ]
 
@@ -197,7 +182,7 @@ async def test_bad_and_stale_withdraw_buttons(harness: Harness) -> None:
         assert h.answers()[-1] == "无法识别此按钮。", data
     await h.callback(MEMBER, "sf:wdok:lesson:99")
     assert h.answers()[-1] == "没有找到这条记录，可能已被撤回或删除。"
-    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
+    assert await h.rows("SELECT status FROM safety_lessons") == [("active",)]
     # A list with no records says so.
     assert (await h.callback(MEMBER2, "sf:mine")) == [
         "本学期（2026-09-01 – 2027-01-31）您还没有安全教育课或演练记录。"
@@ -235,10 +220,10 @@ async def test_last_terms_records_cannot_be_withdrawn(harness: Harness) -> None:
     ):
         assert await h.callback(user, data) == [], data
         assert h.answers()[-1] == PAST_TERM, data
-    assert await _rows(h, "SELECT status FROM safety_lessons") == [("active",)]
-    assert await _rows(h, "SELECT status FROM safety_drills") == [("active",), ("active",)]
+    assert await h.rows("SELECT status FROM safety_lessons") == [("active",)]
+    assert await h.rows("SELECT status FROM safety_drills") == [("active",), ("active",)]
     assert await _counted(h) == before
-    assert await _rows(h, "SELECT action FROM audit_log WHERE action LIKE '%withdrawn'") == []
+    assert await h.rows("SELECT action FROM audit_log WHERE action LIKE '%withdrawn'") == []
     # The spring's list has none of them to offer.
     await h.send(MEMBER, "/safety")
     assert "📋 本学期的记录（可撤回）" not in h.buttons(MEMBER)
@@ -257,7 +242,7 @@ async def test_last_terms_records_cannot_be_withdrawn(harness: Harness) -> None:
     assert await h.press(MEMBER, "确定撤回") == [
         "已撤回：📚 #2 2027-03-01 三(2)班 防溺水安全教育课，40 名学生"
     ]
-    assert await _rows(h, "SELECT id, status FROM safety_lessons ORDER BY id") == [
+    assert await h.rows("SELECT id, status FROM safety_lessons ORDER BY id") == [
         (1, "active"),
         (2, "withdrawn"),
     ]
