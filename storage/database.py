@@ -94,6 +94,11 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._writer is not None:
+            # Closing goes to the writer's thread, behind any statement of an open
+            # transaction still running there: closed on the loop's thread meanwhile, the
+            # connection would be freed under it (a crash, not an error).
+            self._writer.inline = self._writer.begin_pending = False
         for conn in (self._inline, self._reader, self._writer):
             if conn is not None:
                 await conn.close()

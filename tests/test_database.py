@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -349,3 +350,36 @@ async def test_oldest_schema_with_data_migrates_to_latest_keeping_every_row(
                 assert [row[: len(old)] for row, old in zip(after, rows, strict=True)] == [
                     tuple(old) for old in rows
                 ], table
+
+
+async def test_closing_while_a_transaction_runs_waits_for_its_statement(
+    db: Database,
+) -> None:
+    """A transaction's first statement is waiting for the writer's thread when the
+    database is closed (a shutdown, a failing health check): the close goes behind it
+    instead of freeing the connection on the loop's thread under the worker (a crash, or
+    the statement run on a closed connection); the statement runs, the COMMIT after the
+    close fails with an error (aiosqlite's or sqlite3's)."""
+    ran: list[str] = []
+
+    def slow(name: str) -> int:
+        time.sleep(0.2)
+        ran.append(name)
+        return 1
+
+    writer = db._writer
+    assert writer is not None
+    await writer.create_function("slow", 1, slow)
+    busy = asyncio.create_task(writer.execute("SELECT slow('before')"))  # the thread is busy
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("SELECT slow('first')")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0.05)  # the transaction's first statement now waits behind ``busy``
+    await db.close()
+    await busy
+    assert ran == ["before", "first"]
+    with pytest.raises((ValueError, sqlite3.ProgrammingError), match=r"[Cc]losed"):
+        await task
