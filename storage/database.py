@@ -94,14 +94,16 @@ class Database:
             raise
 
     async def close(self) -> None:
-        if self._writer is not None:
-            # Closing goes to the writer's thread, behind any statement of an open
-            # transaction still running there: closed on the loop's thread meanwhile, the
-            # connection would be freed under it (a crash, not an error).
-            self._writer.inline = self._writer.begin_pending = False
-        for conn in (self._inline, self._reader, self._writer):
+        for conn in (self._inline, self._reader):
             if conn is not None:
                 await conn.close()
+        if self._writer is not None:
+            # Under the lock: no transaction is open while the writer closes. An open one
+            # runs its statements on the loop's thread, so its close would run there too
+            # and free the connection under a statement still running on the worker's
+            # thread (a crash, not an error); it now finishes first.
+            async with self._lock:
+                await self._writer.close()
         self._inline = self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
