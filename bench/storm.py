@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import random
 import shutil
 import sqlite3
@@ -433,6 +434,10 @@ OURS = frozenset({"bot", "handlers", "schedules", "storage"})
 def prepare(source: Path, folder: Path) -> Path:
     path = folder / "storm.sqlite3"
     shutil.copyfile(source, path)
+    # On disk before the storm: otherwise the first checkpoint's fsync waits for the whole
+    # copy (1.4 GB at ten years) to be written back.
+    with path.open("rb+") as copy:
+        os.fsync(copy.fileno())
     conn = sqlite3.connect(path)
     with conn:
         conn.execute(
