@@ -21,6 +21,7 @@ A 429 to a private chat is printed with the sends to that chat just before it.
 
     python -m bench.storm               # 5,000 members, taps 5–120 s after the announcement
     python -m bench.storm --quick       # 1,000 members (20 branches, 1 year), taps 0.5–8 s
+    python -m bench.storm --rate 10     # the outbox configured for 10 messages/s (default 25)
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -465,7 +466,11 @@ async def steady_retention(app: Any, lock: TimedLock) -> None:
 
 
 async def run(
-    size: scale.Size, delays: tuple[float, float], limit: float, verbose: bool = False
+    size: scale.Size,
+    delays: tuple[float, float],
+    limit: float,
+    verbose: bool = False,
+    rate: float | None = None,
 ) -> None:
     source = await scale.ensure(size)
     storm = Storm(delays)
@@ -477,6 +482,8 @@ async def run(
         db._lock = lock  # the bench watches the writer lock
         tg = StormTelegram(storm)
         config = BotConfig(zone=scale.ZONE, admin_ids=frozenset({scale.ADMIN_TELEGRAM_ID}))
+        if rate is not None:
+            config = replace(config, send_rate=rate)
         clock = ShiftedClock(scale.NOW)
         app = build_application(token="999000:STORM", db=db, config=config, clock=clock,
                                 request=tg)  # fmt: skip
@@ -617,6 +624,9 @@ def main() -> None:
     parser.add_argument("--years", type=int)
     parser.add_argument("--limit", type=float, default=900.0, help="seconds at most")
     parser.add_argument("--verbose", action="store_true", help="progress every 10 s")
+    parser.add_argument(
+        "--rate", type=float, help="the outbox's configured messages a second (XIANFENG_SEND_RATE)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.quick:
@@ -625,7 +635,7 @@ def main() -> None:
     else:
         size = scale.Size(args.branches or 100, args.members, args.years or 10)
         delays = (5.0, 120.0)
-    asyncio.run(run(size, delays, args.limit, args.verbose))
+    asyncio.run(run(size, delays, args.limit, args.verbose, args.rate))
 
 
 if __name__ == "__main__":
