@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -117,14 +118,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """All or nothing: commit when the block ends, roll back if it raises.
 
-        BEGIN IMMEDIATE goes to the writer's thread with the block's first statement (it
-        may wait there for another process's lock). The statements after it run on the
-        calling thread, the event loop's: a trip to the thread and back would cost two
-        thread switches and, on a busy loop, a wait for the loop's turn each, all with
-        the lock held (in the monthly storm a tap's five statements held it 260 ms, 80 ms
-        of it the process's work). COMMIT goes to the thread (it may checkpoint the WAL).
-        A block with a long statement sends it to the thread with ``on_thread``, so the
-        loop runs meanwhile. A block that runs no statement begins and commits nothing."""
+        The block's statements run on the calling thread, the event loop's: a trip to
+        the writer's thread and back would cost two thread switches and, on a busy loop,
+        a wait for the loop's turn each, all with the lock held (in the monthly storm a
+        tap's five statements held it 260 ms, 80 ms of it the process's work). BEGIN
+        IMMEDIATE runs there too, when the block's first statement is run, unless
+        another process holds SQLite's write lock or a call sent to the writer's thread
+        earlier is still running there (its caller was cancelled): then BEGIN and that
+        statement go to the thread, to wait there (``BUSY_TIMEOUT_MS`` for the lock)
+        while the loop runs. COMMIT goes to the thread
+        (it may checkpoint the WAL: write and sync the file). A block with a long
+        statement sends it to the thread with ``on_thread``, so the loop runs meanwhile.
+        A block that runs no statement begins and commits nothing."""
         writer = self._require(self._writer)
         async with self._lock:
             writer.begin_pending = True
@@ -288,23 +293,44 @@ class Database:
 
 
 class _Writer(aiosqlite.Connection):
-    """The writer connection: a transaction's BEGIN IMMEDIATE travels to the worker thread
-    with the transaction's first statement; the statements after it run where they are
-    awaited unless the block sent them to the thread (``Database.on_thread``)."""
+    """The writer connection: a transaction's BEGIN IMMEDIATE comes with its first
+    statement; the statements run where they are awaited unless the block sent them to
+    the worker thread (``Database.on_thread``)."""
 
     begin_pending = False
     """Set by ``transaction()``: the next call begins the transaction first."""
     inline = False
     """Set by ``transaction()``: statements run on the calling thread (only the open
     transaction uses the writer meanwhile: it holds the writer's lock)."""
+    busy_timeout_ms = BUSY_TIMEOUT_MS
+    """How long a BEGIN on the thread waits for another process's lock (``_begin_here``
+    sets it back to this after trying without waiting)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sent = 0
+        """Calls sent to the worker thread and not finished there (changed under ``_count``)."""
+        self._count = threading.Lock()
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if self.begin_pending:
             self.begin_pending = False
-            return await super()._execute(_begin_then, self, functools.partial(fn, *args, **kwargs))
-        if self.inline:
+            # BEGIN here only if the thread has nothing left to run (a cancelled call
+            # may still be running there: a rollback, a COMMIT, a long statement) and no
+            # other process holds the lock; otherwise on the thread, behind what is
+            # queued there, waiting for the lock.
+            if self._sent or not _begin_here(self):
+                return await self._send(_begin_then, self, functools.partial(fn, *args, **kwargs))
+        if self.inline and not self._sent:
             return _here(self, fn, *args, **kwargs)
-        return await super()._execute(fn, *args, **kwargs)
+        # On the thread: asked for (``on_thread``), or behind a call still running there
+        # (one whose caller was cancelled and went on), never beside it.
+        return await self._send(fn, *args, **kwargs)
+
+    async def _send(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._count:
+            self._sent += 1
+        return await super()._execute(_counted, self, functools.partial(fn, *args, **kwargs))
 
 
 class _Inline(aiosqlite.Connection):
@@ -320,6 +346,31 @@ def _here(conn: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any
     if not conn._running or conn._connection is None:
         raise ValueError("Connection closed")
     return fn(*args, **kwargs)
+
+
+def _begin_here(writer: _Writer) -> bool:
+    """BEGIN IMMEDIATE on the calling thread without waiting: False (nothing begun) if
+    another process holds SQLite's write lock."""
+    conn = writer._conn
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+            return False
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(writer.busy_timeout_ms)}")
+    return True
+
+
+def _counted(writer: _Writer, call: Callable[[], Any]) -> Any:
+    """In the writer's thread: a call sent there, counted as finished when it is."""
+    try:
+        return call()
+    finally:
+        with writer._count:
+            writer._sent -= 1
 
 
 def _begin_then(writer: aiosqlite.Connection, call: Callable[[], Any]) -> Any:

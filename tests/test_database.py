@@ -99,8 +99,9 @@ async def test_a_failing_first_statement_or_begin_leaves_the_writer_usable(db: D
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO no_such_table VALUES (1)")
-    async with db.transaction() as tx:
-        await tx.execute("PRAGMA busy_timeout = 0")
+    writer = db._writer
+    assert writer is not None
+    writer.busy_timeout_ms = 0  # BEGIN on the thread does not wait for the other process
     other = sqlite3.connect(db.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
@@ -163,11 +164,10 @@ async def test_inline_reads_see_commits_on_the_loops_thread_and_refuse_writes(
 async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
     db: Database,
 ) -> None:
-    """BEGIN and the first statement go to the writer's thread; the statements after it
-    run on the caller's thread (no trip each with the lock held), those inside
-    ``on_thread`` on the writer's thread again; all of them rolled back with the block,
-    committed with it, counted for the kept reads. ``on_thread`` outside a block is
-    refused."""
+    """BEGIN and the statements run on the caller's thread (no trip each with the lock
+    held), those inside ``on_thread`` on the writer's thread; all of them rolled back with
+    the block, committed with it, counted for the kept reads. ``on_thread`` outside a
+    block is refused."""
     loop = threading.get_ident()
 
     async def where(tx: aiosqlite.Connection) -> int:
@@ -183,7 +183,7 @@ async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
     async with db.transaction() as tx:
         await tx.create_function("where_am_i", 0, threading.get_ident)
     async with db.transaction() as tx:
-        assert await where(tx) != loop  # the first statement, with BEGIN
+        assert await where(tx) == loop  # the first statement, with BEGIN
         await branches.create(tx, "二中党支部", now=NOW)
         assert await where(tx) == loop
         async with db.on_thread(tx):
@@ -202,6 +202,85 @@ async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
     with pytest.raises(RuntimeError, match="open transaction"):
         async with db.on_thread(writer):
             pass
+    async with db.transaction() as tx, db.on_thread(tx):
+        assert await where(tx) != loop  # a block that begins on the thread
+        await branches.create(tx, "六中党支部", now=NOW)
+    async with db.read() as conn:
+        assert len(await branches.list_with_counts(conn)) == 4
+
+
+async def test_a_transaction_waits_on_the_thread_while_another_process_holds_the_lock(
+    db: Database,
+) -> None:
+    """Another process (a command-line tool) holds SQLite's write lock: BEGIN waits for it
+    on the writer's thread, so the event loop goes on meanwhile, and the transaction
+    runs once the lock is free; the one after it begins on the loop's thread again."""
+    loop = threading.get_ident()
+    async with db.transaction() as tx:
+        await tx.create_function("where_am_i", 0, threading.get_ident)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write(name: str) -> int:
+            async with db.transaction() as tx:
+                [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
+                await branches.create(tx, name, now=NOW)
+            return int(thread)
+
+        waiting = asyncio.create_task(write("一中党支部"))
+        await asyncio.sleep(0.1)  # had BEGIN waited on the loop's thread, it would have failed
+        assert not waiting.done()
+        other.execute("ROLLBACK")
+        assert await waiting != loop
+    finally:
+        other.close()
+    assert await write("二中党支部") == loop
+    async with db.read() as conn:
+        names = [b.name for b in await branches.list_with_counts(conn)]
+        assert sorted(names) == ["一中党支部", "二中党支部"]
+
+
+async def test_a_transaction_after_a_cancelled_one_waits_for_what_it_left_on_the_thread(
+    db: Database,
+) -> None:
+    """A transaction cancelled (twice: a shutdown) during a long statement it sent to the
+    writer's thread leaves that statement and its rollback running there after it let
+    go of the lock: the next transaction begins behind them on the thread, not beside
+    them on the loop's (there it would fail: a transaction within a transaction), and
+    the one after it runs on the loop's thread again."""
+    slow = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)"
+        " SELECT count(*) FROM c"
+    )
+    loop = threading.get_ident()
+    async with db.transaction() as tx:
+        await tx.create_function("where_am_i", 0, threading.get_ident)
+
+    async def cancelled() -> None:
+        async with db.transaction() as tx:
+            await branches.create(tx, "一中党支部", now=NOW)
+            async with db.on_thread(tx):
+                await tx.execute_fetchall(slow)
+
+    async def write(name: str) -> int:
+        async with db.transaction() as tx:
+            [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
+            await branches.create(tx, name, now=NOW)
+        return int(thread)
+
+    task = asyncio.create_task(cancelled())
+    await asyncio.sleep(0.05)  # the slow statement runs on the thread
+    task.cancel()
+    await asyncio.sleep(0)
+    task.cancel()  # again, while its rollback waits behind the slow statement
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await write("二中党支部") != loop
+    assert await write("三中党支部") == loop
+    async with db.read() as conn:
+        names = [b.name for b in await branches.list_with_counts(conn)]
+        assert sorted(names) == ["三中党支部", "二中党支部"]
 
 
 async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:
