@@ -169,19 +169,13 @@ async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
     the block, committed with it, counted for the kept reads. ``on_thread`` outside a
     block is refused."""
     loop = threading.get_ident()
-
-    async def where(tx: aiosqlite.Connection) -> int:
-        [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
-        return int(thread)
-
     before = db.versions(["branches"])
     with pytest.raises(ZeroDivisionError):
         async with db.transaction() as tx:
             await branches.create(tx, "一中党支部", now=NOW)
             await branches.create(tx, "四中党支部", now=NOW)
             _ = 1 / 0
-    async with db.transaction() as tx:
-        await tx.create_function("where_am_i", 0, threading.get_ident)
+    await _tell_threads(db)
     async with db.transaction() as tx:
         assert await where(tx) == loop  # the first statement, with BEGIN
         await branches.create(tx, "二中党支部", now=NOW)
@@ -216,26 +210,18 @@ async def test_a_transaction_waits_on_the_thread_while_another_process_holds_the
     on the writer's thread, so the event loop goes on meanwhile, and the transaction
     runs once the lock is free; the one after it begins on the loop's thread again."""
     loop = threading.get_ident()
-    async with db.transaction() as tx:
-        await tx.create_function("where_am_i", 0, threading.get_ident)
+    await _tell_threads(db)
     other = sqlite3.connect(db.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-
-        async def write(name: str) -> int:
-            async with db.transaction() as tx:
-                [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
-                await branches.create(tx, name, now=NOW)
-            return int(thread)
-
-        waiting = asyncio.create_task(write("一中党支部"))
+        waiting = asyncio.create_task(write_where(db, "一中党支部"))
         await asyncio.sleep(0.1)  # had BEGIN waited on the loop's thread, it would have failed
         assert not waiting.done()
         other.execute("ROLLBACK")
         assert await waiting != loop
     finally:
         other.close()
-    assert await write("二中党支部") == loop
+    assert await write_where(db, "二中党支部") == loop
     async with db.read() as conn:
         names = [b.name for b in await branches.list_with_counts(conn)]
         assert sorted(names) == ["一中党支部", "二中党支部"]
@@ -254,20 +240,13 @@ async def test_a_transaction_after_a_cancelled_one_waits_for_what_it_left_on_the
         " SELECT count(*) FROM c"
     )
     loop = threading.get_ident()
-    async with db.transaction() as tx:
-        await tx.create_function("where_am_i", 0, threading.get_ident)
+    await _tell_threads(db)
 
     async def cancelled() -> None:
         async with db.transaction() as tx:
             await branches.create(tx, "一中党支部", now=NOW)
             async with db.on_thread(tx):
                 await tx.execute_fetchall(slow)
-
-    async def write(name: str) -> int:
-        async with db.transaction() as tx:
-            [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
-            await branches.create(tx, name, now=NOW)
-        return int(thread)
 
     task = asyncio.create_task(cancelled())
     await asyncio.sleep(0.05)  # the slow statement runs on the thread
@@ -276,11 +255,31 @@ async def test_a_transaction_after_a_cancelled_one_waits_for_what_it_left_on_the
     task.cancel()  # again, while its rollback waits behind the slow statement
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await write("二中党支部") != loop
-    assert await write("三中党支部") == loop
+    assert await write_where(db, "二中党支部") != loop
+    assert await write_where(db, "三中党支部") == loop
     async with db.read() as conn:
         names = [b.name for b in await branches.list_with_counts(conn)]
         assert sorted(names) == ["三中党支部", "二中党支部"]
+
+
+async def _tell_threads(db: Database) -> None:
+    """Give the writer a SQL function ``where_am_i()``: the thread a statement runs on."""
+    async with db.transaction() as tx:
+        await tx.create_function("where_am_i", 0, threading.get_ident)
+
+
+async def where(tx: aiosqlite.Connection) -> int:
+    """The thread this statement of ``tx`` runs on (after ``_tell_threads``)."""
+    [(thread,)] = await tx.execute_fetchall("SELECT where_am_i()")
+    return int(thread)
+
+
+async def write_where(db: Database, name: str) -> int:
+    """Create a branch in a transaction of its own; the thread its first statement ran on."""
+    async with db.transaction() as tx:
+        thread = await where(tx)
+        await branches.create(tx, name, now=NOW)
+    return thread
 
 
 async def test_concurrent_transactions_do_not_join_each_other(db: Database) -> None:
