@@ -342,16 +342,21 @@ class ReminderEngine:
     async def _skip(
         self, tx: aiosqlite.Connection, plan: DuePlan, now: datetime, report: TickReport
     ) -> None:
+        if not plan.skipped:
+            return
+        items = [
+            reminders.NewSkip(
+                dedupe_key=item.dedupe_key, kind=item.kind.value, member_id=item.member_id,
+                due_at=item.due_at, reason=item.reason,
+            )
+            for item in plan.skipped
+        ]  # fmt: skip
+        # After a long outage these are thousands of rows: on the writer's thread, in a
+        # statement per few hundred, so the loop answers taps meanwhile.
+        async with self.db.on_thread(tx):
+            noted = await reminders.record_skips(tx, items, now=now)
         for item in plan.skipped:
-            if await reminders.record_skip(
-                tx,
-                dedupe_key=item.dedupe_key,
-                kind=item.kind.value,
-                member_id=item.member_id,
-                due_at=item.due_at,
-                reason=item.reason,
-                now=now,
-            ):
+            if item.dedupe_key in noted:
                 report.skipped += 1
                 log.info(
                     "reminders: skipped %s (due %s): %s",

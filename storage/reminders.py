@@ -9,7 +9,8 @@ of day are local times in the deployment's zone; moments are stored as UTC ISO t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -239,6 +240,48 @@ async def record_skip(
         " (dedupe_key, kind, member_id, due_at, reason, skipped_at) VALUES (?, ?, ?, ?, ?, ?)",
         (dedupe_key, kind, member_id, to_iso(due_at), reason, to_iso(now)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NewSkip:
+    """A reminder that will not be sent, as ``record_skips`` notes it."""
+
+    dedupe_key: str
+    kind: str
+    member_id: int | None
+    due_at: datetime
+    reason: str
+
+
+SKIPS_CHUNK = 500
+"""Skips noted per statement (six values each: far below SQLite's 32,766)."""
+
+
+async def record_skips(
+    tx: aiosqlite.Connection, items: Sequence[NewSkip], *, now: datetime, chunk: int = SKIPS_CHUNK
+) -> set[str]:
+    """Note many reminders that will not be sent, a statement per ``chunk``; the dedupe
+    keys not noted before. After a long outage a tick skips thousands at once: one
+    statement each held the event loop and the writer lock for their sum."""
+    noted: set[str] = set()
+    skipped_at = to_iso(now)
+    # Most share their due moment (a day's announcements): each formatted once.
+    iso: dict[datetime, str] = {}
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        params: list[object] = []
+        for item in part:
+            due = iso.get(item.due_at) or iso.setdefault(item.due_at, to_iso(item.due_at))
+            params += (item.dedupe_key, item.kind, item.member_id, due, item.reason,
+                       skipped_at)  # fmt: skip
+        rows = await tx.execute_fetchall(
+            "INSERT INTO reminder_skips (dedupe_key, kind, member_id, due_at, reason,"
+            f" skipped_at) VALUES {', '.join(['(?, ?, ?, ?, ?, ?)'] * len(part))}"
+            " ON CONFLICT DO NOTHING RETURNING dedupe_key",
+            params,
+        )
+        noted.update(str(row[0]) for row in rows)
+    return noted
 
 
 _SKIPS = Table("reminder_skips", Skip)

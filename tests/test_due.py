@@ -362,6 +362,34 @@ async def test_something_already_queued_or_skipped_is_not_due_again(
     assert branch.member.id not in [m for m, _ in skipped(later, Kind.PARTYDAY_MORNING)]
 
 
+async def test_many_skips_are_noted_once_each_in_chunks(db: Database, branch: Branch) -> None:
+    """A tick after a long outage notes thousands of skips a few hundred per statement:
+    each is noted once, a skip noted before keeps its first note, and the keys returned
+    are only those noted now (each logged once)."""
+    items = [
+        reminders.NewSkip(
+            dedupe_key=f"partyday:{branch.id}:2026-12-10:morning:{n}",
+            kind=Kind.PARTYDAY_MORNING.value,
+            member_id=branch.member.id,
+            due_at=at(2026, 12, 10, 8),
+            reason=SkipReason.EXPIRED,
+        )
+        for n in range(5)
+    ]
+    async with db.transaction() as tx:
+        first = await reminders.record_skips(tx, items[:2], now=at(2026, 12, 10, 9), chunk=2)
+    async with db.transaction() as tx:
+        second = await reminders.record_skips(tx, items, now=at(2026, 12, 11, 9), chunk=2)
+    assert first == {i.dedupe_key for i in items[:2]}
+    assert second == {i.dedupe_key for i in items[2:]}
+    async with db.read() as conn:
+        noted = {s.dedupe_key: s.skipped_at for s in await reminders.skips(conn)}
+    assert set(noted) == {i.dedupe_key for i in items}
+    assert [noted[i.dedupe_key] for i in items] == [at(2026, 12, 10, 9)] * 2 + [
+        at(2026, 12, 11, 9)
+    ] * 3
+
+
 # --------------------------------------------------------------------------- mutes
 
 
