@@ -155,8 +155,8 @@ class Database:
     async def on_thread(self, tx: aiosqlite.Connection) -> AsyncIterator[None]:
         """Inside ``transaction()``: the block's statements go to the writer's thread, one
         trip each, so the event loop runs while they do. For long statements (retention's
-        batches, the tick's insert of a slice's rows): on the loop's thread they would
-        hold it, and every tap waiting for an answer, for their length."""
+        batches, the tick's insert of a slice's rows and its skips): on the loop's thread
+        they would hold it, and every tap waiting for an answer, for their length."""
         writer = self._require(self._writer)
         if tx is not writer or not self._lock.locked():
             raise RuntimeError("on_thread() is for the statements of an open transaction()")
