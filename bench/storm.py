@@ -628,6 +628,8 @@ def main() -> None:
         "--rate", type=float, help="the outbox's configured messages a second (XIANFENG_SEND_RATE)"
     )
     args = parser.parse_args()
+    if args.rate is not None and not 0 < args.rate <= 30:
+        parser.error("--rate: more than 0 and at most 30 messages a second")
     logging.basicConfig(level=logging.ERROR)
     if args.quick:
         size = scale.Size(args.branches or 20, args.members, args.years or 1)

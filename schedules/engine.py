@@ -357,6 +357,7 @@ class ReminderEngine:
             noted = await reminders.record_skips(tx, items, now=now)
         for item in plan.skipped:
             if item.dedupe_key in noted:
+                noted.discard(item.dedupe_key)  # counted and logged once, as noted once
                 report.skipped += 1
                 log.info(
                     "reminders: skipped %s (due %s): %s",

@@ -197,7 +197,7 @@ async def test_a_transactions_statements_run_on_the_loops_thread_all_or_nothing(
         async with db.on_thread(writer):
             pass
     async with db.transaction() as tx, db.on_thread(tx):
-        assert await where(tx) != loop  # a block that begins on the thread
+        assert await where(tx) != loop  # BEGIN here, the block's statements on the thread
         await branches.create(tx, "六中党支部", now=NOW)
     async with db.read() as conn:
         assert len(await branches.list_with_counts(conn)) == 4
