@@ -27,7 +27,7 @@ import aiosqlite
 from pydantic import BaseModel, TypeAdapter, model_validator
 
 from storage.clock import to_iso
-from storage.rows import JsonText, Table, fetch_all, fetch_one
+from storage.rows import JsonText, Table, fetch_all, fetch_one, insert_new
 
 # What an erased message keeps as its text (past retention, see storage.retention).
 ERASED_TEXT = "—"
@@ -189,38 +189,27 @@ class NewMessage:
     expires_at: datetime | None = None
 
 
-# Rows per INSERT: 11 parameters each, well within SQLite's 32,766 per statement.
-ENQUEUE_CHUNK = 500
-
-
 async def enqueue_many(
     tx: aiosqlite.Connection, messages: Sequence[NewMessage], *, now: datetime
 ) -> set[str]:
     """Add each message unless one with its dedupe key exists, a few hundred rows per
     statement; the dedupe keys of the rows added. A row that breaks a constraint (other
     than its dedupe key) fails its whole statement: add such rows one at a time."""
-    added: set[str] = set()
     created = to_iso(now)
     # Most rows share their moments (a tick's release, an occurrence's end): formatted once.
     iso: dict[datetime | None, str | None] = {None: None}
-    for start in range(0, len(messages), ENQUEUE_CHUNK):
-        chunk = messages[start : start + ENQUEUE_CHUNK]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"] * len(chunk))
-        params: list[object] = []
-        for m in chunk:
-            for moment in (m.not_before, m.expires_at):
-                if moment is not None and moment not in iso:
-                    iso[moment] = to_iso(moment)
-            params += (m.chat_id, m.member_id, m.kind, m.text, m.buttons, m.photo,
-                       m.dedupe_key, iso[m.not_before], created, iso[m.expires_at])  # fmt: skip
-        rows = await tx.execute_fetchall(
-            "INSERT INTO outbox (chat_id, member_id, kind, text, buttons, photo, dedupe_key,"
-            f" not_before, created_at, expires_at, urgent) VALUES {values}"
-            " ON CONFLICT DO NOTHING RETURNING dedupe_key",
-            params,
-        )
-        added.update(str(row[0]) for row in rows)
-    return added
+    rows: list[tuple[object, ...]] = []
+    for m in messages:
+        for moment in (m.not_before, m.expires_at):
+            if moment is not None and moment not in iso:
+                iso[moment] = to_iso(moment)
+        rows.append((m.chat_id, m.member_id, m.kind, m.text, m.buttons, m.photo, m.dedupe_key,
+                     iso[m.not_before], created, iso[m.expires_at], 0))  # fmt: skip
+    return await insert_new(tx, "outbox", _ENQUEUED, rows, key="dedupe_key")
+
+
+_ENQUEUED = ("chat_id", "member_id", "kind", "text", "buttons", "photo", "dedupe_key",
+             "not_before", "created_at", "expires_at", "urgent")  # fmt: skip
 
 
 def encode_buttons(buttons: ButtonsInput) -> str:

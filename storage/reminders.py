@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from storage import audit, outbox, partyday, terms, visits
 from storage.clock import from_iso, to_iso
 from storage.members import MEMBERS, Member, participating
-from storage.rows import Table, changed_one, fetch_value, paced, required
+from storage.rows import INSERT_CHUNK, Table, changed_one, fetch_value, insert_new, paced, required
 
 BROADCAST_MAX = 3000
 _LAST_RUN = "last_run"
@@ -253,35 +253,25 @@ class NewSkip:
     reason: str
 
 
-SKIPS_CHUNK = 500
-"""Skips noted per statement (six values each: far below SQLite's 32,766)."""
-
-
 async def record_skips(
-    tx: aiosqlite.Connection, items: Sequence[NewSkip], *, now: datetime, chunk: int = SKIPS_CHUNK
+    tx: aiosqlite.Connection, items: Sequence[NewSkip], *, now: datetime, chunk: int = INSERT_CHUNK
 ) -> set[str]:
     """Note many reminders that will not be sent, a statement per ``chunk``; the dedupe
     keys not noted before. After a long outage a tick skips thousands at once: one
     statement each held the event loop and the writer lock for their sum."""
-    noted: set[str] = set()
     skipped_at = to_iso(now)
     # Most share their due moment (a day's announcements): each formatted once.
     iso: dict[datetime, str] = {}
-    for start in range(0, len(items), chunk):
-        part = items[start : start + chunk]
-        params: list[object] = []
-        for item in part:
-            due = iso.get(item.due_at) or iso.setdefault(item.due_at, to_iso(item.due_at))
-            params += (item.dedupe_key, item.kind, item.member_id, due, item.reason,
-                       skipped_at)  # fmt: skip
-        rows = await tx.execute_fetchall(
-            "INSERT INTO reminder_skips (dedupe_key, kind, member_id, due_at, reason,"
-            f" skipped_at) VALUES {', '.join(['(?, ?, ?, ?, ?, ?)'] * len(part))}"
-            " ON CONFLICT DO NOTHING RETURNING dedupe_key",
-            params,
-        )
-        noted.update(str(row[0]) for row in rows)
-    return noted
+    rows = [
+        (item.dedupe_key, item.kind, item.member_id,
+         iso.get(item.due_at) or iso.setdefault(item.due_at, to_iso(item.due_at)),
+         item.reason, skipped_at)
+        for item in items
+    ]  # fmt: skip
+    return await insert_new(tx, "reminder_skips", _SKIPPED, rows, key="dedupe_key", chunk=chunk)
+
+
+_SKIPPED = ("dedupe_key", "kind", "member_id", "due_at", "reason", "skipped_at")
 
 
 _SKIPS = Table("reminder_skips", Skip)

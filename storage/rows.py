@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import aiosqlite
@@ -105,6 +105,37 @@ async def insert(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = (
     if row is None or row[0] is None:
         raise RuntimeError("insert returned no row id")
     return int(row[0])
+
+
+INSERT_CHUNK = 500
+"""Rows per statement of ``insert_new``: a dozen values each stays far below SQLite's
+32,766 per statement."""
+
+
+async def insert_new(
+    tx: aiosqlite.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    key: str,
+    chunk: int = INSERT_CHUNK,
+) -> set[str]:
+    """Insert each row unless one like it is there already (a uniqueness rule: its
+    ``key``), ``chunk`` rows per statement; the ``key`` of each row added. A row that
+    breaks another rule fails its whole statement (the caller may try one at a time)."""
+    added: set[str] = set()
+    names = ", ".join(columns)
+    marks = f"({', '.join('?' * len(columns))})"
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        found = await tx.execute_fetchall(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(part))}"
+            f" ON CONFLICT DO NOTHING RETURNING {key}",
+            [value for row in part for value in row],
+        )
+        added.update(str(row[0]) for row in found)
+    return added
 
 
 async def changed_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> bool:

@@ -113,8 +113,8 @@ _INSERT = re.compile(r"\bINSERT\b[^;]*?\bINTO\s+outbox\b")  # SQL, not prose abo
 
 
 def outbox_writes(source: str) -> list[tuple[int, str]]:
-    """(line, what) of each call of ``enqueue``/``enqueue_many`` and each SQL string
-    that inserts into the outbox."""
+    """(line, what) of each call of ``enqueue``/``enqueue_many``, of ``rows.insert_new``
+    into the outbox, and each SQL string that inserts into the outbox."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
@@ -122,6 +122,10 @@ def outbox_writes(source: str) -> list[tuple[int, str]]:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in QUEUEING:
                 found.append((node.lineno, f"{name}()"))
+            elif name == "insert_new" and any(
+                isinstance(arg, ast.Constant) and arg.value == "outbox" for arg in node.args
+            ):
+                found.append((node.lineno, "insert_new(outbox)"))
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
@@ -146,13 +150,16 @@ def test_the_outbox_walk_finds_what_it_looks_for() -> None:
         "    await enqueue_many(tx, [], now=now)\n"
         "    await tx.execute('INSERT OR IGNORE INTO outbox (chat_id) VALUES (?)', (1,))\n"
         "    await tx.execute('SELECT * FROM outbox')\n"
+        "    await insert_new(tx, 'outbox', COLUMNS, rows, key='dedupe_key')\n"
+        "    await insert_new(tx, 'reminder_skips', COLUMNS, rows, key='dedupe_key')\n"
         "    '''Due reminders are turned into outbox rows.'''\n"
         "    await delivery.queue_post(tx, 1, 'k', 'text', key='x', config=c, now=n)\n"
     )
-    assert [what for _, what in outbox_writes(source)] == [
+    assert [what for _, what in sorted(outbox_writes(source))] == [
         "enqueue()",
         "enqueue_many()",
         "INSERT INTO outbox",
+        "insert_new(outbox)",
     ]
     for allowed in QUEUERS:
         assert (ROOT / allowed).is_file()
