@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +19,9 @@ import pytest
 from bot.app import build_application, startup
 from bot.app import dispatcher as app_dispatcher
 from handlers.common.services import BotConfig
-from storage import Database, calendar, outbox
+from storage import Database, calendar, ledger, outbox, points
 from storage.clock import FixedClock
+from storage.ledger_period import LedgerPeriod
 from tests.fakebot import FakeTelegram, FakeUser, UpdateFactory
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -160,6 +161,25 @@ class Harness:
             (action,),
         )
         return [(*row[:4], json.loads(row[4])) for row in rows]
+
+    async def school_year_ledger(self, year: int, today: date) -> ledger.BranchLedger:
+        """The first branch's 台账 for the school year starting in ``year``, as its
+        secretary downloads it (students' aliases included), read on ``today``."""
+        async with self.db.read() as conn:
+            return await ledger.branch_ledger(
+                conn,
+                ledger.BranchRef(1, "第一中学党支部"),
+                LedgerPeriod.school_year(year),
+                ledger.Reading(today=today, zone=self.config.zone),
+                private=True,
+            )
+
+    async def member_points(self, member_id: int, year: int) -> points.MemberPoints:
+        """A member's points for ``year`` (what the pioneers' nomination carries)."""
+        async with self.db.read() as conn:
+            found = await points.member_year(conn, member_id, year, zone=self.config.zone)
+        assert found is not None
+        return found
 
     async def branch_with_people(self) -> dict[str, Any]:
         """Admin creates 第一中学党支部; its secretary and two members join by link."""

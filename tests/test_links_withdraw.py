@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from storage import ledger, links, points
-from storage.ledger_period import LedgerPeriod
+from storage import links
 from tests.conftest import MEMBER, SECRETARY, ZONE, Harness
 
 
@@ -39,15 +38,8 @@ async def _counted(h: Harness) -> dict[str, Any]:
         link = await links.get(conn, 1)
         assert link is not None
         log = await links.contacts(conn, link)
-        book = await ledger.branch_ledger(
-            conn,
-            ledger.BranchRef(1, "第一中学党支部"),
-            LedgerPeriod.school_year(2026),
-            ledger.Reading(today=date(2026, 11, 28), zone=ZONE),
-            private=True,
-        )
-        member = await points.member_year(conn, 3, 2026, zone=ZONE)
-    assert member is not None
+    book = await h.school_year_ledger(2026, date(2026, 11, 28))
+    member = await h.member_points(3, 2026)
     return {
         "log": [entry.on_date.isoformat() for entry in log],
         "sheet": sorted(str(c.on_date) for c in book.link_contacts),

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from storage import ledger, points, safety, terms
-from storage.ledger_period import LedgerPeriod
-from tests.conftest import MEMBER, MEMBER2, SECRETARY, ZONE, Harness
+from storage import safety, terms
+from tests.conftest import MEMBER, MEMBER2, SECRETARY, Harness
 from tests.fakebot import FakeTelegram
 
 
@@ -47,15 +46,8 @@ async def _counted(h: Harness) -> dict[str, Any]:
     async with h.db.read() as conn:
         term = await terms.term_for(conn, date(2026, 11, 28))
         summary = await safety.summary(conn, 1, term)
-        book = await ledger.branch_ledger(
-            conn,
-            ledger.BranchRef(1, "第一中学党支部"),
-            LedgerPeriod.school_year(2026),
-            ledger.Reading(today=date(2026, 11, 28), zone=ZONE),
-            private=True,
-        )
-        member = await points.member_year(conn, 3, 2026, zone=ZONE)
-    assert member is not None
+    book = await h.school_year_ledger(2026, date(2026, 11, 28))
+    member = await h.member_points(3, 2026)
     return {
         "lessons": summary.lessons,
         "drills": summary.drills,
